@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_conf.c: the configuration schema and the code that applies a file to
+ * it. The schema table below is the one source of truth for keys, types,
+ * ranges, defaults and help text; the reference printed by
+ * `dptcpd --help-config` and the checks on config/ and README.md derive
+ * from it.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cfgfile.h>
+#include <rte_common.h>
+
+#include "dpt_cfg_index.h"
+#include "dpt_conf.h"
+#include "dpt_net.h"
+
+enum ktype {
+	T_STR,      /* text */
+	T_U32,      /* decimal integer in [min, max] */
+	T_BOOL,     /* yes/no, true/false, on/off, 1/0 */
+	T_DURATION, /* integer with unit us|ms|s|min, stored as uint64_t us */
+	T_IPV4,     /* dotted quad, stored host order */
+	T_PREFIX,   /* A.B.C.D/N into {addr, prefix_len} */
+	T_LCORES,   /* list "1,3-5" into struct dpt_lcores_conf */
+};
+
+#define F_REQUIRED 1u
+
+struct key_def {
+	const char *section;
+	const char *key;
+	enum ktype type;
+	size_t off;
+	uint64_t min, max;
+	const char *def; /* NULL: no default */
+	unsigned int flags;
+	const char *help;
+};
+
+#define PORT(f) offsetof(struct dpt_conf, port.f)
+#define ARP(f) offsetof(struct dpt_conf, arp.f)
+#define IP(f) offsetof(struct dpt_conf, ip.f)
+
+static const struct key_def schema[] = {
+	{ "port0", "device", T_STR, PORT(device), 1, 0, NULL, F_REQUIRED,
+	  "DPDK device: vdev arguments (net_tap0,iface=dpt0) or a PCI address "
+	  "(0000:01:00.0)" },
+	{ "port0", "address", T_PREFIX, PORT(addr), 1, 32, NULL, F_REQUIRED,
+	  "our IPv4 address and on-link prefix, A.B.C.D/N" },
+	{ "port0", "gateway", T_IPV4, PORT(gateway), 0, 0, "0.0.0.0", 0,
+	  "next hop for destinations off the prefix; 0.0.0.0 = none" },
+	{ "port0", "mtu", T_U32, PORT(mtu), 576, 9600, "1500", 0,
+	  "IP MTU in bytes" },
+	{ "port0", "rx_desc", T_U32, PORT(rx_desc), 64, 16384, "1024", 0,
+	  "RX descriptors per queue (the PMD may round)" },
+	{ "port0", "tx_desc", T_U32, PORT(tx_desc), 64, 16384, "1024", 0,
+	  "TX descriptors per queue (the PMD may round)" },
+	{ "port0", "mbufs", T_U32, PORT(mbufs), 0, 1u << 30, "0", 0,
+	  "mbufs in the packet pool; 0 = sized from descriptors, lcores and "
+	  "queues" },
+	{ "port0", "offloads", T_BOOL, PORT(offloads), 0, 1, "yes", 0,
+	  "use the checksum offloads the PMD offers" },
+	{ "lcores", "workers", T_LCORES, offsetof(struct dpt_conf, lcores), 0,
+	  RTE_MAX_LCORE - 1, NULL, 0,
+	  "worker lcores, e.g. 1 or 1,3-4; default: every EAL lcore but the "
+	  "main one (the main lcore itself when it is the only one)" },
+	{ "arp", "entries", T_U32, ARP(entries), 16, 1u << 20, "1024", 0,
+	  "neighbour cache entries per lcore" },
+	{ "arp", "queue", T_U32, ARP(queue), 0, 1u << 16, "256", 0,
+	  "packets held per lcore while their next hop is being resolved" },
+	{ "arp", "reachable", T_DURATION, ARP(reachable_us), 1000, 3600000000,
+	  "30s", 0, "how long an ARP answer is trusted before re-probing" },
+	{ "arp", "retrans", T_DURATION, ARP(retrans_us), 10000, 60000000,
+	  "1s", 0, "interval between ARP requests for an unanswered address" },
+	{ "arp", "probes", T_U32, ARP(probes), 1, 30, "3", 0,
+	  "ARP requests sent before queued packets are dropped" },
+	{ "arp", "gc", T_DURATION, ARP(gc_us), 1000000, 86400000000ULL,
+	  "300s", 0, "unused entries are removed this long after their "
+	  "last confirmation" },
+	{ "ip", "ttl", T_U32, IP(ttl), 1, 255, "64", 0,
+	  "TTL of the packets dptcp originates" },
+	{ "ip", "icmp_rate", T_U32, IP(icmp_rate), 0, 1000000, "1000", 0,
+	  "ICMP error messages per second per lcore (RFC 1812 4.3.2.8); "
+	  "0 = never send" },
+	{ "ip", "icmp_burst", T_U32, IP(icmp_burst), 1, 100000, "50", 0,
+	  "ICMP error burst allowance" },
+};
+
+/* EAL options accepted in [eal]: the name, whether it takes a value, and
+ * whether it may repeat. Anything else is refused with its line. */
+struct eal_opt {
+	const char *name;
+	int arg;
+	int multi;
+};
+
+static const struct eal_opt eal_opts[] = {
+	{ "l", 1, 0 }, { "lcores", 1, 0 }, { "c", 1, 0 },
+	{ "main-lcore", 1, 0 }, { "m", 1, 0 }, { "socket-mem", 1, 0 },
+	{ "socket-limit", 1, 0 }, { "n", 1, 0 }, { "r", 1, 0 },
+	{ "a", 1, 1 }, { "allow", 1, 1 }, { "b", 1, 1 }, { "block", 1, 1 },
+	{ "vdev", 1, 1 }, { "d", 1, 1 }, { "file-prefix", 1, 0 },
+	{ "proc-type", 1, 0 }, { "iova-mode", 1, 0 }, { "log-level", 1, 1 },
+	{ "huge-dir", 1, 0 }, { "base-virtaddr", 1, 0 }, { "syslog", 1, 0 },
+	{ "mbuf-pool-ops-name", 1, 0 }, { "force-max-simd-bitwidth", 1, 0 },
+	{ "vfio-intr", 1, 0 }, { "vfio-vf-token", 1, 0 },
+	{ "no-huge", 0, 0 }, { "no-pci", 0, 0 }, { "no-shconf", 0, 0 },
+	{ "in-memory", 0, 0 }, { "single-file-segments", 0, 0 },
+	{ "legacy-mem", 0, 0 }, { "no-telemetry", 0, 0 },
+	{ "huge-unlink", 0, 0 }, { "match-allocations", 0, 0 },
+	{ "no-hpet", 0, 0 }, { "vmware-tsc-map", 0, 0 },
+};
+
+static const char *const sections[] = { "eal", "port0", "lcores", "arp",
+					"ip" };
+
+/* ---- value parsers: 0, or -EINVAL with a reason in why ---------------- */
+
+static int
+parse_u64(const char *s, uint64_t *v, const char **end)
+{
+	char *e;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &e, 10);
+	if (errno != 0)
+		return -EINVAL;
+	*end = e;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, uint32_t *v)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (unsigned int i = 0; i < RTE_DIM(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*v = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*v = 0;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int
+parse_duration(const char *s, uint64_t *us)
+{
+	static const struct { const char *unit; uint64_t mult; } units[] = {
+		{ "us", 1 }, { "ms", 1000 }, { "s", 1000000 },
+		{ "min", 60000000 },
+	};
+	const char *e;
+	uint64_t n;
+
+	if (parse_u64(s, &n, &e) != 0)
+		return -EINVAL;
+	while (isspace((unsigned char)*e))
+		e++;
+	for (unsigned int i = 0; i < RTE_DIM(units); i++)
+		if (strcmp(e, units[i].unit) == 0) {
+			if (n > UINT64_MAX / units[i].mult)
+				return -EINVAL;
+			*us = n * units[i].mult;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int
+parse_ipv4(const char *s, uint32_t *addr)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*addr = ntohl(a.s_addr);
+	return 0;
+}
+
+static int
+parse_prefix(const char *s, uint32_t *addr, uint32_t *len)
+{
+	char buf[INET_ADDRSTRLEN];
+	const char *slash = strchr(s, '/'), *e;
+	uint64_t n;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, slash - s);
+	buf[slash - s] = '\0';
+	if (parse_ipv4(buf, addr) != 0 || parse_u64(slash + 1, &n, &e) != 0 ||
+	    *e != '\0' || n < 1 || n > 32)
+		return -EINVAL;
+	*len = (uint32_t)n;
+	return 0;
+}
+
+/* "1,3-5" -> the list; refuses duplicates and ids past max. */
+static int
+parse_lcores(const char *s, struct dpt_lcores_conf *lc, uint64_t max)
+{
+	uint64_t lo, hi;
+	const char *e;
+
+	lc->n_workers = 0;
+	for (;;) {
+		if (parse_u64(s, &lo, &e) != 0)
+			return -EINVAL;
+		hi = lo;
+		if (*e == '-' && parse_u64(e + 1, &hi, &e) != 0)
+			return -EINVAL;
+		if (hi < lo || hi > max)
+			return -EINVAL;
+		for (uint64_t id = lo; id <= hi; id++) {
+			for (uint32_t i = 0; i < lc->n_workers; i++)
+				if (lc->workers[i] == id)
+					return -EINVAL;
+			if (lc->n_workers >= DPT_CONF_MAX_WORKERS)
+				return -EINVAL;
+			lc->workers[lc->n_workers++] = (uint32_t)id;
+		}
+		if (*e == '\0')
+			return 0;
+		if (*e != ',')
+			return -EINVAL;
+		s = e + 1;
+	}
+}
+
+static const char *
+type_hint(const struct key_def *d, char *buf, size_t len)
+{
+	switch (d->type) {
+	case T_STR:
+		return "text";
+	case T_U32:
+		snprintf(buf, len, "an integer from %" PRIu64 " to %" PRIu64,
+			 d->min, d->max);
+		return buf;
+	case T_BOOL:
+		return "yes or no";
+	case T_DURATION:
+		snprintf(buf, len, "a duration from %" PRIu64 "us to %" PRIu64
+			 "us, with a unit: us, ms, s or min", d->min, d->max);
+		return buf;
+	case T_IPV4:
+		return "an IPv4 address A.B.C.D";
+	case T_PREFIX:
+		return "an IPv4 address and prefix length, A.B.C.D/N";
+	case T_LCORES:
+		return "a list of distinct lcore ids such as 1 or 1,3-4";
+	}
+	return "?";
+}
+
+/* Parse text into the field the schema entry names. */
+static int
+apply_value(struct dpt_conf *conf, const struct key_def *d, const char *v)
+{
+	void *field = (char *)conf + d->off;
+	uint64_t n;
+	const char *e;
+
+	switch (d->type) {
+	case T_STR:
+		if (strlen(v) >= DPT_CONF_VALUE_LEN)
+			return -EINVAL;
+		strcpy(field, v);
+		return 0;
+	case T_U32:
+		if (parse_u64(v, &n, &e) != 0 || *e != '\0' || n < d->min ||
+		    n > d->max)
+			return -EINVAL;
+		*(uint32_t *)field = (uint32_t)n;
+		return 0;
+	case T_BOOL:
+		return parse_bool(v, field);
+	case T_DURATION:
+		if (parse_duration(v, &n) != 0 || n < d->min || n > d->max)
+			return -EINVAL;
+		*(uint64_t *)field = n;
+		return 0;
+	case T_IPV4:
+		return parse_ipv4(v, field);
+	case T_PREFIX:
+		return parse_prefix(v, field, (uint32_t *)field + 1);
+	case T_LCORES:
+		return parse_lcores(v, field, d->max);
+	}
+	return -EINVAL;
+}
+
+static const struct key_def *
+find_key(const char *section, const char *key)
+{
+	for (unsigned int i = 0; i < RTE_DIM(schema); i++)
+		if (strcmp(schema[i].section, section) == 0 &&
+		    strcmp(schema[i].key, key) == 0)
+			return &schema[i];
+	return NULL;
+}
+
+static const struct eal_opt *
+find_eal(const char *key)
+{
+	for (unsigned int i = 0; i < RTE_DIM(eal_opts); i++)
+		if (strcmp(eal_opts[i].name, key) == 0)
+			return &eal_opts[i];
+	return NULL;
+}
+
+static int
+known_section(const char *s)
+{
+	for (unsigned int i = 0; i < RTE_DIM(sections); i++)
+		if (strcmp(sections[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* "NAME:LINE: " or "NAME: " or "command line: " */
+static void
+where_prefix(const struct dpt_conf *conf, int line, char *buf, size_t len)
+{
+	if (line > 0)
+		snprintf(buf, len, "%s:%d: ", conf->file, line);
+	else if (line == 0)
+		snprintf(buf, len, "command line: ");
+	else
+		snprintf(buf, len, "%s: ", conf->file);
+}
+
+static int
+errf(struct dpt_conf_err *err, const struct dpt_conf *conf, int line,
+     const char *section, const char *key, const char *fmt, const char *a)
+{
+	char pre[sizeof(conf->file) + 16], what[DPT_CONF_VALUE_LEN + 200];
+
+	where_prefix(conf, line, pre, sizeof(pre));
+	snprintf(what, sizeof(what), fmt, a);
+	/* Truncation is acceptable: the start says where, which matters most. */
+	snprintf(err->msg, sizeof(err->msg), "%.*s[%.*s]%s%.*s: %.*s",
+		 (int)sizeof(pre), pre, DPT_CONF_NAME_LEN, section,
+		 key[0] ? " " : "", DPT_CONF_NAME_LEN, key, 200, what);
+	return -EINVAL;
+}
+
+static int
+key_present(const struct dpt_conf *conf, const char *section, const char *key)
+{
+	for (uint32_t i = 0; i < conf->n_lines; i++)
+		if (strcmp(conf->lines[i].section, section) == 0 &&
+		    strcmp(conf->lines[i].key, key) == 0)
+			return conf->lines[i].line;
+	return -1;
+}
+
+static int
+line_of(const struct dpt_conf *conf, const char *section, const char *key)
+{
+	int l = key_present(conf, section, key);
+
+	return l > 0 ? l : key_present(conf, section, "");
+}
+
+static int
+set_eal(struct dpt_conf *conf, const char *key, const char *value, int line,
+	struct dpt_conf_err *err)
+{
+	const struct eal_opt *o = find_eal(key);
+	uint32_t on;
+
+	if (o == NULL)
+		return errf(err, conf, line, "eal", key,
+			    "unknown EAL option%s (see dpdk-testpmd -h)", "");
+	if (!o->multi)
+		for (uint32_t i = 0; i < conf->n_eal; i++)
+			if (strcmp(conf->eal[i].key, key) == 0)
+				return errf(err, conf, line, "eal", key,
+					    "set twice%s", "");
+	if (!o->arg) {
+		if (parse_bool(value, &on) != 0)
+			return errf(err, conf, line, "eal", key,
+				    "'%s' is not yes or no", value);
+		if (!on)
+			return 0;
+		value = "";
+	}
+	if (conf->n_eal >= DPT_CONF_MAX_EAL)
+		return errf(err, conf, line, "eal", key, "too many EAL options%s",
+			    "");
+	snprintf(conf->eal[conf->n_eal].key, DPT_CONF_NAME_LEN, "%s", key);
+	snprintf(conf->eal[conf->n_eal].value, DPT_CONF_VALUE_LEN, "%s", value);
+	conf->n_eal++;
+	return 0;
+}
+
+static int
+set_key(struct dpt_conf *conf, const char *section, const char *key,
+	const char *value, int line, struct dpt_conf_err *err)
+{
+	const struct key_def *d;
+	unsigned int bit;
+	char hint[160];
+
+	if (strcmp(section, "eal") == 0)
+		return set_eal(conf, key, value, line, err);
+	d = find_key(section, key);
+	if (d == NULL)
+		return errf(err, conf, line, section, key,
+			    "unknown key%s (dptcpd --help-config lists them)",
+			    "");
+	bit = (unsigned int)(d - schema);
+	if (line > 0 && (conf->key_set[bit / 64] >> (bit % 64)) & 1) {
+		char m[64];
+
+		snprintf(m, sizeof(m), "set twice (first on line %d)",
+			 line_of(conf, section, key));
+		return errf(err, conf, line, section, key, "%s", m);
+	}
+	if (apply_value(conf, d, value) != 0) {
+		char msg[DPT_CONF_VALUE_LEN + 200];
+
+		snprintf(msg, sizeof(msg), "'%s' is not %s", value,
+			 type_hint(d, hint, sizeof(hint)));
+		return errf(err, conf, line, section, key, "%s", msg);
+	}
+	conf->key_set[bit / 64] |= 1ULL << (bit % 64);
+	return 0;
+}
+
+void
+dpt_conf_defaults(struct dpt_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	snprintf(conf->file, sizeof(conf->file), "(defaults)");
+	for (unsigned int i = 0; i < RTE_DIM(schema); i++)
+		if (schema[i].def != NULL)
+			apply_value(conf, &schema[i], schema[i].def);
+}
+
+/* Walk rte_cfgfile's sections and entries; conf->lines has the same items
+ * in the same order, which gives each its line. */
+static int
+apply_file(struct dpt_conf *conf, struct rte_cfgfile *cfg,
+	   struct dpt_conf_err *err)
+{
+	struct rte_cfgfile_entry entries[DPT_CONF_MAX_LINES];
+	char sec[CFG_NAME_LEN];
+	int n_sec = rte_cfgfile_num_sections(cfg, NULL, 0);
+	uint32_t li = 0;
+
+	for (int s = 0; s < n_sec; s++) {
+		int n = rte_cfgfile_section_entries_by_index(
+			cfg, s, sec, entries, RTE_DIM(entries));
+		int line = li < conf->n_lines ? conf->lines[li++].line : -1;
+
+		if (!known_section(sec))
+			return errf(err, conf, line, sec, "",
+				    "unknown section%s (known: eal, port0, "
+				    "lcores, arp, ip)", "");
+		for (int e = 0; e < n; e++) {
+			line = li < conf->n_lines ? conf->lines[li++].line : -1;
+			if (set_key(conf, sec, entries[e].name,
+				    entries[e].value, line, err) != 0)
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int
+dpt_conf_load(struct dpt_conf *conf, const char *path, const char *name,
+	      struct dpt_conf_err *err)
+{
+	const struct rte_cfgfile_parameters params = {
+		.comment_character = DPT_CFG_COMMENT,
+	};
+	struct rte_cfgfile *cfg;
+	int rc;
+
+	snprintf(conf->file, sizeof(conf->file), "%s", name);
+	rc = dpt_cfg_index(conf, path, name, err);
+	if (rc != 0)
+		return rc;
+	cfg = rte_cfgfile_load_with_params(path, 0, &params);
+	if (cfg == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "%s: rte_cfgfile could not "
+			 "parse the file", name);
+		return -EINVAL;
+	}
+	rc = apply_file(conf, cfg, err);
+	rte_cfgfile_close(cfg);
+	return rc;
+}
+
+int
+dpt_conf_set(struct dpt_conf *conf, const char *assignment,
+	     struct dpt_conf_err *err)
+{
+	char sec[DPT_CONF_NAME_LEN], key[DPT_CONF_NAME_LEN];
+	const char *dot = strchr(assignment, '.');
+	const char *eq = strchr(assignment, '=');
+
+	if (dot == NULL || eq == NULL || dot > eq || dot == assignment ||
+	    eq == dot + 1 || (size_t)(dot - assignment) >= sizeof(sec) ||
+	    (size_t)(eq - dot - 1) >= sizeof(key) || eq[1] == '\0') {
+		snprintf(err->msg, sizeof(err->msg), "command line: --set '%s': "
+			 "expected section.key=value", assignment);
+		return -EINVAL;
+	}
+	snprintf(sec, sizeof(sec), "%.*s", (int)(dot - assignment), assignment);
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
+	if (!known_section(sec))
+		return errf(err, conf, 0, sec, "", "unknown section%s", "");
+	return set_key(conf, sec, key, eq + 1, 0, err);
+}
+
+/* Cross-key rules for [port0]. */
+static int
+finish_port(struct dpt_conf *conf, struct dpt_conf_err *err)
+{
+	const struct dpt_port_conf *p = &conf->port;
+	uint32_t mask = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
+
+	if (p->prefix_len < 31 && ((p->addr & ~mask) == 0 ||
+				   (p->addr & ~mask) == ~mask))
+		return errf(err, conf, line_of(conf, "port0", "address"),
+			    "port0", "address", "%s", "is the network or "
+			    "broadcast address of its prefix");
+	if (dpt_ipv4_src_is_martian(p->addr))
+		return errf(err, conf, line_of(conf, "port0", "address"),
+			    "port0", "address", "%s", "is not a unicast "
+			    "host address");
+	if (p->gateway != 0 && ((p->gateway ^ p->addr) & mask) != 0)
+		return errf(err, conf, line_of(conf, "port0", "gateway"),
+			    "port0", "gateway", "%s", "is not on the "
+			    "address's prefix");
+	return 0;
+}
+
+int
+dpt_conf_finish(struct dpt_conf *conf, struct dpt_conf_err *err)
+{
+	for (unsigned int i = 0; i < RTE_DIM(schema); i++) {
+		const struct key_def *d = &schema[i];
+
+		if ((d->flags & F_REQUIRED) &&
+		    !((conf->key_set[i / 64] >> (i % 64)) & 1))
+			return errf(err, conf, -1, d->section, d->key,
+				    "required key missing%s", "");
+	}
+	return finish_port(conf, err);
+}
+
+const char *
+dpt_conf_where(const struct dpt_conf *conf, const char *section,
+	       const char *key, char *buf, size_t len)
+{
+	int line = line_of(conf, section, key);
+
+	if (line > 0)
+		snprintf(buf, len, "%s:%d: [%s] %s", conf->file, line, section,
+			 key);
+	else
+		snprintf(buf, len, "%s: [%s] %s", conf->file, section, key);
+	return buf;
+}
+
+int
+dpt_conf_eal_argv(const struct dpt_conf *conf, const char *argv0, char **argv,
+		  int max, char *store)
+{
+	int argc = 0;
+
+	if (max < 1)
+		return -E2BIG;
+	argv[argc++] = (char *)(uintptr_t)argv0;
+	for (uint32_t i = 0; i < conf->n_eal; i++) {
+		const struct dpt_conf_eal *e = &conf->eal[i];
+		int one_letter = e->key[1] == '\0';
+
+		if (argc + 2 > max)
+			return -E2BIG;
+		argv[argc] = store;
+		store += snprintf(store, DPT_CONF_VALUE_LEN, "-%s%s",
+				  one_letter ? "" : "-", e->key) + 1;
+		argc++;
+		if (e->value[0] == '\0')
+			continue;
+		argv[argc++] = store;
+		store += snprintf(store, DPT_CONF_VALUE_LEN, "%s",
+				  e->value) + 1;
+	}
+	return argc;
+}
+
+void
+dpt_conf_print_reference(FILE *f)
+{
+	const char *cur = "";
+	char hint[160];
+
+	fprintf(f, "[eal]\n  EAL options, one per line: 'name = value' for "
+		"options with an argument\n  (m = 512, vdev = net_tap0,...), "
+		"'name = yes' for flags (no-huge = yes).\n  Accepted:");
+	for (unsigned int i = 0; i < RTE_DIM(eal_opts); i++)
+		fprintf(f, "%s %s", i ? "," : "", eal_opts[i].name);
+	fprintf(f, ".\n  Used only when dptcpd gets no EAL arguments on its "
+		"command line.\n");
+	for (unsigned int i = 0; i < RTE_DIM(schema); i++) {
+		const struct key_def *d = &schema[i];
+
+		if (strcmp(cur, d->section) != 0)
+			fprintf(f, "\n[%s]\n", d->section);
+		cur = d->section;
+		fprintf(f, "  %-10s %s.\n             %s; ", d->key, d->help,
+			type_hint(d, hint, sizeof(hint)));
+		if (d->flags & F_REQUIRED)
+			fprintf(f, "required.\n");
+		else if (d->def != NULL)
+			fprintf(f, "default %s.\n", d->def);
+		else
+			fprintf(f, "optional.\n");
+	}
+}
+
+unsigned int
+dpt_conf_schema_size(void)
+{
+	return RTE_DIM(schema);
+}
+
+int
+dpt_conf_schema_key(unsigned int i, char *buf, size_t len)
+{
+	if (i >= RTE_DIM(schema))
+		return -EINVAL;
+	snprintf(buf, len, "%s.%s", schema[i].section, schema[i].key);
+	return 0;
+}

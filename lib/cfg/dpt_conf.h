@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_conf.h: everything an operator can configure, and how it is read.
+ *
+ * Owns the configuration structs of every module and the schema that maps
+ * INI sections and keys onto them. The file is parsed by DPDK's rte_cfgfile;
+ * this library adds what rte_cfgfile lacks for an appliance: line numbers in
+ * errors, rejection of unknown sections and keys and of lines rte_cfgfile
+ * would silently skip, typed values with ranges and units, defaults, and
+ * `--set section.key=value` overrides from the command line.
+ *
+ * Validation is complete before anything starts: dpt_conf_load() either
+ * fills the whole struct or fails with one line naming file, line and key.
+ */
+#ifndef DPT_CONF_H
+#define DPT_CONF_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define DPT_CONF_MAX_EAL 32      /**< entries in [eal] */
+#define DPT_CONF_NAME_LEN 64     /**< as rte_cfgfile's CFG_NAME_LEN */
+#define DPT_CONF_VALUE_LEN 256   /**< as rte_cfgfile's CFG_VALUE_LEN */
+#define DPT_CONF_MAX_LINES 256   /**< sections + keys remembered for errors */
+#define DPT_CONF_MAX_WORKERS 64  /**< worker lcores */
+
+/** One EAL option from [eal], kept in file order. */
+struct dpt_conf_eal {
+	char key[DPT_CONF_NAME_LEN];    /**< option name without dashes */
+	char value[DPT_CONF_VALUE_LEN]; /**< its argument, "" for a flag */
+};
+
+/** [port0]: the port dptcp owns, and its IPv4 interface. */
+struct dpt_port_conf {
+	char device[DPT_CONF_VALUE_LEN]; /**< devargs ("net_tap0,iface=dpt0")
+					   *  or PCI address */
+	uint32_t addr;       /**< our IPv4 address, host order */
+	uint32_t prefix_len; /**< on-link prefix length */
+	uint32_t gateway;    /**< default gateway, 0 = none */
+	uint32_t mtu;        /**< IP MTU in bytes */
+	uint32_t rx_desc;    /**< RX descriptors per queue */
+	uint32_t tx_desc;    /**< TX descriptors per queue */
+	uint32_t mbufs;      /**< mbufs in the pool, 0 = sized from the rest */
+	uint32_t offloads;   /**< use checksum offloads the PMD offers */
+};
+
+/** [lcores] */
+struct dpt_lcores_conf {
+	uint32_t n_workers;                       /**< 0 = every EAL worker */
+	uint32_t workers[DPT_CONF_MAX_WORKERS];   /**< worker lcore ids */
+};
+
+/** [arp]: the neighbour cache (RFC 826, RFC 1122 2.3.2). */
+struct dpt_neigh_conf {
+	uint32_t entries;      /**< cache entries per lcore */
+	uint32_t queue;        /**< packets waiting for resolution per lcore */
+	uint64_t reachable_us; /**< an answer is trusted this long */
+	uint64_t retrans_us;   /**< between requests for an unanswered entry */
+	uint32_t probes;       /**< requests before giving up on an entry */
+	uint64_t gc_us;        /**< unused stale entries are removed after */
+};
+
+/** [ip] */
+struct dpt_ip_conf {
+	uint32_t ttl;        /**< TTL of packets we originate */
+	uint32_t icmp_rate;  /**< ICMP errors per second per lcore, 0 = none */
+	uint32_t icmp_burst; /**< ICMP error burst allowance */
+};
+
+/** Where a setting came from, for messages after loading. */
+struct dpt_conf_line {
+	char section[DPT_CONF_NAME_LEN];
+	char key[DPT_CONF_NAME_LEN]; /**< "" for the section header */
+	int line;                    /**< 1-based; 0 = command line */
+};
+
+/** The whole configuration. */
+struct dpt_conf {
+	char file[256];                           /**< name used in messages */
+	uint32_t n_eal;                           /**< entries in eal[] */
+	struct dpt_conf_eal eal[DPT_CONF_MAX_EAL];
+	struct dpt_port_conf port;
+	struct dpt_lcores_conf lcores;
+	struct dpt_neigh_conf arp;
+	struct dpt_ip_conf ip;
+	uint32_t n_lines;
+	struct dpt_conf_line lines[DPT_CONF_MAX_LINES];
+	uint64_t key_set[4]; /**< schema keys given (file or --set) */
+};
+
+/** The error of a failed load: one line, ready to print. */
+struct dpt_conf_err {
+	char msg[1024];
+};
+
+/**
+ * Reset @p conf to the schema's defaults.
+ */
+void dpt_conf_defaults(struct dpt_conf *conf);
+
+/**
+ * Load and validate a configuration file on top of the defaults.
+ *
+ * @param path
+ *   File to read.
+ * @param name
+ *   Name to use in messages (usually @p path).
+ * @return
+ *   0, or a negative errno with @p err set to "NAME:LINE: [section] key:
+ *   what is wrong": -ENOENT (unreadable), -EINVAL (syntax, unknown or bad
+ *   key, missing required key).
+ */
+int dpt_conf_load(struct dpt_conf *conf, const char *path, const char *name,
+		  struct dpt_conf_err *err);
+
+/**
+ * Apply one "section.key=value" override, as from `--set`.
+ *
+ * @return
+ *   0, or -EINVAL with @p err set.
+ */
+int dpt_conf_set(struct dpt_conf *conf, const char *assignment,
+		 struct dpt_conf_err *err);
+
+/**
+ * Check what can only be checked once everything is loaded (required keys,
+ * cross-key rules).
+ *
+ * @return
+ *   0, or -EINVAL with @p err set.
+ */
+int dpt_conf_finish(struct dpt_conf *conf, struct dpt_conf_err *err);
+
+/**
+ * "FILE:LINE: [section] key" for a key, for errors found after loading
+ * (e.g. a worker lcore EAL does not have). Falls back to the section, then
+ * to the file name alone.
+ *
+ * @return
+ *   @p buf.
+ */
+const char *dpt_conf_where(const struct dpt_conf *conf, const char *section,
+			   const char *key, char *buf, size_t len);
+
+/**
+ * Build the EAL argument vector from [eal].
+ *
+ * @param argv0
+ *   Program name, placed at argv[0].
+ * @param argv
+ *   Array of at least @p max pointers; filled with strings that live in
+ *   @p store (at least @p max * DPT_CONF_VALUE_LEN bytes).
+ * @return
+ *   argc, or -E2BIG.
+ */
+int dpt_conf_eal_argv(const struct dpt_conf *conf, const char *argv0,
+		      char **argv, int max, char *store);
+
+/**
+ * Print every section and key with its type, default and meaning: the
+ * configuration reference.
+ */
+void dpt_conf_print_reference(FILE *f);
+
+/** Number of schema keys, and the i-th as "section.key" (for tests). */
+unsigned int dpt_conf_schema_size(void);
+int dpt_conf_schema_key(unsigned int i, char *buf, size_t len);
+
+#endif /* DPT_CONF_H */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpt_stats.c: counter names and sums. */
+#include <stddef.h>
+
+#include "dpt_stats.h"
+
+struct stat_info {
+	const char *name;
+	const char *desc;
+	int drop;
+};
+
+#define KIND_C 0
+#define KIND_D 1
+static const struct stat_info stat_info[DPT_STAT__MAX] = {
+	[DPT_STAT_OK] = { "ok", "accepted", 0 },
+#define DPT_STAT_INFO(id, kind, d) [DPT_STAT_##id] = { #id, d, KIND_##kind },
+	DPT_STATS_LIST(DPT_STAT_INFO)
+#undef DPT_STAT_INFO
+};
+
+const char *
+dpt_stat_name(enum dpt_stat id)
+{
+	if (id <= DPT_STAT_OK || id >= DPT_STAT__MAX)
+		return NULL;
+	return stat_info[id].name;
+}
+
+const char *
+dpt_stat_desc(enum dpt_stat id)
+{
+	if (id <= DPT_STAT_OK || id >= DPT_STAT__MAX)
+		return NULL;
+	return stat_info[id].desc;
+}
+
+int
+dpt_stat_is_drop(enum dpt_stat id)
+{
+	if (id <= DPT_STAT_OK || id >= DPT_STAT__MAX)
+		return 0;
+	return stat_info[id].drop;
+}
+
+void
+dpt_stats_add(struct dpt_stats *dst, const volatile struct dpt_stats *src)
+{
+	for (unsigned int i = 1; i < DPT_STAT__MAX; i++)
+		dst->c[i] += src->c[i];
+}
+
+uint64_t
+dpt_stats_drops(const struct dpt_stats *s)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 1; i < DPT_STAT__MAX; i++)
+		if (stat_info[i].drop)
+			sum += s->c[i];
+	return sum;
+}

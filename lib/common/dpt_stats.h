@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_stats.h: every counter dptcp keeps, in one list.
+ *
+ * Owns the names and meanings of all per-lcore counters. Each lcore has one
+ * struct dpt_stats that only it writes; readers (the main lcore, telemetry)
+ * sum them without locks, which is safe for aligned 64-bit words on the CPUs
+ * DPDK supports. A parser that rejects a packet returns the counter id of the
+ * reason, so "nothing is dropped silently" is enforced by the return type.
+ *
+ * Adding a counter: add one X() line; printing and telemetry pick it up.
+ */
+#ifndef DPT_STATS_H
+#define DPT_STATS_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+/* X(id, kind, description). kind: C = plain count, D = a drop reason. */
+#define DPT_STATS_LIST(X)                                                     \
+	X(rx_frames, C, "frames received from the port")                      \
+	X(rx_bytes, C, "bytes received from the port")                        \
+	X(tx_frames, C, "frames handed to the port")                          \
+	X(tx_bytes, C, "bytes handed to the port")                            \
+	X(rx_drop_hdr_split, D, "frames whose headers straddle mbuf segments") \
+	X(tx_drop_full, D, "frames the port's TX queue had no room for")      \
+	X(mbuf_alloc_fail, D, "packets not built: mbuf pool empty")           \
+	X(eth_drop_short, D, "frames shorter than an Ethernet header")        \
+	X(eth_drop_not_for_us, D, "frames to another unicast MAC")            \
+	X(eth_drop_multicast, D, "frames to a multicast MAC")                 \
+	X(eth_drop_vlan, D, "VLAN-tagged frames (no VLAN configured)")        \
+	X(eth_drop_ethertype, D, "frames of an unsupported EtherType")        \
+	X(arp_rx_request, C, "ARP requests for our address")                  \
+	X(arp_rx_reply, C, "ARP replies received")                            \
+	X(arp_rx_not_for_us, C, "ARP packets for another address")            \
+	X(arp_tx_request, C, "ARP requests sent")                             \
+	X(arp_tx_reply, C, "ARP replies sent")                                \
+	X(arp_drop_short, D, "ARP packets too short")                         \
+	X(arp_drop_format, D, "ARP with other than Ethernet/IPv4 addresses")  \
+	X(arp_drop_op, D, "ARP with an unknown operation")                    \
+	X(arp_drop_bad_sender, D, "ARP from a broadcast/multicast sender")    \
+	X(arp_drop_conflict, D, "ARP claiming our own address")               \
+	X(neigh_added, C, "neighbour entries created")                        \
+	X(neigh_updated, C, "neighbour entries confirmed or changed")         \
+	X(neigh_expired, C, "neighbour entries aged out")                     \
+	X(neigh_evicted, C, "stale neighbour entries evicted for room")       \
+	X(neigh_drop_table_full, D, "packets to an unresolvable next hop: "   \
+				    "neighbour table full")                   \
+	X(neigh_drop_queue_full, D, "packets dropped: resolution queue full") \
+	X(neigh_drop_unresolved, D, "queued packets whose next hop never "    \
+				    "answered ARP")                           \
+	X(ip_rx, C, "IPv4 packets received")                                  \
+	X(ip_tx, C, "IPv4 packets sent")                                      \
+	X(ip_rx_ttl_low, C, "IPv4 packets for us with TTL below 2 "           \
+			    "(accepted, RFC 1122 3.2.1.7)")                   \
+	X(ip_drop_short, D, "IPv4 packets shorter than a header")             \
+	X(ip_drop_version, D, "IP packets of a version other than 4")         \
+	X(ip_drop_hdr_len, D, "IPv4 header length below 20 or past the end")  \
+	X(ip_drop_total_len, D, "IPv4 total length inconsistent with frame")  \
+	X(ip_drop_cksum, D, "IPv4 header checksum wrong")                     \
+	X(ip_drop_bad_src, D, "IPv4 from a broadcast, multicast, loopback "   \
+			      "or our own source address")                    \
+	X(ip_drop_not_for_us, D, "IPv4 packets to another destination")       \
+	X(ip_drop_fragment, D, "IPv4 fragments (no reassembly)")              \
+	X(ip_drop_proto, D, "IPv4 packets of an unsupported protocol")        \
+	X(ip_drop_no_route, D, "IPv4 packets with no route to destination")   \
+	X(icmp_rx_echo_request, C, "ICMP echo requests received")             \
+	X(icmp_rx_echo_reply, C, "ICMP echo replies received")                \
+	X(icmp_rx_dest_unreach, C, "ICMP destination-unreachable received")   \
+	X(icmp_tx_echo_reply, C, "ICMP echo replies sent")                    \
+	X(icmp_tx_dest_unreach, C, "ICMP destination-unreachable sent")       \
+	X(icmp_drop_short, D, "ICMP messages shorter than 8 bytes")           \
+	X(icmp_drop_cksum, D, "ICMP checksum wrong")                          \
+	X(icmp_drop_type, D, "ICMP of a type dptcp does not act on")          \
+	X(icmp_drop_ratelimit, C, "ICMP errors not sent: rate limit")
+
+enum dpt_stat {
+	DPT_STAT_OK = 0, /* not a counter: "accepted" from a parser */
+#define DPT_STAT_ENUM(id, kind, desc) DPT_STAT_##id,
+	DPT_STATS_LIST(DPT_STAT_ENUM)
+#undef DPT_STAT_ENUM
+	DPT_STAT__MAX
+};
+
+/** One lcore's counters; written only by that lcore. */
+struct dpt_stats {
+	uint64_t c[DPT_STAT__MAX];
+} __rte_cache_aligned;
+
+/**
+ * Name of a counter ("ip_drop_cksum").
+ *
+ * @param id
+ *   A counter id, 1 .. DPT_STAT__MAX - 1.
+ * @return
+ *   The name, or NULL for an id out of range.
+ */
+const char *dpt_stat_name(enum dpt_stat id);
+
+/** One-line description of a counter, or NULL for an id out of range. */
+const char *dpt_stat_desc(enum dpt_stat id);
+
+/** Non-zero if the counter counts dropped packets. */
+int dpt_stat_is_drop(enum dpt_stat id);
+
+/**
+ * Add one set of counters into another (for totals across lcores).
+ *
+ * Reads @p src without synchronisation: each 64-bit word is read whole, and a
+ * total may mix values from slightly different instants.
+ */
+void dpt_stats_add(struct dpt_stats *dst, const volatile struct dpt_stats *src);
+
+/** Sum of all drop counters. */
+uint64_t dpt_stats_drops(const struct dpt_stats *s);
+
+#endif /* DPT_STATS_H */

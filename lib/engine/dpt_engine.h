@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_engine.h: the port, its worker lcores, and their loops.
+ *
+ * Owns what a program built on dptcp runs: the port, one struct dpt_worker
+ * per worker lcore (its queue, counters, TX burst, interface and neighbour
+ * cache, all written only by that lcore), the clock the loops pass down as
+ * `now`, and the telemetry commands that read the counters.
+ */
+#ifndef DPT_ENGINE_H
+#define DPT_ENGINE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include <rte_lcore.h>
+
+#include "dpt_conf.h"
+#include "dpt_neigh.h"
+#include "dpt_netif.h"
+#include "dpt_port.h"
+#include "dpt_stats.h"
+#include "dpt_tx.h"
+
+#define DPT_RX_BURST 32
+
+/** TSC to microseconds by one 128-bit multiply: cheap enough per loop. */
+struct dpt_clock {
+	uint64_t mult; /**< 2^32 * 1e6 / TSC Hz */
+};
+
+void dpt_clock_init(struct dpt_clock *c);
+
+static inline uint64_t
+dpt_clock_us(const struct dpt_clock *c)
+{
+	return (uint64_t)(((unsigned __int128)rte_rdtsc() * c->mult) >> 32);
+}
+
+/** One worker lcore's state. Only that lcore writes it. */
+struct dpt_worker {
+	struct dpt_stats stats;        /**< this lcore's counters */
+	struct dpt_tx tx;              /**< frames to flush this iteration */
+	struct dpt_netif nif;          /**< the interface as this lcore sees it */
+	struct dpt_neigh *neigh;       /**< this lcore's ARP cache */
+	struct dpt_port_txq txq;       /**< port and queue this lcore owns */
+	struct dpt_clock clock;
+	unsigned int lcore_id;
+	const volatile sig_atomic_t *quit; /**< loop ends when non-zero */
+} __rte_cache_aligned;
+
+struct dpt_engine {
+	struct dpt_port port;
+	unsigned int n_workers;
+	struct dpt_worker *workers[RTE_MAX_LCORE];
+};
+
+/** What dpt_engine_create() failed on, for the caller's message. */
+enum dpt_engine_fault {
+	DPT_FAULT_NONE,
+	DPT_FAULT_DEVICE,  /**< [port0] device */
+	DPT_FAULT_PORT,    /**< [port0] settings the PMD refused */
+	DPT_FAULT_MEMORY,  /**< pools and tables: EAL memory */
+};
+
+/** Parameters of dpt_engine_create(). */
+struct dpt_engine_params {
+	const struct dpt_conf *conf;
+	const unsigned int *lcores;        /**< worker lcore ids */
+	unsigned int n_lcores;
+	const volatile sig_atomic_t *quit; /**< shared stop flag */
+};
+
+/**
+ * Open the port and build every worker's state.
+ *
+ * @param fault
+ *   On failure, which part of the configuration is to blame.
+ * @return
+ *   The engine, or NULL with @p err set.
+ */
+struct dpt_engine *dpt_engine_create(const struct dpt_engine_params *p,
+				     enum dpt_engine_fault *fault, char *err,
+				     size_t err_len);
+
+/** Close the port and free everything. NULL is a no-op. */
+void dpt_engine_free(struct dpt_engine *e);
+
+/**
+ * A worker's run-to-completion loop (an lcore_function_t): receive,
+ * demultiplex, timers, transmit, until *quit.
+ *
+ * @param arg
+ *   The struct dpt_worker.
+ */
+int dpt_worker_loop(void *arg);
+
+/** Sum every worker's counters into @p total (zeroed first). */
+void dpt_engine_stats(const struct dpt_engine *e, struct dpt_stats *total);
+
+/** Register the /dptcp/ telemetry commands for @p e (one engine per
+ * process). */
+int dpt_engine_telemetry(struct dpt_engine *e);
+
+#endif /* DPT_ENGINE_H */

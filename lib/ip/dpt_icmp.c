@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_icmp.c: the ICMP a host needs (RFC 792, RFC 1122 3.2.2): echo replies
+ * built in place from the request, and rate-limited destination-unreachable
+ * errors.
+ */
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <string.h>
+
+#include <rte_icmp.h>
+#include <rte_ip.h>
+
+#include "dpt_netif.h"
+#include "dpt_time.h"
+
+/* RFC 1812 4.3.2.3: an ICMP error carries as much of the offending datagram
+ * as fits in 576 bytes. */
+#define ICMP_ERR_MAX_LEN 576
+
+/* Turn an echo request around in place: the data is returned untouched
+ * (RFC 1122 3.2.2.6 MUST), only type, addresses and checksums change. IP
+ * options are not reflected (a SHOULD for record-route/timestamp). */
+static void
+echo_reply(struct dpt_netif *nif, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+	   uint64_t now)
+{
+	uint16_t opt_len = ip->hdr_len - sizeof(struct rte_ipv4_hdr);
+	struct rte_icmp_hdr *h;
+	uint16_t old_word;
+
+	rte_pktmbuf_adj(m, opt_len);
+	rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	h = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *,
+				    RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
+	memcpy(&old_word, &h->icmp_type, sizeof(old_word));
+	h->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	h->icmp_cksum = dpt_cksum_update16(h->icmp_cksum, old_word,
+					   *(unaligned_uint16_t *)&h->icmp_type);
+	dpt_ipv4_fill(nif, m, ip->src, IPPROTO_ICMP, ip->tos,
+		      ip->total_len - opt_len, 0);
+	nif->stats->c[DPT_STAT_icmp_tx_echo_reply]++;
+	dpt_ipv4_output(nif, m, ip->src, now);
+}
+
+void
+dpt_icmp_input(struct dpt_netif *nif, struct rte_mbuf *m,
+	       const struct dpt_ipv4 *ip, uint64_t now)
+{
+	struct dpt_icmp ic;
+	enum dpt_stat r;
+
+	r = dpt_icmp_parse(m, ip->hdr_len, ip->total_len - ip->hdr_len, &ic);
+	if (r != DPT_STAT_OK)
+		return dpt_netif_drop(nif, m, r);
+	switch (ic.type) {
+	case ICMP_ECHO:
+		nif->stats->c[DPT_STAT_icmp_rx_echo_request]++;
+		return echo_reply(nif, m, ip, now);
+	case ICMP_ECHOREPLY:
+		nif->stats->c[DPT_STAT_icmp_rx_echo_reply]++;
+		rte_pktmbuf_free(m);
+		return;
+	case ICMP_DEST_UNREACH:
+		/* Counted; TCP acts on these once it exists (RFC 5927). */
+		nif->stats->c[DPT_STAT_icmp_rx_dest_unreach]++;
+		rte_pktmbuf_free(m);
+		return;
+	default:
+		return dpt_netif_drop(nif, m, DPT_STAT_icmp_drop_type);
+	}
+}
+
+/* Token bucket: icmp_rate tokens per second, icmp_burst deep, in units of
+ * 1e-6 token so integer arithmetic suffices. */
+static int
+icmp_rate_ok(struct dpt_netif *nif, uint64_t now)
+{
+	/* 100 s refills any bucket the config allows, and keeps the product
+	 * below 2^64. */
+	uint64_t dt = RTE_MIN(now - nif->icmp_last, dpt_s(100));
+	uint64_t t;
+
+	if (nif->icmp_rate == 0)
+		return 0;
+	t = nif->icmp_tokens + dt * nif->icmp_rate;
+	nif->icmp_last = now;
+	nif->icmp_tokens = RTE_MIN(t, nif->icmp_burst);
+	if (nif->icmp_tokens < 1000000)
+		return 0;
+	nif->icmp_tokens -= 1000000;
+	return 1;
+}
+
+void
+dpt_icmp_send_unreach(struct dpt_netif *nif, const struct rte_mbuf *orig,
+		      const struct dpt_ipv4 *ip, uint8_t code, uint64_t now)
+{
+	const uint32_t hdrs = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
+			      sizeof(struct rte_icmp_hdr);
+	uint32_t len = RTE_MIN((uint32_t)ip->total_len, ICMP_ERR_MAX_LEN -
+			       sizeof(struct rte_ipv4_hdr) -
+			       sizeof(struct rte_icmp_hdr));
+	struct rte_icmp_hdr *h;
+	struct rte_mbuf *m;
+	const void *src;
+
+	/* RFC 1122 3.2.2: never about an ICMP error, a broadcast, a
+	 * non-initial fragment or a non-unicast source: input has already
+	 * refused all but the first, and ICMP never reaches here. */
+	if (!icmp_rate_ok(nif, now)) {
+		nif->stats->c[DPT_STAT_icmp_drop_ratelimit]++;
+		return;
+	}
+	m = rte_pktmbuf_alloc(nif->pool);
+	if (m == NULL || rte_pktmbuf_append(m, hdrs + len) == NULL) {
+		nif->stats->c[DPT_STAT_mbuf_alloc_fail]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	h = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *,
+				    hdrs - sizeof(*h));
+	memset(h, 0, sizeof(*h));
+	h->icmp_type = ICMP_DEST_UNREACH;
+	h->icmp_code = code;
+	src = rte_pktmbuf_read(orig, 0, len, h + 1);
+	if (src != h + 1)
+		memcpy(h + 1, src, len);
+	h->icmp_cksum = (uint16_t)~rte_raw_cksum(h, sizeof(*h) + len);
+	dpt_ipv4_fill(nif, m, ip->src, IPPROTO_ICMP, 0,
+		      sizeof(struct rte_ipv4_hdr) + sizeof(*h) + len, 0);
+	nif->stats->c[DPT_STAT_icmp_tx_dest_unreach]++;
+	dpt_ipv4_output(nif, m, ip->src, now);
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_netif.c: Ethernet demultiplexing, IPv4 input and output, routing.
+ * Per packet: one parse per layer, no copies, no allocation.
+ */
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+
+#include <rte_ip.h>
+
+#include "dpt_neigh.h"
+#include "dpt_netif.h"
+
+void
+dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
+{
+	uint32_t plen = p->port->prefix_len;
+
+	memset(nif, 0, sizeof(*nif));
+	rte_ether_addr_copy(p->mac, &nif->mac);
+	nif->addr = p->port->addr;
+	nif->mask = plen ? ~0u << (32 - plen) : 0;
+	nif->gateway = p->port->gateway;
+	nif->mtu = (uint16_t)p->port->mtu;
+	nif->ttl = (uint8_t)p->ip->ttl;
+	nif->tx_ip_cksum = p->tx_ip_cksum != 0;
+	nif->pool = p->pool;
+	nif->stats = p->stats;
+	nif->tx = p->tx;
+	nif->neigh = p->neigh;
+	nif->icmp_rate = p->ip->icmp_rate;
+	nif->icmp_burst = (uint64_t)p->ip->icmp_burst * 1000000;
+	nif->icmp_tokens = nif->icmp_burst;
+}
+
+void
+dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
+{
+	enum dpt_stat r;
+	struct dpt_eth eth;
+
+	nif->stats->c[DPT_STAT_rx_frames]++;
+	nif->stats->c[DPT_STAT_rx_bytes] += m->pkt_len;
+	/* Upper layers rewrite headers in place: they must be contiguous.
+	 * PMDs never split them unless mbufs are tiny. */
+	if (unlikely(m->nb_segs > 1 &&
+		     m->data_len < RTE_MIN(m->pkt_len, (uint32_t)DPT_HDR_CONTIG)))
+		return dpt_netif_drop(nif, m, DPT_STAT_rx_drop_hdr_split);
+	r = dpt_eth_parse(m, &eth);
+	if (r != DPT_STAT_OK)
+		return dpt_netif_drop(nif, m, r);
+	if (!rte_is_same_ether_addr(&eth.dst, &nif->mac) &&
+	    !rte_is_broadcast_ether_addr(&eth.dst))
+		return dpt_netif_drop(nif, m,
+				      rte_is_multicast_ether_addr(&eth.dst) ?
+				      DPT_STAT_eth_drop_multicast :
+				      DPT_STAT_eth_drop_not_for_us);
+	switch (eth.type) {
+	case RTE_ETHER_TYPE_IPV4:
+		return dpt_ipv4_input(nif, m, eth.hdr_len, now);
+	case RTE_ETHER_TYPE_ARP:
+		return dpt_arp_input(nif, m, &eth, now);
+	default:
+		return dpt_netif_drop(nif, m, DPT_STAT_eth_drop_ethertype);
+	}
+}
+
+/* RFC 1122 3.2.1.3: a source address must be a unicast host; ours, or the
+ * subnet's broadcast, is a spoof. */
+static int
+bad_source(const struct dpt_netif *nif, uint32_t src)
+{
+	return dpt_ipv4_src_is_martian(src) || src == nif->addr ||
+	       (nif->mask != ~0u && nif->mask != ~1u &&
+		(src & ~nif->mask) == ~nif->mask &&
+		(src & nif->mask) == (nif->addr & nif->mask));
+}
+
+void
+dpt_ipv4_input(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
+	       uint64_t now)
+{
+	struct dpt_ipv4 ip;
+	enum dpt_stat r;
+
+	r = dpt_ipv4_parse(m, off, &ip);
+	if (r != DPT_STAT_OK)
+		return dpt_netif_drop(nif, m, r);
+	/* A host is not a router: only our own address is local. Broadcast
+	 * and multicast datagrams carry nothing dptcp serves. */
+	if (ip.dst != nif->addr)
+		return dpt_netif_drop(nif, m, DPT_STAT_ip_drop_not_for_us);
+	if (bad_source(nif, ip.src))
+		return dpt_netif_drop(nif, m, DPT_STAT_ip_drop_bad_src);
+	/* RFC 1122 3.2.1.7: a host MUST NOT discard a datagram just because
+	 * it was received with TTL less than 2. Counted, delivered. */
+	if (ip.ttl < 2)
+		nif->stats->c[DPT_STAT_ip_rx_ttl_low]++;
+	nif->stats->c[DPT_STAT_ip_rx]++;
+	/* Drop Ethernet padding past the IP total length. */
+	if (m->pkt_len > off + ip.total_len)
+		rte_pktmbuf_trim(m, m->pkt_len - off - ip.total_len);
+	rte_pktmbuf_adj(m, off);
+	if (ip.proto == IPPROTO_ICMP)
+		return dpt_icmp_input(nif, m, &ip, now);
+	if (ip.proto == IPPROTO_TCP && nif->tcp_input != NULL) {
+		rte_pktmbuf_adj(m, ip.hdr_len);
+		return nif->tcp_input(nif->tcp_ctx, m, &ip, now);
+	}
+	/* RFC 1122 3.2.2.1: a host SHOULD send protocol unreachable for a
+	 * transport protocol it does not support. */
+	dpt_icmp_send_unreach(nif, m, &ip, ICMP_PROT_UNREACH, now);
+	dpt_netif_drop(nif, m, DPT_STAT_ip_drop_proto);
+}
+
+uint32_t
+dpt_route_nexthop(const struct dpt_netif *nif, uint32_t dst)
+{
+	if (((dst ^ nif->addr) & nif->mask) == 0)
+		return dst;
+	return nif->gateway;
+}
+
+void
+dpt_ipv4_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
+		uint64_t now)
+{
+	uint32_t nh = dpt_route_nexthop(nif, dst);
+
+	if (nh == 0)
+		return dpt_netif_drop(nif, m, DPT_STAT_ip_drop_no_route);
+	nif->stats->c[DPT_STAT_ip_tx]++;
+	dpt_neigh_output(nif, m, nh, now);
+}
+
+void
+dpt_ipv4_fill(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
+	      uint8_t proto, uint8_t tos, uint16_t len, int df)
+{
+	struct dpt_ipv4 ip = {
+		.src = nif->addr,
+		.dst = dst,
+		.total_len = len,
+		/* RFC 6864 4.1: the ID of an atomic (DF) datagram has no
+		 * meaning; a per-lcore counter serves the rest. */
+		.id = nif->ip_id++,
+		.frag = df ? RTE_IPV4_HDR_DF_FLAG : 0,
+		.ttl = nif->ttl,
+		.proto = proto,
+		.tos = tos,
+	};
+
+	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = sizeof(struct rte_ipv4_hdr);
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+	if (nif->tx_ip_cksum)
+		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+	dpt_ipv4_write(m, RTE_ETHER_HDR_LEN, &ip, !nif->tx_ip_cksum);
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_netif.h: one lcore's view of an IPv4 interface, and the L2/L3 input
+ * and output paths through it.
+ *
+ * Owns Ethernet demultiplexing, IPv4 input validation and local delivery,
+ * the on-link/gateway route decision, ICMP (echo, and the errors a host
+ * sends), and the hand-off to the neighbour cache for output. Each worker
+ * lcore has its own struct dpt_netif (its own queue, counters, neighbour
+ * cache), so nothing here is shared or locked.
+ *
+ * Ownership: every *_input() and *_output() function takes ownership of the
+ * mbuf it is given: it is queued for transmission, held for ARP resolution,
+ * passed to an upper layer, or freed with a drop counter bumped.
+ */
+#ifndef DPT_NETIF_H
+#define DPT_NETIF_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "dpt_conf.h"
+#include "dpt_net.h"
+#include "dpt_stats.h"
+#include "dpt_tx.h"
+
+struct dpt_neigh;
+struct dpt_netif;
+
+/** Upper-layer input: owns @p m, whose data starts at the L4 header. */
+typedef void (*dpt_l4_input_t)(void *ctx, struct rte_mbuf *m,
+			       const struct dpt_ipv4 *ip, uint64_t now);
+
+/** Bytes of headers that must sit in a frame's first segment. */
+#define DPT_HDR_CONTIG (RTE_ETHER_HDR_LEN + 60 + 60)
+
+struct dpt_netif {
+	struct rte_ether_addr mac; /**< our MAC (the port's) */
+	uint32_t addr;             /**< our IPv4 address, host order */
+	uint32_t mask;             /**< on-link prefix mask, host order */
+	uint32_t gateway;          /**< default next hop, 0 = none */
+	uint16_t mtu;              /**< IP MTU */
+	uint8_t ttl;               /**< TTL of packets we originate */
+	uint8_t tx_ip_cksum;       /**< the PMD fills IPv4 header checksums */
+	uint16_t ip_id;            /**< next IPv4 identification */
+	struct rte_mempool *pool;  /**< for packets we originate */
+	struct dpt_stats *stats;   /**< this lcore's counters */
+	struct dpt_tx *tx;         /**< this lcore's TX burst */
+	struct dpt_neigh *neigh;   /**< this lcore's ARP cache */
+	uint32_t icmp_rate;        /**< ICMP errors per second, 0 = never */
+	uint64_t icmp_burst;       /**< bucket depth, in tokens * 1e6 */
+	uint64_t icmp_tokens;      /**< current tokens * 1e6 */
+	uint64_t icmp_last;        /**< last refill time */
+	dpt_l4_input_t tcp_input;  /**< TCP, or NULL: protocol unreachable */
+	void *tcp_ctx;             /**< its argument */
+};
+
+/** Parameters of dpt_netif_init(). */
+struct dpt_netif_params {
+	const struct dpt_port_conf *port;  /**< address, prefix, gateway, mtu */
+	const struct dpt_ip_conf *ip;      /**< ttl, ICMP error rate */
+	const struct rte_ether_addr *mac;  /**< the port's MAC */
+	int tx_ip_cksum;                   /**< PMD offloads IPv4 checksum */
+	struct rte_mempool *pool;
+	struct dpt_stats *stats;
+	struct dpt_tx *tx;
+	struct dpt_neigh *neigh;
+};
+
+/** Fill @p nif from @p p. */
+void dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p);
+
+/**
+ * Take one received frame: validate, demultiplex by EtherType, deliver.
+ */
+void dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now);
+
+/**
+ * Take one IPv4 datagram at offset @p off (after the Ethernet header).
+ */
+void dpt_ipv4_input(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
+		    uint64_t now);
+
+/**
+ * Take one ICMP message (@p m's data at the IPv4 header).
+ */
+void dpt_icmp_input(struct dpt_netif *nif, struct rte_mbuf *m,
+		    const struct dpt_ipv4 *ip, uint64_t now);
+
+/**
+ * The next hop for @p dst: @p dst itself on-link, else the gateway.
+ *
+ * @return
+ *   The next hop, or 0 if there is no route.
+ */
+uint32_t dpt_route_nexthop(const struct dpt_netif *nif, uint32_t dst);
+
+/**
+ * Send an IPv4 packet whose data starts with room for the Ethernet header
+ * followed by a complete IPv4 header (checksum done or flagged for offload):
+ * route it and hand it to the neighbour cache.
+ */
+void dpt_ipv4_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
+		     uint64_t now);
+
+/**
+ * Fill a 20-byte IPv4 header at @p m's offset RTE_ETHER_HDR_LEN, from us to
+ * @p dst, and set the mbuf's TX checksum flags or the checksum itself.
+ *
+ * @param tos
+ *   DSCP and ECN bits.
+ * @param len
+ *   IPv4 total length.
+ * @param df
+ *   Non-zero to set Don't Fragment.
+ */
+void dpt_ipv4_fill(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
+		   uint8_t proto, uint8_t tos, uint16_t len, int df);
+
+/**
+ * Send ICMP destination unreachable with @p code about the datagram in
+ * @p orig (data at its IPv4 header), subject to the rate limit and the rules
+ * of RFC 1122 3.2.2. Does not take @p orig.
+ */
+void dpt_icmp_send_unreach(struct dpt_netif *nif, const struct rte_mbuf *orig,
+			   const struct dpt_ipv4 *ip, uint8_t code,
+			   uint64_t now);
+
+/** Free @p m and count it as dropped for @p why. */
+static inline void
+dpt_netif_drop(struct dpt_netif *nif, struct rte_mbuf *m, enum dpt_stat why)
+{
+	nif->stats->c[why]++;
+	rte_pktmbuf_free(m);
+}
+
+#endif /* DPT_NETIF_H */

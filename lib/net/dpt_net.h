@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_net.h: parse once, validate once.
+ *
+ * Owns the stateless wire formats below TCP: Ethernet, ARP, IPv4 and ICMP.
+ * Each parser turns the bytes at an offset of an mbuf into a validated,
+ * host-order struct, or says which drop counter the packet belongs to. The
+ * wire layouts themselves come from DPDK's rte_ether.h, rte_arp.h, rte_ip.h
+ * and rte_icmp.h; nothing here redefines them. Builders write the same
+ * formats, for the stack's own output and for tests.
+ *
+ * Parsers read through rte_pktmbuf_read(), which costs nothing when the
+ * header is in the first segment (the PMD case) and copies into a stack
+ * buffer when a header straddles segments.
+ */
+#ifndef DPT_NET_H
+#define DPT_NET_H
+
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "dpt_stats.h"
+
+/** A parsed Ethernet header. */
+struct dpt_eth {
+	struct rte_ether_addr dst; /**< destination MAC */
+	struct rte_ether_addr src; /**< source MAC */
+	uint16_t type;             /**< EtherType, host order */
+	uint16_t hdr_len;          /**< bytes before the payload */
+};
+
+/** A parsed ARP packet (Ethernet hardware, IPv4 protocol addresses). */
+struct dpt_arp {
+	uint16_t op;               /**< RTE_ARP_OP_REQUEST or _REPLY */
+	struct rte_ether_addr sha; /**< sender hardware address */
+	struct rte_ether_addr tha; /**< target hardware address */
+	uint32_t spa;              /**< sender IPv4 address, host order */
+	uint32_t tpa;              /**< target IPv4 address, host order */
+};
+
+/** A parsed IPv4 header. Options, if any, are skipped, not interpreted. */
+struct dpt_ipv4 {
+	uint32_t src;       /**< source address, host order */
+	uint32_t dst;       /**< destination address, host order */
+	uint16_t hdr_len;   /**< header length in bytes, 20..60 */
+	uint16_t total_len; /**< datagram length in bytes */
+	uint16_t id;        /**< identification */
+	uint16_t frag;      /**< flags and fragment offset, host order */
+	uint8_t ttl;        /**< time to live */
+	uint8_t proto;      /**< payload protocol (IPPROTO_*) */
+	uint8_t tos;        /**< DSCP and ECN */
+};
+
+/** A parsed ICMP header; the message body stays in the mbuf. */
+struct dpt_icmp {
+	uint8_t type;  /**< message type */
+	uint8_t code;  /**< message code */
+	uint16_t id;   /**< echo identifier, host order (echo types only) */
+	uint16_t seq;  /**< echo sequence, host order (echo types only) */
+	uint32_t len;  /**< whole message length in bytes, header included */
+};
+
+#define DPT_IPV4(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+/**
+ * Parse the Ethernet header at the start of @p m.
+ *
+ * @return
+ *   DPT_STAT_OK, or the drop counter for the reason: eth_drop_short,
+ *   eth_drop_vlan (802.1Q/802.1ad tags; dptcp configures no VLANs).
+ */
+enum dpt_stat dpt_eth_parse(const struct rte_mbuf *m, struct dpt_eth *eth);
+
+/**
+ * Parse an ARP packet at offset @p off (RFC 826).
+ *
+ * Accepts only Ethernet/IPv4 ARP with operation request or reply, from a
+ * unicast sender hardware address and a sender protocol address that is not
+ * broadcast or multicast (0.0.0.0 is allowed: RFC 5227 probes use it).
+ *
+ * @return
+ *   DPT_STAT_OK, or arp_drop_short, arp_drop_format, arp_drop_op,
+ *   arp_drop_bad_sender.
+ */
+enum dpt_stat dpt_arp_parse(const struct rte_mbuf *m, uint32_t off,
+			    struct dpt_arp *arp);
+
+/**
+ * Parse and validate the IPv4 header at offset @p off (RFC 791, RFC 1122
+ * 3.2.1). Checks version, header length, total length against the bytes the
+ * frame holds, and the header checksum (trusting the PMD's verdict when
+ * RTE_MBUF_F_RX_IP_CKSUM_GOOD or _BAD is set). Fragments are refused: dptcp
+ * does not reassemble.
+ *
+ * @return
+ *   DPT_STAT_OK, or ip_drop_short, ip_drop_version, ip_drop_hdr_len,
+ *   ip_drop_total_len, ip_drop_cksum, ip_drop_fragment.
+ */
+enum dpt_stat dpt_ipv4_parse(const struct rte_mbuf *m, uint32_t off,
+			     struct dpt_ipv4 *ip);
+
+/**
+ * Non-zero if @p addr may not appear as a source address (RFC 1122 3.2.1.3):
+ * 0.0.0.0/8, 127.0.0.0/8, multicast 224.0.0.0/4, reserved 240.0.0.0/4 and
+ * the limited broadcast 255.255.255.255.
+ */
+int dpt_ipv4_src_is_martian(uint32_t addr);
+
+/**
+ * Parse the ICMP message of @p len bytes at offset @p off and verify its
+ * checksum over the whole message (RFC 792).
+ *
+ * @return
+ *   DPT_STAT_OK, or icmp_drop_short, icmp_drop_cksum.
+ */
+enum dpt_stat dpt_icmp_parse(const struct rte_mbuf *m, uint32_t off,
+			     uint32_t len, struct dpt_icmp *icmp);
+
+/**
+ * Update an Internet checksum for one 16-bit word changing from @p old to
+ * @p new (RFC 1624, eqn. 3). All three values in the same byte order as on
+ * the wire.
+ */
+static inline uint16_t
+dpt_cksum_update16(uint16_t cksum, uint16_t old, uint16_t new)
+{
+	uint32_t sum = (uint16_t)~cksum + (uint16_t)~old + (uint32_t)new;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/**
+ * Write an Ethernet header at the start of @p m's data (which must have room).
+ *
+ * @param type
+ *   EtherType, host order.
+ */
+void dpt_eth_write(struct rte_mbuf *m, const struct rte_ether_addr *dst,
+		   const struct rte_ether_addr *src, uint16_t type);
+
+/**
+ * Append a whole Ethernet + ARP frame to the empty mbuf @p m.
+ *
+ * @param dst
+ *   Ethernet destination (broadcast for a request).
+ * @return
+ *   0, or -ENOSPC if the mbuf has no room.
+ */
+int dpt_arp_build(struct rte_mbuf *m, const struct rte_ether_addr *dst,
+		  const struct dpt_arp *arp);
+
+/**
+ * Write a 20-byte IPv4 header (no options) at offset @p off of @p m from
+ * @p ip (its src, dst, total_len, id, frag, ttl, proto and tos).
+ *
+ * @param sw_cksum
+ *   Non-zero to compute the header checksum here; zero to leave it 0 for a
+ *   PMD that offloads it (the caller sets RTE_MBUF_F_TX_IP_CKSUM).
+ */
+void dpt_ipv4_write(struct rte_mbuf *m, uint32_t off, const struct dpt_ipv4 *ip,
+		    int sw_cksum);
+
+#endif /* DPT_NET_H */

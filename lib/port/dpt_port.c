@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpt_port.c: ethdev set-up for any PMD; see dpt_port.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include "dpt_port.h"
+#include "dpt_tx.h"
+
+RTE_LOG_REGISTER_DEFAULT(dpt_port_logtype, INFO);
+#define PORT_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, dpt_port_logtype, "dpt_port: " fmt "\n", \
+		##__VA_ARGS__)
+
+#define POOL_CACHE 256
+
+static int __rte_format_printf(4, 5)
+fail(char *err, size_t len, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Find the port by its ethdev name (devargs up to the first ','), attaching
+ * the device first if EAL has not already probed it. */
+static int
+attach(struct dpt_port *p, const char *devargs, char *err, size_t len)
+{
+	size_t n = strcspn(devargs, ",");
+	int rc;
+
+	if (n == 0 || n >= sizeof(p->name))
+		return fail(err, len, -ENODEV, "bad device '%s'", devargs);
+	memcpy(p->name, devargs, n);
+	p->name[n] = '\0';
+	if (rte_eth_dev_get_port_by_name(p->name, &p->port_id) == 0)
+		return 0;
+	rc = rte_dev_probe(devargs);
+	if (rc != 0)
+		return fail(err, len, -ENODEV, "cannot attach device '%s': %d",
+			    devargs, rc);
+	if (rte_eth_dev_get_port_by_name(p->name, &p->port_id) != 0)
+		return fail(err, len, -ENODEV, "device '%s' attached but it is "
+			    "not an Ethernet port", devargs);
+	return 0;
+}
+
+/* Pool size: every descriptor full, every lcore cache full, every TX burst
+ * and ARP queue full, and room for the stack's own packets; rounded to
+ * 2^n - 1, the mempool's best size. */
+static uint32_t
+pool_size(const struct dpt_port_params *prm)
+{
+	const struct dpt_port_conf *c = prm->conf;
+	uint64_t n;
+
+	if (c->mbufs != 0)
+		return c->mbufs;
+	n = (uint64_t)prm->nb_queues * (c->rx_desc + c->tx_desc +
+					2 * DPT_TX_BURST + POOL_CACHE * 3 / 2 +
+					prm->extra_mbufs) + 1024;
+	return (uint32_t)(rte_align64pow2(n) - 1);
+}
+
+static int
+create_pool(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
+	    size_t len)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	/* Room for a whole frame in one buffer: no scattered RX. */
+	uint32_t room = RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
+				prm->conf->mtu + RTE_ETHER_HDR_LEN + 8 +
+				RTE_ETHER_CRC_LEN + RTE_PKTMBUF_HEADROOM);
+
+	snprintf(name, sizeof(name), "dpt_pool_p%u", p->port_id);
+	p->pool = rte_pktmbuf_pool_create(name, pool_size(prm), POOL_CACHE, 0,
+					  (uint16_t)room, p->socket_id);
+	if (p->pool == NULL)
+		return fail(err, len, -ENOMEM, "cannot create a pool of %u "
+			    "mbufs of %u bytes (%s): give EAL more memory "
+			    "(-m) or set [port0] mbufs", pool_size(prm), room,
+			    rte_strerror(rte_errno));
+	return 0;
+}
+
+static void
+choose_offloads(struct dpt_port *p, const struct rte_eth_dev_info *di,
+		const struct dpt_port_conf *c, struct rte_eth_conf *ec)
+{
+	const uint64_t rx_want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
+				 RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+	const uint64_t tx_want = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+				 RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+
+	/* Chained header + payload mbufs need multi-segment TX always. */
+	p->tx_offloads = di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	p->rx_offloads = 0;
+	if (c->offloads) {
+		p->rx_offloads |= di->rx_offload_capa & rx_want;
+		p->tx_offloads |= di->tx_offload_capa & tx_want;
+	}
+	ec->rxmode.offloads = p->rx_offloads;
+	ec->txmode.offloads = p->tx_offloads;
+	if (p->nb_queues > 1) {
+		ec->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		ec->rx_adv_conf.rss_conf.rss_hf = di->flow_type_rss_offloads &
+			(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP);
+	}
+}
+
+static int
+setup_queues(struct dpt_port *p, const struct dpt_port_conf *c, char *err,
+	     size_t len)
+{
+	uint16_t nb_rx = (uint16_t)c->rx_desc, nb_tx = (uint16_t)c->tx_desc;
+	struct rte_eth_dev_info di;
+	int rc;
+
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rx, &nb_tx);
+	if (rc != 0)
+		return fail(err, len, -EINVAL, "%s: descriptors refused (%d)",
+			    p->name, rc);
+	rte_eth_dev_info_get(p->port_id, &di);
+	for (uint16_t q = 0; q < p->nb_queues; q++) {
+		struct rte_eth_rxconf rxc = di.default_rxconf;
+		struct rte_eth_txconf txc = di.default_txconf;
+
+		rxc.offloads = p->rx_offloads;
+		txc.offloads = p->tx_offloads;
+		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rx, p->socket_id,
+					    &rxc, p->pool);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(p->port_id, q, nb_tx,
+						    p->socket_id, &txc);
+		if (rc != 0)
+			return fail(err, len, -EINVAL, "%s: queue %u set-up "
+				    "failed (%d)", p->name, q, rc);
+	}
+	return 0;
+}
+
+static int
+configure(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
+	  size_t len)
+{
+	const struct dpt_port_conf *c = prm->conf;
+	struct rte_eth_conf ec = { .rxmode = { .mtu = c->mtu } };
+	struct rte_eth_dev_info di;
+	int rc;
+
+	rc = rte_eth_dev_info_get(p->port_id, &di);
+	if (rc != 0)
+		return fail(err, len, -ENODEV, "%s: no device info (%d)",
+			    p->name, rc);
+	snprintf(p->driver, sizeof(p->driver), "%s", di.driver_name);
+	if (prm->nb_queues > di.max_rx_queues ||
+	    prm->nb_queues > di.max_tx_queues)
+		return fail(err, len, -EINVAL, "%s: %u queues wanted, the PMD "
+			    "has %u", p->name, prm->nb_queues,
+			    RTE_MIN(di.max_rx_queues, di.max_tx_queues));
+	if (c->mtu > di.max_mtu || c->mtu < di.min_mtu)
+		return fail(err, len, -EINVAL, "%s: MTU %u out of the PMD's "
+			    "range %u..%u", p->name, c->mtu, di.min_mtu,
+			    di.max_mtu);
+	p->nb_queues = prm->nb_queues;
+	choose_offloads(p, &di, c, &ec);
+	rc = rte_eth_dev_configure(p->port_id, p->nb_queues, p->nb_queues, &ec);
+	if (rc != 0)
+		return fail(err, len, -EINVAL, "%s: configure failed (%d)",
+			    p->name, rc);
+	return 0;
+}
+
+int
+dpt_port_open(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
+	      size_t err_len)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rc = attach(p, prm->conf->device, err, err_len);
+	if (rc != 0)
+		return rc;
+	p->socket_id = rte_eth_dev_socket_id(p->port_id);
+	if (p->socket_id < 0)
+		p->socket_id = (int)rte_socket_id();
+	rc = configure(p, prm, err, err_len);
+	if (rc == 0)
+		rc = create_pool(p, prm, err, err_len);
+	if (rc == 0)
+		rc = setup_queues(p, prm->conf, err, err_len);
+	if (rc == 0 && (rc = rte_eth_dev_start(p->port_id)) != 0)
+		rc = fail(err, err_len, -EINVAL, "%s: start failed (%d)",
+			  p->name, rc);
+	if (rc != 0) {
+		dpt_port_close(p);
+		return rc;
+	}
+	rte_eth_macaddr_get(p->port_id, &p->mac);
+	PORT_LOG(INFO, "%s (%s): %u queue(s), MAC " RTE_ETHER_ADDR_PRT_FMT
+		 ", rx offloads 0x%" PRIx64 ", tx offloads 0x%" PRIx64
+		 ", pool %u mbufs on socket %d", p->name, p->driver,
+		 p->nb_queues, RTE_ETHER_ADDR_BYTES(&p->mac), p->rx_offloads,
+		 p->tx_offloads, p->pool->size, p->socket_id);
+	return 0;
+}
+
+void
+dpt_port_close(struct dpt_port *p)
+{
+	if (p->driver[0] != '\0') {
+		rte_eth_dev_stop(p->port_id);
+		rte_eth_dev_close(p->port_id);
+	}
+	rte_mempool_free(p->pool);
+	p->pool = NULL;
+	p->driver[0] = '\0';
+}
+
+uint16_t
+dpt_port_tx_send(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct dpt_port_txq *q = arg;
+
+	return rte_eth_tx_burst(q->port_id, q->queue_id, pkts, n);
+}
+
+size_t
+dpt_port_pool_bytes(const struct dpt_port *p)
+{
+	return p->pool ? (size_t)p->pool->size *
+		(p->pool->header_size + p->pool->elt_size +
+		 p->pool->trailer_size) : 0;
+}

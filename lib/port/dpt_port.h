@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_port.h: the Ethernet port dptcp owns.
+ *
+ * Owns the ethdev life cycle for any PMD (net_tap, net_af_packet,
+ * net_af_xdp, net_memif, net_ring, a PCI NIC): attaching the device from its
+ * devargs, sizing and creating the mbuf pool on the port's NUMA socket,
+ * configuring one RX and one TX queue per worker lcore with the offloads the
+ * PMD offers, and the TX sink the stack's struct dpt_tx flushes into.
+ */
+#ifndef DPT_PORT_H
+#define DPT_PORT_H
+
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "dpt_conf.h"
+
+struct dpt_port {
+	uint16_t port_id;                      /**< ethdev port id */
+	uint16_t nb_queues;                    /**< RX = TX queues */
+	int socket_id;                         /**< NUMA socket of the port */
+	struct rte_ether_addr mac;             /**< the port's MAC */
+	struct rte_mempool *pool;              /**< packet buffers */
+	uint64_t rx_offloads;                  /**< RTE_ETH_RX_OFFLOAD_* on */
+	uint64_t tx_offloads;                  /**< RTE_ETH_TX_OFFLOAD_* on */
+	char name[RTE_ETH_NAME_MAX_LEN];       /**< ethdev name */
+	char driver[64];                       /**< PMD name */
+};
+
+/** Parameters of dpt_port_open(). */
+struct dpt_port_params {
+	const struct dpt_port_conf *conf;
+	uint16_t nb_queues;     /**< one per worker lcore */
+	uint32_t extra_mbufs;   /**< held elsewhere per queue (e.g. ARP) */
+};
+
+/** One queue of a port: the argument of dpt_port_tx_send(). */
+struct dpt_port_txq {
+	uint16_t port_id;
+	uint16_t queue_id;
+};
+
+/**
+ * Attach, configure and start a port.
+ *
+ * @param err
+ *   Set to a one-line reason on failure.
+ * @return
+ *   0, or a negative errno: -ENODEV (no such device), -EINVAL (the PMD
+ *   refuses the queues or MTU), -ENOMEM (pool).
+ */
+int dpt_port_open(struct dpt_port *p, const struct dpt_port_params *prm,
+		  char *err, size_t err_len);
+
+/** Stop and close the port and free the pool (rte_eal_cleanup() detaches
+ * virtual devices). */
+void dpt_port_close(struct dpt_port *p);
+
+/** TX sink for struct dpt_tx: rte_eth_tx_burst on one queue. */
+uint16_t dpt_port_tx_send(void *txq, struct rte_mbuf **pkts, uint16_t n);
+
+/** Bytes of memory the pool occupies (for the start-up budget). */
+size_t dpt_port_pool_bytes(const struct dpt_port *p);
+
+#endif /* DPT_PORT_H */
