@@ -387,11 +387,22 @@ set_eal(struct dpt_conf *conf, const char *key, const char *value, int line,
 	if (o == NULL)
 		return errf(err, conf, line, "eal", key,
 			    "unknown EAL option%s (see dpdk-testpmd -h)", "");
-	if (!o->multi)
-		for (uint32_t i = 0; i < conf->n_eal; i++)
-			if (strcmp(conf->eal[i].key, key) == 0)
-				return errf(err, conf, line, "eal", key,
-					    "set twice%s", "");
+	for (uint32_t i = 0; !o->multi && i < conf->n_eal; i++) {
+		char m[64];
+
+		if (strcmp(conf->eal[i].key, key) != 0)
+			continue;
+		if (line == 0) {
+			/* --set replaces what the file said. */
+			conf->n_eal--;
+			memmove(&conf->eal[i], &conf->eal[i + 1],
+				sizeof(conf->eal[0]) * (conf->n_eal - i));
+			break;
+		}
+		snprintf(m, sizeof(m), "set twice (first on line %d)",
+			 line_of(conf, "eal", key));
+		return errf(err, conf, line, "eal", key, "%s", m);
+	}
 	if (!o->arg) {
 		if (parse_bool(value, &on) != 0)
 			return errf(err, conf, line, "eal", key,

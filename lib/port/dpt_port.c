@@ -50,8 +50,9 @@ attach(struct dpt_port *p, const char *devargs, char *err, size_t len)
 		return 0;
 	rc = rte_dev_probe(devargs);
 	if (rc != 0)
-		return fail(err, len, -ENODEV, "cannot attach device '%s': %d",
-			    devargs, rc);
+		return fail(err, len, -ENODEV, "cannot attach device '%s': no "
+			    "driver or device of that name (rte_dev_probe: "
+			    "%s)", devargs, rte_strerror(-rc));
 	if (rte_eth_dev_get_port_by_name(p->name, &p->port_id) != 0)
 		return fail(err, len, -ENODEV, "device '%s' attached but it is "
 			    "not an Ethernet port", devargs);

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* harness.c: see harness.h. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+
+#include "harness.h"
+
+const struct rte_ether_addr th_us_mac = {
+	.addr_bytes = { 0x02, 0, 0, 0, 0, 0x02 } };
+const struct rte_ether_addr th_peer_mac = {
+	.addr_bytes = { 0x02, 0, 0, 0, 0, 0x01 } };
+
+struct rte_mempool *th_pool;
+
+void
+th_eal_init(void)
+{
+	char prefix[64];
+	char *argv[] = {
+		"unit", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+		"--no-telemetry", "-l", "0", "--log-level=*:warning",
+		"--file-prefix", prefix, NULL,
+	};
+
+	snprintf(prefix, sizeof(prefix), "dpt-unit-%d", getpid());
+	cr_assert_geq(rte_eal_init((int)RTE_DIM(argv) - 1, argv), 0,
+		      "EAL init failed");
+	th_pool = rte_pktmbuf_pool_create("th_pool", 2047, 0, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	cr_assert_not_null(th_pool);
+}
+
+struct rte_mbuf *
+th_mbuf(const void *bytes, size_t len, size_t first)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(th_pool), *m2;
+	char *p;
+
+	cr_assert_not_null(m);
+	if (first == 0 || first >= len) {
+		p = rte_pktmbuf_append(m, (uint16_t)len);
+		cr_assert_not_null(p);
+		memcpy(p, bytes, len);
+		return m;
+	}
+	p = rte_pktmbuf_append(m, (uint16_t)first);
+	memcpy(p, bytes, first);
+	m2 = rte_pktmbuf_alloc(th_pool);
+	cr_assert_not_null(m2);
+	p = rte_pktmbuf_append(m2, (uint16_t)(len - first));
+	memcpy(p, (const char *)bytes + first, len - first);
+	cr_assert_eq(rte_pktmbuf_chain(m, m2), 0);
+	return m;
+}
+
+uint16_t
+th_sink_send(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct th_sink *s = arg;
+	uint16_t take = n;
+
+	if (s->refuse != 0 && s->n + take > s->refuse)
+		take = s->n < s->refuse ? s->refuse - s->n : 0;
+	cr_assert_leq(s->n + take, RTE_DIM(s->pkts), "sink overflow");
+	memcpy(&s->pkts[s->n], pkts, sizeof(*pkts) * take);
+	s->n += take;
+	return take;
+}
+
+void
+th_if_init(struct th_if *t)
+{
+	static const struct dpt_neigh_conf defaults_arp = {
+		.entries = 64, .queue = 8, .reachable_us = 30000000,
+		.retrans_us = 1000000, .probes = 3, .gc_us = 300000000,
+	};
+	char name[32];
+	struct dpt_neigh *n;
+
+	memset(t, 0, sizeof(*t));
+	t->port.addr = TH_US_IP;
+	t->port.prefix_len = 24;
+	t->port.gateway = DPT_IPV4(198, 18, 0, 254);
+	t->port.mtu = 1500;
+	t->ip.ttl = 64;
+	t->ip.icmp_rate = 1000;
+	t->ip.icmp_burst = 5;
+	t->arp = defaults_arp;
+	snprintf(name, sizeof(name), "th_neigh_%p", (void *)t);
+	n = dpt_neigh_create(&(struct dpt_neigh_params){
+		.name = name, .socket_id = 0, .conf = &t->arp });
+	cr_assert_not_null(n);
+	t->tx.send = th_sink_send;
+	t->tx.arg = &t->sink;
+	t->tx.stats = &t->stats;
+	dpt_netif_init(&t->nif, &(struct dpt_netif_params){
+		.port = &t->port, .ip = &t->ip, .mac = &th_us_mac,
+		.tx_ip_cksum = 0, .pool = th_pool, .stats = &t->stats,
+		.tx = &t->tx, .neigh = n });
+}
+
+struct rte_mbuf *
+th_sent(struct th_if *t, uint16_t i)
+{
+	dpt_tx_flush(&t->tx);
+	cr_assert_lt(i, t->sink.n, "frame %u not sent (%u sent)", i,
+		     t->sink.n);
+	return t->sink.pkts[i];
+}
+
+void
+th_assert_sent(struct th_if *t, uint16_t n)
+{
+	dpt_tx_flush(&t->tx);
+	cr_assert_eq(t->sink.n, n, "%u frame(s) sent, expected %u", t->sink.n,
+		     n);
+}
+
+static void
+hex(char *out, size_t cap, const uint8_t *b, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 4 < cap; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%s%02x",
+				      i % 16 ? " " : "\n  ", b[i]);
+}
+
+void
+th_assert_frame(const struct rte_mbuf *m, const uint8_t *want, size_t len)
+{
+	uint8_t got[2048];
+	char hg[8192], hw[8192];
+
+	cr_assert_leq(m->pkt_len, sizeof(got));
+	cr_assert_not_null(rte_pktmbuf_read(m, 0, m->pkt_len, got));
+	if (m->pkt_len == len && memcmp(rte_pktmbuf_read(m, 0, len, got),
+					want, len) == 0)
+		return;
+	hex(hg, sizeof(hg), rte_pktmbuf_read(m, 0, m->pkt_len, got),
+	    m->pkt_len);
+	hex(hw, sizeof(hw), want, len);
+	cr_assert_fail("frame differs (%u bytes, expected %zu)\ngot:%s\n"
+		       "expected:%s", m->pkt_len, len, hg, hw);
+}

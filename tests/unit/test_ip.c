@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_ip.c: the stateful L2/L3 of lib/ip driven with frames and a fake
+ * clock: ARP answering and learning (RFC 826), resolution, aging and bounds
+ * of the neighbour cache (RFC 1122 2.3.2), IPv4 input rules (RFC 1122
+ * 3.2.1) and ICMP (RFC 792, RFC 1122 3.2.2). Every output is compared byte
+ * for byte with a frame scapy made (vectors.h).
+ */
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_ip.h>
+
+#include "harness.h"
+#include "vectors.h"
+
+#define COPY(dst, src) uint8_t dst[sizeof(src)]; memcpy(dst, src, sizeof(src))
+#define T0 dpt_s(1000) /* an arbitrary start for the fake clock */
+#define IP_OFF 14
+
+static struct th_if t;
+
+static void
+setup(void)
+{
+	th_eal_init();
+	th_if_init(&t);
+}
+
+static void
+in(const uint8_t *f, size_t len, uint64_t now)
+{
+	dpt_eth_input(&t.nif, th_mbuf(f, len, 0), now);
+}
+
+#define IN(arr, now) in((arr), sizeof(arr), (now))
+
+/* Forget what was sent so far. */
+static void
+clear_sent(void)
+{
+	dpt_tx_flush(&t.tx);
+	for (uint16_t i = 0; i < t.sink.n; i++)
+		rte_pktmbuf_free(t.sink.pkts[i]);
+	t.sink.n = 0;
+}
+
+/* Make the peer known (it asks for us, we answer) and forget the answer. */
+static void
+learn_peer(uint64_t now)
+{
+	IN(arp_req, now);
+	clear_sent();
+}
+
+/* An IPv4 packet ready for dpt_ipv4_output(): the echo request's IP part
+ * with room for the Ethernet header. */
+static struct rte_mbuf *
+ip_packet(uint8_t tag)
+{
+	struct rte_mbuf *m = th_mbuf(echo_req, sizeof(echo_req), 0);
+
+	rte_pktmbuf_mtod_offset(m, uint8_t *, sizeof(echo_req) - 1)[0] = tag;
+	return m;
+}
+
+static uint8_t
+tag_of(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, const uint8_t *)[m->data_len - 1];
+}
+
+/* Recompute the ICMP checksum of an edited frame (no IP options). */
+static void
+fix_icmp_cksum(uint8_t *f, size_t len)
+{
+	f[36] = f[37] = 0;
+	uint16_t ck = (uint16_t)~rte_raw_cksum(f + 34, len - 34);
+	memcpy(&f[36], &ck, 2);
+}
+
+/* 200 hosts 198.19.0.i (off-link senders are learned too) ask for us at
+ * T0 + i microseconds: more than the 64-entry table holds. */
+static void
+requests_from_200_hosts(void)
+{
+	COPY(f, arp_req);
+
+	f[29] = 19;
+	for (unsigned int i = 1; i <= 200; i++) {
+		f[30] = (uint8_t)(i >> 8);
+		f[31] = (uint8_t)i;
+		IN(f, T0 + i);
+	}
+}
+
+TestSuite(arp_input, .init = setup);
+
+Test(arp_input, request_for_our_address_gets_the_exact_reply_rfc826)
+{
+	struct rte_ether_addr mac;
+
+	IN(arp_req, T0);
+	TH_ASSERT_FRAME(th_sent(&t, 0), arp_reply_expected);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, arp_rx_request, 1);
+	TH_ASSERT_STAT(&t, arp_tx_reply, 1);
+	/* RFC 826: the requester is added since we are the target. */
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, &mac),
+		     DPT_NEIGH_REACHABLE);
+	cr_assert(rte_is_same_ether_addr(&mac, &th_peer_mac));
+	TH_ASSERT_STAT(&t, neigh_added, 1);
+}
+
+Test(arp_input, request_for_another_address_is_not_answered_nor_learned)
+{
+	COPY(f, arp_req);
+
+	f[41] = 3; /* who-has 198.18.0.3 */
+	IN(f, T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, arp_rx_not_for_us, 1);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_FREE);
+}
+
+Test(arp_input, known_sender_is_updated_whoever_the_target_rfc826_merge)
+{
+	struct rte_ether_addr mac;
+	COPY(f, arp_req);
+
+	learn_peer(T0);
+	f[27] = 0x99; /* sender now 02:00:00:00:00:99 */
+	f[41] = 3;    /* and asks for 198.18.0.3 */
+	IN(f, T0 + 5);
+	th_assert_sent(&t, 0);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, &mac),
+		     DPT_NEIGH_REACHABLE);
+	cr_assert_eq(mac.addr_bytes[5], 0x99);
+	TH_ASSERT_STAT(&t, neigh_updated, 1);
+}
+
+Test(arp_input, unsolicited_reply_to_us_is_learned_rfc826)
+{
+	IN(arp_reply_from_peer, T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, arp_rx_reply, 1);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_REACHABLE);
+}
+
+Test(arp_input, sender_claiming_our_address_is_arp_drop_conflict_rfc5227)
+{
+	COPY(f, arp_req);
+
+	f[31] = 2; /* spa = 198.18.0.2, ours */
+	IN(f, T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, arp_drop_conflict, 1);
+}
+
+Test(arp_input, probe_is_answered_but_teaches_nothing_rfc5227)
+{
+	COPY(f, arp_req);
+
+	memset(&f[28], 0, 4); /* spa 0.0.0.0 */
+	IN(f, T0);
+	TH_ASSERT_FRAME(th_sent(&t, 0), arp_probe_reply_expected);
+	TH_ASSERT_STAT(&t, neigh_added, 0);
+}
+
+Test(arp_input, learning_never_evicts_when_the_table_is_full)
+{
+	uint32_t added;
+
+	/* Learning stops at capacity; every request is still answered. */
+	requests_from_200_hosts();
+	added = (uint32_t)t.stats.c[DPT_STAT_neigh_added];
+	cr_assert_lt(added, 200);
+	cr_assert_geq(added, 64);
+	TH_ASSERT_STAT(&t, neigh_evicted, 0);
+	TH_ASSERT_STAT(&t, arp_tx_reply, 200);
+}
+
+TestSuite(neigh, .init = setup);
+
+Test(neigh, unknown_next_hop_queues_the_packet_and_broadcasts_a_request)
+{
+	dpt_ipv4_output(&t.nif, ip_packet(1), TH_PEER_IP, T0);
+	TH_ASSERT_FRAME(th_sent(&t, 0), arp_req_from_us);
+	th_assert_sent(&t, 1);
+	cr_assert_eq(dpt_neigh_queued(t.nif.neigh), 1);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_INCOMPLETE);
+}
+
+Test(neigh, second_packet_while_incomplete_sends_no_second_request)
+{
+	dpt_ipv4_output(&t.nif, ip_packet(1), TH_PEER_IP, T0);
+	dpt_ipv4_output(&t.nif, ip_packet(2), TH_PEER_IP, T0 + 10);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, arp_tx_request, 1);
+	cr_assert_eq(dpt_neigh_queued(t.nif.neigh), 2);
+}
+
+Test(neigh, reply_releases_queued_packets_in_order_to_the_answered_mac)
+{
+	struct rte_mbuf *m;
+
+	for (uint8_t i = 1; i <= 3; i++)
+		dpt_ipv4_output(&t.nif, ip_packet(i), TH_PEER_IP, T0);
+	clear_sent();
+	IN(arp_reply_from_peer, T0 + 100);
+	th_assert_sent(&t, 3);
+	for (uint16_t i = 0; i < 3; i++) {
+		struct dpt_eth e;
+
+		m = th_sent(&t, i);
+		cr_assert_eq(dpt_eth_parse(m, &e), DPT_STAT_OK);
+		cr_assert(rte_is_same_ether_addr(&e.dst, &th_peer_mac));
+		cr_assert(rte_is_same_ether_addr(&e.src, &th_us_mac));
+		cr_assert_eq(e.type, RTE_ETHER_TYPE_IPV4);
+		cr_assert_eq(tag_of(m), i + 1);
+	}
+	cr_assert_eq(dpt_neigh_queued(t.nif.neigh), 0);
+}
+
+Test(neigh, unanswered_request_is_repeated_each_retrans_then_abandoned)
+{
+	dpt_ipv4_output(&t.nif, ip_packet(1), TH_PEER_IP, T0);
+	dpt_ipv4_output(&t.nif, ip_packet(2), TH_PEER_IP, T0);
+	/* The tick works every 10 ms: retransmission is on time to 10 ms. */
+	dpt_neigh_tick(&t.nif, T0 + dpt_ms(999));
+	th_assert_sent(&t, 1);
+	dpt_neigh_tick(&t.nif, T0 + dpt_ms(1010));
+	TH_ASSERT_FRAME(th_sent(&t, 1), arp_req_from_us);
+	dpt_neigh_tick(&t.nif, T0 + dpt_ms(2010));
+	TH_ASSERT_FRAME(th_sent(&t, 2), arp_req_from_us);
+	th_assert_sent(&t, 3);
+	/* The third request went unanswered for `retrans`: give up. */
+	dpt_neigh_tick(&t.nif, T0 + dpt_ms(3020));
+	th_assert_sent(&t, 3);
+	TH_ASSERT_STAT(&t, neigh_drop_unresolved, 2);
+	TH_ASSERT_STAT(&t, neigh_expired, 1);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_FREE);
+	cr_assert_eq(dpt_neigh_queued(t.nif.neigh), 0);
+}
+
+Test(neigh, full_resolution_queue_drops_new_packets_with_a_counter)
+{
+	for (uint8_t i = 0; i < 10; i++)
+		dpt_ipv4_output(&t.nif, ip_packet(i), TH_PEER_IP, T0);
+	cr_assert_eq(dpt_neigh_queued(t.nif.neigh), 8);
+	TH_ASSERT_STAT(&t, neigh_drop_queue_full, 2);
+}
+
+Test(neigh, reachable_entry_is_used_without_asking)
+{
+	learn_peer(T0);
+	dpt_ipv4_output(&t.nif, ip_packet(7), TH_PEER_IP, T0 + dpt_s(29));
+	th_assert_sent(&t, 1);
+	cr_assert_eq(tag_of(th_sent(&t, 0)), 7);
+	TH_ASSERT_STAT(&t, arp_tx_request, 0);
+}
+
+Test(neigh, stale_entry_is_used_and_refreshed_by_unicast_rfc1122_2_3_2_1)
+{
+	learn_peer(T0);
+	dpt_ipv4_output(&t.nif, ip_packet(7), TH_PEER_IP, T0 + dpt_s(30));
+	/* The unicast poll goes first, then the packet to the old MAC. */
+	TH_ASSERT_FRAME(th_sent(&t, 0), arp_probe_from_us);
+	cr_assert_eq(tag_of(th_sent(&t, 1)), 7);
+	th_assert_sent(&t, 2);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_STALE);
+	/* One poll per round, not one per packet. */
+	dpt_ipv4_output(&t.nif, ip_packet(8), TH_PEER_IP, T0 + dpt_s(30) + 1);
+	th_assert_sent(&t, 3);
+	/* The answer makes it reachable again. */
+	IN(arp_reply_from_peer, T0 + dpt_s(30) + 5);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_REACHABLE);
+}
+
+Test(neigh, stale_entry_whose_polls_go_unanswered_is_removed)
+{
+	uint64_t now = T0 + dpt_s(30);
+
+	learn_peer(T0);
+	dpt_ipv4_output(&t.nif, ip_packet(7), TH_PEER_IP, now);
+	dpt_neigh_tick(&t.nif, now + dpt_s(1));
+	dpt_neigh_tick(&t.nif, now + dpt_s(2));
+	TH_ASSERT_STAT(&t, arp_tx_request, 3);
+	dpt_neigh_tick(&t.nif, now + dpt_s(3));
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_FREE);
+	TH_ASSERT_STAT(&t, neigh_expired, 1);
+}
+
+Test(neigh, unused_entry_is_removed_after_gc)
+{
+	learn_peer(T0);
+	dpt_neigh_tick(&t.nif, T0 + dpt_s(299));
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_STALE);
+	dpt_neigh_tick(&t.nif, T0 + dpt_s(300));
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_FREE);
+	TH_ASSERT_STAT(&t, neigh_expired, 1);
+	th_assert_sent(&t, 0);
+}
+
+Test(neigh, off_link_destination_resolves_the_gateway)
+{
+	dpt_ipv4_output(&t.nif, ip_packet(1), DPT_IPV4(192, 0, 2, 1), T0);
+	TH_ASSERT_FRAME(th_sent(&t, 0), arp_req_gw_from_us);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, DPT_IPV4(198, 18, 0, 254),
+				      NULL), DPT_NEIGH_INCOMPLETE);
+}
+
+Test(neigh, off_link_destination_without_gateway_is_ip_drop_no_route)
+{
+	t.nif.gateway = 0;
+	dpt_ipv4_output(&t.nif, ip_packet(1), DPT_IPV4(192, 0, 2, 1), T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, ip_drop_no_route, 1);
+}
+
+Test(neigh, full_table_evicts_the_oldest_stale_entry_for_output)
+{
+	uint32_t learned;
+
+	requests_from_200_hosts();
+	learned = (uint32_t)t.stats.c[DPT_STAT_neigh_added];
+	clear_sent();
+	/* All entries are stale after `reachable`; the oldest goes. */
+	for (uint32_t i = 0; i < 64; i++)
+		dpt_neigh_tick(&t.nif, T0 + dpt_s(31) + dpt_ms(10) * i);
+	dpt_ipv4_output(&t.nif, ip_packet(1), TH_PEER_IP, T0 + dpt_s(32));
+	TH_ASSERT_STAT(&t, neigh_evicted, 1);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, DPT_IPV4(198, 19, 0, 1),
+				      NULL), DPT_NEIGH_FREE);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_INCOMPLETE);
+	TH_ASSERT_STAT(&t, neigh_added, learned + 1);
+}
+
+Test(neigh, full_table_of_reachable_entries_drops_with_a_counter)
+{
+	requests_from_200_hosts();
+	clear_sent();
+	dpt_ipv4_output(&t.nif, ip_packet(1), TH_PEER_IP, T0 + dpt_s(1));
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, neigh_drop_table_full, 1);
+}
+
+TestSuite(ipv4_input, .init = setup);
+
+Test(ipv4_input, echo_request_gets_the_exact_reply_rfc792)
+{
+	learn_peer(T0);
+	IN(echo_req, T0 + 1);
+	TH_ASSERT_FRAME(th_sent(&t, 0), echo_reply_expected);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, icmp_rx_echo_request, 1);
+	TH_ASSERT_STAT(&t, icmp_tx_echo_reply, 1);
+	TH_ASSERT_STAT(&t, ip_rx, 1);
+	TH_ASSERT_STAT(&t, ip_tx, 1);
+}
+
+Test(ipv4_input, echo_reply_to_unresolved_peer_waits_for_arp)
+{
+	IN(echo_req, T0);
+	TH_ASSERT_FRAME(th_sent(&t, 0), arp_req_from_us);
+	th_assert_sent(&t, 1);
+	IN(arp_reply_from_peer, T0 + 50);
+	TH_ASSERT_FRAME(th_sent(&t, 1), echo_reply_expected);
+}
+
+Test(ipv4_input, echo_request_with_options_is_answered_without_them)
+{
+	learn_peer(T0);
+	IN(echo_req_opts, T0 + 1);
+	TH_ASSERT_FRAME(th_sent(&t, 0), echo_reply_opts_expected);
+}
+
+Test(ipv4_input, ethernet_padding_is_not_echoed)
+{
+	uint8_t f[60] = { 0 };
+
+	memcpy(f, echo_req, sizeof(echo_req));
+	learn_peer(T0);
+	IN(f, T0 + 1);
+	TH_ASSERT_FRAME(th_sent(&t, 0), echo_reply_expected);
+}
+
+Test(ipv4_input, ttl_1_is_delivered_and_counted_rfc1122_3_2_1_7)
+{
+	COPY(f, echo_req);
+	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(f + IP_OFF);
+
+	h->time_to_live = 1;
+	h->hdr_checksum = 0;
+	h->hdr_checksum = rte_ipv4_cksum(h);
+	learn_peer(T0);
+	IN(f, T0 + 1);
+	TH_ASSERT_FRAME(th_sent(&t, 0), echo_reply_expected);
+	TH_ASSERT_STAT(&t, ip_rx_ttl_low, 1);
+}
+
+static void
+send_with_addrs(uint32_t src, uint32_t dst)
+{
+	COPY(f, echo_req);
+	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(f + IP_OFF);
+
+	h->src_addr = rte_cpu_to_be_32(src);
+	h->dst_addr = rte_cpu_to_be_32(dst);
+	h->hdr_checksum = 0;
+	h->hdr_checksum = rte_ipv4_cksum(h);
+	IN(f, T0 + 1);
+}
+
+Test(ipv4_input, datagram_for_another_host_is_ip_drop_not_for_us)
+{
+	send_with_addrs(TH_PEER_IP, DPT_IPV4(198, 18, 0, 3));
+	send_with_addrs(TH_PEER_IP, DPT_IPV4(198, 18, 0, 255));
+	send_with_addrs(TH_PEER_IP, DPT_IPV4(255, 255, 255, 255));
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, ip_drop_not_for_us, 3);
+}
+
+Test(ipv4_input, spoofed_sources_are_ip_drop_bad_src_rfc1122_3_2_1_3)
+{
+	send_with_addrs(TH_US_IP, TH_US_IP);
+	send_with_addrs(DPT_IPV4(198, 18, 0, 255), TH_US_IP);
+	send_with_addrs(DPT_IPV4(127, 0, 0, 1), TH_US_IP);
+	send_with_addrs(DPT_IPV4(224, 0, 0, 5), TH_US_IP);
+	send_with_addrs(DPT_IPV4(0, 0, 0, 0), TH_US_IP);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, ip_drop_bad_src, 5);
+}
+
+Test(ipv4_input, headers_split_across_segments_are_rx_drop_hdr_split)
+{
+	dpt_eth_input(&t.nif, th_mbuf(echo_req, sizeof(echo_req), 20), T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, rx_drop_hdr_split, 1);
+}
+
+Test(ipv4_input, unsupported_protocol_gets_protocol_unreachable_rfc1122)
+{
+	learn_peer(T0);
+	IN(udp_dgram, T0 + 1);
+	TH_ASSERT_FRAME(th_sent(&t, 0), unreach_expected);
+	TH_ASSERT_STAT(&t, ip_drop_proto, 1);
+	TH_ASSERT_STAT(&t, icmp_tx_dest_unreach, 1);
+}
+
+Test(ipv4_input, icmp_errors_are_rate_limited_rfc1812_4_3_2_8)
+{
+	learn_peer(T0);
+	/* burst 5, rate 1000/s: 5 at once, then one per millisecond */
+	for (int i = 0; i < 7; i++)
+		IN(udp_dgram, T0 + 1);
+	th_assert_sent(&t, 5);
+	TH_ASSERT_STAT(&t, icmp_drop_ratelimit, 2);
+	IN(udp_dgram, T0 + 1 + dpt_ms(1));
+	th_assert_sent(&t, 6);
+	TH_ASSERT_STAT(&t, ip_drop_proto, 8);
+}
+
+Test(ipv4_input, icmp_rate_0_never_sends_errors)
+{
+	t.nif.icmp_rate = 0;
+	learn_peer(T0);
+	IN(udp_dgram, T0 + 1);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, icmp_drop_ratelimit, 1);
+	TH_ASSERT_STAT(&t, ip_drop_proto, 1);
+}
+
+Test(ipv4_input, echo_reply_received_is_counted_not_answered)
+{
+	COPY(f, echo_req);
+
+	f[34] = 0; /* type echo reply */
+	fix_icmp_cksum(f, sizeof(f));
+	IN(f, T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, icmp_rx_echo_reply, 1);
+}
+
+Test(ipv4_input, unhandled_icmp_type_is_icmp_drop_type)
+{
+	COPY(f, echo_req);
+
+	f[34] = 13; /* timestamp request */
+	fix_icmp_cksum(f, sizeof(f));
+	IN(f, T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, icmp_drop_type, 1);
+}
+
+TestSuite(eth_input, .init = setup);
+
+Test(eth_input, frame_to_another_unicast_mac_is_eth_drop_not_for_us)
+{
+	COPY(f, echo_req);
+
+	f[5] = 0x77;
+	IN(f, T0);
+	TH_ASSERT_STAT(&t, eth_drop_not_for_us, 1);
+	TH_ASSERT_STAT(&t, rx_frames, 1);
+	TH_ASSERT_STAT(&t, rx_bytes, sizeof(f));
+}
+
+Test(eth_input, frame_to_a_multicast_mac_is_eth_drop_multicast)
+{
+	COPY(f, echo_req);
+
+	memcpy(f, "\x33\x33\x00\x00\x00\x01", 6);
+	IN(f, T0);
+	TH_ASSERT_STAT(&t, eth_drop_multicast, 1);
+}
+
+Test(eth_input, ipv6_frame_is_eth_drop_ethertype)
+{
+	COPY(f, echo_req);
+
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	IN(f, T0);
+	TH_ASSERT_STAT(&t, eth_drop_ethertype, 1);
+	th_assert_sent(&t, 0);
+}
+
+Test(eth_input, port_refusing_frames_counts_tx_drop_full)
+{
+	learn_peer(T0);
+	t.sink.refuse = 1;
+	IN(echo_req, T0 + 1);
+	IN(echo_req, T0 + 2);
+	dpt_tx_flush(&t.tx);
+	TH_ASSERT_STAT(&t, tx_frames, 2); /* the ARP reply + one echo reply */
+	TH_ASSERT_STAT(&t, tx_drop_full, 1);
+}
