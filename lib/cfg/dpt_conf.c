@@ -28,6 +28,8 @@ enum ktype {
 	T_IPV4,     /* dotted quad, stored host order */
 	T_PREFIX,   /* A.B.C.D/N into {addr, prefix_len} */
 	T_LCORES,   /* list "1,3-5" into struct dpt_lcores_conf */
+	T_SIZE,     /* bytes, optional K/M/G (x1024), in [min, max], uint32 */
+	T_ENUM,     /* one of names[], stored as its index, uint32 */
 };
 
 #define F_REQUIRED 1u
@@ -41,11 +43,15 @@ struct key_def {
 	const char *def; /* NULL: no default */
 	unsigned int flags;
 	const char *help;
+	const char *const *names; /* T_ENUM */
 };
+
+static const char *const cc_names[] = { "newreno", "cubic", NULL };
 
 #define PORT(f) offsetof(struct dpt_conf, port.f)
 #define ARP(f) offsetof(struct dpt_conf, arp.f)
 #define IP(f) offsetof(struct dpt_conf, ip.f)
+#define TCP(f) offsetof(struct dpt_conf, tcp.f)
 
 static const struct key_def schema[] = {
 	{ "port0", "device", T_STR, PORT(device), 1, 0, NULL, F_REQUIRED,
@@ -90,6 +96,68 @@ static const struct key_def schema[] = {
 	  "0 = never send" },
 	{ "ip", "icmp_burst", T_U32, IP(icmp_burst), 1, 100000, "50", 0,
 	  "ICMP error burst allowance" },
+	{ "tcp", "max_conns", T_U32, TCP(max_conns), 16, 1u << 26, "16384", 0,
+	  "control blocks per worker lcore (all states, TIME-WAIT included); "
+	  "sizes the connection table" },
+	{ "tcp", "rcvbuf", T_SIZE, TCP(rcvbuf), 4096, 1u << 30, "256K", 0,
+	  "receive buffer per connection, bytes: the most the window "
+	  "advertises" },
+	{ "tcp", "sndbuf", T_SIZE, TCP(sndbuf), 4096, 1u << 30, "256K", 0,
+	  "send buffer per connection, bytes: queued and unacknowledged data" },
+	{ "tcp", "msl", T_DURATION, TCP(msl_us), 1000, 600000000, "30s", 0,
+	  "maximum segment lifetime; TIME-WAIT lasts twice this" },
+	{ "tcp", "rto_init", T_DURATION, TCP(rto_init_us), 10000, 60000000,
+	  "1s", 0, "retransmission timeout before an RTT is measured "
+	  "(RFC 6298 2.1)" },
+	{ "tcp", "rto_min", T_DURATION, TCP(rto_min_us), 1000, 60000000,
+	  "200ms", 0, "lower bound of the retransmission timeout" },
+	{ "tcp", "rto_max", T_DURATION, TCP(rto_max_us), 100000, 600000000,
+	  "60s", 0, "upper bound of the retransmission timeout" },
+	{ "tcp", "delack", T_DURATION, TCP(delack_us), 1000, 500000, "40ms", 0,
+	  "delayed-ACK timeout (an ACK goes out at once for every second "
+	  "full-sized segment)" },
+	{ "tcp", "cc", T_ENUM, TCP(cc), 0, 0, "cubic", 0,
+	  "default congestion control: newreno (RFC 5681, 6582) or cubic "
+	  "(RFC 9438)", cc_names },
+	{ "tcp", "syn_backlog", T_U32, TCP(syn_backlog), 1, 1u << 24, "1024",
+	  0, "half-open (SYN-RECEIVED) connections per listener per lcore; "
+	  "past it, SYN cookies" },
+	{ "tcp", "syncookies", T_BOOL, TCP(syncookies), 0, 1, "yes", 0,
+	  "answer SYNs past syn_backlog with SYN cookies (no: drop them)" },
+	{ "tcp", "max_timewait", T_U32, TCP(max_timewait), 0, 1u << 26,
+	  "8192", 0, "TIME-WAIT connections per lcore; past it, a closing "
+	  "connection skips TIME-WAIT (counted)" },
+	{ "tcp", "init_cwnd", T_U32, TCP(init_cwnd), 1, 100, "10", 0,
+	  "initial congestion window, segments (RFC 6928)" },
+	{ "tcp", "syn_retries", T_U32, TCP(syn_retries), 1, 20, "6", 0,
+	  "SYN retransmissions before an active open fails" },
+	{ "tcp", "synack_retries", T_U32, TCP(synack_retries), 1, 20, "5", 0,
+	  "SYN-ACK retransmissions before a half-open connection is dropped" },
+	{ "tcp", "retries", T_U32, TCP(retries), 3, 30, "15", 0,
+	  "retransmissions of a segment before the connection is reset "
+	  "(RFC 1122 4.2.3.5 R2)" },
+	{ "tcp", "fin_timeout", T_DURATION, TCP(fin_timeout_us), 1000,
+	  3600000000ULL, "60s", 0, "how long a closed connection waits in "
+	  "FIN-WAIT-2 for the peer's FIN" },
+	{ "tcp", "keepalive_idle", T_DURATION, TCP(ka_idle_us), 1000000,
+	  86400000000ULL, "7200s", 0, "idle time before the first keepalive "
+	  "probe (RFC 1122 4.2.3.6: at least two hours by default)" },
+	{ "tcp", "keepalive_intvl", T_DURATION, TCP(ka_intvl_us), 100000,
+	  3600000000ULL, "75s", 0, "interval between keepalive probes" },
+	{ "tcp", "keepalive_probes", T_U32, TCP(ka_probes), 1, 100, "9", 0,
+	  "unanswered keepalive probes before the connection is reset" },
+	{ "tcp", "timestamps", T_BOOL, TCP(timestamps), 0, 1, "yes", 0,
+	  "offer timestamps (RFC 7323: RTT measurement, PAWS)" },
+	{ "tcp", "sack", T_BOOL, TCP(sack), 0, 1, "yes", 0,
+	  "offer selective acknowledgments (RFC 2018, RFC 6675)" },
+	{ "tcp", "window_scaling", T_BOOL, TCP(window_scaling), 0, 1, "yes", 0,
+	  "offer window scaling (RFC 7323)" },
+	{ "tcp", "ooo_max", T_U32, TCP(ooo_max), 0, 4096, "64", 0,
+	  "out-of-order segments held per connection; more are dropped" },
+	{ "tcp", "challenge_acks", T_U32, TCP(challenge_acks), 1, 100000,
+	  "10", 0, "RFC 5961 challenge ACKs per second per connection" },
+	{ "tcp", "nodelay", T_BOOL, TCP(nodelay), 0, 1, "no", 0,
+	  "new connections disable Nagle's algorithm (TCP_NODELAY)" },
 };
 
 /* EAL options accepted in [eal]: the name, whether it takes a value, and
@@ -118,7 +186,7 @@ static const struct eal_opt eal_opts[] = {
 };
 
 static const char *const sections[] = { "eal", "port0", "lcores", "arp",
-					"ip" };
+					"ip", "tcp" };
 
 /* ---- value parsers: 0, or -EINVAL with a reason in why ---------------- */
 
@@ -175,6 +243,39 @@ parse_duration(const char *s, uint64_t *us)
 			if (n > UINT64_MAX / units[i].mult)
 				return -EINVAL;
 			*us = n * units[i].mult;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int
+parse_size(const char *s, uint64_t *v)
+{
+	const char *e;
+	uint64_t mult = 1;
+
+	if (parse_u64(s, v, &e) != 0)
+		return -EINVAL;
+	if (*e == 'K' || *e == 'k')
+		mult = 1ULL << 10;
+	else if (*e == 'M' || *e == 'm')
+		mult = 1ULL << 20;
+	else if (*e == 'G' || *e == 'g')
+		mult = 1ULL << 30;
+	if (mult != 1)
+		e++;
+	if (*e != '\0' || *v > UINT64_MAX / mult)
+		return -EINVAL;
+	*v *= mult;
+	return 0;
+}
+
+static int
+parse_enum(const char *s, const char *const *names, uint32_t *v)
+{
+	for (uint32_t i = 0; names[i] != NULL; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*v = i;
 			return 0;
 		}
 	return -EINVAL;
@@ -263,6 +364,18 @@ type_hint(const struct key_def *d, char *buf, size_t len)
 		return "an IPv4 address and prefix length, A.B.C.D/N";
 	case T_LCORES:
 		return "a list of distinct lcore ids such as 1 or 1,3-4";
+	case T_SIZE:
+		snprintf(buf, len, "a size from %" PRIu64 " to %" PRIu64
+			 " bytes (suffix K, M or G allowed)", d->min, d->max);
+		return buf;
+	case T_ENUM: {
+		size_t o = (size_t)snprintf(buf, len, "one of");
+
+		for (unsigned int i = 0; d->names[i] != NULL && o < len; i++)
+			o += (size_t)snprintf(buf + o, len - o, "%s %s",
+					      i ? "," : "", d->names[i]);
+		return buf;
+	}
 	}
 	return "?";
 }
@@ -300,6 +413,13 @@ apply_value(struct dpt_conf *conf, const struct key_def *d, const char *v)
 		return parse_prefix(v, field, (uint32_t *)field + 1);
 	case T_LCORES:
 		return parse_lcores(v, field, d->max);
+	case T_SIZE:
+		if (parse_size(v, &n) != 0 || n < d->min || n > d->max)
+			return -EINVAL;
+		*(uint32_t *)field = (uint32_t)n;
+		return 0;
+	case T_ENUM:
+		return parse_enum(v, d->names, field);
 	}
 	return -EINVAL;
 }
@@ -483,7 +603,7 @@ apply_file(struct dpt_conf *conf, struct rte_cfgfile *cfg,
 		if (!known_section(sec))
 			return errf(err, conf, line, sec, "",
 				    "unknown section%s (known: eal, port0, "
-				    "lcores, arp, ip)", "");
+				    "lcores, arp, ip, tcp)", "");
 		for (int e = 0; e < n; e++) {
 			line = li < conf->n_lines ? conf->lines[li++].line : -1;
 			if (set_key(conf, sec, entries[e].name,
@@ -564,6 +684,26 @@ finish_port(struct dpt_conf *conf, struct dpt_conf_err *err)
 	return 0;
 }
 
+/* Cross-key rules for [tcp]. */
+static int
+finish_tcp(struct dpt_conf *conf, struct dpt_conf_err *err)
+{
+	const struct dpt_tcp_conf *t = &conf->tcp;
+
+	if (t->rto_min_us > t->rto_max_us)
+		return errf(err, conf, line_of(conf, "tcp", "rto_min"), "tcp",
+			    "rto_min", "%s", "is above rto_max");
+	if (t->rto_init_us < t->rto_min_us || t->rto_init_us > t->rto_max_us)
+		return errf(err, conf, line_of(conf, "tcp", "rto_init"), "tcp",
+			    "rto_init", "%s", "is outside rto_min..rto_max");
+	/* A delayed ACK must come before the peer's minimum RTO fires, or
+	 * every lone segment is retransmitted (RFC 1122 4.2.3.2: < 0.5 s). */
+	if (t->delack_us >= t->rto_min_us)
+		return errf(err, conf, line_of(conf, "tcp", "delack"), "tcp",
+			    "delack", "%s", "must be below rto_min");
+	return 0;
+}
+
 int
 dpt_conf_finish(struct dpt_conf *conf, struct dpt_conf_err *err)
 {
@@ -575,7 +715,7 @@ dpt_conf_finish(struct dpt_conf *conf, struct dpt_conf_err *err)
 			return errf(err, conf, -1, d->section, d->key,
 				    "required key missing%s", "");
 	}
-	return finish_port(conf, err);
+	return finish_port(conf, err) ?: finish_tcp(conf, err);
 }
 
 const char *

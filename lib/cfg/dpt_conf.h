@@ -67,6 +67,40 @@ struct dpt_ip_conf {
 	uint32_t icmp_burst; /**< ICMP error burst allowance */
 };
 
+/** Congestion control names of [tcp] cc (values of enum dpt_tcp_cc). */
+#define DPT_CONF_CC_NEWRENO 0
+#define DPT_CONF_CC_CUBIC 1
+
+/** [tcp]: every TCP tunable; per lcore where it is a bound. */
+struct dpt_tcp_conf {
+	uint32_t max_conns;          /**< control blocks per lcore */
+	uint32_t rcvbuf;             /**< receive buffer per connection */
+	uint32_t sndbuf;             /**< send buffer per connection */
+	uint64_t msl_us;             /**< maximum segment lifetime */
+	uint64_t rto_init_us;        /**< RTO before any RTT sample */
+	uint64_t rto_min_us;         /**< lower bound of the RTO */
+	uint64_t rto_max_us;         /**< upper bound of the RTO */
+	uint64_t delack_us;          /**< delayed-ACK timeout */
+	uint32_t cc;                 /**< DPT_CONF_CC_* */
+	uint32_t syn_backlog;        /**< half-open per listener, then cookies */
+	uint32_t syncookies;         /**< answer SYNs past the bound with cookies */
+	uint32_t max_timewait;       /**< TIME-WAIT connections per lcore */
+	uint32_t init_cwnd;          /**< initial window, segments */
+	uint32_t syn_retries;        /**< SYN retransmissions */
+	uint32_t synack_retries;     /**< SYN-ACK retransmissions */
+	uint32_t retries;            /**< data retransmissions before reset */
+	uint64_t fin_timeout_us;     /**< FIN-WAIT-2 after close() */
+	uint64_t ka_idle_us;         /**< keepalive idle time */
+	uint64_t ka_intvl_us;        /**< keepalive probe interval */
+	uint32_t ka_probes;          /**< keepalive probes before reset */
+	uint32_t timestamps;         /**< offer RFC 7323 timestamps */
+	uint32_t sack;               /**< offer RFC 2018 SACK */
+	uint32_t window_scaling;     /**< offer RFC 7323 window scaling */
+	uint32_t ooo_max;            /**< out-of-order segments held per conn */
+	uint32_t challenge_acks;     /**< RFC 5961 challenge ACKs/s per conn */
+	uint32_t nodelay;            /**< new connections disable Nagle */
+};
+
 /** Where a setting came from, for messages after loading. */
 struct dpt_conf_line {
 	char section[DPT_CONF_NAME_LEN];
@@ -83,6 +117,7 @@ struct dpt_conf {
 	struct dpt_lcores_conf lcores;
 	struct dpt_neigh_conf arp;
 	struct dpt_ip_conf ip;
+	struct dpt_tcp_conf tcp;
 	uint32_t n_lines;
 	struct dpt_conf_line lines[DPT_CONF_MAX_LINES];
 	uint64_t key_set[4]; /**< schema keys given (file or --set) */

@@ -7,11 +7,12 @@
 struct stat_info {
 	const char *name;
 	const char *desc;
-	int drop;
+	int kind;
 };
 
 #define KIND_C 0
 #define KIND_D 1
+#define KIND_G 2
 static const struct stat_info stat_info[DPT_STAT__MAX] = {
 	[DPT_STAT_OK] = { "ok", "accepted", 0 },
 #define DPT_STAT_INFO(id, kind, d) [DPT_STAT_##id] = { #id, d, KIND_##kind },
@@ -40,7 +41,15 @@ dpt_stat_is_drop(enum dpt_stat id)
 {
 	if (id <= DPT_STAT_OK || id >= DPT_STAT__MAX)
 		return 0;
-	return stat_info[id].drop;
+	return stat_info[id].kind == KIND_D;
+}
+
+int
+dpt_stat_is_gauge(enum dpt_stat id)
+{
+	if (id <= DPT_STAT_OK || id >= DPT_STAT__MAX)
+		return 0;
+	return stat_info[id].kind == KIND_G;
 }
 
 void
@@ -56,7 +65,7 @@ dpt_stats_drops(const struct dpt_stats *s)
 	uint64_t sum = 0;
 
 	for (unsigned int i = 1; i < DPT_STAT__MAX; i++)
-		if (stat_info[i].drop)
+		if (stat_info[i].kind == KIND_D)
 			sum += s->c[i];
 	return sum;
 }

@@ -17,7 +17,9 @@
 
 #include <rte_common.h>
 
-/* X(id, kind, description). kind: C = plain count, D = a drop reason. */
+/* X(id, kind, description). kind: C = a count, D = a drop reason,
+ * G = a gauge (a level that goes up and down, e.g. connections in a
+ * state). */
 #define DPT_STATS_LIST(X)                                                     \
 	X(rx_frames, C, "frames received from the port")                      \
 	X(rx_bytes, C, "bytes received from the port")                        \
@@ -73,7 +75,77 @@
 	X(icmp_drop_short, D, "ICMP messages shorter than 8 bytes")           \
 	X(icmp_drop_cksum, D, "ICMP checksum wrong")                          \
 	X(icmp_drop_type, D, "ICMP of a type dptcp does not act on")          \
-	X(icmp_drop_ratelimit, C, "ICMP errors not sent: rate limit")
+	X(icmp_drop_ratelimit, C, "ICMP errors not sent: rate limit")       \
+	X(tcp_rx_segs, C, "TCP segments received (valid)")                   \
+	X(tcp_tx_segs, C, "TCP segments sent")                                \
+	X(tcp_rx_bytes, C, "TCP payload bytes received in order")            \
+	X(tcp_tx_bytes, C, "TCP payload bytes sent (retransmissions too)")   \
+	X(tcp_retransmits, C, "TCP segments retransmitted")                   \
+	X(tcp_fast_retransmits, C, "fast retransmissions (dup ACKs, SACK)")   \
+	X(tcp_rto, C, "retransmission timeouts")                              \
+	X(tcp_ooo_segs, C, "segments received out of order and kept")        \
+	X(tcp_dup_segs, C, "segments wholly duplicate (already received)")   \
+	X(tcp_rst_sent, C, "RST segments sent")                               \
+	X(tcp_rst_rcvd, C, "acceptable RST segments received")                \
+	X(tcp_challenge_acks, C, "RFC 5961 challenge ACKs sent")              \
+	X(tcp_challenge_ack_limited, C, "challenge ACKs not sent: limit")    \
+	X(tcp_syncookies_sent, C, "SYN-ACKs with a SYN cookie sent")          \
+	X(tcp_syncookies_ok, C, "SYN cookies validated (connection made)")    \
+	X(tcp_conn_active, C, "connections opened actively (connect)")        \
+	X(tcp_conn_passive, C, "connections accepted")                        \
+	X(tcp_conn_closed, C, "connections closed")                           \
+	X(tcp_conn_reset, C, "connections ended by RST")                      \
+	X(tcp_conn_timeout, C, "connections ended by a timeout")              \
+	X(tcp_conn_refused, C, "active opens answered by RST")                \
+	X(tcp_timewait_reused, C, "TIME-WAIT 4-tuples reused by a new SYN")   \
+	X(tcp_timewait_overflow, C, "closes that skipped TIME-WAIT: "         \
+				    "max_timewait reached")                   \
+	X(tcp_keepalive_probes, C, "keepalive probes sent")                   \
+	X(tcp_window_probes, C, "zero-window probes sent")                    \
+	X(tcp_delayed_acks, C, "ACKs sent by the delayed-ACK timer")         \
+	X(tcp_synack_retransmits, C, "SYN-ACKs sent again")                   \
+	X(tcp_opt_malformed, C, "segments with malformed options (rest "      \
+				"ignored)")                                   \
+	X(tcp_fin_wait2_timeouts, C, "closed connections whose peer never "   \
+				     "sent FIN")                              \
+	X(tcp_drop_short, D, "TCP segments shorter than a header")            \
+	X(tcp_drop_hdr_len, D, "TCP data offset below 5 or past the end")    \
+	X(tcp_drop_cksum, D, "TCP checksum wrong")                            \
+	X(tcp_drop_flags, D, "TCP SYN with FIN or RST")                       \
+	X(tcp_drop_closed_port, D, "segments to no connection or listener "   \
+				   "(answered by RST unless RST)")            \
+	X(tcp_drop_listen, D, "non-SYN segments to a listener")               \
+	X(tcp_drop_syn_backlog, D, "SYNs past syn_backlog, cookies off")      \
+	X(tcp_drop_accept_full, D, "handshakes completed into a full "        \
+				   "accept queue")                            \
+	X(tcp_drop_no_tcb, D, "SYNs or connects with no free control block") \
+	X(tcp_drop_cookie, D, "ACKs to a listener with an invalid cookie")   \
+	X(tcp_drop_syn_sent, D, "segments refused in SYN-SENT")               \
+	X(tcp_drop_paws, D, "segments refused by PAWS (RFC 7323 5)")          \
+	X(tcp_drop_no_ts, D, "segments without timestamps on a timestamp "   \
+			     "connection (RFC 7323 3.2)")                     \
+	X(tcp_drop_seq, D, "segments outside the receive window")            \
+	X(tcp_drop_rst, D, "RSTs not exactly at RCV.NXT (RFC 5961 3)")        \
+	X(tcp_drop_syn, D, "SYNs on synchronized connections (RFC 5961 4)")  \
+	X(tcp_drop_no_ack, D, "segments without ACK on a synchronized "       \
+			      "connection")                                   \
+	X(tcp_drop_ack, D, "ACKs of unsent or too old data (RFC 5961 5)")    \
+	X(tcp_drop_ooo_full, D, "out-of-order segments past ooo_max")         \
+	X(tcp_drop_data_closed, D, "data after the application closed "       \
+				   "(answered by RST)")                       \
+	X(tcp_drop_data_state, D, "data after the peer's FIN")                \
+	X(tcp_state_syn_sent, G, "connections in SYN-SENT")                   \
+	X(tcp_state_syn_received, G, "connections in SYN-RECEIVED")           \
+	X(tcp_state_established, G, "connections in ESTABLISHED")             \
+	X(tcp_state_fin_wait_1, G, "connections in FIN-WAIT-1")               \
+	X(tcp_state_fin_wait_2, G, "connections in FIN-WAIT-2")               \
+	X(tcp_state_close_wait, G, "connections in CLOSE-WAIT")               \
+	X(tcp_state_closing, G, "connections in CLOSING")                     \
+	X(tcp_state_last_ack, G, "connections in LAST-ACK")                   \
+	X(tcp_state_time_wait, G, "connections in TIME-WAIT")                 \
+	X(tcp_tcbs, G, "control blocks in use (including closed ones not "   \
+		       "yet released)")                                      \
+	X(tcp_listeners, G, "listening ports")
 
 enum dpt_stat {
 	DPT_STAT_OK = 0, /* not a counter: "accepted" from a parser */
@@ -103,6 +175,9 @@ const char *dpt_stat_desc(enum dpt_stat id);
 
 /** Non-zero if the counter counts dropped packets. */
 int dpt_stat_is_drop(enum dpt_stat id);
+
+/** Non-zero if the counter is a gauge (a level, not a count). */
+int dpt_stat_is_gauge(enum dpt_stat id);
 
 /**
  * Add one set of counters into another (for totals across lcores).

@@ -79,6 +79,22 @@ Test(conf, default_file_loads_with_its_values)
 	cr_assert_eq(c.arp.reachable_us, 30000000);
 	cr_assert_eq(c.ip.ttl, 64);
 	cr_assert_eq(c.lcores.n_workers, 0);
+	cr_assert_eq(c.tcp.rcvbuf, 256 * 1024);
+	cr_assert_eq(c.tcp.cc, DPT_CONF_CC_CUBIC);
+	cr_assert_eq(c.tcp.msl_us, 30000000);
+	cr_assert_eq(c.tcp.delack_us, 40000);
+}
+
+Test(conf, sizes_take_binary_suffixes_and_enums_take_names)
+{
+	static struct dpt_conf c;
+	struct dpt_conf_err err;
+
+	cr_assert_eq(load_text(&c, GOOD "[tcp]\nrcvbuf = 1M\nsndbuf = 65536\n"
+			       "cc = newreno\n", &err), 0, "%s", err.msg);
+	cr_assert_eq(c.tcp.rcvbuf, 1 << 20);
+	cr_assert_eq(c.tcp.sndbuf, 65536);
+	cr_assert_eq(c.tcp.cc, DPT_CONF_CC_NEWRENO);
 }
 
 Test(conf, inline_comments_units_and_lists_are_parsed)
@@ -113,7 +129,7 @@ struct bad_file {
 static struct bad_file bad_files[] = {
 	{ "[prot0]\n",
 	  "t.conf:1: [prot0]: unknown section (known: eal, port0, lcores, "
-	  "arp, ip)" },
+	  "arp, ip, tcp)" },
 	{ GOOD "mut = 1500\n",
 	  "t.conf:4: [port0] mut: unknown key (dptcpd --help-config lists "
 	  "them)" },
@@ -164,6 +180,15 @@ static struct bad_file bad_files[] = {
 	{ GOOD "[lcores]\nworkers = 3-1\n",
 	  "t.conf:5: [lcores] workers: '3-1' is not a list of distinct lcore "
 	  "ids such as 1 or 1,3-4" },
+	{ GOOD "[tcp]\nrcvbuf = 64Q\n",
+	  "t.conf:5: [tcp] rcvbuf: '64Q' is not a size from 4096 to "
+	  "1073741824 bytes (suffix K, M or G allowed)" },
+	{ GOOD "[tcp]\ncc = vegas\n",
+	  "t.conf:5: [tcp] cc: 'vegas' is not one of newreno, cubic" },
+	{ GOOD "[tcp]\nrto_min = 2s\nrto_max = 1s\n",
+	  "t.conf:5: [tcp] rto_min: is above rto_max" },
+	{ GOOD "[tcp]\ndelack = 300ms\n",
+	  "t.conf:5: [tcp] delack: must be below rto_min" },
 	{ "[eal]\nfoo = 1\n" GOOD,
 	  "t.conf:2: [eal] foo: unknown EAL option (see dpdk-testpmd -h)" },
 	{ "[eal]\nno-huge = maybe\n" GOOD,
@@ -244,8 +269,8 @@ Test(conf, bad_set_names_the_command_line)
 	cr_assert_neq(dpt_conf_set(&c, "port0.mtu=1", &err), 0);
 	cr_assert_str_eq(err.msg, "command line: [port0] mtu: '1' is not an "
 			 "integer from 576 to 9600");
-	cr_assert_neq(dpt_conf_set(&c, "tcp.x=1", &err), 0);
-	cr_assert_str_eq(err.msg, "command line: [tcp]: unknown section");
+	cr_assert_neq(dpt_conf_set(&c, "tpc.x=1", &err), 0);
+	cr_assert_str_eq(err.msg, "command line: [tpc]: unknown section");
 }
 
 Test(conf, eal_section_becomes_an_argument_vector)

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_tcp.h: TCP on one lcore, and its in-process API.
+ *
+ * Owns TCP as RFC 9293 defines it, for the connections of one worker lcore:
+ * its connection table (single writer, no locks), listeners, timers, and the
+ * calls applications on that lcore make. The API is shaped like sockets but
+ * event-driven and zero-copy:
+ *
+ *   - dpt_tcp_listen() / dpt_tcp_connect() open; accepted connections are
+ *     handed to a callback or queued for dpt_tcp_accept();
+ *   - events (readable, writable, connected, peer closed, reset, closed)
+ *     arrive through the connection's handler, batched once per poll;
+ *   - dpt_tcp_send() queues an mbuf chain as is; dpt_tcp_write() copies
+ *     bytes into mbufs once; transmissions reference the queued mbufs, so
+ *     payload is never copied again;
+ *   - dpt_tcp_recv() returns the received mbufs themselves (headers
+ *     trimmed); dpt_tcp_read() copies out of them;
+ *   - dpt_tcp_shutdown() half-closes, dpt_tcp_close() closes gracefully,
+ *     dpt_tcp_abort() resets.
+ *
+ * A connection handle (struct dpt_tcb *) stays valid until the application
+ * calls dpt_tcp_close() or dpt_tcp_abort(), or its handler returns from a
+ * DPT_TCP_EV_CLOSED event, whichever comes first. The stack never frees a
+ * connection while a handler runs: API calls from a handler take effect
+ * when it returns.
+ *
+ * Every function here must be called on the lcore that owns @p tcp.
+ */
+#ifndef DPT_TCP_H
+#define DPT_TCP_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "dpt_conf.h"
+#include "dpt_netif.h"
+#include "dpt_stats.h"
+
+struct dpt_tcp;
+struct dpt_tcb;
+struct dpt_tcp_listener;
+
+/** RFC 9293 3.3.2: the eleven states. */
+enum dpt_tcp_state {
+	DPT_TCP_CLOSED,
+	DPT_TCP_LISTEN,
+	DPT_TCP_SYN_SENT,
+	DPT_TCP_SYN_RECEIVED,
+	DPT_TCP_ESTABLISHED,
+	DPT_TCP_FIN_WAIT_1,
+	DPT_TCP_FIN_WAIT_2,
+	DPT_TCP_CLOSE_WAIT,
+	DPT_TCP_CLOSING,
+	DPT_TCP_LAST_ACK,
+	DPT_TCP_TIME_WAIT,
+	DPT_TCP_NSTATES
+};
+
+/** "ESTABLISHED" etc., for humans. */
+const char *dpt_tcp_state_name(enum dpt_tcp_state s);
+
+/* Events (bits of the handler's @p events). */
+#define DPT_TCP_EV_CONNECTED 0x01   /**< active open completed */
+#define DPT_TCP_EV_READABLE 0x02    /**< new data in the receive queue */
+#define DPT_TCP_EV_WRITABLE 0x04    /**< send buffer space opened */
+#define DPT_TCP_EV_PEER_CLOSED 0x08 /**< FIN received: no more data */
+#define DPT_TCP_EV_RESET 0x10       /**< reset, refused or timed out */
+#define DPT_TCP_EV_CLOSED 0x20      /**< final: the handle dies on return */
+
+/** Why a connection ended (dpt_tcp_error()). */
+enum dpt_tcp_error {
+	DPT_TCP_OK = 0,
+	DPT_TCP_ERR_RESET,    /**< the peer sent RST (ECONNRESET) */
+	DPT_TCP_ERR_REFUSED,  /**< RST in answer to our SYN (ECONNREFUSED) */
+	DPT_TCP_ERR_TIMEOUT,  /**< retransmissions or keepalives unanswered */
+	DPT_TCP_ERR_ABORTED,  /**< dpt_tcp_abort() */
+};
+
+/** Connection event handler. */
+typedef void (*dpt_tcp_handler_t)(struct dpt_tcb *c, uint32_t events,
+				  void *arg);
+
+/**
+ * Called for each connection a listener completes (3-way handshake done).
+ * Set the handler with dpt_tcp_set_handler(); return 0 to keep the
+ * connection, negative to refuse it (it is reset).
+ */
+typedef int (*dpt_tcp_accept_t)(struct dpt_tcp_listener *l,
+				struct dpt_tcb *c, void *arg);
+
+/** Congestion control algorithms. */
+enum dpt_tcp_cc {
+	DPT_TCP_CC_NEWRENO, /**< RFC 5681, RFC 6582 */
+	DPT_TCP_CC_CUBIC,   /**< RFC 9438 */
+};
+
+/** Per-connection options (dpt_tcp_setopt()). */
+enum dpt_tcp_opt {
+	DPT_TCP_NODELAY,        /**< 1 = disable Nagle's algorithm */
+	DPT_TCP_KEEPALIVE,      /**< 1 = send keepalive probes when idle */
+	DPT_TCP_KEEPIDLE,       /**< idle time before probing, us */
+	DPT_TCP_KEEPINTVL,      /**< between probes, us */
+	DPT_TCP_KEEPCNT,        /**< unanswered probes before reset */
+	DPT_TCP_SNDBUF,         /**< send buffer bytes */
+	DPT_TCP_RCVBUF,         /**< receive buffer bytes (before SYN) */
+	DPT_TCP_CONGESTION,     /**< enum dpt_tcp_cc */
+};
+
+/** Parameters of dpt_tcp_create(). */
+struct dpt_tcp_params {
+	const char *name;                 /**< unique per lcore: tables */
+	int socket_id;                    /**< NUMA socket for memory */
+	const struct dpt_tcp_conf *conf;  /**< [tcp] */
+	struct dpt_netif *nif;            /**< the interface, for output */
+	struct rte_mempool *hdr_pool;     /**< small mbufs: headers, clones */
+	struct rte_mempool *data_pool;    /**< mbufs for dpt_tcp_write() */
+	struct dpt_stats *stats;          /**< this lcore's counters */
+	int tx_cksum_offload;             /**< the PMD fills TCP checksums */
+	uint8_t secret[16];               /**< ISN and SYN cookie key */
+	uint64_t now;                     /**< current time */
+};
+
+/**
+ * Create the TCP state of one lcore: pools of control blocks and tables
+ * sized from conf->max_conns, a timing wheel. Installs itself as
+ * nif->tcp_input.
+ *
+ * @return
+ *   The context, or NULL with rte_errno set (ENOMEM, EEXIST, EINVAL).
+ */
+struct dpt_tcp *dpt_tcp_create(const struct dpt_tcp_params *p);
+
+/** Abort every connection (RST), free everything. NULL is a no-op. */
+void dpt_tcp_free(struct dpt_tcp *tcp);
+
+/** IPv4 input hook (a dpt_l4_input_t): @p m's data at the TCP header. */
+void dpt_tcp_input(void *tcp, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+		   uint64_t now);
+
+/**
+ * Once per loop iteration, after input: run due timers, deliver events,
+ * transmit what became sendable, release finished connections.
+ */
+void dpt_tcp_poll(struct dpt_tcp *tcp, uint64_t now);
+
+/** Parameters of dpt_tcp_listen(). */
+struct dpt_tcp_listen_params {
+	uint16_t port;             /**< local port */
+	uint32_t backlog;          /**< accept queue bound (queue mode) */
+	dpt_tcp_accept_t on_accept;/**< NULL: queue for dpt_tcp_accept() */
+	void *arg;                 /**< for on_accept */
+};
+
+/**
+ * Listen on a port (RFC 9293 3.10.1, passive OPEN).
+ *
+ * @return
+ *   The listener, or NULL with rte_errno EADDRINUSE or ENOMEM.
+ */
+struct dpt_tcp_listener *dpt_tcp_listen(struct dpt_tcp *tcp,
+					const struct dpt_tcp_listen_params *p);
+
+/** Stop listening; queued, unaccepted connections are reset. */
+void dpt_tcp_unlisten(struct dpt_tcp_listener *l);
+
+/** Next queued established connection, or NULL (queue mode). */
+struct dpt_tcb *dpt_tcp_accept(struct dpt_tcp_listener *l);
+
+/**
+ * Active OPEN (RFC 9293 3.10.1): send a SYN to @p raddr:@p rport.
+ *
+ * @param lport
+ *   Local port, 0 to choose a free ephemeral one.
+ * @return
+ *   The connection (SYN-SENT; DPT_TCP_EV_CONNECTED or _RESET follows),
+ *   or NULL with rte_errno ENOMEM, EADDRINUSE, EADDRNOTAVAIL.
+ */
+struct dpt_tcb *dpt_tcp_connect(struct dpt_tcp *tcp, uint32_t raddr,
+				uint16_t rport, uint16_t lport,
+				dpt_tcp_handler_t handler, void *arg,
+				uint64_t now);
+
+/** Set the event handler and its argument. */
+void dpt_tcp_set_handler(struct dpt_tcb *c, dpt_tcp_handler_t handler,
+			 void *arg);
+
+/**
+ * Queue an mbuf chain for sending, zero-copy: the chain's segments become
+ * the send queue and are transmitted by reference. Takes @p m only on
+ * success.
+ *
+ * @return
+ *   0; -EAGAIN if the send buffer lacks room for the whole chain (wait for
+ *   DPT_TCP_EV_WRITABLE); -ENOTCONN before the connection is established
+ *   or after dpt_tcp_shutdown(); -EPIPE if it is closed.
+ */
+int dpt_tcp_send(struct dpt_tcb *c, struct rte_mbuf *m);
+
+/**
+ * Copy up to @p len bytes into the send queue (into mbufs from the data
+ * pool, filling each before taking the next).
+ *
+ * @return
+ *   Bytes queued (0 if the buffer is full), or -ENOTCONN, -EPIPE, -ENOMEM.
+ */
+ssize_t dpt_tcp_write(struct dpt_tcb *c, const void *buf, size_t len);
+
+/** Bytes the send buffer can take now. */
+uint32_t dpt_tcp_sndbuf_free(const struct dpt_tcb *c);
+
+/**
+ * Take everything in the receive queue, zero-copy: the received mbufs,
+ * headers trimmed, as one chain (pkt_len = bytes). The window reopens.
+ *
+ * @return
+ *   The chain, or NULL if the queue is empty.
+ */
+struct rte_mbuf *dpt_tcp_recv(struct dpt_tcb *c);
+
+/**
+ * Copy up to @p len received bytes out and release them.
+ *
+ * @return
+ *   Bytes copied; 0 if nothing is queued (check dpt_tcp_peer_closed()).
+ */
+size_t dpt_tcp_read(struct dpt_tcb *c, void *buf, size_t len);
+
+/** Bytes waiting in the receive queue. */
+uint32_t dpt_tcp_readable(const struct dpt_tcb *c);
+
+/** Non-zero once the peer's FIN has been received (and its data queued). */
+int dpt_tcp_peer_closed(const struct dpt_tcb *c);
+
+/** Half-close: send FIN after the queued data (shutdown(SHUT_WR)). */
+int dpt_tcp_shutdown(struct dpt_tcb *c);
+
+/**
+ * Close: no more sending or receiving by the application; the stack sends
+ * what is queued, then FIN, and finishes the handshake on its own. If
+ * received data was never read, the connection is reset instead (RFC 9293
+ * 3.10.4, RFC 2525 2.17). The handle is invalid afterwards.
+ */
+void dpt_tcp_close(struct dpt_tcb *c);
+
+/** Reset the connection (RFC 9293 3.10.5, ABORT). The handle is invalid
+ * afterwards. */
+void dpt_tcp_abort(struct dpt_tcb *c);
+
+/** Set a per-connection option. @return 0 or -EINVAL. */
+int dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t value);
+
+/** What a netstat-like view shows of one connection. */
+struct dpt_tcp_info {
+	uint32_t laddr, raddr;    /**< host order */
+	uint16_t lport, rport;
+	enum dpt_tcp_state state;
+	enum dpt_tcp_error error;
+	uint32_t snd_queued;      /**< bytes in the send queue (unacked too) */
+	uint32_t rcv_queued;      /**< bytes in the receive queue */
+	uint32_t snd_wnd;         /**< peer's window, bytes */
+	uint32_t rcv_wnd;         /**< our window, bytes */
+	uint32_t mss;             /**< effective send MSS */
+	uint32_t cwnd;            /**< congestion window, bytes */
+	uint32_t ssthresh;        /**< slow start threshold, bytes */
+	uint32_t srtt_us;         /**< smoothed RTT, 0 before a sample */
+	uint32_t rto_us;          /**< retransmission timeout */
+	uint64_t retransmits;     /**< segments retransmitted */
+	uint64_t bytes_acked;     /**< bytes the peer acknowledged */
+	uint64_t bytes_received;  /**< bytes received in order */
+	enum dpt_tcp_cc cc;
+};
+
+void dpt_tcp_get_info(const struct dpt_tcb *c, struct dpt_tcp_info *info);
+
+/** The connection's state. */
+enum dpt_tcp_state dpt_tcp_state(const struct dpt_tcb *c);
+
+/** Why it ended, once DPT_TCP_EV_RESET was delivered. */
+enum dpt_tcp_error dpt_tcp_error(const struct dpt_tcb *c);
+
+/** Call @p fn for every connection of @p tcp (for the netstat view). */
+void dpt_tcp_foreach(struct dpt_tcp *tcp,
+		     void (*fn)(const struct dpt_tcb *c, void *arg), void *arg);
+
+/** Control blocks in use (all states, TIME-WAIT included). */
+uint32_t dpt_tcp_conns(const struct dpt_tcp *tcp);
+
+#endif /* DPT_TCP_H */

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpt_tcp_seg.c: TCP header and option parsing and writing. */
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "dpt_tcp_seg.h"
+
+/* Option kinds, RFC 9293 3.2 and the IANA registry. */
+enum {
+	OPT_EOL = 0,
+	OPT_NOP = 1,
+	OPT_MSS = 2,
+	OPT_WS = 3,
+	OPT_SACK_OK = 4,
+	OPT_SACK = 5,
+	OPT_TS = 8,
+};
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* One option of kind @k and length @l at @p; returns 0 or -1 (malformed). */
+static int
+opt_one(const uint8_t *p, uint8_t k, uint8_t l, int syn, struct dpt_tcp_opts *o)
+{
+	switch (k) {
+	case OPT_MSS: /* RFC 9293 3.2: only in SYN segments */
+		if (l != 4)
+			return -1;
+		if (syn) {
+			o->mss = (uint16_t)(p[2] << 8 | p[3]);
+			o->present |= DPT_TCPOPT_MSS;
+		}
+		return 0;
+	case OPT_WS: /* RFC 7323 2.2: only in SYN; shift above 14 is 14 */
+		if (l != 3)
+			return -1;
+		if (syn) {
+			o->wscale = RTE_MIN(p[2], DPT_TCP_MAX_WSCALE);
+			o->present |= DPT_TCPOPT_WS;
+		}
+		return 0;
+	case OPT_SACK_OK: /* RFC 2018 2: only in SYN */
+		if (l != 2)
+			return -1;
+		if (syn)
+			o->present |= DPT_TCPOPT_SACK_OK;
+		return 0;
+	case OPT_TS: /* RFC 7323 3.2 */
+		if (l != 10)
+			return -1;
+		o->tsval = get32(p + 2);
+		o->tsecr = get32(p + 6);
+		o->present |= DPT_TCPOPT_TS;
+		return 0;
+	case OPT_SACK: /* RFC 2018 3: 8 bytes a block */
+		if (l < 10 || (l - 2) % 8 != 0)
+			return -1;
+		o->n_sack = 0;
+		for (unsigned int i = 2; i + 8 <= l &&
+		     o->n_sack < DPT_TCP_MAX_SACK; i += 8) {
+			o->sack[o->n_sack].left = get32(p + i);
+			o->sack[o->n_sack].right = get32(p + i + 4);
+			o->n_sack++;
+		}
+		o->present |= DPT_TCPOPT_SACK;
+		return 0;
+	default: /* unknown options are skipped (RFC 9293 3.1, MUST-6) */
+		return 0;
+	}
+}
+
+int
+dpt_tcp_opts_parse(const uint8_t *p, unsigned int len, int syn,
+		   struct dpt_tcp_opts *o)
+{
+	unsigned int i = 0;
+
+	o->present = 0;
+	o->n_sack = 0;
+	while (i < len) {
+		uint8_t k = p[i], l;
+
+		if (k == OPT_EOL)
+			return 0;
+		if (k == OPT_NOP) {
+			i++;
+			continue;
+		}
+		/* RFC 9293 3.1 (MUST-7): survive an illegal length. */
+		if (i + 1 >= len)
+			return -1;
+		l = p[i + 1];
+		if (l < 2 || i + l > len || opt_one(p + i, k, l, syn, o) != 0)
+			return -1;
+		i += l;
+	}
+	return 0;
+}
+
+static enum dpt_stat
+check_cksum(const struct rte_mbuf *m, const struct dpt_ipv4 *ip, uint32_t len)
+{
+	struct rte_ipv4_hdr ph = {
+		.src_addr = rte_cpu_to_be_32(ip->src),
+		.dst_addr = rte_cpu_to_be_32(ip->dst),
+		.next_proto_id = IPPROTO_TCP,
+		.total_length = rte_cpu_to_be_16((uint16_t)(len + 20)),
+		.version_ihl = RTE_IPV4_VHL_DEF,
+	};
+
+	switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
+		return DPT_STAT_OK;
+	case RTE_MBUF_F_RX_L4_CKSUM_BAD:
+		return DPT_STAT_tcp_drop_cksum;
+	default:
+		/* RFC 9293 3.1 (MUST-2/3): verify over pseudo-header and
+		 * segment; m's data starts at the TCP header, offset 0. */
+		return rte_ipv4_udptcp_cksum_mbuf_verify(m, &ph, 0) == 0 ?
+			DPT_STAT_OK : DPT_STAT_tcp_drop_cksum;
+	}
+}
+
+enum dpt_stat
+dpt_tcp_parse(const struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+	      struct dpt_tcp_seg *s, struct dpt_stats *st)
+{
+	uint8_t buf[DPT_TCP_HDR_MAX];
+	const struct rte_tcp_hdr *h;
+	uint32_t len = ip->total_len - ip->hdr_len;
+
+	h = rte_pktmbuf_read(m, 0, sizeof(*h), buf);
+	if (h == NULL || len < sizeof(*h))
+		return DPT_STAT_tcp_drop_short;
+	s->hdr_len = (uint8_t)((h->data_off >> 4) * 4);
+	if (s->hdr_len < sizeof(*h) || s->hdr_len > len)
+		return DPT_STAT_tcp_drop_hdr_len;
+	if (check_cksum(m, ip, len) != DPT_STAT_OK)
+		return DPT_STAT_tcp_drop_cksum;
+	s->flags = h->tcp_flags;
+	/* No TCP sends these; BSD and Linux drop them (port scans). */
+	if ((s->flags & DPT_TCP_SYN) && (s->flags & (DPT_TCP_FIN | DPT_TCP_RST)))
+		return DPT_STAT_tcp_drop_flags;
+	s->saddr = ip->src;
+	s->daddr = ip->dst;
+	s->tos = ip->tos;
+	s->sport = rte_be_to_cpu_16(h->src_port);
+	s->dport = rte_be_to_cpu_16(h->dst_port);
+	s->seq = rte_be_to_cpu_32(h->sent_seq);
+	s->ack = rte_be_to_cpu_32(h->recv_ack);
+	s->wnd = rte_be_to_cpu_16(h->rx_win);
+	s->urp = rte_be_to_cpu_16(h->tcp_urp);
+	s->len = len - s->hdr_len;
+	s->opt.present = 0;
+	s->opt.n_sack = 0;
+	if (s->hdr_len > sizeof(*h)) {
+		const uint8_t *p = rte_pktmbuf_read(m, 0, s->hdr_len, buf);
+
+		if (dpt_tcp_opts_parse(p + sizeof(*h), s->hdr_len - sizeof(*h),
+				       s->flags & DPT_TCP_SYN, &s->opt) != 0)
+			st->c[DPT_STAT_tcp_opt_malformed]++;
+	}
+	return DPT_STAT_OK;
+}
+
+unsigned int
+dpt_tcp_opts_len(const struct dpt_tcp_opts *o)
+{
+	unsigned int n = 0;
+
+	if (o->present & DPT_TCPOPT_MSS)
+		n += 4;
+	if (o->present & (DPT_TCPOPT_SACK_OK | DPT_TCPOPT_TS))
+		n += o->present & DPT_TCPOPT_TS ? 12 : 4;
+	if (o->present & DPT_TCPOPT_WS)
+		n += 4;
+	if ((o->present & DPT_TCPOPT_SACK) && o->n_sack > 0)
+		n += 4 + 8 * o->n_sack;
+	return n;
+}
+
+/* SACK-permitted and timestamps share a word pair the way Linux writes
+ * them: SACK_OK+TS (12), or NOP NOP TS (12), or NOP NOP SACK_OK (4). */
+static uint8_t *
+write_sackok_ts(uint8_t *p, const struct dpt_tcp_opts *o)
+{
+	int sok = o->present & DPT_TCPOPT_SACK_OK;
+
+	if (!(o->present & DPT_TCPOPT_TS)) {
+		p[0] = OPT_NOP;
+		p[1] = OPT_NOP;
+		p[2] = OPT_SACK_OK;
+		p[3] = 2;
+		return p + 4;
+	}
+	p[0] = sok ? OPT_SACK_OK : OPT_NOP;
+	p[1] = sok ? 2 : OPT_NOP;
+	p[2] = OPT_TS;
+	p[3] = 10;
+	put32(p + 4, o->tsval);
+	put32(p + 8, o->tsecr);
+	return p + 12;
+}
+
+static uint8_t *
+write_opts(uint8_t *p, const struct dpt_tcp_opts *o)
+{
+	if (o->present & DPT_TCPOPT_MSS) {
+		p[0] = OPT_MSS;
+		p[1] = 4;
+		p[2] = (uint8_t)(o->mss >> 8);
+		p[3] = (uint8_t)o->mss;
+		p += 4;
+	}
+	if (o->present & (DPT_TCPOPT_SACK_OK | DPT_TCPOPT_TS))
+		p = write_sackok_ts(p, o);
+	if (o->present & DPT_TCPOPT_WS) {
+		p[0] = OPT_NOP;
+		p[1] = OPT_WS;
+		p[2] = 3;
+		p[3] = o->wscale;
+		p += 4;
+	}
+	if ((o->present & DPT_TCPOPT_SACK) && o->n_sack > 0) {
+		p[0] = OPT_NOP;
+		p[1] = OPT_NOP;
+		p[2] = OPT_SACK;
+		p[3] = (uint8_t)(2 + 8 * o->n_sack);
+		p += 4;
+		for (unsigned int i = 0; i < o->n_sack; i++, p += 8) {
+			put32(p, o->sack[i].left);
+			put32(p + 4, o->sack[i].right);
+		}
+	}
+	return p;
+}
+
+unsigned int
+dpt_tcp_write_hdr(uint8_t *p, const struct dpt_tcp_seg *s)
+{
+	struct rte_tcp_hdr *h = (struct rte_tcp_hdr *)p;
+	unsigned int len = sizeof(*h) + dpt_tcp_opts_len(&s->opt);
+
+	h->src_port = rte_cpu_to_be_16(s->sport);
+	h->dst_port = rte_cpu_to_be_16(s->dport);
+	h->sent_seq = rte_cpu_to_be_32(s->seq);
+	h->recv_ack = rte_cpu_to_be_32(s->ack);
+	h->data_off = (uint8_t)((len / 4) << 4);
+	h->tcp_flags = s->flags;
+	h->rx_win = rte_cpu_to_be_16(s->wnd);
+	h->cksum = 0;
+	h->tcp_urp = 0;
+	write_opts(p + sizeof(*h), &s->opt);
+	return len;
+}

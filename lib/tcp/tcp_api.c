@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_api.c: the application's calls (RFC 9293 3.10's user calls, shaped
+ * for run-to-completion): OPEN as dpt_tcp_listen()/dpt_tcp_connect(), SEND
+ * as dpt_tcp_send()/dpt_tcp_write(), RECEIVE as dpt_tcp_recv()/
+ * dpt_tcp_read(), CLOSE as dpt_tcp_shutdown()/dpt_tcp_close(), ABORT, and
+ * the send queue they fill.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include "tcp_impl.h"
+
+/* ---- send queue ------------------------------------------------------- */
+
+static struct rte_mbuf *
+last_seg(struct rte_mbuf *m)
+{
+	while (m->next != NULL)
+		m = m->next;
+	return m;
+}
+
+/* Drop @n acknowledged bytes from the front; @una is SND.UNA after. */
+void
+sndq_release(struct dpt_tcb *c, uint32_t n, uint32_t una)
+{
+	c->snd_bytes -= n;
+	while (n > 0) {
+		struct rte_mbuf *h = c->snd_head;
+
+		if (n < h->data_len) {
+			h->data_off = (uint16_t)(h->data_off + n);
+			h->data_len = (uint16_t)(h->data_len - n);
+			break;
+		}
+		n -= h->data_len;
+		c->snd_head = h->next;
+		if (c->snd_cur == h)
+			c->snd_cur = NULL;
+		h->next = NULL;
+		rte_pktmbuf_free_seg(h); /* in-flight clones keep the data */
+	}
+	if (c->snd_head == NULL) {
+		c->snd_tail = NULL;
+		c->flags &= ~F_TAIL_OWN;
+	}
+	if (c->snd_cur == NULL || c->snd_cur == c->snd_head) {
+		c->snd_cur = c->snd_head;
+		c->snd_cur_seq = una;
+	}
+}
+
+void
+sndq_flush(struct dpt_tcb *c)
+{
+	rte_pktmbuf_free(c->snd_head);
+	c->snd_head = c->snd_tail = c->snd_cur = NULL;
+	c->snd_bytes = 0;
+}
+
+static void
+sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len)
+{
+	if (c->snd_tail != NULL)
+		c->snd_tail->next = m;
+	else
+		c->snd_head = m;
+	if (c->snd_cur == NULL) {
+		c->snd_cur = m;
+		c->snd_cur_seq = c->snd_una + c->snd_bytes;
+	}
+	c->snd_tail = last_seg(m);
+	c->snd_bytes += len;
+}
+
+/* Sending is allowed from SYN-SENT (queued until ESTABLISHED, RFC 9293
+ * 3.10.2) until our FIN is queued. */
+static int
+send_check(const struct dpt_tcb *c)
+{
+	if (c->flags & (F_SHUT_WR | F_APP_CLOSED))
+		return -EPIPE;
+	switch (c->state) {
+	case DPT_TCP_SYN_SENT:
+	case DPT_TCP_SYN_RECEIVED:
+	case DPT_TCP_ESTABLISHED:
+	case DPT_TCP_CLOSE_WAIT:
+		return 0;
+	case DPT_TCP_CLOSED:
+		return -EPIPE;
+	default:
+		return -ENOTCONN;
+	}
+}
+
+int
+dpt_tcp_send(struct dpt_tcb *c, struct rte_mbuf *m)
+{
+	int rc = send_check(c);
+
+	if (rc != 0)
+		return rc;
+	if (c->snd_bytes + m->pkt_len > c->snd_buf) {
+		c->flags |= F_WANT_WRITE;
+		return -EAGAIN;
+	}
+	sndq_append(c, m, m->pkt_len);
+	c->flags &= ~F_TAIL_OWN; /* the app's buffers: never written to */
+	tcb_want_output(c);
+	return 0;
+}
+
+/* Fill the tail mbuf (only if dpt_tcp_write made it) then new ones. */
+static size_t
+write_fill(struct dpt_tcb *c, const uint8_t *p, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct rte_mbuf *m = c->snd_tail;
+		uint16_t room;
+		char *dst;
+
+		if (!(c->flags & F_TAIL_OWN) || rte_pktmbuf_tailroom(m) == 0) {
+			m = rte_pktmbuf_alloc(c->tcp->data_pool);
+			if (m == NULL) {
+				tcb_count(c, DPT_STAT_mbuf_alloc_fail);
+				break;
+			}
+			sndq_append(c, m, 0);
+			c->flags |= F_TAIL_OWN;
+		}
+		room = (uint16_t)RTE_MIN((size_t)rte_pktmbuf_tailroom(m),
+					 len - done);
+		dst = rte_pktmbuf_append(m, room);
+		memcpy(dst, p + done, room);
+		c->snd_bytes += room;
+		done += room;
+	}
+	return done;
+}
+
+ssize_t
+dpt_tcp_write(struct dpt_tcb *c, const void *buf, size_t len)
+{
+	int rc = send_check(c);
+	size_t n;
+
+	if (rc != 0)
+		return rc;
+	n = RTE_MIN(len, (size_t)dpt_tcp_sndbuf_free(c));
+	if (n < len)
+		c->flags |= F_WANT_WRITE;
+	n = write_fill(c, buf, n);
+	if (n == 0 && len > 0 && dpt_tcp_sndbuf_free(c) > 0)
+		return -ENOMEM;
+	if (n > 0)
+		tcb_want_output(c);
+	return (ssize_t)n;
+}
+
+uint32_t
+dpt_tcp_sndbuf_free(const struct dpt_tcb *c)
+{
+	return c->snd_bytes < c->snd_buf ? c->snd_buf - c->snd_bytes : 0;
+}
+
+/* ---- receive ---------------------------------------------------------- */
+
+struct rte_mbuf *
+dpt_tcp_recv(struct dpt_tcb *c)
+{
+	struct rte_mbuf *m = c->rcv_head;
+
+	if (m == NULL)
+		return NULL;
+	m->pkt_len = c->rcv_bytes;
+	m->nb_segs = c->rcv_nsegs;
+	c->rcv_head = c->rcv_tail = NULL;
+	c->rcv_bytes = 0;
+	c->rcv_nsegs = 0;
+	tcb_want_output(c); /* the window reopened */
+	return m;
+}
+
+size_t
+dpt_tcp_read(struct dpt_tcb *c, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	size_t done = 0;
+
+	while (done < len && c->rcv_head != NULL) {
+		struct rte_mbuf *h = c->rcv_head;
+		uint16_t n = (uint16_t)RTE_MIN((size_t)h->data_len, len - done);
+
+		memcpy(p + done, rte_pktmbuf_mtod(h, void *), n);
+		done += n;
+		if (n < h->data_len) {
+			h->data_off = (uint16_t)(h->data_off + n);
+			h->data_len = (uint16_t)(h->data_len - n);
+			break;
+		}
+		c->rcv_head = h->next;
+		h->next = NULL;
+		rte_pktmbuf_free_seg(h);
+		c->rcv_nsegs--;
+	}
+	if (c->rcv_head == NULL)
+		c->rcv_tail = NULL;
+	c->rcv_bytes -= (uint32_t)done;
+	if (done > 0)
+		tcb_want_output(c);
+	return done;
+}
+
+uint32_t
+dpt_tcp_readable(const struct dpt_tcb *c)
+{
+	return c->rcv_bytes;
+}
+
+int
+dpt_tcp_peer_closed(const struct dpt_tcb *c)
+{
+	return !!(c->flags & F_FIN_RCVD);
+}
+
+/* ---- open ------------------------------------------------------------- */
+
+struct dpt_tcp_listener *
+dpt_tcp_listen(struct dpt_tcp *t, const struct dpt_tcp_listen_params *p)
+{
+	struct dpt_tcp_listener *l;
+
+	if (p->port == 0 || listener_find(t, p->port) != NULL) {
+		rte_errno = p->port == 0 ? EINVAL : EADDRINUSE;
+		return NULL;
+	}
+	l = listener_find(t, 0);
+	if (l == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	memset(l, 0, sizeof(*l));
+	l->tcp = t;
+	l->port = p->port;
+	l->backlog = p->backlog ? p->backlog : 128;
+	l->on_accept = p->on_accept;
+	l->arg = p->arg;
+	t->st->c[DPT_STAT_tcp_listeners]++;
+	return l;
+}
+
+void
+dpt_tcp_unlisten(struct dpt_tcp_listener *l)
+{
+	struct dpt_tcp *t = l->tcp;
+
+	for (uint32_t i = 0; i < t->conf.max_conns; i++) {
+		struct dpt_tcb *c = &t->tcbs[i];
+
+		if (c->tcp != NULL && c->listener == l)
+			dpt_tcp_abort(c);
+	}
+	l->port = 0;
+	t->st->c[DPT_STAT_tcp_listeners]--;
+}
+
+struct dpt_tcb *
+dpt_tcp_accept(struct dpt_tcp_listener *l)
+{
+	struct dpt_tcb *c = l->aq_head;
+
+	if (c == NULL)
+		return NULL;
+	l->aq_head = c->aq_next;
+	if (l->aq_head == NULL)
+		l->aq_tail = NULL;
+	l->aq_len--;
+	c->listener = NULL;
+	c->flags &= ~F_ACCEPTING;
+	/* what happened before the application took it */
+	tcb_event(c, DPT_TCP_EV_WRITABLE |
+		  (c->rcv_bytes ? DPT_TCP_EV_READABLE : 0) |
+		  (c->flags & F_FIN_RCVD ? DPT_TCP_EV_PEER_CLOSED : 0));
+	return c;
+}
+
+/* A free ephemeral port for this destination (RFC 6056 3.2: simple
+ * sequential search from a secret-seeded start). */
+static int
+pick_port(struct dpt_tcp *t, struct tcp_key *k)
+{
+	const uint32_t range = TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1;
+
+	for (uint32_t i = 0; i < range; i++) {
+		k->lport = t->next_port;
+		t->next_port = t->next_port == TCP_EPHEMERAL_HI ?
+			       TCP_EPHEMERAL_LO : t->next_port + 1;
+		if (tcb_lookup(t, k) == NULL && listener_find(t, k->lport) ==
+		    NULL)
+			return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+struct dpt_tcb *
+dpt_tcp_connect(struct dpt_tcp *t, uint32_t raddr, uint16_t rport,
+		uint16_t lport, dpt_tcp_handler_t handler, void *arg,
+		uint64_t now)
+{
+	struct tcp_key k = { .raddr = raddr, .laddr = t->nif->addr,
+			     .rport = rport, .lport = lport };
+	struct dpt_tcb *c;
+
+	t->now = now;
+	if (lport == 0 && pick_port(t, &k) != 0) {
+		rte_errno = EADDRNOTAVAIL;
+		return NULL;
+	}
+	if (lport != 0 && tcb_lookup(t, &k) != NULL) {
+		rte_errno = EADDRINUSE;
+		return NULL;
+	}
+	c = tcb_alloc(t, &k);
+	if (c == NULL) {
+		t->st->c[DPT_STAT_tcp_drop_no_tcb]++;
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	c->handler = handler;
+	c->arg = arg;
+	c->iss = c->snd_una = c->snd_max = tcp_isn(t, &k, now);
+	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, t->nif->mtu - 40u);
+	tcb_set_state(c, DPT_TCP_SYN_SENT);
+	tcp_send_syn(c, now);
+	tcb_rexmt_arm(c, now);
+	return c;
+}
+
+void
+dpt_tcp_set_handler(struct dpt_tcb *c, dpt_tcp_handler_t handler, void *arg)
+{
+	c->handler = handler;
+	c->arg = arg;
+}
+
+/* ---- close ------------------------------------------------------------ */
+
+int
+dpt_tcp_shutdown(struct dpt_tcb *c)
+{
+	if (c->flags & F_SHUT_WR)
+		return 0;
+	switch (c->state) {
+	case DPT_TCP_SYN_SENT:
+	case DPT_TCP_SYN_RECEIVED:
+		c->flags |= F_SHUT_WR; /* FIN once established */
+		return 0;
+	case DPT_TCP_ESTABLISHED:
+		tcb_set_state(c, DPT_TCP_FIN_WAIT_1);
+		break;
+	case DPT_TCP_CLOSE_WAIT:
+		tcb_set_state(c, DPT_TCP_LAST_ACK);
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	c->flags |= F_SHUT_WR;
+	tcb_want_output(c);
+	return 0;
+}
+
+void
+dpt_tcp_abort(struct dpt_tcb *c)
+{
+	c->flags |= F_APP_CLOSED;
+	c->handler = NULL;
+	if (c->state == DPT_TCP_CLOSED)
+		return;
+	/* RFC 9293 3.10.5: a RST unless nothing was synchronized yet. */
+	if (c->state != DPT_TCP_SYN_SENT && c->state != DPT_TCP_TIME_WAIT) {
+		tcp_send_rst(c);
+		tcb_count(c, DPT_STAT_tcp_conn_reset);
+	}
+	tcb_closed(c, DPT_TCP_ERR_ABORTED);
+}
+
+void
+dpt_tcp_close(struct dpt_tcb *c)
+{
+	/* RFC 9293 3.10.4 (and RFC 2525 2.17): unread data means the
+	 * application did not take everything; say so with a RST. */
+	if (c->rcv_bytes > 0 || c->ooo_n > 0)
+		return dpt_tcp_abort(c);
+	c->flags |= F_APP_CLOSED;
+	c->handler = NULL;
+	switch (c->state) {
+	case DPT_TCP_SYN_SENT:
+		return tcb_closed(c, DPT_TCP_OK);
+	case DPT_TCP_FIN_WAIT_2:
+		c->t_close = c->tcp->now + c->tcp->conf.fin_timeout_us;
+		return tcb_timers_update(c);
+	default:
+		dpt_tcp_shutdown(c);
+	}
+}
+
+/* ---- options and views ------------------------------------------------ */
+
+int
+dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v)
+{
+	switch (opt) {
+	case DPT_TCP_NODELAY:
+		c->flags = v ? c->flags | F_NODELAY : c->flags & ~F_NODELAY;
+		tcb_want_output(c);
+		return 0;
+	case DPT_TCP_KEEPALIVE:
+		c->flags = v ? c->flags | F_KEEPALIVE : c->flags & ~F_KEEPALIVE;
+		c->t_keep = 0;
+		if (v && c->state == DPT_TCP_ESTABLISHED)
+			tcb_keepalive_reset(c, c->tcp->now);
+		tcb_timers_update(c);
+		return 0;
+	case DPT_TCP_KEEPIDLE:
+		c->ka_idle = v;
+		return v > 0 ? 0 : -EINVAL;
+	case DPT_TCP_KEEPINTVL:
+		c->ka_intvl = v;
+		return v > 0 ? 0 : -EINVAL;
+	case DPT_TCP_KEEPCNT:
+		if (v == 0 || v > UINT8_MAX)
+			return -EINVAL;
+		c->ka_probes = (uint8_t)v;
+		return 0;
+	case DPT_TCP_SNDBUF:
+		if (v == 0 || v > (1u << 30))
+			return -EINVAL;
+		c->snd_buf = (uint32_t)v;
+		return 0;
+	case DPT_TCP_RCVBUF:
+		/* the scale is fixed once the SYN is out: cap to it */
+		if (v == 0 || v > (1u << 30))
+			return -EINVAL;
+		c->rcv_buf = (uint32_t)RTE_MIN(v, (uint64_t)UINT16_MAX <<
+					       c->rcv_wscale);
+		return 0;
+	case DPT_TCP_CONGESTION:
+		if (v != DPT_TCP_CC_NEWRENO && v != DPT_TCP_CC_CUBIC)
+			return -EINVAL;
+		c->cc = (uint8_t)v;
+		memset(&c->cubic, 0, sizeof(c->cubic));
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void
+dpt_tcp_get_info(const struct dpt_tcb *c, struct dpt_tcp_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	i->laddr = c->key.laddr;
+	i->raddr = c->key.raddr;
+	i->lport = c->key.lport;
+	i->rport = c->key.rport;
+	i->state = (enum dpt_tcp_state)c->state;
+	i->error = (enum dpt_tcp_error)c->error;
+	i->snd_queued = c->snd_bytes;
+	i->rcv_queued = c->rcv_bytes;
+	i->snd_wnd = c->snd_wnd;
+	i->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt
+						    : 0;
+	i->mss = c->mss;
+	i->cwnd = c->cwnd;
+	i->ssthresh = c->ssthresh;
+	i->srtt_us = c->srtt;
+	i->rto_us = tcb_rto(c);
+	i->retransmits = c->n_retrans;
+	i->bytes_acked = c->n_acked;
+	i->bytes_received = c->n_rcvd;
+	i->cc = (enum dpt_tcp_cc)c->cc;
+}
+
+enum dpt_tcp_state
+dpt_tcp_state(const struct dpt_tcb *c)
+{
+	return (enum dpt_tcp_state)c->state;
+}
+
+enum dpt_tcp_error
+dpt_tcp_error(const struct dpt_tcb *c)
+{
+	return (enum dpt_tcp_error)c->error;
+}

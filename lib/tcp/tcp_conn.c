@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_conn.c: connections as objects. The per-lcore context, its table
+ * (rte_hash: 4-tuple -> control block; one writer, no locks), the pool of
+ * control blocks sized at start, listeners, state bookkeeping, events and
+ * the life cycle:
+ *
+ *   tcb_alloc() -> ... -> tcb_closed(): out of the table at once, so no
+ *   segment finds it again; its last events are delivered in the next
+ *   dpt_tcp_poll(), which then releases it. Nothing is freed while an
+ *   application handler may hold it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+
+#include "tcp_impl.h"
+
+static const enum dpt_stat state_gauge[DPT_TCP_NSTATES] = {
+	[DPT_TCP_SYN_SENT] = DPT_STAT_tcp_state_syn_sent,
+	[DPT_TCP_SYN_RECEIVED] = DPT_STAT_tcp_state_syn_received,
+	[DPT_TCP_ESTABLISHED] = DPT_STAT_tcp_state_established,
+	[DPT_TCP_FIN_WAIT_1] = DPT_STAT_tcp_state_fin_wait_1,
+	[DPT_TCP_FIN_WAIT_2] = DPT_STAT_tcp_state_fin_wait_2,
+	[DPT_TCP_CLOSE_WAIT] = DPT_STAT_tcp_state_close_wait,
+	[DPT_TCP_CLOSING] = DPT_STAT_tcp_state_closing,
+	[DPT_TCP_LAST_ACK] = DPT_STAT_tcp_state_last_ack,
+	[DPT_TCP_TIME_WAIT] = DPT_STAT_tcp_state_time_wait,
+};
+
+static const char *const state_names[DPT_TCP_NSTATES] = {
+	"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
+	"FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK",
+	"TIME-WAIT",
+};
+
+const char *
+dpt_tcp_state_name(enum dpt_tcp_state s)
+{
+	return (unsigned int)s < DPT_TCP_NSTATES ? state_names[s] : "?";
+}
+
+static int
+create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
+{
+	struct rte_hash_parameters hp = {
+		.name = p->name,
+		.entries = RTE_MAX(p->conf->max_conns, 8u),
+		.key_len = sizeof(struct tcp_key),
+		.socket_id = p->socket_id,
+	};
+	uint32_t n = p->conf->max_conns;
+
+	t->table = rte_hash_create(&hp);
+	t->tcbs = rte_zmalloc_socket("dpt_tcbs", sizeof(*t->tcbs) * n,
+				     RTE_CACHE_LINE_SIZE, p->socket_id);
+	if (t->table == NULL || t->tcbs == NULL)
+		return -ENOMEM;
+	for (uint32_t i = n; i-- > 0;) {
+		t->tcbs[i].ev_next = t->free_tcbs;
+		t->free_tcbs = &t->tcbs[i];
+	}
+	return 0;
+}
+
+struct dpt_tcp *
+dpt_tcp_create(const struct dpt_tcp_params *p)
+{
+	static const struct rte_mbuf_dynfield ooo_field = {
+		.name = "dpt_tcp_ooo",
+		.size = sizeof(struct tcp_ooo_info),
+		.align = __alignof__(struct tcp_ooo_info),
+	};
+	struct dpt_tcp *t;
+
+	t = rte_zmalloc_socket("dpt_tcp", sizeof(*t), RTE_CACHE_LINE_SIZE,
+			       p->socket_id);
+	if (t == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	t->conf = *p->conf;
+	t->nif = p->nif;
+	t->hdr_pool = p->hdr_pool;
+	t->data_pool = p->data_pool;
+	t->st = p->stats;
+	t->tx_cksum = p->tx_cksum_offload;
+	t->now = p->now;
+	memcpy(t->secret, p->secret, sizeof(t->secret));
+	t->ooo_off = rte_mbuf_dynfield_register(&ooo_field);
+	if (t->ooo_off < 0 || create_table(t, p) != 0) {
+		dpt_tcp_free(t);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	wheel_init(&t->wheel, p->now);
+	t->next_port = (uint16_t)(TCP_EPHEMERAL_LO + tcp_siphash(t->secret,
+		"port", 4) % (TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1));
+	p->nif->tcp_input = dpt_tcp_input;
+	p->nif->tcp_ctx = t;
+	return t;
+}
+
+static void release(struct dpt_tcp *t, struct dpt_tcb *c);
+
+void
+dpt_tcp_free(struct dpt_tcp *t)
+{
+	if (t == NULL)
+		return;
+	for (uint32_t i = 0; t->tcbs != NULL && i < t->conf.max_conns; i++) {
+		struct dpt_tcb *c = &t->tcbs[i];
+
+		if (c->tcp == NULL)
+			continue;
+		if (c->state != DPT_TCP_CLOSED) {
+			tcp_send_rst(c);
+			tcb_closed(c, DPT_TCP_ERR_ABORTED);
+		}
+	}
+	while (t->dead_head != NULL) {
+		struct dpt_tcb *c = t->dead_head;
+
+		t->dead_head = c->aq_next;
+		release(t, c);
+	}
+	if (t->nif != NULL && t->nif->tcp_ctx == t)
+		t->nif->tcp_input = NULL;
+	rte_hash_free(t->table);
+	rte_free(t->tcbs);
+	rte_free(t);
+}
+
+struct dpt_tcb *
+tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k)
+{
+	void *data;
+
+	return rte_hash_lookup_data(t->table, k, &data) >= 0 ? data : NULL;
+}
+
+uint8_t
+tcp_wscale_for(uint32_t rcvbuf)
+{
+	uint8_t s = 0;
+
+	while (s < DPT_TCP_MAX_WSCALE && (rcvbuf >> s) > UINT16_MAX)
+		s++;
+	return s;
+}
+
+struct dpt_tcb *
+tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k)
+{
+	const struct dpt_tcp_conf *cf = &t->conf;
+	struct dpt_tcb *c = t->free_tcbs;
+
+	if (c == NULL)
+		return NULL;
+	if (rte_hash_add_key_data(t->table, k, c) != 0)
+		return NULL;
+	t->free_tcbs = c->ev_next;
+	memset(c, 0, sizeof(*c));
+	c->key = *k;
+	c->tcp = t;
+	c->state = DPT_TCP_CLOSED;
+	c->rcv_buf = cf->rcvbuf;
+	c->snd_buf = cf->sndbuf;
+	c->rcv_wscale = cf->window_scaling ? tcp_wscale_for(c->rcv_buf) : 0;
+	c->cc = (uint8_t)cf->cc;
+	c->rto = (uint32_t)cf->rto_init_us;
+	c->mss = c->rcv_mss = TCP_DEFAULT_MSS;
+	c->ka_idle = cf->ka_idle_us;
+	c->ka_intvl = cf->ka_intvl_us;
+	c->ka_probes = (uint8_t)cf->ka_probes;
+	c->ts_offset = tcp_ts_offset(t, k);
+	c->last_rcv = t->now;
+	if (cf->nodelay)
+		c->flags |= F_NODELAY;
+	t->st->c[DPT_STAT_tcp_tcbs]++;
+	return c;
+}
+
+void
+tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s)
+{
+	struct dpt_stats *st = c->tcp->st;
+
+	if (state_gauge[c->state] != 0)
+		st->c[state_gauge[c->state]]--;
+	if (state_gauge[s] != 0)
+		st->c[state_gauge[s]]++;
+	c->state = (uint8_t)s;
+}
+
+void
+tcb_event(struct dpt_tcb *c, uint32_t ev)
+{
+	c->ev_pending |= ev;
+	if (!(c->flags & F_ON_EVQ)) {
+		c->flags |= F_ON_EVQ;
+		c->ev_next = c->tcp->ev_head;
+		c->tcp->ev_head = c;
+	}
+}
+
+void
+tcb_want_output(struct dpt_tcb *c)
+{
+	if (!(c->flags & F_ON_OUTQ)) {
+		c->flags |= F_ON_OUTQ;
+		c->out_next = c->tcp->out_head;
+		c->tcp->out_head = c;
+	}
+}
+
+/* Unlink @c from its listener (half-open count or accept queue). */
+static void
+listener_detach(struct dpt_tcb *c)
+{
+	struct dpt_tcp_listener *l = c->listener;
+	struct dpt_tcb **pp;
+
+	if (l == NULL)
+		return;
+	if (c->state == DPT_TCP_SYN_RECEIVED && !(c->flags & F_ACCEPTING))
+		l->n_synrcvd--;
+	for (pp = &l->aq_head; *pp != NULL; pp = &(*pp)->aq_next)
+		if (*pp == c) {
+			*pp = c->aq_next;
+			l->aq_len--;
+			break;
+		}
+	l->aq_tail = NULL;
+	for (struct dpt_tcb *q = l->aq_head; q != NULL; q = q->aq_next)
+		l->aq_tail = q;
+	c->listener = NULL;
+}
+
+void
+tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err)
+{
+	struct dpt_tcp *t = c->tcp;
+
+	if (c->state == DPT_TCP_CLOSED)
+		return;
+	if (c->state == DPT_TCP_TIME_WAIT)
+		t->n_timewait--;
+	listener_detach(c);
+	rte_hash_del_key(t->table, &c->key);
+	tcb_timers_stop(c);
+	tcb_set_state(c, DPT_TCP_CLOSED);
+	c->error = (uint8_t)err;
+	if (c->handler != NULL && !(c->flags & F_APP_CLOSED))
+		tcb_event(c, (err != DPT_TCP_OK && err != DPT_TCP_ERR_ABORTED ?
+			      DPT_TCP_EV_RESET : 0) | DPT_TCP_EV_CLOSED);
+	c->flags |= F_DEAD;
+	c->aq_next = t->dead_head; /* the accept queue link is free now */
+	t->dead_head = c;
+}
+
+static void
+release(struct dpt_tcp *t, struct dpt_tcb *c)
+{
+	sndq_flush(c);
+	rcvq_flush(c);
+	c->tcp = NULL;
+	c->ev_next = t->free_tcbs;
+	t->free_tcbs = c;
+	t->st->c[DPT_STAT_tcp_tcbs]--;
+}
+
+/* RFC 9293 3.7.1 (MUST-16..18): send MSS from the peer's option (536 if
+ * absent) and our MTU, less the timestamp option when negotiated. */
+void
+tcb_init_options(struct dpt_tcb *c)
+{
+	uint32_t ours = c->tcp->nif->mtu - 40u;
+
+	c->mss = RTE_MIN(c->mss, ours);
+	if (c->flags & F_TS)
+		c->mss -= 12;
+	c->rcv_mss = RTE_MIN(ours, c->rcv_mss);
+	if (!(c->flags & F_WS))
+		c->snd_wscale = c->rcv_wscale = 0;
+}
+
+void
+tcb_established(struct dpt_tcb *c)
+{
+	struct dpt_tcp_listener *l = c->listener;
+
+	if (c->state == DPT_TCP_SYN_RECEIVED && l != NULL)
+		l->n_synrcvd--;
+	tcb_set_state(c, DPT_TCP_ESTABLISHED);
+	c->snd_sml = c->snd_una; /* no short segment outstanding */
+	cc_init(c);
+	c->retries = 0;
+	c->backoff = 0;
+	tcb_keepalive_reset(c, c->tcp->now);
+	/* RFC 9293 3.10.4: a CLOSE queued before the handshake completed */
+	if (c->flags & F_SHUT_WR) {
+		tcb_set_state(c, DPT_TCP_FIN_WAIT_1);
+		tcb_want_output(c);
+	}
+	if (!(c->flags & F_PASSIVE)) {
+		tcb_count(c, DPT_STAT_tcp_conn_active);
+		tcb_event(c, DPT_TCP_EV_CONNECTED | DPT_TCP_EV_WRITABLE);
+		return;
+	}
+	tcb_count(c, DPT_STAT_tcp_conn_passive);
+	c->flags |= F_ACCEPTING;
+	if (l->on_accept != NULL) {
+		tcb_event(c, EV_ACCEPT);
+		return;
+	}
+	c->aq_next = NULL;
+	if (l->aq_tail != NULL)
+		l->aq_tail->aq_next = c;
+	else
+		l->aq_head = c;
+	l->aq_tail = c;
+	l->aq_len++;
+}
+
+void
+tcb_enter_timewait(struct dpt_tcb *c, uint64_t now)
+{
+	struct dpt_tcp *t = c->tcp;
+
+	tcb_count(c, DPT_STAT_tcp_conn_closed);
+	if (t->n_timewait >= t->conf.max_timewait) {
+		tcb_count(c, DPT_STAT_tcp_timewait_overflow);
+		tcb_closed(c, DPT_TCP_OK);
+		return;
+	}
+	tcb_set_state(c, DPT_TCP_TIME_WAIT);
+	t->n_timewait++;
+	c->t_rexmt = c->t_delack = c->t_keep = 0;
+	c->t_close = now + 2 * t->conf.msl_us;
+	tcb_timers_update(c);
+}
+
+struct dpt_tcp_listener *
+listener_find(struct dpt_tcp *t, uint16_t port)
+{
+	for (unsigned int i = 0; i < TCP_MAX_LISTENERS; i++)
+		if (t->listeners[i].port == port)
+			return &t->listeners[i];
+	return NULL;
+}
+
+/* Hand a completed passive connection to its listener's callback. */
+static void
+deliver_accept(struct dpt_tcb *c)
+{
+	struct dpt_tcp_listener *l = c->listener;
+
+	c->listener = NULL;
+	c->flags &= ~F_ACCEPTING;
+	if (l == NULL || l->on_accept(l, c, l->arg) < 0) {
+		dpt_tcp_abort(c);
+		return;
+	}
+	/* data or FIN that came with the handshake */
+	if (c->rcv_bytes > 0)
+		c->ev_pending |= DPT_TCP_EV_READABLE;
+	if (c->flags & F_FIN_RCVD)
+		c->ev_pending |= DPT_TCP_EV_PEER_CLOSED;
+	c->ev_pending |= DPT_TCP_EV_WRITABLE;
+}
+
+/* Run handlers for pending events. A handler may call anything in the API;
+ * whatever it frees is only released after this returns. */
+static void
+deliver_events(struct dpt_tcp *t)
+{
+	while (t->ev_head != NULL) {
+		struct dpt_tcb *c = t->ev_head;
+		uint32_t ev;
+
+		t->ev_head = c->ev_next;
+		c->flags &= ~F_ON_EVQ;
+		if (c->ev_pending & EV_ACCEPT) {
+			c->ev_pending &= ~EV_ACCEPT;
+			if (!(c->flags & F_DEAD))
+				deliver_accept(c);
+		}
+		ev = c->ev_pending;
+		c->ev_pending = 0;
+		if (ev == 0 || c->handler == NULL || (c->flags & F_APP_CLOSED))
+			continue;
+		c->handler(c, ev, c->arg);
+		if (ev & DPT_TCP_EV_CLOSED)
+			c->handler = NULL; /* the handle is gone */
+	}
+}
+
+void
+dpt_tcp_poll(struct dpt_tcp *t, uint64_t now)
+{
+	t->now = now;
+	wheel_advance(t, now);
+	t->in_poll = 1;
+	do {
+		deliver_events(t);
+		while (t->out_head != NULL) {
+			struct dpt_tcb *c = t->out_head;
+
+			t->out_head = c->out_next;
+			c->flags &= ~F_ON_OUTQ;
+			if (c->state != DPT_TCP_CLOSED)
+				tcp_output(c, now);
+		}
+	} while (t->ev_head != NULL);
+	while (t->dead_head != NULL) {
+		struct dpt_tcb *c = t->dead_head;
+
+		t->dead_head = c->aq_next;
+		release(t, c);
+	}
+	t->in_poll = 0;
+}
+
+uint32_t
+dpt_tcp_conns(const struct dpt_tcp *t)
+{
+	return (uint32_t)t->st->c[DPT_STAT_tcp_tcbs];
+}
+
+void
+dpt_tcp_foreach(struct dpt_tcp *t,
+		void (*fn)(const struct dpt_tcb *c, void *arg), void *arg)
+{
+	for (uint32_t i = 0; i < t->conf.max_conns; i++)
+		if (t->tcbs[i].tcp != NULL &&
+		    t->tcbs[i].state != DPT_TCP_CLOSED)
+			fn(&t->tcbs[i], arg);
+}

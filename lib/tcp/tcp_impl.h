@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_impl.h: internal to lib/tcp. The control block, the per-lcore
+ * context, and the functions the TCP files share.
+ *
+ * Files: tcp_conn.c (table, pools, listeners, events, life cycle),
+ * tcp_input.c (segment arrival, RFC 9293 3.10.7), tcp_output.c (what to
+ * send and building segments), tcp_timer.c (the wheel and every timeout),
+ * tcp_reass.c (receive queue, out-of-order queue, SACK blocks we send),
+ * tcp_sack.c (the scoreboard of SACK blocks we receive, RFC 6675),
+ * tcp_cc.c (NewReno, CUBIC, RTT), tcp_isn.c (ISNs, SYN cookies),
+ * tcp_api.c (the calls of dpt_tcp.h).
+ */
+#ifndef TCP_IMPL_H
+#define TCP_IMPL_H
+
+#include <stdint.h>
+
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include "dpt_tcp.h"
+#include "dpt_tcp_seg.h"
+
+#define TCP_MAX_LISTENERS 64
+#define TCP_SB_MAX 6          /* SACK scoreboard ranges kept */
+#define TCP_MAX_TX_SEGS 8     /* mbufs per transmitted frame */
+#define TCP_DUPTHRESH 3       /* RFC 5681, RFC 6675 */
+#define TCP_DEFAULT_MSS 536u  /* RFC 9293 3.7.1 (MUST-15) */
+#define TCP_EPHEMERAL_LO 32768
+#define TCP_EPHEMERAL_HI 60999
+#define TCP_PAWS_IDLE (24ULL * 24 * 3600 * 1000000) /* RFC 7323 5.5 */
+
+/* tcb->flags */
+#define F_ACK_NOW 0x00001      /* send an ACK this poll */
+#define F_APP_CLOSED 0x00002   /* the application closed: no reader */
+#define F_SHUT_WR 0x00004      /* FIN to send after the queued data */
+#define F_FIN_SENT 0x00008     /* our FIN has a sequence number */
+#define F_FIN_RCVD 0x00010     /* the peer's FIN was received in order */
+#define F_PASSIVE 0x00020      /* opened from a listener */
+#define F_NODELAY 0x00040      /* Nagle off */
+#define F_KEEPALIVE 0x00080    /* send keepalive probes */
+#define F_TS 0x00100           /* timestamps negotiated */
+#define F_SACK 0x00200         /* SACK negotiated */
+#define F_WS 0x00400           /* window scaling negotiated */
+#define F_RECOVERY 0x00800     /* in fast recovery (RFC 6582 / RFC 6675) */
+#define F_ON_EVQ 0x01000       /* on tcp->ev list */
+#define F_ON_OUTQ 0x02000      /* on tcp->out list */
+#define F_DEAD 0x04000         /* closed; released at the end of poll */
+#define F_WANT_WRITE 0x08000   /* a send fell short: WRITABLE wanted */
+#define F_ACCEPTING 0x10000    /* handshake done, not yet accepted */
+#define F_PERSIST 0x20000      /* t_rexmt is the persist timer */
+#define F_RTO_RECOVERY 0x40000 /* resending after an RTO up to recover */
+#define F_TAIL_OWN 0x80000     /* dpt_tcp_write made the send queue's tail:
+				* its tailroom may be filled */
+
+/* Internal event: hand an established connection to its listener. */
+#define EV_ACCEPT 0x80000000u
+
+/* Intrusive node of the timing wheel. */
+struct tcp_timer {
+	struct tcp_timer *next;
+	struct tcp_timer **pprev;  /* NULL when not armed */
+	uint64_t expire;
+};
+
+/* Hashed timing wheel (Varghese & Lauck scheme 6): O(1) arm and cancel,
+ * O(expiring + due this tick) per tick. Far deadlines wait for their
+ * round in the slot they hash to. */
+#define WHEEL_SHIFT 10 /* a tick is 1024 us */
+#define WHEEL_SLOTS 4096
+struct tcp_wheel {
+	uint64_t tick;                         /* last tick processed */
+	struct tcp_timer *slot[WHEEL_SLOTS];
+};
+
+/* Connection table key: the 4-tuple, host order. */
+struct tcp_key {
+	uint32_t raddr;
+	uint32_t laddr;
+	uint16_t rport;
+	uint16_t lport;
+};
+
+struct cubic {
+	double w_max;        /* window before the last reduction, segments */
+	double k;            /* time to reach w_max again, seconds */
+	double w_est;        /* Reno-friendly estimate, segments */
+	uint64_t epoch;      /* start of this congestion avoidance, us */
+	double cwnd_prior;   /* cwnd at the last congestion event */
+	double frac;         /* growth below one byte, carried over */
+};
+
+struct dpt_tcb {
+	struct tcp_key key;          /* 4-tuple; the table's key */
+	uint8_t state;               /* enum dpt_tcp_state */
+	uint8_t error;               /* enum dpt_tcp_error */
+	uint8_t snd_wscale;          /* shift of the peer's windows */
+	uint8_t rcv_wscale;          /* shift of our windows */
+	uint32_t flags;              /* F_* */
+	uint8_t cc;                  /* enum dpt_tcp_cc */
+	uint8_t backoff;             /* RTO doublings in a row */
+	uint8_t dupacks;             /* duplicate ACKs in a row */
+	uint8_t ka_sent;             /* unanswered keepalive probes */
+	uint8_t n_sb;                /* ranges in sb[] */
+	uint8_t rcv_segs;            /* full segments received since ACK */
+	uint16_t ooo_n;              /* segments in the out-of-order queue */
+
+	/* send sequence space, RFC 9293 3.3.1 */
+	uint32_t iss;                /* initial send sequence number */
+	uint32_t snd_una;            /* oldest unacknowledged */
+	uint32_t snd_nxt;            /* next to send */
+	uint32_t snd_max;            /* highest sent + 1 (snd_nxt rewinds) */
+	uint32_t snd_wnd;            /* peer's window, bytes, scaled */
+	uint32_t max_snd_wnd;        /* largest window the peer offered */
+	uint32_t snd_wl1;            /* SEG.SEQ of the last window update */
+	uint32_t snd_wl2;            /* SEG.ACK of the last window update */
+	uint32_t snd_sml;            /* end of the last short segment sent */
+	uint32_t mss;                /* payload per segment we send */
+	uint32_t rcv_mss;            /* peer's segment size: the largest seen,
+				      * from 536 (RFC 5681's "full-sized") */
+
+	/* receive sequence space */
+	uint32_t irs;                /* initial receive sequence number */
+	uint32_t rcv_nxt;            /* next expected */
+	uint32_t rcv_adv;            /* right edge we advertised */
+	uint32_t last_ack_sent;      /* RCV.NXT in our last ACK (RFC 7323) */
+
+	/* timestamps, RFC 7323 */
+	uint32_t ts_recent;          /* TS.Recent */
+	uint32_t ts_offset;          /* our TSval = ms clock + this */
+	uint64_t ts_recent_age;      /* when TS.Recent was set */
+
+	/* RTT and RTO, RFC 6298 */
+	uint32_t srtt;               /* smoothed RTT, us; 0 = no sample */
+	uint32_t rttvar;             /* RTT variation, us */
+	uint32_t rto;                /* current RTO, us (before backoff) */
+	uint32_t rtt_seq;            /* timed segment end (Karn, no TS) */
+	uint64_t rtt_start;          /* when it was sent; 0 = not timing */
+
+	/* congestion control */
+	uint32_t cwnd;               /* bytes */
+	uint32_t ssthresh;           /* bytes */
+	uint32_t recover;            /* RFC 6582 recover / RFC 6675 RecoveryPoint */
+	uint32_t high_rxt;           /* RFC 6675 HighRxt */
+	uint32_t bytes_acked;        /* congestion avoidance byte counter */
+	struct cubic cubic;
+	struct dpt_tcp_sack sb[TCP_SB_MAX]; /* SACKed ranges, ascending */
+
+	/* send queue: from snd_una, mbufs linked by ->next */
+	struct rte_mbuf *snd_head, *snd_tail;
+	uint32_t snd_bytes;          /* bytes queued (unacked + unsent) */
+	uint32_t snd_buf;            /* limit of snd_bytes */
+	struct rte_mbuf *snd_cur;    /* mbuf holding snd_cur_seq */
+	uint32_t snd_cur_seq;        /* sequence of snd_cur's first byte */
+
+	/* receive queue: in order, headers trimmed, linked by ->next */
+	struct rte_mbuf *rcv_head, *rcv_tail;
+	uint32_t rcv_bytes;          /* bytes queued */
+	uint32_t rcv_buf;            /* receive buffer size */
+	uint16_t rcv_nsegs;          /* mbufs in the receive queue */
+	struct rte_mbuf *ooo_head;   /* out-of-order segments, by seq */
+	uint32_t ooo_bytes;          /* bytes held out of order */
+	uint32_t ooo_last;           /* seq of the latest out-of-order arrival */
+
+	/* timers (0 = off), all in us */
+	struct tcp_timer tmr;        /* wheel node: earliest of these */
+	uint64_t t_rexmt;            /* retransmission or persist */
+	uint64_t t_delack;           /* delayed ACK */
+	uint64_t t_keep;             /* keepalive */
+	uint64_t t_close;            /* TIME-WAIT or FIN-WAIT-2 end */
+	uint64_t last_rcv;           /* last segment from the peer */
+	uint64_t ka_idle, ka_intvl;  /* keepalive times */
+	uint8_t ka_probes;           /* keepalive probes allowed */
+	uint8_t retries;             /* retransmissions of the same data */
+
+	/* RFC 5961 challenge ACK budget */
+	uint64_t chack_window;       /* start of the current second */
+	uint32_t chack_count;        /* sent in it */
+
+	/* application */
+	dpt_tcp_handler_t handler;
+	void *arg;
+	uint32_t ev_pending;         /* events to deliver */
+	struct dpt_tcb *ev_next;     /* on tcp->ev list */
+	struct dpt_tcb *out_next;    /* on tcp->out list */
+	struct dpt_tcp_listener *listener; /* SYN-RECEIVED or unaccepted */
+	struct dpt_tcb *aq_next;     /* on the listener's accept queue */
+	struct dpt_tcp *tcp;         /* owning context */
+
+	/* statistics */
+	uint64_t n_retrans;
+	uint64_t n_acked;
+	uint64_t n_rcvd;
+};
+
+struct dpt_tcp_listener {
+	struct dpt_tcp *tcp;
+	uint16_t port;               /* 0 = slot free */
+	uint32_t backlog;
+	dpt_tcp_accept_t on_accept;
+	void *arg;
+	uint32_t n_synrcvd;          /* half-open connections */
+	struct dpt_tcb *aq_head, *aq_tail; /* accept queue */
+	uint32_t aq_len;
+};
+
+struct dpt_tcp {
+	struct dpt_tcp_conf conf;
+	struct dpt_netif *nif;
+	struct rte_mempool *hdr_pool;
+	struct rte_mempool *data_pool;
+	struct dpt_stats *st;
+	struct rte_hash *table;      /* tcp_key -> tcb index */
+	struct dpt_tcb *tcbs;        /* max_conns of them */
+	struct dpt_tcb *free_tcbs;   /* linked by ev_next */
+	uint32_t n_timewait;
+	struct dpt_tcp_listener listeners[TCP_MAX_LISTENERS];
+	struct tcp_wheel wheel;
+	struct dpt_tcb *ev_head;     /* connections with events */
+	struct dpt_tcb *out_head;    /* connections to run output on */
+	struct dpt_tcb *dead_head;   /* to release at the end of poll */
+	uint8_t secret[16];
+	int tx_cksum;                /* PMD fills TCP checksums */
+	uint16_t next_port;          /* next ephemeral port to try */
+	uint8_t in_poll;             /* delivering events */
+	int ooo_off;                 /* mbuf dynfield: out-of-order info */
+	uint64_t now;                /* time of the current input/poll */
+};
+
+/* Out-of-order bookkeeping kept in each held segment's mbuf (dynfield). */
+struct tcp_ooo_info {
+	struct rte_mbuf *next;       /* next held segment */
+	uint32_t seq;                /* its first sequence number */
+	uint32_t fin;                /* it carries FIN */
+};
+
+static inline struct tcp_ooo_info *
+ooo_info(const struct dpt_tcp *t, struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, t->ooo_off, struct tcp_ooo_info *);
+}
+
+static inline void
+tcb_count(struct dpt_tcb *c, enum dpt_stat id)
+{
+	c->tcp->st->c[id]++;
+}
+
+/* tcp_conn.c */
+struct dpt_tcb *tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k);
+struct dpt_tcb *tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k);
+void tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s);
+void tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err);
+void tcb_event(struct dpt_tcb *c, uint32_t ev);
+void tcb_want_output(struct dpt_tcb *c);
+void tcb_established(struct dpt_tcb *c);
+void tcb_init_options(struct dpt_tcb *c);
+struct dpt_tcp_listener *listener_find(struct dpt_tcp *t, uint16_t port);
+void tcb_enter_timewait(struct dpt_tcb *c, uint64_t now);
+
+/* tcp_output.c */
+void tcp_output(struct dpt_tcb *c, uint64_t now);
+void tcp_send_ack(struct dpt_tcb *c, uint64_t now);
+void tcp_send_syn(struct dpt_tcb *c, uint64_t now);
+int tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len,
+		     uint8_t flags, uint64_t now);
+void tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *s);
+void tcp_send_rst(struct dpt_tcb *c);
+void tcp_challenge_ack(struct dpt_tcb *c, uint64_t now);
+uint32_t tcp_rcv_window(struct dpt_tcb *c);
+uint32_t tcp_tsval(const struct dpt_tcb *c, uint64_t now);
+void tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
+			    uint32_t iss, uint16_t mss, uint32_t tsval,
+			    uint8_t wscale);
+uint8_t tcp_wscale_for(uint32_t rcvbuf);
+
+/* tcp_input.c */
+void tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s);
+
+/* tcp_timer.c */
+void wheel_init(struct tcp_wheel *w, uint64_t now);
+void wheel_arm(struct tcp_wheel *w, struct tcp_timer *t, uint64_t expire);
+void wheel_cancel(struct tcp_timer *t);
+void wheel_advance(struct dpt_tcp *t, uint64_t now);
+void tcb_timers_update(struct dpt_tcb *c);
+void tcb_rexmt_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_timers_stop(struct dpt_tcb *c);
+void tcb_delack_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_keepalive_reset(struct dpt_tcb *c, uint64_t now);
+
+/* tcp_reass.c */
+void rcvq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len);
+int ooo_insert(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq,
+	       uint32_t len, int fin);
+int ooo_pull(struct dpt_tcb *c);
+unsigned int sack_blocks(const struct dpt_tcb *c, struct dpt_tcp_sack *b,
+			 unsigned int max);
+void rcvq_flush(struct dpt_tcb *c);
+struct rte_mbuf *mbuf_trim_front(struct rte_mbuf *m, uint32_t n);
+void mbuf_trim_back(struct rte_mbuf *m, uint32_t keep);
+
+/* tcp_sack.c */
+void sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o);
+void sb_prune(struct dpt_tcb *c);
+uint32_t sb_sacked_bytes(const struct dpt_tcb *c);
+int sb_is_lost(const struct dpt_tcb *c, uint32_t seq);
+uint32_t sb_pipe(const struct dpt_tcb *c);
+int sb_next_seg(const struct dpt_tcb *c, int rule, uint32_t *seq,
+		uint32_t *len);
+int sb_is_sacked(const struct dpt_tcb *c, uint32_t seq);
+
+/* tcp_cc.c */
+void cc_init(struct dpt_tcb *c);
+void cc_ack(struct dpt_tcb *c, uint32_t acked, uint64_t now);
+void cc_enter_recovery(struct dpt_tcb *c, uint64_t now);
+void cc_exit_recovery(struct dpt_tcb *c, uint64_t now);
+void cc_rto(struct dpt_tcb *c, uint64_t now);
+void rtt_sample(struct dpt_tcb *c, uint32_t rtt_us);
+uint32_t tcb_rto(const struct dpt_tcb *c);
+uint32_t tcb_flight(const struct dpt_tcb *c);
+
+/* tcp_isn.c */
+uint64_t tcp_siphash(const uint8_t key[16], const void *data, size_t len);
+uint32_t tcp_isn(const struct dpt_tcp *t, const struct tcp_key *k,
+		 uint64_t now);
+uint32_t tcp_ts_offset(const struct dpt_tcp *t, const struct tcp_key *k);
+uint32_t cookie_make(const struct dpt_tcp *t, const struct tcp_key *k,
+		     uint32_t peer_isn, uint16_t *mss, uint64_t now);
+int cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
+		 uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
+		 uint64_t now);
+
+/* tcp_api.c */
+void sndq_release(struct dpt_tcb *c, uint32_t acked, uint32_t una);
+void sndq_flush(struct dpt_tcb *c);
+
+#endif /* TCP_IMPL_H */

@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_input.c: SEGMENT ARRIVES (RFC 9293 3.10.7), one handler per state
+ * group and per check, in the RFC's order. Every segment ends here either
+ * queued (its payload becomes the receive queue) or freed, and every
+ * discard bumps its counter.
+ */
+#include <string.h>
+
+#include "tcp_impl.h"
+
+static void
+drop(struct dpt_tcp *t, struct rte_mbuf *m, enum dpt_stat why)
+{
+	t->st->c[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static void
+ack_soon(struct dpt_tcb *c)
+{
+	c->flags |= F_ACK_NOW;
+	tcb_want_output(c);
+}
+
+/* Options of the peer's SYN or SYN-ACK: MSS (RFC 9293 3.7.1, 536 when
+ * absent), window scale (RFC 7323 2.2), SACK-permitted (RFC 2018 2),
+ * timestamps (RFC 7323 3.2). Each is used only if we offer it too. */
+void
+tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+{
+	const struct dpt_tcp_conf *cf = &c->tcp->conf;
+	const struct dpt_tcp_opts *o = &s->opt;
+
+	c->mss = (o->present & DPT_TCPOPT_MSS) ? RTE_MAX(o->mss, 64) :
+		 TCP_DEFAULT_MSS;
+	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, c->tcp->nif->mtu - 40u);
+	if ((o->present & DPT_TCPOPT_WS) && cf->window_scaling) {
+		c->flags |= F_WS;
+		c->snd_wscale = o->wscale;
+	}
+	if ((o->present & DPT_TCPOPT_SACK_OK) && cf->sack)
+		c->flags |= F_SACK;
+	if ((o->present & DPT_TCPOPT_TS) && cf->timestamps) {
+		c->flags |= F_TS;
+		c->ts_recent = o->tsval;
+		c->ts_recent_age = c->tcp->now;
+	}
+	tcb_init_options(c);
+}
+
+/* ---- no connection: CLOSED (3.10.7.1) and LISTEN (3.10.7.2) ---------- */
+
+static struct tcp_key
+key_of(const struct dpt_tcp_seg *s)
+{
+	return (struct tcp_key){ .raddr = s->saddr, .laddr = s->daddr,
+				 .rport = s->sport, .lport = s->dport };
+}
+
+/* SYN past the half-open bound: answer statelessly (a SYN cookie). The
+ * peer's window scale and SACK-permitted ride in the low bits of our
+ * TSval, as Linux does, so they survive when timestamps are on. */
+static void
+syn_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint64_t now)
+{
+	struct tcp_key k = key_of(s);
+	uint16_t mss = (s->opt.present & DPT_TCPOPT_MSS) ? s->opt.mss :
+		       TCP_DEFAULT_MSS;
+	uint32_t iss, ts, bits = 0xf;
+
+	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - 40u);
+	iss = cookie_make(t, &k, s->seq, &mss, now);
+	if (s->opt.present & DPT_TCPOPT_WS)
+		bits = s->opt.wscale;
+	if (s->opt.present & DPT_TCPOPT_SACK_OK)
+		bits |= 0x10;
+	ts = (uint32_t)(now / 1000) + tcp_ts_offset(t, &k);
+	if ((ts & 0x3f) < bits)
+		ts -= 0x40; /* never ahead of our clock */
+	tcp_send_synack_cookie(t, s, iss, mss, (ts & ~0x3fu) | bits,
+			       tcp_wscale_for(t->conf.rcvbuf));
+}
+
+static int
+accept_queue_full(const struct dpt_tcp_listener *l)
+{
+	return l->on_accept == NULL && l->aq_len >= l->backlog;
+}
+
+static void
+syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
+		struct rte_mbuf *m, const struct dpt_tcp_seg *s, uint64_t now)
+{
+	struct tcp_key k = key_of(s);
+	struct dpt_tcb *c = NULL;
+
+	if (accept_queue_full(l))
+		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
+	if (l->n_synrcvd < t->conf.syn_backlog)
+		c = tcb_alloc(t, &k);
+	if (c == NULL) {
+		rte_pktmbuf_free(m);
+		if (t->conf.syncookies)
+			return syn_cookie(t, s, now);
+		t->st->c[l->n_synrcvd < t->conf.syn_backlog ?
+			 DPT_STAT_tcp_drop_no_tcb :
+			 DPT_STAT_tcp_drop_syn_backlog]++;
+		return;
+	}
+	c->flags |= F_PASSIVE;
+	c->listener = l;
+	l->n_synrcvd++;
+	tcp_process_options_syn(c, s);
+	c->irs = s->seq;
+	c->rcv_nxt = c->rcv_adv = s->seq + 1;
+	c->iss = c->snd_una = c->snd_max = tcp_isn(t, &k, now);
+	/* RFC 7323 2.2: the window of a SYN is never scaled. */
+	c->snd_wnd = c->max_snd_wnd = s->wnd;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = c->iss;
+	tcb_set_state(c, DPT_TCP_SYN_RECEIVED);
+	/* Text in a SYN waits for a retransmission (we hold no data before
+	 * the handshake completes; RFC 9293 3.10.7.2 allows queueing). */
+	rte_pktmbuf_free(m);
+	tcp_send_syn(c, now);
+	tcb_rexmt_arm(c, now);
+}
+
+static void synced_input(struct dpt_tcb *c, struct rte_mbuf *m,
+			 const struct dpt_tcp_seg *s, uint64_t now);
+
+/* An ACK to a listener: the third segment of a handshake answered with a
+ * cookie. Valid: build the connection as SYN-RECEIVED and let the normal
+ * path complete it with this very segment. */
+static void
+cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
+	   const struct dpt_tcp_seg *s, uint64_t now)
+{
+	struct tcp_key k = key_of(s);
+	struct dpt_tcb *c;
+	uint16_t mss;
+
+	if (!t->conf.syncookies ||
+	    cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, now) != 0) {
+		tcp_send_rst_for(t, s); /* RFC 9293 3.10.7.2 second */
+		return drop(t, m, DPT_STAT_tcp_drop_cookie);
+	}
+	if (accept_queue_full(l))
+		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
+	c = tcb_alloc(t, &k);
+	if (c == NULL)
+		return drop(t, m, DPT_STAT_tcp_drop_no_tcb);
+	t->st->c[DPT_STAT_tcp_syncookies_ok]++;
+	c->flags |= F_PASSIVE;
+	c->listener = l;
+	l->n_synrcvd++;
+	c->mss = mss;
+	if ((s->opt.present & DPT_TCPOPT_TS) && t->conf.timestamps) {
+		uint32_t bits = s->opt.tsecr & 0x3f;
+
+		c->flags |= F_TS;
+		c->ts_recent = s->opt.tsval;
+		c->ts_recent_age = now;
+		if ((bits & 0xf) != 0xf && t->conf.window_scaling) {
+			c->flags |= F_WS;
+			c->snd_wscale = (uint8_t)RTE_MIN(bits & 0xfu,
+							 (uint32_t)DPT_TCP_MAX_WSCALE);
+		}
+		if ((bits & 0x10) && t->conf.sack)
+			c->flags |= F_SACK;
+	}
+	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, t->nif->mtu - 40u);
+	tcb_init_options(c);
+	c->irs = s->seq - 1;
+	c->rcv_nxt = s->seq;
+	/* what the cookie SYN-ACK offered (unscaled, RFC 7323 2.2) */
+	c->rcv_adv = s->seq + RTE_MIN(t->conf.rcvbuf, (uint32_t)UINT16_MAX);
+	c->iss = c->snd_una = s->ack - 1;
+	c->snd_nxt = c->snd_max = s->ack;
+	c->snd_wl1 = s->seq - 1;
+	tcb_set_state(c, DPT_TCP_SYN_RECEIVED);
+	synced_input(c, m, s, now);
+}
+
+/* RFC 9293 3.10.7.2: LISTEN. */
+static void
+listen_input(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
+	     const struct dpt_tcp_seg *s, uint64_t now)
+{
+	if (s->flags & DPT_TCP_RST) /* first: ignore a RST */
+		return drop(t, m, DPT_STAT_tcp_drop_listen);
+	if (s->flags & DPT_TCP_ACK) { /* second: an ACK is bad here */
+		if (!(s->flags & DPT_TCP_SYN))
+			return cookie_ack(t, l, m, s, now);
+		tcp_send_rst_for(t, s);
+		return drop(t, m, DPT_STAT_tcp_drop_listen);
+	}
+	if (s->flags & DPT_TCP_SYN) /* third */
+		return syn_to_listener(t, l, m, s, now);
+	drop(t, m, DPT_STAT_tcp_drop_listen); /* fourth */
+}
+
+static void
+no_tcb_input(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
+	     uint64_t now)
+{
+	struct dpt_tcp_listener *l = listener_find(t, s->dport);
+
+	if (l != NULL)
+		return listen_input(t, l, m, s, now);
+	/* RFC 9293 3.10.7.1: CLOSED. */
+	tcp_send_rst_for(t, s);
+	drop(t, m, DPT_STAT_tcp_drop_closed_port);
+}
+
+/* ---- SYN-SENT (3.10.7.3) ---------------------------------------------- */
+
+static void data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
+			 const struct dpt_tcp_seg *s, uint64_t now);
+
+/* Our SYN was acknowledged by a SYN-ACK: ESTABLISHED. */
+static void
+syn_sent_established(struct dpt_tcb *c, struct rte_mbuf *m,
+		     const struct dpt_tcp_seg *s, uint64_t now)
+{
+	c->snd_una = s->ack;
+	c->snd_wnd = c->max_snd_wnd = s->wnd; /* unscaled: RFC 7323 2.2 */
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	if (c->rtt_start != 0) { /* Karn: only an unretransmitted SYN */
+		rtt_sample(c, (uint32_t)(now - c->rtt_start));
+		c->rtt_start = 0;
+	}
+	c->t_rexmt = 0;
+	tcb_established(c);
+	ack_soon(c);
+	/* Text in the SYN-ACK continues at step six (RFC 9293 3.10.7.3). */
+	if (s->len > 0 || (s->flags & DPT_TCP_FIN))
+		return data_and_fin(c, m, s, now);
+	rte_pktmbuf_free(m);
+}
+
+static void
+syn_sent_input(struct dpt_tcb *c, struct rte_mbuf *m,
+	       const struct dpt_tcp_seg *s, uint64_t now)
+{
+	struct dpt_tcp *t = c->tcp;
+	int ack_ok = (s->flags & DPT_TCP_ACK) && seq_gt(s->ack, c->iss) &&
+		     seq_leq(s->ack, c->snd_max);
+
+	if ((s->flags & DPT_TCP_ACK) && !ack_ok) { /* first */
+		tcp_send_rst_for(t, s);
+		return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
+	}
+	if (s->flags & DPT_TCP_RST) { /* second; RFC 5961 3.2 */
+		if (!ack_ok)
+			return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
+		t->st->c[DPT_STAT_tcp_rst_rcvd]++;
+		t->st->c[DPT_STAT_tcp_conn_refused]++;
+		rte_pktmbuf_free(m);
+		return tcb_closed(c, DPT_TCP_ERR_REFUSED);
+	}
+	if (!(s->flags & DPT_TCP_SYN)) /* fifth */
+		return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
+	tcp_process_options_syn(c, s); /* fourth */
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	/* what our SYN offered (unscaled, RFC 7323 2.2) */
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(c->rcv_buf, (uint32_t)UINT16_MAX);
+	if (ack_ok)
+		return syn_sent_established(c, m, s, now);
+	/* Simultaneous open: SYN-RECEIVED, answer SYN-ACK (RFC 9293 3.5). */
+	c->snd_wnd = c->max_snd_wnd = s->wnd;
+	c->snd_wl1 = s->seq;
+	tcb_set_state(c, DPT_TCP_SYN_RECEIVED);
+	rte_pktmbuf_free(m);
+	tcp_send_syn(c, now);
+	tcb_rexmt_arm(c, now);
+}
+
+/* ---- synchronized states (3.10.7.4) ----------------------------------- */
+
+/* RFC 9293 3.10.7.4 first: the four cases of segment acceptability,
+ * against the window we advertised. A zero window still accepts a segment
+ * at RCV.NXT for its ACK ("special allowance", the data is then trimmed). */
+static int
+seq_acceptable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+{
+	uint32_t len = s->len + !!(s->flags & DPT_TCP_SYN) +
+		       !!(s->flags & DPT_TCP_FIN);
+	uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ?
+		       c->rcv_adv - c->rcv_nxt : 0;
+
+	if (wnd == 0)
+		return s->seq == c->rcv_nxt;
+	if (len == 0)
+		return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd);
+	return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
+	       seq_in(s->seq + len - 1, c->rcv_nxt, c->rcv_nxt + wnd);
+}
+
+/* RFC 7323 5.3 R1 (PAWS), with 3.2's rule for a missing TSopt. Returns
+ * the drop reason, or DPT_STAT_OK. */
+static enum dpt_stat
+paws_check(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
+{
+	if (!(c->flags & F_TS) || (s->flags & DPT_TCP_RST))
+		return DPT_STAT_OK;
+	if (!(s->opt.present & DPT_TCPOPT_TS))
+		return DPT_STAT_tcp_drop_no_ts; /* RFC 7323 3.2: SHOULD drop */
+	/* RFC 7323 5.5: TS.Recent older than 24 days is invalid. */
+	if (seq_lt(s->opt.tsval, c->ts_recent) &&
+	    now - c->ts_recent_age < TCP_PAWS_IDLE)
+		return DPT_STAT_tcp_drop_paws;
+	return DPT_STAT_OK;
+}
+
+/* Second: RST, with RFC 5961 3.2's exact-match rule. */
+static void
+rst_input(struct dpt_tcb *c, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
+	  uint64_t now)
+{
+	struct dpt_tcp *t = c->tcp;
+
+	if (s->seq != c->rcv_nxt) {
+		tcp_challenge_ack(c, now);
+		return drop(t, m, DPT_STAT_tcp_drop_rst);
+	}
+	rte_pktmbuf_free(m);
+	t->st->c[DPT_STAT_tcp_rst_rcvd]++;
+	switch (c->state) {
+	case DPT_TCP_SYN_RECEIVED:
+		/* passive: back to LISTEN, i.e. this TCB simply goes */
+		if (c->flags & F_PASSIVE)
+			return tcb_closed(c, DPT_TCP_OK);
+		t->st->c[DPT_STAT_tcp_conn_refused]++;
+		return tcb_closed(c, DPT_TCP_ERR_REFUSED);
+	case DPT_TCP_CLOSING:
+	case DPT_TCP_LAST_ACK:
+	case DPT_TCP_TIME_WAIT:
+		t->st->c[DPT_STAT_tcp_conn_closed]++;
+		return tcb_closed(c, DPT_TCP_OK);
+	default:
+		t->st->c[DPT_STAT_tcp_conn_reset]++;
+		return tcb_closed(c, DPT_TCP_ERR_RESET);
+	}
+}
+
+/* Fourth: SYN on a synchronized connection (RFC 5961 4.2): a challenge
+ * ACK. A passive SYN-RECEIVED that sees the same SYN again re-sends its
+ * SYN-ACK at once rather than at the next timeout (as Linux does). */
+static void
+syn_in_synced(struct dpt_tcb *c, struct rte_mbuf *m,
+	      const struct dpt_tcp_seg *s, uint64_t now)
+{
+	if (c->state == DPT_TCP_SYN_RECEIVED && (c->flags & F_PASSIVE) &&
+	    s->seq == c->irs && !(s->flags & DPT_TCP_ACK)) {
+		tcb_count(c, DPT_STAT_tcp_synack_retransmits);
+		tcp_send_syn(c, now);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tcp_challenge_ack(c, now);
+	drop(c->tcp, m, DPT_STAT_tcp_drop_syn);
+}
+
+/* RFC 9293 3.10.7.4 first, with PAWS before it and TS.Recent after it.
+ * Returns 0 to go on, else the segment was consumed. */
+static int
+check_acceptable(struct dpt_tcb *c, struct rte_mbuf *m,
+		 const struct dpt_tcp_seg *s, uint64_t now)
+{
+	enum dpt_stat r = paws_check(c, s, now);
+	struct dpt_tcp *t = c->tcp;
+
+	if (r == DPT_STAT_OK && !seq_acceptable(c, s))
+		r = seq_leq(s->seq + s->len, c->rcv_nxt) && s->len > 0 ?
+		    DPT_STAT_tcp_dup_segs : DPT_STAT_tcp_drop_seq;
+	if (r != DPT_STAT_OK) {
+		/* RFC 5961 3.2: a RST outside the window is dropped
+		 * silently; anything else is answered by an ACK. */
+		if (s->flags & DPT_TCP_RST)
+			r = DPT_STAT_tcp_drop_rst;
+		else if (r != DPT_STAT_tcp_drop_no_ts)
+			ack_soon(c);
+		drop(t, m, r);
+		return 1;
+	}
+	/* RFC 7323 4.3 (R3): update TS.Recent from an in-order segment. */
+	if ((c->flags & F_TS) && (s->opt.present & DPT_TCPOPT_TS) &&
+	    seq_geq(s->opt.tsval, c->ts_recent) &&
+	    seq_leq(s->seq, c->last_ack_sent)) {
+		c->ts_recent = s->opt.tsval;
+		c->ts_recent_age = now;
+	}
+	c->last_rcv = now;
+	c->ka_sent = 0;
+	return 0;
+}
+
+static int ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
+		     uint64_t now);
+
+static void
+synced_input(struct dpt_tcb *c, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
+	     uint64_t now)
+{
+	if (check_acceptable(c, m, s, now))
+		return;
+	if (s->flags & DPT_TCP_RST)
+		return rst_input(c, m, s, now);
+	if (s->flags & DPT_TCP_SYN)
+		return syn_in_synced(c, m, s, now);
+	if (!(s->flags & DPT_TCP_ACK)) /* fifth: no ACK, drop */
+		return drop(c->tcp, m, DPT_STAT_tcp_drop_no_ack);
+	if (ack_input(c, s, now)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* sixth: URG is not interpreted; urgent data is ordinary data
+	 * (RFC 6093 recommends it stay in line). */
+	data_and_fin(c, m, s, now);
+}
+
+/* ---- fifth: the ACK field --------------------------------------------- */
+
+/* RFC 6582 3.2 step 5: a partial ACK in NewReno recovery (no SACK):
+ * retransmit the first unacknowledged segment, deflate the window. */
+static void
+newreno_partial_ack(struct dpt_tcb *c, uint32_t acked, uint64_t now)
+{
+	uint32_t out = RTE_MIN(c->snd_bytes, c->mss);
+
+	if (out > 0)
+		tcp_send_segment(c, c->snd_una, out, DPT_TCP_ACK, now);
+	c->cwnd = (c->cwnd > acked ? c->cwnd - acked : 0) +
+		  (acked >= c->mss ? c->mss : 0);
+	c->cwnd = RTE_MAX(c->cwnd, c->mss);
+	tcb_rexmt_arm(c, now);
+}
+
+/* SND.UNA < SEG.ACK <= SND.MAX: release what is acknowledged, measure,
+ * grow the window or advance recovery (RFC 9293, RFC 6298, RFC 5681). */
+static void
+new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
+{
+	uint32_t acked = s->ack - c->snd_una;
+	uint32_t data = RTE_MIN(acked - (c->snd_una == c->iss ? 1 : 0),
+				c->snd_bytes);
+
+	sndq_release(c, data, s->ack);
+	if (c->rtt_start != 0 && seq_geq(s->ack, c->rtt_seq)) {
+		rtt_sample(c, (uint32_t)(now - c->rtt_start));
+		c->rtt_start = 0;
+	}
+	c->snd_una = s->ack;
+	if (seq_lt(c->snd_nxt, c->snd_una))
+		c->snd_nxt = c->snd_una;
+	c->n_acked += data;
+	c->retries = 0;
+	c->backoff = 0;
+	sb_prune(c);
+	if (c->flags & F_RECOVERY) {
+		if (seq_geq(s->ack, c->recover)) {
+			cc_exit_recovery(c, now);
+			c->dupacks = 0;
+		} else if (!(c->flags & F_SACK)) {
+			newreno_partial_ack(c, data, now);
+		}
+	} else {
+		cc_ack(c, data, now);
+		c->dupacks = 0;
+	}
+	if (c->snd_una == c->snd_max)
+		c->t_rexmt = 0; /* RFC 6298 5.2 */
+	else if (!(c->flags & F_PERSIST))
+		tcb_rexmt_arm(c, now); /* RFC 6298 5.3 */
+	if ((c->flags & F_WANT_WRITE) && c->snd_bytes < c->snd_buf) {
+		c->flags &= ~F_WANT_WRITE;
+		tcb_event(c, DPT_TCP_EV_WRITABLE);
+	}
+	tcb_want_output(c);
+}
+
+/* RFC 5681 2's duplicate ACK (checked by the caller); three of them, or
+ * SACK evidence of loss (RFC 6675 5 step 4), start fast recovery. */
+static void
+dup_ack(struct dpt_tcb *c, uint64_t now)
+{
+	c->dupacks++;
+	if (c->flags & F_RECOVERY) {
+		if (!(c->flags & F_SACK))
+			c->cwnd += c->mss; /* RFC 6582 3.2 step 4 */
+		tcb_want_output(c);
+		return;
+	}
+	if (c->flags & F_SACK) {
+		if (c->dupacks < TCP_DUPTHRESH && !sb_is_lost(c, c->snd_una))
+			return;
+	} else if (c->dupacks != TCP_DUPTHRESH ||
+		   !seq_gt(c->snd_una, c->recover)) {
+		return; /* RFC 6582 3.2 step 2: not past `recover` */
+	}
+	tcb_count(c, DPT_STAT_tcp_fast_retransmits);
+	cc_enter_recovery(c, now);
+	c->rtt_start = 0;
+	if (!(c->flags & F_SACK)) /* RFC 6675 output retransmits it */
+		tcp_send_segment(c, c->snd_una, RTE_MIN(c->snd_bytes, c->mss),
+				 DPT_TCP_ACK, now);
+	tcb_want_output(c);
+}
+
+/* RFC 9293 3.10.7.4 fifth: the window update rule (SND.WL1, SND.WL2). */
+static void
+window_update(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
+{
+	uint32_t wnd = (uint32_t)s->wnd << c->snd_wscale;
+
+	if (!(seq_lt(c->snd_wl1, s->seq) ||
+	      (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack))))
+		return;
+	if (wnd > c->snd_wnd)
+		tcb_want_output(c);
+	c->snd_wnd = wnd;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, wnd);
+	if (wnd > 0 && (c->flags & F_PERSIST)) {
+		c->flags &= ~F_PERSIST; /* the window opened: stop probing */
+		c->t_rexmt = 0;
+		c->backoff = 0;
+		c->retries = 0;
+		if (c->snd_max != c->snd_una)
+			tcb_rexmt_arm(c, now);
+	}
+}
+
+/* What acknowledging our FIN does to the state (fifth, per state).
+ * Returns 1 if the connection is finished. */
+static int
+fin_acked(struct dpt_tcb *c, uint64_t now)
+{
+	if (!(c->flags & F_FIN_SENT) || c->snd_una != c->snd_max)
+		return 0;
+	switch (c->state) {
+	case DPT_TCP_FIN_WAIT_1:
+		tcb_set_state(c, DPT_TCP_FIN_WAIT_2);
+		c->t_rexmt = 0;
+		if (c->flags & F_APP_CLOSED) /* nobody will read: bound it */
+			c->t_close = now + c->tcp->conf.fin_timeout_us;
+		tcb_timers_update(c);
+		return 0;
+	case DPT_TCP_CLOSING:
+		tcb_enter_timewait(c, now);
+		return 1;
+	case DPT_TCP_LAST_ACK:
+		tcb_count(c, DPT_STAT_tcp_conn_closed);
+		tcb_closed(c, DPT_TCP_OK);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Passive SYN-RECEIVED: SND.UNA < SEG.ACK <= SND.NXT completes the
+ * handshake, anything else is answered by <SEQ=SEG.ACK><CTL=RST>. */
+static int
+synrcvd_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+{
+	struct dpt_tcp *t = c->tcp;
+
+	if (!seq_gt(s->ack, c->snd_una) || seq_gt(s->ack, c->snd_max)) {
+		tcp_send_rst_for(t, s);
+		t->st->c[DPT_STAT_tcp_drop_ack]++;
+		return 1;
+	}
+	if (c->listener != NULL && accept_queue_full(c->listener)) {
+		/* Like Linux: keep SYN-RECEIVED; a later ACK or the
+		 * SYN-ACK retransmission gives it another chance. */
+		t->st->c[DPT_STAT_tcp_drop_accept_full]++;
+		return 1;
+	}
+	c->snd_wnd = (uint32_t)s->wnd << c->snd_wscale;
+	c->max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	tcb_established(c);
+	return 0;
+}
+
+static int
+ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
+{
+	if (c->state == DPT_TCP_SYN_RECEIVED && synrcvd_ack(c, s))
+		return 1;
+	/* RFC 5961 5.2: acceptable ACKs lie in
+	 * [SND.UNA - MAX.SND.WND, SND.NXT]; others get a challenge ACK. */
+	if (seq_gt(s->ack, c->snd_max) ||
+	    seq_lt(s->ack, c->snd_una - c->max_snd_wnd)) {
+		tcp_challenge_ack(c, now);
+		tcb_count(c, DPT_STAT_tcp_drop_ack);
+		return 1;
+	}
+	if ((c->flags & F_SACK) && (s->opt.present & DPT_TCPOPT_SACK))
+		sb_update(c, &s->opt);
+	if (seq_gt(s->ack, c->snd_una))
+		new_ack(c, s, now);
+	else if (s->ack == c->snd_una && s->len == 0 &&
+		 !(s->flags & (DPT_TCP_SYN | DPT_TCP_FIN)) &&
+		 c->snd_max != c->snd_una &&
+		 ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd)
+		dup_ack(c, now);
+	window_update(c, s, now);
+	return fin_acked(c, now);
+}
+
+/* ---- seventh and eighth: text and FIN --------------------------------- */
+
+/* Eighth: the peer's FIN, in order. */
+static void
+fin_input(struct dpt_tcb *c, uint64_t now)
+{
+	c->rcv_nxt++;
+	c->flags |= F_FIN_RCVD;
+	tcb_event(c, DPT_TCP_EV_PEER_CLOSED);
+	switch (c->state) {
+	case DPT_TCP_SYN_RECEIVED:
+	case DPT_TCP_ESTABLISHED:
+		tcb_set_state(c, DPT_TCP_CLOSE_WAIT);
+		break;
+	case DPT_TCP_FIN_WAIT_1:
+		if (c->snd_una != c->snd_max) {
+			tcb_set_state(c, DPT_TCP_CLOSING);
+			break;
+		}
+		/* our FIN is acknowledged too: straight to TIME-WAIT */
+		tcp_send_ack(c, now);
+		tcb_enter_timewait(c, now);
+		return;
+	case DPT_TCP_FIN_WAIT_2:
+		tcp_send_ack(c, now); /* before TIME-WAIT may close it */
+		tcb_enter_timewait(c, now);
+		return;
+	default:
+		break;
+	}
+	ack_soon(c);
+}
+
+/* The ACK policy for in-order data (RFC 5681 4.2, RFC 1122 4.2.3.2):
+ * at once when out-of-order data is held or was just released, else
+ * after two full-sized segments, else by the delayed-ACK timer. */
+static void
+ack_policy(struct dpt_tcb *c, uint32_t len, int had_ooo, uint64_t now)
+{
+	if (had_ooo || c->ooo_n > 0)
+		return ack_soon(c);
+	if (len >= c->rcv_mss && ++c->rcv_segs >= 2)
+		return ack_soon(c);
+	tcb_delack_arm(c, now);
+}
+
+/* Trim the segment to [RCV.NXT, our advertised right edge). Returns the
+ * mbuf (NULL if nothing is left) and updates *seq, *len, *fin. */
+static struct rte_mbuf *
+trim_to_window(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t *seq,
+	       uint32_t *len, int *fin)
+{
+	if (seq_lt(*seq, c->rcv_nxt)) {
+		uint32_t cut = RTE_MIN(c->rcv_nxt - *seq, *len);
+
+		*seq += cut;
+		*len -= cut;
+		m = *len > 0 ? mbuf_trim_front(m, cut) : m;
+	}
+	if (*len > 0 && seq_gt(*seq + *len, c->rcv_adv)) {
+		uint32_t keep = seq_gt(c->rcv_adv, *seq) ? c->rcv_adv - *seq : 0;
+
+		*fin = 0; /* the FIN lies beyond the window too */
+		*len = keep;
+		if (keep > 0)
+			mbuf_trim_back(m, keep);
+	}
+	if (*len == 0) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Seventh (text) and eighth (FIN) for the states that accept text. */
+static void
+accept_text(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
+	    int fin, uint64_t now)
+{
+	int had_ooo = c->ooo_n > 0;
+
+	m = trim_to_window(c, m, &seq, &len, &fin);
+	if (m != NULL && seq != c->rcv_nxt) {
+		ooo_insert(c, m, seq, len, fin);
+		return ack_soon(c); /* RFC 5681 4.2: dup ACK at once */
+	}
+	if (m != NULL) {
+		rcvq_append(c, m, len);
+		if (had_ooo && ooo_pull(c))
+			fin = 1;
+		c->rcv_mss = RTE_MAX(c->rcv_mss, RTE_MIN(len,
+					c->tcp->nif->mtu - 40u));
+		ack_policy(c, len, had_ooo, now);
+	} else if (len == 0 && !fin) {
+		ack_soon(c); /* all old or beyond the window: re-ACK */
+	}
+	if (fin && seq + len == c->rcv_nxt)
+		fin_input(c, now);
+	else if (fin)
+		ack_soon(c); /* a FIN ahead of a gap: the peer will resend */
+}
+
+static void
+data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
+	     const struct dpt_tcp_seg *s, uint64_t now)
+{
+	uint32_t seq = s->seq + !!(s->flags & DPT_TCP_SYN);
+	int fin = !!(s->flags & DPT_TCP_FIN);
+
+	switch (c->state) {
+	case DPT_TCP_ESTABLISHED:
+	case DPT_TCP_FIN_WAIT_1:
+	case DPT_TCP_FIN_WAIT_2:
+		break;
+	default:
+		/* The peer's FIN came already: text cannot; a repeated FIN
+		 * is acknowledged (TIME-WAIT restarts its 2 MSL). */
+		if (s->len > 0)
+			c->tcp->st->c[DPT_STAT_tcp_drop_data_state]++;
+		rte_pktmbuf_free(m);
+		if (fin && c->state == DPT_TCP_TIME_WAIT) {
+			c->t_close = now + 2 * c->tcp->conf.msl_us;
+			tcb_timers_update(c);
+		}
+		if (fin || s->len > 0)
+			ack_soon(c);
+		return;
+	}
+	if (s->len > 0 && (c->flags & F_APP_CLOSED) &&
+	    seq_gt(seq + s->len, c->rcv_nxt)) {
+		/* Nobody will read it: reset (RFC 2525 2.17, as Linux). */
+		drop(c->tcp, m, DPT_STAT_tcp_drop_data_closed);
+		tcp_send_rst(c);
+		tcb_count(c, DPT_STAT_tcp_conn_reset);
+		return tcb_closed(c, DPT_TCP_ERR_ABORTED);
+	}
+	if (s->len == 0 && !fin) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	accept_text(c, m, seq, s->len, fin, now);
+}
+
+/* ---- entry ------------------------------------------------------------ */
+
+/* RFC 6191: a SYN may reuse a TIME-WAIT 4-tuple if it is certainly new:
+ * a newer timestamp, or without timestamps a higher sequence number. */
+static int
+timewait_reusable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+{
+	if ((s->flags & (DPT_TCP_SYN | DPT_TCP_ACK | DPT_TCP_RST)) !=
+	    DPT_TCP_SYN)
+		return 0;
+	if ((c->flags & F_TS) && (s->opt.present & DPT_TCPOPT_TS))
+		return seq_gt(s->opt.tsval, c->ts_recent);
+	return seq_gt(s->seq, c->rcv_nxt);
+}
+
+void
+dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+	      uint64_t now)
+{
+	struct dpt_tcp *t = ctx;
+	struct dpt_tcp_seg s;
+	struct tcp_key k;
+	struct dpt_tcb *c;
+	enum dpt_stat r;
+
+	t->now = now;
+	r = dpt_tcp_parse(m, ip, &s, t->st);
+	if (r != DPT_STAT_OK)
+		return drop(t, m, r);
+	t->st->c[DPT_STAT_tcp_rx_segs]++;
+	rte_pktmbuf_adj(m, s.hdr_len);
+	k = key_of(&s);
+	c = tcb_lookup(t, &k);
+	if (c != NULL && c->state == DPT_TCP_TIME_WAIT &&
+	    timewait_reusable(c, &s)) {
+		t->st->c[DPT_STAT_tcp_timewait_reused]++;
+		tcb_closed(c, DPT_TCP_OK);
+		c = NULL;
+	}
+	if (c == NULL)
+		return no_tcb_input(t, m, &s, now);
+	if (c->state == DPT_TCP_SYN_SENT)
+		return syn_sent_input(c, m, &s, now);
+	synced_input(c, m, &s, now);
+}

@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_output.c: deciding what to send, and building segments.
+ *
+ * A segment is one small header mbuf (Ethernet, IPv4, TCP and options)
+ * chained to indirect mbufs attached to the send queue's own buffers, so
+ * payload is never copied: the queue keeps the data until it is
+ * acknowledged, the NIC frees its references after transmission. Costs per
+ * segment: one header mbuf, one indirect mbuf per queue mbuf spanned
+ * (usually one or two), the checksum (none when offloaded).
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "dpt_time.h"
+#include "tcp_impl.h"
+
+#define HDRS_OFF (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr))
+
+uint32_t
+tcp_tsval(const struct dpt_tcb *c, uint64_t now)
+{
+	/* RFC 7323 5.4: a 1 ms clock with a per-connection offset. */
+	return (uint32_t)(now / 1000) + c->ts_offset;
+}
+
+/* The window to advertise: the free receive buffer, but never shrinking
+ * what was offered (RFC 9293 3.8.6, SHLD-14) and moving the right edge
+ * only in steps of min(buffer/2, MSS) (receiver SWS avoidance, RFC 9293
+ * 3.8.6.2.2, MUST-39). */
+uint32_t
+tcp_rcv_window(struct dpt_tcb *c)
+{
+	uint32_t used = c->rcv_bytes + c->ooo_bytes;
+	uint32_t space = used < c->rcv_buf ? c->rcv_buf - used : 0;
+	uint32_t offered = seq_gt(c->rcv_adv, c->rcv_nxt) ?
+			   c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t step = RTE_MIN(c->rcv_buf / 2, c->rcv_mss);
+	uint32_t max = (uint32_t)UINT16_MAX << c->rcv_wscale;
+
+	space &= ~((1u << c->rcv_wscale) - 1);
+	if (space <= offered || space - offered < step)
+		return RTE_MIN(offered, max);
+	return RTE_MIN(space, max);
+}
+
+/* The send-queue mbuf holding @seq, and the offset of @seq in it. Walks
+ * from the cursor for new data, from the head for retransmissions. */
+static struct rte_mbuf *
+sndq_locate(const struct dpt_tcb *c, uint32_t seq, uint32_t *off)
+{
+	struct rte_mbuf *m = c->snd_head;
+	uint32_t s = c->snd_una;
+
+	if (c->snd_cur != NULL && seq_geq(seq, c->snd_cur_seq)) {
+		m = c->snd_cur;
+		s = c->snd_cur_seq;
+	}
+	while (m != NULL && seq_geq(seq, s + m->data_len)) {
+		s += m->data_len;
+		m = m->next;
+	}
+	*off = seq - s;
+	return m;
+}
+
+/* Chain references to @len queued bytes from @seq after header @h.
+ * Returns the bytes attached (fewer at the segment limit or when the
+ * header pool is empty). */
+static uint32_t
+attach_data(struct dpt_tcb *c, struct rte_mbuf *h, uint32_t seq, uint32_t len)
+{
+	struct rte_mbuf *src, *tail = h;
+	uint32_t off, done = 0;
+
+	src = sndq_locate(c, seq, &off);
+	while (done < len && src != NULL && h->nb_segs < TCP_MAX_TX_SEGS) {
+		struct rte_mbuf *mi = rte_pktmbuf_alloc(c->tcp->hdr_pool);
+		uint32_t n = RTE_MIN(len - done, (uint32_t)src->data_len - off);
+
+		if (mi == NULL) {
+			tcb_count(c, DPT_STAT_mbuf_alloc_fail);
+			break;
+		}
+		rte_pktmbuf_attach(mi, src);
+		mi->data_off = (uint16_t)(src->data_off + off);
+		mi->data_len = (uint16_t)n;
+		tail->next = mi;
+		tail = mi;
+		h->nb_segs++;
+		h->pkt_len += n;
+		done += n;
+		off = 0;
+		src = src->next;
+	}
+	return done;
+}
+
+/* Options of a SYN or SYN-ACK (RFC 9293 3.7.1, RFC 7323, RFC 2018). */
+static void
+syn_options(struct dpt_tcb *c, struct dpt_tcp_opts *o, uint64_t now)
+{
+	const struct dpt_tcp_conf *cf = &c->tcp->conf;
+	int synack = c->state == DPT_TCP_SYN_RECEIVED;
+
+	o->present = DPT_TCPOPT_MSS;
+	o->mss = (uint16_t)(c->tcp->nif->mtu - 40);
+	/* On a SYN-ACK, only what the peer offered (RFC 7323 1.3, 2.2). */
+	if (synack ? (c->flags & F_WS) : cf->window_scaling) {
+		o->present |= DPT_TCPOPT_WS;
+		o->wscale = c->rcv_wscale;
+	}
+	if (synack ? (c->flags & F_SACK) : cf->sack)
+		o->present |= DPT_TCPOPT_SACK_OK;
+	if (synack ? (c->flags & F_TS) : cf->timestamps) {
+		o->present |= DPT_TCPOPT_TS;
+		o->tsval = tcp_tsval(c, now);
+		o->tsecr = synack ? c->ts_recent : 0;
+	}
+}
+
+static void
+data_options(struct dpt_tcb *c, struct dpt_tcp_opts *o, uint64_t now)
+{
+	o->present = 0;
+	if (c->flags & F_TS) {
+		o->present |= DPT_TCPOPT_TS;
+		o->tsval = tcp_tsval(c, now);
+		o->tsecr = c->ts_recent;
+	}
+	/* RFC 2018 4: report held out-of-order data in every ACK. */
+	if ((c->flags & F_SACK) && c->ooo_n > 0) {
+		o->n_sack = (uint8_t)sack_blocks(c, o->sack,
+						 c->flags & F_TS ? 3 : 4);
+		if (o->n_sack > 0)
+			o->present |= DPT_TCPOPT_SACK;
+	}
+}
+
+/* IPv4 header, TCP checksum (offloaded or over the whole chain), send. */
+static void
+finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t raddr,
+		uint32_t tcp_len, uint64_t now)
+{
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+
+	dpt_ipv4_fill(t->nif, m, raddr, IPPROTO_TCP, 0,
+		      (uint16_t)(sizeof(*ip) + tcp_len), 1);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+				     RTE_ETHER_HDR_LEN);
+	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, HDRS_OFF);
+	if (t->tx_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+		m->l4_len = (uint8_t)((th->data_off >> 4) * 4);
+		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else {
+		th->cksum = rte_ipv4_udptcp_cksum_mbuf(m, ip, HDRS_OFF);
+	}
+	t->st->c[DPT_STAT_tcp_tx_segs]++;
+	dpt_ipv4_output(t->nif, m, raddr, now);
+}
+
+/* A header mbuf holding Ethernet and IPv4 room and the TCP header of @s. */
+static struct rte_mbuf *
+header_mbuf(struct dpt_tcp *t, const struct dpt_tcp_seg *s)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(t->hdr_pool);
+	unsigned int len;
+
+	if (m == NULL) {
+		t->st->c[DPT_STAT_mbuf_alloc_fail]++;
+		return NULL;
+	}
+	len = dpt_tcp_write_hdr(rte_pktmbuf_mtod_offset(m, uint8_t *,
+							HDRS_OFF), s);
+	m->data_len = (uint16_t)(HDRS_OFF + len);
+	m->pkt_len = m->data_len;
+	return m;
+}
+
+int
+tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
+		 uint64_t now)
+{
+	struct dpt_tcp *t = c->tcp;
+	struct dpt_tcp_seg s = {
+		.sport = c->key.lport, .dport = c->key.rport, .seq = seq,
+		.ack = (flags & DPT_TCP_ACK) ? c->rcv_nxt : 0, .flags = flags,
+	};
+	uint32_t wnd = tcp_rcv_window(c), sent = 0;
+	struct rte_mbuf *m;
+
+	if (flags & DPT_TCP_SYN) {
+		syn_options(c, &s.opt, now);
+		s.wnd = (uint16_t)RTE_MIN(wnd, (uint32_t)UINT16_MAX); /* RFC 7323 2.2 */
+	} else {
+		data_options(c, &s.opt, now);
+		s.wnd = (uint16_t)(wnd >> c->rcv_wscale);
+	}
+	m = header_mbuf(t, &s);
+	if (m == NULL)
+		return -ENOMEM;
+	if (len > 0) {
+		sent = attach_data(c, m, seq, len);
+		if (sent < len)
+			flags &= ~DPT_TCP_FIN; /* cut short: FIN comes later */
+		rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
+					HDRS_OFF)->tcp_flags = flags;
+	}
+	if (seq_lt(seq, c->snd_max) && (sent > 0 || (flags & (DPT_TCP_SYN |
+							      DPT_TCP_FIN)))) {
+		c->n_retrans++;
+		t->st->c[DPT_STAT_tcp_retransmits]++;
+	}
+	t->st->c[DPT_STAT_tcp_tx_bytes] += sent;
+	if (flags & DPT_TCP_ACK) {
+		c->last_ack_sent = c->rcv_nxt;
+		c->rcv_adv = c->rcv_nxt + ((uint32_t)s.wnd << (flags &
+				DPT_TCP_SYN ? 0 : c->rcv_wscale));
+		c->t_delack = 0;
+		c->rcv_segs = 0;
+		c->flags &= ~F_ACK_NOW;
+	}
+	finish_and_send(t, m, c->key.raddr, m->pkt_len - HDRS_OFF, now);
+	return (int)sent;
+}
+
+void
+tcp_send_ack(struct dpt_tcb *c, uint64_t now)
+{
+	tcp_send_segment(c, c->snd_nxt, 0, DPT_TCP_ACK, now);
+}
+
+void
+tcp_send_syn(struct dpt_tcb *c, uint64_t now)
+{
+	uint8_t flags = DPT_TCP_SYN;
+
+	if (c->state == DPT_TCP_SYN_RECEIVED)
+		flags |= DPT_TCP_ACK;
+	if (c->rtt_start == 0 && c->retries == 0) {
+		c->rtt_start = now;
+		c->rtt_seq = c->iss + 1;
+	}
+	tcp_send_segment(c, c->iss, 0, flags, now);
+	c->snd_nxt = c->iss + 1;
+	c->snd_max = seq_max(c->snd_max, c->iss + 1);
+}
+
+/* A reset without a connection (RFC 9293 3.10.7.1): never in answer to a
+ * RST; <SEQ=SEG.ACK><CTL=RST> if the segment had ACK, else
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+void
+tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in)
+{
+	struct dpt_tcp_seg s = { .sport = in->dport, .dport = in->sport };
+	struct rte_mbuf *m;
+
+	if (in->flags & DPT_TCP_RST)
+		return;
+	if (in->flags & DPT_TCP_ACK) {
+		s.seq = in->ack;
+		s.flags = DPT_TCP_RST;
+	} else {
+		s.ack = in->seq + in->len + !!(in->flags & DPT_TCP_SYN) +
+			!!(in->flags & DPT_TCP_FIN);
+		s.flags = DPT_TCP_RST | DPT_TCP_ACK;
+	}
+	m = header_mbuf(t, &s);
+	if (m == NULL)
+		return;
+	t->st->c[DPT_STAT_tcp_rst_sent]++;
+	finish_and_send(t, m, in->saddr, m->pkt_len - HDRS_OFF, t->now);
+}
+
+/* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>. */
+void
+tcp_send_rst(struct dpt_tcb *c)
+{
+	struct dpt_tcp_seg s = {
+		.sport = c->key.lport, .dport = c->key.rport,
+		.seq = c->snd_nxt, .flags = DPT_TCP_RST,
+	};
+	struct rte_mbuf *m = header_mbuf(c->tcp, &s);
+
+	if (m == NULL)
+		return;
+	tcb_count(c, DPT_STAT_tcp_rst_sent);
+	finish_and_send(c->tcp, m, c->key.raddr, m->pkt_len - HDRS_OFF,
+			c->tcp->now);
+}
+
+/* A SYN-ACK carrying a SYN cookie, for which no connection exists yet. */
+void
+tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
+		       uint32_t iss, uint16_t mss, uint32_t tsval,
+		       uint8_t wscale)
+{
+	struct dpt_tcp_seg s = {
+		.sport = in->dport, .dport = in->sport, .seq = iss,
+		.ack = in->seq + 1, .flags = DPT_TCP_SYN | DPT_TCP_ACK,
+		.wnd = (uint16_t)RTE_MIN(t->conf.rcvbuf, (uint32_t)UINT16_MAX),
+	};
+	struct rte_mbuf *m;
+
+	s.opt.present = DPT_TCPOPT_MSS;
+	s.opt.mss = mss;
+	if (in->opt.present & DPT_TCPOPT_TS) {
+		/* Without timestamps, scaling and SACK are not encodable:
+		 * offer them only alongside (as Linux does). */
+		s.opt.present |= DPT_TCPOPT_TS;
+		s.opt.tsval = tsval;
+		s.opt.tsecr = in->opt.tsval;
+		if ((in->opt.present & DPT_TCPOPT_WS) && t->conf.window_scaling) {
+			s.opt.present |= DPT_TCPOPT_WS;
+			s.opt.wscale = wscale;
+		}
+		if ((in->opt.present & DPT_TCPOPT_SACK_OK) && t->conf.sack)
+			s.opt.present |= DPT_TCPOPT_SACK_OK;
+	}
+	m = header_mbuf(t, &s);
+	if (m == NULL)
+		return;
+	t->st->c[DPT_STAT_tcp_syncookies_sent]++;
+	finish_and_send(t, m, in->saddr, m->pkt_len - HDRS_OFF, t->now);
+}
+
+/* RFC 5961 7: challenge ACKs are throttled, here per connection, so an
+ * attacker cannot count a shared budget (CVE-2016-5696). */
+void
+tcp_challenge_ack(struct dpt_tcb *c, uint64_t now)
+{
+	if (now - c->chack_window >= DPT_US_PER_S) {
+		c->chack_window = now;
+		c->chack_count = 0;
+	}
+	if (c->chack_count >= c->tcp->conf.challenge_acks) {
+		tcb_count(c, DPT_STAT_tcp_challenge_ack_limited);
+		return;
+	}
+	c->chack_count++;
+	tcb_count(c, DPT_STAT_tcp_challenge_acks);
+	tcp_send_ack(c, now);
+}
+
+/* Bytes the congestion window allows beyond what is in flight: against
+ * the RFC 6675 pipe estimate in SACK recovery, against sequence numbers
+ * otherwise. */
+static uint32_t
+cwnd_room(const struct dpt_tcb *c, uint32_t pipe)
+{
+	uint32_t inflight = (c->flags & F_RECOVERY) && (c->flags & F_SACK) ?
+			    pipe : c->snd_nxt - c->snd_una;
+
+	return c->cwnd > inflight ? c->cwnd - inflight : 0;
+}
+
+/* Sender silly-window avoidance and Nagle, for a segment shorter than a
+ * full MSS: RFC 9293 3.8.6.2.1 (MUST-38) and RFC 1122 4.2.3.4 (RFC 896),
+ * with Minshall's refinement (as Linux): a short segment waits only while
+ * an earlier short segment is unacknowledged, so the tail of a large write
+ * is not held for a delayed ACK. */
+static int
+small_segment_ok(const struct dpt_tcb *c, uint32_t len, uint32_t unsent)
+{
+	int idle = c->snd_nxt == c->snd_una;
+
+	if (len < unsent) /* window-limited: at least half the max window */
+		return len >= c->max_snd_wnd / 2 || idle;
+	return idle || (c->flags & F_NODELAY) ||
+	       !seq_gt(c->snd_sml, c->snd_una);
+}
+
+/* Send new data (and FIN) as windows, Nagle and SWS allow; @pipe grows
+ * by what is sent. */
+static int
+send_new_data(struct dpt_tcb *c, uint32_t *pipe, uint64_t now)
+{
+	uint32_t fin_seq = c->snd_una + c->snd_bytes;
+	int n = 0;
+
+	for (;;) {
+		uint32_t unsent = seq_lt(c->snd_nxt, fin_seq) ?
+				  fin_seq - c->snd_nxt : 0;
+		int32_t rwnd = (int32_t)(c->snd_una + c->snd_wnd - c->snd_nxt);
+		uint32_t room = RTE_MIN((uint32_t)RTE_MAX(rwnd, 0),
+					cwnd_room(c, *pipe));
+		uint32_t len = RTE_MIN(RTE_MIN(unsent, room), c->mss);
+		/* FIN rides on the segment that ends the data; after an RTO
+		 * rewinds snd_nxt it is sent again in its place. Output
+		 * never runs once the FIN is acknowledged (FIN-WAIT-2 on). */
+		int fin = (c->flags & F_SHUT_WR) && len == unsent &&
+			  seq_leq(c->snd_nxt, fin_seq);
+		int sent;
+
+		if (fin && len == 0 && c->snd_nxt != c->snd_una &&
+		    cwnd_room(c, *pipe) == 0)
+			fin = 0; /* a lone FIN waits for the window too */
+		if (len == 0 && !fin)
+			break;
+		if (len < c->mss && !fin && !small_segment_ok(c, len, unsent))
+			break;
+		sent = tcp_send_segment(c, c->snd_nxt, len, DPT_TCP_ACK |
+					(fin ? DPT_TCP_FIN : 0) |
+					(len > 0 && len == unsent ? DPT_TCP_PSH
+					 : 0), now);
+		if (sent < 0 || (sent == 0 && !fin))
+			break;
+		fin = fin && (uint32_t)sent == len;
+		/* Karn (RFC 6298 3): time only new data. */
+		if (c->rtt_start == 0 && seq_geq(c->snd_nxt, c->snd_max) &&
+		    sent > 0) {
+			c->rtt_start = now;
+			c->rtt_seq = c->snd_nxt + (uint32_t)sent;
+		}
+		if ((uint32_t)sent < c->mss)
+			c->snd_sml = c->snd_nxt + (uint32_t)sent;
+		c->snd_nxt += (uint32_t)sent + (fin ? 1 : 0);
+		c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+		*pipe += (uint32_t)sent;
+		if (fin) {
+			c->flags |= F_FIN_SENT;
+			n++;
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* RFC 6675 5 (C): while the pipe leaves a segment of room, retransmit
+ * what NextSeg() rule @rule names. Returns segments sent. */
+static int
+sack_retransmit(struct dpt_tcb *c, int rule, uint32_t *pipe, uint64_t now)
+{
+	uint32_t seq, len;
+	int sent, n = 0;
+
+	while (c->cwnd > *pipe && c->cwnd - *pipe >= c->mss &&
+	       sb_next_seg(c, rule, &seq, &len)) {
+		sent = tcp_send_segment(c, seq, len, DPT_TCP_ACK, now);
+		if (sent <= 0)
+			break;
+		c->high_rxt = seq + (uint32_t)sent;
+		*pipe += (uint32_t)sent;
+		n++;
+	}
+	return n;
+}
+
+/* The window grew enough since we last advertised it to tell the peer
+ * (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3). */
+static int
+window_update_due(struct dpt_tcb *c)
+{
+	uint32_t offered = seq_gt(c->rcv_adv, c->rcv_nxt) ?
+			   c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t now_wnd = tcp_rcv_window(c);
+	uint32_t step = offered == 0 ? 1 : RTE_MIN(c->rcv_buf / 2,
+						   2 * c->rcv_mss);
+
+	return now_wnd > offered && now_wnd - offered >= step;
+}
+
+void
+tcp_output(struct dpt_tcb *c, uint64_t now)
+{
+	uint32_t pipe = 0;
+	int sent = 0;
+
+	switch (c->state) {
+	case DPT_TCP_ESTABLISHED:
+	case DPT_TCP_CLOSE_WAIT:
+	case DPT_TCP_FIN_WAIT_1:
+	case DPT_TCP_CLOSING:
+	case DPT_TCP_LAST_ACK:
+		break;
+	case DPT_TCP_FIN_WAIT_2:
+	case DPT_TCP_TIME_WAIT:
+		if ((c->flags & F_ACK_NOW) || window_update_due(c))
+			tcp_send_ack(c, now);
+		return;
+	default:
+		return;
+	}
+	if ((c->flags & F_RECOVERY) && (c->flags & F_SACK)) {
+		pipe = sb_pipe(c);
+		sent = sack_retransmit(c, 1, &pipe, now);
+		sent += send_new_data(c, &pipe, now);
+		sent += sack_retransmit(c, 3, &pipe, now);
+	} else {
+		sent = send_new_data(c, &pipe, now);
+	}
+	if (!sent && ((c->flags & F_ACK_NOW) || window_update_due(c)))
+		tcp_send_ack(c, now);
+	if (c->snd_max != c->snd_una) {
+		if (c->t_rexmt == 0 || (c->flags & F_PERSIST))
+			tcb_rexmt_arm(c, now); /* RFC 6298 5.1 */
+	} else if (c->snd_wnd == 0 && c->snd_bytes > 0 && c->t_rexmt == 0) {
+		c->flags |= F_PERSIST; /* RFC 9293 3.8.6.1 */
+		c->t_rexmt = now + tcb_rto(c);
+		tcb_timers_update(c);
+	}
+}

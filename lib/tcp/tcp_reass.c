@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_reass.c: received data. The receive queue is the received mbufs
+ * themselves, headers trimmed, linked in order. Segments that arrive ahead
+ * of RCV.NXT wait in the out-of-order queue, sorted and without overlaps,
+ * at most `ooo_max` of them; their sequence numbers live in an mbuf
+ * dynamic field, so holding them costs no memory beyond the mbufs. When a
+ * gap fills they move to the receive queue. The SACK blocks we send (RFC
+ * 2018 4) describe this queue.
+ */
+#include "tcp_impl.h"
+
+static struct rte_mbuf *
+last_seg(struct rte_mbuf *m)
+{
+	while (m->next != NULL)
+		m = m->next;
+	return m;
+}
+
+/* Drop @n bytes from the front of chain @m; returns the new head (NULL if
+ * nothing is left). Keeps the head's pkt_len and nb_segs right. */
+struct rte_mbuf *
+mbuf_trim_front(struct rte_mbuf *m, uint32_t n)
+{
+	uint32_t left = m->pkt_len - RTE_MIN(n, m->pkt_len);
+	uint16_t segs = m->nb_segs;
+
+	while (m != NULL && n >= m->data_len) {
+		struct rte_mbuf *next = m->next;
+
+		n -= m->data_len;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+		segs--;
+		m = next;
+	}
+	if (m == NULL)
+		return NULL;
+	m->data_off = (uint16_t)(m->data_off + n);
+	m->data_len = (uint16_t)(m->data_len - n);
+	m->pkt_len = left;
+	m->nb_segs = segs;
+	return m;
+}
+
+/* Keep the first @keep bytes of chain @m (keep > 0). */
+void
+mbuf_trim_back(struct rte_mbuf *m, uint32_t keep)
+{
+	struct rte_mbuf *s = m;
+	uint32_t seen = 0;
+	uint16_t segs = 1;
+
+	while (seen + s->data_len < keep) {
+		seen += s->data_len;
+		s = s->next;
+		segs++;
+	}
+	s->data_len = (uint16_t)(keep - seen);
+	if (s->next != NULL) {
+		rte_pktmbuf_free(s->next);
+		s->next = NULL;
+	}
+	m->pkt_len = keep;
+	m->nb_segs = segs;
+}
+
+void
+rcvq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len)
+{
+	if (c->rcv_tail != NULL)
+		c->rcv_tail->next = m;
+	else
+		c->rcv_head = m;
+	c->rcv_tail = last_seg(m);
+	c->rcv_nsegs = (uint16_t)(c->rcv_nsegs + m->nb_segs);
+	c->rcv_bytes += len;
+	c->rcv_nxt += len;
+	c->n_rcvd += len;
+	c->tcp->st->c[DPT_STAT_tcp_rx_bytes] += len;
+	tcb_event(c, DPT_TCP_EV_READABLE);
+}
+
+static uint32_t
+ooo_end(struct dpt_tcp *t, struct rte_mbuf *m)
+{
+	return ooo_info(t, m)->seq + m->pkt_len;
+}
+
+static void
+ooo_unlink_free(struct dpt_tcb *c, struct rte_mbuf **pp)
+{
+	struct rte_mbuf *m = *pp;
+
+	*pp = ooo_info(c->tcp, m)->next;
+	c->ooo_bytes -= m->pkt_len;
+	c->ooo_n--;
+	rte_pktmbuf_free(m);
+}
+
+static int
+ooo_dup(struct dpt_tcb *c, struct rte_mbuf *m)
+{
+	c->tcp->st->c[DPT_STAT_tcp_dup_segs]++;
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* Hold @m (@len bytes from @seq, above RCV.NXT) until the gap before it
+ * fills. What held segments already cover is cut from the newcomer; held
+ * segments wholly inside it are replaced. Returns 0, or -1 if dropped for
+ * lack of room. */
+int
+ooo_insert(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
+	   int fin)
+{
+	struct dpt_tcp *t = c->tcp;
+	struct rte_mbuf **pp = &c->ooo_head;
+	uint32_t end = seq + len;
+
+	while (*pp != NULL && seq_leq(ooo_end(t, *pp), seq))
+		pp = &ooo_info(t, *pp)->next;
+	if (*pp != NULL && seq_lt(ooo_info(t, *pp)->seq, seq)) {
+		/* starts inside a held segment: keep only what is new */
+		uint32_t cut = ooo_end(t, *pp) - seq;
+
+		if (cut >= len) {
+			if (fin && end == ooo_end(t, *pp))
+				ooo_info(t, *pp)->fin = 1;
+			return ooo_dup(c, m);
+		}
+		m = mbuf_trim_front(m, cut);
+		seq += cut;
+		len -= cut;
+		pp = &ooo_info(t, *pp)->next;
+	}
+	while (*pp != NULL && seq_leq(ooo_end(t, *pp), end) &&
+	       seq_geq(ooo_info(t, *pp)->seq, seq))
+		ooo_unlink_free(c, pp); /* wholly inside the newcomer */
+	if (*pp != NULL && seq_lt(ooo_info(t, *pp)->seq, end)) {
+		/* runs into the next held segment: keep what is before it */
+		len = ooo_info(t, *pp)->seq - seq;
+		if (len == 0)
+			return ooo_dup(c, m);
+		mbuf_trim_back(m, len);
+		fin = 0;
+	}
+	if (c->ooo_n >= t->conf.ooo_max) {
+		t->st->c[DPT_STAT_tcp_drop_ooo_full]++;
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	ooo_info(t, m)->seq = seq;
+	ooo_info(t, m)->fin = (uint32_t)fin;
+	ooo_info(t, m)->next = *pp;
+	*pp = m;
+	c->ooo_n++;
+	c->ooo_bytes += len;
+	c->ooo_last = seq;
+	t->st->c[DPT_STAT_tcp_ooo_segs]++;
+	return 0;
+}
+
+/* Move held segments that RCV.NXT has reached into the receive queue.
+ * Returns 1 if one of them carried the FIN. */
+int
+ooo_pull(struct dpt_tcb *c)
+{
+	struct dpt_tcp *t = c->tcp;
+
+	while (c->ooo_head != NULL &&
+	       seq_leq(ooo_info(t, c->ooo_head)->seq, c->rcv_nxt)) {
+		struct rte_mbuf *m = c->ooo_head;
+		struct tcp_ooo_info *in = ooo_info(t, m);
+		uint32_t skip = c->rcv_nxt - in->seq, len = m->pkt_len;
+		int fin = (int)in->fin;
+
+		c->ooo_head = in->next;
+		c->ooo_n--;
+		c->ooo_bytes -= len;
+		if (skip >= len) {
+			rte_pktmbuf_free(m);
+		} else {
+			m = skip ? mbuf_trim_front(m, skip) : m;
+			rcvq_append(c, m, len - skip);
+		}
+		if (fin)
+			return 1;
+	}
+	return 0;
+}
+
+/* RFC 2018 4: the first block holds the most recently received segment;
+ * the rest follow in sequence order. Contiguous held segments form one
+ * block. */
+unsigned int
+sack_blocks(const struct dpt_tcb *c, struct dpt_tcp_sack *b, unsigned int max)
+{
+	struct dpt_tcp *t = c->tcp;
+	struct dpt_tcp_sack all[64];
+	unsigned int n = 0, out = 0, first = 0;
+
+	for (struct rte_mbuf *m = c->ooo_head; m != NULL;
+	     m = ooo_info(t, m)->next) {
+		uint32_t s = ooo_info(t, m)->seq, e = s + m->pkt_len;
+
+		if (n > 0 && all[n - 1].right == s)
+			all[n - 1].right = e;
+		else if (n < RTE_DIM(all))
+			all[n++] = (struct dpt_tcp_sack){ s, e };
+		else
+			break; /* the rest cannot be reported anyway */
+		if (seq_in(c->ooo_last, all[n - 1].left, all[n - 1].right))
+			first = n - 1;
+	}
+	if (n == 0 || max == 0)
+		return 0;
+	b[out++] = all[first];
+	for (unsigned int i = 0; i < n && out < max; i++)
+		if (i != first)
+			b[out++] = all[i];
+	return out;
+}
+
+void
+rcvq_flush(struct dpt_tcb *c)
+{
+	rte_pktmbuf_free(c->rcv_head);
+	c->rcv_head = c->rcv_tail = NULL;
+	c->rcv_bytes = 0;
+	c->rcv_nsegs = 0;
+	while (c->ooo_head != NULL)
+		ooo_unlink_free(c, &c->ooo_head);
+}

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_timer.c: the per-lcore timing wheel and what happens when a
+ * connection's timers expire.
+ *
+ * A connection has four deadlines (retransmission-or-persist, delayed ACK,
+ * keepalive, close) and one wheel node armed at the earliest of them; the
+ * handler checks each. Arm and cancel are O(1); a tick costs O(entries in
+ * its slot).
+ */
+#include "tcp_impl.h"
+
+static uint64_t
+tick_of(uint64_t t)
+{
+	return t >> WHEEL_SHIFT;
+}
+
+void
+wheel_init(struct tcp_wheel *w, uint64_t now)
+{
+	memset(w->slot, 0, sizeof(w->slot));
+	w->tick = tick_of(now);
+}
+
+void
+wheel_cancel(struct tcp_timer *t)
+{
+	if (t->pprev == NULL)
+		return;
+	*t->pprev = t->next;
+	if (t->next != NULL)
+		t->next->pprev = t->pprev;
+	t->pprev = NULL;
+	t->next = NULL;
+}
+
+void
+wheel_arm(struct tcp_wheel *w, struct tcp_timer *t, uint64_t expire)
+{
+	uint64_t tk = tick_of(expire);
+	struct tcp_timer **head;
+
+	wheel_cancel(t);
+	/* Never into the tick being processed: at the earliest, the next. */
+	if (tk <= w->tick)
+		tk = w->tick + 1;
+	head = &w->slot[tk & (WHEEL_SLOTS - 1)];
+	t->expire = expire;
+	t->next = *head;
+	t->pprev = head;
+	if (*head != NULL)
+		(*head)->pprev = &t->next;
+	*head = t;
+}
+
+static struct dpt_tcb *
+tcb_of_timer(struct tcp_timer *t)
+{
+	return (struct dpt_tcb *)((char *)t - offsetof(struct dpt_tcb, tmr));
+}
+
+static void on_timer(struct dpt_tcb *c, uint64_t now);
+
+/* Run every timer due by @now. A connection's handler only touches that
+ * connection, so the next node is safe to take before calling it. */
+void
+wheel_advance(struct dpt_tcp *t, uint64_t now)
+{
+	struct tcp_wheel *w = &t->wheel;
+	uint64_t target = tick_of(now);
+
+	while (w->tick < target) {
+		struct tcp_timer *tm, *next;
+
+		w->tick++;
+		for (tm = w->slot[w->tick & (WHEEL_SLOTS - 1)]; tm; tm = next) {
+			next = tm->next;
+			if (tick_of(tm->expire) > w->tick)
+				continue; /* a later round */
+			wheel_cancel(tm);
+			on_timer(tcb_of_timer(tm), now);
+		}
+	}
+}
+
+void
+tcb_timers_update(struct dpt_tcb *c)
+{
+	uint64_t d[] = { c->t_rexmt, c->t_delack, c->t_keep, c->t_close };
+	uint64_t next = 0;
+
+	for (unsigned int i = 0; i < RTE_DIM(d); i++)
+		if (d[i] != 0 && (next == 0 || d[i] < next))
+			next = d[i];
+	if (next == 0)
+		wheel_cancel(&c->tmr);
+	else if (c->tmr.pprev == NULL || c->tmr.expire != next)
+		wheel_arm(&c->tcp->wheel, &c->tmr, next);
+}
+
+void
+tcb_timers_stop(struct dpt_tcb *c)
+{
+	c->t_rexmt = c->t_delack = c->t_keep = c->t_close = 0;
+	wheel_cancel(&c->tmr);
+}
+
+void
+tcb_rexmt_arm(struct dpt_tcb *c, uint64_t now)
+{
+	c->flags &= ~F_PERSIST;
+	c->t_rexmt = now + tcb_rto(c);
+	tcb_timers_update(c);
+}
+
+void
+tcb_delack_arm(struct dpt_tcb *c, uint64_t now)
+{
+	if (c->t_delack != 0)
+		return;
+	c->t_delack = now + c->tcp->conf.delack_us;
+	tcb_timers_update(c);
+}
+
+void
+tcb_keepalive_reset(struct dpt_tcb *c, uint64_t now)
+{
+	c->ka_sent = 0;
+	if ((c->flags & F_KEEPALIVE) && c->t_keep == 0) {
+		c->t_keep = now + c->ka_idle;
+		tcb_timers_update(c);
+	}
+}
+
+/* SYN or SYN-ACK unanswered (RFC 9293 3.8.1, RFC 6298 5.7). */
+static void
+handshake_timeout(struct dpt_tcb *c, uint64_t now)
+{
+	const struct dpt_tcp_conf *cf = &c->tcp->conf;
+	int active = c->state == DPT_TCP_SYN_SENT;
+
+	if (++c->retries > (active ? cf->syn_retries : cf->synack_retries)) {
+		tcb_count(c, DPT_STAT_tcp_conn_timeout);
+		tcb_closed(c, DPT_TCP_ERR_TIMEOUT);
+		return;
+	}
+	if (!active)
+		tcb_count(c, DPT_STAT_tcp_synack_retransmits);
+	c->backoff++;
+	c->rtt_start = 0; /* Karn: never time a retransmission */
+	tcp_send_syn(c, now);
+	tcb_rexmt_arm(c, now);
+}
+
+/* RFC 6298 5.4-5.6: retransmit the earliest unacknowledged segment, back
+ * off the timer; RFC 5681 3.1 (eqn. 4): collapse the window. */
+static void
+rexmt_timeout(struct dpt_tcb *c, uint64_t now)
+{
+	tcb_count(c, DPT_STAT_tcp_rto);
+	if (c->state == DPT_TCP_SYN_SENT || c->state == DPT_TCP_SYN_RECEIVED)
+		return handshake_timeout(c, now);
+	/* RFC 1122 4.2.3.5: give up after R2. */
+	if (++c->retries > c->tcp->conf.retries) {
+		tcb_count(c, DPT_STAT_tcp_conn_timeout);
+		tcb_closed(c, DPT_TCP_ERR_TIMEOUT);
+		return;
+	}
+	cc_rto(c, now);
+	if (c->backoff < 30)
+		c->backoff++;
+	c->rtt_start = 0;
+	c->n_sb = 0;        /* RFC 2018 8: forget SACKed data after an RTO */
+	c->dupacks = 0;
+	c->recover = c->snd_max; /* RFC 6582 3.2 step 1 after a timeout */
+	c->snd_nxt = c->snd_una;
+	c->snd_cur = c->snd_head;
+	c->snd_cur_seq = c->snd_una;
+	tcp_output(c, now);
+	tcb_rexmt_arm(c, now);
+}
+
+/* RFC 9293 3.8.6.1: probe a zero window with one octet, backing off; give
+ * up only if probes go unanswered (RFC 1122 4.2.2.17). */
+static void
+persist_timeout(struct dpt_tcb *c, uint64_t now)
+{
+	uint32_t unsent = c->snd_bytes - (c->snd_nxt - c->snd_una);
+
+	if (++c->retries > c->tcp->conf.retries) {
+		tcb_count(c, DPT_STAT_tcp_conn_timeout);
+		tcb_closed(c, DPT_TCP_ERR_TIMEOUT);
+		return;
+	}
+	tcb_count(c, DPT_STAT_tcp_window_probes);
+	if (unsent > 0) {
+		tcp_send_segment(c, c->snd_nxt, 1, DPT_TCP_ACK, now);
+		c->snd_max = seq_max(c->snd_max, c->snd_nxt + 1);
+	}
+	if (c->backoff < 30)
+		c->backoff++;
+	c->t_rexmt = now + tcb_rto(c);
+	c->flags |= F_PERSIST;
+}
+
+/* RFC 1122 4.2.3.6: after `idle` without a segment, probe with
+ * SEG.SEQ = SND.NXT - 1 (no data) until one is answered or `probes` go
+ * unanswered. */
+static void
+keepalive_timeout(struct dpt_tcb *c, uint64_t now)
+{
+	uint64_t quiet = now - c->last_rcv;
+
+	c->t_keep = 0;
+	if (!(c->flags & F_KEEPALIVE) || (c->state != DPT_TCP_ESTABLISHED &&
+					   c->state != DPT_TCP_CLOSE_WAIT))
+		return;
+	if (c->ka_sent == 0 && quiet < c->ka_idle) {
+		c->t_keep = c->last_rcv + c->ka_idle;
+		return;
+	}
+	if (c->ka_sent >= c->ka_probes) {
+		tcb_count(c, DPT_STAT_tcp_conn_timeout);
+		tcb_closed(c, DPT_TCP_ERR_TIMEOUT);
+		return;
+	}
+	tcb_count(c, DPT_STAT_tcp_keepalive_probes);
+	tcp_send_segment(c, c->snd_nxt - 1, 0, DPT_TCP_ACK, now);
+	c->ka_sent++;
+	c->t_keep = now + c->ka_intvl;
+}
+
+static void
+on_timer(struct dpt_tcb *c, uint64_t now)
+{
+	if (c->t_close != 0 && now >= c->t_close) {
+		/* 2 MSL passed in TIME-WAIT, or FIN-WAIT-2 waited long
+		 * enough for a peer that will never send FIN. */
+		if (c->state == DPT_TCP_FIN_WAIT_2)
+			tcb_count(c, DPT_STAT_tcp_fin_wait2_timeouts);
+		tcb_count(c, DPT_STAT_tcp_conn_closed);
+		tcb_closed(c, DPT_TCP_OK);
+		return;
+	}
+	if (c->t_delack != 0 && now >= c->t_delack) {
+		c->t_delack = 0;
+		tcb_count(c, DPT_STAT_tcp_delayed_acks);
+		tcp_send_ack(c, now);
+	}
+	if (c->t_rexmt != 0 && now >= c->t_rexmt) {
+		c->t_rexmt = 0;
+		if (c->flags & F_PERSIST)
+			persist_timeout(c, now);
+		else
+			rexmt_timeout(c, now);
+	}
+	if (c->state != DPT_TCP_CLOSED && c->t_keep != 0 && now >= c->t_keep)
+		keepalive_timeout(c, now);
+	if (c->state != DPT_TCP_CLOSED)
+		tcb_timers_update(c);
+}

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* tcp_harness.c: see tcp_harness.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ip.h>
+
+#include "tcp_harness.h"
+#include "tcp_impl.h" /* white box: our TSval */
+
+struct tt tt;
+
+static void
+edit_none(struct dpt_tcp_conf *c)
+{
+	(void)c;
+}
+
+void
+tt_setup_with(void (*edit)(struct dpt_tcp_conf *c))
+{
+	static struct dpt_conf conf;
+	struct dpt_tcp_params p = { .name = "tt_tcp", .socket_id = 0 };
+
+	th_eal_init();
+	memset(&tt, 0, sizeof(tt));
+	th_if_init(&tt.i);
+	tt.now = TT_T0;
+	/* the peer is resolved: it asked for us */
+	{
+		static const uint8_t req[] = {
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0,
+			0x01, 0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04,
+			0x00, 0x01, 0x02, 0, 0, 0, 0, 0x01, 198, 18, 0, 1, 0,
+			0, 0, 0, 0, 0, 198, 18, 0, 2 };
+
+		dpt_eth_input(&tt.i.nif, th_mbuf(req, sizeof(req), 0), tt.now);
+		dpt_tx_flush(&tt.i.tx);
+		tt.seen = tt.i.sink.n;
+	}
+	dpt_conf_defaults(&conf);
+	tt.conf = conf.tcp;
+	tt.conf.max_conns = 64;
+	edit(&tt.conf);
+	tt.hdr_pool = rte_pktmbuf_pool_create("tt_hdr", 4095, 0, 0,
+					      RTE_PKTMBUF_HEADROOM + 256, 0);
+	cr_assert_not_null(tt.hdr_pool);
+	p.conf = &tt.conf;
+	p.nif = &tt.i.nif;
+	p.hdr_pool = tt.hdr_pool;
+	p.data_pool = th_pool;
+	p.stats = &tt.i.stats;
+	p.now = tt.now;
+	for (int i = 0; i < 16; i++)
+		p.secret[i] = (uint8_t)i;
+	tt.tcp = dpt_tcp_create(&p);
+	cr_assert_not_null(tt.tcp);
+}
+
+void
+tt_setup(void)
+{
+	tt_setup_with(edit_none);
+}
+
+void
+tt_teardown(void)
+{
+	dpt_tcp_free(tt.tcp);
+}
+
+void
+tt_pattern(uint8_t *buf, uint32_t seq, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seq + i);
+}
+
+static void
+ip_hdr(struct rte_ipv4_hdr *ip, uint32_t src, uint32_t dst, uint32_t len)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* A whole frame peer -> us carrying @s. */
+static struct rte_mbuf *
+build(const struct tt_spec *s)
+{
+	static uint8_t f[RTE_ETHER_HDR_LEN + 20 + 60 + 9000];
+	struct dpt_tcp_seg seg = {
+		.sport = s->sport ? s->sport : TT_PEER_PORT,
+		.dport = s->dport ? s->dport : TT_PORT,
+		.seq = s->seq, .ack = s->ack, .flags = s->flags,
+		.wnd = (uint16_t)(s->wnd_set || s->wnd ? s->wnd : 65535),
+		.opt = s->opt,
+	};
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+	unsigned int hl;
+	struct rte_tcp_hdr *th;
+
+	cr_assert_leq(s->len, 9000u);
+	memcpy(f, th_us_mac.addr_bytes, 6);
+	memcpy(f + 6, th_peer_mac.addr_bytes, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	hl = dpt_tcp_write_hdr(f + 34, &seg);
+	if (s->data != NULL)
+		memcpy(f + 34 + hl, s->data, s->len);
+	else
+		tt_pattern(f + 34 + hl, s->seq + !!(s->flags & SYN), s->len);
+	ip_hdr(ip, TH_PEER_IP, TH_US_IP, 20 + hl + s->len);
+	th = (struct rte_tcp_hdr *)(f + 34);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	return th_mbuf(f, 34 + hl + s->len, 0);
+}
+
+void
+tt_in(const struct tt_spec *s)
+{
+	dpt_eth_input(&tt.i.nif, build(s), tt.now);
+	dpt_tcp_poll(tt.tcp, tt.now);
+}
+
+void
+tt_poll(void)
+{
+	dpt_tcp_poll(tt.tcp, tt.now);
+}
+
+void
+tt_advance(uint64_t us)
+{
+	uint64_t end = tt.now + us;
+
+	while (tt.now < end) {
+		tt.now = RTE_MIN(tt.now + 1024, end);
+		dpt_tcp_poll(tt.tcp, tt.now);
+	}
+}
+
+uint16_t
+tt_pending(void)
+{
+	dpt_tx_flush(&tt.i.tx);
+	return (uint16_t)(tt.i.sink.n - tt.seen);
+}
+
+void
+tt_next(struct dpt_tcp_seg *s, uint8_t *data, uint32_t cap)
+{
+	static uint8_t f[16384];
+	struct rte_mbuf *m, *c;
+	struct dpt_ipv4 ip;
+
+	cr_assert_gt(tt_pending(), 0, "no segment was sent");
+	m = tt.i.sink.pkts[tt.seen++];
+	cr_assert_leq(m->pkt_len, sizeof(f));
+	{
+		const void *p = rte_pktmbuf_read(m, 0, m->pkt_len, f);
+
+		cr_assert_not_null(p);
+		if (p != f)
+			memcpy(f, p, m->pkt_len);
+	}
+	c = th_mbuf(f, m->pkt_len, 0);
+	cr_assert_eq(dpt_ipv4_parse(c, 14, &ip), DPT_STAT_OK);
+	cr_assert_eq(ip.proto, IPPROTO_TCP, "not a TCP segment");
+	cr_assert_eq(ip.dst, TH_PEER_IP);
+	cr_assert_eq(ip.src, TH_US_IP);
+	cr_assert_eq(ip.frag, RTE_IPV4_HDR_DF_FLAG, "DF must be set");
+	rte_pktmbuf_adj(c, 14 + ip.hdr_len);
+	cr_assert_eq(dpt_tcp_parse(c, &ip, s, &tt.i.stats), DPT_STAT_OK,
+		     "our segment does not parse (checksum?)");
+	if (data != NULL) {
+		cr_assert_leq(s->len, cap);
+		memcpy(data, f + 14 + ip.hdr_len + s->hdr_len, s->len);
+	}
+	rte_pktmbuf_free(c);
+}
+
+static void
+cmp_opts(const struct dpt_tcp_opts *got, const struct tt_expect *e,
+	 const char *where)
+{
+	const struct dpt_tcp_opts *w = &e->opt;
+
+	cr_assert_eq(got->present, w->present, "%s: options 0x%x, expected "
+		     "0x%x", where, got->present, w->present);
+	if (w->present & DPT_TCPOPT_MSS)
+		cr_assert_eq(got->mss, w->mss, "%s: MSS %u, expected %u",
+			     where, got->mss, w->mss);
+	if (w->present & DPT_TCPOPT_WS)
+		cr_assert_eq(got->wscale, w->wscale, "%s: wscale %u, expected "
+			     "%u", where, got->wscale, w->wscale);
+	if (w->present & DPT_TCPOPT_TS) {
+		cr_assert_eq(got->tsecr, w->tsecr, "%s: TSecr %u, expected %u",
+			     where, got->tsecr, w->tsecr);
+		if (e->tsval_set)
+			cr_assert_eq(got->tsval, w->tsval, "%s: TSval %u, "
+				     "expected %u", where, got->tsval,
+				     w->tsval);
+	}
+	if (w->present & DPT_TCPOPT_SACK) {
+		cr_assert_eq(got->n_sack, w->n_sack, "%s: %u SACK blocks, "
+			     "expected %u", where, got->n_sack, w->n_sack);
+		for (unsigned int i = 0; i < w->n_sack; i++)
+			cr_assert(got->sack[i].left == w->sack[i].left &&
+				  got->sack[i].right == w->sack[i].right,
+				  "%s: SACK block %u is %u-%u, expected %u-%u",
+				  where, i, got->sack[i].left,
+				  got->sack[i].right, w->sack[i].left,
+				  w->sack[i].right);
+	}
+}
+
+static void
+flags_str(uint8_t f, char *buf)
+{
+	snprintf(buf, 32, "%s%s%s%s%s%s", f & SYN ? "S" : "",
+		 f & FIN ? "F" : "", f & RST ? "R" : "", f & PSH ? "P" : "",
+		 f & ACK ? "." : "", f & URG ? "U" : "");
+}
+
+void
+tt_out(const struct tt_expect *e, const char *file, int line)
+{
+	static uint8_t data[16384];
+	struct dpt_tcp_seg s;
+	char where[128], fg[32], fw[32];
+
+	snprintf(where, sizeof(where), "%s:%d: segment %u", file, line,
+		 tt.seen);
+	tt_next(&s, data, sizeof(data));
+	flags_str(s.flags, fg);
+	flags_str(e->flags, fw);
+	cr_assert_eq(s.flags, e->flags, "%s: flags [%s], expected [%s]", where,
+		     fg, fw);
+	cr_assert_eq(s.seq, e->seq, "%s: seq %u, expected %u", where, s.seq,
+		     e->seq);
+	cr_assert_eq(s.ack, e->ack, "%s: ack %u, expected %u", where, s.ack,
+		     e->ack);
+	cr_assert_eq(s.wnd, e->wnd, "%s: window %u, expected %u", where,
+		     s.wnd, e->wnd);
+	cr_assert_eq(s.len, e->len, "%s: %u bytes, expected %u", where, s.len,
+		     e->len);
+	cmp_opts(&s.opt, e, where);
+	if (e->data != NULL)
+		cr_assert_arr_eq(data, e->data, e->len, "%s: payload differs",
+				 where);
+}
+
+void
+tt_none(const char *file, int line)
+{
+	cr_assert_eq(tt_pending(), 0, "%s:%d: %u unexpected segment(s)", file,
+		     line, tt_pending());
+}
+
+void
+tt_skip_all(void)
+{
+	tt_pending();
+	tt.seen = tt.i.sink.n;
+}
+
+void
+tt_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+{
+	(void)arg;
+	tt.events |= ev;
+	tt.last_events = ev;
+	tt.n_events++;
+	if (tt.auto_read && (ev & DPT_TCP_EV_READABLE))
+		tt.rx_len += (uint32_t)dpt_tcp_read(c, tt.rx + tt.rx_len,
+						    sizeof(tt.rx) - tt.rx_len);
+	if (ev & DPT_TCP_EV_CLOSED)
+		tt.conn = NULL;
+}
+
+static int
+on_accept(struct dpt_tcp_listener *l, struct dpt_tcb *c, void *arg)
+{
+	(void)l;
+	(void)arg;
+	dpt_tcp_set_handler(c, tt_handler, NULL);
+	tt.conn = c;
+	return 0;
+}
+
+struct dpt_tcp_listener *
+tt_listen(void)
+{
+	struct dpt_tcp_listener *l = dpt_tcp_listen(tt.tcp,
+		&(struct dpt_tcp_listen_params){ .port = TT_PORT,
+						 .on_accept = on_accept });
+
+	cr_assert_not_null(l);
+	return l;
+}
+
+struct dpt_tcp_opts
+tt_syn_opts(uint32_t tsval)
+{
+	return (struct dpt_tcp_opts){
+		.present = DPT_TCPOPT_MSS | DPT_TCPOPT_SACK_OK | DPT_TCPOPT_TS |
+			   DPT_TCPOPT_WS,
+		.mss = 1460, .wscale = 7, .tsval = tsval,
+	};
+}
+
+struct dpt_tcp_opts
+tt_ts(uint32_t tsval, uint32_t tsecr)
+{
+	return (struct dpt_tcp_opts){ .present = DPT_TCPOPT_TS,
+				      .tsval = tsval, .tsecr = tsecr };
+}
+
+uint32_t
+tt_our_ts(const struct dpt_tcb *c)
+{
+	return tcp_tsval(c, tt.now);
+}
+
+struct dpt_tcb *
+tt_accept(const struct dpt_tcp_opts *opts, uint32_t *iss)
+{
+	struct dpt_tcp_seg s;
+
+	if (dpt_tcp_listen(tt.tcp, &(struct dpt_tcp_listen_params){
+		.port = TT_PORT, .on_accept = on_accept }) == NULL)
+		cr_assert_eq(rte_errno, EADDRINUSE);
+	tt_in(&(struct tt_spec){ .flags = SYN, .seq = 1000, .opt = *opts });
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN | ACK);
+	*iss = s.seq;
+	tt_in(&(struct tt_spec){
+		.flags = ACK, .seq = 1001, .ack = s.seq + 1,
+		.opt = (opts->present & DPT_TCPOPT_TS) ?
+		       tt_ts(opts->tsval + 1, s.opt.tsval) : TT_OPTS_NONE });
+	cr_assert_not_null(tt.conn, "the handshake did not complete");
+	cr_assert_eq(dpt_tcp_state(tt.conn), DPT_TCP_ESTABLISHED);
+	return tt.conn;
+}
+
+struct dpt_tcb *
+tt_connect(const struct dpt_tcp_opts *opts, uint32_t *iss)
+{
+	struct dpt_tcp_seg s;
+	struct dpt_tcb *c;
+
+	c = dpt_tcp_connect(tt.tcp, TH_PEER_IP, 8080, 50000, tt_handler, NULL,
+			    tt.now);
+	cr_assert_not_null(c);
+	tt.conn = c;
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN);
+	*iss = s.seq;
+	tt_in(&(struct tt_spec){
+		.flags = SYN | ACK, .seq = 5000, .ack = s.seq + 1,
+		.sport = 8080, .dport = 50000, .opt = *opts,
+	});
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+	return c;
+}
