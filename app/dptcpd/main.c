@@ -37,6 +37,14 @@
 
 static volatile sig_atomic_t quit;
 
+/* The built-in services, on every worker (RFC 862, 863, 864; HTTP). */
+static const struct dpt_engine_svc services[] = {
+	{ DPT_SVC_ECHO, 7 },
+	{ DPT_SVC_DISCARD, 9 },
+	{ DPT_SVC_CHARGEN, 19 },
+	{ DPT_SVC_HTTP, 80 },
+};
+
 static void
 on_signal(int sig)
 {
@@ -198,6 +206,20 @@ fault_key(enum dpt_engine_fault f)
 }
 
 static void
+print_port(FILE *f, const struct dpt_engine *e)
+{
+	struct dpt_port_counters c;
+
+	if (dpt_port_counters(&e->port, &c) != 0)
+		return;
+	fprintf(f, "dptcpd: port %s: rx %" PRIu64 " frames, tx %" PRIu64
+		" frames; PMD drops: rx ring full (imissed) %" PRIu64
+		", rx errors %" PRIu64 ", no mbuf for rx %" PRIu64
+		", tx errors %" PRIu64 "\n", e->port.name, c.ipackets,
+		c.opackets, c.imissed, c.ierrors, c.rx_nombuf, c.oerrors);
+}
+
+static void
 print_stats(FILE *f, const struct dpt_stats *s)
 {
 	fprintf(f, "dptcpd: counters (all lcores, non-zero):\n");
@@ -222,8 +244,12 @@ print_ready(const struct dpt_conf *conf, const struct dpt_engine *e)
 	       RTE_ETHER_ADDR_BYTES(&p->mac), e->n_workers);
 	for (unsigned int i = 0; i < e->n_workers; i++)
 		printf("%s%u", i ? "," : " ", e->workers[i]->lcore_id);
-	printf("; memory: %u mbufs, %.1f MiB\n", p->pool->size,
+	printf("; memory: %u mbufs, %.1f MiB; services:", p->pool->size,
 	       dpt_port_pool_bytes(p) / 1048576.0);
+	for (unsigned int i = 0; i < RTE_DIM(services); i++)
+		printf(" %s/%u", dpt_svc_type_name(services[i].type),
+		       services[i].port);
+	printf("\n");
 }
 
 /* Launch the workers, wait for a signal, stop them. */
@@ -293,7 +319,10 @@ init_eal(const struct dpt_conf *conf, int eal_argc, char **argv)
 static int
 start(const struct dpt_conf *conf, struct dpt_engine **ep)
 {
-	struct dpt_engine_params p = { .conf = conf, .quit = &quit };
+	struct dpt_engine_params p = {
+		.conf = conf, .quit = &quit,
+		.n_svcs = RTE_DIM(services), .svcs = services,
+	};
 	unsigned int lcores[RTE_MAX_LCORE];
 	enum dpt_engine_fault fault;
 	char err[400], where[400];
@@ -354,6 +383,7 @@ main(int argc, char **argv)
 	run(e);
 	dpt_engine_stats(e, &total);
 	print_stats(stdout, &total);
+	print_port(stdout, e);
 	dpt_engine_free(e);
 	rte_eal_cleanup();
 	return 0;

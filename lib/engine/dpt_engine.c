@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -17,6 +18,49 @@ dpt_clock_init(struct dpt_clock *c)
 {
 	c->mult = (uint64_t)(((unsigned __int128)1000000 << 32) /
 			     rte_get_tsc_hz());
+}
+
+/* A worker's TCP and its services. */
+static int
+worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
+	   const struct dpt_engine_params *p, const uint8_t secret[16])
+{
+	struct dpt_tcp_params tp = {
+		.socket_id = e->port.socket_id,
+		.conf = &p->conf->tcp,
+		.nif = &w->nif,
+		.hdr_pool = e->hdr_pool,
+		.data_pool = e->port.pool,
+		.stats = &w->stats,
+		.tx_cksum_offload = !!(e->port.tx_offloads &
+				       RTE_ETH_TX_OFFLOAD_TCP_CKSUM),
+		.now = dpt_clock_us(&w->clock),
+	};
+	char name[64];
+
+	snprintf(name, sizeof(name), "dpt_tcp_%u", w->lcore_id);
+	tp.name = name;
+	memcpy(tp.secret, secret, sizeof(tp.secret));
+	w->tcp = dpt_tcp_create(&tp);
+	if (w->tcp == NULL)
+		return -rte_errno;
+	for (unsigned int i = 0; i < p->n_svcs; i++) {
+		char sname[64];
+		struct dpt_svc_params sp = {
+			.name = sname, .type = p->svcs[i].type,
+			.port = p->svcs[i].port,
+			.max_conns = p->conf->tcp.max_conns,
+			.socket_id = e->port.socket_id, .tcp = w->tcp,
+			.clone_pool = e->hdr_pool, .data_pool = e->port.pool,
+		};
+
+		snprintf(sname, sizeof(sname), "%u_%u", w->lcore_id, i);
+		w->svcs[i] = dpt_svc_create(&sp);
+		if (w->svcs[i] == NULL)
+			return -rte_errno;
+		w->n_svcs++;
+	}
+	return 0;
 }
 
 static struct dpt_worker *
@@ -64,6 +108,60 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	return w;
 }
 
+static void
+worker_free(struct dpt_worker *w)
+{
+	for (unsigned int i = 0; i < w->n_svcs; i++)
+		dpt_svc_free(w->svcs[i]);
+	dpt_tcp_free(w->tcp);
+	dpt_tx_flush(&w->tx);
+	dpt_neigh_free(w->neigh);
+	rte_free(w);
+}
+
+/* Headers and indirect mbufs: what is in TX rings, ARP queues and HTTP
+ * send queues at once; small buffers (headers never exceed 94 bytes). */
+static int
+create_hdr_pool(struct dpt_engine *e, const struct dpt_engine_params *p)
+{
+	uint64_t n = (uint64_t)p->n_lcores * (4 * p->conf->port.tx_desc +
+					      32768);
+
+	e->hdr_pool = rte_pktmbuf_pool_create("dpt_hdr", (uint32_t)(
+		rte_align64pow2(n) - 1), 256, 0, RTE_PKTMBUF_HEADROOM + 128,
+		e->port.socket_id);
+	return e->hdr_pool == NULL ? -ENOMEM : 0;
+}
+
+static int
+create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
+	       char *err, size_t err_len)
+{
+	uint8_t secret[16];
+
+	/* RFC 6528 3: the ISN secret must be unpredictable. */
+	if (getrandom(secret, sizeof(secret), 0) != sizeof(secret)) {
+		snprintf(err, err_len, "getrandom: %s", strerror(errno));
+		return -EIO;
+	}
+	for (unsigned int i = 0; i < p->n_lcores; i++) {
+		struct dpt_worker *w = worker_create(e, p, i);
+		int rc = w ? 0 : -ENOMEM;
+
+		if (w != NULL) {
+			e->workers[e->n_workers++] = w;
+			rc = worker_tcp(e, w, p, secret);
+		}
+		if (rc != 0) {
+			snprintf(err, err_len, "lcore %u: cannot create its "
+				 "tables (%s): give EAL more memory (-m)",
+				 p->lcores[i], rte_strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 struct dpt_engine *
 dpt_engine_create(const struct dpt_engine_params *p,
 		  enum dpt_engine_fault *fault, char *err, size_t err_len)
@@ -71,7 +169,8 @@ dpt_engine_create(const struct dpt_engine_params *p,
 	struct dpt_port_params pp = {
 		.conf = &p->conf->port,
 		.nb_queues = (uint16_t)p->n_lcores,
-		.extra_mbufs = p->conf->arp.queue,
+		/* ARP queues, and TCP queues holding received mbufs */
+		.extra_mbufs = p->conf->arp.queue + 16384,
 	};
 	struct dpt_engine *e = calloc(1, sizeof(*e));
 	int rc;
@@ -88,16 +187,15 @@ dpt_engine_create(const struct dpt_engine_params *p,
 		free(e);
 		return NULL;
 	}
-	for (unsigned int i = 0; i < p->n_lcores; i++) {
-		e->workers[i] = worker_create(e, p, i);
-		if (e->workers[i] == NULL) {
-			snprintf(err, err_len, "lcore %u: cannot allocate its "
-				 "tables (%s): give EAL more memory (-m)",
-				 p->lcores[i], rte_strerror(rte_errno));
-			dpt_engine_free(e);
-			return NULL;
-		}
-		e->n_workers++;
+	if (create_hdr_pool(e, p) != 0) {
+		snprintf(err, err_len, "cannot create the header pool: give "
+			 "EAL more memory (-m)");
+		dpt_engine_free(e);
+		return NULL;
+	}
+	if (create_workers(e, p, err, err_len) != 0) {
+		dpt_engine_free(e);
+		return NULL;
 	}
 	*fault = DPT_FAULT_NONE;
 	return e;
@@ -108,11 +206,10 @@ dpt_engine_free(struct dpt_engine *e)
 {
 	if (e == NULL)
 		return;
+	for (unsigned int i = 0; i < e->n_workers; i++)
+		worker_free(e->workers[i]);
 	dpt_port_close(&e->port);
-	for (unsigned int i = 0; i < e->n_workers; i++) {
-		dpt_neigh_free(e->workers[i]->neigh);
-		rte_free(e->workers[i]);
-	}
+	rte_mempool_free(e->hdr_pool);
 	free(e);
 }
 
@@ -135,7 +232,9 @@ dpt_worker_loop(void *arg)
 							       void *));
 			dpt_eth_input(&w->nif, pkts[i], now);
 		}
-		/* timers: a bounded slice of the neighbour table */
+		/* TCP: timers, application events, output */
+		dpt_tcp_poll(w->tcp, now);
+		/* ARP aging: a bounded slice of the neighbour table */
 		dpt_neigh_tick(&w->nif, now);
 		/* flush transmit: one burst */
 		dpt_tx_flush(&w->tx);
@@ -149,6 +248,20 @@ dpt_engine_stats(const struct dpt_engine *e, struct dpt_stats *total)
 	memset(total, 0, sizeof(*total));
 	for (unsigned int i = 0; i < e->n_workers; i++)
 		dpt_stats_add(total, &e->workers[i]->stats);
+}
+
+void
+dpt_engine_mem(const struct dpt_engine *e, struct dpt_engine_mem *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->pkt_mbufs = e->port.pool->size;
+	m->pkt_mbufs_used = rte_mempool_in_use_count(e->port.pool);
+	m->hdr_mbufs = e->hdr_pool->size;
+	m->hdr_mbufs_used = rte_mempool_in_use_count(e->hdr_pool);
+	for (unsigned int i = 0; i < e->n_workers; i++) {
+		m->tcbs_used += dpt_tcp_conns(e->workers[i]->tcp);
+		m->tcbs += dpt_tcp_capacity(e->workers[i]->tcp);
+	}
 }
 
 /* Telemetry callbacks take no user argument, so the engine they report on
@@ -196,17 +309,68 @@ tel_lcores(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
+/* /dptcp/mem: pools and control blocks in use. */
+static int
+tel_mem(const char *cmd __rte_unused, const char *params __rte_unused,
+	struct rte_tel_data *d)
+{
+	struct dpt_engine_mem m;
+
+	dpt_engine_mem(tel_engine, &m);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "pkt_mbufs", m.pkt_mbufs);
+	rte_tel_data_add_dict_u64(d, "pkt_mbufs_used", m.pkt_mbufs_used);
+	rte_tel_data_add_dict_u64(d, "hdr_mbufs", m.hdr_mbufs);
+	rte_tel_data_add_dict_u64(d, "hdr_mbufs_used", m.hdr_mbufs_used);
+	rte_tel_data_add_dict_u64(d, "tcbs", m.tcbs);
+	rte_tel_data_add_dict_u64(d, "tcbs_used", m.tcbs_used);
+	return 0;
+}
+
+/* /dptcp/port: the PMD's own counters (its drops included). */
+static int
+tel_port(const char *cmd __rte_unused, const char *params __rte_unused,
+	 struct rte_tel_data *d)
+{
+	struct dpt_port_counters c;
+
+	if (dpt_port_counters(&tel_engine->port, &c) != 0)
+		return -EIO;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "ipackets", c.ipackets);
+	rte_tel_data_add_dict_u64(d, "opackets", c.opackets);
+	rte_tel_data_add_dict_u64(d, "ibytes", c.ibytes);
+	rte_tel_data_add_dict_u64(d, "obytes", c.obytes);
+	rte_tel_data_add_dict_u64(d, "imissed", c.imissed);
+	rte_tel_data_add_dict_u64(d, "ierrors", c.ierrors);
+	rte_tel_data_add_dict_u64(d, "oerrors", c.oerrors);
+	rte_tel_data_add_dict_u64(d, "rx_nombuf", c.rx_nombuf);
+	return 0;
+}
+
 int
 dpt_engine_telemetry(struct dpt_engine *e)
 {
-	int rc;
+	static const struct {
+		const char *cmd;
+		telemetry_cb fn;
+		const char *help;
+	} cmds[] = {
+		{ "/dptcp/stats", tel_stats, "Counters summed over worker "
+		  "lcores; parameter: an lcore id for that lcore's" },
+		{ "/dptcp/lcores", tel_lcores, "Worker lcore ids" },
+		{ "/dptcp/mem", tel_mem, "Mbufs and TCP control blocks in use" },
+		{ "/dptcp/port", tel_port, "The PMD's counters, drops "
+		  "included" },
+	};
 
 	tel_engine = e;
-	rc = rte_telemetry_register_cmd("/dptcp/stats", tel_stats,
-		"Counters summed over worker lcores; parameter: an lcore id "
-		"for that lcore's");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/dptcp/lcores", tel_lcores,
-						"Worker lcore ids");
-	return rc;
+	for (unsigned int i = 0; i < RTE_DIM(cmds); i++) {
+		int rc = rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn,
+						    cmds[i].help);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }

@@ -3,9 +3,10 @@
  * dpt_engine.h: the port, its worker lcores, and their loops.
  *
  * Owns what a program built on dptcp runs: the port, one struct dpt_worker
- * per worker lcore (its queue, counters, TX burst, interface and neighbour
- * cache, all written only by that lcore), the clock the loops pass down as
- * `now`, and the telemetry commands that read the counters.
+ * per worker lcore (its queue, counters, TX burst, interface, neighbour
+ * cache, TCP and services, all written only by that lcore), the pools they
+ * share, the clock the loops pass down as `now`, and the telemetry
+ * commands that read the counters.
  */
 #ifndef DPT_ENGINE_H
 #define DPT_ENGINE_H
@@ -20,9 +21,12 @@
 #include "dpt_netif.h"
 #include "dpt_port.h"
 #include "dpt_stats.h"
+#include "dpt_svc.h"
+#include "dpt_tcp.h"
 #include "dpt_tx.h"
 
 #define DPT_RX_BURST 32
+#define DPT_ENGINE_MAX_SVCS 16
 
 /** TSC to microseconds by one 128-bit multiply: cheap enough per loop. */
 struct dpt_clock {
@@ -43,6 +47,9 @@ struct dpt_worker {
 	struct dpt_tx tx;              /**< frames to flush this iteration */
 	struct dpt_netif nif;          /**< the interface as this lcore sees it */
 	struct dpt_neigh *neigh;       /**< this lcore's ARP cache */
+	struct dpt_tcp *tcp;           /**< this lcore's TCP */
+	unsigned int n_svcs;
+	struct dpt_svc *svcs[DPT_ENGINE_MAX_SVCS]; /**< its services */
 	struct dpt_port_txq txq;       /**< port and queue this lcore owns */
 	struct dpt_clock clock;
 	unsigned int lcore_id;
@@ -51,8 +58,15 @@ struct dpt_worker {
 
 struct dpt_engine {
 	struct dpt_port port;
+	struct rte_mempool *hdr_pool;  /**< TCP headers and clones */
 	unsigned int n_workers;
 	struct dpt_worker *workers[RTE_MAX_LCORE];
+};
+
+/** A service every worker runs. */
+struct dpt_engine_svc {
+	enum dpt_svc_type type;
+	uint16_t port;
 };
 
 /** What dpt_engine_create() failed on, for the caller's message. */
@@ -69,6 +83,8 @@ struct dpt_engine_params {
 	const unsigned int *lcores;        /**< worker lcore ids */
 	unsigned int n_lcores;
 	const volatile sig_atomic_t *quit; /**< shared stop flag */
+	unsigned int n_svcs;
+	const struct dpt_engine_svc *svcs; /**< services on every worker */
 };
 
 /**
@@ -97,6 +113,15 @@ int dpt_worker_loop(void *arg);
 
 /** Sum every worker's counters into @p total (zeroed first). */
 void dpt_engine_stats(const struct dpt_engine *e, struct dpt_stats *total);
+
+/** Memory in use: mbufs of each pool and control blocks, summed. */
+struct dpt_engine_mem {
+	uint32_t pkt_mbufs_used, pkt_mbufs;   /**< the port's packet pool */
+	uint32_t hdr_mbufs_used, hdr_mbufs;   /**< the header/clone pool */
+	uint32_t tcbs_used, tcbs;             /**< TCP control blocks */
+};
+
+void dpt_engine_mem(const struct dpt_engine *e, struct dpt_engine_mem *m);
 
 /** Register the /dptcp/ telemetry commands for @p e (one engine per
  * process). */

@@ -143,7 +143,8 @@ dpt_icmp_parse(const struct rte_mbuf *m, uint32_t off, uint32_t len,
 	if (h == NULL)
 		return DPT_STAT_icmp_drop_short;
 	/* RFC 792: the checksum covers the whole ICMP message. */
-	if (rte_raw_cksum_mbuf(m, off, len, &sum) != 0 || sum != 0xffff)
+	sum = dpt_raw_cksum_mbuf(m, off, len);
+	if (sum != 0xffff)
 		return DPT_STAT_icmp_drop_cksum;
 	icmp->type = h->icmp_type;
 	icmp->code = h->icmp_code;
@@ -207,4 +208,54 @@ dpt_ipv4_write(struct rte_mbuf *m, uint32_t off, const struct dpt_ipv4 *ip,
 	h->dst_addr = rte_cpu_to_be_32(ip->dst);
 	if (sw_cksum)
 		h->hdr_checksum = rte_ipv4_cksum(h);
+}
+
+uint16_t
+dpt_raw_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	uint32_t sum = 0, done = 0;
+
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	for (; m != NULL && done < len; m = m->next, off = 0) {
+		uint32_t n = RTE_MIN((uint32_t)m->data_len - off, len - done);
+		uint16_t part = __rte_raw_cksum_reduce(__rte_raw_cksum(
+			rte_pktmbuf_mtod_offset(m, const void *, off), n, 0));
+
+		/* a part starting at an odd offset sums byte-swapped */
+		sum += (done & 1) ? rte_bswap16(part) : part;
+		done += n;
+	}
+	return __rte_raw_cksum_reduce(sum);
+}
+
+static uint16_t
+l4_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+       uint32_t l4_off)
+{
+	uint32_t len = rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip);
+	uint32_t sum = (uint32_t)dpt_raw_cksum_mbuf(m, l4_off, len) +
+		       rte_ipv4_phdr_cksum(ip, 0);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+uint16_t
+dpt_ipv4_l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+		  uint32_t l4_off)
+{
+	uint16_t c = (uint16_t)~l4_sum(m, ip, l4_off);
+
+	return c == 0 ? 0xffff : c; /* RFC 768: 0 is sent as all ones */
+}
+
+int
+dpt_ipv4_l4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+		     uint32_t l4_off)
+{
+	return l4_sum(m, ip, l4_off) == 0xffff;
 }

@@ -20,6 +20,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "dpt_stats.h"
@@ -134,6 +135,34 @@ dpt_cksum_update16(uint16_t cksum, uint16_t old, uint16_t new)
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
 }
+
+/**
+ * Internet checksum (the folded 16-bit one's complement sum, not yet
+ * complemented) of @p len bytes from offset @p off of chain @p m.
+ *
+ * Written here because DPDK 22.11's rte_raw_cksum_mbuf() truncates a
+ * segment's partial sum to 16 bits before byte-swapping it when the
+ * segment starts at an odd offset, losing carries: it is wrong for most
+ * chains with an odd-length segment (as TCP send queues have). The same
+ * flaw is in that release's net_tap L4 checksum offload.
+ *
+ * @return
+ *   The sum; 0xffff-complement conventions as rte_raw_cksum().
+ */
+uint16_t dpt_raw_cksum_mbuf(const struct rte_mbuf *m, uint32_t off,
+			    uint32_t len);
+
+/**
+ * The TCP/UDP checksum field value for the L4 segment at @p l4_off of
+ * @p m, whose IPv4 header is @p ip (pseudo-header from its addresses,
+ * protocol and total length). The field itself must be zero.
+ */
+uint16_t dpt_ipv4_l4_cksum(const struct rte_mbuf *m,
+			   const struct rte_ipv4_hdr *ip, uint32_t l4_off);
+
+/** Non-zero if the L4 segment at @p l4_off (field included) sums right. */
+int dpt_ipv4_l4_cksum_ok(const struct rte_mbuf *m,
+			 const struct rte_ipv4_hdr *ip, uint32_t l4_off);
 
 /**
  * Write an Ethernet header at the start of @p m's data (which must have room).

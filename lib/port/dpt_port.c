@@ -113,6 +113,14 @@ choose_offloads(struct dpt_port *p, const struct rte_eth_dev_info *di,
 		p->rx_offloads |= di->rx_offload_capa & rx_want;
 		p->tx_offloads |= di->tx_offload_capa & tx_want;
 	}
+	/* DPDK 22.11's net_tap adds per-segment raw sums for L4 checksum
+	 * offload, which is wrong as soon as a segment has odd length: the
+	 * frames of a chained send queue then leave with bad checksums.
+	 * Checksum those in software (rte_ipv4_udptcp_cksum_mbuf is right
+	 * across odd segments). */
+	if (strcmp(di->driver_name, "net_tap") == 0)
+		p->tx_offloads &= ~(uint64_t)(RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+					      RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
 	ec->rxmode.offloads = p->rx_offloads;
 	ec->txmode.offloads = p->tx_offloads;
 	if (p->nb_queues > 1) {
@@ -245,4 +253,21 @@ dpt_port_pool_bytes(const struct dpt_port *p)
 	return p->pool ? (size_t)p->pool->size *
 		(p->pool->header_size + p->pool->elt_size +
 		 p->pool->trailer_size) : 0;
+}
+
+int
+dpt_port_counters(const struct dpt_port *p, struct dpt_port_counters *c)
+{
+	struct rte_eth_stats s;
+	int rc = rte_eth_stats_get(p->port_id, &s);
+
+	if (rc != 0)
+		return rc;
+	*c = (struct dpt_port_counters){
+		.ipackets = s.ipackets, .opackets = s.opackets,
+		.ibytes = s.ibytes, .obytes = s.obytes, .imissed = s.imissed,
+		.ierrors = s.ierrors, .oerrors = s.oerrors,
+		.rx_nombuf = s.rx_nombuf,
+	};
+	return 0;
 }

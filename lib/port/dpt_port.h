@@ -62,6 +62,18 @@ void dpt_port_close(struct dpt_port *p);
 /** TX sink for struct dpt_tx: rte_eth_tx_burst on one queue. */
 uint16_t dpt_port_tx_send(void *txq, struct rte_mbuf **pkts, uint16_t n);
 
+/** Counters the PMD keeps: drops it made that no stack counter sees. */
+struct dpt_port_counters {
+	uint64_t ipackets, opackets, ibytes, obytes;
+	uint64_t imissed;   /**< RX ring full: the loop fell behind */
+	uint64_t ierrors;   /**< erroneous frames received */
+	uint64_t oerrors;   /**< failed transmissions */
+	uint64_t rx_nombuf; /**< RX refill failed: mbuf pool empty */
+};
+
+/** Read the PMD's counters. @return 0 or a negative errno. */
+int dpt_port_counters(const struct dpt_port *p, struct dpt_port_counters *c);
+
 /** Bytes of memory the pool occupies (for the start-up budget). */
 size_t dpt_port_pool_bytes(const struct dpt_port *p);
 

@@ -201,6 +201,18 @@ void dpt_tcp_set_handler(struct dpt_tcb *c, dpt_tcp_handler_t handler,
 int dpt_tcp_send(struct dpt_tcb *c, struct rte_mbuf *m);
 
 /**
+ * Queue the longest prefix of whole segments of @p *m that fits the send
+ * buffer, zero-copy; *m becomes the rest (NULL once all is queued), with
+ * its pkt_len and nb_segs set. For forwarding received chains (echo,
+ * proxies) without copying.
+ *
+ * @return
+ *   Bytes queued (0 if not even the first segment fits: wait for
+ *   DPT_TCP_EV_WRITABLE), or -ENOTCONN, -EPIPE.
+ */
+int dpt_tcp_send_some(struct dpt_tcb *c, struct rte_mbuf **m);
+
+/**
  * Copy up to @p len bytes into the send queue (into mbufs from the data
  * pool, filling each before taking the next).
  *
@@ -208,6 +220,10 @@ int dpt_tcp_send(struct dpt_tcb *c, struct rte_mbuf *m);
  *   Bytes queued (0 if the buffer is full), or -ENOTCONN, -EPIPE, -ENOMEM.
  */
 ssize_t dpt_tcp_write(struct dpt_tcb *c, const void *buf, size_t len);
+
+/** Ask for DPT_TCP_EV_WRITABLE once acknowledgments free send buffer room
+ * (a short send or write asks by itself). */
+void dpt_tcp_want_writable(struct dpt_tcb *c);
 
 /** Bytes the send buffer can take now. */
 uint32_t dpt_tcp_sndbuf_free(const struct dpt_tcb *c);
@@ -288,5 +304,8 @@ void dpt_tcp_foreach(struct dpt_tcp *tcp,
 
 /** Control blocks in use (all states, TIME-WAIT included). */
 uint32_t dpt_tcp_conns(const struct dpt_tcp *tcp);
+
+/** Control blocks in all (conf->max_conns). */
+uint32_t dpt_tcp_capacity(const struct dpt_tcp *tcp);
 
 #endif /* DPT_TCP_H */

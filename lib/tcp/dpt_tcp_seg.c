@@ -131,8 +131,8 @@ check_cksum(const struct rte_mbuf *m, const struct dpt_ipv4 *ip, uint32_t len)
 	default:
 		/* RFC 9293 3.1 (MUST-2/3): verify over pseudo-header and
 		 * segment; m's data starts at the TCP header, offset 0. */
-		return rte_ipv4_udptcp_cksum_mbuf_verify(m, &ph, 0) == 0 ?
-			DPT_STAT_OK : DPT_STAT_tcp_drop_cksum;
+		return dpt_ipv4_l4_cksum_ok(m, &ph, 0) ? DPT_STAT_OK :
+			DPT_STAT_tcp_drop_cksum;
 	}
 }
 

@@ -113,6 +113,44 @@ dpt_tcp_send(struct dpt_tcb *c, struct rte_mbuf *m)
 	return 0;
 }
 
+int
+dpt_tcp_send_some(struct dpt_tcb *c, struct rte_mbuf **mp)
+{
+	struct rte_mbuf *m = *mp, *s, *rest;
+	uint32_t room = dpt_tcp_sndbuf_free(c), take = 0;
+	uint16_t segs = 0;
+	int rc = send_check(c);
+
+	if (rc != 0)
+		return rc;
+	for (s = m; s != NULL && take + s->data_len <= room; s = s->next) {
+		take += s->data_len;
+		segs++;
+	}
+	if (segs == 0) {
+		c->flags |= F_WANT_WRITE;
+		return 0;
+	}
+	rest = s;
+	if (rest != NULL) {
+		struct rte_mbuf *last = m;
+
+		for (uint16_t i = 1; i < segs; i++)
+			last = last->next;
+		last->next = NULL;
+		rest->pkt_len = m->pkt_len - take;
+		rest->nb_segs = (uint16_t)(m->nb_segs - segs);
+		m->pkt_len = take;
+		m->nb_segs = segs;
+		c->flags |= F_WANT_WRITE;
+	}
+	sndq_append(c, m, take);
+	c->flags &= ~F_TAIL_OWN;
+	tcb_want_output(c);
+	*mp = rest;
+	return (int)take;
+}
+
 /* Fill the tail mbuf (only if dpt_tcp_write made it) then new ones. */
 static size_t
 write_fill(struct dpt_tcb *c, const uint8_t *p, size_t len)
@@ -162,6 +200,12 @@ dpt_tcp_write(struct dpt_tcb *c, const void *buf, size_t len)
 	return (ssize_t)n;
 }
 
+void
+dpt_tcp_want_writable(struct dpt_tcb *c)
+{
+	c->flags |= F_WANT_WRITE;
+}
+
 uint32_t
 dpt_tcp_sndbuf_free(const struct dpt_tcb *c)
 {
@@ -182,6 +226,7 @@ dpt_tcp_recv(struct dpt_tcb *c)
 	c->rcv_head = c->rcv_tail = NULL;
 	c->rcv_bytes = 0;
 	c->rcv_nsegs = 0;
+	c->flags |= F_READ;
 	tcb_want_output(c); /* the window reopened */
 	return m;
 }
@@ -211,8 +256,10 @@ dpt_tcp_read(struct dpt_tcb *c, void *buf, size_t len)
 	if (c->rcv_head == NULL)
 		c->rcv_tail = NULL;
 	c->rcv_bytes -= (uint32_t)done;
-	if (done > 0)
+	if (done > 0) {
+		c->flags |= F_READ;
 		tcb_want_output(c);
+	}
 	return done;
 }
 

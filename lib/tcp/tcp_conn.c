@@ -431,6 +431,12 @@ dpt_tcp_conns(const struct dpt_tcp *t)
 	return (uint32_t)t->st->c[DPT_STAT_tcp_tcbs];
 }
 
+uint32_t
+dpt_tcp_capacity(const struct dpt_tcp *t)
+{
+	return t->conf.max_conns;
+}
+
 void
 dpt_tcp_foreach(struct dpt_tcp *t,
 		void (*fn)(const struct dpt_tcb *c, void *arg), void *arg)

@@ -54,6 +54,7 @@
 #define F_RTO_RECOVERY 0x40000 /* resending after an RTO up to recover */
 #define F_TAIL_OWN 0x80000     /* dpt_tcp_write made the send queue's tail:
 				* its tailroom may be filled */
+#define F_READ 0x100000        /* the application read: window update? */
 
 /* Internal event: hand an established connection to its listener. */
 #define EV_ACCEPT 0x80000000u
@@ -298,8 +299,6 @@ int ooo_pull(struct dpt_tcb *c);
 unsigned int sack_blocks(const struct dpt_tcb *c, struct dpt_tcp_sack *b,
 			 unsigned int max);
 void rcvq_flush(struct dpt_tcb *c);
-struct rte_mbuf *mbuf_trim_front(struct rte_mbuf *m, uint32_t n);
-void mbuf_trim_back(struct rte_mbuf *m, uint32_t keep);
 
 /* tcp_sack.c */
 void sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o);

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "dpt_mbuf.h"
 #include "tcp_impl.h"
 
 static void
@@ -672,7 +673,7 @@ trim_to_window(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t *seq,
 
 		*seq += cut;
 		*len -= cut;
-		m = *len > 0 ? mbuf_trim_front(m, cut) : m;
+		m = *len > 0 ? dpt_mbuf_trim_front(m, cut) : m;
 	}
 	if (*len > 0 && seq_gt(*seq + *len, c->rcv_adv)) {
 		uint32_t keep = seq_gt(c->rcv_adv, *seq) ? c->rcv_adv - *seq : 0;
@@ -680,7 +681,7 @@ trim_to_window(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t *seq,
 		*fin = 0; /* the FIN lies beyond the window too */
 		*len = keep;
 		if (keep > 0)
-			mbuf_trim_back(m, keep);
+			dpt_mbuf_trim_back(m, keep);
 	}
 	if (*len == 0) {
 		rte_pktmbuf_free(m);

@@ -156,7 +156,7 @@ finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t raddr,
 		m->l4_len = (uint8_t)((th->data_off >> 4) * 4);
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 	} else {
-		th->cksum = rte_ipv4_udptcp_cksum_mbuf(m, ip, HDRS_OFF);
+		th->cksum = dpt_ipv4_l4_cksum(m, ip, HDRS_OFF);
 	}
 	t->st->c[DPT_STAT_tcp_tx_segs]++;
 	dpt_ipv4_output(t->nif, m, raddr, now);
@@ -450,8 +450,10 @@ sack_retransmit(struct dpt_tcb *c, int rule, uint32_t *pipe, uint64_t now)
 	return n;
 }
 
-/* The window grew enough since we last advertised it to tell the peer
- * (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3). */
+/* The application's reads opened the window enough since we last
+ * advertised it to tell the peer (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3).
+ * Only reads count: the larger scaled window after the handshake rides on
+ * the next segment rather than costing one of its own (as Linux). */
 static int
 window_update_due(struct dpt_tcb *c)
 {
@@ -461,6 +463,9 @@ window_update_due(struct dpt_tcb *c)
 	uint32_t step = offered == 0 ? 1 : RTE_MIN(c->rcv_buf / 2,
 						   2 * c->rcv_mss);
 
+	if (!(c->flags & F_READ))
+		return 0;
+	c->flags &= ~F_READ;
 	return now_wnd > offered && now_wnd - offered >= step;
 }
 

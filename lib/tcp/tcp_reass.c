@@ -8,6 +8,7 @@
  * gap fills they move to the receive queue. The SACK blocks we send (RFC
  * 2018 4) describe this queue.
  */
+#include "dpt_mbuf.h"
 #include "tcp_impl.h"
 
 static struct rte_mbuf *
@@ -16,54 +17,6 @@ last_seg(struct rte_mbuf *m)
 	while (m->next != NULL)
 		m = m->next;
 	return m;
-}
-
-/* Drop @n bytes from the front of chain @m; returns the new head (NULL if
- * nothing is left). Keeps the head's pkt_len and nb_segs right. */
-struct rte_mbuf *
-mbuf_trim_front(struct rte_mbuf *m, uint32_t n)
-{
-	uint32_t left = m->pkt_len - RTE_MIN(n, m->pkt_len);
-	uint16_t segs = m->nb_segs;
-
-	while (m != NULL && n >= m->data_len) {
-		struct rte_mbuf *next = m->next;
-
-		n -= m->data_len;
-		m->next = NULL;
-		rte_pktmbuf_free_seg(m);
-		segs--;
-		m = next;
-	}
-	if (m == NULL)
-		return NULL;
-	m->data_off = (uint16_t)(m->data_off + n);
-	m->data_len = (uint16_t)(m->data_len - n);
-	m->pkt_len = left;
-	m->nb_segs = segs;
-	return m;
-}
-
-/* Keep the first @keep bytes of chain @m (keep > 0). */
-void
-mbuf_trim_back(struct rte_mbuf *m, uint32_t keep)
-{
-	struct rte_mbuf *s = m;
-	uint32_t seen = 0;
-	uint16_t segs = 1;
-
-	while (seen + s->data_len < keep) {
-		seen += s->data_len;
-		s = s->next;
-		segs++;
-	}
-	s->data_len = (uint16_t)(keep - seen);
-	if (s->next != NULL) {
-		rte_pktmbuf_free(s->next);
-		s->next = NULL;
-	}
-	m->pkt_len = keep;
-	m->nb_segs = segs;
 }
 
 void
@@ -130,7 +83,7 @@ ooo_insert(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 				ooo_info(t, *pp)->fin = 1;
 			return ooo_dup(c, m);
 		}
-		m = mbuf_trim_front(m, cut);
+		m = dpt_mbuf_trim_front(m, cut);
 		seq += cut;
 		len -= cut;
 		pp = &ooo_info(t, *pp)->next;
@@ -143,7 +96,7 @@ ooo_insert(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 		len = ooo_info(t, *pp)->seq - seq;
 		if (len == 0)
 			return ooo_dup(c, m);
-		mbuf_trim_back(m, len);
+		dpt_mbuf_trim_back(m, len);
 		fin = 0;
 	}
 	if (c->ooo_n >= t->conf.ooo_max) {
@@ -182,7 +135,7 @@ ooo_pull(struct dpt_tcb *c)
 		if (skip >= len) {
 			rte_pktmbuf_free(m);
 		} else {
-			m = skip ? mbuf_trim_front(m, skip) : m;
+			m = skip ? dpt_mbuf_trim_front(m, skip) : m;
 			rcvq_append(c, m, len - skip);
 		}
 		if (fin)

@@ -449,3 +449,35 @@ Test(cksum, update16_handles_the_minus_zero_case)
 			  "v=%04x ck=%04x want=%04x", v, ck, w);
 	}
 }
+
+Test(cksum, mbuf_sum_across_an_odd_length_segment_equals_the_flat_sum)
+{
+	/* DPDK 22.11's rte_raw_cksum_mbuf() gets exactly this shape wrong
+	 * (0xcc4d instead of 0x1d4f): 99 + 1349 bytes. */
+	uint8_t b[1448];
+	struct rte_mbuf *m;
+
+	for (unsigned int i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 7 + 13);
+	m = th_mbuf(b, sizeof(b), 99);
+	cr_assert_eq(m->nb_segs, 2);
+	cr_assert_eq(dpt_raw_cksum_mbuf(m, 0, sizeof(b)),
+		     rte_raw_cksum(b, sizeof(b)));
+	cr_assert_eq(dpt_raw_cksum_mbuf(m, 0, sizeof(b)), 0x1d4f);
+	/* and from an odd offset, across the boundary */
+	cr_assert_eq(dpt_raw_cksum_mbuf(m, 3, 500), rte_raw_cksum(b + 3, 500));
+}
+
+Test(cksum, mbuf_sum_over_three_odd_segments_equals_the_flat_sum)
+{
+	uint8_t b[3001];
+	struct rte_mbuf *m, *m3;
+
+	for (unsigned int i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(0xff - i);
+	m = th_mbuf(b, 2001, 1001);
+	m3 = th_mbuf(b + 2001, 1000, 0);
+	cr_assert_eq(rte_pktmbuf_chain(m, m3), 0);
+	cr_assert_eq(dpt_raw_cksum_mbuf(m, 0, sizeof(b)),
+		     rte_raw_cksum(b, sizeof(b)));
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_mbuf.h: trimming mbuf chains at either end. rte_pktmbuf_adj() and
+ * rte_pktmbuf_trim() only work within the first and last segment; TCP
+ * trims received segments and services consume requests across segments.
+ */
+#ifndef DPT_MBUF_H
+#define DPT_MBUF_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+/**
+ * Drop @p n bytes from the front of chain @p m, freeing emptied segments.
+ *
+ * @return
+ *   The new head with pkt_len and nb_segs right, or NULL if nothing is left
+ *   (all freed).
+ */
+struct rte_mbuf *dpt_mbuf_trim_front(struct rte_mbuf *m, uint32_t n);
+
+/** Keep the first @p keep bytes of chain @p m (0 < keep <= pkt_len),
+ * freeing the segments after them. */
+void dpt_mbuf_trim_back(struct rte_mbuf *m, uint32_t keep);
+
+#endif

@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpt_svc.c: echo, discard, chargen and HTTP on dpt_tcp; see dpt_svc.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "dpt_mbuf.h"
+#include "dpt_svc.h"
+
+const char dpt_svc_http_alphabet[64] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+#define PATTERN_LEN 2048 /* a multiple of 64: every clone starts alike */
+#define CHARGEN_PERIOD (95 * 74) /* RFC 864: 95 lines of 72 + CRLF */
+
+/* One served connection. */
+struct svc_conn {
+	struct dpt_svc *svc;
+	struct rte_mbuf *pending; /* echo: not yet queued; http: request */
+	uint64_t body_left;       /* http: body bytes still to queue */
+	uint64_t body_off;        /* http: body bytes queued so far */
+	uint32_t pat_off;         /* chargen: position in the pattern */
+	uint8_t close_after;      /* http: close once the body is queued */
+};
+
+struct dpt_svc {
+	struct dpt_svc_params p;
+	struct dpt_tcp_listener *l;
+	struct rte_mempool *ctx_pool;  /* struct svc_conn, max_conns */
+	struct rte_mbuf *pattern;      /* http: PATTERN_LEN body bytes */
+	char *chargen;                 /* two periods, for any offset */
+	uint32_t active;
+};
+
+static const char *const type_names[] = { "echo", "discard", "chargen",
+					   "http" };
+
+const char *
+dpt_svc_type_name(enum dpt_svc_type t)
+{
+	return (unsigned int)t < RTE_DIM(type_names) ? type_names[t] : "?";
+}
+
+uint32_t
+dpt_svc_active(const struct dpt_svc *s)
+{
+	return s->active;
+}
+
+/* The connection is gone (closed by us or ended): release its state. */
+static void
+conn_release(struct svc_conn *x)
+{
+	rte_pktmbuf_free(x->pending);
+	x->pending = NULL;
+	x->svc->active--;
+	rte_mempool_put(x->svc->ctx_pool, x);
+}
+
+static void
+conn_close(struct dpt_tcb *c, struct svc_conn *x)
+{
+	dpt_tcp_close(c);
+	conn_release(x);
+}
+
+/* ---- echo ------------------------------------------------------------- */
+
+/* Move received mbufs to the send queue, as they are, as room allows. */
+static void
+echo_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+{
+	struct svc_conn *x = arg;
+
+	if (ev & DPT_TCP_EV_CLOSED)
+		return conn_release(x);
+	for (;;) {
+		int n;
+
+		if (x->pending == NULL)
+			x->pending = dpt_tcp_recv(c);
+		if (x->pending == NULL)
+			break;
+		n = dpt_tcp_send_some(c, &x->pending);
+		if (n < 0) {
+			dpt_tcp_abort(c);
+			return conn_release(x);
+		}
+		if (x->pending != NULL)
+			return; /* full: WRITABLE will come */
+	}
+	/* RFC 862 echoes all; after the peer's FIN, finish and close. */
+	if (dpt_tcp_peer_closed(c))
+		conn_close(c, x);
+}
+
+/* ---- discard ---------------------------------------------------------- */
+
+static void
+discard_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+{
+	struct svc_conn *x = arg;
+
+	if (ev & DPT_TCP_EV_CLOSED)
+		return conn_release(x);
+	rte_pktmbuf_free(dpt_tcp_recv(c));
+	if (dpt_tcp_peer_closed(c))
+		conn_close(c, x);
+}
+
+/* ---- chargen ---------------------------------------------------------- */
+
+static void
+chargen_fill(char *buf)
+{
+	for (unsigned int line = 0, o = 0; line < 95; line++) {
+		for (unsigned int j = 0; j < 72; j++)
+			buf[o++] = (char)(' ' + (line + j) % 95);
+		buf[o++] = '\r';
+		buf[o++] = '\n';
+	}
+	memcpy(buf + CHARGEN_PERIOD, buf, CHARGEN_PERIOD);
+}
+
+static void
+chargen_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+{
+	struct svc_conn *x = arg;
+	ssize_t n;
+
+	if (ev & DPT_TCP_EV_CLOSED)
+		return conn_release(x);
+	rte_pktmbuf_free(dpt_tcp_recv(c)); /* RFC 864: input is discarded */
+	if (dpt_tcp_peer_closed(c))
+		return conn_close(c, x);
+	do {
+		n = dpt_tcp_write(c, x->svc->chargen + x->pat_off,
+				  CHARGEN_PERIOD);
+		if (n > 0)
+			x->pat_off = (uint32_t)((x->pat_off + (size_t)n) %
+						CHARGEN_PERIOD);
+	} while (n == CHARGEN_PERIOD);
+	if (n < 0) {
+		dpt_tcp_abort(c);
+		conn_release(x);
+	}
+}
+
+/* ---- http ------------------------------------------------------------- */
+
+struct http_req {
+	uint32_t head_len;  /* request line + headers + CRLF CRLF */
+	uint32_t body_len;  /* request body to skip (Content-Length) */
+	uint64_t reply_len; /* N of GET /N */
+	int status;         /* 200, 400, 404, 431, 501 */
+	int close;          /* close after the response */
+	int head_only;      /* HEAD */
+};
+
+/* Value of header @name in the head @h (NUL-terminated), or NULL. */
+static const char *
+header(const char *h, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *l = strstr(h, "\r\n"); l != NULL;
+	     l = strstr(l + 2, "\r\n")) {
+		if (strncasecmp(l + 2, name, n) == 0 && l[2 + n] == ':') {
+			const char *v = l + 3 + n;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static int
+token_in(const char *v, const char *tok)
+{
+	size_t n = strlen(tok);
+
+	for (; v != NULL && *v != '\0' && *v != '\r'; v++)
+		if (strncasecmp(v, tok, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The request line "METHOD /N HTTP/1.x": status and what to send. */
+static void
+parse_request_line(const char *h, struct http_req *r)
+{
+	const char *path = strchr(h, ' ');
+	const char *ver = path ? strchr(path + 1, ' ') : NULL;
+	char *end;
+
+	r->status = 400;
+	if (path == NULL || ver == NULL || strncmp(ver + 1, "HTTP/1.", 7) != 0)
+		return;
+	r->close = ver[8] == '0' ? !token_in(header(h, "Connection"),
+					      "keep-alive")
+				 : token_in(header(h, "Connection"), "close");
+	if (strncmp(h, "GET ", 4) != 0 && strncmp(h, "HEAD ", 5) != 0) {
+		r->status = 501;
+		return;
+	}
+	r->head_only = h[0] == 'H';
+	r->status = 404;
+	if (path[1] != '/' || !isdigit((unsigned char)path[2]))
+		return;
+	r->reply_len = strtoull(path + 2, &end, 10);
+	if (end == ver && r->reply_len < (1ULL << 42))
+		r->status = 200;
+}
+
+/* Is a whole request at the front of @m? 0 = not yet, 1 = yes (in *r). */
+static int
+parse_request(const struct rte_mbuf *m, uint32_t max, struct http_req *r)
+{
+	char buf[8192 + 1];
+	uint32_t len = RTE_MIN(m->pkt_len, RTE_MIN(max, 8192u));
+	const char *h = rte_pktmbuf_read(m, 0, len, buf), *end, *cl;
+
+	memset(r, 0, sizeof(*r));
+	if (h != buf)
+		memcpy(buf, h, len);
+	buf[len] = '\0';
+	end = strstr(buf, "\r\n\r\n");
+	if (end == NULL) {
+		if (m->pkt_len < max)
+			return 0; /* wait for the rest of the head */
+		r->status = 431; /* RFC 6585 5: head too large */
+		r->close = 1;
+		r->head_len = m->pkt_len;
+		return 1;
+	}
+	r->head_len = (uint32_t)(end + 4 - buf);
+	buf[r->head_len - 2] = '\0';
+	parse_request_line(buf, r);
+	cl = header(buf, "Content-Length");
+	r->body_len = cl ? (uint32_t)strtoul(cl, NULL, 10) : 0;
+	if (r->status >= 400)
+		r->close = 1;
+	return m->pkt_len >= r->head_len + r->body_len;
+}
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 431: return "Request Header Fields Too Large";
+	default: return "Not Implemented";
+	}
+}
+
+/* Queue body bytes as clones of the pattern buffer, as room allows. */
+static int
+http_queue_body(struct dpt_tcb *c, struct svc_conn *x)
+{
+	uint32_t room = dpt_tcp_sndbuf_free(c);
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t chunk_total = 0;
+
+	while (x->body_left > chunk_total && room > chunk_total) {
+		uint32_t off = (uint32_t)((x->body_off + chunk_total) % 64);
+		uint32_t n = (uint32_t)RTE_MIN(x->body_left - chunk_total,
+					       (uint64_t)(PATTERN_LEN - off));
+		struct rte_mbuf *m;
+
+		n = RTE_MIN(n, room - chunk_total);
+		m = rte_pktmbuf_clone(x->svc->pattern, x->svc->p.clone_pool);
+		if (m == NULL)
+			break; /* copied below, or retried at the next ACK */
+		m->data_off = (uint16_t)(m->data_off + off);
+		m->data_len = (uint16_t)n;
+		m->pkt_len = n;
+		if (tail == NULL) {
+			head = m;
+		} else {
+			tail->next = m;
+			head->nb_segs++;
+			head->pkt_len += n;
+		}
+		tail = m;
+		chunk_total += n;
+	}
+	if (head != NULL && dpt_tcp_send(c, head) != 0) {
+		rte_pktmbuf_free(head);
+		return -1;
+	}
+	if (head == NULL && room > 0) {
+		/* No clone to be had: copy rather than stall, since nothing
+		 * queued means no ACK would ever ask again. */
+		uint32_t off = (uint32_t)(x->body_off % 64);
+		ssize_t n = dpt_tcp_write(c, rte_pktmbuf_mtod_offset(
+			x->svc->pattern, char *, off), RTE_MIN(x->body_left,
+			(uint64_t)RTE_MIN(room, (uint32_t)PATTERN_LEN - off)));
+
+		if (n < 0)
+			return -1;
+		chunk_total = (uint32_t)n;
+	}
+	x->body_left -= chunk_total;
+	x->body_off += chunk_total;
+	if (x->body_left > 0)
+		dpt_tcp_want_writable(c);
+	return 0;
+}
+
+/* Answer the request at the front of x->pending, if it is complete and
+ * its response head fits. Returns 1 if one was answered. */
+static int
+http_answer(struct dpt_tcb *c, struct svc_conn *x)
+{
+	char head[256];
+	struct http_req r;
+	int n;
+
+	if (x->pending == NULL ||
+	    !parse_request(x->pending, x->svc->p.max_request, &r))
+		return 0;
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nServer: dptcp\r\n"
+		     "Content-Type: application/octet-stream\r\n"
+		     "Content-Length: %" PRIu64 "\r\n%s\r\n", r.status,
+		     reason(r.status), r.status == 200 ? r.reply_len : 0,
+		     r.close ? "Connection: close\r\n" : "");
+	if (dpt_tcp_sndbuf_free(c) < (uint32_t)n) {
+		dpt_tcp_want_writable(c);
+		return 0;
+	}
+	dpt_tcp_write(c, head, (size_t)n);
+	x->pending = dpt_mbuf_trim_front(x->pending, r.head_len + r.body_len);
+	x->body_left = r.status == 200 && !r.head_only ? r.reply_len : 0;
+	x->body_off = 0;
+	x->close_after = (uint8_t)r.close;
+	return 1;
+}
+
+static void
+http_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+{
+	struct svc_conn *x = arg;
+	struct rte_mbuf *m;
+
+	if (ev & DPT_TCP_EV_CLOSED)
+		return conn_release(x);
+	for (;;) {
+		/* Read only while idle and short of a request head: a client
+		 * that does not read its responses meets a closed window,
+		 * not an ever-growing buffer here. */
+		if (x->body_left == 0 && (x->pending == NULL ||
+		    x->pending->pkt_len < x->svc->p.max_request) &&
+		    (m = dpt_tcp_recv(c)) != NULL) {
+			if (x->pending == NULL)
+				x->pending = m;
+			else if (rte_pktmbuf_chain(x->pending, m) != 0) {
+				rte_pktmbuf_free(m); /* too many segments */
+				dpt_tcp_abort(c);
+				return conn_release(x);
+			}
+		}
+		if (x->body_left > 0 && http_queue_body(c, x) != 0) {
+			dpt_tcp_abort(c);
+			return conn_release(x);
+		}
+		if (x->body_left > 0)
+			return; /* WRITABLE continues it */
+		if (x->close_after)
+			return conn_close(c, x);
+		if (!http_answer(c, x))
+			break;
+	}
+	if (dpt_tcp_peer_closed(c))
+		conn_close(c, x);
+}
+
+/* ---- service ---------------------------------------------------------- */
+
+static const dpt_tcp_handler_t handlers[] = {
+	[DPT_SVC_ECHO] = echo_handler,
+	[DPT_SVC_DISCARD] = discard_handler,
+	[DPT_SVC_CHARGEN] = chargen_handler,
+	[DPT_SVC_HTTP] = http_handler,
+};
+
+static int
+on_accept(struct dpt_tcp_listener *l, struct dpt_tcb *c, void *arg)
+{
+	struct dpt_svc *s = arg;
+	struct svc_conn *x;
+
+	(void)l;
+	if (rte_mempool_get(s->ctx_pool, (void **)&x) != 0)
+		return -ENOMEM; /* the stack resets it */
+	memset(x, 0, sizeof(*x));
+	x->svc = s;
+	s->active++;
+	dpt_tcp_set_handler(c, handlers[s->p.type], x);
+	return 0;
+}
+
+static int
+make_pattern(struct dpt_svc *s)
+{
+	char *p;
+
+	s->pattern = rte_pktmbuf_alloc(s->p.data_pool);
+	if (s->pattern == NULL || rte_pktmbuf_tailroom(s->pattern) <
+	    PATTERN_LEN)
+		return -ENOMEM;
+	p = rte_pktmbuf_append(s->pattern, PATTERN_LEN);
+	for (unsigned int i = 0; i < PATTERN_LEN; i++)
+		p[i] = dpt_svc_http_alphabet[i % 64];
+	return 0;
+}
+
+struct dpt_svc *
+dpt_svc_create(const struct dpt_svc_params *p)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct dpt_svc *s;
+
+	s = rte_zmalloc_socket("dpt_svc", sizeof(*s), 0, p->socket_id);
+	if (s == NULL)
+		goto nomem;
+	s->p = *p;
+	if (s->p.max_request == 0)
+		s->p.max_request = 8192;
+	snprintf(name, sizeof(name), "svc_%s", p->name);
+	s->ctx_pool = rte_mempool_create(name, p->max_conns,
+					 sizeof(struct svc_conn), 0, 0, NULL,
+					 NULL, NULL, NULL, p->socket_id,
+					 RTE_MEMPOOL_F_SP_PUT |
+					 RTE_MEMPOOL_F_SC_GET);
+	if (s->ctx_pool == NULL)
+		goto nomem;
+	if (p->type == DPT_SVC_HTTP && make_pattern(s) != 0)
+		goto nomem;
+	if (p->type == DPT_SVC_CHARGEN) {
+		s->chargen = rte_malloc_socket("chargen", 2 * CHARGEN_PERIOD, 0,
+					       p->socket_id);
+		if (s->chargen == NULL)
+			goto nomem;
+		chargen_fill(s->chargen);
+	}
+	s->l = dpt_tcp_listen(p->tcp, &(struct dpt_tcp_listen_params){
+		.port = p->port, .on_accept = on_accept, .arg = s });
+	if (s->l == NULL) {
+		int e = rte_errno;
+
+		dpt_svc_free(s);
+		rte_errno = e;
+		return NULL;
+	}
+	return s;
+nomem:
+	dpt_svc_free(s);
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+void
+dpt_svc_free(struct dpt_svc *s)
+{
+	if (s == NULL)
+		return;
+	if (s->l != NULL)
+		dpt_tcp_unlisten(s->l);
+	rte_pktmbuf_free(s->pattern);
+	rte_free(s->chargen);
+	rte_mempool_free(s->ctx_pool);
+	rte_free(s);
+}

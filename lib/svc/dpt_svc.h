@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_svc.h: the built-in services of the appliance, on the in-process
+ * TCP API of one lcore.
+ *
+ *   echo    (RFC 862)  every byte back, zero-copy: the received mbufs are
+ *                      queued for sending as they are; after the peer's
+ *                      FIN the echo completes, then the service closes.
+ *   discard (RFC 863)  everything read and freed.
+ *   chargen (RFC 864)  the rotating 72-character lines, as fast as the
+ *                      window allows; what arrives is discarded.
+ *   http               HTTP/1.1: "GET /N" answers N bytes (Content-Length
+ *                      N) of a fixed pattern; keep-alive, pipelining and
+ *                      "Connection: close" (and HTTP/1.0) are honoured.
+ *                      The body is built from clones of one constant
+ *                      buffer, so it is never copied either.
+ *
+ * Per-connection state comes from a pool sized at start (one per possible
+ * connection); nothing is allocated while serving.
+ */
+#ifndef DPT_SVC_H
+#define DPT_SVC_H
+
+#include <stdint.h>
+
+#include <rte_mempool.h>
+
+#include "dpt_tcp.h"
+
+enum dpt_svc_type {
+	DPT_SVC_ECHO,
+	DPT_SVC_DISCARD,
+	DPT_SVC_CHARGEN,
+	DPT_SVC_HTTP,
+};
+
+/** The bytes of an HTTP body: byte i is dpt_svc_http_alphabet[i % 64]. */
+extern const char dpt_svc_http_alphabet[64];
+
+struct dpt_svc;
+
+/** Parameters of dpt_svc_create(). */
+struct dpt_svc_params {
+	const char *name;              /**< unique per lcore (pool names) */
+	enum dpt_svc_type type;
+	uint16_t port;
+	uint32_t max_conns;            /**< connections at once */
+	int socket_id;
+	struct dpt_tcp *tcp;           /**< the lcore's TCP */
+	struct rte_mempool *clone_pool;/**< indirect mbufs for HTTP bodies */
+	struct rte_mempool *data_pool; /**< the pattern buffer */
+	uint32_t max_request;          /**< HTTP request head bound, bytes */
+};
+
+/**
+ * Start a service: listen on its port with its handlers.
+ *
+ * @return
+ *   The service, or NULL with rte_errno set (EADDRINUSE, ENOMEM).
+ */
+struct dpt_svc *dpt_svc_create(const struct dpt_svc_params *p);
+
+/** Stop listening and free the service (connections are reset). NULL is
+ * a no-op. */
+void dpt_svc_free(struct dpt_svc *s);
+
+/** Connections the service is serving now. */
+uint32_t dpt_svc_active(const struct dpt_svc *s);
+
+/** Name of a service type ("echo"). */
+const char *dpt_svc_type_name(enum dpt_svc_type t);
+
+#endif /* DPT_SVC_H */
