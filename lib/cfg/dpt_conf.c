@@ -30,6 +30,7 @@ enum ktype {
 	T_LCORES,   /* list "1,3-5" into struct dpt_lcores_conf */
 	T_SIZE,     /* bytes, optional K/M/G (x1024), in [min, max], uint32 */
 	T_ENUM,     /* one of names[], stored as its index, uint32 */
+	T_FRACTION, /* a decimal in [0, 1], stored as double */
 };
 
 #define F_REQUIRED 1u
@@ -52,6 +53,7 @@ static const char *const cc_names[] = { "newreno", "cubic", NULL };
 #define ARP(f) offsetof(struct dpt_conf, arp.f)
 #define IP(f) offsetof(struct dpt_conf, ip.f)
 #define TCP(f) offsetof(struct dpt_conf, tcp.f)
+#define IMP(f) offsetof(struct dpt_conf, impair.f)
 
 static const struct key_def schema[] = {
 	{ "port0", "device", T_STR, PORT(device), 1, 0, NULL, F_REQUIRED,
@@ -127,8 +129,9 @@ static const struct key_def schema[] = {
 	{ "tcp", "max_timewait", T_U32, TCP(max_timewait), 0, 1u << 26,
 	  "8192", 0, "TIME-WAIT connections per lcore; past it, a closing "
 	  "connection skips TIME-WAIT (counted)" },
-	{ "tcp", "init_cwnd", T_U32, TCP(init_cwnd), 1, 100, "10", 0,
-	  "initial congestion window, segments (RFC 6928)" },
+	{ "tcp", "init_cwnd", T_U32, TCP(init_cwnd), 1, 10, "10", 0,
+	  "initial congestion window, segments, within RFC 6928's bound "
+	  "min(10 MSS, max(2 MSS, 14600 bytes))" },
 	{ "tcp", "syn_retries", T_U32, TCP(syn_retries), 1, 20, "6", 0,
 	  "SYN retransmissions before an active open fails" },
 	{ "tcp", "synack_retries", T_U32, TCP(synack_retries), 1, 20, "5", 0,
@@ -158,6 +161,32 @@ static const struct key_def schema[] = {
 	  "10", 0, "RFC 5961 challenge ACKs per second per connection" },
 	{ "tcp", "nodelay", T_BOOL, TCP(nodelay), 0, 1, "no", 0,
 	  "new connections disable Nagle's algorithm (TCP_NODELAY)" },
+	{ "impair", "rx_drop", T_FRACTION, IMP(rx.drop), 0, 0, "0", 0,
+	  "fraction of received frames dropped" },
+	{ "impair", "rx_reorder", T_FRACTION, IMP(rx.reorder), 0, 0, "0", 0,
+	  "fraction of received frames delivered after the next one" },
+	{ "impair", "rx_dup", T_FRACTION, IMP(rx.dup), 0, 0, "0", 0,
+	  "fraction of received frames delivered twice" },
+	{ "impair", "rx_corrupt", T_FRACTION, IMP(rx.corrupt), 0, 0, "0", 0,
+	  "fraction of received frames with one bit flipped" },
+	{ "impair", "rx_delay", T_DURATION, IMP(rx.delay_us), 0, 10000000,
+	  "0us", 0, "every received frame is held this long" },
+	{ "impair", "tx_drop", T_FRACTION, IMP(tx.drop), 0, 0, "0", 0,
+	  "fraction of sent frames dropped" },
+	{ "impair", "tx_reorder", T_FRACTION, IMP(tx.reorder), 0, 0, "0", 0,
+	  "fraction of sent frames sent after the next one" },
+	{ "impair", "tx_dup", T_FRACTION, IMP(tx.dup), 0, 0, "0", 0,
+	  "fraction of sent frames sent twice" },
+	{ "impair", "tx_corrupt", T_FRACTION, IMP(tx.corrupt), 0, 0, "0", 0,
+	  "fraction of sent frames with one bit flipped (on a copy: queued "
+	  "data stays intact)" },
+	{ "impair", "tx_delay", T_DURATION, IMP(tx.delay_us), 0, 10000000,
+	  "0us", 0, "every sent frame is held this long" },
+	{ "impair", "seed", T_U32, IMP(seed), 0, UINT32_MAX, "1", 0,
+	  "seed of the impairment's random choices (worker i uses seed + i)" },
+	{ "impair", "queue", T_U32, IMP(queue), 16, 1u << 20, "8192", 0,
+	  "frames held for delay or reordering per direction per worker; "
+	  "past it, frames are dropped and counted" },
 };
 
 /* EAL options accepted in [eal]: the name, whether it takes a value, and
@@ -186,7 +215,7 @@ static const struct eal_opt eal_opts[] = {
 };
 
 static const char *const sections[] = { "eal", "port0", "lcores", "arp",
-					"ip", "tcp" };
+					"ip", "tcp", "impair" };
 
 /* ---- value parsers: 0, or -EINVAL with a reason in why ---------------- */
 
@@ -282,6 +311,17 @@ parse_enum(const char *s, const char *const *names, uint32_t *v)
 }
 
 static int
+parse_fraction(const char *s, double *v)
+{
+	char *e;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	*v = strtod(s, &e);
+	return *e == '\0' && *v >= 0.0 && *v <= 1.0 ? 0 : -EINVAL;
+}
+
+static int
 parse_ipv4(const char *s, uint32_t *addr)
 {
 	struct in_addr a;
@@ -368,6 +408,8 @@ type_hint(const struct key_def *d, char *buf, size_t len)
 		snprintf(buf, len, "a size from %" PRIu64 " to %" PRIu64
 			 " bytes (suffix K, M or G allowed)", d->min, d->max);
 		return buf;
+	case T_FRACTION:
+		return "a fraction from 0 to 1, such as 0.01";
 	case T_ENUM: {
 		size_t o = (size_t)snprintf(buf, len, "one of");
 
@@ -420,6 +462,8 @@ apply_value(struct dpt_conf *conf, const struct key_def *d, const char *v)
 		return 0;
 	case T_ENUM:
 		return parse_enum(v, d->names, field);
+	case T_FRACTION:
+		return parse_fraction(v, field);
 	}
 	return -EINVAL;
 }
@@ -603,7 +647,7 @@ apply_file(struct dpt_conf *conf, struct rte_cfgfile *cfg,
 		if (!known_section(sec))
 			return errf(err, conf, line, sec, "",
 				    "unknown section%s (known: eal, port0, "
-				    "lcores, arp, ip, tcp)", "");
+				    "lcores, arp, ip, tcp, impair)", "");
 		for (int e = 0; e < n; e++) {
 			line = li < conf->n_lines ? conf->lines[li++].line : -1;
 			if (set_key(conf, sec, entries[e].name,
@@ -788,6 +832,19 @@ dpt_conf_print_reference(FILE *f)
 		else
 			fprintf(f, "optional.\n");
 	}
+}
+
+static int
+dir_on(const struct dpt_impair_dir *d)
+{
+	return d->drop > 0 || d->reorder > 0 || d->dup > 0 || d->corrupt > 0 ||
+	       d->delay_us > 0;
+}
+
+int
+dpt_conf_impair_on(const struct dpt_impair_conf *c)
+{
+	return dir_on(&c->rx) || dir_on(&c->tx);
 }
 
 unsigned int

@@ -101,6 +101,22 @@ struct dpt_tcp_conf {
 	uint32_t nodelay;            /**< new connections disable Nagle */
 };
 
+/** One direction of [impair]: fractions of frames, and a delay. */
+struct dpt_impair_dir {
+	double drop;        /**< dropped */
+	double reorder;     /**< held back behind the next frame */
+	double dup;         /**< sent twice */
+	double corrupt;     /**< one bit flipped */
+	uint64_t delay_us;  /**< every frame held this long */
+};
+
+/** [impair]: the test network this kernel's missing netem would give. */
+struct dpt_impair_conf {
+	struct dpt_impair_dir rx, tx;
+	uint32_t seed;      /**< PRNG seed (each worker adds its index) */
+	uint32_t queue;     /**< frames held (delay, reorder) per direction */
+};
+
 /** Where a setting came from, for messages after loading. */
 struct dpt_conf_line {
 	char section[DPT_CONF_NAME_LEN];
@@ -118,6 +134,7 @@ struct dpt_conf {
 	struct dpt_neigh_conf arp;
 	struct dpt_ip_conf ip;
 	struct dpt_tcp_conf tcp;
+	struct dpt_impair_conf impair;
 	uint32_t n_lines;
 	struct dpt_conf_line lines[DPT_CONF_MAX_LINES];
 	uint64_t key_set[4]; /**< schema keys given (file or --set) */
@@ -196,6 +213,9 @@ int dpt_conf_eal_argv(const struct dpt_conf *conf, const char *argv0,
  * configuration reference.
  */
 void dpt_conf_print_reference(FILE *f);
+
+/** Non-zero if [impair] asks for any impairment. */
+int dpt_conf_impair_on(const struct dpt_impair_conf *c);
 
 /** Number of schema keys, and the i-th as "section.key" (for tests). */
 unsigned int dpt_conf_schema_size(void);

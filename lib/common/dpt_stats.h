@@ -134,6 +134,17 @@
 	X(tcp_drop_data_closed, D, "data after the application closed "       \
 				   "(answered by RST)")                       \
 	X(tcp_drop_data_state, D, "data after the peer's FIN")                \
+	X(impair_rx_drop, D, "received frames dropped by [impair]")           \
+	X(impair_rx_dup, C, "received frames duplicated by [impair]")         \
+	X(impair_rx_corrupt, C, "received frames corrupted by [impair]")      \
+	X(impair_rx_reorder, C, "received frames reordered by [impair]")      \
+	X(impair_rx_delay, C, "received frames delayed by [impair]")          \
+	X(impair_tx_drop, D, "sent frames dropped by [impair]")               \
+	X(impair_tx_dup, C, "sent frames duplicated by [impair]")             \
+	X(impair_tx_corrupt, C, "sent frames corrupted by [impair]")          \
+	X(impair_tx_reorder, C, "sent frames reordered by [impair]")          \
+	X(impair_tx_delay, C, "sent frames delayed by [impair]")              \
+	X(impair_drop_queue_full, D, "frames dropped: [impair] queue full")   \
 	X(tcp_state_syn_sent, G, "connections in SYN-SENT")                   \
 	X(tcp_state_syn_received, G, "connections in SYN-RECEIVED")           \
 	X(tcp_state_established, G, "connections in ESTABLISHED")             \

@@ -87,12 +87,29 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 		return NULL;
 	}
 	w->lcore_id = p->lcores[idx];
+	w->index = idx;
 	w->quit = p->quit;
+	w->app = p->app;
+	w->app_arg = p->app_args ? p->app_args[idx] : NULL;
 	w->txq.port_id = e->port.port_id;
 	w->txq.queue_id = (uint16_t)idx;
 	w->tx.send = dpt_port_tx_send;
 	w->tx.arg = &w->txq;
 	w->tx.stats = &w->stats;
+	if (dpt_conf_impair_on(&conf->impair)) {
+		w->impair = dpt_impair_create(&(struct dpt_impair_params){
+			.conf = &conf->impair, .index = idx,
+			.socket_id = e->port.socket_id, .pool = e->port.pool,
+			.stats = &w->stats, .send = dpt_port_tx_send,
+			.send_arg = &w->txq });
+		if (w->impair == NULL) {
+			dpt_neigh_free(w->neigh);
+			rte_free(w);
+			return NULL;
+		}
+		w->tx.send = dpt_impair_tx;
+		w->tx.arg = w->impair;
+	}
 	dpt_clock_init(&w->clock);
 	dpt_netif_init(&w->nif, &(struct dpt_netif_params){
 		.port = &conf->port,
@@ -115,6 +132,7 @@ worker_free(struct dpt_worker *w)
 		dpt_svc_free(w->svcs[i]);
 	dpt_tcp_free(w->tcp);
 	dpt_tx_flush(&w->tx);
+	dpt_impair_free(w->impair);
 	dpt_neigh_free(w->neigh);
 	rte_free(w);
 }
@@ -217,7 +235,8 @@ int
 dpt_worker_loop(void *arg)
 {
 	struct dpt_worker *w = arg;
-	struct rte_mbuf *pkts[DPT_RX_BURST];
+	/* room for what [impair] adds: duplicates and released frames */
+	struct rte_mbuf *pkts[4 * DPT_RX_BURST];
 	const uint16_t port = w->txq.port_id, queue = w->txq.queue_id;
 
 	while (!*w->quit) {
@@ -226,18 +245,26 @@ dpt_worker_loop(void *arg)
 
 		/* receive and demultiplex: O(burst) */
 		n = rte_eth_rx_burst(port, queue, pkts, DPT_RX_BURST);
+		if (w->impair != NULL)
+			n = dpt_impair_rx(w->impair, pkts, n, RTE_DIM(pkts),
+					  now);
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
 							       void *));
 			dpt_eth_input(&w->nif, pkts[i], now);
 		}
+		/* the application's own work (a generator's new connections) */
+		if (w->app != NULL)
+			w->app(w, now, w->app_arg);
 		/* TCP: timers, application events, output */
 		dpt_tcp_poll(w->tcp, now);
 		/* ARP aging: a bounded slice of the neighbour table */
 		dpt_neigh_tick(&w->nif, now);
-		/* flush transmit: one burst */
+		/* flush transmit: one burst (through [impair] if on) */
 		dpt_tx_flush(&w->tx);
+		if (w->impair != NULL)
+			dpt_impair_poll(w->impair, now);
 	}
 	return 0;
 }

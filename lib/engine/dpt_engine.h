@@ -17,6 +17,7 @@
 #include <rte_lcore.h>
 
 #include "dpt_conf.h"
+#include "dpt_impair.h"
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
 #include "dpt_port.h"
@@ -41,6 +42,14 @@ dpt_clock_us(const struct dpt_clock *c)
 	return (uint64_t)(((unsigned __int128)rte_rdtsc() * c->mult) >> 32);
 }
 
+struct dpt_worker;
+
+/** Called by every worker loop once per iteration, after TCP input and
+ * before TCP's poll: where a program built on the engine (the load
+ * generator) opens connections and sends. */
+typedef void (*dpt_engine_app_t)(struct dpt_worker *w, uint64_t now,
+				 void *arg);
+
 /** One worker lcore's state. Only that lcore writes it. */
 struct dpt_worker {
 	struct dpt_stats stats;        /**< this lcore's counters */
@@ -48,12 +57,16 @@ struct dpt_worker {
 	struct dpt_netif nif;          /**< the interface as this lcore sees it */
 	struct dpt_neigh *neigh;       /**< this lcore's ARP cache */
 	struct dpt_tcp *tcp;           /**< this lcore's TCP */
+	struct dpt_impair *impair;     /**< [impair] between port and stack */
 	unsigned int n_svcs;
 	struct dpt_svc *svcs[DPT_ENGINE_MAX_SVCS]; /**< its services */
 	struct dpt_port_txq txq;       /**< port and queue this lcore owns */
 	struct dpt_clock clock;
 	unsigned int lcore_id;
+	unsigned int index;            /**< 0 .. n_workers - 1 */
 	const volatile sig_atomic_t *quit; /**< loop ends when non-zero */
+	dpt_engine_app_t app;          /**< per-iteration hook, or NULL */
+	void *app_arg;                 /**< its argument (per worker) */
 } __rte_cache_aligned;
 
 struct dpt_engine {
@@ -85,6 +98,8 @@ struct dpt_engine_params {
 	const volatile sig_atomic_t *quit; /**< shared stop flag */
 	unsigned int n_svcs;
 	const struct dpt_engine_svc *svcs; /**< services on every worker */
+	dpt_engine_app_t app;              /**< per-iteration hook, or NULL */
+	void **app_args;                   /**< one per worker, or NULL */
 };
 
 /**

@@ -87,8 +87,10 @@ static inline uint32_t seq_min(uint32_t a, uint32_t b) { return seq_lt(a, b) ? a
  *
  * Checks the data offset against the segment length, the checksum (the
  * PMD's verdict when RTE_MBUF_F_RX_L4_CKSUM_GOOD or _BAD is set, software
- * otherwise) and flag combinations no TCP sends (SYN with FIN or RST, and
- * no flag at all). Options are parsed; malformed options end option
+ * otherwise) and flag combinations no TCP sends (SYN with FIN or RST). A
+ * segment with no flag at all passes: the state machine answers it (a RST
+ * from a closed port, RFC 9293 3.10.7.1). Options are parsed; malformed
+ * options end option
  * parsing without rejecting the segment (RFC 9293 3.1, MUST-64), counted
  * as tcp_opt_malformed.
  *

@@ -81,8 +81,10 @@ sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len)
 static int
 send_check(const struct dpt_tcb *c)
 {
-	if (c->flags & (F_SHUT_WR | F_APP_CLOSED))
+	if (c->flags & F_APP_CLOSED)
 		return -EPIPE;
+	if (c->flags & F_SHUT_WR)
+		return -ENOTCONN;
 	switch (c->state) {
 	case DPT_TCP_SYN_SENT:
 	case DPT_TCP_SYN_RECEIVED:
@@ -428,8 +430,10 @@ dpt_tcp_abort(struct dpt_tcb *c)
 	c->handler = NULL;
 	if (c->state == DPT_TCP_CLOSED)
 		return;
-	/* RFC 9293 3.10.5: a RST unless nothing was synchronized yet. */
-	if (c->state != DPT_TCP_SYN_SENT && c->state != DPT_TCP_TIME_WAIT) {
+	/* RFC 9293 3.10.5: a RST from SYN-RECEIVED, ESTABLISHED,
+	 * FIN-WAIT-1/2 and CLOSE-WAIT; the other states just go. */
+	if (c->state != DPT_TCP_SYN_SENT && c->state != DPT_TCP_TIME_WAIT &&
+	    c->state != DPT_TCP_CLOSING && c->state != DPT_TCP_LAST_ACK) {
 		tcp_send_rst(c);
 		tcb_count(c, DPT_STAT_tcp_conn_reset);
 	}

@@ -12,7 +12,7 @@
 #include "tcp_impl.h"
 
 #define CUBIC_C 0.4      /* RFC 9438 4.1 */
-#define CUBIC_BETA 0.7   /* RFC 9438 4.6 */
+#define CUBIC_BETA 0.7   /* RFC 9438 4.6 (as 7/10 in integer code) */
 #define CWND_MAX (1u << 30)
 
 uint32_t
@@ -58,15 +58,15 @@ tcb_rto(const struct dpt_tcb *c)
 void
 cc_init(struct dpt_tcb *c)
 {
-	/* RFC 6928: IW = min(10 MSS, max(2 MSS, 14600)) for IW10;
-	 * configurable count, same cap. */
+	/* RFC 6928 2: IW = min(10 MSS, max(2 MSS, 14600)); init_cwnd may
+	 * ask for fewer segments, never for more. */
 	uint32_t iw = c->tcp->conf.init_cwnd * c->mss;
 
-	if (c->tcp->conf.init_cwnd > 2)
-		iw = RTE_MIN(iw, RTE_MAX(2 * c->mss, 14600u));
+	iw = RTE_MIN(iw, RTE_MIN(10 * c->mss, RTE_MAX(2 * c->mss, 14600u)));
 	c->cwnd = iw;
 	c->ssthresh = UINT32_MAX; /* RFC 5681 3.1: arbitrarily high */
 	c->bytes_acked = 0;
+	c->recover = c->iss;      /* RFC 6582 3.2 step 1 */
 	memset(&c->cubic, 0, sizeof(c->cubic));
 }
 
@@ -84,7 +84,7 @@ static void
 cubic_ca(struct dpt_tcb *c, uint32_t acked, uint64_t now)
 {
 	struct cubic *q = &c->cubic;
-	double mss = c->mss, cwnd = c->cwnd / mss, t, target, inc;
+	double mss = c->mss, cwnd = (c->cwnd + q->frac) / mss, t, target, inc;
 	double alpha = 3.0 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
 
 	if (q->epoch == 0) {
@@ -96,9 +96,10 @@ cubic_ca(struct dpt_tcb *c, uint32_t acked, uint64_t now)
 		q->w_est = cwnd;
 	}
 	t = (double)(now - q->epoch) / 1e6;
-	/* 4.3: the Reno-friendly estimate; alpha is 1 past W_max. */
-	q->w_est += (q->w_est >= q->w_max ? 1.0 : alpha) * (acked / mss) /
-		    cwnd;
+	/* 4.3: the Reno-friendly estimate; alpha becomes 1 once W_est
+	 * reaches the window of the last congestion event (cwnd_prior). */
+	q->w_est += (q->w_est >= q->cwnd_prior ? 1.0 : alpha) *
+		    (acked / mss) / cwnd;
 	if (w_cubic(q, t) < q->w_est) {
 		inc = q->w_est - cwnd;
 	} else {
@@ -151,8 +152,9 @@ reduced_ssthresh(struct dpt_tcb *c, uint64_t now)
 	q->cwnd_prior = cwnd;
 	q->w_max = cwnd < q->w_max ? cwnd * (1 + CUBIC_BETA) / 2 : cwnd;
 	q->epoch = 0;
-	return (uint32_t)RTE_MAX(cwnd * CUBIC_BETA * c->mss,
-				 2.0 * c->mss);
+	q->frac = 0;
+	/* integer arithmetic: 0.7 has no exact binary representation */
+	return RTE_MAX((uint32_t)((uint64_t)c->cwnd * 7 / 10), 2 * c->mss);
 }
 
 void
@@ -184,8 +186,12 @@ cc_rto(struct dpt_tcb *c, uint64_t now)
 	/* RFC 5681 3.1 eqn. 4 on the first timeout only (RFC 5681 3.1:
 	 * "ssthresh ... MUST NOT be changed" by repeated timeouts of the
 	 * same segment); loss window of one segment. */
-	if (c->backoff == 0)
+	if (c->backoff == 0) {
 		c->ssthresh = reduced_ssthresh(c, now);
+		/* RFC 9438 4.8: after a timeout the first congestion
+		 * avoidance starts with K = 0, W_max = its starting cwnd. */
+		c->cubic.w_max = 0;
+	}
 	c->cwnd = c->mss;
 	c->bytes_acked = 0;
 	c->flags &= ~F_RECOVERY;

@@ -298,6 +298,9 @@ tcb_established(struct dpt_tcb *c)
 	tcb_set_state(c, DPT_TCP_ESTABLISHED);
 	c->snd_sml = c->snd_una; /* no short segment outstanding */
 	cc_init(c);
+	/* RFC 6298 5.7: a lost SYN and no RTT sample: RTO of 3 s. */
+	if (c->retries > 0 && c->srtt == 0)
+		c->rto = RTE_MAX(c->rto, 3000000u);
 	c->retries = 0;
 	c->backoff = 0;
 	tcb_keepalive_reset(c, c->tcp->now);

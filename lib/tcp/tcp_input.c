@@ -337,9 +337,10 @@ rst_input(struct dpt_tcb *c, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 			return tcb_closed(c, DPT_TCP_OK);
 		t->st->c[DPT_STAT_tcp_conn_refused]++;
 		return tcb_closed(c, DPT_TCP_ERR_REFUSED);
+	case DPT_TCP_TIME_WAIT: /* counted closed when it entered */
+		return tcb_closed(c, DPT_TCP_OK);
 	case DPT_TCP_CLOSING:
 	case DPT_TCP_LAST_ACK:
-	case DPT_TCP_TIME_WAIT:
 		t->st->c[DPT_STAT_tcp_conn_closed]++;
 		return tcb_closed(c, DPT_TCP_OK);
 	default:
@@ -375,9 +376,25 @@ check_acceptable(struct dpt_tcb *c, struct rte_mbuf *m,
 	enum dpt_stat r = paws_check(c, s, now);
 	struct dpt_tcp *t = c->tcp;
 
-	if (r == DPT_STAT_OK && !seq_acceptable(c, s))
+	if (r == DPT_STAT_OK && !seq_acceptable(c, s)) {
+		/* RFC 5961 4.2: a SYN is challenged "irrespective of the
+		 * sequence number", within the challenge ACK budget. */
+		if ((s->flags & (DPT_TCP_SYN | DPT_TCP_RST)) == DPT_TCP_SYN) {
+			syn_in_synced(c, m, s, now);
+			return 1;
+		}
 		r = seq_leq(s->seq + s->len, c->rcv_nxt) && s->len > 0 ?
 		    DPT_STAT_tcp_dup_segs : DPT_STAT_tcp_drop_seq;
+	}
+	if (r != DPT_STAT_OK && c->state == DPT_TCP_TIME_WAIT &&
+	    r != DPT_STAT_tcp_drop_paws &&
+	    (s->flags & (DPT_TCP_FIN | DPT_TCP_RST)) == DPT_TCP_FIN &&
+	    s->seq + s->len + 1 == c->rcv_nxt) {
+		/* RFC 9293 3.10.7.4 eighth: a retransmitted FIN in
+		 * TIME-WAIT is acknowledged and restarts the 2 MSL. */
+		c->t_close = now + 2 * t->conf.msl_us;
+		tcb_timers_update(c);
+	}
 	if (r != DPT_STAT_OK) {
 		/* RFC 5961 3.2: a RST outside the window is dropped
 		 * silently; anything else is answered by an ACK. */
@@ -388,9 +405,11 @@ check_acceptable(struct dpt_tcb *c, struct rte_mbuf *m,
 		drop(t, m, r);
 		return 1;
 	}
-	/* RFC 7323 4.3 (R3): update TS.Recent from an in-order segment. */
+	/* RFC 7323 4.3 (R3): update TS.Recent from an in-order segment; a
+	 * TS.Recent idle past 24 days is invalid and simply replaced (5.5). */
 	if ((c->flags & F_TS) && (s->opt.present & DPT_TCPOPT_TS) &&
-	    seq_geq(s->opt.tsval, c->ts_recent) &&
+	    (seq_geq(s->opt.tsval, c->ts_recent) ||
+	     now - c->ts_recent_age >= TCP_PAWS_IDLE) &&
 	    seq_leq(s->seq, c->last_ack_sent)) {
 		c->ts_recent = s->opt.tsval;
 		c->ts_recent_age = now;
@@ -403,10 +422,34 @@ check_acceptable(struct dpt_tcb *c, struct rte_mbuf *m,
 static int ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
 		     uint64_t now);
 
+/* RFC 9293 3.5 figure 8: after crossed SYNs, the peer's SYN-ACK
+ * (SEQ=IRS, ACK=SND.NXT) completes the open. Its window is a SYN's:
+ * unscaled (RFC 7323 2.2). */
+static int
+simultaneous_synack(struct dpt_tcb *c, struct rte_mbuf *m,
+		    const struct dpt_tcp_seg *s, uint64_t now)
+{
+	if (c->state != DPT_TCP_SYN_RECEIVED || (c->flags & F_PASSIVE) ||
+	    s->flags != (DPT_TCP_SYN | DPT_TCP_ACK) || s->seq != c->irs ||
+	    s->ack != c->snd_nxt)
+		return 0;
+	c->snd_una = s->ack;
+	c->snd_wnd = c->max_snd_wnd = s->wnd;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	c->t_rexmt = 0;
+	tcb_established(c); /* its SYN is acknowledged already: no ACK */
+	rte_pktmbuf_free(m);
+	(void)now;
+	return 1;
+}
+
 static void
 synced_input(struct dpt_tcb *c, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 	     uint64_t now)
 {
+	if (simultaneous_synack(c, m, s, now))
+		return;
 	if (check_acceptable(c, m, s, now))
 		return;
 	if (s->flags & DPT_TCP_RST)
@@ -631,14 +674,10 @@ fin_input(struct dpt_tcb *c, uint64_t now)
 		tcb_set_state(c, DPT_TCP_CLOSE_WAIT);
 		break;
 	case DPT_TCP_FIN_WAIT_1:
-		if (c->snd_una != c->snd_max) {
-			tcb_set_state(c, DPT_TCP_CLOSING);
-			break;
-		}
-		/* our FIN is acknowledged too: straight to TIME-WAIT */
-		tcp_send_ack(c, now);
-		tcb_enter_timewait(c, now);
-		return;
+		/* Had this segment acknowledged our FIN, step five would have
+		 * moved us to FIN-WAIT-2: it is not acknowledged. */
+		tcb_set_state(c, DPT_TCP_CLOSING);
+		break;
 	case DPT_TCP_FIN_WAIT_2:
 		tcp_send_ack(c, now); /* before TIME-WAIT may close it */
 		tcb_enter_timewait(c, now);
@@ -695,7 +734,7 @@ static void
 accept_text(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 	    int fin, uint64_t now)
 {
-	int had_ooo = c->ooo_n > 0;
+	int had_ooo = c->ooo_n > 0, pulled_fin = 0;
 
 	m = trim_to_window(c, m, &seq, &len, &fin);
 	if (m != NULL && seq != c->rcv_nxt) {
@@ -705,14 +744,14 @@ accept_text(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 	if (m != NULL) {
 		rcvq_append(c, m, len);
 		if (had_ooo && ooo_pull(c))
-			fin = 1;
+			pulled_fin = 1; /* a held segment carried the FIN */
 		c->rcv_mss = RTE_MAX(c->rcv_mss, RTE_MIN(len,
 					c->tcp->nif->mtu - 40u));
 		ack_policy(c, len, had_ooo, now);
 	} else if (len == 0 && !fin) {
 		ack_soon(c); /* all old or beyond the window: re-ACK */
 	}
-	if (fin && seq + len == c->rcv_nxt)
+	if (pulled_fin || (fin && seq + len == c->rcv_nxt))
 		fin_input(c, now);
 	else if (fin)
 		ack_soon(c); /* a FIN ahead of a gap: the peer will resend */
@@ -770,7 +809,9 @@ timewait_reusable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	    DPT_TCP_SYN)
 		return 0;
 	if ((c->flags & F_TS) && (s->opt.present & DPT_TCPOPT_TS))
-		return seq_gt(s->opt.tsval, c->ts_recent);
+		return seq_gt(s->opt.tsval, c->ts_recent) ||
+		       (s->opt.tsval == c->ts_recent &&
+			seq_gt(s->seq, c->rcv_nxt));
 	return seq_gt(s->seq, c->rcv_nxt);
 }
 

@@ -487,6 +487,11 @@ tcp_output(struct dpt_tcb *c, uint64_t now)
 		if ((c->flags & F_ACK_NOW) || window_update_due(c))
 			tcp_send_ack(c, now);
 		return;
+	case DPT_TCP_SYN_RECEIVED:
+		/* an unacceptable segment is answered (3.10.7.4 first) */
+		if (c->flags & F_ACK_NOW)
+			tcp_send_ack(c, now);
+		return;
 	default:
 		return;
 	}

@@ -70,6 +70,24 @@ wheel_advance(struct dpt_tcp *t, uint64_t now)
 	struct tcp_wheel *w = &t->wheel;
 	uint64_t target = tick_of(now);
 
+	/* After a long pause one revolution visits every armed timer:
+	 * run what is due, then jump (order within the jump is lost). */
+	if (target - w->tick > WHEEL_SLOTS) {
+		w->tick = target - WHEEL_SLOTS;
+		for (unsigned int i = 0; i < WHEEL_SLOTS; i++) {
+			struct tcp_timer *tm, *next;
+
+			for (tm = w->slot[i]; tm != NULL; tm = next) {
+				next = tm->next;
+				if (tick_of(tm->expire) > target)
+					continue;
+				wheel_cancel(tm);
+				on_timer(tcb_of_timer(tm), now);
+			}
+		}
+		w->tick = target;
+		return;
+	}
 	while (w->tick < target) {
 		struct tcp_timer *tm, *next;
 
@@ -237,9 +255,10 @@ on_timer(struct dpt_tcb *c, uint64_t now)
 	if (c->t_close != 0 && now >= c->t_close) {
 		/* 2 MSL passed in TIME-WAIT, or FIN-WAIT-2 waited long
 		 * enough for a peer that will never send FIN. */
-		if (c->state == DPT_TCP_FIN_WAIT_2)
+		if (c->state == DPT_TCP_FIN_WAIT_2) {
 			tcb_count(c, DPT_STAT_tcp_fin_wait2_timeouts);
-		tcb_count(c, DPT_STAT_tcp_conn_closed);
+			tcb_count(c, DPT_STAT_tcp_conn_closed);
+		} /* TIME-WAIT was counted closed on entry */
 		tcb_closed(c, DPT_TCP_OK);
 		return;
 	}

@@ -27,6 +27,21 @@ tt_setup_with(void (*edit)(struct dpt_tcp_conf *c))
 	memset(&tt, 0, sizeof(tt));
 	th_if_init(&tt.i);
 	tt.now = TT_T0;
+	/* The peer stays resolved however long a test runs in fake time:
+	 * TCP tests assert TCP segments, not ARP refreshes. */
+	{
+		static const struct dpt_neigh_conf forever = {
+			.entries = 64, .queue = 8, .reachable_us = UINT64_MAX / 4,
+			.retrans_us = 1000000, .probes = 3,
+			.gc_us = UINT64_MAX / 4,
+		};
+		struct dpt_neigh *n = dpt_neigh_create(&(struct dpt_neigh_params){
+			.name = "tt_neigh", .socket_id = 0, .conf = &forever });
+
+		cr_assert_not_null(n);
+		dpt_neigh_free(tt.i.nif.neigh);
+		tt.i.nif.neigh = n;
+	}
 	/* the peer is resolved: it asked for us */
 	{
 		static const uint8_t req[] = {

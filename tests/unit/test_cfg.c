@@ -85,6 +85,22 @@ Test(conf, default_file_loads_with_its_values)
 	cr_assert_eq(c.tcp.delack_us, 40000);
 }
 
+Test(conf, impairment_is_off_by_default_and_set_by_fractions)
+{
+	static struct dpt_conf c;
+	struct dpt_conf_err err;
+
+	cr_assert_eq(load_text(&c, GOOD, &err), 0, "%s", err.msg);
+	cr_assert_not(dpt_conf_impair_on(&c.impair));
+	cr_assert_eq(dpt_conf_set(&c, "impair.tx_drop=0.01", &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(dpt_conf_set(&c, "impair.rx_delay=2ms", &err), 0);
+	cr_assert(dpt_conf_impair_on(&c.impair));
+	cr_assert_float_eq(c.impair.tx.drop, 0.01, 1e-12);
+	cr_assert_eq(c.impair.rx.delay_us, 2000);
+	cr_assert_eq(c.impair.seed, 1);
+}
+
 Test(conf, sizes_take_binary_suffixes_and_enums_take_names)
 {
 	static struct dpt_conf c;
@@ -129,7 +145,7 @@ struct bad_file {
 static struct bad_file bad_files[] = {
 	{ "[prot0]\n",
 	  "t.conf:1: [prot0]: unknown section (known: eal, port0, lcores, "
-	  "arp, ip, tcp)" },
+	  "arp, ip, tcp, impair)" },
 	{ GOOD "mut = 1500\n",
 	  "t.conf:4: [port0] mut: unknown key (dptcpd --help-config lists "
 	  "them)" },
@@ -189,6 +205,9 @@ static struct bad_file bad_files[] = {
 	  "t.conf:5: [tcp] rto_min: is above rto_max" },
 	{ GOOD "[tcp]\ndelack = 300ms\n",
 	  "t.conf:5: [tcp] delack: must be below rto_min" },
+	{ GOOD "[impair]\ntx_drop = 1.5\n",
+	  "t.conf:5: [impair] tx_drop: '1.5' is not a fraction from 0 to 1, "
+	  "such as 0.01" },
 	{ "[eal]\nfoo = 1\n" GOOD,
 	  "t.conf:2: [eal] foo: unknown EAL option (see dpdk-testpmd -h)" },
 	{ "[eal]\nno-huge = maybe\n" GOOD,

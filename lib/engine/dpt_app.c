@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_app.c: a program's start-up and shutdown around the engine; see
+ * dpt_app.h. Control path only: nothing here runs on a worker's loop.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_version.h>
+
+#include "dpt_app.h"
+
+#define MAX_SETS 64
+#define MAX_ARGS 128
+#define MAX_LONG_OPTS 64
+
+/* Signals are process-wide, so their count is too. With no tick it is also
+ * the workers' stop flag, since a worker may run on the main lcore then and
+ * only the handler can stop it. */
+static volatile sig_atomic_t signals;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	signals++;
+}
+
+/* What the common options asked for. */
+struct opts {
+	const char *conf_file;      /* -c FILE, NULL = embedded default */
+	int check;                  /* --check: validate and exit */
+	int n_sets;
+	const char *sets[MAX_SETS]; /* --set section.key=value */
+};
+
+static void
+usage(const struct dpt_app_params *p, FILE *f)
+{
+	fprintf(f,
+		"usage: %s [EAL args --] [-c FILE] [--set SECTION.KEY=VALUE]"
+		"... [--check]%s\n"
+		"%s"
+		"  -c, --config FILE   configuration file (default: the "
+		"embedded %s)\n"
+		"  -s, --set S.K=V     override one key, e.g. --set "
+		"port0.mtu=9000\n"
+		"      --check         validate the configuration and exit\n"
+		"      --help-config   print every configuration key\n"
+		"  -V, --version       print the version\n"
+		"  -h, --help          this text\n"
+		"With no EAL arguments, they come from the [eal] section.\n"
+		"%s", p->name, p->synopsis ? p->synopsis : "",
+		p->options_help ? p->options_help : "", p->default_conf_path,
+		p->usage_tail ? p->usage_tail : "");
+}
+
+/* The common long options followed by the program's. */
+static int
+build_longs(const struct dpt_app_params *p, struct option *longs)
+{
+	static const struct option common[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 's' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "help-config", no_argument, NULL, 'H' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+	};
+	int n = 0;
+
+	for (unsigned int i = 0; i < RTE_DIM(common); i++)
+		longs[n++] = common[i];
+	for (const struct option *o = p->long_opts; o != NULL &&
+	     o->name != NULL; o++) {
+		if (n == MAX_LONG_OPTS - 1)
+			return -E2BIG;
+		longs[n++] = *o;
+	}
+	memset(&longs[n], 0, sizeof(longs[n]));
+	return 0;
+}
+
+/* 0: go on; 1: done, exit 0; -1: bad usage, exit 2. */
+static int
+parse_opts(const struct dpt_app_params *p, int argc, char **argv,
+	   struct opts *o)
+{
+	struct option longs[MAX_LONG_OPTS];
+	char shorts[64];
+	int c;
+
+	if (build_longs(p, longs) != 0)
+		return -1;
+	snprintf(shorts, sizeof(shorts), "c:s:Vh%s",
+		 p->short_opts ? p->short_opts : "");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->conf_file = optarg;
+			break;
+		case 's':
+			if (o->n_sets == MAX_SETS) {
+				fprintf(stderr, "%s: too many --set\n",
+					p->name);
+				return -1;
+			}
+			o->sets[o->n_sets++] = optarg;
+			break;
+		case 'k':
+			o->check = 1;
+			break;
+		case 'H':
+			dpt_conf_print_reference(stdout);
+			return 1;
+		case 'V':
+			printf("%s %s (%s)\n", p->name, DPT_VERSION,
+			       rte_version());
+			return 1;
+		case 'h':
+			usage(p, stdout);
+			return 1;
+		case '?':
+			usage(p, stderr);
+			return -1;
+		default:
+			if (p->on_opt == NULL) {
+				usage(p, stderr);
+				return -1;
+			}
+			if (p->on_opt(c, optarg, p->ctx) != 0)
+				return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", p->name,
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* The embedded default as a file rte_cfgfile can open: a memfd. */
+static int
+load_embedded(const struct dpt_app_params *p, struct dpt_conf *conf,
+	      struct dpt_conf_err *err)
+{
+	const char *base = strrchr(p->default_conf_path, '/');
+	char path[64], name[300];
+	size_t len = strlen(p->default_conf);
+	int fd, rc;
+
+	base = base ? base + 1 : p->default_conf_path;
+	fd = memfd_create(base, 0);
+	if (fd < 0 || write(fd, p->default_conf, len) != (ssize_t)len) {
+		snprintf(err->msg, sizeof(err->msg), "cannot stage the "
+			 "embedded configuration: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	snprintf(name, sizeof(name), "(embedded %s)", p->default_conf_path);
+	rc = dpt_conf_load(conf, path, name, err);
+	close(fd);
+	return rc;
+}
+
+static int
+load_conf(const struct dpt_app_params *p, struct dpt_conf *conf,
+	  const struct opts *o, struct dpt_conf_err *err)
+{
+	int rc;
+
+	dpt_conf_defaults(conf);
+	rc = o->conf_file ? dpt_conf_load(conf, o->conf_file, o->conf_file, err)
+			  : load_embedded(p, conf, err);
+	for (int i = 0; rc == 0 && i < o->n_sets; i++)
+		rc = dpt_conf_set(conf, o->sets[i], err);
+	return rc == 0 ? dpt_conf_finish(conf, err) : rc;
+}
+
+/* A program with a tick reports from the main lcore: no worker there. */
+static int
+check_main_free(const struct dpt_app *app, const unsigned int *lcores,
+		unsigned int n)
+{
+	const struct dpt_conf *conf = &app->conf;
+	char where[400];
+
+	if (app->p->tick == NULL)
+		return 0;
+	for (unsigned int i = 0; i < n; i++) {
+		if (lcores[i] != rte_get_main_lcore())
+			continue;
+		fprintf(stderr, "%s: %s: lcore %u is the main lcore, which %s "
+			"keeps for its reports: give EAL another lcore for "
+			"the worker\n", app->p->name, conf->lcores.n_workers ?
+			dpt_conf_where(conf, "lcores", "workers", where,
+				       sizeof(where)) :
+			dpt_conf_where(conf, "eal", "lcores", where,
+				       sizeof(where)), lcores[i], app->p->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Worker lcores: as configured, else every EAL worker lcore, else the main
+ * lcore alone. */
+static int
+choose_workers(const struct dpt_app *app, unsigned int *lcores,
+	       unsigned int *n)
+{
+	const struct dpt_conf *conf = &app->conf;
+	char where[400];
+	unsigned int id;
+
+	*n = 0;
+	for (uint32_t i = 0; i < conf->lcores.n_workers; i++) {
+		id = conf->lcores.workers[i];
+		if (!rte_lcore_is_enabled(id)) {
+			fprintf(stderr, "%s: %s: lcore %u is not one of "
+				"EAL's lcores\n", app->p->name,
+				dpt_conf_where(conf, "lcores", "workers",
+					       where, sizeof(where)), id);
+			return -EINVAL;
+		}
+		lcores[(*n)++] = id;
+	}
+	if (*n == 0)
+		RTE_LCORE_FOREACH_WORKER(id)
+			lcores[(*n)++] = id;
+	if (*n == 0)
+		lcores[(*n)++] = rte_get_main_lcore();
+	return check_main_free(app, lcores, *n);
+}
+
+static const char *
+fault_key(enum dpt_engine_fault f)
+{
+	switch (f) {
+	case DPT_FAULT_DEVICE:
+		return "device";
+	case DPT_FAULT_PORT:
+		return "";
+	default:
+		return NULL;
+	}
+}
+
+static void
+print_port(const struct dpt_app *app, FILE *f)
+{
+	const struct dpt_engine *e = app->engine;
+	struct dpt_port_counters c;
+
+	if (dpt_port_counters(&e->port, &c) != 0)
+		return;
+	fprintf(f, "%s: port %s: rx %" PRIu64 " frames, tx %" PRIu64
+		" frames; PMD drops: rx ring full (imissed) %" PRIu64
+		", rx errors %" PRIu64 ", no mbuf for rx %" PRIu64
+		", tx errors %" PRIu64 "\n", app->p->name, e->port.name,
+		c.ipackets, c.opackets, c.imissed, c.ierrors, c.rx_nombuf,
+		c.oerrors);
+}
+
+void
+dpt_app_print_counters(const struct dpt_app *app, FILE *f)
+{
+	struct dpt_stats s;
+
+	dpt_engine_stats(app->engine, &s);
+	fprintf(f, "%s: counters (all lcores, non-zero):\n", app->p->name);
+	for (unsigned int i = 1; i < DPT_STAT__MAX; i++)
+		if (s.c[i] != 0)
+			fprintf(f, "  %-24s %14" PRIu64 "   %s\n",
+				dpt_stat_name(i), s.c[i], dpt_stat_desc(i));
+	fprintf(f, "  %-24s %14" PRIu64 "   %s\n", "drops_total",
+		dpt_stats_drops(&s), "sum of all drop counters");
+	print_port(app, f);
+}
+
+static void
+print_ready(const struct dpt_app *app)
+{
+	const struct dpt_app_params *ap = app->p;
+	const struct dpt_engine *e = app->engine;
+	const struct dpt_port *p = &e->port;
+	uint32_t a = app->conf.port.addr;
+
+	printf("%s: ready: %u.%u.%u.%u/%u on %s (%s, MAC "
+	       RTE_ETHER_ADDR_PRT_FMT "), %u worker(s) on lcore(s)",
+	       ap->name, a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
+	       app->conf.port.prefix_len, p->name, p->driver,
+	       RTE_ETHER_ADDR_BYTES(&p->mac), e->n_workers);
+	for (unsigned int i = 0; i < e->n_workers; i++)
+		printf("%s%u", i ? "," : " ", e->workers[i]->lcore_id);
+	printf("; memory: %u mbufs, %.1f MiB", p->pool->size,
+	       dpt_port_pool_bytes(p) / 1048576.0);
+	if (ap->n_svcs > 0)
+		printf("; services:");
+	for (unsigned int i = 0; i < ap->n_svcs; i++)
+		printf(" %s/%u", dpt_svc_type_name(ap->svcs[i].type),
+		       ap->svcs[i].port);
+	printf("\n");
+}
+
+/* Split argv at "--": EAL arguments before it, ours after. Without "--",
+ * all arguments are ours. */
+static void
+split_args(int argc, char **argv, int *eal_argc, char ***app_argv,
+	   int *app_argc)
+{
+	*eal_argc = 1;
+	*app_argv = argv;
+	*app_argc = argc;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			*eal_argc = i;
+			*app_argv = argv + i;
+			*app_argc = argc - i;
+			return;
+		}
+}
+
+static int
+init_eal(const struct dpt_app *app, int eal_argc, char **argv)
+{
+	static char store[MAX_ARGS * DPT_CONF_VALUE_LEN];
+	const struct dpt_conf *conf = &app->conf;
+	char *eargv[MAX_ARGS];
+	int n = eal_argc;
+
+	if (eal_argc <= 1) {
+		n = dpt_conf_eal_argv(conf, argv[0], eargv, MAX_ARGS, store);
+		if (n < 0) {
+			fprintf(stderr, "%s: too many EAL arguments\n",
+				app->p->name);
+			return -E2BIG;
+		}
+	} else {
+		memcpy(eargv, argv, sizeof(char *) * (size_t)n);
+	}
+	if (rte_eal_init(n, eargv) < 0) {
+		fprintf(stderr, "%s: EAL initialisation failed: %s (EAL "
+			"arguments from %s)\n", app->p->name,
+			rte_strerror(rte_errno),
+			eal_argc <= 1 ? conf->file : "the command line");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+create_engine(struct dpt_app *app)
+{
+	const struct dpt_app_params *ap = app->p;
+	const struct dpt_conf *conf = &app->conf;
+	static void *app_args[RTE_MAX_LCORE];
+	struct dpt_engine_params p = {
+		.conf = conf,
+		.quit = ap->tick ? &app->quit : &signals,
+		.n_svcs = ap->n_svcs, .svcs = ap->svcs,
+		.app = ap->app, .app_args = app_args,
+	};
+	unsigned int lcores[RTE_MAX_LCORE];
+	enum dpt_engine_fault fault;
+	char err[400], where[400];
+	const char *key;
+
+	if (choose_workers(app, lcores, &p.n_lcores) != 0)
+		return -EINVAL;
+	p.lcores = lcores;
+	for (unsigned int i = 0; i < p.n_lcores; i++)
+		app_args[i] = ap->ctx;
+	app->engine = dpt_engine_create(&p, &fault, err, sizeof(err));
+	if (app->engine != NULL)
+		return 0;
+	key = fault_key(fault);
+	if (key != NULL)
+		fprintf(stderr, "%s: %s: %s\n", ap->name, dpt_conf_where(conf,
+			"port0", key, where, sizeof(where)), err);
+	else
+		fprintf(stderr, "%s: %s: %s\n", ap->name, dpt_conf_where(conf,
+			"eal", "m", where, sizeof(where)), err);
+	return -EINVAL;
+}
+
+int
+dpt_app_start(struct dpt_app *app, const struct dpt_app_params *p, int argc,
+	      char **argv)
+{
+	struct dpt_conf_err err;
+	struct opts o = { 0 };
+	char **app_argv;
+	int eal_argc, app_argc, rc;
+
+	app->p = p;
+	app->engine = NULL;
+	app->quit = 0;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	split_args(argc, argv, &eal_argc, &app_argv, &app_argc);
+	rc = parse_opts(p, app_argc, app_argv, &o);
+	if (rc != 0)
+		return rc > 0 ? DPT_APP_DONE : -EINVAL;
+	if (load_conf(p, &app->conf, &o, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", p->name, err.msg);
+		return -EINVAL;
+	}
+	if (p->check != NULL && p->check(&app->conf, p->ctx) != 0)
+		return -EINVAL;
+	if (o.check) {
+		printf("%s: OK\n", app->conf.file);
+		return DPT_APP_DONE;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	if (init_eal(app, eal_argc, argv) != 0)
+		return -EINVAL;
+	if (create_engine(app) != 0) {
+		rte_eal_cleanup();
+		return -EINVAL;
+	}
+	if (dpt_engine_telemetry(app->engine) != 0)
+		fprintf(stderr, "%s: telemetry commands not registered\n",
+			p->name);
+	print_ready(app);
+	return 0;
+}
+
+void
+dpt_app_run(struct dpt_app *app)
+{
+	const struct dpt_app_params *p = app->p;
+	struct dpt_engine *e = app->engine;
+	const volatile sig_atomic_t *stop = p->tick ? &app->quit : &signals;
+	useconds_t period = (useconds_t)(p->tick_us ? p->tick_us : 100000);
+	struct dpt_worker *on_main = NULL;
+
+	for (unsigned int i = 0; i < e->n_workers; i++) {
+		struct dpt_worker *w = e->workers[i];
+
+		if (w->lcore_id == rte_get_main_lcore())
+			on_main = w;
+		else
+			rte_eal_remote_launch(dpt_worker_loop, w, w->lcore_id);
+	}
+	/* only without a tick (choose_workers() sees to it) */
+	if (on_main != NULL)
+		dpt_worker_loop(on_main);
+	while (!*stop) {
+		usleep(period);
+		if (p->tick != NULL && p->tick(app, (unsigned int)signals,
+					       p->ctx) != 0)
+			app->quit = 1;
+	}
+	rte_eal_mp_wait_lcore();
+}
+
+void
+dpt_app_stop(struct dpt_app *app)
+{
+	dpt_engine_free(app->engine);
+	app->engine = NULL;
+	rte_eal_cleanup();
+}

@@ -1,0 +1,1186 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_tcp_handshake.c: opening connections. SYN-SENT (RFC 9293 3.10.7.3)
+ * and SYN retransmission (RFC 6298), simultaneous open (RFC 9293 3.5),
+ * option negotiation (RFC 9293 3.7.1, RFC 7323, RFC 2018), passive
+ * SYN-RECEIVED (RFC 9293 3.10.7.4), the accept queue, SYN cookies, and
+ * reuse of a TIME-WAIT 4-tuple by a new SYN (RFC 6191).
+ *
+ * Active opens go from our port 50000 to the peer's port 8080 (as
+ * tt_connect()); the peer's ISN is 5000 there. Passive opens come from
+ * the peer's port 40000 (40001... for more) with ISN 1000.
+ */
+#include <string.h>
+
+#include "tcp_harness.h"
+#include "tcp_impl.h"
+
+#define A_LPORT 50000        /* our port in an active open */
+#define A_RPORT 8080         /* the peer's */
+#define A_IRS 5000           /* the peer's ISN in an active open */
+#define P2 (TT_PEER_PORT + 1) /* a second passive peer */
+#define ALL_OPTS (DPT_TCPOPT_MSS | DPT_TCPOPT_SACK_OK | DPT_TCPOPT_TS | \
+		  DPT_TCPOPT_WS)
+#define TS_ONLY DPT_TCPOPT_TS
+
+/* A segment from the peer of an active open. */
+#define A_IN(...) TT_IN(.sport = A_RPORT, .dport = A_LPORT, __VA_ARGS__)
+
+static struct dpt_tcb *c;     /* the connection under test */
+static uint32_t iss;          /* its ISS */
+static int err_at_reset = -1; /* dpt_tcp_error() when EV_RESET came */
+
+/* The recording handler, also noting why a connection ended (the handle
+ * is gone once EV_CLOSED returns). */
+static void
+rec_handler(struct dpt_tcb *cb, uint32_t ev, void *arg)
+{
+	if (ev & DPT_TCP_EV_RESET)
+		err_at_reset = (int)dpt_tcp_error(cb);
+	tt_handler(cb, ev, arg);
+}
+
+static struct dpt_tcp_opts
+opts_mss(uint16_t mss)
+{
+	return (struct dpt_tcp_opts){ .present = DPT_TCPOPT_MSS, .mss = mss };
+}
+
+static struct tcp_key
+passive_key(uint16_t rport)
+{
+	return (struct tcp_key){ .raddr = TH_PEER_IP, .laddr = TH_US_IP,
+				 .rport = rport, .lport = TT_PORT };
+}
+
+/* RFC 6528 ISS of a passive connection from @p rport, now. */
+static uint32_t
+passive_iss(uint16_t rport)
+{
+	struct tcp_key k = passive_key(rport);
+
+	return tcp_isn(tt.tcp, &k, tt.now);
+}
+
+/* Active OPEN (SYN-SENT); iss is set beforehand from RFC 6528. */
+static void
+connect_only(void)
+{
+	struct tcp_key k = { .raddr = TH_PEER_IP, .laddr = TH_US_IP,
+			     .rport = A_RPORT, .lport = A_LPORT };
+
+	iss = tcp_isn(tt.tcp, &k, tt.now);
+	err_at_reset = -1;
+	c = dpt_tcp_connect(tt.tcp, TH_PEER_IP, A_RPORT, A_LPORT, rec_handler,
+			    NULL, tt.now);
+	cr_assert_not_null(c);
+	tt.conn = c;
+}
+
+/* Our SYN with the default [tcp] settings, sent at the current time. */
+#define TT_OUR_SYN()                                                       \
+	TT_OUT(.flags = SYN, .seq = iss, .ack = 0, .wnd = 65535,           \
+	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = 3,     \
+			.tsval = tt_our_ts(c), .tsecr = 0 }, .tsval_set = 1)
+
+/* Active open answered by a SYN-ACK (ISN 5000) with options @p o and
+ * window @p wnd. Our SYN is skipped; what we answer is left to check. */
+static void
+open_active(struct dpt_tcp_opts o, uint16_t wnd)
+{
+	connect_only();
+	tt_skip_all();
+	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1, .wnd = wnd,
+	     .wnd_set = 1, .opt = o);
+}
+
+/* Our SYN-ACK to a SYN with ISN 1000 and no options (ISS iss). */
+#define PLAIN_SYNACK()                                                     \
+	TT_OUT(.flags = SYN | ACK, .seq = iss, .ack = 1001, .wnd = 65535,  \
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 })
+
+/* A SYN (ISN 1000, no options) from @p rport to the listener, and its
+ * SYN-ACK checked; iss is set. */
+static void
+half_open(uint16_t rport)
+{
+	iss = passive_iss(rport);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = rport);
+	PLAIN_SYNACK();
+}
+
+/* Pass over ARP requests at the head of what was sent. The harness
+ * resolves the peer once at T0; after arp.reachable (30 s) its entry goes
+ * stale and the next segment is preceded by a unicast poll (RFC 1122
+ * 2.3.2.1), which is not what these tests are about. */
+static void
+skip_arp(void)
+{
+	tt_pending(); /* flush */
+	while (tt.seen < tt.i.sink.n) {
+		const struct rte_mbuf *m = tt.i.sink.pkts[tt.seen];
+		const struct rte_ether_hdr *e =
+			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+		if (e->ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP))
+			break;
+		tt.seen++;
+	}
+}
+
+/* Run the clock to TT_T0 + @p t, asserting nothing is sent before. The
+ * last poll before the instant stops two ticks short, so a timer due at
+ * @p t fires at exactly @p t and the next deadlines are exact too. */
+static void
+quiet_until(uint64_t t)
+{
+	uint64_t end = TT_T0 + t;
+
+	cr_assert_gt(end, tt.now + 2048, "quiet_until: the clock is past");
+	tt_advance(end - 2048 - tt.now);
+	TT_NONE();
+	tt.now = end;
+	tt_poll();
+	skip_arp();
+}
+
+/* ---- SYN-SENT --------------------------------------------------------- */
+
+TestSuite(tcp_syn_sent, .init = tt_setup, .fini = tt_teardown);
+
+Test(tcp_syn_sent, connect_sends_syn_with_mss_sack_ts_and_scale)
+{
+	connect_only();
+	/* RFC 9293 3.10.1 OPEN: <SEQ=ISS><CTL=SYN>, ISS by RFC 6528. MSS =
+	 * MTU 1500 - 40 (3.7.1), SACK-permitted (RFC 2018 2), TSecr 0 (RFC
+	 * 7323 3.2), shift 3 for 256 KiB (RFC 7323 2.3); the window of a
+	 * SYN is never scaled (RFC 7323 2.2): 65535. */
+	TT_OUR_SYN();
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_SYN_SENT);
+	cr_assert_eq(tt.n_events, 0);
+	TT_ASSERT_STAT(tcp_state_syn_sent, 1);
+	TT_ASSERT_STAT(tcp_tcbs, 1);
+	TT_ASSERT_STAT(tcp_tx_segs, 1);
+	TT_ASSERT_STAT(tcp_retransmits, 0);
+}
+
+Test(tcp_syn_sent, syn_ack_moves_to_established_and_is_acked)
+{
+	open_active(tt_syn_opts(777), 65535);
+	/* RFC 9293 3.10.7.3 fourth: ESTABLISHED, <SEQ=SND.NXT><ACK=RCV.NXT>
+	 * <CTL=ACK>. Both sent WS: our window is scaled (262144 >> 3); TSecr
+	 * echoes the SYN-ACK's TSval (RFC 7323 4.3). */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 32768,
+	       .opt = { .present = TS_ONLY, .tsval = tt_our_ts(c),
+			.tsecr = 777 }, .tsval_set = 1);
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+	cr_assert_eq(tt.n_events, 1);
+	cr_assert_eq(tt.events, DPT_TCP_EV_CONNECTED | DPT_TCP_EV_WRITABLE);
+	TT_ASSERT_STAT(tcp_conn_active, 1);
+	TT_ASSERT_STAT(tcp_state_established, 1);
+	TT_ASSERT_STAT(tcp_state_syn_sent, 0);
+	TT_ASSERT_STAT(tcp_drop_syn_sent, 0);
+}
+
+Test(tcp_syn_sent, unacceptable_ack_gets_rst_and_changes_nothing)
+{
+	connect_only();
+	tt_skip_all();
+	/* RFC 9293 3.10.7.3 first: SEG.ACK =< ISS or SEG.ACK > SND.NXT:
+	 * <SEQ=SEG.ACK><CTL=RST>, drop. */
+	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss);
+	TT_OUT(.flags = RST, .seq = iss, .ack = 0, .wnd = 0);
+	A_IN(.flags = ACK, .seq = A_IRS, .ack = iss + 2);
+	TT_OUT(.flags = RST, .seq = iss + 2, .ack = 0, .wnd = 0);
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_SYN_SENT);
+	cr_assert_eq(tt.n_events, 0);
+	TT_ASSERT_STAT(tcp_drop_syn_sent, 2);
+	TT_ASSERT_STAT(tcp_rst_sent, 2);
+	/* still waiting: the right SYN-ACK completes the open */
+	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1);
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535);
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+}
+
+Test(tcp_syn_sent, rst_with_acceptable_ack_means_connection_refused)
+{
+	connect_only();
+	tt_skip_all();
+	/* RFC 9293 3.10.7.3 second ("error: connection reset"), RFC 5961
+	 * 3.2: in SYN-SENT the ACK, not the sequence number, decides. */
+	A_IN(.flags = RST | ACK, .seq = 0, .ack = iss + 1);
+	TT_NONE(); /* a RST is never answered */
+	cr_assert_eq(tt.n_events, 1);
+	cr_assert_eq(tt.events, DPT_TCP_EV_RESET | DPT_TCP_EV_CLOSED);
+	cr_assert_eq(err_at_reset, DPT_TCP_ERR_REFUSED);
+	cr_assert_null(tt.conn);
+	TT_ASSERT_STAT(tcp_conn_refused, 1);
+	TT_ASSERT_STAT(tcp_rst_rcvd, 1);
+	TT_ASSERT_STAT(tcp_state_syn_sent, 0);
+	TT_ASSERT_STAT(tcp_tcbs, 0);
+}
+
+Test(tcp_syn_sent, rst_without_ack_or_with_a_bad_ack_is_ignored)
+{
+	connect_only();
+	tt_skip_all();
+	/* RFC 9293 3.10.7.3 second: no ACK: drop; first: a bad ACK with
+	 * RST: drop, no RST in answer to a RST. */
+	A_IN(.flags = RST, .seq = A_IRS);
+	A_IN(.flags = RST | ACK, .seq = A_IRS, .ack = iss);
+	A_IN(.flags = RST | ACK, .seq = A_IRS, .ack = iss + 2);
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_SYN_SENT);
+	cr_assert_eq(tt.n_events, 0);
+	TT_ASSERT_STAT(tcp_drop_syn_sent, 3);
+	TT_ASSERT_STAT(tcp_rst_rcvd, 0);
+	TT_ASSERT_STAT(tcp_rst_sent, 0);
+	TT_ASSERT_STAT(tcp_conn_refused, 0);
+}
+
+Test(tcp_syn_sent, segment_without_syn_or_rst_is_dropped)
+{
+	connect_only();
+	tt_skip_all();
+	/* RFC 9293 3.10.7.3 fifth: neither SYN nor RST: drop, even with an
+	 * acceptable ACK and text. */
+	A_IN(.flags = ACK | PSH, .seq = A_IRS + 1, .ack = iss + 1, .len = 10);
+	A_IN(.flags = FIN, .seq = A_IRS + 1);
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_SYN_SENT);
+	cr_assert_eq(dpt_tcp_readable(c), 0);
+	cr_assert_eq(tt.n_events, 0);
+	TT_ASSERT_STAT(tcp_drop_syn_sent, 2);
+	TT_ASSERT_STAT(tcp_rx_bytes, 0);
+}
+
+Test(tcp_syn_sent, syn_is_retransmitted_with_exponential_backoff)
+{
+	connect_only();
+	tt_skip_all();
+	/* RFC 6298 2.1: RTO 1 s before a sample (rto_init); 5.5: doubled
+	 * at each expiry. The same SYN, with the TSval of its time. */
+	quiet_until(dpt_s(1));
+	TT_OUR_SYN();
+	quiet_until(dpt_s(3));
+	TT_OUR_SYN();
+	quiet_until(dpt_s(7));
+	TT_OUR_SYN();
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_SYN_SENT);
+	TT_ASSERT_STAT(tcp_rto, 3);
+	TT_ASSERT_STAT(tcp_retransmits, 3);
+	TT_ASSERT_STAT(tcp_synack_retransmits, 0);
+}
+
+Test(tcp_syn_sent, connect_times_out_after_syn_retries)
+{
+	/* 1 s doubling, capped at rto_max 60 s after the sixth */
+	static const unsigned int at[] = { 1, 3, 7, 15, 31, 63 };
+
+	connect_only();
+	tt_skip_all();
+	for (unsigned int i = 0; i < RTE_DIM(at); i++) {
+		quiet_until(dpt_s(at[i]));
+		TT_OUR_SYN();
+	}
+	/* syn_retries = 6: the seventh expiry gives up (RFC 9293 3.8.3,
+	 * R2 for a SYN), silently, and tells the application. */
+	quiet_until(dpt_s(63 + 60));
+	TT_NONE();
+	cr_assert_eq(tt.events, DPT_TCP_EV_RESET | DPT_TCP_EV_CLOSED);
+	cr_assert_eq(err_at_reset, DPT_TCP_ERR_TIMEOUT);
+	cr_assert_null(tt.conn);
+	TT_ASSERT_STAT(tcp_conn_timeout, 1);
+	TT_ASSERT_STAT(tcp_rto, 7);
+	TT_ASSERT_STAT(tcp_retransmits, 6);
+	TT_ASSERT_STAT(tcp_state_syn_sent, 0);
+	TT_ASSERT_STAT(tcp_tcbs, 0);
+}
+
+Test(tcp_syn_sent, rto_is_3s_after_a_retransmitted_syn_rfc6298_5_7)
+{
+	static uint8_t d[100];
+	struct dpt_tcp_info i;
+	uint64_t sent;
+
+	connect_only();
+	tt_skip_all();
+	quiet_until(dpt_s(1));
+	TT_OUR_SYN();
+	tt_advance(dpt_ms(500));
+	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1,
+	     .opt = opts_mss(1460));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535);
+	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), 100);
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = A_IRS + 1,
+	       .wnd = 65535, .len = 100);
+	sent = tt.now - TT_T0;
+	/* RFC 6298 5.7: the SYN timed out and Karn gave no sample: the RTO
+	 * MUST be re-initialized to 3 s when data transmission begins. */
+	dpt_tcp_get_info(c, &i);
+	cr_assert_eq(i.rto_us, 3000000, "RTO %u us after a SYN timeout, "
+		     "RFC 6298 5.7 requires 3 s", i.rto_us);
+	quiet_until(sent + dpt_s(3));
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = A_IRS + 1,
+	       .wnd = 65535, .len = 100);
+}
+
+Test(tcp_syn_sent, syn_ack_carrying_data_delivers_it)
+{
+	uint8_t want[100], got[100];
+
+	connect_only();
+	tt_skip_all();
+	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1, .len = 100);
+	/* RFC 9293 3.10.7.3 fourth: "continue processing at the sixth
+	 * step": the text is queued and our ACK covers it, at once. */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 101, .wnd = 65535);
+	TT_NONE();
+	cr_assert_eq(tt.events, DPT_TCP_EV_CONNECTED | DPT_TCP_EV_READABLE |
+		     DPT_TCP_EV_WRITABLE);
+	tt_pattern(want, A_IRS + 1, sizeof(want));
+	cr_assert_eq(dpt_tcp_read(c, got, sizeof(got)), 100);
+	cr_assert_arr_eq(got, want, 100);
+	TT_ASSERT_STAT(tcp_rx_bytes, 100);
+}
+
+/* ---- simultaneous open (RFC 9293 3.5, figure 8) ----------------------- */
+
+TestSuite(tcp_simultaneous_open, .init = tt_setup, .fini = tt_teardown);
+
+/* Our SYN crossed the peer's (no options but MSS 1460): SYN-RECEIVED. */
+static void
+crossed_syns(void)
+{
+	connect_only();
+	tt_skip_all();
+	A_IN(.flags = SYN, .seq = A_IRS, .opt = opts_mss(1460));
+	TT_OUT(.flags = SYN | ACK, .seq = iss, .ack = A_IRS + 1, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	TT_NONE();
+}
+
+Test(tcp_simultaneous_open, syn_without_ack_gets_synack_with_iss_and_rcv_nxt)
+{
+	connect_only();
+	tt_skip_all();
+	A_IN(.flags = SYN, .seq = A_IRS, .opt = tt_syn_opts(900));
+	/* RFC 9293 3.10.7.3 fourth: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT>
+	 * <CTL=SYN,ACK>, the options the peer's SYN allows (RFC 7323 1.3),
+	 * the window unscaled (RFC 7323 2.2). */
+	TT_OUT(.flags = SYN | ACK, .seq = iss, .ack = A_IRS + 1, .wnd = 65535,
+	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = 3,
+			.tsval = tt_our_ts(c), .tsecr = 900 }, .tsval_set = 1);
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_SYN_RECEIVED);
+	cr_assert_eq(tt.n_events, 0);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
+	TT_ASSERT_STAT(tcp_state_syn_sent, 0);
+}
+
+Test(tcp_simultaneous_open, ack_completes_the_open)
+{
+	crossed_syns();
+	A_IN(.flags = ACK, .seq = A_IRS + 1, .ack = iss + 1);
+	/* RFC 9293 3.10.7.4 fifth, SYN-RECEIVED: SND.UNA < SEG.ACK =<
+	 * SND.NXT: ESTABLISHED; an active open, so "connected". */
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+	cr_assert_eq(tt.events, DPT_TCP_EV_CONNECTED | DPT_TCP_EV_WRITABLE);
+	TT_ASSERT_STAT(tcp_conn_active, 1);
+	TT_ASSERT_STAT(tcp_conn_passive, 0);
+	TT_ASSERT_STAT(tcp_state_established, 1);
+	TT_ASSERT_STAT(tcp_state_syn_received, 0);
+}
+
+Test(tcp_simultaneous_open, syn_ack_completes_the_open)
+{
+	crossed_syns();
+	/* RFC 9293 3.5 figure 8 line 6: the peer's SYN-ACK (its SYN again,
+	 * already acknowledged by ours) takes SYN-RECEIVED to ESTABLISHED;
+	 * Linux accepts it the same way (tcp_validate_incoming()). Nothing
+	 * is left to acknowledge. */
+	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1,
+	     .opt = opts_mss(1460));
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED, "state %s",
+		     dpt_tcp_state_name(dpt_tcp_state(c)));
+	cr_assert_eq(tt.events, DPT_TCP_EV_CONNECTED | DPT_TCP_EV_WRITABLE);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_conn_active, 1);
+	TT_ASSERT_STAT(tcp_state_syn_received, 0);
+}
+
+Test(tcp_simultaneous_open, rst_means_connection_refused)
+{
+	crossed_syns();
+	/* RFC 9293 3.10.7.4 second, SYN-RECEIVED from an active OPEN:
+	 * "connection refused". */
+	A_IN(.flags = RST, .seq = A_IRS + 1);
+	TT_NONE();
+	cr_assert_eq(tt.events, DPT_TCP_EV_RESET | DPT_TCP_EV_CLOSED);
+	cr_assert_eq(err_at_reset, DPT_TCP_ERR_REFUSED);
+	TT_ASSERT_STAT(tcp_conn_refused, 1);
+	TT_ASSERT_STAT(tcp_rst_rcvd, 1);
+	TT_ASSERT_STAT(tcp_tcbs, 0);
+}
+
+/* ---- option negotiation ----------------------------------------------- */
+
+TestSuite(tcp_options, .init = tt_setup, .fini = tt_teardown);
+
+Test(tcp_options, peer_without_mss_gets_536_byte_segments)
+{
+	static uint8_t d[1200];
+
+	open_active(TT_OPTS_NONE, 65535);
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535);
+	/* RFC 9293 3.7.1 (MUST-15): no MSS option means 536 */
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535,
+	       .len = 536);
+	TT_OUT(.flags = ACK, .seq = iss + 537, .ack = A_IRS + 1, .wnd = 65535,
+	       .len = 536);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1073, .ack = A_IRS + 1,
+	       .wnd = 65535, .len = 128);
+	TT_NONE();
+}
+
+Test(tcp_options, timestamps_take_12_bytes_from_the_mss)
+{
+	static uint8_t d[3000];
+	struct dpt_tcp_opts o = { .present = DPT_TCPOPT_MSS | DPT_TCPOPT_TS,
+				  .mss = 1460, .tsval = 300 };
+	struct dpt_tcp_opts ts = { .present = TS_ONLY, .tsecr = 300 };
+
+	open_active(o, 65535);
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535,
+	       .opt = ts);
+	/* RFC 7323 (and RFC 6691): the MSS excludes options; each segment
+	 * carries 12 bytes of TS, so 1460 - 12 = 1448 of data. */
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535,
+	       .len = 1448, .opt = ts);
+	TT_OUT(.flags = ACK, .seq = iss + 1449, .ack = A_IRS + 1, .wnd = 65535,
+	       .len = 1448, .opt = ts);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 2897, .ack = A_IRS + 1,
+	       .wnd = 65535, .len = 104, .opt = ts);
+	TT_NONE();
+}
+
+Test(tcp_options, no_timestamps_unless_the_peer_offers_them)
+{
+	static uint8_t d[3000];
+	struct dpt_tcp_opts o = { .present = DPT_TCPOPT_MSS | DPT_TCPOPT_WS |
+				  DPT_TCPOPT_SACK_OK,
+				  .mss = 9000, .wscale = 7 };
+
+	open_active(o, 65535);
+	/* RFC 7323 3.2: no TSopt unless both sent one in the SYNs */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 32768);
+	/* RFC 9293 3.7.1 (MUST-16): the peer's 9000 is capped by our MTU */
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 32768,
+	       .len = 1460);
+	TT_OUT(.flags = ACK, .seq = iss + 1461, .ack = A_IRS + 1, .wnd = 32768,
+	       .len = 1460);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 2921, .ack = A_IRS + 1,
+	       .wnd = 32768, .len = 80);
+	TT_NONE();
+}
+
+Test(tcp_options, no_scaling_unless_the_peer_offers_it)
+{
+	static uint8_t d[3000];
+
+	open_active(opts_mss(1460), 65535);
+	/* RFC 7323 2.2: we sent WS, the peer did not: neither side scales;
+	 * 256 KiB of free space shows as 65535. */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535);
+	/* ... and the peer's window is taken as it is */
+	A_IN(.flags = ACK, .seq = A_IRS + 1, .ack = iss + 1, .wnd = 1000);
+	TT_NONE();
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535,
+	       .len = 1000);
+	TT_NONE();
+}
+
+Test(tcp_options, syn_ack_window_is_unscaled_later_windows_are_scaled)
+{
+	static uint8_t d[3000];
+	struct dpt_tcp_opts o = { .present = DPT_TCPOPT_MSS | DPT_TCPOPT_WS,
+				  .mss = 1460, .wscale = 7 };
+
+	open_active(o, 1000);
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 32768);
+	/* RFC 7323 2.2: the window of a SYN is never scaled: 1000 bytes */
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 32768,
+	       .len = 1000);
+	TT_NONE();
+	/* later windows are shifted by the peer's 7: 100 << 7 = 12800 */
+	A_IN(.flags = ACK, .seq = A_IRS + 1, .ack = iss + 1001, .wnd = 100);
+	TT_OUT(.flags = ACK, .seq = iss + 1001, .ack = A_IRS + 1, .wnd = 32768,
+	       .len = 1460);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 2461, .ack = A_IRS + 1,
+	       .wnd = 32768, .len = 540);
+	TT_NONE();
+}
+
+Test(tcp_options, window_scale_above_14_is_taken_as_14)
+{
+	struct dpt_tcp_opts o = { .present = DPT_TCPOPT_MSS | DPT_TCPOPT_WS,
+				  .mss = 1460, .wscale = 15 };
+	struct dpt_tcp_info i;
+
+	open_active(o, 65535);
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 32768);
+	/* RFC 7323 2.3: a shift above 14 MUST be used as 14 */
+	A_IN(.flags = ACK, .seq = A_IRS + 1, .ack = iss + 1, .wnd = 1);
+	TT_NONE();
+	dpt_tcp_get_info(c, &i);
+	cr_assert_eq(i.snd_wnd, 1u << 14, "window %u, expected 1 << 14",
+		     i.snd_wnd);
+}
+
+Test(tcp_options, no_sack_blocks_unless_the_peer_offers_sack)
+{
+	open_active(opts_mss(1460), 65535);
+	tt_skip_all();
+	/* RFC 2018 2: SACK only after both SYNs had SACK-permitted; out of
+	 * order data gets a plain duplicate ACK (RFC 5681 4.2). */
+	A_IN(.flags = ACK, .seq = A_IRS + 101, .ack = iss + 1, .len = 100);
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_ooo_segs, 1);
+}
+
+Test(tcp_options, sack_blocks_when_both_offer_sack)
+{
+	struct dpt_tcp_opts o = { .present = DPT_TCPOPT_MSS |
+				  DPT_TCPOPT_SACK_OK, .mss = 1460 };
+
+	open_active(o, 65535);
+	tt_skip_all();
+	/* RFC 2018 4: the duplicate ACK reports the block held */
+	A_IN(.flags = ACK, .seq = A_IRS + 101, .ack = iss + 1, .len = 100);
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_SACK, .n_sack = 1,
+			.sack = { { A_IRS + 101, A_IRS + 201 } } });
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_ooo_segs, 1);
+}
+
+static void
+edit_no_options(struct dpt_tcp_conf *cf)
+{
+	cf->timestamps = 0;
+	cf->sack = 0;
+	cf->window_scaling = 0;
+}
+
+static void
+setup_no_options(void)
+{
+	tt_setup_with(edit_no_options);
+}
+
+TestSuite(tcp_options_off, .init = setup_no_options, .fini = tt_teardown);
+
+Test(tcp_options_off, options_turned_off_are_neither_offered_nor_used)
+{
+	static uint8_t d[1460];
+
+	connect_only();
+	/* RFC 7323 1.3, RFC 2018 2: only MSS is offered */
+	TT_OUT(.flags = SYN, .seq = iss, .ack = 0, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1,
+	     .opt = tt_syn_opts(777));
+	/* ... and nothing is used though the peer offers all: no TS, no
+	 * scaling (65535), the whole MSS per segment. */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535);
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = A_IRS + 1,
+	       .wnd = 65535, .len = 1460);
+	TT_NONE();
+}
+
+/* ---- passive SYN-RECEIVED --------------------------------------------- */
+
+TestSuite(tcp_syn_received, .init = tt_setup, .fini = tt_teardown);
+
+Test(tcp_syn_received, duplicate_syn_gets_the_synack_again_at_once)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	TT_IN(.flags = SYN, .seq = 1000);
+	/* The peer's SYN again: our SYN-ACK was likely lost. Like Linux
+	 * (documented in syn_in_synced()), the SYN-ACK goes again at once
+	 * rather than at the next timeout. */
+	PLAIN_SYNACK();
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_synack_retransmits, 1);
+	TT_ASSERT_STAT(tcp_retransmits, 1);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
+	TT_ASSERT_STAT(tcp_tcbs, 1);
+}
+
+Test(tcp_syn_received, ack_outside_una_to_nxt_gets_rst)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	/* RFC 9293 3.10.7.4 fifth, SYN-RECEIVED: unless SND.UNA < SEG.ACK
+	 * =< SND.NXT, <SEQ=SEG.ACK><CTL=RST>. */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss);
+	TT_OUT(.flags = RST, .seq = iss, .ack = 0, .wnd = 0);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 2);
+	TT_OUT(.flags = RST, .seq = iss + 2, .ack = 0, .wnd = 0);
+	TT_NONE();
+	cr_assert_null(tt.conn);
+	TT_ASSERT_STAT(tcp_drop_ack, 2);
+	TT_ASSERT_STAT(tcp_rst_sent, 2);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
+	/* still SYN-RECEIVED: the right ACK completes the handshake */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1);
+	TT_NONE();
+	cr_assert_not_null(tt.conn);
+	cr_assert_eq(dpt_tcp_state(tt.conn), DPT_TCP_ESTABLISHED);
+}
+
+Test(tcp_syn_received, rst_at_rcv_nxt_returns_to_listen_silently)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	/* RFC 9293 3.10.7.4 second: from a passive OPEN, back to LISTEN;
+	 * the user need not be informed. */
+	TT_IN(.flags = RST, .seq = 1001);
+	TT_NONE();
+	cr_assert_eq(tt.n_events, 0);
+	TT_ASSERT_STAT(tcp_rst_rcvd, 1);
+	TT_ASSERT_STAT(tcp_state_syn_received, 0);
+	TT_ASSERT_STAT(tcp_tcbs, 0);
+	TT_ASSERT_STAT(tcp_conn_reset, 0);
+	TT_ASSERT_STAT(tcp_conn_refused, 0);
+	/* the listener takes the same 4-tuple again */
+	half_open(TT_PEER_PORT);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
+}
+
+Test(tcp_syn_received, out_of_window_segment_gets_an_ack)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	TT_IN(.flags = ACK, .seq = 1001 + 70000, .ack = iss + 1);
+	/* RFC 9293 3.10.7.4 first: not acceptable (our window is 65535):
+	 * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, drop. */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535);
+	TT_NONE();
+	cr_assert_null(tt.conn);
+	TT_ASSERT_STAT(tcp_drop_seq, 1);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
+}
+
+Test(tcp_syn_received, synack_is_retransmitted_with_backoff_then_dropped)
+{
+	static const unsigned int at[] = { 1, 3, 7, 15, 31 };
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	/* RFC 6298 2.1 and 5.5: 1 s, doubled each time */
+	for (unsigned int i = 0; i < RTE_DIM(at); i++) {
+		quiet_until(dpt_s(at[i]));
+		PLAIN_SYNACK();
+	}
+	/* synack_retries = 5: the sixth expiry drops it, silently */
+	quiet_until(dpt_s(63));
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_synack_retransmits, 5);
+	TT_ASSERT_STAT(tcp_retransmits, 5);
+	TT_ASSERT_STAT(tcp_rto, 6);
+	TT_ASSERT_STAT(tcp_conn_timeout, 1);
+	TT_ASSERT_STAT(tcp_state_syn_received, 0);
+	TT_ASSERT_STAT(tcp_tcbs, 0);
+	/* a late ACK finds only the listener (and no valid cookie) */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1);
+	TT_OUT(.flags = RST, .seq = iss + 1, .ack = 0, .wnd = 0);
+	TT_ASSERT_STAT(tcp_drop_cookie, 1);
+}
+
+Test(tcp_syn_received, third_segment_may_carry_data)
+{
+	uint8_t want[100], got[100];
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .len = 100);
+	/* RFC 9293 3.10.7.4: ESTABLISHED at the fifth step, the text is
+	 * processed at the seventh. One short segment: ACK delayed. */
+	TT_NONE();
+	cr_assert_not_null(tt.conn);
+	cr_assert_eq(dpt_tcp_state(tt.conn), DPT_TCP_ESTABLISHED);
+	cr_assert(tt.events & DPT_TCP_EV_READABLE);
+	TT_ASSERT_STAT(tcp_conn_passive, 1);
+	TT_ASSERT_STAT(tcp_rx_bytes, 100);
+	tt_advance(dpt_ms(39));
+	TT_NONE();
+	tt_advance(dpt_ms(2));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1101, .wnd = 65535);
+	tt_pattern(want, 1001, sizeof(want));
+	cr_assert_eq(dpt_tcp_read(tt.conn, got, sizeof(got)), 100);
+	cr_assert_arr_eq(got, want, 100);
+}
+
+/* ---- the accept queue (on_accept = NULL) ------------------------------ */
+
+TestSuite(tcp_accept_queue, .init = tt_setup, .fini = tt_teardown);
+
+static struct dpt_tcp_listener *
+listen_queue(uint32_t backlog)
+{
+	struct dpt_tcp_listener *l = dpt_tcp_listen(tt.tcp,
+		&(struct dpt_tcp_listen_params){ .port = TT_PORT,
+						 .backlog = backlog });
+
+	cr_assert_not_null(l);
+	return l;
+}
+
+static uint16_t
+rport_of(const struct dpt_tcb *cb)
+{
+	struct dpt_tcp_info i;
+
+	dpt_tcp_get_info(cb, &i);
+	return i.rport;
+}
+
+Test(tcp_accept_queue, queued_connection_is_returned_by_accept)
+{
+	struct dpt_tcp_listener *l = listen_queue(1);
+
+	half_open(TT_PEER_PORT);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_conn_passive, 1);
+	TT_ASSERT_STAT(tcp_state_established, 1);
+	c = dpt_tcp_accept(l);
+	cr_assert_not_null(c);
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+	cr_assert_eq(rport_of(c), TT_PEER_PORT);
+	cr_assert_null(dpt_tcp_accept(l));
+	/* the application hears what happened before it took it */
+	dpt_tcp_set_handler(c, tt_handler, NULL);
+	tt_poll();
+	cr_assert_eq(tt.events, DPT_TCP_EV_WRITABLE);
+	TT_NONE();
+}
+
+Test(tcp_accept_queue, full_queue_drops_the_completing_ack)
+{
+	struct dpt_tcp_listener *l = listen_queue(1);
+	uint32_t iss1, iss2;
+
+	half_open(TT_PEER_PORT);
+	iss1 = iss;
+	half_open(P2);
+	iss2 = iss;
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss1 + 1);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss2 + 1, .sport = P2);
+	/* backlog 1 is taken: the ACK is dropped, no RST; the connection
+	 * stays SYN-RECEIVED for a later ACK (as Linux). */
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_accept_full, 1);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
+	TT_ASSERT_STAT(tcp_state_established, 1);
+	TT_ASSERT_STAT(tcp_conn_passive, 1);
+	c = dpt_tcp_accept(l);
+	cr_assert_not_null(c);
+	cr_assert_eq(rport_of(c), TT_PEER_PORT);
+	cr_assert_null(dpt_tcp_accept(l));
+	/* room again: the peer's next ACK completes the second */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss2 + 1, .sport = P2);
+	TT_NONE();
+	c = dpt_tcp_accept(l);
+	cr_assert_not_null(c);
+	cr_assert_eq(rport_of(c), P2);
+	TT_ASSERT_STAT(tcp_conn_passive, 2);
+	TT_ASSERT_STAT(tcp_state_syn_received, 0);
+	TT_ASSERT_STAT(tcp_state_established, 2);
+}
+
+Test(tcp_accept_queue, syn_is_dropped_while_the_queue_is_full)
+{
+	listen_queue(1);
+	half_open(TT_PEER_PORT);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_accept_full, 1);
+	TT_ASSERT_STAT(tcp_state_syn_received, 0);
+	TT_ASSERT_STAT(tcp_tcbs, 1);
+}
+
+/* ---- SYN cookies ------------------------------------------------------ */
+
+static void
+edit_backlog_1(struct dpt_tcp_conf *cf)
+{
+	cf->syn_backlog = 1;
+}
+
+static void
+setup_backlog_1(void)
+{
+	tt_setup_with(edit_backlog_1);
+}
+
+/* The cookie (our ISS) for a SYN with ISN 1000 from @p rport now; @p mss
+ * in: what the SYN asked, out: what the cookie table gives. */
+static uint32_t
+cookie_for(uint16_t rport, uint16_t *mss)
+{
+	struct tcp_key k = passive_key(rport);
+
+	return cookie_make(tt.tcp, &k, 1000, mss, tt.now);
+}
+
+/* Our TSval in a cookie SYN-ACK: the 4-tuple's TS clock with @p bits
+ * (peer's wscale, 0x10 for SACK-permitted) as its low 6 bits, never
+ * ahead of the clock. */
+static uint32_t
+cookie_tsval(uint16_t rport, uint32_t bits)
+{
+	struct tcp_key k = passive_key(rport);
+	uint32_t ts = (uint32_t)(tt.now / 1000) + tcp_ts_offset(tt.tcp, &k);
+
+	if ((ts & 0x3f) < bits)
+		ts -= 0x40;
+	return (ts & ~0x3fu) | bits;
+}
+
+TestSuite(tcp_syncookies, .init = setup_backlog_1, .fini = tt_teardown);
+
+Test(tcp_syncookies, syn_past_the_backlog_gets_a_cookie)
+{
+	uint16_t mss = 1460;
+	uint32_t ck;
+
+	tt_listen();
+	half_open(TT_PEER_PORT); /* fills syn_backlog = 1 */
+	ck = cookie_for(P2, &mss);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(4242));
+	/* No state: ISS = cookie, MSS from the table (1460 is in it), TS
+	 * with wscale 7 | SACK-permitted 0x10 in its low bits, our shift. */
+	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = 3,
+			.tsval = cookie_tsval(P2, 0x17), .tsecr = 4242 },
+	       .tsval_set = 1);
+	TT_NONE();
+	cr_assert_eq(mss, 1460);
+	TT_ASSERT_STAT(tcp_syncookies_sent, 1);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
+	TT_ASSERT_STAT(tcp_tcbs, 1);
+}
+
+Test(tcp_syncookies, ack_with_the_cookie_establishes_with_decoded_options)
+{
+	uint16_t mss = 1460;
+	uint32_t ck, tsv;
+	struct dpt_tcp_info i;
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	ck = cookie_for(P2, &mss);
+	tsv = cookie_tsval(P2, 0x17);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(4242));
+	tt_skip_all();
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2, .wnd = 100,
+	      .opt = tt_ts(4243, tsv));
+	c = tt.conn;
+	cr_assert_not_null(c, "the cookie was not accepted");
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+	TT_ASSERT_STAT(tcp_syncookies_ok, 1);
+	TT_ASSERT_STAT(tcp_conn_passive, 1);
+	/* MSS 1460 from the cookie less TS; the peer's shift 7 */
+	dpt_tcp_get_info(c, &i);
+	cr_assert_eq(i.rport, P2);
+	cr_assert_eq(i.mss, 1448);
+	cr_assert_eq(i.snd_wnd, 100u << 7);
+	TT_NONE(); /* the third segment is not answered */
+	/* SACK-permitted survived too: a block for out-of-order data. Our
+	 * window is scaled by 3: (256 KiB - 100 held) >> 3 = 32755. */
+	TT_IN(.flags = ACK, .seq = 1101, .ack = ck + 1, .sport = P2, .len = 100,
+	      .opt = tt_ts(4244, tsv));
+	TT_OUT(.flags = ACK, .seq = ck + 1, .ack = 1001, .wnd = 32755,
+	       .opt = { .present = TS_ONLY | DPT_TCPOPT_SACK, .tsecr = 4243,
+			.n_sack = 1, .sack = { { 1101, 1201 } } });
+	TT_NONE();
+}
+
+Test(tcp_syncookies, ack_with_a_wrong_cookie_gets_rst)
+{
+	uint16_t mss = 536; /* no MSS option */
+	uint32_t ck;
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	ck = cookie_for(P2, &mss);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2);
+	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 536 });
+	/* RFC 9293 3.10.7.2 second: an ACK to LISTEN: <SEQ=SEG.ACK>
+	 * <CTL=RST>. The cookie is wrong, or bound to another ISN. (Off by
+	 * 0x100: a few units off would name another MSS of the table, as
+	 * in Linux; the keyed hash is what an attacker must guess.) */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1 + 0x100, .sport = P2);
+	TT_OUT(.flags = RST, .seq = ck + 1 + 0x100, .ack = 0, .wnd = 0);
+	TT_IN(.flags = ACK, .seq = 1001 + 0x100, .ack = ck + 1, .sport = P2);
+	TT_OUT(.flags = RST, .seq = ck + 1, .ack = 0, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_cookie, 2);
+	TT_ASSERT_STAT(tcp_rst_sent, 2);
+	TT_ASSERT_STAT(tcp_syncookies_ok, 0);
+	TT_ASSERT_STAT(tcp_tcbs, 1);
+}
+
+Test(tcp_syncookies, cookie_older_than_its_validity_is_refused)
+{
+	uint16_t mss = 1460;
+	uint32_t ck;
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	ck = cookie_for(P2, &mss);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
+	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	/* valid for 2 counts of 64 s: four minutes later it is not */
+	tt_advance(dpt_s(240));
+	tt_skip_all(); /* the first half-open connection gave up */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2);
+	TT_OUT(.flags = RST, .seq = ck + 1, .ack = 0, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_cookie, 1);
+	TT_ASSERT_STAT(tcp_syncookies_ok, 0);
+	TT_ASSERT_STAT(tcp_tcbs, 0);
+}
+
+Test(tcp_syncookies, cookie_without_timestamps_keeps_only_the_mss)
+{
+	static uint8_t d[3000];
+	struct dpt_tcp_opts o = { .present = DPT_TCPOPT_MSS | DPT_TCPOPT_WS |
+				  DPT_TCPOPT_SACK_OK,
+				  .mss = 1400, .wscale = 7 };
+	uint16_t mss = 1400;
+	uint32_t ck;
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	ck = cookie_for(P2, &mss);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = o);
+	/* Without TS there is nowhere to keep WS and SACK-permitted: only
+	 * the MSS, rounded down to the table (1400 -> 1220). */
+	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1220 });
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2);
+	c = tt.conn;
+	cr_assert_not_null(c);
+	TT_NONE(); /* unscaled: no window to update */
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK, .seq = ck + 1, .ack = 1001, .wnd = 65535,
+	       .len = 1220);
+	TT_OUT(.flags = ACK, .seq = ck + 1221, .ack = 1001, .wnd = 65535,
+	       .len = 1220);
+	TT_OUT(.flags = ACK | PSH, .seq = ck + 2441, .ack = 1001, .wnd = 65535,
+	       .len = 560);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_syncookies_ok, 1);
+}
+
+static void
+edit_no_cookies(struct dpt_tcp_conf *cf)
+{
+	cf->syn_backlog = 1;
+	cf->syncookies = 0;
+}
+
+static void
+setup_no_cookies(void)
+{
+	tt_setup_with(edit_no_cookies);
+}
+
+TestSuite(tcp_syncookies_off, .init = setup_no_cookies, .fini = tt_teardown);
+
+Test(tcp_syncookies_off, syn_past_the_backlog_is_dropped)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_syn_backlog, 1);
+	TT_ASSERT_STAT(tcp_syncookies_sent, 0);
+	TT_ASSERT_STAT(tcp_tcbs, 1);
+	/* nor is an ACK to the listener taken for a cookie */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = 12345, .sport = P2);
+	TT_OUT(.flags = RST, .seq = 12345, .ack = 0, .wnd = 0);
+	TT_ASSERT_STAT(tcp_drop_cookie, 1);
+}
+
+/* ---- TIME-WAIT reuse (RFC 6191) --------------------------------------- */
+
+TestSuite(tcp_timewait_reuse, .init = tt_setup, .fini = tt_teardown);
+
+/* TS on, MSS 1460; the peer's TSvals run 100 (SYN) .. 103 (FIN). */
+static const struct dpt_tcp_opts ts_syn = {
+	.present = DPT_TCPOPT_MSS | DPT_TCPOPT_TS, .mss = 1460, .tsval = 100,
+};
+
+/* A passive connection we close first, to TIME-WAIT: our FIN, the peer's
+ * ACK of it, the peer's FIN, our ACK. */
+static void
+to_time_wait(const struct dpt_tcp_opts *o)
+{
+	int ts = !!(o->present & DPT_TCPOPT_TS);
+	uint32_t ours;
+
+	c = tt_accept(o, &iss);
+	tt_skip_all();
+	ours = tt_our_ts(c);
+	dpt_tcp_close(c);
+	tt_poll();
+	TT_OUT(.flags = FIN | ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = ts ? TS_ONLY : 0, .tsecr = 101 });
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 2,
+	      .opt = ts ? tt_ts(102, ours) : TT_OPTS_NONE);
+	TT_IN(.flags = FIN | ACK, .seq = 1001, .ack = iss + 2,
+	      .opt = ts ? tt_ts(103, ours) : TT_OPTS_NONE);
+	TT_OUT(.flags = ACK, .seq = iss + 2, .ack = 1002, .wnd = 65535,
+	       .opt = { .present = ts ? TS_ONLY : 0, .tsecr = 103 });
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_state_time_wait, 1);
+	tt_advance(dpt_s(1));
+	TT_NONE();
+}
+
+/* The answer of a TIME-WAIT that stays: <SEQ=SND.NXT><ACK=RCV.NXT>. */
+#define TW_ACK(ts)                                                         \
+	TT_OUT(.flags = ACK, .seq = iss + 2, .ack = 1002, .wnd = 65535,    \
+	       .opt = { .present = (ts) ? TS_ONLY : 0, .tsecr = 103 })
+
+Test(tcp_timewait_reuse, syn_with_a_newer_timestamp_starts_a_new_connection)
+{
+	struct dpt_tcp_opts o = ts_syn;
+	uint32_t niss;
+
+	to_time_wait(&ts_syn);
+	niss = passive_iss(TT_PEER_PORT);
+	o.tsval = 104;
+	/* RFC 6191 2: TSval above the last one seen proves the SYN new,
+	 * whatever its sequence number (here below RCV.NXT). */
+	TT_IN(.flags = SYN, .seq = 500, .opt = o);
+	TT_OUT(.flags = SYN | ACK, .seq = niss, .ack = 501, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS | TS_ONLY, .mss = 1460,
+			.tsecr = 104 });
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_timewait_reused, 1);
+	TT_ASSERT_STAT(tcp_state_time_wait, 0);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
+	TT_ASSERT_STAT(tcp_tcbs, 1);
+}
+
+Test(tcp_timewait_reuse, syn_with_an_older_timestamp_gets_an_ack)
+{
+	struct dpt_tcp_opts o = ts_syn;
+
+	to_time_wait(&ts_syn);
+	o.tsval = 50;
+	/* RFC 6191 2: not provably new: TIME-WAIT stays; PAWS (RFC 7323
+	 * 5.3) answers with an ACK, as Linux does. */
+	TT_IN(.flags = SYN, .seq = 5000, .opt = o);
+	TW_ACK(1);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_timewait_reused, 0);
+	TT_ASSERT_STAT(tcp_drop_paws, 1);
+	TT_ASSERT_STAT(tcp_state_time_wait, 1);
+}
+
+Test(tcp_timewait_reuse, syn_with_the_same_timestamp_and_seq_gets_an_ack)
+{
+	struct dpt_tcp_opts o = ts_syn;
+
+	to_time_wait(&ts_syn);
+	o.tsval = 103;
+	/* RFC 6191 2: the same TSval and a sequence number not above
+	 * RCV.NXT: not new. A SYN in TIME-WAIT: challenge ACK (RFC 5961
+	 * 4.2, RFC 9293 3.10.7.4 fourth). */
+	TT_IN(.flags = SYN, .seq = 1002, .opt = o);
+	TW_ACK(1);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_timewait_reused, 0);
+	TT_ASSERT_STAT(tcp_challenge_acks, 1);
+	TT_ASSERT_STAT(tcp_drop_syn, 1);
+	TT_ASSERT_STAT(tcp_state_time_wait, 1);
+}
+
+Test(tcp_timewait_reuse, syn_with_the_same_timestamp_and_a_higher_seq_is_new)
+{
+	struct dpt_tcp_opts o = ts_syn;
+	uint32_t niss;
+
+	to_time_wait(&ts_syn);
+	niss = passive_iss(TT_PEER_PORT);
+	o.tsval = 103;
+	/* RFC 6191 2, second rule: TSval equal to the last seen and the
+	 * sequence number above it: honour the SYN (Linux too:
+	 * tcp_timewait_state_process()). */
+	TT_IN(.flags = SYN, .seq = 5000, .opt = o);
+	TT_OUT(.flags = SYN | ACK, .seq = niss, .ack = 5001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS | TS_ONLY, .mss = 1460,
+			.tsecr = 103 });
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_timewait_reused, 1);
+	TT_ASSERT_STAT(tcp_state_time_wait, 0);
+}
+
+Test(tcp_timewait_reuse, without_timestamps_a_higher_seq_starts_a_new_one)
+{
+	uint32_t niss;
+
+	to_time_wait(&TT_OPTS_NONE);
+	niss = passive_iss(TT_PEER_PORT);
+	/* RFC 6191 2, third rule: no TS: SEG.SEQ above RCV.NXT (1002) */
+	TT_IN(.flags = SYN, .seq = 5000);
+	TT_OUT(.flags = SYN | ACK, .seq = niss, .ack = 5001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_timewait_reused, 1);
+	TT_ASSERT_STAT(tcp_state_time_wait, 0);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
+}
+
+Test(tcp_timewait_reuse, without_timestamps_rcv_nxt_itself_is_not_higher)
+{
+	to_time_wait(&TT_OPTS_NONE);
+	/* RFC 6191 2: SEG.SEQ = RCV.NXT is not above it: challenge ACK */
+	TT_IN(.flags = SYN, .seq = 1002);
+	TW_ACK(0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_timewait_reused, 0);
+	TT_ASSERT_STAT(tcp_challenge_acks, 1);
+	TT_ASSERT_STAT(tcp_state_time_wait, 1);
+}
+
