@@ -164,6 +164,7 @@ struct dpt_tcb {
 	struct rte_mbuf *ooo_head;   /* out-of-order segments, by seq */
 	uint32_t ooo_bytes;          /* bytes held out of order */
 	uint32_t ooo_last;           /* seq of the latest out-of-order arrival */
+	uint32_t ooo_recent[3];      /* the arrivals before it, newest first */
 
 	/* timers (0 = off), all in us */
 	struct tcp_timer tmr;        /* wheel node: earliest of these */

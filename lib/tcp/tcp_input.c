@@ -532,6 +532,8 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 static void
 dup_ack(struct dpt_tcb *c, uint64_t now)
 {
+	uint32_t len;
+
 	c->dupacks++;
 	if (c->flags & F_RECOVERY) {
 		if (!(c->flags & F_SACK))
@@ -549,9 +551,18 @@ dup_ack(struct dpt_tcb *c, uint64_t now)
 	tcb_count(c, DPT_STAT_tcp_fast_retransmits);
 	cc_enter_recovery(c, now);
 	c->rtt_start = 0;
-	if (!(c->flags & F_SACK)) /* RFC 6675 output retransmits it */
-		tcp_send_segment(c, c->snd_una, RTE_MIN(c->snd_bytes, c->mss),
-				 DPT_TCP_ACK, now);
+	/* RFC 5681 3.2 step 3, RFC 6675 5 step 4.3: resend the first
+	 * segment presumed lost at once, whatever the pipe says. */
+	len = RTE_MIN(c->snd_bytes, c->mss);
+	if ((c->flags & F_SACK) && c->n_sb > 0)
+		len = RTE_MIN(len, c->sb[0].left - c->snd_una);
+	if (len > 0) {
+		int sent = tcp_send_segment(c, c->snd_una, len, DPT_TCP_ACK,
+					    now);
+
+		if (sent > 0 && (c->flags & F_SACK))
+			c->high_rxt = c->snd_una + (uint32_t)sent;
+	}
 	tcb_want_output(c);
 }
 
@@ -648,9 +659,13 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	}
 	if ((c->flags & F_SACK) && (s->opt.present & DPT_TCPOPT_SACK))
 		sb_update(c, &s->opt);
+	/* RFC 1122 4.2.2.17: probes answered keep a zero window alive */
+	if (c->flags & F_PERSIST)
+		c->retries = 0;
 	if (seq_gt(s->ack, c->snd_una))
 		new_ack(c, s, now);
-	else if (s->ack == c->snd_una && s->len == 0 &&
+	else if (!(c->flags & F_PERSIST) && /* answers to window probes */
+		 s->ack == c->snd_una && s->len == 0 &&
 		 !(s->flags & (DPT_TCP_SYN | DPT_TCP_FIN)) &&
 		 c->snd_max != c->snd_una &&
 		 ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd)

@@ -8,6 +8,8 @@
  * gap fills they move to the receive queue. The SACK blocks we send (RFC
  * 2018 4) describe this queue.
  */
+#include <string.h>
+
 #include "dpt_mbuf.h"
 #include "tcp_impl.h"
 
@@ -110,6 +112,9 @@ ooo_insert(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 	*pp = m;
 	c->ooo_n++;
 	c->ooo_bytes += len;
+	memmove(&c->ooo_recent[1], &c->ooo_recent[0],
+		sizeof(c->ooo_recent) - sizeof(c->ooo_recent[0]));
+	c->ooo_recent[0] = c->ooo_last;
 	c->ooo_last = seq;
 	t->st->c[DPT_STAT_tcp_ooo_segs]++;
 	return 0;
@@ -144,15 +149,29 @@ ooo_pull(struct dpt_tcb *c)
 	return 0;
 }
 
-/* RFC 2018 4: the first block holds the most recently received segment;
- * the rest follow in sequence order. Contiguous held segments form one
- * block. */
+/* The block of @blocks holding @seq, or -1. */
+static int
+block_of(const struct dpt_tcp_sack *blocks, unsigned int n, uint32_t seq)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (seq_in(seq, blocks[i].left, blocks[i].right))
+			return (int)i;
+	return -1;
+}
+
+/* RFC 2018 4: the first block holds the most recently received segment,
+ * the next ones repeat the most recently reported blocks (those of the
+ * latest arrivals), then the rest in sequence order. Contiguous held
+ * segments form one block. */
 unsigned int
 sack_blocks(const struct dpt_tcb *c, struct dpt_tcp_sack *b, unsigned int max)
 {
 	struct dpt_tcp *t = c->tcp;
 	struct dpt_tcp_sack all[64];
-	unsigned int n = 0, out = 0, first = 0;
+	uint8_t used[64] = { 0 };
+	uint32_t order[4] = { c->ooo_last, c->ooo_recent[0], c->ooo_recent[1],
+			      c->ooo_recent[2] };
+	unsigned int n = 0, out = 0;
 
 	for (struct rte_mbuf *m = c->ooo_head; m != NULL;
 	     m = ooo_info(t, m)->next) {
@@ -164,14 +183,17 @@ sack_blocks(const struct dpt_tcb *c, struct dpt_tcp_sack *b, unsigned int max)
 			all[n++] = (struct dpt_tcp_sack){ s, e };
 		else
 			break; /* the rest cannot be reported anyway */
-		if (seq_in(c->ooo_last, all[n - 1].left, all[n - 1].right))
-			first = n - 1;
 	}
-	if (n == 0 || max == 0)
-		return 0;
-	b[out++] = all[first];
+	for (unsigned int k = 0; k < RTE_DIM(order) && out < max; k++) {
+		int i = block_of(all, n, order[k]);
+
+		if (i >= 0 && !used[i]) {
+			used[i] = 1;
+			b[out++] = all[i];
+		}
+	}
 	for (unsigned int i = 0; i < n && out < max; i++)
-		if (i != first)
+		if (!used[i])
 			b[out++] = all[i];
 	return out;
 }
