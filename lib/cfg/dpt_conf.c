@@ -104,7 +104,7 @@ static const struct key_def schema[] = {
 	{ "tcp", "rcvbuf", T_SIZE, TCP(rcvbuf), 4096, 1u << 30, "256K", 0,
 	  "receive buffer per connection, bytes: the most the window "
 	  "advertises" },
-	{ "tcp", "sndbuf", T_SIZE, TCP(sndbuf), 4096, 1u << 30, "256K", 0,
+	{ "tcp", "sndbuf", T_SIZE, TCP(sndbuf), 4096, 1u << 30, "1M", 0,
 	  "send buffer per connection, bytes: queued and unacknowledged data" },
 	{ "tcp", "msl", T_DURATION, TCP(msl_us), 1000, 600000000, "30s", 0,
 	  "maximum segment lifetime; TIME-WAIT lasts twice this" },

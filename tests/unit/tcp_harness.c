@@ -57,6 +57,10 @@ tt_setup_with(void (*edit)(struct dpt_tcp_conf *c))
 	dpt_conf_defaults(&conf);
 	tt.conf = conf.tcp;
 	tt.conf.max_conns = 64;
+	/* Tests pin the buffers they compute windows from (256 KiB, scale
+	 * 3); the product's defaults may change. */
+	tt.conf.rcvbuf = 256 * 1024;
+	tt.conf.sndbuf = 256 * 1024;
 	edit(&tt.conf);
 	tt.hdr_pool = rte_pktmbuf_pool_create("tt_hdr", 4095, 0, 0,
 					      RTE_PKTMBUF_HEADROOM + 256, 0);

@@ -79,7 +79,8 @@ struct tt {
 extern struct tt tt;
 
 /** Fixture: EAL, interface with the peer resolved, TCP with the default
- * [tcp] configuration (apply changes in tt_conf_hook before it runs). */
+ * [tcp] configuration but 64 connections and 256 KiB buffers; with
+ * tt_setup_with(), @p edit changes the configuration before TCP starts. */
 void tt_setup(void);
 void tt_setup_with(void (*edit)(struct dpt_tcp_conf *c));
 void tt_teardown(void);
