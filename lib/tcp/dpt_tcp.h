@@ -193,10 +193,13 @@ void dpt_tcp_set_handler(struct dpt_tcb *c, dpt_tcp_handler_t handler,
  * the send queue and are transmitted by reference. Takes @p m only on
  * success.
  *
+ * Data may be queued from SYN-SENT on; it is sent once the connection is
+ * established (RFC 9293 3.10.2).
+ *
  * @return
  *   0; -EAGAIN if the send buffer lacks room for the whole chain (wait for
- *   DPT_TCP_EV_WRITABLE); -ENOTCONN before the connection is established
- *   or after dpt_tcp_shutdown(); -EPIPE if it is closed.
+ *   DPT_TCP_EV_WRITABLE); -ENOTCONN after dpt_tcp_shutdown() or once the
+ *   peer can no longer receive; -EPIPE if it is closed.
  */
 int dpt_tcp_send(struct dpt_tcb *c, struct rte_mbuf *m);
 

@@ -221,11 +221,21 @@ static void data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 			 const struct dpt_tcp_seg *s, uint64_t now);
 
 /* Our SYN was acknowledged by a SYN-ACK: ESTABLISHED. */
+/* Our SYN is acknowledged: data queued before (RFC 9293 3.10.2) starts
+ * after it. */
+static void
+syn_acked(struct dpt_tcb *c, uint32_t ack)
+{
+	c->snd_una = ack;
+	c->snd_cur = c->snd_head;
+	c->snd_cur_seq = ack;
+}
+
 static void
 syn_sent_established(struct dpt_tcb *c, struct rte_mbuf *m,
 		     const struct dpt_tcp_seg *s, uint64_t now)
 {
-	c->snd_una = s->ack;
+	syn_acked(c, s->ack);
 	c->snd_wnd = c->max_snd_wnd = s->wnd; /* unscaled: RFC 7323 2.2 */
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
@@ -433,7 +443,7 @@ simultaneous_synack(struct dpt_tcb *c, struct rte_mbuf *m,
 	    s->flags != (DPT_TCP_SYN | DPT_TCP_ACK) || s->seq != c->irs ||
 	    s->ack != c->snd_nxt)
 		return 0;
-	c->snd_una = s->ack;
+	syn_acked(c, s->ack);
 	c->snd_wnd = c->max_snd_wnd = s->wnd;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
@@ -732,6 +742,7 @@ trim_to_window(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t *seq,
 	if (*len > 0 && seq_gt(*seq + *len, c->rcv_adv)) {
 		uint32_t keep = seq_gt(c->rcv_adv, *seq) ? c->rcv_adv - *seq : 0;
 
+		tcb_count(c, DPT_STAT_tcp_drop_beyond_window);
 		*fin = 0; /* the FIN lies beyond the window too */
 		*len = keep;
 		if (keep > 0)

@@ -40,8 +40,11 @@ tcp_rcv_window(struct dpt_tcb *c)
 	uint32_t max = (uint32_t)UINT16_MAX << c->rcv_wscale;
 
 	space &= ~((1u << c->rcv_wscale) - 1);
+	/* What was offered is kept, rounded up to the scale's unit so the
+	 * shifted field never pulls the edge back (RFC 7323 2.4). */
 	if (space <= offered || space - offered < step)
-		return RTE_MIN(offered, max);
+		return RTE_MIN(RTE_ALIGN_CEIL(offered, 1u << c->rcv_wscale),
+			       max);
 	return RTE_MIN(space, max);
 }
 
