@@ -870,7 +870,8 @@ raw_seg(uint8_t *p, uint8_t flags, uint32_t seq, uint32_t ack,
 
 	cr_assert_eq(olen % 4, 0);
 	cr_assert_eq(dpt_tcp_write_hdr(p, &s), 20);
-	memcpy(p + 20, opts, olen);
+	if (olen > 0)
+		memcpy(p + 20, opts, olen);
 	p[12] = (uint8_t)(((20 + olen) / 4) << 4);
 	tt_pattern(p + 20 + olen, seq, plen);
 	return 20 + olen + plen;
