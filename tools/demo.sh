@@ -52,6 +52,15 @@ ip netns exec "$NS" ping -c 5 -i 0.2 198.18.0.2
 say "Linux's neighbour table: ARP resolved dptcpd's MAC"
 ip netns exec "$NS" ip neigh show dev dpt0
 
+say "curl fetches 1 MiB from dptcpd's HTTP responder (GET /N answers N bytes)"
+ip netns exec "$NS" curl -s -o /dev/null \
+	-w 'HTTP %{http_code}, %{size_download} bytes in %{time_total} s\n' \
+	http://198.18.0.2/1048576
+
+say "Linux talks to the echo service (port 7)"
+echo "hello from Linux, through dptcp's TCP" |
+	ip netns exec "$NS" socat -t 2 - TCP:198.18.0.2:7
+
 say "Stopping dptcpd (SIGTERM): its counters"
 kill -TERM "$PID"
 wait "$PID"

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Turn a text file into a C header holding it as a string constant.
 
-Used by the build to embed config/dptcpd.conf into dptcpd, so the daemon runs
-with no arguments at all. Usage: embed.py INPUT OUTPUT SYMBOL
+Used by the build to embed config/dptcpd.conf into dptcpd and
+config/dptcp-gen.conf into dptcp-gen, so each runs on its default
+configuration with no -c at all. Usage: embed.py INPUT OUTPUT SYMBOL
 """
 import sys
 

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
 	# build
 	gcc pkg-config meson ninja-build python3
-	libdpdk-dev dpdk dpdk-dev libnuma-dev libcriterion-dev
+	libdpdk-dev dpdk dpdk-dev libnuma-dev libmd-dev libcriterion-dev
 	# Linux peers and tools of the tests
 	iproute2 iputils-ping procps ethtool curl socat ncat iperf3
 	python3-scapy tcpdump tshark hping3 nmap

@@ -155,8 +155,9 @@ static const struct key_def schema[] = {
 	  "offer selective acknowledgments (RFC 2018, RFC 6675)" },
 	{ "tcp", "window_scaling", T_BOOL, TCP(window_scaling), 0, 1, "yes", 0,
 	  "offer window scaling (RFC 7323)" },
-	{ "tcp", "ooo_max", T_U32, TCP(ooo_max), 0, 4096, "64", 0,
-	  "out-of-order segments held per connection; more are dropped" },
+	{ "tcp", "ooo_max", T_U32, TCP(ooo_max), 0, 65535, "512", 0,
+	  "out-of-order segments held per connection (bytes are bounded by "
+	  "the window anyway); more are dropped" },
 	{ "tcp", "challenge_acks", T_U32, TCP(challenge_acks), 1, 100000,
 	  "10", 0, "RFC 5961 challenge ACKs per second per connection" },
 	{ "tcp", "nodelay", T_BOOL, TCP(nodelay), 0, 1, "no", 0,

@@ -83,6 +83,8 @@
 	X(tcp_retransmits, C, "TCP segments retransmitted")                   \
 	X(tcp_fast_retransmits, C, "fast retransmissions (dup ACKs, SACK)")   \
 	X(tcp_rto, C, "retransmission timeouts")                              \
+	X(tcp_tlp_probes, C, "tail loss probes sent (RFC 8985 7)")            \
+	X(tcp_tlp_recoveries, C, "losses repaired by a tail loss probe")      \
 	X(tcp_ooo_segs, C, "segments received out of order and kept")        \
 	X(tcp_dup_segs, C, "segments wholly duplicate (already received)")   \
 	X(tcp_rst_sent, C, "RST segments sent")                               \

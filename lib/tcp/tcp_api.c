@@ -430,14 +430,7 @@ dpt_tcp_abort(struct dpt_tcb *c)
 	c->handler = NULL;
 	if (c->state == DPT_TCP_CLOSED)
 		return;
-	/* RFC 9293 3.10.5: a RST from SYN-RECEIVED, ESTABLISHED,
-	 * FIN-WAIT-1/2 and CLOSE-WAIT; the other states just go. */
-	if (c->state != DPT_TCP_SYN_SENT && c->state != DPT_TCP_TIME_WAIT &&
-	    c->state != DPT_TCP_CLOSING && c->state != DPT_TCP_LAST_ACK) {
-		tcp_send_rst(c);
-		tcb_count(c, DPT_STAT_tcp_conn_reset);
-	}
-	tcb_closed(c, DPT_TCP_ERR_ABORTED);
+	tcb_abort(c);
 }
 
 void

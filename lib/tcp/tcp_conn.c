@@ -107,6 +107,26 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 static void release(struct dpt_tcp *t, struct dpt_tcb *c);
 
 void
+tcb_abort(struct dpt_tcb *c)
+{
+	/* RFC 9293 3.10.5: a RST from SYN-RECEIVED, ESTABLISHED,
+	 * FIN-WAIT-1/2 and CLOSE-WAIT; the other states just go. */
+	switch (c->state) {
+	case DPT_TCP_CLOSED:
+		return;
+	case DPT_TCP_SYN_SENT:
+	case DPT_TCP_CLOSING:
+	case DPT_TCP_LAST_ACK:
+	case DPT_TCP_TIME_WAIT:
+		break;
+	default:
+		tcp_send_rst(c);
+		tcb_count(c, DPT_STAT_tcp_conn_reset);
+	}
+	tcb_closed(c, DPT_TCP_ERR_ABORTED);
+}
+
+void
 dpt_tcp_free(struct dpt_tcp *t)
 {
 	if (t == NULL)
@@ -114,12 +134,8 @@ dpt_tcp_free(struct dpt_tcp *t)
 	for (uint32_t i = 0; t->tcbs != NULL && i < t->conf.max_conns; i++) {
 		struct dpt_tcb *c = &t->tcbs[i];
 
-		if (c->tcp == NULL)
-			continue;
-		if (c->state != DPT_TCP_CLOSED) {
-			tcp_send_rst(c);
-			tcb_closed(c, DPT_TCP_ERR_ABORTED);
-		}
+		if (c->tcp != NULL)
+			tcb_abort(c);
 	}
 	while (t->dead_head != NULL) {
 		struct dpt_tcb *c = t->dead_head;

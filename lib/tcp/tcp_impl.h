@@ -55,6 +55,9 @@
 #define F_TAIL_OWN 0x80000     /* dpt_tcp_write made the send queue's tail:
 				* its tailroom may be filled */
 #define F_READ 0x100000        /* the application read: window update? */
+#define F_PTO 0x200000         /* t_rexmt is the tail loss probe timer */
+#define F_TLP_OUT 0x400000     /* a tail loss probe is outstanding */
+#define F_TLP_RXT 0x800000     /* ... and it was a retransmission */
 
 /* Internal event: hand an established connection to its listener. */
 #define EV_ACCEPT 0x80000000u
@@ -145,6 +148,7 @@ struct dpt_tcb {
 	uint32_t ssthresh;           /* bytes */
 	uint32_t recover;            /* RFC 6582 recover / RFC 6675 RecoveryPoint */
 	uint32_t high_rxt;           /* RFC 6675 HighRxt */
+	uint32_t tlp_end;            /* RFC 8985 TLP.end_seq (with F_TLP_OUT) */
 	uint32_t bytes_acked;        /* congestion avoidance byte counter */
 	struct cubic cubic;
 	struct dpt_tcp_sack sb[TCP_SB_MAX]; /* SACKed ranges, ascending */
@@ -255,6 +259,7 @@ struct dpt_tcb *tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k);
 struct dpt_tcb *tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k);
 void tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s);
 void tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err);
+void tcb_abort(struct dpt_tcb *c);
 void tcb_event(struct dpt_tcb *c, uint32_t ev);
 void tcb_want_output(struct dpt_tcb *c);
 void tcb_established(struct dpt_tcb *c);
@@ -288,6 +293,7 @@ void wheel_cancel(struct tcp_timer *t);
 void wheel_advance(struct dpt_tcp *t, uint64_t now);
 void tcb_timers_update(struct dpt_tcb *c);
 void tcb_rexmt_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_rexmt_or_pto_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_timers_stop(struct dpt_tcb *c);
 void tcb_delack_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_keepalive_reset(struct dpt_tcb *c, uint64_t now);
@@ -302,7 +308,7 @@ unsigned int sack_blocks(const struct dpt_tcb *c, struct dpt_tcp_sack *b,
 void rcvq_flush(struct dpt_tcb *c);
 
 /* tcp_sack.c */
-void sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o);
+uint32_t sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o);
 void sb_prune(struct dpt_tcb *c);
 uint32_t sb_sacked_bytes(const struct dpt_tcb *c);
 int sb_is_lost(const struct dpt_tcb *c, uint32_t seq);

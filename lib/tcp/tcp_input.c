@@ -494,6 +494,24 @@ newreno_partial_ack(struct dpt_tcb *c, uint32_t acked, uint64_t now)
 	tcb_rexmt_arm(c, now);
 }
 
+/* RFC 8985 7.4: the probe's episode ends when everything up to it is
+ * acknowledged; a retransmitted probe that repaired a loss gets the
+ * congestion response of one. */
+static void
+tlp_ack(struct dpt_tcb *c, uint64_t now)
+{
+	if (!(c->flags & F_TLP_OUT) || seq_lt(c->snd_una, c->tlp_end))
+		return;
+	/* Without D-SACK we cannot tell a needless probe from a repair:
+	 * take it as a repair, the conservative choice. */
+	if ((c->flags & F_TLP_RXT) && !(c->flags & F_RECOVERY)) {
+		tcb_count(c, DPT_STAT_tcp_tlp_recoveries);
+		cc_enter_recovery(c, now);
+		cc_exit_recovery(c, now);
+	}
+	c->flags &= ~(F_TLP_OUT | F_TLP_RXT);
+}
+
 /* SND.UNA < SEG.ACK <= SND.MAX: release what is acknowledged, measure,
  * grow the window or advance recovery (RFC 9293, RFC 6298, RFC 5681). */
 static void
@@ -526,10 +544,11 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 		cc_ack(c, data, now);
 		c->dupacks = 0;
 	}
+	tlp_ack(c, now);
 	if (c->snd_una == c->snd_max)
 		c->t_rexmt = 0; /* RFC 6298 5.2 */
 	else if (!(c->flags & F_PERSIST))
-		tcb_rexmt_arm(c, now); /* RFC 6298 5.3 */
+		tcb_rexmt_or_pto_arm(c, now); /* RFC 6298 5.3, RFC 8985 */
 	if ((c->flags & F_WANT_WRITE) && c->snd_bytes < c->snd_buf) {
 		c->flags &= ~F_WANT_WRITE;
 		tcb_event(c, DPT_TCP_EV_WRITABLE);
@@ -657,6 +676,9 @@ synrcvd_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 static int
 ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 {
+	uint32_t new_sack = 0;
+	int advanced;
+
 	if (c->state == DPT_TCP_SYN_RECEIVED && synrcvd_ack(c, s))
 		return 1;
 	/* RFC 5961 5.2: acceptable ACKs lie in
@@ -668,17 +690,22 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 		return 1;
 	}
 	if ((c->flags & F_SACK) && (s->opt.present & DPT_TCPOPT_SACK))
-		sb_update(c, &s->opt);
+		new_sack = sb_update(c, &s->opt);
 	/* RFC 1122 4.2.2.17: probes answered keep a zero window alive */
 	if (c->flags & F_PERSIST)
 		c->retries = 0;
-	if (seq_gt(s->ack, c->snd_una))
+	advanced = seq_gt(s->ack, c->snd_una);
+	if (advanced)
 		new_ack(c, s, now);
-	else if (!(c->flags & F_PERSIST) && /* answers to window probes */
-		 s->ack == c->snd_una && s->len == 0 &&
-		 !(s->flags & (DPT_TCP_SYN | DPT_TCP_FIN)) &&
-		 c->snd_max != c->snd_una &&
-		 ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd)
+	/* Duplicate ACKs: RFC 6675 2 on SACK connections (new SACK
+	 * information, whatever else the segment carries, so data flowing
+	 * back does not hide losses), RFC 5681 2 otherwise. Answers to
+	 * window probes are neither. */
+	if (!(c->flags & F_PERSIST) && c->snd_max != c->snd_una &&
+	    ((c->flags & F_SACK) ? new_sack > 0 :
+	     !advanced && s->ack == c->snd_una && s->len == 0 &&
+	     !(s->flags & (DPT_TCP_SYN | DPT_TCP_FIN)) &&
+	     ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd))
 		dup_ack(c, now);
 	window_update(c, s, now);
 	return fin_acked(c, now);

@@ -202,13 +202,17 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		data_options(c, &s.opt, now);
 		s.wnd = (uint16_t)(wnd >> c->rcv_wscale);
 	}
+	/* PSH on whatever ends the queued data, sent again or not (RFC 9293
+	 * 3.9.1.2), as Linux keeps it on retransmissions. */
+	if (len > 0 && seq + len == c->snd_una + c->snd_bytes)
+		s.flags = flags = flags | DPT_TCP_PSH;
 	m = header_mbuf(t, &s);
 	if (m == NULL)
 		return -ENOMEM;
 	if (len > 0) {
 		sent = attach_data(c, m, seq, len);
-		if (sent < len)
-			flags &= ~DPT_TCP_FIN; /* cut short: FIN comes later */
+		if (sent < len) /* cut short: FIN and PSH come later */
+			flags &= ~(DPT_TCP_FIN | DPT_TCP_PSH);
 		rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
 					HDRS_OFF)->tcp_flags = flags;
 	}
@@ -469,6 +473,10 @@ window_update_due(struct dpt_tcb *c)
 	if (!(c->flags & F_READ))
 		return 0;
 	c->flags &= ~F_READ;
+	/* after the peer's FIN no more data comes: a window update would be
+	 * noise (and from TIME-WAIT, an ACK a closed peer resets) */
+	if (c->flags & F_FIN_RCVD)
+		return 0;
 	return now_wnd > offered && now_wnd - offered >= step;
 }
 
@@ -509,8 +517,9 @@ tcp_output(struct dpt_tcb *c, uint64_t now)
 	if (!sent && ((c->flags & F_ACK_NOW) || window_update_due(c)))
 		tcp_send_ack(c, now);
 	if (c->snd_max != c->snd_una) {
+		/* RFC 6298 5.1; RFC 8985 7.2 after new data */
 		if (c->t_rexmt == 0 || (c->flags & F_PERSIST))
-			tcb_rexmt_arm(c, now); /* RFC 6298 5.1 */
+			tcb_rexmt_or_pto_arm(c, now);
 	} else if (c->snd_wnd == 0 && c->snd_bytes > 0 && c->t_rexmt == 0) {
 		c->flags |= F_PERSIST; /* RFC 9293 3.8.6.1 */
 		c->t_rexmt = now + tcb_rto(c);

@@ -46,9 +46,11 @@ sb_add(struct dpt_tcb *c, uint32_t l, uint32_t r)
 	c->n_sb++;
 }
 
-void
+uint32_t
 sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o)
 {
+	uint32_t before = sb_sacked_bytes(c);
+
 	for (unsigned int i = 0; i < o->n_sack; i++) {
 		uint32_t l = o->sack[i].left, r = o->sack[i].right;
 
@@ -59,6 +61,7 @@ sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o)
 			continue;
 		sb_add(c, seq_max(l, c->snd_una), r);
 	}
+	return sb_sacked_bytes(c) - before;
 }
 
 void

@@ -8,6 +8,7 @@
  * handler checks each. Arm and cancel are O(1); a tick costs O(entries in
  * its slot).
  */
+#include "dpt_time.h"
 #include "tcp_impl.h"
 
 static uint64_t
@@ -127,9 +128,74 @@ tcb_timers_stop(struct dpt_tcb *c)
 void
 tcb_rexmt_arm(struct dpt_tcb *c, uint64_t now)
 {
-	c->flags &= ~F_PERSIST;
+	c->flags &= ~(F_PERSIST | F_PTO);
 	c->t_rexmt = now + tcb_rto(c);
 	tcb_timers_update(c);
+}
+
+/* RFC 8985 7.2: the probe timeout. 2 SRTT (at least 10 ms, as Linux),
+ * plus a worst-case delayed ACK when one segment is out; never past the
+ * RTO. */
+static uint64_t
+pto(const struct dpt_tcb *c)
+{
+	uint64_t t = RTE_MAX(2ULL * c->srtt, (uint64_t)dpt_ms(10));
+
+	if (c->snd_max - c->snd_una <= c->mss)
+		t = RTE_MAX(t, (uint64_t)c->srtt * 3 / 2 + dpt_ms(200));
+	return RTE_MIN(t, (uint64_t)tcb_rto(c));
+}
+
+/* After sending new data or a new ACK (RFC 8985 7.2): the probe timer
+ * when a tail loss probe may be sent, else the RTO. */
+void
+tcb_rexmt_or_pto_arm(struct dpt_tcb *c, uint64_t now)
+{
+	if (!(c->flags & F_SACK) || (c->flags & F_RECOVERY) ||
+	    c->srtt == 0 || (c->flags & F_TLP_OUT) ||
+	    (c->state != DPT_TCP_ESTABLISHED &&
+	     c->state != DPT_TCP_CLOSE_WAIT))
+		return tcb_rexmt_arm(c, now);
+	c->flags = (c->flags & ~F_PERSIST) | F_PTO;
+	c->t_rexmt = now + pto(c);
+	tcb_timers_update(c);
+}
+
+/* RFC 8985 7.3: the probe: one new segment if the peer's window allows,
+ * else the last segment sent again; then the RTO. */
+static void
+pto_timeout(struct dpt_tcb *c, uint64_t now)
+{
+	uint32_t end = c->snd_una + c->snd_bytes;
+	uint32_t unsent = seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
+	int32_t rwnd = (int32_t)(c->snd_una + c->snd_wnd - c->snd_nxt);
+
+	tcb_count(c, DPT_STAT_tcp_tlp_probes);
+	c->flags &= ~(F_PTO | F_TLP_RXT);
+	if (unsent > 0 && rwnd > 0) {
+		uint32_t len = RTE_MIN(RTE_MIN(unsent, c->mss), (uint32_t)rwnd);
+		int sent = tcp_send_segment(c, c->snd_nxt, len, DPT_TCP_ACK |
+					    (len == unsent ? DPT_TCP_PSH : 0),
+					    now);
+
+		if (sent > 0) {
+			c->snd_nxt += (uint32_t)sent;
+			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+		}
+	} else {
+		uint32_t data_end = seq_min(end, c->snd_max);
+		uint32_t len = RTE_MIN(data_end - c->snd_una, c->mss);
+		uint8_t fin = (c->flags & F_FIN_SENT) ? DPT_TCP_FIN : 0;
+
+		if (len > 0 || fin)
+			tcp_send_segment(c, data_end - len, len,
+					 DPT_TCP_ACK | fin, now);
+		c->flags |= F_TLP_RXT;
+	}
+	c->tlp_end = c->snd_max;
+	c->flags |= F_TLP_OUT;
+	c->rtt_start = 0;
+	tcb_rexmt_arm(c, now);
 }
 
 void
@@ -186,6 +252,7 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 		return;
 	}
 	cc_rto(c, now);
+	c->flags &= ~(F_TLP_OUT | F_TLP_RXT); /* the RTO took over */
 	if (c->backoff < 30)
 		c->backoff++;
 	c->rtt_start = 0;
@@ -271,6 +338,8 @@ on_timer(struct dpt_tcb *c, uint64_t now)
 		c->t_rexmt = 0;
 		if (c->flags & F_PERSIST)
 			persist_timeout(c, now);
+		else if (c->flags & F_PTO)
+			pto_timeout(c, now);
 		else
 			rexmt_timeout(c, now);
 	}

@@ -2,10 +2,11 @@
 # lib.sh: sourced by every integration test.
 #
 # Gives each test its own network namespace and DPDK file prefix, starts
-# dptcpd inside it on a net_tap device, configures the Linux side of the
-# tap as the peer (198.18.0.1/24, its own MAC), and removes everything on
-# exit, also when the test fails or is interrupted: every process the test
-# started is ended by its PID, and the namespace is deleted.
+# dptcpd (or the load generator dptcp-gen) inside it on a net_tap device,
+# configures the Linux side of the tap as the peer (its own address and
+# MAC), and removes everything on exit, also when the test fails or is
+# interrupted: every process the test started is ended by its PID, and the
+# namespace is deleted.
 #
 # Usage in a test:
 #   . "$(dirname "$0")/lib.sh"
@@ -13,6 +14,10 @@
 #   it_ns ping -c 3 "$IT_ADDR"
 #   it_stop_dptcpd                     # SIGTERM; counters in $IT_OUT
 #   it_counter ip_drop_cksum           # a counter from the exit report
+# or, for the load generator against a Linux server in the namespace:
+#   it_bg some-server ...              # listening on the peer's side
+#   it_start_gen --mode stream --target "$IT_GEN_PEER:5001" ...
+#   it_wait "$IT_GEN_PID" 60           # its exit status in IT_RC
 
 set -euo pipefail
 
@@ -27,6 +32,16 @@ IT_ADDR=198.18.0.2       # dptcpd
 IT_PEER=198.18.0.1       # Linux
 IT_PEER_MAC=02:00:c6:12:00:01
 IT_IF=dpt0
+# dptcp-gen's embedded configuration: tap dpt1, 198.18.1.2/24
+DPTCP_GEN=${DPTCP_GEN:-}
+IT_GEN_OUT="$IT_DIR/gen.out"
+IT_GEN_ERR="$IT_DIR/gen.err"
+IT_GEN_ADDR=198.18.1.2   # dptcp-gen
+IT_GEN_PEER=198.18.1.1   # Linux
+IT_GEN_PEER_MAC=02:00:c6:12:01:01
+IT_GEN_IF=dpt1
+IT_GEN_PID=
+IT_RC=
 IT_PIDS=()
 IT_DPTCPD_PID=
 IT_MAC=
@@ -58,6 +73,12 @@ it_cleanup() {
 		echo "--- dptcpd stdout (last 30 lines) ---" >&2
 		tail -n 30 "$IT_OUT" >&2
 	fi
+	if [ "$rc" -ne 0 ] && [ -s "$IT_GEN_ERR" ]; then
+		echo "--- dptcp-gen stderr (last 30 lines) ---" >&2
+		tail -n 30 "$IT_GEN_ERR" >&2
+		echo "--- dptcp-gen stdout (last 30 lines) ---" >&2
+		tail -n 30 "$IT_GEN_OUT" >&2
+	fi
 	rm -rf "$IT_DIR" "/var/run/dpdk/$IT_PREFIX"
 	exit "$rc"
 }
@@ -81,27 +102,76 @@ it_bg() {
 	IT_PIDS+=("$!")
 }
 
+# Stop tracking a PID the test has waited for (exact match: a substring
+# removal would turn another tracked PID into a stranger's).
+it_forget() {
+	local keep=() pid
+	for pid in "${IT_PIDS[@]}"; do
+		[ "$pid" = "$1" ] || keep+=("$pid")
+	done
+	IT_PIDS=("${keep[@]}")
+}
+
+# Wait up to $2 seconds for the background process $1 to exit on its own;
+# its exit status goes to IT_RC. Fails the test if it is still running.
+it_wait() {
+	local pid=$1 limit=$2
+	for _ in $(seq 1 $((limit * 10))); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && it_fail "pid $pid still running after $limit s"
+	IT_RC=0
+	wait "$pid" || IT_RC=$?
+	it_forget "$pid"
+}
+
+# Wait up to 20 s for the line matching $2 in the output file $1 of the
+# starting process $3 ($4 names it in messages).
+it_wait_ready() {
+	for _ in $(seq 1 200); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || it_fail "$4 exited during start-up"
+		sleep 0.1
+	done
+	it_fail "$4 not ready in 20 s"
+}
+
+# Make the Linux side of tap $1 the peer: its own MAC $2 (net_tap gives
+# the kernel side the port's own MAC; a distinct one keeps ARP and
+# neighbour entries unambiguous) and address $3.
+it_peer_up() {
+	it_ns ip link set "$1" address "$2"
+	it_ns ip addr add "$3" dev "$1"
+	it_ns ip link set "$1" up
+}
+
 # Start dptcpd on its embedded default configuration plus the given
 # arguments, wait until it is ready, and make the tap's Linux side a peer.
 it_start_dptcpd() {
 	it_bg "$DPTCPD" --set "eal.file-prefix=$IT_PREFIX" "$@" \
 		>"$IT_OUT" 2>"$IT_ERR"
 	IT_DPTCPD_PID=$!
-	for _ in $(seq 1 200); do
-		grep -q '^dptcpd: ready' "$IT_OUT" 2>/dev/null && break
-		kill -0 "$IT_DPTCPD_PID" 2>/dev/null ||
-			it_fail "dptcpd exited during start-up"
-		sleep 0.1
-	done
-	grep -q '^dptcpd: ready' "$IT_OUT" || it_fail "dptcpd not ready in 20 s"
+	it_wait_ready "$IT_OUT" '^dptcpd: ready' "$IT_DPTCPD_PID" dptcpd
 	IT_MAC=$(sed -n 's/.*MAC \([0-9A-F:]*\)).*/\1/p' "$IT_OUT" |
 		tr 'A-F' 'a-f')
-	# net_tap gives the kernel side the port's own MAC; a distinct one
-	# keeps ARP and neighbour entries unambiguous.
-	it_ns ip link set "$IT_IF" address "$IT_PEER_MAC"
-	it_ns ip addr add "$IT_PEER/24" dev "$IT_IF"
-	it_ns ip link set "$IT_IF" up
+	it_peer_up "$IT_IF" "$IT_PEER_MAC" "$IT_PEER/24"
 	it_log "dptcpd ready (pid $IT_DPTCPD_PID, MAC $IT_MAC)"
+}
+
+# Start dptcp-gen on its embedded configuration plus the given arguments,
+# wait until its tap exists ("ready"), then make the tap's Linux side the
+# peer. The tap only exists once dptcp-gen runs, so Linux's side is set up
+# after it starts; dptcp-gen does not connect before the peer answers ARP
+# (its --wait-peer, 10 s by default), so there is no race and no sleep.
+it_start_gen() {
+	[ -n "$DPTCP_GEN" ] || it_fail "DPTCP_GEN must name the dptcp-gen binary"
+	it_bg "$DPTCP_GEN" --set "eal.file-prefix=$IT_PREFIX" "$@" \
+		>"$IT_GEN_OUT" 2>"$IT_GEN_ERR"
+	IT_GEN_PID=$!
+	it_wait_ready "$IT_GEN_OUT" '^dptcp-gen: ready' "$IT_GEN_PID" dptcp-gen
+	it_peer_up "$IT_GEN_IF" "$IT_GEN_PEER_MAC" "$IT_GEN_PEER/24"
+	it_log "dptcp-gen ready (pid $IT_GEN_PID)"
 }
 
 # SIGTERM dptcpd, wait, require exit status 0; the counters are in $IT_OUT.
@@ -109,7 +179,7 @@ it_stop_dptcpd() {
 	local rc=0
 	kill -TERM "$IT_DPTCPD_PID"
 	wait "$IT_DPTCPD_PID" || rc=$?
-	IT_PIDS=("${IT_PIDS[@]/$IT_DPTCPD_PID}")
+	it_forget "$IT_DPTCPD_PID"
 	[ "$rc" -eq 0 ] || it_fail "dptcpd exited with $rc after SIGTERM"
 	grep -q '^dptcpd: counters' "$IT_OUT" || it_fail "no counters printed"
 }
@@ -132,4 +202,39 @@ it_expect_counter() {
 	v=$(it_counter "$1")
 	[ "$v" -eq "$2" ] || it_fail "counter $1 is $v, expected $2"
 	it_log "counter $1 = $v"
+}
+
+# The JSON answer to any telemetry command, e.g. it_telemetry /dptcp/mem.
+it_telemetry() {
+	echo "$1" | timeout 10 dpdk-telemetry.py -f "$IT_PREFIX"
+}
+
+# Fields of one telemetry dictionary, values in the order asked, on one
+# line: it_telemetry_fields /dptcp/mem tcbs_used pkt_mbufs_used.
+it_telemetry_fields() {
+	local cmd=$1
+	shift
+	it_telemetry "$cmd" | /usr/bin/python3 -c 'import json, sys
+d = json.load(sys.stdin)[sys.argv[1]]
+print(" ".join(str(d[k]) for k in sys.argv[2:]))' "$cmd" "$@"
+}
+
+# With IT_PCAP=DIR in the environment, capture the test link's traffic
+# (headers and 64 bytes of payload) to DIR/NAME.pcap for diagnosis; it is
+# kept after the test. Without IT_PCAP, nothing.
+it_pcap_start() {
+	[ -n "${IT_PCAP:-}" ] || return 0
+	mkdir -p "$IT_PCAP"
+	it_bg tcpdump -q -i "$IT_IF" -s 128 -B 65536 -w "$IT_PCAP/$IT_NAME.pcap" \
+		2>"$IT_DIR/tcpdump.err"
+	sleep 1
+	it_log "capturing to $IT_PCAP/$IT_NAME.pcap"
+}
+
+# The Linux side of the test link's drop counters, for the log: frames
+# Linux could not queue towards dptcp (tx_dropped: the tap's queue was
+# full while dptcp was not reading) and frames from dptcp it dropped.
+it_link_drops() {
+	local s="/sys/class/net/${1:-$IT_IF}/statistics"
+	it_ns sh -c "echo tx_dropped=\$(cat $s/tx_dropped) rx_dropped=\$(cat $s/rx_dropped) qlen=\$(cat ${s%/statistics}/tx_queue_len)"
 }

@@ -789,6 +789,23 @@ Test(tcp_close_passive, fin_with_data_queues_the_data_and_acks_both_at_once)
 	cr_assert(dpt_tcp_peer_closed(c));
 }
 
+Test(tcp_close_passive, reading_after_the_peers_fin_sends_no_window_update)
+{
+	uint8_t buf[60000];
+
+	/* 60000 bytes fill most of the 65535 window, then FIN */
+	for (uint32_t off = 0; off < 60000; off += 536)
+		TT_IN(.flags = ACK, .seq = 1001 + off, .ack = iss + 1,
+		      .len = RTE_MIN(536u, 60000 - off));
+	TT_IN(.flags = FIN | ACK, .seq = 61001, .ack = iss + 1);
+	tt_skip_all();
+	/* the window opens by 60000, but nothing more can come: no update
+	 * (a closed peer would answer it with RST) */
+	cr_assert_eq(dpt_tcp_read(c, buf, sizeof(buf)), 60000);
+	tt_poll();
+	TT_NONE();
+}
+
 Test(tcp_close_passive, close_wait_application_data_is_sent_and_acknowledged)
 {
 	uint8_t d[200];

@@ -924,6 +924,10 @@ Test(tcp_sack_recovery, timeout_clears_the_scoreboard_rfc2018_8)
 	tt_skip_all();
 	SACK_ACK(iss + 1, 1, { sq(2), sq(3) });
 	cr_assert_eq(c->n_sb, 1);
+	/* first the tail loss probe (RFC 8985 7): the last segment again */
+	tt_advance(dpt_ms(11));
+	TT_OUT(.flags = ACK | PSH, .seq = sq(3), .ack = 1001, .wnd = 32768,
+	       .len = SMSS, .opt = OUR_TS(peer_ts));
 	tt_advance(dpt_ms(201));
 	/* RFC 2018 8 / RFC 6675 5.1: after an RTO the SACKed bits are
 	 * turned off; go back to SND.UNA with cwnd = 1 SMSS */
@@ -932,6 +936,91 @@ Test(tcp_sack_recovery, timeout_clears_the_scoreboard_rfc2018_8)
 	       .len = SMSS, .opt = OUR_TS(peer_ts));
 	TT_NONE();
 	TT_ASSERT_STAT(tcp_rto, 1);
+	TT_ASSERT_STAT(tcp_tlp_probes, 1);
+}
+
+TestSuite(tcp_tlp, .init = setup_sack, .fini = tt_teardown);
+
+Test(tcp_tlp, tail_loss_probe_resends_the_last_segment_after_two_srtt_rfc8985)
+{
+	app_write(3 * SMSS);
+	tt_skip_all();
+	/* PTO = max(2 SRTT, 10 ms) with more than one segment out (7.2);
+	 * no new data to send: the last segment again (7.3) */
+	tt_advance(dpt_ms(9));
+	TT_NONE();
+	tt_advance(dpt_ms(2));
+	TT_OUT(.flags = ACK | PSH, .seq = sq(2), .ack = 1001, .wnd = 32768,
+	       .len = SMSS, .opt = OUR_TS(peer_ts));
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_tlp_probes, 1);
+	TT_ASSERT_STAT(tcp_retransmits, 1);
+	/* then only the RTO: one probe per episode */
+	tt_advance(dpt_ms(199));
+	TT_NONE();
+	tt_advance(dpt_ms(3));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 32768,
+	       .len = SMSS, .opt = OUR_TS(peer_ts));
+	TT_ASSERT_STAT(tcp_rto, 1);
+	TT_ASSERT_STAT(tcp_tlp_probes, 1);
+}
+
+Test(tcp_tlp, probe_sends_new_data_when_the_window_allows_rfc8985_7_3)
+{
+	/* 12 segments queued, the initial window (10) sent: the probe is
+	 * the 11th, new data the peer's window allows */
+	app_write(12 * SMSS);
+	tt_skip_all();
+	tt_advance(dpt_ms(11));
+	TT_OUT(.flags = ACK, .seq = sq(10), .ack = 1001, .wnd = 32768,
+	       .len = SMSS, .opt = OUR_TS(peer_ts));
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_tlp_probes, 1);
+	TT_ASSERT_STAT(tcp_retransmits, 0);
+}
+
+Test(tcp_tlp, one_segment_out_waits_for_a_delayed_ack_too_rfc8985_7_2)
+{
+	app_write(100);
+	tt_skip_all();
+	/* FlightSize of one segment: PTO = max(2 SRTT, 1.5 SRTT + 200 ms),
+	 * here no earlier than the RTO (200 ms), which bounds it */
+	tt_advance(dpt_ms(150));
+	TT_NONE();
+	tt_advance(dpt_ms(52));
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 32768,
+	       .len = 100, .opt = OUR_TS(peer_ts));
+	TT_ASSERT_STAT(tcp_tlp_probes, 1);
+	TT_ASSERT_STAT(tcp_rto, 0);
+}
+
+Test(tcp_tlp, probe_that_repairs_a_loss_gets_a_congestion_response_rfc8985_7_4)
+{
+	uint32_t cwnd;
+
+	app_write(3 * SMSS);
+	tt_skip_all();
+	cwnd = c->cwnd;
+	tt_advance(dpt_ms(11));
+	tt_skip_all(); /* the probe: segment 3 again */
+	/* the ACK covering the probe ends the episode: a repaired loss */
+	SACK_ACK(sq(3), 0, { 0, 0 });
+	TT_ASSERT_STAT(tcp_tlp_recoveries, 1);
+	cr_assert_lt(c->cwnd, cwnd);
+	cr_assert_eq(c->cwnd, c->ssthresh);
+	cr_assert(!(c->flags & F_RECOVERY));
+	cr_assert(!(c->flags & F_TLP_OUT));
+}
+
+Test(tcp_tlp, ack_before_the_pto_means_no_probe)
+{
+	app_write(3 * SMSS);
+	tt_skip_all();
+	tt_advance(dpt_ms(5));
+	SACK_ACK(sq(3), 0, { 0, 0 });
+	tt_advance(dpt_ms(300));
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_tlp_probes, 0);
 }
 
 /* ======================================================================== */

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * gen_worker.c: dptcp-gen on a worker lcore, whatever the mode: the
+ * bookkeeping of its connections, the wait for the peer to answer ARP, and
+ * the engine's per-iteration hook that drives the mode.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "gen.h"
+
+#define PING_US (100 * DPT_US_PER_MS)    /* ARP prompts while waiting */
+#define PING_IDENT 0x6467                /* "dg" */
+
+/* ---- connections: the part every mode shares ------------------------- */
+
+void
+gen_conn_left(struct gen_conn *x, uint64_t now)
+{
+	struct gen_worker *gw = x->gw;
+
+	if (x->state == CONN_OPEN)
+		cnt_add(&gw->n.open, -1ULL);
+	x->state = CONN_DONE;
+	x->c = NULL;
+	cnt_add(&gw->n.left, -1ULL);
+	if (gw->n.left == 0)
+		__atomic_store_n(&gw->n.t_finish, now, __ATOMIC_RELAXED);
+}
+
+void
+gen_conn_failed(struct gen_conn *x, enum gen_fail why, uint64_t now)
+{
+	cnt_add(&x->gw->n.failed, 1);
+	cnt_add(&x->gw->n.fail[why], 1);
+	gen_conn_left(x, now);
+}
+
+/* The stack ended the connection (DPT_TCP_EV_CLOSED): the handle dies. */
+enum gen_fail
+gen_fail_reason(const struct dpt_tcb *c)
+{
+	switch (dpt_tcp_error(c)) {
+	case DPT_TCP_ERR_REFUSED:
+		return FAIL_REFUSED;
+	case DPT_TCP_ERR_RESET:
+		return FAIL_RESET;
+	case DPT_TCP_ERR_TIMEOUT:
+		return FAIL_TIMEOUT;
+	default:
+		return FAIL_LOCAL;
+	}
+}
+
+/* Finished: count the outcome and, if the handle is still ours, close it
+ * (all it received has been read, so this is a FIN, not a RST). */
+void
+gen_conn_finish(struct gen_conn *x, int goal_met, uint64_t now)
+{
+	struct gen_worker *gw = x->gw;
+
+	if (goal_met) {
+		cnt_add(&gw->n.completed, 1);
+		if (x->sha != NULL) {
+			uint8_t d[2][SHA256_DIGEST_LENGTH];
+
+			SHA256Final(d[0], &x->sha[0]);
+			SHA256Final(d[1], &x->sha[1]);
+			cnt_add(memcmp(d[0], d[1], sizeof(d[0])) == 0 ?
+				&gw->n.verified : &gw->n.mismatched, 1);
+		}
+	}
+	if (x->c != NULL)
+		dpt_tcp_close(x->c);
+	gen_conn_left(x, now);
+}
+
+void
+gen_conn_open(struct gen_worker *gw, struct gen_conn *x, struct dpt_worker *w,
+	  dpt_tcp_handler_t handler, uint64_t now)
+{
+	const struct gen_opts *o = &gw->g->o;
+
+	x->c = dpt_tcp_connect(w->tcp, o->target, o->port, 0, handler, x,
+			       now);
+	if (x->c == NULL)
+		return gen_conn_failed(x, FAIL_LOCAL, now);
+	x->state = CONN_CONNECTING;
+	if (gw->g->snd_cap)
+		dpt_tcp_setopt(x->c, DPT_TCP_SNDBUF, gw->g->snd_cap);
+	if (gw->g->rcv_cap)
+		dpt_tcp_setopt(x->c, DPT_TCP_RCVBUF, gw->g->rcv_cap);
+}
+
+/* ---- waiting for the peer --------------------------------------------- */
+
+/* An ICMP echo request to the target: it makes the neighbour cache ask
+ * for the next hop, and shows the peer alive in icmp_rx_echo_reply. */
+static void
+send_ping(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
+{
+	const uint32_t off = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(gw->pool);
+	struct rte_icmp_hdr *h;
+
+	if (m == NULL || rte_pktmbuf_append(m, off + sizeof(*h)) == NULL) {
+		w->stats.c[DPT_STAT_mbuf_alloc_fail]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	h = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, off);
+	memset(h, 0, sizeof(*h));
+	h->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	h->icmp_ident = rte_cpu_to_be_16(PING_IDENT);
+	h->icmp_seq_nb = rte_cpu_to_be_16(gw->ping_seq++);
+	h->icmp_cksum = (uint16_t)~rte_raw_cksum(h, sizeof(*h));
+	dpt_ipv4_fill(&w->nif, m, gw->g->o.target, IPPROTO_ICMP, 0,
+		      sizeof(struct rte_ipv4_hdr) + sizeof(*h), 1);
+	dpt_ipv4_output(&w->nif, m, gw->g->o.target, now);
+}
+
+/* Connecting before the next hop answers ARP would only lose SYNs to the
+ * neighbour cache's give-up and wait out SYN back-off; so ask first. The
+ * cache itself retries an unanswered request every [arp] retrans; a new
+ * prompt goes out only once it has given up. */
+static int
+peer_ready(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
+{
+	struct rte_ether_addr mac;
+	enum dpt_neigh_state s;
+
+	if (gw->g->o.wait_peer_us == 0)
+		return 1;
+	s = dpt_neigh_lookup(w->neigh, gw->nexthop, &mac);
+	if (s == DPT_NEIGH_REACHABLE || s == DPT_NEIGH_STALE)
+		return 1;
+	if (gw->t_wait_end == 0)
+		gw->t_wait_end = now + gw->g->o.wait_peer_us;
+	if (now >= gw->t_wait_end) {
+		for (uint32_t i = 0; i < gw->n_conns; i++)
+			gen_conn_failed(&gw->conns[i], FAIL_NO_PEER, now);
+		gw->phase = PH_STOPPED;
+		return 0;
+	}
+	if (s == DPT_NEIGH_FREE && now >= gw->t_ping) {
+		send_ping(gw, w, now);
+		gw->t_ping = now + PING_US;
+	}
+	return 0;
+}
+
+/* The engine's per-iteration hook, on each worker lcore. */
+void
+gen_hook(struct dpt_worker *w, uint64_t now, void *arg)
+{
+	struct gen *g = arg;
+	struct gen_worker *gw = &g->workers[w->index];
+	const struct gen_mode *mode = g->o.mode;
+
+	if (gw->phase == PH_STOPPED)
+		return;
+	if (__atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
+		gw->phase = PH_STOPPED;
+		return mode->stop(gw, now);
+	}
+	if (gw->phase == PH_WAIT_PEER) {
+		if (!peer_ready(gw, w, now))
+			return;
+		gw->phase = PH_RUN;
+		__atomic_store_n(&gw->n.t_start, now, __ATOMIC_RELAXED);
+	}
+	mode->step(gw, w, now);
+}
