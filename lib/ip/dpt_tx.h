@@ -3,7 +3,8 @@
  * dpt_tx.h: a burst of frames on its way out.
  *
  * The stack pushes frames here during an iteration and the loop flushes once
- * at its end, so the port sees bursts. The sink is a function, not a port id:
+ * at its end, so the port sees bursts. Frames a full TX ring refuses wait
+ * for the next flush instead of being lost (TCP would only resend them). The sink is a function, not a port id:
  * the port's rte_eth_tx_burst() in the daemon, the impairment layer in front
  * of it when configured, a capture array in unit tests. (rte_eth_tx_buffer
  * is bound to a port and queue, hence this small equivalent.)
@@ -12,27 +13,31 @@
 #define DPT_TX_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 
 #include "dpt_stats.h"
 
-#define DPT_TX_BURST 32
+#define DPT_TX_BURST 32   /* a push flushes when this many wait */
+#define DPT_TX_CAP 512    /* frames held when the port refuses them */
 
 /** Sink: takes up to n frames, returns how many it took (it owns those). */
 typedef uint16_t (*dpt_tx_send_t)(void *arg, struct rte_mbuf **pkts,
 				  uint16_t n);
 
 struct dpt_tx {
-	uint16_t n;                 /**< frames buffered */
+	uint16_t n;                 /**< frames waiting */
 	dpt_tx_send_t send;         /**< where flushed frames go */
 	void *arg;                  /**< the sink's argument */
-	struct dpt_stats *stats;    /**< tx_frames, tx_bytes, tx_drop_full */
-	struct rte_mbuf *pkts[DPT_TX_BURST];
+	struct dpt_stats *stats;    /**< tx_frames, tx_bytes, tx_drop_* */
+	uint32_t max_frame;         /**< longest frame the port sends (MTU and
+				      *  Ethernet header), 0 = no bound */
+	struct rte_mbuf *pkts[DPT_TX_CAP];
 };
 
-/** Hand the buffered frames to the sink; frames it refuses are freed and
- * counted as tx_drop_full. */
+/** Hand the waiting frames to the sink. Frames it refuses (a full TX
+ * ring) stay, first in line for the next flush. */
 static inline void
 dpt_tx_flush(struct dpt_tx *tx)
 {
@@ -40,24 +45,37 @@ dpt_tx_flush(struct dpt_tx *tx)
 
 	if (tx->n == 0)
 		return;
-	for (i = 0; i < tx->n; i++)
-		tx->stats->c[DPT_STAT_tx_bytes] += tx->pkts[i]->pkt_len;
 	sent = tx->send(tx->arg, tx->pkts, tx->n);
 	tx->stats->c[DPT_STAT_tx_frames] += sent;
-	for (i = sent; i < tx->n; i++) {
-		tx->stats->c[DPT_STAT_tx_bytes] -= tx->pkts[i]->pkt_len;
-		rte_pktmbuf_free(tx->pkts[i]);
-	}
-	tx->stats->c[DPT_STAT_tx_drop_full] += tx->n - sent;
-	tx->n = 0;
+	for (i = 0; i < sent; i++)
+		tx->stats->c[DPT_STAT_tx_bytes] += tx->pkts[i]->pkt_len;
+	if (sent < tx->n)
+		memmove(tx->pkts, tx->pkts + sent,
+			sizeof(tx->pkts[0]) * (tx->n - sent));
+	tx->n = (uint16_t)(tx->n - sent);
 }
 
-/** Queue one complete frame; flushes first when the burst is full. */
+/** Queue one complete frame, flushing every DPT_TX_BURST. Only when
+ * DPT_TX_CAP frames wait on a port that takes none is a frame dropped
+ * (tx_drop_full), or when it is longer than max_frame (tx_drop_oversize). */
 static inline void
 dpt_tx_push(struct dpt_tx *tx, struct rte_mbuf *m)
 {
-	if (tx->n == DPT_TX_BURST)
+	/* A PMD may refuse a frame longer than its MTU on every try (net_tap
+	 * does), and one refused frame would then hold up the queue: such a
+	 * frame is a bug upstream, counted and dropped here. */
+	if (tx->max_frame != 0 && m->pkt_len > tx->max_frame) {
+		tx->stats->c[DPT_STAT_tx_drop_oversize]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (tx->n >= DPT_TX_BURST && tx->n % DPT_TX_BURST == 0)
 		dpt_tx_flush(tx);
+	if (tx->n == DPT_TX_CAP) {
+		tx->stats->c[DPT_STAT_tx_drop_full]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	tx->pkts[tx->n++] = m;
 }
 

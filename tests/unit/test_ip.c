@@ -536,7 +536,7 @@ Test(eth_input, ipv6_frame_is_eth_drop_ethertype)
 	th_assert_sent(&t, 0);
 }
 
-Test(eth_input, port_refusing_frames_counts_tx_drop_full)
+Test(eth_input, frames_a_full_port_refuses_wait_for_the_next_flush)
 {
 	learn_peer(T0);
 	t.sink.refuse = 1;
@@ -544,5 +544,51 @@ Test(eth_input, port_refusing_frames_counts_tx_drop_full)
 	IN(echo_req, T0 + 2);
 	dpt_tx_flush(&t.tx);
 	TH_ASSERT_STAT(&t, tx_frames, 2); /* the ARP reply + one echo reply */
-	TH_ASSERT_STAT(&t, tx_drop_full, 1);
+	cr_assert_eq(t.tx.n, 1);          /* the other waits */
+	TH_ASSERT_STAT(&t, tx_drop_full, 0);
+	t.sink.refuse = 0;
+	dpt_tx_flush(&t.tx);
+	TH_ASSERT_STAT(&t, tx_frames, 3);
+	cr_assert_eq(t.tx.n, 0);
+	TH_ASSERT_STAT(&t, tx_drop_full, 0);
+}
+
+Test(eth_input, frame_longer_than_the_mtu_is_tx_drop_oversize)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(th_pool);
+
+	t.tx.max_frame = 1514;
+	cr_assert_not_null(rte_pktmbuf_append(m, 1515));
+	dpt_tx_push(&t.tx, m);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, tx_drop_oversize, 1);
+	/* a frame of exactly the bound goes */
+	m = rte_pktmbuf_alloc(th_pool);
+	cr_assert_not_null(rte_pktmbuf_append(m, 1514));
+	dpt_tx_push(&t.tx, m);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, tx_drop_oversize, 1);
+}
+
+static uint16_t
+refuse_all(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	(void)arg;
+	(void)pkts;
+	(void)n;
+	return 0;
+}
+
+Test(eth_input, frames_are_dropped_only_past_the_wait_capacity)
+{
+	struct dpt_stats st = { .c = { 0 } };
+	static struct dpt_tx tx;
+
+	tx = (struct dpt_tx){ .send = refuse_all, .stats = &st };
+	for (int i = 0; i < DPT_TX_CAP + 3; i++)
+		dpt_tx_push(&tx, rte_pktmbuf_alloc(th_pool));
+	cr_assert_eq(tx.n, DPT_TX_CAP);
+	cr_assert_eq(st.c[DPT_STAT_tx_drop_full], 3);
+	cr_assert_eq(st.c[DPT_STAT_tx_frames], 0);
+	rte_pktmbuf_free_bulk(tx.pkts, tx.n);
 }
