@@ -183,6 +183,16 @@ header_mbuf(struct dpt_tcp *t, const struct dpt_tcp_seg *s)
 	return m;
 }
 
+/* Option bytes of the header in @m beyond those c->mss already allows for. */
+static uint32_t
+opt_extra(const struct dpt_tcb *c, const struct rte_mbuf *m)
+{
+	uint32_t opt = m->data_len - HDRS_OFF - sizeof(struct rte_tcp_hdr);
+	uint32_t ts = (c->flags & F_TS) ? 12 : 0;
+
+	return opt > ts ? opt - ts : 0;
+}
+
 int
 tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		 uint64_t now)
@@ -209,8 +219,11 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	m = header_mbuf(t, &s);
 	if (m == NULL)
 		return -ENOMEM;
+	/* Options past the timestamps (SACK blocks) take room from the data:
+	 * the segment must stay within the MSS (RFC 9293 3.7.1, RFC 6691). */
 	if (len > 0) {
-		sent = attach_data(c, m, seq, len);
+		sent = attach_data(c, m, seq,
+				   RTE_MIN(len, c->mss - opt_extra(c, m)));
 		if (sent < len) /* cut short: FIN and PSH come later */
 			flags &= ~(DPT_TCP_FIN | DPT_TCP_PSH);
 		rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
@@ -422,7 +435,8 @@ send_new_data(struct dpt_tcb *c, uint32_t *pipe, uint64_t now)
 			c->rtt_start = now;
 			c->rtt_seq = c->snd_nxt + (uint32_t)sent;
 		}
-		if ((uint32_t)sent < c->mss)
+		/* short by choice, not cut by SACK options: Nagle's mark */
+		if ((uint32_t)sent == len && len < c->mss)
 			c->snd_sml = c->snd_nxt + (uint32_t)sent;
 		c->snd_nxt += (uint32_t)sent + (fin ? 1 : 0);
 		c->snd_max = seq_max(c->snd_max, c->snd_nxt);

@@ -1127,6 +1127,30 @@ Test(tcp_sack_blocks, blocks_disappear_when_the_holes_fill)
 	TT_NONE();
 }
 
+Test(tcp_sack_blocks, data_segment_with_sack_blocks_still_fits_the_mss)
+{
+	/* RFC 9293 3.7.1, RFC 6691: the MSS bounds data and options beyond
+	 * the fixed header together. c->mss (1448) already allows for the
+	 * timestamps; one SACK block takes 12 more (2 NOPs, kind, length, 8),
+	 * so a full segment carries 1436 octets and the frame stays 1500
+	 * octets on the wire. */
+	SACK_DATA(1101, 100);
+	tt_skip_all();
+	app_write(2000);
+	TT_OUT(.flags = ACK, .seq = sq(0), .ack = 1001, .wnd = W_HELD,
+	       .len = SMSS - 12,
+	       .opt = { .present = DPT_TCPOPT_TS | DPT_TCPOPT_SACK,
+			.tsecr = 101, .n_sack = 1,
+			.sack = { { 1101, 1201 } } });
+	/* the rest ends the queued data: PSH */
+	TT_OUT(.flags = ACK | PSH, .seq = sq(0) + SMSS - 12, .ack = 1001,
+	       .wnd = W_HELD, .len = 2000 - (SMSS - 12),
+	       .opt = { .present = DPT_TCPOPT_TS | DPT_TCPOPT_SACK,
+			.tsecr = 101, .n_sack = 1,
+			.sack = { { 1101, 1201 } } });
+	TT_NONE();
+}
+
 /* ======================================================================== */
 /* The out-of-order queue and its bound                                     */
 /* ======================================================================== */
