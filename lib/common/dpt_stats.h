@@ -26,7 +26,10 @@
 	X(tx_frames, C, "frames handed to the port")                          \
 	X(tx_bytes, C, "bytes handed to the port")                            \
 	X(rx_drop_hdr_split, D, "frames whose headers straddle mbuf segments") \
-	X(tx_drop_full, D, "frames the port's TX queue had no room for")      \
+	X(tx_drop_full, D, "frames dropped: the port's TX queue stayed full "  \
+			   "and 512 frames were waiting")                   \
+	X(tx_drop_oversize, D, "frames longer than the MTU allows (a bug: "  \
+			       "the port would refuse them)")               \
 	X(mbuf_alloc_fail, D, "packets not built: mbuf pool empty")           \
 	X(eth_drop_short, D, "frames shorter than an Ethernet header")        \
 	X(eth_drop_not_for_us, D, "frames to another unicast MAC")            \
@@ -138,6 +141,10 @@
 	X(tcp_drop_data_closed, D, "data after the application closed "       \
 				   "(answered by RST)")                       \
 	X(tcp_drop_data_state, D, "data after the peer's FIN")                \
+	X(tcp_drop_mem, D, "data segments refused: the receive pool is at "   \
+			   "its reserve")                                   \
+	X(tcp_write_mem_low, C, "writes cut short: the pool is at its "       \
+				"reception reserve")                         \
 	X(impair_rx_drop, D, "received frames dropped by [impair]")           \
 	X(impair_rx_dup, C, "received frames duplicated by [impair]")         \
 	X(impair_rx_corrupt, C, "received frames corrupted by [impair]")      \

@@ -31,6 +31,9 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 		.nif = &w->nif,
 		.hdr_pool = e->hdr_pool,
 		.data_pool = e->port.pool,
+		.rx_pool = e->port.pool,
+		/* kept for reception: a sixteenth of the pool, at least 512 */
+		.rx_reserve = RTE_MAX(e->port.pool->size / 16, 512u),
 		.stats = &w->stats,
 		.tx_cksum_offload = !!(e->port.tx_offloads &
 				       RTE_ETH_TX_OFFLOAD_TCP_CKSUM),
@@ -96,6 +99,7 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->tx.send = dpt_port_tx_send;
 	w->tx.arg = &w->txq;
 	w->tx.stats = &w->stats;
+	w->tx.max_frame = conf->port.mtu + RTE_ETHER_HDR_LEN;
 	if (dpt_conf_impair_on(&conf->impair)) {
 		w->impair = dpt_impair_create(&(struct dpt_impair_params){
 			.conf = &conf->impair, .index = idx,

@@ -118,6 +118,11 @@ struct dpt_tcp_params {
 	struct dpt_netif *nif;            /**< the interface, for output */
 	struct rte_mempool *hdr_pool;     /**< small mbufs: headers, clones */
 	struct rte_mempool *data_pool;    /**< mbufs for dpt_tcp_write() */
+	struct rte_mempool *rx_pool;      /**< the pool the PMD receives into,
+					    *  or NULL */
+	uint32_t rx_reserve;              /**< mbufs of rx_pool kept for
+					    *  reception: below it, new data is
+					    *  neither queued nor written */
 	struct dpt_stats *stats;          /**< this lcore's counters */
 	int tx_cksum_offload;             /**< the PMD fills TCP checksums */
 	uint8_t secret[16];               /**< ISN and SYN cookie key */
@@ -217,10 +222,12 @@ int dpt_tcp_send_some(struct dpt_tcb *c, struct rte_mbuf **m);
 
 /**
  * Copy up to @p len bytes into the send queue (into mbufs from the data
- * pool, filling each before taking the next).
+ * pool, filling each before taking the next). Fewer than @p len when the
+ * send buffer is full or mbufs are short (the pool empty, or at the
+ * reserve kept for reception); DPT_TCP_EV_WRITABLE follows.
  *
  * @return
- *   Bytes queued (0 if the buffer is full), or -ENOTCONN, -EPIPE, -ENOMEM.
+ *   Bytes queued (possibly 0), or -ENOTCONN, -EPIPE.
  */
 ssize_t dpt_tcp_write(struct dpt_tcb *c, const void *buf, size_t len);
 

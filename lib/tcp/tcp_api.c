@@ -165,6 +165,11 @@ write_fill(struct dpt_tcb *c, const uint8_t *p, size_t len)
 		char *dst;
 
 		if (!(c->flags & F_TAIL_OWN) || rte_pktmbuf_tailroom(m) == 0) {
+			if (c->tcp->data_pool == c->tcp->rx_pool &&
+			    mem_low(c->tcp)) {
+				tcb_count(c, DPT_STAT_tcp_write_mem_low);
+				break; /* WRITABLE comes with the next ACK */
+			}
 			m = rte_pktmbuf_alloc(c->tcp->data_pool);
 			if (m == NULL) {
 				tcb_count(c, DPT_STAT_mbuf_alloc_fail);
@@ -195,8 +200,8 @@ dpt_tcp_write(struct dpt_tcb *c, const void *buf, size_t len)
 	if (n < len)
 		c->flags |= F_WANT_WRITE;
 	n = write_fill(c, buf, n);
-	if (n == 0 && len > 0 && dpt_tcp_sndbuf_free(c) > 0)
-		return -ENOMEM;
+	if (n < len)
+		c->flags |= F_WANT_WRITE;
 	if (n > 0)
 		tcb_want_output(c);
 	return (ssize_t)n;

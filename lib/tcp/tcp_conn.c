@@ -86,6 +86,8 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->nif = p->nif;
 	t->hdr_pool = p->hdr_pool;
 	t->data_pool = p->data_pool;
+	t->rx_pool = p->rx_pool;
+	t->rx_reserve = p->rx_reserve;
 	t->st = p->stats;
 	t->tx_cksum = p->tx_cksum_offload;
 	t->now = p->now;

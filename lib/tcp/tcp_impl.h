@@ -19,6 +19,7 @@
 #include <rte_hash.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_mempool.h>
 
 #include "dpt_tcp.h"
 #include "dpt_tcp_seg.h"
@@ -217,6 +218,8 @@ struct dpt_tcp {
 	struct dpt_netif *nif;
 	struct rte_mempool *hdr_pool;
 	struct rte_mempool *data_pool;
+	struct rte_mempool *rx_pool;  /* reception's pool (may be data_pool) */
+	uint32_t rx_reserve;          /* its mbufs kept free for reception */
 	struct dpt_stats *st;
 	struct rte_hash *table;      /* tcp_key -> tcb index */
 	struct dpt_tcb *tcbs;        /* max_conns of them */
@@ -246,6 +249,19 @@ static inline struct tcp_ooo_info *
 ooo_info(const struct dpt_tcp *t, struct rte_mbuf *m)
 {
 	return RTE_MBUF_DYNFIELD(m, t->ooo_off, struct tcp_ooo_info *);
+}
+
+/* Reception's pool is nearly empty: queues holding received or written
+ * data must not grow, or the PMD cannot refill its ring, no ACK arrives
+ * and nothing is ever freed. O(1): the pool's ring, not its caches. */
+static inline int
+mem_low(const struct dpt_tcp *t)
+{
+	/* rte_mempool_ops_get_count() is not exported by 22.11's shared
+	 * library; this is its body, through the inline ops accessor */
+	return t->rx_pool != NULL &&
+	       rte_mempool_get_ops(t->rx_pool->ops_index)->get_count(
+		       t->rx_pool) < t->rx_reserve;
 }
 
 static inline void

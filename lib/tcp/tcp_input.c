@@ -848,6 +848,8 @@ data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
+	if (s->len > 0 && mem_low(c->tcp)) /* the peer will resend it */
+		return drop(c->tcp, m, DPT_STAT_tcp_drop_mem);
 	accept_text(c, m, seq, s->len, fin, now);
 }
 

@@ -415,6 +415,66 @@ def cmd_seq(a):
                       ' | '.join(failures[:5]))
 
 
+def cmd_stall(a):
+    """conns connections to an echo service each send size bytes (a
+    seeded stream per connection) but read nothing for stall seconds, so
+    the server's memory fills; then they read, and every echo must come
+    back byte-exact before the deadline."""
+    socks = [connect(a.host, a.port, a.timeout) for _ in range(a.conns)]
+    streams = [Stream(a.seed + i, a.size) for i in range(a.conns)]
+    checkers = [Checker(Stream(a.seed + i, a.size)) for i in range(a.conns)]
+    pending = [b''] * a.conns
+    sent = [0] * a.conns
+    for s in socks:
+        s.setblocking(False)
+    t0 = time.monotonic()
+    deadline = t0 + a.stall + a.timeout
+    while time.monotonic() < deadline:
+        reading = time.monotonic() >= t0 + a.stall
+        busy = False
+        for i, s in enumerate(socks):
+            if sent[i] < a.size:
+                busy = True
+                if not pending[i]:
+                    pending[i] = streams[i].take(CHUNK)
+                try:
+                    n = s.send(pending[i])
+                    pending[i] = pending[i][n:]
+                    sent[i] += n
+                    if sent[i] == a.size:
+                        s.shutdown(socket.SHUT_WR)
+                except BlockingIOError:
+                    pass
+            if reading and checkers[i].n < a.size:
+                busy = True
+                try:
+                    data = s.recv(256 * 1024)
+                    if not data:
+                        raise Failure(f'connection {i}: FIN after '
+                                      f'{checkers[i].n} of {a.size} bytes')
+                    checkers[i].feed(data)
+                except BlockingIOError:
+                    pass
+                except ConnectionError as e:
+                    raise Failure(f'connection {i}: {e!r} after '
+                                  f'{checkers[i].n} of {a.size} bytes')
+        if not busy:
+            break
+        time.sleep(0.001)
+    elapsed = time.monotonic() - t0
+    bad = [f'connection {i}: {c.n} of {a.size} bytes back '
+           f'{c.mismatch()}'.strip()
+           for i, c in enumerate(checkers)
+           if c.n != a.size or c.bad is not None]
+    for s in socks:
+        s.close()
+    out(conns=a.conns, size=a.size, stall_s=a.stall,
+        seconds=f'{elapsed:.2f}', failures=len(bad))
+    if bad:
+        raise Failure(f'{len(bad)} of {a.conns} connections incomplete '
+                      f'or wrong; first: ' + ' | '.join(bad[:5]))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--timeout', type=float, default=20,
@@ -434,6 +494,7 @@ def main():
     cmd('discard', cmd_discard, 'host', 'port', 'size', 'seed')
     cmd('many', cmd_many, 'host', 'port', 'conns', 'rounds', 'size')
     cmd('seq', cmd_seq, 'host', 'port', 'count')
+    cmd('stall', cmd_stall, 'host', 'port', 'conns', 'size', 'seed', 'stall')
     a = p.parse_args()
     try:
         a.fn(a)

@@ -29,7 +29,7 @@ th_eal_init(void)
 	snprintf(prefix, sizeof(prefix), "dpt-unit-%d", getpid());
 	cr_assert_geq(rte_eal_init((int)RTE_DIM(argv) - 1, argv), 0,
 		      "EAL init failed");
-	th_pool = rte_pktmbuf_pool_create("th_pool", 2047, 0, 0,
+	th_pool = rte_pktmbuf_pool_create("th_pool", 4095, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	cr_assert_not_null(th_pool);
 }

@@ -1155,3 +1155,28 @@ Test(tcp_flow_wscale, chain_is_cut_at_the_mss_less_the_timestamp_option)
 	TT_NONE();
 }
 
+
+TestSuite(tcp_flow_mem, .init = setup_plain, .fini = tt_teardown);
+
+/* The reception reserve: while the receive pool's ring holds fewer free
+ * mbufs than the reserve, data is neither queued nor written (it would
+ * starve the PMD's refill and deadlock the connection's ACKs). */
+Test(tcp_flow_mem, data_is_refused_while_the_receive_pool_is_at_its_reserve)
+{
+	uint8_t d[100] = { 0 };
+
+	tt.tcp->rx_pool = th_pool;
+	tt.tcp->rx_reserve = rte_mempool_get_ops(th_pool->ops_index)->get_count(
+		th_pool) + 100;
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 100);
+	TT_NONE(); /* not acknowledged: the peer resends it */
+	cr_assert_eq(dpt_tcp_readable(c), 0);
+	TT_ASSERT_STAT(tcp_drop_mem, 1);
+	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), 0);
+	TT_ASSERT_STAT(tcp_write_mem_low, 1);
+	/* room again: the resent segment is taken */
+	tt.tcp->rx_reserve = 0;
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 100);
+	cr_assert_eq(dpt_tcp_readable(c), 100);
+	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), 100);
+}
