@@ -304,11 +304,6 @@ gen_setup(struct gen *g)
 			g->app.conf.tcp.max_conns);
 		return -1;
 	}
-	if (e->n_workers > 1)
-		fprintf(stderr, "dptcp-gen: warning: %u workers, but dptcp "
-			"does not yet steer a connection's replies to the "
-			"worker that opened it: connections may fail; use "
-			"one worker\n", e->n_workers);
 	g->n_workers = e->n_workers;
 	g->workers = rte_zmalloc_socket("gen_workers", sizeof(*g->workers) *
 					g->n_workers, RTE_CACHE_LINE_SIZE,

@@ -74,6 +74,11 @@ static const struct key_def schema[] = {
 	  "queues" },
 	{ "port0", "offloads", T_BOOL, PORT(offloads), 0, 1, "yes", 0,
 	  "use the checksum offloads the PMD offers" },
+	{ "port0", "rss", T_BOOL, PORT(rss), 0, 1, "yes", 0,
+	  "symmetric RSS: each worker reads its own RX queue where the PMD "
+	  "spreads flows by a key and table dptcp programs; otherwise (or "
+	  "no) the first worker reads every queue and a software dispatcher "
+	  "passes each flow to its worker" },
 	{ "lcores", "workers", T_LCORES, offsetof(struct dpt_conf, lcores), 0,
 	  RTE_MAX_LCORE - 1, NULL, 0,
 	  "worker lcores, e.g. 1 or 1,3-4; default: every EAL lcore but the "

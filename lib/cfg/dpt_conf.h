@@ -42,6 +42,7 @@ struct dpt_port_conf {
 	uint32_t tx_desc;    /**< TX descriptors per queue */
 	uint32_t mbufs;      /**< mbufs in the pool, 0 = sized from the rest */
 	uint32_t offloads;   /**< use checksum offloads the PMD offers */
+	uint32_t rss;        /**< symmetric RSS where the PMD has it */
 };
 
 /** [lcores] */

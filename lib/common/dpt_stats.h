@@ -26,6 +26,10 @@
 	X(tx_frames, C, "frames handed to the port")                          \
 	X(tx_bytes, C, "bytes handed to the port")                            \
 	X(rx_drop_hdr_split, D, "frames whose headers straddle mbuf segments") \
+	X(rx_steer_out, C, "frames passed to the worker owning their flow")  \
+	X(rx_steer_in, C, "frames another worker passed to this one")        \
+	X(rx_steer_drop_full, D, "frames for another worker whose inbox "   \
+				 "was full")                                \
 	X(tx_drop_full, D, "frames dropped: the port's TX queue stayed full "  \
 			   "and 512 frames were waiting")                   \
 	X(tx_drop_oversize, D, "frames longer than the MTU allows (a bug: "  \
@@ -39,6 +43,8 @@
 	X(arp_rx_request, C, "ARP requests for our address")                  \
 	X(arp_rx_reply, C, "ARP replies received")                            \
 	X(arp_rx_not_for_us, C, "ARP packets for another address")            \
+	X(arp_rx_shared, C, "ARP frames another worker received, learnt "   \
+			    "from here")                                    \
 	X(arp_tx_request, C, "ARP requests sent")                             \
 	X(arp_tx_reply, C, "ARP replies sent")                                \
 	X(arp_drop_short, D, "ARP packets too short")                         \

@@ -35,6 +35,8 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 		/* kept for reception: a sixteenth of the pool, at least 512 */
 		.rx_reserve = RTE_MAX(e->port.pool->size / 16, 512u),
 		.stats = &w->stats,
+		.port_ok = p->n_lcores > 1 ? dpt_dispatch_port_ok : NULL,
+		.port_ok_arg = w,
 		.tx_cksum_offload = !!(e->port.tx_offloads &
 				       RTE_ETH_TX_OFFLOAD_TCP_CKSUM),
 		.now = dpt_clock_us(&w->clock),
@@ -95,17 +97,19 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->app = p->app;
 	w->app_arg = p->app_args ? p->app_args[idx] : NULL;
 	w->txq.port_id = e->port.port_id;
-	w->txq.queue_id = (uint16_t)idx;
-	w->tx.send = dpt_port_tx_send;
-	w->tx.arg = &w->txq;
+	w->txq.queue_id = idx < e->port.nb_queues ? (uint16_t)idx : 0;
+	/* without a queue pair of its own, it sends through worker 0 */
+	w->tx.send = idx < e->port.nb_queues ? dpt_port_tx_send :
+		     dpt_dispatch_tx_send;
+	w->tx.arg = idx < e->port.nb_queues ? (void *)&w->txq : (void *)w;
 	w->tx.stats = &w->stats;
 	w->tx.max_frame = conf->port.mtu + RTE_ETHER_HDR_LEN;
 	if (dpt_conf_impair_on(&conf->impair)) {
 		w->impair = dpt_impair_create(&(struct dpt_impair_params){
 			.conf = &conf->impair, .index = idx,
 			.socket_id = e->port.socket_id, .pool = e->port.pool,
-			.stats = &w->stats, .send = dpt_port_tx_send,
-			.send_arg = &w->txq });
+			.stats = &w->stats, .send = w->tx.send,
+			.send_arg = w->tx.arg });
 		if (w->impair == NULL) {
 			dpt_neigh_free(w->neigh);
 			rte_free(w);
@@ -136,6 +140,7 @@ worker_free(struct dpt_worker *w)
 		dpt_svc_free(w->svcs[i]);
 	dpt_tcp_free(w->tcp);
 	dpt_tx_flush(&w->tx);
+	dpt_dispatch_free(w);
 	dpt_impair_free(w->impair);
 	dpt_neigh_free(w->neigh);
 	rte_free(w);
@@ -172,8 +177,10 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 
 		if (w != NULL) {
 			e->workers[e->n_workers++] = w;
-			rc = worker_tcp(e, w, p, secret);
+			rc = dpt_dispatch_init(w, e);
 		}
+		if (rc == 0)
+			rc = worker_tcp(e, w, p, secret);
 		if (rc != 0) {
 			snprintf(err, err_len, "lcore %u: cannot create its "
 				 "tables (%s): give EAL more memory (-m)",
@@ -190,9 +197,10 @@ dpt_engine_create(const struct dpt_engine_params *p,
 {
 	struct dpt_port_params pp = {
 		.conf = &p->conf->port,
-		.nb_queues = (uint16_t)p->n_lcores,
-		/* ARP queues, and TCP queues holding received mbufs */
-		.extra_mbufs = p->conf->arp.queue + 16384,
+		.n_workers = (uint16_t)p->n_lcores,
+		/* ARP queues, TCP queues holding received mbufs, inboxes */
+		.extra_mbufs = p->conf->arp.queue + 16384 +
+			       dpt_dispatch_mbufs(p->n_lcores),
 	};
 	struct dpt_engine *e = calloc(1, sizeof(*e));
 	int rc;
@@ -248,16 +256,25 @@ dpt_worker_loop(void *arg)
 		uint16_t n, i;
 
 		/* receive and demultiplex: O(burst) */
-		n = rte_eth_rx_burst(port, queue, pkts, DPT_RX_BURST);
+		n = 0;
+		if (w->has_queue)
+			n = rte_eth_rx_burst(port, queue, pkts, DPT_RX_BURST);
 		if (w->impair != NULL)
 			n = dpt_impair_rx(w->impair, pkts, n, RTE_DIM(pkts),
 					  now);
+		/* frames of flows other workers own go to them */
+		if (w->inbox != NULL)
+			n = dpt_dispatch_rx(w, pkts, n);
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
 							       void *));
 			dpt_eth_input(&w->nif, pkts[i], now);
 		}
+		if (w->inbox != NULL)
+			dpt_dispatch_inbox(w, now);
+		if (w->txbox != NULL)
+			dpt_dispatch_txbox(w);
 		/* the application's own work (a generator's new connections) */
 		if (w->app != NULL)
 			w->app(w, now, w->app_arg);

@@ -61,6 +61,15 @@ struct dpt_worker {
 	unsigned int n_svcs;
 	struct dpt_svc *svcs[DPT_ENGINE_MAX_SVCS]; /**< its services */
 	struct dpt_port_txq txq;       /**< port and queue this lcore owns */
+	int has_queue;                 /**< it owns queue pair txq.queue_id;
+					 *  else it receives only from its
+					 *  inbox and sends through worker
+					 *  0's outbox */
+	struct rte_ring *inbox;        /**< frames other workers pass it */
+	struct rte_ring *txbox;        /**< worker 0: frames to send for
+					 *  workers without a queue pair */
+	const struct dpt_steer *steer; /**< which worker owns a flow */
+	struct dpt_worker *const *peers; /**< every worker, by index */
 	struct dpt_clock clock;
 	unsigned int lcore_id;
 	unsigned int index;            /**< 0 .. n_workers - 1 */
@@ -125,6 +134,39 @@ void dpt_engine_free(struct dpt_engine *e);
  *   The struct dpt_worker.
  */
 int dpt_worker_loop(void *arg);
+
+/*
+ * The software dispatcher (dpt_dispatch.c): frames a worker received for
+ * a flow another worker owns go to that worker's inbox.
+ */
+
+/** Set up @p w's inbox (with more than one worker) and steering. */
+int dpt_dispatch_init(struct dpt_worker *w, struct dpt_engine *e);
+
+/** Free @p w's inbox and the frames left in it. */
+void dpt_dispatch_free(struct dpt_worker *w);
+
+/** Mbufs inboxes may hold per worker, for sizing the pool. */
+uint32_t dpt_dispatch_mbufs(unsigned int n_workers);
+
+/** Pass the frames of @p pkts other workers own to them (ARP: a copy to
+ * each); @return how many stay, compacted at the front of @p pkts. */
+uint16_t dpt_dispatch_rx(struct dpt_worker *w, struct rte_mbuf **pkts,
+			 uint16_t n);
+
+/** Process a burst from @p w's inbox. */
+void dpt_dispatch_inbox(struct dpt_worker *w, uint64_t now);
+
+/** TX sink (struct dpt_tx) of a worker @p arg without a queue pair: worker
+ * 0's outbox. */
+uint16_t dpt_dispatch_tx_send(void *arg, struct rte_mbuf **pkts, uint16_t n);
+
+/** Worker 0: move a burst from the outbox into its own TX burst. */
+void dpt_dispatch_txbox(struct dpt_worker *w);
+
+/** struct dpt_tcp_params port_ok: the reply comes to worker @p arg. */
+int dpt_dispatch_port_ok(void *arg, uint32_t raddr, uint16_t rport,
+			 uint32_t laddr, uint16_t lport);
 
 /** Sum every worker's counters into @p total (zeroed first). */
 void dpt_engine_stats(const struct dpt_engine *e, struct dpt_stats *total);

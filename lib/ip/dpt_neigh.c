@@ -276,41 +276,54 @@ reply_in_place(struct dpt_netif *nif, struct rte_mbuf *m,
 	dpt_tx_push(nif->tx, m);
 }
 
-void
-dpt_arp_input(struct dpt_netif *nif, struct rte_mbuf *m,
-	      const struct dpt_eth *eth, uint64_t now)
+/* What every worker's cache does with an ARP frame: RFC 826's merge of a
+ * known sender, and learning the sender when we are the target. */
+static enum dpt_stat
+arp_merge(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
+	  struct dpt_arp *a, uint64_t now)
 {
-	struct dpt_neigh *n = nif->neigh;
 	struct entry *ent = NULL;
 	enum dpt_stat r;
-	struct dpt_arp a;
 
-	r = dpt_arp_parse(m, eth->hdr_len, &a);
+	r = dpt_arp_parse(m, off, a);
 	if (r != DPT_STAT_OK)
-		return dpt_netif_drop(nif, m, r);
+		return r;
 	/* RFC 5227 2.4: another host using our address is a conflict, not a
 	 * translation to learn. */
-	if (a.spa == nif->addr)
-		return dpt_netif_drop(nif, m, DPT_STAT_arp_drop_conflict);
+	if (a->spa == nif->addr)
+		return DPT_STAT_arp_drop_conflict;
 	/* RFC 826: update the sender if known ("merge"), whoever the target. */
-	if (a.spa != 0)
-		ent = find(n, a.spa);
+	if (a->spa != 0)
+		ent = find(nif->neigh, a->spa);
 	if (ent != NULL) {
-		confirm(nif, ent, &a.sha, now);
+		confirm(nif, ent, &a->sha, now);
 		nif->stats->c[DPT_STAT_neigh_updated]++;
-	}
-	if (a.tpa != nif->addr) {
-		nif->stats->c[DPT_STAT_arp_rx_not_for_us]++;
-		rte_pktmbuf_free(m);
-		return;
 	}
 	/* RFC 826: we are the target; add the sender if it was not merged.
 	 * Learning never evicts: a flood of requests must not flush entries
 	 * our own traffic uses. A probe (sender 0.0.0.0) teaches nothing. */
-	if (ent == NULL && a.spa != 0) {
-		ent = add(n, a.spa, 0, nif->stats);
+	if (a->tpa == nif->addr && ent == NULL && a->spa != 0) {
+		ent = add(nif->neigh, a->spa, 0, nif->stats);
 		if (ent != NULL)
-			confirm(nif, ent, &a.sha, now);
+			confirm(nif, ent, &a->sha, now);
+	}
+	return DPT_STAT_OK;
+}
+
+void
+dpt_arp_input(struct dpt_netif *nif, struct rte_mbuf *m,
+	      const struct dpt_eth *eth, uint64_t now)
+{
+	enum dpt_stat r;
+	struct dpt_arp a;
+
+	r = arp_merge(nif, m, eth->hdr_len, &a, now);
+	if (r != DPT_STAT_OK)
+		return dpt_netif_drop(nif, m, r);
+	if (a.tpa != nif->addr) {
+		nif->stats->c[DPT_STAT_arp_rx_not_for_us]++;
+		rte_pktmbuf_free(m);
+		return;
 	}
 	if (a.op == RTE_ARP_OP_REQUEST) {
 		nif->stats->c[DPT_STAT_arp_rx_request]++;
@@ -318,6 +331,18 @@ dpt_arp_input(struct dpt_netif *nif, struct rte_mbuf *m,
 		return;
 	}
 	nif->stats->c[DPT_STAT_arp_rx_reply]++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dpt_arp_learn(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
+{
+	struct dpt_eth eth;
+	struct dpt_arp a;
+
+	nif->stats->c[DPT_STAT_arp_rx_shared]++;
+	if (dpt_eth_parse(m, &eth) == DPT_STAT_OK)
+		arp_merge(nif, m, eth.hdr_len, &a, now);
 	rte_pktmbuf_free(m);
 }
 

@@ -65,6 +65,13 @@ void dpt_arp_input(struct dpt_netif *nif, struct rte_mbuf *m,
 		   const struct dpt_eth *eth, uint64_t now);
 
 /**
+ * Learn from an ARP frame another worker received and answered (each
+ * worker keeps its own cache): merge and learn as dpt_arp_input() does,
+ * but send nothing and count only arp_rx_shared. Frees @p m.
+ */
+void dpt_arp_learn(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now);
+
+/**
  * Send @p m (data at the Ethernet header, IPv4 packet after it) to
  * @p nexthop: fill the Ethernet header if the MAC is known, else queue it
  * and ask. Takes @p m.

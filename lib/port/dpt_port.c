@@ -70,7 +70,7 @@ pool_size(const struct dpt_port_params *prm)
 
 	if (c->mbufs != 0)
 		return c->mbufs;
-	n = (uint64_t)prm->nb_queues * (c->rx_desc + c->tx_desc +
+	n = (uint64_t)prm->n_workers * (c->rx_desc + c->tx_desc +
 					2 * DPT_TX_BURST + POOL_CACHE * 3 / 2 +
 					prm->extra_mbufs) + 1024;
 	return (uint32_t)(rte_align64pow2(n) - 1);
@@ -97,6 +97,30 @@ create_pool(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 	return 0;
 }
 
+/* Symmetric RSS (dpt_steer.h) when configure() chose it; the key is the
+ * steering table's. */
+static void
+choose_rss(struct dpt_port *p, const struct rte_eth_dev_info *di,
+	   struct rte_eth_conf *ec)
+{
+	static uint8_t key[256];
+	uint32_t len = di->hash_key_size ? di->hash_key_size :
+		       DPT_STEER_KEY_LEN;
+
+	if (!p->rss || len > sizeof(key))
+		return;
+	/* any length of 0x6d5a repeated is symmetric; read-only once the
+	 * port is configured */
+	for (uint32_t i = 0; i < len; i++)
+		key[i] = i % 2 ? 0x5a : 0x6d;
+	ec->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	ec->rx_adv_conf.rss_conf.rss_key = key;
+	ec->rx_adv_conf.rss_conf.rss_key_len = (uint8_t)len;
+	ec->rx_adv_conf.rss_conf.rss_hf = di->flow_type_rss_offloads &
+		(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP);
+	p->rx_offloads |= di->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH;
+}
+
 static void
 choose_offloads(struct dpt_port *p, const struct rte_eth_dev_info *di,
 		const struct dpt_port_conf *c, struct rte_eth_conf *ec)
@@ -121,13 +145,9 @@ choose_offloads(struct dpt_port *p, const struct rte_eth_dev_info *di,
 	if (strcmp(di->driver_name, "net_tap") == 0)
 		p->tx_offloads &= ~(uint64_t)(RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 					      RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
+	choose_rss(p, di, ec);
 	ec->rxmode.offloads = p->rx_offloads;
 	ec->txmode.offloads = p->tx_offloads;
-	if (p->nb_queues > 1) {
-		ec->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		ec->rx_adv_conf.rss_conf.rss_hf = di->flow_type_rss_offloads &
-			(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP);
-	}
 }
 
 static int
@@ -161,6 +181,21 @@ setup_queues(struct dpt_port *p, const struct dpt_port_conf *c, char *err,
 	return 0;
 }
 
+/* Whether the PMD spreads flows over its queues by a Toeplitz key and
+ * redirection table we program. If not, several RX queues would deliver
+ * one flow's frames to different workers in an order the dispatcher
+ * cannot restore (a handshake's ACK behind the data that follows it), so
+ * one queue is read and the software dispatcher alone spreads flows.
+ * net_tap's RSS works only through rte_flow eBPF rules (which need the
+ * kernel's multiq qdisc); otherwise its kernel side picks queues itself. */
+static int
+spreads_by_rss(const struct rte_eth_dev_info *di)
+{
+	return di->reta_size > 0 &&
+	       (di->flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
+	       strcmp(di->driver_name, "net_tap") != 0;
+}
+
 static int
 configure(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 	  size_t len)
@@ -175,22 +210,61 @@ configure(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 		return fail(err, len, -ENODEV, "%s: no device info (%d)",
 			    p->name, rc);
 	snprintf(p->driver, sizeof(p->driver), "%s", di.driver_name);
-	if (prm->nb_queues > di.max_rx_queues ||
-	    prm->nb_queues > di.max_tx_queues)
-		return fail(err, len, -EINVAL, "%s: %u queues wanted, the PMD "
-			    "has %u", p->name, prm->nb_queues,
-			    RTE_MIN(di.max_rx_queues, di.max_tx_queues));
+	/* A queue pair per worker only where RSS keeps each flow on one
+	 * queue; else one pair, read and written by the first worker, which
+	 * passes flows to the others and sends what they send. */
+	p->n_workers = prm->n_workers;
+	p->rss = c->rss && prm->n_workers > 1 && spreads_by_rss(&di);
+	p->nb_queues = p->rss ? prm->n_workers : 1;
+	if (p->nb_queues > di.max_tx_queues || p->nb_queues > di.max_rx_queues)
+		return fail(err, len, -EINVAL, "%s: %u workers need an RX and "
+			    "a TX queue each, the PMD has %u", p->name,
+			    p->nb_queues, RTE_MIN(di.max_rx_queues,
+						  di.max_tx_queues));
 	if (c->mtu > di.max_mtu || c->mtu < di.min_mtu)
 		return fail(err, len, -EINVAL, "%s: MTU %u out of the PMD's "
 			    "range %u..%u", p->name, c->mtu, di.min_mtu,
 			    di.max_mtu);
-	p->nb_queues = prm->nb_queues;
 	choose_offloads(p, &di, c, &ec);
 	rc = rte_eth_dev_configure(p->port_id, p->nb_queues, p->nb_queues, &ec);
 	if (rc != 0)
 		return fail(err, len, -EINVAL, "%s: configure failed (%d)",
 			    p->name, rc);
 	return 0;
+}
+
+/* The owner table: the PMD's redirection table programmed to match it
+ * when RSS is on and every worker has an RX queue; software alone
+ * otherwise. */
+static void
+setup_steering(struct dpt_port *p)
+{
+	struct rte_eth_rss_reta_entry64 reta[DPT_STEER_RETA_MAX /
+					     RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_dev_info di;
+	uint16_t size;
+
+	rte_eth_dev_info_get(p->port_id, &di);
+	size = p->rss && di.reta_size <= DPT_STEER_RETA_MAX ? di.reta_size : 0;
+	dpt_steer_init(&p->steer, p->n_workers, size);
+	if (size == 0)
+		return;
+	memset(reta, 0, sizeof(reta));
+	for (uint16_t i = 0; i < size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |=
+			1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i %
+			RTE_ETH_RETA_GROUP_SIZE] = p->steer.reta[i];
+	}
+	if (rte_eth_dev_rss_reta_update(p->port_id, reta, size) != 0) {
+		/* the PMD's own table still keeps each flow on one queue:
+		 * the dispatcher corrects the worker, order is kept */
+		PORT_LOG(NOTICE, "%s: redirection table not accepted: "
+			 "software steering", p->name);
+		dpt_steer_init(&p->steer, p->n_workers, 0);
+		return;
+	}
+	p->steer.hw_hash = !!(p->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH);
 }
 
 int
@@ -219,10 +293,14 @@ dpt_port_open(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 		return rc;
 	}
 	rte_eth_macaddr_get(p->port_id, &p->mac);
-	PORT_LOG(INFO, "%s (%s): %u queue(s), MAC " RTE_ETHER_ADDR_PRT_FMT
+	setup_steering(p);
+	PORT_LOG(INFO, "%s (%s): %u queue pair(s) for %u worker(s), RSS %s "
+		 "(redirection table %u), MAC " RTE_ETHER_ADDR_PRT_FMT
 		 ", rx offloads 0x%" PRIx64 ", tx offloads 0x%" PRIx64
 		 ", pool %u mbufs on socket %d", p->name, p->driver,
-		 p->nb_queues, RTE_ETHER_ADDR_BYTES(&p->mac), p->rx_offloads,
+		 p->nb_queues, p->n_workers, p->rss ? "on" : "off",
+		 p->steer.hw_hash ? p->steer.reta_size : 0,
+		 RTE_ETHER_ADDR_BYTES(&p->mac), p->rx_offloads,
 		 p->tx_offloads, p->pool->size, p->socket_id);
 	return 0;
 }

@@ -5,8 +5,11 @@
  * Owns the ethdev life cycle for any PMD (net_tap, net_af_packet,
  * net_af_xdp, net_memif, net_ring, a PCI NIC): attaching the device from its
  * devargs, sizing and creating the mbuf pool on the port's NUMA socket,
- * configuring one RX and one TX queue per worker lcore with the offloads the
- * PMD offers, and the TX sink the stack's struct dpt_tx flushes into.
+ * configuring a queue pair per worker lcore where the PMD's RSS keeps each
+ * flow on one queue (else one pair) with the offloads the PMD offers,
+ * symmetric RSS where the PMD has it, the table saying which worker owns a
+ * flow (dpt_steer.h), and the TX sink the stack's struct dpt_tx flushes
+ * into.
  */
 #ifndef DPT_PORT_H
 #define DPT_PORT_H
@@ -17,10 +20,16 @@
 #include <rte_mempool.h>
 
 #include "dpt_conf.h"
+#include "dpt_steer.h"
 
 struct dpt_port {
 	uint16_t port_id;                      /**< ethdev port id */
-	uint16_t nb_queues;                    /**< RX = TX queues */
+	uint16_t nb_queues;                    /**< RX = TX queues: one per
+						 *  worker with RSS, else 1 */
+	uint16_t n_workers;                    /**< worker lcores */
+	int rss;                               /**< the PMD spreads flows over
+						 *  the workers' queues by RSS */
+	struct dpt_steer steer;                /**< which worker owns a flow */
 	int socket_id;                         /**< NUMA socket of the port */
 	struct rte_ether_addr mac;             /**< the port's MAC */
 	struct rte_mempool *pool;              /**< packet buffers */
@@ -33,7 +42,7 @@ struct dpt_port {
 /** Parameters of dpt_port_open(). */
 struct dpt_port_params {
 	const struct dpt_port_conf *conf;
-	uint16_t nb_queues;     /**< one per worker lcore */
+	uint16_t n_workers;     /**< worker lcores */
 	uint32_t extra_mbufs;   /**< held elsewhere per queue (e.g. ARP) */
 };
 

@@ -124,6 +124,11 @@ struct dpt_tcp_params {
 					    *  reception: below it, new data is
 					    *  neither queued nor written */
 	struct dpt_stats *stats;          /**< this lcore's counters */
+	/** Whether an active open may use local port @p lport: with several
+	 *  lcores, the peer's reply must reach this one. NULL = any port. */
+	int (*port_ok)(void *arg, uint32_t raddr, uint16_t rport,
+		       uint32_t laddr, uint16_t lport);
+	void *port_ok_arg;                /**< its first argument */
 	int tx_cksum_offload;             /**< the PMD fills TCP checksums */
 	uint8_t secret[16];               /**< ISN and SYN cookie key */
 	uint64_t now;                     /**< current time */
@@ -179,10 +184,13 @@ struct dpt_tcb *dpt_tcp_accept(struct dpt_tcp_listener *l);
  * Active OPEN (RFC 9293 3.10.1): send a SYN to @p raddr:@p rport.
  *
  * @param lport
- *   Local port, 0 to choose a free ephemeral one.
+ *   Local port, 0 to choose a free ephemeral one (whose replies come to
+ *   this lcore, see dpt_tcp_params.port_ok).
  * @return
  *   The connection (SYN-SENT; DPT_TCP_EV_CONNECTED or _RESET follows),
- *   or NULL with rte_errno ENOMEM, EADDRINUSE, EADDRNOTAVAIL.
+ *   or NULL with rte_errno ENOMEM, EADDRINUSE, EADDRNOTAVAIL (no free
+ *   port), EXDEV (@p lport given, but its replies would reach another
+ *   lcore).
  */
 struct dpt_tcb *dpt_tcp_connect(struct dpt_tcp *tcp, uint32_t raddr,
 				uint16_t rport, uint16_t lport,

@@ -344,7 +344,8 @@ dpt_tcp_accept(struct dpt_tcp_listener *l)
 }
 
 /* A free ephemeral port for this destination (RFC 6056 3.2: simple
- * sequential search from a secret-seeded start). */
+ * sequential search from a secret-seeded start), one whose reply comes to
+ * this lcore (port_ok: with n lcores, about one port in n). */
 static int
 pick_port(struct dpt_tcp *t, struct tcp_key *k)
 {
@@ -354,8 +355,11 @@ pick_port(struct dpt_tcp *t, struct tcp_key *k)
 		k->lport = t->next_port;
 		t->next_port = t->next_port == TCP_EPHEMERAL_HI ?
 			       TCP_EPHEMERAL_LO : t->next_port + 1;
-		if (tcb_lookup(t, k) == NULL && listener_find(t, k->lport) ==
-		    NULL)
+		if ((t->port_ok == NULL || t->port_ok(t->port_ok_arg, k->raddr,
+						       k->rport, k->laddr,
+						       k->lport)) &&
+		    tcb_lookup(t, k) == NULL &&
+		    listener_find(t, k->lport) == NULL)
 			return 0;
 	}
 	return -EADDRNOTAVAIL;
@@ -377,6 +381,12 @@ dpt_tcp_connect(struct dpt_tcp *t, uint32_t raddr, uint16_t rport,
 	}
 	if (lport != 0 && tcb_lookup(t, &k) != NULL) {
 		rte_errno = EADDRINUSE;
+		return NULL;
+	}
+	/* the reply would reach another lcore, which knows nothing of it */
+	if (lport != 0 && t->port_ok != NULL &&
+	    !t->port_ok(t->port_ok_arg, raddr, rport, k.laddr, lport)) {
+		rte_errno = EXDEV;
 		return NULL;
 	}
 	c = tcb_alloc(t, &k);

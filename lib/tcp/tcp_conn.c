@@ -88,6 +88,8 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->data_pool = p->data_pool;
 	t->rx_pool = p->rx_pool;
 	t->rx_reserve = p->rx_reserve;
+	t->port_ok = p->port_ok;
+	t->port_ok_arg = p->port_ok_arg;
 	t->st = p->stats;
 	t->tx_cksum = p->tx_cksum_offload;
 	t->now = p->now;

@@ -220,6 +220,8 @@ struct dpt_tcp {
 	struct rte_mempool *data_pool;
 	struct rte_mempool *rx_pool;  /* reception's pool (may be data_pool) */
 	uint32_t rx_reserve;          /* its mbufs kept free for reception */
+	int (*port_ok)(void *, uint32_t, uint16_t, uint32_t, uint16_t);
+	void *port_ok_arg;            /* the active-open port filter */
 	struct dpt_stats *st;
 	struct rte_hash *table;      /* tcp_key -> tcb index */
 	struct dpt_tcb *tcbs;        /* max_conns of them */

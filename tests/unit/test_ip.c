@@ -149,6 +149,32 @@ Test(arp_input, unsolicited_reply_to_us_is_learned_rfc826)
 		     DPT_NEIGH_REACHABLE);
 }
 
+Test(arp_input, request_another_worker_answered_is_learned_without_a_reply)
+{
+	struct rte_ether_addr mac;
+
+	/* the worker that received it answered; this one only learns */
+	dpt_arp_learn(&t.nif, th_mbuf(arp_req, sizeof(arp_req), 0), T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, arp_rx_shared, 1);
+	TH_ASSERT_STAT(&t, arp_rx_request, 0);
+	TH_ASSERT_STAT(&t, rx_frames, 0);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, &mac),
+		     DPT_NEIGH_REACHABLE);
+	cr_assert(rte_is_same_ether_addr(&mac, &th_peer_mac));
+}
+
+Test(arp_input, shared_frame_for_another_address_teaches_only_known_senders)
+{
+	COPY(f, arp_req);
+
+	f[41] = 3; /* who-has 198.18.0.3: not learnt (RFC 826) */
+	dpt_arp_learn(&t.nif, th_mbuf(f, sizeof(f), 0), T0);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_FREE);
+	th_assert_sent(&t, 0);
+}
+
 Test(arp_input, sender_claiming_our_address_is_arp_drop_conflict_rfc5227)
 {
 	COPY(f, arp_req);

@@ -12,6 +12,8 @@
  */
 #include <string.h>
 
+#include <rte_errno.h>
+
 #include "tcp_harness.h"
 #include "tcp_impl.h"
 
@@ -1184,3 +1186,56 @@ Test(tcp_timewait_reuse, without_timestamps_rcv_nxt_itself_is_not_higher)
 	TT_ASSERT_STAT(tcp_state_time_wait, 1);
 }
 
+
+/* ---- active opens on one of several lcores ----------------------------- */
+
+TestSuite(tcp_connect_port, .init = tt_setup, .fini = tt_teardown);
+
+/* An lcore owning the ports that are multiples of 3 (the engine's filter
+ * asks the steering table whose the reply would be). */
+static int
+port_mult3(void *arg, uint32_t raddr, uint16_t rport, uint32_t laddr,
+	   uint16_t lport)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	cr_assert_eq(raddr, TH_PEER_IP);
+	cr_assert_eq(rport, A_RPORT);
+	cr_assert_eq(laddr, TH_US_IP);
+	return lport % 3 == 0;
+}
+
+Test(tcp_connect_port, ephemeral_port_is_one_whose_reply_comes_here)
+{
+	struct dpt_tcp_seg s;
+	int calls = 0;
+
+	tt.tcp->port_ok = port_mult3;
+	tt.tcp->port_ok_arg = &calls;
+	for (int i = 0; i < 3; i++) {
+		c = dpt_tcp_connect(tt.tcp, TH_PEER_IP, A_RPORT, 0,
+				    rec_handler, NULL, tt.now);
+		cr_assert_not_null(c);
+		cr_assert_eq(c->key.lport % 3, 0);
+		tt_next(&s, NULL, 0);
+		cr_assert_eq(s.flags, SYN);
+		cr_assert_eq(s.sport, c->key.lport);
+	}
+	/* at most three tries each: the search is sequential */
+	cr_assert_leq(calls, 9);
+}
+
+Test(tcp_connect_port, explicit_port_whose_reply_goes_elsewhere_is_exdev)
+{
+	int calls = 0;
+
+	tt.tcp->port_ok = port_mult3;
+	tt.tcp->port_ok_arg = &calls;
+	cr_assert_null(dpt_tcp_connect(tt.tcp, TH_PEER_IP, A_RPORT, 50000,
+				       rec_handler, NULL, tt.now));
+	cr_assert_eq(rte_errno, EXDEV);
+	TT_NONE();
+	cr_assert_not_null(dpt_tcp_connect(tt.tcp, TH_PEER_IP, A_RPORT, 50001,
+					   rec_handler, NULL, tt.now));
+}

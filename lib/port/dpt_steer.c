@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpt_steer.c: the owner of a frame; see dpt_steer.h. */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_thash.h>
+
+#include "dpt_steer.h"
+
+#define DEFAULT_RETA 128
+
+void
+dpt_steer_init(struct dpt_steer *s, uint16_t n_workers, uint16_t reta_size)
+{
+	memset(s, 0, sizeof(*s));
+	s->n_workers = n_workers ? n_workers : 1;
+	s->reta_size = reta_size ? RTE_MIN(reta_size, DPT_STEER_RETA_MAX) :
+			DEFAULT_RETA;
+	for (uint16_t i = 0; i < s->reta_size; i++)
+		s->reta[i] = (uint16_t)(i % s->n_workers);
+	/* Woo and Park, "Scalable TCP Session Monitoring with Symmetric
+	 * Receive-side Scaling" (2012): a key of 0x6d5a repeated makes the
+	 * Toeplitz hash of (a, b, p, q) equal that of (b, a, q, p). */
+	for (unsigned int i = 0; i < DPT_STEER_KEY_LEN; i += 2) {
+		s->key[i] = 0x6d;
+		s->key[i + 1] = 0x5a;
+	}
+}
+
+uint32_t
+dpt_steer_hash(const struct dpt_steer *s, uint32_t saddr, uint32_t daddr,
+	       uint16_t sport, uint16_t dport)
+{
+	union rte_thash_tuple t = { .v4 = { .src_addr = saddr,
+					     .dst_addr = daddr,
+					     .sport = sport, .dport = dport } };
+
+	return rte_softrss((uint32_t *)&t, RTE_THASH_V4_L4_LEN, s->key);
+}
+
+uint16_t
+dpt_steer_tuple(const struct dpt_steer *s, uint32_t saddr, uint32_t daddr,
+		uint16_t sport, uint16_t dport)
+{
+	if (s->n_workers == 1)
+		return 0;
+	return s->reta[dpt_steer_hash(s, saddr, daddr, sport, dport) %
+		       s->reta_size];
+}
+
+int
+dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	uint32_t ihl;
+
+	if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip))
+		return DPT_STEER_HERE;
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		return DPT_STEER_ALL;
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return DPT_STEER_HERE;
+	ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	/* fragments and malformed headers: whoever received them drops and
+	 * counts them */
+	if (ip->next_proto_id != IPPROTO_TCP || ihl < sizeof(*ip) ||
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK |
+					    RTE_IPV4_HDR_MF_FLAG)) ||
+	    m->data_len < RTE_ETHER_HDR_LEN + ihl + 4)
+		return DPT_STEER_HERE;
+	if (s->n_workers == 1)
+		return 0;
+	if (s->hw_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+		return s->reta[m->hash.rss % s->reta_size];
+	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
+	return dpt_steer_tuple(s, rte_be_to_cpu_32(ip->src_addr),
+			       rte_be_to_cpu_32(ip->dst_addr),
+			       rte_be_to_cpu_16(th->src_port),
+			       rte_be_to_cpu_16(th->dst_port));
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_steer.h: which worker lcore owns a frame.
+ *
+ * Every TCP 4-tuple belongs to one worker, whose connection table alone
+ * holds it. The owner is the queue the port's RSS would pick: a Toeplitz
+ * hash with a symmetric key (0x6d5a repeated, so both directions of a
+ * flow hash alike), then a redirection table, as programmed into the PMD
+ * when it has RSS. The same function serves three purposes:
+ *
+ *   - the software dispatcher: a worker that receives a frame it does not
+ *     own (a single-queue PMD such as tap or af_packet, or a PMD whose
+ *     queue choice differs from ours) passes it to the owner's ring;
+ *   - active opens: a local port is chosen so that the reply hashes back
+ *     to the connecting worker;
+ *   - ARP: every worker keeps its own neighbour cache, so ARP frames are
+ *     shown to all of them.
+ *
+ * The table is written once at start-up and only read afterwards, by
+ * every worker.
+ */
+#ifndef DPT_STEER_H
+#define DPT_STEER_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#define DPT_STEER_KEY_LEN 40    /**< bytes of the Toeplitz key */
+#define DPT_STEER_RETA_MAX 512  /**< redirection table entries, at most */
+
+/** dpt_steer_frame(): not a TCP frame; the receiving worker handles it. */
+#define DPT_STEER_HERE (-1)
+/** dpt_steer_frame(): an ARP frame; every worker's cache sees it. */
+#define DPT_STEER_ALL (-2)
+
+struct dpt_steer {
+	uint16_t n_workers;             /**< 1 means no steering at all */
+	uint16_t reta_size;             /**< entries used in reta[] */
+	int hw_hash;                    /**< trust the PMD's RSS hash in mbufs */
+	uint16_t reta[DPT_STEER_RETA_MAX]; /**< hash % reta_size -> worker */
+	uint8_t key[DPT_STEER_KEY_LEN]; /**< the symmetric key, as the PMD has it */
+};
+
+/**
+ * Fill @p s for @p n_workers workers and a redirection table of
+ * @p reta_size entries (0: the software default, 128), entry i naming
+ * worker i % n_workers.
+ */
+void dpt_steer_init(struct dpt_steer *s, uint16_t n_workers,
+		    uint16_t reta_size);
+
+/**
+ * The worker owning a TCP 4-tuple, addresses and ports in host order.
+ * Symmetric: swapping source and destination gives the same worker.
+ */
+uint16_t dpt_steer_tuple(const struct dpt_steer *s, uint32_t saddr,
+			 uint32_t daddr, uint16_t sport, uint16_t dport);
+
+/** The Toeplitz hash of a 4-tuple (host order) under @p s's key. */
+uint32_t dpt_steer_hash(const struct dpt_steer *s, uint32_t saddr,
+			uint32_t daddr, uint16_t sport, uint16_t dport);
+
+/**
+ * Who handles a received Ethernet frame: a worker index for an
+ * unfragmented IPv4 TCP segment, DPT_STEER_ALL for ARP, DPT_STEER_HERE for
+ * anything else (the receiving worker handles and counts it).
+ */
+int dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m);
+
+#endif /* DPT_STEER_H */
