@@ -145,7 +145,7 @@ struct bad_file {
 static struct bad_file bad_files[] = {
 	{ "[prot0]\n",
 	  "t.conf:1: [prot0]: unknown section (known: eal, port0, lcores, "
-	  "arp, ip, tcp, impair)" },
+	  "arp, ip, tcp, impair, service.NAME)" },
 	{ GOOD "mut = 1500\n",
 	  "t.conf:4: [port0] mut: unknown key (dptcpd --help-config lists "
 	  "them)" },
@@ -362,7 +362,7 @@ assert_documents_every_key(const char *rel, const char *pattern)
 		char *dot;
 
 		cr_assert_eq(dpt_conf_schema_key(i, key, sizeof(key)), 0);
-		dot = strchr(key, '.');
+		dot = strrchr(key, '.');
 		*dot = '\0';
 		snprintf(needle, sizeof(needle), pattern, dot + 1);
 		cr_assert_not_null(strstr(text, needle),
