@@ -7,8 +7,11 @@
  * Reads and validates the whole configuration first (the embedded default
  * when no -c is given), then initialises EAL (from the command line, or the
  * [eal] section when the command line has no EAL arguments), opens the port,
- * and runs one loop per worker lcore until SIGINT or SIGTERM, when it prints
- * its counters and exits 0. Configuration errors exit 2 with one line naming
+ * and runs one loop per worker lcore, serving the [service.*] sections,
+ * until SIGINT or SIGTERM: then the workers stop accepting and let their
+ * connections finish (for at most [lcores] shutdown_timeout; a second
+ * signal resets them at once), and it prints its counters and exits 0.
+ * SIGHUP re-reads the file's [service.*] sections. Configuration errors exit 2 with one line naming
  * file, line and key. The start-up and shutdown it shares with the other
  * programs are in lib/engine/dpt_app.c; what is its own is the services.
  */
@@ -17,14 +20,6 @@
 #include "default_conf.h"
 #include "dpt_app.h"
 
-/* The built-in services, on every worker (RFC 862, 863, 864; HTTP). */
-static const struct dpt_engine_svc services[] = {
-	{ DPT_SVC_ECHO, 7 },
-	{ DPT_SVC_DISCARD, 9 },
-	{ DPT_SVC_CHARGEN, 19 },
-	{ DPT_SVC_HTTP, 80 },
-};
-
 int
 main(int argc, char **argv)
 {
@@ -32,8 +27,7 @@ main(int argc, char **argv)
 		.name = "dptcpd",
 		.default_conf = default_conf,
 		.default_conf_path = "config/dptcpd.conf",
-		.n_svcs = RTE_DIM(services),
-		.svcs = services,
+		.services = 1, /* [service.*], SIGTERM drains, SIGHUP reloads */
 	};
 	static struct dpt_app app;
 	int rc;

@@ -31,9 +31,12 @@ enum ktype {
 	T_SIZE,     /* bytes, optional K/M/G (x1024), in [min, max], uint32 */
 	T_ENUM,     /* one of names[], stored as its index, uint32 */
 	T_FRACTION, /* a decimal in [0, 1], stored as double */
+	T_SIZE64,   /* as T_SIZE, stored as uint64_t */
 };
 
 #define F_REQUIRED 1u
+#define F_SERVICE 2u /* a key of every [service.NAME]: offsets are into
+		      * struct dpt_svc_conf */
 
 struct key_def {
 	const char *section;
@@ -45,15 +48,22 @@ struct key_def {
 	unsigned int flags;
 	const char *help;
 	const char *const *names; /* T_ENUM */
+	unsigned int only;        /* F_SERVICE: bits of the service types it
+				   * applies to, 0 = all */
 };
 
 static const char *const cc_names[] = { "newreno", "cubic", NULL };
+/* in the order of DPT_CONF_SVC_* */
+static const char *const svc_names[] = { "echo", "discard", "chargen",
+					 "http", "sink", "source", NULL };
+#define SVC_FAMILY "service.NAME" /* how the schema names the family */
 
 #define PORT(f) offsetof(struct dpt_conf, port.f)
 #define ARP(f) offsetof(struct dpt_conf, arp.f)
 #define IP(f) offsetof(struct dpt_conf, ip.f)
 #define TCP(f) offsetof(struct dpt_conf, tcp.f)
 #define IMP(f) offsetof(struct dpt_conf, impair.f)
+#define SVC(f) offsetof(struct dpt_svc_conf, f)
 
 static const struct key_def schema[] = {
 	{ "port0", "device", T_STR, PORT(device), 1, 0, NULL, F_REQUIRED,
@@ -83,6 +93,11 @@ static const struct key_def schema[] = {
 	  RTE_MAX_LCORE - 1, NULL, 0,
 	  "worker lcores, e.g. 1 or 1,3-4; default: every EAL lcore but the "
 	  "main one (the main lcore itself when it is the only one)" },
+	{ "lcores", "shutdown_timeout", T_DURATION,
+	  offsetof(struct dpt_conf, lcores.shutdown_timeout_us), 0,
+	  3600000000ULL, "5s", 0, "on SIGTERM or SIGINT, how long the "
+	  "workers let connections finish (listeners closed, FIN after the "
+	  "data) before they reset the rest and dptcpd exits" },
 	{ "arp", "entries", T_U32, ARP(entries), 16, 1u << 20, "1024", 0,
 	  "neighbour cache entries per lcore" },
 	{ "arp", "queue", T_U32, ARP(queue), 0, 1u << 16, "256", 0,
@@ -193,6 +208,20 @@ static const struct key_def schema[] = {
 	{ "impair", "queue", T_U32, IMP(queue), 16, 1u << 20, "8192", 0,
 	  "frames held for delay or reordering per direction per worker; "
 	  "past it, frames are dropped and counted" },
+	{ SVC_FAMILY, "type", T_ENUM, SVC(type), 0, 0, NULL,
+	  F_SERVICE | F_REQUIRED, "the service: echo (RFC 862), discard "
+	  "(RFC 863), chargen (RFC 864), http, sink (reads and counts), "
+	  "source (sends a pattern, then closes)", svc_names },
+	{ SVC_FAMILY, "port", T_U32, SVC(port), 1, 65535, NULL,
+	  F_SERVICE | F_REQUIRED, "TCP port it listens on; one service "
+	  "per port" },
+	{ SVC_FAMILY, "body", T_SIZE64, SVC(body), 0, (1ULL << 42) - 1, NULL,
+	  F_SERVICE, "http: body bytes answered to 'GET /' (no number); "
+	  "unset, 'GET /' is 404", NULL, 1u << DPT_CONF_SVC_HTTP },
+	{ SVC_FAMILY, "bytes", T_SIZE64, SVC(bytes), 0, (1ULL << 50), "0",
+	  F_SERVICE, "source: bytes sent on each connection before it "
+	  "closes; 0 = until the peer closes", NULL,
+	  1u << DPT_CONF_SVC_SOURCE },
 };
 
 /* EAL options accepted in [eal]: the name, whether it takes a value, and
@@ -222,6 +251,15 @@ static const struct eal_opt eal_opts[] = {
 
 static const char *const sections[] = { "eal", "port0", "lcores", "arp",
 					"ip", "tcp", "impair" };
+
+/* The default services, when no [service.*] section is given. */
+static const struct dpt_svc_conf default_svcs[] = {
+	{ .name = "echo", .type = DPT_CONF_SVC_ECHO, .port = 7 },
+	{ .name = "discard", .type = DPT_CONF_SVC_DISCARD, .port = 9 },
+	{ .name = "chargen", .type = DPT_CONF_SVC_CHARGEN, .port = 19 },
+	{ .name = "http", .type = DPT_CONF_SVC_HTTP, .port = 80,
+	  .body = DPT_CONF_SVC_NO_BODY },
+};
 
 /* ---- value parsers: 0, or -EINVAL with a reason in why ---------------- */
 
@@ -411,6 +449,7 @@ type_hint(const struct key_def *d, char *buf, size_t len)
 	case T_LCORES:
 		return "a list of distinct lcore ids such as 1 or 1,3-4";
 	case T_SIZE:
+	case T_SIZE64:
 		snprintf(buf, len, "a size from %" PRIu64 " to %" PRIu64
 			 " bytes (suffix K, M or G allowed)", d->min, d->max);
 		return buf;
@@ -428,11 +467,12 @@ type_hint(const struct key_def *d, char *buf, size_t len)
 	return "?";
 }
 
-/* Parse text into the field the schema entry names. */
+/* Parse text into the field the schema entry names; @p base is the
+ * struct dpt_conf, or the struct dpt_svc_conf for F_SERVICE keys. */
 static int
-apply_value(struct dpt_conf *conf, const struct key_def *d, const char *v)
+apply_value(void *base, const struct key_def *d, const char *v)
 {
-	void *field = (char *)conf + d->off;
+	void *field = (char *)base + d->off;
 	uint64_t n;
 	const char *e;
 
@@ -466,6 +506,11 @@ apply_value(struct dpt_conf *conf, const struct key_def *d, const char *v)
 			return -EINVAL;
 		*(uint32_t *)field = (uint32_t)n;
 		return 0;
+	case T_SIZE64:
+		if (parse_size(v, &n) != 0 || n < d->min || n > d->max)
+			return -EINVAL;
+		*(uint64_t *)field = n;
+		return 0;
 	case T_ENUM:
 		return parse_enum(v, d->names, field);
 	case T_FRACTION:
@@ -474,9 +519,25 @@ apply_value(struct dpt_conf *conf, const struct key_def *d, const char *v)
 	return -EINVAL;
 }
 
+/* "service.NAME" with a NAME of letters, digits, '_' and '-'. */
+static int
+is_svc_section(const char *s)
+{
+	size_t n = strlen(DPT_CONF_SVC_PREFIX);
+
+	if (strncmp(s, DPT_CONF_SVC_PREFIX, n) != 0 || s[n] == '\0')
+		return 0;
+	for (s += n; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
 static const struct key_def *
 find_key(const char *section, const char *key)
 {
+	if (is_svc_section(section))
+		section = SVC_FAMILY;
 	for (unsigned int i = 0; i < RTE_DIM(schema); i++)
 		if (strcmp(schema[i].section, section) == 0 &&
 		    strcmp(schema[i].key, key) == 0)
@@ -499,7 +560,7 @@ known_section(const char *s)
 	for (unsigned int i = 0; i < RTE_DIM(sections); i++)
 		if (strcmp(sections[i], s) == 0)
 			return 1;
-	return 0;
+	return is_svc_section(s);
 }
 
 /* "NAME:LINE: " or "NAME: " or "command line: " */
@@ -590,12 +651,74 @@ set_eal(struct dpt_conf *conf, const char *key, const char *value, int line,
 	return 0;
 }
 
+/* The service of section "service.NAME", created with the family's
+ * defaults when it is new. */
+static struct dpt_svc_conf *
+svc_get(struct dpt_conf *conf, const char *section, int line,
+	struct dpt_conf_err *err)
+{
+	const char *name = section + strlen(DPT_CONF_SVC_PREFIX);
+	struct dpt_svc_conf *sc;
+
+	for (uint32_t i = 0; i < conf->n_svcs; i++)
+		if (strcmp(conf->svcs[i].name, name) == 0)
+			return &conf->svcs[i];
+	if (conf->n_svcs == DPT_CONF_MAX_SVCS) {
+		errf(err, conf, line, section, "", "too many services (at "
+		     "most %s)", RTE_STR(DPT_CONF_MAX_SVCS));
+		return NULL;
+	}
+	sc = &conf->svcs[conf->n_svcs++];
+	memset(sc, 0, sizeof(*sc));
+	snprintf(sc->name, sizeof(sc->name), "%s", name);
+	sc->body = DPT_CONF_SVC_NO_BODY;
+	for (unsigned int i = 0; i < RTE_DIM(schema); i++)
+		if ((schema[i].flags & F_SERVICE) && schema[i].def != NULL)
+			apply_value(sc, &schema[i], schema[i].def);
+	return sc;
+}
+
+/* The bit of a service key in struct dpt_svc_conf.set: its rank among
+ * the F_SERVICE keys. */
+static unsigned int
+svc_key_bit(const struct key_def *d)
+{
+	unsigned int n = 0;
+
+	for (const struct key_def *k = schema; k < d; k++)
+		n += !!(k->flags & F_SERVICE);
+	return n;
+}
+
+/* Where the key's value goes (@p base) and its "given" bit. */
+static int
+key_target(struct dpt_conf *conf, const struct key_def *d,
+	   const char *section, int line, struct dpt_conf_err *err,
+	   void **base, uint64_t **set_word, uint64_t *set_bit)
+{
+	unsigned int bit = (unsigned int)(d - schema);
+
+	if (!(d->flags & F_SERVICE)) {
+		*base = conf;
+		*set_word = &conf->key_set[bit / 64];
+		*set_bit = 1ULL << (bit % 64);
+		return 0;
+	}
+	*base = svc_get(conf, section, line, err);
+	if (*base == NULL)
+		return -EINVAL;
+	*set_word = NULL;
+	*set_bit = 1ULL << svc_key_bit(d);
+	return 0;
+}
+
 static int
 set_key(struct dpt_conf *conf, const char *section, const char *key,
 	const char *value, int line, struct dpt_conf_err *err)
 {
 	const struct key_def *d;
-	unsigned int bit;
+	uint64_t *word, bit, given;
+	void *base;
 	char hint[160];
 
 	if (strcmp(section, "eal") == 0)
@@ -605,22 +728,27 @@ set_key(struct dpt_conf *conf, const char *section, const char *key,
 		return errf(err, conf, line, section, key,
 			    "unknown key%s (dptcpd --help-config lists them)",
 			    "");
-	bit = (unsigned int)(d - schema);
-	if (line > 0 && (conf->key_set[bit / 64] >> (bit % 64)) & 1) {
+	if (key_target(conf, d, section, line, err, &base, &word, &bit) != 0)
+		return -EINVAL;
+	given = word ? *word : ((struct dpt_svc_conf *)base)->set;
+	if (line > 0 && (given & bit)) {
 		char m[64];
 
 		snprintf(m, sizeof(m), "set twice (first on line %d)",
 			 line_of(conf, section, key));
 		return errf(err, conf, line, section, key, "%s", m);
 	}
-	if (apply_value(conf, d, value) != 0) {
+	if (apply_value(base, d, value) != 0) {
 		char msg[DPT_CONF_VALUE_LEN + 200];
 
 		snprintf(msg, sizeof(msg), "'%s' is not %s", value,
 			 type_hint(d, hint, sizeof(hint)));
 		return errf(err, conf, line, section, key, "%s", msg);
 	}
-	conf->key_set[bit / 64] |= 1ULL << (bit % 64);
+	if (word != NULL)
+		*word |= bit;
+	else
+		((struct dpt_svc_conf *)base)->set |= (uint32_t)bit;
 	return 0;
 }
 
@@ -630,7 +758,7 @@ dpt_conf_defaults(struct dpt_conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->file, sizeof(conf->file), "(defaults)");
 	for (unsigned int i = 0; i < RTE_DIM(schema); i++)
-		if (schema[i].def != NULL)
+		if (schema[i].def != NULL && !(schema[i].flags & F_SERVICE))
 			apply_value(conf, &schema[i], schema[i].def);
 }
 
@@ -653,7 +781,12 @@ apply_file(struct dpt_conf *conf, struct rte_cfgfile *cfg,
 		if (!known_section(sec))
 			return errf(err, conf, line, sec, "",
 				    "unknown section%s (known: eal, port0, "
-				    "lcores, arp, ip, tcp, impair)", "");
+				    "lcores, arp, ip, tcp, impair, "
+				    "service.NAME)", "");
+		/* a [service.NAME] exists from its header on */
+		if (is_svc_section(sec) && svc_get(conf, sec, line, err) ==
+		    NULL)
+			return -EINVAL;
 		for (int e = 0; e < n; e++) {
 			line = li < conf->n_lines ? conf->lines[li++].line : -1;
 			if (set_key(conf, sec, entries[e].name,
@@ -694,8 +827,13 @@ dpt_conf_set(struct dpt_conf *conf, const char *assignment,
 	     struct dpt_conf_err *err)
 {
 	char sec[DPT_CONF_NAME_LEN], key[DPT_CONF_NAME_LEN];
-	const char *dot = strchr(assignment, '.');
 	const char *eq = strchr(assignment, '=');
+	const char *dot = NULL;
+
+	/* the key follows the last dot before '=': "service.web.port=80" */
+	for (const char *p = assignment; eq != NULL && p < eq; p++)
+		if (*p == '.')
+			dot = p;
 
 	if (dot == NULL || eq == NULL || dot > eq || dot == assignment ||
 	    eq == dot + 1 || (size_t)(dot - assignment) >= sizeof(sec) ||
@@ -754,18 +892,109 @@ finish_tcp(struct dpt_conf *conf, struct dpt_conf_err *err)
 	return 0;
 }
 
+/* One [service.NAME]: its required keys, keys of other types, and a port
+ * no earlier service has. */
+static int
+finish_svc(struct dpt_conf *conf, uint32_t idx, struct dpt_conf_err *err)
+{
+	const struct dpt_svc_conf *sc = &conf->svcs[idx];
+	char sec[DPT_CONF_NAME_LEN + 16], m[DPT_CONF_NAME_LEN + 64];
+
+	snprintf(sec, sizeof(sec), DPT_CONF_SVC_PREFIX "%s", sc->name);
+	for (const struct key_def *d = schema; d < schema + RTE_DIM(schema); d++) {
+		int given = (sc->set >> svc_key_bit(d)) & 1;
+
+		if (!(d->flags & F_SERVICE))
+			continue;
+		if ((d->flags & F_REQUIRED) && !given)
+			return errf(err, conf, line_of(conf, sec, d->key), sec,
+				    d->key, "required key missing%s", "");
+		if (given && d->only && (sc->set & 1) &&
+		    !(d->only >> sc->type & 1)) {
+			snprintf(m, sizeof(m), "applies to type %s only, not "
+				 "%s", svc_names[__builtin_ctz(d->only)],
+				 svc_names[sc->type]);
+			return errf(err, conf, line_of(conf, sec, d->key), sec,
+				    d->key, "%s", m);
+		}
+	}
+	for (uint32_t j = 0; j < idx; j++)
+		if (conf->svcs[j].port == sc->port) {
+			snprintf(m, sizeof(m), "%u is already the port of "
+				 "[" DPT_CONF_SVC_PREFIX "%s]", sc->port,
+				 conf->svcs[j].name);
+			return errf(err, conf, line_of(conf, sec, "port"), sec,
+				    "port", "%s", m);
+		}
+	return 0;
+}
+
+static int
+finish_svcs(struct dpt_conf *conf, struct dpt_conf_err *err)
+{
+	if (conf->n_svcs == 0) {
+		conf->n_svcs = RTE_DIM(default_svcs);
+		memcpy(conf->svcs, default_svcs, sizeof(default_svcs));
+		return 0;
+	}
+	for (uint32_t i = 0; i < conf->n_svcs; i++)
+		if (finish_svc(conf, i, err) != 0)
+			return -EINVAL;
+	return 0;
+}
+
 int
 dpt_conf_finish(struct dpt_conf *conf, struct dpt_conf_err *err)
 {
 	for (unsigned int i = 0; i < RTE_DIM(schema); i++) {
 		const struct key_def *d = &schema[i];
 
-		if ((d->flags & F_REQUIRED) &&
+		if ((d->flags & F_REQUIRED) && !(d->flags & F_SERVICE) &&
 		    !((conf->key_set[i / 64] >> (i % 64)) & 1))
 			return errf(err, conf, -1, d->section, d->key,
 				    "required key missing%s", "");
 	}
-	return finish_port(conf, err) ?: finish_tcp(conf, err);
+	return finish_port(conf, err) ?: finish_tcp(conf, err) ?:
+	       finish_svcs(conf, err);
+}
+
+int
+dpt_conf_diff_static(const struct dpt_conf *a, const struct dpt_conf *b,
+		     char *buf, size_t len)
+{
+	const struct {
+		const char *name;
+		size_t off, size;
+	} parts[] = {
+#define PART(n, f) { n, offsetof(struct dpt_conf, f), \
+		     sizeof(((struct dpt_conf *)0)->f) }
+		PART("port0", port), PART("lcores", lcores), PART("arp", arp),
+		PART("ip", ip), PART("tcp", tcp), PART("impair", impair),
+#undef PART
+	};
+	size_t o = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	if (a->n_eal != b->n_eal || memcmp(a->eal, b->eal, sizeof(a->eal[0]) *
+					   a->n_eal) != 0)
+		o += (size_t)snprintf(buf, len, "%seal", n++ ? ", " : "");
+	for (unsigned int i = 0; i < RTE_DIM(parts); i++) {
+		if (memcmp((const char *)a + parts[i].off,
+			   (const char *)b + parts[i].off, parts[i].size) == 0)
+			continue;
+		if (o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+					      n ? ", " : "", parts[i].name);
+		n++;
+	}
+	return n;
+}
+
+const char *
+dpt_conf_svc_type_name(uint32_t type)
+{
+	return type < RTE_DIM(svc_names) - 1 ? svc_names[type] : "?";
 }
 
 const char *
@@ -827,7 +1056,11 @@ dpt_conf_print_reference(FILE *f)
 		const struct key_def *d = &schema[i];
 
 		if (strcmp(cur, d->section) != 0)
-			fprintf(f, "\n[%s]\n", d->section);
+			fprintf(f, "\n[%s]\n%s", d->section,
+				d->flags & F_SERVICE ? "  One section per "
+				"service, NAME of letters, digits, _ and -. With "
+				"none,\n  the services are echo 7, discard 9, "
+				"chargen 19 and http 80.\n" : "");
 		cur = d->section;
 		fprintf(f, "  %-10s %s.\n             %s; ", d->key, d->help,
 			type_hint(d, hint, sizeof(hint)));

@@ -23,6 +23,8 @@
 #define DPT_CONF_VALUE_LEN 256   /**< as rte_cfgfile's CFG_VALUE_LEN */
 #define DPT_CONF_MAX_LINES 256   /**< sections + keys remembered for errors */
 #define DPT_CONF_MAX_WORKERS 64  /**< worker lcores */
+#define DPT_CONF_MAX_SVCS 16     /**< [service.NAME] sections */
+#define DPT_CONF_SVC_PREFIX "service." /**< their section family */
 
 /** One EAL option from [eal], kept in file order. */
 struct dpt_conf_eal {
@@ -49,6 +51,8 @@ struct dpt_port_conf {
 struct dpt_lcores_conf {
 	uint32_t n_workers;                       /**< 0 = every EAL worker */
 	uint32_t workers[DPT_CONF_MAX_WORKERS];   /**< worker lcore ids */
+	uint64_t shutdown_timeout_us; /**< SIGTERM: drain this long, then
+					*  reset what is left */
 };
 
 /** [arp]: the neighbour cache (RFC 826, RFC 1122 2.3.2). */
@@ -118,6 +122,29 @@ struct dpt_impair_conf {
 	uint32_t queue;     /**< frames held (delay, reorder) per direction */
 };
 
+/** Service types of [service.NAME] type (values of enum dpt_svc_type). */
+#define DPT_CONF_SVC_ECHO 0
+#define DPT_CONF_SVC_DISCARD 1
+#define DPT_CONF_SVC_CHARGEN 2
+#define DPT_CONF_SVC_HTTP 3
+#define DPT_CONF_SVC_SINK 4
+#define DPT_CONF_SVC_SOURCE 5
+
+/** [service.NAME] http body: not set, "GET /" is 404. */
+#define DPT_CONF_SVC_NO_BODY UINT64_MAX
+
+/** [service.NAME]: one service every worker runs. */
+struct dpt_svc_conf {
+	char name[DPT_CONF_NAME_LEN]; /**< NAME of [service.NAME] */
+	uint32_t type;                /**< DPT_CONF_SVC_* */
+	uint32_t port;                /**< TCP port it listens on */
+	uint64_t body;                /**< http: body bytes of "GET /",
+					*  DPT_CONF_SVC_NO_BODY = 404 */
+	uint64_t bytes;               /**< source: bytes per connection,
+					*  0 = endless */
+	uint32_t set;                 /**< its keys given (file or --set) */
+};
+
 /** Where a setting came from, for messages after loading. */
 struct dpt_conf_line {
 	char section[DPT_CONF_NAME_LEN];
@@ -136,6 +163,8 @@ struct dpt_conf {
 	struct dpt_ip_conf ip;
 	struct dpt_tcp_conf tcp;
 	struct dpt_impair_conf impair;
+	uint32_t n_svcs;                          /**< entries in svcs[] */
+	struct dpt_svc_conf svcs[DPT_CONF_MAX_SVCS]; /**< in file order */
 	uint32_t n_lines;
 	struct dpt_conf_line lines[DPT_CONF_MAX_LINES];
 	uint64_t key_set[4]; /**< schema keys given (file or --set) */
@@ -177,7 +206,8 @@ int dpt_conf_set(struct dpt_conf *conf, const char *assignment,
 
 /**
  * Check what can only be checked once everything is loaded (required keys,
- * cross-key rules).
+ * cross-key rules). With no [service.*] section at all, adds the default
+ * services: echo 7, discard 9, chargen 19, http 80.
  *
  * @return
  *   0, or -EINVAL with @p err set.
@@ -215,10 +245,24 @@ int dpt_conf_eal_argv(const struct dpt_conf *conf, const char *argv0,
  */
 void dpt_conf_print_reference(FILE *f);
 
+/**
+ * The sections other than [service.*] whose settings differ between
+ * @p a and @p b (what a reload cannot apply), as "port0, tcp".
+ *
+ * @return
+ *   The number of such sections (0: only services differ, if anything).
+ */
+int dpt_conf_diff_static(const struct dpt_conf *a, const struct dpt_conf *b,
+			 char *buf, size_t len);
+
+/** The service type's name ("echo"), or "?". */
+const char *dpt_conf_svc_type_name(uint32_t type);
+
 /** Non-zero if [impair] asks for any impairment. */
 int dpt_conf_impair_on(const struct dpt_impair_conf *c);
 
-/** Number of schema keys, and the i-th as "section.key" (for tests). */
+/** Number of schema keys, and the i-th as "section.key" (for tests;
+ * a [service.NAME] key is "service.NAME.key"). */
 unsigned int dpt_conf_schema_size(void);
 int dpt_conf_schema_key(unsigned int i, char *buf, size_t len);
 

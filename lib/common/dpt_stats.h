@@ -151,6 +151,14 @@
 			   "its reserve")                                   \
 	X(tcp_write_mem_low, C, "writes cut short: the pool is at its "       \
 				"reception reserve")                         \
+	X(tcp_shutdown_resets, C, "connections reset at the shutdown "       \
+				  "deadline (or by a second signal)")        \
+	X(svc_sink_bytes, C, "bytes read by sink services")                   \
+	X(svc_drained, C, "service connections ended gracefully by a "        \
+			  "shutdown (FIN after their data)")                 \
+	X(svc_reloads, C, "service sets applied on SIGHUP")                   \
+	X(svc_reload_fail, C, "services a reload could not start (port in "  \
+			      "use or memory)")                             \
 	X(impair_rx_drop, D, "received frames dropped by [impair]")           \
 	X(impair_rx_dup, C, "received frames duplicated by [impair]")         \
 	X(impair_rx_corrupt, C, "received frames corrupted by [impair]")      \

@@ -13,10 +13,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_pdump.h>
 #include <rte_version.h>
 
 #include "dpt_app.h"
@@ -25,16 +27,17 @@
 #define MAX_ARGS 128
 #define MAX_LONG_OPTS 64
 
-/* Signals are process-wide, so their count is too. With no tick it is also
- * the workers' stop flag, since a worker may run on the main lcore then and
- * only the handler can stop it. */
-static volatile sig_atomic_t signals;
+/* Signals are process-wide, so their counts are too: SIGINT and SIGTERM
+ * (stop), SIGHUP (reload services). */
+static volatile sig_atomic_t signals, hups;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	signals++;
+	if (sig == SIGHUP)
+		hups++;
+	else
+		signals++;
 }
 
 /* What the common options asked for. */
@@ -44,6 +47,10 @@ struct opts {
 	int n_sets;
 	const char *sets[MAX_SETS]; /* --set section.key=value */
 };
+
+/* The options again for a reload (SIGHUP), which re-reads the same file
+ * with the same overrides. Control path only. */
+static struct opts reload_opts;
 
 static void
 usage(const struct dpt_app_params *p, FILE *f)
@@ -292,6 +299,17 @@ dpt_app_print_counters(const struct dpt_app *app, FILE *f)
 	print_port(app, f);
 }
 
+/* " name=type/port ..." after @p lead. */
+static void
+print_svcs(const struct dpt_conf *conf, const char *lead)
+{
+	printf("%s", lead);
+	for (uint32_t i = 0; i < conf->n_svcs; i++)
+		printf(" %s=%s/%u", conf->svcs[i].name,
+		       dpt_conf_svc_type_name(conf->svcs[i].type),
+		       conf->svcs[i].port);
+}
+
 static void
 print_ready(const struct dpt_app *app)
 {
@@ -309,11 +327,8 @@ print_ready(const struct dpt_app *app)
 		printf("%s%u", i ? "," : " ", e->workers[i]->lcore_id);
 	printf("; memory: %u mbufs, %.1f MiB", p->pool->size,
 	       dpt_port_pool_bytes(p) / 1048576.0);
-	if (ap->n_svcs > 0)
-		printf("; services:");
-	for (unsigned int i = 0; i < ap->n_svcs; i++)
-		printf(" %s/%u", dpt_svc_type_name(ap->svcs[i].type),
-		       ap->svcs[i].port);
+	if (ap->services)
+		print_svcs(&app->conf, "; services:");
 	printf("\n");
 }
 
@@ -371,8 +386,9 @@ create_engine(struct dpt_app *app)
 	static void *app_args[RTE_MAX_LCORE];
 	struct dpt_engine_params p = {
 		.conf = conf,
-		.quit = ap->tick ? &app->quit : &signals,
-		.n_svcs = ap->n_svcs, .svcs = ap->svcs,
+		.quit = &app->quit,
+		.n_svcs = ap->services ? conf->n_svcs : 0, .svcs = conf->svcs,
+		.life = ap->services ? &app->life : NULL,
 		.app = ap->app, .app_args = app_args,
 	};
 	unsigned int lcores[RTE_MAX_LCORE];
@@ -382,6 +398,7 @@ create_engine(struct dpt_app *app)
 
 	if (choose_workers(app, lcores, &p.n_lcores) != 0)
 		return -EINVAL;
+	dpt_life_init(&app->life, conf);
 	p.lcores = lcores;
 	for (unsigned int i = 0; i < p.n_lcores; i++)
 		app_args[i] = ap->ctx;
@@ -396,6 +413,19 @@ create_engine(struct dpt_app *app)
 		fprintf(stderr, "%s: %s: %s\n", ap->name, dpt_conf_where(conf,
 			"eal", "m", where, sizeof(where)), err);
 	return -EINVAL;
+}
+
+/* Packet capture for dpdk-dumpcap (a secondary process): needs EAL's
+ * shared configuration, so not with no-shconf or in-memory. */
+static void
+start_pdump(struct dpt_app *app)
+{
+	app->pdump = rte_pdump_init() == 0;
+	if (!app->pdump)
+		fprintf(stderr, "%s: packet capture unavailable: rte_pdump_init: "
+			"%s (dpdk-dumpcap needs EAL's shared configuration: "
+			"no no-shconf, no in-memory)\n", app->p->name,
+			rte_strerror(rte_errno));
 }
 
 int
@@ -428,6 +458,9 @@ dpt_app_start(struct dpt_app *app, const struct dpt_app_params *p, int argc,
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	if (p->services)
+		signal(SIGHUP, on_signal);
+	reload_opts = o;
 	if (init_eal(app, eal_argc, argv) != 0)
 		return -EINVAL;
 	if (create_engine(app) != 0) {
@@ -437,8 +470,85 @@ dpt_app_start(struct dpt_app *app, const struct dpt_app_params *p, int argc,
 	if (dpt_engine_telemetry(app->engine) != 0)
 		fprintf(stderr, "%s: telemetry commands not registered\n",
 			p->name);
+	start_pdump(app);
 	print_ready(app);
 	return 0;
+}
+
+/* SIGHUP: the file's [service.*] again, posted to the workers. Returns
+ * -EBUSY while workers still apply the previous set (try again). */
+static int
+reload(struct dpt_app *app)
+{
+	static struct dpt_conf next; /* large; control path only */
+	const char *name = app->p->name;
+	struct dpt_conf_err err;
+	char diff[200];
+	int rc;
+
+	if (reload_opts.conf_file == NULL) {
+		fprintf(stderr, "%s: SIGHUP: running on the embedded "
+			"configuration: no file to re-read\n", name);
+		return 0;
+	}
+	if (load_conf(app->p, &next, &reload_opts, &err) != 0) {
+		fprintf(stderr, "%s: SIGHUP: %s; services unchanged\n", name,
+			err.msg);
+		return 0;
+	}
+	rc = dpt_life_post_svcs(&app->life, app->engine, &next);
+	if (rc != 0)
+		return rc;
+	if (dpt_conf_diff_static(&app->conf, &next, diff, sizeof(diff)) > 0)
+		fprintf(stderr, "%s: SIGHUP: [%s] changed in %s: only a "
+			"restart applies that\n", name, diff, next.file);
+	app->conf.n_svcs = next.n_svcs;
+	memcpy(app->conf.svcs, next.svcs, sizeof(next.svcs));
+	printf("%s: SIGHUP: services reloaded from %s:", name, next.file);
+	print_svcs(&app->conf, "");
+	printf("\n");
+	return 0;
+}
+
+static uint64_t
+now_us(void)
+{
+	return rte_get_timer_cycles() * 1000000 / rte_get_timer_hz();
+}
+
+/* The main lcore's control step without a tick: reload on SIGHUP, and
+ * the shutdown's phases. Returns non-zero when the workers may stop. */
+static int
+control(struct dpt_app *app)
+{
+	static sig_atomic_t hups_seen;
+	static int reload_due;
+
+	if (!app->p->services)
+		return signals > 0;
+	if (hups != hups_seen) {
+		hups_seen = hups;
+		reload_due = 1;
+	}
+	if (reload_due && reload(app) != -EBUSY)
+		reload_due = 0;
+	return dpt_life_tick(&app->life, app->engine, (unsigned int)signals,
+			     now_us(), app->p->name, stdout);
+}
+
+/* The control step for a worker on the main lcore (EAL has one lcore):
+ * from its own loop, every 10 ms. */
+static void
+control_on_worker(struct dpt_worker *w, uint64_t now, void *arg)
+{
+	static uint64_t next;
+
+	(void)w;
+	if (now < next)
+		return;
+	next = now + 10000;
+	if (control(arg))
+		((struct dpt_app *)arg)->quit = 1;
 }
 
 void
@@ -446,7 +556,6 @@ dpt_app_run(struct dpt_app *app)
 {
 	const struct dpt_app_params *p = app->p;
 	struct dpt_engine *e = app->engine;
-	const volatile sig_atomic_t *stop = p->tick ? &app->quit : &signals;
 	useconds_t period = (useconds_t)(p->tick_us ? p->tick_us : 100000);
 	struct dpt_worker *on_main = NULL;
 
@@ -459,12 +568,17 @@ dpt_app_run(struct dpt_app *app)
 			rte_eal_remote_launch(dpt_worker_loop, w, w->lcore_id);
 	}
 	/* only without a tick (choose_workers() sees to it) */
-	if (on_main != NULL)
+	if (on_main != NULL) {
+		on_main->app = control_on_worker;
+		on_main->app_arg = app;
 		dpt_worker_loop(on_main);
-	while (!*stop) {
+	}
+	if (p->tick == NULL)
+		period = 10000; /* the shutdown's steps */
+	while (!app->quit) {
 		usleep(period);
-		if (p->tick != NULL && p->tick(app, (unsigned int)signals,
-					       p->ctx) != 0)
+		if (p->tick != NULL ? p->tick(app, (unsigned int)signals,
+					      p->ctx) != 0 : control(app))
 			app->quit = 1;
 	}
 	rte_eal_mp_wait_lcore();
@@ -473,6 +587,8 @@ dpt_app_run(struct dpt_app *app)
 void
 dpt_app_stop(struct dpt_app *app)
 {
+	if (app->pdump)
+		rte_pdump_uninit();
 	dpt_engine_free(app->engine);
 	app->engine = NULL;
 	rte_eal_cleanup();

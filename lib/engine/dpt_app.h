@@ -17,7 +17,9 @@
  *   - errors: one line "NAME: what is wrong" naming file, line and key where
  *     one is to blame, and exit status DPT_APP_EXIT_USAGE (2);
  *   - SIGINT and SIGTERM, launching the workers, stopping them, and the
- *     counters printed at exit.
+ *     counters printed at exit; for a program with services, a graceful
+ *     shutdown (dpt_life.h) and SIGHUP reloading the [service.*] sections;
+ *   - packet capture: rte_pdump_init(), so dpdk-dumpcap can attach.
  *
  * A program's main() is then: dpt_app_start(), its own set-up,
  * dpt_app_run(), its report, dpt_app_stop().
@@ -82,8 +84,9 @@ struct dpt_app_params {
 	const char *usage_tail;      /**< closing lines of --help, or "" */
 	const char *default_conf;    /**< embedded default file, NUL-ended */
 	const char *default_conf_path; /**< its source, "config/dptcpd.conf" */
-	unsigned int n_svcs;
-	const struct dpt_engine_svc *svcs; /**< services on every worker */
+	int services;                /**< run the [service.*] of the
+				       *  configuration; SIGTERM drains them,
+				       *  SIGHUP reloads them */
 	dpt_engine_app_t app;        /**< per-iteration hook on workers, or NULL */
 	const char *short_opts;      /**< its getopt short options, or NULL */
 	const struct option *long_opts; /**< its long options (codes from
@@ -103,7 +106,9 @@ struct dpt_app {
 	const struct dpt_app_params *p;
 	struct dpt_conf conf;         /**< loaded and validated */
 	struct dpt_engine *engine;    /**< after dpt_app_start() */
-	volatile sig_atomic_t quit;   /**< the workers' stop flag, with a tick */
+	volatile sig_atomic_t quit;   /**< the workers' stop flag */
+	struct dpt_life life;         /**< shutdown and reload (services) */
+	int pdump;                    /**< rte_pdump_init() succeeded */
 };
 
 /**
@@ -121,9 +126,10 @@ int dpt_app_start(struct dpt_app *app, const struct dpt_app_params *p,
 		  int argc, char **argv);
 
 /**
- * Launch the workers and wait: until a signal when the program has no
- * tick, else until its tick returns non-zero. Then wait for every worker
- * lcore to return.
+ * Launch the workers and wait: with a tick, until it returns non-zero;
+ * with services, through the graceful shutdown that SIGTERM or SIGINT
+ * starts (and reloading services on SIGHUP meanwhile); otherwise until a
+ * signal. Then wait for every worker lcore to return.
  */
 void dpt_app_run(struct dpt_app *app);
 

@@ -49,21 +49,16 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 	w->tcp = dpt_tcp_create(&tp);
 	if (w->tcp == NULL)
 		return -rte_errno;
+	w->ctl = p->life;
+	w->life.socket_id = e->port.socket_id;
+	w->life.max_conns = p->conf->tcp.max_conns;
+	w->life.clone_pool = e->hdr_pool;
+	w->life.data_pool = e->port.pool;
 	for (unsigned int i = 0; i < p->n_svcs; i++) {
-		char sname[64];
-		struct dpt_svc_params sp = {
-			.name = sname, .type = p->svcs[i].type,
-			.port = p->svcs[i].port,
-			.max_conns = p->conf->tcp.max_conns,
-			.socket_id = e->port.socket_id, .tcp = w->tcp,
-			.clone_pool = e->hdr_pool, .data_pool = e->port.pool,
-		};
+		int rc = dpt_life_svc_start(w, &p->svcs[i]);
 
-		snprintf(sname, sizeof(sname), "%u_%u", w->lcore_id, i);
-		w->svcs[i] = dpt_svc_create(&sp);
-		if (w->svcs[i] == NULL)
-			return -rte_errno;
-		w->n_svcs++;
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -136,8 +131,7 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 static void
 worker_free(struct dpt_worker *w)
 {
-	for (unsigned int i = 0; i < w->n_svcs; i++)
-		dpt_svc_free(w->svcs[i]);
+	dpt_life_worker_free(w);
 	dpt_tcp_free(w->tcp);
 	dpt_tx_flush(&w->tx);
 	dpt_dispatch_free(w);
@@ -278,6 +272,8 @@ dpt_worker_loop(void *arg)
 		/* the application's own work (a generator's new connections) */
 		if (w->app != NULL)
 			w->app(w, now, w->app_arg);
+		/* shutdown and reload, as the main lcore asks: O(1) */
+		dpt_life_poll(w);
 		/* TCP: timers, application events, output */
 		dpt_tcp_poll(w->tcp, now);
 		/* ARP aging: a bounded slice of the neighbour table */

@@ -18,6 +18,7 @@
 
 #include "dpt_conf.h"
 #include "dpt_impair.h"
+#include "dpt_life.h"
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
 #include "dpt_port.h"
@@ -27,7 +28,7 @@
 #include "dpt_tx.h"
 
 #define DPT_RX_BURST 32
-#define DPT_ENGINE_MAX_SVCS 16
+#define DPT_ENGINE_MAX_SVCS DPT_LIFE_MAX_SVCS
 
 /** TSC to microseconds by one 128-bit multiply: cheap enough per loop. */
 struct dpt_clock {
@@ -76,6 +77,9 @@ struct dpt_worker {
 	const volatile sig_atomic_t *quit; /**< loop ends when non-zero */
 	dpt_engine_app_t app;          /**< per-iteration hook, or NULL */
 	void *app_arg;                 /**< its argument (per worker) */
+	const struct dpt_life *ctl;    /**< shutdown, reload: the main
+					 *  lcore's word, or NULL */
+	struct dpt_life_worker life;   /**< this worker's side of it */
 } __rte_cache_aligned;
 
 struct dpt_engine {
@@ -83,12 +87,6 @@ struct dpt_engine {
 	struct rte_mempool *hdr_pool;  /**< TCP headers and clones */
 	unsigned int n_workers;
 	struct dpt_worker *workers[RTE_MAX_LCORE];
-};
-
-/** A service every worker runs. */
-struct dpt_engine_svc {
-	enum dpt_svc_type type;
-	uint16_t port;
 };
 
 /** What dpt_engine_create() failed on, for the caller's message. */
@@ -106,7 +104,8 @@ struct dpt_engine_params {
 	unsigned int n_lcores;
 	const volatile sig_atomic_t *quit; /**< shared stop flag */
 	unsigned int n_svcs;
-	const struct dpt_engine_svc *svcs; /**< services on every worker */
+	const struct dpt_svc_conf *svcs;   /**< services on every worker */
+	const struct dpt_life *life;       /**< shutdown and reload, or NULL */
 	dpt_engine_app_t app;              /**< per-iteration hook, or NULL */
 	void **app_args;                   /**< one per worker, or NULL */
 };

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* dpt_svc.c: echo, discard, chargen and HTTP on dpt_tcp; see dpt_svc.h. */
+/* dpt_svc.c: echo, discard, chargen, HTTP, sink and source on dpt_tcp, and
+ * their graceful end; see dpt_svc.h. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/queue.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -22,6 +24,8 @@ const char dpt_svc_http_alphabet[64] =
 /* One served connection. */
 struct svc_conn {
 	struct dpt_svc *svc;
+	struct dpt_tcb *c;        /* its connection */
+	LIST_ENTRY(svc_conn) link; /* on svc->conns */
 	struct rte_mbuf *pending; /* echo: not yet queued; http: request */
 	uint64_t body_left;       /* http: body bytes still to queue */
 	uint64_t body_off;        /* http: body bytes queued so far */
@@ -36,10 +40,12 @@ struct dpt_svc {
 	struct rte_mbuf *pattern;      /* http: PATTERN_LEN body bytes */
 	char *chargen;                 /* two periods, for any offset */
 	uint32_t active;
+	int draining;                  /* dpt_svc_drain() was called */
+	LIST_HEAD(, svc_conn) conns;   /* the connections it serves */
 };
 
 static const char *const type_names[] = { "echo", "discard", "chargen",
-					   "http" };
+					   "http", "sink", "source" };
 
 const char *
 dpt_svc_type_name(enum dpt_svc_type t)
@@ -60,6 +66,7 @@ conn_release(struct svc_conn *x)
 	rte_pktmbuf_free(x->pending);
 	x->pending = NULL;
 	x->svc->active--;
+	LIST_REMOVE(x, link);
 	rte_mempool_put(x->svc->ctx_pool, x);
 }
 
@@ -68,6 +75,38 @@ conn_close(struct dpt_tcb *c, struct svc_conn *x)
 {
 	dpt_tcp_close(c);
 	conn_release(x);
+}
+
+/* ---- discard ---------------------------------------------------------- */
+
+static void
+discard_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+{
+	struct svc_conn *x = arg;
+
+	if (ev & DPT_TCP_EV_CLOSED)
+		return conn_release(x);
+	rte_pktmbuf_free(dpt_tcp_recv(c));
+	if (dpt_tcp_peer_closed(c))
+		conn_close(c, x);
+}
+
+/* ---- graceful end ----------------------------------------------------- */
+
+/* FIN after the queued data; then what the peer still sends is read and
+ * dropped, as discard does (so that closing never finds unread data, which
+ * would mean RST), until its FIN. */
+static void
+conn_shut(struct dpt_tcb *c, struct svc_conn *x)
+{
+	rte_pktmbuf_free(x->pending);
+	x->pending = NULL;
+	if (x->svc->draining)
+		x->svc->p.stats->c[DPT_STAT_svc_drained]++;
+	dpt_tcp_set_handler(c, discard_handler, x);
+	if (dpt_tcp_shutdown(c) != 0)
+		return conn_close(c, x); /* FIN already sent or received */
+	discard_handler(c, 0, x);
 }
 
 /* ---- echo ------------------------------------------------------------- */
@@ -100,16 +139,21 @@ echo_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 		conn_close(c, x);
 }
 
-/* ---- discard ---------------------------------------------------------- */
+/* ---- sink ------------------------------------------------------------- */
 
 static void
-discard_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+sink_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 {
 	struct svc_conn *x = arg;
+	struct rte_mbuf *m;
 
 	if (ev & DPT_TCP_EV_CLOSED)
 		return conn_release(x);
-	rte_pktmbuf_free(dpt_tcp_recv(c));
+	m = dpt_tcp_recv(c);
+	if (m != NULL) {
+		x->svc->p.stats->c[DPT_STAT_svc_sink_bytes] += m->pkt_len;
+		rte_pktmbuf_free(m);
+	}
 	if (dpt_tcp_peer_closed(c))
 		conn_close(c, x);
 }
@@ -195,7 +239,7 @@ token_in(const char *v, const char *tok)
 
 /* The request line "METHOD /N HTTP/1.x": status and what to send. */
 static void
-parse_request_line(const char *h, struct http_req *r)
+parse_request_line(const char *h, uint64_t body, struct http_req *r)
 {
 	const char *path = strchr(h, ' ');
 	const char *ver = path ? strchr(path + 1, ' ') : NULL;
@@ -213,7 +257,14 @@ parse_request_line(const char *h, struct http_req *r)
 	}
 	r->head_only = h[0] == 'H';
 	r->status = 404;
-	if (path[1] != '/' || !isdigit((unsigned char)path[2]))
+	if (path[1] != '/')
+		return;
+	if (path + 2 == ver && body != UINT64_MAX) {
+		r->reply_len = body; /* "GET /": the configured body */
+		r->status = 200;
+		return;
+	}
+	if (!isdigit((unsigned char)path[2]))
 		return;
 	r->reply_len = strtoull(path + 2, &end, 10);
 	if (end == ver && r->reply_len < (1ULL << 42))
@@ -222,7 +273,8 @@ parse_request_line(const char *h, struct http_req *r)
 
 /* Is a whole request at the front of @m? 0 = not yet, 1 = yes (in *r). */
 static int
-parse_request(const struct rte_mbuf *m, uint32_t max, struct http_req *r)
+parse_request(const struct rte_mbuf *m, uint32_t max, uint64_t body,
+	      struct http_req *r)
 {
 	char buf[8192 + 1];
 	uint32_t len = RTE_MIN(m->pkt_len, RTE_MIN(max, 8192u));
@@ -243,7 +295,7 @@ parse_request(const struct rte_mbuf *m, uint32_t max, struct http_req *r)
 	}
 	r->head_len = (uint32_t)(end + 4 - buf);
 	buf[r->head_len - 2] = '\0';
-	parse_request_line(buf, r);
+	parse_request_line(buf, body, r);
 	cl = header(buf, "Content-Length");
 	r->body_len = cl ? (uint32_t)strtoul(cl, NULL, 10) : 0;
 	if (r->status >= 400)
@@ -327,7 +379,8 @@ http_answer(struct dpt_tcb *c, struct svc_conn *x)
 	int n;
 
 	if (x->pending == NULL ||
-	    !parse_request(x->pending, x->svc->p.max_request, &r))
+	    !parse_request(x->pending, x->svc->p.max_request,
+			   x->svc->p.body, &r))
 		return 0;
 	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nServer: dptcp\r\n"
 		     "Content-Type: application/octet-stream\r\n"
@@ -377,11 +430,35 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 			return; /* WRITABLE continues it */
 		if (x->close_after)
 			return conn_close(c, x);
+		if (x->svc->draining)
+			return conn_shut(c, x); /* the response is queued */
 		if (!http_answer(c, x))
 			break;
 	}
 	if (dpt_tcp_peer_closed(c))
 		conn_close(c, x);
+}
+
+/* ---- source ----------------------------------------------------------- */
+
+/* The HTTP body's machinery: body_left counts down what is still to queue
+ * (UINT64_MAX for "until the peer closes", which it never reaches). */
+static void
+source_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+{
+	struct svc_conn *x = arg;
+
+	if (ev & DPT_TCP_EV_CLOSED)
+		return conn_release(x);
+	rte_pktmbuf_free(dpt_tcp_recv(c)); /* input is discarded */
+	if (dpt_tcp_peer_closed(c))
+		return conn_close(c, x);
+	if (x->body_left > 0 && http_queue_body(c, x) != 0) {
+		dpt_tcp_abort(c);
+		return conn_release(x);
+	}
+	if (x->body_left == 0)
+		conn_shut(c, x);
 }
 
 /* ---- service ---------------------------------------------------------- */
@@ -391,7 +468,63 @@ static const dpt_tcp_handler_t handlers[] = {
 	[DPT_SVC_DISCARD] = discard_handler,
 	[DPT_SVC_CHARGEN] = chargen_handler,
 	[DPT_SVC_HTTP] = http_handler,
+	[DPT_SVC_SINK] = sink_handler,
+	[DPT_SVC_SOURCE] = source_handler,
 };
+
+/* Under dpt_svc_drain(): may the connection get its FIN now? Echo,
+ * discard and sink serve the peer's transfer, which its FIN ends; the
+ * others end when their own output is queued. */
+static int
+output_done(const struct svc_conn *x)
+{
+	switch (x->svc->p.type) {
+	case DPT_SVC_CHARGEN:
+		return 1;
+	case DPT_SVC_HTTP:
+		return x->body_left == 0;
+	case DPT_SVC_SOURCE:
+		return x->svc->p.bytes == 0 || x->body_left == 0;
+	default:
+		return 0;
+	}
+}
+
+void
+dpt_svc_unlisten(struct dpt_svc *s)
+{
+	if (s->l != NULL)
+		dpt_tcp_unlisten(s->l);
+	s->l = NULL;
+}
+
+void
+dpt_svc_drain(struct dpt_svc *s)
+{
+	struct svc_conn *x, *next;
+
+	dpt_svc_unlisten(s);
+	s->draining = 1;
+	for (x = LIST_FIRST(&s->conns); x != NULL; x = next) {
+		next = LIST_NEXT(x, link); /* conn_shut may release x */
+		if (output_done(x))
+			conn_shut(x->c, x);
+	}
+}
+
+uint32_t
+dpt_svc_abort(struct dpt_svc *s)
+{
+	struct svc_conn *x;
+	uint32_t n = 0;
+
+	while ((x = LIST_FIRST(&s->conns)) != NULL) {
+		dpt_tcp_abort(x->c);
+		conn_release(x);
+		n++;
+	}
+	return n;
+}
 
 static int
 on_accept(struct dpt_tcp_listener *l, struct dpt_tcb *c, void *arg)
@@ -404,7 +537,11 @@ on_accept(struct dpt_tcp_listener *l, struct dpt_tcb *c, void *arg)
 		return -ENOMEM; /* the stack resets it */
 	memset(x, 0, sizeof(*x));
 	x->svc = s;
+	x->c = c;
+	LIST_INSERT_HEAD(&s->conns, x, link);
 	s->active++;
+	if (s->p.type == DPT_SVC_SOURCE)
+		x->body_left = s->p.bytes ? s->p.bytes : UINT64_MAX;
 	dpt_tcp_set_handler(c, handlers[s->p.type], x);
 	return 0;
 }
@@ -444,7 +581,9 @@ dpt_svc_create(const struct dpt_svc_params *p)
 					 RTE_MEMPOOL_F_SC_GET);
 	if (s->ctx_pool == NULL)
 		goto nomem;
-	if (p->type == DPT_SVC_HTTP && make_pattern(s) != 0)
+	LIST_INIT(&s->conns);
+	if ((p->type == DPT_SVC_HTTP || p->type == DPT_SVC_SOURCE) &&
+	    make_pattern(s) != 0)
 		goto nomem;
 	if (p->type == DPT_SVC_CHARGEN) {
 		s->chargen = rte_malloc_socket("chargen", 2 * CHARGEN_PERIOD, 0,
@@ -474,8 +613,9 @@ dpt_svc_free(struct dpt_svc *s)
 {
 	if (s == NULL)
 		return;
-	if (s->l != NULL)
-		dpt_tcp_unlisten(s->l);
+	if (s->ctx_pool != NULL)
+		dpt_svc_abort(s);
+	dpt_svc_unlisten(s);
 	rte_pktmbuf_free(s->pattern);
 	rte_free(s->chargen);
 	rte_mempool_free(s->ctx_pool);

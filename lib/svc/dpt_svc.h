@@ -13,7 +13,19 @@
  *                      N) of a fixed pattern; keep-alive, pipelining and
  *                      "Connection: close" (and HTTP/1.0) are honoured.
  *                      The body is built from clones of one constant
- *                      buffer, so it is never copied either.
+ *                      buffer, so it is never copied either. "GET /"
+ *                      answers the configured body size, or 404.
+ *   sink               everything read and freed, and counted
+ *                      (svc_sink_bytes); closes after the peer's FIN.
+ *   source             sends `bytes` of the HTTP body pattern (clones,
+ *                      zero-copy; 0 = until the peer closes), then FIN;
+ *                      what arrives is discarded.
+ *
+ * Lifecycle: dpt_svc_unlisten() stops accepting while established
+ * connections go on (a reload removing the service); dpt_svc_drain() also
+ * ends each connection gracefully as soon as its current output is done
+ * (FIN after the data, then what the peer still sends is discarded until
+ * its FIN); dpt_svc_abort() resets them all.
  *
  * Per-connection state comes from a pool sized at start (one per possible
  * connection); nothing is allocated while serving.
@@ -32,6 +44,8 @@ enum dpt_svc_type {
 	DPT_SVC_DISCARD,
 	DPT_SVC_CHARGEN,
 	DPT_SVC_HTTP,
+	DPT_SVC_SINK,
+	DPT_SVC_SOURCE,
 };
 
 /** The bytes of an HTTP body: byte i is dpt_svc_http_alphabet[i % 64]. */
@@ -50,6 +64,11 @@ struct dpt_svc_params {
 	struct rte_mempool *clone_pool;/**< indirect mbufs for HTTP bodies */
 	struct rte_mempool *data_pool; /**< the pattern buffer */
 	uint32_t max_request;          /**< HTTP request head bound, bytes */
+	uint64_t body;                 /**< http: "GET /" body bytes;
+					 *  UINT64_MAX = 404 */
+	uint64_t bytes;                /**< source: bytes per connection,
+					 *  0 = until the peer closes */
+	struct dpt_stats *stats;       /**< the lcore's counters (sink) */
 };
 
 /**
@@ -60,9 +79,26 @@ struct dpt_svc_params {
  */
 struct dpt_svc *dpt_svc_create(const struct dpt_svc_params *p);
 
-/** Stop listening and free the service (connections are reset). NULL is
- * a no-op. */
+/** Reset its connections, stop listening and free the service. NULL is a
+ * no-op. */
 void dpt_svc_free(struct dpt_svc *s);
+
+/** Stop listening (half-open connections are reset); established
+ * connections go on. Idempotent. */
+void dpt_svc_unlisten(struct dpt_svc *s);
+
+/**
+ * Stop listening and end every connection gracefully: once the output it
+ * is producing is done (at once for chargen, an endless source and an idle
+ * HTTP connection; after the response in progress for HTTP; after the
+ * configured bytes for a source; echo, discard and sink wait for the
+ * peer's FIN as always), FIN follows the queued data and further input is
+ * discarded until the peer's FIN. O(connections), once.
+ */
+void dpt_svc_drain(struct dpt_svc *s);
+
+/** Reset every connection of the service (RST). @return how many. */
+uint32_t dpt_svc_abort(struct dpt_svc *s);
 
 /** Connections the service is serving now. */
 uint32_t dpt_svc_active(const struct dpt_svc *s);

@@ -320,6 +320,26 @@ enum dpt_tcp_error dpt_tcp_error(const struct dpt_tcb *c);
 void dpt_tcp_foreach(struct dpt_tcp *tcp,
 		     void (*fn)(const struct dpt_tcb *c, void *arg), void *arg);
 
+/**
+ * Connections still exchanging data or closing: every state but CLOSED and
+ * TIME-WAIT (TIME-WAIT only guards the 4-tuple; nothing is left to
+ * deliver). A graceful shutdown waits for this to reach 0. O(1).
+ */
+uint32_t dpt_tcp_unfinished(const struct dpt_tcp *tcp);
+
+/**
+ * Abort every unfinished connection (RFC 9293 3.10.5: RST from the
+ * synchronized states where the peer may still expect data, and none
+ * from SYN-SENT, CLOSING and LAST-ACK); TIME-WAIT is left alone. Handlers
+ * still attached get DPT_TCP_EV_CLOSED at the next poll, as for
+ * dpt_tcp_abort(). Each is counted in tcp_shutdown_resets. For the end of
+ * a graceful shutdown's deadline. O(max_conns).
+ *
+ * @return
+ *   The number of connections aborted.
+ */
+uint32_t dpt_tcp_abort_all(struct dpt_tcp *tcp);
+
 /** Control blocks in use (all states, TIME-WAIT included). */
 uint32_t dpt_tcp_conns(const struct dpt_tcp *tcp);
 

@@ -468,6 +468,40 @@ dpt_tcp_close(struct dpt_tcb *c)
 	}
 }
 
+uint32_t
+dpt_tcp_abort_all(struct dpt_tcp *t)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < t->conf.max_conns; i++) {
+		struct dpt_tcb *c = &t->tcbs[i];
+
+		if (c->tcp == NULL || c->state == DPT_TCP_CLOSED ||
+		    c->state == DPT_TCP_TIME_WAIT)
+			continue;
+		tcb_abort(c);
+		t->st->c[DPT_STAT_tcp_shutdown_resets]++;
+		n++;
+	}
+	return n;
+}
+
+uint32_t
+dpt_tcp_unfinished(const struct dpt_tcp *t)
+{
+	const uint64_t *g = t->st->c;
+
+	/* the state gauges, which tcb_set_state() keeps: O(1) */
+	return (uint32_t)(g[DPT_STAT_tcp_state_syn_sent] +
+			  g[DPT_STAT_tcp_state_syn_received] +
+			  g[DPT_STAT_tcp_state_established] +
+			  g[DPT_STAT_tcp_state_fin_wait_1] +
+			  g[DPT_STAT_tcp_state_fin_wait_2] +
+			  g[DPT_STAT_tcp_state_close_wait] +
+			  g[DPT_STAT_tcp_state_closing] +
+			  g[DPT_STAT_tcp_state_last_ack]);
+}
+
 /* ---- options and views ------------------------------------------------ */
 
 int

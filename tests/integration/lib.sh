@@ -43,6 +43,7 @@ IT_GEN_IF=dpt1
 IT_GEN_PID=
 IT_RC=
 IT_PIDS=()
+IT_AFTER=()              # commands run at exit once the processes are gone
 IT_DPTCPD_PID=
 IT_MAC=
 
@@ -53,7 +54,7 @@ it_fail() {
 }
 
 it_cleanup() {
-	local rc=$? pid
+	local rc=$? pid cmd
 	set +e
 	for pid in "${IT_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
@@ -67,6 +68,9 @@ it_cleanup() {
 		wait "$pid" 2>/dev/null
 	done
 	ip netns del "$IT_NS" 2>/dev/null
+	for cmd in "${IT_AFTER[@]}"; do
+		eval "$cmd"
+	done
 	if [ "$rc" -ne 0 ] && [ -s "$IT_ERR" ]; then
 		echo "--- dptcpd stderr (last 30 lines) ---" >&2
 		tail -n 30 "$IT_ERR" >&2

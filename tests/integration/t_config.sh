@@ -48,6 +48,46 @@ expect_error "dptcpd: $conf:11: [lcores] workers: lcore 5 is not one of EAL's lc
 printf '%s\n[port0]\ndevice = net_nosuch0\naddress = 198.18.0.2/24\n' "$eal" >"$conf"
 expect_error_as starts "dptcpd: $conf:8: [port0] device: cannot attach device 'net_nosuch0': no driver or device of that name" -c "$conf"
 
+# [service.NAME]: a table of bad sections (after the good [port0], which
+# ends on line 3) and the exact message each must give.
+svc_bad=(
+	"[service.a]\ntype = echo\nport = 7\n[service.b]\ntype = http\nport = 7\n"
+	":9: [service.b] port: 7 is already the port of [service.a]"
+	"[service.a]\ntype = ftp\nport = 21\n"
+	":5: [service.a] type: 'ftp' is not one of echo, discard, chargen, http, sink, source"
+	"[service.a]\nport = 21\n"
+	":4: [service.a] type: required key missing"
+	"[service.a]\ntype = echo\n"
+	":4: [service.a] port: required key missing"
+	"[service.a]\ntype = echo\nport = 7\nbody = 1M\n"
+	":7: [service.a] body: applies to type http only, not echo"
+	"[service.a]\ntype = http\nport = 80\nbytes = 1M\n"
+	":7: [service.a] bytes: applies to type source only, not http"
+	"[service.a]\ntype = http\nport = 70000\n"
+	":6: [service.a] port: '70000' is not an integer from 1 to 65535"
+	"[service.a]\ntype = http\nport = 80\nspeed = 1\n"
+	":7: [service.a] speed: unknown key (dptcpd --help-config lists them)"
+	"[service.a b]\ntype = http\nport = 80\n"
+	":4: [service.a b]: unknown section (known: eal, port0, lcores, arp, ip, tcp, impair, service.NAME)"
+	"[service.a]\ntype = source\nport = 80\nbytes = 1X\n"
+	":7: [service.a] bytes: '1X' is not a size from 0 to 1125899906842624 bytes (suffix K, M or G allowed)"
+	"[service.a]\ntype = http\nport = 80\ntype = echo\n"
+	":7: [service.a] type: set twice (first on line 5)"
+)
+for ((i = 0; i < ${#svc_bad[@]}; i += 2)); do
+	printf '%s\n' "$good_port" >"$conf"
+	printf "${svc_bad[i]}" >>"$conf"
+	expect_error "dptcpd: $conf${svc_bad[i + 1]}" -c "$conf"
+done
+# A service from the command line alone replaces the default set; one
+# that collides with a file's port is refused.
+printf '%s\n' "$good_port" >"$conf"
+out=$(it_ns "$DPTCPD" -c "$conf" --set service.web.type=http \
+	--set service.web.port=8080 --check) || it_fail "--set service refused"
+it_log "--set service.web.*: $out"
+expect_error "dptcpd: command line: [service.web] type: 'gopher' is not one of echo, discard, chargen, http, sink, source" \
+	-c "$conf" --set service.web.type=gopher
+
 # --check accepts a good file without starting anything.
 printf '%s\n%s\n' "$eal" "$good_port" >"$conf"
 out=$(it_ns "$DPTCPD" -c "$conf" --check) || it_fail "--check refused a good file"

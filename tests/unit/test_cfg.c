@@ -145,7 +145,7 @@ struct bad_file {
 static struct bad_file bad_files[] = {
 	{ "[prot0]\n",
 	  "t.conf:1: [prot0]: unknown section (known: eal, port0, lcores, "
-	  "arp, ip, tcp, impair)" },
+	  "arp, ip, tcp, impair, service.NAME)" },
 	{ GOOD "mut = 1500\n",
 	  "t.conf:4: [port0] mut: unknown key (dptcpd --help-config lists "
 	  "them)" },
@@ -362,7 +362,7 @@ assert_documents_every_key(const char *rel, const char *pattern)
 		char *dot;
 
 		cr_assert_eq(dpt_conf_schema_key(i, key, sizeof(key)), 0);
-		dot = strchr(key, '.');
+		dot = strrchr(key, '.');
 		*dot = '\0';
 		snprintf(needle, sizeof(needle), pattern, dot + 1);
 		cr_assert_not_null(strstr(text, needle),
@@ -379,4 +379,46 @@ Test(conf, every_key_is_documented_in_the_default_config)
 Test(conf, every_key_is_documented_in_the_readme)
 {
 	assert_documents_every_key("README.md", "| `%s` |");
+}
+
+Test(conf, without_service_sections_the_four_default_services_run)
+{
+	static struct dpt_conf c;
+	struct dpt_conf_err err;
+	static const struct { const char *name; uint32_t type, port; } want[] = {
+		{ "echo", DPT_CONF_SVC_ECHO, 7 },
+		{ "discard", DPT_CONF_SVC_DISCARD, 9 },
+		{ "chargen", DPT_CONF_SVC_CHARGEN, 19 },
+		{ "http", DPT_CONF_SVC_HTTP, 80 },
+	};
+
+	cr_assert_eq(load_text(&c, GOOD, &err), 0, "%s", err.msg);
+	cr_assert_eq(c.n_svcs, 4);
+	for (unsigned int i = 0; i < 4; i++) {
+		cr_assert_str_eq(c.svcs[i].name, want[i].name);
+		cr_assert_eq(c.svcs[i].type, want[i].type);
+		cr_assert_eq(c.svcs[i].port, want[i].port);
+	}
+	cr_assert_eq(c.svcs[3].body, DPT_CONF_SVC_NO_BODY);
+}
+
+Test(conf, service_sections_replace_the_defaults_with_their_options)
+{
+	static struct dpt_conf c;
+	struct dpt_conf_err err;
+
+	cr_assert_eq(load_text(&c, GOOD "[service.web]\ntype = http\n"
+			       "port = 8080\nbody = 4K\n[service.gen]\n"
+			       "type = source\nport = 5001\nbytes = 1M\n",
+			       &err), 0, "%s", err.msg);
+	cr_assert_eq(c.n_svcs, 2);
+	cr_assert_str_eq(c.svcs[0].name, "web");
+	cr_assert_eq(c.svcs[0].port, 8080);
+	cr_assert_eq(c.svcs[0].body, 4096);
+	cr_assert_str_eq(c.svcs[1].name, "gen");
+	cr_assert_eq(c.svcs[1].type, DPT_CONF_SVC_SOURCE);
+	cr_assert_eq(c.svcs[1].bytes, 1 << 20);
+	cr_assert_eq(dpt_conf_set(&c, "service.web.port=81", &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(c.svcs[0].port, 81);
 }

@@ -3,7 +3,9 @@
  * test_tcp_close.c: closing a connection (RFC 9293 3.5, figures 12-14),
  * half-close (3.6), CLOSE (3.10.4), ABORT (3.10.5) and SEGMENT ARRIVES in
  * FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK and TIME-WAIT
- * (3.10.7.4), with the events the application sees.
+ * (3.10.7.4), with the events the application sees; and the helpers of a
+ * graceful shutdown of every connection (dpt_tcp_unfinished(),
+ * dpt_tcp_abort_all(), a listener closed under accepted connections).
  *
  * Every connection here is accepted with no options: the peer's ISN is
  * 1000, its MSS 536 (3.7.1 default), nothing is scaled, so the window we
@@ -988,4 +990,90 @@ Test(tcp_close_passive, fin_beyond_a_gap_waits_for_the_gap_to_fill)
 	cr_assert(dpt_tcp_peer_closed(c));
 	cr_assert_eq(dpt_tcp_readable(c), 200);
 	cr_assert_eq(last_ev(), DPT_TCP_EV_READABLE | DPT_TCP_EV_PEER_CLOSED);
+}
+
+/* ---- a graceful shutdown's helpers ------------------------------------ */
+/* dptcpd's SIGTERM: the listener closes while accepted connections go on;
+ * dpt_tcp_unfinished() says when nothing but TIME-WAIT is left; at the
+ * deadline dpt_tcp_abort_all() resets the rest as ABORT would. */
+
+TestSuite(tcp_shutdown_all, .init = setup_plain, .fini = tt_teardown);
+
+Test(tcp_shutdown_all, unlisten_keeps_accepted_connections_and_refuses_syns)
+{
+	struct dpt_tcp_listener *l = listener_find(tt.tcp, TT_PORT);
+	uint8_t d[10] = { 0 };
+
+	dpt_tcp_unlisten(l);
+	tt_poll();
+	TT_NONE(); /* nothing said to the accepted connection */
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+	TT_ASSERT_STAT(tcp_listeners, 0);
+	/* it still carries data */
+	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), 10);
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 10);
+	/* a new SYN to the port finds no listener: RFC 9293 3.10.7.1,
+	 * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+	TT_IN(.flags = SYN, .seq = 5000, .sport = 40001);
+	TT_OUT(.flags = RST | ACK, .seq = 0, .ack = 5001, .wnd = 0);
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_unfinished(tt.tcp), 1);
+}
+
+Test(tcp_shutdown_all, unfinished_counts_until_only_time_wait_is_left)
+{
+	cr_assert_eq(dpt_tcp_unfinished(tt.tcp), 1);
+	to_time_wait();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_TIME_WAIT);
+	cr_assert_eq(dpt_tcp_unfinished(tt.tcp), 0);
+}
+
+Test(tcp_shutdown_all, abort_all_resets_established_at_snd_nxt)
+{
+	uint8_t d[100] = { 0 };
+
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 100);
+	cr_assert_eq(dpt_tcp_abort_all(tt.tcp), 1);
+	/* RFC 9293 3.10.5, ESTABLISHED: <SEQ=SND.NXT><CTL=RST> */
+	TT_OUT(.flags = RST, .seq = iss + 101, .ack = 0, .wnd = 0);
+	tt_poll();
+	TT_NONE();
+	/* the application, still attached, hears CLOSED (no RESET: it was
+	 * our abort, not the peer's) */
+	cr_assert_eq(last_ev(), DPT_TCP_EV_CLOSED);
+	cr_assert_eq(rec.err, DPT_TCP_ERR_ABORTED);
+	TT_ASSERT_STAT(tcp_shutdown_resets, 1);
+	TT_ASSERT_STAT(tcp_rst_sent, 1);
+	cr_assert_eq(dpt_tcp_unfinished(tt.tcp), 0);
+	assert_released();
+}
+
+Test(tcp_shutdown_all, abort_all_leaves_time_wait_alone)
+{
+	to_time_wait();
+	rec.n = 0;
+	cr_assert_eq(dpt_tcp_abort_all(tt.tcp), 0);
+	tt_poll();
+	TT_NONE();
+	cr_assert_eq(rec.n, 0);
+	TT_ASSERT_STAT(tcp_state_time_wait, 1);
+	TT_ASSERT_STAT(tcp_shutdown_resets, 0);
+}
+
+Test(tcp_shutdown_all, abort_all_in_last_ack_sends_nothing)
+{
+	to_last_ack();
+	cr_assert_eq(dpt_tcp_unfinished(tt.tcp), 1);
+	cr_assert_eq(dpt_tcp_abort_all(tt.tcp), 1);
+	tt_poll();
+	/* RFC 9293 3.10.5, LAST-ACK: delete the TCB, no RST */
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rst_sent, 0);
+	TT_ASSERT_STAT(tcp_shutdown_resets, 1);
+	assert_released();
 }
