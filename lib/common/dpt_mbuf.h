@@ -24,4 +24,13 @@ struct rte_mbuf *dpt_mbuf_trim_front(struct rte_mbuf *m, uint32_t n);
  * freeing the segments after them. */
 void dpt_mbuf_trim_back(struct rte_mbuf *m, uint32_t keep);
 
+/** Bytes of memory a mempool's objects occupy (headers and trailers
+ * included), for start-up budgets; 0 for NULL. */
+static inline size_t
+dpt_mempool_bytes(const struct rte_mempool *mp)
+{
+	return mp ? (size_t)mp->size * (mp->header_size + mp->elt_size +
+					mp->trailer_size) : 0;
+}
+
 #endif

@@ -22,6 +22,7 @@
 #include <rte_version.h>
 
 #include "dpt_app.h"
+#include "dpt_mbuf.h"
 
 #define MAX_SETS 64
 #define MAX_ARGS 128
@@ -332,6 +333,29 @@ print_ready(const struct dpt_app *app)
 	printf("\n");
 }
 
+/* What start-up reserved: pools (their objects) and each worker's tables
+ * (EAL heap taken while it was built; see dpt_engine.c). */
+static void
+print_budget(const struct dpt_app *app)
+{
+	const struct dpt_engine *e = app->engine;
+	size_t pkt = dpt_port_pool_bytes(&e->port);
+	size_t hdr = dpt_mempool_bytes(e->hdr_pool), all = 0, tcp = 0;
+	const double mib = 1048576.0;
+
+	for (unsigned int i = 0; i < e->n_workers; i++) {
+		all += e->workers[i]->mem_all;
+		tcp += e->workers[i]->mem_tcp;
+	}
+	printf("%s: memory budget on socket %d: packet pool %u mbufs %.1f "
+	       "MiB, header pool %u mbufs %.1f MiB, %u worker(s) %.1f MiB "
+	       "(TCP for %u connections each, tables and services: %.1f "
+	       "MiB); %.1f MiB in all\n", app->p->name, e->port.socket_id,
+	       e->port.pool->size, pkt / mib, e->hdr_pool->size, hdr / mib,
+	       e->n_workers, all / mib, app->conf.tcp.max_conns, tcp / mib,
+	       (pkt + hdr + all) / mib);
+}
+
 /* Split argv at "--": EAL arguments before it, ours after. Without "--",
  * all arguments are ours. */
 static void
@@ -472,6 +496,7 @@ dpt_app_start(struct dpt_app *app, const struct dpt_app_params *p, int argc,
 			p->name);
 	start_pdump(app);
 	print_ready(app);
+	print_budget(app);
 	return 0;
 }
 
@@ -551,6 +576,44 @@ control_on_worker(struct dpt_worker *w, uint64_t now, void *arg)
 		((struct dpt_app *)arg)->quit = 1;
 }
 
+/* Once a second, on a terminal: packet and bit rates, new connections per
+ * second and connections open, rewritten in place. */
+static void
+rate_line(struct dpt_app *app)
+{
+	const uint64_t *c, *o;
+	struct timespec now;
+	struct dpt_stats s;
+	double dt;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	dt = (double)(now.tv_sec - app->rate_t.tv_sec) +
+	     (now.tv_nsec - app->rate_t.tv_nsec) / 1e9;
+	if (dt < 1.0)
+		return;
+	dpt_engine_stats(app->engine, &s);
+	c = s.c;
+	o = app->rate_prev.c;
+	if (app->rate_t.tv_sec != 0)
+		printf("\r%s: %.0f pps in, %.0f pps out, %.3f Gbit/s, %.0f new "
+		       "conn/s, %" PRIu64 " open   ", app->p->name,
+		       (double)(c[DPT_STAT_rx_frames] - o[DPT_STAT_rx_frames]) /
+		       dt,
+		       (double)(c[DPT_STAT_tx_frames] - o[DPT_STAT_tx_frames]) /
+		       dt,
+		       8.0 * (double)(c[DPT_STAT_rx_bytes] + c[DPT_STAT_tx_bytes] -
+				      o[DPT_STAT_rx_bytes] - o[DPT_STAT_tx_bytes]) /
+		       dt / 1e9,
+		       (double)(c[DPT_STAT_tcp_conn_passive] +
+				c[DPT_STAT_tcp_conn_active] -
+				o[DPT_STAT_tcp_conn_passive] -
+				o[DPT_STAT_tcp_conn_active]) / dt,
+		       c[DPT_STAT_tcp_tcbs]);
+	fflush(stdout);
+	app->rate_prev = s;
+	app->rate_t = now;
+}
+
 void
 dpt_app_run(struct dpt_app *app)
 {
@@ -575,13 +638,18 @@ dpt_app_run(struct dpt_app *app)
 	}
 	if (p->tick == NULL)
 		period = 10000; /* the shutdown's steps */
+	app->rate_on = p->tick == NULL && isatty(STDOUT_FILENO);
 	while (!app->quit) {
 		usleep(period);
 		if (p->tick != NULL ? p->tick(app, (unsigned int)signals,
 					      p->ctx) != 0 : control(app))
 			app->quit = 1;
+		if (app->rate_on)
+			rate_line(app);
 	}
 	rte_eal_mp_wait_lcore();
+	if (app->rate_on)
+		printf("\n"); /* end the rate line */
 }
 
 void

@@ -31,6 +31,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "dpt_conf.h"
 #include "dpt_engine.h"
@@ -109,6 +110,10 @@ struct dpt_app {
 	volatile sig_atomic_t quit;   /**< the workers' stop flag */
 	struct dpt_life life;         /**< shutdown and reload (services) */
 	int pdump;                    /**< rte_pdump_init() succeeded */
+	/* the live rate line (stdout a terminal, programs without a tick) */
+	int rate_on;                  /**< printing it */
+	struct timespec rate_t;       /**< time of the last line */
+	struct dpt_stats rate_prev;   /**< counters then */
 };
 
 /**

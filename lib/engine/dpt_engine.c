@@ -135,6 +135,7 @@ worker_free(struct dpt_worker *w)
 	dpt_tcp_free(w->tcp);
 	dpt_tx_flush(&w->tx);
 	dpt_dispatch_free(w);
+	dpt_conns_free(w);
 	dpt_impair_free(w->impair);
 	dpt_neigh_free(w->neigh);
 	rte_free(w);
@@ -154,6 +155,17 @@ create_hdr_pool(struct dpt_engine *e, const struct dpt_engine_params *p)
 	return e->hdr_pool == NULL ? -ENOMEM : 0;
 }
 
+/* EAL heap in use on @socket: start-up is single-threaded, so the
+ * difference around a worker's creation is exactly what it took. */
+static size_t
+heap_bytes(int socket)
+{
+	struct rte_malloc_socket_stats s;
+
+	return rte_malloc_get_socket_stats(socket, &s) == 0 ?
+	       s.heap_allocsz_bytes : 0;
+}
+
 static int
 create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 	       char *err, size_t err_len)
@@ -166,6 +178,7 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 		return -EIO;
 	}
 	for (unsigned int i = 0; i < p->n_lcores; i++) {
+		size_t heap0 = heap_bytes(e->port.socket_id), heap1 = 0;
 		struct dpt_worker *w = worker_create(e, p, i);
 		int rc = w ? 0 : -ENOMEM;
 
@@ -174,7 +187,14 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 			rc = dpt_dispatch_init(w, e);
 		}
 		if (rc == 0)
+			rc = dpt_conns_init(w, p->conf->tcp.max_conns,
+					    e->port.socket_id);
+		if (rc == 0) {
+			heap1 = heap_bytes(e->port.socket_id);
 			rc = worker_tcp(e, w, p, secret);
+			w->mem_tcp = heap_bytes(e->port.socket_id) - heap1;
+			w->mem_all = heap_bytes(e->port.socket_id) - heap0;
+		}
 		if (rc != 0) {
 			snprintf(err, err_len, "lcore %u: cannot create its "
 				 "tables (%s): give EAL more memory (-m)",
@@ -274,6 +294,10 @@ dpt_worker_loop(void *arg)
 			w->app(w, now, w->app_arg);
 		/* shutdown and reload, as the main lcore asks: O(1) */
 		dpt_life_poll(w);
+		/* the connection view, when telemetry asks: O(1) unless */
+		if (__atomic_load_n(&w->snap.req, __ATOMIC_ACQUIRE) !=
+		    w->snap.done)
+			dpt_conns_answer(w);
 		/* TCP: timers, application events, output */
 		dpt_tcp_poll(w->tcp, now);
 		/* ARP aging: a bounded slice of the neighbour table */
@@ -371,6 +395,14 @@ tel_mem(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
+/* /dptcp/conns[,STATE][,OFFSET]: the netstat-like view. */
+static int
+tel_conns(const char *cmd __rte_unused, const char *params,
+	  struct rte_tel_data *d)
+{
+	return dpt_conns_telemetry(tel_engine, params, d);
+}
+
 /* /dptcp/port: the PMD's own counters (its drops included). */
 static int
 tel_port(const char *cmd __rte_unused, const char *params __rte_unused,
@@ -404,6 +436,9 @@ dpt_engine_telemetry(struct dpt_engine *e)
 		  "lcores; parameter: an lcore id for that lcore's" },
 		{ "/dptcp/lcores", tel_lcores, "Worker lcore ids" },
 		{ "/dptcp/mem", tel_mem, "Mbufs and TCP control blocks in use" },
+		/* help texts: under 128 bytes, or registration fails */
+		{ "/dptcp/conns", tel_conns, "Connections (pages of 100); "
+		  "parameters: a state (ESTABLISHED...), an offset" },
 		{ "/dptcp/port", tel_port, "The PMD's counters, drops "
 		  "included" },
 	};

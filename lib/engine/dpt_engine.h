@@ -44,12 +44,22 @@ dpt_clock_us(const struct dpt_clock *c)
 }
 
 struct dpt_worker;
+struct rte_tel_data;
 
 /** Called by every worker loop once per iteration, after TCP input and
  * before TCP's poll: where a program built on the engine (the load
  * generator) opens connections and sends. */
 typedef void (*dpt_engine_app_t)(struct dpt_worker *w, uint64_t now,
 				 void *arg);
+
+/** A copy of a worker's connections for /dptcp/conns: the telemetry
+ * thread writes req, the worker the rest (dpt_conns.c). */
+struct dpt_worker_snap {
+	uint32_t req;                      /**< asked for (telemetry thread) */
+	uint32_t done;                     /**< answered (worker) */
+	uint32_t n, cap;                   /**< entries copied, room */
+	struct dpt_tcp_conn_info *conns;   /**< room for every control block */
+};
 
 /** One worker lcore's state. Only that lcore writes it. */
 struct dpt_worker {
@@ -80,6 +90,10 @@ struct dpt_worker {
 	const struct dpt_life *ctl;    /**< shutdown, reload: the main
 					 *  lcore's word, or NULL */
 	struct dpt_life_worker life;   /**< this worker's side of it */
+	struct dpt_worker_snap snap;   /**< its connections, on request */
+	size_t mem_all;                /**< EAL memory it took at start-up */
+	size_t mem_tcp;                /**< of which TCP: control blocks,
+					 *  tables, services */
 } __rte_cache_aligned;
 
 struct dpt_engine {
@@ -166,6 +180,23 @@ void dpt_dispatch_txbox(struct dpt_worker *w);
 /** struct dpt_tcp_params port_ok: the reply comes to worker @p arg. */
 int dpt_dispatch_port_ok(void *arg, uint32_t raddr, uint16_t rport,
 			 uint32_t laddr, uint16_t lport);
+
+/*
+ * The connection view (dpt_conns.c).
+ */
+
+/** Room for a copy of @p w's connections. @return 0 or -ENOMEM. */
+int dpt_conns_init(struct dpt_worker *w, uint32_t max_conns, int socket_id);
+
+/** Free it. */
+void dpt_conns_free(struct dpt_worker *w);
+
+/** On @p w's lcore: copy its connections when asked. */
+void dpt_conns_answer(struct dpt_worker *w);
+
+/** Telemetry /dptcp/conns[,STATE][,OFFSET] (see dpt_conns.c). */
+int dpt_conns_telemetry(struct dpt_engine *e, const char *params,
+			struct rte_tel_data *d);
 
 /** Sum every worker's counters into @p total (zeroed first). */
 void dpt_engine_stats(const struct dpt_engine *e, struct dpt_stats *total);

@@ -13,6 +13,7 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include "dpt_mbuf.h"
 #include "dpt_port.h"
 #include "dpt_tx.h"
 
@@ -328,9 +329,7 @@ dpt_port_tx_send(void *arg, struct rte_mbuf **pkts, uint16_t n)
 size_t
 dpt_port_pool_bytes(const struct dpt_port *p)
 {
-	return p->pool ? (size_t)p->pool->size *
-		(p->pool->header_size + p->pool->elt_size +
-		 p->pool->trailer_size) : 0;
+	return dpt_mempool_bytes(p->pool);
 }
 
 int

@@ -346,4 +346,31 @@ uint32_t dpt_tcp_conns(const struct dpt_tcp *tcp);
 /** Control blocks in all (conf->max_conns). */
 uint32_t dpt_tcp_capacity(const struct dpt_tcp *tcp);
 
+/** One connection as the netstat-like view shows it. */
+struct dpt_tcp_conn_info {
+	uint32_t laddr, raddr;   /**< local and foreign address, host order */
+	uint16_t lport, rport;   /**< local and foreign port */
+	uint8_t state;           /**< enum dpt_tcp_state */
+	uint32_t snd_queue;      /**< bytes queued to send: unacked + unsent */
+	uint32_t rcv_queue;      /**< bytes received and not yet read */
+	uint32_t srtt_us;        /**< smoothed RTT, 0 before the first sample */
+	uint32_t cwnd;           /**< congestion window, bytes */
+	uint64_t retrans;        /**< segments retransmitted */
+};
+
+/**
+ * Describe connections (every state but CLOSED), in table order, starting
+ * at slot *@p pos. Only the owning lcore may call it (the engine copies
+ * the result out for telemetry). O(slots examined).
+ *
+ * @param pos
+ *   Slot to start at (0 the first time); advanced past the last slot
+ *   examined, to dpt_tcp_capacity() when the table is done.
+ * @return
+ *   Entries written to @p out, at most @p max.
+ */
+uint32_t dpt_tcp_conn_list(const struct dpt_tcp *tcp,
+			   struct dpt_tcp_conn_info *out, uint32_t max,
+			   uint32_t *pos);
+
 #endif /* DPT_TCP_H */

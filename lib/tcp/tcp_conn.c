@@ -460,6 +460,28 @@ dpt_tcp_capacity(const struct dpt_tcp *t)
 	return t->conf.max_conns;
 }
 
+uint32_t
+dpt_tcp_conn_list(const struct dpt_tcp *t, struct dpt_tcp_conn_info *out,
+		  uint32_t max, uint32_t *pos)
+{
+	uint32_t n = 0;
+
+	for (; *pos < t->conf.max_conns && n < max; (*pos)++) {
+		const struct dpt_tcb *c = &t->tcbs[*pos];
+
+		if (c->tcp == NULL || c->state == DPT_TCP_CLOSED)
+			continue;
+		out[n++] = (struct dpt_tcp_conn_info){
+			.laddr = c->key.laddr, .raddr = c->key.raddr,
+			.lport = c->key.lport, .rport = c->key.rport,
+			.state = c->state, .snd_queue = c->snd_bytes,
+			.rcv_queue = c->rcv_bytes, .srtt_us = c->srtt,
+			.cwnd = c->cwnd, .retrans = c->n_retrans,
+		};
+	}
+	return n;
+}
+
 void
 dpt_tcp_foreach(struct dpt_tcp *t,
 		void (*fn)(const struct dpt_tcb *c, void *arg), void *arg)

@@ -14,6 +14,7 @@ usage: tcpclient.py COMMAND ARGS   (tcpclient.py -h lists the commands)
 import argparse
 import asyncio
 import hashlib
+import os
 import random
 import socket
 import sys
@@ -475,6 +476,33 @@ def cmd_stall(a):
                       f'or wrong; first: ' + ' | '.join(bad[:5]))
 
 
+def cmd_hold(a):
+    """count connections, each one echo round trip of 16 bytes, then held
+    open until the file stopfile exists; then all are closed (FIN)."""
+    socks = []
+    for i in range(a.count):
+        s = connect(a.host, a.port, a.timeout)
+        msg = b'%016d' % i
+        s.sendall(msg)
+        got = b''
+        while len(got) < len(msg):
+            piece = s.recv(len(msg) - len(got))
+            if not piece:
+                raise Failure(f'connection {i}: FIN before the echo')
+            got += piece
+        if got != msg:
+            raise Failure(f'connection {i}: sent {msg!r}, got {got!r}')
+        socks.append(s)
+    out(ports=','.join(str(s.getsockname()[1]) for s in socks))
+    print('holding', flush=True)
+    deadline = time.monotonic() + 120
+    while not os.path.exists(a.stopfile) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for s in socks:
+        s.close()
+    out(closed=len(socks))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--timeout', type=float, default=20,
@@ -495,6 +523,12 @@ def main():
     cmd('many', cmd_many, 'host', 'port', 'conns', 'rounds', 'size')
     cmd('seq', cmd_seq, 'host', 'port', 'count')
     cmd('stall', cmd_stall, 'host', 'port', 'conns', 'size', 'seed', 'stall')
+    hold = sub.add_parser('hold', help=cmd_hold.__doc__.split('\n')[0])
+    hold.add_argument('host')
+    hold.add_argument('port', type=int)
+    hold.add_argument('count', type=int)
+    hold.add_argument('stopfile')
+    hold.set_defaults(fn=cmd_hold)
     a = p.parse_args()
     try:
         a.fn(a)

@@ -176,3 +176,49 @@ Test(tcp_established, acked_data_is_released_and_writable_is_signalled)
 	cr_assert_eq(dpt_tcp_sndbuf_free(c), 536);
 	cr_assert(tt.events & DPT_TCP_EV_WRITABLE);
 }
+
+/* ---- the netstat-like view (dpt_tcp_conn_list) ------------------------- */
+
+Test(tcp_established, conn_list_describes_queues_and_state)
+{
+	struct dpt_tcp_conn_info info[4];
+	uint8_t d[300] = { 0 };
+	uint32_t pos = 0;
+
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .len = 100);
+	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), (ssize_t)sizeof(d));
+	tt_poll();
+	cr_assert_eq(dpt_tcp_conn_list(tt.tcp, info, 4, &pos), 1);
+	cr_assert_eq(pos, dpt_tcp_capacity(tt.tcp));
+	cr_assert_eq(info[0].laddr, TH_US_IP);
+	cr_assert_eq(info[0].raddr, TH_PEER_IP);
+	cr_assert_eq(info[0].lport, TT_PORT);
+	cr_assert_eq(info[0].rport, TT_PEER_PORT);
+	cr_assert_eq(info[0].state, DPT_TCP_ESTABLISHED);
+	cr_assert_eq(info[0].rcv_queue, 100);  /* received, not read */
+	cr_assert_eq(info[0].snd_queue, 300);  /* sent, not acknowledged */
+	cr_assert_eq(info[0].retrans, 0);
+	cr_assert_gt(info[0].cwnd, 0);
+}
+
+Test(tcp_established, conn_list_pages_through_the_table)
+{
+	struct dpt_tcp_conn_info info[2];
+	uint32_t pos = 0, total = 0, n;
+
+	/* two more connections, three in all */
+	TT_IN(.flags = SYN, .seq = 7000, .sport = TT_PEER_PORT + 1);
+	TT_IN(.flags = SYN, .seq = 8000, .sport = TT_PEER_PORT + 2);
+	while ((n = dpt_tcp_conn_list(tt.tcp, info, 1, &pos)) > 0) {
+		cr_assert_eq(n, 1);
+		total++;
+	}
+	cr_assert_eq(total, 3);
+	/* closed ones are not listed */
+	dpt_tcp_abort(c);
+	tt_poll();
+	pos = 0;
+	cr_assert_eq(dpt_tcp_conn_list(tt.tcp, info, 2, &pos), 2);
+	cr_assert_eq(info[0].state, DPT_TCP_SYN_RECEIVED);
+	cr_assert_eq(info[1].state, DPT_TCP_SYN_RECEIVED);
+}

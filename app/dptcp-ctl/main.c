@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dptcp-ctl: dptcpd's counters and connections as human tables.
+ *
+ *   dptcp-ctl [-p PREFIX] stats            non-zero counters: total and
+ *                                          one column per worker lcore
+ *   dptcp-ctl [-p PREFIX] conns [--state S] the netstat-like list
+ *
+ * It speaks DPDK's telemetry protocol (the v2 socket in dptcpd's runtime
+ * directory, /var/run/dpdk/PREFIX/dpdk_telemetry.v2, SOCK_SEQPACKET: one
+ * JSON reply per command), the same commands dpdk-telemetry.py sends, so
+ * it needs no EAL. The replies are dptcp's own and flat (a dictionary of
+ * numbers, an array of strings without escapes), which is all the small
+ * reader below handles; a full JSON library would be a dependency for
+ * nothing more.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "dpt_stats.h"
+
+#define REPLY_MAX (64 * 1024)
+#define MAX_LCORES 64
+
+static int
+tel_open(const char *prefix)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char hello[1024];
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path),
+		 "/var/run/dpdk/%s/dpdk_telemetry.v2", prefix);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		fprintf(stderr, "dptcp-ctl: %s: %s (is dptcpd running with "
+			"file prefix '%s'?)\n", sun.sun_path, strerror(errno),
+			prefix);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* the server greets with its version and limits */
+	if (read(fd, hello, sizeof(hello)) <= 0) {
+		fprintf(stderr, "dptcp-ctl: no greeting from telemetry\n");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Where the value of "key" starts in @json (spaces skipped), or NULL. */
+static const char *
+json_value(const char *json, const char *key)
+{
+	char pat[128];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(json, pat);
+	if (p == NULL)
+		return NULL;
+	p += strlen(pat);
+	while (isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* Send @cmd, read its reply into @buf (NUL-ended). */
+static int
+tel_cmd(int fd, const char *cmd, char *buf, size_t len)
+{
+	char name[128];
+	const char *v;
+	ssize_t n = -1;
+
+	if (write(fd, cmd, strlen(cmd)) < 0 ||
+	    (n = read(fd, buf, len - 1)) <= 0) {
+		fprintf(stderr, "dptcp-ctl: %s: %s\n", cmd,
+			n == 0 ? "no reply" : strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	/* {"CMD":null}: the command refused its parameters */
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(cmd, ","), cmd);
+	v = json_value(buf, name);
+	if (v == NULL || strncmp(v, "null", 4) == 0) {
+		fprintf(stderr, "dptcp-ctl: %s: refused (%s)\n", cmd, buf);
+		return -1;
+	}
+	return 0;
+}
+
+/* The number that is the value of "key" in @json, or -1. */
+static long long
+json_num(const char *json, const char *key)
+{
+	const char *p = json_value(json, key);
+
+	return p ? strtoll(p, NULL, 10) : -1;
+}
+
+static int
+get_lcores(int fd, unsigned int *ids, char *buf)
+{
+	const char *p;
+	int n = 0;
+
+	if (tel_cmd(fd, "/dptcp/lcores", buf, REPLY_MAX) != 0)
+		return -1;
+	p = strchr(buf, '[');
+	while (p != NULL && *p != ']' && n < MAX_LCORES) {
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!isdigit((unsigned char)*p))
+			break;
+		ids[n++] = (unsigned int)strtoul(p, (char **)&p, 10);
+	}
+	return n;
+}
+
+static int
+cmd_stats(int fd)
+{
+	static char total[REPLY_MAX], per[MAX_LCORES][REPLY_MAX], buf[REPLY_MAX];
+	unsigned int ids[MAX_LCORES];
+	int n = get_lcores(fd, ids, buf);
+
+	if (n < 0 || tel_cmd(fd, "/dptcp/stats", total, REPLY_MAX) != 0)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		char c[64];
+
+		snprintf(c, sizeof(c), "/dptcp/stats,%u", ids[i]);
+		if (tel_cmd(fd, c, per[i], REPLY_MAX) != 0)
+			return 1;
+	}
+	printf("%-26s %14s", "counter", "total");
+	for (int i = 0; i < n; i++)
+		printf("   lcore %-6u", ids[i]);
+	printf("  meaning\n");
+	for (unsigned int s = 1; s < DPT_STAT__MAX; s++) {
+		long long v = json_num(total, dpt_stat_name(s));
+
+		if (v <= 0)
+			continue;
+		printf("%-26s %14lld", dpt_stat_name(s), v);
+		for (int i = 0; i < n; i++)
+			printf(" %14lld", json_num(per[i], dpt_stat_name(s)));
+		printf("  %s\n", dpt_stat_desc(s));
+	}
+	return 0;
+}
+
+/* Print the strings of the "conns" array of one page; @return how many. */
+static int
+print_page(const char *json)
+{
+	const char *p = json_value(json, "conns");
+	int n = 0;
+
+	if (p == NULL || *p != '[')
+		return 0;
+	while ((p = strchr(p, '"')) != NULL) {
+		const char *end = strchr(p + 1, '"');
+		unsigned int lc;
+		char l[32], f[32], st[16];
+		unsigned long sq, rq, rtt, cw;
+		unsigned long long rt;
+
+		if (end == NULL)
+			break;
+		if (sscanf(p + 1, "%u %31s %31s %15s %lu %lu %llu %lu %lu", &lc,
+			   l, f, st, &sq, &rq, &rt, &rtt, &cw) == 9) {
+			printf("%-5u %-21s %-21s %-12s %8lu %8lu %7llu %9lu "
+			       "%8lu\n", lc, l, f, st, sq, rq, rt, rtt, cw);
+			n++;
+		}
+		p = end + 1;
+		if (*p == ']')
+			break;
+	}
+	return n;
+}
+
+static int
+cmd_conns(int fd, const char *state)
+{
+	static char buf[REPLY_MAX];
+	long long next = 0, total = 0;
+
+	printf("%-5s %-21s %-21s %-12s %8s %8s %7s %9s %8s\n", "LCORE",
+	       "LOCAL", "FOREIGN", "STATE", "SEND-Q", "RECV-Q", "RETRANS",
+	       "RTT(us)", "CWND");
+	do {
+		char c[128];
+
+		snprintf(c, sizeof(c), "/dptcp/conns,%s%s%lld",
+			 state ? state : "", state ? "," : "", next);
+		if (tel_cmd(fd, c, buf, sizeof(buf)) != 0)
+			return 1;
+		print_page(buf);
+		next = json_num(buf, "next");
+		total = json_num(buf, "total");
+	} while (next > 0);
+	printf("%lld connection(s)\n", total);
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: dptcp-ctl [-p PREFIX] stats\n"
+		"       dptcp-ctl [-p PREFIX] conns [--state STATE]\n"
+		"  -p, --file-prefix PREFIX  dptcpd's EAL file prefix "
+		"(default dptcpd)\n"
+		"  --state STATE             ESTABLISHED, TIME-WAIT, ...\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "file-prefix", required_argument, NULL, 'p' },
+		{ "state", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *prefix = "dptcpd", *state = NULL;
+	int opt, fd, rc;
+
+	while ((opt = getopt_long(argc, argv, "p:s:h", longs, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			prefix = optarg;
+			break;
+		case 's':
+			state = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || (strcmp(argv[optind], "stats") != 0 &&
+				   strcmp(argv[optind], "conns") != 0)) {
+		usage(stderr);
+		return 2;
+	}
+	fd = tel_open(prefix);
+	if (fd < 0)
+		return 1;
+	rc = strcmp(argv[optind], "stats") == 0 ? cmd_stats(fd) :
+	     cmd_conns(fd, state);
+	close(fd);
+	return rc;
+}
