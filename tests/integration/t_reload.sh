@@ -15,7 +15,7 @@
 src="$(dirname "$0")/../../config/dptcpd.conf"
 conf="$IT_DIR/dptcpd.conf"
 cp "$src" "$conf"
-size=$((8 * 1024 * 1024))
+size=$((4 * 1024 * 1024))
 expect=$(/usr/bin/python3 -c 'import hashlib, sys
 a = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 n = int(sys.argv[1])
@@ -50,8 +50,10 @@ it_start_dptcpd -c "$conf"
 code=$(it_ns curl -s -o /dev/null -w '%{http_code}' "http://$IT_ADDR/")
 [ "$code" = 404 ] || it_fail "GET / answered $code before the reload, expected 404"
 
-it_bg curl -sS --max-time 60 --limit-rate 1M -o "$IT_DIR/body" \
-	"http://$IT_ADDR/$size"
+# A slow reader (tcpclient.py slowget, about 640 KiB/s), so the fetch is
+# still going when the reload happens.
+it_bg /usr/bin/python3 "$(dirname "$0")/tcpclient.py" slowget "$IT_ADDR" 80 \
+	"$size" "$IT_DIR/body" >/dev/null
 fetch=$!
 sleep 1
 
@@ -83,7 +85,7 @@ assert s.recv(1) == b""' "$IT_ADDR" || it_fail "sink on 5001"
 [ "$(probe 7)" = open ] || it_fail "echo (unchanged) not listening"
 
 it_wait "$fetch" 30
-[ "$IT_RC" -eq 0 ] || it_fail "the fetch in flight failed: curl $IT_RC"
+[ "$IT_RC" -eq 0 ] || it_fail "the fetch in flight failed: exit status $IT_RC"
 got=$(sha256sum <"$IT_DIR/body" | cut -d' ' -f1)
 [ "$got" = "$expect" ] || it_fail "the fetch in flight: sha256 $got, expected $expect"
 it_log "the fetch in flight during the reload completed byte-exact"

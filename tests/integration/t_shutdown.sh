@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Graceful shutdown (SIGTERM), its deadline, and the second signal.
 #
-# 1. Five curl fetches of 20 MiB each from dptcpd's HTTP service, slowed
-#    by curl's rate limit so that SIGTERM comes mid-transfer: every body
+# 1. Five fetches of 4 MiB each from dptcpd's HTTP service, read slowly
+#    (tcpclient.py slowget, ~640 KiB/s; curl's --limit-rate lets bursts
+#    through) so that SIGTERM comes mid-transfer: every body
 #    must arrive whole and byte-exact, dptcpd must end each connection by
 #    FIN after its response (svc_drained 5), send no RST, and exit 0
 #    before its deadline.
@@ -14,7 +15,7 @@
 #    well before its (long) deadline.
 . "$(dirname "$0")/lib.sh"
 
-size=$((20 * 1024 * 1024))
+size=$((4 * 1024 * 1024))
 expect=$(/usr/bin/python3 -c 'import hashlib, sys
 a = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 n = int(sys.argv[1])
@@ -56,8 +57,8 @@ time.sleep(120)' "$IT_ADDR"
 it_start_dptcpd --set lcores.shutdown_timeout=30s
 pids=()
 for i in 1 2 3 4 5; do
-	it_bg curl -sS --max-time 60 --limit-rate 3M -o "$IT_DIR/body$i" \
-		"http://$IT_ADDR/$size"
+	it_bg /usr/bin/python3 "$(dirname "$0")/tcpclient.py" slowget \
+		"$IT_ADDR" 80 "$size" "$IT_DIR/body$i" >/dev/null
 	pids+=("$!")
 done
 sleep 2
@@ -70,7 +71,7 @@ stop_within 30 TERM
 it_log "dptcpd exited 0, $((took / 10)).$((took % 10)) s after SIGTERM"
 for i in 1 2 3 4 5; do
 	it_wait "${pids[$((i - 1))]}" 30
-	[ "$IT_RC" -eq 0 ] || it_fail "curl $i exit status $IT_RC"
+	[ "$IT_RC" -eq 0 ] || it_fail "fetch $i exit status $IT_RC"
 	got=$(sha256sum <"$IT_DIR/body$i" | cut -d' ' -f1)
 	[ "$got" = "$expect" ] ||
 		it_fail "fetch $i: $(stat -c %s "$IT_DIR/body$i") bytes, sha256 $got, expected $size bytes, $expect"

@@ -1,16 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The live view, checked against the live state: with two workers, Linux
-# holds 20 echo connections open; /dptcp/conns (through Debian's
-# dpdk-telemetry.py) and `dptcp-ctl conns --state ESTABLISHED` must list
-# exactly those 20, with the foreign ports `ss` shows in the namespace,
+# holds 150 echo connections open; /dptcp/conns (through Debian's
+# dpdk-telemetry.py, two pages of at most 100) and `dptcp-ctl conns
+# --state ESTABLISHED` must list exactly those 150, with the foreign ports
+# `ss` shows in the namespace,
 # spread over the workers that /dptcp/stats,LCORE says accepted them; the
-# counters must agree (20 accepted, 20 established). After the client
+# counters must agree (150 accepted, 150 established). After the client
 # closes, the list empties. `dptcp-ctl stats` shows the same totals.
 . "$(dirname "$0")/lib.sh"
 
 DPTCP_CTL=${DPTCP_CTL:?DPTCP_CTL must name the dptcp-ctl binary}
-n=20
+n=150
 stop="$IT_DIR/stop"
 hold_out="$IT_DIR/hold.out"
 
@@ -26,14 +27,16 @@ ss_ports=$(it_ns ss -Htn state established "( dport = :7 )" |
 	awk '{ n = split($3, a, ":"); print a[n] }' | sort -n)
 [ "$ports" = "$ss_ports" ] || it_fail "ss shows other connections: $ss_ports"
 
-# /dptcp/conns through dpdk-telemetry.py
-tel_json /dptcp/conns,ESTABLISHED | /usr/bin/python3 -c '
+# /dptcp/conns through dpdk-telemetry.py: two pages
+{ tel_json /dptcp/conns,ESTABLISHED; tel_json /dptcp/conns,ESTABLISHED,100; } |
+	/usr/bin/python3 -c '
 import json, sys
 want_ports = sorted(int(p) for p in sys.argv[1].split())
-r = json.load(sys.stdin)["/dptcp/conns"]
-rows = [c.split() for c in r["conns"]]
-assert r["total"] == len(want_ports) == r["shown"], r
-assert r["next"] == 0, r
+pages = [json.loads(l)["/dptcp/conns"] for l in sys.stdin if l.strip()]
+assert [(p["offset"], p["shown"], p["next"]) for p in pages] == \
+    [(0, 100, 100), (100, len(want_ports) - 100, 0)], pages
+rows = [c.split() for p in pages for c in p["conns"]]
+assert all(p["total"] == len(want_ports) for p in pages), pages
 got = sorted(int(row[2].split(":")[1]) for row in rows)
 assert got == want_ports, (got, want_ports)
 for row in rows:
@@ -48,10 +51,12 @@ it_log "/dptcp/conns: $n ESTABLISHED with the ports ss shows, on lcore(s) $(cat 
 
 # ... and each worker's list is as long as its own counters say
 for lc in 1 2; do
-	listed=$(tel_json /dptcp/conns,ESTABLISHED | /usr/bin/python3 -c '
+	listed=$({ tel_json /dptcp/conns,ESTABLISHED; tel_json /dptcp/conns,ESTABLISHED,100; } |
+		/usr/bin/python3 -c '
 import json, sys
-r = json.load(sys.stdin)["/dptcp/conns"]
-print(sum(1 for c in r["conns"] if c.split()[0] == sys.argv[1]))' "$lc")
+rows = [c for l in sys.stdin if l.strip()
+        for c in json.loads(l)["/dptcp/conns"]["conns"]]
+print(sum(1 for c in rows if c.split()[0] == sys.argv[1]))' "$lc")
 	est=$(tel_json "/dptcp/stats,$lc" | /usr/bin/python3 -c '
 import json, sys; print(json.load(sys.stdin)["/dptcp/stats"]["tcp_state_established"])')
 	[ "$listed" -eq "$est" ] || it_fail "lcore $lc: $listed listed, tcp_state_established $est"

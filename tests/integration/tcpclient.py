@@ -503,6 +503,43 @@ def cmd_hold(a):
     out(closed=len(socks))
 
 
+def cmd_slowget(a):
+    """GET /size from the HTTP service (keep-alive, as curl), reading
+    slowly (a 64 KiB receive buffer, 32 KiB every 50 ms: about 640 KiB/s;
+    curl's --limit-rate lets bursts through), the body written to outfile
+    as it comes; closes after Content-Length bytes."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    s.settimeout(a.timeout)
+    s.connect((a.host, a.port))
+    s.sendall(b'GET /%d HTTP/1.1\r\nHost: t\r\n\r\n' % a.size)
+    buf = b''
+    while b'\r\n\r\n' not in buf:
+        piece = s.recv(4096)
+        if not piece:
+            raise Failure(f'FIN before the headers: {buf!r}')
+        buf += piece
+    head, body = buf.split(b'\r\n\r\n', 1)
+    if not head.startswith(b'HTTP/1.1 200'):
+        raise Failure(f'answer {head!r}')
+    length = [int(h.split(b':')[1]) for h in head.split(b'\r\n')
+              if h.lower().startswith(b'content-length:')]
+    if length != [a.size]:
+        raise Failure(f'Content-Length {length}, expected {a.size}')
+    n = len(body)
+    with open(a.outfile, 'wb', buffering=0) as f:
+        f.write(body)
+        while n < a.size:
+            time.sleep(0.05)
+            piece = s.recv(min(32768, a.size - n))
+            if not piece:
+                raise Failure(f'FIN after {n} of {a.size} body bytes')
+            f.write(piece)
+            n += len(piece)
+    s.close()
+    out(bytes=n)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--timeout', type=float, default=20,
@@ -523,6 +560,12 @@ def main():
     cmd('many', cmd_many, 'host', 'port', 'conns', 'rounds', 'size')
     cmd('seq', cmd_seq, 'host', 'port', 'count')
     cmd('stall', cmd_stall, 'host', 'port', 'conns', 'size', 'seed', 'stall')
+    slow = sub.add_parser('slowget', help=cmd_slowget.__doc__.split('\n')[0])
+    slow.add_argument('host')
+    slow.add_argument('port', type=int)
+    slow.add_argument('size', type=int)
+    slow.add_argument('outfile')
+    slow.set_defaults(fn=cmd_slowget)
     hold = sub.add_parser('hold', help=cmd_hold.__doc__.split('\n')[0])
     hold.add_argument('host')
     hold.add_argument('port', type=int)
