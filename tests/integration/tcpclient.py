@@ -549,7 +549,8 @@ def main():
     def cmd(name, fn, *args):
         c = sub.add_parser(name, help=fn.__doc__.split('\n')[0])
         for arg in args:
-            c.add_argument(arg, type=str if arg == 'host' else int)
+            c.add_argument(arg, type=str if arg in ('host', 'outfile',
+                                                    'stopfile') else int)
         c.set_defaults(fn=fn)
 
     cmd('http-sha', cmd_http_sha, 'n')
@@ -560,18 +561,8 @@ def main():
     cmd('many', cmd_many, 'host', 'port', 'conns', 'rounds', 'size')
     cmd('seq', cmd_seq, 'host', 'port', 'count')
     cmd('stall', cmd_stall, 'host', 'port', 'conns', 'size', 'seed', 'stall')
-    slow = sub.add_parser('slowget', help=cmd_slowget.__doc__.split('\n')[0])
-    slow.add_argument('host')
-    slow.add_argument('port', type=int)
-    slow.add_argument('size', type=int)
-    slow.add_argument('outfile')
-    slow.set_defaults(fn=cmd_slowget)
-    hold = sub.add_parser('hold', help=cmd_hold.__doc__.split('\n')[0])
-    hold.add_argument('host')
-    hold.add_argument('port', type=int)
-    hold.add_argument('count', type=int)
-    hold.add_argument('stopfile')
-    hold.set_defaults(fn=cmd_hold)
+    cmd('slowget', cmd_slowget, 'host', 'port', 'size', 'outfile')
+    cmd('hold', cmd_hold, 'host', 'port', 'count', 'stopfile')
     a = p.parse_args()
     try:
         a.fn(a)
