@@ -25,6 +25,8 @@
 	X(rx_bytes, C, "bytes received from the port")                        \
 	X(tx_frames, C, "frames handed to the port")                          \
 	X(tx_bytes, C, "bytes handed to the port")                            \
+	X(tx_relayed, C, "frames handed to the first worker's outbox, which " \
+			 "sends them (and counts them in tx_frames)")       \
 	X(rx_drop_hdr_split, D, "frames whose headers straddle mbuf segments") \
 	X(rx_steer_out, C, "frames passed to the worker owning their flow")  \
 	X(rx_steer_in, C, "frames another worker passed to this one")        \

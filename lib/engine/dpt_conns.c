@@ -54,11 +54,12 @@ dpt_conns_free(struct dpt_worker *w)
 void
 dpt_conns_answer(struct dpt_worker *w)
 {
+	uint32_t req = __atomic_load_n(&w->snap.req, __ATOMIC_ACQUIRE);
 	uint32_t pos = 0;
 
 	w->snap.n = dpt_tcp_conn_list(w->tcp, w->snap.conns, w->snap.cap,
 				      &pos);
-	__atomic_store_n(&w->snap.done, w->snap.req, __ATOMIC_RELEASE);
+	__atomic_store_n(&w->snap.done, req, __ATOMIC_RELEASE);
 }
 
 /* Ask every worker for a copy and wait for all; -EBUSY if one does not

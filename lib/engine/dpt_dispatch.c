@@ -94,13 +94,8 @@ dpt_dispatch_txbox(struct dpt_worker *w)
 
 	n = rte_ring_sc_dequeue_burst(w->txbox, (void **)pkts, DPT_TX_BURST,
 				      NULL);
-	/* tx_frames and tx_bytes counted them on the worker that built them
-	 * (its outbox took them); the flush here must not count them again */
-	for (unsigned int i = 0; i < n; i++) {
-		w->stats.c[DPT_STAT_tx_frames]--;
-		w->stats.c[DPT_STAT_tx_bytes] -= pkts[i]->pkt_len;
+	for (unsigned int i = 0; i < n; i++)
 		dpt_tx_push(&w->tx, pkts[i]);
-	}
 }
 
 /* Hand @n frames to worker @to; what its full inbox refuses is dropped. */

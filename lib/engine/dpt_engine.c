@@ -97,6 +97,7 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->tx.send = idx < e->port.nb_queues ? dpt_port_tx_send :
 		     dpt_dispatch_tx_send;
 	w->tx.arg = idx < e->port.nb_queues ? (void *)&w->txq : (void *)w;
+	w->tx.relay = idx >= e->port.nb_queues;
 	w->tx.stats = &w->stats;
 	w->tx.max_frame = conf->port.mtu + RTE_ETHER_HDR_LEN;
 	if (dpt_conf_impair_on(&conf->impair)) {
@@ -178,7 +179,7 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 		return -EIO;
 	}
 	for (unsigned int i = 0; i < p->n_lcores; i++) {
-		size_t heap0 = heap_bytes(e->port.socket_id), heap1 = 0;
+		size_t heap0 = heap_bytes(e->port.socket_id);
 		struct dpt_worker *w = worker_create(e, p, i);
 		int rc = w ? 0 : -ENOMEM;
 
@@ -190,7 +191,8 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 			rc = dpt_conns_init(w, p->conf->tcp.max_conns,
 					    e->port.socket_id);
 		if (rc == 0) {
-			heap1 = heap_bytes(e->port.socket_id);
+			size_t heap1 = heap_bytes(e->port.socket_id);
+
 			rc = worker_tcp(e, w, p, secret);
 			w->mem_tcp = heap_bytes(e->port.socket_id) - heap1;
 			w->mem_all = heap_bytes(e->port.socket_id) - heap0;

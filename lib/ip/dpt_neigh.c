@@ -341,6 +341,8 @@ dpt_arp_learn(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 	struct dpt_arp a;
 
 	nif->stats->c[DPT_STAT_arp_rx_shared]++;
+	/* a copy the receiving worker has parsed and counted already: a
+	 * malformed or conflicting frame was dropped and counted there */
 	if (dpt_eth_parse(m, &eth) == DPT_STAT_OK)
 		arp_merge(nif, m, eth.hdr_len, &a, now);
 	rte_pktmbuf_free(m);

@@ -33,6 +33,9 @@ struct dpt_tx {
 	struct dpt_stats *stats;    /**< tx_frames, tx_bytes, tx_drop_* */
 	uint32_t max_frame;         /**< longest frame the port sends (MTU and
 				      *  Ethernet header), 0 = no bound */
+	uint8_t relay;              /**< the sink is another lcore's outbox,
+				      *  which counts the frames when it hands
+				      *  them to the port: count tx_relayed */
 	struct rte_mbuf *pkts[DPT_TX_CAP];
 };
 
@@ -46,9 +49,13 @@ dpt_tx_flush(struct dpt_tx *tx)
 	if (tx->n == 0)
 		return;
 	sent = tx->send(tx->arg, tx->pkts, tx->n);
-	tx->stats->c[DPT_STAT_tx_frames] += sent;
-	for (i = 0; i < sent; i++)
-		tx->stats->c[DPT_STAT_tx_bytes] += tx->pkts[i]->pkt_len;
+	if (tx->relay) {
+		tx->stats->c[DPT_STAT_tx_relayed] += sent;
+	} else {
+		tx->stats->c[DPT_STAT_tx_frames] += sent;
+		for (i = 0; i < sent; i++)
+			tx->stats->c[DPT_STAT_tx_bytes] += tx->pkts[i]->pkt_len;
+	}
 	if (sent < tx->n)
 		memmove(tx->pkts, tx->pkts + sent,
 			sizeof(tx->pkts[0]) * (tx->n - sent));

@@ -104,19 +104,17 @@ static void
 choose_rss(struct dpt_port *p, const struct rte_eth_dev_info *di,
 	   struct rte_eth_conf *ec)
 {
-	static uint8_t key[256];
-	uint32_t len = di->hash_key_size ? di->hash_key_size :
-		       DPT_STEER_KEY_LEN;
+	/* hash_key_size is a uint8_t; the key is only read by configure */
+	static uint8_t key[UINT8_MAX];
+	uint8_t len = di->hash_key_size ? di->hash_key_size :
+		      DPT_STEER_KEY_LEN;
 
-	if (!p->rss || len > sizeof(key))
+	if (!p->rss)
 		return;
-	/* any length of 0x6d5a repeated is symmetric; read-only once the
-	 * port is configured */
-	for (uint32_t i = 0; i < len; i++)
-		key[i] = i % 2 ? 0x5a : 0x6d;
+	dpt_steer_key(key, len);
 	ec->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 	ec->rx_adv_conf.rss_conf.rss_key = key;
-	ec->rx_adv_conf.rss_conf.rss_key_len = (uint8_t)len;
+	ec->rx_adv_conf.rss_conf.rss_key_len = len;
 	ec->rx_adv_conf.rss_conf.rss_hf = di->flow_type_rss_offloads &
 		(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP);
 	p->rx_offloads |= di->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH;

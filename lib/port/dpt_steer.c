@@ -21,13 +21,18 @@ dpt_steer_init(struct dpt_steer *s, uint16_t n_workers, uint16_t reta_size)
 			DEFAULT_RETA;
 	for (uint16_t i = 0; i < s->reta_size; i++)
 		s->reta[i] = (uint16_t)(i % s->n_workers);
+	dpt_steer_key(s->key, DPT_STEER_KEY_LEN);
+}
+
+void
+dpt_steer_key(uint8_t *key, unsigned int len)
+{
 	/* Woo and Park, "Scalable TCP Session Monitoring with Symmetric
 	 * Receive-side Scaling" (2012): a key of 0x6d5a repeated makes the
-	 * Toeplitz hash of (a, b, p, q) equal that of (b, a, q, p). */
-	for (unsigned int i = 0; i < DPT_STEER_KEY_LEN; i += 2) {
-		s->key[i] = 0x6d;
-		s->key[i + 1] = 0x5a;
-	}
+	 * Toeplitz hash of (a, b, p, q) equal that of (b, a, q, p), at any
+	 * key length. */
+	for (unsigned int i = 0; i < len; i++)
+		key[i] = i % 2 ? 0x5a : 0x6d;
 }
 
 uint32_t

@@ -50,6 +50,10 @@ struct dpt_steer {
 void dpt_steer_init(struct dpt_steer *s, uint16_t n_workers,
 		    uint16_t reta_size);
 
+/** Write the symmetric Toeplitz key (0x6d5a repeated), @p len bytes: the
+ * one dpt_steer_init() uses, for programming a PMD's RSS. */
+void dpt_steer_key(uint8_t *key, unsigned int len);
+
 /**
  * The worker owning a TCP 4-tuple, addresses and ports in host order.
  * Symmetric: swapping source and destination gives the same worker.

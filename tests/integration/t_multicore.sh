@@ -49,6 +49,11 @@ done
 	it_fail "the second worker received nothing through the dispatcher"
 [ "$(lcore_counter 2 arp_rx_shared)" -gt 0 ] ||
 	it_fail "the second worker learnt no ARP entry from the first"
+# tap has no RSS dptcp can program: one queue pair, the first worker's;
+# the second sends through it
+[ "$(lcore_counter 2 tx_frames)" -eq 0 ] && [ "$(lcore_counter 2 tx_relayed)" -gt 0 ] ||
+	it_fail "the second worker: tx_frames $(lcore_counter 2 tx_frames), tx_relayed $(lcore_counter 2 tx_relayed)"
+[ "$(lcore_counter 1 tx_relayed)" -eq 0 ] || it_fail "the first worker relayed frames"
 it_stop_dptcpd
 it_expect_counter tcp_conn_closed 600
 it_log "drops: $(awk '$4 ~ /./ && $1 ~ /drop/ && $2 > 0 { printf "%s=%s ", $1, $2 }' "$IT_OUT")"

@@ -579,19 +579,25 @@ Test(eth_input, frames_a_full_port_refuses_wait_for_the_next_flush)
 	TH_ASSERT_STAT(&t, tx_drop_full, 0);
 }
 
-Test(eth_input, frame_longer_than_the_mtu_is_tx_drop_oversize)
+/* Push a frame of @len bytes (contents irrelevant) onto t's TX burst. */
+static void
+push_frame(uint32_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(th_pool);
 
-	t.tx.max_frame = 1514;
-	cr_assert_not_null(rte_pktmbuf_append(m, 1515));
+	cr_assert_not_null(m);
+	cr_assert_not_null(rte_pktmbuf_append(m, (uint16_t)len));
 	dpt_tx_push(&t.tx, m);
+}
+
+Test(eth_input, frame_longer_than_the_mtu_is_tx_drop_oversize)
+{
+	t.tx.max_frame = 1514;
+	push_frame(1515);
 	th_assert_sent(&t, 0);
 	TH_ASSERT_STAT(&t, tx_drop_oversize, 1);
 	/* a frame of exactly the bound goes */
-	m = rte_pktmbuf_alloc(th_pool);
-	cr_assert_not_null(rte_pktmbuf_append(m, 1514));
-	dpt_tx_push(&t.tx, m);
+	push_frame(1514);
 	th_assert_sent(&t, 1);
 	TH_ASSERT_STAT(&t, tx_drop_oversize, 1);
 }
@@ -603,6 +609,16 @@ refuse_all(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	(void)pkts;
 	(void)n;
 	return 0;
+}
+
+Test(eth_input, frames_relayed_to_another_outbox_count_as_tx_relayed)
+{
+	t.tx.relay = 1;
+	push_frame(100);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, tx_relayed, 1);
+	TH_ASSERT_STAT(&t, tx_frames, 0);
+	TH_ASSERT_STAT(&t, tx_bytes, 0);
 }
 
 Test(eth_input, frames_are_dropped_only_past_the_wait_capacity)
