@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_hist.c: the latency histogram (lib/common/dpt_hist.c): bucket
+ * boundaries, relative precision at every magnitude, percentiles, merge.
+ */
+#include <criterion/criterion.h>
+
+#include "dpt_hist.h"
+
+static struct dpt_hist h, h2;
+
+static void
+clear(void)
+{
+	dpt_hist_init(&h);
+	dpt_hist_init(&h2);
+}
+
+TestSuite(hist, .init = clear);
+
+Test(hist, small_values_have_a_bucket_each)
+{
+	uint64_t w;
+
+	for (uint64_t v = 0; v < 2 * DPT_HIST_SUB; v++) {
+		cr_assert_eq(dpt_hist_index(v), v);
+		cr_assert_eq(dpt_hist_bucket_low((unsigned int)v, &w), v);
+		cr_assert_eq(w, 1);
+	}
+}
+
+Test(hist, every_value_lies_in_its_bucket_within_one_sixtyfourth)
+{
+	/* powers of two, their neighbours and a spread of odd values */
+	for (unsigned int e = 0; e < DPT_HIST_MAX_BITS; e++) {
+		uint64_t p = 1ULL << e;
+		uint64_t vs[] = { p, p - 1, p + 1, p + p / 3, 2 * p - 1 };
+
+		for (unsigned int k = 0; k < 5; k++) {
+			uint64_t v = vs[k], w, low;
+			unsigned int i = dpt_hist_index(v);
+
+			cr_assert_lt(i, DPT_HIST_BUCKETS);
+			low = dpt_hist_bucket_low(i, &w);
+			cr_assert(low <= v && v < low + w,
+				  "v %lu in [%lu, +%lu)", v, low, w);
+			cr_assert(w == 1 || w * DPT_HIST_SUB <= low,
+				  "width %lu too wide at %lu", w, low);
+		}
+	}
+}
+
+Test(hist, buckets_are_contiguous_and_increasing)
+{
+	uint64_t w0, w1;
+
+	for (unsigned int i = 0; i + 1 < DPT_HIST_BUCKETS; i++) {
+		uint64_t a = dpt_hist_bucket_low(i, &w0);
+		uint64_t b = dpt_hist_bucket_low(i + 1, &w1);
+
+		cr_assert_eq(a + w0, b, "bucket %u ends at %lu, next at %lu",
+			     i, a + w0, b);
+	}
+}
+
+Test(hist, huge_values_go_to_the_last_bucket)
+{
+	cr_assert_eq(dpt_hist_index(UINT64_MAX), DPT_HIST_BUCKETS - 1);
+	dpt_hist_record(&h, UINT64_MAX / 2);
+	cr_assert_eq(h.bucket[DPT_HIST_BUCKETS - 1], 1);
+	cr_assert_eq(dpt_hist_percentile(&h, 50), UINT64_MAX / 2);
+}
+
+Test(hist, percentiles_of_one_to_ten_thousand)
+{
+	for (uint64_t v = 1; v <= 10000; v++)
+		dpt_hist_record(&h, v);
+	cr_assert_eq(h.count, 10000);
+	cr_assert_eq(h.min, 1);
+	cr_assert_eq(h.max, 10000);
+	cr_assert_float_eq(dpt_hist_mean(&h), 5000.5, 1e-9);
+	/* exact rank, reported within the bucket's 1/64 */
+	struct { double pct; double want; } q[] = {
+		{ 50, 5000 }, { 90, 9000 }, { 99, 9900 }, { 99.9, 9990 },
+		{ 100, 10000 },
+	};
+	for (unsigned int i = 0; i < 5; i++) {
+		double got = (double)dpt_hist_percentile(&h, q[i].pct);
+
+		cr_assert(got >= q[i].want * (1 - 1.0 / DPT_HIST_SUB) &&
+			  got <= q[i].want * (1 + 1.0 / DPT_HIST_SUB),
+			  "p%g = %g, want %g", q[i].pct, got, q[i].want);
+	}
+	cr_assert_eq(dpt_hist_percentile(&h, 0), 1);
+}
+
+Test(hist, a_tail_shows_in_the_high_percentiles_only)
+{
+	for (unsigned int i = 0; i < 990; i++)
+		dpt_hist_record(&h, 5000);  /* 5 us */
+	for (unsigned int i = 0; i < 10; i++)
+		dpt_hist_record(&h, 1000000);  /* 1 ms */
+	cr_assert_eq(dpt_hist_percentile(&h, 50), 5000 - 5000 % 64 + 32);
+	cr_assert_eq(dpt_hist_percentile(&h, 99), 5000 - 5000 % 64 + 32);
+	cr_assert_gt(dpt_hist_percentile(&h, 99.9), 990000);
+	cr_assert_eq(dpt_hist_percentile(&h, 100), 1000000);
+}
+
+Test(hist, empty_reads_zero)
+{
+	cr_assert_eq(dpt_hist_percentile(&h, 99), 0);
+	cr_assert_float_eq(dpt_hist_mean(&h), 0.0, 1e-12);
+}
+
+Test(hist, merge_adds_counts_and_keeps_extremes)
+{
+	dpt_hist_record(&h, 10);
+	dpt_hist_record(&h2, 3);
+	dpt_hist_record(&h2, 700);
+	dpt_hist_merge(&h, &h2);
+	cr_assert_eq(h.count, 3);
+	cr_assert_eq(h.sum, 713);
+	cr_assert_eq(h.min, 3);
+	cr_assert_eq(h.max, 700);
+	cr_assert_eq(h.bucket[10], 1);
+	cr_assert_eq(h.bucket[3], 1);
+	cr_assert_eq(h.bucket[dpt_hist_index(700)], 1);
+	dpt_hist_init(&h2);
+	dpt_hist_merge(&h, &h2);  /* an empty one changes nothing */
+	cr_assert_eq(h.min, 3);
+}
