@@ -3,7 +3,7 @@
  * gen.h: what dptcp-gen's files share.
  *
  * The program (struct gen), its options, the table entry of a load pattern
- * (struct gen_mode: stream now; rr, crr, http and flood to come), one
+ * (struct gen_mode: stream, rr, crr, http, idle, flood), one
  * worker's clients (struct gen_worker, written only by that worker's lcore,
  * its counters read by the main lcore) and one client connection (struct
  * gen_conn), with the bookkeeping every mode does alike (gen_worker.c).
@@ -20,9 +20,21 @@
 #include <sha2.h>
 
 #include "dpt_app.h"
+#include "dpt_hist.h"
 #include "dpt_time.h"
 
 #define OPEN_BURST 32 /* connects per loop iteration and worker */
+#define MAX_PIPELINE 1024
+#define MAX_CONNECTING 128 /* SYN-SENT at once per worker */
+#define MAX_REQ_SIZE (1u << 20)
+
+/* A stateless flood beside (or instead of) the connections. */
+enum gen_flood {
+	FLOOD_NONE,
+	FLOOD_SYN,      /* SYNs from random spoofed sources and ports */
+	FLOOD_ACK,      /* ACKs of nothing, likewise */
+	FLOOD_GARBAGE,  /* IPv4 to the target with random TCP bytes */
+};
 
 enum gen_dir {
 	DIR_SEND = 1,
@@ -32,18 +44,25 @@ enum gen_dir {
 
 struct gen;
 struct gen_worker;
+struct gen_conn;
+
+#define GM_REQUESTS 0x1  /* sends requests: the request, stamps */
+#define GM_NO_CONNS 0x2  /* opens no connection (flood) */
 
 /* A load pattern. Every hook runs on the worker's lcore. */
 struct gen_mode {
 	const char *name;
 	const char *help;
+	unsigned int flags;      /* GM_* */
 	/* options that do not suit the mode: 0, or -1 after a message */
 	int (*check)(const struct gen *g);
 	/* once per loop iteration while running: open, resume */
 	void (*step)(struct gen_worker *gw, struct dpt_worker *w,
 		     uint64_t now);
-	/* stop generating and close every connection gracefully */
-	void (*stop)(struct gen_worker *gw, uint64_t now);
+	/* stop generating on one connection and close it gracefully (the
+	 * hook does this for a few connections per iteration: a burst of
+	 * FINs of every connection at once would overflow the queues) */
+	void (*stop)(struct gen_conn *x, uint64_t now);
 };
 
 /* What the command line asked for. */
@@ -60,6 +79,14 @@ struct gen_opts {
 	uint64_t wait_peer_us;    /* 0 = connect at once */
 	const char *json_path;
 	FILE *json;
+	uint32_t size;            /* rr, crr: bytes per request and reply */
+	uint32_t pipeline;        /* rr, http: requests in flight per conn */
+	const char *path;         /* http: the URL path */
+	uint32_t sources;         /* local addresses to spread conns over */
+	enum gen_flood flood;
+	uint64_t rate;            /* flood packets/s in all; 0 = flat out */
+	uint32_t flood_src;       /* spoofed sources: this prefix */
+	uint32_t flood_src_len;
 };
 
 /* Why a connection failed. */
@@ -69,6 +96,7 @@ enum gen_fail {
 	FAIL_TIMEOUT,  /* retransmissions unanswered */
 	FAIL_LOCAL,    /* dpt_tcp_connect() refused, or we had to abort */
 	FAIL_NO_PEER,  /* the next hop never answered ARP */
+	FAIL_CLOSED,   /* the server closed while we still expected data */
 	FAIL__MAX
 };
 
@@ -87,6 +115,11 @@ struct gen_counters {
 	uint64_t left;            /* not finished one way or another */
 	uint64_t t_start;         /* us: connecting began; 0 = not yet */
 	uint64_t t_finish;        /* us: left reached 0 */
+	uint64_t t_all_made;      /* us: every connection was made once */
+	uint64_t transactions;    /* replies complete (rr, crr, http) */
+	uint64_t flood_pkts;      /* flood packets handed to the port */
+	uint64_t bad_replies;     /* http: status not 200, or no length */
+	uint64_t stray_bytes;     /* received with no request in flight */
 };
 
 static inline void
@@ -121,12 +154,27 @@ struct gen_conn {
 	uint64_t sent, rcvd;      /* bytes queued, bytes read */
 	SHA2_CTX *sha;            /* [0] sent, [1] read; NULL without
 				   * --verify */
+	/* request/response modes */
+	uint64_t *stamps;         /* TSC at each request in flight: a ring
+				   * of --pipeline */
+	uint32_t inflight;        /* requests sent, reply not complete */
+	uint32_t head;            /* stamps[head]: the oldest in flight */
+	uint64_t wpend;           /* request bytes not yet in the send
+				   * buffer (the buffer was full) */
+	uint64_t resp_left;       /* bytes of the current reply's body */
+	uint64_t t_open;          /* crr: TSC at connect */
+	uint32_t hdr_at;          /* http: progress in the reply header */
+	uint8_t hdr_state;        /* http: enum in gen_rr.c */
+	uint8_t reply_bad;        /* http: this reply is not a 200 */
+	uint8_t has_len;          /* http: its Content-Length was read */
+	uint8_t was_made;         /* connected at least once */
 };
 
 enum gw_phase {
 	PH_WAIT_PEER,  /* the next hop has not answered ARP yet */
 	PH_RUN,        /* connections opening and working */
-	PH_STOPPED,    /* told to stop: closing */
+	PH_STOPPING,   /* told to stop: closing, a burst per iteration */
+	PH_STOPPED,    /* every connection told */
 };
 
 /* One worker's clients. */
@@ -137,13 +185,25 @@ struct gen_worker {
 	uint32_t n_conns;
 	uint32_t next_open;        /* conns[next_open] opens next */
 	uint32_t n_starved;        /* conns waiting for an mbuf */
+	uint32_t n_connecting;     /* in SYN-SENT */
+	uint32_t next_stop;        /* conns[next_stop] is told next */
 	uint32_t nexthop;          /* of the target, host order */
 	uint16_t seg_room;         /* bytes we put in one mbuf */
 	uint16_t ping_seq;
+	uint32_t made_once;        /* conns made at least once (setup) */
+	uint32_t *ready;           /* crr: slots to reopen (a stack) */
+	uint32_t n_ready;
 	enum gw_phase phase;
 	uint64_t t_ping;           /* next ARP prompt */
 	uint64_t t_wait_end;       /* give up waiting for the peer */
 	struct rte_mempool *pool;  /* the port's: our zero-copy sends */
+	/* flood */
+	uint64_t flood_rate;       /* this worker's share, packets/s */
+	uint64_t flood_tsc;        /* TSC of the last refill */
+	double flood_tokens;
+	uint64_t rnd;              /* mix64 counter */
+	/* latency of every reply, in TSC cycles; read by the main lcore */
+	struct dpt_hist hist;
 } __rte_cache_aligned;
 
 /* The whole program. */
@@ -154,6 +214,11 @@ struct gen {
 	unsigned int n_workers;
 	SHA2_CTX *shas;
 	struct gen_conn *conns;
+	uint64_t *stamps;          /* conns x pipeline */
+	uint32_t *ready;           /* crr: conns */
+	uint8_t *req;              /* the request, req_len bytes */
+	uint32_t req_len;
+	uint64_t tsc_hz;
 	volatile int stop;         /* main lcore -> workers */
 	uint32_t snd_cap, rcv_cap; /* per-connection buffers, 0 = [tcp] */
 	/* main lcore only */
@@ -162,6 +227,9 @@ struct gen {
 	const char *stopped_by;    /* "completion", "duration", "signal" */
 	uint64_t t0, t_report, t_linger, t_end;
 	uint64_t rep_tx, rep_rx;   /* totals at the last report */
+	uint64_t rep_trans, rep_made, rep_flood;
+	struct dpt_hist hist_now, hist_rep; /* merged now, at last report */
+	struct dpt_hist hist_delta;         /* since the last report */
 };
 
 /* SplitMix64's finaliser (Steele, Lea, Flood 2014): a bijection whose
@@ -176,6 +244,19 @@ mix64(uint64_t z)
 }
 
 /* ---- gen_worker.c: every mode's connection bookkeeping ---------------- */
+
+/** Change @p x's state, keeping the gauges (open, connecting) and the
+ * count of connections made. */
+void gen_conn_set(struct gen_conn *x, enum conn_state s);
+
+/** Whether another connect may go now: SYN bursts beyond what the peer's
+ * RX ring and our TX queue hold would only be lost and resent after a
+ * second (seen: 10,000 at once over memif, 15,000 SYN retransmissions). */
+static inline int
+gen_may_open(const struct gen_worker *gw)
+{
+	return gw->n_connecting < MAX_CONNECTING;
+}
 
 /** The connection is finished, one way or another: out of the counts. */
 void gen_conn_left(struct gen_conn *x, uint64_t now);
@@ -200,8 +281,17 @@ void gen_conn_open(struct gen_worker *gw, struct gen_conn *x,
  * peer, then runs the mode, and stops it when the main lcore says so. */
 void gen_hook(struct dpt_worker *w, uint64_t now, void *arg);
 
+/** The flood's share of this iteration (gen_flood.c). */
+void gen_flood_step(struct gen_worker *gw, struct dpt_worker *w,
+		    uint64_t now);
+
 /* ---- the modes -------------------------------------------------------- */
 
 extern const struct gen_mode gen_mode_stream; /* gen_stream.c */
+extern const struct gen_mode gen_mode_rr;     /* gen_rr.c */
+extern const struct gen_mode gen_mode_crr;    /* gen_rr.c */
+extern const struct gen_mode gen_mode_http;   /* gen_rr.c */
+extern const struct gen_mode gen_mode_idle;   /* gen_rr.c */
+extern const struct gen_mode gen_mode_flood;  /* gen_flood.c */
 
 #endif /* GEN_H */

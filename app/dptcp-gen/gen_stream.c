@@ -155,9 +155,7 @@ stream_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 				   stream_goal_met(x), now);
 	}
 	if (ev & DPT_TCP_EV_CONNECTED) {
-		x->state = CONN_OPEN;
-		cnt_add(&x->gw->n.made, 1);
-		cnt_add(&x->gw->n.open, 1);
+		gen_conn_set(x, CONN_OPEN);
 	}
 	if (ev & (DPT_TCP_EV_READABLE | DPT_TCP_EV_PEER_CLOSED))
 		stream_read(x, c);
@@ -170,7 +168,7 @@ stream_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 static void
 stream_step(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 {
-	for (unsigned int k = 0; k < OPEN_BURST &&
+	for (unsigned int k = 0; k < OPEN_BURST && gen_may_open(gw) &&
 	     gw->next_open < gw->n_conns; k++)
 		gen_conn_open(gw, &gw->conns[gw->next_open++], w, stream_handler,
 			  now);
@@ -192,33 +190,29 @@ stream_step(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 }
 
 static void
-stream_stop(struct gen_worker *gw, uint64_t now)
+stream_stop(struct gen_conn *x, uint64_t now)
 {
-	for (uint32_t i = 0; i < gw->n_conns; i++) {
-		struct gen_conn *x = &gw->conns[i];
-
-		switch (x->state) {
-		case CONN_IDLE:
-			gen_conn_left(x, now);
-			break;
-		case CONN_CONNECTING:
-			dpt_tcp_close(x->c); /* from SYN-SENT: just goes */
-			gen_conn_left(x, now);
-			break;
-		case CONN_OPEN:
-			x->stopping = 1;
-			x->to_send = 0;
-			if (x->starved) {
-				x->starved = 0;
-				gw->n_starved--;
-			}
-			stream_read(x, x->c);
-			stream_fill(x, now); /* nothing to send: shuts down */
-			stream_maybe_finish(x, now);
-			break;
-		default:
-			break;
+	switch (x->state) {
+	case CONN_IDLE:
+		gen_conn_left(x, now);
+		break;
+	case CONN_CONNECTING:
+		dpt_tcp_close(x->c); /* from SYN-SENT: just goes */
+		gen_conn_left(x, now);
+		break;
+	case CONN_OPEN:
+		x->stopping = 1;
+		x->to_send = 0;
+		if (x->starved) {
+			x->starved = 0;
+			x->gw->n_starved--;
 		}
+		stream_read(x, x->c);
+		stream_fill(x, now); /* nothing to send: shuts down */
+		stream_maybe_finish(x, now);
+		break;
+	default:
+		break;
 	}
 }
 

@@ -19,13 +19,29 @@
 /* ---- connections: the part every mode shares ------------------------- */
 
 void
-gen_conn_left(struct gen_conn *x, uint64_t now)
+gen_conn_set(struct gen_conn *x, enum conn_state s)
 {
 	struct gen_worker *gw = x->gw;
 
 	if (x->state == CONN_OPEN)
 		cnt_add(&gw->n.open, -1ULL);
-	x->state = CONN_DONE;
+	if (x->state == CONN_CONNECTING)
+		gw->n_connecting--;
+	if (s == CONN_OPEN) {
+		cnt_add(&gw->n.open, 1);
+		cnt_add(&gw->n.made, 1);
+	}
+	if (s == CONN_CONNECTING)
+		gw->n_connecting++;
+	x->state = s;
+}
+
+void
+gen_conn_left(struct gen_conn *x, uint64_t now)
+{
+	struct gen_worker *gw = x->gw;
+
+	gen_conn_set(x, CONN_DONE);
 	x->c = NULL;
 	cnt_add(&gw->n.left, -1ULL);
 	if (gw->n.left == 0)
@@ -89,7 +105,7 @@ gen_conn_open(struct gen_worker *gw, struct gen_conn *x, struct dpt_worker *w,
 			       now);
 	if (x->c == NULL)
 		return gen_conn_failed(x, FAIL_LOCAL, now);
-	x->state = CONN_CONNECTING;
+	gen_conn_set(x, CONN_CONNECTING);
 	if (gw->g->snd_cap)
 		dpt_tcp_setopt(x->c, DPT_TCP_SNDBUF, gw->g->snd_cap);
 	if (gw->g->rcv_cap)
@@ -143,6 +159,8 @@ peer_ready(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 	if (now >= gw->t_wait_end) {
 		for (uint32_t i = 0; i < gw->n_conns; i++)
 			gen_conn_failed(&gw->conns[i], FAIL_NO_PEER, now);
+		if (gw->n_conns == 0) /* a flood alone: say why it ended */
+			cnt_add(&gw->n.fail[FAIL_NO_PEER], 1);
 		gw->phase = PH_STOPPED;
 		return 0;
 	}
@@ -163,9 +181,15 @@ gen_hook(struct dpt_worker *w, uint64_t now, void *arg)
 
 	if (gw->phase == PH_STOPPED)
 		return;
-	if (__atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
-		gw->phase = PH_STOPPED;
-		return mode->stop(gw, now);
+	if (gw->phase == PH_STOPPING ||
+	    __atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
+		gw->phase = PH_STOPPING;
+		for (unsigned int k = 0; k < OPEN_BURST &&
+		     gw->next_stop < gw->n_conns; k++)
+			mode->stop(&gw->conns[gw->next_stop++], now);
+		if (gw->next_stop == gw->n_conns)
+			gw->phase = PH_STOPPED;
+		return;
 	}
 	if (gw->phase == PH_WAIT_PEER) {
 		if (!peer_ready(gw, w, now))
@@ -174,4 +198,6 @@ gen_hook(struct dpt_worker *w, uint64_t now, void *arg)
 		__atomic_store_n(&gw->n.t_start, now, __ATOMIC_RELAXED);
 	}
 	mode->step(gw, w, now);
+	if (g->o.flood != FLOOD_NONE)
+		gen_flood_step(gw, w, now);
 }

@@ -2,13 +2,15 @@
 /*
  * dptcp-gen: dptcp's stateful TCP load generator, on dptcp's own stack.
  *
- *   dptcp-gen [EAL args --] [-c FILE] [--set S.K=V]... --mode stream
+ *   dptcp-gen [EAL args --] [-c FILE] [--set S.K=V]... --mode MODE
  *             --target A.B.C.D:PORT [--conns N] [--bytes N]
  *             [--direction send|recv|both] [--verify] [--seed S]
+ *             [--size N] [--pipeline P] [--path /P] [--sources N]
+ *             [--flood syn|ack|garbage] [--rate PPS] [--flood-src A/N]
  *             [--duration SECONDS] [--wait-peer SECONDS] [--json FILE]
  *
- * This file owns the command line, the table of modes (stream now; rr,
- * crr, http and flood are to come), the set-up of each worker's clients
+ * This file owns the command line, the table of modes (stream, rr, crr,
+ * http, idle, flood), the set-up of each worker's clients
  * (which gen_worker.c drives on that worker's lcore through the engine's
  * per-iteration hook), and, on the main lcore, the report once a second,
  * the decision to stop, the summary and its JSON copy.
@@ -43,18 +45,24 @@ static const char *const dir_names[] = {
 };
 
 static const char *const fail_names[FAIL__MAX] = {
-	"refused", "reset", "timeout", "local", "no_peer",
+	"refused", "reset", "timeout", "local", "no_peer", "closed",
 };
 
 /* Sums over the workers, read on the main lcore. */
 struct gen_totals {
 	struct gen_counters n;     /* t_start: earliest; t_finish: latest */
 	unsigned int started;      /* workers past their peer wait */
+	uint64_t setup;            /* us: the last worker's t_all_made */
+	unsigned int setup_missing; /* workers whose conns were not all made */
 };
 
-/* The modes. rr, crr, http and flood will join this table. */
+static const char *const flood_names[] = {
+	[FLOOD_SYN] = "syn", [FLOOD_ACK] = "ack", [FLOOD_GARBAGE] = "garbage",
+};
+
 static const struct gen_mode *const modes[] = {
-	&gen_mode_stream,
+	&gen_mode_stream, &gen_mode_rr, &gen_mode_crr, &gen_mode_http,
+	&gen_mode_idle, &gen_mode_flood,
 };
 
 /* ---- options ---------------------------------------------------------- */
@@ -70,6 +78,13 @@ enum {
 	OPT_DURATION,
 	OPT_WAIT_PEER,
 	OPT_JSON,
+	OPT_SIZE,
+	OPT_PIPELINE,
+	OPT_PATH,
+	OPT_SOURCES,
+	OPT_FLOOD,
+	OPT_RATE,
+	OPT_FLOOD_SRC,
 };
 
 static const struct option long_opts[] = {
@@ -83,6 +98,13 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "wait-peer", required_argument, NULL, OPT_WAIT_PEER },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "pipeline", required_argument, NULL, OPT_PIPELINE },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "sources", required_argument, NULL, OPT_SOURCES },
+	{ "flood", required_argument, NULL, OPT_FLOOD },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "flood-src", required_argument, NULL, OPT_FLOOD_SRC },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -159,6 +181,66 @@ parse_seconds(const char *s, int zero_ok, uint64_t *us)
 	return 0;
 }
 
+/* "A.B.C.D/N". */
+static int
+parse_prefix(const char *s, uint32_t *addr, uint32_t *len)
+{
+	unsigned int a[4], n;
+	char end;
+
+	if (sscanf(s, "%u.%u.%u.%u/%u%c", &a[0], &a[1], &a[2], &a[3], &n,
+		   &end) != 5 || a[0] > 255 || a[1] > 255 || a[2] > 255 ||
+	    a[3] > 255 || n > 32)
+		return -1;
+	*len = n;
+	*addr = (a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3]) &
+		(n ? ~0u << (32 - n) : 0);
+	return 0;
+}
+
+/* The options of the request/response modes and of the flood. */
+static int
+on_opt_load(struct gen_opts *o, int opt, const char *arg)
+{
+	uint64_t v;
+	unsigned int i;
+
+	switch (opt) {
+	case OPT_SIZE:
+		if (parse_size(arg, MAX_REQ_SIZE, &v) != 0 || v == 0)
+			return bad_opt("size", arg, "a byte count from 1 to 1M");
+		o->size = (uint32_t)v;
+		return 0;
+	case OPT_PIPELINE:
+		if (parse_size(arg, MAX_PIPELINE, &v) != 0 || v == 0)
+			return bad_opt("pipeline", arg, "a count from 1 to 1024");
+		o->pipeline = (uint32_t)v;
+		return 0;
+	case OPT_PATH:
+		o->path = arg;
+		return 0;
+	case OPT_SOURCES:
+		if (parse_size(arg, 65536, &v) != 0 || v == 0)
+			return bad_opt("sources", arg, "a count from 1 to 65536");
+		o->sources = (uint32_t)v;
+		return 0;
+	case OPT_FLOOD:
+		o->flood = FLOOD_NONE;
+		for (i = 1; i < RTE_DIM(flood_names); i++)
+			if (strcmp(arg, flood_names[i]) == 0)
+				o->flood = (enum gen_flood)i;
+		return o->flood ? 0 : bad_opt("flood", arg,
+					      "syn, ack or garbage");
+	case OPT_RATE:
+		return parse_size(arg, 1ULL << 40, &o->rate) == 0 ? 0 :
+		       bad_opt("rate", arg, "packets per second (0: flat out)");
+	case OPT_FLOOD_SRC:
+		return parse_prefix(arg, &o->flood_src, &o->flood_src_len) ==
+		       0 ? 0 : bad_opt("flood-src", arg, "a prefix, A.B.C.D/N");
+	}
+	return -1;
+}
+
 static int
 on_opt(int opt, const char *arg, void *ctx)
 {
@@ -210,7 +292,7 @@ on_opt(int opt, const char *arg, void *ctx)
 		o->json_path = arg;
 		return 0;
 	}
-	return -1;
+	return on_opt_load(o, opt, arg);
 }
 
 /* After the configuration is loaded, before EAL: the options together. */
@@ -243,6 +325,13 @@ gen_check(const struct dpt_conf *conf, void *ctx)
 			(o->target >> 8) & 255, o->target & 255);
 		return -1;
 	}
+	if (o->sources > 1) {
+		fprintf(stderr, "dptcp-gen: --sources: this build owns one "
+			"address per port\n");
+		return -1;
+	}
+	if (o->mode->flags & GM_NO_CONNS)
+		o->conns = 0;
 	if (o->mode->check(g) != 0)
 		return -1;
 	if (o->json_path != NULL) {
@@ -290,6 +379,38 @@ size_buffers(struct gen *g, uint16_t seg_room)
 		       (g->rcv_cap ? g->rcv_cap : conf->tcp.rcvbuf) / 1024);
 }
 
+/* The request, the latency stamps and crr's ready stacks. */
+static int
+gen_setup_rr(struct gen *g)
+{
+	const struct gen_opts *o = &g->o;
+	int sock = g->app.engine->port.socket_id;
+	uint32_t a = o->target;
+
+	if (!(o->mode->flags & GM_REQUESTS))
+		return 0;
+	g->req_len = o->size;
+	if (o->mode == &gen_mode_http)
+		g->req_len = (uint32_t)snprintf(NULL, 0, "GET %s HTTP/1.1\r\n"
+			"Host: %u.%u.%u.%u\r\n\r\n", o->path, a >> 24,
+			(a >> 16) & 255, (a >> 8) & 255, a & 255);
+	g->req = rte_malloc_socket("gen_req", g->req_len + 1, 0, sock);
+	g->stamps = rte_zmalloc_socket("gen_stamps", sizeof(*g->stamps) *
+				       o->conns * o->pipeline, 0, sock);
+	g->ready = rte_zmalloc_socket("gen_ready", sizeof(*g->ready) *
+				      o->conns, 0, sock);
+	if (g->req == NULL || g->stamps == NULL || g->ready == NULL)
+		return -1;
+	if (o->mode == &gen_mode_http)
+		snprintf((char *)g->req, g->req_len + 1, "GET %s HTTP/1.1\r\n"
+			 "Host: %u.%u.%u.%u\r\n\r\n", o->path, a >> 24,
+			 (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	else
+		for (uint32_t i = 0; i < g->req_len; i++)
+			g->req[i] = (uint8_t)('a' + i % 26);
+	return 0;
+}
+
 static int
 gen_setup(struct gen *g)
 {
@@ -312,8 +433,8 @@ gen_setup(struct gen *g)
 				      o->conns, 0, e->port.socket_id);
 	g->shas = o->verify ? rte_zmalloc_socket("gen_sha", 2 *
 		sizeof(SHA2_CTX) * o->conns, 0, e->port.socket_id) : NULL;
-	if (g->workers == NULL || g->conns == NULL ||
-	    (o->verify && g->shas == NULL)) {
+	if (g->workers == NULL || (o->conns && g->conns == NULL) ||
+	    (o->verify && g->shas == NULL) || gen_setup_rr(g) != 0) {
 		fprintf(stderr, "dptcp-gen: --conns %u: not enough memory for "
 			"the clients: give EAL more (-m)\n", o->conns);
 		return -1;
@@ -333,13 +454,20 @@ gen_setup(struct gen *g)
 		gw->nexthop = dpt_route_nexthop(&e->workers[i]->nif, o->target);
 		gw->seg_room = room;
 		gw->pool = e->port.pool;
-		gw->phase = gw->n_conns ? PH_WAIT_PEER : PH_STOPPED;
+		gw->phase = gw->n_conns || o->flood ? PH_WAIT_PEER :
+			    PH_STOPPED;
+		gw->ready = g->ready ? &g->ready[first] : NULL;
+		gw->flood_rate = (o->rate + g->n_workers - 1) / g->n_workers;
+		gw->rnd = mix64(o->seed ^ (i + 1) * 0x9e3779b97f4a7c15ULL);
+		dpt_hist_init(&gw->hist);
 		for (uint32_t j = 0; j < gw->n_conns; j++) {
 			struct gen_conn *x = &gw->conns[j];
 			uint64_t id = first + j;
 
 			x->gw = gw;
 			x->key = mix64(o->seed ^ mix64(id + 1));
+			x->stamps = g->stamps ? &g->stamps[id * o->pipeline] :
+				    NULL;
 			x->to_send = (o->dir & DIR_SEND) ?
 				     (o->bytes ? o->bytes : UINT64_MAX) : 0;
 			if (o->verify) {
@@ -349,7 +477,9 @@ gen_setup(struct gen *g)
 			}
 		}
 	}
-	size_buffers(g, room);
+	if (o->conns)
+		size_buffers(g, room);
+	g->tsc_hz = rte_get_tsc_hz();
 	dpt_clock_init(&g->clock);
 	return 0;
 }
@@ -357,6 +487,9 @@ gen_setup(struct gen *g)
 static void
 gen_free(struct gen *g)
 {
+	rte_free(g->ready);
+	rte_free(g->stamps);
+	rte_free(g->req);
 	rte_free(g->shas);
 	rte_free(g->conns);
 	rte_free(g->workers);
@@ -383,11 +516,31 @@ gen_sum(const struct gen *g, struct gen_totals *t)
 		for (unsigned int f = 0; f < FAIL__MAX; f++)
 			t->n.fail[f] += cnt_get(&n->fail[f]);
 		t->n.left += cnt_get(&n->left);
+		t->n.transactions += cnt_get(&n->transactions);
+		t->n.flood_pkts += cnt_get(&n->flood_pkts);
+		t->n.bad_replies += cnt_get(&n->bad_replies);
+		t->n.stray_bytes += cnt_get(&n->stray_bytes);
+		if (g->workers[i].n_conns > 0)
+			t->setup = RTE_MAX(t->setup,
+					   cnt_get(&n->t_all_made));
+		t->setup_missing += g->workers[i].n_conns > 0 &&
+				    cnt_get(&n->t_all_made) == 0;
 		if (ts != 0 && (t->n.t_start == 0 || ts < t->n.t_start))
 			t->n.t_start = ts;
 		t->started += ts != 0;
 		t->n.t_finish = RTE_MAX(t->n.t_finish, tf);
 	}
+}
+
+/* The workers' latency histograms, merged into g->hist_now. The workers
+ * go on writing: a bucket may be one count ahead of the total, which
+ * moves a percentile by at most one value. */
+static void
+gen_hist(struct gen *g)
+{
+	dpt_hist_init(&g->hist_now);
+	for (unsigned int i = 0; i < g->n_workers; i++)
+		dpt_hist_merge(&g->hist_now, &g->workers[i].hist);
 }
 
 static double
@@ -396,19 +549,58 @@ mbps(uint64_t bytes, uint64_t us)
 	return us ? bytes * 8.0 / (double)us : 0.0;
 }
 
+static double
+per_s(uint64_t n, uint64_t us)
+{
+	return us ? (double)n * 1e6 / (double)us : 0.0;
+}
+
+/* TSC cycles (the histograms' unit) to microseconds. */
+static double
+cyc_us(const struct gen *g, uint64_t cycles)
+{
+	return (double)cycles * 1e6 / (double)g->tsc_hz;
+}
+
+static uint64_t
+errors(const struct gen_counters *n)
+{
+	return n->failed + n->bad_replies + (n->stray_bytes > 0);
+}
+
 static void
 report_line(struct gen *g, const struct gen_totals *t, uint64_t now)
 {
+	const struct gen_mode *mode = g->o.mode;
 	uint64_t dt = now - g->t_report, tx = t->n.tx_bytes - g->rep_tx,
 		 rx = t->n.rx_bytes - g->rep_rx;
+	struct dpt_hist *d = &g->hist_delta;
 
 	printf("dptcp-gen: [%7.2f s] sent %" PRIu64 " B, received %" PRIu64
-	       " B: tx %.1f Mbit/s, rx %.1f Mbit/s; open %" PRIu64 "\n",
+	       " B: tx %.1f Mbit/s, rx %.1f Mbit/s; open %" PRIu64,
 	       (now - g->t0) / 1e6, tx, rx, mbps(tx, dt), mbps(rx, dt),
 	       t->n.open);
+	if (mode->flags & GM_REQUESTS) {
+		gen_hist(g);
+		dpt_hist_delta(d, &g->hist_now, &g->hist_rep);
+		printf("; %.0f trans/s, p50 %.1f us, p99 %.1f us",
+		       per_s(t->n.transactions - g->rep_trans, dt),
+		       cyc_us(g, dpt_hist_percentile(d, 50)),
+		       cyc_us(g, dpt_hist_percentile(d, 99)));
+		g->hist_rep = g->hist_now;
+	}
+	if (!(mode->flags & GM_NO_CONNS))
+		printf("; %.0f conn/s", per_s(t->n.made - g->rep_made, dt));
+	if (g->o.flood)
+		printf("; flood %.0f pkt/s",
+		       per_s(t->n.flood_pkts - g->rep_flood, dt));
+	printf("; errors %" PRIu64 "\n", errors(&t->n));
 	g->t_report = now;
 	g->rep_tx = t->n.tx_bytes;
 	g->rep_rx = t->n.rx_bytes;
+	g->rep_trans = t->n.transactions;
+	g->rep_made = t->n.made;
+	g->rep_flood = t->n.flood_pkts;
 }
 
 /* No connection still needs packets exchanged: what is left is at most
@@ -447,7 +639,8 @@ gen_tick(struct dpt_app *app, unsigned int signals, void *ctx)
 	if (signals > 1)
 		return 1; /* asked twice: now */
 	gen_sum(g, &t);
-	if (!g->started && (t.started > 0 || t.n.left == 0)) {
+	if (!g->started && (t.started > 0 || t.n.fail[FAIL_NO_PEER] > 0 ||
+			    (t.n.left == 0 && g->o.conns > 0))) {
 		g->started = 1;
 		g->t0 = g->t_report = t.n.t_start ? t.n.t_start : now;
 		if (t.started > 0)
@@ -461,7 +654,8 @@ gen_tick(struct dpt_app *app, unsigned int signals, void *ctx)
 		else if (g->started && g->o.duration_us &&
 			 now - g->t0 >= g->o.duration_us)
 			gen_start_stop(g, "duration", now);
-		else if (t.n.left == 0)
+		else if (t.n.left == 0 && (g->o.conns > 0 ||
+					     t.n.fail[FAIL_NO_PEER] > 0))
 			gen_start_stop(g, "completion", now);
 		return 0;
 	}
@@ -478,6 +672,7 @@ struct gen_result {
 	uint64_t incomplete;
 	const char *verify;  /* "ok", "failed", "off" */
 	int status;
+	uint64_t setup_us;   /* until every connection was made; 0: never */
 };
 
 static void
@@ -491,8 +686,55 @@ gen_result(struct gen *g, uint64_t now, struct gen_result *r)
 	r->incomplete = g->o.conns - r->t.n.completed - r->t.n.failed;
 	r->verify = !g->o.verify ? "off" :
 		    r->t.n.verified == g->o.conns ? "ok" : "failed";
-	r->status = r->t.n.completed == g->o.conns &&
+	r->status = r->t.n.completed == g->o.conns && errors(&r->t.n) == 0 &&
+		    r->t.n.fail[FAIL_NO_PEER] == 0 &&
 		    (!g->o.verify || r->t.n.verified == g->o.conns) ? 0 : 1;
+	r->setup_us = r->t.setup_missing == 0 && r->t.setup > g->t0 ?
+		      r->t.setup - g->t0 : 0;
+	gen_hist(g);
+}
+
+/* The latency percentiles reported, and their JSON names. */
+static const struct {
+	const char *name, *json;
+	double pct;
+} pcts[] = {
+	{ "p50", "p50", 50 }, { "p90", "p90", 90 }, { "p99", "p99", 99 },
+	{ "p99.9", "p999", 99.9 },
+};
+
+/* The summary's second line: transactions, connections, latency, errors,
+ * flood. */
+static void
+print_load(const struct gen *g, const struct gen_result *r)
+{
+	const struct gen_counters *n = &r->t.n;
+	const struct dpt_hist *h = &g->hist_now;
+	uint64_t us = r->elapsed_us;
+
+	printf("dptcp-gen: load: %" PRIu64 " transactions (%.0f/s); %" PRIu64
+	       " connections made (%.0f/s)", n->transactions,
+	       per_s(n->transactions, us), n->made, per_s(n->made, us));
+	if (r->setup_us)
+		printf(", all %u made in %.3f s", g->o.conns,
+		       r->setup_us / 1e6);
+	if (h->count) {
+		printf("; latency us (%" PRIu64 " replies): min %.1f, mean "
+		       "%.1f", h->count, cyc_us(g, h->min),
+		       cyc_us(g, (uint64_t)dpt_hist_mean(h)));
+		for (unsigned int i = 0; i < RTE_DIM(pcts); i++)
+			printf(", %s %.1f", pcts[i].name,
+			       cyc_us(g, dpt_hist_percentile(h, pcts[i].pct)));
+		printf(", max %.1f", cyc_us(g, h->max));
+	}
+	printf("; errors %" PRIu64 " (failed connections %" PRIu64 ", bad "
+	       "replies %" PRIu64 ", stray bytes %" PRIu64 ")", errors(n),
+	       n->failed, n->bad_replies, n->stray_bytes);
+	if (g->o.flood)
+		printf("; flood %s: %" PRIu64 " packets (%.0f/s)",
+		       flood_names[g->o.flood], n->flood_pkts,
+		       per_s(n->flood_pkts, us));
+	printf("\n");
 }
 
 static void
@@ -506,12 +748,13 @@ print_summary(const struct gen *g, const struct gen_result *r)
 		       "ARP within --wait-peer\n", o->target >> 24,
 		       (o->target >> 16) & 255, (o->target >> 8) & 255,
 		       o->target & 255);
-	printf("dptcp-gen: summary: %s %s, %" PRIu64 " of %u connection(s) "
+	printf("dptcp-gen: summary: %s%s%s, %" PRIu64 " of %u connection(s) "
 	       "completed (%" PRIu64 " made, %" PRIu64 " failed, %" PRIu64
 	       " incomplete); sent %" PRIu64 " B, received %" PRIu64
 	       " B in %.3f s: goodput tx %.1f Mbit/s, rx %.1f Mbit/s; "
 	       "retransmits %" PRIu64 "; verify %s", o->mode->name,
-	       dir_names[o->dir], n->completed, o->conns, n->made, n->failed,
+	       o->mode == &gen_mode_stream ? " " : "",
+	       o->mode == &gen_mode_stream ? dir_names[o->dir] : "", n->completed, o->conns, n->made, n->failed,
 	       r->incomplete, n->tx_bytes, n->rx_bytes, r->elapsed_us / 1e6,
 	       mbps(n->tx_bytes, r->elapsed_us),
 	       mbps(n->rx_bytes, r->elapsed_us),
@@ -520,12 +763,43 @@ print_summary(const struct gen *g, const struct gen_result *r)
 		printf(" (%" PRIu64 " of %u byte-exact, SHA-256)", n->verified,
 		       o->conns);
 	printf("; stopped by %s\n", g->stopped_by ? g->stopped_by : "signal");
+	print_load(g, r);
 	if (n->failed > 0) {
 		printf("dptcp-gen: failures:");
 		for (unsigned int f = 0; f < FAIL__MAX; f++)
 			printf(" %s %" PRIu64, fail_names[f], n->fail[f]);
 		printf("\n");
 	}
+}
+
+/* The figures every mode and the Linux tools (bench/linux) share. */
+static void
+write_json_load(const struct gen *g, const struct gen_result *r, FILE *f)
+{
+	const struct gen_opts *o = &g->o;
+	const struct gen_counters *n = &r->t.n;
+	const struct dpt_hist *h = &g->hist_now;
+	uint64_t us = r->elapsed_us;
+
+	fprintf(f, "  \"tool\": \"dptcp-gen\",\n  \"size\": %u,\n"
+		"  \"pipeline\": %u,\n  \"transactions\": %" PRIu64 ",\n"
+		"  \"tps\": %.3f,\n  \"cps\": %.3f,\n  \"setup_s\": %.6f,\n"
+		"  \"latency_us\": {\"count\": %" PRIu64 ", \"min\": %.3f, "
+		"\"mean\": %.3f", o->size, o->pipeline, n->transactions,
+		per_s(n->transactions, us), per_s(n->made, us),
+		r->setup_us / 1e6, h->count, h->count ? cyc_us(g, h->min) : 0,
+		cyc_us(g, (uint64_t)dpt_hist_mean(h)));
+	for (unsigned int i = 0; i < RTE_DIM(pcts); i++)
+		fprintf(f, ", \"%s\": %.3f", pcts[i].json,
+			cyc_us(g, dpt_hist_percentile(h, pcts[i].pct)));
+	fprintf(f, ", \"max\": %.3f},\n  \"errors\": %" PRIu64 ",\n"
+		"  \"error_kinds\": {\"failed\": %" PRIu64 ", \"bad_replies\": %"
+		PRIu64 ", \"stray_bytes\": %" PRIu64 "},\n"
+		"  \"flood\": \"%s\",\n  \"flood_rate\": %" PRIu64 ",\n"
+		"  \"flood_packets\": %" PRIu64 ",\n  \"flood_pps\": %.3f\n}\n",
+		cyc_us(g, h->max), errors(n), n->failed, n->bad_replies,
+		n->stray_bytes, o->flood ? flood_names[o->flood] : "none",
+		o->rate, n->flood_pkts, per_s(n->flood_pkts, us));
 }
 
 static void
@@ -558,9 +832,10 @@ write_json(const struct gen *g, const struct gen_result *r)
 		"  \"fast_retransmits\": %" PRIu64 ",\n  \"rto_timeouts\": %"
 		PRIu64 ",\n  \"verify\": \"%s\",\n  \"verified\": %" PRIu64
 		",\n  \"verify_mismatches\": %" PRIu64 ",\n"
-		"  \"exit_status\": %d\n}\n", r->s.c[DPT_STAT_tcp_retransmits],
+		"  \"exit_status\": %d,\n", r->s.c[DPT_STAT_tcp_retransmits],
 		r->s.c[DPT_STAT_tcp_fast_retransmits], r->s.c[DPT_STAT_tcp_rto],
 		r->verify, n->verified, n->mismatched, r->status);
+	write_json_load(g, r, f);
 	if (fclose(f) != 0)
 		fprintf(stderr, "dptcp-gen: --json: cannot write '%s': %s\n",
 			o->json_path, strerror(errno));
@@ -576,12 +851,23 @@ print_plan(const struct gen *g)
 	printf("dptcp-gen: %s to %u.%u.%u.%u:%u: %u connection(s), ",
 	       o->mode->name, o->target >> 24, (o->target >> 16) & 255,
 	       (o->target >> 8) & 255, o->target & 255, o->port, o->conns);
-	if (o->bytes)
+	if (o->mode->flags & GM_REQUESTS)
+		printf("%u-byte requests, %u in flight each", o->mode ==
+		       &gen_mode_http ? g->req_len : o->size, o->pipeline);
+	else if (o->mode != &gen_mode_stream)
+		printf("held idle");
+	else if (o->bytes)
 		printf("%" PRIu64 " bytes each", o->bytes);
 	else
 		printf("bytes until stopped");
-	printf(", direction %s, seed %" PRIu64 "%s", dir_names[o->dir],
-	       o->seed, o->verify ? ", verify" : "");
+	if (o->mode == &gen_mode_stream)
+		printf(", direction %s", dir_names[o->dir]);
+	printf(", seed %" PRIu64 "%s", o->seed, o->verify ? ", verify" : "");
+	if (o->flood)
+		printf("; flood %s at %" PRIu64 " pkt/s from %u.%u.%u.%u/%u",
+		       flood_names[o->flood], o->rate, o->flood_src >> 24,
+		       (o->flood_src >> 16) & 255, (o->flood_src >> 8) & 255,
+		       o->flood_src & 255, o->flood_src_len);
 	if (o->duration_us)
 		printf(", at most %.3f s", o->duration_us / 1e6);
 	if (o->wait_peer_us)
@@ -600,6 +886,12 @@ main(int argc, char **argv)
 			.dir = DIR_BOTH,
 			.seed = 1,
 			.wait_peer_us = 10 * DPT_US_PER_S,
+			.size = 64,
+			.pipeline = 1,
+			.path = "/",
+			.sources = 1,
+			.flood_src = 198u << 24 | 19u << 16, /* 198.19.0.0/16 */
+			.flood_src_len = 16,
 		},
 	};
 	static const struct dpt_app_params params = {
@@ -608,7 +900,16 @@ main(int argc, char **argv)
 			"[OPTION]...",
 		.options_help =
 		"      --mode MODE     stream: bulk data over --conns "
-		"connections\n"
+		"connections;\n"
+		"                      rr: --pipeline requests of --size bytes "
+		"in flight on\n"
+		"                      each connection (to an echo server); "
+		"crr: connect,\n"
+		"                      request, reply, close, again; http: "
+		"HTTP/1.1 GET\n"
+		"                      --path, keep-alive; idle: open --conns "
+		"and hold them;\n"
+		"                      flood: only the --flood\n"
 		"      --target A.B.C.D:PORT  the server\n"
 		"      --conns N       connections (default 1)\n"
 		"      --bytes N       bytes per connection and direction, K, M, "
@@ -627,6 +928,17 @@ main(int argc, char **argv)
 		"next hop to\n"
 		"                      answer ARP before connecting (default "
 		"10; 0: don't)\n"
+		"      --size N        rr, crr: bytes per request and reply "
+		"(default 64)\n"
+		"      --pipeline P    rr, http: requests in flight per "
+		"connection (default 1)\n"
+		"      --path /P       http: the path to GET (default /)\n"
+		"      --flood KIND    syn, ack or garbage: a stateless flood "
+		"beside the mode\n"
+		"      --rate PPS      flood packets per second in all "
+		"(default 0: flat out)\n"
+		"      --flood-src A/N spoofed flood sources (default "
+		"198.19.0.0/16)\n"
 		"      --json FILE     write the summary as JSON to FILE\n",
 		.usage_tail = "Exit status: 0 when every connection completed "
 			"(and verified), 1 otherwise,\n2 for usage and "

@@ -44,6 +44,27 @@ dpt_hist_merge(struct dpt_hist *to, const struct dpt_hist *from)
 		to->max = from->max;
 }
 
+void
+dpt_hist_delta(struct dpt_hist *d, const struct dpt_hist *now,
+	       const struct dpt_hist *then)
+{
+	unsigned int first = DPT_HIST_BUCKETS, last = 0;
+	uint64_t w;
+
+	d->count = 0;
+	for (unsigned int i = 0; i < DPT_HIST_BUCKETS; i++) {
+		d->bucket[i] = now->bucket[i] - then->bucket[i];
+		if (d->bucket[i] == 0)
+			continue;
+		d->count += d->bucket[i];
+		first = first < i ? first : i;
+		last = i;
+	}
+	d->sum = now->sum - then->sum;
+	d->min = d->count ? dpt_hist_bucket_low(first, &w) : UINT64_MAX;
+	d->max = d->count ? dpt_hist_bucket_low(last, &w) + w - 1 : 0;
+}
+
 uint64_t
 dpt_hist_percentile(const struct dpt_hist *h, double pct)
 {

@@ -72,6 +72,12 @@ dpt_hist_record(struct dpt_hist *h, uint64_t v)
 /** Lowest value of bucket @p i, and its width. */
 uint64_t dpt_hist_bucket_low(unsigned int i, uint64_t *width);
 
+/** @p d = what @p now counted since @p then (an earlier copy of it):
+ * per-interval percentiles from running totals. The delta's min and max
+ * are its lowest and highest buckets' bounds. */
+void dpt_hist_delta(struct dpt_hist *d, const struct dpt_hist *now,
+		    const struct dpt_hist *then);
+
 /** Add @p from's counts to @p to. */
 void dpt_hist_merge(struct dpt_hist *to, const struct dpt_hist *from);
 

@@ -129,3 +129,26 @@ Test(hist, merge_adds_counts_and_keeps_extremes)
 	dpt_hist_merge(&h, &h2);  /* an empty one changes nothing */
 	cr_assert_eq(h.min, 3);
 }
+
+Test(hist, delta_counts_only_what_came_since_the_copy)
+{
+	struct dpt_hist d;
+
+	for (unsigned int i = 0; i < 100; i++)
+		dpt_hist_record(&h, 1000);
+	h2 = h; /* the copy at the last report */
+	for (unsigned int i = 0; i < 10; i++)
+		dpt_hist_record(&h, 50000);
+	dpt_hist_delta(&d, &h, &h2);
+	cr_assert_eq(d.count, 10);
+	cr_assert_eq(d.sum, 500000);
+	cr_assert_eq(d.bucket[dpt_hist_index(1000)], 0);
+	cr_assert_eq(d.bucket[dpt_hist_index(50000)], 10);
+	/* 50000 lies in [49664, 50176): the bounds stand for min and max */
+	cr_assert_eq(d.min, 49664);
+	cr_assert_eq(d.max, 50175);
+	cr_assert_eq(dpt_hist_percentile(&d, 50), 49664 + 256);
+	dpt_hist_delta(&d, &h, &h);
+	cr_assert_eq(d.count, 0);
+	cr_assert_eq(dpt_hist_percentile(&d, 50), 0);
+}
