@@ -224,6 +224,15 @@ configure(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 		return fail(err, len, -EINVAL, "%s: MTU %u out of the PMD's "
 			    "range %u..%u", p->name, c->mtu, di.min_mtu,
 			    di.max_mtu);
+	/* net_memif declares a 1518-byte maximum frame (DPDK 22.11) that
+	 * ethdev enforces at configure time, yet it moves frames of any
+	 * length (a frame larger than a buffer spans chained descriptors)
+	 * and has no MTU of its own to set: the device is configured at its
+	 * declared maximum and the IP MTU stays the configured one. */
+	if (strcmp(di.driver_name, "net_memif") == 0 &&
+	    c->mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN > di.max_rx_pktlen)
+		ec.rxmode.mtu = di.max_rx_pktlen - RTE_ETHER_HDR_LEN -
+				RTE_ETHER_CRC_LEN;
 	choose_offloads(p, &di, c, &ec);
 	rc = rte_eth_dev_configure(p->port_id, p->nb_queues, p->nb_queues, &ec);
 	if (rc != 0)
