@@ -105,6 +105,10 @@
 	X(tcp_syncookies_sent, C, "SYN-ACKs with a SYN cookie sent")          \
 	X(tcp_syncookies_ok, C, "SYN cookies validated (connection made)")    \
 	X(tcp_conn_active, C, "connections opened actively (connect)")        \
+	X(tcp_connect_not_ours, C, "connects refused: the local address is "  \
+			       "not one of ours (EADDRNOTAVAIL)")           \
+	X(tcp_connect_no_port, C, "connects refused: no free ephemeral port "  \
+			       "for the 4-tuple (EADDRNOTAVAIL)")          \
 	X(tcp_conn_passive, C, "connections accepted")                        \
 	X(tcp_conn_closed, C, "connections closed")                           \
 	X(tcp_conn_reset, C, "connections ended by RST")                      \
