@@ -903,6 +903,10 @@ finish_port(struct dpt_conf *conf, struct dpt_conf_err *err)
 		return errf(err, conf, line_of(conf, "port0", "gateway"),
 			    "port0", "gateway", "%s", "is not on the "
 			    "address's prefix");
+	if (p->gateway != 0 && p->gateway - p->addr < p->n_addrs)
+		return errf(err, conf, line_of(conf, "port0", "gateway"),
+			    "port0", "gateway", "%s", "is one of our own "
+			    "addresses");
 	return 0;
 }
 

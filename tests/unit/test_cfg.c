@@ -184,6 +184,8 @@ static struct bad_file bad_files[] = {
 	{ GOOD "addresses = 65537\n",
 	  "t.conf:4: [port0] addresses: '65537' is not an integer from 1 to "
 	  "65536" },
+	{ GOOD "addresses = 4\ngateway = 198.18.0.5\n",
+	  "t.conf:5: [port0] gateway: is one of our own addresses" },
 	{ GOOD "gateway = 198.18.1.1\n",
 	  "t.conf:4: [port0] gateway: is not on the address's prefix" },
 	{ "[port0]\ndevice = x\naddress = 198.18.0.0/24\n",
