@@ -71,6 +71,9 @@ static const struct key_def schema[] = {
 	  "(0000:01:00.0)" },
 	{ "port0", "address", T_PREFIX, PORT(addr), 1, 32, NULL, F_REQUIRED,
 	  "our IPv4 address and on-link prefix, A.B.C.D/N" },
+	{ "port0", "addresses", T_U32, PORT(n_addrs), 1, 65536, "1", 0,
+	  "how many consecutive IPv4 addresses we own, from address on; all "
+	  "must be host addresses of the prefix" },
 	{ "port0", "gateway", T_IPV4, PORT(gateway), 0, 0, "0.0.0.0", 0,
 	  "next hop for destinations off the prefix; 0.0.0.0 = none" },
 	{ "port0", "mtu", T_U32, PORT(mtu), 576, 9600, "1500", 0,
@@ -849,6 +852,35 @@ dpt_conf_set(struct dpt_conf *conf, const char *assignment,
 	return set_key(conf, sec, key, eq + 1, 0, err);
 }
 
+/* The @n addresses from @addr are host addresses of its /@plen: none
+ * past the prefix, and below /31 not its broadcast address either
+ * (RFC 919, RFC 3021 for /31). */
+static int
+range_in_prefix(uint32_t addr, uint32_t n, uint32_t plen)
+{
+	uint64_t host_max = plen ? (1ull << (32 - plen)) - 1 : UINT32_MAX;
+	uint64_t last = (uint64_t)(addr & host_max) + n - 1;
+
+	return plen >= 31 ? last <= host_max : last < host_max;
+}
+
+static int
+range_error(struct dpt_conf *conf, struct dpt_conf_err *err)
+{
+	const struct dpt_port_conf *p = &conf->port;
+	uint32_t mask = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
+	uint32_t last = (p->addr | ~mask) - (p->prefix_len < 31);
+	char what[128];
+
+	snprintf(what, sizeof(what), "%u addresses from %u.%u.%u.%u go past "
+		 "%u.%u.%u.%u, the last host address of the prefix",
+		 p->n_addrs, p->addr >> 24, p->addr >> 16 & 0xff,
+		 p->addr >> 8 & 0xff, p->addr & 0xff, last >> 24,
+		 last >> 16 & 0xff, last >> 8 & 0xff, last & 0xff);
+	return errf(err, conf, line_of(conf, "port0", "addresses"), "port0",
+		    "addresses", "%s", what);
+}
+
 /* Cross-key rules for [port0]. */
 static int
 finish_port(struct dpt_conf *conf, struct dpt_conf_err *err)
@@ -865,10 +897,16 @@ finish_port(struct dpt_conf *conf, struct dpt_conf_err *err)
 		return errf(err, conf, line_of(conf, "port0", "address"),
 			    "port0", "address", "%s", "is not a unicast "
 			    "host address");
+	if (!range_in_prefix(p->addr, p->n_addrs, p->prefix_len))
+		return range_error(conf, err);
 	if (p->gateway != 0 && ((p->gateway ^ p->addr) & mask) != 0)
 		return errf(err, conf, line_of(conf, "port0", "gateway"),
 			    "port0", "gateway", "%s", "is not on the "
 			    "address's prefix");
+	if (p->gateway != 0 && p->gateway - p->addr < p->n_addrs)
+		return errf(err, conf, line_of(conf, "port0", "gateway"),
+			    "port0", "gateway", "%s", "is one of our own "
+			    "addresses");
 	return 0;
 }
 

@@ -37,7 +37,9 @@ struct dpt_port_conf {
 	char device[DPT_CONF_VALUE_LEN]; /**< devargs ("net_tap0,iface=dpt0")
 					   *  or PCI address */
 	uint32_t addr;       /**< our IPv4 address, host order */
-	uint32_t prefix_len; /**< on-link prefix length */
+	uint32_t prefix_len; /**< on-link prefix length (follows addr:
+			       *  T_PREFIX writes both) */
+	uint32_t n_addrs;    /**< we own addr .. addr + n_addrs - 1 */
 	uint32_t gateway;    /**< default gateway, 0 = none */
 	uint32_t mtu;        /**< IP MTU in bytes */
 	uint32_t rx_desc;    /**< RX descriptors per queue */

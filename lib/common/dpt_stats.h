@@ -42,7 +42,7 @@
 	X(eth_drop_multicast, D, "frames to a multicast MAC")                 \
 	X(eth_drop_vlan, D, "VLAN-tagged frames (no VLAN configured)")        \
 	X(eth_drop_ethertype, D, "frames of an unsupported EtherType")        \
-	X(arp_rx_request, C, "ARP requests for our address")                  \
+	X(arp_rx_request, C, "ARP requests for one of our addresses")        \
 	X(arp_rx_reply, C, "ARP replies received")                            \
 	X(arp_rx_not_for_us, C, "ARP packets for another address")            \
 	X(arp_rx_shared, C, "ARP frames another worker received, learnt "   \
@@ -74,7 +74,7 @@
 	X(ip_drop_cksum, D, "IPv4 header checksum wrong")                     \
 	X(ip_drop_bad_src, D, "IPv4 from a broadcast, multicast, loopback "   \
 			      "or our own source address")                    \
-	X(ip_drop_not_for_us, D, "IPv4 packets to another destination")       \
+	X(ip_drop_not_for_us, D, "IPv4 packets to an address not ours")       \
 	X(ip_drop_fragment, D, "IPv4 fragments (no reassembly)")              \
 	X(ip_drop_proto, D, "IPv4 packets of an unsupported protocol")        \
 	X(ip_drop_no_route, D, "IPv4 packets with no route to destination")   \
@@ -105,6 +105,10 @@
 	X(tcp_syncookies_sent, C, "SYN-ACKs with a SYN cookie sent")          \
 	X(tcp_syncookies_ok, C, "SYN cookies validated (connection made)")    \
 	X(tcp_conn_active, C, "connections opened actively (connect)")        \
+	X(tcp_connect_not_ours, C, "connects refused: the local address is "  \
+			       "not one of ours (EADDRNOTAVAIL)")           \
+	X(tcp_connect_no_port, C, "connects refused: no free ephemeral port "  \
+			       "for the 4-tuple (EADDRNOTAVAIL)")          \
 	X(tcp_conn_passive, C, "connections accepted")                        \
 	X(tcp_conn_closed, C, "connections closed")                           \
 	X(tcp_conn_reset, C, "connections ended by RST")                      \

@@ -37,8 +37,10 @@ echo_reply(struct dpt_netif *nif, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	h->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	h->icmp_cksum = dpt_cksum_update16(h->icmp_cksum, old_word,
 					   *(unaligned_uint16_t *)&h->icmp_type);
-	dpt_ipv4_fill(nif, m, ip->src, IPPROTO_ICMP, ip->tos,
-		      ip->total_len - opt_len, 0);
+	/* RFC 1122 3.2.2.6: the reply's source is the request's destination
+	 * (one of our addresses, which input has checked). */
+	dpt_ipv4_fill_from(nif, m, ip->dst, ip->src, IPPROTO_ICMP, ip->tos,
+			   ip->total_len - opt_len, 0);
 	nif->stats->c[DPT_STAT_icmp_tx_echo_reply]++;
 	dpt_ipv4_output(nif, m, ip->src, now);
 }
@@ -127,8 +129,9 @@ dpt_icmp_send_unreach(struct dpt_netif *nif, const struct rte_mbuf *orig,
 	if (src != h + 1)
 		memcpy(h + 1, src, len);
 	h->icmp_cksum = (uint16_t)~rte_raw_cksum(h, sizeof(*h) + len);
-	dpt_ipv4_fill(nif, m, ip->src, IPPROTO_ICMP, 0,
-		      sizeof(struct rte_ipv4_hdr) + sizeof(*h) + len, 0);
+	/* RFC 1122 3.3.4.2: from the address the datagram was sent to. */
+	dpt_ipv4_fill_from(nif, m, ip->dst, ip->src, IPPROTO_ICMP, 0,
+			   sizeof(struct rte_ipv4_hdr) + sizeof(*h) + len, 0);
 	nif->stats->c[DPT_STAT_icmp_tx_dest_unreach]++;
 	dpt_ipv4_output(nif, m, ip->src, now);
 }

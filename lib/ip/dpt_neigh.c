@@ -176,7 +176,11 @@ add(struct dpt_neigh *n, uint32_t ip, int may_evict, struct dpt_stats *st)
 	return ent;
 }
 
-/* Broadcast a request for @ip, or unicast it to @to (a refresh). */
+/* Broadcast a request for @ip, or unicast it to @to (a refresh). The
+ * sender is always our first address: the cache is per interface, not per
+ * source address, and the peer learns (RFC 826) only that one from it; it
+ * learns the others from their own requests or replies, and answers ours
+ * wherever our packet's source is. */
 static void
 send_request(struct dpt_netif *nif, uint32_t ip, const struct rte_ether_addr *to)
 {
@@ -256,8 +260,9 @@ enqueue(struct dpt_netif *nif, struct entry *ent, struct rte_mbuf *m)
 	n->queued++;
 }
 
-/* Answer a request for our address by turning it around in place
- * (RFC 826: swap, fill in our addresses, set REPLY, send to the sender). */
+/* Answer a request for one of our addresses by turning it around in place
+ * (RFC 826: swap, fill in our addresses, set REPLY, send to the sender);
+ * the sender protocol address is the one asked for. */
 static void
 reply_in_place(struct dpt_netif *nif, struct rte_mbuf *m,
 	       const struct dpt_eth *eth, const struct dpt_arp *a)
@@ -269,7 +274,7 @@ reply_in_place(struct dpt_netif *nif, struct rte_mbuf *m,
 	rte_ether_addr_copy(&a->sha, &h->arp_data.arp_tha);
 	h->arp_data.arp_tip = rte_cpu_to_be_32(a->spa);
 	rte_ether_addr_copy(&nif->mac, &h->arp_data.arp_sha);
-	h->arp_data.arp_sip = rte_cpu_to_be_32(nif->addr);
+	h->arp_data.arp_sip = rte_cpu_to_be_32(a->tpa);
 	dpt_eth_write(m, &a->sha, &nif->mac, RTE_ETHER_TYPE_ARP);
 	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
 	nif->stats->c[DPT_STAT_arp_tx_reply]++;
@@ -288,9 +293,9 @@ arp_merge(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
 	r = dpt_arp_parse(m, off, a);
 	if (r != DPT_STAT_OK)
 		return r;
-	/* RFC 5227 2.4: another host using our address is a conflict, not a
-	 * translation to learn. */
-	if (a->spa == nif->addr)
+	/* RFC 5227 2.4: another host using one of our addresses is a
+	 * conflict, not a translation to learn. */
+	if (dpt_netif_owns(nif, a->spa))
 		return DPT_STAT_arp_drop_conflict;
 	/* RFC 826: update the sender if known ("merge"), whoever the target. */
 	if (a->spa != 0)
@@ -302,7 +307,7 @@ arp_merge(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
 	/* RFC 826: we are the target; add the sender if it was not merged.
 	 * Learning never evicts: a flood of requests must not flush entries
 	 * our own traffic uses. A probe (sender 0.0.0.0) teaches nothing. */
-	if (a->tpa == nif->addr && ent == NULL && a->spa != 0) {
+	if (dpt_netif_owns(nif, a->tpa) && ent == NULL && a->spa != 0) {
 		ent = add(nif->neigh, a->spa, 0, nif->stats);
 		if (ent != NULL)
 			confirm(nif, ent, &a->sha, now);
@@ -320,7 +325,7 @@ dpt_arp_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	r = arp_merge(nif, m, eth->hdr_len, &a, now);
 	if (r != DPT_STAT_OK)
 		return dpt_netif_drop(nif, m, r);
-	if (a.tpa != nif->addr) {
+	if (!dpt_netif_owns(nif, a.tpa)) {
 		nif->stats->c[DPT_STAT_arp_rx_not_for_us]++;
 		rte_pktmbuf_free(m);
 		return;

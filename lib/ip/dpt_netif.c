@@ -19,6 +19,7 @@ dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
 	memset(nif, 0, sizeof(*nif));
 	rte_ether_addr_copy(p->mac, &nif->mac);
 	nif->addr = p->port->addr;
+	nif->n_addrs = p->port->n_addrs ? p->port->n_addrs : 1;
 	nif->mask = plen ? ~0u << (32 - plen) : 0;
 	nif->gateway = p->port->gateway;
 	nif->mtu = (uint16_t)p->port->mtu;
@@ -65,12 +66,12 @@ dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 	}
 }
 
-/* RFC 1122 3.2.1.3: a source address must be a unicast host; ours, or the
- * subnet's broadcast, is a spoof. */
+/* RFC 1122 3.2.1.3: a source address must be a unicast host; any of ours,
+ * or the subnet's broadcast, is a spoof. */
 static int
 bad_source(const struct dpt_netif *nif, uint32_t src)
 {
-	return dpt_ipv4_src_is_martian(src) || src == nif->addr ||
+	return dpt_ipv4_src_is_martian(src) || dpt_netif_owns(nif, src) ||
 	       (nif->mask != ~0u && nif->mask != ~1u &&
 		(src & ~nif->mask) == ~nif->mask &&
 		(src & nif->mask) == (nif->addr & nif->mask));
@@ -86,9 +87,10 @@ dpt_ipv4_input(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
 	r = dpt_ipv4_parse(m, off, &ip);
 	if (r != DPT_STAT_OK)
 		return dpt_netif_drop(nif, m, r);
-	/* A host is not a router: only our own address is local. Broadcast
-	 * and multicast datagrams carry nothing dptcp serves. */
-	if (ip.dst != nif->addr)
+	/* A host is not a router: only our own addresses are local (RFC 1122
+	 * 3.3.4.2: any of a multihomed host's addresses). Broadcast and
+	 * multicast datagrams carry nothing dptcp serves. */
+	if (!dpt_netif_owns(nif, ip.dst))
 		return dpt_netif_drop(nif, m, DPT_STAT_ip_drop_not_for_us);
 	if (bad_source(nif, ip.src))
 		return dpt_netif_drop(nif, m, DPT_STAT_ip_drop_bad_src);
@@ -134,11 +136,11 @@ dpt_ipv4_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
 }
 
 void
-dpt_ipv4_fill(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
-	      uint8_t proto, uint8_t tos, uint16_t len, int df)
+dpt_ipv4_fill_from(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t src,
+		   uint32_t dst, uint8_t proto, uint8_t tos, uint16_t len, int df)
 {
 	struct dpt_ipv4 ip = {
-		.src = nif->addr,
+		.src = src,
 		.dst = dst,
 		.total_len = len,
 		/* RFC 6864 4.1: the ID of an atomic (DF) datagram has no

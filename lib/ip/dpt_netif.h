@@ -39,7 +39,8 @@ typedef void (*dpt_l4_input_t)(void *ctx, struct rte_mbuf *m,
 
 struct dpt_netif {
 	struct rte_ether_addr mac; /**< our MAC (the port's) */
-	uint32_t addr;             /**< our IPv4 address, host order */
+	uint32_t addr;             /**< our first IPv4 address, host order */
+	uint32_t n_addrs;          /**< we own addr .. addr + n_addrs - 1 */
 	uint32_t mask;             /**< on-link prefix mask, host order */
 	uint32_t gateway;          /**< default next hop, 0 = none */
 	uint16_t mtu;              /**< IP MTU */
@@ -69,6 +70,17 @@ struct dpt_netif_params {
 	struct dpt_tx *tx;
 	struct dpt_neigh *neigh;
 };
+
+/**
+ * Whether @p a (host order) is one of our addresses: the range check is one
+ * subtraction and one compare, whatever the number of addresses (the
+ * unsigned difference wraps for addresses below the first).
+ */
+static inline int
+dpt_netif_owns(const struct dpt_netif *nif, uint32_t a)
+{
+	return a - nif->addr < nif->n_addrs;
+}
 
 /** Fill @p nif from @p p. */
 void dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p);
@@ -107,9 +119,13 @@ void dpt_ipv4_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
 		     uint64_t now);
 
 /**
- * Fill a 20-byte IPv4 header at @p m's offset RTE_ETHER_HDR_LEN, from us to
- * @p dst, and set the mbuf's TX checksum flags or the checksum itself.
+ * Fill a 20-byte IPv4 header at @p m's offset RTE_ETHER_HDR_LEN, from
+ * @p src to @p dst, and set the mbuf's TX checksum flags or the checksum
+ * itself.
  *
+ * @param src
+ *   One of our addresses (dpt_netif_owns()): a reply's is the address the
+ *   request was sent to (RFC 1122 3.3.4.2), a connection's its local one.
  * @param tos
  *   DSCP and ECN bits.
  * @param len
@@ -117,8 +133,18 @@ void dpt_ipv4_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
  * @param df
  *   Non-zero to set Don't Fragment.
  */
-void dpt_ipv4_fill(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
-		   uint8_t proto, uint8_t tos, uint16_t len, int df);
+void dpt_ipv4_fill_from(struct dpt_netif *nif, struct rte_mbuf *m,
+			uint32_t src, uint32_t dst, uint8_t proto, uint8_t tos,
+			uint16_t len, int df);
+
+/** dpt_ipv4_fill_from() from our first address: for packets we originate
+ * that answer nothing (the load generator's pings). */
+static inline void
+dpt_ipv4_fill(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
+	      uint8_t proto, uint8_t tos, uint16_t len, int df)
+{
+	dpt_ipv4_fill_from(nif, m, nif->addr, dst, proto, tos, len, df);
+}
 
 /**
  * Send ICMP destination unreachable with @p code about the datagram in

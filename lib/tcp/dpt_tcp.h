@@ -181,16 +181,32 @@ void dpt_tcp_unlisten(struct dpt_tcp_listener *l);
 struct dpt_tcb *dpt_tcp_accept(struct dpt_tcp_listener *l);
 
 /**
- * Active OPEN (RFC 9293 3.10.1): send a SYN to @p raddr:@p rport.
+ * Active OPEN (RFC 9293 3.10.1) from one of our addresses: send a SYN from
+ * @p laddr to @p raddr:@p rport. A local port is free when its 4-tuple
+ * is, so each of our addresses has the whole ephemeral range to each
+ * remote endpoint.
  *
+ * @param laddr
+ *   Local address, host order: one the interface owns ([port0] address
+ *   and addresses).
  * @param lport
  *   Local port, 0 to choose a free ephemeral one (whose replies come to
  *   this lcore, see dpt_tcp_params.port_ok).
  * @return
  *   The connection (SYN-SENT; DPT_TCP_EV_CONNECTED or _RESET follows),
- *   or NULL with rte_errno ENOMEM, EADDRINUSE, EADDRNOTAVAIL (no free
- *   port), EXDEV (@p lport given, but its replies would reach another
- *   lcore).
+ *   or NULL with rte_errno ENOMEM, EADDRINUSE, EADDRNOTAVAIL (@p laddr is
+ *   not ours, or no free port), EXDEV (@p lport given, but its replies
+ *   would reach another lcore).
+ */
+struct dpt_tcb *dpt_tcp_connect_from(struct dpt_tcp *tcp, uint32_t laddr,
+				     uint32_t raddr, uint16_t rport,
+				     uint16_t lport,
+				     dpt_tcp_handler_t handler, void *arg,
+				     uint64_t now);
+
+/**
+ * dpt_tcp_connect_from() from the interface's first address ([port0]
+ * address); the same return values.
  */
 struct dpt_tcb *dpt_tcp_connect(struct dpt_tcp *tcp, uint32_t raddr,
 				uint16_t rport, uint16_t lport,

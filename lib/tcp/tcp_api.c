@@ -343,9 +343,13 @@ dpt_tcp_accept(struct dpt_tcp_listener *l)
 	return c;
 }
 
-/* A free ephemeral port for this destination (RFC 6056 3.2: simple
- * sequential search from a secret-seeded start), one whose reply comes to
- * this lcore (port_ok: with n lcores, about one port in n). */
+/* A free ephemeral port for this local address and destination (RFC 6056
+ * 3.2: simple sequential search from a secret-seeded start), one whose
+ * reply comes to this lcore (port_ok: with n lcores, about one port in n).
+ * Free means no connection holds the 4-tuple (RFC 9293 3.4; one hash
+ * lookup each), so a port in use from one of our addresses or towards
+ * another endpoint is free here. At most one pass over the range: O(range)
+ * lookups in the worst case (all taken), O(1) while few are. */
 static int
 pick_port(struct dpt_tcp *t, struct tcp_key *k)
 {
@@ -366,16 +370,24 @@ pick_port(struct dpt_tcp *t, struct tcp_key *k)
 }
 
 struct dpt_tcb *
-dpt_tcp_connect(struct dpt_tcp *t, uint32_t raddr, uint16_t rport,
-		uint16_t lport, dpt_tcp_handler_t handler, void *arg,
-		uint64_t now)
+dpt_tcp_connect_from(struct dpt_tcp *t, uint32_t laddr, uint32_t raddr,
+		     uint16_t rport, uint16_t lport, dpt_tcp_handler_t handler,
+		     void *arg, uint64_t now)
 {
-	struct tcp_key k = { .raddr = raddr, .laddr = t->nif->addr,
+	struct tcp_key k = { .raddr = raddr, .laddr = laddr,
 			     .rport = rport, .lport = lport };
 	struct dpt_tcb *c;
 
 	t->now = now;
+	/* RFC 1122 3.3.4.2: a host sends only from its own addresses; the
+	 * replies to any other would not come to us. */
+	if (!dpt_netif_owns(t->nif, laddr)) {
+		t->st->c[DPT_STAT_tcp_connect_not_ours]++;
+		rte_errno = EADDRNOTAVAIL;
+		return NULL;
+	}
 	if (lport == 0 && pick_port(t, &k) != 0) {
+		t->st->c[DPT_STAT_tcp_connect_no_port]++;
 		rte_errno = EADDRNOTAVAIL;
 		return NULL;
 	}
@@ -403,6 +415,15 @@ dpt_tcp_connect(struct dpt_tcp *t, uint32_t raddr, uint16_t rport,
 	tcp_send_syn(c, now);
 	tcb_rexmt_arm(c, now);
 	return c;
+}
+
+struct dpt_tcb *
+dpt_tcp_connect(struct dpt_tcp *t, uint32_t raddr, uint16_t rport,
+		uint16_t lport, dpt_tcp_handler_t handler, void *arg,
+		uint64_t now)
+{
+	return dpt_tcp_connect_from(t, t->nif->addr, raddr, rport, lport,
+				    handler, arg, now);
 }
 
 void

@@ -136,7 +136,8 @@ build(const struct tt_spec *s)
 		memcpy(f + 34 + hl, s->data, s->len);
 	else
 		tt_pattern(f + 34 + hl, s->seq + !!(s->flags & SYN), s->len);
-	ip_hdr(ip, TH_PEER_IP, TH_US_IP, 20 + hl + s->len);
+	ip_hdr(ip, TH_PEER_IP, s->daddr ? s->daddr : TH_US_IP,
+	       20 + hl + s->len);
 	th = (struct rte_tcp_hdr *)(f + 34);
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 	return th_mbuf(f, 34 + hl + s->len, 0);
@@ -173,8 +174,9 @@ tt_pending(void)
 	return (uint16_t)(tt.i.sink.n - tt.seen);
 }
 
-void
-tt_next(struct dpt_tcp_seg *s, uint8_t *data, uint32_t cap)
+/* The next sent frame, which must come from @src, parsed into @s. */
+static void
+next_from(uint32_t src, struct dpt_tcp_seg *s, uint8_t *data, uint32_t cap)
 {
 	static uint8_t f[16384];
 	struct rte_mbuf *m, *c;
@@ -194,7 +196,7 @@ tt_next(struct dpt_tcp_seg *s, uint8_t *data, uint32_t cap)
 	cr_assert_eq(dpt_ipv4_parse(c, 14, &ip), DPT_STAT_OK);
 	cr_assert_eq(ip.proto, IPPROTO_TCP, "not a TCP segment");
 	cr_assert_eq(ip.dst, TH_PEER_IP);
-	cr_assert_eq(ip.src, TH_US_IP);
+	cr_assert_eq(ip.src, src, "source %08x, expected %08x", ip.src, src);
 	cr_assert_eq(ip.frag, RTE_IPV4_HDR_DF_FLAG, "DF must be set");
 	rte_pktmbuf_adj(c, 14 + ip.hdr_len);
 	cr_assert_eq(dpt_tcp_parse(c, &ip, s, &tt.i.stats), DPT_STAT_OK,
@@ -204,6 +206,12 @@ tt_next(struct dpt_tcp_seg *s, uint8_t *data, uint32_t cap)
 		memcpy(data, f + 14 + ip.hdr_len + s->hdr_len, s->len);
 	}
 	rte_pktmbuf_free(c);
+}
+
+void
+tt_next(struct dpt_tcp_seg *s, uint8_t *data, uint32_t cap)
+{
+	next_from(TH_US_IP, s, data, cap);
 }
 
 static void
@@ -258,7 +266,7 @@ tt_out(const struct tt_expect *e, const char *file, int line)
 
 	snprintf(where, sizeof(where), "%s:%d: segment %u", file, line,
 		 tt.seen);
-	tt_next(&s, data, sizeof(data));
+	next_from(e->saddr ? e->saddr : TH_US_IP, &s, data, sizeof(data));
 	flags_str(s.flags, fg);
 	flags_str(e->flags, fw);
 	cr_assert_eq(s.flags, e->flags, "%s: flags [%s], expected [%s]", where,

@@ -34,9 +34,10 @@
 #define TT_MSS 1460           /* MTU 1500 */
 
 /* A segment to feed in (peer -> us). Unset fields: ports TT_PEER_PORT ->
- * TT_PORT, window 65535, no options, no payload. */
+ * TT_PORT, to TH_US_IP, window 65535, no options, no payload. */
 struct tt_spec {
 	uint8_t flags;
+	uint32_t daddr;           /* 0 = TH_US_IP */
 	uint32_t seq, ack;
 	uint32_t wnd;             /* 0 unless .wnd_set; see TT_WND0 */
 	int wnd_set;
@@ -46,11 +47,13 @@ struct tt_spec {
 	uint32_t len;
 };
 
-/* What a segment we sent must be. Fields compared: all of flags, seq,
- * ack, wnd and len; options exactly as .opt.present says (the TS value is
- * checked only if .tsval_set); payload bytes if .data is given. */
+/* What a segment we sent must be. Fields compared: the IPv4 source (.saddr,
+ * 0 = TH_US_IP), all of flags, seq, ack, wnd and len; options exactly as
+ * .opt.present says (the TS value is checked only if .tsval_set); payload
+ * bytes if .data is given. */
 struct tt_expect {
 	uint8_t flags;
+	uint32_t saddr;
 	uint32_t seq, ack, wnd, len;
 	struct dpt_tcp_opts opt;
 	int tsval_set;

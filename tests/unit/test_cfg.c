@@ -72,6 +72,7 @@ Test(conf, default_file_loads_with_its_values)
 	cr_assert_str_eq(c.port.device, "net_tap0,iface=dpt0");
 	cr_assert_eq(c.port.addr, 0xc6120002);
 	cr_assert_eq(c.port.prefix_len, 24);
+	cr_assert_eq(c.port.n_addrs, 1);
 	cr_assert_eq(c.port.gateway, 0);
 	cr_assert_eq(c.port.mtu, 1500);
 	cr_assert_eq(c.port.offloads, 1);
@@ -83,6 +84,21 @@ Test(conf, default_file_loads_with_its_values)
 	cr_assert_eq(c.tcp.cc, DPT_CONF_CC_CUBIC);
 	cr_assert_eq(c.tcp.msl_us, 30000000);
 	cr_assert_eq(c.tcp.delack_us, 40000);
+}
+
+Test(conf, addresses_up_to_the_last_host_address_of_the_prefix_load)
+{
+	static struct dpt_conf c;
+	struct dpt_conf_err err;
+
+	/* .2 + 253 - 1 = .254; .255 is the broadcast address */
+	cr_assert_eq(load_text(&c, GOOD "addresses = 253\n", &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(c.port.n_addrs, 253);
+	cr_assert_eq(load_text(&c, "[port0]\ndevice = x\n"
+			       "address = 198.18.0.1/15\naddresses = 65536\n",
+			       &err), 0, "%s", err.msg);
+	cr_assert_eq(c.port.n_addrs, 65536);
 }
 
 Test(conf, impairment_is_off_by_default_and_set_by_fractions)
@@ -162,6 +178,14 @@ static struct bad_file bad_files[] = {
 	  "9600" },
 	{ GOOD "offloads = maybe\n",
 	  "t.conf:4: [port0] offloads: 'maybe' is not yes or no" },
+	{ GOOD "addresses = 254\n",
+	  "t.conf:4: [port0] addresses: 254 addresses from 198.18.0.2 go "
+	  "past 198.18.0.254, the last host address of the prefix" },
+	{ GOOD "addresses = 65537\n",
+	  "t.conf:4: [port0] addresses: '65537' is not an integer from 1 to "
+	  "65536" },
+	{ GOOD "addresses = 4\ngateway = 198.18.0.5\n",
+	  "t.conf:5: [port0] gateway: is one of our own addresses" },
 	{ GOOD "gateway = 198.18.1.1\n",
 	  "t.conf:4: [port0] gateway: is not on the address's prefix" },
 	{ "[port0]\ndevice = x\naddress = 198.18.0.0/24\n",

@@ -96,20 +96,29 @@ requests_from_200_hosts(void)
 
 TestSuite(arp_input, .init = setup);
 
-Test(arp_input, request_for_our_address_gets_the_exact_reply_rfc826)
+/* The request @req is answered by exactly @want, and (RFC 826) the
+ * requester is added since we are the target. */
+static void
+assert_arp_answered(const uint8_t *req, size_t req_len, const uint8_t *want,
+		    size_t want_len)
 {
 	struct rte_ether_addr mac;
 
-	IN(arp_req, T0);
-	TH_ASSERT_FRAME(th_sent(&t, 0), arp_reply_expected);
+	in(req, req_len, T0);
+	th_assert_frame(th_sent(&t, 0), want, want_len);
 	th_assert_sent(&t, 1);
 	TH_ASSERT_STAT(&t, arp_rx_request, 1);
 	TH_ASSERT_STAT(&t, arp_tx_reply, 1);
-	/* RFC 826: the requester is added since we are the target. */
 	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, &mac),
 		     DPT_NEIGH_REACHABLE);
 	cr_assert(rte_is_same_ether_addr(&mac, &th_peer_mac));
 	TH_ASSERT_STAT(&t, neigh_added, 1);
+}
+
+Test(arp_input, request_for_our_address_gets_the_exact_reply_rfc826)
+{
+	assert_arp_answered(arp_req, sizeof(arp_req), arp_reply_expected,
+			    sizeof(arp_reply_expected));
 }
 
 Test(arp_input, request_for_another_address_is_not_answered_nor_learned)
@@ -175,14 +184,21 @@ Test(arp_input, shared_frame_for_another_address_teaches_only_known_senders)
 	th_assert_sent(&t, 0);
 }
 
-Test(arp_input, sender_claiming_our_address_is_arp_drop_conflict_rfc5227)
+/* A request whose sender claims 198.18.0.@octet, one of ours. */
+static void
+assert_arp_conflict(uint8_t octet)
 {
 	COPY(f, arp_req);
 
-	f[31] = 2; /* spa = 198.18.0.2, ours */
+	f[31] = octet; /* spa */
 	IN(f, T0);
 	th_assert_sent(&t, 0);
 	TH_ASSERT_STAT(&t, arp_drop_conflict, 1);
+}
+
+Test(arp_input, sender_claiming_our_address_is_arp_drop_conflict_rfc5227)
+{
+	assert_arp_conflict(2);
 }
 
 Test(arp_input, probe_is_answered_but_teaches_nothing_rfc5227)
@@ -383,16 +399,25 @@ Test(neigh, full_table_of_reachable_entries_drops_with_a_counter)
 
 TestSuite(ipv4_input, .init = setup);
 
-Test(ipv4_input, echo_request_gets_the_exact_reply_rfc792)
+/* The echo request @req is answered by exactly @want. */
+static void
+assert_echo_answered(const uint8_t *req, size_t req_len, const uint8_t *want,
+		     size_t want_len)
 {
 	learn_peer(T0);
-	IN(echo_req, T0 + 1);
-	TH_ASSERT_FRAME(th_sent(&t, 0), echo_reply_expected);
+	in(req, req_len, T0 + 1);
+	th_assert_frame(th_sent(&t, 0), want, want_len);
 	th_assert_sent(&t, 1);
 	TH_ASSERT_STAT(&t, icmp_rx_echo_request, 1);
 	TH_ASSERT_STAT(&t, icmp_tx_echo_reply, 1);
 	TH_ASSERT_STAT(&t, ip_rx, 1);
 	TH_ASSERT_STAT(&t, ip_tx, 1);
+}
+
+Test(ipv4_input, echo_request_gets_the_exact_reply_rfc792)
+{
+	assert_echo_answered(echo_req, sizeof(echo_req), echo_reply_expected,
+			     sizeof(echo_reply_expected));
 }
 
 Test(ipv4_input, echo_reply_to_unresolved_peer_waits_for_arp)
@@ -633,4 +658,102 @@ Test(eth_input, frames_are_dropped_only_past_the_wait_capacity)
 	cr_assert_eq(st.c[DPT_STAT_tx_drop_full], 3);
 	cr_assert_eq(st.c[DPT_STAT_tx_frames], 0);
 	rte_pktmbuf_free_bulk(tx.pkts, tx.n);
+}
+
+/* ---- several addresses: [port0] address = 198.18.0.2/24, addresses = 4
+ * (.2 to .5) ------------------------------------------------------------ */
+
+#define ALIAS(n) DPT_IPV4(198, 18, 0, 2 + (n)) /* our n-th address after .2 */
+
+static void
+setup_aliases(void)
+{
+	th_eal_init();
+	th_if_init(&t);
+	t.port.n_addrs = 4;
+	t.nif.n_addrs = 4; /* what dpt_netif_init() takes from t.port */
+}
+
+TestSuite(aliases, .init = setup_aliases);
+
+Test(aliases, owns_exactly_the_range)
+{
+	cr_assert(dpt_netif_owns(&t.nif, TH_US_IP));
+	cr_assert(dpt_netif_owns(&t.nif, ALIAS(3)));
+	cr_assert_not(dpt_netif_owns(&t.nif, ALIAS(4)));
+	cr_assert_not(dpt_netif_owns(&t.nif, TH_US_IP - 1));
+	cr_assert_not(dpt_netif_owns(&t.nif, 0));
+	cr_assert_not(dpt_netif_owns(&t.nif, UINT32_MAX));
+}
+
+Test(aliases, arp_request_for_the_third_address_is_answered_from_it_rfc826)
+{
+	/* RFC 826: the reply's sender protocol address is the one asked
+	 * for (198.18.0.4), not our first. */
+	assert_arp_answered(arp_req_alias3, sizeof(arp_req_alias3),
+			    arp_reply_alias3_expected,
+			    sizeof(arp_reply_alias3_expected));
+}
+
+Test(aliases, arp_request_past_the_range_is_not_answered_nor_learned)
+{
+	COPY(f, arp_req);
+
+	f[41] = 6; /* who-has 198.18.0.6, one past .5 */
+	IN(f, T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, arp_rx_not_for_us, 1);
+	TH_ASSERT_STAT(&t, arp_rx_request, 0);
+	cr_assert_eq(dpt_neigh_lookup(t.nif.neigh, TH_PEER_IP, NULL),
+		     DPT_NEIGH_FREE);
+}
+
+Test(aliases, arp_sender_claiming_an_alias_is_arp_drop_conflict_rfc5227)
+{
+	assert_arp_conflict(5);
+}
+
+Test(aliases, echo_request_to_an_alias_is_answered_from_that_alias)
+{
+	/* RFC 1122 3.2.2.6 and 3.3.4.2: the reply's source is the address
+	 * the request was sent to (198.18.0.5). */
+	assert_echo_answered(echo_req_alias, sizeof(echo_req_alias),
+			     echo_reply_alias_expected,
+			     sizeof(echo_reply_alias_expected));
+}
+
+Test(aliases, protocol_unreachable_for_an_alias_comes_from_that_alias)
+{
+	COPY(f, udp_dgram);
+	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(f + IP_OFF);
+	struct dpt_ipv4 ip;
+	struct rte_mbuf *m;
+
+	learn_peer(T0);
+	h->dst_addr = rte_cpu_to_be_32(ALIAS(2));
+	h->hdr_checksum = 0;
+	h->hdr_checksum = rte_ipv4_cksum(h);
+	IN(f, T0 + 1);
+	m = th_sent(&t, 0);
+	cr_assert_eq(dpt_ipv4_parse(m, IP_OFF, &ip), DPT_STAT_OK);
+	cr_assert_eq(ip.src, ALIAS(2));
+	cr_assert_eq(ip.dst, TH_PEER_IP);
+	cr_assert_eq(ip.proto, IPPROTO_ICMP);
+	TH_ASSERT_STAT(&t, icmp_tx_dest_unreach, 1);
+	TH_ASSERT_STAT(&t, ip_drop_proto, 1);
+}
+
+Test(aliases, datagram_past_the_range_is_ip_drop_not_for_us)
+{
+	send_with_addrs(TH_PEER_IP, ALIAS(4));
+	send_with_addrs(TH_PEER_IP, TH_US_IP - 1);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, ip_drop_not_for_us, 2);
+}
+
+Test(aliases, source_that_is_an_alias_is_ip_drop_bad_src_rfc1122_3_2_1_3)
+{
+	send_with_addrs(ALIAS(3), TH_US_IP);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, ip_drop_bad_src, 1);
 }
