@@ -100,9 +100,13 @@ gen_conn_open(struct gen_worker *gw, struct gen_conn *x, struct dpt_worker *w,
 	  dpt_tcp_handler_t handler, uint64_t now)
 {
 	const struct gen_opts *o = &gw->g->o;
+	/* connection i leaves from our address i mod --sources: each has the
+	 * whole ephemeral range towards the target */
+	uint32_t laddr = w->nif.addr +
+			 (uint32_t)((uint64_t)(x - gw->g->conns) % o->sources);
 
-	x->c = dpt_tcp_connect(w->tcp, o->target, o->port, 0, handler, x,
-			       now);
+	x->c = dpt_tcp_connect_from(w->tcp, laddr, o->target, o->port, 0,
+				    handler, x, now);
 	if (x->c == NULL)
 		return gen_conn_failed(x, FAIL_LOCAL, now);
 	gen_conn_set(x, CONN_CONNECTING);

@@ -309,7 +309,8 @@ gen_check(const struct dpt_conf *conf, void *ctx)
 			"(dptcp-gen --help)\n");
 		return -1;
 	}
-	if (o->target == conf->port.addr || (o->target >> 24) == 0 ||
+	if (o->target - conf->port.addr < conf->port.n_addrs ||
+	    (o->target >> 24) == 0 ||
 	    (o->target >> 24) == 127 || (o->target >> 28) >= 14) {
 		fprintf(stderr, "dptcp-gen: --target: %u.%u.%u.%u is not a "
 			"unicast address of another host\n", o->target >> 24,
@@ -325,9 +326,10 @@ gen_check(const struct dpt_conf *conf, void *ctx)
 			(o->target >> 8) & 255, o->target & 255);
 		return -1;
 	}
-	if (o->sources > 1) {
-		fprintf(stderr, "dptcp-gen: --sources: this build owns one "
-			"address per port\n");
+	if (o->sources > conf->port.n_addrs) {
+		fprintf(stderr, "dptcp-gen: --sources %u: [port0] addresses is "
+			"%u: set it to at least as many\n", o->sources,
+			conf->port.n_addrs);
 		return -1;
 	}
 	if (o->mode->flags & GM_NO_CONNS)
@@ -933,6 +935,9 @@ main(int argc, char **argv)
 		"      --pipeline P    rr, http: requests in flight per "
 		"connection (default 1)\n"
 		"      --path /P       http: the path to GET (default /)\n"
+		"      --sources N     spread the connections over our first N "
+		"addresses\n"
+		"                      ([port0] addresses >= N; default 1)\n"
 		"      --flood KIND    syn, ack or garbage: a stateless flood "
 		"beside the mode\n"
 		"      --rate PPS      flood packets per second in all "
