@@ -15,8 +15,9 @@
  *
  * The sources are spoofed: whatever the server answers goes to the next
  * hop's MAC (this generator, with a route through it) and is dropped here
- * as not addressed to us (counted). The frame's checksums are computed
- * here, not offloaded: the flood must not depend on the port.
+ * as not addressed to us (counted). The IPv4 header is the stack's own
+ * (dpt_ipv4_fill_from(), with a spoofed source); the TCP checksum is
+ * computed here, not offloaded, so garbage stays garbage on any port.
  */
 #include <string.h>
 
@@ -68,7 +69,7 @@ fill_tcp(struct gen_worker *gw, struct rte_tcp_hdr *th, uint16_t opt_len)
 
 /* One frame: Ethernet room, IPv4 from a random source, then TCP. */
 static struct rte_mbuf *
-flood_frame(struct gen_worker *gw)
+flood_frame(struct gen_worker *gw, struct dpt_worker *w)
 {
 	const struct gen_opts *o = &gw->g->o;
 	uint16_t opt_len = o->flood == FLOOD_SYN ? sizeof(syn_opts) : 0;
@@ -84,17 +85,11 @@ flood_frame(struct gen_worker *gw)
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
+	dpt_ipv4_fill_from(&w->nif, m, o->flood_src + (uint32_t)(r % hosts),
+			   o->target, IPPROTO_TCP, 0,
+			   (uint16_t)(sizeof(*ip) + l4), 1);
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 				     RTE_ETHER_HDR_LEN);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4));
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = rte_cpu_to_be_32(o->flood_src + (uint32_t)(r % hosts));
-	ip->dst_addr = rte_cpu_to_be_32(o->target);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	if (o->flood == FLOOD_GARBAGE) {
 		uint8_t *p = (uint8_t *)(ip + 1);
 
@@ -129,14 +124,12 @@ gen_flood_step(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 		gw->flood_tokens -= n;
 	}
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = flood_frame(gw);
+		struct rte_mbuf *m = flood_frame(gw, w);
 
 		if (m == NULL) {
 			w->stats.c[DPT_STAT_mbuf_alloc_fail]++;
 			break;
 		}
-		m->l2_len = RTE_ETHER_HDR_LEN;
-		m->l3_len = sizeof(struct rte_ipv4_hdr);
 		dpt_ipv4_output(&w->nif, m, gw->g->o.target, now);
 	}
 	cnt_add(&gw->n.flood_pkts, i);

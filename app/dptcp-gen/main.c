@@ -387,16 +387,17 @@ gen_setup_rr(struct gen *g)
 {
 	const struct gen_opts *o = &g->o;
 	int sock = g->app.engine->port.socket_id;
+	char get[1100]; /* rr_check() bounds the path to 1024 bytes */
 	uint32_t a = o->target;
 
 	if (!(o->mode->flags & GM_REQUESTS))
 		return 0;
 	g->req_len = o->size;
 	if (o->mode == &gen_mode_http)
-		g->req_len = (uint32_t)snprintf(NULL, 0, "GET %s HTTP/1.1\r\n"
-			"Host: %u.%u.%u.%u\r\n\r\n", o->path, a >> 24,
-			(a >> 16) & 255, (a >> 8) & 255, a & 255);
-	g->req = rte_malloc_socket("gen_req", g->req_len + 1, 0, sock);
+		g->req_len = (uint32_t)snprintf(get, sizeof(get), "GET %s "
+			"HTTP/1.1\r\nHost: %u.%u.%u.%u\r\n\r\n", o->path,
+			a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	g->req = rte_malloc_socket("gen_req", g->req_len, 0, sock);
 	g->stamps = rte_zmalloc_socket("gen_stamps", sizeof(*g->stamps) *
 				       o->conns * o->pipeline, 0, sock);
 	g->ready = rte_zmalloc_socket("gen_ready", sizeof(*g->ready) *
@@ -404,9 +405,7 @@ gen_setup_rr(struct gen *g)
 	if (g->req == NULL || g->stamps == NULL || g->ready == NULL)
 		return -1;
 	if (o->mode == &gen_mode_http)
-		snprintf((char *)g->req, g->req_len + 1, "GET %s HTTP/1.1\r\n"
-			 "Host: %u.%u.%u.%u\r\n\r\n", o->path, a >> 24,
-			 (a >> 16) & 255, (a >> 8) & 255, a & 255);
+		memcpy(g->req, get, g->req_len);
 	else
 		for (uint32_t i = 0; i < g->req_len; i++)
 			g->req[i] = (uint8_t)('a' + i % 26);
