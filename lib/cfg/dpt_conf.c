@@ -59,24 +59,28 @@ static const char *const svc_names[] = { "echo", "discard", "chargen",
 #define SVC_FAMILY "service.NAME" /* how the schema names the family */
 
 #define PORT(f) offsetof(struct dpt_conf, port.f)
+#define NIF(f) offsetof(struct dpt_conf, netif.f)
 #define ARP(f) offsetof(struct dpt_conf, arp.f)
-#define IP(f) offsetof(struct dpt_conf, ip.f)
 #define TCP(f) offsetof(struct dpt_conf, tcp.f)
 #define IMP(f) offsetof(struct dpt_conf, impair.f)
 #define SVC(f) offsetof(struct dpt_svc_conf, f)
+
+/* T_STR values are checked against DPT_CONF_VALUE_LEN, then copied. */
+_Static_assert(sizeof(((struct dpt_conf *)0)->port.device) ==
+	       DPT_CONF_VALUE_LEN, "[port0] device holds any value");
 
 static const struct key_def schema[] = {
 	{ "port0", "device", T_STR, PORT(device), 1, 0, NULL, F_REQUIRED,
 	  "DPDK device: vdev arguments (net_tap0,iface=dpt0) or a PCI address "
 	  "(0000:01:00.0)" },
-	{ "port0", "address", T_PREFIX, PORT(addr), 1, 32, NULL, F_REQUIRED,
+	{ "port0", "address", T_PREFIX, NIF(addr), 1, 32, NULL, F_REQUIRED,
 	  "our IPv4 address and on-link prefix, A.B.C.D/N" },
-	{ "port0", "addresses", T_U32, PORT(n_addrs), 1, 65536, "1", 0,
+	{ "port0", "addresses", T_U32, NIF(n_addrs), 1, 65536, "1", 0,
 	  "how many consecutive IPv4 addresses we own, from address on; all "
 	  "must be host addresses of the prefix" },
-	{ "port0", "gateway", T_IPV4, PORT(gateway), 0, 0, "0.0.0.0", 0,
+	{ "port0", "gateway", T_IPV4, NIF(gateway), 0, 0, "0.0.0.0", 0,
 	  "next hop for destinations off the prefix; 0.0.0.0 = none" },
-	{ "port0", "mtu", T_U32, PORT(mtu), 576, 9600, "1500", 0,
+	{ "port0", "mtu", T_U32, NIF(mtu), 576, 9600, "1500", 0,
 	  "IP MTU in bytes" },
 	{ "port0", "rx_desc", T_U32, PORT(rx_desc), 64, 16384, "1024", 0,
 	  "RX descriptors per queue (the PMD may round)" },
@@ -114,12 +118,12 @@ static const struct key_def schema[] = {
 	{ "arp", "gc", T_DURATION, ARP(gc_us), 1000000, 86400000000ULL,
 	  "300s", 0, "unused entries are removed this long after their "
 	  "last confirmation" },
-	{ "ip", "ttl", T_U32, IP(ttl), 1, 255, "64", 0,
+	{ "ip", "ttl", T_U32, NIF(ttl), 1, 255, "64", 0,
 	  "TTL of the packets dptcp originates" },
-	{ "ip", "icmp_rate", T_U32, IP(icmp_rate), 0, 1000000, "1000", 0,
+	{ "ip", "icmp_rate", T_U32, NIF(icmp_rate), 0, 1000000, "1000", 0,
 	  "ICMP error messages per second per lcore (RFC 1812 4.3.2.8); "
 	  "0 = never send" },
-	{ "ip", "icmp_burst", T_U32, IP(icmp_burst), 1, 100000, "50", 0,
+	{ "ip", "icmp_burst", T_U32, NIF(icmp_burst), 1, 100000, "50", 0,
 	  "ICMP error burst allowance" },
 	{ "tcp", "max_conns", T_U32, TCP(max_conns), 16, 1u << 26, "16384", 0,
 	  "control blocks per worker lcore (all states, TIME-WAIT included); "
@@ -867,7 +871,7 @@ range_in_prefix(uint32_t addr, uint32_t n, uint32_t plen)
 static int
 range_error(struct dpt_conf *conf, struct dpt_conf_err *err)
 {
-	const struct dpt_port_conf *p = &conf->port;
+	const struct dpt_netif_conf *p = &conf->netif;
 	uint32_t mask = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
 	uint32_t last = (p->addr | ~mask) - (p->prefix_len < 31);
 	char what[128];
@@ -885,7 +889,7 @@ range_error(struct dpt_conf *conf, struct dpt_conf_err *err)
 static int
 finish_port(struct dpt_conf *conf, struct dpt_conf_err *err)
 {
-	const struct dpt_port_conf *p = &conf->port;
+	const struct dpt_netif_conf *p = &conf->netif;
 	uint32_t mask = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
 
 	if (p->prefix_len < 31 && ((p->addr & ~mask) == 0 ||
@@ -996,20 +1000,37 @@ dpt_conf_finish(struct dpt_conf *conf, struct dpt_conf_err *err)
 	       finish_svcs(conf, err);
 }
 
+/* Bytes of the field a key fills: its section differs where they do. */
+static size_t
+key_size(const struct key_def *d)
+{
+	switch (d->type) {
+	case T_STR:
+		return DPT_CONF_VALUE_LEN;
+	case T_LCORES:
+		return sizeof(struct dpt_lcores_conf);
+	case T_PREFIX:
+		return 2 * sizeof(uint32_t);
+	case T_DURATION:
+	case T_SIZE64:
+		return sizeof(uint64_t);
+	case T_FRACTION:
+		return sizeof(double);
+	case T_U32:
+	case T_BOOL:
+	case T_IPV4:
+	case T_SIZE:
+	case T_ENUM:
+		break;
+	}
+	return sizeof(uint32_t);
+}
+
 int
 dpt_conf_diff_static(const struct dpt_conf *a, const struct dpt_conf *b,
 		     char *buf, size_t len)
 {
-	const struct {
-		const char *name;
-		size_t off, size;
-	} parts[] = {
-#define PART(n, f) { n, offsetof(struct dpt_conf, f), \
-		     sizeof(((struct dpt_conf *)0)->f) }
-		PART("port0", port), PART("lcores", lcores), PART("arp", arp),
-		PART("ip", ip), PART("tcp", tcp), PART("impair", impair),
-#undef PART
-	};
+	const char *last = ""; /* a section's keys are adjacent in schema[] */
 	size_t o = 0;
 	int n = 0;
 
@@ -1017,13 +1038,16 @@ dpt_conf_diff_static(const struct dpt_conf *a, const struct dpt_conf *b,
 	if (a->n_eal != b->n_eal || memcmp(a->eal, b->eal, sizeof(a->eal[0]) *
 					   a->n_eal) != 0)
 		o += (size_t)snprintf(buf, len, "%seal", n++ ? ", " : "");
-	for (unsigned int i = 0; i < RTE_DIM(parts); i++) {
-		if (memcmp((const char *)a + parts[i].off,
-			   (const char *)b + parts[i].off, parts[i].size) == 0)
+	for (const struct key_def *d = schema; d < schema + RTE_DIM(schema);
+	     d++) {
+		if ((d->flags & F_SERVICE) || strcmp(d->section, last) == 0 ||
+		    memcmp((const char *)a + d->off, (const char *)b + d->off,
+			   key_size(d)) == 0)
 			continue;
+		last = d->section;
 		if (o < len)
 			o += (size_t)snprintf(buf + o, len - o, "%s%s",
-					      n ? ", " : "", parts[i].name);
+					      n ? ", " : "", d->section);
 		n++;
 	}
 	return n;
@@ -1109,19 +1133,6 @@ dpt_conf_print_reference(FILE *f)
 		else
 			fprintf(f, "optional.\n");
 	}
-}
-
-static int
-dir_on(const struct dpt_impair_dir *d)
-{
-	return d->drop > 0 || d->reorder > 0 || d->dup > 0 || d->corrupt > 0 ||
-	       d->delay_us > 0;
-}
-
-int
-dpt_conf_impair_on(const struct dpt_impair_conf *c)
-{
-	return dir_on(&c->rx) || dir_on(&c->tx);
 }
 
 unsigned int

@@ -18,6 +18,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dpt_impair.h"
+#include "dpt_neigh.h"
+#include "dpt_netif.h"
+#include "dpt_port.h"
+
 #define DPT_CONF_MAX_EAL 32      /**< entries in [eal] */
 #define DPT_CONF_NAME_LEN 64     /**< as rte_cfgfile's CFG_NAME_LEN */
 #define DPT_CONF_VALUE_LEN 256   /**< as rte_cfgfile's CFG_VALUE_LEN */
@@ -32,46 +37,12 @@ struct dpt_conf_eal {
 	char value[DPT_CONF_VALUE_LEN]; /**< its argument, "" for a flag */
 };
 
-/** [port0]: the port dptcp owns, and its IPv4 interface. */
-struct dpt_port_conf {
-	char device[DPT_CONF_VALUE_LEN]; /**< devargs ("net_tap0,iface=dpt0")
-					   *  or PCI address */
-	uint32_t addr;       /**< our IPv4 address, host order */
-	uint32_t prefix_len; /**< on-link prefix length (follows addr:
-			       *  T_PREFIX writes both) */
-	uint32_t n_addrs;    /**< we own addr .. addr + n_addrs - 1 */
-	uint32_t gateway;    /**< default gateway, 0 = none */
-	uint32_t mtu;        /**< IP MTU in bytes */
-	uint32_t rx_desc;    /**< RX descriptors per queue */
-	uint32_t tx_desc;    /**< TX descriptors per queue */
-	uint32_t mbufs;      /**< mbufs in the pool, 0 = sized from the rest */
-	uint32_t offloads;   /**< use checksum offloads the PMD offers */
-	uint32_t rss;        /**< symmetric RSS where the PMD has it */
-};
-
 /** [lcores] */
 struct dpt_lcores_conf {
 	uint32_t n_workers;                       /**< 0 = every EAL worker */
 	uint32_t workers[DPT_CONF_MAX_WORKERS];   /**< worker lcore ids */
 	uint64_t shutdown_timeout_us; /**< SIGTERM: drain this long, then
 					*  reset what is left */
-};
-
-/** [arp]: the neighbour cache (RFC 826, RFC 1122 2.3.2). */
-struct dpt_neigh_conf {
-	uint32_t entries;      /**< cache entries per lcore */
-	uint32_t queue;        /**< packets waiting for resolution per lcore */
-	uint64_t reachable_us; /**< an answer is trusted this long */
-	uint64_t retrans_us;   /**< between requests for an unanswered entry */
-	uint32_t probes;       /**< requests before giving up on an entry */
-	uint64_t gc_us;        /**< unused stale entries are removed after */
-};
-
-/** [ip] */
-struct dpt_ip_conf {
-	uint32_t ttl;        /**< TTL of packets we originate */
-	uint32_t icmp_rate;  /**< ICMP errors per second per lcore, 0 = none */
-	uint32_t icmp_burst; /**< ICMP error burst allowance */
 };
 
 /** Congestion control names of [tcp] cc (values of enum dpt_tcp_cc). */
@@ -106,22 +77,6 @@ struct dpt_tcp_conf {
 	uint32_t ooo_max;            /**< out-of-order segments held per conn */
 	uint32_t challenge_acks;     /**< RFC 5961 challenge ACKs/s per conn */
 	uint32_t nodelay;            /**< new connections disable Nagle */
-};
-
-/** One direction of [impair]: fractions of frames, and a delay. */
-struct dpt_impair_dir {
-	double drop;        /**< dropped */
-	double reorder;     /**< held back behind the next frame */
-	double dup;         /**< sent twice */
-	double corrupt;     /**< one bit flipped */
-	uint64_t delay_us;  /**< every frame held this long */
-};
-
-/** [impair]: the test network this kernel's missing netem would give. */
-struct dpt_impair_conf {
-	struct dpt_impair_dir rx, tx;
-	uint32_t seed;      /**< PRNG seed (each worker adds its index) */
-	uint32_t queue;     /**< frames held (delay, reorder) per direction */
 };
 
 /** Service types of [service.NAME] type (values of enum dpt_svc_type). */
@@ -159,10 +114,11 @@ struct dpt_conf {
 	char file[256];                           /**< name used in messages */
 	uint32_t n_eal;                           /**< entries in eal[] */
 	struct dpt_conf_eal eal[DPT_CONF_MAX_EAL];
-	struct dpt_port_conf port;
+	struct dpt_port_conf port;                /**< [port0]: the device */
+	struct dpt_netif_conf netif;              /**< [port0]: the interface;
+						    *  [ip] */
 	struct dpt_lcores_conf lcores;
 	struct dpt_neigh_conf arp;
-	struct dpt_ip_conf ip;
 	struct dpt_tcp_conf tcp;
 	struct dpt_impair_conf impair;
 	uint32_t n_svcs;                          /**< entries in svcs[] */
@@ -259,9 +215,6 @@ int dpt_conf_diff_static(const struct dpt_conf *a, const struct dpt_conf *b,
 
 /** The service type's name ("echo"), or "?". */
 const char *dpt_conf_svc_type_name(uint32_t type);
-
-/** Non-zero if [impair] asks for any impairment. */
-int dpt_conf_impair_on(const struct dpt_impair_conf *c);
 
 /** Number of schema keys, and the i-th as "section.key" (for tests;
  * a [service.NAME] key is "service.NAME.key"). */

@@ -53,8 +53,7 @@ struct th_if {
 	struct dpt_tx tx;
 	struct th_sink sink;
 	struct dpt_netif nif;
-	struct dpt_port_conf port;
-	struct dpt_ip_conf ip;
+	struct dpt_netif_conf nif_conf;
 	struct dpt_neigh_conf arp;
 };
 
