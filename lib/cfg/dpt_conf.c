@@ -52,7 +52,6 @@ struct key_def {
 				   * applies to, 0 = all */
 };
 
-static const char *const cc_names[] = { "newreno", "cubic", NULL };
 /* in the order of DPT_CONF_SVC_* */
 static const char *const svc_names[] = { "echo", "discard", "chargen",
 					 "http", "sink", "source", NULL };
@@ -147,7 +146,7 @@ static const struct key_def schema[] = {
 	  "full-sized segment)" },
 	{ "tcp", "cc", T_ENUM, TCP(cc), 0, 0, "cubic", 0,
 	  "default congestion control: newreno (RFC 5681, 6582) or cubic "
-	  "(RFC 9438)", cc_names },
+	  "(RFC 9438)", dpt_tcp_cc_names },
 	{ "tcp", "syn_backlog", T_U32, TCP(syn_backlog), 1, 1u << 24, "1024",
 	  0, "half-open (SYN-RECEIVED) connections per listener per lcore; "
 	  "past it, SYN cookies" },

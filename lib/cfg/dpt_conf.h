@@ -22,6 +22,7 @@
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
 #include "dpt_port.h"
+#include "dpt_tcp.h"
 
 #define DPT_CONF_MAX_EAL 32      /**< entries in [eal] */
 #define DPT_CONF_NAME_LEN 64     /**< as rte_cfgfile's CFG_NAME_LEN */
@@ -43,40 +44,6 @@ struct dpt_lcores_conf {
 	uint32_t workers[DPT_CONF_MAX_WORKERS];   /**< worker lcore ids */
 	uint64_t shutdown_timeout_us; /**< SIGTERM: drain this long, then
 					*  reset what is left */
-};
-
-/** Congestion control names of [tcp] cc (values of enum dpt_tcp_cc). */
-#define DPT_CONF_CC_NEWRENO 0
-#define DPT_CONF_CC_CUBIC 1
-
-/** [tcp]: every TCP tunable; per lcore where it is a bound. */
-struct dpt_tcp_conf {
-	uint32_t max_conns;          /**< control blocks per lcore */
-	uint32_t rcvbuf;             /**< receive buffer per connection */
-	uint32_t sndbuf;             /**< send buffer per connection */
-	uint64_t msl_us;             /**< maximum segment lifetime */
-	uint64_t rto_init_us;        /**< RTO before any RTT sample */
-	uint64_t rto_min_us;         /**< lower bound of the RTO */
-	uint64_t rto_max_us;         /**< upper bound of the RTO */
-	uint64_t delack_us;          /**< delayed-ACK timeout */
-	uint32_t cc;                 /**< DPT_CONF_CC_* */
-	uint32_t syn_backlog;        /**< half-open per listener, then cookies */
-	uint32_t syncookies;         /**< answer SYNs past the bound with cookies */
-	uint32_t max_timewait;       /**< TIME-WAIT connections per lcore */
-	uint32_t init_cwnd;          /**< initial window, segments */
-	uint32_t syn_retries;        /**< SYN retransmissions */
-	uint32_t synack_retries;     /**< SYN-ACK retransmissions */
-	uint32_t retries;            /**< data retransmissions before reset */
-	uint64_t fin_timeout_us;     /**< FIN-WAIT-2 after close() */
-	uint64_t ka_idle_us;         /**< keepalive idle time */
-	uint64_t ka_intvl_us;        /**< keepalive probe interval */
-	uint32_t ka_probes;          /**< keepalive probes before reset */
-	uint32_t timestamps;         /**< offer RFC 7323 timestamps */
-	uint32_t sack;               /**< offer RFC 2018 SACK */
-	uint32_t window_scaling;     /**< offer RFC 7323 window scaling */
-	uint32_t ooo_max;            /**< out-of-order segments held per conn */
-	uint32_t challenge_acks;     /**< RFC 5961 challenge ACKs/s per conn */
-	uint32_t nodelay;            /**< new connections disable Nagle */
 };
 
 /** Service types of [service.NAME] type (values of enum dpt_svc_type). */

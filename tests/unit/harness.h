@@ -16,7 +16,6 @@
 #include <criterion/criterion.h>
 #include <rte_mbuf.h>
 
-#include "dpt_conf.h"
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
 #include "dpt_stats.h"

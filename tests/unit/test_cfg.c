@@ -81,7 +81,7 @@ Test(conf, default_file_loads_with_its_values)
 	cr_assert_eq(c.netif.ttl, 64);
 	cr_assert_eq(c.lcores.n_workers, 0);
 	cr_assert_eq(c.tcp.rcvbuf, 256 * 1024);
-	cr_assert_eq(c.tcp.cc, DPT_CONF_CC_CUBIC);
+	cr_assert_eq(c.tcp.cc, DPT_TCP_CC_CUBIC);
 	cr_assert_eq(c.tcp.msl_us, 30000000);
 	cr_assert_eq(c.tcp.delack_us, 40000);
 }
@@ -126,7 +126,7 @@ Test(conf, sizes_take_binary_suffixes_and_enums_take_names)
 			       "cc = newreno\n", &err), 0, "%s", err.msg);
 	cr_assert_eq(c.tcp.rcvbuf, 1 << 20);
 	cr_assert_eq(c.tcp.sndbuf, 65536);
-	cr_assert_eq(c.tcp.cc, DPT_CONF_CC_NEWRENO);
+	cr_assert_eq(c.tcp.cc, DPT_TCP_CC_NEWRENO);
 }
 
 Test(conf, inline_comments_units_and_lists_are_parsed)
