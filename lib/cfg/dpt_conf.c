@@ -52,9 +52,6 @@ struct key_def {
 				   * applies to, 0 = all */
 };
 
-/* in the order of DPT_CONF_SVC_* */
-static const char *const svc_names[] = { "echo", "discard", "chargen",
-					 "http", "sink", "source", NULL };
 #define SVC_FAMILY "service.NAME" /* how the schema names the family */
 
 #define PORT(f) offsetof(struct dpt_conf, port.f)
@@ -217,17 +214,17 @@ static const struct key_def schema[] = {
 	{ SVC_FAMILY, "type", T_ENUM, SVC(type), 0, 0, NULL,
 	  F_SERVICE | F_REQUIRED, "the service: echo (RFC 862), discard "
 	  "(RFC 863), chargen (RFC 864), http, sink (reads and counts), "
-	  "source (sends a pattern, then closes)", svc_names },
+	  "source (sends a pattern, then closes)", dpt_svc_type_names },
 	{ SVC_FAMILY, "port", T_U32, SVC(port), 1, 65535, NULL,
 	  F_SERVICE | F_REQUIRED, "TCP port it listens on; one service "
 	  "per port" },
 	{ SVC_FAMILY, "body", T_SIZE64, SVC(body), 0, (1ULL << 42) - 1, NULL,
 	  F_SERVICE, "http: body bytes answered to 'GET /' (no number); "
-	  "unset, 'GET /' is 404", NULL, 1u << DPT_CONF_SVC_HTTP },
+	  "unset, 'GET /' is 404", NULL, 1u << DPT_SVC_HTTP },
 	{ SVC_FAMILY, "bytes", T_SIZE64, SVC(bytes), 0, (1ULL << 50), "0",
 	  F_SERVICE, "source: bytes sent on each connection before it "
 	  "closes; 0 = until the peer closes", NULL,
-	  1u << DPT_CONF_SVC_SOURCE },
+	  1u << DPT_SVC_SOURCE },
 };
 
 /* EAL options accepted in [eal]: the name, whether it takes a value, and
@@ -260,11 +257,11 @@ static const char *const sections[] = { "eal", "port0", "lcores", "arp",
 
 /* The default services, when no [service.*] section is given. */
 static const struct dpt_svc_conf default_svcs[] = {
-	{ .name = "echo", .type = DPT_CONF_SVC_ECHO, .port = 7 },
-	{ .name = "discard", .type = DPT_CONF_SVC_DISCARD, .port = 9 },
-	{ .name = "chargen", .type = DPT_CONF_SVC_CHARGEN, .port = 19 },
-	{ .name = "http", .type = DPT_CONF_SVC_HTTP, .port = 80,
-	  .body = DPT_CONF_SVC_NO_BODY },
+	{ .name = "echo", .type = DPT_SVC_ECHO, .port = 7 },
+	{ .name = "discard", .type = DPT_SVC_DISCARD, .port = 9 },
+	{ .name = "chargen", .type = DPT_SVC_CHARGEN, .port = 19 },
+	{ .name = "http", .type = DPT_SVC_HTTP, .port = 80,
+	  .body = DPT_SVC_NO_BODY },
 };
 
 /* ---- value parsers: 0, or -EINVAL with a reason in why ---------------- */
@@ -674,18 +671,19 @@ svc_get(struct dpt_conf *conf, const char *section, int line,
 		     "most %s)", RTE_STR(DPT_CONF_MAX_SVCS));
 		return NULL;
 	}
+	conf->svc_set[conf->n_svcs] = 0;
 	sc = &conf->svcs[conf->n_svcs++];
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->name, sizeof(sc->name), "%s", name);
-	sc->body = DPT_CONF_SVC_NO_BODY;
+	sc->body = DPT_SVC_NO_BODY;
 	for (unsigned int i = 0; i < RTE_DIM(schema); i++)
 		if ((schema[i].flags & F_SERVICE) && schema[i].def != NULL)
 			apply_value(sc, &schema[i], schema[i].def);
 	return sc;
 }
 
-/* The bit of a service key in struct dpt_svc_conf.set: its rank among
- * the F_SERVICE keys. */
+/* The bit of a service key in conf->svc_set[]: its rank among the
+ * F_SERVICE keys. */
 static unsigned int
 svc_key_bit(const struct key_def *d)
 {
@@ -703,6 +701,7 @@ key_target(struct dpt_conf *conf, const struct key_def *d,
 	   void **base, uint64_t **set_word, uint64_t *set_bit)
 {
 	unsigned int bit = (unsigned int)(d - schema);
+	struct dpt_svc_conf *sc;
 
 	if (!(d->flags & F_SERVICE)) {
 		*base = conf;
@@ -710,10 +709,11 @@ key_target(struct dpt_conf *conf, const struct key_def *d,
 		*set_bit = 1ULL << (bit % 64);
 		return 0;
 	}
-	*base = svc_get(conf, section, line, err);
-	if (*base == NULL)
+	sc = svc_get(conf, section, line, err);
+	if (sc == NULL)
 		return -EINVAL;
-	*set_word = NULL;
+	*base = sc;
+	*set_word = &conf->svc_set[sc - conf->svcs];
 	*set_bit = 1ULL << svc_key_bit(d);
 	return 0;
 }
@@ -723,7 +723,7 @@ set_key(struct dpt_conf *conf, const char *section, const char *key,
 	const char *value, int line, struct dpt_conf_err *err)
 {
 	const struct key_def *d;
-	uint64_t *word, bit, given;
+	uint64_t *word, bit;
 	void *base;
 	char hint[160];
 
@@ -736,8 +736,7 @@ set_key(struct dpt_conf *conf, const char *section, const char *key,
 			    "");
 	if (key_target(conf, d, section, line, err, &base, &word, &bit) != 0)
 		return -EINVAL;
-	given = word ? *word : ((struct dpt_svc_conf *)base)->set;
-	if (line > 0 && (given & bit)) {
+	if (line > 0 && (*word & bit)) {
 		char m[64];
 
 		snprintf(m, sizeof(m), "set twice (first on line %d)",
@@ -751,10 +750,7 @@ set_key(struct dpt_conf *conf, const char *section, const char *key,
 			 type_hint(d, hint, sizeof(hint)));
 		return errf(err, conf, line, section, key, "%s", msg);
 	}
-	if (word != NULL)
-		*word |= bit;
-	else
-		((struct dpt_svc_conf *)base)->set |= (uint32_t)bit;
+	*word |= bit;
 	return 0;
 }
 
@@ -939,22 +935,24 @@ static int
 finish_svc(struct dpt_conf *conf, uint32_t idx, struct dpt_conf_err *err)
 {
 	const struct dpt_svc_conf *sc = &conf->svcs[idx];
+	uint64_t set = conf->svc_set[idx];
 	char sec[DPT_CONF_NAME_LEN + 16], m[DPT_CONF_NAME_LEN + 64];
 
 	snprintf(sec, sizeof(sec), DPT_CONF_SVC_PREFIX "%s", sc->name);
 	for (const struct key_def *d = schema; d < schema + RTE_DIM(schema); d++) {
-		int given = (sc->set >> svc_key_bit(d)) & 1;
+		int given = (set >> svc_key_bit(d)) & 1;
 
 		if (!(d->flags & F_SERVICE))
 			continue;
 		if ((d->flags & F_REQUIRED) && !given)
 			return errf(err, conf, line_of(conf, sec, d->key), sec,
 				    d->key, "required key missing%s", "");
-		if (given && d->only && (sc->set & 1) &&
+		if (given && d->only && (set & 1) &&
 		    !(d->only >> sc->type & 1)) {
 			snprintf(m, sizeof(m), "applies to type %s only, not "
-				 "%s", svc_names[__builtin_ctz(d->only)],
-				 svc_names[sc->type]);
+				 "%s",
+				 dpt_svc_type_names[__builtin_ctz(d->only)],
+				 dpt_svc_type_names[sc->type]);
 			return errf(err, conf, line_of(conf, sec, d->key), sec,
 				    d->key, "%s", m);
 		}
@@ -1050,12 +1048,6 @@ dpt_conf_diff_static(const struct dpt_conf *a, const struct dpt_conf *b,
 		n++;
 	}
 	return n;
-}
-
-const char *
-dpt_conf_svc_type_name(uint32_t type)
-{
-	return type < RTE_DIM(svc_names) - 1 ? svc_names[type] : "?";
 }
 
 const char *

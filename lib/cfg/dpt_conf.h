@@ -22,6 +22,7 @@
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
 #include "dpt_port.h"
+#include "dpt_svc.h"
 #include "dpt_tcp.h"
 
 #define DPT_CONF_MAX_EAL 32      /**< entries in [eal] */
@@ -46,29 +47,6 @@ struct dpt_lcores_conf {
 					*  reset what is left */
 };
 
-/** Service types of [service.NAME] type (values of enum dpt_svc_type). */
-#define DPT_CONF_SVC_ECHO 0
-#define DPT_CONF_SVC_DISCARD 1
-#define DPT_CONF_SVC_CHARGEN 2
-#define DPT_CONF_SVC_HTTP 3
-#define DPT_CONF_SVC_SINK 4
-#define DPT_CONF_SVC_SOURCE 5
-
-/** [service.NAME] http body: not set, "GET /" is 404. */
-#define DPT_CONF_SVC_NO_BODY UINT64_MAX
-
-/** [service.NAME]: one service every worker runs. */
-struct dpt_svc_conf {
-	char name[DPT_CONF_NAME_LEN]; /**< NAME of [service.NAME] */
-	uint32_t type;                /**< DPT_CONF_SVC_* */
-	uint32_t port;                /**< TCP port it listens on */
-	uint64_t body;                /**< http: body bytes of "GET /",
-					*  DPT_CONF_SVC_NO_BODY = 404 */
-	uint64_t bytes;               /**< source: bytes per connection,
-					*  0 = endless */
-	uint32_t set;                 /**< its keys given (file or --set) */
-};
-
 /** Where a setting came from, for messages after loading. */
 struct dpt_conf_line {
 	char section[DPT_CONF_NAME_LEN];
@@ -90,6 +68,7 @@ struct dpt_conf {
 	struct dpt_impair_conf impair;
 	uint32_t n_svcs;                          /**< entries in svcs[] */
 	struct dpt_svc_conf svcs[DPT_CONF_MAX_SVCS]; /**< in file order */
+	uint64_t svc_set[DPT_CONF_MAX_SVCS]; /**< svcs[i]'s keys given */
 	uint32_t n_lines;
 	struct dpt_conf_line lines[DPT_CONF_MAX_LINES];
 	uint64_t key_set[4]; /**< schema keys given (file or --set) */
@@ -179,9 +158,6 @@ void dpt_conf_print_reference(FILE *f);
  */
 int dpt_conf_diff_static(const struct dpt_conf *a, const struct dpt_conf *b,
 			 char *buf, size_t len);
-
-/** The service type's name ("echo"), or "?". */
-const char *dpt_conf_svc_type_name(uint32_t type);
 
 /** Number of schema keys, and the i-th as "section.key" (for tests;
  * a [service.NAME] key is "service.NAME.key"). */

@@ -307,7 +307,7 @@ print_svcs(const struct dpt_conf *conf, const char *lead)
 	printf("%s", lead);
 	for (uint32_t i = 0; i < conf->n_svcs; i++)
 		printf(" %s=%s/%u", conf->svcs[i].name,
-		       dpt_conf_svc_type_name(conf->svcs[i].type),
+		       dpt_svc_type_name((enum dpt_svc_type)conf->svcs[i].type),
 		       conf->svcs[i].port);
 }
 

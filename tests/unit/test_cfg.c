@@ -410,10 +410,10 @@ Test(conf, without_service_sections_the_four_default_services_run)
 	static struct dpt_conf c;
 	struct dpt_conf_err err;
 	static const struct { const char *name; uint32_t type, port; } want[] = {
-		{ "echo", DPT_CONF_SVC_ECHO, 7 },
-		{ "discard", DPT_CONF_SVC_DISCARD, 9 },
-		{ "chargen", DPT_CONF_SVC_CHARGEN, 19 },
-		{ "http", DPT_CONF_SVC_HTTP, 80 },
+		{ "echo", DPT_SVC_ECHO, 7 },
+		{ "discard", DPT_SVC_DISCARD, 9 },
+		{ "chargen", DPT_SVC_CHARGEN, 19 },
+		{ "http", DPT_SVC_HTTP, 80 },
 	};
 
 	cr_assert_eq(load_text(&c, GOOD, &err), 0, "%s", err.msg);
@@ -423,7 +423,7 @@ Test(conf, without_service_sections_the_four_default_services_run)
 		cr_assert_eq(c.svcs[i].type, want[i].type);
 		cr_assert_eq(c.svcs[i].port, want[i].port);
 	}
-	cr_assert_eq(c.svcs[3].body, DPT_CONF_SVC_NO_BODY);
+	cr_assert_eq(c.svcs[3].body, DPT_SVC_NO_BODY);
 }
 
 Test(conf, service_sections_replace_the_defaults_with_their_options)
@@ -440,7 +440,7 @@ Test(conf, service_sections_replace_the_defaults_with_their_options)
 	cr_assert_eq(c.svcs[0].port, 8080);
 	cr_assert_eq(c.svcs[0].body, 4096);
 	cr_assert_str_eq(c.svcs[1].name, "gen");
-	cr_assert_eq(c.svcs[1].type, DPT_CONF_SVC_SOURCE);
+	cr_assert_eq(c.svcs[1].type, DPT_SVC_SOURCE);
 	cr_assert_eq(c.svcs[1].bytes, 1 << 20);
 	cr_assert_eq(dpt_conf_set(&c, "service.web.port=81", &err), 0, "%s",
 		     err.msg);
