@@ -27,7 +27,7 @@ enum ktype {
 	T_DURATION, /* integer with unit us|ms|s|min, stored as uint64_t us */
 	T_IPV4,     /* dotted quad, stored host order */
 	T_PREFIX,   /* A.B.C.D/N into {addr, prefix_len} */
-	T_LCORES,   /* list "1,3-5" into struct dpt_lcores_conf */
+	T_LCORES,   /* list "1,3-5" into struct dpt_conf_lcores */
 	T_SIZE,     /* bytes, optional K/M/G (x1024), in [min, max], uint32 */
 	T_ENUM,     /* one of names[], stored as its index, uint32 */
 	T_FRACTION, /* a decimal in [0, 1], stored as double */
@@ -399,7 +399,7 @@ parse_prefix(const char *s, uint32_t *addr, uint32_t *len)
 
 /* "1,3-5" -> the list; refuses duplicates and ids past max. */
 static int
-parse_lcores(const char *s, struct dpt_lcores_conf *lc, uint64_t max)
+parse_lcores(const char *s, struct dpt_conf_lcores *lc, uint64_t max)
 {
 	uint64_t lo, hi;
 	const char *e;
@@ -1005,7 +1005,7 @@ key_size(const struct key_def *d)
 	case T_STR:
 		return DPT_CONF_VALUE_LEN;
 	case T_LCORES:
-		return sizeof(struct dpt_lcores_conf);
+		return sizeof(struct dpt_conf_lcores);
 	case T_PREFIX:
 		return 2 * sizeof(uint32_t);
 	case T_DURATION:

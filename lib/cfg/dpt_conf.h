@@ -2,12 +2,19 @@
 /*
  * dpt_conf.h: everything an operator can configure, and how it is read.
  *
- * Owns the configuration structs of every module and the schema that maps
- * INI sections and keys onto them. The file is parsed by DPDK's rte_cfgfile;
- * this library adds what rte_cfgfile lacks for an appliance: line numbers in
- * errors, rejection of unknown sections and keys and of lines rte_cfgfile
- * would silently skip, typed values with ranges and units, defaults, and
- * `--set section.key=value` overrides from the command line.
+ * Owns the schema that maps INI sections and keys onto the configuration
+ * structs each library declares in its own header (struct dpt_port_conf,
+ * dpt_netif_conf, dpt_neigh_conf, dpt_tcp_conf, dpt_impair_conf,
+ * dpt_svc_conf: what an operator sets, beside the library's creation
+ * parameters), and struct dpt_conf, which holds them all with what only a
+ * program has: EAL options, worker lcores, where each setting came from.
+ * No protocol library includes this header.
+ *
+ * The file is parsed by DPDK's rte_cfgfile; this library adds what
+ * rte_cfgfile lacks for an appliance: line numbers in errors, rejection of
+ * unknown sections and keys and of lines rte_cfgfile would silently skip,
+ * typed values with ranges and units, defaults, and `--set
+ * section.key=value` overrides from the command line.
  *
  * Validation is complete before anything starts: dpt_conf_load() either
  * fills the whole struct or fails with one line naming file, line and key.
@@ -39,8 +46,9 @@ struct dpt_conf_eal {
 	char value[DPT_CONF_VALUE_LEN]; /**< its argument, "" for a flag */
 };
 
-/** [lcores] */
-struct dpt_lcores_conf {
+/** [lcores]: which lcores run the workers, and how they stop (read by the
+ * program's start-up and the engine, which sit above this library). */
+struct dpt_conf_lcores {
 	uint32_t n_workers;                       /**< 0 = every EAL worker */
 	uint32_t workers[DPT_CONF_MAX_WORKERS];   /**< worker lcore ids */
 	uint64_t shutdown_timeout_us; /**< SIGTERM: drain this long, then
@@ -62,7 +70,7 @@ struct dpt_conf {
 	struct dpt_port_conf port;                /**< [port0]: the device */
 	struct dpt_netif_conf netif;              /**< [port0]: the interface;
 						    *  [ip] */
-	struct dpt_lcores_conf lcores;
+	struct dpt_conf_lcores lcores;
 	struct dpt_neigh_conf arp;
 	struct dpt_tcp_conf tcp;
 	struct dpt_impair_conf impair;
