@@ -70,13 +70,14 @@ struct dpt_conf {
 	struct dpt_port_conf port;                /**< [port0]: the device */
 	struct dpt_netif_conf netif;              /**< [port0]: the interface;
 						    *  [ip] */
-	struct dpt_conf_lcores lcores;
-	struct dpt_neigh_conf arp;
-	struct dpt_tcp_conf tcp;
-	struct dpt_impair_conf impair;
+	struct dpt_conf_lcores lcores;            /**< [lcores] */
+	struct dpt_neigh_conf arp;                /**< [arp] */
+	struct dpt_tcp_conf tcp;                  /**< [tcp] */
+	struct dpt_impair_conf impair;            /**< [impair] */
 	uint32_t n_svcs;                          /**< entries in svcs[] */
 	struct dpt_svc_conf svcs[DPT_CONF_MAX_SVCS]; /**< in file order */
-	uint64_t svc_set[DPT_CONF_MAX_SVCS]; /**< svcs[i]'s keys given */
+	uint64_t svc_set[DPT_CONF_MAX_SVCS];      /**< svcs[i]'s keys given
+						    *  (file or --set) */
 	uint32_t n_lines;
 	struct dpt_conf_line lines[DPT_CONF_MAX_LINES];
 	uint64_t key_set[4]; /**< schema keys given (file or --set) */
