@@ -48,10 +48,9 @@ bench_init(struct bench *b)
 {
 	static const struct rte_ether_addr mac = {
 		.addr_bytes = { 0x02, 0, 0, 0, 0, 0x02 } };
-	static struct dpt_port_conf port = {
-		.addr = DPT_IPV4(198, 18, 0, 2), .prefix_len = 24, .mtu = 1500 };
-	static struct dpt_ip_conf ip = { .ttl = 64, .icmp_rate = 1000,
-					 .icmp_burst = 50 };
+	static struct dpt_netif_conf nif = {
+		.addr = DPT_IPV4(198, 18, 0, 2), .prefix_len = 24, .mtu = 1500,
+		.ttl = 64, .icmp_rate = 1000, .icmp_burst = 50 };
 	static struct dpt_neigh_conf arp = {
 		.entries = 1024, .queue = 256, .reachable_us = 30000000,
 		.retrans_us = 1000000, .probes = 3, .gc_us = 300000000 };
@@ -68,7 +67,7 @@ bench_init(struct bench *b)
 	b->tx.send = sink_free;
 	b->tx.stats = &b->stats;
 	dpt_netif_init(&b->nif, &(struct dpt_netif_params){
-		.port = &port, .ip = &ip, .mac = &mac, .pool = b->pool,
+		.conf = &nif, .mac = &mac, .pool = b->pool,
 		.stats = &b->stats, .tx = &b->tx, .neigh = n });
 }
 

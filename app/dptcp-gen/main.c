@@ -301,15 +301,15 @@ gen_check(const struct dpt_conf *conf, void *ctx)
 {
 	struct gen *g = ctx;
 	struct gen_opts *o = &g->o;
-	uint32_t mask = conf->port.prefix_len ?
-			~0u << (32 - conf->port.prefix_len) : 0;
+	uint32_t mask = conf->netif.prefix_len ?
+			~0u << (32 - conf->netif.prefix_len) : 0;
 
 	if (o->mode == NULL || o->port == 0) {
 		fprintf(stderr, "dptcp-gen: --mode and --target are required "
 			"(dptcp-gen --help)\n");
 		return -1;
 	}
-	if (o->target - conf->port.addr < conf->port.n_addrs ||
+	if (o->target - conf->netif.addr < conf->netif.n_addrs ||
 	    (o->target >> 24) == 0 ||
 	    (o->target >> 24) == 127 || (o->target >> 28) >= 14) {
 		fprintf(stderr, "dptcp-gen: --target: %u.%u.%u.%u is not a "
@@ -318,18 +318,18 @@ gen_check(const struct dpt_conf *conf, void *ctx)
 			o->target & 255);
 		return -1;
 	}
-	if (((o->target ^ conf->port.addr) & mask) != 0 &&
-	    conf->port.gateway == 0) {
+	if (((o->target ^ conf->netif.addr) & mask) != 0 &&
+	    conf->netif.gateway == 0) {
 		fprintf(stderr, "dptcp-gen: --target: %u.%u.%u.%u is off "
 			"[port0] address's prefix and [port0] gateway is not "
 			"set\n", o->target >> 24, (o->target >> 16) & 255,
 			(o->target >> 8) & 255, o->target & 255);
 		return -1;
 	}
-	if (o->sources > conf->port.n_addrs) {
+	if (o->sources > conf->netif.n_addrs) {
 		fprintf(stderr, "dptcp-gen: --sources %u: [port0] addresses is "
 			"%u: set it to at least as many\n", o->sources,
-			conf->port.n_addrs);
+			conf->netif.n_addrs);
 		return -1;
 	}
 	if (o->mode->flags & GM_NO_CONNS)
@@ -361,7 +361,7 @@ size_buffers(struct gen *g, uint16_t seg_room)
 	const struct dpt_conf *conf = &g->app.conf;
 	const struct dpt_engine *e = g->app.engine;
 	uint64_t pool = e->port.pool->size, reserve, share;
-	uint32_t mss = conf->port.mtu - 52; /* IPv4, TCP, timestamps */
+	uint32_t mss = conf->netif.mtu - 52; /* IPv4, TCP, timestamps */
 
 	reserve = (uint64_t)e->n_workers * (2 * conf->port.rx_desc +
 					    conf->arp.queue) + 1024;

@@ -27,7 +27,7 @@ enum ktype {
 	T_DURATION, /* integer with unit us|ms|s|min, stored as uint64_t us */
 	T_IPV4,     /* dotted quad, stored host order */
 	T_PREFIX,   /* A.B.C.D/N into {addr, prefix_len} */
-	T_LCORES,   /* list "1,3-5" into struct dpt_lcores_conf */
+	T_LCORES,   /* list "1,3-5" into struct dpt_conf_lcores */
 	T_SIZE,     /* bytes, optional K/M/G (x1024), in [min, max], uint32 */
 	T_ENUM,     /* one of names[], stored as its index, uint32 */
 	T_FRACTION, /* a decimal in [0, 1], stored as double */
@@ -52,31 +52,31 @@ struct key_def {
 				   * applies to, 0 = all */
 };
 
-static const char *const cc_names[] = { "newreno", "cubic", NULL };
-/* in the order of DPT_CONF_SVC_* */
-static const char *const svc_names[] = { "echo", "discard", "chargen",
-					 "http", "sink", "source", NULL };
 #define SVC_FAMILY "service.NAME" /* how the schema names the family */
 
 #define PORT(f) offsetof(struct dpt_conf, port.f)
+#define NIF(f) offsetof(struct dpt_conf, netif.f)
 #define ARP(f) offsetof(struct dpt_conf, arp.f)
-#define IP(f) offsetof(struct dpt_conf, ip.f)
 #define TCP(f) offsetof(struct dpt_conf, tcp.f)
 #define IMP(f) offsetof(struct dpt_conf, impair.f)
 #define SVC(f) offsetof(struct dpt_svc_conf, f)
+
+/* T_STR values are checked against DPT_CONF_VALUE_LEN, then copied. */
+_Static_assert(sizeof(((struct dpt_conf *)0)->port.device) ==
+	       DPT_CONF_VALUE_LEN, "[port0] device holds any value");
 
 static const struct key_def schema[] = {
 	{ "port0", "device", T_STR, PORT(device), 1, 0, NULL, F_REQUIRED,
 	  "DPDK device: vdev arguments (net_tap0,iface=dpt0) or a PCI address "
 	  "(0000:01:00.0)" },
-	{ "port0", "address", T_PREFIX, PORT(addr), 1, 32, NULL, F_REQUIRED,
+	{ "port0", "address", T_PREFIX, NIF(addr), 1, 32, NULL, F_REQUIRED,
 	  "our IPv4 address and on-link prefix, A.B.C.D/N" },
-	{ "port0", "addresses", T_U32, PORT(n_addrs), 1, 65536, "1", 0,
+	{ "port0", "addresses", T_U32, NIF(n_addrs), 1, 65536, "1", 0,
 	  "how many consecutive IPv4 addresses we own, from address on; all "
 	  "must be host addresses of the prefix" },
-	{ "port0", "gateway", T_IPV4, PORT(gateway), 0, 0, "0.0.0.0", 0,
+	{ "port0", "gateway", T_IPV4, NIF(gateway), 0, 0, "0.0.0.0", 0,
 	  "next hop for destinations off the prefix; 0.0.0.0 = none" },
-	{ "port0", "mtu", T_U32, PORT(mtu), 576, 9600, "1500", 0,
+	{ "port0", "mtu", T_U32, NIF(mtu), 576, 9600, "1500", 0,
 	  "IP MTU in bytes" },
 	{ "port0", "rx_desc", T_U32, PORT(rx_desc), 64, 16384, "1024", 0,
 	  "RX descriptors per queue (the PMD may round)" },
@@ -114,12 +114,12 @@ static const struct key_def schema[] = {
 	{ "arp", "gc", T_DURATION, ARP(gc_us), 1000000, 86400000000ULL,
 	  "300s", 0, "unused entries are removed this long after their "
 	  "last confirmation" },
-	{ "ip", "ttl", T_U32, IP(ttl), 1, 255, "64", 0,
+	{ "ip", "ttl", T_U32, NIF(ttl), 1, 255, "64", 0,
 	  "TTL of the packets dptcp originates" },
-	{ "ip", "icmp_rate", T_U32, IP(icmp_rate), 0, 1000000, "1000", 0,
+	{ "ip", "icmp_rate", T_U32, NIF(icmp_rate), 0, 1000000, "1000", 0,
 	  "ICMP error messages per second per lcore (RFC 1812 4.3.2.8); "
 	  "0 = never send" },
-	{ "ip", "icmp_burst", T_U32, IP(icmp_burst), 1, 100000, "50", 0,
+	{ "ip", "icmp_burst", T_U32, NIF(icmp_burst), 1, 100000, "50", 0,
 	  "ICMP error burst allowance" },
 	{ "tcp", "max_conns", T_U32, TCP(max_conns), 16, 1u << 26, "16384", 0,
 	  "control blocks per worker lcore (all states, TIME-WAIT included); "
@@ -143,7 +143,7 @@ static const struct key_def schema[] = {
 	  "full-sized segment)" },
 	{ "tcp", "cc", T_ENUM, TCP(cc), 0, 0, "cubic", 0,
 	  "default congestion control: newreno (RFC 5681, 6582) or cubic "
-	  "(RFC 9438)", cc_names },
+	  "(RFC 9438)", dpt_tcp_cc_names },
 	{ "tcp", "syn_backlog", T_U32, TCP(syn_backlog), 1, 1u << 24, "1024",
 	  0, "half-open (SYN-RECEIVED) connections per listener per lcore; "
 	  "past it, SYN cookies" },
@@ -214,17 +214,17 @@ static const struct key_def schema[] = {
 	{ SVC_FAMILY, "type", T_ENUM, SVC(type), 0, 0, NULL,
 	  F_SERVICE | F_REQUIRED, "the service: echo (RFC 862), discard "
 	  "(RFC 863), chargen (RFC 864), http, sink (reads and counts), "
-	  "source (sends a pattern, then closes)", svc_names },
+	  "source (sends a pattern, then closes)", dpt_svc_type_names },
 	{ SVC_FAMILY, "port", T_U32, SVC(port), 1, 65535, NULL,
 	  F_SERVICE | F_REQUIRED, "TCP port it listens on; one service "
 	  "per port" },
 	{ SVC_FAMILY, "body", T_SIZE64, SVC(body), 0, (1ULL << 42) - 1, NULL,
 	  F_SERVICE, "http: body bytes answered to 'GET /' (no number); "
-	  "unset, 'GET /' is 404", NULL, 1u << DPT_CONF_SVC_HTTP },
+	  "unset, 'GET /' is 404", NULL, 1u << DPT_SVC_HTTP },
 	{ SVC_FAMILY, "bytes", T_SIZE64, SVC(bytes), 0, (1ULL << 50), "0",
 	  F_SERVICE, "source: bytes sent on each connection before it "
 	  "closes; 0 = until the peer closes", NULL,
-	  1u << DPT_CONF_SVC_SOURCE },
+	  1u << DPT_SVC_SOURCE },
 };
 
 /* EAL options accepted in [eal]: the name, whether it takes a value, and
@@ -257,11 +257,11 @@ static const char *const sections[] = { "eal", "port0", "lcores", "arp",
 
 /* The default services, when no [service.*] section is given. */
 static const struct dpt_svc_conf default_svcs[] = {
-	{ .name = "echo", .type = DPT_CONF_SVC_ECHO, .port = 7 },
-	{ .name = "discard", .type = DPT_CONF_SVC_DISCARD, .port = 9 },
-	{ .name = "chargen", .type = DPT_CONF_SVC_CHARGEN, .port = 19 },
-	{ .name = "http", .type = DPT_CONF_SVC_HTTP, .port = 80,
-	  .body = DPT_CONF_SVC_NO_BODY },
+	{ .name = "echo", .type = DPT_SVC_ECHO, .port = 7 },
+	{ .name = "discard", .type = DPT_SVC_DISCARD, .port = 9 },
+	{ .name = "chargen", .type = DPT_SVC_CHARGEN, .port = 19 },
+	{ .name = "http", .type = DPT_SVC_HTTP, .port = 80,
+	  .body = DPT_SVC_NO_BODY },
 };
 
 /* ---- value parsers: 0, or -EINVAL with a reason in why ---------------- */
@@ -399,7 +399,7 @@ parse_prefix(const char *s, uint32_t *addr, uint32_t *len)
 
 /* "1,3-5" -> the list; refuses duplicates and ids past max. */
 static int
-parse_lcores(const char *s, struct dpt_lcores_conf *lc, uint64_t max)
+parse_lcores(const char *s, struct dpt_conf_lcores *lc, uint64_t max)
 {
 	uint64_t lo, hi;
 	const char *e;
@@ -671,18 +671,19 @@ svc_get(struct dpt_conf *conf, const char *section, int line,
 		     "most %s)", RTE_STR(DPT_CONF_MAX_SVCS));
 		return NULL;
 	}
+	conf->svc_set[conf->n_svcs] = 0;
 	sc = &conf->svcs[conf->n_svcs++];
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->name, sizeof(sc->name), "%s", name);
-	sc->body = DPT_CONF_SVC_NO_BODY;
+	sc->body = DPT_SVC_NO_BODY;
 	for (unsigned int i = 0; i < RTE_DIM(schema); i++)
 		if ((schema[i].flags & F_SERVICE) && schema[i].def != NULL)
 			apply_value(sc, &schema[i], schema[i].def);
 	return sc;
 }
 
-/* The bit of a service key in struct dpt_svc_conf.set: its rank among
- * the F_SERVICE keys. */
+/* The bit of a service key in conf->svc_set[]: its rank among the
+ * F_SERVICE keys. */
 static unsigned int
 svc_key_bit(const struct key_def *d)
 {
@@ -700,6 +701,7 @@ key_target(struct dpt_conf *conf, const struct key_def *d,
 	   void **base, uint64_t **set_word, uint64_t *set_bit)
 {
 	unsigned int bit = (unsigned int)(d - schema);
+	struct dpt_svc_conf *sc;
 
 	if (!(d->flags & F_SERVICE)) {
 		*base = conf;
@@ -707,10 +709,11 @@ key_target(struct dpt_conf *conf, const struct key_def *d,
 		*set_bit = 1ULL << (bit % 64);
 		return 0;
 	}
-	*base = svc_get(conf, section, line, err);
-	if (*base == NULL)
+	sc = svc_get(conf, section, line, err);
+	if (sc == NULL)
 		return -EINVAL;
-	*set_word = NULL;
+	*base = sc;
+	*set_word = &conf->svc_set[sc - conf->svcs];
 	*set_bit = 1ULL << svc_key_bit(d);
 	return 0;
 }
@@ -720,7 +723,7 @@ set_key(struct dpt_conf *conf, const char *section, const char *key,
 	const char *value, int line, struct dpt_conf_err *err)
 {
 	const struct key_def *d;
-	uint64_t *word, bit, given;
+	uint64_t *word, bit;
 	void *base;
 	char hint[160];
 
@@ -733,8 +736,7 @@ set_key(struct dpt_conf *conf, const char *section, const char *key,
 			    "");
 	if (key_target(conf, d, section, line, err, &base, &word, &bit) != 0)
 		return -EINVAL;
-	given = word ? *word : ((struct dpt_svc_conf *)base)->set;
-	if (line > 0 && (given & bit)) {
+	if (line > 0 && (*word & bit)) {
 		char m[64];
 
 		snprintf(m, sizeof(m), "set twice (first on line %d)",
@@ -748,10 +750,7 @@ set_key(struct dpt_conf *conf, const char *section, const char *key,
 			 type_hint(d, hint, sizeof(hint)));
 		return errf(err, conf, line, section, key, "%s", msg);
 	}
-	if (word != NULL)
-		*word |= bit;
-	else
-		((struct dpt_svc_conf *)base)->set |= (uint32_t)bit;
+	*word |= bit;
 	return 0;
 }
 
@@ -867,7 +866,7 @@ range_in_prefix(uint32_t addr, uint32_t n, uint32_t plen)
 static int
 range_error(struct dpt_conf *conf, struct dpt_conf_err *err)
 {
-	const struct dpt_port_conf *p = &conf->port;
+	const struct dpt_netif_conf *p = &conf->netif;
 	uint32_t mask = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
 	uint32_t last = (p->addr | ~mask) - (p->prefix_len < 31);
 	char what[128];
@@ -885,7 +884,7 @@ range_error(struct dpt_conf *conf, struct dpt_conf_err *err)
 static int
 finish_port(struct dpt_conf *conf, struct dpt_conf_err *err)
 {
-	const struct dpt_port_conf *p = &conf->port;
+	const struct dpt_netif_conf *p = &conf->netif;
 	uint32_t mask = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
 
 	if (p->prefix_len < 31 && ((p->addr & ~mask) == 0 ||
@@ -936,22 +935,24 @@ static int
 finish_svc(struct dpt_conf *conf, uint32_t idx, struct dpt_conf_err *err)
 {
 	const struct dpt_svc_conf *sc = &conf->svcs[idx];
+	uint64_t set = conf->svc_set[idx];
 	char sec[DPT_CONF_NAME_LEN + 16], m[DPT_CONF_NAME_LEN + 64];
 
 	snprintf(sec, sizeof(sec), DPT_CONF_SVC_PREFIX "%s", sc->name);
 	for (const struct key_def *d = schema; d < schema + RTE_DIM(schema); d++) {
-		int given = (sc->set >> svc_key_bit(d)) & 1;
+		int given = (set >> svc_key_bit(d)) & 1;
 
 		if (!(d->flags & F_SERVICE))
 			continue;
 		if ((d->flags & F_REQUIRED) && !given)
 			return errf(err, conf, line_of(conf, sec, d->key), sec,
 				    d->key, "required key missing%s", "");
-		if (given && d->only && (sc->set & 1) &&
+		if (given && d->only && (set & 1) &&
 		    !(d->only >> sc->type & 1)) {
 			snprintf(m, sizeof(m), "applies to type %s only, not "
-				 "%s", svc_names[__builtin_ctz(d->only)],
-				 svc_names[sc->type]);
+				 "%s",
+				 dpt_svc_type_names[__builtin_ctz(d->only)],
+				 dpt_svc_type_names[sc->type]);
 			return errf(err, conf, line_of(conf, sec, d->key), sec,
 				    d->key, "%s", m);
 		}
@@ -996,20 +997,37 @@ dpt_conf_finish(struct dpt_conf *conf, struct dpt_conf_err *err)
 	       finish_svcs(conf, err);
 }
 
+/* Bytes of the field a key fills: its section differs where they do. */
+static size_t
+key_size(const struct key_def *d)
+{
+	switch (d->type) {
+	case T_STR:
+		return DPT_CONF_VALUE_LEN;
+	case T_LCORES:
+		return sizeof(struct dpt_conf_lcores);
+	case T_PREFIX:
+		return 2 * sizeof(uint32_t);
+	case T_DURATION:
+	case T_SIZE64:
+		return sizeof(uint64_t);
+	case T_FRACTION:
+		return sizeof(double);
+	case T_U32:
+	case T_BOOL:
+	case T_IPV4:
+	case T_SIZE:
+	case T_ENUM:
+		break;
+	}
+	return sizeof(uint32_t);
+}
+
 int
 dpt_conf_diff_static(const struct dpt_conf *a, const struct dpt_conf *b,
 		     char *buf, size_t len)
 {
-	const struct {
-		const char *name;
-		size_t off, size;
-	} parts[] = {
-#define PART(n, f) { n, offsetof(struct dpt_conf, f), \
-		     sizeof(((struct dpt_conf *)0)->f) }
-		PART("port0", port), PART("lcores", lcores), PART("arp", arp),
-		PART("ip", ip), PART("tcp", tcp), PART("impair", impair),
-#undef PART
-	};
+	const char *last = ""; /* a section's keys are adjacent in schema[] */
 	size_t o = 0;
 	int n = 0;
 
@@ -1017,22 +1035,19 @@ dpt_conf_diff_static(const struct dpt_conf *a, const struct dpt_conf *b,
 	if (a->n_eal != b->n_eal || memcmp(a->eal, b->eal, sizeof(a->eal[0]) *
 					   a->n_eal) != 0)
 		o += (size_t)snprintf(buf, len, "%seal", n++ ? ", " : "");
-	for (unsigned int i = 0; i < RTE_DIM(parts); i++) {
-		if (memcmp((const char *)a + parts[i].off,
-			   (const char *)b + parts[i].off, parts[i].size) == 0)
+	for (const struct key_def *d = schema; d < schema + RTE_DIM(schema);
+	     d++) {
+		if ((d->flags & F_SERVICE) || strcmp(d->section, last) == 0 ||
+		    memcmp((const char *)a + d->off, (const char *)b + d->off,
+			   key_size(d)) == 0)
 			continue;
+		last = d->section;
 		if (o < len)
 			o += (size_t)snprintf(buf + o, len - o, "%s%s",
-					      n ? ", " : "", parts[i].name);
+					      n ? ", " : "", d->section);
 		n++;
 	}
 	return n;
-}
-
-const char *
-dpt_conf_svc_type_name(uint32_t type)
-{
-	return type < RTE_DIM(svc_names) - 1 ? svc_names[type] : "?";
 }
 
 const char *
@@ -1109,19 +1124,6 @@ dpt_conf_print_reference(FILE *f)
 		else
 			fprintf(f, "optional.\n");
 	}
-}
-
-static int
-dir_on(const struct dpt_impair_dir *d)
-{
-	return d->drop > 0 || d->reorder > 0 || d->dup > 0 || d->corrupt > 0 ||
-	       d->delay_us > 0;
-}
-
-int
-dpt_conf_impair_on(const struct dpt_impair_conf *c)
-{
-	return dir_on(&c->rx) || dir_on(&c->tx);
 }
 
 unsigned int

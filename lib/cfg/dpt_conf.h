@@ -2,12 +2,19 @@
 /*
  * dpt_conf.h: everything an operator can configure, and how it is read.
  *
- * Owns the configuration structs of every module and the schema that maps
- * INI sections and keys onto them. The file is parsed by DPDK's rte_cfgfile;
- * this library adds what rte_cfgfile lacks for an appliance: line numbers in
- * errors, rejection of unknown sections and keys and of lines rte_cfgfile
- * would silently skip, typed values with ranges and units, defaults, and
- * `--set section.key=value` overrides from the command line.
+ * Owns the schema that maps INI sections and keys onto the configuration
+ * structs each library declares in its own header (struct dpt_port_conf,
+ * dpt_netif_conf, dpt_neigh_conf, dpt_tcp_conf, dpt_impair_conf,
+ * dpt_svc_conf: what an operator sets, beside the library's creation
+ * parameters), and struct dpt_conf, which holds them all with what only a
+ * program has: EAL options, worker lcores, where each setting came from.
+ * No protocol library includes this header.
+ *
+ * The file is parsed by DPDK's rte_cfgfile; this library adds what
+ * rte_cfgfile lacks for an appliance: line numbers in errors, rejection of
+ * unknown sections and keys and of lines rte_cfgfile would silently skip,
+ * typed values with ranges and units, defaults, and `--set
+ * section.key=value` overrides from the command line.
  *
  * Validation is complete before anything starts: dpt_conf_load() either
  * fills the whole struct or fails with one line naming file, line and key.
@@ -17,6 +24,13 @@
 
 #include <stdint.h>
 #include <stdio.h>
+
+#include "dpt_impair.h"
+#include "dpt_neigh.h"
+#include "dpt_netif.h"
+#include "dpt_port.h"
+#include "dpt_svc.h"
+#include "dpt_tcp.h"
 
 #define DPT_CONF_MAX_EAL 32      /**< entries in [eal] */
 #define DPT_CONF_NAME_LEN 64     /**< as rte_cfgfile's CFG_NAME_LEN */
@@ -32,119 +46,13 @@ struct dpt_conf_eal {
 	char value[DPT_CONF_VALUE_LEN]; /**< its argument, "" for a flag */
 };
 
-/** [port0]: the port dptcp owns, and its IPv4 interface. */
-struct dpt_port_conf {
-	char device[DPT_CONF_VALUE_LEN]; /**< devargs ("net_tap0,iface=dpt0")
-					   *  or PCI address */
-	uint32_t addr;       /**< our IPv4 address, host order */
-	uint32_t prefix_len; /**< on-link prefix length (follows addr:
-			       *  T_PREFIX writes both) */
-	uint32_t n_addrs;    /**< we own addr .. addr + n_addrs - 1 */
-	uint32_t gateway;    /**< default gateway, 0 = none */
-	uint32_t mtu;        /**< IP MTU in bytes */
-	uint32_t rx_desc;    /**< RX descriptors per queue */
-	uint32_t tx_desc;    /**< TX descriptors per queue */
-	uint32_t mbufs;      /**< mbufs in the pool, 0 = sized from the rest */
-	uint32_t offloads;   /**< use checksum offloads the PMD offers */
-	uint32_t rss;        /**< symmetric RSS where the PMD has it */
-};
-
-/** [lcores] */
-struct dpt_lcores_conf {
+/** [lcores]: which lcores run the workers, and how they stop (read by the
+ * program's start-up and the engine, which sit above this library). */
+struct dpt_conf_lcores {
 	uint32_t n_workers;                       /**< 0 = every EAL worker */
 	uint32_t workers[DPT_CONF_MAX_WORKERS];   /**< worker lcore ids */
 	uint64_t shutdown_timeout_us; /**< SIGTERM: drain this long, then
 					*  reset what is left */
-};
-
-/** [arp]: the neighbour cache (RFC 826, RFC 1122 2.3.2). */
-struct dpt_neigh_conf {
-	uint32_t entries;      /**< cache entries per lcore */
-	uint32_t queue;        /**< packets waiting for resolution per lcore */
-	uint64_t reachable_us; /**< an answer is trusted this long */
-	uint64_t retrans_us;   /**< between requests for an unanswered entry */
-	uint32_t probes;       /**< requests before giving up on an entry */
-	uint64_t gc_us;        /**< unused stale entries are removed after */
-};
-
-/** [ip] */
-struct dpt_ip_conf {
-	uint32_t ttl;        /**< TTL of packets we originate */
-	uint32_t icmp_rate;  /**< ICMP errors per second per lcore, 0 = none */
-	uint32_t icmp_burst; /**< ICMP error burst allowance */
-};
-
-/** Congestion control names of [tcp] cc (values of enum dpt_tcp_cc). */
-#define DPT_CONF_CC_NEWRENO 0
-#define DPT_CONF_CC_CUBIC 1
-
-/** [tcp]: every TCP tunable; per lcore where it is a bound. */
-struct dpt_tcp_conf {
-	uint32_t max_conns;          /**< control blocks per lcore */
-	uint32_t rcvbuf;             /**< receive buffer per connection */
-	uint32_t sndbuf;             /**< send buffer per connection */
-	uint64_t msl_us;             /**< maximum segment lifetime */
-	uint64_t rto_init_us;        /**< RTO before any RTT sample */
-	uint64_t rto_min_us;         /**< lower bound of the RTO */
-	uint64_t rto_max_us;         /**< upper bound of the RTO */
-	uint64_t delack_us;          /**< delayed-ACK timeout */
-	uint32_t cc;                 /**< DPT_CONF_CC_* */
-	uint32_t syn_backlog;        /**< half-open per listener, then cookies */
-	uint32_t syncookies;         /**< answer SYNs past the bound with cookies */
-	uint32_t max_timewait;       /**< TIME-WAIT connections per lcore */
-	uint32_t init_cwnd;          /**< initial window, segments */
-	uint32_t syn_retries;        /**< SYN retransmissions */
-	uint32_t synack_retries;     /**< SYN-ACK retransmissions */
-	uint32_t retries;            /**< data retransmissions before reset */
-	uint64_t fin_timeout_us;     /**< FIN-WAIT-2 after close() */
-	uint64_t ka_idle_us;         /**< keepalive idle time */
-	uint64_t ka_intvl_us;        /**< keepalive probe interval */
-	uint32_t ka_probes;          /**< keepalive probes before reset */
-	uint32_t timestamps;         /**< offer RFC 7323 timestamps */
-	uint32_t sack;               /**< offer RFC 2018 SACK */
-	uint32_t window_scaling;     /**< offer RFC 7323 window scaling */
-	uint32_t ooo_max;            /**< out-of-order segments held per conn */
-	uint32_t challenge_acks;     /**< RFC 5961 challenge ACKs/s per conn */
-	uint32_t nodelay;            /**< new connections disable Nagle */
-};
-
-/** One direction of [impair]: fractions of frames, and a delay. */
-struct dpt_impair_dir {
-	double drop;        /**< dropped */
-	double reorder;     /**< held back behind the next frame */
-	double dup;         /**< sent twice */
-	double corrupt;     /**< one bit flipped */
-	uint64_t delay_us;  /**< every frame held this long */
-};
-
-/** [impair]: the test network this kernel's missing netem would give. */
-struct dpt_impair_conf {
-	struct dpt_impair_dir rx, tx;
-	uint32_t seed;      /**< PRNG seed (each worker adds its index) */
-	uint32_t queue;     /**< frames held (delay, reorder) per direction */
-};
-
-/** Service types of [service.NAME] type (values of enum dpt_svc_type). */
-#define DPT_CONF_SVC_ECHO 0
-#define DPT_CONF_SVC_DISCARD 1
-#define DPT_CONF_SVC_CHARGEN 2
-#define DPT_CONF_SVC_HTTP 3
-#define DPT_CONF_SVC_SINK 4
-#define DPT_CONF_SVC_SOURCE 5
-
-/** [service.NAME] http body: not set, "GET /" is 404. */
-#define DPT_CONF_SVC_NO_BODY UINT64_MAX
-
-/** [service.NAME]: one service every worker runs. */
-struct dpt_svc_conf {
-	char name[DPT_CONF_NAME_LEN]; /**< NAME of [service.NAME] */
-	uint32_t type;                /**< DPT_CONF_SVC_* */
-	uint32_t port;                /**< TCP port it listens on */
-	uint64_t body;                /**< http: body bytes of "GET /",
-					*  DPT_CONF_SVC_NO_BODY = 404 */
-	uint64_t bytes;               /**< source: bytes per connection,
-					*  0 = endless */
-	uint32_t set;                 /**< its keys given (file or --set) */
 };
 
 /** Where a setting came from, for messages after loading. */
@@ -159,14 +67,17 @@ struct dpt_conf {
 	char file[256];                           /**< name used in messages */
 	uint32_t n_eal;                           /**< entries in eal[] */
 	struct dpt_conf_eal eal[DPT_CONF_MAX_EAL];
-	struct dpt_port_conf port;
-	struct dpt_lcores_conf lcores;
-	struct dpt_neigh_conf arp;
-	struct dpt_ip_conf ip;
-	struct dpt_tcp_conf tcp;
-	struct dpt_impair_conf impair;
+	struct dpt_port_conf port;                /**< [port0]: the device */
+	struct dpt_netif_conf netif;              /**< [port0]: the interface;
+						    *  [ip] */
+	struct dpt_conf_lcores lcores;            /**< [lcores] */
+	struct dpt_neigh_conf arp;                /**< [arp] */
+	struct dpt_tcp_conf tcp;                  /**< [tcp] */
+	struct dpt_impair_conf impair;            /**< [impair] */
 	uint32_t n_svcs;                          /**< entries in svcs[] */
 	struct dpt_svc_conf svcs[DPT_CONF_MAX_SVCS]; /**< in file order */
+	uint64_t svc_set[DPT_CONF_MAX_SVCS];      /**< svcs[i]'s keys given
+						    *  (file or --set) */
 	uint32_t n_lines;
 	struct dpt_conf_line lines[DPT_CONF_MAX_LINES];
 	uint64_t key_set[4]; /**< schema keys given (file or --set) */
@@ -256,12 +167,6 @@ void dpt_conf_print_reference(FILE *f);
  */
 int dpt_conf_diff_static(const struct dpt_conf *a, const struct dpt_conf *b,
 			 char *buf, size_t len);
-
-/** The service type's name ("echo"), or "?". */
-const char *dpt_conf_svc_type_name(uint32_t type);
-
-/** Non-zero if [impair] asks for any impairment. */
-int dpt_conf_impair_on(const struct dpt_impair_conf *c);
 
 /** Number of schema keys, and the i-th as "section.key" (for tests;
  * a [service.NAME] key is "service.NAME.key"). */

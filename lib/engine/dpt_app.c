@@ -307,7 +307,7 @@ print_svcs(const struct dpt_conf *conf, const char *lead)
 	printf("%s", lead);
 	for (uint32_t i = 0; i < conf->n_svcs; i++)
 		printf(" %s=%s/%u", conf->svcs[i].name,
-		       dpt_conf_svc_type_name(conf->svcs[i].type),
+		       dpt_svc_type_name((enum dpt_svc_type)conf->svcs[i].type),
 		       conf->svcs[i].port);
 }
 
@@ -317,14 +317,14 @@ print_ready(const struct dpt_app *app)
 	const struct dpt_app_params *ap = app->p;
 	const struct dpt_engine *e = app->engine;
 	const struct dpt_port *p = &e->port;
-	uint32_t a = app->conf.port.addr;
+	uint32_t a = app->conf.netif.addr;
 
 	printf("%s: ready: %u.%u.%u.%u/%u", ap->name, a >> 24,
 	       (a >> 16) & 255, (a >> 8) & 255, a & 255,
-	       app->conf.port.prefix_len);
-	if (app->conf.port.n_addrs > 1)
+	       app->conf.netif.prefix_len);
+	if (app->conf.netif.n_addrs > 1)
 		printf(" and the next %u addresses",
-		       app->conf.port.n_addrs - 1);
+		       app->conf.netif.n_addrs - 1);
 	printf(" on %s (%s, MAC " RTE_ETHER_ADDR_PRT_FMT "), %u worker(s) on "
 	       "lcore(s)", p->name, p->driver, RTE_ETHER_ADDR_BYTES(&p->mac),
 	       e->n_workers);

@@ -99,8 +99,8 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->tx.arg = idx < e->port.nb_queues ? (void *)&w->txq : (void *)w;
 	w->tx.relay = idx >= e->port.nb_queues;
 	w->tx.stats = &w->stats;
-	w->tx.max_frame = conf->port.mtu + RTE_ETHER_HDR_LEN;
-	if (dpt_conf_impair_on(&conf->impair)) {
+	w->tx.max_frame = conf->netif.mtu + RTE_ETHER_HDR_LEN;
+	if (dpt_impair_on(&conf->impair)) {
 		w->impair = dpt_impair_create(&(struct dpt_impair_params){
 			.conf = &conf->impair, .index = idx,
 			.socket_id = e->port.socket_id, .pool = e->port.pool,
@@ -116,8 +116,7 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	}
 	dpt_clock_init(&w->clock);
 	dpt_netif_init(&w->nif, &(struct dpt_netif_params){
-		.port = &conf->port,
-		.ip = &conf->ip,
+		.conf = &conf->netif,
 		.mac = &e->port.mac,
 		.tx_ip_cksum = !!(e->port.tx_offloads &
 				  RTE_ETH_TX_OFFLOAD_IPV4_CKSUM),
@@ -213,6 +212,7 @@ dpt_engine_create(const struct dpt_engine_params *p,
 {
 	struct dpt_port_params pp = {
 		.conf = &p->conf->port,
+		.mtu = p->conf->netif.mtu,
 		.n_workers = (uint16_t)p->n_lcores,
 		/* ARP queues, TCP queues holding received mbufs, inboxes */
 		.extra_mbufs = p->conf->arp.queue + 16384 +

@@ -12,17 +12,6 @@
 #include "dpt_engine.h"
 #include "dpt_life.h"
 
-/* [service.NAME] type is stored as a DPT_CONF_SVC_* and used as an enum
- * dpt_svc_type: lib/cfg does not depend on lib/svc, so they are kept equal
- * here. */
-_Static_assert(DPT_CONF_SVC_ECHO == DPT_SVC_ECHO &&
-	       DPT_CONF_SVC_DISCARD == DPT_SVC_DISCARD &&
-	       DPT_CONF_SVC_CHARGEN == DPT_SVC_CHARGEN &&
-	       DPT_CONF_SVC_HTTP == DPT_SVC_HTTP &&
-	       DPT_CONF_SVC_SINK == DPT_SVC_SINK &&
-	       DPT_CONF_SVC_SOURCE == DPT_SVC_SOURCE,
-	       "service type numbers of lib/cfg and lib/svc differ");
-
 /* ---- a worker's side ---------------------------------------------------- */
 
 int

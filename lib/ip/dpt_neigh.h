@@ -25,11 +25,20 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#include "dpt_conf.h"
 #include "dpt_net.h"
 
 struct dpt_netif;
 struct dpt_neigh;
+
+/** [arp] as configured (lib/cfg fills it): the cache's sizes and times. */
+struct dpt_neigh_conf {
+	uint32_t entries;      /**< cache entries per lcore */
+	uint32_t queue;        /**< packets waiting for resolution per lcore */
+	uint64_t reachable_us; /**< an answer is trusted this long */
+	uint64_t retrans_us;   /**< between requests for an unanswered entry */
+	uint32_t probes;       /**< requests before giving up on an entry */
+	uint64_t gc_us;        /**< unused stale entries are removed after */
+};
 
 /** State of a cache entry. */
 enum dpt_neigh_state {

@@ -14,23 +14,23 @@
 void
 dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
 {
-	uint32_t plen = p->port->prefix_len;
+	uint32_t plen = p->conf->prefix_len;
 
 	memset(nif, 0, sizeof(*nif));
 	rte_ether_addr_copy(p->mac, &nif->mac);
-	nif->addr = p->port->addr;
-	nif->n_addrs = p->port->n_addrs ? p->port->n_addrs : 1;
+	nif->addr = p->conf->addr;
+	nif->n_addrs = p->conf->n_addrs ? p->conf->n_addrs : 1;
 	nif->mask = plen ? ~0u << (32 - plen) : 0;
-	nif->gateway = p->port->gateway;
-	nif->mtu = (uint16_t)p->port->mtu;
-	nif->ttl = (uint8_t)p->ip->ttl;
+	nif->gateway = p->conf->gateway;
+	nif->mtu = (uint16_t)p->conf->mtu;
+	nif->ttl = (uint8_t)p->conf->ttl;
 	nif->tx_ip_cksum = p->tx_ip_cksum != 0;
 	nif->pool = p->pool;
 	nif->stats = p->stats;
 	nif->tx = p->tx;
 	nif->neigh = p->neigh;
-	nif->icmp_rate = p->ip->icmp_rate;
-	nif->icmp_burst = (uint64_t)p->ip->icmp_burst * 1000000;
+	nif->icmp_rate = p->conf->icmp_rate;
+	nif->icmp_burst = (uint64_t)p->conf->icmp_burst * 1000000;
 	nif->icmp_tokens = nif->icmp_burst;
 }
 

@@ -22,7 +22,6 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "dpt_conf.h"
 #include "dpt_net.h"
 #include "dpt_stats.h"
 #include "dpt_tx.h"
@@ -59,10 +58,24 @@ struct dpt_netif {
 	void *tcp_ctx;             /**< its argument */
 };
 
+/** The interface as configured (lib/cfg fills it): its addresses, route
+ * and MTU ([port0]), and what IPv4 and ICMP originate ([ip]). */
+struct dpt_netif_conf {
+	uint32_t addr;       /**< our first IPv4 address, host order */
+	uint32_t prefix_len; /**< on-link prefix length (right after addr:
+			       *  "A.B.C.D/N" is parsed into both) */
+	uint32_t n_addrs;    /**< we own addr .. addr + n_addrs - 1 */
+	uint32_t gateway;    /**< default gateway, 0 = none */
+	uint32_t mtu;        /**< IP MTU in bytes */
+	uint32_t ttl;        /**< TTL of packets we originate */
+	uint32_t icmp_rate;  /**< ICMP errors per second per lcore, 0 = none */
+	uint32_t icmp_burst; /**< ICMP error burst allowance */
+};
+
 /** Parameters of dpt_netif_init(). */
 struct dpt_netif_params {
-	const struct dpt_port_conf *port;  /**< address, prefix, gateway, mtu */
-	const struct dpt_ip_conf *ip;      /**< ttl, ICMP error rate */
+	const struct dpt_netif_conf *conf; /**< addresses, route, mtu, ttl,
+					     *  ICMP error rate */
 	const struct rte_ether_addr *mac;  /**< the port's MAC */
 	int tx_ip_cksum;                   /**< PMD offloads IPv4 checksum */
 	struct rte_mempool *pool;

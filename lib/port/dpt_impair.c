@@ -81,6 +81,19 @@ dir_init(struct dir *d, const struct dpt_impair_dir *c, int tx)
 	d->c_delay = tx ? DPT_STAT_impair_tx_delay : DPT_STAT_impair_rx_delay;
 }
 
+static int
+dir_on(const struct dpt_impair_dir *d)
+{
+	return d->drop > 0 || d->reorder > 0 || d->dup > 0 || d->corrupt > 0 ||
+	       d->delay_us > 0;
+}
+
+int
+dpt_impair_on(const struct dpt_impair_conf *c)
+{
+	return dir_on(&c->rx) || dir_on(&c->tx);
+}
+
 struct dpt_impair *
 dpt_impair_create(const struct dpt_impair_params *p)
 {

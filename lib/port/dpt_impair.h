@@ -20,11 +20,31 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "dpt_conf.h"
 #include "dpt_stats.h"
 #include "dpt_tx.h"
 
 struct dpt_impair;
+
+/** One direction of [impair]: fractions of frames, and a delay. */
+struct dpt_impair_dir {
+	double drop;        /**< dropped */
+	double reorder;     /**< held back behind the next frame */
+	double dup;         /**< sent twice */
+	double corrupt;     /**< one bit flipped */
+	uint64_t delay_us;  /**< every frame held this long */
+};
+
+/** [impair] as configured (lib/cfg fills it): the test network this
+ * kernel's missing netem would give. */
+struct dpt_impair_conf {
+	struct dpt_impair_dir rx, tx;
+	uint32_t seed;      /**< PRNG seed (each worker adds its index) */
+	uint32_t queue;     /**< frames held (delay, reorder) per direction */
+};
+
+/** Non-zero if @p c asks for any impairment: without, no worker needs
+ * one. */
+int dpt_impair_on(const struct dpt_impair_conf *c);
 
 /** Parameters of dpt_impair_create(). */
 struct dpt_impair_params {

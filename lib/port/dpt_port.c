@@ -84,7 +84,7 @@ create_pool(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 	char name[RTE_MEMPOOL_NAMESIZE];
 	/* Room for a whole frame in one buffer: no scattered RX. */
 	uint32_t room = RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
-				prm->conf->mtu + RTE_ETHER_HDR_LEN + 8 +
+				prm->mtu + RTE_ETHER_HDR_LEN + 8 +
 				RTE_ETHER_CRC_LEN + RTE_PKTMBUF_HEADROOM);
 
 	snprintf(name, sizeof(name), "dpt_pool_p%u", p->port_id);
@@ -200,7 +200,7 @@ configure(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 	  size_t len)
 {
 	const struct dpt_port_conf *c = prm->conf;
-	struct rte_eth_conf ec = { .rxmode = { .mtu = c->mtu } };
+	struct rte_eth_conf ec = { .rxmode = { .mtu = prm->mtu } };
 	struct rte_eth_dev_info di;
 	int rc;
 
@@ -220,9 +220,9 @@ configure(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 			    "a TX queue each, the PMD has %u", p->name,
 			    p->nb_queues, RTE_MIN(di.max_rx_queues,
 						  di.max_tx_queues));
-	if (c->mtu > di.max_mtu || c->mtu < di.min_mtu)
+	if (prm->mtu > di.max_mtu || prm->mtu < di.min_mtu)
 		return fail(err, len, -EINVAL, "%s: MTU %u out of the PMD's "
-			    "range %u..%u", p->name, c->mtu, di.min_mtu,
+			    "range %u..%u", p->name, prm->mtu, di.min_mtu,
 			    di.max_mtu);
 	/* net_memif declares a 1518-byte maximum frame (DPDK 22.11) that
 	 * ethdev enforces at configure time, yet it moves frames of any
@@ -230,7 +230,7 @@ configure(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 	 * and has no MTU of its own to set: the device is configured at its
 	 * declared maximum and the IP MTU stays the configured one. */
 	if (strcmp(di.driver_name, "net_memif") == 0 &&
-	    c->mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN > di.max_rx_pktlen)
+	    prm->mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN > di.max_rx_pktlen)
 		ec.rxmode.mtu = di.max_rx_pktlen - RTE_ETHER_HDR_LEN -
 				RTE_ETHER_CRC_LEN;
 	choose_offloads(p, &di, c, &ec);

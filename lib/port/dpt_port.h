@@ -19,8 +19,21 @@
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
-#include "dpt_conf.h"
 #include "dpt_steer.h"
+
+#define DPT_PORT_DEVICE_LEN 256 /**< devargs, NUL included */
+
+/** The device as configured ([port0] device and queue keys; lib/cfg fills
+ * it). The interface's keys of [port0] are struct dpt_netif_conf's. */
+struct dpt_port_conf {
+	char device[DPT_PORT_DEVICE_LEN]; /**< devargs ("net_tap0,iface=dpt0")
+					    *  or PCI address */
+	uint32_t rx_desc;    /**< RX descriptors per queue */
+	uint32_t tx_desc;    /**< TX descriptors per queue */
+	uint32_t mbufs;      /**< mbufs in the pool, 0 = sized from the rest */
+	uint32_t offloads;   /**< use checksum offloads the PMD offers */
+	uint32_t rss;        /**< symmetric RSS where the PMD has it */
+};
 
 struct dpt_port {
 	uint16_t port_id;                      /**< ethdev port id */
@@ -42,6 +55,8 @@ struct dpt_port {
 /** Parameters of dpt_port_open(). */
 struct dpt_port_params {
 	const struct dpt_port_conf *conf;
+	uint32_t mtu;           /**< IP MTU: frames of mtu plus the Ethernet
+				  *  header (the interface's) */
 	uint16_t n_workers;     /**< worker lcores */
 	uint32_t extra_mbufs;   /**< held elsewhere per queue (e.g. ARP) */
 };

@@ -44,13 +44,20 @@ struct dpt_svc {
 	LIST_HEAD(, svc_conn) conns;   /* the connections it serves */
 };
 
-static const char *const type_names[] = { "echo", "discard", "chargen",
-					   "http", "sink", "source" };
+const char *const dpt_svc_type_names[DPT_SVC_TYPE_COUNT + 1] = {
+	[DPT_SVC_ECHO] = "echo",
+	[DPT_SVC_DISCARD] = "discard",
+	[DPT_SVC_CHARGEN] = "chargen",
+	[DPT_SVC_HTTP] = "http",
+	[DPT_SVC_SINK] = "sink",
+	[DPT_SVC_SOURCE] = "source",
+};
 
 const char *
 dpt_svc_type_name(enum dpt_svc_type t)
 {
-	return (unsigned int)t < RTE_DIM(type_names) ? type_names[t] : "?";
+	return (unsigned int)t < DPT_SVC_TYPE_COUNT ? dpt_svc_type_names[t] :
+	       "?";
 }
 
 uint32_t
@@ -259,7 +266,7 @@ parse_request_line(const char *h, uint64_t body, struct http_req *r)
 	r->status = 404;
 	if (path[1] != '/')
 		return;
-	if (path + 2 == ver && body != UINT64_MAX) {
+	if (path + 2 == ver && body != DPT_SVC_NO_BODY) {
 		r->reply_len = body; /* "GET /": the configured body */
 		r->status = 200;
 		return;

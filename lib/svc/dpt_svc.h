@@ -46,6 +46,27 @@ enum dpt_svc_type {
 	DPT_SVC_HTTP,
 	DPT_SVC_SINK,
 	DPT_SVC_SOURCE,
+	DPT_SVC_TYPE_COUNT /**< how many there are */
+};
+
+/** Their names ("echo", ...), by enum dpt_svc_type; NULL after the last:
+ * the values of [service.NAME] type. */
+extern const char *const dpt_svc_type_names[DPT_SVC_TYPE_COUNT + 1];
+
+#define DPT_SVC_NAME_LEN 64        /**< a service's name, NUL included */
+#define DPT_SVC_NO_BODY UINT64_MAX /**< http without a "GET /" body: 404 */
+
+/** One service as configured ([service.NAME]; lib/cfg fills it), run by
+ * every worker. What else creating it on an lcore takes is in struct
+ * dpt_svc_params. */
+struct dpt_svc_conf {
+	char name[DPT_SVC_NAME_LEN]; /**< NAME of [service.NAME] */
+	uint32_t type;               /**< enum dpt_svc_type */
+	uint32_t port;               /**< TCP port it listens on */
+	uint64_t body;               /**< http: body bytes of "GET /",
+				       *  DPT_SVC_NO_BODY = 404 */
+	uint64_t bytes;              /**< source: bytes per connection,
+				       *  0 = endless */
 };
 
 /** The bytes of an HTTP body: byte i is dpt_svc_http_alphabet[i % 64]. */
@@ -65,7 +86,7 @@ struct dpt_svc_params {
 	struct rte_mempool *data_pool; /**< the pattern buffer */
 	uint32_t max_request;          /**< HTTP request head bound, bytes */
 	uint64_t body;                 /**< http: "GET /" body bytes;
-					 *  UINT64_MAX = 404 */
+					 *  DPT_SVC_NO_BODY = 404 */
 	uint64_t bytes;                /**< source: bytes per connection,
 					 *  0 = until the peer closes */
 	struct dpt_stats *stats;       /**< the lcore's counters (sink) */

@@ -36,7 +36,6 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "dpt_conf.h"
 #include "dpt_netif.h"
 #include "dpt_stats.h"
 
@@ -96,7 +95,12 @@ typedef int (*dpt_tcp_accept_t)(struct dpt_tcp_listener *l,
 enum dpt_tcp_cc {
 	DPT_TCP_CC_NEWRENO, /**< RFC 5681, RFC 6582 */
 	DPT_TCP_CC_CUBIC,   /**< RFC 9438 */
+	DPT_TCP_CC_COUNT    /**< how many there are */
 };
+
+/** Their names ("newreno", "cubic"), by enum dpt_tcp_cc; NULL after the
+ * last: the values of [tcp] cc. */
+extern const char *const dpt_tcp_cc_names[DPT_TCP_CC_COUNT + 1];
 
 /** Per-connection options (dpt_tcp_setopt()). */
 enum dpt_tcp_opt {
@@ -110,11 +114,45 @@ enum dpt_tcp_opt {
 	DPT_TCP_CONGESTION,     /**< enum dpt_tcp_cc */
 };
 
+/**
+ * The TCP tunables as configured ([tcp]; lib/cfg fills them): the same for
+ * every lcore, per lcore where they are a bound. What else creating TCP on
+ * an lcore takes is in struct dpt_tcp_params.
+ */
+struct dpt_tcp_conf {
+	uint32_t max_conns;          /**< control blocks per lcore */
+	uint32_t rcvbuf;             /**< receive buffer per connection */
+	uint32_t sndbuf;             /**< send buffer per connection */
+	uint64_t msl_us;             /**< maximum segment lifetime */
+	uint64_t rto_init_us;        /**< RTO before any RTT sample */
+	uint64_t rto_min_us;         /**< lower bound of the RTO */
+	uint64_t rto_max_us;         /**< upper bound of the RTO */
+	uint64_t delack_us;          /**< delayed-ACK timeout */
+	uint32_t cc;                 /**< enum dpt_tcp_cc */
+	uint32_t syn_backlog;        /**< half-open per listener, then cookies */
+	uint32_t syncookies;         /**< answer SYNs past the bound with cookies */
+	uint32_t max_timewait;       /**< TIME-WAIT connections per lcore */
+	uint32_t init_cwnd;          /**< initial window, segments */
+	uint32_t syn_retries;        /**< SYN retransmissions */
+	uint32_t synack_retries;     /**< SYN-ACK retransmissions */
+	uint32_t retries;            /**< data retransmissions before reset */
+	uint64_t fin_timeout_us;     /**< FIN-WAIT-2 after close() */
+	uint64_t ka_idle_us;         /**< keepalive idle time */
+	uint64_t ka_intvl_us;        /**< keepalive probe interval */
+	uint32_t ka_probes;          /**< keepalive probes before reset */
+	uint32_t timestamps;         /**< offer RFC 7323 timestamps */
+	uint32_t sack;               /**< offer RFC 2018 SACK */
+	uint32_t window_scaling;     /**< offer RFC 7323 window scaling */
+	uint32_t ooo_max;            /**< out-of-order segments held per conn */
+	uint32_t challenge_acks;     /**< RFC 5961 challenge ACKs/s per conn */
+	uint32_t nodelay;            /**< new connections disable Nagle */
+};
+
 /** Parameters of dpt_tcp_create(). */
 struct dpt_tcp_params {
 	const char *name;                 /**< unique per lcore: tables */
 	int socket_id;                    /**< NUMA socket for memory */
-	const struct dpt_tcp_conf *conf;  /**< [tcp] */
+	const struct dpt_tcp_conf *conf;  /**< the tunables ([tcp]) */
 	struct dpt_netif *nif;            /**< the interface, for output */
 	struct rte_mempool *hdr_pool;     /**< small mbufs: headers, clones */
 	struct rte_mempool *data_pool;    /**< mbufs for dpt_tcp_write() */

@@ -15,6 +15,11 @@
 #define CUBIC_BETA 0.7   /* RFC 9438 4.6 (as 7/10 in integer code) */
 #define CWND_MAX (1u << 30)
 
+const char *const dpt_tcp_cc_names[DPT_TCP_CC_COUNT + 1] = {
+	[DPT_TCP_CC_NEWRENO] = "newreno",
+	[DPT_TCP_CC_CUBIC] = "cubic",
+};
+
 uint32_t
 tcb_flight(const struct dpt_tcb *c)
 {

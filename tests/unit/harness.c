@@ -82,13 +82,13 @@ th_if_init(struct th_if *t)
 	struct dpt_neigh *n;
 
 	memset(t, 0, sizeof(*t));
-	t->port.addr = TH_US_IP;
-	t->port.prefix_len = 24;
-	t->port.gateway = DPT_IPV4(198, 18, 0, 254);
-	t->port.mtu = 1500;
-	t->ip.ttl = 64;
-	t->ip.icmp_rate = 1000;
-	t->ip.icmp_burst = 5;
+	t->nif_conf.addr = TH_US_IP;
+	t->nif_conf.prefix_len = 24;
+	t->nif_conf.gateway = DPT_IPV4(198, 18, 0, 254);
+	t->nif_conf.mtu = 1500;
+	t->nif_conf.ttl = 64;
+	t->nif_conf.icmp_rate = 1000;
+	t->nif_conf.icmp_burst = 5;
 	t->arp = defaults_arp;
 	snprintf(name, sizeof(name), "th_neigh_%p", (void *)t);
 	n = dpt_neigh_create(&(struct dpt_neigh_params){
@@ -98,7 +98,7 @@ th_if_init(struct th_if *t)
 	t->tx.arg = &t->sink;
 	t->tx.stats = &t->stats;
 	dpt_netif_init(&t->nif, &(struct dpt_netif_params){
-		.port = &t->port, .ip = &t->ip, .mac = &th_us_mac,
+		.conf = &t->nif_conf, .mac = &th_us_mac,
 		.tx_ip_cksum = 0, .pool = th_pool, .stats = &t->stats,
 		.tx = &t->tx, .neigh = n });
 }

@@ -16,7 +16,6 @@
 #include <criterion/criterion.h>
 #include <rte_mbuf.h>
 
-#include "dpt_conf.h"
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
 #include "dpt_stats.h"
@@ -53,8 +52,7 @@ struct th_if {
 	struct dpt_tx tx;
 	struct th_sink sink;
 	struct dpt_netif nif;
-	struct dpt_port_conf port;
-	struct dpt_ip_conf ip;
+	struct dpt_netif_conf nif_conf;
 	struct dpt_neigh_conf arp;
 };
 

@@ -6,6 +6,7 @@
 #include <rte_errno.h>
 #include <rte_ip.h>
 
+#include "dpt_conf.h" /* the [tcp] defaults */
 #include "tcp_harness.h"
 #include "tcp_impl.h" /* white box: our TSval */
 

@@ -70,18 +70,18 @@ Test(conf, default_file_loads_with_its_values)
 				   "dptcpd.conf", &err), 0, "%s", err.msg);
 	cr_assert_eq(dpt_conf_finish(&c, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(c.port.device, "net_tap0,iface=dpt0");
-	cr_assert_eq(c.port.addr, 0xc6120002);
-	cr_assert_eq(c.port.prefix_len, 24);
-	cr_assert_eq(c.port.n_addrs, 1);
-	cr_assert_eq(c.port.gateway, 0);
-	cr_assert_eq(c.port.mtu, 1500);
+	cr_assert_eq(c.netif.addr, 0xc6120002);
+	cr_assert_eq(c.netif.prefix_len, 24);
+	cr_assert_eq(c.netif.n_addrs, 1);
+	cr_assert_eq(c.netif.gateway, 0);
+	cr_assert_eq(c.netif.mtu, 1500);
 	cr_assert_eq(c.port.offloads, 1);
 	cr_assert_eq(c.arp.entries, 1024);
 	cr_assert_eq(c.arp.reachable_us, 30000000);
-	cr_assert_eq(c.ip.ttl, 64);
+	cr_assert_eq(c.netif.ttl, 64);
 	cr_assert_eq(c.lcores.n_workers, 0);
 	cr_assert_eq(c.tcp.rcvbuf, 256 * 1024);
-	cr_assert_eq(c.tcp.cc, DPT_CONF_CC_CUBIC);
+	cr_assert_eq(c.tcp.cc, DPT_TCP_CC_CUBIC);
 	cr_assert_eq(c.tcp.msl_us, 30000000);
 	cr_assert_eq(c.tcp.delack_us, 40000);
 }
@@ -94,11 +94,11 @@ Test(conf, addresses_up_to_the_last_host_address_of_the_prefix_load)
 	/* .2 + 253 - 1 = .254; .255 is the broadcast address */
 	cr_assert_eq(load_text(&c, GOOD "addresses = 253\n", &err), 0, "%s",
 		     err.msg);
-	cr_assert_eq(c.port.n_addrs, 253);
+	cr_assert_eq(c.netif.n_addrs, 253);
 	cr_assert_eq(load_text(&c, "[port0]\ndevice = x\n"
 			       "address = 198.18.0.1/15\naddresses = 65536\n",
 			       &err), 0, "%s", err.msg);
-	cr_assert_eq(c.port.n_addrs, 65536);
+	cr_assert_eq(c.netif.n_addrs, 65536);
 }
 
 Test(conf, impairment_is_off_by_default_and_set_by_fractions)
@@ -107,11 +107,11 @@ Test(conf, impairment_is_off_by_default_and_set_by_fractions)
 	struct dpt_conf_err err;
 
 	cr_assert_eq(load_text(&c, GOOD, &err), 0, "%s", err.msg);
-	cr_assert_not(dpt_conf_impair_on(&c.impair));
+	cr_assert_not(dpt_impair_on(&c.impair));
 	cr_assert_eq(dpt_conf_set(&c, "impair.tx_drop=0.01", &err), 0, "%s",
 		     err.msg);
 	cr_assert_eq(dpt_conf_set(&c, "impair.rx_delay=2ms", &err), 0);
-	cr_assert(dpt_conf_impair_on(&c.impair));
+	cr_assert(dpt_impair_on(&c.impair));
 	cr_assert_float_eq(c.impair.tx.drop, 0.01, 1e-12);
 	cr_assert_eq(c.impair.rx.delay_us, 2000);
 	cr_assert_eq(c.impair.seed, 1);
@@ -126,7 +126,7 @@ Test(conf, sizes_take_binary_suffixes_and_enums_take_names)
 			       "cc = newreno\n", &err), 0, "%s", err.msg);
 	cr_assert_eq(c.tcp.rcvbuf, 1 << 20);
 	cr_assert_eq(c.tcp.sndbuf, 65536);
-	cr_assert_eq(c.tcp.cc, DPT_CONF_CC_NEWRENO);
+	cr_assert_eq(c.tcp.cc, DPT_TCP_CC_NEWRENO);
 }
 
 Test(conf, inline_comments_units_and_lists_are_parsed)
@@ -139,8 +139,8 @@ Test(conf, inline_comments_units_and_lists_are_parsed)
 			       "gc = 2min\nreachable = 1500000us\n"
 			       "[lcores]\nworkers = 1,3-4\n", &err), 0, "%s",
 		     err.msg);
-	cr_assert_eq(c.port.mtu, 9000);
-	cr_assert_eq(c.port.gateway, 0xc6120001);
+	cr_assert_eq(c.netif.mtu, 9000);
+	cr_assert_eq(c.netif.gateway, 0xc6120001);
 	cr_assert_eq(c.arp.retrans_us, 250000);
 	cr_assert_eq(c.arp.gc_us, 120000000);
 	cr_assert_eq(c.arp.reachable_us, 1500000);
@@ -287,7 +287,7 @@ Test(conf, set_overrides_a_file_value)
 	cr_assert_eq(load_text(&c, GOOD "mtu = 1500\n", &err), 0);
 	cr_assert_eq(dpt_conf_set(&c, "port0.mtu=9000", &err), 0, "%s",
 		     err.msg);
-	cr_assert_eq(c.port.mtu, 9000);
+	cr_assert_eq(c.netif.mtu, 9000);
 }
 
 Test(conf, set_supplies_a_required_key)
@@ -410,10 +410,10 @@ Test(conf, without_service_sections_the_four_default_services_run)
 	static struct dpt_conf c;
 	struct dpt_conf_err err;
 	static const struct { const char *name; uint32_t type, port; } want[] = {
-		{ "echo", DPT_CONF_SVC_ECHO, 7 },
-		{ "discard", DPT_CONF_SVC_DISCARD, 9 },
-		{ "chargen", DPT_CONF_SVC_CHARGEN, 19 },
-		{ "http", DPT_CONF_SVC_HTTP, 80 },
+		{ "echo", DPT_SVC_ECHO, 7 },
+		{ "discard", DPT_SVC_DISCARD, 9 },
+		{ "chargen", DPT_SVC_CHARGEN, 19 },
+		{ "http", DPT_SVC_HTTP, 80 },
 	};
 
 	cr_assert_eq(load_text(&c, GOOD, &err), 0, "%s", err.msg);
@@ -423,7 +423,7 @@ Test(conf, without_service_sections_the_four_default_services_run)
 		cr_assert_eq(c.svcs[i].type, want[i].type);
 		cr_assert_eq(c.svcs[i].port, want[i].port);
 	}
-	cr_assert_eq(c.svcs[3].body, DPT_CONF_SVC_NO_BODY);
+	cr_assert_eq(c.svcs[3].body, DPT_SVC_NO_BODY);
 }
 
 Test(conf, service_sections_replace_the_defaults_with_their_options)
@@ -440,7 +440,7 @@ Test(conf, service_sections_replace_the_defaults_with_their_options)
 	cr_assert_eq(c.svcs[0].port, 8080);
 	cr_assert_eq(c.svcs[0].body, 4096);
 	cr_assert_str_eq(c.svcs[1].name, "gen");
-	cr_assert_eq(c.svcs[1].type, DPT_CONF_SVC_SOURCE);
+	cr_assert_eq(c.svcs[1].type, DPT_SVC_SOURCE);
 	cr_assert_eq(c.svcs[1].bytes, 1 << 20);
 	cr_assert_eq(dpt_conf_set(&c, "service.web.port=81", &err), 0, "%s",
 		     err.msg);

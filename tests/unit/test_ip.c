@@ -670,8 +670,8 @@ setup_aliases(void)
 {
 	th_eal_init();
 	th_if_init(&t);
-	t.port.n_addrs = 4;
-	t.nif.n_addrs = 4; /* what dpt_netif_init() takes from t.port */
+	t.nif_conf.n_addrs = 4;
+	t.nif.n_addrs = 4; /* what dpt_netif_init() takes from t.nif_conf */
 }
 
 TestSuite(aliases, .init = setup_aliases);

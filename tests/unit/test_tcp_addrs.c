@@ -25,8 +25,8 @@ static void
 setup_aliases(void)
 {
 	tt_setup();
-	tt.i.port.n_addrs = 4;
-	tt.i.nif.n_addrs = 4; /* what dpt_netif_init() takes from the port */
+	tt.i.nif_conf.n_addrs = 4;
+	tt.i.nif.n_addrs = 4; /* what dpt_netif_init() takes from nif_conf */
 }
 
 /* RFC 6528 ISS of the 4-tuple, now. */

@@ -102,7 +102,7 @@ peer_ack(uint32_t ack)
 static void
 conf_newreno(struct dpt_tcp_conf *cf)
 {
-	cf->cc = DPT_CONF_CC_NEWRENO;
+	cf->cc = DPT_TCP_CC_NEWRENO;
 }
 
 static void

@@ -173,7 +173,7 @@ setup_rto_max_1s(void)
 static void
 edit_newreno(struct dpt_tcp_conf *cf)
 {
-	cf->cc = DPT_CONF_CC_NEWRENO;
+	cf->cc = DPT_TCP_CC_NEWRENO;
 }
 
 /* NewReno without SACK, ISS in the lower half of the sequence space
