@@ -185,7 +185,7 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 
 		if (w != NULL) {
 			e->workers[e->n_workers++] = w;
-			rc = dpt_dispatch_init(w, e);
+			rc = dpt_dispatch_init(w, &e->port, e->workers);
 		}
 		if (rc == 0)
 			rc = dpt_conns_init(w, p->conf->tcp.max_conns,
@@ -402,7 +402,8 @@ static int
 tel_conns(const char *cmd __rte_unused, const char *params,
 	  struct rte_tel_data *d)
 {
-	return dpt_conns_telemetry(tel_engine, params, d);
+	return dpt_conns_telemetry(tel_engine->workers, tel_engine->n_workers,
+				   params, d);
 }
 
 /* /dptcp/port: the PMD's own counters (its drops included). */
