@@ -87,7 +87,7 @@ struct dpt_engine_mem {
 void dpt_engine_mem(const struct dpt_engine *e, struct dpt_engine_mem *m);
 
 /** Register the /dptcp/ telemetry commands for @p e (one engine per
- * process). */
+ * process; dpt_telemetry.c). */
 int dpt_engine_telemetry(struct dpt_engine *e);
 
 #endif /* DPT_ENGINE_H */
