@@ -6,7 +6,10 @@
  * (struct gen_mode: stream, rr, crr, http, idle, flood), one
  * worker's clients (struct gen_worker, written only by that worker's lcore,
  * its counters read by the main lcore) and one client connection (struct
- * gen_conn), with the bookkeeping every mode does alike (gen_worker.c).
+ * gen_conn), with the bookkeeping every mode does alike (gen_worker.c);
+ * and, on the main lcore, what start-up (main.c), the command line
+ * (gen_cli.c), the reports (gen_report.c) and the JSON copy (gen_json.c)
+ * share.
  */
 #ifndef GEN_H
 #define GEN_H
@@ -242,6 +245,108 @@ mix64(uint64_t z)
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
+
+/* ---- main.c, gen_report.c, gen_json.c: the main lcore ----------------- */
+
+/* Sums over the workers, read on the main lcore. */
+struct gen_totals {
+	struct gen_counters n;     /* t_start: earliest; t_finish: latest */
+	unsigned int started;      /* workers past their peer wait */
+	uint64_t setup;            /* us: the last worker's t_all_made */
+	unsigned int setup_missing; /* workers whose conns were not all made */
+};
+
+/* The figures of a finished run, for the summary and its JSON copy. */
+struct gen_result {
+	struct gen_totals t;
+	struct dpt_stats s;
+	uint64_t elapsed_us;
+	uint64_t incomplete;
+	const char *verify;  /* "ok", "failed", "off" */
+	int status;
+	uint64_t setup_us;   /* until every connection was made; 0: never */
+};
+
+/* The latency percentiles reported, and their JSON names. */
+struct gen_pct {
+	const char *name, *json;
+	double pct;
+};
+
+#define GEN_N_PCTS 4
+extern const struct gen_pct gen_pcts[GEN_N_PCTS];       /* gen_report.c */
+extern const char *const gen_fail_names[FAIL__MAX];     /* gen_report.c */
+extern const char *const gen_dir_names[DIR_BOTH + 1];   /* gen_cli.c */
+extern const char *const gen_flood_names[FLOOD_GARBAGE + 1]; /* gen_cli.c */
+
+/* Bytes in microseconds as Mbit/s. */
+static inline double
+mbps(uint64_t bytes, uint64_t us)
+{
+	return us ? bytes * 8.0 / (double)us : 0.0;
+}
+
+/* Events in microseconds as a rate per second. */
+static inline double
+per_s(uint64_t n, uint64_t us)
+{
+	return us ? (double)n * 1e6 / (double)us : 0.0;
+}
+
+/* TSC cycles (the histograms' unit) to microseconds. */
+static inline double
+cyc_us(const struct gen *g, uint64_t cycles)
+{
+	return (double)cycles * 1e6 / (double)g->tsc_hz;
+}
+
+/* Errors of the run: failed connections, bad replies, and stray bytes
+ * (one, whatever their number). */
+static inline uint64_t
+errors(const struct gen_counters *n)
+{
+	return n->failed + n->bad_replies + (n->stray_bytes > 0);
+}
+
+/* ---- gen_cli.c: the command line -------------------------------------- */
+
+/** dptcp-gen's options (dpt_app_params long_opts, on_opt, check), their
+ * defaults and help text. */
+extern const struct option gen_long_opts[];
+extern const struct gen_opts gen_opts_default;
+extern const char gen_synopsis[], gen_options_help[], gen_usage_tail[];
+
+/** One of dptcp-gen's options (a dpt_app_opt_t); @p ctx is the struct
+ * gen. */
+int gen_on_opt(int opt, const char *arg, void *ctx);
+
+/** The options together against the configuration, before EAL (a
+ * dpt_app_check_t); opens the --json file. */
+int gen_check(const struct dpt_conf *conf, void *ctx);
+
+/* ---- gen_report.c: what the main lcore prints ------------------------- */
+
+/** Sum the workers' counters into @p t. */
+void gen_sum(const struct gen *g, struct gen_totals *t);
+
+/** The figures of the run ending at @p now (microseconds); sets g->t_end
+ * and merges the latency histograms into g->hist_now. */
+void gen_result(struct gen *g, uint64_t now, struct gen_result *r);
+
+/** The plan, before the run. */
+void gen_print_plan(const struct gen *g);
+
+/** The line of the second ending at @p now, from the totals @p t; the
+ * totals become the next line's starting point. */
+void gen_report_line(struct gen *g, const struct gen_totals *t, uint64_t now);
+
+/** The summary after the run. */
+void gen_print_summary(const struct gen *g, const struct gen_result *r);
+
+/* ---- gen_json.c ------------------------------------------------------- */
+
+/** Write the summary to the --json file, and close it. */
+void gen_json_write(const struct gen *g, const struct gen_result *r);
 
 /* ---- gen_worker.c: every mode's connection bookkeeping ---------------- */
 

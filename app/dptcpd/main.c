@@ -13,7 +13,7 @@
  * signal resets them at once), and it prints its counters and exits 0.
  * SIGHUP re-reads the file's [service.*] sections. Configuration errors exit 2 with one line naming
  * file, line and key. The start-up and shutdown it shares with the other
- * programs are in lib/engine/dpt_app.c; what is its own is the services.
+ * programs are in app/common/dpt_app.c; what is its own is the services.
  */
 #include <stdio.h>
 

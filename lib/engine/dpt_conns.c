@@ -30,7 +30,7 @@
 #include <rte_malloc.h>
 #include <rte_telemetry.h>
 
-#include "dpt_engine.h"
+#include "dpt_worker.h"
 
 #define CONNS_PAGE 100
 #define SNAP_WAIT_US 1000000
@@ -65,12 +65,12 @@ dpt_conns_answer(struct dpt_worker *w)
 /* Ask every worker for a copy and wait for all; -EBUSY if one does not
  * answer (its loop is not running). */
 static int
-snapshot(struct dpt_engine *e)
+snapshot(struct dpt_worker *const *workers, unsigned int n_workers)
 {
 	uint32_t want[RTE_MAX_LCORE];
 
-	for (unsigned int i = 0; i < e->n_workers; i++) {
-		struct dpt_worker *w = e->workers[i];
+	for (unsigned int i = 0; i < n_workers; i++) {
+		struct dpt_worker *w = workers[i];
 
 		want[i] = w->snap.done + 1;
 		__atomic_store_n(&w->snap.req, want[i], __ATOMIC_RELEASE);
@@ -78,10 +78,10 @@ snapshot(struct dpt_engine *e)
 	for (unsigned int waited = 0; waited < SNAP_WAIT_US; waited += 100) {
 		unsigned int ok = 0;
 
-		for (unsigned int i = 0; i < e->n_workers; i++)
-			ok += __atomic_load_n(&e->workers[i]->snap.done,
+		for (unsigned int i = 0; i < n_workers; i++)
+			ok += __atomic_load_n(&workers[i]->snap.done,
 					      __ATOMIC_ACQUIRE) == want[i];
-		if (ok == e->n_workers)
+		if (ok == n_workers)
 			return 0;
 		usleep(100);
 	}
@@ -141,8 +141,8 @@ parse_params(const char *params, int *state, uint32_t *offset)
 }
 
 int
-dpt_conns_telemetry(struct dpt_engine *e, const char *params,
-		    struct rte_tel_data *d)
+dpt_conns_telemetry(struct dpt_worker *const *workers, unsigned int n_workers,
+		    const char *params, struct rte_tel_data *d)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	struct rte_tel_data *arr;
@@ -157,9 +157,9 @@ dpt_conns_telemetry(struct dpt_engine *e, const char *params,
 	rte_tel_data_start_array(arr, RTE_TEL_STRING_VAL);
 	/* one request at a time: telemetry serves each client on a thread */
 	pthread_mutex_lock(&lock);
-	rc = snapshot(e);
-	for (unsigned int i = 0; rc == 0 && i < e->n_workers; i++) {
-		const struct dpt_worker *w = e->workers[i];
+	rc = snapshot(workers, n_workers);
+	for (unsigned int i = 0; rc == 0 && i < n_workers; i++) {
+		const struct dpt_worker *w = workers[i];
 
 		for (uint32_t j = 0; j < w->snap.n; j++) {
 			if (state >= 0 && w->snap.conns[j].state != state)

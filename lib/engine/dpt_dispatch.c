@@ -22,29 +22,30 @@
 #include <rte_ether.h>
 #include <rte_ring.h>
 
-#include "dpt_engine.h"
+#include "dpt_worker.h"
 
 #define INBOX_SIZE 4096
 
 int
-dpt_dispatch_init(struct dpt_worker *w, struct dpt_engine *e)
+dpt_dispatch_init(struct dpt_worker *w, const struct dpt_port *port,
+		  struct dpt_worker *const *workers)
 {
 	char name[RTE_RING_NAMESIZE];
 
-	w->steer = &e->port.steer;
-	w->peers = e->workers;
-	w->has_queue = w->index < e->port.nb_queues;
-	if (e->port.n_workers < 2)
+	w->steer = &port->steer;
+	w->peers = workers;
+	w->has_queue = w->index < port->nb_queues;
+	if (port->n_workers < 2)
 		return 0;
 	snprintf(name, sizeof(name), "dpt_inbox_%u", w->lcore_id);
-	w->inbox = rte_ring_create(name, INBOX_SIZE, e->port.socket_id,
+	w->inbox = rte_ring_create(name, INBOX_SIZE, port->socket_id,
 				   RING_F_SC_DEQ);
 	if (w->inbox == NULL)
 		return -rte_errno;
-	if (w->index != 0 || e->port.nb_queues == e->port.n_workers)
+	if (w->index != 0 || port->nb_queues == port->n_workers)
 		return 0;
 	snprintf(name, sizeof(name), "dpt_txbox_%u", w->lcore_id);
-	w->txbox = rte_ring_create(name, INBOX_SIZE, e->port.socket_id,
+	w->txbox = rte_ring_create(name, INBOX_SIZE, port->socket_id,
 				   RING_F_SC_DEQ);
 	return w->txbox == NULL ? -rte_errno : 0;
 }

@@ -9,8 +9,8 @@
 
 #include <rte_errno.h>
 
-#include "dpt_engine.h"
 #include "dpt_life.h"
+#include "dpt_worker.h"
 
 /* ---- a worker's side ---------------------------------------------------- */
 
@@ -182,11 +182,12 @@ dpt_life_init(struct dpt_life *l, const struct dpt_conf *conf)
 
 /* Has every worker acted on the phase? Sums what they have left. */
 static int
-all_in_phase(const struct dpt_engine *e, uint32_t phase, uint64_t *left)
+all_in_phase(struct dpt_worker *const *workers, unsigned int n_workers,
+	     uint32_t phase, uint64_t *left)
 {
 	*left = 0;
-	for (unsigned int i = 0; i < e->n_workers; i++) {
-		const struct dpt_life_worker *lw = &e->workers[i]->life;
+	for (unsigned int i = 0; i < n_workers; i++) {
+		const struct dpt_life_worker *lw = &workers[i]->life;
 
 		if (__atomic_load_n(&lw->phase, __ATOMIC_ACQUIRE) != phase)
 			return 0;
@@ -196,13 +197,13 @@ all_in_phase(const struct dpt_engine *e, uint32_t phase, uint64_t *left)
 }
 
 int
-dpt_life_post_svcs(struct dpt_life *l, const struct dpt_engine *e,
-		   const struct dpt_conf *conf)
+dpt_life_post_svcs(struct dpt_life *l, struct dpt_worker *const *workers,
+		   unsigned int n_workers, const struct dpt_conf *conf)
 {
 	if (l->phase != DPT_LIFE_RUN)
 		return -ECANCELED;
-	for (unsigned int i = 0; i < e->n_workers; i++)
-		if (__atomic_load_n(&e->workers[i]->life.svc_gen,
+	for (unsigned int i = 0; i < n_workers; i++)
+		if (__atomic_load_n(&workers[i]->life.svc_gen,
 				    __ATOMIC_ACQUIRE) != l->svc_gen)
 			return -EBUSY; /* still reading svcs[] */
 	l->n_svcs = conf->n_svcs;
@@ -218,9 +219,9 @@ set_phase(struct dpt_life *l, uint32_t phase)
 }
 
 int
-dpt_life_tick(struct dpt_life *l, const struct dpt_engine *e,
-	      unsigned int signals, uint64_t now_us, const char *name,
-	      FILE *log)
+dpt_life_tick(struct dpt_life *l, struct dpt_worker *const *workers,
+	      unsigned int n_workers, unsigned int signals, uint64_t now_us,
+	      const char *name, FILE *log)
 {
 	uint64_t left;
 
@@ -240,7 +241,8 @@ dpt_life_tick(struct dpt_life *l, const struct dpt_engine *e,
 				"connection\n", name);
 	}
 	if (l->phase == DPT_LIFE_DRAIN) {
-		if (all_in_phase(e, DPT_LIFE_DRAIN, &left) && left == 0)
+		if (all_in_phase(workers, n_workers, DPT_LIFE_DRAIN, &left) &&
+		    left == 0)
 			return 1;
 		if (now_us < l->deadline_us)
 			return 0;
@@ -250,5 +252,5 @@ dpt_life_tick(struct dpt_life *l, const struct dpt_engine *e,
 				"resetting the connections left\n", name);
 	}
 	return l->phase == DPT_LIFE_ABORT &&
-	       all_in_phase(e, DPT_LIFE_ABORT, &left);
+	       all_in_phase(workers, n_workers, DPT_LIFE_ABORT, &left);
 }

@@ -38,7 +38,6 @@
 #define DPT_LIFE_MAX_SVCS 16 /**< services per worker, retiring ones apart */
 
 struct dpt_worker;
-struct dpt_engine;
 struct dpt_svc;
 
 /** What the main lcore asks of the workers. */
@@ -101,16 +100,20 @@ void dpt_life_init(struct dpt_life *l, const struct dpt_conf *conf);
 /**
  * Post a new service set to every worker.
  *
+ * @param workers
+ *   Every worker, @p n_workers of them.
  * @return
  *   0; -EBUSY while a worker has not applied the previous one (try again
  *   later); -ECANCELED once shutting down.
  */
-int dpt_life_post_svcs(struct dpt_life *l, const struct dpt_engine *e,
-		       const struct dpt_conf *conf);
+int dpt_life_post_svcs(struct dpt_life *l, struct dpt_worker *const *workers,
+		       unsigned int n_workers, const struct dpt_conf *conf);
 
 /**
  * The main lcore's part of a shutdown, called periodically.
  *
+ * @param workers
+ *   Every worker, @p n_workers of them.
  * @param signals
  *   SIGTERM and SIGINT received so far: 1 starts the drain, 2 aborts.
  * @param now_us
@@ -123,8 +126,8 @@ int dpt_life_post_svcs(struct dpt_life *l, const struct dpt_engine *e,
  *   Non-zero when the workers may stop: every connection finished, or
  *   every worker has reset what was left.
  */
-int dpt_life_tick(struct dpt_life *l, const struct dpt_engine *e,
-		  unsigned int signals, uint64_t now_us, const char *name,
-		  FILE *log);
+int dpt_life_tick(struct dpt_life *l, struct dpt_worker *const *workers,
+		  unsigned int n_workers, unsigned int signals, uint64_t now_us,
+		  const char *name, FILE *log);
 
 #endif /* DPT_LIFE_H */

@@ -525,7 +525,8 @@ reload(struct dpt_app *app)
 			err.msg);
 		return 0;
 	}
-	rc = dpt_life_post_svcs(&app->life, app->engine, &next);
+	rc = dpt_life_post_svcs(&app->life, app->engine->workers,
+				app->engine->n_workers, &next);
 	if (rc != 0)
 		return rc;
 	if (dpt_conf_diff_static(&app->conf, &next, diff, sizeof(diff)) > 0)
@@ -561,7 +562,8 @@ control(struct dpt_app *app)
 	}
 	if (reload_due && reload(app) != -EBUSY)
 		reload_due = 0;
-	return dpt_life_tick(&app->life, app->engine, (unsigned int)signals,
+	return dpt_life_tick(&app->life, app->engine->workers,
+			     app->engine->n_workers, (unsigned int)signals,
 			     now_us(), app->p->name, stdout);
 }
 
