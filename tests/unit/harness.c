@@ -29,6 +29,11 @@ th_eal_init(void)
 	snprintf(prefix, sizeof(prefix), "dpt-unit-%d", getpid());
 	cr_assert_geq(rte_eal_init((int)RTE_DIM(argv) - 1, argv), 0,
 		      "EAL init failed");
+	/* EAL creates its runtime directory even with --no-shconf and leaves
+	 * it behind (rte_eal_cleanup() does not remove it); with no shared
+	 * configuration and no telemetry nothing is ever put in it, so it
+	 * goes at once instead of one per test accumulating in /var/run. */
+	rmdir(rte_eal_get_runtime_dir());
 	th_pool = rte_pktmbuf_pool_create("th_pool", 4095, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	cr_assert_not_null(th_pool);
