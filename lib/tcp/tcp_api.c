@@ -23,9 +23,9 @@ last_seg(struct rte_mbuf *m)
 	return m;
 }
 
-/* Drop @n acknowledged bytes from the front; @una is SND.UNA after. */
+/* Drop @n acknowledged bytes from the front. */
 void
-sndq_release(struct dpt_tcb *c, uint32_t n, uint32_t una)
+sndq_release(struct dpt_tcb *c, uint32_t n)
 {
 	c->snd_bytes -= n;
 	while (n > 0) {
@@ -38,8 +38,6 @@ sndq_release(struct dpt_tcb *c, uint32_t n, uint32_t una)
 		}
 		n -= h->data_len;
 		c->snd_head = h->next;
-		if (c->snd_cur == h)
-			c->snd_cur = NULL;
 		h->next = NULL;
 		rte_pktmbuf_free_seg(h); /* in-flight clones keep the data */
 	}
@@ -47,17 +45,13 @@ sndq_release(struct dpt_tcb *c, uint32_t n, uint32_t una)
 		c->snd_tail = NULL;
 		c->flags &= ~F_TAIL_OWN;
 	}
-	if (c->snd_cur == NULL || c->snd_cur == c->snd_head) {
-		c->snd_cur = c->snd_head;
-		c->snd_cur_seq = una;
-	}
 }
 
 void
 sndq_flush(struct dpt_tcb *c)
 {
 	rte_pktmbuf_free(c->snd_head);
-	c->snd_head = c->snd_tail = c->snd_cur = NULL;
+	c->snd_head = c->snd_tail = NULL;
 	c->snd_bytes = 0;
 }
 
@@ -68,10 +62,6 @@ sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len)
 		c->snd_tail->next = m;
 	else
 		c->snd_head = m;
-	if (c->snd_cur == NULL) {
-		c->snd_cur = m;
-		c->snd_cur_seq = c->snd_una + c->snd_bytes;
-	}
 	c->snd_tail = last_seg(m);
 	c->snd_bytes += len;
 }

@@ -158,8 +158,6 @@ struct dpt_tcb {
 	struct rte_mbuf *snd_head, *snd_tail;
 	uint32_t snd_bytes;          /* bytes queued (unacked + unsent) */
 	uint32_t snd_buf;            /* limit of snd_bytes */
-	struct rte_mbuf *snd_cur;    /* mbuf holding snd_cur_seq */
-	uint32_t snd_cur_seq;        /* sequence of snd_cur's first byte */
 
 	/* receive queue: in order, headers trimmed, linked by ->next */
 	struct rte_mbuf *rcv_head, *rcv_tail;
@@ -357,7 +355,7 @@ int cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint64_t now);
 
 /* tcp_api.c */
-void sndq_release(struct dpt_tcb *c, uint32_t acked, uint32_t una);
+void sndq_release(struct dpt_tcb *c, uint32_t acked);
 void sndq_flush(struct dpt_tcb *c);
 
 #endif /* TCP_IMPL_H */

@@ -221,21 +221,13 @@ static void data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 			 const struct dpt_tcp_seg *s, uint64_t now);
 
 /* Our SYN was acknowledged by a SYN-ACK: ESTABLISHED. */
-/* Our SYN is acknowledged: data queued before (RFC 9293 3.10.2) starts
- * after it. */
-static void
-syn_acked(struct dpt_tcb *c, uint32_t ack)
-{
-	c->snd_una = ack;
-	c->snd_cur = c->snd_head;
-	c->snd_cur_seq = ack;
-}
-
 static void
 syn_sent_established(struct dpt_tcb *c, struct rte_mbuf *m,
 		     const struct dpt_tcp_seg *s, uint64_t now)
 {
-	syn_acked(c, s->ack);
+	/* the send queue starts at SND.UNA: data queued before (RFC 9293
+	 * 3.10.2) follows the SYN */
+	c->snd_una = s->ack;
 	c->snd_wnd = c->max_snd_wnd = s->wnd; /* unscaled: RFC 7323 2.2 */
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
@@ -443,7 +435,7 @@ simultaneous_synack(struct dpt_tcb *c, struct rte_mbuf *m,
 	    s->flags != (DPT_TCP_SYN | DPT_TCP_ACK) || s->seq != c->irs ||
 	    s->ack != c->snd_nxt)
 		return 0;
-	syn_acked(c, s->ack);
+	c->snd_una = s->ack; /* as in syn_sent_established() */
 	c->snd_wnd = c->max_snd_wnd = s->wnd;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
@@ -521,7 +513,7 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	uint32_t data = RTE_MIN(acked - (c->snd_una == c->iss ? 1 : 0),
 				c->snd_bytes);
 
-	sndq_release(c, data, s->ack);
+	sndq_release(c, data);
 	if (c->rtt_start != 0 && seq_geq(s->ack, c->rtt_seq)) {
 		rtt_sample(c, (uint32_t)(now - c->rtt_start));
 		c->rtt_start = 0;

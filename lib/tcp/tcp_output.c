@@ -48,18 +48,14 @@ tcp_rcv_window(struct dpt_tcb *c)
 	return RTE_MIN(space, max);
 }
 
-/* The send-queue mbuf holding @seq, and the offset of @seq in it. Walks
- * from the cursor for new data, from the head for retransmissions. */
+/* The send-queue mbuf holding @seq, and the offset of @seq in it: a walk
+ * from the head (SND.UNA), O(queue mbufs before @seq). */
 static struct rte_mbuf *
 sndq_locate(const struct dpt_tcb *c, uint32_t seq, uint32_t *off)
 {
 	struct rte_mbuf *m = c->snd_head;
 	uint32_t s = c->snd_una;
 
-	if (c->snd_cur != NULL && seq_geq(seq, c->snd_cur_seq)) {
-		m = c->snd_cur;
-		s = c->snd_cur_seq;
-	}
 	while (m != NULL && seq_geq(seq, s + m->data_len)) {
 		s += m->data_len;
 		m = m->next;

@@ -260,8 +260,6 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 	c->dupacks = 0;
 	c->recover = c->snd_max; /* RFC 6582 3.2 step 1 after a timeout */
 	c->snd_nxt = c->snd_una;
-	c->snd_cur = c->snd_head;
-	c->snd_cur_seq = c->snd_una;
 	tcp_output(c, now);
 	tcb_rexmt_arm(c, now);
 }
