@@ -389,7 +389,7 @@ deliver_accept(struct dpt_tcb *c)
 		return;
 	}
 	/* data or FIN that came with the handshake */
-	if (c->rcv_bytes > 0)
+	if (c->rcvq.bytes > 0)
 		c->ev_pending |= DPT_TCP_EV_READABLE;
 	if (c->flags & F_FIN_RCVD)
 		c->ev_pending |= DPT_TCP_EV_PEER_CLOSED;
@@ -474,8 +474,8 @@ dpt_tcp_conn_list(const struct dpt_tcp *t, struct dpt_tcp_conn_info *out,
 		out[n++] = (struct dpt_tcp_conn_info){
 			.laddr = c->key.laddr, .raddr = c->key.raddr,
 			.lport = c->key.lport, .rport = c->key.rport,
-			.state = c->state, .snd_queue = c->snd_bytes,
-			.rcv_queue = c->rcv_bytes, .srtt_us = c->srtt,
+			.state = c->state, .snd_queue = c->sndq.bytes,
+			.rcv_queue = c->rcvq.bytes, .srtt_us = c->srtt,
 			.cwnd = c->cwnd, .retrans = c->n_retrans,
 		};
 	}

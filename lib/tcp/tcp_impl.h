@@ -6,10 +6,12 @@
  * Files: tcp_conn.c (table, pools, listeners, events, life cycle),
  * tcp_input.c (segment arrival, RFC 9293 3.10.7), tcp_output.c (what to
  * send and building segments), tcp_timer.c (the wheel and every timeout),
- * tcp_reass.c (receive queue, out-of-order queue, SACK blocks we send),
- * tcp_sack.c (the scoreboard of SACK blocks we receive, RFC 6675),
- * tcp_cc.c (NewReno, CUBIC, RTT), tcp_isn.c (ISNs, SYN cookies),
- * tcp_api.c (the calls of dpt_tcp.h).
+ * tcp_sndq.c (the send queue: appending, copying in, releasing what is
+ * acknowledged, finding a sequence number), tcp_reass.c (receive queue,
+ * out-of-order queue, SACK blocks we send), tcp_sack.c (the scoreboard of
+ * SACK blocks we receive, RFC 6675), tcp_cc.c (NewReno, CUBIC, RTT),
+ * tcp_isn.c (ISNs, SYN cookies), tcp_api.c (the calls of dpt_tcp.h).
+ * tcp_mq.h is the mbuf queue both the send and receive queues are.
  */
 #ifndef TCP_IMPL_H
 #define TCP_IMPL_H
@@ -23,6 +25,7 @@
 
 #include "dpt_tcp.h"
 #include "dpt_tcp_seg.h"
+#include "tcp_mq.h"
 
 #define TCP_MAX_LISTENERS 64
 #define TCP_SB_MAX 6          /* SACK scoreboard ranges kept */
@@ -154,16 +157,13 @@ struct dpt_tcb {
 	struct cubic cubic;
 	struct dpt_tcp_sack sb[TCP_SB_MAX]; /* SACKed ranges, ascending */
 
-	/* send queue: from snd_una, mbufs linked by ->next */
-	struct rte_mbuf *snd_head, *snd_tail;
-	uint32_t snd_bytes;          /* bytes queued (unacked + unsent) */
-	uint32_t snd_buf;            /* limit of snd_bytes */
+	/* send queue: from snd_una, unacknowledged then unsent */
+	struct tcp_mq sndq;
+	uint32_t snd_buf;            /* limit of sndq.bytes */
 
-	/* receive queue: in order, headers trimmed, linked by ->next */
-	struct rte_mbuf *rcv_head, *rcv_tail;
-	uint32_t rcv_bytes;          /* bytes queued */
+	/* receive queue: in order, headers trimmed */
+	struct tcp_mq rcvq;
 	uint32_t rcv_buf;            /* receive buffer size */
-	uint16_t rcv_nsegs;          /* mbufs in the receive queue */
 	struct rte_mbuf *ooo_head;   /* out-of-order segments, by seq */
 	uint32_t ooo_bytes;          /* bytes held out of order */
 	uint32_t ooo_last;           /* seq of the latest out-of-order arrival */
@@ -354,8 +354,12 @@ int cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
 		 uint64_t now);
 
-/* tcp_api.c */
+/* tcp_sndq.c */
+void sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len);
+size_t sndq_write(struct dpt_tcb *c, const uint8_t *p, size_t len);
 void sndq_release(struct dpt_tcb *c, uint32_t acked);
+struct rte_mbuf *sndq_locate(const struct dpt_tcb *c, uint32_t seq,
+			     uint32_t *off);
 void sndq_flush(struct dpt_tcb *c);
 
 #endif /* TCP_IMPL_H */

@@ -476,7 +476,7 @@ synced_input(struct dpt_tcb *c, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 static void
 newreno_partial_ack(struct dpt_tcb *c, uint32_t acked, uint64_t now)
 {
-	uint32_t out = RTE_MIN(c->snd_bytes, c->mss);
+	uint32_t out = RTE_MIN(c->sndq.bytes, c->mss);
 
 	if (out > 0)
 		tcp_send_segment(c, c->snd_una, out, DPT_TCP_ACK, now);
@@ -511,7 +511,7 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 {
 	uint32_t acked = s->ack - c->snd_una;
 	uint32_t data = RTE_MIN(acked - (c->snd_una == c->iss ? 1 : 0),
-				c->snd_bytes);
+				c->sndq.bytes);
 
 	sndq_release(c, data);
 	if (c->rtt_start != 0 && seq_geq(s->ack, c->rtt_seq)) {
@@ -541,7 +541,7 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 		c->t_rexmt = 0; /* RFC 6298 5.2 */
 	else if (!(c->flags & F_PERSIST))
 		tcb_rexmt_or_pto_arm(c, now); /* RFC 6298 5.3, RFC 8985 */
-	if ((c->flags & F_WANT_WRITE) && c->snd_bytes < c->snd_buf) {
+	if ((c->flags & F_WANT_WRITE) && c->sndq.bytes < c->snd_buf) {
 		c->flags &= ~F_WANT_WRITE;
 		tcb_event(c, DPT_TCP_EV_WRITABLE);
 	}
@@ -574,7 +574,7 @@ dup_ack(struct dpt_tcb *c, uint64_t now)
 	c->rtt_start = 0;
 	/* RFC 5681 3.2 step 3, RFC 6675 5 step 4.3: resend the first
 	 * segment presumed lost at once, whatever the pipe says. */
-	len = RTE_MIN(c->snd_bytes, c->mss);
+	len = RTE_MIN(c->sndq.bytes, c->mss);
 	if ((c->flags & F_SACK) && c->n_sb > 0)
 		len = RTE_MIN(len, c->sb[0].left - c->snd_una);
 	if (len > 0) {

@@ -32,7 +32,7 @@ tcp_tsval(const struct dpt_tcb *c, uint64_t now)
 uint32_t
 tcp_rcv_window(struct dpt_tcb *c)
 {
-	uint32_t used = c->rcv_bytes + c->ooo_bytes;
+	uint32_t used = c->rcvq.bytes + c->ooo_bytes;
 	uint32_t space = used < c->rcv_buf ? c->rcv_buf - used : 0;
 	uint32_t offered = seq_gt(c->rcv_adv, c->rcv_nxt) ?
 			   c->rcv_adv - c->rcv_nxt : 0;
@@ -46,22 +46,6 @@ tcp_rcv_window(struct dpt_tcb *c)
 		return RTE_MIN(RTE_ALIGN_CEIL(offered, 1u << c->rcv_wscale),
 			       max);
 	return RTE_MIN(space, max);
-}
-
-/* The send-queue mbuf holding @seq, and the offset of @seq in it: a walk
- * from the head (SND.UNA), O(queue mbufs before @seq). */
-static struct rte_mbuf *
-sndq_locate(const struct dpt_tcb *c, uint32_t seq, uint32_t *off)
-{
-	struct rte_mbuf *m = c->snd_head;
-	uint32_t s = c->snd_una;
-
-	while (m != NULL && seq_geq(seq, s + m->data_len)) {
-		s += m->data_len;
-		m = m->next;
-	}
-	*off = seq - s;
-	return m;
 }
 
 /* Chain references to @len queued bytes from @seq after header @h.
@@ -212,7 +196,7 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	}
 	/* PSH on whatever ends the queued data, sent again or not (RFC 9293
 	 * 3.9.1.2), as Linux keeps it on retransmissions. */
-	if (len > 0 && seq + len == c->snd_una + c->snd_bytes)
+	if (len > 0 && seq + len == c->snd_una + c->sndq.bytes)
 		s.flags = flags = flags | DPT_TCP_PSH;
 	m = header_mbuf(t, &s);
 	if (m == NULL)
@@ -399,7 +383,7 @@ small_segment_ok(const struct dpt_tcb *c, uint32_t len, uint32_t unsent)
 static int
 send_new_data(struct dpt_tcb *c, uint32_t *pipe, uint64_t now)
 {
-	uint32_t fin_seq = c->snd_una + c->snd_bytes;
+	uint32_t fin_seq = c->snd_una + c->sndq.bytes;
 	int n = 0;
 
 	for (;;) {
@@ -535,7 +519,7 @@ tcp_output(struct dpt_tcb *c, uint64_t now)
 		/* RFC 6298 5.1; RFC 8985 7.2 after new data */
 		if (c->t_rexmt == 0 || (c->flags & F_PERSIST))
 			tcb_rexmt_or_pto_arm(c, now);
-	} else if (c->snd_wnd == 0 && c->snd_bytes > 0 && c->t_rexmt == 0) {
+	} else if (c->snd_wnd == 0 && c->sndq.bytes > 0 && c->t_rexmt == 0) {
 		c->flags |= F_PERSIST; /* RFC 9293 3.8.6.1 */
 		c->t_rexmt = now + tcb_rto(c);
 		tcb_timers_update(c);

@@ -166,7 +166,7 @@ tcb_rexmt_or_pto_arm(struct dpt_tcb *c, uint64_t now)
 static void
 pto_timeout(struct dpt_tcb *c, uint64_t now)
 {
-	uint32_t end = c->snd_una + c->snd_bytes;
+	uint32_t end = c->snd_una + c->sndq.bytes;
 	uint32_t unsent = seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
 	int32_t rwnd = (int32_t)(c->snd_una + c->snd_wnd - c->snd_nxt);
 
@@ -269,7 +269,7 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 static void
 persist_timeout(struct dpt_tcb *c, uint64_t now)
 {
-	uint32_t unsent = c->snd_bytes - (c->snd_nxt - c->snd_una);
+	uint32_t unsent = c->sndq.bytes - (c->snd_nxt - c->snd_una);
 
 	if (++c->retries > c->tcp->conf.retries) {
 		tcb_count(c, DPT_STAT_tcp_conn_timeout);

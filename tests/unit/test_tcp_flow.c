@@ -833,8 +833,8 @@ Test(tcp_flow_write, small_writes_share_one_mbuf_and_one_segment)
 	cr_assert_eq(dpt_tcp_write(c, d + 10, 20), 20);
 	cr_assert_eq(dpt_tcp_write(c, d + 30, 30), 30);
 	/* white box: the tail's room was filled */
-	cr_assert_eq(c->snd_head, c->snd_tail);
-	cr_assert_eq(c->snd_head->data_len, 60);
+	cr_assert_eq(c->sndq.head, c->sndq.tail);
+	cr_assert_eq(c->sndq.head->data_len, 60);
 	tt_poll();
 	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
 	       .len = 60, .data = d);
@@ -855,8 +855,8 @@ Test(tcp_flow_write, writes_held_by_nagle_go_out_as_one_segment)
 	dpt_tcp_write(c, d + 120, 30);
 	tt_poll();
 	TT_NONE();
-	cr_assert_eq(c->snd_head, c->snd_tail);
-	cr_assert_eq(c->snd_head->data_len, 150);
+	cr_assert_eq(c->sndq.head, c->sndq.tail);
+	cr_assert_eq(c->sndq.head->data_len, 150);
 	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 101);
 	TT_OUT(.flags = ACK | PSH, .seq = iss + 101, .ack = 1001, .wnd = 65535,
 	       .len = 50, .data = d + 100);
@@ -875,8 +875,8 @@ Test(tcp_flow_write, write_after_send_never_touches_the_applications_mbuf)
 	cr_assert_eq(dpt_tcp_send(c, m), 0);
 	cr_assert_eq(dpt_tcp_write(c, d + 100, 50), 50);
 	cr_assert_eq(m->data_len, 100);
-	cr_assert_eq(c->snd_head, m);
-	cr_assert_neq(c->snd_tail, m);
+	cr_assert_eq(c->sndq.head, m);
+	cr_assert_neq(c->sndq.tail, m);
 	tt_poll();
 	/* one segment across the two mbufs */
 	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
