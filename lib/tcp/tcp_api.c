@@ -356,8 +356,7 @@ dpt_tcp_close(struct dpt_tcb *c)
 	case DPT_TCP_SYN_SENT:
 		return tcb_closed(c, DPT_TCP_OK);
 	case DPT_TCP_FIN_WAIT_2:
-		c->t_close = c->tcp->now + c->tcp->conf.fin_timeout_us;
-		return tcb_timers_update(c);
+		return tcb_finwait2_arm(c, c->tcp->now);
 	default:
 		dpt_tcp_shutdown(c);
 	}
@@ -409,10 +408,7 @@ dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v)
 		return 0;
 	case DPT_TCP_KEEPALIVE:
 		c->flags = v ? c->flags | F_KEEPALIVE : c->flags & ~F_KEEPALIVE;
-		c->t_keep = 0;
-		if (v && c->state == DPT_TCP_ESTABLISHED)
-			tcb_keepalive_reset(c, c->tcp->now);
-		tcb_timers_update(c);
+		tcb_keepalive_restart(c, c->tcp->now);
 		return 0;
 	case DPT_TCP_KEEPIDLE:
 		c->ka_idle = v;

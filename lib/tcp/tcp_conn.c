@@ -362,9 +362,7 @@ tcb_enter_timewait(struct dpt_tcb *c, uint64_t now)
 	}
 	tcb_set_state(c, DPT_TCP_TIME_WAIT);
 	t->n_timewait++;
-	c->t_rexmt = c->t_delack = c->t_keep = 0;
-	c->t_close = now + 2 * t->conf.msl_us;
-	tcb_timers_update(c);
+	tcb_timewait_arm(c, now);
 }
 
 struct dpt_tcp_listener *

@@ -54,14 +54,22 @@
 #define F_DEAD 0x04000         /* closed; released at the end of poll */
 #define F_WANT_WRITE 0x08000   /* a send fell short: WRITABLE wanted */
 #define F_ACCEPTING 0x10000    /* handshake done, not yet accepted */
-#define F_PERSIST 0x20000      /* t_rexmt is the persist timer */
 #define F_RTO_RECOVERY 0x40000 /* resending after an RTO up to recover */
 #define F_TAIL_OWN 0x80000     /* dpt_tcp_write made the send queue's tail:
 				* its tailroom may be filled */
 #define F_READ 0x100000        /* the application read: window update? */
-#define F_PTO 0x200000         /* t_rexmt is the tail loss probe timer */
 #define F_TLP_OUT 0x400000     /* a tail loss probe is outstanding */
 #define F_TLP_RXT 0x800000     /* ... and it was a retransmission */
+
+/* What the retransmission timer (t_rexmt) times: one deadline serves
+ * three purposes, one at a time. Set only by tcp_timer.c. */
+enum tcp_rexmt_kind {
+	TCP_REXMT_RTO,     /* retransmission timeout, RFC 6298 */
+	TCP_REXMT_PERSIST, /* zero-window probe, RFC 9293 3.8.6.1: also
+			    * while the timer is off between a probe's
+			    * answer and the window opening */
+	TCP_REXMT_TLP,     /* tail loss probe, RFC 8985 7.2 */
+};
 
 /* Internal event: hand an established connection to its listener. */
 #define EV_ACCEPT 0x80000000u
@@ -169,9 +177,9 @@ struct dpt_tcb {
 	uint32_t ooo_last;           /* seq of the latest out-of-order arrival */
 	uint32_t ooo_recent[3];      /* the arrivals before it, newest first */
 
-	/* timers (0 = off), all in us */
+	/* timers (0 = off), all in us; written by tcp_timer.c only */
 	struct tcp_timer tmr;        /* wheel node: earliest of these */
-	uint64_t t_rexmt;            /* retransmission or persist */
+	uint64_t t_rexmt;            /* retransmission, persist or TLP */
 	uint64_t t_delack;           /* delayed ACK */
 	uint64_t t_keep;             /* keepalive */
 	uint64_t t_close;            /* TIME-WAIT or FIN-WAIT-2 end */
@@ -179,6 +187,7 @@ struct dpt_tcb {
 	uint64_t ka_idle, ka_intvl;  /* keepalive times */
 	uint8_t ka_probes;           /* keepalive probes allowed */
 	uint8_t retries;             /* retransmissions of the same data */
+	uint8_t rexmt_kind;          /* enum tcp_rexmt_kind of t_rexmt */
 
 	/* RFC 5961 challenge ACK budget */
 	uint64_t chack_window;       /* start of the current second */
@@ -308,11 +317,18 @@ void wheel_arm(struct tcp_wheel *w, struct tcp_timer *t, uint64_t expire);
 void wheel_cancel(struct tcp_timer *t);
 void wheel_advance(struct dpt_tcp *t, uint64_t now);
 void tcb_timers_update(struct dpt_tcb *c);
+void tcb_timers_stop(struct dpt_tcb *c);
 void tcb_rexmt_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_rexmt_or_pto_arm(struct dpt_tcb *c, uint64_t now);
-void tcb_timers_stop(struct dpt_tcb *c);
+void tcb_rexmt_stop(struct dpt_tcb *c);
+void tcb_persist_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_persist_end(struct dpt_tcb *c, uint64_t now);
 void tcb_delack_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_delack_stop(struct dpt_tcb *c);
 void tcb_keepalive_reset(struct dpt_tcb *c, uint64_t now);
+void tcb_keepalive_restart(struct dpt_tcb *c, uint64_t now);
+void tcb_finwait2_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_timewait_arm(struct dpt_tcb *c, uint64_t now);
 
 /* tcp_reass.c */
 void rcvq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len);

@@ -235,7 +235,7 @@ syn_sent_established(struct dpt_tcb *c, struct rte_mbuf *m,
 		rtt_sample(c, (uint32_t)(now - c->rtt_start));
 		c->rtt_start = 0;
 	}
-	c->t_rexmt = 0;
+	tcb_rexmt_stop(c);
 	tcb_established(c);
 	ack_soon(c);
 	/* Text in the SYN-ACK continues at step six (RFC 9293 3.10.7.3). */
@@ -394,8 +394,7 @@ check_acceptable(struct dpt_tcb *c, struct rte_mbuf *m,
 	    s->seq + s->len + 1 == c->rcv_nxt) {
 		/* RFC 9293 3.10.7.4 eighth: a retransmitted FIN in
 		 * TIME-WAIT is acknowledged and restarts the 2 MSL. */
-		c->t_close = now + 2 * t->conf.msl_us;
-		tcb_timers_update(c);
+		tcb_timewait_arm(c, now);
 	}
 	if (r != DPT_STAT_OK) {
 		/* RFC 5961 3.2: a RST outside the window is dropped
@@ -439,7 +438,7 @@ simultaneous_synack(struct dpt_tcb *c, struct rte_mbuf *m,
 	c->snd_wnd = c->max_snd_wnd = s->wnd;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
-	c->t_rexmt = 0;
+	tcb_rexmt_stop(c);
 	tcb_established(c); /* its SYN is acknowledged already: no ACK */
 	rte_pktmbuf_free(m);
 	(void)now;
@@ -538,8 +537,8 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	}
 	tlp_ack(c, now);
 	if (c->snd_una == c->snd_max)
-		c->t_rexmt = 0; /* RFC 6298 5.2 */
-	else if (!(c->flags & F_PERSIST))
+		tcb_rexmt_stop(c); /* RFC 6298 5.2 */
+	else if (c->rexmt_kind != TCP_REXMT_PERSIST)
 		tcb_rexmt_or_pto_arm(c, now); /* RFC 6298 5.3, RFC 8985 */
 	if ((c->flags & F_WANT_WRITE) && c->sndq.bytes < c->snd_buf) {
 		c->flags &= ~F_WANT_WRITE;
@@ -602,14 +601,8 @@ window_update(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
 	c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, wnd);
-	if (wnd > 0 && (c->flags & F_PERSIST)) {
-		c->flags &= ~F_PERSIST; /* the window opened: stop probing */
-		c->t_rexmt = 0;
-		c->backoff = 0;
-		c->retries = 0;
-		if (c->snd_max != c->snd_una)
-			tcb_rexmt_arm(c, now);
-	}
+	if (wnd > 0 && c->rexmt_kind == TCP_REXMT_PERSIST)
+		tcb_persist_end(c, now); /* the window opened: stop probing */
 }
 
 /* What acknowledging our FIN does to the state (fifth, per state).
@@ -622,10 +615,11 @@ fin_acked(struct dpt_tcb *c, uint64_t now)
 	switch (c->state) {
 	case DPT_TCP_FIN_WAIT_1:
 		tcb_set_state(c, DPT_TCP_FIN_WAIT_2);
-		c->t_rexmt = 0;
+		tcb_rexmt_stop(c);
 		if (c->flags & F_APP_CLOSED) /* nobody will read: bound it */
-			c->t_close = now + c->tcp->conf.fin_timeout_us;
-		tcb_timers_update(c);
+			tcb_finwait2_arm(c, now);
+		else
+			tcb_timers_update(c);
 		return 0;
 	case DPT_TCP_CLOSING:
 		tcb_enter_timewait(c, now);
@@ -684,7 +678,7 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	if ((c->flags & F_SACK) && (s->opt.present & DPT_TCPOPT_SACK))
 		new_sack = sb_update(c, &s->opt);
 	/* RFC 1122 4.2.2.17: probes answered keep a zero window alive */
-	if (c->flags & F_PERSIST)
+	if (c->rexmt_kind == TCP_REXMT_PERSIST)
 		c->retries = 0;
 	advanced = seq_gt(s->ack, c->snd_una);
 	if (advanced)
@@ -693,7 +687,7 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	 * information, whatever else the segment carries, so data flowing
 	 * back does not hide losses), RFC 5681 2 otherwise. Answers to
 	 * window probes are neither. */
-	if (!(c->flags & F_PERSIST) && c->snd_max != c->snd_una &&
+	if (c->rexmt_kind != TCP_REXMT_PERSIST && c->snd_max != c->snd_una &&
 	    ((c->flags & F_SACK) ? new_sack > 0 :
 	     !advanced && s->ack == c->snd_una && s->len == 0 &&
 	     !(s->flags & (DPT_TCP_SYN | DPT_TCP_FIN)) &&
@@ -820,10 +814,8 @@ data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 		if (s->len > 0)
 			c->tcp->st->c[DPT_STAT_tcp_drop_data_state]++;
 		rte_pktmbuf_free(m);
-		if (fin && c->state == DPT_TCP_TIME_WAIT) {
-			c->t_close = now + 2 * c->tcp->conf.msl_us;
-			tcb_timers_update(c);
-		}
+		if (fin && c->state == DPT_TCP_TIME_WAIT)
+			tcb_timewait_arm(c, now);
 		if (fin || s->len > 0)
 			ack_soon(c);
 		return;

@@ -221,7 +221,7 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		c->last_ack_sent = c->rcv_nxt;
 		c->rcv_adv = c->rcv_nxt + ((uint32_t)s.wnd << (flags &
 				DPT_TCP_SYN ? 0 : c->rcv_wscale));
-		c->t_delack = 0;
+		tcb_delack_stop(c);
 		c->rcv_segs = 0;
 		c->flags &= ~F_ACK_NOW;
 	}
@@ -517,11 +517,9 @@ tcp_output(struct dpt_tcb *c, uint64_t now)
 		tcp_send_ack(c, now);
 	if (c->snd_max != c->snd_una) {
 		/* RFC 6298 5.1; RFC 8985 7.2 after new data */
-		if (c->t_rexmt == 0 || (c->flags & F_PERSIST))
+		if (c->t_rexmt == 0 || c->rexmt_kind == TCP_REXMT_PERSIST)
 			tcb_rexmt_or_pto_arm(c, now);
 	} else if (c->snd_wnd == 0 && c->sndq.bytes > 0 && c->t_rexmt == 0) {
-		c->flags |= F_PERSIST; /* RFC 9293 3.8.6.1 */
-		c->t_rexmt = now + tcb_rto(c);
-		tcb_timers_update(c);
+		tcb_persist_arm(c, now); /* RFC 9293 3.8.6.1 */
 	}
 }

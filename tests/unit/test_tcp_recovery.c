@@ -1256,7 +1256,7 @@ Test(tcp_persist, window_opening_ends_probing_and_data_flows)
 	TT_OUT(.flags = ACK | PSH, .seq = iss + 2, .ack = 1001, .wnd = 65535,
 	       .len = 99, .data = zw_data + 1);
 	TT_NONE();
-	cr_assert(!(c->flags & F_PERSIST));
+	cr_assert_neq(c->rexmt_kind, TCP_REXMT_PERSIST);
 	peer_ack(iss + 101);
 	tt_advance(dpt_s(5));
 	TT_NONE();
