@@ -183,7 +183,7 @@ dpt_tcp_listen(struct dpt_tcp *t, const struct dpt_tcp_listen_params *p)
 }
 
 void
-dpt_tcp_unlisten(struct dpt_tcp_listener *l)
+dpt_tcp_unlisten(struct dpt_tcp_listener *l, uint64_t now)
 {
 	struct dpt_tcp *t = l->tcp;
 
@@ -191,7 +191,7 @@ dpt_tcp_unlisten(struct dpt_tcp_listener *l)
 		struct dpt_tcb *c = &t->tcbs[i];
 
 		if (c->tcp != NULL && c->listener == l)
-			dpt_tcp_abort(c);
+			dpt_tcp_abort(c, now);
 	}
 	l->port = 0;
 	t->st->c[DPT_STAT_tcp_listeners]--;
@@ -252,7 +252,6 @@ dpt_tcp_connect_from(struct dpt_tcp *t, uint32_t laddr, uint32_t raddr,
 			     .rport = rport, .lport = lport };
 	struct dpt_tcb *c;
 
-	t->now = now;
 	/* RFC 1122 3.3.4.2: a host sends only from its own addresses; the
 	 * replies to any other would not come to us. */
 	if (!dpt_netif_owns(t->nif, laddr)) {
@@ -275,7 +274,7 @@ dpt_tcp_connect_from(struct dpt_tcp *t, uint32_t laddr, uint32_t raddr,
 		rte_errno = EXDEV;
 		return NULL;
 	}
-	c = tcb_alloc(t, &k);
+	c = tcb_alloc(t, &k, now);
 	if (c == NULL) {
 		t->st->c[DPT_STAT_tcp_drop_no_tcb]++;
 		rte_errno = ENOMEM;
@@ -334,36 +333,36 @@ dpt_tcp_shutdown(struct dpt_tcb *c)
 }
 
 void
-dpt_tcp_abort(struct dpt_tcb *c)
+dpt_tcp_abort(struct dpt_tcb *c, uint64_t now)
 {
 	c->flags |= F_APP_CLOSED;
 	c->handler = NULL;
 	if (c->state == DPT_TCP_CLOSED)
 		return;
-	tcb_abort(c);
+	tcb_abort(c, now);
 }
 
 void
-dpt_tcp_close(struct dpt_tcb *c)
+dpt_tcp_close(struct dpt_tcb *c, uint64_t now)
 {
 	/* RFC 9293 3.10.4 (and RFC 2525 2.17): unread data means the
 	 * application did not take everything; say so with a RST. */
 	if (c->rcvq.bytes > 0 || c->ooo_n > 0)
-		return dpt_tcp_abort(c);
+		return dpt_tcp_abort(c, now);
 	c->flags |= F_APP_CLOSED;
 	c->handler = NULL;
 	switch (c->state) {
 	case DPT_TCP_SYN_SENT:
 		return tcb_closed(c, DPT_TCP_OK);
 	case DPT_TCP_FIN_WAIT_2:
-		return tcb_finwait2_arm(c, c->tcp->now);
+		return tcb_finwait2_arm(c, now);
 	default:
 		dpt_tcp_shutdown(c);
 	}
 }
 
 uint32_t
-dpt_tcp_abort_all(struct dpt_tcp *t)
+dpt_tcp_abort_all(struct dpt_tcp *t, uint64_t now)
 {
 	uint32_t n = 0;
 
@@ -373,7 +372,7 @@ dpt_tcp_abort_all(struct dpt_tcp *t)
 		if (c->tcp == NULL || c->state == DPT_TCP_CLOSED ||
 		    c->state == DPT_TCP_TIME_WAIT)
 			continue;
-		tcb_abort(c);
+		tcb_abort(c, now);
 		t->st->c[DPT_STAT_tcp_shutdown_resets]++;
 		n++;
 	}
@@ -399,7 +398,8 @@ dpt_tcp_unfinished(const struct dpt_tcp *t)
 /* ---- options and views ------------------------------------------------ */
 
 int
-dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v)
+dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v,
+	       uint64_t now)
 {
 	switch (opt) {
 	case DPT_TCP_NODELAY:
@@ -408,7 +408,7 @@ dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v)
 		return 0;
 	case DPT_TCP_KEEPALIVE:
 		c->flags = v ? c->flags | F_KEEPALIVE : c->flags & ~F_KEEPALIVE;
-		tcb_keepalive_restart(c, c->tcp->now);
+		tcb_keepalive_restart(c, now);
 		return 0;
 	case DPT_TCP_KEEPIDLE:
 		c->ka_idle = v;

@@ -12,6 +12,12 @@
  * SACK blocks we receive, RFC 6675), tcp_cc.c (NewReno, CUBIC, RTT),
  * tcp_isn.c (ISNs, SYN cookies), tcp_api.c (the calls of dpt_tcp.h).
  * tcp_mq.h is the mbuf queue both the send and receive queues are.
+ *
+ * Time has one channel: `now`, an argument of every function that needs
+ * it, passed down from dpt_tcp_input(), dpt_tcp_poll() and the API calls
+ * (and on to handlers) to where segments are stamped and deadlines set.
+ * Nothing here keeps a current time of its own: the wheel's tick only
+ * says how far the wheel has run.
  */
 #ifndef TCP_IMPL_H
 #define TCP_IMPL_H
@@ -244,7 +250,6 @@ struct dpt_tcp {
 	uint16_t next_port;          /* next ephemeral port to try */
 	uint8_t in_poll;             /* delivering events */
 	int ooo_off;                 /* mbuf dynfield: out-of-order info */
-	uint64_t now;                /* time of the current input/poll */
 };
 
 /* Out-of-order bookkeeping kept in each held segment's mbuf (dynfield). */
@@ -281,13 +286,14 @@ tcb_count(struct dpt_tcb *c, enum dpt_stat id)
 
 /* tcp_conn.c */
 struct dpt_tcb *tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k);
-struct dpt_tcb *tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k);
+struct dpt_tcb *tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k,
+			  uint64_t now);
 void tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s);
 void tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err);
-void tcb_abort(struct dpt_tcb *c);
+void tcb_abort(struct dpt_tcb *c, uint64_t now);
 void tcb_event(struct dpt_tcb *c, uint32_t ev);
 void tcb_want_output(struct dpt_tcb *c);
-void tcb_established(struct dpt_tcb *c);
+void tcb_established(struct dpt_tcb *c, uint64_t now);
 void tcb_init_options(struct dpt_tcb *c);
 struct dpt_tcp_listener *listener_find(struct dpt_tcp *t, uint16_t port);
 void tcb_enter_timewait(struct dpt_tcb *c, uint64_t now);
@@ -298,18 +304,20 @@ void tcp_send_ack(struct dpt_tcb *c, uint64_t now);
 void tcp_send_syn(struct dpt_tcb *c, uint64_t now);
 int tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len,
 		     uint8_t flags, uint64_t now);
-void tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *s);
-void tcp_send_rst(struct dpt_tcb *c);
+void tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
+		      uint64_t now);
+void tcp_send_rst(struct dpt_tcb *c, uint64_t now);
 void tcp_challenge_ack(struct dpt_tcb *c, uint64_t now);
 uint32_t tcp_rcv_window(struct dpt_tcb *c);
 uint32_t tcp_tsval(const struct dpt_tcb *c, uint64_t now);
 void tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
 			    uint32_t iss, uint16_t mss, uint32_t tsval,
-			    uint8_t wscale);
+			    uint8_t wscale, uint64_t now);
 uint8_t tcp_wscale_for(uint32_t rcvbuf);
 
 /* tcp_input.c */
-void tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s);
+void tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
+			     uint64_t now);
 
 /* tcp_timer.c */
 void wheel_init(struct tcp_wheel *w, uint64_t now);

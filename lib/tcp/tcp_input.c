@@ -28,7 +28,8 @@ ack_soon(struct dpt_tcb *c)
  * absent), window scale (RFC 7323 2.2), SACK-permitted (RFC 2018 2),
  * timestamps (RFC 7323 3.2). Each is used only if we offer it too. */
 void
-tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
+			uint64_t now)
 {
 	const struct dpt_tcp_conf *cf = &c->tcp->conf;
 	const struct dpt_tcp_opts *o = &s->opt;
@@ -45,7 +46,7 @@ tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	if ((o->present & DPT_TCPOPT_TS) && cf->timestamps) {
 		c->flags |= F_TS;
 		c->ts_recent = o->tsval;
-		c->ts_recent_age = c->tcp->now;
+		c->ts_recent_age = now;
 	}
 	tcb_init_options(c);
 }
@@ -80,7 +81,7 @@ syn_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint64_t now)
 	if ((ts & 0x3f) < bits)
 		ts -= 0x40; /* never ahead of our clock */
 	tcp_send_synack_cookie(t, s, iss, mss, (ts & ~0x3fu) | bits,
-			       tcp_wscale_for(t->conf.rcvbuf));
+			       tcp_wscale_for(t->conf.rcvbuf), now);
 }
 
 static int
@@ -99,7 +100,7 @@ syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
 	if (l->n_synrcvd < t->conf.syn_backlog)
-		c = tcb_alloc(t, &k);
+		c = tcb_alloc(t, &k, now);
 	if (c == NULL) {
 		rte_pktmbuf_free(m);
 		if (t->conf.syncookies)
@@ -112,7 +113,7 @@ syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 	c->flags |= F_PASSIVE;
 	c->listener = l;
 	l->n_synrcvd++;
-	tcp_process_options_syn(c, s);
+	tcp_process_options_syn(c, s, now);
 	c->irs = s->seq;
 	c->rcv_nxt = c->rcv_adv = s->seq + 1;
 	c->iss = c->snd_una = c->snd_max = tcp_isn(t, &k, now);
@@ -144,12 +145,12 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 
 	if (!t->conf.syncookies ||
 	    cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, now) != 0) {
-		tcp_send_rst_for(t, s); /* RFC 9293 3.10.7.2 second */
+		tcp_send_rst_for(t, s, now); /* RFC 9293 3.10.7.2 second */
 		return drop(t, m, DPT_STAT_tcp_drop_cookie);
 	}
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
-	c = tcb_alloc(t, &k);
+	c = tcb_alloc(t, &k, now);
 	if (c == NULL)
 		return drop(t, m, DPT_STAT_tcp_drop_no_tcb);
 	t->st->c[DPT_STAT_tcp_syncookies_ok]++;
@@ -194,7 +195,7 @@ listen_input(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	if (s->flags & DPT_TCP_ACK) { /* second: an ACK is bad here */
 		if (!(s->flags & DPT_TCP_SYN))
 			return cookie_ack(t, l, m, s, now);
-		tcp_send_rst_for(t, s);
+		tcp_send_rst_for(t, s, now);
 		return drop(t, m, DPT_STAT_tcp_drop_listen);
 	}
 	if (s->flags & DPT_TCP_SYN) /* third */
@@ -211,7 +212,7 @@ no_tcb_input(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 	if (l != NULL)
 		return listen_input(t, l, m, s, now);
 	/* RFC 9293 3.10.7.1: CLOSED. */
-	tcp_send_rst_for(t, s);
+	tcp_send_rst_for(t, s, now);
 	drop(t, m, DPT_STAT_tcp_drop_closed_port);
 }
 
@@ -236,7 +237,7 @@ syn_sent_established(struct dpt_tcb *c, struct rte_mbuf *m,
 		c->rtt_start = 0;
 	}
 	tcb_rexmt_stop(c);
-	tcb_established(c);
+	tcb_established(c, now);
 	ack_soon(c);
 	/* Text in the SYN-ACK continues at step six (RFC 9293 3.10.7.3). */
 	if (s->len > 0 || (s->flags & DPT_TCP_FIN))
@@ -253,7 +254,7 @@ syn_sent_input(struct dpt_tcb *c, struct rte_mbuf *m,
 		     seq_leq(s->ack, c->snd_max);
 
 	if ((s->flags & DPT_TCP_ACK) && !ack_ok) { /* first */
-		tcp_send_rst_for(t, s);
+		tcp_send_rst_for(t, s, now);
 		return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
 	}
 	if (s->flags & DPT_TCP_RST) { /* second; RFC 5961 3.2 */
@@ -266,7 +267,7 @@ syn_sent_input(struct dpt_tcb *c, struct rte_mbuf *m,
 	}
 	if (!(s->flags & DPT_TCP_SYN)) /* fifth */
 		return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
-	tcp_process_options_syn(c, s); /* fourth */
+	tcp_process_options_syn(c, s, now); /* fourth */
 	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
 	/* what our SYN offered (unscaled, RFC 7323 2.2) */
@@ -439,9 +440,8 @@ simultaneous_synack(struct dpt_tcb *c, struct rte_mbuf *m,
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
 	tcb_rexmt_stop(c);
-	tcb_established(c); /* its SYN is acknowledged already: no ACK */
+	tcb_established(c, now); /* its SYN is acknowledged already: no ACK */
 	rte_pktmbuf_free(m);
-	(void)now;
 	return 1;
 }
 
@@ -636,12 +636,12 @@ fin_acked(struct dpt_tcb *c, uint64_t now)
 /* Passive SYN-RECEIVED: SND.UNA < SEG.ACK <= SND.NXT completes the
  * handshake, anything else is answered by <SEQ=SEG.ACK><CTL=RST>. */
 static int
-synrcvd_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+synrcvd_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 {
 	struct dpt_tcp *t = c->tcp;
 
 	if (!seq_gt(s->ack, c->snd_una) || seq_gt(s->ack, c->snd_max)) {
-		tcp_send_rst_for(t, s);
+		tcp_send_rst_for(t, s, now);
 		t->st->c[DPT_STAT_tcp_drop_ack]++;
 		return 1;
 	}
@@ -655,7 +655,7 @@ synrcvd_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
-	tcb_established(c);
+	tcb_established(c, now);
 	return 0;
 }
 
@@ -665,7 +665,7 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	uint32_t new_sack = 0;
 	int advanced;
 
-	if (c->state == DPT_TCP_SYN_RECEIVED && synrcvd_ack(c, s))
+	if (c->state == DPT_TCP_SYN_RECEIVED && synrcvd_ack(c, s, now))
 		return 1;
 	/* RFC 5961 5.2: acceptable ACKs lie in
 	 * [SND.UNA - MAX.SND.WND, SND.NXT]; others get a challenge ACK. */
@@ -824,7 +824,7 @@ data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 	    seq_gt(seq + s->len, c->rcv_nxt)) {
 		/* Nobody will read it: reset (RFC 2525 2.17, as Linux). */
 		drop(c->tcp, m, DPT_STAT_tcp_drop_data_closed);
-		tcp_send_rst(c);
+		tcp_send_rst(c, now);
 		tcb_count(c, DPT_STAT_tcp_conn_reset);
 		return tcb_closed(c, DPT_TCP_ERR_ABORTED);
 	}
@@ -864,7 +864,6 @@ dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	struct dpt_tcb *c;
 	enum dpt_stat r;
 
-	t->now = now;
 	r = dpt_tcp_parse(m, ip, &s, t->st);
 	if (r != DPT_STAT_OK)
 		return drop(t, m, r);

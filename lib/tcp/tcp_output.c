@@ -256,7 +256,7 @@ tcp_send_syn(struct dpt_tcb *c, uint64_t now)
  * RST; <SEQ=SEG.ACK><CTL=RST> if the segment had ACK, else
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
 void
-tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in)
+tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in, uint64_t now)
 {
 	struct dpt_tcp_seg s = { .sport = in->dport, .dport = in->sport };
 	struct rte_mbuf *m;
@@ -276,12 +276,12 @@ tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in)
 		return;
 	t->st->c[DPT_STAT_tcp_rst_sent]++;
 	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
-			t->now);
+			now);
 }
 
 /* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>. */
 void
-tcp_send_rst(struct dpt_tcb *c)
+tcp_send_rst(struct dpt_tcb *c, uint64_t now)
 {
 	struct dpt_tcp_seg s = {
 		.sport = c->key.lport, .dport = c->key.rport,
@@ -293,14 +293,14 @@ tcp_send_rst(struct dpt_tcb *c)
 		return;
 	tcb_count(c, DPT_STAT_tcp_rst_sent);
 	finish_and_send(c->tcp, m, c->key.laddr, c->key.raddr,
-			m->pkt_len - HDRS_OFF, c->tcp->now);
+			m->pkt_len - HDRS_OFF, now);
 }
 
 /* A SYN-ACK carrying a SYN cookie, for which no connection exists yet. */
 void
 tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 		       uint32_t iss, uint16_t mss, uint32_t tsval,
-		       uint8_t wscale)
+		       uint8_t wscale, uint64_t now)
 {
 	struct dpt_tcp_seg s = {
 		.sport = in->dport, .dport = in->sport, .seq = iss,
@@ -329,7 +329,7 @@ tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 		return;
 	t->st->c[DPT_STAT_tcp_syncookies_sent]++;
 	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
-			t->now);
+			now);
 }
 
 /* RFC 5961 7: challenge ACKs are throttled, here per connection, so an
