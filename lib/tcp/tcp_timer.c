@@ -127,13 +127,20 @@ tcb_timers_stop(struct dpt_tcb *c)
 	wheel_cancel(&c->tmr);
 }
 
+/* The retransmission deadline, timing @kind, at @when. */
+static void
+rexmt_set(struct dpt_tcb *c, enum tcp_rexmt_kind kind, uint64_t when)
+{
+	c->rexmt_kind = (uint8_t)kind;
+	c->t_rexmt = when;
+	tcb_timers_update(c);
+}
+
 /* RFC 6298 5.1, 5.3: the retransmission timer, at one RTO (backed off). */
 void
 tcb_rexmt_arm(struct dpt_tcb *c, uint64_t now)
 {
-	c->rexmt_kind = TCP_REXMT_RTO;
-	c->t_rexmt = now + tcb_rto(c);
-	tcb_timers_update(c);
+	rexmt_set(c, TCP_REXMT_RTO, now + tcb_rto(c));
 }
 
 /* Nothing to retransmit (RFC 6298 5.2) or probe. The wheel node stays
@@ -150,9 +157,7 @@ tcb_rexmt_stop(struct dpt_tcb *c)
 void
 tcb_persist_arm(struct dpt_tcb *c, uint64_t now)
 {
-	c->rexmt_kind = TCP_REXMT_PERSIST;
-	c->t_rexmt = now + tcb_rto(c);
-	tcb_timers_update(c);
+	rexmt_set(c, TCP_REXMT_PERSIST, now + tcb_rto(c));
 }
 
 /* The window opened: probing ends, and its backoff with it; what is in
@@ -191,9 +196,7 @@ tcb_rexmt_or_pto_arm(struct dpt_tcb *c, uint64_t now)
 	    (c->state != DPT_TCP_ESTABLISHED &&
 	     c->state != DPT_TCP_CLOSE_WAIT))
 		return tcb_rexmt_arm(c, now);
-	c->rexmt_kind = TCP_REXMT_TLP;
-	c->t_rexmt = now + pto(c);
-	tcb_timers_update(c);
+	rexmt_set(c, TCP_REXMT_TLP, now + pto(c));
 }
 
 /* RFC 8985 7.3: the probe: one new segment if the peer's window allows,
