@@ -110,7 +110,7 @@ stream_fill(struct gen_conn *x, uint64_t now)
 		if (dpt_tcp_send(c, m) != 0) {
 			/* room was checked: the connection is unusable */
 			rte_pktmbuf_free(m);
-			dpt_tcp_abort(c);
+			dpt_tcp_abort(c, now);
 			x->c = NULL;
 			return gen_conn_failed(x, FAIL_LOCAL, now);
 		}
@@ -141,10 +141,9 @@ stream_maybe_finish(struct gen_conn *x, uint64_t now)
 }
 
 static void
-stream_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+stream_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
 	struct gen_conn *x = arg;
-	uint64_t now = dpt_clock_us(&x->gw->g->clock);
 
 	if (ev & DPT_TCP_EV_CLOSED) {
 		/* the stack ended it before we closed it */
@@ -197,7 +196,7 @@ stream_stop(struct gen_conn *x, uint64_t now)
 		gen_conn_left(x, now);
 		break;
 	case CONN_CONNECTING:
-		dpt_tcp_close(x->c); /* from SYN-SENT: just goes */
+		dpt_tcp_close(x->c, now); /* from SYN-SENT: just goes */
 		gen_conn_left(x, now);
 		break;
 	case CONN_OPEN:

@@ -91,7 +91,7 @@ gen_conn_finish(struct gen_conn *x, int goal_met, uint64_t now)
 		}
 	}
 	if (x->c != NULL)
-		dpt_tcp_close(x->c);
+		dpt_tcp_close(x->c, now);
 	gen_conn_left(x, now);
 }
 
@@ -111,9 +111,9 @@ gen_conn_open(struct gen_worker *gw, struct gen_conn *x, struct dpt_worker *w,
 		return gen_conn_failed(x, FAIL_LOCAL, now);
 	gen_conn_set(x, CONN_CONNECTING);
 	if (gw->g->snd_cap)
-		dpt_tcp_setopt(x->c, DPT_TCP_SNDBUF, gw->g->snd_cap);
+		dpt_tcp_setopt(x->c, DPT_TCP_SNDBUF, gw->g->snd_cap, now);
 	if (gw->g->rcv_cap)
-		dpt_tcp_setopt(x->c, DPT_TCP_RCVBUF, gw->g->rcv_cap);
+		dpt_tcp_setopt(x->c, DPT_TCP_RCVBUF, gw->g->rcv_cap, now);
 }
 
 /* ---- waiting for the peer --------------------------------------------- */

@@ -130,8 +130,10 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 static void
 worker_free(struct dpt_worker *w)
 {
-	dpt_life_worker_free(w);
-	dpt_tcp_free(w->tcp);
+	uint64_t now = dpt_clock_us(&w->clock); /* the last resets' time */
+
+	dpt_life_worker_free(w, now);
+	dpt_tcp_free(w->tcp, now);
 	dpt_tx_flush(&w->tx);
 	dpt_dispatch_free(w);
 	dpt_conns_free(w);
@@ -294,7 +296,7 @@ dpt_worker_loop(void *arg)
 		if (w->app != NULL)
 			w->app(w, now, w->app_arg);
 		/* shutdown and reload, as the main lcore asks: O(1) */
-		dpt_life_poll(w);
+		dpt_life_poll(w, now);
 		/* the connection view, when telemetry asks: O(1) unless */
 		if (__atomic_load_n(&w->snap.req, __ATOMIC_ACQUIRE) !=
 		    w->snap.done)

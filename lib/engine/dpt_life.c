@@ -43,16 +43,16 @@ dpt_life_svc_start(struct dpt_worker *w, const struct dpt_svc_conf *sc)
 /* Stop the i-th service listening; it is freed when its last connection
  * has ended (or reset now if there is no room to wait). */
 static void
-retire(struct dpt_worker *w, unsigned int i)
+retire(struct dpt_worker *w, unsigned int i, uint64_t now)
 {
 	struct dpt_life_worker *lw = &w->life;
 	struct dpt_svc *s = w->svcs[i];
 
-	dpt_svc_unlisten(s);
+	dpt_svc_unlisten(s, now);
 	if (lw->n_retired < DPT_LIFE_MAX_SVCS)
 		lw->retired[lw->n_retired++] = s;
 	else
-		dpt_svc_free(s);
+		dpt_svc_free(s, now);
 	w->n_svcs--;
 	w->svcs[i] = w->svcs[w->n_svcs];
 	lw->conf[i] = lw->conf[w->n_svcs];
@@ -78,7 +78,7 @@ find_conf(const struct dpt_svc_conf *set, uint32_t n, const char *name)
 /* Make the worker's services those of @p l: retire what is gone or
  * changed first (freeing their ports), then start what is new. */
 static void
-apply_svcs(struct dpt_worker *w, const struct dpt_life *l)
+apply_svcs(struct dpt_worker *w, const struct dpt_life *l, uint64_t now)
 {
 	struct dpt_life_worker *lw = &w->life;
 
@@ -87,7 +87,7 @@ apply_svcs(struct dpt_worker *w, const struct dpt_life *l)
 							  lw->conf[i].name);
 
 		if (nc == NULL || !svc_conf_eq(nc, &lw->conf[i]))
-			retire(w, i);
+			retire(w, i, now);
 	}
 	for (uint32_t i = 0; i < l->n_svcs; i++) {
 		if (find_conf(lw->conf, w->n_svcs, l->svcs[i].name) != NULL)
@@ -99,36 +99,36 @@ apply_svcs(struct dpt_worker *w, const struct dpt_life *l)
 }
 
 static void
-enter_phase(struct dpt_worker *w, uint32_t phase)
+enter_phase(struct dpt_worker *w, uint32_t phase, uint64_t now)
 {
 	struct dpt_life_worker *lw = &w->life;
 
 	if (phase == DPT_LIFE_DRAIN) {
 		for (unsigned int i = 0; i < w->n_svcs; i++)
-			dpt_svc_drain(w->svcs[i]);
+			dpt_svc_drain(w->svcs[i], now);
 		for (unsigned int i = 0; i < lw->n_retired; i++)
-			dpt_svc_drain(lw->retired[i]);
+			dpt_svc_drain(lw->retired[i], now);
 	} else if (phase == DPT_LIFE_ABORT) {
 		/* handlers get CLOSED at this iteration's poll; the RSTs
 		 * leave with its flush */
-		dpt_tcp_abort_all(w->tcp);
+		dpt_tcp_abort_all(w->tcp, now);
 	}
 }
 
 /* Free retired services whose connections have all ended. */
 static void
-sweep_retired(struct dpt_life_worker *lw)
+sweep_retired(struct dpt_life_worker *lw, uint64_t now)
 {
 	for (unsigned int i = lw->n_retired; i-- > 0;) {
 		if (dpt_svc_active(lw->retired[i]) != 0)
 			continue;
-		dpt_svc_free(lw->retired[i]);
+		dpt_svc_free(lw->retired[i], now);
 		lw->retired[i] = lw->retired[--lw->n_retired];
 	}
 }
 
 void
-dpt_life_poll(struct dpt_worker *w)
+dpt_life_poll(struct dpt_worker *w, uint64_t now)
 {
 	const struct dpt_life *l = w->ctl;
 	struct dpt_life_worker *lw = &w->life;
@@ -138,16 +138,16 @@ dpt_life_poll(struct dpt_worker *w)
 		return;
 	gen = __atomic_load_n(&l->svc_gen, __ATOMIC_ACQUIRE);
 	if (gen != lw->svc_gen) {
-		apply_svcs(w, l);
+		apply_svcs(w, l, now);
 		__atomic_store_n(&lw->svc_gen, gen, __ATOMIC_RELEASE);
 	}
 	phase = __atomic_load_n(&l->phase, __ATOMIC_ACQUIRE);
 	if (lw->n_retired > 0)
-		sweep_retired(lw);
+		sweep_retired(lw, now);
 	if (phase == DPT_LIFE_RUN)
 		return;
 	if (phase != lw->phase)
-		enter_phase(w, phase);
+		enter_phase(w, phase, now);
 	/* the count before the acknowledgment: the main lcore reads them in
 	 * the other order */
 	__atomic_store_n(&lw->unfinished, dpt_tcp_unfinished(w->tcp),
@@ -156,15 +156,15 @@ dpt_life_poll(struct dpt_worker *w)
 }
 
 void
-dpt_life_worker_free(struct dpt_worker *w)
+dpt_life_worker_free(struct dpt_worker *w, uint64_t now)
 {
 	struct dpt_life_worker *lw = &w->life;
 
 	for (unsigned int i = 0; i < w->n_svcs; i++)
-		dpt_svc_free(w->svcs[i]);
+		dpt_svc_free(w->svcs[i], now);
 	w->n_svcs = 0;
 	for (unsigned int i = 0; i < lw->n_retired; i++)
-		dpt_svc_free(lw->retired[i]);
+		dpt_svc_free(lw->retired[i], now);
 	lw->n_retired = 0;
 }
 

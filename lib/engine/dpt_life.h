@@ -84,14 +84,15 @@ struct dpt_life_worker {
 int dpt_life_svc_start(struct dpt_worker *w, const struct dpt_svc_conf *sc);
 
 /**
- * A worker's part, once per loop iteration: apply a posted service set,
- * act on a new phase, free retired services with no connection left.
- * O(1) when nothing changed.
+ * A worker's part, once per loop iteration (@p now: the loop's time):
+ * apply a posted service set, act on a new phase, free retired services
+ * with no connection left. O(1) when nothing changed.
  */
-void dpt_life_poll(struct dpt_worker *w);
+void dpt_life_poll(struct dpt_worker *w, uint64_t now);
 
-/** Free a worker's services, retiring ones too (at exit). */
-void dpt_life_worker_free(struct dpt_worker *w);
+/** Free a worker's services, retiring ones too (at exit; their
+ * connections are reset at @p now). */
+void dpt_life_worker_free(struct dpt_worker *w, uint64_t now);
 
 /** Set up the main lcore's side from the configuration: phase RUN, the
  * configured services as generation 0. */

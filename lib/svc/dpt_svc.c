@@ -78,16 +78,16 @@ conn_release(struct svc_conn *x)
 }
 
 static void
-conn_close(struct dpt_tcb *c, struct svc_conn *x)
+conn_close(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
 {
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, now);
 	conn_release(x);
 }
 
 /* ---- discard ---------------------------------------------------------- */
 
 static void
-discard_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+discard_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
 	struct svc_conn *x = arg;
 
@@ -95,7 +95,7 @@ discard_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 		return conn_release(x);
 	rte_pktmbuf_free(dpt_tcp_recv(c));
 	if (dpt_tcp_peer_closed(c))
-		conn_close(c, x);
+		conn_close(c, x, now);
 }
 
 /* ---- graceful end ----------------------------------------------------- */
@@ -104,7 +104,7 @@ discard_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
  * dropped, as discard does (so that closing never finds unread data, which
  * would mean RST), until its FIN. */
 static void
-conn_shut(struct dpt_tcb *c, struct svc_conn *x)
+conn_shut(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
 {
 	rte_pktmbuf_free(x->pending);
 	x->pending = NULL;
@@ -112,15 +112,15 @@ conn_shut(struct dpt_tcb *c, struct svc_conn *x)
 		x->svc->p.stats->c[DPT_STAT_svc_drained]++;
 	dpt_tcp_set_handler(c, discard_handler, x);
 	if (dpt_tcp_shutdown(c) != 0)
-		return conn_close(c, x); /* FIN already sent or received */
-	discard_handler(c, 0, x);
+		return conn_close(c, x, now); /* FIN already sent or received */
+	discard_handler(c, 0, x, now);
 }
 
 /* ---- echo ------------------------------------------------------------- */
 
 /* Move received mbufs to the send queue, as they are, as room allows. */
 static void
-echo_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+echo_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
 	struct svc_conn *x = arg;
 
@@ -135,7 +135,7 @@ echo_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 			break;
 		n = dpt_tcp_send_some(c, &x->pending);
 		if (n < 0) {
-			dpt_tcp_abort(c);
+			dpt_tcp_abort(c, now);
 			return conn_release(x);
 		}
 		if (x->pending != NULL)
@@ -143,13 +143,13 @@ echo_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 	}
 	/* RFC 862 echoes all; after the peer's FIN, finish and close. */
 	if (dpt_tcp_peer_closed(c))
-		conn_close(c, x);
+		conn_close(c, x, now);
 }
 
 /* ---- sink ------------------------------------------------------------- */
 
 static void
-sink_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+sink_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
 	struct svc_conn *x = arg;
 	struct rte_mbuf *m;
@@ -162,7 +162,7 @@ sink_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 		rte_pktmbuf_free(m);
 	}
 	if (dpt_tcp_peer_closed(c))
-		conn_close(c, x);
+		conn_close(c, x, now);
 }
 
 /* ---- chargen ---------------------------------------------------------- */
@@ -180,7 +180,7 @@ chargen_fill(char *buf)
 }
 
 static void
-chargen_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+chargen_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
 	struct svc_conn *x = arg;
 	ssize_t n;
@@ -189,7 +189,7 @@ chargen_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 		return conn_release(x);
 	rte_pktmbuf_free(dpt_tcp_recv(c)); /* RFC 864: input is discarded */
 	if (dpt_tcp_peer_closed(c))
-		return conn_close(c, x);
+		return conn_close(c, x, now);
 	do {
 		n = dpt_tcp_write(c, x->svc->chargen + x->pat_off,
 				  CHARGEN_PERIOD);
@@ -198,7 +198,7 @@ chargen_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 						CHARGEN_PERIOD);
 	} while (n == CHARGEN_PERIOD);
 	if (n < 0) {
-		dpt_tcp_abort(c);
+		dpt_tcp_abort(c, now);
 		conn_release(x);
 	}
 }
@@ -407,7 +407,7 @@ http_answer(struct dpt_tcb *c, struct svc_conn *x)
 }
 
 static void
-http_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+http_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
 	struct svc_conn *x = arg;
 	struct rte_mbuf *m;
@@ -425,25 +425,25 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 				x->pending = m;
 			else if (rte_pktmbuf_chain(x->pending, m) != 0) {
 				rte_pktmbuf_free(m); /* too many segments */
-				dpt_tcp_abort(c);
+				dpt_tcp_abort(c, now);
 				return conn_release(x);
 			}
 		}
 		if (x->body_left > 0 && http_queue_body(c, x) != 0) {
-			dpt_tcp_abort(c);
+			dpt_tcp_abort(c, now);
 			return conn_release(x);
 		}
 		if (x->body_left > 0)
 			return; /* WRITABLE continues it */
 		if (x->close_after)
-			return conn_close(c, x);
-		if (x->svc->draining)
-			return conn_shut(c, x); /* the response is queued */
+			return conn_close(c, x, now);
+		if (x->svc->draining) /* the response is queued */
+			return conn_shut(c, x, now);
 		if (!http_answer(c, x))
 			break;
 	}
 	if (dpt_tcp_peer_closed(c))
-		conn_close(c, x);
+		conn_close(c, x, now);
 }
 
 /* ---- source ----------------------------------------------------------- */
@@ -451,7 +451,7 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 /* The HTTP body's machinery: body_left counts down what is still to queue
  * (UINT64_MAX for "until the peer closes", which it never reaches). */
 static void
-source_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+source_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
 	struct svc_conn *x = arg;
 
@@ -459,13 +459,13 @@ source_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 		return conn_release(x);
 	rte_pktmbuf_free(dpt_tcp_recv(c)); /* input is discarded */
 	if (dpt_tcp_peer_closed(c))
-		return conn_close(c, x);
+		return conn_close(c, x, now);
 	if (x->body_left > 0 && http_queue_body(c, x) != 0) {
-		dpt_tcp_abort(c);
+		dpt_tcp_abort(c, now);
 		return conn_release(x);
 	}
 	if (x->body_left == 0)
-		conn_shut(c, x);
+		conn_shut(c, x, now);
 }
 
 /* ---- service ---------------------------------------------------------- */
@@ -498,35 +498,35 @@ output_done(const struct svc_conn *x)
 }
 
 void
-dpt_svc_unlisten(struct dpt_svc *s)
+dpt_svc_unlisten(struct dpt_svc *s, uint64_t now)
 {
 	if (s->l != NULL)
-		dpt_tcp_unlisten(s->l);
+		dpt_tcp_unlisten(s->l, now);
 	s->l = NULL;
 }
 
 void
-dpt_svc_drain(struct dpt_svc *s)
+dpt_svc_drain(struct dpt_svc *s, uint64_t now)
 {
 	struct svc_conn *x, *next;
 
-	dpt_svc_unlisten(s);
+	dpt_svc_unlisten(s, now);
 	s->draining = 1;
 	for (x = LIST_FIRST(&s->conns); x != NULL; x = next) {
 		next = LIST_NEXT(x, link); /* conn_shut may release x */
 		if (output_done(x))
-			conn_shut(x->c, x);
+			conn_shut(x->c, x, now);
 	}
 }
 
 uint32_t
-dpt_svc_abort(struct dpt_svc *s)
+dpt_svc_abort(struct dpt_svc *s, uint64_t now)
 {
 	struct svc_conn *x;
 	uint32_t n = 0;
 
 	while ((x = LIST_FIRST(&s->conns)) != NULL) {
-		dpt_tcp_abort(x->c);
+		dpt_tcp_abort(x->c, now);
 		conn_release(x);
 		n++;
 	}
@@ -534,12 +534,14 @@ dpt_svc_abort(struct dpt_svc *s)
 }
 
 static int
-on_accept(struct dpt_tcp_listener *l, struct dpt_tcb *c, void *arg)
+on_accept(struct dpt_tcp_listener *l, struct dpt_tcb *c, void *arg,
+	  uint64_t now)
 {
 	struct dpt_svc *s = arg;
 	struct svc_conn *x;
 
 	(void)l;
+	(void)now;
 	if (rte_mempool_get(s->ctx_pool, (void **)&x) != 0)
 		return -ENOMEM; /* the stack resets it */
 	memset(x, 0, sizeof(*x));
@@ -566,6 +568,19 @@ make_pattern(struct dpt_svc *s)
 	for (unsigned int i = 0; i < PATTERN_LEN; i++)
 		p[i] = dpt_svc_http_alphabet[i % 64];
 	return 0;
+}
+
+/* The service's memory, once it neither listens nor serves. NULL is a
+ * no-op. */
+static void
+destroy(struct dpt_svc *s)
+{
+	if (s == NULL)
+		return;
+	rte_pktmbuf_free(s->pattern);
+	rte_free(s->chargen);
+	rte_mempool_free(s->ctx_pool);
+	rte_free(s);
 }
 
 struct dpt_svc *
@@ -604,27 +619,24 @@ dpt_svc_create(const struct dpt_svc_params *p)
 	if (s->l == NULL) {
 		int e = rte_errno;
 
-		dpt_svc_free(s);
+		destroy(s);
 		rte_errno = e;
 		return NULL;
 	}
 	return s;
 nomem:
-	dpt_svc_free(s);
+	destroy(s);
 	rte_errno = ENOMEM;
 	return NULL;
 }
 
 void
-dpt_svc_free(struct dpt_svc *s)
+dpt_svc_free(struct dpt_svc *s, uint64_t now)
 {
 	if (s == NULL)
 		return;
 	if (s->ctx_pool != NULL)
-		dpt_svc_abort(s);
-	dpt_svc_unlisten(s);
-	rte_pktmbuf_free(s->pattern);
-	rte_free(s->chargen);
-	rte_mempool_free(s->ctx_pool);
-	rte_free(s);
+		dpt_svc_abort(s, now);
+	dpt_svc_unlisten(s, now);
+	destroy(s);
 }

@@ -100,13 +100,13 @@ struct dpt_svc_params {
  */
 struct dpt_svc *dpt_svc_create(const struct dpt_svc_params *p);
 
-/** Reset its connections, stop listening and free the service. NULL is a
- * no-op. */
-void dpt_svc_free(struct dpt_svc *s);
+/** Reset its connections, stop listening and free the service; @p now is
+ * the resets' time. NULL is a no-op. */
+void dpt_svc_free(struct dpt_svc *s, uint64_t now);
 
-/** Stop listening (half-open connections are reset); established
- * connections go on. Idempotent. */
-void dpt_svc_unlisten(struct dpt_svc *s);
+/** Stop listening (half-open connections are reset, at @p now);
+ * established connections go on. Idempotent. */
+void dpt_svc_unlisten(struct dpt_svc *s, uint64_t now);
 
 /**
  * Stop listening and end every connection gracefully: once the output it
@@ -114,12 +114,14 @@ void dpt_svc_unlisten(struct dpt_svc *s);
  * HTTP connection; after the response in progress for HTTP; after the
  * configured bytes for a source; echo, discard and sink wait for the
  * peer's FIN as always), FIN follows the queued data and further input is
- * discarded until the peer's FIN. O(connections), once.
+ * discarded until the peer's FIN. O(connections), once. @p now: the time
+ * of the calls to TCP this makes.
  */
-void dpt_svc_drain(struct dpt_svc *s);
+void dpt_svc_drain(struct dpt_svc *s, uint64_t now);
 
-/** Reset every connection of the service (RST). @return how many. */
-uint32_t dpt_svc_abort(struct dpt_svc *s);
+/** Reset every connection of the service (RST, at @p now). @return how
+ * many. */
+uint32_t dpt_svc_abort(struct dpt_svc *s, uint64_t now);
 
 /** Connections the service is serving now. */
 uint32_t dpt_svc_active(const struct dpt_svc *s);

@@ -19,6 +19,10 @@
  *   - dpt_tcp_shutdown() half-closes, dpt_tcp_close() closes gracefully,
  *     dpt_tcp_abort() resets.
  *
+ * Time is an argument (dpt_time.h: microseconds): every call that may send
+ * a segment or set a timer takes `now`, and handlers are given the time of
+ * the poll that runs them, to pass on. TCP never reads a clock.
+ *
  * A connection handle (struct dpt_tcb *) stays valid until the application
  * calls dpt_tcp_close() or dpt_tcp_abort(), or its handler returns from a
  * DPT_TCP_EV_CLOSED event, whichever comes first. The stack never frees a
@@ -79,17 +83,22 @@ enum dpt_tcp_error {
 	DPT_TCP_ERR_ABORTED,  /**< dpt_tcp_abort() */
 };
 
-/** Connection event handler. */
+/**
+ * Connection event handler: @p events (DPT_TCP_EV_*) happened to @p c;
+ * @p now is the time of the dpt_tcp_poll() delivering them, for the calls
+ * the handler makes.
+ */
 typedef void (*dpt_tcp_handler_t)(struct dpt_tcb *c, uint32_t events,
-				  void *arg);
+				  void *arg, uint64_t now);
 
 /**
- * Called for each connection a listener completes (3-way handshake done).
- * Set the handler with dpt_tcp_set_handler(); return 0 to keep the
- * connection, negative to refuse it (it is reset).
+ * Called for each connection a listener completes (3-way handshake done),
+ * at the time @p now of the poll delivering it. Set the handler with
+ * dpt_tcp_set_handler(); return 0 to keep the connection, negative to
+ * refuse it (it is reset).
  */
 typedef int (*dpt_tcp_accept_t)(struct dpt_tcp_listener *l,
-				struct dpt_tcb *c, void *arg);
+				struct dpt_tcb *c, void *arg, uint64_t now);
 
 /** Congestion control algorithms. */
 enum dpt_tcp_cc {
@@ -169,7 +178,8 @@ struct dpt_tcp_params {
 	void *port_ok_arg;                /**< its first argument */
 	int tx_cksum_offload;             /**< the PMD fills TCP checksums */
 	uint8_t secret[16];               /**< ISN and SYN cookie key */
-	uint64_t now;                     /**< current time */
+	uint64_t now;                     /**< current time: the timing
+					    *  wheel starts there */
 };
 
 /**
@@ -182,8 +192,9 @@ struct dpt_tcp_params {
  */
 struct dpt_tcp *dpt_tcp_create(const struct dpt_tcp_params *p);
 
-/** Abort every connection (RST), free everything. NULL is a no-op. */
-void dpt_tcp_free(struct dpt_tcp *tcp);
+/** Abort every connection (RST, sent at @p now), free everything. NULL is
+ * a no-op. */
+void dpt_tcp_free(struct dpt_tcp *tcp, uint64_t now);
 
 /** IPv4 input hook (a dpt_l4_input_t): @p m's data at the TCP header. */
 void dpt_tcp_input(void *tcp, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
@@ -212,8 +223,8 @@ struct dpt_tcp_listen_params {
 struct dpt_tcp_listener *dpt_tcp_listen(struct dpt_tcp *tcp,
 					const struct dpt_tcp_listen_params *p);
 
-/** Stop listening; queued, unaccepted connections are reset. */
-void dpt_tcp_unlisten(struct dpt_tcp_listener *l);
+/** Stop listening; queued, unaccepted connections are reset (at @p now). */
+void dpt_tcp_unlisten(struct dpt_tcp_listener *l, uint64_t now);
 
 /** Next queued established connection, or NULL (queue mode). */
 struct dpt_tcb *dpt_tcp_accept(struct dpt_tcp_listener *l);
@@ -330,16 +341,19 @@ int dpt_tcp_shutdown(struct dpt_tcb *c);
  * Close: no more sending or receiving by the application; the stack sends
  * what is queued, then FIN, and finishes the handshake on its own. If
  * received data was never read, the connection is reset instead (RFC 9293
- * 3.10.4, RFC 2525 2.17). The handle is invalid afterwards.
+ * 3.10.4, RFC 2525 2.17). The handle is invalid afterwards. @p now: when
+ * (the reset's time, FIN-WAIT-2's bound).
  */
-void dpt_tcp_close(struct dpt_tcb *c);
+void dpt_tcp_close(struct dpt_tcb *c, uint64_t now);
 
-/** Reset the connection (RFC 9293 3.10.5, ABORT). The handle is invalid
- * afterwards. */
-void dpt_tcp_abort(struct dpt_tcb *c);
+/** Reset the connection (RFC 9293 3.10.5, ABORT) at @p now. The handle is
+ * invalid afterwards. */
+void dpt_tcp_abort(struct dpt_tcb *c, uint64_t now);
 
-/** Set a per-connection option. @return 0 or -EINVAL. */
-int dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t value);
+/** Set a per-connection option at @p now (keepalive's idle time counts
+ * from it). @return 0 or -EINVAL. */
+int dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t value,
+		   uint64_t now);
 
 /** What a netstat-like view shows of one connection. */
 struct dpt_tcp_info {
@@ -382,8 +396,8 @@ void dpt_tcp_foreach(struct dpt_tcp *tcp,
 uint32_t dpt_tcp_unfinished(const struct dpt_tcp *tcp);
 
 /**
- * Abort every unfinished connection (RFC 9293 3.10.5: RST from the
- * synchronized states where the peer may still expect data, and none
+ * Abort every unfinished connection at @p now (RFC 9293 3.10.5: RST from
+ * the synchronized states where the peer may still expect data, and none
  * from SYN-SENT, CLOSING and LAST-ACK); TIME-WAIT is left alone. Handlers
  * still attached get DPT_TCP_EV_CLOSED at the next poll, as for
  * dpt_tcp_abort(). Each is counted in tcp_shutdown_resets. For the end of
@@ -392,7 +406,7 @@ uint32_t dpt_tcp_unfinished(const struct dpt_tcp *tcp);
  * @return
  *   The number of connections aborted.
  */
-uint32_t dpt_tcp_abort_all(struct dpt_tcp *tcp);
+uint32_t dpt_tcp_abort_all(struct dpt_tcp *tcp, uint64_t now);
 
 /** Control blocks in use (all states, TIME-WAIT included). */
 uint32_t dpt_tcp_conns(const struct dpt_tcp *tcp);

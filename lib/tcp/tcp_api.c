@@ -3,8 +3,8 @@
  * tcp_api.c: the application's calls (RFC 9293 3.10's user calls, shaped
  * for run-to-completion): OPEN as dpt_tcp_listen()/dpt_tcp_connect(), SEND
  * as dpt_tcp_send()/dpt_tcp_write(), RECEIVE as dpt_tcp_recv()/
- * dpt_tcp_read(), CLOSE as dpt_tcp_shutdown()/dpt_tcp_close(), ABORT, and
- * the send queue they fill.
+ * dpt_tcp_read(), CLOSE as dpt_tcp_shutdown()/dpt_tcp_close(), ABORT;
+ * the queues they fill and empty are tcp_sndq.c's and tcp_reass.c's.
  */
 #include <errno.h>
 #include <string.h>
@@ -13,68 +13,7 @@
 
 #include "tcp_impl.h"
 
-/* ---- send queue ------------------------------------------------------- */
-
-static struct rte_mbuf *
-last_seg(struct rte_mbuf *m)
-{
-	while (m->next != NULL)
-		m = m->next;
-	return m;
-}
-
-/* Drop @n acknowledged bytes from the front; @una is SND.UNA after. */
-void
-sndq_release(struct dpt_tcb *c, uint32_t n, uint32_t una)
-{
-	c->snd_bytes -= n;
-	while (n > 0) {
-		struct rte_mbuf *h = c->snd_head;
-
-		if (n < h->data_len) {
-			h->data_off = (uint16_t)(h->data_off + n);
-			h->data_len = (uint16_t)(h->data_len - n);
-			break;
-		}
-		n -= h->data_len;
-		c->snd_head = h->next;
-		if (c->snd_cur == h)
-			c->snd_cur = NULL;
-		h->next = NULL;
-		rte_pktmbuf_free_seg(h); /* in-flight clones keep the data */
-	}
-	if (c->snd_head == NULL) {
-		c->snd_tail = NULL;
-		c->flags &= ~F_TAIL_OWN;
-	}
-	if (c->snd_cur == NULL || c->snd_cur == c->snd_head) {
-		c->snd_cur = c->snd_head;
-		c->snd_cur_seq = una;
-	}
-}
-
-void
-sndq_flush(struct dpt_tcb *c)
-{
-	rte_pktmbuf_free(c->snd_head);
-	c->snd_head = c->snd_tail = c->snd_cur = NULL;
-	c->snd_bytes = 0;
-}
-
-static void
-sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len)
-{
-	if (c->snd_tail != NULL)
-		c->snd_tail->next = m;
-	else
-		c->snd_head = m;
-	if (c->snd_cur == NULL) {
-		c->snd_cur = m;
-		c->snd_cur_seq = c->snd_una + c->snd_bytes;
-	}
-	c->snd_tail = last_seg(m);
-	c->snd_bytes += len;
-}
+/* ---- send ------------------------------------------------------------- */
 
 /* Sending is allowed from SYN-SENT (queued until ESTABLISHED, RFC 9293
  * 3.10.2) until our FIN is queued. */
@@ -105,12 +44,11 @@ dpt_tcp_send(struct dpt_tcb *c, struct rte_mbuf *m)
 
 	if (rc != 0)
 		return rc;
-	if (c->snd_bytes + m->pkt_len > c->snd_buf) {
+	if (c->sndq.bytes + m->pkt_len > c->snd_buf) {
 		c->flags |= F_WANT_WRITE;
 		return -EAGAIN;
 	}
 	sndq_append(c, m, m->pkt_len);
-	c->flags &= ~F_TAIL_OWN; /* the app's buffers: never written to */
 	tcb_want_output(c);
 	return 0;
 }
@@ -118,14 +56,15 @@ dpt_tcp_send(struct dpt_tcb *c, struct rte_mbuf *m)
 int
 dpt_tcp_send_some(struct dpt_tcb *c, struct rte_mbuf **mp)
 {
-	struct rte_mbuf *m = *mp, *s, *rest;
+	struct rte_mbuf *m = *mp, *s, *rest, *last = NULL;
 	uint32_t room = dpt_tcp_sndbuf_free(c), take = 0;
 	uint16_t segs = 0;
 	int rc = send_check(c);
 
 	if (rc != 0)
 		return rc;
-	for (s = m; s != NULL && take + s->data_len <= room; s = s->next) {
+	for (s = m; s != NULL && take + s->data_len <= room;
+	     last = s, s = s->next) {
 		take += s->data_len;
 		segs++;
 	}
@@ -135,10 +74,6 @@ dpt_tcp_send_some(struct dpt_tcb *c, struct rte_mbuf **mp)
 	}
 	rest = s;
 	if (rest != NULL) {
-		struct rte_mbuf *last = m;
-
-		for (uint16_t i = 1; i < segs; i++)
-			last = last->next;
 		last->next = NULL;
 		rest->pkt_len = m->pkt_len - take;
 		rest->nb_segs = (uint16_t)(m->nb_segs - segs);
@@ -147,45 +82,9 @@ dpt_tcp_send_some(struct dpt_tcb *c, struct rte_mbuf **mp)
 		c->flags |= F_WANT_WRITE;
 	}
 	sndq_append(c, m, take);
-	c->flags &= ~F_TAIL_OWN;
 	tcb_want_output(c);
 	*mp = rest;
 	return (int)take;
-}
-
-/* Fill the tail mbuf (only if dpt_tcp_write made it) then new ones. */
-static size_t
-write_fill(struct dpt_tcb *c, const uint8_t *p, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		struct rte_mbuf *m = c->snd_tail;
-		uint16_t room;
-		char *dst;
-
-		if (!(c->flags & F_TAIL_OWN) || rte_pktmbuf_tailroom(m) == 0) {
-			if (c->tcp->data_pool == c->tcp->rx_pool &&
-			    mem_low(c->tcp)) {
-				tcb_count(c, DPT_STAT_tcp_write_mem_low);
-				break; /* WRITABLE comes with the next ACK */
-			}
-			m = rte_pktmbuf_alloc(c->tcp->data_pool);
-			if (m == NULL) {
-				tcb_count(c, DPT_STAT_mbuf_alloc_fail);
-				break;
-			}
-			sndq_append(c, m, 0);
-			c->flags |= F_TAIL_OWN;
-		}
-		room = (uint16_t)RTE_MIN((size_t)rte_pktmbuf_tailroom(m),
-					 len - done);
-		dst = rte_pktmbuf_append(m, room);
-		memcpy(dst, p + done, room);
-		c->snd_bytes += room;
-		done += room;
-	}
-	return done;
 }
 
 ssize_t
@@ -199,7 +98,7 @@ dpt_tcp_write(struct dpt_tcb *c, const void *buf, size_t len)
 	n = RTE_MIN(len, (size_t)dpt_tcp_sndbuf_free(c));
 	if (n < len)
 		c->flags |= F_WANT_WRITE;
-	n = write_fill(c, buf, n);
+	n = sndq_write(c, buf, n);
 	if (n < len)
 		c->flags |= F_WANT_WRITE;
 	if (n > 0)
@@ -216,7 +115,7 @@ dpt_tcp_want_writable(struct dpt_tcb *c)
 uint32_t
 dpt_tcp_sndbuf_free(const struct dpt_tcb *c)
 {
-	return c->snd_bytes < c->snd_buf ? c->snd_buf - c->snd_bytes : 0;
+	return c->sndq.bytes < c->snd_buf ? c->snd_buf - c->sndq.bytes : 0;
 }
 
 /* ---- receive ---------------------------------------------------------- */
@@ -224,15 +123,10 @@ dpt_tcp_sndbuf_free(const struct dpt_tcb *c)
 struct rte_mbuf *
 dpt_tcp_recv(struct dpt_tcb *c)
 {
-	struct rte_mbuf *m = c->rcv_head;
+	struct rte_mbuf *m = mq_take(&c->rcvq);
 
 	if (m == NULL)
 		return NULL;
-	m->pkt_len = c->rcv_bytes;
-	m->nb_segs = c->rcv_nsegs;
-	c->rcv_head = c->rcv_tail = NULL;
-	c->rcv_bytes = 0;
-	c->rcv_nsegs = 0;
 	c->flags |= F_READ;
 	tcb_want_output(c); /* the window reopened */
 	return m;
@@ -241,28 +135,8 @@ dpt_tcp_recv(struct dpt_tcb *c)
 size_t
 dpt_tcp_read(struct dpt_tcb *c, void *buf, size_t len)
 {
-	uint8_t *p = buf;
-	size_t done = 0;
+	size_t done = mq_read(&c->rcvq, buf, len);
 
-	while (done < len && c->rcv_head != NULL) {
-		struct rte_mbuf *h = c->rcv_head;
-		uint16_t n = (uint16_t)RTE_MIN((size_t)h->data_len, len - done);
-
-		memcpy(p + done, rte_pktmbuf_mtod(h, void *), n);
-		done += n;
-		if (n < h->data_len) {
-			h->data_off = (uint16_t)(h->data_off + n);
-			h->data_len = (uint16_t)(h->data_len - n);
-			break;
-		}
-		c->rcv_head = h->next;
-		h->next = NULL;
-		rte_pktmbuf_free_seg(h);
-		c->rcv_nsegs--;
-	}
-	if (c->rcv_head == NULL)
-		c->rcv_tail = NULL;
-	c->rcv_bytes -= (uint32_t)done;
 	if (done > 0) {
 		c->flags |= F_READ;
 		tcb_want_output(c);
@@ -273,7 +147,7 @@ dpt_tcp_read(struct dpt_tcb *c, void *buf, size_t len)
 uint32_t
 dpt_tcp_readable(const struct dpt_tcb *c)
 {
-	return c->rcv_bytes;
+	return c->rcvq.bytes;
 }
 
 int
@@ -309,7 +183,7 @@ dpt_tcp_listen(struct dpt_tcp *t, const struct dpt_tcp_listen_params *p)
 }
 
 void
-dpt_tcp_unlisten(struct dpt_tcp_listener *l)
+dpt_tcp_unlisten(struct dpt_tcp_listener *l, uint64_t now)
 {
 	struct dpt_tcp *t = l->tcp;
 
@@ -317,7 +191,7 @@ dpt_tcp_unlisten(struct dpt_tcp_listener *l)
 		struct dpt_tcb *c = &t->tcbs[i];
 
 		if (c->tcp != NULL && c->listener == l)
-			dpt_tcp_abort(c);
+			dpt_tcp_abort(c, now);
 	}
 	l->port = 0;
 	t->st->c[DPT_STAT_tcp_listeners]--;
@@ -338,7 +212,7 @@ dpt_tcp_accept(struct dpt_tcp_listener *l)
 	c->flags &= ~F_ACCEPTING;
 	/* what happened before the application took it */
 	tcb_event(c, DPT_TCP_EV_WRITABLE |
-		  (c->rcv_bytes ? DPT_TCP_EV_READABLE : 0) |
+		  (c->rcvq.bytes ? DPT_TCP_EV_READABLE : 0) |
 		  (c->flags & F_FIN_RCVD ? DPT_TCP_EV_PEER_CLOSED : 0));
 	return c;
 }
@@ -378,7 +252,6 @@ dpt_tcp_connect_from(struct dpt_tcp *t, uint32_t laddr, uint32_t raddr,
 			     .rport = rport, .lport = lport };
 	struct dpt_tcb *c;
 
-	t->now = now;
 	/* RFC 1122 3.3.4.2: a host sends only from its own addresses; the
 	 * replies to any other would not come to us. */
 	if (!dpt_netif_owns(t->nif, laddr)) {
@@ -401,7 +274,7 @@ dpt_tcp_connect_from(struct dpt_tcp *t, uint32_t laddr, uint32_t raddr,
 		rte_errno = EXDEV;
 		return NULL;
 	}
-	c = tcb_alloc(t, &k);
+	c = tcb_alloc(t, &k, now);
 	if (c == NULL) {
 		t->st->c[DPT_STAT_tcp_drop_no_tcb]++;
 		rte_errno = ENOMEM;
@@ -460,37 +333,36 @@ dpt_tcp_shutdown(struct dpt_tcb *c)
 }
 
 void
-dpt_tcp_abort(struct dpt_tcb *c)
+dpt_tcp_abort(struct dpt_tcb *c, uint64_t now)
 {
 	c->flags |= F_APP_CLOSED;
 	c->handler = NULL;
 	if (c->state == DPT_TCP_CLOSED)
 		return;
-	tcb_abort(c);
+	tcb_abort(c, now);
 }
 
 void
-dpt_tcp_close(struct dpt_tcb *c)
+dpt_tcp_close(struct dpt_tcb *c, uint64_t now)
 {
 	/* RFC 9293 3.10.4 (and RFC 2525 2.17): unread data means the
 	 * application did not take everything; say so with a RST. */
-	if (c->rcv_bytes > 0 || c->ooo_n > 0)
-		return dpt_tcp_abort(c);
+	if (c->rcvq.bytes > 0 || c->ooo_n > 0)
+		return dpt_tcp_abort(c, now);
 	c->flags |= F_APP_CLOSED;
 	c->handler = NULL;
 	switch (c->state) {
 	case DPT_TCP_SYN_SENT:
 		return tcb_closed(c, DPT_TCP_OK);
 	case DPT_TCP_FIN_WAIT_2:
-		c->t_close = c->tcp->now + c->tcp->conf.fin_timeout_us;
-		return tcb_timers_update(c);
+		return tcb_finwait2_arm(c, now);
 	default:
 		dpt_tcp_shutdown(c);
 	}
 }
 
 uint32_t
-dpt_tcp_abort_all(struct dpt_tcp *t)
+dpt_tcp_abort_all(struct dpt_tcp *t, uint64_t now)
 {
 	uint32_t n = 0;
 
@@ -500,7 +372,7 @@ dpt_tcp_abort_all(struct dpt_tcp *t)
 		if (c->tcp == NULL || c->state == DPT_TCP_CLOSED ||
 		    c->state == DPT_TCP_TIME_WAIT)
 			continue;
-		tcb_abort(c);
+		tcb_abort(c, now);
 		t->st->c[DPT_STAT_tcp_shutdown_resets]++;
 		n++;
 	}
@@ -526,7 +398,8 @@ dpt_tcp_unfinished(const struct dpt_tcp *t)
 /* ---- options and views ------------------------------------------------ */
 
 int
-dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v)
+dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v,
+	       uint64_t now)
 {
 	switch (opt) {
 	case DPT_TCP_NODELAY:
@@ -535,10 +408,7 @@ dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v)
 		return 0;
 	case DPT_TCP_KEEPALIVE:
 		c->flags = v ? c->flags | F_KEEPALIVE : c->flags & ~F_KEEPALIVE;
-		c->t_keep = 0;
-		if (v && c->state == DPT_TCP_ESTABLISHED)
-			tcb_keepalive_reset(c, c->tcp->now);
-		tcb_timers_update(c);
+		tcb_keepalive_restart(c, now);
 		return 0;
 	case DPT_TCP_KEEPIDLE:
 		c->ka_idle = v;
@@ -583,8 +453,8 @@ dpt_tcp_get_info(const struct dpt_tcb *c, struct dpt_tcp_info *i)
 	i->rport = c->key.rport;
 	i->state = (enum dpt_tcp_state)c->state;
 	i->error = (enum dpt_tcp_error)c->error;
-	i->snd_queued = c->snd_bytes;
-	i->rcv_queued = c->rcv_bytes;
+	i->snd_queued = c->sndq.bytes;
+	i->rcv_queued = c->rcvq.bytes;
 	i->snd_wnd = c->snd_wnd;
 	i->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt
 						    : 0;

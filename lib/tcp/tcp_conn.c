@@ -66,6 +66,17 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 	return 0;
 }
 
+/* The context's memory, once no connection holds anything. */
+static void
+destroy(struct dpt_tcp *t)
+{
+	if (t->nif != NULL && t->nif->tcp_ctx == t)
+		t->nif->tcp_input = NULL;
+	rte_hash_free(t->table);
+	rte_free(t->tcbs);
+	rte_free(t);
+}
+
 struct dpt_tcp *
 dpt_tcp_create(const struct dpt_tcp_params *p)
 {
@@ -92,11 +103,10 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->port_ok_arg = p->port_ok_arg;
 	t->st = p->stats;
 	t->tx_cksum = p->tx_cksum_offload;
-	t->now = p->now;
 	memcpy(t->secret, p->secret, sizeof(t->secret));
 	t->ooo_off = rte_mbuf_dynfield_register(&ooo_field);
 	if (t->ooo_off < 0 || create_table(t, p) != 0) {
-		dpt_tcp_free(t);
+		destroy(t);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
@@ -111,7 +121,7 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 static void release(struct dpt_tcp *t, struct dpt_tcb *c);
 
 void
-tcb_abort(struct dpt_tcb *c)
+tcb_abort(struct dpt_tcb *c, uint64_t now)
 {
 	/* RFC 9293 3.10.5: a RST from SYN-RECEIVED, ESTABLISHED,
 	 * FIN-WAIT-1/2 and CLOSE-WAIT; the other states just go. */
@@ -124,14 +134,14 @@ tcb_abort(struct dpt_tcb *c)
 	case DPT_TCP_TIME_WAIT:
 		break;
 	default:
-		tcp_send_rst(c);
+		tcp_send_rst(c, now);
 		tcb_count(c, DPT_STAT_tcp_conn_reset);
 	}
 	tcb_closed(c, DPT_TCP_ERR_ABORTED);
 }
 
 void
-dpt_tcp_free(struct dpt_tcp *t)
+dpt_tcp_free(struct dpt_tcp *t, uint64_t now)
 {
 	if (t == NULL)
 		return;
@@ -139,7 +149,7 @@ dpt_tcp_free(struct dpt_tcp *t)
 		struct dpt_tcb *c = &t->tcbs[i];
 
 		if (c->tcp != NULL)
-			tcb_abort(c);
+			tcb_abort(c, now);
 	}
 	while (t->dead_head != NULL) {
 		struct dpt_tcb *c = t->dead_head;
@@ -147,11 +157,7 @@ dpt_tcp_free(struct dpt_tcp *t)
 		t->dead_head = c->aq_next;
 		release(t, c);
 	}
-	if (t->nif != NULL && t->nif->tcp_ctx == t)
-		t->nif->tcp_input = NULL;
-	rte_hash_free(t->table);
-	rte_free(t->tcbs);
-	rte_free(t);
+	destroy(t);
 }
 
 struct dpt_tcb *
@@ -173,7 +179,7 @@ tcp_wscale_for(uint32_t rcvbuf)
 }
 
 struct dpt_tcb *
-tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k)
+tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
 {
 	const struct dpt_tcp_conf *cf = &t->conf;
 	struct dpt_tcb *c = t->free_tcbs;
@@ -197,7 +203,7 @@ tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k)
 	c->ka_intvl = cf->ka_intvl_us;
 	c->ka_probes = (uint8_t)cf->ka_probes;
 	c->ts_offset = tcp_ts_offset(t, k);
-	c->last_rcv = t->now;
+	c->last_rcv = now;
 	if (cf->nodelay)
 		c->flags |= F_NODELAY;
 	t->st->c[DPT_STAT_tcp_tcbs]++;
@@ -309,7 +315,7 @@ tcb_init_options(struct dpt_tcb *c)
 }
 
 void
-tcb_established(struct dpt_tcb *c)
+tcb_established(struct dpt_tcb *c, uint64_t now)
 {
 	struct dpt_tcp_listener *l = c->listener;
 
@@ -323,7 +329,7 @@ tcb_established(struct dpt_tcb *c)
 		c->rto = RTE_MAX(c->rto, 3000000u);
 	c->retries = 0;
 	c->backoff = 0;
-	tcb_keepalive_reset(c, c->tcp->now);
+	tcb_keepalive_reset(c, now);
 	/* RFC 9293 3.10.4: a CLOSE queued before the handshake completed */
 	if (c->flags & F_SHUT_WR) {
 		tcb_set_state(c, DPT_TCP_FIN_WAIT_1);
@@ -362,9 +368,7 @@ tcb_enter_timewait(struct dpt_tcb *c, uint64_t now)
 	}
 	tcb_set_state(c, DPT_TCP_TIME_WAIT);
 	t->n_timewait++;
-	c->t_rexmt = c->t_delack = c->t_keep = 0;
-	c->t_close = now + 2 * t->conf.msl_us;
-	tcb_timers_update(c);
+	tcb_timewait_arm(c, now);
 }
 
 struct dpt_tcp_listener *
@@ -378,18 +382,18 @@ listener_find(struct dpt_tcp *t, uint16_t port)
 
 /* Hand a completed passive connection to its listener's callback. */
 static void
-deliver_accept(struct dpt_tcb *c)
+deliver_accept(struct dpt_tcb *c, uint64_t now)
 {
 	struct dpt_tcp_listener *l = c->listener;
 
 	c->listener = NULL;
 	c->flags &= ~F_ACCEPTING;
-	if (l == NULL || l->on_accept(l, c, l->arg) < 0) {
-		dpt_tcp_abort(c);
+	if (l == NULL || l->on_accept(l, c, l->arg, now) < 0) {
+		dpt_tcp_abort(c, now);
 		return;
 	}
 	/* data or FIN that came with the handshake */
-	if (c->rcv_bytes > 0)
+	if (c->rcvq.bytes > 0)
 		c->ev_pending |= DPT_TCP_EV_READABLE;
 	if (c->flags & F_FIN_RCVD)
 		c->ev_pending |= DPT_TCP_EV_PEER_CLOSED;
@@ -399,7 +403,7 @@ deliver_accept(struct dpt_tcb *c)
 /* Run handlers for pending events. A handler may call anything in the API;
  * whatever it frees is only released after this returns. */
 static void
-deliver_events(struct dpt_tcp *t)
+deliver_events(struct dpt_tcp *t, uint64_t now)
 {
 	while (t->ev_head != NULL) {
 		struct dpt_tcb *c = t->ev_head;
@@ -410,13 +414,13 @@ deliver_events(struct dpt_tcp *t)
 		if (c->ev_pending & EV_ACCEPT) {
 			c->ev_pending &= ~EV_ACCEPT;
 			if (!(c->flags & F_DEAD))
-				deliver_accept(c);
+				deliver_accept(c, now);
 		}
 		ev = c->ev_pending;
 		c->ev_pending = 0;
 		if (ev == 0 || c->handler == NULL || (c->flags & F_APP_CLOSED))
 			continue;
-		c->handler(c, ev, c->arg);
+		c->handler(c, ev, c->arg, now);
 		if (ev & DPT_TCP_EV_CLOSED)
 			c->handler = NULL; /* the handle is gone */
 	}
@@ -425,11 +429,10 @@ deliver_events(struct dpt_tcp *t)
 void
 dpt_tcp_poll(struct dpt_tcp *t, uint64_t now)
 {
-	t->now = now;
 	wheel_advance(t, now);
 	t->in_poll = 1;
 	do {
-		deliver_events(t);
+		deliver_events(t, now);
 		while (t->out_head != NULL) {
 			struct dpt_tcb *c = t->out_head;
 
@@ -474,8 +477,8 @@ dpt_tcp_conn_list(const struct dpt_tcp *t, struct dpt_tcp_conn_info *out,
 		out[n++] = (struct dpt_tcp_conn_info){
 			.laddr = c->key.laddr, .raddr = c->key.raddr,
 			.lport = c->key.lport, .rport = c->key.rport,
-			.state = c->state, .snd_queue = c->snd_bytes,
-			.rcv_queue = c->rcv_bytes, .srtt_us = c->srtt,
+			.state = c->state, .snd_queue = c->sndq.bytes,
+			.rcv_queue = c->rcvq.bytes, .srtt_us = c->srtt,
 			.cwnd = c->cwnd, .retrans = c->n_retrans,
 		};
 	}

@@ -6,10 +6,18 @@
  * Files: tcp_conn.c (table, pools, listeners, events, life cycle),
  * tcp_input.c (segment arrival, RFC 9293 3.10.7), tcp_output.c (what to
  * send and building segments), tcp_timer.c (the wheel and every timeout),
- * tcp_reass.c (receive queue, out-of-order queue, SACK blocks we send),
- * tcp_sack.c (the scoreboard of SACK blocks we receive, RFC 6675),
- * tcp_cc.c (NewReno, CUBIC, RTT), tcp_isn.c (ISNs, SYN cookies),
- * tcp_api.c (the calls of dpt_tcp.h).
+ * tcp_sndq.c (the send queue: appending, copying in, releasing what is
+ * acknowledged, finding a sequence number), tcp_reass.c (receive queue,
+ * out-of-order queue, SACK blocks we send), tcp_sack.c (the scoreboard of
+ * SACK blocks we receive, RFC 6675), tcp_cc.c (NewReno, CUBIC, RTT),
+ * tcp_isn.c (ISNs, SYN cookies), tcp_api.c (the calls of dpt_tcp.h).
+ * tcp_mq.h is the mbuf queue both the send and receive queues are.
+ *
+ * Time has one channel: `now`, an argument of every function that needs
+ * it, passed down from dpt_tcp_input(), dpt_tcp_poll() and the API calls
+ * (and on to handlers) to where segments are stamped and deadlines set.
+ * Nothing here keeps a current time of its own: the wheel's tick only
+ * says how far the wheel has run.
  */
 #ifndef TCP_IMPL_H
 #define TCP_IMPL_H
@@ -23,6 +31,7 @@
 
 #include "dpt_tcp.h"
 #include "dpt_tcp_seg.h"
+#include "tcp_mq.h"
 
 #define TCP_MAX_LISTENERS 64
 #define TCP_SB_MAX 6          /* SACK scoreboard ranges kept */
@@ -51,14 +60,22 @@
 #define F_DEAD 0x04000         /* closed; released at the end of poll */
 #define F_WANT_WRITE 0x08000   /* a send fell short: WRITABLE wanted */
 #define F_ACCEPTING 0x10000    /* handshake done, not yet accepted */
-#define F_PERSIST 0x20000      /* t_rexmt is the persist timer */
 #define F_RTO_RECOVERY 0x40000 /* resending after an RTO up to recover */
 #define F_TAIL_OWN 0x80000     /* dpt_tcp_write made the send queue's tail:
 				* its tailroom may be filled */
 #define F_READ 0x100000        /* the application read: window update? */
-#define F_PTO 0x200000         /* t_rexmt is the tail loss probe timer */
 #define F_TLP_OUT 0x400000     /* a tail loss probe is outstanding */
 #define F_TLP_RXT 0x800000     /* ... and it was a retransmission */
+
+/* What the retransmission timer (t_rexmt) times: one deadline serves
+ * three purposes, one at a time. Set only by tcp_timer.c. */
+enum tcp_rexmt_kind {
+	TCP_REXMT_RTO,     /* retransmission timeout, RFC 6298 */
+	TCP_REXMT_PERSIST, /* zero-window probe, RFC 9293 3.8.6.1: also
+			    * while the timer is off between a probe's
+			    * answer and the window opening */
+	TCP_REXMT_TLP,     /* tail loss probe, RFC 8985 7.2 */
+};
 
 /* Internal event: hand an established connection to its listener. */
 #define EV_ACCEPT 0x80000000u
@@ -154,26 +171,21 @@ struct dpt_tcb {
 	struct cubic cubic;
 	struct dpt_tcp_sack sb[TCP_SB_MAX]; /* SACKed ranges, ascending */
 
-	/* send queue: from snd_una, mbufs linked by ->next */
-	struct rte_mbuf *snd_head, *snd_tail;
-	uint32_t snd_bytes;          /* bytes queued (unacked + unsent) */
-	uint32_t snd_buf;            /* limit of snd_bytes */
-	struct rte_mbuf *snd_cur;    /* mbuf holding snd_cur_seq */
-	uint32_t snd_cur_seq;        /* sequence of snd_cur's first byte */
+	/* send queue: from snd_una, unacknowledged then unsent */
+	struct tcp_mq sndq;
+	uint32_t snd_buf;            /* limit of sndq.bytes */
 
-	/* receive queue: in order, headers trimmed, linked by ->next */
-	struct rte_mbuf *rcv_head, *rcv_tail;
-	uint32_t rcv_bytes;          /* bytes queued */
+	/* receive queue: in order, headers trimmed */
+	struct tcp_mq rcvq;
 	uint32_t rcv_buf;            /* receive buffer size */
-	uint16_t rcv_nsegs;          /* mbufs in the receive queue */
 	struct rte_mbuf *ooo_head;   /* out-of-order segments, by seq */
 	uint32_t ooo_bytes;          /* bytes held out of order */
 	uint32_t ooo_last;           /* seq of the latest out-of-order arrival */
 	uint32_t ooo_recent[3];      /* the arrivals before it, newest first */
 
-	/* timers (0 = off), all in us */
+	/* timers (0 = off), all in us; written by tcp_timer.c only */
 	struct tcp_timer tmr;        /* wheel node: earliest of these */
-	uint64_t t_rexmt;            /* retransmission or persist */
+	uint64_t t_rexmt;            /* retransmission, persist or TLP */
 	uint64_t t_delack;           /* delayed ACK */
 	uint64_t t_keep;             /* keepalive */
 	uint64_t t_close;            /* TIME-WAIT or FIN-WAIT-2 end */
@@ -181,6 +193,7 @@ struct dpt_tcb {
 	uint64_t ka_idle, ka_intvl;  /* keepalive times */
 	uint8_t ka_probes;           /* keepalive probes allowed */
 	uint8_t retries;             /* retransmissions of the same data */
+	uint8_t rexmt_kind;          /* enum tcp_rexmt_kind of t_rexmt */
 
 	/* RFC 5961 challenge ACK budget */
 	uint64_t chack_window;       /* start of the current second */
@@ -237,7 +250,6 @@ struct dpt_tcp {
 	uint16_t next_port;          /* next ephemeral port to try */
 	uint8_t in_poll;             /* delivering events */
 	int ooo_off;                 /* mbuf dynfield: out-of-order info */
-	uint64_t now;                /* time of the current input/poll */
 };
 
 /* Out-of-order bookkeeping kept in each held segment's mbuf (dynfield). */
@@ -274,13 +286,14 @@ tcb_count(struct dpt_tcb *c, enum dpt_stat id)
 
 /* tcp_conn.c */
 struct dpt_tcb *tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k);
-struct dpt_tcb *tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k);
+struct dpt_tcb *tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k,
+			  uint64_t now);
 void tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s);
 void tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err);
-void tcb_abort(struct dpt_tcb *c);
+void tcb_abort(struct dpt_tcb *c, uint64_t now);
 void tcb_event(struct dpt_tcb *c, uint32_t ev);
 void tcb_want_output(struct dpt_tcb *c);
-void tcb_established(struct dpt_tcb *c);
+void tcb_established(struct dpt_tcb *c, uint64_t now);
 void tcb_init_options(struct dpt_tcb *c);
 struct dpt_tcp_listener *listener_find(struct dpt_tcp *t, uint16_t port);
 void tcb_enter_timewait(struct dpt_tcb *c, uint64_t now);
@@ -291,18 +304,20 @@ void tcp_send_ack(struct dpt_tcb *c, uint64_t now);
 void tcp_send_syn(struct dpt_tcb *c, uint64_t now);
 int tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len,
 		     uint8_t flags, uint64_t now);
-void tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *s);
-void tcp_send_rst(struct dpt_tcb *c);
+void tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
+		      uint64_t now);
+void tcp_send_rst(struct dpt_tcb *c, uint64_t now);
 void tcp_challenge_ack(struct dpt_tcb *c, uint64_t now);
 uint32_t tcp_rcv_window(struct dpt_tcb *c);
 uint32_t tcp_tsval(const struct dpt_tcb *c, uint64_t now);
 void tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
 			    uint32_t iss, uint16_t mss, uint32_t tsval,
-			    uint8_t wscale);
+			    uint8_t wscale, uint64_t now);
 uint8_t tcp_wscale_for(uint32_t rcvbuf);
 
 /* tcp_input.c */
-void tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s);
+void tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
+			     uint64_t now);
 
 /* tcp_timer.c */
 void wheel_init(struct tcp_wheel *w, uint64_t now);
@@ -310,11 +325,18 @@ void wheel_arm(struct tcp_wheel *w, struct tcp_timer *t, uint64_t expire);
 void wheel_cancel(struct tcp_timer *t);
 void wheel_advance(struct dpt_tcp *t, uint64_t now);
 void tcb_timers_update(struct dpt_tcb *c);
+void tcb_timers_stop(struct dpt_tcb *c);
 void tcb_rexmt_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_rexmt_or_pto_arm(struct dpt_tcb *c, uint64_t now);
-void tcb_timers_stop(struct dpt_tcb *c);
+void tcb_rexmt_stop(struct dpt_tcb *c);
+void tcb_persist_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_persist_end(struct dpt_tcb *c, uint64_t now);
 void tcb_delack_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_delack_stop(struct dpt_tcb *c);
 void tcb_keepalive_reset(struct dpt_tcb *c, uint64_t now);
+void tcb_keepalive_restart(struct dpt_tcb *c, uint64_t now);
+void tcb_finwait2_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_timewait_arm(struct dpt_tcb *c, uint64_t now);
 
 /* tcp_reass.c */
 void rcvq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len);
@@ -356,8 +378,12 @@ int cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
 		 uint64_t now);
 
-/* tcp_api.c */
-void sndq_release(struct dpt_tcb *c, uint32_t acked, uint32_t una);
+/* tcp_sndq.c */
+void sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len);
+size_t sndq_write(struct dpt_tcb *c, const uint8_t *p, size_t len);
+void sndq_release(struct dpt_tcb *c, uint32_t acked);
+struct rte_mbuf *sndq_locate(const struct dpt_tcb *c, uint32_t seq,
+			     uint32_t *off);
 void sndq_flush(struct dpt_tcb *c);
 
 #endif /* TCP_IMPL_H */

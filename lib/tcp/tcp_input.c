@@ -28,7 +28,8 @@ ack_soon(struct dpt_tcb *c)
  * absent), window scale (RFC 7323 2.2), SACK-permitted (RFC 2018 2),
  * timestamps (RFC 7323 3.2). Each is used only if we offer it too. */
 void
-tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
+			uint64_t now)
 {
 	const struct dpt_tcp_conf *cf = &c->tcp->conf;
 	const struct dpt_tcp_opts *o = &s->opt;
@@ -45,7 +46,7 @@ tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	if ((o->present & DPT_TCPOPT_TS) && cf->timestamps) {
 		c->flags |= F_TS;
 		c->ts_recent = o->tsval;
-		c->ts_recent_age = c->tcp->now;
+		c->ts_recent_age = now;
 	}
 	tcb_init_options(c);
 }
@@ -80,7 +81,7 @@ syn_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint64_t now)
 	if ((ts & 0x3f) < bits)
 		ts -= 0x40; /* never ahead of our clock */
 	tcp_send_synack_cookie(t, s, iss, mss, (ts & ~0x3fu) | bits,
-			       tcp_wscale_for(t->conf.rcvbuf));
+			       tcp_wscale_for(t->conf.rcvbuf), now);
 }
 
 static int
@@ -99,7 +100,7 @@ syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
 	if (l->n_synrcvd < t->conf.syn_backlog)
-		c = tcb_alloc(t, &k);
+		c = tcb_alloc(t, &k, now);
 	if (c == NULL) {
 		rte_pktmbuf_free(m);
 		if (t->conf.syncookies)
@@ -112,7 +113,7 @@ syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 	c->flags |= F_PASSIVE;
 	c->listener = l;
 	l->n_synrcvd++;
-	tcp_process_options_syn(c, s);
+	tcp_process_options_syn(c, s, now);
 	c->irs = s->seq;
 	c->rcv_nxt = c->rcv_adv = s->seq + 1;
 	c->iss = c->snd_una = c->snd_max = tcp_isn(t, &k, now);
@@ -144,12 +145,12 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 
 	if (!t->conf.syncookies ||
 	    cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, now) != 0) {
-		tcp_send_rst_for(t, s); /* RFC 9293 3.10.7.2 second */
+		tcp_send_rst_for(t, s, now); /* RFC 9293 3.10.7.2 second */
 		return drop(t, m, DPT_STAT_tcp_drop_cookie);
 	}
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
-	c = tcb_alloc(t, &k);
+	c = tcb_alloc(t, &k, now);
 	if (c == NULL)
 		return drop(t, m, DPT_STAT_tcp_drop_no_tcb);
 	t->st->c[DPT_STAT_tcp_syncookies_ok]++;
@@ -194,7 +195,7 @@ listen_input(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	if (s->flags & DPT_TCP_ACK) { /* second: an ACK is bad here */
 		if (!(s->flags & DPT_TCP_SYN))
 			return cookie_ack(t, l, m, s, now);
-		tcp_send_rst_for(t, s);
+		tcp_send_rst_for(t, s, now);
 		return drop(t, m, DPT_STAT_tcp_drop_listen);
 	}
 	if (s->flags & DPT_TCP_SYN) /* third */
@@ -211,7 +212,7 @@ no_tcb_input(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 	if (l != NULL)
 		return listen_input(t, l, m, s, now);
 	/* RFC 9293 3.10.7.1: CLOSED. */
-	tcp_send_rst_for(t, s);
+	tcp_send_rst_for(t, s, now);
 	drop(t, m, DPT_STAT_tcp_drop_closed_port);
 }
 
@@ -221,21 +222,13 @@ static void data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 			 const struct dpt_tcp_seg *s, uint64_t now);
 
 /* Our SYN was acknowledged by a SYN-ACK: ESTABLISHED. */
-/* Our SYN is acknowledged: data queued before (RFC 9293 3.10.2) starts
- * after it. */
-static void
-syn_acked(struct dpt_tcb *c, uint32_t ack)
-{
-	c->snd_una = ack;
-	c->snd_cur = c->snd_head;
-	c->snd_cur_seq = ack;
-}
-
 static void
 syn_sent_established(struct dpt_tcb *c, struct rte_mbuf *m,
 		     const struct dpt_tcp_seg *s, uint64_t now)
 {
-	syn_acked(c, s->ack);
+	/* the send queue starts at SND.UNA: data queued before (RFC 9293
+	 * 3.10.2) follows the SYN */
+	c->snd_una = s->ack;
 	c->snd_wnd = c->max_snd_wnd = s->wnd; /* unscaled: RFC 7323 2.2 */
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
@@ -243,8 +236,8 @@ syn_sent_established(struct dpt_tcb *c, struct rte_mbuf *m,
 		rtt_sample(c, (uint32_t)(now - c->rtt_start));
 		c->rtt_start = 0;
 	}
-	c->t_rexmt = 0;
-	tcb_established(c);
+	tcb_rexmt_stop(c);
+	tcb_established(c, now);
 	ack_soon(c);
 	/* Text in the SYN-ACK continues at step six (RFC 9293 3.10.7.3). */
 	if (s->len > 0 || (s->flags & DPT_TCP_FIN))
@@ -261,7 +254,7 @@ syn_sent_input(struct dpt_tcb *c, struct rte_mbuf *m,
 		     seq_leq(s->ack, c->snd_max);
 
 	if ((s->flags & DPT_TCP_ACK) && !ack_ok) { /* first */
-		tcp_send_rst_for(t, s);
+		tcp_send_rst_for(t, s, now);
 		return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
 	}
 	if (s->flags & DPT_TCP_RST) { /* second; RFC 5961 3.2 */
@@ -274,7 +267,7 @@ syn_sent_input(struct dpt_tcb *c, struct rte_mbuf *m,
 	}
 	if (!(s->flags & DPT_TCP_SYN)) /* fifth */
 		return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
-	tcp_process_options_syn(c, s); /* fourth */
+	tcp_process_options_syn(c, s, now); /* fourth */
 	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
 	/* what our SYN offered (unscaled, RFC 7323 2.2) */
@@ -402,8 +395,7 @@ check_acceptable(struct dpt_tcb *c, struct rte_mbuf *m,
 	    s->seq + s->len + 1 == c->rcv_nxt) {
 		/* RFC 9293 3.10.7.4 eighth: a retransmitted FIN in
 		 * TIME-WAIT is acknowledged and restarts the 2 MSL. */
-		c->t_close = now + 2 * t->conf.msl_us;
-		tcb_timers_update(c);
+		tcb_timewait_arm(c, now);
 	}
 	if (r != DPT_STAT_OK) {
 		/* RFC 5961 3.2: a RST outside the window is dropped
@@ -443,14 +435,13 @@ simultaneous_synack(struct dpt_tcb *c, struct rte_mbuf *m,
 	    s->flags != (DPT_TCP_SYN | DPT_TCP_ACK) || s->seq != c->irs ||
 	    s->ack != c->snd_nxt)
 		return 0;
-	syn_acked(c, s->ack);
+	c->snd_una = s->ack; /* as in syn_sent_established() */
 	c->snd_wnd = c->max_snd_wnd = s->wnd;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
-	c->t_rexmt = 0;
-	tcb_established(c); /* its SYN is acknowledged already: no ACK */
+	tcb_rexmt_stop(c);
+	tcb_established(c, now); /* its SYN is acknowledged already: no ACK */
 	rte_pktmbuf_free(m);
-	(void)now;
 	return 1;
 }
 
@@ -484,7 +475,7 @@ synced_input(struct dpt_tcb *c, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 static void
 newreno_partial_ack(struct dpt_tcb *c, uint32_t acked, uint64_t now)
 {
-	uint32_t out = RTE_MIN(c->snd_bytes, c->mss);
+	uint32_t out = RTE_MIN(c->sndq.bytes, c->mss);
 
 	if (out > 0)
 		tcp_send_segment(c, c->snd_una, out, DPT_TCP_ACK, now);
@@ -519,9 +510,9 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 {
 	uint32_t acked = s->ack - c->snd_una;
 	uint32_t data = RTE_MIN(acked - (c->snd_una == c->iss ? 1 : 0),
-				c->snd_bytes);
+				c->sndq.bytes);
 
-	sndq_release(c, data, s->ack);
+	sndq_release(c, data);
 	if (c->rtt_start != 0 && seq_geq(s->ack, c->rtt_seq)) {
 		rtt_sample(c, (uint32_t)(now - c->rtt_start));
 		c->rtt_start = 0;
@@ -546,10 +537,10 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	}
 	tlp_ack(c, now);
 	if (c->snd_una == c->snd_max)
-		c->t_rexmt = 0; /* RFC 6298 5.2 */
-	else if (!(c->flags & F_PERSIST))
+		tcb_rexmt_stop(c); /* RFC 6298 5.2 */
+	else if (c->rexmt_kind != TCP_REXMT_PERSIST)
 		tcb_rexmt_or_pto_arm(c, now); /* RFC 6298 5.3, RFC 8985 */
-	if ((c->flags & F_WANT_WRITE) && c->snd_bytes < c->snd_buf) {
+	if ((c->flags & F_WANT_WRITE) && c->sndq.bytes < c->snd_buf) {
 		c->flags &= ~F_WANT_WRITE;
 		tcb_event(c, DPT_TCP_EV_WRITABLE);
 	}
@@ -582,7 +573,7 @@ dup_ack(struct dpt_tcb *c, uint64_t now)
 	c->rtt_start = 0;
 	/* RFC 5681 3.2 step 3, RFC 6675 5 step 4.3: resend the first
 	 * segment presumed lost at once, whatever the pipe says. */
-	len = RTE_MIN(c->snd_bytes, c->mss);
+	len = RTE_MIN(c->sndq.bytes, c->mss);
 	if ((c->flags & F_SACK) && c->n_sb > 0)
 		len = RTE_MIN(len, c->sb[0].left - c->snd_una);
 	if (len > 0) {
@@ -610,14 +601,8 @@ window_update(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
 	c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, wnd);
-	if (wnd > 0 && (c->flags & F_PERSIST)) {
-		c->flags &= ~F_PERSIST; /* the window opened: stop probing */
-		c->t_rexmt = 0;
-		c->backoff = 0;
-		c->retries = 0;
-		if (c->snd_max != c->snd_una)
-			tcb_rexmt_arm(c, now);
-	}
+	if (wnd > 0 && c->rexmt_kind == TCP_REXMT_PERSIST)
+		tcb_persist_end(c, now); /* the window opened: stop probing */
 }
 
 /* What acknowledging our FIN does to the state (fifth, per state).
@@ -630,10 +615,11 @@ fin_acked(struct dpt_tcb *c, uint64_t now)
 	switch (c->state) {
 	case DPT_TCP_FIN_WAIT_1:
 		tcb_set_state(c, DPT_TCP_FIN_WAIT_2);
-		c->t_rexmt = 0;
+		tcb_rexmt_stop(c);
 		if (c->flags & F_APP_CLOSED) /* nobody will read: bound it */
-			c->t_close = now + c->tcp->conf.fin_timeout_us;
-		tcb_timers_update(c);
+			tcb_finwait2_arm(c, now);
+		else
+			tcb_timers_update(c);
 		return 0;
 	case DPT_TCP_CLOSING:
 		tcb_enter_timewait(c, now);
@@ -650,12 +636,12 @@ fin_acked(struct dpt_tcb *c, uint64_t now)
 /* Passive SYN-RECEIVED: SND.UNA < SEG.ACK <= SND.NXT completes the
  * handshake, anything else is answered by <SEQ=SEG.ACK><CTL=RST>. */
 static int
-synrcvd_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+synrcvd_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 {
 	struct dpt_tcp *t = c->tcp;
 
 	if (!seq_gt(s->ack, c->snd_una) || seq_gt(s->ack, c->snd_max)) {
-		tcp_send_rst_for(t, s);
+		tcp_send_rst_for(t, s, now);
 		t->st->c[DPT_STAT_tcp_drop_ack]++;
 		return 1;
 	}
@@ -669,7 +655,7 @@ synrcvd_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
-	tcb_established(c);
+	tcb_established(c, now);
 	return 0;
 }
 
@@ -679,7 +665,7 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	uint32_t new_sack = 0;
 	int advanced;
 
-	if (c->state == DPT_TCP_SYN_RECEIVED && synrcvd_ack(c, s))
+	if (c->state == DPT_TCP_SYN_RECEIVED && synrcvd_ack(c, s, now))
 		return 1;
 	/* RFC 5961 5.2: acceptable ACKs lie in
 	 * [SND.UNA - MAX.SND.WND, SND.NXT]; others get a challenge ACK. */
@@ -692,7 +678,7 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	if ((c->flags & F_SACK) && (s->opt.present & DPT_TCPOPT_SACK))
 		new_sack = sb_update(c, &s->opt);
 	/* RFC 1122 4.2.2.17: probes answered keep a zero window alive */
-	if (c->flags & F_PERSIST)
+	if (c->rexmt_kind == TCP_REXMT_PERSIST)
 		c->retries = 0;
 	advanced = seq_gt(s->ack, c->snd_una);
 	if (advanced)
@@ -701,7 +687,7 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	 * information, whatever else the segment carries, so data flowing
 	 * back does not hide losses), RFC 5681 2 otherwise. Answers to
 	 * window probes are neither. */
-	if (!(c->flags & F_PERSIST) && c->snd_max != c->snd_una &&
+	if (c->rexmt_kind != TCP_REXMT_PERSIST && c->snd_max != c->snd_una &&
 	    ((c->flags & F_SACK) ? new_sack > 0 :
 	     !advanced && s->ack == c->snd_una && s->len == 0 &&
 	     !(s->flags & (DPT_TCP_SYN | DPT_TCP_FIN)) &&
@@ -828,10 +814,8 @@ data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 		if (s->len > 0)
 			c->tcp->st->c[DPT_STAT_tcp_drop_data_state]++;
 		rte_pktmbuf_free(m);
-		if (fin && c->state == DPT_TCP_TIME_WAIT) {
-			c->t_close = now + 2 * c->tcp->conf.msl_us;
-			tcb_timers_update(c);
-		}
+		if (fin && c->state == DPT_TCP_TIME_WAIT)
+			tcb_timewait_arm(c, now);
 		if (fin || s->len > 0)
 			ack_soon(c);
 		return;
@@ -840,7 +824,7 @@ data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 	    seq_gt(seq + s->len, c->rcv_nxt)) {
 		/* Nobody will read it: reset (RFC 2525 2.17, as Linux). */
 		drop(c->tcp, m, DPT_STAT_tcp_drop_data_closed);
-		tcp_send_rst(c);
+		tcp_send_rst(c, now);
 		tcb_count(c, DPT_STAT_tcp_conn_reset);
 		return tcb_closed(c, DPT_TCP_ERR_ABORTED);
 	}
@@ -880,7 +864,6 @@ dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	struct dpt_tcb *c;
 	enum dpt_stat r;
 
-	t->now = now;
 	r = dpt_tcp_parse(m, ip, &s, t->st);
 	if (r != DPT_STAT_OK)
 		return drop(t, m, r);

@@ -32,7 +32,7 @@ tcp_tsval(const struct dpt_tcb *c, uint64_t now)
 uint32_t
 tcp_rcv_window(struct dpt_tcb *c)
 {
-	uint32_t used = c->rcv_bytes + c->ooo_bytes;
+	uint32_t used = c->rcvq.bytes + c->ooo_bytes;
 	uint32_t space = used < c->rcv_buf ? c->rcv_buf - used : 0;
 	uint32_t offered = seq_gt(c->rcv_adv, c->rcv_nxt) ?
 			   c->rcv_adv - c->rcv_nxt : 0;
@@ -46,26 +46,6 @@ tcp_rcv_window(struct dpt_tcb *c)
 		return RTE_MIN(RTE_ALIGN_CEIL(offered, 1u << c->rcv_wscale),
 			       max);
 	return RTE_MIN(space, max);
-}
-
-/* The send-queue mbuf holding @seq, and the offset of @seq in it. Walks
- * from the cursor for new data, from the head for retransmissions. */
-static struct rte_mbuf *
-sndq_locate(const struct dpt_tcb *c, uint32_t seq, uint32_t *off)
-{
-	struct rte_mbuf *m = c->snd_head;
-	uint32_t s = c->snd_una;
-
-	if (c->snd_cur != NULL && seq_geq(seq, c->snd_cur_seq)) {
-		m = c->snd_cur;
-		s = c->snd_cur_seq;
-	}
-	while (m != NULL && seq_geq(seq, s + m->data_len)) {
-		s += m->data_len;
-		m = m->next;
-	}
-	*off = seq - s;
-	return m;
 }
 
 /* Chain references to @len queued bytes from @seq after header @h.
@@ -216,7 +196,7 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	}
 	/* PSH on whatever ends the queued data, sent again or not (RFC 9293
 	 * 3.9.1.2), as Linux keeps it on retransmissions. */
-	if (len > 0 && seq + len == c->snd_una + c->snd_bytes)
+	if (len > 0 && seq + len == c->snd_una + c->sndq.bytes)
 		s.flags = flags = flags | DPT_TCP_PSH;
 	m = header_mbuf(t, &s);
 	if (m == NULL)
@@ -241,7 +221,7 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		c->last_ack_sent = c->rcv_nxt;
 		c->rcv_adv = c->rcv_nxt + ((uint32_t)s.wnd << (flags &
 				DPT_TCP_SYN ? 0 : c->rcv_wscale));
-		c->t_delack = 0;
+		tcb_delack_stop(c);
 		c->rcv_segs = 0;
 		c->flags &= ~F_ACK_NOW;
 	}
@@ -276,7 +256,7 @@ tcp_send_syn(struct dpt_tcb *c, uint64_t now)
  * RST; <SEQ=SEG.ACK><CTL=RST> if the segment had ACK, else
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
 void
-tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in)
+tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in, uint64_t now)
 {
 	struct dpt_tcp_seg s = { .sport = in->dport, .dport = in->sport };
 	struct rte_mbuf *m;
@@ -296,12 +276,12 @@ tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in)
 		return;
 	t->st->c[DPT_STAT_tcp_rst_sent]++;
 	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
-			t->now);
+			now);
 }
 
 /* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>. */
 void
-tcp_send_rst(struct dpt_tcb *c)
+tcp_send_rst(struct dpt_tcb *c, uint64_t now)
 {
 	struct dpt_tcp_seg s = {
 		.sport = c->key.lport, .dport = c->key.rport,
@@ -313,14 +293,14 @@ tcp_send_rst(struct dpt_tcb *c)
 		return;
 	tcb_count(c, DPT_STAT_tcp_rst_sent);
 	finish_and_send(c->tcp, m, c->key.laddr, c->key.raddr,
-			m->pkt_len - HDRS_OFF, c->tcp->now);
+			m->pkt_len - HDRS_OFF, now);
 }
 
 /* A SYN-ACK carrying a SYN cookie, for which no connection exists yet. */
 void
 tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 		       uint32_t iss, uint16_t mss, uint32_t tsval,
-		       uint8_t wscale)
+		       uint8_t wscale, uint64_t now)
 {
 	struct dpt_tcp_seg s = {
 		.sport = in->dport, .dport = in->sport, .seq = iss,
@@ -349,7 +329,7 @@ tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 		return;
 	t->st->c[DPT_STAT_tcp_syncookies_sent]++;
 	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
-			t->now);
+			now);
 }
 
 /* RFC 5961 7: challenge ACKs are throttled, here per connection, so an
@@ -403,7 +383,7 @@ small_segment_ok(const struct dpt_tcb *c, uint32_t len, uint32_t unsent)
 static int
 send_new_data(struct dpt_tcb *c, uint32_t *pipe, uint64_t now)
 {
-	uint32_t fin_seq = c->snd_una + c->snd_bytes;
+	uint32_t fin_seq = c->snd_una + c->sndq.bytes;
 	int n = 0;
 
 	for (;;) {
@@ -537,11 +517,9 @@ tcp_output(struct dpt_tcb *c, uint64_t now)
 		tcp_send_ack(c, now);
 	if (c->snd_max != c->snd_una) {
 		/* RFC 6298 5.1; RFC 8985 7.2 after new data */
-		if (c->t_rexmt == 0 || (c->flags & F_PERSIST))
+		if (c->t_rexmt == 0 || c->rexmt_kind == TCP_REXMT_PERSIST)
 			tcb_rexmt_or_pto_arm(c, now);
-	} else if (c->snd_wnd == 0 && c->snd_bytes > 0 && c->t_rexmt == 0) {
-		c->flags |= F_PERSIST; /* RFC 9293 3.8.6.1 */
-		c->t_rexmt = now + tcb_rto(c);
-		tcb_timers_update(c);
+	} else if (c->snd_wnd == 0 && c->sndq.bytes > 0 && c->t_rexmt == 0) {
+		tcb_persist_arm(c, now); /* RFC 9293 3.8.6.1 */
 	}
 }

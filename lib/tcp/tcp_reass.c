@@ -1,36 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tcp_reass.c: received data. The receive queue is the received mbufs
- * themselves, headers trimmed, linked in order. Segments that arrive ahead
- * of RCV.NXT wait in the out-of-order queue, sorted and without overlaps,
- * at most `ooo_max` of them; their sequence numbers live in an mbuf
- * dynamic field, so holding them costs no memory beyond the mbufs. When a
- * gap fills they move to the receive queue. The SACK blocks we send (RFC
- * 2018 4) describe this queue.
+ * tcp_reass.c: received data. The receive queue (a struct tcp_mq,
+ * tcp_mq.h) is the received mbufs themselves, headers trimmed, in order.
+ * Segments that arrive ahead of RCV.NXT wait in the out-of-order queue,
+ * sorted and without overlaps, at most `ooo_max` of them; their sequence
+ * numbers live in an mbuf dynamic field, so holding them costs no memory
+ * beyond the mbufs. When a gap fills they move to the receive queue. The
+ * SACK blocks we send (RFC 2018 4) describe this queue.
  */
 #include <string.h>
 
 #include "dpt_mbuf.h"
 #include "tcp_impl.h"
 
-static struct rte_mbuf *
-last_seg(struct rte_mbuf *m)
-{
-	while (m->next != NULL)
-		m = m->next;
-	return m;
-}
-
 void
 rcvq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len)
 {
-	if (c->rcv_tail != NULL)
-		c->rcv_tail->next = m;
-	else
-		c->rcv_head = m;
-	c->rcv_tail = last_seg(m);
-	c->rcv_nsegs = (uint16_t)(c->rcv_nsegs + m->nb_segs);
-	c->rcv_bytes += len;
+	mq_append(&c->rcvq, m, len);
 	c->rcv_nxt += len;
 	c->n_rcvd += len;
 	c->tcp->st->c[DPT_STAT_tcp_rx_bytes] += len;
@@ -201,10 +187,7 @@ sack_blocks(const struct dpt_tcb *c, struct dpt_tcp_sack *b, unsigned int max)
 void
 rcvq_flush(struct dpt_tcb *c)
 {
-	rte_pktmbuf_free(c->rcv_head);
-	c->rcv_head = c->rcv_tail = NULL;
-	c->rcv_bytes = 0;
-	c->rcv_nsegs = 0;
+	mq_free(&c->rcvq);
 	while (c->ooo_head != NULL)
 		ooo_unlink_free(c, &c->ooo_head);
 }

@@ -3,10 +3,12 @@
  * tcp_timer.c: the per-lcore timing wheel and what happens when a
  * connection's timers expire.
  *
- * A connection has four deadlines (retransmission-or-persist, delayed ACK,
- * keepalive, close) and one wheel node armed at the earliest of them; the
- * handler checks each. Arm and cancel are O(1); a tick costs O(entries in
- * its slot).
+ * A connection has four deadlines (retransmission, delayed ACK, keepalive,
+ * close) and one wheel node armed at the earliest of them; the handler
+ * checks each. The retransmission deadline also serves the persist timer
+ * and the tail loss probe, told apart by its kind (enum tcp_rexmt_kind).
+ * Every deadline is set here and nowhere else. Arm and cancel are O(1); a
+ * tick costs O(entries in its slot).
  */
 #include "dpt_time.h"
 #include "tcp_impl.h"
@@ -125,12 +127,50 @@ tcb_timers_stop(struct dpt_tcb *c)
 	wheel_cancel(&c->tmr);
 }
 
+/* The retransmission deadline, timing @kind, at @when. */
+static void
+rexmt_set(struct dpt_tcb *c, enum tcp_rexmt_kind kind, uint64_t when)
+{
+	c->rexmt_kind = (uint8_t)kind;
+	c->t_rexmt = when;
+	tcb_timers_update(c);
+}
+
+/* RFC 6298 5.1, 5.3: the retransmission timer, at one RTO (backed off). */
 void
 tcb_rexmt_arm(struct dpt_tcb *c, uint64_t now)
 {
-	c->flags &= ~(F_PERSIST | F_PTO);
-	c->t_rexmt = now + tcb_rto(c);
-	tcb_timers_update(c);
+	rexmt_set(c, TCP_REXMT_RTO, now + tcb_rto(c));
+}
+
+/* Nothing to retransmit (RFC 6298 5.2) or probe. The wheel node stays
+ * where it is: a wake-up that finds nothing due costs less than moving
+ * the node on every ACK that empties the flight. */
+void
+tcb_rexmt_stop(struct dpt_tcb *c)
+{
+	c->t_rexmt = 0;
+}
+
+/* RFC 9293 3.8.6.1: data waits behind a zero window; probe it after an
+ * RTO (backed off at each probe). */
+void
+tcb_persist_arm(struct dpt_tcb *c, uint64_t now)
+{
+	rexmt_set(c, TCP_REXMT_PERSIST, now + tcb_rto(c));
+}
+
+/* The window opened: probing ends, and its backoff with it; what is in
+ * flight (a probe octet) is timed as usual. */
+void
+tcb_persist_end(struct dpt_tcb *c, uint64_t now)
+{
+	c->rexmt_kind = TCP_REXMT_RTO;
+	c->t_rexmt = 0;
+	c->backoff = 0;
+	c->retries = 0;
+	if (c->snd_max != c->snd_una)
+		tcb_rexmt_arm(c, now);
 }
 
 /* RFC 8985 7.2: the probe timeout. 2 SRTT (at least 10 ms, as Linux),
@@ -156,9 +196,7 @@ tcb_rexmt_or_pto_arm(struct dpt_tcb *c, uint64_t now)
 	    (c->state != DPT_TCP_ESTABLISHED &&
 	     c->state != DPT_TCP_CLOSE_WAIT))
 		return tcb_rexmt_arm(c, now);
-	c->flags = (c->flags & ~F_PERSIST) | F_PTO;
-	c->t_rexmt = now + pto(c);
-	tcb_timers_update(c);
+	rexmt_set(c, TCP_REXMT_TLP, now + pto(c));
 }
 
 /* RFC 8985 7.3: the probe: one new segment if the peer's window allows,
@@ -166,12 +204,12 @@ tcb_rexmt_or_pto_arm(struct dpt_tcb *c, uint64_t now)
 static void
 pto_timeout(struct dpt_tcb *c, uint64_t now)
 {
-	uint32_t end = c->snd_una + c->snd_bytes;
+	uint32_t end = c->snd_una + c->sndq.bytes;
 	uint32_t unsent = seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
 	int32_t rwnd = (int32_t)(c->snd_una + c->snd_wnd - c->snd_nxt);
 
 	tcb_count(c, DPT_STAT_tcp_tlp_probes);
-	c->flags &= ~(F_PTO | F_TLP_RXT);
+	c->flags &= ~F_TLP_RXT;
 	if (unsent > 0 && rwnd > 0) {
 		uint32_t len = RTE_MIN(RTE_MIN(unsent, c->mss), (uint32_t)rwnd);
 		int sent = tcp_send_segment(c, c->snd_nxt, len, DPT_TCP_ACK |
@@ -207,6 +245,14 @@ tcb_delack_arm(struct dpt_tcb *c, uint64_t now)
 	tcb_timers_update(c);
 }
 
+/* An ACK went out: the delayed one is no longer owed. The wheel node
+ * stays (see tcb_rexmt_stop()). */
+void
+tcb_delack_stop(struct dpt_tcb *c)
+{
+	c->t_delack = 0;
+}
+
 void
 tcb_keepalive_reset(struct dpt_tcb *c, uint64_t now)
 {
@@ -215,6 +261,36 @@ tcb_keepalive_reset(struct dpt_tcb *c, uint64_t now)
 		c->t_keep = now + c->ka_idle;
 		tcb_timers_update(c);
 	}
+}
+
+/* Keepalive was switched on or off (F_KEEPALIVE): on an established
+ * connection, the idle time counts from @now. */
+void
+tcb_keepalive_restart(struct dpt_tcb *c, uint64_t now)
+{
+	c->t_keep = 0;
+	if ((c->flags & F_KEEPALIVE) && c->state == DPT_TCP_ESTABLISHED)
+		tcb_keepalive_reset(c, now);
+	tcb_timers_update(c);
+}
+
+/* FIN-WAIT-2 with nobody to read: wait for the peer's FIN at most
+ * fin_timeout. */
+void
+tcb_finwait2_arm(struct dpt_tcb *c, uint64_t now)
+{
+	c->t_close = now + c->tcp->conf.fin_timeout_us;
+	tcb_timers_update(c);
+}
+
+/* TIME-WAIT, entered or restarted by a retransmitted FIN (RFC 9293
+ * 3.10.7.4): 2 MSL, and no other timer runs. */
+void
+tcb_timewait_arm(struct dpt_tcb *c, uint64_t now)
+{
+	c->t_rexmt = c->t_delack = c->t_keep = 0;
+	c->t_close = now + 2 * c->tcp->conf.msl_us;
+	tcb_timers_update(c);
 }
 
 /* SYN or SYN-ACK unanswered (RFC 9293 3.8.1, RFC 6298 5.7). */
@@ -260,8 +336,6 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 	c->dupacks = 0;
 	c->recover = c->snd_max; /* RFC 6582 3.2 step 1 after a timeout */
 	c->snd_nxt = c->snd_una;
-	c->snd_cur = c->snd_head;
-	c->snd_cur_seq = c->snd_una;
 	tcp_output(c, now);
 	tcb_rexmt_arm(c, now);
 }
@@ -271,7 +345,7 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 static void
 persist_timeout(struct dpt_tcb *c, uint64_t now)
 {
-	uint32_t unsent = c->snd_bytes - (c->snd_nxt - c->snd_una);
+	uint32_t unsent = c->sndq.bytes - (c->snd_nxt - c->snd_una);
 
 	if (++c->retries > c->tcp->conf.retries) {
 		tcb_count(c, DPT_STAT_tcp_conn_timeout);
@@ -285,8 +359,7 @@ persist_timeout(struct dpt_tcb *c, uint64_t now)
 	}
 	if (c->backoff < 30)
 		c->backoff++;
-	c->t_rexmt = now + tcb_rto(c);
-	c->flags |= F_PERSIST;
+	c->t_rexmt = now + tcb_rto(c); /* still TCP_REXMT_PERSIST */
 }
 
 /* RFC 1122 4.2.3.6: after `idle` without a segment, probe with
@@ -336,12 +409,16 @@ on_timer(struct dpt_tcb *c, uint64_t now)
 	}
 	if (c->t_rexmt != 0 && now >= c->t_rexmt) {
 		c->t_rexmt = 0;
-		if (c->flags & F_PERSIST)
+		switch (c->rexmt_kind) {
+		case TCP_REXMT_PERSIST:
 			persist_timeout(c, now);
-		else if (c->flags & F_PTO)
+			break;
+		case TCP_REXMT_TLP:
 			pto_timeout(c, now);
-		else
+			break;
+		default:
 			rexmt_timeout(c, now);
+		}
 	}
 	if (c->state != DPT_TCP_CLOSED && c->t_keep != 0 && now >= c->t_keep)
 		keepalive_timeout(c, now);

@@ -87,7 +87,7 @@ tt_setup(void)
 void
 tt_teardown(void)
 {
-	dpt_tcp_free(tt.tcp);
+	dpt_tcp_free(tt.tcp, tt.now);
 }
 
 void
@@ -301,9 +301,11 @@ tt_skip_all(void)
 }
 
 void
-tt_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
+tt_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
 	(void)arg;
+	/* handlers are given the time of the poll that runs them */
+	cr_assert_eq(now, tt.now);
 	tt.events |= ev;
 	tt.last_events = ev;
 	tt.n_events++;
@@ -315,10 +317,12 @@ tt_handler(struct dpt_tcb *c, uint32_t ev, void *arg)
 }
 
 static int
-on_accept(struct dpt_tcp_listener *l, struct dpt_tcb *c, void *arg)
+on_accept(struct dpt_tcp_listener *l, struct dpt_tcb *c, void *arg,
+	  uint64_t now)
 {
 	(void)l;
 	(void)arg;
+	cr_assert_eq(now, tt.now);
 	dpt_tcp_set_handler(c, tt_handler, NULL);
 	tt.conn = c;
 	return 0;

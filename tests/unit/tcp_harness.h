@@ -141,8 +141,9 @@ uint32_t tt_our_ts(const struct dpt_tcb *c);
 #define TT_STAT(id) (tt.i.stats.c[DPT_STAT_##id])
 #define TT_ASSERT_STAT(id, v) TH_ASSERT_STAT(&tt.i, id, v)
 
-/** The recording handler (exposed for connect()). */
-void tt_handler(struct dpt_tcb *c, uint32_t ev, void *arg);
+/** The recording handler (exposed for connect()); it asserts that @p now
+ * is the time of the poll running it. */
+void tt_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now);
 
 /** Fill @p buf with the payload pattern used when tt_spec.data is NULL:
  * byte i of a segment starting at sequence s is (s + i) & 0xff. */

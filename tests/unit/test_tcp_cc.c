@@ -736,7 +736,7 @@ Test(tcp_cc_select, setopt_congestion_switches_and_get_info_reports_it)
 	c = tt_accept(&opt_mss, &iss);
 	cr_assert_eq(info().cc, DPT_TCP_CC_CUBIC); /* [tcp] cc default */
 	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CONGESTION,
-				    DPT_TCP_CC_NEWRENO), 0);
+				    DPT_TCP_CC_NEWRENO, tt.now), 0);
 	cr_assert_eq(info().cc, DPT_TCP_CC_NEWRENO);
 	/* the loss reaction is now eqn. 4 on the flight (7 * 1460 / 2),
 	 * not 0.7 cwnd */
@@ -753,10 +753,10 @@ Test(tcp_cc_select, setopt_congestion_refuses_an_unknown_algorithm)
 {
 	tt_setup_with(conf_newreno);
 	c = tt_accept(&opt_mss, &iss);
-	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CONGESTION, 2), -EINVAL);
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CONGESTION, 2, tt.now), -EINVAL);
 	cr_assert_eq(info().cc, DPT_TCP_CC_NEWRENO);
-	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CONGESTION, DPT_TCP_CC_CUBIC),
-		     0);
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CONGESTION, DPT_TCP_CC_CUBIC,
+				    tt.now), 0);
 	cr_assert_eq(info().cc, DPT_TCP_CC_CUBIC);
 	cr_assert_eq(info().cwnd, 14600);
 	cr_assert_eq(info().ssthresh, UINT32_MAX);

@@ -5,7 +5,7 @@
  * FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK and TIME-WAIT
  * (3.10.7.4), with the events the application sees; and the helpers of a
  * graceful shutdown of every connection (dpt_tcp_unfinished(),
- * dpt_tcp_abort_all(), a listener closed under accepted connections).
+ * dpt_tcp_abort_all(, tt.now), a listener closed under accepted connections).
  *
  * Every connection here is accepted with no options: the peer's ISN is
  * 1000, its MSS 536 (3.7.1 default), nothing is scaled, so the window we
@@ -31,7 +31,7 @@ static struct {
 } rec;
 
 static void
-rec_handler(struct dpt_tcb *conn, uint32_t ev, void *arg)
+rec_handler(struct dpt_tcb *conn, uint32_t ev, void *arg, uint64_t now)
 {
 	if (rec.n < RTE_DIM(rec.ev))
 		rec.ev[rec.n] = ev;
@@ -40,7 +40,7 @@ rec_handler(struct dpt_tcb *conn, uint32_t ev, void *arg)
 		rec.closed++;
 		rec.err = dpt_tcp_error(conn);
 	}
-	tt_handler(conn, ev, arg);
+	tt_handler(conn, ev, arg, now);
 }
 
 /* Events of the last handler call. */
@@ -210,7 +210,7 @@ Test(tcp_close_active, close_sends_fin_on_the_last_segment_of_queued_data)
 	/* RFC 9293 3.10.4: queued SENDs go first, then the FIN; it rides
 	 * on the segment that ends the data */
 	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), 1200);
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, tt.now);
 	tt_poll();
 	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
 	       .len = 536);
@@ -228,7 +228,7 @@ Test(tcp_close_active, fin_waits_for_the_peer_window_with_the_data_before_it)
 
 	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .wnd = 300);
 	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), 500);
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, tt.now);
 	tt_poll();
 	/* RFC 9293 3.10.4: the FIN follows all the data; 200 bytes do not
 	 * fit the window yet, so neither does the FIN */
@@ -301,7 +301,7 @@ Test(tcp_close_active, time_wait_lasts_two_msl_then_the_connection_is_released)
 
 Test(tcp_close_active, close_then_the_whole_sequence_releases_without_events)
 {
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, tt.now);
 	tt_poll();
 	TT_OUT(.flags = FIN | ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535);
 	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 2);
@@ -310,7 +310,7 @@ Test(tcp_close_active, close_then_the_whole_sequence_releases_without_events)
 	TT_ASSERT_STAT(tcp_state_time_wait, 1);
 	tt_advance(dpt_s(60) + dpt_ms(1));
 	TT_NONE();
-	/* dpt_tcp.h: the handle died with dpt_tcp_close() */
+	/* dpt_tcp.h: the handle died with dpt_tcp_close(, tt.now) */
 	cr_assert_eq(rec.n, 0);
 	assert_released();
 	TT_ASSERT_STAT(tcp_conn_closed, 1);
@@ -517,7 +517,7 @@ Test(tcp_close_active, fin_wait_2_fin_with_data_queues_it_and_enters_time_wait)
 
 Test(tcp_close_active, fin_wait_2_after_close_ends_after_fin_timeout)
 {
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, tt.now);
 	tt_poll();
 	TT_OUT(.flags = FIN | ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535);
 	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 2);
@@ -550,7 +550,7 @@ Test(tcp_close_active, close_in_fin_wait_2_starts_the_fin_timeout)
 {
 	to_fin_wait_2();
 	tt_advance(dpt_s(10));
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, tt.now);
 	tt_poll();
 	TT_NONE();
 	tt_advance(dpt_s(60) - dpt_ms(2));
@@ -567,7 +567,7 @@ Test(tcp_close_active, close_with_unread_data_sends_rst_instead_of_fin)
 {
 	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .len = 100);
 	rec.n = 0;
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, tt.now);
 	/* RFC 9293 3.10.4 / RFC 2525 2.17: data was lost: reset,
 	 * <SEQ=SND.NXT><CTL=RST> */
 	TT_OUT(.flags = RST, .seq = iss + 1, .ack = 0, .wnd = 0);
@@ -582,7 +582,7 @@ Test(tcp_close_active, close_with_unread_data_sends_rst_instead_of_fin)
 
 Test(tcp_close_active, data_after_close_in_fin_wait_1_is_answered_with_rst)
 {
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, tt.now);
 	tt_poll();
 	TT_OUT(.flags = FIN | ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535);
 	/* nobody will read it (RFC 2525 2.17, as Linux): <SEQ=SND.NXT> */
@@ -598,7 +598,7 @@ Test(tcp_close_active, data_after_close_in_fin_wait_1_is_answered_with_rst)
 
 Test(tcp_close_active, data_after_close_in_fin_wait_2_is_answered_with_rst)
 {
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, tt.now);
 	tt_poll();
 	TT_OUT(.flags = FIN | ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535);
 	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 2);
@@ -621,7 +621,7 @@ Test(tcp_close_active, abort_sends_rst_at_snd_nxt_and_no_event_follows)
 	tt_poll();
 	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
 	       .len = 100);
-	dpt_tcp_abort(c);
+	dpt_tcp_abort(c, tt.now);
 	/* RFC 9293 3.10.5, ESTABLISHED: <SEQ=SND.NXT><CTL=RST> */
 	TT_OUT(.flags = RST, .seq = iss + 101, .ack = 0, .wnd = 0);
 	tt_poll();
@@ -640,7 +640,7 @@ Test(tcp_close_active, abort_in_time_wait_sends_nothing)
 {
 	to_time_wait();
 	rec.n = 0;
-	dpt_tcp_abort(c);
+	dpt_tcp_abort(c, tt.now);
 	tt_poll();
 	/* RFC 9293 3.10.5, TIME-WAIT: "ok", delete the TCB, no RST */
 	TT_NONE();
@@ -834,7 +834,7 @@ Test(tcp_close_passive, close_in_close_wait_sends_fin_and_its_ack_closes)
 	dpt_tcp_write(c, d, sizeof(d));
 	rec.n = 0;
 	/* RFC 9293 3.10.4, CLOSE-WAIT: the data, then FIN, LAST-ACK */
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, tt.now);
 	tt_poll();
 	TT_OUT(.flags = ACK | PSH | FIN, .seq = iss + 1, .ack = 1002,
 	       .wnd = 65535, .len = 50);
@@ -899,7 +899,7 @@ Test(tcp_close_passive, abort_in_last_ack_sends_nothing)
 {
 	to_last_ack();
 	rec.n = 0;
-	dpt_tcp_abort(c);
+	dpt_tcp_abort(c, tt.now);
 	tt_poll();
 	/* RFC 9293 3.10.5, LAST-ACK: "ok", delete the TCB, no RST */
 	TT_NONE();
@@ -944,12 +944,12 @@ Test(tcp_close_passive, retransmitted_fin_in_close_wait_is_acked_without_a_secon
 
 /* A handler that answers the peer's FIN by writing and closing. */
 static void
-bye_handler(struct dpt_tcb *conn, uint32_t ev, void *arg)
+bye_handler(struct dpt_tcb *conn, uint32_t ev, void *arg, uint64_t now)
 {
-	rec_handler(conn, ev, arg);
+	rec_handler(conn, ev, arg, now);
 	if (ev & DPT_TCP_EV_PEER_CLOSED) {
 		cr_assert_eq(dpt_tcp_write(conn, "bye", 3), 3);
-		dpt_tcp_close(conn);
+		dpt_tcp_close(conn, now);
 	}
 }
 
@@ -995,7 +995,7 @@ Test(tcp_close_passive, fin_beyond_a_gap_waits_for_the_gap_to_fill)
 /* ---- a graceful shutdown's helpers ------------------------------------ */
 /* dptcpd's SIGTERM: the listener closes while accepted connections go on;
  * dpt_tcp_unfinished() says when nothing but TIME-WAIT is left; at the
- * deadline dpt_tcp_abort_all() resets the rest as ABORT would. */
+ * deadline dpt_tcp_abort_all(, tt.now) resets the rest as ABORT would. */
 
 TestSuite(tcp_shutdown_all, .init = setup_plain, .fini = tt_teardown);
 
@@ -1004,7 +1004,7 @@ Test(tcp_shutdown_all, unlisten_keeps_accepted_connections_and_refuses_syns)
 	struct dpt_tcp_listener *l = listener_find(tt.tcp, TT_PORT);
 	uint8_t d[10] = { 0 };
 
-	dpt_tcp_unlisten(l);
+	dpt_tcp_unlisten(l, tt.now);
 	tt_poll();
 	TT_NONE(); /* nothing said to the accepted connection */
 	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
@@ -1038,7 +1038,7 @@ Test(tcp_shutdown_all, abort_all_resets_established_at_snd_nxt)
 	tt_poll();
 	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
 	       .len = 100);
-	cr_assert_eq(dpt_tcp_abort_all(tt.tcp), 1);
+	cr_assert_eq(dpt_tcp_abort_all(tt.tcp, tt.now), 1);
 	/* RFC 9293 3.10.5, ESTABLISHED: <SEQ=SND.NXT><CTL=RST> */
 	TT_OUT(.flags = RST, .seq = iss + 101, .ack = 0, .wnd = 0);
 	tt_poll();
@@ -1057,7 +1057,7 @@ Test(tcp_shutdown_all, abort_all_leaves_time_wait_alone)
 {
 	to_time_wait();
 	rec.n = 0;
-	cr_assert_eq(dpt_tcp_abort_all(tt.tcp), 0);
+	cr_assert_eq(dpt_tcp_abort_all(tt.tcp, tt.now), 0);
 	tt_poll();
 	TT_NONE();
 	cr_assert_eq(rec.n, 0);
@@ -1069,7 +1069,7 @@ Test(tcp_shutdown_all, abort_all_in_last_ack_sends_nothing)
 {
 	to_last_ack();
 	cr_assert_eq(dpt_tcp_unfinished(tt.tcp), 1);
-	cr_assert_eq(dpt_tcp_abort_all(tt.tcp), 1);
+	cr_assert_eq(dpt_tcp_abort_all(tt.tcp, tt.now), 1);
 	tt_poll();
 	/* RFC 9293 3.10.5, LAST-ACK: delete the TCB, no RST */
 	TT_NONE();

@@ -114,7 +114,7 @@ Test(tcp_established, nodelay_sends_small_segments_at_once)
 {
 	uint8_t d[100] = { 0 };
 
-	dpt_tcp_setopt(c, DPT_TCP_NODELAY, 1);
+	dpt_tcp_setopt(c, DPT_TCP_NODELAY, 1, tt.now);
 	dpt_tcp_write(c, d, 100);
 	tt_poll();
 	dpt_tcp_write(c, d, 50);
@@ -215,7 +215,7 @@ Test(tcp_established, conn_list_pages_through_the_table)
 	}
 	cr_assert_eq(total, 3);
 	/* closed ones are not listed */
-	dpt_tcp_abort(c);
+	dpt_tcp_abort(c, tt.now);
 	tt_poll();
 	pos = 0;
 	cr_assert_eq(dpt_tcp_conn_list(tt.tcp, info, 2, &pos), 2);

@@ -35,11 +35,11 @@ static int err_at_reset = -1; /* dpt_tcp_error() when EV_RESET came */
 /* The recording handler, also noting why a connection ended (the handle
  * is gone once EV_CLOSED returns). */
 static void
-rec_handler(struct dpt_tcb *cb, uint32_t ev, void *arg)
+rec_handler(struct dpt_tcb *cb, uint32_t ev, void *arg, uint64_t now)
 {
 	if (ev & DPT_TCP_EV_RESET)
 		err_at_reset = (int)dpt_tcp_error(cb);
-	tt_handler(cb, ev, arg);
+	tt_handler(cb, ev, arg, now);
 }
 
 static struct dpt_tcp_opts
@@ -1062,7 +1062,7 @@ to_time_wait(const struct dpt_tcp_opts *o)
 	c = tt_accept(o, &iss);
 	tt_skip_all();
 	ours = tt_our_ts(c);
-	dpt_tcp_close(c);
+	dpt_tcp_close(c, tt.now);
 	tt_poll();
 	TT_OUT(.flags = FIN | ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
 	       .opt = { .present = ts ? TS_ONLY : 0, .tsecr = 101 });

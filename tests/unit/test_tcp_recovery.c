@@ -29,11 +29,11 @@ static enum dpt_tcp_error reset_error; /* dpt_tcp_error() at EV_RESET */
 
 /* Record why the connection ended while the handle is still valid. */
 static void
-record_handler(struct dpt_tcb *cb, uint32_t ev, void *arg)
+record_handler(struct dpt_tcb *cb, uint32_t ev, void *arg, uint64_t now)
 {
 	if (ev & DPT_TCP_EV_RESET)
 		reset_error = dpt_tcp_error(cb);
-	tt_handler(cb, ev, arg);
+	tt_handler(cb, ev, arg, now);
 }
 
 /* Move the clock so that the next passive open gets ISS @target (RFC 6528:
@@ -1256,7 +1256,7 @@ Test(tcp_persist, window_opening_ends_probing_and_data_flows)
 	TT_OUT(.flags = ACK | PSH, .seq = iss + 2, .ack = 1001, .wnd = 65535,
 	       .len = 99, .data = zw_data + 1);
 	TT_NONE();
-	cr_assert(!(c->flags & F_PERSIST));
+	cr_assert_neq(c->rexmt_kind, TCP_REXMT_PERSIST);
 	peer_ack(iss + 101);
 	tt_advance(dpt_s(5));
 	TT_NONE();
@@ -1295,10 +1295,10 @@ TestSuite(tcp_keepalive, .init = setup_plain, .fini = tt_teardown);
 static void
 keepalive_on(void)
 {
-	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_KEEPIDLE, dpt_s(10)), 0);
-	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_KEEPINTVL, dpt_s(1)), 0);
-	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_KEEPCNT, 3), 0);
-	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_KEEPALIVE, 1), 0);
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_KEEPIDLE, dpt_s(10), tt.now), 0);
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_KEEPINTVL, dpt_s(1), tt.now), 0);
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_KEEPCNT, 3, tt.now), 0);
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_KEEPALIVE, 1, tt.now), 0);
 }
 
 Test(tcp_keepalive, is_off_by_default)
