@@ -287,7 +287,12 @@ syn_sent_input(struct dpt_tcb *c, struct rte_mbuf *m,
 
 /* RFC 9293 3.10.7.4 first: the four cases of segment acceptability,
  * against the window we advertised. A zero window still accepts a segment
- * at RCV.NXT for its ACK ("special allowance", the data is then trimmed). */
+ * at RCV.NXT for its ACK ("special allowance", the data is then trimmed).
+ * A segment without data is also taken at the right edge, RCV.NXT +
+ * RCV.WND, as Linux (tcp_sequence()) and the BSDs take it: a peer that
+ * filled our window behind a hole sends its ACKs from there, and the
+ * table's strict "<" would discard every one of them, its ACK field with
+ * it, until the hole fills. */
 static int
 seq_acceptable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 {
@@ -298,7 +303,9 @@ seq_acceptable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 
 	if (wnd == 0)
 		return s->seq == c->rcv_nxt;
-	if (len == 0)
+	if (len == 0 && !(s->flags & DPT_TCP_RST))
+		return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd + 1);
+	if (len == 0) /* RFC 5961 3.2: a RST's window is the strict one */
 		return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd);
 	return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
 	       seq_in(s->seq + len - 1, c->rcv_nxt, c->rcv_nxt + wnd);

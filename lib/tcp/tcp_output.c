@@ -230,10 +230,16 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	return (int)sent;
 }
 
+/* A segment without data carries SEG.SEQ = SND.MAX, the highest sequence
+ * number sent, not SND.NXT: after a retransmission timeout SND.NXT goes
+ * back to SND.UNA, below what the peer may already have received, and a
+ * segment from there would be outside the peer's window (RFC 9293 3.10.7.4
+ * first), its ACK ignored. SND.MAX never passes the peer's window (Linux's
+ * snd_nxt is this SND.MAX). */
 void
 tcp_send_ack(struct dpt_tcb *c, uint64_t now)
 {
-	tcp_send_segment(c, c->snd_nxt, 0, DPT_TCP_ACK, now);
+	tcp_send_segment(c, c->snd_max, 0, DPT_TCP_ACK, now);
 }
 
 void
@@ -279,13 +285,14 @@ tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in, uint64_t now)
 			now);
 }
 
-/* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>. */
+/* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>, with SND.MAX for
+ * SND.NXT as on every segment without data (tcp_send_ack()). */
 void
 tcp_send_rst(struct dpt_tcb *c, uint64_t now)
 {
 	struct dpt_tcp_seg s = {
 		.sport = c->key.lport, .dport = c->key.rport,
-		.seq = c->snd_nxt, .flags = DPT_TCP_RST,
+		.seq = c->snd_max, .flags = DPT_TCP_RST,
 	};
 	struct rte_mbuf *m = header_mbuf(c->tcp, &s);
 

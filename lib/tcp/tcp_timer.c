@@ -313,6 +313,20 @@ handshake_timeout(struct dpt_tcb *c, uint64_t now)
 	tcb_rexmt_arm(c, now);
 }
 
+/* RFC 9293 3.8.6.1: one octet of the queue at SND.NXT beyond the zero
+ * window, to learn when it opens (the octet is not counted as sent). */
+static void
+window_probe(struct dpt_tcb *c, uint64_t now)
+{
+	uint32_t unsent = c->sndq.bytes - (c->snd_nxt - c->snd_una);
+
+	tcb_count(c, DPT_STAT_tcp_window_probes);
+	if (unsent > 0) {
+		tcp_send_segment(c, c->snd_nxt, 1, DPT_TCP_ACK, now);
+		c->snd_max = seq_max(c->snd_max, c->snd_nxt + 1);
+	}
+}
+
 /* RFC 6298 5.4-5.6: retransmit the earliest unacknowledged segment, back
  * off the timer; RFC 5681 3.1 (eqn. 4): collapse the window. */
 static void
@@ -336,6 +350,17 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 	c->dupacks = 0;
 	c->recover = c->snd_max; /* RFC 6582 3.2 step 1 after a timeout */
 	c->snd_nxt = c->snd_una;
+	if (c->snd_wnd == 0 && c->sndq.bytes > 0) {
+		/* The peer shut its window on data in flight: resending
+		 * within a zero window sends nothing, and the connection
+		 * would time out while the peer is alive (RFC 1122
+		 * 4.2.2.17). The window is probed instead (RFC 9293
+		 * 3.8.6.1), as Linux's RTO does when the window is zero,
+		 * until it opens; the whole flight is resent then. */
+		window_probe(c, now);
+		tcb_persist_arm(c, now);
+		return;
+	}
 	tcp_output(c, now);
 	tcb_rexmt_arm(c, now);
 }
@@ -345,18 +370,12 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 static void
 persist_timeout(struct dpt_tcb *c, uint64_t now)
 {
-	uint32_t unsent = c->sndq.bytes - (c->snd_nxt - c->snd_una);
-
 	if (++c->retries > c->tcp->conf.retries) {
 		tcb_count(c, DPT_STAT_tcp_conn_timeout);
 		tcb_closed(c, DPT_TCP_ERR_TIMEOUT);
 		return;
 	}
-	tcb_count(c, DPT_STAT_tcp_window_probes);
-	if (unsent > 0) {
-		tcp_send_segment(c, c->snd_nxt, 1, DPT_TCP_ACK, now);
-		c->snd_max = seq_max(c->snd_max, c->snd_nxt + 1);
-	}
+	window_probe(c, now);
 	if (c->backoff < 30)
 		c->backoff++;
 	c->t_rexmt = now + tcb_rto(c); /* still TCP_REXMT_PERSIST */

@@ -232,6 +232,76 @@ Test(tcp_flow_peer_window, zero_window_is_probed_with_one_octet_after_the_rto)
 	TT_NONE();
 }
 
+Test(tcp_flow_peer_window, window_shut_on_data_in_flight_is_probed_at_the_rto)
+{
+	static uint8_t d[1072];
+
+	open_plain(65535, 65535);
+	fill(d, sizeof(d), 5);
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 536, .data = d);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 537, .ack = 1001,
+	       .wnd = 65535, .len = 536, .data = d + 536);
+	TT_NONE();
+	/* The first segment is taken, then the window shuts with the
+	 * second one still in flight (a peer out of buffer drops it). */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 537, .wnd = 0,
+	      .wnd_set = 1);
+	TT_NONE();
+	/* RFC 9293 3.8.6.1, RFC 1122 4.2.2.17: at the RTO the window is
+	 * still shut, so resending within it would send nothing and the
+	 * retries would run out while the peer answers. The window is
+	 * probed with one octet at SND.UNA instead, backing off. */
+	tt_advance(dpt_ms(201));
+	TT_OUT(.flags = ACK, .seq = iss + 537, .ack = 1001, .wnd = 65535,
+	       .len = 1, .data = d + 536);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_window_probes, 1);
+	/* answered, window still 0: probing goes on, backed off (400 ms) */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 537, .wnd = 0,
+	      .wnd_set = 1);
+	tt_advance(dpt_ms(399));
+	TT_NONE();
+	tt_advance(dpt_ms(2));
+	TT_OUT(.flags = ACK, .seq = iss + 537, .ack = 1001, .wnd = 65535,
+	       .len = 1, .data = d + 536);
+	TT_ASSERT_STAT(tcp_window_probes, 2);
+	/* the window opens with the probe octet taken: the rest goes */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 538, .wnd = 4000,
+	      .wnd_set = 1);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 538, .ack = 1001,
+	       .wnd = 65535, .len = 535, .data = d + 537);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_conn_timeout, 0);
+}
+
+Test(tcp_flow_peer_window, ack_after_an_rto_carries_the_highest_sequence_sent)
+{
+	static uint8_t d[1608];
+
+	open_plain(65535, 65535);
+	fill(d, sizeof(d), 7);
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	tt_skip_all(); /* three segments, iss + 1 .. iss + 1609 */
+	/* RFC 6298 5.4: the RTO resends the first segment; SND.NXT is back
+	 * at iss + 537 */
+	tt_advance(dpt_ms(201));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 536, .data = d);
+	TT_NONE();
+	/* The peer may well hold everything up to iss + 1609 already: an
+	 * ACK from SND.NXT would lie below its RCV.NXT, outside its window,
+	 * and be dropped with its ACK field. A segment without data carries
+	 * SND.MAX. */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 100);
+	tt_advance(dpt_ms(41));
+	TT_OUT(.flags = ACK, .seq = iss + 1609, .ack = 1101, .wnd = 65535);
+	TT_NONE();
+}
+
 Test(tcp_flow_peer_window, older_segment_does_not_update_the_window_snd_wl1)
 {
 	static uint8_t d[1000];
@@ -506,6 +576,35 @@ Test(tcp_flow_rcv_window, zero_window_is_advertised_when_the_buffer_fills)
 	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 5097, .wnd = 0);
 	TT_NONE();
 	cr_assert_eq(info().rcv_wnd, 0);
+}
+
+Test(tcp_flow_rcv_window, ack_at_the_right_edge_behind_a_hole_is_taken)
+{
+	static uint8_t d[500];
+
+	fill(d, sizeof(d), 6);
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 4096,
+	       .len = 500, .data = d);
+	/* 1001..2024 is lost; the peer sends the rest of the window, up to
+	 * its right edge 5097, and each arrival is answered at once */
+	TT_IN(.flags = ACK, .seq = 2025, .ack = iss + 1, .len = 1024);
+	TT_IN(.flags = ACK, .seq = 3049, .ack = iss + 1, .len = 1024);
+	TT_IN(.flags = ACK, .seq = 4073, .ack = iss + 1, .len = 1024);
+	tt_skip_all();
+	/* Its window full, the peer's next segment is a pure ACK of our
+	 * data from SEG.SEQ = 5097 = RCV.NXT + RCV.WND: taken, as Linux
+	 * and the BSDs take it (RFC 9293's table would drop it, and every
+	 * ACK after it until the hole fills) */
+	TT_IN(.flags = ACK, .seq = 5097, .ack = iss + 501);
+	TT_NONE();
+	cr_assert_eq(info().snd_queued, 0);
+	TT_ASSERT_STAT(tcp_drop_seq, 0);
+	/* one past it is outside: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+	TT_IN(.flags = ACK, .seq = 5098, .ack = iss + 501);
+	TT_OUT(.flags = ACK, .seq = iss + 501, .ack = 1001, .wnd = 4096);
+	TT_ASSERT_STAT(tcp_drop_seq, 1);
 }
 
 Test(tcp_flow_rcv_window, data_into_a_zero_window_is_dropped_and_acked)
