@@ -157,6 +157,20 @@
 			   "its reserve")                                   \
 	X(tcp_write_mem_low, C, "writes cut short: the pool is at its "       \
 				"reception reserve")                         \
+	X(tcp_drop_mem_share, D, "data segments refused under memory "       \
+				 "pressure: the connection holds its share") \
+	X(tcp_drop_rcvbuf, D, "data segments refused: the connection's "     \
+			      "queues hold twice its receive buffer in "    \
+			      "buffer bytes")                               \
+	X(tcp_write_mem_share, C, "sends and writes refused under memory "   \
+				  "pressure: the connection holds its "     \
+				  "share")                                  \
+	X(tcp_coalesced, C, "short segments copied into a queue's tail "     \
+			    "instead of holding an mbuf each")              \
+	X(tcp_tx_hdr_low, C, "data segments held back: the header pool is " \
+			     "down to its reserve for control segments")    \
+	X(tcp_tx_mem_retry, C, "output retried after finding no mbuf, with " \
+			       "nothing in flight to wake it")              \
 	X(tcp_shutdown_resets, C, "connections reset at the shutdown "       \
 				  "deadline (or by a second signal)")        \
 	X(svc_sink_bytes, C, "bytes read by sink services")                   \

@@ -547,7 +547,7 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 		tcb_rexmt_stop(c); /* RFC 6298 5.2 */
 	else if (c->rexmt_kind != TCP_REXMT_PERSIST)
 		tcb_rexmt_or_pto_arm(c, now); /* RFC 6298 5.3, RFC 8985 */
-	if ((c->flags & F_WANT_WRITE) && c->sndq.bytes < c->snd_buf) {
+	if ((c->flags & F_WANT_WRITE) && sndq_room(c) > 0) {
 		c->flags &= ~F_WANT_WRITE;
 		tcb_event(c, DPT_TCP_EV_WRITABLE);
 	}
@@ -839,8 +839,12 @@ data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (s->len > 0 && mem_low(c->tcp)) /* the peer will resend it */
-		return drop(c->tcp, m, DPT_STAT_tcp_drop_mem);
+	if (s->len > 0) {
+		enum dpt_stat r = rcv_admit(c, m);
+
+		if (r != DPT_STAT_OK) /* the peer will resend it */
+			return drop(c->tcp, m, r);
+	}
 	accept_text(c, m, seq, s->len, fin, now);
 }
 

@@ -33,7 +33,8 @@ uint32_t
 tcp_rcv_window(struct dpt_tcb *c)
 {
 	uint32_t used = c->rcvq.bytes + c->ooo_bytes;
-	uint32_t space = used < c->rcv_buf ? c->rcv_buf - used : 0;
+	uint32_t space = used < c->rcv_buf && !rcv_pressed(c) ?
+			 c->rcv_buf - used : 0;
 	uint32_t offered = seq_gt(c->rcv_adv, c->rcv_nxt) ?
 			   c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t step = RTE_MIN(c->rcv_buf / 2, c->rcv_mss);
