@@ -44,6 +44,7 @@
  * this on one side takes no more there (about 28 packet mbufs: a few
  * segments of a fresh request or response always fit). */
 #define TCP_MEM_SHARE (64u * 1024)
+#define TCP_MEM_RETRY_US 10000 /* output again after an mbuf shortage */
 #define TCP_PAWS_IDLE (24ULL * 24 * 3600 * 1000000) /* RFC 7323 5.5 */
 
 /* tcb->flags */
@@ -362,6 +363,7 @@ void tcb_rexmt_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_rexmt_or_pto_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_rexmt_stop(struct dpt_tcb *c);
 void tcb_persist_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_mem_retry_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_persist_end(struct dpt_tcb *c, uint64_t now);
 void tcb_delack_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_delack_stop(struct dpt_tcb *c);

@@ -199,6 +199,12 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	 * 3.9.1.2), as Linux keeps it on retransmissions. */
 	if (len > 0 && seq + len == c->snd_una + c->sndq.bytes)
 		s.flags = flags = flags | DPT_TCP_PSH;
+	/* Data never takes the header pool's last mbufs: the control
+	 * segments that free memory (ACKs) or let peers in need them. */
+	if (len > 0 && hdr_low(t)) {
+		t->st->c[DPT_STAT_tcp_tx_hdr_low]++;
+		return -ENOMEM;
+	}
 	m = header_mbuf(t, &s);
 	if (m == NULL)
 		return -ENOMEM;
@@ -387,9 +393,11 @@ small_segment_ok(const struct dpt_tcb *c, uint32_t len, uint32_t unsent)
 }
 
 /* Send new data (and FIN) as windows, Nagle and SWS allow; @pipe grows
- * by what is sent. */
+ * by what is sent. *@blocked is set when no mbuf could be had for what
+ * was due. */
 static int
-send_new_data(struct dpt_tcb *c, uint32_t *pipe, uint64_t now)
+send_new_data(struct dpt_tcb *c, uint32_t *pipe, int *blocked,
+	      uint64_t now)
 {
 	uint32_t fin_seq = c->snd_una + c->sndq.bytes;
 	int n = 0;
@@ -419,8 +427,10 @@ send_new_data(struct dpt_tcb *c, uint32_t *pipe, uint64_t now)
 					(fin ? DPT_TCP_FIN : 0) |
 					(len > 0 && len == unsent ? DPT_TCP_PSH
 					 : 0), now);
-		if (sent < 0 || (sent == 0 && !fin))
+		if (sent < 0 || (sent == 0 && !fin)) {
+			*blocked = 1;
 			break;
+		}
 		fin = fin && (uint32_t)sent == len;
 		/* Karn (RFC 6298 3): time only new data. */
 		if (c->rtt_start == 0 && seq_geq(c->snd_nxt, c->snd_max) &&
@@ -491,7 +501,7 @@ void
 tcp_output(struct dpt_tcb *c, uint64_t now)
 {
 	uint32_t pipe = 0;
-	int sent = 0;
+	int sent = 0, blocked = 0;
 
 	switch (c->state) {
 	case DPT_TCP_ESTABLISHED:
@@ -516,18 +526,21 @@ tcp_output(struct dpt_tcb *c, uint64_t now)
 	if ((c->flags & F_RECOVERY) && (c->flags & F_SACK)) {
 		pipe = sb_pipe(c);
 		sent = sack_retransmit(c, 1, &pipe, now);
-		sent += send_new_data(c, &pipe, now);
+		sent += send_new_data(c, &pipe, &blocked, now);
 		sent += sack_retransmit(c, 3, &pipe, now);
 	} else {
-		sent = send_new_data(c, &pipe, now);
+		sent = send_new_data(c, &pipe, &blocked, now);
 	}
 	if (!sent && ((c->flags & F_ACK_NOW) || window_update_due(c)))
 		tcp_send_ack(c, now);
 	if (c->snd_max != c->snd_una) {
 		/* RFC 6298 5.1; RFC 8985 7.2 after new data */
-		if (c->t_rexmt == 0 || c->rexmt_kind == TCP_REXMT_PERSIST)
+		if (c->t_rexmt == 0 || c->rexmt_kind == TCP_REXMT_PERSIST ||
+		    c->rexmt_kind == TCP_REXMT_MEM)
 			tcb_rexmt_or_pto_arm(c, now);
 	} else if (c->snd_wnd == 0 && c->sndq.bytes > 0 && c->t_rexmt == 0) {
 		tcb_persist_arm(c, now); /* RFC 9293 3.8.6.1 */
+	} else if (blocked && c->t_rexmt == 0) {
+		tcb_mem_retry_arm(c, now); /* nothing in flight would wake it */
 	}
 }

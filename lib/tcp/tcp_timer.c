@@ -160,6 +160,14 @@ tcb_persist_arm(struct dpt_tcb *c, uint64_t now)
 	rexmt_set(c, TCP_REXMT_PERSIST, now + tcb_rto(c));
 }
 
+/* Output found no mbuf for data that was due, with nothing in flight
+ * whose ACK would bring it back: try again shortly. */
+void
+tcb_mem_retry_arm(struct dpt_tcb *c, uint64_t now)
+{
+	rexmt_set(c, TCP_REXMT_MEM, now + TCP_MEM_RETRY_US);
+}
+
 /* The window opened: probing ends, and its backoff with it; what is in
  * flight (a probe octet) is timed as usual. */
 void
@@ -434,6 +442,10 @@ on_timer(struct dpt_tcb *c, uint64_t now)
 			break;
 		case TCP_REXMT_TLP:
 			pto_timeout(c, now);
+			break;
+		case TCP_REXMT_MEM:
+			tcb_count(c, DPT_STAT_tcp_tx_mem_retry);
+			tcp_output(c, now);
 			break;
 		default:
 			rexmt_timeout(c, now);
