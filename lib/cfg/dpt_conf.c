@@ -165,6 +165,9 @@ static const struct key_def schema[] = {
 	{ "tcp", "fin_timeout", T_DURATION, TCP(fin_timeout_us), 1000,
 	  3600000000ULL, "60s", 0, "how long a closed connection waits in "
 	  "FIN-WAIT-2 for the peer's FIN" },
+	{ "tcp", "persist_timeout", T_DURATION, TCP(persist_timeout_us), 0,
+	  86400000000ULL, "120s", 0, "a connection whose peer's window stays "
+	  "shut this long with no data taken is reset (RFC 6429); 0 = never" },
 	{ "tcp", "keepalive_idle", T_DURATION, TCP(ka_idle_us), 1000000,
 	  86400000000ULL, "7200s", 0, "idle time before the first keepalive "
 	  "probe (RFC 1122 4.2.3.6: at least two hours by default)" },

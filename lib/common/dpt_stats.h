@@ -119,6 +119,8 @@
 				    "max_timewait reached")                   \
 	X(tcp_keepalive_probes, C, "keepalive probes sent")                   \
 	X(tcp_window_probes, C, "zero-window probes sent")                    \
+	X(tcp_persist_timeouts, C, "connections reset after persist_timeout " \
+				   "behind a shut window")                  \
 	X(tcp_delayed_acks, C, "ACKs sent by the delayed-ACK timer")         \
 	X(tcp_synack_retransmits, C, "SYN-ACKs sent again")                   \
 	X(tcp_opt_malformed, C, "segments with malformed options (rest "      \

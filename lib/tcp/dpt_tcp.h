@@ -146,6 +146,8 @@ struct dpt_tcp_conf {
 	uint32_t synack_retries;     /**< SYN-ACK retransmissions */
 	uint32_t retries;            /**< data retransmissions before reset */
 	uint64_t fin_timeout_us;     /**< FIN-WAIT-2 after close() */
+	uint64_t persist_timeout_us; /**< zero window without progress, then
+				       *  reset; 0 = never */
 	uint64_t ka_idle_us;         /**< keepalive idle time */
 	uint64_t ka_intvl_us;        /**< keepalive probe interval */
 	uint32_t ka_probes;          /**< keepalive probes before reset */

@@ -196,6 +196,8 @@ struct dpt_tcb {
 	uint64_t t_keep;             /* keepalive */
 	uint64_t t_close;            /* TIME-WAIT or FIN-WAIT-2 end */
 	uint64_t last_rcv;           /* last segment from the peer */
+	uint64_t persist_since;      /* zero window and no progress since;
+				      * 0 = not persisting */
 	uint64_t ka_idle, ka_intvl;  /* keepalive times */
 	uint8_t ka_probes;           /* keepalive probes allowed */
 	uint8_t retries;             /* retransmissions of the same data */

@@ -529,6 +529,8 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 		c->snd_nxt = c->snd_una;
 	c->n_acked += data;
 	c->retries = 0;
+	if (c->persist_since != 0)
+		c->persist_since = now; /* a probe octet taken: progress */
 	c->backoff = 0;
 	sb_prune(c);
 	if (c->flags & F_RECOVERY) {

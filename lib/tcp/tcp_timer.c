@@ -157,6 +157,8 @@ tcb_rexmt_stop(struct dpt_tcb *c)
 void
 tcb_persist_arm(struct dpt_tcb *c, uint64_t now)
 {
+	if (c->persist_since == 0)
+		c->persist_since = now;
 	rexmt_set(c, TCP_REXMT_PERSIST, now + tcb_rto(c));
 }
 
@@ -175,6 +177,7 @@ tcb_persist_end(struct dpt_tcb *c, uint64_t now)
 {
 	c->rexmt_kind = TCP_REXMT_RTO;
 	c->t_rexmt = 0;
+	c->persist_since = 0;
 	c->backoff = 0;
 	c->retries = 0;
 	if (c->snd_max != c->snd_una)
@@ -378,8 +381,18 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 static void
 persist_timeout(struct dpt_tcb *c, uint64_t now)
 {
+	uint64_t limit = c->tcp->conf.persist_timeout_us;
+
 	if (++c->retries > c->tcp->conf.retries) {
 		tcb_count(c, DPT_STAT_tcp_conn_timeout);
+		tcb_closed(c, DPT_TCP_ERR_TIMEOUT);
+		return;
+	}
+	/* RFC 6429: a peer that answers every probe but never takes data
+	 * may hold our memory forever; past the limit, reset it. */
+	if (limit != 0 && now - c->persist_since >= limit) {
+		tcb_count(c, DPT_STAT_tcp_persist_timeouts);
+		tcp_send_rst(c, now); /* RFC 9293 3.10.5, as an ABORT */
 		tcb_closed(c, DPT_TCP_ERR_TIMEOUT);
 		return;
 	}

@@ -302,6 +302,38 @@ Test(tcp_flow_peer_window, ack_after_an_rto_carries_the_highest_sequence_sent)
 	TT_NONE();
 }
 
+Test(tcp_flow_peer_window, window_shut_past_persist_timeout_resets)
+{
+	static uint8_t d[100];
+
+	tt.tcp->conf.persist_timeout_us = dpt_s(3);
+	open_plain(65535, 65535);
+	fill(d, sizeof(d), 8);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .wnd = 0, .wnd_set = 1);
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	/* probes at about 0.2, 0.6 and 1.4 s (the RTO, doubling), each
+	 * answered with the window still shut (RFC 1122 4.2.2.17: answered
+	 * probes keep it alive) */
+	for (unsigned int i = 0; i < 3; i++) {
+		tt_advance(dpt_ms((200u << i) + 2));
+		TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+		       .len = 1, .data = d);
+		TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .wnd = 0,
+		      .wnd_set = 1);
+	}
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+	/* RFC 6429: 3 s with nothing taken: at the next probe time (3.0 s)
+	 * the connection is reset, the application told it timed out */
+	tt_advance(dpt_ms(1600 + 2));
+	TT_OUT(.flags = RST, .seq = iss + 2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_persist_timeouts, 1);
+	cr_assert(tt.events & DPT_TCP_EV_RESET);
+	cr_assert_eq(dpt_tcp_error(c), DPT_TCP_ERR_TIMEOUT);
+}
+
 Test(tcp_flow_peer_window, older_segment_does_not_update_the_window_snd_wl1)
 {
 	static uint8_t d[1000];
