@@ -176,6 +176,11 @@
 	X(tcp_shutdown_resets, C, "connections reset at the shutdown "       \
 				  "deadline (or by a second signal)")        \
 	X(svc_sink_bytes, C, "bytes read by sink services")                   \
+	X(svc_http_header_timeouts, C, "HTTP connections closed (408) whose " \
+				       "request head took longer than "     \
+				       "header_timeout")                    \
+	X(svc_http_idle_timeouts, C, "HTTP connections closed after "        \
+				     "idle_timeout with no request")        \
 	X(svc_drained, C, "service connections ended gracefully by a "        \
 			  "shutdown (FIN after their data)")                 \
 	X(svc_reloads, C, "service sets applied on SIGHUP")                   \

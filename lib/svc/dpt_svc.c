@@ -35,6 +35,8 @@ struct svc_conn {
 	struct rte_mbuf *pending; /* echo: not yet queued; http: request */
 	uint64_t body_left;       /* http: body bytes still to queue */
 	uint64_t body_off;        /* http: body bytes queued so far */
+	uint64_t head_since;      /* http: first byte of the request head
+				   * under way came then; 0 = none */
 	uint32_t pat_off;         /* chargen: position in the pattern */
 	uint8_t close_after;      /* http: close once the body is queued */
 };
@@ -412,10 +414,51 @@ http_answer(struct dpt_tcb *c, struct svc_conn *x)
 	}
 	dpt_tcp_write(c, head, (size_t)n);
 	x->pending = dpt_mbuf_trim_front(x->pending, r.head_len + r.body_len);
+	x->head_since = 0;
 	x->body_left = r.status == 200 && !r.head_only ? r.reply_len : 0;
 	x->body_off = 0;
 	x->close_after = (uint8_t)r.close;
 	return 1;
+}
+
+/* The deadline the connection is under now: none while a body is going
+ * out (TCP's own timers watch a peer that does not read); the head's
+ * while a request head is arriving; else the idle one. */
+static void
+http_timer(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
+{
+	const struct dpt_svc_params *p = &x->svc->p;
+	uint64_t t = 0;
+
+	if (x->body_left > 0) {
+		x->head_since = 0;
+	} else if (x->pending != NULL && x->pending->pkt_len > 0) {
+		if (x->head_since == 0)
+			x->head_since = now;
+		if (p->header_timeout_us != 0)
+			t = x->head_since + p->header_timeout_us;
+	} else if (p->idle_timeout_us != 0) {
+		t = now + p->idle_timeout_us;
+	}
+	dpt_tcp_set_timer(c, t);
+}
+
+/* A deadline passed: a request head too slow gets 408 (RFC 9110 15.5.9)
+ * and the connection closes; an idle one just closes. */
+static void
+http_timeout(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
+{
+	static const char r408[] = "HTTP/1.1 408 Request Timeout\r\n"
+		"Server: dptcp\r\nContent-Length: 0\r\n"
+		"Connection: close\r\n\r\n";
+
+	if (x->head_since != 0) {
+		x->svc->p.stats->c[DPT_STAT_svc_http_header_timeouts]++;
+		dpt_tcp_write(c, r408, sizeof(r408) - 1);
+	} else {
+		x->svc->p.stats->c[DPT_STAT_svc_http_idle_timeouts]++;
+	}
+	conn_close(c, x, now);
 }
 
 static void
@@ -426,6 +469,9 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 
 	if (ev & DPT_TCP_EV_CLOSED)
 		return conn_release(x);
+	if ((ev & DPT_TCP_EV_TIMER) && x->body_left == 0 &&
+	    !(ev & DPT_TCP_EV_READABLE))
+		return http_timeout(c, x, now);
 	for (;;) {
 		/* Read only while idle and short of a request head: a client
 		 * that does not read its responses meets a closed window,
@@ -455,7 +501,8 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 			break;
 	}
 	if (dpt_tcp_peer_closed(c))
-		conn_close(c, x, now);
+		return conn_close(c, x, now);
+	http_timer(c, x, now);
 }
 
 /* ---- source ----------------------------------------------------------- */

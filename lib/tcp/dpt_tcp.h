@@ -73,6 +73,7 @@ const char *dpt_tcp_state_name(enum dpt_tcp_state s);
 #define DPT_TCP_EV_PEER_CLOSED 0x08 /**< FIN received: no more data */
 #define DPT_TCP_EV_RESET 0x10       /**< reset, refused or timed out */
 #define DPT_TCP_EV_CLOSED 0x20      /**< final: the handle dies on return */
+#define DPT_TCP_EV_TIMER 0x40       /**< the dpt_tcp_set_timer() deadline */
 
 /** Why a connection ended (dpt_tcp_error()). */
 enum dpt_tcp_error {
@@ -309,6 +310,13 @@ ssize_t dpt_tcp_write(struct dpt_tcb *c, const void *buf, size_t len);
 /** Ask for DPT_TCP_EV_WRITABLE once acknowledgments free send buffer room
  * (a short send or write asks by itself). */
 void dpt_tcp_want_writable(struct dpt_tcb *c);
+
+/**
+ * Ask for DPT_TCP_EV_TIMER at @p deadline (the time unit of `now`), e.g.
+ * an application's idle or request timeout; it rides on the connection's
+ * own timers (O(1)). A new deadline replaces the last; 0 cancels it.
+ */
+void dpt_tcp_set_timer(struct dpt_tcb *c, uint64_t deadline);
 
 /** Bytes the send buffer can take now. */
 uint32_t dpt_tcp_sndbuf_free(const struct dpt_tcb *c);

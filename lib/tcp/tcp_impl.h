@@ -195,6 +195,7 @@ struct dpt_tcb {
 	uint64_t t_delack;           /* delayed ACK */
 	uint64_t t_keep;             /* keepalive */
 	uint64_t t_close;            /* TIME-WAIT or FIN-WAIT-2 end */
+	uint64_t t_app;              /* the application's deadline */
 	uint64_t last_rcv;           /* last segment from the peer */
 	uint64_t persist_since;      /* zero window and no progress since;
 				      * 0 = not persisting */

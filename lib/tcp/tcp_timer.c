@@ -108,7 +108,8 @@ wheel_advance(struct dpt_tcp *t, uint64_t now)
 void
 tcb_timers_update(struct dpt_tcb *c)
 {
-	uint64_t d[] = { c->t_rexmt, c->t_delack, c->t_keep, c->t_close };
+	uint64_t d[] = { c->t_rexmt, c->t_delack, c->t_keep, c->t_close,
+			 c->t_app };
 	uint64_t next = 0;
 
 	for (unsigned int i = 0; i < RTE_DIM(d); i++)
@@ -123,7 +124,7 @@ tcb_timers_update(struct dpt_tcb *c)
 void
 tcb_timers_stop(struct dpt_tcb *c)
 {
-	c->t_rexmt = c->t_delack = c->t_keep = c->t_close = 0;
+	c->t_rexmt = c->t_delack = c->t_keep = c->t_close = c->t_app = 0;
 	wheel_cancel(&c->tmr);
 }
 
@@ -168,6 +169,15 @@ void
 tcb_mem_retry_arm(struct dpt_tcb *c, uint64_t now)
 {
 	rexmt_set(c, TCP_REXMT_MEM, now + TCP_MEM_RETRY_US);
+}
+
+void
+dpt_tcp_set_timer(struct dpt_tcb *c, uint64_t deadline)
+{
+	if (c->state == DPT_TCP_CLOSED)
+		return;
+	c->t_app = deadline;
+	tcb_timers_update(c);
 }
 
 /* The window opened: probing ends, and its backoff with it; what is in
@@ -466,6 +476,10 @@ on_timer(struct dpt_tcb *c, uint64_t now)
 	}
 	if (c->state != DPT_TCP_CLOSED && c->t_keep != 0 && now >= c->t_keep)
 		keepalive_timeout(c, now);
+	if (c->state != DPT_TCP_CLOSED && c->t_app != 0 && now >= c->t_app) {
+		c->t_app = 0;
+		tcb_event(c, DPT_TCP_EV_TIMER);
+	}
 	if (c->state != DPT_TCP_CLOSED)
 		tcb_timers_update(c);
 }
