@@ -337,6 +337,7 @@ void tcb_enter_timewait(struct dpt_tcb *c, uint64_t now);
 /* tcp_output.c */
 void tcp_output(struct dpt_tcb *c, uint64_t now);
 void tcp_send_ack(struct dpt_tcb *c, uint64_t now);
+uint32_t tcp_ctl_seq(const struct dpt_tcb *c);
 void tcp_send_syn(struct dpt_tcb *c, uint64_t now);
 int tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len,
 		     uint8_t flags, uint64_t now);

@@ -237,16 +237,25 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	return (int)sent;
 }
 
-/* A segment without data carries SEG.SEQ = SND.MAX, the highest sequence
- * number sent, not SND.NXT: after a retransmission timeout SND.NXT goes
- * back to SND.UNA, below what the peer may already have received, and a
- * segment from there would be outside the peer's window (RFC 9293 3.10.7.4
- * first), its ACK ignored. SND.MAX never passes the peer's window (Linux's
- * snd_nxt is this SND.MAX). */
+/* The sequence number of a segment without data: the highest one sent,
+ * SND.MAX, not SND.NXT. After a retransmission timeout SND.NXT goes back
+ * to SND.UNA, below what the peer may already have received, and a
+ * segment from there would be outside the peer's window (RFC 9293
+ * 3.10.7.4 first), its ACK ignored. But never past the right edge of the
+ * peer's window as we know it: a window probe's octet may have been
+ * refused (Linux's tcp_acceptable_seq(), whose snd_nxt is our SND.MAX). */
+uint32_t
+tcp_ctl_seq(const struct dpt_tcb *c)
+{
+	uint32_t edge = c->snd_una + c->snd_wnd;
+
+	return seq_leq(c->snd_max, edge) ? c->snd_max : edge;
+}
+
 void
 tcp_send_ack(struct dpt_tcb *c, uint64_t now)
 {
-	tcp_send_segment(c, c->snd_max, 0, DPT_TCP_ACK, now);
+	tcp_send_segment(c, tcp_ctl_seq(c), 0, DPT_TCP_ACK, now);
 }
 
 void
@@ -292,14 +301,14 @@ tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in, uint64_t now)
 			now);
 }
 
-/* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>, with SND.MAX for
- * SND.NXT as on every segment without data (tcp_send_ack()). */
+/* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>, with SND.NXT as on
+ * every segment without data (tcp_ctl_seq()). */
 void
 tcp_send_rst(struct dpt_tcb *c, uint64_t now)
 {
 	struct dpt_tcp_seg s = {
 		.sport = c->key.lport, .dport = c->key.rport,
-		.seq = c->snd_max, .flags = DPT_TCP_RST,
+		.seq = tcp_ctl_seq(c), .flags = DPT_TCP_RST,
 	};
 	struct rte_mbuf *m = header_mbuf(c->tcp, &s);
 

@@ -327,7 +327,9 @@ Test(tcp_flow_peer_window, window_shut_past_persist_timeout_resets)
 	/* RFC 6429: 3 s with nothing taken: at the next probe time (3.0 s)
 	 * the connection is reset, the application told it timed out */
 	tt_advance(dpt_ms(1600 + 2));
-	TT_OUT(.flags = RST, .seq = iss + 2);
+	/* from the peer's RCV.NXT: no probe octet was taken (a RST must be
+	 * at it exactly, RFC 5961 3.2) */
+	TT_OUT(.flags = RST, .seq = iss + 1);
 	TT_NONE();
 	TT_ASSERT_STAT(tcp_persist_timeouts, 1);
 	cr_assert(tt.events & DPT_TCP_EV_RESET);
