@@ -114,32 +114,58 @@ mq_tail_room(const struct tcp_mq *q)
 	return q->tail_own ? rte_pktmbuf_tailroom(q->tail) : 0;
 }
 
-/* Take single-segment @m of @len bytes by copying it into the tail, or
- * into a fresh mbuf from @pool appended for it, when the queue already
- * holds MQ_COALESCE_SEGS segments and @m is short. Frees @m and returns
- * 1 if so; 0 leaves @m to the caller (zero-copy append). Never fails:
- * without an mbuf to be had, the caller appends @m as it is. */
+/* Copy short segment @s into the tail, or into a fresh mbuf from @pool
+ * appended for it. Returns 0, or -1 (@s untouched) if no mbuf is to be
+ * had. */
 static inline int
-mq_coalesce(struct tcp_mq *q, struct rte_mbuf *m, uint32_t len,
-	    struct rte_mempool *pool)
+mq_copy_in(struct tcp_mq *q, const struct rte_mbuf *s, struct rte_mempool *pool)
 {
-	const void *p = rte_pktmbuf_mtod(m, const void *);
+	uint32_t len = s->data_len;
 
-	if (q->segs < MQ_COALESCE_SEGS || len > MQ_COALESCE_MAX ||
-	    m->next != NULL)
-		return 0;
 	if (mq_tail_room(q) < len) {
 		struct rte_mbuf *f = pool ? rte_pktmbuf_alloc(pool) : NULL;
 
 		if (f == NULL || rte_pktmbuf_tailroom(f) < len) {
 			rte_pktmbuf_free(f);
-			return 0;
+			return -1;
 		}
 		mq_append_own(q, f, 0);
 	}
-	mq_fill_tail(q, p, len);
-	rte_pktmbuf_free(m);
-	return 1;
+	mq_fill_tail(q, rte_pktmbuf_mtod(s, const void *), len);
+	return 0;
+}
+
+/* Append chain @m of @len bytes segment by segment: once the queue holds
+ * MQ_COALESCE_SEGS segments, a short one is copied into the tail (or a
+ * fresh mbuf from @pool) and freed; the others, and the first ones of a
+ * queue, are linked as they are (zero-copy). Without an mbuf to be had,
+ * a short segment is linked too. Returns the segments copied. The tail
+ * stays ours only if the last segment was copied. */
+static inline uint32_t
+mq_append_coalesce(struct tcp_mq *q, struct rte_mbuf *m, uint32_t len,
+		   struct rte_mempool *pool)
+{
+	uint32_t copied = 0;
+
+	if (q->segs + m->nb_segs <= MQ_COALESCE_SEGS) {
+		mq_append(q, m, len); /* the usual case: nothing to walk */
+		return 0;
+	}
+	while (m != NULL) {
+		struct rte_mbuf *next = m->next;
+
+		if (q->segs >= MQ_COALESCE_SEGS &&
+		    m->data_len <= MQ_COALESCE_MAX && mq_copy_in(q, m, pool) == 0) {
+			m->next = NULL;
+			rte_pktmbuf_free_seg(m);
+			copied++;
+		} else {
+			m->next = NULL;
+			mq_append(q, m, m->data_len);
+		}
+		m = next;
+	}
+	return copied;
 }
 
 /* Drop @n bytes (at most q->bytes) from the front. A segment is freed

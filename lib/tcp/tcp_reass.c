@@ -65,13 +65,11 @@ rcvq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len)
 	struct tcp_mq *q = &c->rcvq;
 	struct dpt_tcp *t = c->tcp;
 
-	if (mq_coalesce(q, m, len, t->rx_pool ? t->rx_pool : t->data_pool)) {
-		t->st->c[DPT_STAT_tcp_coalesced]++;
-	} else {
-		mq_append(q, m, len);
+	t->st->c[DPT_STAT_tcp_coalesced] += mq_append_coalesce(q, m, len,
+		t->rx_pool ? t->rx_pool : t->data_pool);
+	if (!q->tail_own)
 		q->tail_own = RTE_MBUF_DIRECT(q->tail) &&
 			      rte_mbuf_refcnt_read(q->tail) == 1;
-	}
 	c->rcv_nxt += len;
 	c->n_rcvd += len;
 	c->tcp->st->c[DPT_STAT_tcp_rx_bytes] += len;

@@ -45,15 +45,13 @@ sndq_mem_fits(const struct dpt_tcb *c, uint32_t cost)
 }
 
 /* Queue the application's chain @m of @len bytes: as it is (its buffers
- * never written to), or copied into the queue's own tail when the queue
- * is long and @m is one short segment (tcp_mq.h). */
+ * never written to), its short segments copied into the queue's own tail
+ * once the queue is long (tcp_mq.h). */
 void
 sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len)
 {
-	if (mq_coalesce(&c->sndq, m, len, c->tcp->data_pool))
-		tcb_count(c, DPT_STAT_tcp_coalesced);
-	else
-		mq_append(&c->sndq, m, len);
+	c->tcp->st->c[DPT_STAT_tcp_coalesced] +=
+		mq_append_coalesce(&c->sndq, m, len, c->tcp->data_pool);
 }
 
 /* Copy @len bytes in: into the tail's room when the queue made the tail,
