@@ -481,7 +481,7 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 		    (m = dpt_tcp_recv(c)) != NULL) {
 			if (x->pending == NULL)
 				x->pending = m;
-			else if (rte_pktmbuf_chain(x->pending, m) != 0) {
+			else if (dpt_mbuf_chain_compact(x->pending, m) != 0) {
 				rte_pktmbuf_free(m); /* too many segments */
 				dpt_tcp_abort(c, now);
 				return conn_release(x);
