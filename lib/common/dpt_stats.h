@@ -167,6 +167,9 @@
 	X(tcp_write_mem_share, C, "sends and writes refused under memory "   \
 				  "pressure: the connection holds its "     \
 				  "share")                                  \
+	X(tcp_ooo_pruned, D, "out-of-order segments dropped to give memory " \
+			     "back under pressure (SACK reneging, RFC "    \
+			     "2018 8)")                                    \
 	X(tcp_coalesced, C, "short segments copied into a queue's tail "     \
 			    "instead of holding an mbuf each")              \
 	X(tcp_tx_hdr_low, C, "data segments held back: the header pool is " \

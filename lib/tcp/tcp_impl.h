@@ -384,7 +384,8 @@ int ooo_pull(struct dpt_tcb *c);
 unsigned int sack_blocks(const struct dpt_tcb *c, struct dpt_tcp_sack *b,
 			 unsigned int max);
 void rcvq_flush(struct dpt_tcb *c);
-enum dpt_stat rcv_admit(const struct dpt_tcb *c, const struct rte_mbuf *m);
+enum dpt_stat rcv_admit(struct dpt_tcb *c, const struct rte_mbuf *m);
+void ooo_prune(struct dpt_tcb *c);
 int rcv_pressed(const struct dpt_tcb *c);
 
 /* tcp_sack.c */

@@ -31,13 +31,17 @@ rcv_mem_limit(const struct dpt_tcb *c)
  * pressure only by a connection holding less than its share; and never
  * past the connection's budget in buffer bytes, whatever the window said
  * (a 1-byte segment costs a whole mbuf). The peer resends what is
- * refused. */
+ * refused. Out-of-order data goes first when memory is short: held behind
+ * a hole it blocks the very segment that would let everything drain. */
 enum dpt_stat
-rcv_admit(const struct dpt_tcb *c, const struct rte_mbuf *m)
+rcv_admit(struct dpt_tcb *c, const struct rte_mbuf *m)
 {
 	const struct dpt_tcp *t = c->tcp;
-	uint32_t held = c->rcvq.mem + c->ooo_mem;
+	uint32_t held;
 
+	if (c->ooo_n > 0 && (mem_low(t) || rcv_pressed(c)))
+		ooo_prune(c);
+	held = c->rcvq.mem + c->ooo_mem;
 	if (mem_low(t))
 		return DPT_STAT_tcp_drop_mem;
 	if (rcv_pressed(c))
@@ -159,6 +163,21 @@ ooo_insert(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 	c->ooo_last = seq;
 	t->st->c[DPT_STAT_tcp_ooo_segs]++;
 	return 0;
+}
+
+/* Drop everything held out of order, as Linux prunes its out-of-order
+ * queue under memory pressure. RFC 2018 8 lets a receiver discard data
+ * it has SACKed ("reneging"): the sender keeps it until cumulatively
+ * acknowledged and resends it. An ACK goes at once, as after any gap
+ * (RFC 5681 4.2), so the peer's scoreboard learns of it. */
+void
+ooo_prune(struct dpt_tcb *c)
+{
+	c->tcp->st->c[DPT_STAT_tcp_ooo_pruned] += c->ooo_n;
+	while (c->ooo_head != NULL)
+		ooo_unlink_free(c, &c->ooo_head);
+	c->flags |= F_ACK_NOW;
+	tcb_want_output(c);
 }
 
 /* Move held segments that RCV.NXT has reached into the receive queue.

@@ -1485,3 +1485,34 @@ Test(tcp_flow_mem, data_waits_for_the_header_reserve_then_goes)
 	TT_NONE();
 	TT_ASSERT_STAT(tcp_tx_mem_retry, 5);
 }
+
+Test(tcp_flow_mem, under_pressure_held_out_of_order_data_gives_way_to_the_hole)
+{
+	uint32_t n = 0;
+
+	/* 1001..2000 is lost; what follows is held out of order until the
+	 * connection holds more than its share */
+	while (c->ooo_mem <= 64 * 1024) {
+		TT_IN(.flags = ACK, .seq = 2001 + 1000 * n, .ack = iss + 1,
+		      .len = 1000);
+		n++;
+	}
+	tt_skip_all();
+	cr_assert_eq(c->ooo_n, n);
+	/* memory comes under pressure; the segment filling the hole comes.
+	 * Held behind the hole, the out-of-order data would keep it out
+	 * for ever: it goes (RFC 2018 8 allows discarding SACKed data), and
+	 * the hole's segment is taken */
+	tt.tcp->rx_pool = th_pool;
+	tt.tcp->rx_reserve = 0;
+	tt.tcp->rx_pressure = ring_free(th_pool) + 1000;
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 1000);
+	cr_assert_eq(c->ooo_n, 0);
+	cr_assert_eq(c->ooo_mem, 0);
+	TT_ASSERT_STAT(tcp_ooo_pruned, n);
+	cr_assert_eq(dpt_tcp_readable(c), 1000);
+	/* acknowledged at once (it ended the out-of-order episode), with no
+	 * SACK block left to report */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 2001, .wnd = 65535);
+	TT_NONE();
+}
