@@ -165,6 +165,9 @@ static const struct key_def schema[] = {
 	{ "tcp", "fin_timeout", T_DURATION, TCP(fin_timeout_us), 1000,
 	  3600000000ULL, "60s", 0, "how long a closed connection waits in "
 	  "FIN-WAIT-2 for the peer's FIN" },
+	{ "tcp", "persist_timeout", T_DURATION, TCP(persist_timeout_us), 0,
+	  86400000000ULL, "120s", 0, "a connection whose peer's window stays "
+	  "shut this long with no data taken is reset (RFC 6429); 0 = never" },
 	{ "tcp", "keepalive_idle", T_DURATION, TCP(ka_idle_us), 1000000,
 	  86400000000ULL, "7200s", 0, "idle time before the first keepalive "
 	  "probe (RFC 1122 4.2.3.6: at least two hours by default)" },
@@ -225,6 +228,15 @@ static const struct key_def schema[] = {
 	  F_SERVICE, "source: bytes sent on each connection before it "
 	  "closes; 0 = until the peer closes", NULL,
 	  1u << DPT_SVC_SOURCE },
+	{ SVC_FAMILY, "header_timeout", T_DURATION, SVC(header_timeout_us), 0,
+	  3600000000ULL, "10s", F_SERVICE, "http: a request head must be "
+	  "complete this long after its first byte, else 408 and close "
+	  "(slow clients, slowloris); 0 = no limit", NULL,
+	  1u << DPT_SVC_HTTP },
+	{ SVC_FAMILY, "idle_timeout", T_DURATION, SVC(idle_timeout_us), 0,
+	  86400000000ULL, "60s", F_SERVICE, "http: a connection with no "
+	  "request under way (kept alive, or never sent one) is closed "
+	  "after this; 0 = never", NULL, 1u << DPT_SVC_HTTP },
 };
 
 /* EAL options accepted in [eal]: the name, whether it takes a value, and
@@ -255,13 +267,18 @@ static const struct eal_opt eal_opts[] = {
 static const char *const sections[] = { "eal", "port0", "lcores", "arp",
 					"ip", "tcp", "impair" };
 
-/* The default services, when no [service.*] section is given. */
-static const struct dpt_svc_conf default_svcs[] = {
-	{ .name = "echo", .type = DPT_SVC_ECHO, .port = 7 },
-	{ .name = "discard", .type = DPT_SVC_DISCARD, .port = 9 },
-	{ .name = "chargen", .type = DPT_SVC_CHARGEN, .port = 19 },
-	{ .name = "http", .type = DPT_SVC_HTTP, .port = 80,
-	  .body = DPT_SVC_NO_BODY },
+/* The default services, when no [service.*] section is given: as if
+ * each had its section with type and port (the rest the family's
+ * defaults). */
+static const struct {
+	const char *section;
+	enum dpt_svc_type type;
+	uint32_t port;
+} default_svcs[] = {
+	{ DPT_CONF_SVC_PREFIX "echo", DPT_SVC_ECHO, 7 },
+	{ DPT_CONF_SVC_PREFIX "discard", DPT_SVC_DISCARD, 9 },
+	{ DPT_CONF_SVC_PREFIX "chargen", DPT_SVC_CHARGEN, 19 },
+	{ DPT_CONF_SVC_PREFIX "http", DPT_SVC_HTTP, 80 },
 };
 
 /* ---- value parsers: 0, or -EINVAL with a reason in why ---------------- */
@@ -972,8 +989,13 @@ static int
 finish_svcs(struct dpt_conf *conf, struct dpt_conf_err *err)
 {
 	if (conf->n_svcs == 0) {
-		conf->n_svcs = RTE_DIM(default_svcs);
-		memcpy(conf->svcs, default_svcs, sizeof(default_svcs));
+		for (unsigned int i = 0; i < RTE_DIM(default_svcs); i++) {
+			struct dpt_svc_conf *sc = svc_get(conf,
+				default_svcs[i].section, 0, err);
+
+			sc->type = default_svcs[i].type;
+			sc->port = default_svcs[i].port;
+		}
 		return 0;
 	}
 	for (uint32_t i = 0; i < conf->n_svcs; i++)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dpt_mbuf.h: trimming mbuf chains at either end. rte_pktmbuf_adj() and
+ * dpt_mbuf.h: trimming mbuf chains at either end, and appending to one
+ * without a segment per small piece. rte_pktmbuf_adj() and
  * rte_pktmbuf_trim() only work within the first and last segment; TCP
  * trims received segments and services consume requests across segments.
  */
@@ -23,6 +24,20 @@ struct rte_mbuf *dpt_mbuf_trim_front(struct rte_mbuf *m, uint32_t n);
 /** Keep the first @p keep bytes of chain @p m (0 < keep <= pkt_len),
  * freeing the segments after them. */
 void dpt_mbuf_trim_back(struct rte_mbuf *m, uint32_t keep);
+
+/**
+ * Append chain @p tail to chain @p head, as rte_pktmbuf_chain() does, but
+ * copy each segment of @p tail that fits into the room after the data of
+ * head's last segment, freeing it, when that segment is a direct mbuf
+ * only this chain holds. A request growing from many small segments (a
+ * slow or hostile client) then takes as few mbufs as its bytes need, not
+ * one per segment.
+ *
+ * @return
+ *   0, or -EOVERFLOW if the two might exceed RTE_MBUF_MAX_NB_SEGS
+ *   (nothing changed).
+ */
+int dpt_mbuf_chain_compact(struct rte_mbuf *head, struct rte_mbuf *tail);
 
 /** Bytes of memory a mempool's objects occupy (headers and trailers
  * included), for start-up budgets; 0 for NULL. */

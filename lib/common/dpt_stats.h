@@ -119,6 +119,8 @@
 				    "max_timewait reached")                   \
 	X(tcp_keepalive_probes, C, "keepalive probes sent")                   \
 	X(tcp_window_probes, C, "zero-window probes sent")                    \
+	X(tcp_persist_timeouts, C, "connections reset after persist_timeout " \
+				   "behind a shut window")                  \
 	X(tcp_delayed_acks, C, "ACKs sent by the delayed-ACK timer")         \
 	X(tcp_synack_retransmits, C, "SYN-ACKs sent again")                   \
 	X(tcp_opt_malformed, C, "segments with malformed options (rest "      \
@@ -157,9 +159,31 @@
 			   "its reserve")                                   \
 	X(tcp_write_mem_low, C, "writes cut short: the pool is at its "       \
 				"reception reserve")                         \
+	X(tcp_drop_mem_share, D, "data segments refused under memory "       \
+				 "pressure: the connection holds its share") \
+	X(tcp_drop_rcvbuf, D, "data segments refused: the connection's "     \
+			      "queues hold twice its receive buffer in "    \
+			      "buffer bytes")                               \
+	X(tcp_write_mem_share, C, "sends and writes refused under memory "   \
+				  "pressure: the connection holds its "     \
+				  "share")                                  \
+	X(tcp_ooo_pruned, D, "out-of-order segments dropped to give memory " \
+			     "back under pressure (SACK reneging, RFC "    \
+			     "2018 8)")                                    \
+	X(tcp_coalesced, C, "short segments copied into a queue's tail "     \
+			    "instead of holding an mbuf each")              \
+	X(tcp_tx_hdr_low, C, "data segments held back: the header pool is " \
+			     "down to its reserve for control segments")    \
+	X(tcp_tx_mem_retry, C, "output retried after finding no mbuf, with " \
+			       "nothing in flight to wake it")              \
 	X(tcp_shutdown_resets, C, "connections reset at the shutdown "       \
 				  "deadline (or by a second signal)")        \
 	X(svc_sink_bytes, C, "bytes read by sink services")                   \
+	X(svc_http_header_timeouts, C, "HTTP connections closed (408) whose " \
+				       "request head took longer than "     \
+				       "header_timeout")                    \
+	X(svc_http_idle_timeouts, C, "HTTP connections closed after "        \
+				     "idle_timeout with no request")        \
 	X(svc_drained, C, "service connections ended gracefully by a "        \
 			  "shutdown (FIN after their data)")                 \
 	X(svc_reloads, C, "service sets applied on SIGHUP")                   \

@@ -23,6 +23,8 @@ dpt_life_svc_start(struct dpt_worker *w, const struct dpt_svc_conf *sc)
 		.name = name, .type = (enum dpt_svc_type)sc->type,
 		.port = (uint16_t)sc->port, .body = sc->body,
 		.bytes = sc->bytes, .max_conns = lw->max_conns,
+		.header_timeout_us = sc->header_timeout_us,
+		.idle_timeout_us = sc->idle_timeout_us,
 		.socket_id = lw->socket_id, .tcp = w->tcp,
 		.clone_pool = lw->clone_pool, .data_pool = lw->data_pool,
 		.stats = &w->stats,
@@ -63,7 +65,9 @@ svc_conf_eq(const struct dpt_svc_conf *a, const struct dpt_svc_conf *b)
 {
 	return strcmp(a->name, b->name) == 0 && a->type == b->type &&
 	       a->port == b->port && a->body == b->body &&
-	       a->bytes == b->bytes;
+	       a->bytes == b->bytes &&
+	       a->header_timeout_us == b->header_timeout_us &&
+	       a->idle_timeout_us == b->idle_timeout_us;
 }
 
 static const struct dpt_svc_conf *

@@ -18,7 +18,13 @@
 const char dpt_svc_http_alphabet[64] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-#define PATTERN_LEN 2048 /* a multiple of 64: every clone starts alike */
+/* The body pattern: one buffer of its own (an mbuf external buffer) that
+ * every body is cloned from. A multiple of 64, so every clone starts
+ * alike, and as large as an mbuf's 16-bit length allows: a megabyte of
+ * body is 16 clones (16 header-pool mbufs), not 512 as with a 2 KiB
+ * buffer, so many slow readers of large bodies cannot drain the pool
+ * control segments need. */
+#define PATTERN_LEN (1023 * 64)
 #define CHARGEN_PERIOD (95 * 74) /* RFC 864: 95 lines of 72 + CRLF */
 
 /* One served connection. */
@@ -29,6 +35,8 @@ struct svc_conn {
 	struct rte_mbuf *pending; /* echo: not yet queued; http: request */
 	uint64_t body_left;       /* http: body bytes still to queue */
 	uint64_t body_off;        /* http: body bytes queued so far */
+	uint64_t head_since;      /* http: first byte of the request head
+				   * under way came then; 0 = none */
 	uint32_t pat_off;         /* chargen: position in the pattern */
 	uint8_t close_after;      /* http: close once the body is queued */
 };
@@ -353,9 +361,15 @@ http_queue_body(struct dpt_tcb *c, struct svc_conn *x)
 		tail = m;
 		chunk_total += n;
 	}
-	if (head != NULL && dpt_tcp_send(c, head) != 0) {
-		rte_pktmbuf_free(head);
-		return -1;
+	if (head != NULL) {
+		int rc = dpt_tcp_send(c, head);
+
+		if (rc != 0) {
+			rte_pktmbuf_free(head);
+			if (rc != -EAGAIN)
+				return -1;
+			return 0; /* memory: WRITABLE retries it */
+		}
 	}
 	if (head == NULL && room > 0) {
 		/* No clone to be had: copy rather than stall, since nothing
@@ -400,10 +414,51 @@ http_answer(struct dpt_tcb *c, struct svc_conn *x)
 	}
 	dpt_tcp_write(c, head, (size_t)n);
 	x->pending = dpt_mbuf_trim_front(x->pending, r.head_len + r.body_len);
+	x->head_since = 0;
 	x->body_left = r.status == 200 && !r.head_only ? r.reply_len : 0;
 	x->body_off = 0;
 	x->close_after = (uint8_t)r.close;
 	return 1;
+}
+
+/* The deadline the connection is under now: none while a body is going
+ * out (TCP's own timers watch a peer that does not read); the head's
+ * while a request head is arriving; else the idle one. */
+static void
+http_timer(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
+{
+	const struct dpt_svc_params *p = &x->svc->p;
+	uint64_t t = 0;
+
+	if (x->body_left > 0) {
+		x->head_since = 0;
+	} else if (x->pending != NULL && x->pending->pkt_len > 0) {
+		if (x->head_since == 0)
+			x->head_since = now;
+		if (p->header_timeout_us != 0)
+			t = x->head_since + p->header_timeout_us;
+	} else if (p->idle_timeout_us != 0) {
+		t = now + p->idle_timeout_us;
+	}
+	dpt_tcp_set_timer(c, t);
+}
+
+/* A deadline passed: a request head too slow gets 408 (RFC 9110 15.5.9)
+ * and the connection closes; an idle one just closes. */
+static void
+http_timeout(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
+{
+	static const char r408[] = "HTTP/1.1 408 Request Timeout\r\n"
+		"Server: dptcp\r\nContent-Length: 0\r\n"
+		"Connection: close\r\n\r\n";
+
+	if (x->head_since != 0) {
+		x->svc->p.stats->c[DPT_STAT_svc_http_header_timeouts]++;
+		dpt_tcp_write(c, r408, sizeof(r408) - 1);
+	} else {
+		x->svc->p.stats->c[DPT_STAT_svc_http_idle_timeouts]++;
+	}
+	conn_close(c, x, now);
 }
 
 static void
@@ -414,6 +469,9 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 
 	if (ev & DPT_TCP_EV_CLOSED)
 		return conn_release(x);
+	if ((ev & DPT_TCP_EV_TIMER) && x->body_left == 0 &&
+	    !(ev & DPT_TCP_EV_READABLE))
+		return http_timeout(c, x, now);
 	for (;;) {
 		/* Read only while idle and short of a request head: a client
 		 * that does not read its responses meets a closed window,
@@ -423,7 +481,7 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 		    (m = dpt_tcp_recv(c)) != NULL) {
 			if (x->pending == NULL)
 				x->pending = m;
-			else if (rte_pktmbuf_chain(x->pending, m) != 0) {
+			else if (dpt_mbuf_chain_compact(x->pending, m) != 0) {
 				rte_pktmbuf_free(m); /* too many segments */
 				dpt_tcp_abort(c, now);
 				return conn_release(x);
@@ -443,7 +501,8 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 			break;
 	}
 	if (dpt_tcp_peer_closed(c))
-		conn_close(c, x, now);
+		return conn_close(c, x, now);
+	http_timer(c, x, now);
 }
 
 /* ---- source ----------------------------------------------------------- */
@@ -555,18 +614,40 @@ on_accept(struct dpt_tcp_listener *l, struct dpt_tcb *c, void *arg,
 	return 0;
 }
 
+static void
+pattern_free(void *addr, void *opaque)
+{
+	(void)opaque;
+	rte_free(addr);
+}
+
+/* The pattern's mbuf holds an external buffer of PATTERN_LEN bytes (with
+ * the shared info DPDK counts its clones in at the end); the buffer goes
+ * when the last clone does. */
 static int
 make_pattern(struct dpt_svc *s)
 {
-	char *p;
+	uint16_t len = PATTERN_LEN + sizeof(struct rte_mbuf_ext_shared_info);
+	struct rte_mbuf_ext_shared_info *shinfo;
+	char *p = rte_malloc_socket("dpt_svc_pattern", len, RTE_CACHE_LINE_SIZE,
+				    s->p.socket_id);
 
-	s->pattern = rte_pktmbuf_alloc(s->p.data_pool);
-	if (s->pattern == NULL || rte_pktmbuf_tailroom(s->pattern) <
-	    PATTERN_LEN)
+	if (p == NULL)
 		return -ENOMEM;
-	p = rte_pktmbuf_append(s->pattern, PATTERN_LEN);
+	shinfo = rte_pktmbuf_ext_shinfo_init_helper(p, &len, pattern_free,
+						    NULL);
+	s->pattern = rte_pktmbuf_alloc(s->p.data_pool);
+	if (shinfo == NULL || s->pattern == NULL || len < PATTERN_LEN) {
+		rte_free(p);
+		return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < PATTERN_LEN; i++)
 		p[i] = dpt_svc_http_alphabet[i % 64];
+	rte_pktmbuf_attach_extbuf(s->pattern, p, rte_malloc_virt2iova(p), len,
+				  shinfo);
+	s->pattern->data_off = 0;
+	s->pattern->data_len = PATTERN_LEN;
+	s->pattern->pkt_len = PATTERN_LEN;
 	return 0;
 }
 

@@ -67,6 +67,12 @@ struct dpt_svc_conf {
 				       *  DPT_SVC_NO_BODY = 404 */
 	uint64_t bytes;              /**< source: bytes per connection,
 				       *  0 = endless */
+	uint64_t header_timeout_us;  /**< http: a request head must be
+				       *  complete this long after its first
+				       *  byte; 0 = no limit */
+	uint64_t idle_timeout_us;    /**< http: a connection with no request
+				       *  under way is closed after this;
+				       *  0 = never */
 };
 
 /** The bytes of an HTTP body: byte i is dpt_svc_http_alphabet[i % 64]. */
@@ -89,6 +95,8 @@ struct dpt_svc_params {
 					 *  DPT_SVC_NO_BODY = 404 */
 	uint64_t bytes;                /**< source: bytes per connection,
 					 *  0 = until the peer closes */
+	uint64_t header_timeout_us;    /**< http: see struct dpt_svc_conf */
+	uint64_t idle_timeout_us;      /**< http: see struct dpt_svc_conf */
 	struct dpt_stats *stats;       /**< the lcore's counters (sink) */
 };
 

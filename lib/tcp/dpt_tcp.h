@@ -73,6 +73,7 @@ const char *dpt_tcp_state_name(enum dpt_tcp_state s);
 #define DPT_TCP_EV_PEER_CLOSED 0x08 /**< FIN received: no more data */
 #define DPT_TCP_EV_RESET 0x10       /**< reset, refused or timed out */
 #define DPT_TCP_EV_CLOSED 0x20      /**< final: the handle dies on return */
+#define DPT_TCP_EV_TIMER 0x40       /**< the dpt_tcp_set_timer() deadline */
 
 /** Why a connection ended (dpt_tcp_error()). */
 enum dpt_tcp_error {
@@ -146,6 +147,8 @@ struct dpt_tcp_conf {
 	uint32_t synack_retries;     /**< SYN-ACK retransmissions */
 	uint32_t retries;            /**< data retransmissions before reset */
 	uint64_t fin_timeout_us;     /**< FIN-WAIT-2 after close() */
+	uint64_t persist_timeout_us; /**< zero window without progress, then
+				       *  reset; 0 = never */
 	uint64_t ka_idle_us;         /**< keepalive idle time */
 	uint64_t ka_intvl_us;        /**< keepalive probe interval */
 	uint32_t ka_probes;          /**< keepalive probes before reset */
@@ -307,6 +310,13 @@ ssize_t dpt_tcp_write(struct dpt_tcb *c, const void *buf, size_t len);
 /** Ask for DPT_TCP_EV_WRITABLE once acknowledgments free send buffer room
  * (a short send or write asks by itself). */
 void dpt_tcp_want_writable(struct dpt_tcb *c);
+
+/**
+ * Ask for DPT_TCP_EV_TIMER at @p deadline (the time unit of `now`), e.g.
+ * an application's idle or request timeout; it rides on the connection's
+ * own timers (O(1)). A new deadline replaces the last; 0 cancels it.
+ */
+void dpt_tcp_set_timer(struct dpt_tcb *c, uint64_t deadline);
 
 /** Bytes the send buffer can take now. */
 uint32_t dpt_tcp_sndbuf_free(const struct dpt_tcb *c);

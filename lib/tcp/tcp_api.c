@@ -37,6 +37,17 @@ send_check(const struct dpt_tcb *c)
 	}
 }
 
+/* No room: WRITABLE when acknowledgments make some (counted when it is
+ * memory pressure that refuses). */
+static int
+send_refused(struct dpt_tcb *c)
+{
+	if (sndq_pressed(c))
+		tcb_count(c, DPT_STAT_tcp_write_mem_share);
+	c->flags |= F_WANT_WRITE;
+	return -EAGAIN;
+}
+
 int
 dpt_tcp_send(struct dpt_tcb *c, struct rte_mbuf *m)
 {
@@ -44,10 +55,8 @@ dpt_tcp_send(struct dpt_tcb *c, struct rte_mbuf *m)
 
 	if (rc != 0)
 		return rc;
-	if (c->sndq.bytes + m->pkt_len > c->snd_buf) {
-		c->flags |= F_WANT_WRITE;
-		return -EAGAIN;
-	}
+	if (m->pkt_len > sndq_room(c) || !sndq_mem_fits(c, mq_chain_cost(m)))
+		return send_refused(c);
 	sndq_append(c, m, m->pkt_len);
 	tcb_want_output(c);
 	return 0;
@@ -57,19 +66,20 @@ int
 dpt_tcp_send_some(struct dpt_tcb *c, struct rte_mbuf **mp)
 {
 	struct rte_mbuf *m = *mp, *s, *rest, *last = NULL;
-	uint32_t room = dpt_tcp_sndbuf_free(c), take = 0;
+	uint32_t room = sndq_room(c), take = 0, cost = 0;
 	uint16_t segs = 0;
 	int rc = send_check(c);
 
 	if (rc != 0)
 		return rc;
-	for (s = m; s != NULL && take + s->data_len <= room;
-	     last = s, s = s->next) {
+	for (s = m; s != NULL && take + s->data_len <= room &&
+	     sndq_mem_fits(c, cost + mq_cost(s)); last = s, s = s->next) {
 		take += s->data_len;
+		cost += mq_cost(s);
 		segs++;
 	}
 	if (segs == 0) {
-		c->flags |= F_WANT_WRITE;
+		send_refused(c);
 		return 0;
 	}
 	rest = s;
@@ -95,9 +105,9 @@ dpt_tcp_write(struct dpt_tcb *c, const void *buf, size_t len)
 
 	if (rc != 0)
 		return rc;
-	n = RTE_MIN(len, (size_t)dpt_tcp_sndbuf_free(c));
+	n = RTE_MIN(len, (size_t)sndq_room(c));
 	if (n < len)
-		c->flags |= F_WANT_WRITE;
+		send_refused(c);
 	n = sndq_write(c, buf, n);
 	if (n < len)
 		c->flags |= F_WANT_WRITE;
@@ -115,7 +125,7 @@ dpt_tcp_want_writable(struct dpt_tcb *c)
 uint32_t
 dpt_tcp_sndbuf_free(const struct dpt_tcb *c)
 {
-	return c->sndq.bytes < c->snd_buf ? c->snd_buf - c->sndq.bytes : 0;
+	return sndq_room(c);
 }
 
 /* ---- receive ---------------------------------------------------------- */

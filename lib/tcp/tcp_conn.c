@@ -77,6 +77,21 @@ destroy(struct dpt_tcp *t)
 	rte_free(t);
 }
 
+/* Pressure starts at four times the reserve (a quarter of the pool with
+ * the engine's sixteenth), at most half the pool. The header pool keeps
+ * its own reserve for control segments the same way. */
+static void
+mem_thresholds(struct dpt_tcp *t)
+{
+	uint32_t hdr = t->hdr_pool->size;
+
+	if (t->rx_pool != NULL)
+		t->rx_pressure = RTE_MIN(4 * t->rx_reserve,
+					 t->rx_pool->size / 2);
+	t->hdr_reserve = RTE_MIN(RTE_MAX(hdr / 16, 512u), hdr / 4);
+	t->hdr_pressure = RTE_MIN(4 * t->hdr_reserve, hdr / 2);
+}
+
 struct dpt_tcp *
 dpt_tcp_create(const struct dpt_tcp_params *p)
 {
@@ -99,6 +114,7 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->data_pool = p->data_pool;
 	t->rx_pool = p->rx_pool;
 	t->rx_reserve = p->rx_reserve;
+	mem_thresholds(t);
 	t->port_ok = p->port_ok;
 	t->port_ok_arg = p->port_ok_arg;
 	t->st = p->stats;

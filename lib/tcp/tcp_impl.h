@@ -40,6 +40,11 @@
 #define TCP_DEFAULT_MSS 536u  /* RFC 9293 3.7.1 (MUST-15) */
 #define TCP_EPHEMERAL_LO 32768
 #define TCP_EPHEMERAL_HI 60999
+/* Under memory pressure a connection holding more buffer bytes than
+ * this on one side takes no more there (about 28 packet mbufs: a few
+ * segments of a fresh request or response always fit). */
+#define TCP_MEM_SHARE (64u * 1024)
+#define TCP_MEM_RETRY_US 10000 /* output again after an mbuf shortage */
 #define TCP_PAWS_IDLE (24ULL * 24 * 3600 * 1000000) /* RFC 7323 5.5 */
 
 /* tcb->flags */
@@ -61,8 +66,6 @@
 #define F_WANT_WRITE 0x08000   /* a send fell short: WRITABLE wanted */
 #define F_ACCEPTING 0x10000    /* handshake done, not yet accepted */
 #define F_RTO_RECOVERY 0x40000 /* resending after an RTO up to recover */
-#define F_TAIL_OWN 0x80000     /* dpt_tcp_write made the send queue's tail:
-				* its tailroom may be filled */
 #define F_READ 0x100000        /* the application read: window update? */
 #define F_TLP_OUT 0x400000     /* a tail loss probe is outstanding */
 #define F_TLP_RXT 0x800000     /* ... and it was a retransmission */
@@ -75,6 +78,8 @@ enum tcp_rexmt_kind {
 			    * while the timer is off between a probe's
 			    * answer and the window opening */
 	TCP_REXMT_TLP,     /* tail loss probe, RFC 8985 7.2 */
+	TCP_REXMT_MEM,     /* output again: it found no mbuf with data
+			    * waiting and nothing in flight to wake it */
 };
 
 /* Internal event: hand an established connection to its listener. */
@@ -180,6 +185,7 @@ struct dpt_tcb {
 	uint32_t rcv_buf;            /* receive buffer size */
 	struct rte_mbuf *ooo_head;   /* out-of-order segments, by seq */
 	uint32_t ooo_bytes;          /* bytes held out of order */
+	uint32_t ooo_mem;            /* their buffer bytes (mq_cost()) */
 	uint32_t ooo_last;           /* seq of the latest out-of-order arrival */
 	uint32_t ooo_recent[3];      /* the arrivals before it, newest first */
 
@@ -189,7 +195,10 @@ struct dpt_tcb {
 	uint64_t t_delack;           /* delayed ACK */
 	uint64_t t_keep;             /* keepalive */
 	uint64_t t_close;            /* TIME-WAIT or FIN-WAIT-2 end */
+	uint64_t t_app;              /* the application's deadline */
 	uint64_t last_rcv;           /* last segment from the peer */
+	uint64_t persist_since;      /* zero window and no progress since;
+				      * 0 = not persisting */
 	uint64_t ka_idle, ka_intvl;  /* keepalive times */
 	uint8_t ka_probes;           /* keepalive probes allowed */
 	uint8_t retries;             /* retransmissions of the same data */
@@ -233,6 +242,9 @@ struct dpt_tcp {
 	struct rte_mempool *data_pool;
 	struct rte_mempool *rx_pool;  /* reception's pool (may be data_pool) */
 	uint32_t rx_reserve;          /* its mbufs kept free for reception */
+	uint32_t rx_pressure;         /* below this many free: pressure */
+	uint32_t hdr_reserve;         /* hdr_pool mbufs data may not take */
+	uint32_t hdr_pressure;        /* below this many free: pressure */
 	int (*port_ok)(void *, uint32_t, uint16_t, uint32_t, uint16_t);
 	void *port_ok_arg;            /* the active-open port filter */
 	struct dpt_stats *st;
@@ -265,17 +277,41 @@ ooo_info(const struct dpt_tcp *t, struct rte_mbuf *m)
 	return RTE_MBUF_DYNFIELD(m, t->ooo_off, struct tcp_ooo_info *);
 }
 
+/* Free mbufs in @mp's ring (not its per-lcore caches): O(1).
+ * rte_mempool_ops_get_count() is not exported by 22.11's shared library;
+ * this is its body, through the inline ops accessor. */
+static inline uint32_t
+pool_free(const struct rte_mempool *mp)
+{
+	return (uint32_t)rte_mempool_get_ops(mp->ops_index)->get_count(mp);
+}
+
 /* Reception's pool is nearly empty: queues holding received or written
  * data must not grow, or the PMD cannot refill its ring, no ACK arrives
- * and nothing is ever freed. O(1): the pool's ring, not its caches. */
+ * and nothing is ever freed. */
 static inline int
 mem_low(const struct dpt_tcp *t)
 {
-	/* rte_mempool_ops_get_count() is not exported by 22.11's shared
-	 * library; this is its body, through the inline ops accessor */
-	return t->rx_pool != NULL &&
-	       rte_mempool_get_ops(t->rx_pool->ops_index)->get_count(
-		       t->rx_pool) < t->rx_reserve;
+	return t->rx_pool != NULL && pool_free(t->rx_pool) < t->rx_reserve;
+}
+
+/* The header pool is down to what control segments (ACK, SYN-ACK, RST)
+ * need: no data segment is built from it. */
+static inline int
+hdr_low(const struct dpt_tcp *t)
+{
+	return pool_free(t->hdr_pool) < t->hdr_reserve;
+}
+
+/* Memory under pressure: a pool is down to a quarter or so. Then only
+ * connections holding less than TCP_MEM_SHARE take more, so the peers
+ * that hold much (slow readers, tiny segments) cannot take what fresh
+ * connections need (DESIGN.md, "Memory under attack"). */
+static inline int
+mem_pressure(const struct dpt_tcp *t)
+{
+	return (t->rx_pool != NULL && pool_free(t->rx_pool) < t->rx_pressure)
+	       || pool_free(t->hdr_pool) < t->hdr_pressure;
 }
 
 static inline void
@@ -301,6 +337,7 @@ void tcb_enter_timewait(struct dpt_tcb *c, uint64_t now);
 /* tcp_output.c */
 void tcp_output(struct dpt_tcb *c, uint64_t now);
 void tcp_send_ack(struct dpt_tcb *c, uint64_t now);
+uint32_t tcp_ctl_seq(const struct dpt_tcb *c);
 void tcp_send_syn(struct dpt_tcb *c, uint64_t now);
 int tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len,
 		     uint8_t flags, uint64_t now);
@@ -330,6 +367,7 @@ void tcb_rexmt_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_rexmt_or_pto_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_rexmt_stop(struct dpt_tcb *c);
 void tcb_persist_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_mem_retry_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_persist_end(struct dpt_tcb *c, uint64_t now);
 void tcb_delack_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_delack_stop(struct dpt_tcb *c);
@@ -346,6 +384,9 @@ int ooo_pull(struct dpt_tcb *c);
 unsigned int sack_blocks(const struct dpt_tcb *c, struct dpt_tcp_sack *b,
 			 unsigned int max);
 void rcvq_flush(struct dpt_tcb *c);
+enum dpt_stat rcv_admit(struct dpt_tcb *c, const struct rte_mbuf *m);
+void ooo_prune(struct dpt_tcb *c);
+int rcv_pressed(const struct dpt_tcb *c);
 
 /* tcp_sack.c */
 uint32_t sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o);
@@ -385,5 +426,8 @@ void sndq_release(struct dpt_tcb *c, uint32_t acked);
 struct rte_mbuf *sndq_locate(const struct dpt_tcb *c, uint32_t seq,
 			     uint32_t *off);
 void sndq_flush(struct dpt_tcb *c);
+uint32_t sndq_room(const struct dpt_tcb *c);
+int sndq_pressed(const struct dpt_tcb *c);
+int sndq_mem_fits(const struct dpt_tcb *c, uint32_t cost);
 
 #endif /* TCP_IMPL_H */

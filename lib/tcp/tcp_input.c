@@ -287,7 +287,12 @@ syn_sent_input(struct dpt_tcb *c, struct rte_mbuf *m,
 
 /* RFC 9293 3.10.7.4 first: the four cases of segment acceptability,
  * against the window we advertised. A zero window still accepts a segment
- * at RCV.NXT for its ACK ("special allowance", the data is then trimmed). */
+ * at RCV.NXT for its ACK ("special allowance", the data is then trimmed).
+ * A segment without data is also taken at the right edge, RCV.NXT +
+ * RCV.WND, as Linux (tcp_sequence()) and the BSDs take it: a peer that
+ * filled our window behind a hole sends its ACKs from there, and the
+ * table's strict "<" would discard every one of them, its ACK field with
+ * it, until the hole fills. */
 static int
 seq_acceptable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 {
@@ -298,7 +303,9 @@ seq_acceptable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 
 	if (wnd == 0)
 		return s->seq == c->rcv_nxt;
-	if (len == 0)
+	if (len == 0 && !(s->flags & DPT_TCP_RST))
+		return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd + 1);
+	if (len == 0) /* RFC 5961 3.2: a RST's window is the strict one */
 		return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd);
 	return seq_in(s->seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
 	       seq_in(s->seq + len - 1, c->rcv_nxt, c->rcv_nxt + wnd);
@@ -522,6 +529,8 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 		c->snd_nxt = c->snd_una;
 	c->n_acked += data;
 	c->retries = 0;
+	if (c->persist_since != 0)
+		c->persist_since = now; /* a probe octet taken: progress */
 	c->backoff = 0;
 	sb_prune(c);
 	if (c->flags & F_RECOVERY) {
@@ -540,7 +549,7 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 		tcb_rexmt_stop(c); /* RFC 6298 5.2 */
 	else if (c->rexmt_kind != TCP_REXMT_PERSIST)
 		tcb_rexmt_or_pto_arm(c, now); /* RFC 6298 5.3, RFC 8985 */
-	if ((c->flags & F_WANT_WRITE) && c->sndq.bytes < c->snd_buf) {
+	if ((c->flags & F_WANT_WRITE) && sndq_room(c) > 0) {
 		c->flags &= ~F_WANT_WRITE;
 		tcb_event(c, DPT_TCP_EV_WRITABLE);
 	}
@@ -832,8 +841,12 @@ data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (s->len > 0 && mem_low(c->tcp)) /* the peer will resend it */
-		return drop(c->tcp, m, DPT_STAT_tcp_drop_mem);
+	if (s->len > 0) {
+		enum dpt_stat r = rcv_admit(c, m);
+
+		if (r != DPT_STAT_OK) /* the peer will resend it */
+			return drop(c->tcp, m, r);
+	}
 	accept_text(c, m, seq, s->len, fin, now);
 }
 

@@ -33,7 +33,8 @@ uint32_t
 tcp_rcv_window(struct dpt_tcb *c)
 {
 	uint32_t used = c->rcvq.bytes + c->ooo_bytes;
-	uint32_t space = used < c->rcv_buf ? c->rcv_buf - used : 0;
+	uint32_t space = used < c->rcv_buf && !rcv_pressed(c) ?
+			 c->rcv_buf - used : 0;
 	uint32_t offered = seq_gt(c->rcv_adv, c->rcv_nxt) ?
 			   c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t step = RTE_MIN(c->rcv_buf / 2, c->rcv_mss);
@@ -198,6 +199,12 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	 * 3.9.1.2), as Linux keeps it on retransmissions. */
 	if (len > 0 && seq + len == c->snd_una + c->sndq.bytes)
 		s.flags = flags = flags | DPT_TCP_PSH;
+	/* Data never takes the header pool's last mbufs: the control
+	 * segments that free memory (ACKs) or let peers in need them. */
+	if (len > 0 && hdr_low(t)) {
+		t->st->c[DPT_STAT_tcp_tx_hdr_low]++;
+		return -ENOMEM;
+	}
 	m = header_mbuf(t, &s);
 	if (m == NULL)
 		return -ENOMEM;
@@ -230,10 +237,25 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	return (int)sent;
 }
 
+/* The sequence number of a segment without data: the highest one sent,
+ * SND.MAX, not SND.NXT. After a retransmission timeout SND.NXT goes back
+ * to SND.UNA, below what the peer may already have received, and a
+ * segment from there would be outside the peer's window (RFC 9293
+ * 3.10.7.4 first), its ACK ignored. But never past the right edge of the
+ * peer's window as we know it: a window probe's octet may have been
+ * refused (Linux's tcp_acceptable_seq(), whose snd_nxt is our SND.MAX). */
+uint32_t
+tcp_ctl_seq(const struct dpt_tcb *c)
+{
+	uint32_t edge = c->snd_una + c->snd_wnd;
+
+	return seq_leq(c->snd_max, edge) ? c->snd_max : edge;
+}
+
 void
 tcp_send_ack(struct dpt_tcb *c, uint64_t now)
 {
-	tcp_send_segment(c, c->snd_nxt, 0, DPT_TCP_ACK, now);
+	tcp_send_segment(c, tcp_ctl_seq(c), 0, DPT_TCP_ACK, now);
 }
 
 void
@@ -279,13 +301,14 @@ tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in, uint64_t now)
 			now);
 }
 
-/* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>. */
+/* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>, with SND.NXT as on
+ * every segment without data (tcp_ctl_seq()). */
 void
 tcp_send_rst(struct dpt_tcb *c, uint64_t now)
 {
 	struct dpt_tcp_seg s = {
 		.sport = c->key.lport, .dport = c->key.rport,
-		.seq = c->snd_nxt, .flags = DPT_TCP_RST,
+		.seq = tcp_ctl_seq(c), .flags = DPT_TCP_RST,
 	};
 	struct rte_mbuf *m = header_mbuf(c->tcp, &s);
 
@@ -379,9 +402,11 @@ small_segment_ok(const struct dpt_tcb *c, uint32_t len, uint32_t unsent)
 }
 
 /* Send new data (and FIN) as windows, Nagle and SWS allow; @pipe grows
- * by what is sent. */
+ * by what is sent. *@blocked is set when no mbuf could be had for what
+ * was due. */
 static int
-send_new_data(struct dpt_tcb *c, uint32_t *pipe, uint64_t now)
+send_new_data(struct dpt_tcb *c, uint32_t *pipe, int *blocked,
+	      uint64_t now)
 {
 	uint32_t fin_seq = c->snd_una + c->sndq.bytes;
 	int n = 0;
@@ -411,8 +436,10 @@ send_new_data(struct dpt_tcb *c, uint32_t *pipe, uint64_t now)
 					(fin ? DPT_TCP_FIN : 0) |
 					(len > 0 && len == unsent ? DPT_TCP_PSH
 					 : 0), now);
-		if (sent < 0 || (sent == 0 && !fin))
+		if (sent < 0 || (sent == 0 && !fin)) {
+			*blocked = 1;
 			break;
+		}
 		fin = fin && (uint32_t)sent == len;
 		/* Karn (RFC 6298 3): time only new data. */
 		if (c->rtt_start == 0 && seq_geq(c->snd_nxt, c->snd_max) &&
@@ -483,7 +510,7 @@ void
 tcp_output(struct dpt_tcb *c, uint64_t now)
 {
 	uint32_t pipe = 0;
-	int sent = 0;
+	int sent = 0, blocked = 0;
 
 	switch (c->state) {
 	case DPT_TCP_ESTABLISHED:
@@ -508,18 +535,21 @@ tcp_output(struct dpt_tcb *c, uint64_t now)
 	if ((c->flags & F_RECOVERY) && (c->flags & F_SACK)) {
 		pipe = sb_pipe(c);
 		sent = sack_retransmit(c, 1, &pipe, now);
-		sent += send_new_data(c, &pipe, now);
+		sent += send_new_data(c, &pipe, &blocked, now);
 		sent += sack_retransmit(c, 3, &pipe, now);
 	} else {
-		sent = send_new_data(c, &pipe, now);
+		sent = send_new_data(c, &pipe, &blocked, now);
 	}
 	if (!sent && ((c->flags & F_ACK_NOW) || window_update_due(c)))
 		tcp_send_ack(c, now);
 	if (c->snd_max != c->snd_una) {
 		/* RFC 6298 5.1; RFC 8985 7.2 after new data */
-		if (c->t_rexmt == 0 || c->rexmt_kind == TCP_REXMT_PERSIST)
+		if (c->t_rexmt == 0 || c->rexmt_kind == TCP_REXMT_PERSIST ||
+		    c->rexmt_kind == TCP_REXMT_MEM)
 			tcb_rexmt_or_pto_arm(c, now);
 	} else if (c->snd_wnd == 0 && c->sndq.bytes > 0 && c->t_rexmt == 0) {
 		tcb_persist_arm(c, now); /* RFC 9293 3.8.6.1 */
+	} else if (blocked && c->t_rexmt == 0) {
+		tcb_mem_retry_arm(c, now); /* nothing in flight would wake it */
 	}
 }

@@ -3,7 +3,8 @@
  * tcp_reass.c: received data. The receive queue (a struct tcp_mq,
  * tcp_mq.h) is the received mbufs themselves, headers trimmed, in order.
  * Segments that arrive ahead of RCV.NXT wait in the out-of-order queue,
- * sorted and without overlaps, at most `ooo_max` of them; their sequence
+ * sorted and without overlaps, at most `ooo_max` of them, counted in
+ * buffer bytes with the receive queue (tcp_input.c); their sequence
  * numbers live in an mbuf dynamic field, so holding them costs no memory
  * beyond the mbufs. When a gap fills they move to the receive queue. The
  * SACK blocks we send (RFC 2018 4) describe this queue.
@@ -13,10 +14,66 @@
 #include "dpt_mbuf.h"
 #include "tcp_impl.h"
 
+/* Twice the receive buffer in buffer bytes, plus a connection's share:
+ * Linux's default (tcp_adv_win_scale 1) likewise counts half of what a
+ * socket may hold as overhead; the share keeps small buffers usable with
+ * mid-sized segments. Full-sized segments fill the window well inside it;
+ * tiny ones would not, but they are coalesced (tcp_mq.h). */
+static uint32_t
+rcv_mem_limit(const struct dpt_tcb *c)
+{
+	return 2 * c->rcv_buf + TCP_MEM_SHARE;
+}
+
+/* Whether received data @m may be held (DESIGN.md, "Memory under
+ * attack"): never below the reception reserve (the PMD must be able to
+ * refill its ring, or no ACK arrives and nothing is ever freed); under
+ * pressure only by a connection holding less than its share; and never
+ * past the connection's budget in buffer bytes, whatever the window said
+ * (a 1-byte segment costs a whole mbuf). The peer resends what is
+ * refused. Out-of-order data goes first when memory is short: held behind
+ * a hole it blocks the very segment that would let everything drain. */
+enum dpt_stat
+rcv_admit(struct dpt_tcb *c, const struct rte_mbuf *m)
+{
+	const struct dpt_tcp *t = c->tcp;
+	uint32_t held;
+
+	if (c->ooo_n > 0 && (mem_low(t) || rcv_pressed(c)))
+		ooo_prune(c);
+	held = c->rcvq.mem + c->ooo_mem;
+	if (mem_low(t))
+		return DPT_STAT_tcp_drop_mem;
+	if (rcv_pressed(c))
+		return DPT_STAT_tcp_drop_mem_share;
+	if (held + mq_chain_cost(m) > rcv_mem_limit(c))
+		return DPT_STAT_tcp_drop_rcvbuf;
+	return DPT_STAT_OK;
+}
+
+/* Under memory pressure a connection holding its share of buffer bytes
+ * offers no more window (it keeps what it offered: RFC 9293 3.8.6). */
+int
+rcv_pressed(const struct dpt_tcb *c)
+{
+	return c->rcvq.mem + c->ooo_mem > TCP_MEM_SHARE &&
+	       mem_pressure(c->tcp);
+}
+
+/* In-order data: the received mbufs queued as they are, or, once the
+ * queue is long, short segments copied into its tail (tcp_mq.h). A
+ * received mbuf is ours alone: its room may take what comes next. */
 void
 rcvq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len)
 {
-	mq_append(&c->rcvq, m, len);
+	struct tcp_mq *q = &c->rcvq;
+	struct dpt_tcp *t = c->tcp;
+
+	t->st->c[DPT_STAT_tcp_coalesced] += mq_append_coalesce(q, m, len,
+		t->rx_pool ? t->rx_pool : t->data_pool);
+	if (!q->tail_own)
+		q->tail_own = RTE_MBUF_DIRECT(q->tail) &&
+			      rte_mbuf_refcnt_read(q->tail) == 1;
 	c->rcv_nxt += len;
 	c->n_rcvd += len;
 	c->tcp->st->c[DPT_STAT_tcp_rx_bytes] += len;
@@ -36,6 +93,7 @@ ooo_unlink_free(struct dpt_tcb *c, struct rte_mbuf **pp)
 
 	*pp = ooo_info(c->tcp, m)->next;
 	c->ooo_bytes -= m->pkt_len;
+	c->ooo_mem -= mq_chain_cost(m);
 	c->ooo_n--;
 	rte_pktmbuf_free(m);
 }
@@ -98,12 +156,28 @@ ooo_insert(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 	*pp = m;
 	c->ooo_n++;
 	c->ooo_bytes += len;
+	c->ooo_mem += mq_chain_cost(m);
 	memmove(&c->ooo_recent[1], &c->ooo_recent[0],
 		sizeof(c->ooo_recent) - sizeof(c->ooo_recent[0]));
 	c->ooo_recent[0] = c->ooo_last;
 	c->ooo_last = seq;
 	t->st->c[DPT_STAT_tcp_ooo_segs]++;
 	return 0;
+}
+
+/* Drop everything held out of order, as Linux prunes its out-of-order
+ * queue under memory pressure. RFC 2018 8 lets a receiver discard data
+ * it has SACKed ("reneging"): the sender keeps it until cumulatively
+ * acknowledged and resends it. An ACK goes at once, as after any gap
+ * (RFC 5681 4.2), so the peer's scoreboard learns of it. */
+void
+ooo_prune(struct dpt_tcb *c)
+{
+	c->tcp->st->c[DPT_STAT_tcp_ooo_pruned] += c->ooo_n;
+	while (c->ooo_head != NULL)
+		ooo_unlink_free(c, &c->ooo_head);
+	c->flags |= F_ACK_NOW;
+	tcb_want_output(c);
 }
 
 /* Move held segments that RCV.NXT has reached into the receive queue.
@@ -123,6 +197,7 @@ ooo_pull(struct dpt_tcb *c)
 		c->ooo_head = in->next;
 		c->ooo_n--;
 		c->ooo_bytes -= len;
+		c->ooo_mem -= mq_chain_cost(m);
 		if (skip >= len) {
 			rte_pktmbuf_free(m);
 		} else {

@@ -4,8 +4,9 @@
  *
  * The queue (a struct tcp_mq, tcp_mq.h) runs from SND.UNA: bytes sent
  * and not yet acknowledged, then bytes not sent yet. Its mbufs are the
- * application's own (dpt_tcp_send(): never written to) or ones
- * dpt_tcp_write() filled (F_TAIL_OWN: the last of them may take more).
+ * application's own (dpt_tcp_send(): never written to) or ones the queue
+ * filled itself (dpt_tcp_write(), short segments coalesced: the last of
+ * them may take more, tcp_mq.h).
  * Output transmits them by reference (tcp_output.c attaches indirect
  * mbufs to them); an acknowledgment frees what it covers.
  */
@@ -13,18 +14,50 @@
 
 #include "tcp_impl.h"
 
-/* Queue the application's chain @m of @len bytes, as it is. */
+/* Twice the send buffer in buffer bytes plus a share, as on the receive
+ * side (tcp_reass.c): the bytes bind first for well-filled mbufs; a chain
+ * of tiny or sparse ones meets this first. */
+static uint32_t
+sndq_mem_limit(const struct dpt_tcb *c)
+{
+	return 2 * c->snd_buf + TCP_MEM_SHARE;
+}
+
+int
+sndq_pressed(const struct dpt_tcb *c)
+{
+	return c->sndq.mem > TCP_MEM_SHARE && mem_pressure(c->tcp);
+}
+
+uint32_t
+sndq_room(const struct dpt_tcb *c)
+{
+	if (c->sndq.mem >= sndq_mem_limit(c) || sndq_pressed(c))
+		return 0;
+	return c->sndq.bytes < c->snd_buf ? c->snd_buf - c->sndq.bytes : 0;
+}
+
+/* Whether a chain costing @cost buffer bytes more fits the budget. */
+int
+sndq_mem_fits(const struct dpt_tcb *c, uint32_t cost)
+{
+	return c->sndq.mem + cost <= sndq_mem_limit(c);
+}
+
+/* Queue the application's chain @m of @len bytes: as it is (its buffers
+ * never written to), its short segments copied into the queue's own tail
+ * once the queue is long (tcp_mq.h). */
 void
 sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len)
 {
-	mq_append(&c->sndq, m, len);
-	c->flags &= ~F_TAIL_OWN; /* the app's buffers: never written to */
+	c->tcp->st->c[DPT_STAT_tcp_coalesced] +=
+		mq_append_coalesce(&c->sndq, m, len, c->tcp->data_pool);
 }
 
-/* Copy @len bytes in: into the tail's room when dpt_tcp_write made the
- * tail, then into new mbufs from the data pool. Stops short when the
- * pool is empty or down to the reserve kept for reception. Returns the
- * bytes queued. */
+/* Copy @len bytes in: into the tail's room when the queue made the tail,
+ * then into new mbufs from the data pool. Stops short when the pool is
+ * empty or down to the reserve kept for reception. Returns the bytes
+ * queued. */
 size_t
 sndq_write(struct dpt_tcb *c, const uint8_t *p, size_t len)
 {
@@ -32,11 +65,11 @@ sndq_write(struct dpt_tcb *c, const uint8_t *p, size_t len)
 	size_t done = 0;
 
 	while (done < len) {
-		struct rte_mbuf *m = q->tail;
-		uint16_t room;
-		char *dst;
+		uint32_t room = mq_tail_room(q);
 
-		if (!(c->flags & F_TAIL_OWN) || rte_pktmbuf_tailroom(m) == 0) {
+		if (room == 0) {
+			struct rte_mbuf *m;
+
 			if (c->tcp->data_pool == c->tcp->rx_pool &&
 			    mem_low(c->tcp)) {
 				tcb_count(c, DPT_STAT_tcp_write_mem_low);
@@ -47,14 +80,11 @@ sndq_write(struct dpt_tcb *c, const uint8_t *p, size_t len)
 				tcb_count(c, DPT_STAT_mbuf_alloc_fail);
 				break;
 			}
-			mq_append(q, m, 0);
-			c->flags |= F_TAIL_OWN;
+			mq_append_own(q, m, 0);
+			room = rte_pktmbuf_tailroom(m);
 		}
-		room = (uint16_t)RTE_MIN((size_t)rte_pktmbuf_tailroom(m),
-					 len - done);
-		dst = rte_pktmbuf_append(m, room);
-		memcpy(dst, p + done, room);
-		q->bytes += room;
+		room = (uint32_t)RTE_MIN((size_t)room, len - done);
+		mq_fill_tail(q, p + done, room);
 		done += room;
 	}
 	return done;
@@ -66,8 +96,6 @@ void
 sndq_release(struct dpt_tcb *c, uint32_t n)
 {
 	mq_trim_front(&c->sndq, n);
-	if (c->sndq.head == NULL)
-		c->flags &= ~F_TAIL_OWN;
 }
 
 /* The queued mbuf holding @seq, and the offset of @seq in it: a walk

@@ -108,7 +108,8 @@ wheel_advance(struct dpt_tcp *t, uint64_t now)
 void
 tcb_timers_update(struct dpt_tcb *c)
 {
-	uint64_t d[] = { c->t_rexmt, c->t_delack, c->t_keep, c->t_close };
+	uint64_t d[] = { c->t_rexmt, c->t_delack, c->t_keep, c->t_close,
+			 c->t_app };
 	uint64_t next = 0;
 
 	for (unsigned int i = 0; i < RTE_DIM(d); i++)
@@ -123,7 +124,7 @@ tcb_timers_update(struct dpt_tcb *c)
 void
 tcb_timers_stop(struct dpt_tcb *c)
 {
-	c->t_rexmt = c->t_delack = c->t_keep = c->t_close = 0;
+	c->t_rexmt = c->t_delack = c->t_keep = c->t_close = c->t_app = 0;
 	wheel_cancel(&c->tmr);
 }
 
@@ -157,7 +158,26 @@ tcb_rexmt_stop(struct dpt_tcb *c)
 void
 tcb_persist_arm(struct dpt_tcb *c, uint64_t now)
 {
+	if (c->persist_since == 0)
+		c->persist_since = now;
 	rexmt_set(c, TCP_REXMT_PERSIST, now + tcb_rto(c));
+}
+
+/* Output found no mbuf for data that was due, with nothing in flight
+ * whose ACK would bring it back: try again shortly. */
+void
+tcb_mem_retry_arm(struct dpt_tcb *c, uint64_t now)
+{
+	rexmt_set(c, TCP_REXMT_MEM, now + TCP_MEM_RETRY_US);
+}
+
+void
+dpt_tcp_set_timer(struct dpt_tcb *c, uint64_t deadline)
+{
+	if (c->state == DPT_TCP_CLOSED)
+		return;
+	c->t_app = deadline;
+	tcb_timers_update(c);
 }
 
 /* The window opened: probing ends, and its backoff with it; what is in
@@ -167,6 +187,7 @@ tcb_persist_end(struct dpt_tcb *c, uint64_t now)
 {
 	c->rexmt_kind = TCP_REXMT_RTO;
 	c->t_rexmt = 0;
+	c->persist_since = 0;
 	c->backoff = 0;
 	c->retries = 0;
 	if (c->snd_max != c->snd_una)
@@ -313,6 +334,20 @@ handshake_timeout(struct dpt_tcb *c, uint64_t now)
 	tcb_rexmt_arm(c, now);
 }
 
+/* RFC 9293 3.8.6.1: one octet of the queue at SND.NXT beyond the zero
+ * window, to learn when it opens (the octet is not counted as sent). */
+static void
+window_probe(struct dpt_tcb *c, uint64_t now)
+{
+	uint32_t unsent = c->sndq.bytes - (c->snd_nxt - c->snd_una);
+
+	tcb_count(c, DPT_STAT_tcp_window_probes);
+	if (unsent > 0) {
+		tcp_send_segment(c, c->snd_nxt, 1, DPT_TCP_ACK, now);
+		c->snd_max = seq_max(c->snd_max, c->snd_nxt + 1);
+	}
+}
+
 /* RFC 6298 5.4-5.6: retransmit the earliest unacknowledged segment, back
  * off the timer; RFC 5681 3.1 (eqn. 4): collapse the window. */
 static void
@@ -336,6 +371,17 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 	c->dupacks = 0;
 	c->recover = c->snd_max; /* RFC 6582 3.2 step 1 after a timeout */
 	c->snd_nxt = c->snd_una;
+	if (c->snd_wnd == 0 && c->sndq.bytes > 0) {
+		/* The peer shut its window on data in flight: resending
+		 * within a zero window sends nothing, and the connection
+		 * would time out while the peer is alive (RFC 1122
+		 * 4.2.2.17). The window is probed instead (RFC 9293
+		 * 3.8.6.1), as Linux's RTO does when the window is zero,
+		 * until it opens; the whole flight is resent then. */
+		window_probe(c, now);
+		tcb_persist_arm(c, now);
+		return;
+	}
 	tcp_output(c, now);
 	tcb_rexmt_arm(c, now);
 }
@@ -345,18 +391,22 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 static void
 persist_timeout(struct dpt_tcb *c, uint64_t now)
 {
-	uint32_t unsent = c->sndq.bytes - (c->snd_nxt - c->snd_una);
+	uint64_t limit = c->tcp->conf.persist_timeout_us;
 
 	if (++c->retries > c->tcp->conf.retries) {
 		tcb_count(c, DPT_STAT_tcp_conn_timeout);
 		tcb_closed(c, DPT_TCP_ERR_TIMEOUT);
 		return;
 	}
-	tcb_count(c, DPT_STAT_tcp_window_probes);
-	if (unsent > 0) {
-		tcp_send_segment(c, c->snd_nxt, 1, DPT_TCP_ACK, now);
-		c->snd_max = seq_max(c->snd_max, c->snd_nxt + 1);
+	/* RFC 6429: a peer that answers every probe but never takes data
+	 * may hold our memory forever; past the limit, reset it. */
+	if (limit != 0 && now - c->persist_since >= limit) {
+		tcb_count(c, DPT_STAT_tcp_persist_timeouts);
+		tcp_send_rst(c, now); /* RFC 9293 3.10.5, as an ABORT */
+		tcb_closed(c, DPT_TCP_ERR_TIMEOUT);
+		return;
 	}
+	window_probe(c, now);
 	if (c->backoff < 30)
 		c->backoff++;
 	c->t_rexmt = now + tcb_rto(c); /* still TCP_REXMT_PERSIST */
@@ -416,12 +466,20 @@ on_timer(struct dpt_tcb *c, uint64_t now)
 		case TCP_REXMT_TLP:
 			pto_timeout(c, now);
 			break;
+		case TCP_REXMT_MEM:
+			tcb_count(c, DPT_STAT_tcp_tx_mem_retry);
+			tcp_output(c, now);
+			break;
 		default:
 			rexmt_timeout(c, now);
 		}
 	}
 	if (c->state != DPT_TCP_CLOSED && c->t_keep != 0 && now >= c->t_keep)
 		keepalive_timeout(c, now);
+	if (c->state != DPT_TCP_CLOSED && c->t_app != 0 && now >= c->t_app) {
+		c->t_app = 0;
+		tcb_event(c, DPT_TCP_EV_TIMER);
+	}
 	if (c->state != DPT_TCP_CLOSED)
 		tcb_timers_update(c);
 }

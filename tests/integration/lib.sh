@@ -242,3 +242,73 @@ it_link_drops() {
 	local s="/sys/class/net/${1:-$IT_IF}/statistics"
 	it_ns sh -c "echo tx_dropped=\$(cat $s/tx_dropped) rx_dropped=\$(cat $s/rx_dropped) qlen=\$(cat ${s%/statistics}/tx_queue_len)"
 }
+
+# ---- hostile peers (t_attack_*): the attack, what must still work, and
+# ---- that every resource comes back.
+
+# Resource counters of /dptcp/mem as "tcbs pkt hdr".
+it_mem() { it_telemetry_fields /dptcp/mem tcbs_used pkt_mbufs_used hdr_mbufs_used; }
+
+# Remember the resources in use now (after start-up) as the baseline.
+it_mem_baseline() {
+	IT_MEM0=$(it_mem)
+	it_log "baseline: tcbs pkt_mbufs hdr_mbufs = $IT_MEM0"
+}
+
+# Require the resources to be back at the baseline within $1 seconds.
+it_expect_mem_baseline() {
+	local now i
+	for i in $(seq 1 $(($1 * 10))); do
+		now=$(it_mem)
+		[ "$now" = "$IT_MEM0" ] && break
+		sleep 0.1
+	done
+	[ "$now" = "$IT_MEM0" ] ||
+		it_fail "resources (tcbs pkt_mbufs hdr_mbufs) are $now $1 s after the attack, $IT_MEM0 before it"
+	it_log "resources back at the baseline ($now) within $(((i + 9) / 10)) s"
+}
+
+# GET /$1 from dptcpd's HTTP service with curl (at most $2 seconds,
+# default 30): status 200 and the body byte-exact, by size and sha256.
+it_curl_body() {
+	local f="$IT_DIR/curl.body" w sha want
+	rm -f "$f"
+	w=$(it_ns curl -sS --max-time "${2:-30}" -o "$f" \
+		-w '%{http_code} %{time_total}' "http://$IT_ADDR/$1") ||
+		it_fail "curl GET /$1: exit status $? ($w)"
+	[ "${w%% *}" = 200 ] || it_fail "curl GET /$1: HTTP status ${w%% *}"
+	[ "$(stat -c %s "$f")" -eq "$1" ] ||
+		it_fail "curl GET /$1: $(stat -c %s "$f") bytes"
+	sha=$(sha256sum <"$f" | cut -d' ' -f1)
+	want=$(/usr/bin/python3 "$(dirname "$0")/tcpclient.py" http-sha "$1")
+	[ "$sha" = "$want" ] || it_fail "curl GET /$1: wrong bytes (sha256)"
+	rm -f "$f"
+	IT_CURL_S=${w#* }
+}
+
+# Start attack.py COMMAND ARGS (the host and stop file are added) in the
+# namespace and wait until its connections are up.
+it_attack() {
+	local cmd=$1
+	shift
+	IT_ATTACK_STOP="$IT_DIR/attack.stop"
+	IT_ATTACK_OUT="$IT_DIR/attack.out"
+	rm -f "$IT_ATTACK_STOP"
+	it_bg /usr/bin/python3 "$(dirname "$0")/attack.py" "$cmd" "$IT_ADDR" \
+		"$@" "$IT_ATTACK_STOP" >"$IT_ATTACK_OUT" 2>&1
+	IT_ATTACK_PID=$!
+	it_wait_ready "$IT_ATTACK_OUT" '^attacking' "$IT_ATTACK_PID" "attack.py $cmd"
+	it_log "attack $cmd $* under way"
+}
+
+# End the attack: its results are in IT_ATTACK_OUT.
+it_attack_stop() {
+	touch "$IT_ATTACK_STOP"
+	it_wait "$IT_ATTACK_PID" 30
+	it_log "attack over: $(grep = "$IT_ATTACK_OUT" | tr '\n' ' ')"
+}
+
+# A key=value result of the attack.
+it_attack_result() {
+	sed -n "s/^$1=//p" "$IT_ATTACK_OUT"
+}

@@ -9,6 +9,7 @@
 #include <rte_arp.h>
 #include <rte_ip.h>
 
+#include "dpt_mbuf.h"
 #include "dpt_net.h"
 #include "harness.h"
 #include "vectors.h"
@@ -480,4 +481,48 @@ Test(cksum, mbuf_sum_over_three_odd_segments_equals_the_flat_sum)
 	cr_assert_eq(rte_pktmbuf_chain(m, m3), 0);
 	cr_assert_eq(dpt_raw_cksum_mbuf(m, 0, sizeof(b)),
 		     rte_raw_cksum(b, sizeof(b)));
+}
+
+/* dpt_mbuf_chain_compact(): a request grown from small segments. */
+TestSuite(mbuf, .init = th_eal_init);
+
+Test(mbuf, small_segments_are_copied_into_the_room_of_the_last)
+{
+	unsigned int avail0 = rte_mempool_avail_count(th_pool);
+	struct rte_mbuf *head = th_mbuf("GET / HTTP/1.1\r\n", 16, 0);
+	char got[64];
+
+	/* 20 one-byte segments: each copied and freed, one mbuf held */
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(dpt_mbuf_chain_compact(head,
+			th_mbuf("abcdefghijklmnopqrst" + i, 1, 0)), 0);
+	cr_assert_eq(head->nb_segs, 1);
+	cr_assert_eq(head->pkt_len, 36);
+	cr_assert_eq(head->data_len, 36);
+	cr_assert_eq(avail0 - rte_mempool_avail_count(th_pool), 1);
+	cr_assert_arr_eq(rte_pktmbuf_read(head, 0, 36, got),
+			 "GET / HTTP/1.1\r\nabcdefghijklmnopqrst", 36);
+	rte_pktmbuf_free(head);
+	cr_assert_eq(rte_mempool_avail_count(th_pool), avail0);
+}
+
+Test(mbuf, what_does_not_fit_or_is_shared_is_linked)
+{
+	static char big[2000];
+	struct rte_mbuf *head = th_mbuf(big, sizeof(big), 0), *two;
+	char got[3];
+
+	/* no room for 400 bytes after 2000: linked as it is */
+	cr_assert_eq(dpt_mbuf_chain_compact(head, th_mbuf(big, 400, 0)), 0);
+	cr_assert_eq(head->nb_segs, 2);
+	cr_assert_eq(head->pkt_len, 2400);
+	/* the last segment held by someone else too: never written */
+	two = rte_pktmbuf_lastseg(head);
+	rte_mbuf_refcnt_update(two, 1);
+	cr_assert_eq(dpt_mbuf_chain_compact(head, th_mbuf("xyz", 3, 0)), 0);
+	cr_assert_eq(head->nb_segs, 3);
+	cr_assert_eq(two->data_len, 400);
+	cr_assert_arr_eq(rte_pktmbuf_read(head, 2400, 3, got), "xyz", 3);
+	rte_mbuf_refcnt_update(two, -1);
+	rte_pktmbuf_free(head);
 }

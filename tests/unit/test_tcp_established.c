@@ -222,3 +222,29 @@ Test(tcp_established, conn_list_pages_through_the_table)
 	cr_assert_eq(info[0].state, DPT_TCP_SYN_RECEIVED);
 	cr_assert_eq(info[1].state, DPT_TCP_SYN_RECEIVED);
 }
+
+Test(tcp_established, application_timer_fires_once_at_its_deadline)
+{
+	uint64_t t0 = tt.now;
+
+	tt.events = 0;
+	dpt_tcp_set_timer(c, t0 + dpt_ms(500));
+	tt_advance(dpt_ms(499));
+	cr_assert_eq(tt.events & DPT_TCP_EV_TIMER, 0);
+	tt_advance(dpt_ms(3));
+	cr_assert(tt.events & DPT_TCP_EV_TIMER);
+	/* once: nothing more, and nothing sent for it */
+	tt.events = 0;
+	tt_advance(dpt_ms(1000));
+	cr_assert_eq(tt.events & DPT_TCP_EV_TIMER, 0);
+	TT_NONE();
+	/* a new deadline replaces the last; 0 cancels */
+	dpt_tcp_set_timer(c, tt.now + dpt_ms(100));
+	dpt_tcp_set_timer(c, tt.now + dpt_ms(300));
+	tt_advance(dpt_ms(200));
+	cr_assert_eq(tt.events & DPT_TCP_EV_TIMER, 0);
+	dpt_tcp_set_timer(c, 0);
+	tt_advance(dpt_ms(200));
+	cr_assert_eq(tt.events & DPT_TCP_EV_TIMER, 0);
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+}

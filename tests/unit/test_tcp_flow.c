@@ -232,6 +232,110 @@ Test(tcp_flow_peer_window, zero_window_is_probed_with_one_octet_after_the_rto)
 	TT_NONE();
 }
 
+Test(tcp_flow_peer_window, window_shut_on_data_in_flight_is_probed_at_the_rto)
+{
+	static uint8_t d[1072];
+
+	open_plain(65535, 65535);
+	fill(d, sizeof(d), 5);
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 536, .data = d);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 537, .ack = 1001,
+	       .wnd = 65535, .len = 536, .data = d + 536);
+	TT_NONE();
+	/* The first segment is taken, then the window shuts with the
+	 * second one still in flight (a peer out of buffer drops it). */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 537, .wnd = 0,
+	      .wnd_set = 1);
+	TT_NONE();
+	/* RFC 9293 3.8.6.1, RFC 1122 4.2.2.17: at the RTO the window is
+	 * still shut, so resending within it would send nothing and the
+	 * retries would run out while the peer answers. The window is
+	 * probed with one octet at SND.UNA instead, backing off. */
+	tt_advance(dpt_ms(201));
+	TT_OUT(.flags = ACK, .seq = iss + 537, .ack = 1001, .wnd = 65535,
+	       .len = 1, .data = d + 536);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_window_probes, 1);
+	/* answered, window still 0: probing goes on, backed off (400 ms) */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 537, .wnd = 0,
+	      .wnd_set = 1);
+	tt_advance(dpt_ms(399));
+	TT_NONE();
+	tt_advance(dpt_ms(2));
+	TT_OUT(.flags = ACK, .seq = iss + 537, .ack = 1001, .wnd = 65535,
+	       .len = 1, .data = d + 536);
+	TT_ASSERT_STAT(tcp_window_probes, 2);
+	/* the window opens with the probe octet taken: the rest goes */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 538, .wnd = 4000,
+	      .wnd_set = 1);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 538, .ack = 1001,
+	       .wnd = 65535, .len = 535, .data = d + 537);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_conn_timeout, 0);
+}
+
+Test(tcp_flow_peer_window, ack_after_an_rto_carries_the_highest_sequence_sent)
+{
+	static uint8_t d[1608];
+
+	open_plain(65535, 65535);
+	fill(d, sizeof(d), 7);
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	tt_skip_all(); /* three segments, iss + 1 .. iss + 1609 */
+	/* RFC 6298 5.4: the RTO resends the first segment; SND.NXT is back
+	 * at iss + 537 */
+	tt_advance(dpt_ms(201));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 536, .data = d);
+	TT_NONE();
+	/* The peer may well hold everything up to iss + 1609 already: an
+	 * ACK from SND.NXT would lie below its RCV.NXT, outside its window,
+	 * and be dropped with its ACK field. A segment without data carries
+	 * SND.MAX. */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 100);
+	tt_advance(dpt_ms(41));
+	TT_OUT(.flags = ACK, .seq = iss + 1609, .ack = 1101, .wnd = 65535);
+	TT_NONE();
+}
+
+Test(tcp_flow_peer_window, window_shut_past_persist_timeout_resets)
+{
+	static uint8_t d[100];
+
+	tt.tcp->conf.persist_timeout_us = dpt_s(3);
+	open_plain(65535, 65535);
+	fill(d, sizeof(d), 8);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .wnd = 0, .wnd_set = 1);
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	/* probes at about 0.2, 0.6 and 1.4 s (the RTO, doubling), each
+	 * answered with the window still shut (RFC 1122 4.2.2.17: answered
+	 * probes keep it alive) */
+	for (unsigned int i = 0; i < 3; i++) {
+		tt_advance(dpt_ms((200u << i) + 2));
+		TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+		       .len = 1, .data = d);
+		TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .wnd = 0,
+		      .wnd_set = 1);
+	}
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+	/* RFC 6429: 3 s with nothing taken: at the next probe time (3.0 s)
+	 * the connection is reset, the application told it timed out */
+	tt_advance(dpt_ms(1600 + 2));
+	/* from the peer's RCV.NXT: no probe octet was taken (a RST must be
+	 * at it exactly, RFC 5961 3.2) */
+	TT_OUT(.flags = RST, .seq = iss + 1);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_persist_timeouts, 1);
+	cr_assert(tt.events & DPT_TCP_EV_RESET);
+	cr_assert_eq(dpt_tcp_error(c), DPT_TCP_ERR_TIMEOUT);
+}
+
 Test(tcp_flow_peer_window, older_segment_does_not_update_the_window_snd_wl1)
 {
 	static uint8_t d[1000];
@@ -506,6 +610,35 @@ Test(tcp_flow_rcv_window, zero_window_is_advertised_when_the_buffer_fills)
 	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 5097, .wnd = 0);
 	TT_NONE();
 	cr_assert_eq(info().rcv_wnd, 0);
+}
+
+Test(tcp_flow_rcv_window, ack_at_the_right_edge_behind_a_hole_is_taken)
+{
+	static uint8_t d[500];
+
+	fill(d, sizeof(d), 6);
+	dpt_tcp_write(c, d, sizeof(d));
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 4096,
+	       .len = 500, .data = d);
+	/* 1001..2024 is lost; the peer sends the rest of the window, up to
+	 * its right edge 5097, and each arrival is answered at once */
+	TT_IN(.flags = ACK, .seq = 2025, .ack = iss + 1, .len = 1024);
+	TT_IN(.flags = ACK, .seq = 3049, .ack = iss + 1, .len = 1024);
+	TT_IN(.flags = ACK, .seq = 4073, .ack = iss + 1, .len = 1024);
+	tt_skip_all();
+	/* Its window full, the peer's next segment is a pure ACK of our
+	 * data from SEG.SEQ = 5097 = RCV.NXT + RCV.WND: taken, as Linux
+	 * and the BSDs take it (RFC 9293's table would drop it, and every
+	 * ACK after it until the hole fills) */
+	TT_IN(.flags = ACK, .seq = 5097, .ack = iss + 501);
+	TT_NONE();
+	cr_assert_eq(info().snd_queued, 0);
+	TT_ASSERT_STAT(tcp_drop_seq, 0);
+	/* one past it is outside: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+	TT_IN(.flags = ACK, .seq = 5098, .ack = iss + 501);
+	TT_OUT(.flags = ACK, .seq = iss + 501, .ack = 1001, .wnd = 4096);
+	TT_ASSERT_STAT(tcp_drop_seq, 1);
 }
 
 Test(tcp_flow_rcv_window, data_into_a_zero_window_is_dropped_and_acked)
@@ -1180,4 +1313,206 @@ Test(tcp_flow_mem, data_is_refused_while_the_receive_pool_is_at_its_reserve)
 	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 100);
 	cr_assert_eq(dpt_tcp_readable(c), 100);
 	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), 100);
+}
+
+/* Free mbufs in a pool's ring: what the stack's thresholds compare. */
+static uint32_t
+ring_free(struct rte_mempool *mp)
+{
+	return pool_free(mp);
+}
+
+Test(tcp_flow_mem, tiny_segments_are_coalesced_once_the_queue_is_long)
+{
+	unsigned int avail0 = rte_mempool_avail_count(th_pool);
+	uint8_t want[100], got[100];
+	struct rte_mbuf *m;
+
+	/* A peer sending 1-byte segments, the application not reading. */
+	for (uint32_t i = 0; i < 100; i++)
+		TT_IN(.flags = ACK | PSH, .seq = 1001 + i, .ack = iss + 1,
+		      .len = 1);
+	cr_assert_eq(dpt_tcp_readable(c), 100);
+	/* the first 8 are queued as received; the other 92 are copied into
+	 * the room of the 8th, each mbuf freed: 8 mbufs held, not 100 */
+	cr_assert_eq(avail0 - rte_mempool_avail_count(th_pool), 8);
+	cr_assert_eq(c->rcvq.segs, 8);
+	cr_assert_eq(c->rcvq.mem, 8 * th_pool->elt_size);
+	TT_ASSERT_STAT(tcp_coalesced, 92);
+	m = dpt_tcp_recv(c);
+	cr_assert_not_null(m);
+	cr_assert_eq(m->pkt_len, 100);
+	cr_assert_eq(m->nb_segs, 8);
+	tt_pattern(want, 1001, 100);
+	cr_assert_arr_eq(rte_pktmbuf_read(m, 0, 100, got), want, 100);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(rte_mempool_avail_count(th_pool), avail0);
+}
+
+Test(tcp_flow_mem, echoed_tiny_segments_are_coalesced_in_the_send_queue)
+{
+	unsigned int avail0;
+	uint8_t d[40];
+
+	tt_skip_all();
+	free_seen();
+	avail0 = rte_mempool_avail_count(th_pool);
+	fill(d, sizeof(d), 24);
+	/* An echo moves 1-byte chains to a peer whose window is shut: the
+	 * send queue would hold an mbuf per byte. */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .wnd = 0,
+	      .wnd_set = 1);
+	for (uint32_t i = 0; i < 40; i++) {
+		static const uint16_t one[] = { 1 };
+
+		cr_assert_eq(dpt_tcp_send(c, chain(d + i, one, 1)), 0);
+	}
+	cr_assert_eq(info().snd_queued, 40);
+	/* 8 as given, then one mbuf of the queue's own takes the other 32
+	 * (the application's own mbufs are freed, never written to) */
+	cr_assert_eq(c->sndq.segs, 9);
+	cr_assert_eq(avail0 - rte_mempool_avail_count(th_pool), 9);
+	TT_ASSERT_STAT(tcp_coalesced, 32);
+	/* The window opens. A frame has at most 8 mbufs, its header's one
+	 * of them: seven 1-byte mbufs make a 7-byte segment (what tiny
+	 * mbufs cost on the wire too; cut by the frame, not by Nagle), the
+	 * eighth and the queue's own mbuf the other 33. Byte-exact. */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .wnd = 65535,
+	      .wnd_set = 1);
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 7, .data = d);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 8, .ack = 1001, .wnd = 65535,
+	       .len = 33, .data = d + 7);
+	TT_NONE();
+}
+
+Test(tcp_flow_mem, out_of_order_data_past_the_buffer_budget_is_refused)
+{
+	uint32_t limit = 2 * c->rcv_buf + 64 * 1024;
+	uint32_t fit = limit / th_pool->elt_size;
+
+	/* 1-byte segments each behind a hole: not coalescible, each holds
+	 * a whole mbuf. Held buffer bytes stop at 2 x rcvbuf + 64 KiB,
+	 * whatever the window allows. */
+	for (uint32_t i = 0; i < fit + 5; i++)
+		TT_IN(.flags = ACK, .seq = 1003 + 2 * i, .ack = iss + 1,
+		      .len = 1);
+	cr_assert_eq(c->ooo_n, fit);
+	cr_assert_eq(c->ooo_mem, fit * th_pool->elt_size);
+	TT_ASSERT_STAT(tcp_drop_rcvbuf, 5);
+}
+
+Test(tcp_flow_mem, under_pressure_a_connection_holding_its_share_gets_no_more)
+{
+	uint32_t n = 0, wnd;
+	struct dpt_tcp_seg s;
+
+	/* the pool is below its pressure mark (and above the reserve) */
+	tt.tcp->rx_pool = th_pool;
+	tt.tcp->rx_reserve = 0;
+	tt.tcp->rx_pressure = ring_free(th_pool) + 1000;
+	/* a connection holding little still takes data */
+	while (c->rcvq.mem <= 64 * 1024) {
+		TT_IN(.flags = ACK, .seq = 1001 + 1000 * n, .ack = iss + 1,
+		      .len = 1000);
+		n++;
+	}
+	cr_assert_eq(dpt_tcp_readable(c), 1000 * n);
+	TT_ASSERT_STAT(tcp_drop_mem_share, 0);
+	tt_skip_all();
+	/* past its share it gets no more, and its window stops growing:
+	 * the ACK of a read keeps the right edge where it was */
+	TT_IN(.flags = ACK, .seq = 1001 + 1000 * n, .ack = iss + 1,
+	      .len = 1000);
+	TT_ASSERT_STAT(tcp_drop_mem_share, 1);
+	cr_assert_eq(dpt_tcp_readable(c), 1000 * n);
+	wnd = info().rcv_wnd;
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_NODELAY, 1, tt.now), 0);
+	tt_advance(dpt_ms(41));
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.ack, 1001 + 1000 * n);
+	cr_assert_eq((uint32_t)s.wnd, wnd, "the window grew under pressure");
+	/* pressure over: taken again */
+	tt.tcp->rx_pressure = 0;
+	TT_IN(.flags = ACK, .seq = 1001 + 1000 * n, .ack = iss + 1,
+	      .len = 1000);
+	cr_assert_eq(dpt_tcp_readable(c), 1000 * (n + 1));
+}
+
+Test(tcp_flow_mem, under_pressure_writes_stop_at_the_share)
+{
+	static uint8_t d[100 * 1024];
+
+	fill(d, sizeof(d), 25);
+	/* the peer's window is shut: all of it stays queued */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .wnd = 0,
+	      .wnd_set = 1);
+	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), sizeof(d));
+	tt.tcp->rx_pool = th_pool;
+	tt.tcp->rx_reserve = 0;
+	tt.tcp->rx_pressure = ring_free(th_pool) + 1000;
+	cr_assert_eq(dpt_tcp_sndbuf_free(c), 0);
+	cr_assert_eq(dpt_tcp_write(c, d, 100), 0);
+	TT_ASSERT_STAT(tcp_write_mem_share, 1);
+	tt.tcp->rx_pressure = 0;
+	cr_assert_eq(dpt_tcp_write(c, d, 100), 100);
+}
+
+Test(tcp_flow_mem, data_waits_for_the_header_reserve_then_goes)
+{
+	uint8_t d[100];
+
+	fill(d, sizeof(d), 26);
+	tt_skip_all();
+	/* the header pool is down to what control segments need */
+	tt.tcp->hdr_reserve = ring_free(tt.hdr_pool) + 10;
+	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), 100);
+	tt_poll();
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_tx_hdr_low, 1);
+	/* a control segment still goes: the peer's data is acknowledged */
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .len = 10);
+	tt_advance(dpt_ms(41));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1011, .wnd = 65535);
+	/* nothing in flight would bring the data back: output is retried
+	 * every 10 ms (4 times in those 41 ms), and goes once the pool has
+	 * room */
+	TT_ASSERT_STAT(tcp_tx_mem_retry, 4);
+	tt.tcp->hdr_reserve = 0;
+	tt_advance(dpt_ms(10));
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1011, .wnd = 65535,
+	       .len = 100, .data = d);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_tx_mem_retry, 5);
+}
+
+Test(tcp_flow_mem, under_pressure_held_out_of_order_data_gives_way_to_the_hole)
+{
+	uint32_t n = 0;
+
+	/* 1001..2000 is lost; what follows is held out of order until the
+	 * connection holds more than its share */
+	while (c->ooo_mem <= 64 * 1024) {
+		TT_IN(.flags = ACK, .seq = 2001 + 1000 * n, .ack = iss + 1,
+		      .len = 1000);
+		n++;
+	}
+	tt_skip_all();
+	cr_assert_eq(c->ooo_n, n);
+	/* memory comes under pressure; the segment filling the hole comes.
+	 * Held behind the hole, the out-of-order data would keep it out
+	 * for ever: it goes (RFC 2018 8 allows discarding SACKed data), and
+	 * the hole's segment is taken */
+	tt.tcp->rx_pool = th_pool;
+	tt.tcp->rx_reserve = 0;
+	tt.tcp->rx_pressure = ring_free(th_pool) + 1000;
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 1000);
+	cr_assert_eq(c->ooo_n, 0);
+	cr_assert_eq(c->ooo_mem, 0);
+	TT_ASSERT_STAT(tcp_ooo_pruned, n);
+	cr_assert_eq(dpt_tcp_readable(c), 1000);
+	/* acknowledged at once (it ended the out-of-order episode), with no
+	 * SACK block left to report */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 2001, .wnd = 65535);
+	TT_NONE();
 }

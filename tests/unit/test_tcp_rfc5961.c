@@ -297,20 +297,23 @@ TestSuite(seq_check, .init = setup_plain, .fini = tt_teardown);
 Test(seq_check, empty_segment_is_acceptable_only_inside_the_window)
 {
 	/* SEG.LEN = 0, RCV.WND > 0: acceptable iff RCV.NXT =< SEG.SEQ <
-	 * RCV.NXT+RCV.WND, RCV.NXT itself not required */
+	 * RCV.NXT+RCV.WND, RCV.NXT itself not required; and, as Linux and
+	 * the BSDs take it, at RCV.NXT+RCV.WND itself (the ACKs of a peer
+	 * that filled the window behind a hole come from there) */
 	TT_IN(.flags = ACK, .seq = 1001 + 500, .ack = iss + 1);
 	TT_IN(.flags = ACK, .seq = 1001 + WND - 1, .ack = iss + 1);
+	TT_IN(.flags = ACK, .seq = 1001 + WND, .ack = iss + 1);
 	TT_NONE();
 	TT_ASSERT_STAT(tcp_drop_seq, 0);
 	/* not acceptable: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, drop */
-	TT_IN(.flags = ACK, .seq = 1001 + WND, .ack = iss + 1);
+	TT_IN(.flags = ACK, .seq = 1001 + WND + 1, .ack = iss + 1);
 	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = WND);
 	TT_IN(.flags = ACK, .seq = 1000, .ack = iss + 1);
 	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = WND);
 	TT_NONE();
 	TT_ASSERT_STAT(tcp_drop_seq, 2);
 	TT_ASSERT_STAT(tcp_challenge_acks, 0);
-	TT_ASSERT_STAT(tcp_rx_segs, 6); /* with the handshake's two */
+	TT_ASSERT_STAT(tcp_rx_segs, 7); /* with the handshake's two */
 }
 
 Test(seq_check, data_straddling_the_left_edge_keeps_its_new_part)
