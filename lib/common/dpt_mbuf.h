@@ -33,4 +33,18 @@ dpt_mempool_bytes(const struct rte_mempool *mp)
 					mp->trailer_size) : 0;
 }
 
+/**
+ * Non-zero if @p mp has fewer than @p n objects in its common store (the
+ * lcore caches are not counted): for the reserve kept for reception.
+ * O(1). NULL never is.
+ */
+static inline int
+dpt_mempool_below(const struct rte_mempool *mp, uint32_t n)
+{
+	/* rte_mempool_ops_get_count() is not exported by 22.11's shared
+	 * library; this is its body, through the inline ops accessor */
+	return mp != NULL &&
+	       rte_mempool_get_ops(mp->ops_index)->get_count(mp) < n;
+}
+
 #endif

@@ -102,10 +102,25 @@ th_if_init(struct th_if *t)
 	t->tx.send = th_sink_send;
 	t->tx.arg = &t->sink;
 	t->tx.stats = &t->stats;
+	/* [ip] reass_* and pmtu_* as the schema's defaults */
+	t->nif_conf.frag = (struct dpt_frag_conf){
+		.datagrams = 64, .mbufs = 1024, .timeout_us = dpt_s(30),
+		.max_size = 65535, .min_frag = 256 };
+	t->nif_conf.pmtu = (struct dpt_pmtu_conf){
+		.min = 552, .age_us = dpt_s(600), .entries = 1024 };
+	snprintf(name, sizeof(name), "th_frag_%p", (void *)t);
+	t->frag = dpt_frag_create(&(struct dpt_frag_params){
+		.name = name, .socket_id = 0, .conf = &t->nif_conf.frag,
+		.rx_pool = th_pool, .rx_reserve = 0, .stats = &t->stats });
+	cr_assert_not_null(t->frag);
+	t->pmtu = dpt_pmtu_create(&(struct dpt_pmtu_params){
+		.socket_id = 0, .conf = &t->nif_conf.pmtu, .mtu = 1500,
+		.stats = &t->stats });
+	cr_assert_not_null(t->pmtu);
 	dpt_netif_init(&t->nif, &(struct dpt_netif_params){
 		.conf = &t->nif_conf, .mac = &th_us_mac,
 		.tx_ip_cksum = 0, .pool = th_pool, .stats = &t->stats,
-		.tx = &t->tx, .neigh = n });
+		.tx = &t->tx, .neigh = n, .frag = t->frag, .pmtu = t->pmtu });
 }
 
 struct rte_mbuf *

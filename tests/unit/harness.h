@@ -46,7 +46,8 @@ struct th_sink {
 uint16_t th_sink_send(void *sink, struct rte_mbuf **pkts, uint16_t n);
 
 /** An interface 198.18.0.2/24 (MAC th_us_mac), gateway 198.18.0.254, with
- * its own counters, TX burst, capture sink and neighbour cache. */
+ * its own counters, TX burst, capture sink, neighbour cache, reassembly
+ * table and path MTU cache. */
 struct th_if {
 	struct dpt_stats stats;
 	struct dpt_tx tx;
@@ -54,6 +55,8 @@ struct th_if {
 	struct dpt_netif nif;
 	struct dpt_netif_conf nif_conf;
 	struct dpt_neigh_conf arp;
+	struct dpt_frag *frag;
+	struct dpt_pmtu *pmtu;
 };
 
 /** Build @p t with the defaults of the configuration schema. */
