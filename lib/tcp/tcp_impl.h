@@ -10,7 +10,9 @@
  * acknowledged, finding a sequence number), tcp_reass.c (receive queue,
  * out-of-order queue, SACK blocks we send), tcp_sack.c (the scoreboard of
  * SACK blocks we receive, RFC 6675), tcp_cc.c (NewReno, CUBIC, RTT),
- * tcp_isn.c (ISNs, SYN cookies), tcp_api.c (the calls of dpt_tcp.h).
+ * tcp_isn.c (ISNs, SYN cookies), tcp_api.c (the calls of dpt_tcp.h),
+ * tcp_icmp.c (ICMP errors about our segments, path MTU and the segment
+ * size).
  * tcp_mq.h is the mbuf queue both the send and receive queues are.
  *
  * Time has one channel: `now`, an argument of every function that needs
@@ -209,6 +211,13 @@ struct dpt_tcb {
 	struct dpt_tcb *aq_next;     /* on the listener's accept queue */
 	struct dpt_tcp *tcp;         /* owning context */
 
+	/* path MTU, RFC 1191; written by tcp_icmp.c only */
+	uint16_t mss_peer;           /* the peer's MSS option (536 if none) */
+	uint16_t pmtu;               /* path MTU segments are sized for */
+	uint8_t pmtu_nodf;           /* below [ip] pmtu_min: no DF */
+	uint32_t pmtu_gen;           /* the path MTU cache's generation read */
+	uint64_t pmtu_until;         /* read the cache again from then */
+
 	/* statistics */
 	uint64_t n_retrans;
 	uint64_t n_acked;
@@ -282,6 +291,24 @@ static inline void
 tcb_count(struct dpt_tcb *c, enum dpt_stat id)
 {
 	c->tcp->st->c[id]++;
+}
+
+/* tcp_icmp.c */
+void tcb_pmtu_init(struct dpt_tcb *c, uint64_t now);
+void tcb_pmtu_refresh(struct dpt_tcb *c, uint64_t now);
+void tcb_mss_update(struct dpt_tcb *c);
+
+/* The path MTU cache has news (a lower estimate for some destination) or
+ * this connection's estimate aged out: look again. One compare or two
+ * per output. */
+static inline void
+tcb_pmtu_check(struct dpt_tcb *c, uint64_t now)
+{
+	const struct dpt_pmtu *p = c->tcp->nif->pmtu;
+
+	if (now >= c->pmtu_until || (p != NULL && dpt_pmtu_gen(p) !=
+				     c->pmtu_gen))
+		tcb_pmtu_refresh(c, now);
 }
 
 /* tcp_conn.c */
