@@ -100,6 +100,8 @@ resend_smaller(struct dpt_tcb *c)
 	c->n_sb = 0;
 	c->dupacks = 0;
 	c->recover = c->snd_max; /* their duplicate ACKs are no new loss */
+	c->snd_sml = c->snd_una; /* Nagle holds back new small segments,
+				  * not the tail of what is sent again */
 	c->snd_nxt = c->snd_una;
 	tcb_want_output(c);
 }
