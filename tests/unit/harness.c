@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
 
 #include "harness.h"
@@ -60,6 +61,39 @@ th_mbuf(const void *bytes, size_t len, size_t first)
 	memcpy(p, (const char *)bytes + first, len - first);
 	cr_assert_eq(rte_pktmbuf_chain(m, m2), 0);
 	return m;
+}
+
+unsigned int
+th_fragment(const uint8_t *frame, size_t len, uint32_t fragsize,
+	    struct rte_mbuf **out, unsigned int max)
+{
+	static uint8_t f[RTE_ETHER_HDR_LEN + 20 + 65536];
+	const uint32_t hdrs = RTE_ETHER_HDR_LEN + 20;
+	uint32_t data = (uint32_t)len - hdrs, n = 0;
+
+	cr_assert_eq(fragsize % 8, 0);
+	cr_assert_eq(frame[RTE_ETHER_HDR_LEN], 0x45, "IP options");
+	for (uint32_t off = 0; off < data; off += fragsize, n++) {
+		uint32_t part = RTE_MIN(fragsize, data - off);
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)
+					 (f + RTE_ETHER_HDR_LEN);
+		uint16_t fo = (uint16_t)(off / 8);
+
+		cr_assert_lt(n, max, "more than %u fragments", max);
+		memcpy(f, frame, hdrs);
+		memcpy(f + hdrs, frame + hdrs + off, part);
+		/* flags kept (DF), MF on all but the last */
+		fo |= rte_be_to_cpu_16(h->fragment_offset) &
+		      RTE_IPV4_HDR_DF_FLAG;
+		if (off + part < data)
+			fo |= RTE_IPV4_HDR_MF_FLAG;
+		h->fragment_offset = rte_cpu_to_be_16(fo);
+		h->total_length = rte_cpu_to_be_16((uint16_t)(20 + part));
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		out[n] = th_mbuf(f, hdrs + part, 0);
+	}
+	return n;
 }
 
 uint16_t

@@ -36,6 +36,18 @@ void th_eal_init(void);
  * whose first segment holds @p first bytes. */
 struct rte_mbuf *th_mbuf(const void *bytes, size_t len, size_t first);
 
+/**
+ * Split the Ethernet/IPv4 frame @p frame (no IP options) into fragments of
+ * @p fragsize payload bytes (a multiple of 8) as scapy's fragment() does:
+ * the same identification, MF on all but the last, offsets, lengths and
+ * header checksums redone. Each becomes an mbuf in @p out.
+ *
+ * @return
+ *   The number of fragments (asserts they fit @p max).
+ */
+unsigned int th_fragment(const uint8_t *frame, size_t len, uint32_t fragsize,
+			 struct rte_mbuf **out, unsigned int max);
+
 /** Captured frames. */
 struct th_sink {
 	uint16_t n;

@@ -144,6 +144,12 @@ build(const struct tt_spec *s)
 	return th_mbuf(f, 34 + hl + s->len, 0);
 }
 
+struct rte_mbuf *
+tt_frame(const struct tt_spec *s)
+{
+	return build(s);
+}
+
 void
 tt_in(const struct tt_spec *s)
 {

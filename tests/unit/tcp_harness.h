@@ -88,6 +88,9 @@ void tt_setup(void);
 void tt_setup_with(void (*edit)(struct dpt_tcp_conf *c));
 void tt_teardown(void);
 
+/** The frame tt_in() would feed for @p s (DF set), not fed. */
+struct rte_mbuf *tt_frame(const struct tt_spec *s);
+
 /** Feed one segment at the current time, then poll. */
 void tt_in(const struct tt_spec *s);
 #define TT_IN(...) tt_in(&(struct tt_spec){ __VA_ARGS__ })
