@@ -157,6 +157,31 @@ th_if_init(struct th_if *t)
 		.tx = &t->tx, .neigh = n, .frag = t->frag, .pmtu = t->pmtu });
 }
 
+void
+th_in(struct th_if *t, const uint8_t *f, size_t len, uint64_t now)
+{
+	dpt_eth_input(&t->nif, th_mbuf(f, len, 0), now);
+}
+
+void
+th_clear_sent(struct th_if *t)
+{
+	dpt_tx_flush(&t->tx);
+	for (uint16_t i = 0; i < t->sink.n; i++)
+		rte_pktmbuf_free(t->sink.pkts[i]);
+	t->sink.n = 0;
+}
+
+void
+th_tcp_sink(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+	    uint64_t now)
+{
+	(void)ctx;
+	(void)ip;
+	(void)now;
+	rte_pktmbuf_free(m);
+}
+
 struct rte_mbuf *
 th_sent(struct th_if *t, uint16_t i)
 {

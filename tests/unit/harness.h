@@ -74,6 +74,17 @@ struct th_if {
 /** Build @p t with the defaults of the configuration schema. */
 void th_if_init(struct th_if *t);
 
+/** Feed the frame of @p len bytes @p f to @p t's interface at @p now. */
+void th_in(struct th_if *t, const uint8_t *f, size_t len, uint64_t now);
+
+/** Free what @p t sent so far and forget it. */
+void th_clear_sent(struct th_if *t);
+
+/** A TCP input (dpt_l4_input_t) that frees what it gets: for interfaces
+ * that must serve TCP without a TCP behind them. */
+void th_tcp_sink(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+		 uint64_t now);
+
 /** Flush t's TX burst and return the i-th captured frame (asserts it
  * exists). */
 struct rte_mbuf *th_sent(struct th_if *t, uint16_t i);

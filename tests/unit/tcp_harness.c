@@ -362,6 +362,15 @@ tt_ts(uint32_t tsval, uint32_t tsecr)
 				      .tsval = tsval, .tsecr = tsecr };
 }
 
+struct dpt_tcp_info
+tt_info(const struct dpt_tcb *c)
+{
+	struct dpt_tcp_info i;
+
+	dpt_tcp_get_info(c, &i);
+	return i;
+}
+
 uint32_t
 tt_our_ts(const struct dpt_tcb *c)
 {

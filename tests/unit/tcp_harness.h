@@ -137,6 +137,9 @@ struct dpt_tcb *tt_connect(const struct dpt_tcp_opts *opts, uint32_t *iss);
 struct dpt_tcp_opts tt_syn_opts(uint32_t tsval);
 struct dpt_tcp_opts tt_ts(uint32_t tsval, uint32_t tsecr);
 
+/** What dpt_tcp_get_info() says of @p c. */
+struct dpt_tcp_info tt_info(const struct dpt_tcb *c);
+
 /** Our TSval at the current time for connection @p c. */
 uint32_t tt_our_ts(const struct dpt_tcb *c);
 

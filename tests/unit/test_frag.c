@@ -26,22 +26,7 @@
 static struct th_if t;
 static unsigned int baseline; /* th_pool's mbufs in use after setup */
 
-static void
-in(const uint8_t *f, size_t len, uint64_t now)
-{
-	dpt_eth_input(&t.nif, th_mbuf(f, len, 0), now);
-}
-
-#define IN(arr, now) in((arr), sizeof(arr), (now))
-
-static void
-clear_sent(void)
-{
-	dpt_tx_flush(&t.tx);
-	for (uint16_t i = 0; i < t.sink.n; i++)
-		rte_pktmbuf_free(t.sink.pkts[i]);
-	t.sink.n = 0;
-}
+#define IN(arr, now) th_in(&t, (arr), sizeof(arr), (now))
 
 /* A reassembly table of @datagrams and @mbufs, @max_size, non-last
  * fragments of @min_frag bytes or more, and a @reserve. */
@@ -79,7 +64,7 @@ setup(void)
 	th_if_init(&t);
 	table(4, 16, 65535, 0);
 	IN(arp_req, T0); /* the peer is known: replies go out at once */
-	clear_sent();
+	th_clear_sent(&t);
 	baseline = rte_mempool_in_use_count(th_pool);
 }
 
@@ -110,7 +95,7 @@ set_offset(uint8_t *f, uint16_t units, int more)
 static void
 assert_nothing_held(void)
 {
-	clear_sent();
+	th_clear_sent(&t);
 	TH_ASSERT_STAT(&t, ip_frag_held, 0);
 	cr_assert_eq(dpt_frag_held(t.frag), 0);
 	cr_assert_eq(rte_mempool_in_use_count(th_pool), baseline,
@@ -257,7 +242,7 @@ Test(reassembly, datagrams_time_out_in_arrival_order)
 
 	IN(frag_echo_3, T0);
 	set_id(f, 0x78);
-	in(f, sizeof(f), T0 + 10);
+	IN(f, T0 + 10);
 	dpt_ipv4_tick(&t.nif, T0 + TIMEOUT);
 	TH_ASSERT_STAT(&t, ip_frag_drop_timeout, 1);
 	TH_ASSERT_STAT(&t, ip_frag_datagrams, 1);
@@ -272,14 +257,14 @@ Test(reassembly, datagrams_in_progress_are_bounded)
 
 	for (uint16_t id = 1; id <= 5; id++) {
 		set_id(f, id);
-		in(f, sizeof(f), T0);
+		IN(f, T0);
 	}
 	TH_ASSERT_STAT(&t, ip_frag_datagrams, 4);
 	TH_ASSERT_STAT(&t, ip_frag_drop_table_full, 1);
 	/* a fragment of a datagram in progress is still taken */
 	set_id(f, 2);
 	set_offset(f, 0, 1);
-	in(f, 42, T0); /* 8 bytes at 0: the first one, ICMP header whole */
+	th_in(&t, f, 42, T0); /* 8 bytes at 0: the first one, ICMP header whole */
 	TH_ASSERT_STAT(&t, ip_frag_held, 5);
 	dpt_ipv4_tick(&t.nif, T0 + TIMEOUT);
 	assert_nothing_held();
@@ -292,7 +277,7 @@ Test(reassembly, mbufs_held_are_bounded)
 	/* 17 fragments of 16 bytes, one datagram: 16 are held */
 	for (uint16_t i = 0; i < 17; i++) {
 		set_offset(f, (uint16_t)(2 + 2 * i), 1);
-		in(f, sizeof(f), T0);
+		IN(f, T0);
 	}
 	TH_ASSERT_STAT(&t, ip_frag_held, 16);
 	TH_ASSERT_STAT(&t, ip_frag_drop_mem, 1);
@@ -323,10 +308,10 @@ Test(reassembly, datagram_past_reass_max_size_is_refused)
 
 	table(4, 16, 576, 0);
 	set_offset(f, 69, 0); /* 20 + 552 + 8 = 580 bytes */
-	in(f, sizeof(f), T0);
+	IN(f, T0);
 	TH_ASSERT_STAT(&t, ip_frag_drop_oversize, 1);
 	set_offset(f, 68, 0); /* 20 + 544 + 8 = 572: taken */
-	in(f, sizeof(f), T0);
+	IN(f, T0);
 	TH_ASSERT_STAT(&t, ip_frag_held, 1);
 	dpt_ipv4_tick(&t.nif, T0 + TIMEOUT);
 	assert_nothing_held();
@@ -346,21 +331,9 @@ Test(reassembly, non_last_fragment_below_reass_min_frag_is_tiny)
 	assert_nothing_held();
 }
 
-/* A TCP that takes nothing: fragments of TCP are reassembled only when
- * TCP is there. */
-static void
-tcp_sink(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
-	 uint64_t now)
-{
-	(void)ctx;
-	(void)ip;
-	(void)now;
-	rte_pktmbuf_free(m);
-}
-
 Test(reassembly, first_fragment_without_the_whole_tcp_header_is_tiny_rfc1858)
 {
-	t.nif.tcp_input = tcp_sink;
+	t.nif.tcp_input = th_tcp_sink; /* TCP fragments need a TCP */
 	IN(frag_tcp_tiny_first, T0);
 	TH_ASSERT_STAT(&t, ip_frag_drop_tiny, 1);
 	assert_nothing_held();

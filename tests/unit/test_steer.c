@@ -195,16 +195,6 @@ static struct dpt_worker *two[2];
 static struct th_if two_if;
 
 static void
-tcp_sink(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
-	 uint64_t now)
-{
-	(void)ctx;
-	(void)ip;
-	(void)now;
-	rte_pktmbuf_free(m);
-}
-
-static void
 two_workers(void)
 {
 	static const struct dpt_frag_conf small = {
@@ -230,7 +220,7 @@ two_workers(void)
 		.rx_pool = th_pool, .stats = &two_if.stats });
 	cr_assert_not_null(two_if.frag);
 	two_if.nif.frag = two_if.frag;
-	two_if.nif.tcp_input = tcp_sink; /* TCP is served */
+	two_if.nif.tcp_input = th_tcp_sink; /* TCP is served */
 	two_if.nif.handoff = dpt_dispatch_handoff;
 	two_if.nif.handoff_arg = two[PAIR_OWNER];
 }

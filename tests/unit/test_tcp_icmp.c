@@ -34,26 +34,10 @@ static struct dpt_tcb *c;
 static void
 open_ws(void)
 {
-	struct dpt_tcp_seg s;
+	struct dpt_tcp_opts o = tt_syn_opts(100);
 
-	tt_listen();
-	TT_IN(.flags = SYN, .seq = 1000, .opt = tt_syn_opts(100));
-	tt_next(&s, NULL, 0);
-	iss = s.seq;
-	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1,
-	      .opt = tt_ts(101, s.opt.tsval));
-	cr_assert_not_null(tt.conn, "the handshake did not complete");
-	c = tt.conn;
+	c = tt_accept(&o, &iss);
 	tt_skip_all();
-}
-
-static struct dpt_tcp_info
-info(void)
-{
-	struct dpt_tcp_info i;
-
-	dpt_tcp_get_info(c, &i);
-	return i;
 }
 
 static void
@@ -162,7 +146,7 @@ Test(tcp_pmtu, frag_needed_lowers_the_mss_and_resends_at_the_new_size_rfc1191)
 
 	open_ws();
 	send_3000(d);
-	cwnd = info().cwnd;
+	cwnd = tt_info(c).cwnd;
 	/* a router on the way carries 1280: 1280 - 40 - 12 = 1228 bytes a
 	 * segment; all three segments go again at once, sized for it */
 	frag_needed(1280, iss + 1, 1500);
@@ -173,9 +157,9 @@ Test(tcp_pmtu, frag_needed_lowers_the_mss_and_resends_at_the_new_size_rfc1191)
 	TT_OUT(.flags = ACK | PSH, .seq = iss + 2457, .ack = 1001, .wnd = WND,
 	       .len = 544, .opt = TS_ECHO(101), .data = d + 2456);
 	TT_NONE();
-	cr_assert_eq(info().mss, 1228);
+	cr_assert_eq(tt_info(c).mss, 1228);
 	/* not congestion: the window stays (RFC 1191 6.5) */
-	cr_assert_eq(info().cwnd, cwnd);
+	cr_assert_eq(tt_info(c).cwnd, cwnd);
 	TT_ASSERT_STAT(tcp_pmtu_lowered, 1);
 	TT_ASSERT_STAT(tcp_retransmits, 3);
 	TT_ASSERT_STAT(tcp_rto, 0);
@@ -187,7 +171,7 @@ Test(tcp_pmtu, frag_needed_lowers_the_mss_and_resends_at_the_new_size_rfc1191)
 	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 3001,
 	      .opt = tt_ts(PTS, 0));
 	TT_NONE();
-	cr_assert_eq(info().snd_queued, 0);
+	cr_assert_eq(tt_info(c).snd_queued, 0);
 }
 
 Test(tcp_pmtu, frag_needed_quoting_a_sequence_number_not_in_flight_is_ignored_rfc5927)
@@ -204,13 +188,13 @@ Test(tcp_pmtu, frag_needed_quoting_a_sequence_number_not_in_flight_is_ignored_rf
 	TT_NONE();
 	TT_ASSERT_STAT(tcp_icmp_bad_seq, 3);
 	TT_ASSERT_STAT(tcp_pmtu_lowered, 0);
-	cr_assert_eq(info().mss, 1448);
+	cr_assert_eq(tt_info(c).mss, 1448);
 	/* nothing in flight: nothing to quote */
 	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 3001,
 	      .opt = tt_ts(PTS, 0));
 	frag_needed(1280, iss + 1, 1500);
 	TT_ASSERT_STAT(tcp_icmp_bad_seq, 4);
-	cr_assert_eq(info().mss, 1448);
+	cr_assert_eq(tt_info(c).mss, 1448);
 }
 
 Test(tcp_pmtu, error_about_no_connection_is_counted)
@@ -223,7 +207,7 @@ Test(tcp_pmtu, error_about_no_connection_is_counted)
 		      tt.now);
 	TT_ASSERT_STAT(tcp_icmp_no_conn, 1);
 	TT_ASSERT_STAT(icmp_rx_dest_unreach, 1);
-	cr_assert_eq(info().mss, 1448);
+	cr_assert_eq(tt_info(c).mss, 1448);
 }
 
 Test(tcp_pmtu, error_quoting_a_datagram_not_from_us_goes_no_further)
@@ -249,7 +233,7 @@ Test(tcp_pmtu, frag_needed_not_below_the_path_is_ignored)
 	frag_needed(9000, iss + 1, 1500);
 	TT_NONE();
 	TT_ASSERT_STAT(tcp_pmtu_ignored, 2);
-	cr_assert_eq(info().mss, 1448);
+	cr_assert_eq(tt_info(c).mss, 1448);
 }
 
 Test(tcp_pmtu, frag_needed_without_a_next_hop_mtu_takes_the_plateau_below_rfc1191)
@@ -267,7 +251,7 @@ Test(tcp_pmtu, frag_needed_without_a_next_hop_mtu_takes_the_plateau_below_rfc119
 	TT_OUT(.flags = ACK | PSH, .seq = iss + 2881, .ack = 1001, .wnd = WND,
 	       .len = 120, .opt = TS_ECHO(101), .data = d + 2880);
 	TT_NONE();
-	cr_assert_eq(info().mss, 1440);
+	cr_assert_eq(tt_info(c).mss, 1440);
 }
 
 /* The next sent frame: its IPv4 DF bit, and its TCP payload length. */
@@ -298,7 +282,7 @@ Test(tcp_pmtu, below_pmtu_min_the_floor_is_taken_and_df_cleared)
 	frag_needed(300, iss + 1, 1500);
 	TT_ASSERT_STAT(tcp_pmtu_floor, 1);
 	TT_ASSERT_STAT(tcp_pmtu_lowered, 1);
-	cr_assert_eq(info().mss, 500);
+	cr_assert_eq(tt_info(c).mss, 500);
 	for (int i = 0; i < 6; i++) {
 		next_raw(&df, &len);
 		cr_assert_not(df, "segment %d has DF", i);
@@ -314,7 +298,6 @@ Test(tcp_pmtu, below_pmtu_min_the_floor_is_taken_and_df_cleared)
 Test(tcp_pmtu, new_connection_to_that_destination_starts_with_the_cached_mtu)
 {
 	static uint8_t d[3000];
-	struct dpt_tcp_info i;
 	struct dpt_tcb *c2;
 	uint32_t iss2;
 
@@ -325,8 +308,7 @@ Test(tcp_pmtu, new_connection_to_that_destination_starts_with_the_cached_mtu)
 	/* the peer offers 1460 again; the path says 1280 */
 	c2 = tt_connect(&(struct dpt_tcp_opts){
 		.present = DPT_TCPOPT_MSS, .mss = 1460 }, &iss2);
-	dpt_tcp_get_info(c2, &i);
-	cr_assert_eq(i.mss, 1240);
+	cr_assert_eq(tt_info(c2).mss, 1240);
 	dpt_tcp_abort(c2, tt.now);
 }
 
@@ -345,7 +327,7 @@ Test(tcp_pmtu, estimate_ages_out_and_segments_grow_back_rfc1191_6_3)
 	open_ws();
 	send_3000(d);
 	frag_needed(1280, iss + 1, 1500);
-	cr_assert_eq(info().mss, 1228);
+	cr_assert_eq(tt_info(c).mss, 1228);
 	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 3001,
 	      .opt = tt_ts(PTS, 0));
 	tt_skip_all();
@@ -353,7 +335,7 @@ Test(tcp_pmtu, estimate_ages_out_and_segments_grow_back_rfc1191_6_3)
 	cr_assert_eq(dpt_tcp_write(c, d, 3000), 3000);
 	tt_poll();
 	TT_ASSERT_STAT(tcp_pmtu_raised, 1);
-	cr_assert_eq(info().mss, 1448);
+	cr_assert_eq(tt_info(c).mss, 1448);
 	TT_OUT(.flags = ACK, .seq = iss + 3001, .ack = 1001, .wnd = WND,
 	       .len = 1448, .opt = TS_ECHO(PTS), .data = d);
 }
