@@ -3,7 +3,8 @@
  * dpt_worker.h: one worker lcore's state.
  *
  * Owns struct dpt_worker (its queue, counters, TX burst, interface,
- * neighbour cache, TCP and services, all written only by that lcore), the
+ * neighbour cache, reassembly table, path MTU cache, TCP and services,
+ * all written only by that lcore), the
  * clock its loop passes down as `now`, the per-iteration hook a program
  * runs there, and what works on one worker beside its loop: the software
  * dispatcher (dpt_dispatch.c) and the connection view (dpt_conns.c); the

@@ -300,6 +300,9 @@ place(struct dpt_frag *f, struct dgram *d, struct rte_mbuf *m, uint32_t off,
 	if (d->tail == NULL || frag_end(f, d->tail) <= off) {
 		/* in order, the common case: after the last held one */
 		pp = d->tail != NULL ? &info(f, d->tail)->next : &d->head;
+	} else if (end <= info(f, d->head)->off) {
+		/* last first (some stacks send so): before the first held */
+		pp = &d->head;
 	} else {
 		prev = NULL;
 		for (pp = &d->head; *pp != NULL && info(f, *pp)->off < off;

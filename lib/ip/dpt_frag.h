@@ -29,11 +29,13 @@
  * or fail (discarding all), and an exact duplicate discards the whole
  * datagram too.
  *
- * Costs: per fragment one hash lookup and, out of order, a walk of the
- * datagram's held fragments (at most max_size / min_frag + 1); per
- * datagram completed, one pass to chain its fragments (no copy: the
- * datagram is an mbuf chain of the fragments themselves). Expiry is
- * O(expired): datagrams wait in arrival order and all wait equally long.
+ * Costs: per fragment one hash lookup; placing it is O(1) in order and
+ * in reverse order, otherwise a walk of the datagram's held fragments (at
+ * most max_size / min_frag + 1, 257 by default, and never more than the
+ * lcore's `mbufs`); per datagram completed, one pass to chain its
+ * fragments (no copy: the datagram is an mbuf chain of the fragments
+ * themselves). Expiry is O(expired): datagrams wait in arrival order and
+ * all wait equally long.
  */
 #ifndef DPT_FRAG_H
 #define DPT_FRAG_H
