@@ -121,6 +121,31 @@ static const struct key_def schema[] = {
 	  "0 = never send" },
 	{ "ip", "icmp_burst", T_U32, NIF(icmp_burst), 1, 100000, "50", 0,
 	  "ICMP error burst allowance" },
+	{ "ip", "reass_datagrams", T_U32, NIF(frag.datagrams), 0, 1u << 16,
+	  "64", 0, "IPv4 datagrams in reassembly at once per worker; past "
+	  "it, fragments of new ones are dropped; 0 = no reassembly" },
+	{ "ip", "reass_mbufs", T_U32, NIF(frag.mbufs), 16, 1u << 20, "1024",
+	  0, "fragments (mbufs) reassembly holds per worker, all datagrams; "
+	  "the packet pool grows by as many" },
+	{ "ip", "reass_timeout", T_DURATION, NIF(frag.timeout_us), 10000,
+	  120000000, "30s", 0, "a datagram's fragments wait at most this "
+	  "from the first one's arrival (RFC 1122 3.3.2), then are freed" },
+	{ "ip", "reass_max_size", T_U32, NIF(frag.max_size), 576, 65535,
+	  "65535", 0, "largest datagram reassembled, bytes of total length; "
+	  "fragments that would pass it are dropped" },
+	{ "ip", "reass_min_frag", T_U32, NIF(frag.min_frag), 128, 8192,
+	  "256", 0, "least payload of a fragment other than the last; "
+	  "smaller ones are dropped (each mbuf held must carry this much)" },
+	{ "ip", "pmtu_min", T_U32, NIF(pmtu.min), 128, 9600, "552", 0,
+	  "lowest path MTU an ICMP fragmentation-needed can set (RFC 1191); "
+	  "a lower one sets this, and that path's TCP segments leave without "
+	  "DF" },
+	{ "ip", "pmtu_age", T_DURATION, NIF(pmtu.age_us), 1000000,
+	  86400000000ULL, "10min", 0, "a lowered path MTU is forgotten (back "
+	  "to the interface's) this long after it was learnt (RFC 1191 6.3)" },
+	{ "ip", "pmtu_entries", T_U32, NIF(pmtu.entries), 8, 1u << 20, "1024",
+	  0, "destinations whose path MTU is remembered per worker; a full "
+	  "set forgets the entry nearest its age" },
 	{ "tcp", "max_conns", T_U32, TCP(max_conns), 16, 1u << 26, "16384", 0,
 	  "control blocks per worker lcore (all states, TIME-WAIT included); "
 	  "sizes the connection table" },
@@ -923,6 +948,9 @@ finish_port(struct dpt_conf *conf, struct dpt_conf_err *err)
 		return errf(err, conf, line_of(conf, "port0", "gateway"),
 			    "port0", "gateway", "%s", "is one of our own "
 			    "addresses");
+	if (p->pmtu.min > p->mtu)
+		return errf(err, conf, line_of(conf, "ip", "pmtu_min"), "ip",
+			    "pmtu_min", "%s", "is above [port0] mtu");
 	return 0;
 }
 

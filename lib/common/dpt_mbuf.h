@@ -48,4 +48,24 @@ dpt_mempool_bytes(const struct rte_mempool *mp)
 					mp->trailer_size) : 0;
 }
 
+/** Objects in @p mp's common store (the lcore caches not counted): what
+ * the reserves and pressure marks compare. O(1). */
+static inline uint32_t
+dpt_mempool_free(const struct rte_mempool *mp)
+{
+	/* rte_mempool_ops_get_count() is not exported by 22.11's shared
+	 * library; this is its body, through the inline ops accessor */
+	return (uint32_t)rte_mempool_get_ops(mp->ops_index)->get_count(mp);
+}
+
+/**
+ * Non-zero if @p mp has fewer than @p n objects in its common store: for
+ * the reserve kept for reception. O(1). NULL never is.
+ */
+static inline int
+dpt_mempool_below(const struct rte_mempool *mp, uint32_t n)
+{
+	return mp != NULL && dpt_mempool_free(mp) < n;
+}
+
 #endif

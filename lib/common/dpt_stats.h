@@ -75,14 +75,59 @@
 	X(ip_drop_bad_src, D, "IPv4 from a broadcast, multicast, loopback "   \
 			      "or our own source address")                    \
 	X(ip_drop_not_for_us, D, "IPv4 packets to an address not ours")       \
-	X(ip_drop_fragment, D, "IPv4 fragments (no reassembly)")              \
+	X(ip_drop_fragment, D, "IPv4 fragments refused: malformed (empty, "   \
+			       "or a non-last one not a multiple of 8 "      \
+			       "bytes), or reassembly off")                  \
+	X(ip_frag_rx, C, "IPv4 fragments taken for reassembly")               \
+	X(ip_frag_reassembled, C, "IPv4 datagrams reassembled from "          \
+				  "fragments")                                \
+	X(ip_frag_drop_tiny, D, "IPv4 fragments refused: a non-last one "     \
+				"below [ip] reass_min_frag, or a first one "  \
+				"without its whole transport header "         \
+				"(RFC 1858)")                                 \
+	X(ip_frag_drop_oversize, D, "IPv4 fragments refused: the datagram "   \
+				    "would pass 65535 bytes or [ip] "         \
+				    "reass_max_size")                         \
+	X(ip_frag_drop_overlap, D, "IPv4 fragments of datagrams discarded "   \
+				   "for overlapping fragments (RFC 5722): "   \
+				   "the overlapping one and those held")      \
+	X(ip_frag_drop_inconsistent, D, "IPv4 fragments of datagrams "        \
+					"discarded for ending past the "      \
+					"last fragment's end, or two ends")   \
+	X(ip_frag_drop_dup, D, "IPv4 fragments dropped as exact duplicates "  \
+			       "(RFC 8200 4.5); their datagram goes on")    \
+	X(ip_frag_drop_discarded, D, "IPv4 fragments of a datagram already "  \
+				     "discarded, until its timeout")          \
+	X(ip_frag_drop_table_full, D, "IPv4 fragments of a new datagram "     \
+				      "refused: [ip] reass_datagrams in "     \
+				      "progress")                             \
+	X(ip_frag_drop_mem, D, "IPv4 fragments refused: [ip] reass_mbufs "    \
+			       "held, or the pool at its reception reserve") \
+	X(ip_frag_drop_timeout, D, "IPv4 fragments freed when their "         \
+				   "datagram's reassembly timed out (RFC "    \
+				   "1122 3.3.2)")                             \
+	X(ip_frag_drop_steer, D, "reassembled datagrams another worker owns " \
+				 "whose inbox was full")                      \
+	X(ip_tx_fragmented, C, "IPv4 datagrams fragmented on output (echo "   \
+			       "replies longer than the MTU)")              \
+	X(ip_tx_frags, C, "IPv4 fragments sent")                              \
+	X(ip_drop_frag_out, D, "IPv4 datagrams longer than the MTU that "     \
+			       "could not be fragmented (no mbufs)")        \
+	X(ip_pmtu_evicted, C, "path MTU cache entries evicted for room")      \
 	X(ip_drop_proto, D, "IPv4 packets of an unsupported protocol")        \
 	X(ip_drop_no_route, D, "IPv4 packets with no route to destination")   \
 	X(icmp_rx_echo_request, C, "ICMP echo requests received")             \
 	X(icmp_rx_echo_reply, C, "ICMP echo replies received")                \
 	X(icmp_rx_dest_unreach, C, "ICMP destination-unreachable received")   \
+	X(icmp_rx_time_exceeded, C, "ICMP time-exceeded received")            \
+	X(icmp_rx_param_problem, C, "ICMP parameter-problem received")        \
+	X(icmp_drop_quote, D, "ICMP errors not about a TCP segment of ours "  \
+			      "(quoted header short, not from us, or not "  \
+			      "TCP)")                                        \
 	X(icmp_tx_echo_reply, C, "ICMP echo replies sent")                    \
 	X(icmp_tx_dest_unreach, C, "ICMP destination-unreachable sent")       \
+	X(icmp_tx_time_exceeded, C, "ICMP time-exceeded sent (reassembly "    \
+				    "timed out, RFC 1122 3.3.2)")             \
 	X(icmp_drop_short, D, "ICMP messages shorter than 8 bytes")           \
 	X(icmp_drop_cksum, D, "ICMP checksum wrong")                          \
 	X(icmp_drop_type, D, "ICMP of a type dptcp does not act on")          \
@@ -176,6 +221,22 @@
 			     "down to its reserve for control segments")    \
 	X(tcp_tx_mem_retry, C, "output retried after finding no mbuf, with " \
 			       "nothing in flight to wake it")              \
+	X(tcp_icmp_no_conn, D, "ICMP errors quoting a segment of no "         \
+			       "connection")                                  \
+	X(tcp_icmp_bad_seq, D, "ICMP errors quoting a sequence number not "   \
+			       "in flight (RFC 5927 4.1): ignored")          \
+	X(tcp_icmp_soft, C, "ICMP errors about a connection taken as soft "   \
+			    "errors (RFC 5927, RFC 1122 4.2.3.9): nothing "  \
+			    "changes")                                       \
+	X(tcp_pmtu_lowered, C, "connections whose path MTU a validated "      \
+			       "fragmentation-needed lowered (RFC 1191)")    \
+	X(tcp_pmtu_floor, C, "fragmentation-needed below [ip] pmtu_min: "     \
+			     "the floor taken, DF cleared on that path")     \
+	X(tcp_pmtu_ignored, D, "fragmentation-needed not below the path "     \
+			       "MTU in use, or not below the quoted "         \
+			       "datagram")                                    \
+	X(tcp_pmtu_raised, C, "connections whose path MTU went back up "      \
+			      "(cache entry aged out, RFC 1191 6.3)")         \
 	X(tcp_shutdown_resets, C, "connections reset at the shutdown "       \
 				  "deadline (or by a second signal)")        \
 	X(svc_sink_bytes, C, "bytes read by sink services")                   \
@@ -211,7 +272,10 @@
 	X(tcp_state_time_wait, G, "connections in TIME-WAIT")                 \
 	X(tcp_tcbs, G, "control blocks in use (including closed ones not "   \
 		       "yet released)")                                      \
-	X(tcp_listeners, G, "listening ports")
+	X(tcp_listeners, G, "listening ports")                                \
+	X(ip_frag_datagrams, G, "IPv4 datagrams in reassembly (discarded "   \
+				"ones too, until their timeout)")            \
+	X(ip_frag_held, G, "IPv4 fragments (mbufs) held for reassembly")
 
 enum dpt_stat {
 	DPT_STAT_OK = 0, /* not a counter: "accepted" from a parser */

@@ -10,7 +10,11 @@
  * several workers, and a PMD whose queue choice differs from ours (tap's
  * kernel side spreads flows by its own hash) is corrected. ARP frames are
  * answered where they arrive and a copy goes to every other worker, whose
- * neighbour cache learns from it. Where the port has fewer queue pairs
+ * neighbour cache learns from it. IPv4 fragments go to the worker their
+ * address pair names, which reassembles them and passes the whole
+ * datagram to the worker its 4-tuple names (dpt_dispatch_handoff());
+ * ICMP errors quoting a TCP segment go to that segment's owner
+ * (dpt_steer_rx()). Where the port has fewer queue pairs
  * than workers (a PMD without usable RSS has one), the first worker also
  * transmits for the others, taking their frames from its outbox. Costs:
  * one Toeplitz hash per received frame when the PMD gives no usable RSS
@@ -140,7 +144,7 @@ dpt_dispatch_rx(struct dpt_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint64_t dests = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		int o = dpt_steer_frame(w->steer, pkts[i]);
+		int o = dpt_steer_rx(w->steer, pkts[i]);
 
 		if (o == DPT_STEER_ALL)
 			share_arp(w, pkts[i], n_workers);
@@ -186,6 +190,25 @@ dpt_dispatch_inbox(struct dpt_worker *w, uint64_t now)
 		else
 			dpt_eth_input(&w->nif, pkts[i], now);
 	}
+}
+
+int
+dpt_dispatch_handoff(void *arg, struct rte_mbuf *m)
+{
+	struct dpt_worker *w = arg;
+	int o = dpt_steer_rx(w->steer, m);
+	unsigned int sent;
+
+	if (o < 0 || o == (int)w->index)
+		return 0;
+	sent = rte_ring_mp_enqueue_burst(w->peers[o]->inbox, (void **)&m, 1,
+					 NULL);
+	w->stats.c[DPT_STAT_rx_steer_out] += sent;
+	if (sent == 0) {
+		w->stats.c[DPT_STAT_ip_frag_drop_steer]++;
+		rte_pktmbuf_free(m);
+	}
+	return 1;
 }
 
 int

@@ -19,6 +19,15 @@ dpt_clock_init(struct dpt_clock *c)
 			     rte_get_tsc_hz());
 }
 
+/* Mbufs of the port's pool kept for reception: a sixteenth of it, at
+ * least 512. TCP queues no new data and reassembly holds no fragment
+ * below it. */
+static uint32_t
+rx_reserve(const struct dpt_engine *e)
+{
+	return RTE_MAX(e->port.pool->size / 16, 512u);
+}
+
 /* A worker's TCP and its services. */
 static int
 worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
@@ -31,8 +40,7 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 		.hdr_pool = e->hdr_pool,
 		.data_pool = e->port.pool,
 		.rx_pool = e->port.pool,
-		/* kept for reception: a sixteenth of the pool, at least 512 */
-		.rx_reserve = RTE_MAX(e->port.pool->size / 16, 512u),
+		.rx_reserve = rx_reserve(e),
 		.stats = &w->stats,
 		.port_ok = p->n_lcores > 1 ? dpt_dispatch_port_ok : NULL,
 		.port_ok_arg = w,
@@ -60,6 +68,42 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 			return rc;
 	}
 	return 0;
+}
+
+/* A worker's reassembly table (unless [ip] reass_datagrams is 0) and
+ * path MTU cache. */
+static int
+worker_ip(struct dpt_engine *e, struct dpt_worker *w,
+	  const struct dpt_conf *conf)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "dpt_frag_%u", w->lcore_id);
+	if (conf->netif.frag.datagrams > 0) {
+		w->frag = dpt_frag_create(&(struct dpt_frag_params){
+			.name = name, .socket_id = e->port.socket_id,
+			.conf = &conf->netif.frag, .rx_pool = e->port.pool,
+			.rx_reserve = rx_reserve(e), .stats = &w->stats });
+		if (w->frag == NULL)
+			return -ENOMEM;
+	}
+	w->pmtu = dpt_pmtu_create(&(struct dpt_pmtu_params){
+		.socket_id = e->port.socket_id, .conf = &conf->netif.pmtu,
+		.mtu = (uint16_t)conf->netif.mtu, .stats = &w->stats });
+	if (w->pmtu == NULL) {
+		dpt_frag_free(w->frag);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void
+worker_ip_free(struct dpt_worker *w)
+{
+	dpt_frag_free(w->frag);
+	dpt_pmtu_free(w->pmtu);
+	w->frag = NULL;
+	w->pmtu = NULL;
 }
 
 static struct dpt_worker *
@@ -99,6 +143,11 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->tx.relay = idx >= e->port.nb_queues;
 	w->tx.stats = &w->stats;
 	w->tx.max_frame = conf->netif.mtu + RTE_ETHER_HDR_LEN;
+	if (worker_ip(e, w, conf) != 0) {
+		dpt_neigh_free(w->neigh);
+		rte_free(w);
+		return NULL;
+	}
 	if (dpt_impair_on(&conf->impair)) {
 		w->impair = dpt_impair_create(&(struct dpt_impair_params){
 			.conf = &conf->impair, .index = idx,
@@ -106,6 +155,7 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 			.stats = &w->stats, .send = w->tx.send,
 			.send_arg = w->tx.arg });
 		if (w->impair == NULL) {
+			worker_ip_free(w);
 			dpt_neigh_free(w->neigh);
 			rte_free(w);
 			return NULL;
@@ -123,6 +173,9 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 		.stats = &w->stats,
 		.tx = &w->tx,
 		.neigh = w->neigh,
+		.frag = w->frag,
+		.pmtu = w->pmtu,
+		.hdr_pool = e->hdr_pool,
 	});
 	return w;
 }
@@ -137,6 +190,7 @@ worker_free(struct dpt_worker *w)
 	dpt_tx_flush(&w->tx);
 	dpt_dispatch_free(w);
 	dpt_conns_free(w);
+	worker_ip_free(w);
 	dpt_impair_free(w->impair);
 	dpt_neigh_free(w->neigh);
 	rte_free(w);
@@ -186,6 +240,11 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 		if (w != NULL) {
 			e->workers[e->n_workers++] = w;
 			rc = dpt_dispatch_init(w, &e->port, e->workers);
+			/* reassembled datagrams go to their owners */
+			if (p->n_lcores > 1) {
+				w->nif.handoff = dpt_dispatch_handoff;
+				w->nif.handoff_arg = w;
+			}
 		}
 		if (rc == 0)
 			rc = dpt_conns_init(w, p->conf->tcp.max_conns,
@@ -215,9 +274,12 @@ dpt_engine_create(const struct dpt_engine_params *p,
 		.conf = &p->conf->port,
 		.mtu = p->conf->netif.mtu,
 		.n_workers = (uint16_t)p->n_lcores,
-		/* ARP queues, TCP queues holding received mbufs, inboxes */
+		/* ARP queues, TCP queues holding received mbufs, inboxes,
+		 * fragments in reassembly */
 		.extra_mbufs = p->conf->arp.queue + 16384 +
-			       dpt_dispatch_mbufs(p->n_lcores),
+			       dpt_dispatch_mbufs(p->n_lcores) +
+			       (p->conf->netif.frag.datagrams > 0 ?
+				p->conf->netif.frag.mbufs : 0),
 	};
 	struct dpt_engine *e = calloc(1, sizeof(*e));
 	int rc;
@@ -305,6 +367,8 @@ dpt_worker_loop(void *arg)
 		dpt_tcp_poll(w->tcp, now);
 		/* ARP aging: a bounded slice of the neighbour table */
 		dpt_neigh_tick(&w->nif, now);
+		/* reassembly timeouts: O(expired) */
+		dpt_ipv4_tick(&w->nif, now);
 		/* flush transmit: one burst (through [impair] if on) */
 		dpt_tx_flush(&w->tx);
 		if (w->impair != NULL)

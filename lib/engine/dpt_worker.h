@@ -3,7 +3,8 @@
  * dpt_worker.h: one worker lcore's state.
  *
  * Owns struct dpt_worker (its queue, counters, TX burst, interface,
- * neighbour cache, TCP and services, all written only by that lcore), the
+ * neighbour cache, reassembly table, path MTU cache, TCP and services,
+ * all written only by that lcore), the
  * clock its loop passes down as `now`, the per-iteration hook a program
  * runs there, and what works on one worker beside its loop: the software
  * dispatcher (dpt_dispatch.c) and the connection view (dpt_conns.c); the
@@ -68,6 +69,8 @@ struct dpt_worker {
 	struct dpt_tx tx;              /**< frames to flush this iteration */
 	struct dpt_netif nif;          /**< the interface as this lcore sees it */
 	struct dpt_neigh *neigh;       /**< this lcore's ARP cache */
+	struct dpt_frag *frag;         /**< its IPv4 reassembly, or NULL */
+	struct dpt_pmtu *pmtu;         /**< its path MTU cache */
 	struct dpt_tcp *tcp;           /**< this lcore's TCP */
 	struct dpt_impair *impair;     /**< [impair] between port and stack */
 	unsigned int n_svcs;
@@ -127,6 +130,11 @@ uint16_t dpt_dispatch_tx_send(void *arg, struct rte_mbuf **pkts, uint16_t n);
 
 /** Worker 0: move a burst from the outbox into its own TX burst. */
 void dpt_dispatch_txbox(struct dpt_worker *w);
+
+/** struct dpt_netif handoff: a datagram worker @p arg reassembled (data
+ * at its Ethernet header) goes to the worker owning it; @return 1 if it
+ * did (or was dropped, counted, when that worker's inbox was full). */
+int dpt_dispatch_handoff(void *arg, struct rte_mbuf *m);
 
 /** struct dpt_tcp_params port_ok: the reply comes to worker @p arg. */
 int dpt_dispatch_port_ok(void *arg, uint32_t raddr, uint16_t rport,

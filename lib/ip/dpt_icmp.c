@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dpt_icmp.c: the ICMP a host needs (RFC 792, RFC 1122 3.2.2): echo replies
- * built in place from the request, and rate-limited destination-unreachable
- * errors.
+ * built in place from the request (a reassembled one is an mbuf chain,
+ * fragmented again on output), rate-limited errors (destination
+ * unreachable, time exceeded), and the errors we receive, passed to TCP
+ * when they quote one of its segments (RFC 1122 3.2.2, RFC 5927).
  */
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
@@ -10,6 +12,7 @@
 
 #include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_tcp.h>
 
 #include "dpt_netif.h"
 #include "dpt_time.h"
@@ -45,6 +48,51 @@ echo_reply(struct dpt_netif *nif, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	dpt_ipv4_output(nif, m, ip->src, now);
 }
 
+/* An error goes to the transport protocol whose datagram it quotes (RFC
+ * 1122 3.2.2; RFC 792: the IPv4 header and at least 64 bits of its data):
+ * here only TCP, whose segments must have left from one of our
+ * addresses, whole (a later fragment has no ports). The ports and the
+ * sequence number are TCP's to check (RFC 5927). */
+static void
+error_input(struct dpt_netif *nif, struct rte_mbuf *m,
+	    const struct dpt_ipv4 *ip, const struct dpt_icmp *ic, uint64_t now)
+{
+	uint32_t off = ip->hdr_len + sizeof(struct rte_icmp_hdr), qhl;
+	struct rte_ipv4_hdr qbuf;
+	struct rte_tcp_hdr tbuf; /* only its first 8 bytes are read */
+	const struct rte_ipv4_hdr *q;
+	const uint8_t *t;
+	struct dpt_icmp_err e;
+
+	q = rte_pktmbuf_read(m, off, sizeof(*q), &qbuf);
+	if (q == NULL || nif->tcp_err == NULL ||
+	    (q->version_ihl >> 4) != IPVERSION ||
+	    (qhl = rte_ipv4_hdr_len(q)) < sizeof(*q) ||
+	    q->next_proto_id != IPPROTO_TCP ||
+	    (q->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ||
+	    !dpt_netif_owns(nif, rte_be_to_cpu_32(q->src_addr)))
+		return dpt_netif_drop(nif, m, DPT_STAT_icmp_drop_quote);
+	e = (struct dpt_icmp_err){
+		.type = ic->type, .code = ic->code,
+		.src = rte_be_to_cpu_32(q->src_addr),
+		.dst = rte_be_to_cpu_32(q->dst_addr),
+		.len = rte_be_to_cpu_16(q->total_length),
+	};
+	/* RFC 1191 4: the next-hop MTU is the low 16 bits of the word an
+	 * echo's sequence number occupies */
+	if (ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED)
+		e.mtu = ic->seq;
+	t = rte_pktmbuf_read(m, off + qhl, 8, &tbuf);
+	if (t == NULL)
+		return dpt_netif_drop(nif, m, DPT_STAT_icmp_drop_quote);
+	e.sport = (uint16_t)(t[0] << 8 | t[1]);
+	e.dport = (uint16_t)(t[2] << 8 | t[3]);
+	e.seq = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 |
+		(uint32_t)t[6] << 8 | t[7];
+	rte_pktmbuf_free(m);
+	nif->tcp_err(nif->tcp_ctx, &e, now);
+}
+
 void
 dpt_icmp_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	       const struct dpt_ipv4 *ip, uint64_t now)
@@ -64,11 +112,16 @@ dpt_icmp_input(struct dpt_netif *nif, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	case ICMP_DEST_UNREACH:
-		/* Counted; TCP acts on these once it exists (RFC 5927). */
 		nif->stats->c[DPT_STAT_icmp_rx_dest_unreach]++;
-		rte_pktmbuf_free(m);
-		return;
+		return error_input(nif, m, ip, &ic, now);
+	case ICMP_TIME_EXCEEDED:
+		nif->stats->c[DPT_STAT_icmp_rx_time_exceeded]++;
+		return error_input(nif, m, ip, &ic, now);
+	case ICMP_PARAMETERPROB:
+		nif->stats->c[DPT_STAT_icmp_rx_param_problem]++;
+		return error_input(nif, m, ip, &ic, now);
 	default:
+		/* source quench among them: RFC 6633 says ignore it */
 		return dpt_netif_drop(nif, m, DPT_STAT_icmp_drop_type);
 	}
 }
@@ -98,6 +151,14 @@ void
 dpt_icmp_send_unreach(struct dpt_netif *nif, const struct rte_mbuf *orig,
 		      const struct dpt_ipv4 *ip, uint8_t code, uint64_t now)
 {
+	dpt_icmp_send_error(nif, orig, ip, ICMP_DEST_UNREACH, code, now);
+}
+
+void
+dpt_icmp_send_error(struct dpt_netif *nif, const struct rte_mbuf *orig,
+		    const struct dpt_ipv4 *ip, uint8_t type, uint8_t code,
+		    uint64_t now)
+{
 	const uint32_t hdrs = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
 			      sizeof(struct rte_icmp_hdr);
 	uint32_t len = RTE_MIN((uint32_t)ip->total_len, ICMP_ERR_MAX_LEN -
@@ -109,7 +170,9 @@ dpt_icmp_send_unreach(struct dpt_netif *nif, const struct rte_mbuf *orig,
 
 	/* RFC 1122 3.2.2: never about an ICMP error, a broadcast, a
 	 * non-initial fragment or a non-unicast source: input has already
-	 * refused all but the first, and ICMP never reaches here. */
+	 * refused broadcasts and bad sources, and never calls this for an
+	 * ICMP message (but a timed-out echo request's first fragment) nor
+	 * a later fragment. */
 	if (!icmp_rate_ok(nif, now)) {
 		nif->stats->c[DPT_STAT_icmp_drop_ratelimit]++;
 		return;
@@ -123,7 +186,7 @@ dpt_icmp_send_unreach(struct dpt_netif *nif, const struct rte_mbuf *orig,
 	h = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *,
 				    hdrs - sizeof(*h));
 	memset(h, 0, sizeof(*h));
-	h->icmp_type = ICMP_DEST_UNREACH;
+	h->icmp_type = type;
 	h->icmp_code = code;
 	src = rte_pktmbuf_read(orig, 0, len, h + 1);
 	if (src != h + 1)
@@ -132,6 +195,8 @@ dpt_icmp_send_unreach(struct dpt_netif *nif, const struct rte_mbuf *orig,
 	/* RFC 1122 3.3.4.2: from the address the datagram was sent to. */
 	dpt_ipv4_fill_from(nif, m, ip->dst, ip->src, IPPROTO_ICMP, 0,
 			   sizeof(struct rte_ipv4_hdr) + sizeof(*h) + len, 0);
-	nif->stats->c[DPT_STAT_icmp_tx_dest_unreach]++;
+	nif->stats->c[type == ICMP_TIME_EXCEEDED ?
+		      DPT_STAT_icmp_tx_time_exceeded :
+		      DPT_STAT_icmp_tx_dest_unreach]++;
 	dpt_ipv4_output(nif, m, ip->src, now);
 }

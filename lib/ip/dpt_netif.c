@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dpt_netif.c: Ethernet demultiplexing, IPv4 input and output, routing.
- * Per packet: one parse per layer, no copies, no allocation.
+ * Per packet: one parse per layer, no copies, no allocation. Fragments go
+ * to reassembly (dpt_frag.c) and, whole, on like any datagram; datagrams
+ * we send longer than their path are fragmented by DPDK's
+ * rte_ipv4_fragment_packet() (indirect mbufs: no copy).
  */
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
@@ -29,6 +33,9 @@ dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
 	nif->stats = p->stats;
 	nif->tx = p->tx;
 	nif->neigh = p->neigh;
+	nif->frag = p->frag;
+	nif->pmtu = p->pmtu;
+	nif->hdr_pool = p->hdr_pool != NULL ? p->hdr_pool : p->pool;
 	nif->icmp_rate = p->conf->icmp_rate;
 	nif->icmp_burst = (uint64_t)p->conf->icmp_burst * 1000000;
 	nif->icmp_tokens = nif->icmp_burst;
@@ -77,6 +84,54 @@ bad_source(const struct dpt_netif *nif, uint32_t src)
 		(src & nif->mask) == (nif->addr & nif->mask));
 }
 
+/* Local delivery of a whole datagram, @m's data at its IPv4 header. */
+static void
+ipv4_deliver(struct dpt_netif *nif, struct rte_mbuf *m,
+	     const struct dpt_ipv4 *ip, uint64_t now)
+{
+	if (ip->proto == IPPROTO_ICMP)
+		return dpt_icmp_input(nif, m, ip, now);
+	if (ip->proto == IPPROTO_TCP && nif->tcp_input != NULL) {
+		rte_pktmbuf_adj(m, ip->hdr_len);
+		return nif->tcp_input(nif->tcp_ctx, m, ip, now);
+	}
+	/* RFC 1122 3.2.2.1: a host SHOULD send protocol unreachable for a
+	 * transport protocol it does not support. */
+	dpt_icmp_send_unreach(nif, m, ip, ICMP_PROT_UNREACH, now);
+	dpt_netif_drop(nif, m, DPT_STAT_ip_drop_proto);
+}
+
+/* A fragment, @m's data at its IPv4 header: reassembled, then delivered
+ * (on the lcore owning it, when that is another). A protocol we serve
+ * nothing over is answered as its whole datagram would be, without
+ * holding anything: its first fragment gets the protocol unreachable
+ * (RFC 1122 3.2.2: no error about later ones). */
+static void
+ipv4_fragment_in(struct dpt_netif *nif, struct rte_mbuf *m,
+		 struct dpt_ipv4 *ip, uint64_t now)
+{
+	if (nif->frag == NULL)
+		return dpt_netif_drop(nif, m, DPT_STAT_ip_drop_fragment);
+	if (ip->proto != IPPROTO_ICMP &&
+	    (ip->proto != IPPROTO_TCP || nif->tcp_input == NULL)) {
+		if ((ip->frag & RTE_IPV4_HDR_OFFSET_MASK) == 0)
+			dpt_icmp_send_unreach(nif, m, ip, ICMP_PROT_UNREACH,
+					      now);
+		return dpt_netif_drop(nif, m, DPT_STAT_ip_drop_proto);
+	}
+	m = dpt_frag_input(nif->frag, m, ip, now);
+	if (m == NULL)
+		return;
+	if (nif->handoff != NULL) {
+		/* the first fragment's Ethernet header is still there */
+		rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+		if (nif->handoff(nif->handoff_arg, m))
+			return;
+		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	}
+	ipv4_deliver(nif, m, ip, now);
+}
+
 void
 dpt_ipv4_input(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
 	       uint64_t now)
@@ -85,7 +140,7 @@ dpt_ipv4_input(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
 	enum dpt_stat r;
 
 	r = dpt_ipv4_parse(m, off, &ip);
-	if (r != DPT_STAT_OK)
+	if (r != DPT_STAT_OK && r != DPT_STAT_ip_drop_fragment)
 		return dpt_netif_drop(nif, m, r);
 	/* A host is not a router: only our own addresses are local (RFC 1122
 	 * 3.3.4.2: any of a multihomed host's addresses). Broadcast and
@@ -103,16 +158,38 @@ dpt_ipv4_input(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
 	if (m->pkt_len > off + ip.total_len)
 		rte_pktmbuf_trim(m, m->pkt_len - off - ip.total_len);
 	rte_pktmbuf_adj(m, off);
-	if (ip.proto == IPPROTO_ICMP)
-		return dpt_icmp_input(nif, m, &ip, now);
-	if (ip.proto == IPPROTO_TCP && nif->tcp_input != NULL) {
-		rte_pktmbuf_adj(m, ip.hdr_len);
-		return nif->tcp_input(nif->tcp_ctx, m, &ip, now);
+	if (r == DPT_STAT_ip_drop_fragment)
+		return ipv4_fragment_in(nif, m, &ip, now);
+	ipv4_deliver(nif, m, &ip, now);
+}
+
+void
+dpt_ipv4_tick(struct dpt_netif *nif, uint64_t now)
+{
+	struct rte_mbuf *first;
+	struct dpt_ipv4 ip;
+
+	if (nif->frag == NULL)
+		return;
+	while (dpt_frag_expire(nif->frag, now, &first)) {
+		const uint8_t *type;
+		uint8_t buf;
+
+		if (first == NULL)
+			continue;
+		/* RFC 1122 3.3.2: a time exceeded (code 1) SHOULD go to the
+		 * source when fragment zero came; 3.2.2: never about an ICMP
+		 * error (only an echo request is worth one). The fragment
+		 * parses as it did on arrival. */
+		dpt_ipv4_parse(first, 0, &ip);
+		type = rte_pktmbuf_read(first, ip.hdr_len, 1, &buf);
+		if (ip.proto != IPPROTO_ICMP ||
+		    (type != NULL && *type == ICMP_ECHO))
+			dpt_icmp_send_error(nif, first, &ip,
+					    ICMP_TIME_EXCEEDED,
+					    ICMP_EXC_FRAGTIME, now);
+		rte_pktmbuf_free(first);
 	}
-	/* RFC 1122 3.2.2.1: a host SHOULD send protocol unreachable for a
-	 * transport protocol it does not support. */
-	dpt_icmp_send_unreach(nif, m, &ip, ICMP_PROT_UNREACH, now);
-	dpt_netif_drop(nif, m, DPT_STAT_ip_drop_proto);
 }
 
 uint32_t
@@ -123,14 +200,80 @@ dpt_route_nexthop(const struct dpt_netif *nif, uint32_t dst)
 	return nif->gateway;
 }
 
+/* Most fragments one datagram we send becomes: 65535 bytes in the 552
+ * bytes a 576-byte path carries (we never fragment for less). */
+#define MAX_FRAGS_OUT 120
+
+/* Whether @m (Ethernet room, then IPv4) needs fragments for its path
+ * towards @dst: longer than the narrowest path can be, without DF, and
+ * longer than this path. *mtu: the size to fragment to. */
+static int
+needs_fragments(const struct dpt_netif *nif, const struct rte_mbuf *m,
+		uint32_t dst, uint64_t now, uint16_t *mtu)
+{
+	const struct rte_ipv4_hdr *h;
+	struct dpt_pmtu_path path;
+	uint32_t len = m->pkt_len - RTE_ETHER_HDR_LEN;
+
+	if (len <= (nif->pmtu != NULL ? dpt_pmtu_floor(nif->pmtu) : nif->mtu))
+		return 0; /* most packets: one compare */
+	h = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+				    RTE_ETHER_HDR_LEN);
+	if (h->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
+		return 0; /* sized for its path by its sender (TCP) */
+	dpt_netif_path(nif, dst, now, &path);
+	*mtu = (uint16_t)RTE_MIN(nif->mtu, RTE_MAX(path.mtu, 576u));
+	return len > *mtu;
+}
+
+/* RFC 791 3.2: send @m (Ethernet room, then IPv4) as fragments of at most
+ * @mtu bytes towards next hop @nh. */
+static void
+ipv4_fragment_out(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t nh,
+		  uint16_t mtu, uint64_t now)
+{
+	struct rte_mbuf *out[MAX_FRAGS_OUT];
+	int32_t n;
+
+	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	n = rte_ipv4_fragment_packet(m, out, RTE_DIM(out), mtu, nif->hdr_pool,
+				     nif->hdr_pool);
+	rte_pktmbuf_free(m); /* the fragments hold references to its data */
+	if (n < 0) {
+		nif->stats->c[DPT_STAT_ip_drop_frag_out]++;
+		return;
+	}
+	nif->stats->c[DPT_STAT_ip_tx_fragmented]++;
+	for (int32_t i = 0; i < n; i++) {
+		struct rte_mbuf *f = out[i];
+		struct rte_ipv4_hdr *h;
+
+		rte_pktmbuf_prepend(f, RTE_ETHER_HDR_LEN);
+		h = rte_pktmbuf_mtod_offset(f, struct rte_ipv4_hdr *,
+					    RTE_ETHER_HDR_LEN);
+		f->l2_len = RTE_ETHER_HDR_LEN;
+		f->ol_flags = RTE_MBUF_F_TX_IPV4;
+		if (nif->tx_ip_cksum)
+			f->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+		else
+			h->hdr_checksum = rte_ipv4_cksum(h);
+		nif->stats->c[DPT_STAT_ip_tx]++;
+		nif->stats->c[DPT_STAT_ip_tx_frags]++;
+		dpt_neigh_output(nif, f, nh, now);
+	}
+}
+
 void
 dpt_ipv4_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
 		uint64_t now)
 {
 	uint32_t nh = dpt_route_nexthop(nif, dst);
+	uint16_t mtu;
 
 	if (nh == 0)
 		return dpt_netif_drop(nif, m, DPT_STAT_ip_drop_no_route);
+	if (unlikely(needs_fragments(nif, m, dst, now, &mtu)))
+		return ipv4_fragment_out(nif, m, nh, mtu, now);
 	nif->stats->c[DPT_STAT_ip_tx]++;
 	dpt_neigh_output(nif, m, nh, now);
 }

@@ -3,11 +3,14 @@
  * dpt_netif.h: one lcore's view of an IPv4 interface, and the L2/L3 input
  * and output paths through it.
  *
- * Owns Ethernet demultiplexing, IPv4 input validation and local delivery,
- * the on-link/gateway route decision, ICMP (echo, and the errors a host
- * sends), and the hand-off to the neighbour cache for output. Each worker
- * lcore has its own struct dpt_netif (its own queue, counters, neighbour
- * cache), so nothing here is shared or locked.
+ * Owns Ethernet demultiplexing, IPv4 input validation and local delivery
+ * (reassembling fragments through dpt_frag.h first), the on-link/gateway
+ * route decision, fragmentation of our own datagrams longer than the MTU,
+ * ICMP (echo, the errors a host sends, and the errors it receives, passed
+ * to TCP when they quote one of its segments), and the hand-off to the
+ * neighbour cache for output. Each worker lcore has its own struct
+ * dpt_netif (its own queue, counters, neighbour cache, reassembly table
+ * and path MTU cache), so nothing here is shared or locked.
  *
  * Ownership: every *_input() and *_output() function takes ownership of the
  * mbuf it is given: it is queued for transmission, held for ARP resolution,
@@ -22,7 +25,9 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "dpt_frag.h"
 #include "dpt_net.h"
+#include "dpt_pmtu.h"
 #include "dpt_stats.h"
 #include "dpt_tx.h"
 
@@ -32,6 +37,25 @@ struct dpt_netif;
 /** Upper-layer input: owns @p m, whose data starts at the L4 header. */
 typedef void (*dpt_l4_input_t)(void *ctx, struct rte_mbuf *m,
 			       const struct dpt_ipv4 *ip, uint64_t now);
+
+/** An ICMP error (destination unreachable, time exceeded, parameter
+ * problem) about a TCP segment we sent, as the message quotes it. */
+struct dpt_icmp_err {
+	uint8_t type;      /**< ICMP type */
+	uint8_t code;      /**< ICMP code */
+	uint16_t mtu;      /**< next-hop MTU of a fragmentation-needed
+			     *  (RFC 1191 4), 0 if the router gave none */
+	uint32_t src;      /**< the quoted datagram's source: ours */
+	uint32_t dst;      /**< its destination: the peer */
+	uint16_t len;      /**< its total length */
+	uint16_t sport;    /**< its TCP source port: ours */
+	uint16_t dport;    /**< its TCP destination port */
+	uint32_t seq;      /**< its sequence number */
+};
+
+/** Upper-layer ICMP error input (RFC 1122 3.2.2, RFC 5927). */
+typedef void (*dpt_l4_err_t)(void *ctx, const struct dpt_icmp_err *e,
+			     uint64_t now);
 
 /** Bytes of headers that must sit in a frame's first segment. */
 #define DPT_HDR_CONTIG (RTE_ETHER_HDR_LEN + 60 + 60)
@@ -56,6 +80,18 @@ struct dpt_netif {
 	uint64_t icmp_last;        /**< last refill time */
 	dpt_l4_input_t tcp_input;  /**< TCP, or NULL: protocol unreachable */
 	void *tcp_ctx;             /**< its argument */
+	dpt_l4_err_t tcp_err;      /**< ICMP errors about TCP segments, or
+				     *  NULL (tcp_ctx is its argument too) */
+	struct dpt_frag *frag;     /**< reassembly, or NULL: fragments are
+				     *  dropped (ip_drop_fragment) */
+	struct dpt_pmtu *pmtu;     /**< path MTU cache, or NULL */
+	struct rte_mempool *hdr_pool; /**< small mbufs for the headers of
+					*  fragments we send */
+	/** Pass a reassembled datagram (data at the first fragment's
+	 *  Ethernet header) to the lcore owning it; non-zero if taken.
+	 *  NULL: everything is this lcore's. */
+	int (*handoff)(void *arg, struct rte_mbuf *m);
+	void *handoff_arg;         /**< its argument */
 };
 
 /** The interface as configured (lib/cfg fills it): its addresses, route
@@ -70,6 +106,8 @@ struct dpt_netif_conf {
 	uint32_t ttl;        /**< TTL of packets we originate */
 	uint32_t icmp_rate;  /**< ICMP errors per second per lcore, 0 = none */
 	uint32_t icmp_burst; /**< ICMP error burst allowance */
+	struct dpt_frag_conf frag; /**< reassembly ([ip] reass_*) */
+	struct dpt_pmtu_conf pmtu; /**< path MTU discovery ([ip] pmtu_*) */
 };
 
 /** Parameters of dpt_netif_init(). */
@@ -82,6 +120,9 @@ struct dpt_netif_params {
 	struct dpt_stats *stats;
 	struct dpt_tx *tx;
 	struct dpt_neigh *neigh;
+	struct dpt_frag *frag;             /**< or NULL: no reassembly */
+	struct dpt_pmtu *pmtu;             /**< or NULL: no cache */
+	struct rte_mempool *hdr_pool;      /**< or NULL: pool */
 };
 
 /**
@@ -97,6 +138,26 @@ dpt_netif_owns(const struct dpt_netif *nif, uint32_t a)
 
 /** Fill @p nif from @p p. */
 void dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p);
+
+/** The path towards @p dst at @p now: the path MTU cache's estimate, or
+ * the interface's MTU when there is no cache. */
+static inline void
+dpt_netif_path(const struct dpt_netif *nif, uint32_t dst, uint64_t now,
+	       struct dpt_pmtu_path *out)
+{
+	if (nif->pmtu != NULL)
+		return dpt_pmtu_get(nif->pmtu, dst, now, out);
+	out->mtu = nif->mtu;
+	out->nodf = 0;
+	out->until = UINT64_MAX;
+}
+
+/**
+ * Once per loop iteration: datagrams whose reassembly timed out are
+ * discarded, with an ICMP time exceeded to the source when their first
+ * fragment had come (RFC 1122 3.3.2). O(expired).
+ */
+void dpt_ipv4_tick(struct dpt_netif *nif, uint64_t now);
 
 /**
  * Take one received frame: validate, demultiplex by EtherType, deliver.
@@ -126,7 +187,10 @@ uint32_t dpt_route_nexthop(const struct dpt_netif *nif, uint32_t dst);
 /**
  * Send an IPv4 packet whose data starts with room for the Ethernet header
  * followed by a complete IPv4 header (checksum done or flagged for offload):
- * route it and hand it to the neighbour cache.
+ * route it and hand it to the neighbour cache. A datagram longer than the
+ * path allows (the interface's MTU, or less from the path MTU cache) and
+ * without DF is sent as fragments (RFC 791 3.2); one with DF is sent as
+ * it is, for the TX path to refuse and count (a bug of its sender).
  */
 void dpt_ipv4_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
 		     uint64_t now);
@@ -160,10 +224,16 @@ dpt_ipv4_fill(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t dst,
 }
 
 /**
- * Send ICMP destination unreachable with @p code about the datagram in
- * @p orig (data at its IPv4 header), subject to the rate limit and the rules
- * of RFC 1122 3.2.2. Does not take @p orig.
+ * Send the ICMP error @p type, @p code (destination unreachable, time
+ * exceeded) about the datagram in @p orig (data at its IPv4 header),
+ * subject to the rate limit and the rules of RFC 1122 3.2.2. Does not take
+ * @p orig.
  */
+void dpt_icmp_send_error(struct dpt_netif *nif, const struct rte_mbuf *orig,
+			 const struct dpt_ipv4 *ip, uint8_t type, uint8_t code,
+			 uint64_t now);
+
+/** dpt_icmp_send_error() of a destination unreachable with @p code. */
 void dpt_icmp_send_unreach(struct dpt_netif *nif, const struct rte_mbuf *orig,
 			   const struct dpt_ipv4 *ip, uint8_t code,
 			   uint64_t now);

@@ -111,8 +111,6 @@ dpt_ipv4_parse(const struct rte_mbuf *m, uint32_t off, struct dpt_ipv4 *ip)
 	if (ipv4_check_cksum(m, h, hdr_len) != DPT_STAT_OK)
 		return DPT_STAT_ip_drop_cksum;
 	ip->frag = rte_be_to_cpu_16(h->fragment_offset);
-	if (ip->frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
-		return DPT_STAT_ip_drop_fragment;
 	ip->hdr_len = hdr_len;
 	ip->src = rte_be_to_cpu_32(h->src_addr);
 	ip->dst = rte_be_to_cpu_32(h->dst_addr);
@@ -120,6 +118,9 @@ dpt_ipv4_parse(const struct rte_mbuf *m, uint32_t off, struct dpt_ipv4 *ip)
 	ip->ttl = h->time_to_live;
 	ip->proto = h->next_proto_id;
 	ip->tos = h->type_of_service;
+	/* A valid header, filled in: the caller reassembles or drops. */
+	if (dpt_ipv4_is_fragment(ip))
+		return DPT_STAT_ip_drop_fragment;
 	return DPT_STAT_OK;
 }
 

@@ -94,15 +94,26 @@ enum dpt_stat dpt_arp_parse(const struct rte_mbuf *m, uint32_t off,
  * Parse and validate the IPv4 header at offset @p off (RFC 791, RFC 1122
  * 3.2.1). Checks version, header length, total length against the bytes the
  * frame holds, and the header checksum (trusting the PMD's verdict when
- * RTE_MBUF_F_RX_IP_CKSUM_GOOD or _BAD is set). Fragments are refused: dptcp
- * does not reassemble.
+ * RTE_MBUF_F_RX_IP_CKSUM_GOOD or _BAD is set). A fragment is a valid
+ * header that is not a whole datagram: it is refused with ip_drop_fragment,
+ * and @p ip is filled all the same, for the caller to reassemble it
+ * (dpt_frag.h) or drop it under that counter.
  *
  * @return
  *   DPT_STAT_OK, or ip_drop_short, ip_drop_version, ip_drop_hdr_len,
- *   ip_drop_total_len, ip_drop_cksum, ip_drop_fragment.
+ *   ip_drop_total_len, ip_drop_cksum, ip_drop_fragment (@p ip filled).
  */
 enum dpt_stat dpt_ipv4_parse(const struct rte_mbuf *m, uint32_t off,
 			     struct dpt_ipv4 *ip);
+
+/** Non-zero if @p ip is a fragment: more fragments follow, or its offset
+ * is not 0 (RFC 791). */
+static inline int
+dpt_ipv4_is_fragment(const struct dpt_ipv4 *ip)
+{
+	return (ip->frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+	       != 0;
+}
 
 /**
  * Non-zero if @p addr may not appear as a source address (RFC 1122 3.2.1.3):

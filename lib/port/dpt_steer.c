@@ -4,6 +4,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
 #include <rte_thash.h>
@@ -89,4 +90,59 @@ dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m)
 			       rte_be_to_cpu_32(ip->dst_addr),
 			       rte_be_to_cpu_16(th->src_port),
 			       rte_be_to_cpu_16(th->dst_port));
+}
+
+/* An ICMP error (destination unreachable, time exceeded, parameter
+ * problem) whose quoted datagram is a TCP segment: the owner of that
+ * segment's 4-tuple (symmetric: from our side as from the peer's). */
+static int
+icmp_error_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
+		 const struct rte_ipv4_hdr *ip, uint32_t ihl)
+{
+	const struct rte_icmp_hdr *ic =
+		(const struct rte_icmp_hdr *)((const uint8_t *)ip + ihl);
+	const struct rte_ipv4_hdr *q = (const struct rte_ipv4_hdr *)(ic + 1);
+	const struct rte_tcp_hdr *th;
+	uint32_t qhl, at = RTE_ETHER_HDR_LEN + ihl + sizeof(*ic);
+
+	if (m->data_len < at + sizeof(*q) ||
+	    (ic->icmp_type != 3 && ic->icmp_type != 11 &&
+	     ic->icmp_type != 12))
+		return DPT_STEER_HERE;
+	qhl = (uint32_t)(q->version_ihl & 0xf) * 4;
+	if (q->next_proto_id != IPPROTO_TCP || qhl < sizeof(*q) ||
+	    m->data_len < at + qhl + 4)
+		return DPT_STEER_HERE;
+	th = (const struct rte_tcp_hdr *)((const uint8_t *)q + qhl);
+	return dpt_steer_tuple(s, rte_be_to_cpu_32(q->src_addr),
+			       rte_be_to_cpu_32(q->dst_addr),
+			       rte_be_to_cpu_16(th->src_port),
+			       rte_be_to_cpu_16(th->dst_port));
+}
+
+int
+dpt_steer_rx(const struct dpt_steer *s, const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip;
+	int o = dpt_steer_frame(s, m);
+	uint32_t ihl;
+
+	if (o != DPT_STEER_HERE || s->n_workers == 1)
+		return o;
+	if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
+	    rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type !=
+	    RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return DPT_STEER_HERE;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+				     RTE_ETHER_HDR_LEN);
+	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (ihl < sizeof(*ip))
+		return DPT_STEER_HERE;
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK |
+					   RTE_IPV4_HDR_MF_FLAG))
+		return dpt_steer_tuple(s, rte_be_to_cpu_32(ip->src_addr),
+				       rte_be_to_cpu_32(ip->dst_addr), 0, 0);
+	if (ip->next_proto_id == IPPROTO_ICMP)
+		return icmp_error_owner(s, m, ip, ihl);
+	return DPT_STEER_HERE;
 }

@@ -14,7 +14,14 @@
  *   - active opens: a local port is chosen so that the reply hashes back
  *     to the connecting worker;
  *   - ARP: every worker keeps its own neighbour cache, so ARP frames are
- *     shown to all of them.
+ *     shown to all of them;
+ *   - IPv4 fragments: a NIC hashes a fragment by its addresses alone (no
+ *     ports in later fragments), so the fragments of one datagram meet
+ *     on the worker their address pair names (the same hash with ports
+ *     0), which reassembles them and passes the whole datagram on to
+ *     the worker its 4-tuple names;
+ *   - ICMP errors about TCP segments go to the worker owning the quoted
+ *     segment's 4-tuple, whose connection they concern.
  *
  * The table is written once at start-up and only read afterwards, by
  * every worker.
@@ -71,5 +78,14 @@ uint32_t dpt_steer_hash(const struct dpt_steer *s, uint32_t saddr,
  * anything else (the receiving worker handles and counts it).
  */
 int dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m);
+
+/**
+ * Who handles a received Ethernet frame in the software dispatcher: as
+ * dpt_steer_frame(), and besides, for an IPv4 fragment the worker that
+ * reassembles its datagram (by addresses: dpt_steer_tuple() with ports
+ * 0), for an ICMP error quoting a TCP segment the worker owning that
+ * segment's 4-tuple. Frames it cannot read whole stay (DPT_STEER_HERE).
+ */
+int dpt_steer_rx(const struct dpt_steer *s, const struct rte_mbuf *m);
 
 #endif /* DPT_STEER_H */

@@ -188,7 +188,7 @@ struct dpt_tcp_params {
 /**
  * Create the TCP state of one lcore: pools of control blocks and tables
  * sized from conf->max_conns, a timing wheel. Installs itself as
- * nif->tcp_input.
+ * nif->tcp_input and nif->tcp_err.
  *
  * @return
  *   The context, or NULL with rte_errno set (ENOMEM, EEXIST, EINVAL).
@@ -202,6 +202,18 @@ void dpt_tcp_free(struct dpt_tcp *tcp, uint64_t now);
 /** IPv4 input hook (a dpt_l4_input_t): @p m's data at the TCP header. */
 void dpt_tcp_input(void *tcp, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 		   uint64_t now);
+
+/**
+ * ICMP error input hook (a dpt_l4_err_t): an error quoting one of our
+ * segments (RFC 5927). Only one quoting a sequence number in flight on a
+ * connection of that 4-tuple is believed (RFC 5927 4.1); a
+ * fragmentation-needed then lowers the path's MTU and the connection's
+ * segment size, and what was sent larger goes again at the new size (RFC
+ * 1191); any other error is soft (RFC 5927, RFC 1122 4.2.3.9): counted,
+ * nothing changes.
+ */
+void dpt_tcp_icmp_error(void *tcp, const struct dpt_icmp_err *e,
+			uint64_t now);
 
 /**
  * Once per loop iteration, after input: run due timers, deliver events,

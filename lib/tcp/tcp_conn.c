@@ -70,8 +70,10 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 static void
 destroy(struct dpt_tcp *t)
 {
-	if (t->nif != NULL && t->nif->tcp_ctx == t)
+	if (t->nif != NULL && t->nif->tcp_ctx == t) {
 		t->nif->tcp_input = NULL;
+		t->nif->tcp_err = NULL;
+	}
 	rte_hash_free(t->table);
 	rte_free(t->tcbs);
 	rte_free(t);
@@ -130,6 +132,7 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->next_port = (uint16_t)(TCP_EPHEMERAL_LO + tcp_siphash(t->secret,
 		"port", 4) % (TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1));
 	p->nif->tcp_input = dpt_tcp_input;
+	p->nif->tcp_err = dpt_tcp_icmp_error;
 	p->nif->tcp_ctx = t;
 	return t;
 }
@@ -220,6 +223,7 @@ tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
 	c->ka_probes = (uint8_t)cf->ka_probes;
 	c->ts_offset = tcp_ts_offset(t, k);
 	c->last_rcv = now;
+	tcb_pmtu_init(c, now);
 	if (cf->nodelay)
 		c->flags |= F_NODELAY;
 	t->st->c[DPT_STAT_tcp_tcbs]++;
@@ -316,15 +320,15 @@ release(struct dpt_tcp *t, struct dpt_tcb *c)
 }
 
 /* RFC 9293 3.7.1 (MUST-16..18): send MSS from the peer's option (536 if
- * absent) and our MTU, less the timestamp option when negotiated. */
+ * absent, now in c->mss) and the path's MTU, less the timestamp option
+ * when negotiated (tcb_mss_update()). */
 void
 tcb_init_options(struct dpt_tcb *c)
 {
 	uint32_t ours = c->tcp->nif->mtu - 40u;
 
-	c->mss = RTE_MIN(c->mss, ours);
-	if (c->flags & F_TS)
-		c->mss -= 12;
+	c->mss_peer = (uint16_t)c->mss;
+	tcb_mss_update(c);
 	c->rcv_mss = RTE_MIN(ours, c->rcv_mss);
 	if (!(c->flags & F_WS))
 		c->snd_wscale = c->rcv_wscale = 0;

@@ -10,7 +10,9 @@
  * acknowledged, finding a sequence number), tcp_reass.c (receive queue,
  * out-of-order queue, SACK blocks we send), tcp_sack.c (the scoreboard of
  * SACK blocks we receive, RFC 6675), tcp_cc.c (NewReno, CUBIC, RTT),
- * tcp_isn.c (ISNs, SYN cookies), tcp_api.c (the calls of dpt_tcp.h).
+ * tcp_isn.c (ISNs, SYN cookies), tcp_api.c (the calls of dpt_tcp.h),
+ * tcp_icmp.c (ICMP errors about our segments, path MTU and the segment
+ * size).
  * tcp_mq.h is the mbuf queue both the send and receive queues are.
  *
  * Time has one channel: `now`, an argument of every function that needs
@@ -29,6 +31,7 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_mempool.h>
 
+#include "dpt_mbuf.h"
 #include "dpt_tcp.h"
 #include "dpt_tcp_seg.h"
 #include "tcp_mq.h"
@@ -218,6 +221,13 @@ struct dpt_tcb {
 	struct dpt_tcb *aq_next;     /* on the listener's accept queue */
 	struct dpt_tcp *tcp;         /* owning context */
 
+	/* path MTU, RFC 1191; written by tcp_icmp.c only */
+	uint16_t mss_peer;           /* the peer's MSS option (536 if none) */
+	uint16_t pmtu;               /* path MTU segments are sized for */
+	uint8_t pmtu_nodf;           /* below [ip] pmtu_min: no DF */
+	uint32_t pmtu_gen;           /* the path MTU cache's generation read */
+	uint64_t pmtu_until;         /* read the cache again from then */
+
 	/* statistics */
 	uint64_t n_retrans;
 	uint64_t n_acked;
@@ -277,22 +287,13 @@ ooo_info(const struct dpt_tcp *t, struct rte_mbuf *m)
 	return RTE_MBUF_DYNFIELD(m, t->ooo_off, struct tcp_ooo_info *);
 }
 
-/* Free mbufs in @mp's ring (not its per-lcore caches): O(1).
- * rte_mempool_ops_get_count() is not exported by 22.11's shared library;
- * this is its body, through the inline ops accessor. */
-static inline uint32_t
-pool_free(const struct rte_mempool *mp)
-{
-	return (uint32_t)rte_mempool_get_ops(mp->ops_index)->get_count(mp);
-}
-
 /* Reception's pool is nearly empty: queues holding received or written
  * data must not grow, or the PMD cannot refill its ring, no ACK arrives
  * and nothing is ever freed. */
 static inline int
 mem_low(const struct dpt_tcp *t)
 {
-	return t->rx_pool != NULL && pool_free(t->rx_pool) < t->rx_reserve;
+	return dpt_mempool_below(t->rx_pool, t->rx_reserve);
 }
 
 /* The header pool is down to what control segments (ACK, SYN-ACK, RST)
@@ -300,7 +301,7 @@ mem_low(const struct dpt_tcp *t)
 static inline int
 hdr_low(const struct dpt_tcp *t)
 {
-	return pool_free(t->hdr_pool) < t->hdr_reserve;
+	return dpt_mempool_free(t->hdr_pool) < t->hdr_reserve;
 }
 
 /* Memory under pressure: a pool is down to a quarter or so. Then only
@@ -310,14 +311,32 @@ hdr_low(const struct dpt_tcp *t)
 static inline int
 mem_pressure(const struct dpt_tcp *t)
 {
-	return (t->rx_pool != NULL && pool_free(t->rx_pool) < t->rx_pressure)
-	       || pool_free(t->hdr_pool) < t->hdr_pressure;
+	return dpt_mempool_below(t->rx_pool, t->rx_pressure) ||
+	       dpt_mempool_free(t->hdr_pool) < t->hdr_pressure;
 }
 
 static inline void
 tcb_count(struct dpt_tcb *c, enum dpt_stat id)
 {
 	c->tcp->st->c[id]++;
+}
+
+/* tcp_icmp.c */
+void tcb_pmtu_init(struct dpt_tcb *c, uint64_t now);
+void tcb_pmtu_refresh(struct dpt_tcb *c, uint64_t now);
+void tcb_mss_update(struct dpt_tcb *c);
+
+/* The path MTU cache has news (a lower estimate for some destination) or
+ * this connection's estimate aged out: look again. One compare or two
+ * per output. */
+static inline void
+tcb_pmtu_check(struct dpt_tcb *c, uint64_t now)
+{
+	const struct dpt_pmtu *p = c->tcp->nif->pmtu;
+
+	if (now >= c->pmtu_until || (p != NULL && dpt_pmtu_gen(p) !=
+				     c->pmtu_gen))
+		tcb_pmtu_refresh(c, now);
 }
 
 /* tcp_conn.c */

@@ -124,16 +124,17 @@ data_options(struct dpt_tcb *c, struct dpt_tcp_opts *o, uint64_t now)
 
 /* IPv4 header from @laddr (the connection's local address, or the one a
  * segment without a connection was sent to: RFC 1122 3.3.4.2, RFC 9293
- * 3.10.7.1), TCP checksum (offloaded or over the whole chain), send. */
+ * 3.10.7.1), with DF (RFC 1191: every segment probes the path) unless
+ * @df is 0, TCP checksum (offloaded or over the whole chain), send. */
 static void
 finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
-		uint32_t raddr, uint32_t tcp_len, uint64_t now)
+		uint32_t raddr, uint32_t tcp_len, int df, uint64_t now)
 {
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 
 	dpt_ipv4_fill_from(t->nif, m, laddr, raddr, IPPROTO_TCP, 0,
-			   (uint16_t)(sizeof(*ip) + tcp_len), 1);
+			   (uint16_t)(sizeof(*ip) + tcp_len), df);
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 				     RTE_ETHER_HDR_LEN);
 	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, HDRS_OFF);
@@ -233,7 +234,7 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		c->flags &= ~F_ACK_NOW;
 	}
 	finish_and_send(t, m, c->key.laddr, c->key.raddr,
-			m->pkt_len - HDRS_OFF, now);
+			m->pkt_len - HDRS_OFF, !c->pmtu_nodf, now);
 	return (int)sent;
 }
 
@@ -298,7 +299,7 @@ tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in, uint64_t now)
 		return;
 	t->st->c[DPT_STAT_tcp_rst_sent]++;
 	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
-			now);
+			1, now);
 }
 
 /* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>, with SND.NXT as on
@@ -316,7 +317,7 @@ tcp_send_rst(struct dpt_tcb *c, uint64_t now)
 		return;
 	tcb_count(c, DPT_STAT_tcp_rst_sent);
 	finish_and_send(c->tcp, m, c->key.laddr, c->key.raddr,
-			m->pkt_len - HDRS_OFF, now);
+			m->pkt_len - HDRS_OFF, !c->pmtu_nodf, now);
 }
 
 /* A SYN-ACK carrying a SYN cookie, for which no connection exists yet. */
@@ -352,7 +353,7 @@ tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 		return;
 	t->st->c[DPT_STAT_tcp_syncookies_sent]++;
 	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
-			now);
+			1, now);
 }
 
 /* RFC 5961 7: challenge ACKs are throttled, here per connection, so an
@@ -512,6 +513,7 @@ tcp_output(struct dpt_tcb *c, uint64_t now)
 	uint32_t pipe = 0;
 	int sent = 0, blocked = 0;
 
+	tcb_pmtu_check(c, now);
 	switch (c->state) {
 	case DPT_TCP_ESTABLISHED:
 	case DPT_TCP_CLOSE_WAIT:

@@ -38,8 +38,13 @@ IP_OFF, ARP_OFF = 14, 14
 cases = [
     # (counter, frame)
     ('ip_drop_cksum', eth / ip(chksum=0x1234) / ping),
+    # fragments dptcpd refuses before reassembling (all have id 1): a
+    # non-last one whose 23 bytes are not a multiple of 8 (twice), one
+    # that would end past 65535 bytes, a non-last one of 24 bytes
     ('ip_drop_fragment', eth / ip(flags='MF') / ping),
-    ('ip_drop_fragment', eth / ip(frag=100) / ping),
+    ('ip_drop_fragment', eth / ip(frag=100, flags='MF') / ping),
+    ('ip_frag_drop_oversize', eth / ip(frag=8189) / ping),
+    ('ip_frag_drop_tiny', eth / ip(flags='MF') / ICMP() / (b'x' * 16)),
     ('ip_drop_version', edited(good, {IP_OFF: 0x65})),
     ('ip_drop_hdr_len', edited(good, {IP_OFF: 0x44})),
     ('ip_drop_total_len', eth / ip(len=200) / ping),

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
 
 #include "harness.h"
@@ -62,6 +63,39 @@ th_mbuf(const void *bytes, size_t len, size_t first)
 	return m;
 }
 
+unsigned int
+th_fragment(const uint8_t *frame, size_t len, uint32_t fragsize,
+	    struct rte_mbuf **out, unsigned int max)
+{
+	static uint8_t f[RTE_ETHER_HDR_LEN + 20 + 65536];
+	const uint32_t hdrs = RTE_ETHER_HDR_LEN + 20;
+	uint32_t data = (uint32_t)len - hdrs, n = 0;
+
+	cr_assert_eq(fragsize % 8, 0);
+	cr_assert_eq(frame[RTE_ETHER_HDR_LEN], 0x45, "IP options");
+	for (uint32_t off = 0; off < data; off += fragsize, n++) {
+		uint32_t part = RTE_MIN(fragsize, data - off);
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)
+					 (f + RTE_ETHER_HDR_LEN);
+		uint16_t fo = (uint16_t)(off / 8);
+
+		cr_assert_lt(n, max, "more than %u fragments", max);
+		memcpy(f, frame, hdrs);
+		memcpy(f + hdrs, frame + hdrs + off, part);
+		/* flags kept (DF), MF on all but the last */
+		fo |= rte_be_to_cpu_16(h->fragment_offset) &
+		      RTE_IPV4_HDR_DF_FLAG;
+		if (off + part < data)
+			fo |= RTE_IPV4_HDR_MF_FLAG;
+		h->fragment_offset = rte_cpu_to_be_16(fo);
+		h->total_length = rte_cpu_to_be_16((uint16_t)(20 + part));
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		out[n] = th_mbuf(f, hdrs + part, 0);
+	}
+	return n;
+}
+
 uint16_t
 th_sink_send(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -102,10 +136,50 @@ th_if_init(struct th_if *t)
 	t->tx.send = th_sink_send;
 	t->tx.arg = &t->sink;
 	t->tx.stats = &t->stats;
+	/* [ip] reass_* and pmtu_* as the schema's defaults */
+	t->nif_conf.frag = (struct dpt_frag_conf){
+		.datagrams = 64, .mbufs = 1024, .timeout_us = dpt_s(30),
+		.max_size = 65535, .min_frag = 256 };
+	t->nif_conf.pmtu = (struct dpt_pmtu_conf){
+		.min = 552, .age_us = dpt_s(600), .entries = 1024 };
+	snprintf(name, sizeof(name), "th_frag_%p", (void *)t);
+	t->frag = dpt_frag_create(&(struct dpt_frag_params){
+		.name = name, .socket_id = 0, .conf = &t->nif_conf.frag,
+		.rx_pool = th_pool, .rx_reserve = 0, .stats = &t->stats });
+	cr_assert_not_null(t->frag);
+	t->pmtu = dpt_pmtu_create(&(struct dpt_pmtu_params){
+		.socket_id = 0, .conf = &t->nif_conf.pmtu, .mtu = 1500,
+		.stats = &t->stats });
+	cr_assert_not_null(t->pmtu);
 	dpt_netif_init(&t->nif, &(struct dpt_netif_params){
 		.conf = &t->nif_conf, .mac = &th_us_mac,
 		.tx_ip_cksum = 0, .pool = th_pool, .stats = &t->stats,
-		.tx = &t->tx, .neigh = n });
+		.tx = &t->tx, .neigh = n, .frag = t->frag, .pmtu = t->pmtu });
+}
+
+void
+th_in(struct th_if *t, const uint8_t *f, size_t len, uint64_t now)
+{
+	dpt_eth_input(&t->nif, th_mbuf(f, len, 0), now);
+}
+
+void
+th_clear_sent(struct th_if *t)
+{
+	dpt_tx_flush(&t->tx);
+	for (uint16_t i = 0; i < t->sink.n; i++)
+		rte_pktmbuf_free(t->sink.pkts[i]);
+	t->sink.n = 0;
+}
+
+void
+th_tcp_sink(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+	    uint64_t now)
+{
+	(void)ctx;
+	(void)ip;
+	(void)now;
+	rte_pktmbuf_free(m);
 }
 
 struct rte_mbuf *

@@ -36,6 +36,18 @@ void th_eal_init(void);
  * whose first segment holds @p first bytes. */
 struct rte_mbuf *th_mbuf(const void *bytes, size_t len, size_t first);
 
+/**
+ * Split the Ethernet/IPv4 frame @p frame (no IP options) into fragments of
+ * @p fragsize payload bytes (a multiple of 8) as scapy's fragment() does:
+ * the same identification, MF on all but the last, offsets, lengths and
+ * header checksums redone. Each becomes an mbuf in @p out.
+ *
+ * @return
+ *   The number of fragments (asserts they fit @p max).
+ */
+unsigned int th_fragment(const uint8_t *frame, size_t len, uint32_t fragsize,
+			 struct rte_mbuf **out, unsigned int max);
+
 /** Captured frames. */
 struct th_sink {
 	uint16_t n;
@@ -46,7 +58,8 @@ struct th_sink {
 uint16_t th_sink_send(void *sink, struct rte_mbuf **pkts, uint16_t n);
 
 /** An interface 198.18.0.2/24 (MAC th_us_mac), gateway 198.18.0.254, with
- * its own counters, TX burst, capture sink and neighbour cache. */
+ * its own counters, TX burst, capture sink, neighbour cache, reassembly
+ * table and path MTU cache. */
 struct th_if {
 	struct dpt_stats stats;
 	struct dpt_tx tx;
@@ -54,10 +67,23 @@ struct th_if {
 	struct dpt_netif nif;
 	struct dpt_netif_conf nif_conf;
 	struct dpt_neigh_conf arp;
+	struct dpt_frag *frag;
+	struct dpt_pmtu *pmtu;
 };
 
 /** Build @p t with the defaults of the configuration schema. */
 void th_if_init(struct th_if *t);
+
+/** Feed the frame of @p len bytes @p f to @p t's interface at @p now. */
+void th_in(struct th_if *t, const uint8_t *f, size_t len, uint64_t now);
+
+/** Free what @p t sent so far and forget it. */
+void th_clear_sent(struct th_if *t);
+
+/** A TCP input (dpt_l4_input_t) that frees what it gets: for interfaces
+ * that must serve TCP without a TCP behind them. */
+void th_tcp_sink(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+		 uint64_t now);
 
 /** Flush t's TX burst and return the i-th captured frame (asserts it
  * exists). */

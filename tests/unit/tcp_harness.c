@@ -149,6 +149,12 @@ build(const struct tt_spec *s)
 	return th_mbuf(f, 34 + hl + s->len, 0);
 }
 
+struct rte_mbuf *
+tt_frame(const struct tt_spec *s)
+{
+	return build(s);
+}
+
 void
 tt_in(const struct tt_spec *s)
 {
@@ -359,6 +365,15 @@ tt_ts(uint32_t tsval, uint32_t tsecr)
 {
 	return (struct dpt_tcp_opts){ .present = DPT_TCPOPT_TS,
 				      .tsval = tsval, .tsecr = tsecr };
+}
+
+struct dpt_tcp_info
+tt_info(const struct dpt_tcb *c)
+{
+	struct dpt_tcp_info i;
+
+	dpt_tcp_get_info(c, &i);
+	return i;
 }
 
 uint32_t

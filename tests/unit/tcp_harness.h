@@ -88,6 +88,9 @@ void tt_setup(void);
 void tt_setup_with(void (*edit)(struct dpt_tcp_conf *c));
 void tt_teardown(void);
 
+/** The frame tt_in() would feed for @p s (DF set), not fed. */
+struct rte_mbuf *tt_frame(const struct tt_spec *s);
+
 /** Feed one segment at the current time, then poll. */
 void tt_in(const struct tt_spec *s);
 #define TT_IN(...) tt_in(&(struct tt_spec){ __VA_ARGS__ })
@@ -133,6 +136,9 @@ struct dpt_tcb *tt_connect(const struct dpt_tcp_opts *opts, uint32_t *iss);
 #define TT_OPTS_NONE ((struct dpt_tcp_opts){ 0 })
 struct dpt_tcp_opts tt_syn_opts(uint32_t tsval);
 struct dpt_tcp_opts tt_ts(uint32_t tsval, uint32_t tsecr);
+
+/** What dpt_tcp_get_info() says of @p c. */
+struct dpt_tcp_info tt_info(const struct dpt_tcb *c);
 
 /** Our TSval at the current time for connection @p c. */
 uint32_t tt_our_ts(const struct dpt_tcb *c);

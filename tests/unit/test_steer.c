@@ -6,14 +6,19 @@
  * against the Toeplitz verification values Microsoft publishes for RSS
  * ("Verifying the RSS Hash Calculation", IPv4 with TCP), with its key;
  * with dptcp's own key it must be symmetric, so both directions of a
- * connection reach the same worker.
+ * connection reach the same worker. Fragments of a datagram meet on the
+ * worker of its address pair, which passes the reassembled datagram to
+ * the worker of its 4-tuple; ICMP errors go to the quoted segment's.
  */
 #include <criterion/criterion.h>
+#include <rte_malloc.h>
 #include <rte_random.h>
 
 #include "dpt_steer.h"
+#include "dpt_worker.h"
 #include "harness.h"
 #include "vectors.h"
+#include "vectors_frag.h"
 
 TestSuite(steer, .init = th_eal_init);
 
@@ -117,11 +122,160 @@ Test(steer, frames_other_than_whole_tcp_segments_stay_or_go_to_all)
 	m = th_mbuf(echo_req, sizeof(echo_req), 0);
 	cr_assert_eq(dpt_steer_frame(&s, m), DPT_STEER_HERE);
 	rte_pktmbuf_free(m);
-	/* a first fragment (MF) has ports, but later ones do not: all
-	 * fragments stay where they arrive (and are counted there) */
+	/* a first fragment (MF) has ports, but later ones do not: no
+	 * fragment is a TCP segment's here (the dispatcher's
+	 * dpt_steer_rx() sends them to their reassembler, below) */
 	memcpy(frag, tcp_syn, sizeof(frag));
 	frag[20] = 0x20;
 	m = th_mbuf(frag, sizeof(frag), 0);
 	cr_assert_eq(dpt_steer_frame(&s, m), DPT_STEER_HERE);
 	rte_pktmbuf_free(m);
+}
+
+/* The owners of frag_tcp_whole (vectors_frag.h) among two workers. */
+#define PAIR_OWNER 1  /* of 198.18.0.1, 198.18.0.2 */
+#define TUPLE_OWNER 0 /* of 198.18.0.1:FRAG_TCP_SPORT -> 198.18.0.2:80 */
+
+static int
+rx_owner(const struct dpt_steer *s, const uint8_t *f, size_t len)
+{
+	struct rte_mbuf *m = th_mbuf(f, len, 0);
+	int o = dpt_steer_rx(s, m);
+
+	rte_pktmbuf_free(m);
+	return o;
+}
+
+#define RX_OWNER(s, arr) rx_owner((s), (arr), sizeof(arr))
+
+Test(steer, fragments_of_a_datagram_meet_on_the_worker_of_its_addresses)
+{
+	struct dpt_steer s;
+	struct rte_mbuf *m;
+
+	dpt_steer_init(&s, 2, 0);
+	/* the vectors were chosen with a Toeplitz hash in Python: the same
+	 * owners here */
+	cr_assert_eq(dpt_steer_tuple(&s, TH_PEER_IP, TH_US_IP, 0, 0),
+		     PAIR_OWNER);
+	cr_assert_eq(dpt_steer_tuple(&s, TH_PEER_IP, TH_US_IP,
+				     FRAG_TCP_SPORT, 80), TUPLE_OWNER);
+	cr_assert_eq(RX_OWNER(&s, frag_tcp_1), PAIR_OWNER);
+	cr_assert_eq(RX_OWNER(&s, frag_tcp_2), PAIR_OWNER);
+	cr_assert_eq(RX_OWNER(&s, frag_tcp_3), PAIR_OWNER);
+	cr_assert_eq(RX_OWNER(&s, frag_echo_2), PAIR_OWNER);
+	/* whole, the segment is its 4-tuple's, as dpt_steer_frame() says */
+	cr_assert_eq(RX_OWNER(&s, frag_tcp_whole), TUPLE_OWNER);
+	m = th_mbuf(frag_tcp_1, sizeof(frag_tcp_1), 0);
+	cr_assert_eq(dpt_steer_frame(&s, m), DPT_STEER_HERE);
+	rte_pktmbuf_free(m);
+	/* one worker: everything stays */
+	dpt_steer_init(&s, 1, 0);
+	cr_assert_eq(RX_OWNER(&s, frag_tcp_1), DPT_STEER_HERE);
+}
+
+Test(steer, icmp_error_goes_to_the_owner_of_the_segment_it_quotes)
+{
+	struct dpt_steer s;
+
+	dpt_steer_init(&s, 2, 0);
+	/* quoting 198.18.0.2:80 -> 198.18.0.1:FRAG_TCP_SPORT, whatever the
+	 * router's address */
+	cr_assert_eq(RX_OWNER(&s, icmp_frag_needed), TUPLE_OWNER);
+	/* other ICMP stays where it arrives */
+	cr_assert_eq(RX_OWNER(&s, echo_req), DPT_STEER_HERE);
+	cr_assert_eq(RX_OWNER(&s, unreach_expected), DPT_STEER_HERE);
+	cr_assert_eq(RX_OWNER(&s, arp_req), DPT_STEER_ALL);
+}
+
+/* Two workers on a port with one queue pair, as the engine builds them
+ * for net_tap: inboxes, steering; worker @i's interface a test one. */
+static struct dpt_port two_port;
+static struct dpt_worker *two[2];
+static struct th_if two_if;
+
+static void
+two_workers(void)
+{
+	static const struct dpt_frag_conf small = {
+		.datagrams = 4, .mbufs = 16, .timeout_us = 1000000,
+		.max_size = 65535, .min_frag = 8 };
+
+	two_port.n_workers = 2;
+	two_port.nb_queues = 1;
+	dpt_steer_init(&two_port.steer, 2, 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		two[i] = rte_zmalloc(NULL, sizeof(*two[i]), 64);
+		cr_assert_not_null(two[i]);
+		two[i]->index = i;
+		two[i]->lcore_id = 100 + i;
+	}
+	for (unsigned int i = 0; i < 2; i++)
+		cr_assert_eq(dpt_dispatch_init(two[i], &two_port, two), 0);
+	/* the reassembler's interface (fragments of 8 bytes allowed) */
+	th_if_init(&two_if);
+	dpt_frag_free(two_if.frag);
+	two_if.frag = dpt_frag_create(&(struct dpt_frag_params){
+		.name = "two_frag", .socket_id = 0, .conf = &small,
+		.rx_pool = th_pool, .stats = &two_if.stats });
+	cr_assert_not_null(two_if.frag);
+	two_if.nif.frag = two_if.frag;
+	two_if.nif.tcp_input = th_tcp_sink; /* TCP is served */
+	two_if.nif.handoff = dpt_dispatch_handoff;
+	two_if.nif.handoff_arg = two[PAIR_OWNER];
+}
+
+Test(steer, receiving_worker_passes_fragments_to_the_reassembler)
+{
+	struct rte_mbuf *pkts[3], *got[4];
+	uint16_t keep;
+
+	two_workers();
+	pkts[0] = th_mbuf(frag_tcp_1, sizeof(frag_tcp_1), 0);
+	pkts[1] = th_mbuf(frag_tcp_2, sizeof(frag_tcp_2), 0);
+	pkts[2] = th_mbuf(frag_tcp_3, sizeof(frag_tcp_3), 0);
+	keep = dpt_dispatch_rx(two[1 - PAIR_OWNER], pkts, 3);
+	cr_assert_eq(keep, 0);
+	cr_assert_eq(rte_ring_sc_dequeue_burst(two[PAIR_OWNER]->inbox,
+					       (void **)got, 4, NULL), 3);
+	TH_ASSERT_FRAME(got[0], frag_tcp_1);
+	TH_ASSERT_FRAME(got[2], frag_tcp_3);
+	cr_assert_eq(two[1 - PAIR_OWNER]->stats.c[DPT_STAT_rx_steer_out], 3);
+	rte_pktmbuf_free_bulk(got, 3);
+}
+
+Test(steer, reassembled_segment_goes_to_the_worker_of_its_tuple)
+{
+	struct rte_mbuf *got[2];
+
+	two_workers();
+	dpt_eth_input(&two_if.nif, th_mbuf(frag_tcp_2, sizeof(frag_tcp_2), 0),
+		      0);
+	dpt_eth_input(&two_if.nif, th_mbuf(frag_tcp_3, sizeof(frag_tcp_3), 0),
+		      0);
+	dpt_eth_input(&two_if.nif, th_mbuf(frag_tcp_1, sizeof(frag_tcp_1), 0),
+		      0);
+	cr_assert_eq(two_if.stats.c[DPT_STAT_ip_frag_reassembled], 1);
+	/* the whole segment, its header as if never fragmented */
+	cr_assert_eq(rte_ring_sc_dequeue_burst(two[TUPLE_OWNER]->inbox,
+					       (void **)got, 2, NULL), 1);
+	TH_ASSERT_FRAME(got[0], frag_tcp_whole);
+	cr_assert_eq(two[PAIR_OWNER]->stats.c[DPT_STAT_rx_steer_out], 1);
+	rte_pktmbuf_free(got[0]);
+}
+
+Test(steer, reassembled_datagram_of_the_reassembler_itself_stays)
+{
+	two_workers();
+	two_if.nif.handoff_arg = two[TUPLE_OWNER]; /* it owns the tuple */
+	dpt_eth_input(&two_if.nif, th_mbuf(frag_tcp_1, sizeof(frag_tcp_1), 0),
+		      0);
+	dpt_eth_input(&two_if.nif, th_mbuf(frag_tcp_2, sizeof(frag_tcp_2), 0),
+		      0);
+	dpt_eth_input(&two_if.nif, th_mbuf(frag_tcp_3, sizeof(frag_tcp_3), 0),
+		      0);
+	cr_assert_eq(two_if.stats.c[DPT_STAT_ip_frag_reassembled], 1);
+	cr_assert_eq(rte_ring_count(two[0]->inbox), 0);
+	cr_assert_eq(rte_ring_count(two[1]->inbox), 0);
+	cr_assert_eq(two[TUPLE_OWNER]->stats.c[DPT_STAT_rx_steer_out], 0);
 }

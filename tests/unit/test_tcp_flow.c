@@ -1319,7 +1319,7 @@ Test(tcp_flow_mem, data_is_refused_while_the_receive_pool_is_at_its_reserve)
 static uint32_t
 ring_free(struct rte_mempool *mp)
 {
-	return pool_free(mp);
+	return dpt_mempool_free(mp);
 }
 
 Test(tcp_flow_mem, tiny_segments_are_coalesced_once_the_queue_is_long)
