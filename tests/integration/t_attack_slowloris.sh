@@ -34,6 +34,8 @@ it_attack_stop
 	it_fail "only $(it_attack_result connected) of $conns connected"
 [ "$(it_attack_result still_open)" -eq 0 ] ||
 	it_fail "$(it_attack_result still_open) slow heads still open"
+[ "$(it_attack_result answered_408)" -eq "$conns" ] ||
+	it_fail "only $(it_attack_result answered_408) of $conns got 408 Request Timeout"
 
 it_expect_mem_baseline 10
 it_curl_body 10485760
