@@ -128,7 +128,6 @@
 	X(tcp_drop_short, D, "TCP segments shorter than a header")            \
 	X(tcp_drop_hdr_len, D, "TCP data offset below 5 or past the end")    \
 	X(tcp_drop_cksum, D, "TCP checksum wrong")                            \
-	X(tcp_drop_flags, D, "TCP SYN with FIN or RST")                       \
 	X(tcp_drop_closed_port, D, "segments to no connection or listener "   \
 				   "(answered by RST unless RST)")            \
 	X(tcp_drop_listen, D, "non-SYN segments to a listener")               \
