@@ -29,8 +29,8 @@
  * each later one reads the cleared flag and returns at once without
  * touching the regions), then unmap. The first region's munmap() is the
  * first thing memif_free_regions() does, so the descriptors it frees after
- * are covered too. The wait lasts one loop iteration, on the interrupt
- * thread, once per disconnection.
+ * are covered too. Each wait lasts at most one loop iteration of each
+ * worker, on the interrupt thread, once per region a disconnection unmaps.
  *
  * Every other caller goes straight through: EAL unmaps heap pages while
  * holding the heap lock, which a worker that reloads services may be
