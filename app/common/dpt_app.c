@@ -23,6 +23,7 @@
 
 #include "dpt_app.h"
 #include "dpt_mbuf.h"
+#include "dpt_unmap.h"
 
 #define MAX_SETS 64
 #define MAX_ARGS 128
@@ -491,6 +492,8 @@ dpt_app_start(struct dpt_app *app, const struct dpt_app_params *p, int argc,
 	reload_opts = o;
 	if (init_eal(app, eal_argc, argv) != 0)
 		return -EINVAL;
+	/* before the port opens: net_memif's teardown waits for the loops */
+	dpt_unmap_guard_init();
 	if (create_engine(app) != 0) {
 		rte_eal_cleanup();
 		return -EINVAL;

@@ -132,6 +132,10 @@
 	X(icmp_drop_cksum, D, "ICMP checksum wrong")                          \
 	X(icmp_drop_type, D, "ICMP of a type dptcp does not act on")          \
 	X(icmp_drop_ratelimit, C, "ICMP errors not sent: rate limit")       \
+	X(udp_drop_no_port, D, "UDP datagrams: no UDP port is open "          \
+			       "(answered by port unreachable)")             \
+	X(udp_drop_len, D, "UDP datagrams whose length disagrees with IP's") \
+	X(udp_drop_cksum, D, "UDP checksum wrong (RFC 1122 4.1.3.4)")        \
 	X(tcp_rx_segs, C, "TCP segments received (valid)")                   \
 	X(tcp_tx_segs, C, "TCP segments sent")                                \
 	X(tcp_rx_bytes, C, "TCP payload bytes received in order")            \
@@ -175,7 +179,6 @@
 	X(tcp_drop_short, D, "TCP segments shorter than a header")            \
 	X(tcp_drop_hdr_len, D, "TCP data offset below 5 or past the end")    \
 	X(tcp_drop_cksum, D, "TCP checksum wrong")                            \
-	X(tcp_drop_flags, D, "TCP SYN with FIN or RST")                       \
 	X(tcp_drop_closed_port, D, "segments to no connection or listener "   \
 				   "(answered by RST unless RST)")            \
 	X(tcp_drop_listen, D, "non-SYN segments to a listener")               \

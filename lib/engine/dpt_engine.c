@@ -11,6 +11,7 @@
 #include <rte_prefetch.h>
 
 #include "dpt_engine.h"
+#include "dpt_quiesce.h"
 
 void
 dpt_clock_init(struct dpt_clock *c)
@@ -177,6 +178,15 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 		.pmtu = w->pmtu,
 		.hdr_pool = e->hdr_pool,
 	});
+	/* reader idx of the grace periods a PMD's teardown waits for */
+	w->qsbr = dpt_quiesce_qsbr();
+	if (w->qsbr == NULL ||
+	    rte_rcu_qsbr_thread_register(w->qsbr, idx) != 0) {
+		dpt_impair_free(w->impair);
+		dpt_neigh_free(w->neigh);
+		rte_free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -185,9 +195,14 @@ worker_free(struct dpt_worker *w)
 {
 	uint64_t now = dpt_clock_us(&w->clock); /* the last resets' time */
 
+	/* This thread sends the worker's last segments through the port:
+	 * it is that worker for the grace periods meanwhile. */
+	dpt_quiesce_online(w->qsbr, w->index);
 	dpt_life_worker_free(w, now);
 	dpt_tcp_free(w->tcp, now);
 	dpt_tx_flush(&w->tx);
+	dpt_quiesce_offline(w->qsbr, w->index);
+	rte_rcu_qsbr_thread_unregister(w->qsbr, w->index);
 	dpt_dispatch_free(w);
 	dpt_conns_free(w);
 	worker_ip_free(w);
@@ -330,10 +345,15 @@ dpt_worker_loop(void *arg)
 	struct rte_mbuf *pkts[4 * DPT_RX_BURST];
 	const uint16_t port = w->txq.port_id, queue = w->txq.queue_id;
 
+	dpt_quiesce_online(w->qsbr, w->index);
 	while (!*w->quit) {
 		uint64_t now = dpt_clock_us(&w->clock);
 		uint16_t n, i;
 
+		/* quiescent: no burst of the last iteration is in progress
+		 * (dpt_quiesce.h); O(1): two loads, and a store when a
+		 * grace period has begun */
+		rte_rcu_qsbr_quiescent(w->qsbr, w->index);
 		/* receive and demultiplex: O(burst) */
 		n = 0;
 		if (w->has_queue)
@@ -374,6 +394,7 @@ dpt_worker_loop(void *arg)
 		if (w->impair != NULL)
 			dpt_impair_poll(w->impair, now);
 	}
+	dpt_quiesce_offline(w->qsbr, w->index);
 	return 0;
 }
 

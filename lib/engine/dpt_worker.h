@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include <rte_lcore.h>
+#include <rte_rcu_qsbr.h>
 
 #include "dpt_impair.h"
 #include "dpt_life.h"
@@ -88,6 +89,9 @@ struct dpt_worker {
 	struct dpt_clock clock;
 	unsigned int lcore_id;
 	unsigned int index;            /**< 0 .. n_workers - 1 */
+	struct rte_rcu_qsbr *qsbr;     /**< where its loop reports quiescent
+					 *  states, as reader index
+					 *  (dpt_quiesce.h) */
 	const volatile sig_atomic_t *quit; /**< loop ends when non-zero */
 	dpt_engine_app_t app;          /**< per-iteration hook, or NULL */
 	void *app_arg;                 /**< its argument (per worker) */

@@ -11,6 +11,7 @@
 
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
+#include <rte_udp.h>
 
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
@@ -84,6 +85,42 @@ bad_source(const struct dpt_netif *nif, uint32_t src)
 		(src & nif->mask) == (nif->addr & nif->mask));
 }
 
+static int
+udp_cksum_ok(const struct rte_mbuf *m, uint32_t l4_off)
+{
+	switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
+		return 1;
+	case RTE_MBUF_F_RX_L4_CKSUM_BAD:
+		return 0;
+	default: /* input checked the IPv4 header is contiguous */
+		return dpt_ipv4_l4_cksum_ok(m, rte_pktmbuf_mtod(m,
+			const struct rte_ipv4_hdr *), l4_off);
+	}
+}
+
+/* UDP, @p m's data at the IPv4 header: dptcp opens no UDP port, so every
+ * datagram is for a closed one. RFC 1122 4.1.3.4: one whose non-zero
+ * checksum is wrong MUST be discarded silently; else 4.1.3.1: ICMP port
+ * unreachable (a SHOULD; rate-limited as every error). A length field
+ * other than IP's payload (RFC 768) is refused: no stack sends one. */
+static void
+udp_input(struct dpt_netif *nif, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+	  uint64_t now)
+{
+	uint32_t len = ip->total_len - ip->hdr_len;
+	struct rte_udp_hdr buf;
+	const struct rte_udp_hdr *h = rte_pktmbuf_read(m, ip->hdr_len,
+						       sizeof(buf), &buf);
+
+	if (h == NULL || rte_be_to_cpu_16(h->dgram_len) != len)
+		return dpt_netif_drop(nif, m, DPT_STAT_udp_drop_len);
+	if (h->dgram_cksum != 0 && !udp_cksum_ok(m, ip->hdr_len))
+		return dpt_netif_drop(nif, m, DPT_STAT_udp_drop_cksum);
+	dpt_icmp_send_unreach(nif, m, ip, ICMP_PORT_UNREACH, now);
+	dpt_netif_drop(nif, m, DPT_STAT_udp_drop_no_port);
+}
+
 /* Local delivery of a whole datagram, @m's data at its IPv4 header. */
 static void
 ipv4_deliver(struct dpt_netif *nif, struct rte_mbuf *m,
@@ -95,6 +132,8 @@ ipv4_deliver(struct dpt_netif *nif, struct rte_mbuf *m,
 		rte_pktmbuf_adj(m, ip->hdr_len);
 		return nif->tcp_input(nif->tcp_ctx, m, ip, now);
 	}
+	if (ip->proto == IPPROTO_UDP)
+		return udp_input(nif, m, ip, now);
 	/* RFC 1122 3.2.2.1: a host SHOULD send protocol unreachable for a
 	 * transport protocol it does not support. */
 	dpt_icmp_send_unreach(nif, m, ip, ICMP_PROT_UNREACH, now);
@@ -112,7 +151,7 @@ ipv4_fragment_in(struct dpt_netif *nif, struct rte_mbuf *m,
 {
 	if (nif->frag == NULL)
 		return dpt_netif_drop(nif, m, DPT_STAT_ip_drop_fragment);
-	if (ip->proto != IPPROTO_ICMP &&
+	if (ip->proto != IPPROTO_ICMP && ip->proto != IPPROTO_UDP &&
 	    (ip->proto != IPPROTO_TCP || nif->tcp_input == NULL)) {
 		if ((ip->frag & RTE_IPV4_HDR_OFFSET_MASK) == 0)
 			dpt_icmp_send_unreach(nif, m, ip, ICMP_PROT_UNREACH,

@@ -286,6 +286,33 @@ parse_request_line(const char *h, uint64_t body, struct http_req *r)
 		r->status = 200;
 }
 
+/* RFC 9112 2.2: octets that cannot begin a request get a 400 and a close
+ * at once, not after a head that never comes (a scanner's binary probes,
+ * TLS to the HTTP port). Judged on the first line of @p buf (@p len
+ * octets, changed and restored), after the empty lines a server ignores
+ * (2.2): a control octet or DEL in it (a request-line has none, 3), or
+ * the line ended and not "METHOD SP target SP HTTP/1.x". */
+static int
+cannot_be_request(char *buf, uint32_t len, uint64_t body)
+{
+	struct http_req r;
+	uint32_t i = 0, j;
+	char eol;
+
+	while (i < len && (buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	for (j = i; j < len && buf[j] != '\r' && buf[j] != '\n'; j++)
+		if ((unsigned char)buf[j] < 0x20 || buf[j] == 0x7f)
+			return 1;
+	if (j == len)
+		return 0; /* the first line goes on */
+	eol = buf[j];
+	buf[j] = '\0';
+	parse_request_line(buf + i, body, &r);
+	buf[j] = eol;
+	return r.status == 400;
+}
+
 /* Is a whole request at the front of @m? 0 = not yet, 1 = yes (in *r). */
 static int
 parse_request(const struct rte_mbuf *m, uint32_t max, uint64_t body,
@@ -301,9 +328,12 @@ parse_request(const struct rte_mbuf *m, uint32_t max, uint64_t body,
 	buf[len] = '\0';
 	end = strstr(buf, "\r\n\r\n");
 	if (end == NULL) {
-		if (m->pkt_len < max)
+		if (m->pkt_len >= max)
+			r->status = 431; /* RFC 6585 5: head too large */
+		else if (cannot_be_request(buf, len, body))
+			r->status = 400;
+		else
 			return 0; /* wait for the rest of the head */
-		r->status = 431; /* RFC 6585 5: head too large */
 		r->close = 1;
 		r->head_len = m->pkt_len;
 		return 1;

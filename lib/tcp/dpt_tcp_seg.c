@@ -152,10 +152,11 @@ dpt_tcp_parse(const struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 		return DPT_STAT_tcp_drop_hdr_len;
 	if (check_cksum(m, ip, len) != DPT_STAT_OK)
 		return DPT_STAT_tcp_drop_cksum;
+	/* Any combination goes on to the state machine, SYN with FIN or RST
+	 * too (port scanners send them): RFC 9293 3.10.7 says what each
+	 * state does with each flag, e.g. a RST to CLOSED for SYN+FIN
+	 * (3.10.7.1) and a SYN-ACK from LISTEN (3.10.7.2 third). */
 	s->flags = h->tcp_flags;
-	/* No TCP sends these; BSD and Linux drop them (port scans). */
-	if ((s->flags & DPT_TCP_SYN) && (s->flags & (DPT_TCP_FIN | DPT_TCP_RST)))
-		return DPT_STAT_tcp_drop_flags;
 	s->saddr = ip->src;
 	s->daddr = ip->dst;
 	s->tos = ip->tos;

@@ -85,18 +85,16 @@ static inline uint32_t seq_min(uint32_t a, uint32_t b) { return seq_lt(a, b) ? a
 /**
  * Parse and validate the TCP segment whose header starts @p m's data.
  *
- * Checks the data offset against the segment length, the checksum (the
- * PMD's verdict when RTE_MBUF_F_RX_L4_CKSUM_GOOD or _BAD is set, software
- * otherwise) and flag combinations no TCP sends (SYN with FIN or RST). A
- * segment with no flag at all passes: the state machine answers it (a RST
- * from a closed port, RFC 9293 3.10.7.1). Options are parsed; malformed
- * options end option
- * parsing without rejecting the segment (RFC 9293 3.1, MUST-64), counted
- * as tcp_opt_malformed.
+ * Checks the data offset against the segment length and the checksum
+ * (the PMD's verdict when RTE_MBUF_F_RX_L4_CKSUM_GOOD or _BAD is set,
+ * software otherwise). Flags are not judged here: any combination, none at
+ * all or SYN with FIN or RST, is the state machine's to answer as RFC 9293
+ * 3.10.7 says (a RST from a closed port, 3.10.7.1). Options are parsed;
+ * malformed options end option parsing without rejecting the segment (RFC
+ * 9293 3.1, MUST-64), counted as tcp_opt_malformed.
  *
  * @return
- *   DPT_STAT_OK, or tcp_drop_short, tcp_drop_hdr_len, tcp_drop_cksum,
- *   tcp_drop_flags.
+ *   DPT_STAT_OK, or tcp_drop_short, tcp_drop_hdr_len, tcp_drop_cksum.
  */
 enum dpt_stat dpt_tcp_parse(const struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 			    struct dpt_tcp_seg *seg, struct dpt_stats *st);

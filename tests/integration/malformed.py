@@ -10,7 +10,7 @@ usage: malformed.py IFACE DPTCPD_MAC PEER_MAC PEER_IP DPTCPD_IP COUNT
 """
 import sys
 
-from scapy.all import ARP, ICMP, IP, UDP, Dot1Q, Ether, Raw, conf, sendp
+from scapy.all import ARP, ICMP, IP, Dot1Q, Ether, Raw, conf, sendp
 
 conf.verb = 0
 iface, mac, peer_mac, peer, addr, count = sys.argv[1:7]
@@ -52,7 +52,8 @@ cases = [
     ('ip_drop_not_for_us', eth / IP(src=peer, dst='198.18.0.77') / ping),
     ('icmp_drop_cksum', eth / ip() / ICMP(id=7, seq=1, chksum=0x4321) /
      b'dptcp-malformed'),
-    ('ip_drop_proto', eth / ip() / UDP(sport=9999, dport=9) / b'x'),
+    # a protocol dptcp does not speak (SCTP); UDP gets port unreachable
+    ('ip_drop_proto', eth / ip(proto=132) / Raw(b'\x27\x0f\x00\x09x')),
     ('arp_drop_format', edited(arp, {ARP_OFF + 1: 6})),       # ar$hrd
     ('arp_drop_op', edited(arp, {ARP_OFF + 7: 3})),           # RARP
     ('arp_drop_bad_sender', edited(arp, {ARP_OFF + 8: 0xff})),  # group sha

@@ -145,6 +145,8 @@ build(const struct tt_spec *s)
 	ip_hdr(ip, TH_PEER_IP, s->daddr ? s->daddr : TH_US_IP,
 	       20 + hl + s->len);
 	th = (struct rte_tcp_hdr *)(f + 34);
+	th->tcp_urp = rte_cpu_to_be_16(s->urp);
+	th->data_off |= s->reserved & 0x0f;
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 	return th_mbuf(f, 34 + hl + s->len, 0);
 }
@@ -380,6 +382,15 @@ uint32_t
 tt_our_ts(const struct dpt_tcb *c)
 {
 	return tcp_tsval(c, tt.now);
+}
+
+uint32_t
+tt_passive_iss(uint16_t rport, uint16_t lport)
+{
+	struct tcp_key k = { .raddr = TH_PEER_IP, .laddr = TH_US_IP,
+			     .rport = rport, .lport = lport };
+
+	return tcp_isn(tt.tcp, &k, tt.now);
 }
 
 struct dpt_tcb *

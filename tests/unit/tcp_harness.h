@@ -45,6 +45,9 @@ struct tt_spec {
 	struct dpt_tcp_opts opt;
 	const void *data;         /* payload, NULL = .len bytes of a pattern */
 	uint32_t len;
+	uint16_t urp;             /* urgent pointer, URG or not */
+	uint8_t reserved;         /* the header's 4 reserved bits (RFC 9293
+				   * 3.1), low bits of the data offset byte */
 };
 
 /* What a segment we sent must be. Fields compared: the IPv4 source (.saddr,
@@ -139,6 +142,10 @@ struct dpt_tcp_opts tt_ts(uint32_t tsval, uint32_t tsecr);
 
 /** What dpt_tcp_get_info() says of @p c. */
 struct dpt_tcp_info tt_info(const struct dpt_tcb *c);
+
+/** Our ISS (RFC 6528) now for a passive connection from the peer's port
+ * @p rport to our port @p lport. */
+uint32_t tt_passive_iss(uint16_t rport, uint16_t lport);
 
 /** Our TSval at the current time for connection @p c. */
 uint32_t tt_our_ts(const struct dpt_tcb *c);

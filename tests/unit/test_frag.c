@@ -362,9 +362,9 @@ Test(reassembly, unsupported_protocol_first_fragment_gets_protocol_unreachable)
 	COPY(later, frag_echo_2);
 	struct rte_mbuf *m;
 
-	first[IP_OFF + 9] = IPPROTO_UDP;
+	first[IP_OFF + 9] = IPPROTO_SCTP;
 	set_id(first, 0x77);
-	later[IP_OFF + 9] = IPPROTO_UDP;
+	later[IP_OFF + 9] = IPPROTO_SCTP;
 	set_id(later, 0x77);
 	IN(first, T0);
 	IN(later, T0);

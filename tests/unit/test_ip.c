@@ -503,8 +503,8 @@ Test(ipv4_input, headers_split_across_segments_are_rx_drop_hdr_split)
 Test(ipv4_input, unsupported_protocol_gets_protocol_unreachable_rfc1122)
 {
 	learn_peer(T0);
-	IN(udp_dgram, T0 + 1);
-	TH_ASSERT_FRAME(th_sent(&t, 0), unreach_expected);
+	IN(proto132_dgram, T0 + 1);
+	TH_ASSERT_FRAME(th_sent(&t, 0), proto_unreach_expected);
 	TH_ASSERT_STAT(&t, ip_drop_proto, 1);
 	TH_ASSERT_STAT(&t, icmp_tx_dest_unreach, 1);
 }
@@ -514,10 +514,10 @@ Test(ipv4_input, icmp_errors_are_rate_limited_rfc1812_4_3_2_8)
 	learn_peer(T0);
 	/* burst 5, rate 1000/s: 5 at once, then one per millisecond */
 	for (int i = 0; i < 7; i++)
-		IN(udp_dgram, T0 + 1);
+		IN(proto132_dgram, T0 + 1);
 	th_assert_sent(&t, 5);
 	TH_ASSERT_STAT(&t, icmp_drop_ratelimit, 2);
-	IN(udp_dgram, T0 + 1 + dpt_ms(1));
+	IN(proto132_dgram, T0 + 1 + dpt_ms(1));
 	th_assert_sent(&t, 6);
 	TH_ASSERT_STAT(&t, ip_drop_proto, 8);
 }
@@ -526,10 +526,81 @@ Test(ipv4_input, icmp_rate_0_never_sends_errors)
 {
 	t.nif.icmp_rate = 0;
 	learn_peer(T0);
-	IN(udp_dgram, T0 + 1);
+	IN(proto132_dgram, T0 + 1);
 	th_assert_sent(&t, 0);
 	TH_ASSERT_STAT(&t, icmp_drop_ratelimit, 1);
 	TH_ASSERT_STAT(&t, ip_drop_proto, 1);
+}
+
+/* dptcp opens no UDP port: every datagram is for a closed one. */
+Test(ipv4_input, udp_gets_port_unreachable_rfc1122_4_1_3_1)
+{
+	learn_peer(T0);
+	IN(udp_dgram, T0 + 1);
+	TH_ASSERT_FRAME(th_sent(&t, 0), port_unreach_expected);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, udp_drop_no_port, 1);
+	TH_ASSERT_STAT(&t, icmp_tx_dest_unreach, 1);
+	TH_ASSERT_STAT(&t, ip_drop_proto, 0);
+}
+
+Test(ipv4_input, udp_without_checksum_gets_port_unreachable_rfc768)
+{
+	COPY(f, udp_dgram);
+
+	f[40] = f[41] = 0; /* no checksum: allowed over IPv4 */
+	learn_peer(T0);
+	IN(f, T0 + 1);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, udp_drop_no_port, 1);
+}
+
+Test(ipv4_input, udp_with_a_wrong_checksum_is_dropped_silently_rfc1122_4_1_3_4)
+{
+	COPY(f, udp_dgram);
+
+	f[41] ^= 1;
+	learn_peer(T0);
+	IN(f, T0 + 1);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, udp_drop_cksum, 1);
+	TH_ASSERT_STAT(&t, icmp_tx_dest_unreach, 0);
+}
+
+Test(ipv4_input, udp_length_other_than_ips_is_udp_drop_len)
+{
+	COPY(f, udp_dgram);
+
+	f[39] = 9; /* one byte short of the datagram (10) */
+	learn_peer(T0);
+	IN(f, T0 + 1);
+	f[39] = 7; /* shorter than a UDP header */
+	IN(f, T0 + 2);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, udp_drop_len, 2);
+}
+
+Test(ipv4_input, udp_port_unreachable_is_rate_limited_with_the_other_errors)
+{
+	learn_peer(T0);
+	/* burst 5: the sixth error of any kind waits for a token */
+	for (int i = 0; i < 3; i++)
+		IN(udp_dgram, T0 + 1);
+	for (int i = 0; i < 3; i++)
+		IN(proto132_dgram, T0 + 1);
+	th_assert_sent(&t, 5);
+	TH_ASSERT_STAT(&t, icmp_drop_ratelimit, 1);
+	TH_ASSERT_STAT(&t, udp_drop_no_port, 3);
+	TH_ASSERT_STAT(&t, ip_drop_proto, 3);
+}
+
+/* RFC 792: the reply is the request with the type changed to 0; the code
+ * (nmap's OS detection sends 9) goes back as it came. */
+Test(ipv4_input, echo_request_with_a_nonzero_code_is_answered_with_it_rfc792)
+{
+	assert_echo_answered(echo_req_code9, sizeof(echo_req_code9),
+			     echo_reply_code9_expected,
+			     sizeof(echo_reply_code9_expected));
 }
 
 Test(ipv4_input, echo_reply_received_is_counted_not_answered)
@@ -724,7 +795,7 @@ Test(aliases, echo_request_to_an_alias_is_answered_from_that_alias)
 
 Test(aliases, protocol_unreachable_for_an_alias_comes_from_that_alias)
 {
-	COPY(f, udp_dgram);
+	COPY(f, proto132_dgram);
 	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(f + IP_OFF);
 	struct dpt_ipv4 ip;
 	struct rte_mbuf *m;

@@ -184,7 +184,7 @@ Test(steer, icmp_error_goes_to_the_owner_of_the_segment_it_quotes)
 	cr_assert_eq(RX_OWNER(&s, icmp_frag_needed), TUPLE_OWNER);
 	/* other ICMP stays where it arrives */
 	cr_assert_eq(RX_OWNER(&s, echo_req), DPT_STEER_HERE);
-	cr_assert_eq(RX_OWNER(&s, unreach_expected), DPT_STEER_HERE);
+	cr_assert_eq(RX_OWNER(&s, port_unreach_expected), DPT_STEER_HERE);
 	cr_assert_eq(RX_OWNER(&s, arp_req), DPT_STEER_ALL);
 }
 
