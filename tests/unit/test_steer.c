@@ -12,6 +12,7 @@
 #include <rte_random.h>
 
 #include "dpt_steer.h"
+#include "dpt_worker.h"
 #include "harness.h"
 #include "vectors.h"
 
@@ -124,4 +125,18 @@ Test(steer, frames_other_than_whole_tcp_segments_stay_or_go_to_all)
 	m = th_mbuf(frag, sizeof(frag), 0);
 	cr_assert_eq(dpt_steer_frame(&s, m), DPT_STEER_HERE);
 	rte_pktmbuf_free(m);
+}
+
+/* The dispatcher is called with every burst, most of them empty on an
+ * idle port: it must return before sizing its arrays by the burst (an
+ * array of length 0 is undefined; UBSan stopped dptcpd on it in the
+ * sanitizer build's t_multicore). */
+Test(steer, dispatch_of_an_empty_burst_keeps_nothing)
+{
+	struct dpt_steer s;
+	static struct dpt_worker w;
+
+	dpt_steer_init(&s, 2, 0);
+	w.steer = &s;
+	cr_assert_eq(dpt_dispatch_rx(&w, NULL, 0), 0);
 }
