@@ -183,6 +183,20 @@ poll_once(void)
 	dpt_tx_flush(&fz.tx);
 }
 
+/* Advance the clock by @us in at most 16 polls: the wheel catches up on
+ * a jump by itself. */
+static void
+advance(uint64_t us)
+{
+	uint64_t end = fz.now + us;
+	uint64_t step = RTE_MAX(us / 16, (uint64_t)1024);
+
+	while (fz.now < end) {
+		fz.now = RTE_MIN(fz.now + step, end);
+		poll_once();
+	}
+}
+
 /* ---- frames in ---------------------------------------------------------- */
 
 /* @len bytes as a PMD would deliver them: segments of the pool's data
@@ -527,6 +541,9 @@ fz_begin(const struct fz_want *w, unsigned int n)
 void
 fz_end(void)
 {
+	/* Ten minutes on: every timer left (retransmissions, keepalive,
+	 * FIN-WAIT-2, TIME-WAIT, ARP) fires before the stack goes. */
+	advance(600 * DPT_US_PER_S);
 	dpt_tcp_free(fz.tcp, fz.now);
 	fz.tcp = NULL;
 	dpt_tx_flush(&fz.tx);
@@ -631,17 +648,10 @@ static int
 rec_tick(struct rd *r)
 {
 	uint16_t ms;
-	uint64_t end, step;
 
 	if (take(r, &ms, 2))
 		return -1;
-	/* at most 16 polls: the wheel catches up on a jump by itself */
-	end = fz.now + ms * DPT_US_PER_MS;
-	step = RTE_MAX((end - fz.now) / 16, (uint64_t)1024);
-	while (fz.now < end) {
-		fz.now = RTE_MIN(fz.now + step, end);
-		poll_once();
-	}
+	advance(ms * DPT_US_PER_MS);
 	return 0;
 }
 

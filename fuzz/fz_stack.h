@@ -67,7 +67,8 @@ void fz_begin(const struct fz_want *w, unsigned int n);
 /** Play the records of @p data against the stack. */
 void fz_play(const uint8_t *data, size_t len);
 
-/** Free the stack and check that every mbuf came back. */
+/** Run the clock on ten minutes (every timer fires), free the stack and
+ * check that every mbuf came back. */
 void fz_end(void);
 
 #endif /* FZ_STACK_H */
