@@ -15,7 +15,6 @@
 
 #include "fz_stack.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct fz_want every_state[] = {
@@ -35,15 +34,6 @@ static const struct fz_want every_state[] = {
 	{ DPT_TCP_SYN_RECEIVED, 0, 0 },
 	{ DPT_TCP_TIME_WAIT, 0, 0 },
 };
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_eal_init();
-	return 0;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

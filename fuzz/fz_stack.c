@@ -63,19 +63,21 @@ static struct {
 	uint8_t pattern[MAX_WRITE];
 } fz;
 
-void
-fz_eal_init(void)
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char prefix[64];
-	char *argv[] = {
+	char *eal[] = {
 		"fuzz", "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--legacy-mem",
 		"--no-telemetry", "-l", "0", "--log-level=*:error",
 		"--file-prefix", prefix, NULL,
 	};
 	struct dpt_conf conf;
 
+	(void)argc;
+	(void)argv;
 	snprintf(prefix, sizeof(prefix), "dpt-fuzz-%d", getpid());
-	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0) {
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
 		fprintf(stderr, "fuzz: EAL init failed\n");
 		abort();
 	}
@@ -104,6 +106,7 @@ fz_eal_init(void)
 	fz.nif_conf.prefix_len = 24;
 	fz.nif_conf.n_addrs = 2; /* .2 and .3: replies from the one asked */
 	fz.nif_conf.gateway = DPT_IPV4(198, 18, 0, 254);
+	return 0;
 }
 
 /* ---- frames out: the peer's model learns from them ------------------- */

@@ -56,9 +56,10 @@ struct fz_want {
 	int inflight; /* ESTABLISHED: 8 KiB sent and not acknowledged */
 };
 
-/** EAL (no hugepages, no PCI, in memory) and the packet pool, once per
- * process; call from LLVMFuzzerInitialize(). */
-void fz_eal_init(void);
+/** libFuzzer's start: EAL (no hugepages, no PCI, no shared
+ * configuration) and the pools, once per process, for every target that
+ * links fz_stack. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /** A fresh stack with one slot per entry of @p w, each in its state
  * (abort() if the stack does not get there: a harness bug). */
