@@ -9,6 +9,8 @@ packages=(
 	# build
 	gcc pkg-config meson ninja-build python3
 	libdpdk-dev dpdk dpdk-dev libnuma-dev libmd-dev libcriterion-dev
+	# the fuzz build (fuzz/): clang and libFuzzer
+	clang-14 libfuzzer-14-dev
 	# Linux peers and tools of the tests
 	iproute2 iputils-ping procps ethtool curl socat ncat iperf3
 	python3-scapy tcpdump tshark hping3 nmap

@@ -109,9 +109,8 @@ add_conn(struct rte_tel_data *arr, unsigned int lcore,
 	rte_tel_data_add_array_string(arr, line);
 }
 
-/* Parameters: [STATE][,OFFSET] in either order; -1 for a bad one. */
-static int
-parse_params(const char *params, int *state, uint32_t *offset)
+int
+dpt_conns_parse_params(const char *params, int *state, uint32_t *offset)
 {
 	char buf[64], *tok, *save = NULL;
 
@@ -140,6 +139,29 @@ parse_params(const char *params, int *state, uint32_t *offset)
 	return 0;
 }
 
+uint32_t
+dpt_conns_page(struct dpt_worker *const *workers, unsigned int n_workers,
+	       int state, uint32_t offset, struct rte_tel_data *arr,
+	       uint32_t *shown)
+{
+	uint32_t total = 0;
+
+	*shown = 0;
+	for (unsigned int i = 0; i < n_workers; i++) {
+		const struct dpt_worker *w = workers[i];
+
+		for (uint32_t j = 0; j < w->snap.n; j++) {
+			if (state >= 0 && w->snap.conns[j].state != state)
+				continue;
+			if (total++ >= offset && *shown < CONNS_PAGE) {
+				add_conn(arr, w->lcore_id, &w->snap.conns[j]);
+				(*shown)++;
+			}
+		}
+	}
+	return total;
+}
+
 int
 dpt_conns_telemetry(struct dpt_worker *const *workers, unsigned int n_workers,
 		    const char *params, struct rte_tel_data *d)
@@ -149,7 +171,7 @@ dpt_conns_telemetry(struct dpt_worker *const *workers, unsigned int n_workers,
 	uint32_t offset, total = 0, shown = 0;
 	int state, rc;
 
-	if (parse_params(params, &state, &offset) != 0)
+	if (dpt_conns_parse_params(params, &state, &offset) != 0)
 		return -EINVAL;
 	arr = rte_tel_data_alloc();
 	if (arr == NULL)
@@ -158,18 +180,9 @@ dpt_conns_telemetry(struct dpt_worker *const *workers, unsigned int n_workers,
 	/* one request at a time: telemetry serves each client on a thread */
 	pthread_mutex_lock(&lock);
 	rc = snapshot(workers, n_workers);
-	for (unsigned int i = 0; rc == 0 && i < n_workers; i++) {
-		const struct dpt_worker *w = workers[i];
-
-		for (uint32_t j = 0; j < w->snap.n; j++) {
-			if (state >= 0 && w->snap.conns[j].state != state)
-				continue;
-			if (total++ >= offset && shown < CONNS_PAGE) {
-				add_conn(arr, w->lcore_id, &w->snap.conns[j]);
-				shown++;
-			}
-		}
-	}
+	if (rc == 0)
+		total = dpt_conns_page(workers, n_workers, state, offset, arr,
+				       &shown);
 	pthread_mutex_unlock(&lock);
 	if (rc != 0) {
 		rte_tel_data_free(arr);

@@ -138,6 +138,12 @@ share_arp(struct dpt_worker *w, const struct rte_mbuf *m, uint16_t n_workers)
 uint16_t
 dpt_dispatch_rx(struct dpt_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
+	/* An empty burst (most loop iterations when idle) leaves before the
+	 * arrays: one of length 0 is undefined (C11 6.7.6.2), as UBSan says
+	 * in the sanitizer build's t_multicore. */
+	if (n == 0)
+		return 0;
+
 	const uint16_t n_workers = w->steer->n_workers;
 	struct rte_mbuf *fwd[n], *batch[n];
 	uint16_t owner[n], keep = 0, n_fwd = 0;

@@ -86,6 +86,18 @@ struct dpt_engine_mem {
 
 void dpt_engine_mem(const struct dpt_engine *e, struct dpt_engine_mem *m);
 
+/**
+ * The reply to /dptcp/stats[,LCORE] for @p e (dpt_telemetry.c): every
+ * counter summed over the workers, or one worker lcore's.
+ *
+ * @param params
+ *   NULL or "" for the sums, else a worker's lcore id in decimal.
+ * @return
+ *   0, or -EINVAL when @p params names no worker lcore.
+ */
+int dpt_telemetry_stats(const struct dpt_engine *e, const char *params,
+			struct rte_tel_data *d);
+
 /** Register the /dptcp/ telemetry commands for @p e (one engine per
  * process; dpt_telemetry.c). */
 int dpt_engine_telemetry(struct dpt_engine *e);

@@ -29,27 +29,34 @@ tel_add_stats(struct rte_tel_data *d, const struct dpt_stats *s)
 		rte_tel_data_add_dict_u64(d, dpt_stat_name(i), s->c[i]);
 }
 
-/* /dptcp/stats[,LCORE]: totals, or one worker lcore's counters. */
-static int
-tel_stats(const char *cmd __rte_unused, const char *params,
-	  struct rte_tel_data *d)
+int
+dpt_telemetry_stats(const struct dpt_engine *e, const char *params,
+		    struct rte_tel_data *d)
 {
 	struct dpt_stats total;
 	char *end;
 
 	rte_tel_data_start_dict(d);
 	if (params == NULL || *params == '\0') {
-		dpt_engine_stats(tel_engine, &total);
+		dpt_engine_stats(e, &total);
 		tel_add_stats(d, &total);
 		return 0;
 	}
 	unsigned long id = strtoul(params, &end, 10);
-	for (unsigned int i = 0; *end == '\0' && i < tel_engine->n_workers; i++)
-		if (tel_engine->workers[i]->lcore_id == id) {
-			tel_add_stats(d, &tel_engine->workers[i]->stats);
+	for (unsigned int i = 0; *end == '\0' && i < e->n_workers; i++)
+		if (e->workers[i]->lcore_id == id) {
+			tel_add_stats(d, &e->workers[i]->stats);
 			return 0;
 		}
 	return -EINVAL;
+}
+
+/* /dptcp/stats[,LCORE]: totals, or one worker lcore's counters. */
+static int
+tel_stats(const char *cmd __rte_unused, const char *params,
+	  struct rte_tel_data *d)
+{
+	return dpt_telemetry_stats(tel_engine, params, d);
 }
 
 /* /dptcp/lcores: the worker lcores and their queues. */

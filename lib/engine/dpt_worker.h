@@ -157,8 +157,39 @@ void dpt_conns_free(struct dpt_worker *w);
 /** On @p w's lcore: copy its connections when asked. */
 void dpt_conns_answer(struct dpt_worker *w);
 
+/**
+ * The parameters of /dptcp/conns: a state name (ESTABLISHED, TIME-WAIT,
+ * any case) and an offset, comma-separated, in either order, each
+ * optional.
+ *
+ * @param params
+ *   The text after the command's comma, or NULL.
+ * @param state
+ *   Set to the enum dpt_tcp_state asked for, -1 for all.
+ * @param offset
+ *   Set to the offset asked for, 0 if none.
+ * @return
+ *   0, or -1 for a parameter that is neither.
+ */
+int dpt_conns_parse_params(const char *params, int *state, uint32_t *offset);
+
+/**
+ * One page of /dptcp/conns from the workers' last copies: the connections
+ * in @p state (-1: all) from @p offset on, at most a page, added to
+ * @p arr (an array of strings) as "LCORE LOCAL FOREIGN STATE SENDQ RECVQ
+ * RETRANS SRTT_US CWND".
+ *
+ * @param shown
+ *   Set to the number added.
+ * @return
+ *   The number of connections in @p state.
+ */
+uint32_t dpt_conns_page(struct dpt_worker *const *workers,
+			unsigned int n_workers, int state, uint32_t offset,
+			struct rte_tel_data *arr, uint32_t *shown);
+
 /** Telemetry /dptcp/conns[,STATE][,OFFSET] over @p n_workers
- * @p workers (see dpt_conns.c). */
+ * @p workers (see dpt_conns.c): asks each for a copy, then replies. */
 int dpt_conns_telemetry(struct dpt_worker *const *workers,
 			unsigned int n_workers, const char *params,
 			struct rte_tel_data *d);

@@ -213,15 +213,6 @@ chargen_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 
 /* ---- http ------------------------------------------------------------- */
 
-struct http_req {
-	uint32_t head_len;  /* request line + headers + CRLF CRLF */
-	uint32_t body_len;  /* request body to skip (Content-Length) */
-	uint64_t reply_len; /* N of GET /N */
-	int status;         /* 200, 400, 404, 431, 501 */
-	int close;          /* close after the response */
-	int head_only;      /* HEAD */
-};
-
 /* Value of header @name in the head @h (NUL-terminated), or NULL. */
 static const char *
 header(const char *h, const char *name)
@@ -254,7 +245,8 @@ token_in(const char *v, const char *tok)
 
 /* The request line "METHOD /N HTTP/1.x": status and what to send. */
 static void
-parse_request_line(const char *h, uint64_t body, struct http_req *r)
+parse_request_line(const char *h, uint64_t body,
+		   struct dpt_svc_http_req *r)
 {
 	const char *path = strchr(h, ' ');
 	const char *ver = path ? strchr(path + 1, ' ') : NULL;
@@ -295,7 +287,7 @@ parse_request_line(const char *h, uint64_t body, struct http_req *r)
 static int
 cannot_be_request(char *buf, uint32_t len, uint64_t body)
 {
-	struct http_req r;
+	struct dpt_svc_http_req r;
 	uint32_t i = 0, j;
 	char eol;
 
@@ -313,39 +305,80 @@ cannot_be_request(char *buf, uint32_t len, uint64_t body)
 	return r.status == 400;
 }
 
-/* Is a whole request at the front of @m? 0 = not yet, 1 = yes (in *r). */
-static int
-parse_request(const struct rte_mbuf *m, uint32_t max, uint64_t body,
-	      struct http_req *r)
+/* RFC 9110 8.6: Content-Length = 1*DIGIT (then the line's end, after
+ * optional whitespace). -1 if it is anything else or 2^32 or more: a
+ * length read wrongly would shift where the next request starts. */
+static int64_t
+content_length(const char *v)
 {
-	char buf[8192 + 1];
-	uint32_t len = RTE_MIN(m->pkt_len, RTE_MIN(max, 8192u));
-	const char *h = rte_pktmbuf_read(m, 0, len, buf), *end, *cl;
+	uint64_t n = 0;
+
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	for (; isdigit((unsigned char)*v); v++) {
+		n = n * 10 + (uint64_t)(*v - '0');
+		if (n > UINT32_MAX)
+			return -1;
+	}
+	while (*v == ' ' || *v == '\t')
+		v++;
+	return *v == '\r' || *v == '\0' ? (int64_t)n : -1;
+}
+
+int
+dpt_svc_http_parse(char *buf, uint32_t total, uint32_t max, uint64_t body,
+		   struct dpt_svc_http_req *r)
+{
+	const char *end, *cl;
+	int64_t n = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (h != buf)
-		memcpy(buf, h, len);
-	buf[len] = '\0';
 	end = strstr(buf, "\r\n\r\n");
 	if (end == NULL) {
-		if (m->pkt_len >= max)
+		if (total >= max) {
 			r->status = 431; /* RFC 6585 5: head too large */
-		else if (cannot_be_request(buf, len, body))
+		} else if (cannot_be_request(buf, RTE_MIN(total, RTE_MIN(max,
+					     8192u)), body)) {
 			r->status = 400;
-		else
+		} else {
 			return 0; /* wait for the rest of the head */
+		}
 		r->close = 1;
-		r->head_len = m->pkt_len;
+		r->head_len = total;
 		return 1;
 	}
 	r->head_len = (uint32_t)(end + 4 - buf);
 	buf[r->head_len - 2] = '\0';
 	parse_request_line(buf, body, r);
 	cl = header(buf, "Content-Length");
-	r->body_len = cl ? (uint32_t)strtoul(cl, NULL, 10) : 0;
+	if (cl != NULL && (n = content_length(cl)) < 0)
+		r->status = 400; /* RFC 9112 6.3: framing invalid */
+	else if (header(buf, "Transfer-Encoding") != NULL)
+		r->status = 501; /* RFC 9112 6.1: no transfer coding read */
+	else if (r->head_len + (uint64_t)n > max)
+		/* RFC 9110 15.5.14: the service reads no further than the
+		 * bound, so it could never see the end of this body */
+		r->status = 413;
+	else
+		r->body_len = (uint32_t)n;
 	if (r->status >= 400)
 		r->close = 1;
-	return m->pkt_len >= r->head_len + r->body_len;
+	return total >= r->head_len + r->body_len;
+}
+
+/* Is a whole request at the front of @m? 0 = not yet, 1 = yes (in *r). */
+static int
+parse_request(const struct rte_mbuf *m, uint32_t max, uint64_t body,
+	      struct dpt_svc_http_req *r)
+{
+	char buf[8192 + 1];
+	uint32_t len = RTE_MIN(m->pkt_len, RTE_MIN(max, 8192u));
+	const char *h = rte_pktmbuf_read(m, 0, len, buf);
+
+	if (h != buf)
+		memcpy(buf, h, len);
+	buf[len] = '\0';
+	return dpt_svc_http_parse(buf, m->pkt_len, max, body, r);
 }
 
 static const char *
@@ -355,6 +388,7 @@ reason(int status)
 	case 200: return "OK";
 	case 400: return "Bad Request";
 	case 404: return "Not Found";
+	case 413: return "Content Too Large";
 	case 431: return "Request Header Fields Too Large";
 	default: return "Not Implemented";
 	}
@@ -426,7 +460,7 @@ static int
 http_answer(struct dpt_tcb *c, struct svc_conn *x)
 {
 	char head[256];
-	struct http_req r;
+	struct dpt_svc_http_req r;
 	int n;
 
 	if (x->pending == NULL ||

@@ -134,6 +134,42 @@ uint32_t dpt_svc_abort(struct dpt_svc *s, uint64_t now);
 /** Connections the service is serving now. */
 uint32_t dpt_svc_active(const struct dpt_svc *s);
 
+/** An HTTP request head as the http service reads it
+ * (dpt_svc_http_parse()). */
+struct dpt_svc_http_req {
+	uint32_t head_len;  /**< request line + headers + CRLF CRLF */
+	uint32_t body_len;  /**< request body to skip (Content-Length) */
+	uint64_t reply_len; /**< N of GET /N */
+	int status;         /**< 200, 400, 404, 413, 431, 501 */
+	int close;          /**< close after the response */
+	int head_only;      /**< HEAD */
+};
+
+/**
+ * The http service's request parser, on the first bytes a connection
+ * received (for tests and fuzzing; the service calls it on its receive
+ * queue).
+ *
+ * @param buf
+ *   The first min(@p total, @p max, 8192) bytes received, NUL-terminated;
+ *   the parser writes NULs into it.
+ * @param total
+ *   Bytes received so far, @p len or more.
+ * @param max
+ *   The request head bound (struct dpt_svc_params max_request).
+ * @param body
+ *   Bytes answered to "GET /", or DPT_SVC_NO_BODY.
+ * A Content-Length that is not 1*DIGIT below 2^32 is 400, any
+ * Transfer-Encoding 501, and a body that would end past @p max 413
+ * (those three close the connection, and body_len is 0).
+ *
+ * @return
+ *   1 when a whole request (head and body) is there, described in @p r;
+ *   0 while more is needed (only while @p total is below @p max).
+ */
+int dpt_svc_http_parse(char *buf, uint32_t total, uint32_t max, uint64_t body,
+		       struct dpt_svc_http_req *r);
+
 /** Name of a service type ("echo"). */
 const char *dpt_svc_type_name(enum dpt_svc_type t);
 

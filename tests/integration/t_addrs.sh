@@ -8,7 +8,7 @@
 it_start_dptcpd --set port0.addresses=4
 
 for a in 198.18.0.2 198.18.0.5; do
-	out=$(it_ns ping -c 3 -i 0.1 -W 2 "$a") || it_fail "ping $a: $out"
+	out=$(it_ns ping -c 3 -i 0.1 -W 2 -w 10 "$a") || it_fail "ping $a: $out"
 	grep -q '3 packets transmitted, 3 received' <<<"$out" ||
 		it_fail "ping $a lost packets: $out"
 	got=$(it_ns curl -sS -m 10 -o /dev/null \

@@ -15,7 +15,7 @@
 
 SEED=42
 client() {
-	it_ns /usr/bin/python3 "$(dirname "$0")/tcpclient.py" --timeout 60 \
+	it_ns /usr/bin/python3 "$(dirname "$0")/tcpclient.py" --timeout $((60 * IT_TIME_SCALE)) \
 		"$@" 2>&1
 }
 

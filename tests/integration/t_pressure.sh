@@ -23,7 +23,7 @@ it_start_dptcpd
 it_pcap_start
 read -r tcbs0 pkt0 hdr0 <<<"$(mem)"
 
-out=$(client --timeout 60 stall "$IT_ADDR" 7 "$conns" "$size" 1 "$stall") ||
+out=$(client --timeout $((60 * IT_TIME_SCALE)) stall "$IT_ADDR" 7 "$conns" "$size" 1 "$stall") ||
 	it_fail "$conns stalled echo clients: $out"
 it_log "$conns clients x $((size / 1024 / 1024)) MiB, reading after ${stall} s: $(tr '\n' ' ' <<<"$out")"
 

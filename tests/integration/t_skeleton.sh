@@ -8,7 +8,9 @@
 
 it_start_dptcpd
 
-out=$(it_ns ping -c 20 -i 0.05 -W 2 "$IT_ADDR") || it_fail "ping: $out"
+# -w: wait for every reply (up to 10 s), not only two round trips after
+# the last request, which a loaded machine or the sanitizer build exceeds
+out=$(it_ns ping -c 20 -i 0.05 -W 2 -w 10 "$IT_ADDR") || it_fail "ping: $out"
 grep -q '20 packets transmitted, 20 received' <<<"$out" ||
 	it_fail "ping lost packets: $out"
 it_log "ping: 20 of 20 answered"
@@ -23,7 +25,7 @@ expected=$(it_ns /usr/bin/python3 "$(dirname "$0")/malformed.py" "$IT_IF" \
 	"$IT_MAC" "$IT_PEER_MAC" "$IT_PEER" "$IT_ADDR" "$burst")
 [ -n "$expected" ] || it_fail "malformed.py sent nothing"
 
-out=$(it_ns ping -c 5 -i 0.05 -W 2 "$IT_ADDR") || it_fail "ping after burst: $out"
+out=$(it_ns ping -c 5 -i 0.05 -W 2 -w 10 "$IT_ADDR") || it_fail "ping after burst: $out"
 grep -q '5 packets transmitted, 5 received' <<<"$out" ||
 	it_fail "ping after the burst lost packets: $out"
 it_log "ping after the burst: 5 of 5 answered"
