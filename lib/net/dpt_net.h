@@ -17,6 +17,7 @@
 #define DPT_NET_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -134,6 +135,54 @@ dpt_cksum_update16(uint16_t cksum, uint16_t old, uint16_t new)
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
+}
+
+/**
+ * Internet checksum (the folded 16-bit one's complement sum, not yet
+ * complemented) of @p len contiguous bytes at @p buf: the same value as
+ * rte_raw_cksum(), for a fraction of its instructions.
+ *
+ * DPDK 22.11's __rte_raw_cksum() adds one 16-bit word per step (about 2.6
+ * instructions a byte); this adds 32-bit words into a 64-bit sum, 16
+ * bytes a step, and folds once at the end: deferred carries (RFC 1071
+ * 2(C)) and a word size of the machine's choice (RFC 1071 2(B): the sum
+ * is the same modulo 0xffff, as 2^16 is 1 there). Memory order throughout,
+ * which the one's complement sum does not mind (RFC 1071 2(A)).
+ */
+static inline uint16_t
+dpt_raw_cksum(const void *buf, uint32_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t sum = 0;
+
+	for (; len >= 16; len -= 16, p += 16) {
+		uint32_t w[4];
+
+		memcpy(w, p, sizeof(w));
+		sum += (uint64_t)w[0] + w[1] + w[2] + w[3];
+	}
+	for (; len >= 4; len -= 4, p += 4) {
+		uint32_t w;
+
+		memcpy(&w, p, sizeof(w));
+		sum += w;
+	}
+	if (len >= 2) {
+		uint16_t w;
+
+		memcpy(&w, p, sizeof(w));
+		sum += w;
+		p += 2;
+		len -= 2;
+	}
+	if (len > 0) /* the last byte, padded with a zero byte after it */
+		sum += RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? *p :
+		       (uint32_t)*p << 8;
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
 }
 
 /**
