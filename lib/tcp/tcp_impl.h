@@ -246,6 +246,7 @@ struct dpt_tcp {
 	struct dpt_tcb *out_head;    /* connections to run output on */
 	struct dpt_tcb *dead_head;   /* to release at the end of poll */
 	uint8_t secret[16];
+	uint64_t cookie_key[2];      /* SYN cookies' SipHash-1-3 key */
 	int tx_cksum;                /* PMD fills TCP checksums */
 	uint16_t next_port;          /* next ephemeral port to try */
 	uint8_t in_poll;             /* delivering events */
@@ -372,11 +373,15 @@ uint64_t tcp_siphash(const uint8_t key[16], const void *data, size_t len);
 uint32_t tcp_isn(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint64_t now);
 uint32_t tcp_ts_offset(const struct dpt_tcp *t, const struct tcp_key *k);
+uint64_t tcp_siphash13(const uint64_t key[2], const uint64_t *words,
+		       unsigned int n);
+void tcp_cookie_init(struct dpt_tcp *t);
 uint32_t cookie_make(const struct dpt_tcp *t, const struct tcp_key *k,
-		     uint32_t peer_isn, uint16_t *mss, uint64_t now);
+		     uint32_t peer_isn, uint16_t *mss, uint32_t *ts_off,
+		     uint64_t now);
 int cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
-		 uint64_t now);
+		 uint32_t *ts_off, uint64_t now);
 
 /* tcp_sndq.c */
 void sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len);

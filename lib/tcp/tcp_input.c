@@ -69,15 +69,15 @@ syn_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint64_t now)
 	struct tcp_key k = key_of(s);
 	uint16_t mss = (s->opt.present & DPT_TCPOPT_MSS) ? s->opt.mss :
 		       TCP_DEFAULT_MSS;
-	uint32_t iss, ts, bits = 0xf;
+	uint32_t iss, ts, ts_off, bits = 0xf;
 
 	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - 40u);
-	iss = cookie_make(t, &k, s->seq, &mss, now);
+	iss = cookie_make(t, &k, s->seq, &mss, &ts_off, now);
 	if (s->opt.present & DPT_TCPOPT_WS)
 		bits = s->opt.wscale;
 	if (s->opt.present & DPT_TCPOPT_SACK_OK)
 		bits |= 0x10;
-	ts = (uint32_t)(now / 1000) + tcp_ts_offset(t, &k);
+	ts = (uint32_t)(now / 1000) + ts_off;
 	if ((ts & 0x3f) < bits)
 		ts -= 0x40; /* never ahead of our clock */
 	tcp_send_synack_cookie(t, s, iss, mss, (ts & ~0x3fu) | bits,
@@ -141,10 +141,12 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 {
 	struct tcp_key k = key_of(s);
 	struct dpt_tcb *c;
+	uint32_t ts_off;
 	uint16_t mss;
 
 	if (!t->conf.syncookies ||
-	    cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, now) != 0) {
+	    cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, &ts_off,
+			 now) != 0) {
 		tcp_send_rst_for(t, s, now); /* RFC 9293 3.10.7.2 second */
 		return drop(t, m, DPT_STAT_tcp_drop_cookie);
 	}
@@ -158,6 +160,7 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	c->listener = l;
 	l->n_synrcvd++;
 	c->mss = mss;
+	c->ts_offset = ts_off; /* the offset our cookie SYN-ACK's TSval had */
 	if ((s->opt.present & DPT_TCPOPT_TS) && t->conf.timestamps) {
 		uint32_t bits = s->opt.tsecr & 0x3f;
 

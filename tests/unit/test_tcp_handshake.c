@@ -854,18 +854,22 @@ static uint32_t
 cookie_for(uint16_t rport, uint16_t *mss)
 {
 	struct tcp_key k = passive_key(rport);
+	uint32_t ts_off;
 
-	return cookie_make(tt.tcp, &k, 1000, mss, tt.now);
+	return cookie_make(tt.tcp, &k, 1000, mss, &ts_off, tt.now);
 }
 
-/* Our TSval in a cookie SYN-ACK: the 4-tuple's TS clock with @p bits
- * (peer's wscale, 0x10 for SACK-permitted) as its low 6 bits, never
- * ahead of the clock. */
+/* Our TSval in a cookie SYN-ACK to a SYN with ISN 1000 and @p mss: the TS
+ * clock with the cookie's offset, @p bits (peer's wscale, 0x10 for
+ * SACK-permitted) as its low 6 bits, never ahead of the clock. */
 static uint32_t
-cookie_tsval(uint16_t rport, uint32_t bits)
+cookie_tsval(uint16_t rport, uint16_t mss, uint32_t bits)
 {
 	struct tcp_key k = passive_key(rport);
-	uint32_t ts = (uint32_t)(tt.now / 1000) + tcp_ts_offset(tt.tcp, &k);
+	uint32_t ts_off, ts;
+
+	cookie_make(tt.tcp, &k, 1000, &mss, &ts_off, tt.now);
+	ts = (uint32_t)(tt.now / 1000) + ts_off;
 
 	if ((ts & 0x3f) < bits)
 		ts -= 0x40;
@@ -887,7 +891,7 @@ Test(tcp_syncookies, syn_past_the_backlog_gets_a_cookie)
 	 * with wscale 7 | SACK-permitted 0x10 in its low bits, our shift. */
 	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
 	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = 3,
-			.tsval = cookie_tsval(P2, 0x17), .tsecr = 4242 },
+			.tsval = cookie_tsval(P2, 1460, 0x17), .tsecr = 4242 },
 	       .tsval_set = 1);
 	TT_NONE();
 	cr_assert_eq(mss, 1460);
@@ -905,7 +909,7 @@ Test(tcp_syncookies, ack_with_the_cookie_establishes_with_decoded_options)
 	tt_listen();
 	half_open(TT_PEER_PORT);
 	ck = cookie_for(P2, &mss);
-	tsv = cookie_tsval(P2, 0x17);
+	tsv = cookie_tsval(P2, 1460, 0x17);
 	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(4242));
 	tt_skip_all();
 	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2, .wnd = 100,
@@ -943,9 +947,8 @@ Test(tcp_syncookies, ack_with_a_wrong_cookie_gets_rst)
 	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
 	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 536 });
 	/* RFC 9293 3.10.7.2 second: an ACK to LISTEN: <SEQ=SEG.ACK>
-	 * <CTL=RST>. The cookie is wrong, or bound to another ISN. (Off by
-	 * 0x100: a few units off would name another MSS of the table, as
-	 * in Linux; the keyed hash is what an attacker must guess.) */
+	 * <CTL=RST>. The cookie is wrong (a bit of its MAC), or bound to
+	 * another ISN. */
 	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1 + 0x100, .sport = P2);
 	TT_OUT(.flags = RST, .seq = ck + 1 + 0x100, .ack = 0, .wnd = 0);
 	TT_IN(.flags = ACK, .seq = 1001 + 0x100, .ack = ck + 1, .sport = P2);
@@ -955,6 +958,74 @@ Test(tcp_syncookies, ack_with_a_wrong_cookie_gets_rst)
 	TT_ASSERT_STAT(tcp_rst_sent, 2);
 	TT_ASSERT_STAT(tcp_syncookies_ok, 0);
 	TT_ASSERT_STAT(tcp_tcbs, 1);
+}
+
+Test(tcp_syncookies, cookie_with_another_mss_index_is_refused)
+{
+	uint16_t mss = 1460;
+	uint32_t ck;
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	ck = cookie_for(P2, &mss);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
+	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	/* The MSS index (low 3 bits) is under the MAC: asking for 8960
+	 * (index 5) instead of 1460 (index 3) by editing them fails. */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = (ck ^ 3u ^ 5u) + 1, .sport = P2);
+	TT_OUT(.flags = RST, .seq = (ck ^ 3u ^ 5u) + 1, .ack = 0, .wnd = 0);
+	/* so is the count (bits 4..3): a cookie cannot be made younger */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = (ck ^ 0x8u) + 1, .sport = P2);
+	TT_OUT(.flags = RST, .seq = (ck ^ 0x8u) + 1, .ack = 0, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_cookie, 2);
+	/* the cookie itself still works */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_syncookies_ok, 1);
+}
+
+Test(tcp_syncookies, cookie_is_valid_for_two_more_counts_of_64s)
+{
+	uint16_t mss = 1460;
+	uint32_t ck;
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	/* made at the start of a 64 s count: valid through the next two,
+	 * i.e. until 192 s later (RFC 4987 3.6: a coarse timer) */
+	tt_advance(dpt_s(64) - tt.now % dpt_s(64));
+	tt_skip_all();
+	ck = cookie_for(P2, &mss);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
+	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	tt_advance(dpt_s(192) - 1);
+	tt_skip_all(); /* the first half-open connection's SYN-ACKs */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_syncookies_ok, 1);
+}
+
+Test(tcp_syncookies, siphash13_matches_the_reference)
+{
+	/* SipHash-1-3, key 00..0f, message 00..17 (24 bytes, three
+	 * little-endian words): computed with a Python transcription of the
+	 * reference that gives SipHash-2-4's published vector and Python
+	 * 3.11's own siphash13 (its hash() with PYTHONHASHSEED=0, a zero
+	 * key). */
+	uint64_t key[2], w[3];
+	uint8_t k[16], m[24];
+
+	for (int i = 0; i < 16; i++)
+		k[i] = (uint8_t)i;
+	for (int i = 0; i < 24; i++)
+		m[i] = (uint8_t)i;
+	memcpy(key, k, sizeof(key));
+	memcpy(w, m, sizeof(w));
+	cr_assert_eq(tcp_siphash13(key, w, 3), 0xf464aeb267349c8cULL);
+	cr_assert_eq(tcp_siphash13(key, w, 2), 0xcc4fdd1a7d908b66ULL);
 }
 
 Test(tcp_syncookies, cookie_older_than_its_validity_is_refused)
