@@ -375,10 +375,27 @@ tcb_enter_timewait(struct dpt_tcb *c, uint64_t now)
 struct dpt_tcp_listener *
 listener_find(struct dpt_tcp *t, uint16_t port)
 {
+	/* port 0 finds a free slot */
+	if (port != 0 && !(t->listen_map[port / 64] & 1ULL << (port % 64)))
+		return NULL;
 	for (unsigned int i = 0; i < TCP_MAX_LISTENERS; i++)
 		if (t->listeners[i].port == port)
 			return &t->listeners[i];
 	return NULL;
+}
+
+/* Give listener @l port @port (0: the slot is free again), keeping the
+ * map listener_find() looks at first. */
+void
+listener_set_port(struct dpt_tcp_listener *l, uint16_t port)
+{
+	uint64_t *map = l->tcp->listen_map;
+
+	if (l->port != 0)
+		map[l->port / 64] &= ~(1ULL << (l->port % 64));
+	if (port != 0)
+		map[port / 64] |= 1ULL << (port % 64);
+	l->port = port;
 }
 
 /* Hand a completed passive connection to its listener's callback. */

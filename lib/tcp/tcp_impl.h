@@ -198,6 +198,8 @@ struct dpt_tcb {
 	/* RFC 5961 challenge ACK budget */
 	uint64_t chack_window;       /* start of the current second */
 	uint32_t chack_count;        /* sent in it */
+	uint64_t synack_dup_at;      /* a duplicate SYN last answered (passive
+				      * SYN-RECEIVED); 0 = never */
 
 	/* application */
 	dpt_tcp_handler_t handler;
@@ -241,6 +243,11 @@ struct dpt_tcp {
 	struct dpt_tcb *free_tcbs;   /* linked by ev_next */
 	uint32_t n_timewait;
 	struct dpt_tcp_listener listeners[TCP_MAX_LISTENERS];
+	uint64_t listen_map[65536 / 64]; /* bit per port with a listener:
+					  * a segment to a closed port costs
+					  * one load, not a scan */
+	uint64_t synack_tokens;      /* cookie SYN-ACK bucket, x 1e6 */
+	uint64_t synack_last;        /* its last refill */
 	struct tcp_wheel wheel;
 	struct dpt_tcb *ev_head;     /* connections with events */
 	struct dpt_tcb *out_head;    /* connections to run output on */
@@ -297,6 +304,7 @@ void tcb_want_output(struct dpt_tcb *c);
 void tcb_established(struct dpt_tcb *c, uint64_t now);
 void tcb_init_options(struct dpt_tcb *c);
 struct dpt_tcp_listener *listener_find(struct dpt_tcp *t, uint16_t port);
+void listener_set_port(struct dpt_tcp_listener *l, uint16_t port);
 void tcb_enter_timewait(struct dpt_tcb *c, uint64_t now);
 
 /* tcp_output.c */

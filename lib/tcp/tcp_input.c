@@ -60,6 +60,26 @@ key_of(const struct dpt_tcp_seg *s)
 				 .rport = s->sport, .lport = s->dport };
 }
 
+/* [tcp] synack_rate: a token bucket on cookie SYN-ACKs, a tenth of a
+ * second deep, in millionths of a token so microseconds add up exactly.
+ * O(1); 0 is no limit. */
+static int
+synack_token(struct dpt_tcp *t, uint64_t now)
+{
+	uint64_t rate = t->conf.synack_rate, depth, dt;
+
+	if (rate == 0)
+		return 1;
+	depth = RTE_MAX(rate / 10, 1u) * 1000000;
+	dt = RTE_MIN(now - t->synack_last, (uint64_t)1000000);
+	t->synack_last = now;
+	t->synack_tokens = RTE_MIN(t->synack_tokens + dt * rate, depth);
+	if (t->synack_tokens < 1000000)
+		return 0;
+	t->synack_tokens -= 1000000;
+	return 1;
+}
+
 /* SYN past the half-open bound: answer statelessly (a SYN cookie). The
  * peer's window scale and SACK-permitted ride in the low bits of our
  * TSval, as Linux does, so they survive when timestamps are on. */
@@ -71,6 +91,10 @@ syn_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint64_t now)
 		       TCP_DEFAULT_MSS;
 	uint32_t iss, ts, ts_off, bits = 0xf;
 
+	if (!synack_token(t, now)) {
+		t->st->c[DPT_STAT_tcp_drop_synack_rate]++;
+		return;
+	}
 	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - 40u);
 	iss = cookie_make(t, &k, s->seq, &mss, &ts_off, now);
 	if (s->opt.present & DPT_TCPOPT_WS)
@@ -90,26 +114,42 @@ accept_queue_full(const struct dpt_tcp_listener *l)
 	return l->on_accept == NULL && l->aq_len >= l->backlog;
 }
 
+/* No control block can be had for this 4-tuple (max_conns are in use,
+ * or the table refuses the key): refuse the connection visibly, at once.
+ * RFC 9293 3.10.7.2 does not say what a listener without resources
+ * answers; we answer as a closed port does (3.10.7.1: RST, and RST,ACK to
+ * a SYN), which the peer reports as "connection refused" at once, and
+ * which a SYN cookie would only have put off until the peer believed
+ * itself connected. */
+static void
+refuse_no_tcb(struct dpt_tcp *t, struct rte_mbuf *m,
+	      const struct dpt_tcp_seg *s, uint64_t now)
+{
+	tcp_send_rst_for(t, s, now);
+	drop(t, m, DPT_STAT_tcp_drop_no_tcb);
+}
+
 static void
 syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 		struct rte_mbuf *m, const struct dpt_tcp_seg *s, uint64_t now)
 {
 	struct tcp_key k = key_of(s);
-	struct dpt_tcb *c = NULL;
+	struct dpt_tcb *c;
 
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
-	if (l->n_synrcvd < t->conf.syn_backlog)
-		c = tcb_alloc(t, &k, now);
-	if (c == NULL) {
+	if (t->free_tcbs == NULL)
+		return refuse_no_tcb(t, m, s, now);
+	if (l->n_synrcvd >= t->conf.syn_backlog) {
 		rte_pktmbuf_free(m);
 		if (t->conf.syncookies)
 			return syn_cookie(t, s, now);
-		t->st->c[l->n_synrcvd < t->conf.syn_backlog ?
-			 DPT_STAT_tcp_drop_no_tcb :
-			 DPT_STAT_tcp_drop_syn_backlog]++;
+		t->st->c[DPT_STAT_tcp_drop_syn_backlog]++;
 		return;
 	}
+	c = tcb_alloc(t, &k, now);
+	if (c == NULL)
+		return refuse_no_tcb(t, m, s, now);
 	c->flags |= F_PASSIVE;
 	c->listener = l;
 	l->n_synrcvd++;
@@ -153,8 +193,8 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
 	c = tcb_alloc(t, &k, now);
-	if (c == NULL)
-		return drop(t, m, DPT_STAT_tcp_drop_no_tcb);
+	if (c == NULL) /* the peer thinks it is connected: tell it not */
+		return refuse_no_tcb(t, m, s, now);
 	t->st->c[DPT_STAT_tcp_syncookies_ok]++;
 	c->flags |= F_PASSIVE;
 	c->listener = l;
@@ -357,13 +397,20 @@ rst_input(struct dpt_tcb *c, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 
 /* Fourth: SYN on a synchronized connection (RFC 5961 4.2): a challenge
  * ACK. A passive SYN-RECEIVED that sees the same SYN again re-sends its
- * SYN-ACK at once rather than at the next timeout (as Linux does). */
+ * SYN-ACK at once rather than at the next timeout (as Linux does), but at
+ * most once per [tcp] synack_dup_interval: a blind flood of one SYN must
+ * not draw a SYN-ACK each (RFC 5961 7 asks the same of the segments it
+ * provokes; Linux's tcp_invalid_ratelimit, 500 ms, is this limit). */
 static void
 syn_in_synced(struct dpt_tcb *c, struct rte_mbuf *m,
 	      const struct dpt_tcp_seg *s, uint64_t now)
 {
 	if (c->state == DPT_TCP_SYN_RECEIVED && (c->flags & F_PASSIVE) &&
 	    s->seq == c->irs && !(s->flags & DPT_TCP_ACK)) {
+		if (c->synack_dup_at != 0 &&
+		    now - c->synack_dup_at < c->tcp->conf.synack_dup_us)
+			return drop(c->tcp, m, DPT_STAT_tcp_drop_syn_dup);
+		c->synack_dup_at = now;
 		tcb_count(c, DPT_STAT_tcp_synack_retransmits);
 		tcp_send_syn(c, now);
 		rte_pktmbuf_free(m);

@@ -639,6 +639,31 @@ Test(tcp_syn_received, duplicate_syn_gets_the_synack_again_at_once)
 	TT_ASSERT_STAT(tcp_tcbs, 1);
 }
 
+Test(tcp_syn_received, duplicate_syns_get_one_synack_per_interval)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	/* A flood of one SYN: the first duplicate is answered at once, the
+	 * next ones within synack_dup_interval (500 ms) are not (RFC 5961 7,
+	 * Linux's tcp_invalid_ratelimit). */
+	TT_IN(.flags = SYN, .seq = 1000);
+	PLAIN_SYNACK();
+	for (int i = 0; i < 100; i++)
+		TT_IN(.flags = SYN, .seq = 1000);
+	tt_advance(dpt_ms(499));
+	TT_IN(.flags = SYN, .seq = 1000);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_syn_dup, 101);
+	TT_ASSERT_STAT(tcp_synack_retransmits, 1);
+	/* 500 ms after the last one answered: answered again */
+	tt_advance(dpt_ms(1));
+	TT_IN(.flags = SYN, .seq = 1000);
+	PLAIN_SYNACK();
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_synack_retransmits, 2);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
+}
+
 Test(tcp_syn_received, ack_outside_una_to_nxt_gets_rst)
 {
 	tt_listen();
@@ -1084,6 +1109,59 @@ Test(tcp_syncookies, cookie_without_timestamps_keeps_only_the_mss)
 }
 
 static void
+edit_synack_rate(struct dpt_tcp_conf *cf)
+{
+	cf->syn_backlog = 1;
+	cf->synack_rate = 20; /* a bucket of 2 */
+}
+
+static void
+setup_synack_rate(void)
+{
+	tt_setup_with(edit_synack_rate);
+}
+
+TestSuite(tcp_synack_rate, .init = setup_synack_rate, .fini = tt_teardown);
+
+/* A cookie SYN-ACK to a SYN (ISN 1000, MSS 1460) from @p rport. */
+static void
+cookie_synack(uint16_t rport)
+{
+	uint16_t mss = 1460;
+	uint32_t ck = cookie_for(rport, &mss);
+
+	TT_IN(.flags = SYN, .seq = 1000, .sport = rport, .opt = opts_mss(1460));
+	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+}
+
+Test(tcp_synack_rate, cookie_synacks_past_the_rate_are_not_sent)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	/* 20 a second, a tenth of a second deep: 2 at once, then one per
+	 * 50 ms */
+	cookie_synack(P2);
+	cookie_synack(P2 + 1);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2 + 2,
+	      .opt = opts_mss(1460));
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_synack_rate, 1);
+	tt_advance(dpt_ms(49));
+	tt_skip_all();
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2 + 2,
+	      .opt = opts_mss(1460));
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_synack_rate, 2);
+	tt_advance(dpt_ms(1));
+	tt_skip_all();
+	cookie_synack(P2 + 2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_syncookies_sent, 3);
+	TT_ASSERT_STAT(tcp_drop_synack_rate, 2);
+}
+
+static void
 edit_no_cookies(struct dpt_tcp_conf *cf)
 {
 	cf->syn_backlog = 1;
@@ -1309,4 +1387,101 @@ Test(tcp_connect_port, explicit_port_whose_reply_goes_elsewhere_is_exdev)
 	TT_NONE();
 	cr_assert_not_null(dpt_tcp_connect(tt.tcp, TH_PEER_IP, A_RPORT, 50001,
 					   rec_handler, NULL, tt.now));
+}
+
+/* ---- no control block to be had (max_conns) -------------------------- */
+
+#define MAXC 16 /* the smallest max_conns */
+
+static void
+edit_max_conns(struct dpt_tcp_conf *cf)
+{
+	cf->max_conns = MAXC;
+	cf->syn_backlog = 4;
+}
+
+static void
+setup_max_conns(void)
+{
+	tt_setup_with(edit_max_conns);
+}
+
+TestSuite(tcp_max_conns, .init = setup_max_conns, .fini = tt_teardown);
+
+/* A connection from @p rport made through a SYN cookie (the backlog is
+ * full by then): SYN, cookie SYN-ACK, ACK. */
+static void
+cookie_connect(uint16_t rport)
+{
+	uint16_t mss = 1460;
+	uint32_t ck = cookie_for(rport, &mss);
+
+	cookie_synack(rport);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = rport);
+	TT_NONE();
+}
+
+/* Take every control block: 4 half-open (the backlog), 12 through
+ * cookies. */
+static void
+fill_table(void)
+{
+	for (uint16_t i = 0; i < 4; i++)
+		half_open((uint16_t)(P2 + 100 + i));
+	for (uint16_t i = 0; i < MAXC - 4; i++)
+		cookie_connect((uint16_t)(P2 + 200 + i));
+	TT_ASSERT_STAT(tcp_tcbs, MAXC);
+}
+
+Test(tcp_max_conns, syn_with_no_control_block_free_gets_rst_ack)
+{
+	tt_listen();
+	fill_table();
+	/* No SYN-ACK, no cookie: a RST as from a closed port (RFC 9293
+	 * 3.10.7.1), which the peer reports as refused at once. */
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(7));
+	TT_OUT(.flags = RST | ACK, .seq = 0, .ack = 1001, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_no_tcb, 1);
+	TT_ASSERT_STAT(tcp_syncookies_sent, MAXC - 4);
+	TT_ASSERT_STAT(tcp_rst_sent, 1);
+}
+
+Test(tcp_max_conns, a_fresh_syn_is_answered_once_a_block_frees)
+{
+	tt_listen();
+	fill_table();
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2);
+	TT_OUT(.flags = RST | ACK, .seq = 0, .ack = 1001, .wnd = 0);
+	/* a half-open connection is reset by its peer: back to LISTEN
+	 * (RFC 9293 3.10.7.4 second), its block free at the end of the poll */
+	TT_IN(.flags = RST, .seq = 1001, .sport = P2 + 100);
+	TT_ASSERT_STAT(tcp_tcbs, MAXC - 1);
+	half_open(P2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_tcbs, MAXC);
+	TT_ASSERT_STAT(tcp_drop_no_tcb, 1);
+}
+
+Test(tcp_max_conns, cookie_ack_with_no_control_block_free_gets_rst)
+{
+	uint16_t mss = 1460;
+	uint32_t ck;
+
+	tt_listen();
+	for (uint16_t i = 0; i < 4; i++)
+		half_open((uint16_t)(P2 + 100 + i));
+	/* the cookie is given while blocks are free ... */
+	ck = cookie_for(P2, &mss);
+	cookie_synack(P2);
+	for (uint16_t i = 0; i < MAXC - 4; i++)
+		cookie_connect((uint16_t)(P2 + 200 + i));
+	/* ... and comes back when none is: not silence but RST
+	 * <SEQ=SEG.ACK><CTL=RST> (RFC 9293 3.10.7.2 second) */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2);
+	TT_OUT(.flags = RST, .seq = ck + 1, .ack = 0, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_no_tcb, 1);
+	TT_ASSERT_STAT(tcp_syncookies_ok, MAXC - 4);
+	TT_ASSERT_STAT(tcp_tcbs, MAXC);
 }

@@ -124,6 +124,26 @@ Test(tcp_listen, handshake_completes_and_the_application_accepts)
 	TT_ASSERT_STAT(tcp_state_syn_received, 0);
 }
 
+Test(tcp_listen, after_unlisten_the_port_is_closed_again)
+{
+	struct dpt_tcp_listener *l = tt_listen();
+
+	dpt_tcp_unlisten(l, tt.now);
+	TT_IN(.flags = SYN, .seq = 1000);
+	/* RFC 9293 3.10.7.1: the port is CLOSED again */
+	TT_OUT(.flags = RST | ACK, .seq = 0, .ack = 1001, .wnd = 0);
+	TT_ASSERT_STAT(tcp_drop_closed_port, 1);
+	/* and its slot serves another port */
+	cr_assert_not_null(dpt_tcp_listen(tt.tcp, &(struct dpt_tcp_listen_params){
+		.port = TT_PORT + 1, .on_accept = NULL }));
+	TT_IN(.flags = SYN, .seq = 1000, .dport = TT_PORT + 1);
+	TT_OUT(.flags = SYN | ACK, .seq = tcp_isn(tt.tcp, &(struct tcp_key){
+		TH_PEER_IP, TH_US_IP, TT_PEER_PORT, TT_PORT + 1 }, tt.now),
+	       .ack = 1001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	TT_NONE();
+}
+
 Test(tcp_listen, second_listener_on_the_same_port_is_refused)
 {
 	tt_listen();
