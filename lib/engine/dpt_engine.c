@@ -88,7 +88,9 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->lcore_id = p->lcores[idx];
 	w->index = idx;
 	w->quit = p->quit;
+	w->syn_budget = conf->tcp.syn_budget;
 	w->app = p->app;
+	w->app_late = p->app_late;
 	w->app_arg = p->app_args ? p->app_args[idx] : NULL;
 	w->txq.port_id = e->port.port_id;
 	w->txq.queue_id = idx < e->port.nb_queues ? (uint16_t)idx : 0;
@@ -260,33 +262,79 @@ dpt_engine_free(struct dpt_engine *e)
 	free(e);
 }
 
+/* Full RX bursts in a row from which on the port is taken to have a
+ * backlog: 4 bursts are 128 frames waiting, more than one burst of a
+ * sender (the generator's flood goes out 64 at a time) and an eighth of
+ * a default ring of 1024 descriptors, so still far from overflowing. */
+#define SYN_BACKLOG_BURSTS 4
+
+/* The SYNs of this iteration, after its other segments and what they
+ * made were sent: every one while the port keeps up, [tcp] syn_budget of
+ * them while it has a backlog. The rest are dropped unparsed (counted,
+ * freed in bulk: a few tens of cycles each), so a SYN flood cannot make
+ * the loop fall behind and the RX ring overflow with the segments of
+ * established connections in it. */
+static void
+syn_phase(struct dpt_worker *w, struct rte_mbuf **syns, uint16_t n,
+	  int backlog, uint64_t now)
+{
+	uint16_t keep = backlog ? (uint16_t)RTE_MIN(n, w->syn_budget) : n;
+
+	for (uint16_t i = 0; i < keep; i++)
+		dpt_eth_input(&w->nif, syns[i], now);
+	if (keep < n) {
+		for (uint16_t i = keep; i < n; i++)
+			w->stats.c[DPT_STAT_rx_bytes] += syns[i]->pkt_len;
+		w->stats.c[DPT_STAT_rx_frames] += n - keep;
+		w->stats.c[DPT_STAT_rx_drop_syn_budget] += n - keep;
+		rte_pktmbuf_free_bulk(syns + keep, n - keep);
+	}
+	dpt_tx_flush(&w->tx);
+}
+
 int
 dpt_worker_loop(void *arg)
 {
 	struct dpt_worker *w = arg;
 	/* room for what [impair] adds: duplicates and released frames */
-	struct rte_mbuf *pkts[4 * DPT_RX_BURST];
+	struct rte_mbuf *pkts[4 * DPT_RX_BURST], *syns[4 * DPT_RX_BURST];
 	const uint16_t port = w->txq.port_id, queue = w->txq.queue_id;
+	uint64_t last = dpt_clock_us(&w->clock);
+	unsigned int full = 0; /* full RX bursts in a row */
+	uint16_t nrx = 0;
 
 	while (!*w->quit) {
 		uint64_t now = dpt_clock_us(&w->clock);
-		uint16_t n, i;
+		uint16_t n, i, nsyn = 0;
 
+		/* the last iteration's time, busy if it received: O(1) */
+		w->stats.c[DPT_STAT_loop_us] += now - last;
+		if (nrx > 0)
+			w->stats.c[DPT_STAT_loop_busy_us] += now - last;
+		last = now;
 		/* receive and demultiplex: O(burst) */
-		n = 0;
+		n = nrx = 0;
 		if (w->has_queue)
-			n = rte_eth_rx_burst(port, queue, pkts, DPT_RX_BURST);
+			n = nrx = rte_eth_rx_burst(port, queue, pkts,
+						   DPT_RX_BURST);
+		full = nrx == DPT_RX_BURST ? full + 1 : 0;
+		w->stats.c[DPT_STAT_rx_full_bursts] += full > 0;
 		if (w->impair != NULL)
 			n = dpt_impair_rx(w->impair, pkts, n, RTE_DIM(pkts),
 					  now);
 		/* frames of flows other workers own go to them */
 		if (w->inbox != NULL)
 			n = dpt_dispatch_rx(w, pkts, n);
+		/* classify first (~15 instructions a frame): SYNs wait for
+		 * the end of the iteration, everything else goes in now */
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
 							       void *));
-			dpt_eth_input(&w->nif, pkts[i], now);
+			if (dpt_frame_is_tcp_syn(pkts[i]))
+				syns[nsyn++] = pkts[i];
+			else
+				dpt_eth_input(&w->nif, pkts[i], now);
 		}
 		if (w->inbox != NULL)
 			dpt_dispatch_inbox(w, now);
@@ -309,6 +357,16 @@ dpt_worker_loop(void *arg)
 		dpt_tx_flush(&w->tx);
 		if (w->impair != NULL)
 			dpt_impair_poll(w->impair, now);
+		/* the application's output that waits behind the stack's */
+		if (w->app_late != NULL) {
+			w->app_late(w, now, w->app_arg);
+			dpt_tx_flush(&w->tx);
+		}
+		/* SYNs last, under a budget while RX has a backlog:
+		 * O(min(SYNs, budget)) handled, O(1) each dropped */
+		if (nsyn > 0)
+			syn_phase(w, syns, nsyn,
+				  full >= SYN_BACKLOG_BURSTS, now);
 	}
 	return 0;
 }

@@ -49,7 +49,9 @@ struct rte_tel_data;
 
 /** Called by every worker loop once per iteration, after TCP input and
  * before TCP's poll: where a program built on the engine (the load
- * generator) opens connections and sends. */
+ * generator) opens connections and sends. The late hook (app_late) is
+ * called after the iteration's transmit flush, for output that must wait
+ * behind everything the stack sent (the generator's flood). */
 typedef void (*dpt_engine_app_t)(struct dpt_worker *w, uint64_t now,
 				 void *arg);
 
@@ -86,7 +88,10 @@ struct dpt_worker {
 	unsigned int lcore_id;
 	unsigned int index;            /**< 0 .. n_workers - 1 */
 	const volatile sig_atomic_t *quit; /**< loop ends when non-zero */
+	uint32_t syn_budget;           /**< [tcp] syn_budget: SYNs handled per
+					 *  iteration while RX has a backlog */
 	dpt_engine_app_t app;          /**< per-iteration hook, or NULL */
+	dpt_engine_app_t app_late;     /**< after the flush, or NULL */
 	void *app_arg;                 /**< its argument (per worker) */
 	const struct dpt_life *ctl;    /**< shutdown, reload: the main
 					 *  lcore's word, or NULL */

@@ -23,6 +23,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "dpt_stats.h"
 
@@ -121,6 +122,33 @@ int dpt_ipv4_src_is_martian(uint32_t addr);
  */
 enum dpt_stat dpt_icmp_parse(const struct rte_mbuf *m, uint32_t off,
 			     uint32_t len, struct dpt_icmp *icmp);
+
+/**
+ * Whether the frame @p m (data at its Ethernet header) is an opening TCP
+ * SYN over IPv4: SYN set, ACK, RST and FIN clear, not a fragment. What a
+ * worker's loop looks at before it pays for anything else, so that SYNs
+ * wait behind other segments and can be held to a budget: a few loads
+ * from the first segment (~15 instructions), no validation (the frame is
+ * parsed in full later, if kept). A frame too short to tell is not a SYN.
+ */
+static inline int
+dpt_frame_is_tcp_syn(const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *ip = p + RTE_ETHER_HDR_LEN;
+	uint32_t l4;
+
+	if (m->data_len < RTE_ETHER_HDR_LEN + 20 + 20 ||
+	    p[12] != (RTE_ETHER_TYPE_IPV4 >> 8) ||
+	    p[13] != (RTE_ETHER_TYPE_IPV4 & 0xff) || ip[9] != IPPROTO_TCP ||
+	    (ip[6] & 0x3f) != 0 || ip[7] != 0) /* MF, fragment offset */
+		return 0;
+	l4 = RTE_ETHER_HDR_LEN + (ip[0] & 0xfu) * 4;
+	return l4 + 20 <= m->data_len &&
+	       (p[l4 + 13] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			      RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)) ==
+	       RTE_TCP_SYN_FLAG;
+}
 
 /**
  * Update an Internet checksum for one 16-bit word changing from @p old to
