@@ -28,9 +28,9 @@
 	X(tx_relayed, C, "frames handed to the first worker's outbox, which " \
 			 "sends them (and counts them in tx_frames)")       \
 	X(rx_drop_hdr_split, D, "frames whose headers straddle mbuf segments") \
-	X(rx_drop_syn_budget, D, "SYNs dropped unparsed: the RX queue had a " \
-				 "backlog and the loop iteration's "        \
-				 "[tcp] syn_budget was spent")              \
+	X(rx_drop_syn_budget, D, "SYNs dropped unparsed: more arrived than " \
+				 "[tcp] syn_budget a loop iteration takes " \
+				 "and the SYN queue (256) was full")        \
 	X(rx_full_bursts, C, "RX bursts that came back full (more frames "   \
 			     "were waiting)")                               \
 	X(loop_us, C, "microseconds the worker loops ran")                    \

@@ -134,6 +134,11 @@ worker_free(struct dpt_worker *w)
 {
 	uint64_t now = dpt_clock_us(&w->clock); /* the last resets' time */
 
+	while (w->synq_n > 0) { /* SYNs the loop left waiting */
+		rte_pktmbuf_free(w->synq[w->synq_head]);
+		w->synq_head = (w->synq_head + 1) % DPT_SYNQ_SIZE;
+		w->synq_n--;
+	}
 	dpt_life_worker_free(w, now);
 	dpt_tcp_free(w->tcp, now);
 	dpt_tx_flush(&w->tx);
@@ -262,32 +267,38 @@ dpt_engine_free(struct dpt_engine *e)
 	free(e);
 }
 
-/* Full RX bursts in a row from which on the port is taken to have a
- * backlog: 4 bursts are 128 frames waiting, more than one burst of a
- * sender (the generator's flood goes out 64 at a time) and an eighth of
- * a default ring of 1024 descriptors, so still far from overflowing. */
-#define SYN_BACKLOG_BURSTS 4
-
-/* The SYNs of this iteration, after its other segments and what they
- * made were sent: every one while the port keeps up, [tcp] syn_budget of
- * them while it has a backlog. The rest are dropped unparsed (counted,
- * freed in bulk: a few tens of cycles each), so a SYN flood cannot make
- * the loop fall behind and the RX ring overflow with the segments of
- * established connections in it. */
+/* A SYN for the end of the iteration: into the worker's SYN queue, or,
+ * when the queue is full (SYNs arrive faster than syn_budget a loop
+ * iteration takes them), dropped unparsed: a count and a free. */
 static void
-syn_phase(struct dpt_worker *w, struct rte_mbuf **syns, uint16_t n,
-	  int backlog, uint64_t now)
+syn_enqueue(struct dpt_worker *w, struct rte_mbuf *m)
 {
-	uint16_t keep = backlog ? (uint16_t)RTE_MIN(n, w->syn_budget) : n;
+	if (w->synq_n == DPT_SYNQ_SIZE) {
+		w->stats.c[DPT_STAT_rx_frames]++;
+		w->stats.c[DPT_STAT_rx_bytes] += m->pkt_len;
+		w->stats.c[DPT_STAT_rx_drop_syn_budget]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	w->synq[(w->synq_head + w->synq_n++) % DPT_SYNQ_SIZE] = m;
+}
 
-	for (uint16_t i = 0; i < keep; i++)
-		dpt_eth_input(&w->nif, syns[i], now);
-	if (keep < n) {
-		for (uint16_t i = keep; i < n; i++)
-			w->stats.c[DPT_STAT_rx_bytes] += syns[i]->pkt_len;
-		w->stats.c[DPT_STAT_rx_frames] += n - keep;
-		w->stats.c[DPT_STAT_rx_drop_syn_budget] += n - keep;
-		rte_pktmbuf_free_bulk(syns + keep, n - keep);
+/* The SYNs' turn, after the iteration's other segments and what they
+ * made were sent: at most [tcp] syn_budget of them, oldest first, so the
+ * segments of established connections wait for no more than that many
+ * SYNs (a few microseconds) however many arrive, and the loop goes back
+ * to the RX queue before it can overflow. */
+static void
+syn_phase(struct dpt_worker *w, uint64_t now)
+{
+	uint32_t n = RTE_MIN(w->synq_n, w->syn_budget);
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = w->synq[w->synq_head];
+
+		w->synq_head = (w->synq_head + 1) % DPT_SYNQ_SIZE;
+		w->synq_n--;
+		dpt_eth_input(&w->nif, m, now);
 	}
 	dpt_tx_flush(&w->tx);
 }
@@ -297,15 +308,14 @@ dpt_worker_loop(void *arg)
 {
 	struct dpt_worker *w = arg;
 	/* room for what [impair] adds: duplicates and released frames */
-	struct rte_mbuf *pkts[4 * DPT_RX_BURST], *syns[4 * DPT_RX_BURST];
+	struct rte_mbuf *pkts[4 * DPT_RX_BURST];
 	const uint16_t port = w->txq.port_id, queue = w->txq.queue_id;
 	uint64_t last = dpt_clock_us(&w->clock);
-	unsigned int full = 0; /* full RX bursts in a row */
 	uint16_t nrx = 0;
 
 	while (!*w->quit) {
 		uint64_t now = dpt_clock_us(&w->clock);
-		uint16_t n, i, nsyn = 0;
+		uint16_t n, i;
 
 		/* the last iteration's time, busy if it received: O(1) */
 		w->stats.c[DPT_STAT_loop_us] += now - last;
@@ -317,22 +327,21 @@ dpt_worker_loop(void *arg)
 		if (w->has_queue)
 			n = nrx = rte_eth_rx_burst(port, queue, pkts,
 						   DPT_RX_BURST);
-		full = nrx == DPT_RX_BURST ? full + 1 : 0;
-		w->stats.c[DPT_STAT_rx_full_bursts] += full > 0;
+		w->stats.c[DPT_STAT_rx_full_bursts] += nrx == DPT_RX_BURST;
 		if (w->impair != NULL)
 			n = dpt_impair_rx(w->impair, pkts, n, RTE_DIM(pkts),
 					  now);
 		/* frames of flows other workers own go to them */
 		if (w->inbox != NULL)
 			n = dpt_dispatch_rx(w, pkts, n);
-		/* classify first (~15 instructions a frame): SYNs wait for
-		 * the end of the iteration, everything else goes in now */
+		/* classify first (~15 instructions a frame): SYNs wait in
+		 * the SYN queue, everything else goes in now */
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
 							       void *));
 			if (dpt_frame_is_tcp_syn(pkts[i]))
-				syns[nsyn++] = pkts[i];
+				syn_enqueue(w, pkts[i]);
 			else
 				dpt_eth_input(&w->nif, pkts[i], now);
 		}
@@ -362,11 +371,9 @@ dpt_worker_loop(void *arg)
 			w->app_late(w, now, w->app_arg);
 			dpt_tx_flush(&w->tx);
 		}
-		/* SYNs last, under a budget while RX has a backlog:
-		 * O(min(SYNs, budget)) handled, O(1) each dropped */
-		if (nsyn > 0)
-			syn_phase(w, syns, nsyn,
-				  full >= SYN_BACKLOG_BURSTS, now);
+		/* SYNs last, syn_budget of them: O(syn_budget) */
+		if (w->synq_n > 0)
+			syn_phase(w, now);
 	}
 	return 0;
 }

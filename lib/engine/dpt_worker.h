@@ -29,6 +29,7 @@
 #include "dpt_tx.h"
 
 #define DPT_RX_BURST 32
+#define DPT_SYNQ_SIZE 256 /* SYNs waiting for their turn: 8 bursts */
 #define DPT_ENGINE_MAX_SVCS DPT_LIFE_MAX_SVCS
 
 /** TSC to microseconds by one 128-bit multiply: cheap enough per loop. */
@@ -89,7 +90,10 @@ struct dpt_worker {
 	unsigned int index;            /**< 0 .. n_workers - 1 */
 	const volatile sig_atomic_t *quit; /**< loop ends when non-zero */
 	uint32_t syn_budget;           /**< [tcp] syn_budget: SYNs handled per
-					 *  iteration while RX has a backlog */
+					 *  loop iteration */
+	uint32_t synq_head, synq_n;    /**< the SYN queue: first, how many */
+	struct rte_mbuf *synq[DPT_SYNQ_SIZE]; /**< SYNs waiting their turn at
+					 *  the end of an iteration */
 	dpt_engine_app_t app;          /**< per-iteration hook, or NULL */
 	dpt_engine_app_t app_late;     /**< after the flush, or NULL */
 	void *app_arg;                 /**< its argument (per worker) */

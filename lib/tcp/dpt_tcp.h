@@ -140,8 +140,8 @@ struct dpt_tcp_conf {
 	uint32_t cc;                 /**< enum dpt_tcp_cc */
 	uint32_t syn_backlog;        /**< half-open per listener, then cookies */
 	uint32_t syncookies;         /**< answer SYNs past the bound with cookies */
-	uint32_t syn_budget;         /**< SYNs per loop iteration while the RX
-				       *  queue has a backlog (the engine's) */
+	uint32_t syn_budget;         /**< SYNs per loop iteration (the
+				       *  engine's SYN queue) */
 	uint32_t synack_rate;        /**< cookie SYN-ACKs per second, 0 = any */
 	uint64_t synack_dup_us;      /**< a duplicate SYN's SYN-ACK again at
 				       *  most this often per connection */
