@@ -315,13 +315,15 @@ int tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len,
 		     uint8_t flags, uint64_t now);
 void tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
 		      uint64_t now);
+void tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
+		    struct rte_mbuf *reuse, uint64_t now);
 void tcp_send_rst(struct dpt_tcb *c, uint64_t now);
 void tcp_challenge_ack(struct dpt_tcb *c, uint64_t now);
 uint32_t tcp_rcv_window(struct dpt_tcb *c);
 uint32_t tcp_tsval(const struct dpt_tcb *c, uint64_t now);
 void tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
-			    uint32_t iss, uint16_t mss, uint32_t tsval,
-			    uint8_t wscale, uint64_t now);
+			    struct rte_mbuf *reuse, uint32_t iss, uint16_t mss,
+			    uint32_t tsval, uint8_t wscale, uint64_t now);
 uint8_t tcp_wscale_for(uint32_t rcvbuf);
 
 /* tcp_input.c */

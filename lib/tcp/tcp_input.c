@@ -17,6 +17,16 @@ drop(struct dpt_tcp *t, struct rte_mbuf *m, enum dpt_stat why)
 	rte_pktmbuf_free(m);
 }
 
+/* Count @m dropped for @why and answer it by RST (RFC 9293 3.10.7.1's
+ * form), built in its own buffer. */
+static void
+drop_rst(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
+	 enum dpt_stat why, uint64_t now)
+{
+	t->st->c[why]++;
+	tcp_answer_rst(t, s, m, now);
+}
+
 static void
 ack_soon(struct dpt_tcb *c)
 {
@@ -84,17 +94,16 @@ synack_token(struct dpt_tcp *t, uint64_t now)
  * peer's window scale and SACK-permitted ride in the low bits of our
  * TSval, as Linux does, so they survive when timestamps are on. */
 static void
-syn_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint64_t now)
+syn_cookie(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
+	   uint64_t now)
 {
 	struct tcp_key k = key_of(s);
 	uint16_t mss = (s->opt.present & DPT_TCPOPT_MSS) ? s->opt.mss :
 		       TCP_DEFAULT_MSS;
 	uint32_t iss, ts, ts_off, bits = 0xf;
 
-	if (!synack_token(t, now)) {
-		t->st->c[DPT_STAT_tcp_drop_synack_rate]++;
-		return;
-	}
+	if (!synack_token(t, now))
+		return drop(t, m, DPT_STAT_tcp_drop_synack_rate);
 	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - 40u);
 	iss = cookie_make(t, &k, s->seq, &mss, &ts_off, now);
 	if (s->opt.present & DPT_TCPOPT_WS)
@@ -104,7 +113,7 @@ syn_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint64_t now)
 	ts = (uint32_t)(now / 1000) + ts_off;
 	if ((ts & 0x3f) < bits)
 		ts -= 0x40; /* never ahead of our clock */
-	tcp_send_synack_cookie(t, s, iss, mss, (ts & ~0x3fu) | bits,
+	tcp_send_synack_cookie(t, s, m, iss, mss, (ts & ~0x3fu) | bits,
 			       tcp_wscale_for(t->conf.rcvbuf), now);
 }
 
@@ -125,8 +134,7 @@ static void
 refuse_no_tcb(struct dpt_tcp *t, struct rte_mbuf *m,
 	      const struct dpt_tcp_seg *s, uint64_t now)
 {
-	tcp_send_rst_for(t, s, now);
-	drop(t, m, DPT_STAT_tcp_drop_no_tcb);
+	drop_rst(t, m, s, DPT_STAT_tcp_drop_no_tcb, now);
 }
 
 static void
@@ -141,11 +149,9 @@ syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 	if (t->free_tcbs == NULL)
 		return refuse_no_tcb(t, m, s, now);
 	if (l->n_synrcvd >= t->conf.syn_backlog) {
-		rte_pktmbuf_free(m);
 		if (t->conf.syncookies)
-			return syn_cookie(t, s, now);
-		t->st->c[DPT_STAT_tcp_drop_syn_backlog]++;
-		return;
+			return syn_cookie(t, m, s, now);
+		return drop(t, m, DPT_STAT_tcp_drop_syn_backlog);
 	}
 	c = tcb_alloc(t, &k, now);
 	if (c == NULL)
@@ -186,10 +192,8 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 
 	if (!t->conf.syncookies ||
 	    cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, &ts_off,
-			 now) != 0) {
-		tcp_send_rst_for(t, s, now); /* RFC 9293 3.10.7.2 second */
-		return drop(t, m, DPT_STAT_tcp_drop_cookie);
-	}
+			 now) != 0) /* RFC 9293 3.10.7.2 second */
+		return drop_rst(t, m, s, DPT_STAT_tcp_drop_cookie, now);
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
 	c = tcb_alloc(t, &k, now);
@@ -238,8 +242,7 @@ listen_input(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	if (s->flags & DPT_TCP_ACK) { /* second: an ACK is bad here */
 		if (!(s->flags & DPT_TCP_SYN))
 			return cookie_ack(t, l, m, s, now);
-		tcp_send_rst_for(t, s, now);
-		return drop(t, m, DPT_STAT_tcp_drop_listen);
+		return drop_rst(t, m, s, DPT_STAT_tcp_drop_listen, now);
 	}
 	if (s->flags & DPT_TCP_SYN) /* third */
 		return syn_to_listener(t, l, m, s, now);
@@ -255,8 +258,7 @@ no_tcb_input(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 	if (l != NULL)
 		return listen_input(t, l, m, s, now);
 	/* RFC 9293 3.10.7.1: CLOSED. */
-	tcp_send_rst_for(t, s, now);
-	drop(t, m, DPT_STAT_tcp_drop_closed_port);
+	drop_rst(t, m, s, DPT_STAT_tcp_drop_closed_port, now);
 }
 
 /* ---- SYN-SENT (3.10.7.3) ---------------------------------------------- */
@@ -296,10 +298,8 @@ syn_sent_input(struct dpt_tcb *c, struct rte_mbuf *m,
 	int ack_ok = (s->flags & DPT_TCP_ACK) && seq_gt(s->ack, c->iss) &&
 		     seq_leq(s->ack, c->snd_max);
 
-	if ((s->flags & DPT_TCP_ACK) && !ack_ok) { /* first */
-		tcp_send_rst_for(t, s, now);
-		return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
-	}
+	if ((s->flags & DPT_TCP_ACK) && !ack_ok) /* first */
+		return drop_rst(t, m, s, DPT_STAT_tcp_drop_syn_sent, now);
 	if (s->flags & DPT_TCP_RST) { /* second; RFC 5961 3.2 */
 		if (!ack_ok)
 			return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
