@@ -222,9 +222,10 @@ dpt_engine_create(const struct dpt_engine_params *p,
 		.conf = &p->conf->port,
 		.mtu = p->conf->netif.mtu,
 		.n_workers = (uint16_t)p->n_lcores,
-		/* ARP queues, TCP queues holding received mbufs, inboxes */
+		/* ARP queues, TCP queues holding received mbufs, inboxes,
+		 * SYNs waiting their turn */
 		.extra_mbufs = p->conf->arp.queue + 16384 +
-			       dpt_dispatch_mbufs(p->n_lcores),
+			       dpt_dispatch_mbufs(p->n_lcores) + DPT_SYNQ_SIZE,
 	};
 	struct dpt_engine *e = calloc(1, sizeof(*e));
 	int rc;

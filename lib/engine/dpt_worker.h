@@ -29,7 +29,9 @@
 #include "dpt_tx.h"
 
 #define DPT_RX_BURST 32
-#define DPT_SYNQ_SIZE 256 /* SYNs waiting for their turn: 8 bursts */
+#define DPT_SYNQ_SIZE 1024 /* SYNs waiting for their turn: a burst the
+			    * loop met after being descheduled, 32 RX
+			    * bursts, 20 ms at 50,000/s */
 #define DPT_ENGINE_MAX_SVCS DPT_LIFE_MAX_SVCS
 
 /** TSC to microseconds by one 128-bit multiply: cheap enough per loop. */
