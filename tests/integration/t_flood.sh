@@ -9,16 +9,18 @@
 # resource of /dptcp/mem is back at its baseline within 10 s and a 10 MiB
 # curl completes.
 #
-# The rate (50,000 packets/s) is one this shared machine sustains whatever
-# else runs: the test checks behaviour, bench/run measures rates. dptcpd
+# The rate (20,000 packets/s) is one this shared machine sustains whatever
+# else runs (at 50,000, with a load of 17 on its 2 CPUs, the tap's own
+# queue overflowed while dptcpd was descheduled, and a SYN was lost before
+# dptcpd saw it): the test checks behaviour, bench/run measures rates. dptcpd
 # runs with syn_backlog 16 and synack_retries 1, so the half-open
 # connections the first SYNs take are gone 3 s after the flood rather than
 # the 63 s of the defaults (1024 of them: bounded, as Linux's are).
 . "$(dirname "$0")/lib.sh"
 
 SYNFLOOD=${SYNFLOOD:?SYNFLOOD must name bench/synflood}
-rate=50000
-secs=4
+rate=20000
+secs=2.5
 
 mem() { it_telemetry_fields /dptcp/mem tcbs_used pkt_mbufs_used hdr_mbufs_used; }
 
@@ -37,9 +39,10 @@ it_start_dptcpd --set port0.gateway="$IT_PEER" --set tcp.syn_backlog=16 \
 read -r tcbs0 pkt0 hdr0 <<<"$(mem)"
 it_log "baseline: tcbs_used=$tcbs0 pkt_mbufs_used=$pkt0 hdr_mbufs_used=$hdr0"
 
+declare -A seen=()
 for k in "${kinds[@]}"; do
 	read -r kind port counter <<<"$k"
-	before=$(it_telemetry_counter "$counter")
+	before=${seen[$counter]:-0}
 	it_bg "$SYNFLOOD" --kind "$kind" --target "$IT_ADDR:$port" \
 		--src 198.18.128.0/17 --rate "$rate" --duration "$secs" \
 		--json "$IT_DIR/flood-$kind.json"
@@ -54,8 +57,10 @@ for k in "${kinds[@]}"; do
 	it_wait "$fpid" 20
 	[ "$IT_RC" -eq 0 ] || it_fail "synflood --kind $kind exited $IT_RC"
 	after=$(it_telemetry_counter "$counter")
+	seen[$counter]=$after
 	[ "$after" -gt "$before" ] ||
 		it_fail "$kind flood: $counter did not move ($before)"
+	it_log "$kind flood: link $(it_link_drops)"
 	it_log "$kind flood ($(sed 's/.*"flood_pps": \([0-9.]*\).*/\1/' \
 		"$IT_DIR/flood-$kind.json") pkt/s): curl 1 MiB in ${got#* } s; connections: $conn; $counter +$((after - before))"
 done
