@@ -507,3 +507,62 @@ Test(cksum, mbuf_sum_over_three_odd_segments_equals_the_flat_sum)
 	cr_assert_eq(dpt_raw_cksum_mbuf(m, 0, sizeof(b)),
 		     rte_raw_cksum(b, sizeof(b)));
 }
+
+/* ---- the loop's first look at a frame --------------------------------- */
+
+TestSuite(classify, .init = th_eal_init);
+
+/* Ethernet II, IPv4 (IHL @ihl, fragment word @frag), TCP with @flags:
+ * only what dpt_frame_is_tcp_syn() reads is set. */
+static struct rte_mbuf *
+tcp_frame(uint8_t ihl, uint16_t frag, uint8_t proto, uint8_t flags,
+	  size_t len)
+{
+	uint8_t f[128] = { 0 };
+	size_t l4 = IP_OFF + ihl * 4u;
+
+	f[12] = 0x08;
+	f[13] = 0x00;
+	f[IP_OFF] = (uint8_t)(0x40 | ihl);
+	f[IP_OFF + 6] = (uint8_t)(frag >> 8);
+	f[IP_OFF + 7] = (uint8_t)frag;
+	f[IP_OFF + 9] = proto;
+	if (l4 + 13 < sizeof(f))
+		f[l4 + 13] = flags;
+	return th_mbuf(f, len, 0);
+}
+
+Test(classify, an_opening_syn_is_a_syn_whatever_the_ip_options)
+{
+	cr_assert(dpt_frame_is_tcp_syn(tcp_frame(5, 0x4000, IPPROTO_TCP,
+						 RTE_TCP_SYN_FLAG, 54)));
+	cr_assert(dpt_frame_is_tcp_syn(tcp_frame(6, 0, IPPROTO_TCP,
+						 RTE_TCP_SYN_FLAG |
+						 RTE_TCP_PSH_FLAG, 58)));
+}
+
+Test(classify, syn_ack_rst_fin_and_other_protocols_are_not)
+{
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0, IPPROTO_TCP,
+		RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 54)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0, IPPROTO_TCP,
+		RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG, 54)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0, IPPROTO_TCP,
+		RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG, 54)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0, IPPROTO_UDP,
+		RTE_TCP_SYN_FLAG, 54)));
+}
+
+Test(classify, fragments_and_frames_too_short_to_tell_are_not)
+{
+	/* a later fragment's bytes at the flags' offset are data; more
+	 * fragments (MF) or an offset say so */
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0x2000, IPPROTO_TCP,
+						     RTE_TCP_SYN_FLAG, 54)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0x0001, IPPROTO_TCP,
+						     RTE_TCP_SYN_FLAG, 54)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0, IPPROTO_TCP,
+						     RTE_TCP_SYN_FLAG, 53)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(15, 0, IPPROTO_TCP,
+						     RTE_TCP_SYN_FLAG, 90)));
+}
