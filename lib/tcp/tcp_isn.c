@@ -15,14 +15,55 @@
 
 #include "tcp_impl.h"
 
+/* SipHash's state and its steps, for any number of rounds: SipHash-c-d
+ * compresses each 8-byte word with c rounds and finishes with d (the
+ * constant counts below unroll). */
+struct sip {
+	uint64_t v0, v1, v2, v3;
+};
+
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                              \
-	do {                                                                  \
-		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);    \
-		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                       \
-		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                       \
-		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);    \
-	} while (0)
+
+static inline void
+sip_init(struct sip *s, uint64_t k0, uint64_t k1)
+{
+	s->v0 = 0x736f6d6570736575ULL ^ k0;
+	s->v1 = 0x646f72616e646f6dULL ^ k1;
+	s->v2 = 0x6c7967656e657261ULL ^ k0;
+	s->v3 = 0x7465646279746573ULL ^ k1;
+}
+
+static inline void
+sip_rounds(struct sip *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		s->v0 += s->v1; s->v1 = ROTL(s->v1, 13); s->v1 ^= s->v0;
+		s->v0 = ROTL(s->v0, 32);
+		s->v2 += s->v3; s->v3 = ROTL(s->v3, 16); s->v3 ^= s->v2;
+		s->v0 += s->v3; s->v3 = ROTL(s->v3, 21); s->v3 ^= s->v0;
+		s->v2 += s->v1; s->v1 = ROTL(s->v1, 17); s->v1 ^= s->v2;
+		s->v2 = ROTL(s->v2, 32);
+	}
+}
+
+static inline void
+sip_word(struct sip *s, uint64_t m, int c)
+{
+	s->v3 ^= m;
+	sip_rounds(s, c);
+	s->v0 ^= m;
+}
+
+/* The last word @b (the message's length in its top byte, the bytes past
+ * the last whole word below), then the finalization. */
+static inline uint64_t
+sip_final(struct sip *s, uint64_t b, int c, int d)
+{
+	sip_word(s, b, c);
+	s->v2 ^= 0xff;
+	sip_rounds(s, d);
+	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
 
 static uint64_t
 le64(const uint8_t *p)
@@ -38,33 +79,16 @@ uint64_t
 tcp_siphash(const uint8_t key[16], const void *data, size_t len)
 {
 	const uint8_t *in = data;
-	uint64_t k0 = le64(key), k1 = le64(key + 8);
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
-	uint64_t v3 = 0x7465646279746573ULL ^ k1;
-	uint64_t b = (uint64_t)len << 56, m;
+	uint64_t b = (uint64_t)len << 56;
+	struct sip s;
 	size_t i;
 
-	for (i = 0; i + 8 <= len; i += 8) {
-		m = le64(in + i);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
+	sip_init(&s, le64(key), le64(key + 8));
+	for (i = 0; i + 8 <= len; i += 8)
+		sip_word(&s, le64(in + i), 2);
 	for (size_t j = 0; i + j < len; j++)
 		b |= (uint64_t)in[i + j] << (8 * j);
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	return sip_final(&s, b, 2, 4);
 }
 
 /* The hash of a 4-tuple with a 64-bit tweak (what it is for). */
@@ -106,25 +130,12 @@ tcp_ts_offset(const struct dpt_tcp *t, const struct tcp_key *k)
 uint64_t
 tcp_siphash13(const uint64_t key[2], const uint64_t *m, unsigned int n)
 {
-	uint64_t v0 = 0x736f6d6570736575ULL ^ key[0];
-	uint64_t v1 = 0x646f72616e646f6dULL ^ key[1];
-	uint64_t v2 = 0x6c7967656e657261ULL ^ key[0];
-	uint64_t v3 = 0x7465646279746573ULL ^ key[1];
-	uint64_t b = (uint64_t)(n * 8) << 56;
+	struct sip s;
 
-	for (unsigned int i = 0; i < n; i++) {
-		v3 ^= m[i];
-		SIPROUND;
-		v0 ^= m[i];
-	}
-	v3 ^= b;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	sip_init(&s, key[0], key[1]);
+	for (unsigned int i = 0; i < n; i++)
+		sip_word(&s, m[i], 1);
+	return sip_final(&s, (uint64_t)(n * 8) << 56, 1, 3);
 }
 
 void

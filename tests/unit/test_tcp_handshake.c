@@ -591,13 +591,7 @@ edit_no_options(struct dpt_tcp_conf *cf)
 	cf->window_scaling = 0;
 }
 
-static void
-setup_no_options(void)
-{
-	tt_setup_with(edit_no_options);
-}
-
-TestSuite(tcp_options_off, .init = setup_no_options, .fini = tt_teardown);
+TT_SUITE_WITH(tcp_options_off, edit_no_options);
 
 Test(tcp_options_off, options_turned_off_are_neither_offered_nor_used)
 {
@@ -867,11 +861,6 @@ edit_backlog_1(struct dpt_tcp_conf *cf)
 	cf->syn_backlog = 1;
 }
 
-static void
-setup_backlog_1(void)
-{
-	tt_setup_with(edit_backlog_1);
-}
 
 /* The cookie (our ISS) for a SYN with ISN 1000 from @p rport now; @p mss
  * in: what the SYN asked, out: what the cookie table gives. */
@@ -901,7 +890,21 @@ cookie_tsval(uint16_t rport, uint16_t mss, uint32_t bits)
 	return (ts & ~0x3fu) | bits;
 }
 
-TestSuite(tcp_syncookies, .init = setup_backlog_1, .fini = tt_teardown);
+TT_SUITE_WITH(tcp_syncookies, edit_backlog_1);
+
+/* A cookie SYN-ACK to a SYN (ISN 1000, MSS 1460) from @p rport; returns
+ * the cookie. */
+static uint32_t
+cookie_synack(uint16_t rport)
+{
+	uint16_t mss = 1460;
+	uint32_t ck = cookie_for(rport, &mss);
+
+	TT_IN(.flags = SYN, .seq = 1000, .sport = rport, .opt = opts_mss(1460));
+	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	return ck;
+}
 
 Test(tcp_syncookies, syn_past_the_backlog_gets_a_cookie)
 {
@@ -987,15 +990,11 @@ Test(tcp_syncookies, ack_with_a_wrong_cookie_gets_rst)
 
 Test(tcp_syncookies, cookie_with_another_mss_index_is_refused)
 {
-	uint16_t mss = 1460;
 	uint32_t ck;
 
 	tt_listen();
 	half_open(TT_PEER_PORT);
-	ck = cookie_for(P2, &mss);
-	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
-	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
-	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	ck = cookie_synack(P2);
 	/* The MSS index (low 3 bits) is under the MAC: asking for 8960
 	 * (index 5) instead of 1460 (index 3) by editing them fails. */
 	TT_IN(.flags = ACK, .seq = 1001, .ack = (ck ^ 3u ^ 5u) + 1, .sport = P2);
@@ -1013,7 +1012,6 @@ Test(tcp_syncookies, cookie_with_another_mss_index_is_refused)
 
 Test(tcp_syncookies, cookie_is_valid_for_two_more_counts_of_64s)
 {
-	uint16_t mss = 1460;
 	uint32_t ck;
 
 	tt_listen();
@@ -1022,10 +1020,7 @@ Test(tcp_syncookies, cookie_is_valid_for_two_more_counts_of_64s)
 	 * i.e. until 192 s later (RFC 4987 3.6: a coarse timer) */
 	tt_advance(dpt_s(64) - tt.now % dpt_s(64));
 	tt_skip_all();
-	ck = cookie_for(P2, &mss);
-	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
-	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
-	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	ck = cookie_synack(P2);
 	tt_advance(dpt_s(192) - 1);
 	tt_skip_all(); /* the first half-open connection's SYN-ACKs */
 	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2);
@@ -1055,15 +1050,11 @@ Test(tcp_syncookies, siphash13_matches_the_reference)
 
 Test(tcp_syncookies, cookie_older_than_its_validity_is_refused)
 {
-	uint16_t mss = 1460;
 	uint32_t ck;
 
 	tt_listen();
 	half_open(TT_PEER_PORT);
-	ck = cookie_for(P2, &mss);
-	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
-	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
-	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	ck = cookie_synack(P2);
 	/* valid for 2 counts of 64 s: four minutes later it is not */
 	tt_advance(dpt_s(240));
 	tt_skip_all(); /* the first half-open connection gave up */
@@ -1115,25 +1106,7 @@ edit_synack_rate(struct dpt_tcp_conf *cf)
 	cf->synack_rate = 20; /* a bucket of 2 */
 }
 
-static void
-setup_synack_rate(void)
-{
-	tt_setup_with(edit_synack_rate);
-}
-
-TestSuite(tcp_synack_rate, .init = setup_synack_rate, .fini = tt_teardown);
-
-/* A cookie SYN-ACK to a SYN (ISN 1000, MSS 1460) from @p rport. */
-static void
-cookie_synack(uint16_t rport)
-{
-	uint16_t mss = 1460;
-	uint32_t ck = cookie_for(rport, &mss);
-
-	TT_IN(.flags = SYN, .seq = 1000, .sport = rport, .opt = opts_mss(1460));
-	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
-	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
-}
+TT_SUITE_WITH(tcp_synack_rate, edit_synack_rate);
 
 Test(tcp_synack_rate, cookie_synacks_past_the_rate_are_not_sent)
 {
@@ -1168,13 +1141,7 @@ edit_no_cookies(struct dpt_tcp_conf *cf)
 	cf->syncookies = 0;
 }
 
-static void
-setup_no_cookies(void)
-{
-	tt_setup_with(edit_no_cookies);
-}
-
-TestSuite(tcp_syncookies_off, .init = setup_no_cookies, .fini = tt_teardown);
+TT_SUITE_WITH(tcp_syncookies_off, edit_no_cookies);
 
 Test(tcp_syncookies_off, syn_past_the_backlog_is_dropped)
 {
@@ -1400,23 +1367,15 @@ edit_max_conns(struct dpt_tcp_conf *cf)
 	cf->syn_backlog = 4;
 }
 
-static void
-setup_max_conns(void)
-{
-	tt_setup_with(edit_max_conns);
-}
-
-TestSuite(tcp_max_conns, .init = setup_max_conns, .fini = tt_teardown);
+TT_SUITE_WITH(tcp_max_conns, edit_max_conns);
 
 /* A connection from @p rport made through a SYN cookie (the backlog is
  * full by then): SYN, cookie SYN-ACK, ACK. */
 static void
 cookie_connect(uint16_t rport)
 {
-	uint16_t mss = 1460;
-	uint32_t ck = cookie_for(rport, &mss);
+	uint32_t ck = cookie_synack(rport);
 
-	cookie_synack(rport);
 	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = rport);
 	TT_NONE();
 }
@@ -1465,15 +1424,13 @@ Test(tcp_max_conns, a_fresh_syn_is_answered_once_a_block_frees)
 
 Test(tcp_max_conns, cookie_ack_with_no_control_block_free_gets_rst)
 {
-	uint16_t mss = 1460;
 	uint32_t ck;
 
 	tt_listen();
 	for (uint16_t i = 0; i < 4; i++)
 		half_open((uint16_t)(P2 + 100 + i));
 	/* the cookie is given while blocks are free ... */
-	ck = cookie_for(P2, &mss);
-	cookie_synack(P2);
+	ck = cookie_synack(P2);
 	for (uint16_t i = 0; i < MAXC - 4; i++)
 		cookie_connect((uint16_t)(P2 + 200 + i));
 	/* ... and comes back when none is: not silence but RST
