@@ -12,6 +12,17 @@
 
 #include "dpt_engine.h"
 
+/* The oldest SYN of @q, which is not empty. */
+static struct rte_mbuf *
+synq_pop(struct dpt_synq *q)
+{
+	struct rte_mbuf *m = q->m[q->head];
+
+	q->head = (q->head + 1) & (q->cap - 1);
+	q->n--;
+	return m;
+}
+
 void
 dpt_clock_init(struct dpt_clock *c)
 {
@@ -89,6 +100,9 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->index = idx;
 	w->quit = p->quit;
 	w->syn_budget = conf->tcp.syn_budget;
+	w->synq = (struct dpt_synq){ .cap = DPT_SYNQ_SIZE, .m = w->synq_m };
+	w->synq_known = (struct dpt_synq){ .cap = DPT_SYNQ_KNOWN,
+					   .m = w->synq_known_m };
 	w->app = p->app;
 	w->app_late = p->app_late;
 	w->app_arg = p->app_args ? p->app_args[idx] : NULL;
@@ -134,11 +148,11 @@ worker_free(struct dpt_worker *w)
 {
 	uint64_t now = dpt_clock_us(&w->clock); /* the last resets' time */
 
-	while (w->synq_n > 0) { /* SYNs the loop left waiting */
-		rte_pktmbuf_free(w->synq[w->synq_head]);
-		w->synq_head = (w->synq_head + 1) % DPT_SYNQ_SIZE;
-		w->synq_n--;
-	}
+	/* SYNs the loop left waiting */
+	while (w->synq.n > 0)
+		rte_pktmbuf_free(synq_pop(&w->synq));
+	while (w->synq_known.n > 0)
+		rte_pktmbuf_free(synq_pop(&w->synq_known));
 	dpt_life_worker_free(w, now);
 	dpt_tcp_free(w->tcp, now);
 	dpt_tx_flush(&w->tx);
@@ -225,7 +239,8 @@ dpt_engine_create(const struct dpt_engine_params *p,
 		/* ARP queues, TCP queues holding received mbufs, inboxes,
 		 * SYNs waiting their turn */
 		.extra_mbufs = p->conf->arp.queue + 16384 +
-			       dpt_dispatch_mbufs(p->n_lcores) + DPT_SYNQ_SIZE,
+			       dpt_dispatch_mbufs(p->n_lcores) + DPT_SYNQ_SIZE +
+			       DPT_SYNQ_KNOWN,
 	};
 	struct dpt_engine *e = calloc(1, sizeof(*e));
 	int rc;
@@ -268,39 +283,47 @@ dpt_engine_free(struct dpt_engine *e)
 	free(e);
 }
 
-/* A SYN for the end of the iteration: into the worker's SYN queue, or,
- * when the queue is full (SYNs arrive faster than syn_budget a loop
- * iteration takes them), dropped unparsed: a count and a free. */
+/* A SYN for the end of the iteration: into the queue of known peers' SYNs
+ * (tcp_peers.c: they completed a handshake lately, which a spoofed flood
+ * never does) while it has room, else into the SYN queue, or, when that
+ * is full too (SYNs arrive faster than syn_budget a loop iteration takes
+ * them), dropped unparsed: a count and a free. */
 static void
 syn_enqueue(struct dpt_worker *w, struct rte_mbuf *m)
 {
-	if (w->synq_n == DPT_SYNQ_SIZE) {
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						    RTE_ETHER_HDR_LEN);
+	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 |
+		       (uint32_t)ip[14] << 8 | ip[15];
+	struct dpt_synq *q = &w->synq;
+
+	if (w->synq_known.n < w->synq_known.cap &&
+	    dpt_tcp_peer_known(w->tcp, src))
+		q = &w->synq_known;
+	if (q->n == q->cap) {
 		w->stats.c[DPT_STAT_rx_frames]++;
 		w->stats.c[DPT_STAT_rx_bytes] += m->pkt_len;
 		w->stats.c[DPT_STAT_rx_drop_syn_budget]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	w->synq[(w->synq_head + w->synq_n++) % DPT_SYNQ_SIZE] = m;
+	q->m[(q->head + q->n++) & (q->cap - 1)] = m;
 }
 
 /* The SYNs' turn, after the iteration's other segments and what they
- * made were sent: at most [tcp] syn_budget of them, oldest first, so the
- * segments of established connections wait for no more than that many
- * SYNs (a few microseconds) however many arrive, and the loop goes back
- * to the RX queue before it can overflow. */
+ * made were sent: at most [tcp] syn_budget of them, known peers' first,
+ * oldest first, so the segments of established connections wait for no
+ * more than that many SYNs (a few microseconds) however many arrive, and
+ * the loop goes back to the RX queue before it can overflow. */
 static void
 syn_phase(struct dpt_worker *w, uint64_t now)
 {
-	uint32_t n = RTE_MIN(w->synq_n, w->syn_budget);
+	uint32_t n = w->syn_budget;
 
-	for (uint32_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = w->synq[w->synq_head];
-
-		w->synq_head = (w->synq_head + 1) % DPT_SYNQ_SIZE;
-		w->synq_n--;
-		dpt_eth_input(&w->nif, m, now);
-	}
+	for (; n > 0 && w->synq_known.n > 0; n--)
+		dpt_eth_input(&w->nif, synq_pop(&w->synq_known), now);
+	for (; n > 0 && w->synq.n > 0; n--)
+		dpt_eth_input(&w->nif, synq_pop(&w->synq), now);
 	dpt_tx_flush(&w->tx);
 }
 
@@ -373,7 +396,7 @@ dpt_worker_loop(void *arg)
 			dpt_tx_flush(&w->tx);
 		}
 		/* SYNs last, syn_budget of them: O(syn_budget) */
-		if (w->synq_n > 0)
+		if (w->synq.n + w->synq_known.n > 0)
 			syn_phase(w, now);
 	}
 	return 0;

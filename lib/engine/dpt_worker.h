@@ -32,6 +32,16 @@
 #define DPT_SYNQ_SIZE 1024 /* SYNs waiting for their turn: a burst the
 			    * loop met after being descheduled, 32 RX
 			    * bursts, 20 ms at 50,000/s */
+#define DPT_SYNQ_KNOWN 64  /* ... from peers with a handshake lately */
+
+/** A FIFO of SYN frames waiting for the end of a loop iteration
+ * (dpt_engine.c). */
+struct dpt_synq {
+	uint32_t head;             /**< index of the oldest */
+	uint32_t n;                /**< how many wait */
+	uint32_t cap;              /**< room, a power of two */
+	struct rte_mbuf **m;       /**< cap slots */
+};
 #define DPT_ENGINE_MAX_SVCS DPT_LIFE_MAX_SVCS
 
 /** TSC to microseconds by one 128-bit multiply: cheap enough per loop. */
@@ -93,9 +103,11 @@ struct dpt_worker {
 	const volatile sig_atomic_t *quit; /**< loop ends when non-zero */
 	uint32_t syn_budget;           /**< [tcp] syn_budget: SYNs handled per
 					 *  loop iteration */
-	uint32_t synq_head, synq_n;    /**< the SYN queue: first, how many */
-	struct rte_mbuf *synq[DPT_SYNQ_SIZE]; /**< SYNs waiting their turn at
-					 *  the end of an iteration */
+	struct dpt_synq synq;          /**< SYNs waiting their turn at the end
+					 *  of an iteration ... */
+	struct dpt_synq synq_known;    /**< ... those of known peers first */
+	struct rte_mbuf *synq_m[DPT_SYNQ_SIZE];     /**< their slots */
+	struct rte_mbuf *synq_known_m[DPT_SYNQ_KNOWN];
 	dpt_engine_app_t app;          /**< per-iteration hook, or NULL */
 	dpt_engine_app_t app_late;     /**< after the flush, or NULL */
 	void *app_arg;                 /**< its argument (per worker) */

@@ -413,6 +413,14 @@ uint32_t dpt_tcp_unfinished(const struct dpt_tcp *tcp);
  */
 uint32_t dpt_tcp_abort_all(struct dpt_tcp *tcp, uint64_t now);
 
+/**
+ * Whether a peer at @p addr (host order) completed a passive handshake
+ * with this lcore in the last one to two minutes (tcp_peers.c): the
+ * worker's loop serves such peers' SYNs first under a flood. O(1); a
+ * false "yes" is possible (a hash collision), a false "no" is not.
+ */
+int dpt_tcp_peer_known(const struct dpt_tcp *tcp, uint32_t addr);
+
 /** Control blocks in use (all states, TIME-WAIT included). */
 uint32_t dpt_tcp_conns(const struct dpt_tcp *tcp);
 

@@ -112,6 +112,7 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 		return NULL;
 	}
 	wheel_init(&t->wheel, p->now);
+	tcp_peers_init(t, p->now);
 	t->next_port = (uint16_t)(TCP_EPHEMERAL_LO + tcp_siphash(t->secret,
 		"port", 4) % (TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1));
 	p->nif->tcp_input = dpt_tcp_input;
@@ -342,6 +343,7 @@ tcb_established(struct dpt_tcb *c, uint64_t now)
 		return;
 	}
 	tcb_count(c, DPT_STAT_tcp_conn_passive);
+	tcp_peers_add(c->tcp, c->key.raddr);
 	c->flags |= F_ACCEPTING;
 	if (l->on_accept != NULL) {
 		tcb_event(c, EV_ACCEPT);
@@ -448,6 +450,7 @@ void
 dpt_tcp_poll(struct dpt_tcp *t, uint64_t now)
 {
 	wheel_advance(t, now);
+	tcp_peers_age(t, now);
 	t->in_poll = 1;
 	do {
 		deliver_events(t, now);

@@ -10,7 +10,9 @@
  * acknowledged, finding a sequence number), tcp_reass.c (receive queue,
  * out-of-order queue, SACK blocks we send), tcp_sack.c (the scoreboard of
  * SACK blocks we receive, RFC 6675), tcp_cc.c (NewReno, CUBIC, RTT),
- * tcp_isn.c (ISNs, SYN cookies), tcp_api.c (the calls of dpt_tcp.h).
+ * tcp_isn.c (ISNs, SYN cookies), tcp_peers.c (peers that completed a
+ * handshake lately, whose SYNs a flood must not crowd out), tcp_api.c (the
+ * calls of dpt_tcp.h).
  * tcp_mq.h is the mbuf queue both the send and receive queues are.
  *
  * Time has one channel: `now`, an argument of every function that needs
@@ -248,6 +250,11 @@ struct dpt_tcp {
 					  * one load, not a scan */
 	uint64_t synack_tokens;      /* cookie SYN-ACK bucket, x 1e6 */
 	uint64_t synack_last;        /* its last refill */
+	uint64_t peers[2][65536 / 64]; /* peers with a handshake lately: two
+					* generations (tcp_peers.c) */
+	uint64_t peers_mult;         /* their map's hash multiplier (secret) */
+	uint64_t peers_rotate;       /* when the older generation goes */
+	uint8_t peers_cur;           /* the generation being filled */
 	struct tcp_wheel wheel;
 	struct dpt_tcb *ev_head;     /* connections with events */
 	struct dpt_tcb *out_head;    /* connections to run output on */
@@ -392,6 +399,11 @@ uint32_t cookie_make(const struct dpt_tcp *t, const struct tcp_key *k,
 int cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
 		 uint32_t *ts_off, uint64_t now);
+
+/* tcp_peers.c */
+void tcp_peers_init(struct dpt_tcp *t, uint64_t now);
+void tcp_peers_add(struct dpt_tcp *t, uint32_t addr);
+void tcp_peers_age(struct dpt_tcp *t, uint64_t now);
 
 /* tcp_sndq.c */
 void sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len);

@@ -180,3 +180,39 @@ Test(tcp_listen, siphash_matches_the_reference_vector)
 		msg[i] = (uint8_t)i;
 	cr_assert_eq(tcp_siphash(key, msg, 15), 0xa129ca6149be45e5ULL);
 }
+
+/* ---- peers known from a handshake (tcp_peers.c) ----------------------- */
+
+TestSuite(tcp_peers, .init = tt_setup, .fini = tt_teardown);
+
+Test(tcp_peers, a_peer_is_known_after_a_passive_handshake)
+{
+	uint32_t iss;
+
+	/* the fixed test secret: 198.18.0.1 and .3 fall on different bits */
+	cr_assert_not(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
+	tt_accept(&TT_OPTS_NONE, &iss);
+	cr_assert(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
+	cr_assert_not(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP + 2));
+}
+
+Test(tcp_peers, a_half_open_connection_does_not_make_a_peer_known)
+{
+	/* a spoofed SYN gets its SYN-ACK, never an ACK back */
+	tt_listen();
+	TT_IN(.flags = SYN, .seq = 1000);
+	tt_skip_all();
+	cr_assert_not(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
+}
+
+Test(tcp_peers, a_peer_is_forgotten_two_periods_after_its_handshake)
+{
+	uint32_t iss;
+
+	tt_accept(&TT_OPTS_NONE, &iss);
+	/* known for the rest of its minute and the whole next one */
+	tt_advance(dpt_s(60));
+	cr_assert(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
+	tt_advance(dpt_s(61));
+	cr_assert_not(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
+}
