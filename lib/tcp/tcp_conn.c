@@ -57,7 +57,14 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 	t->table = rte_hash_create(&hp);
 	t->tcbs = rte_zmalloc_socket("dpt_tcbs", sizeof(*t->tcbs) * n,
 				     RTE_CACHE_LINE_SIZE, p->socket_id);
-	if (t->table == NULL || t->tcbs == NULL)
+	/* 4 counters a control block (at most 4 Mi of them): a lookup of a
+	 * 4-tuple that has none (every SYN of a flood) mostly ends at its
+	 * counter, without the table's two buckets */
+	t->filter_mask = RTE_MIN(rte_align32pow2(RTE_MAX(4 * n, 65536u)),
+				 1u << 22) - 1;
+	t->filter = rte_zmalloc_socket("dpt_tcp_filter", t->filter_mask + 1,
+				       RTE_CACHE_LINE_SIZE, p->socket_id);
+	if (t->table == NULL || t->tcbs == NULL || t->filter == NULL)
 		return -ENOMEM;
 	for (uint32_t i = n; i-- > 0;) {
 		t->tcbs[i].ev_next = t->free_tcbs;
@@ -74,6 +81,7 @@ destroy(struct dpt_tcp *t)
 		t->nif->tcp_input = NULL;
 	rte_hash_free(t->table);
 	rte_free(t->tcbs);
+	rte_free(t->filter);
 	rte_free(t);
 }
 
@@ -162,12 +170,29 @@ dpt_tcp_free(struct dpt_tcp *t, uint64_t now)
 	destroy(t);
 }
 
+/* The filter's counter of 4-tuples with the table's hash @h. A counter
+ * that reached 255 stays there: it can no longer be counted down without
+ * hiding a 4-tuple, and 255 collisions do not happen at 4 counters a
+ * control block. */
+static void
+filter_add(struct dpt_tcp *t, hash_sig_t h, int d)
+{
+	uint8_t *f = &t->filter[h & t->filter_mask];
+
+	if (*f != UINT8_MAX)
+		*f = (uint8_t)(*f + d);
+}
+
 struct dpt_tcb *
 tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k)
 {
+	hash_sig_t h = rte_hash_hash(t->table, k);
 	void *data;
 
-	return rte_hash_lookup_data(t->table, k, &data) >= 0 ? data : NULL;
+	if (t->filter[h & t->filter_mask] == 0)
+		return NULL;
+	return rte_hash_lookup_with_hash_data(t->table, k, h, &data) >= 0 ?
+	       data : NULL;
 }
 
 uint8_t
@@ -190,6 +215,7 @@ tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
 		return NULL;
 	if (rte_hash_add_key_data(t->table, k, c) != 0)
 		return NULL;
+	filter_add(t, rte_hash_hash(t->table, k), 1);
 	t->free_tcbs = c->ev_next;
 	memset(c, 0, sizeof(*c));
 	c->key = *k;
@@ -278,7 +304,8 @@ tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err)
 	if (c->state == DPT_TCP_TIME_WAIT)
 		t->n_timewait--;
 	listener_detach(c);
-	rte_hash_del_key(t->table, &c->key);
+	if (rte_hash_del_key(t->table, &c->key) >= 0)
+		filter_add(t, rte_hash_hash(t->table, &c->key), -1);
 	tcb_timers_stop(c);
 	tcb_set_state(c, DPT_TCP_CLOSED);
 	c->error = (uint8_t)err;

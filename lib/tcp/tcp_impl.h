@@ -241,6 +241,9 @@ struct dpt_tcp {
 	void *port_ok_arg;            /* the active-open port filter */
 	struct dpt_stats *st;
 	struct rte_hash *table;      /* tcp_key -> tcb index */
+	uint8_t *filter;             /* 4-tuples in the table by hash: a
+				      * counter per filter_mask + 1 hashes */
+	uint32_t filter_mask;
 	struct dpt_tcb *tcbs;        /* max_conns of them */
 	struct dpt_tcb *free_tcbs;   /* linked by ev_next */
 	uint32_t n_timewait;
