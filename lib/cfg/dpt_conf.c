@@ -157,6 +157,9 @@ static const struct key_def schema[] = {
 	{ "tcp", "synack_rate", T_U32, TCP(synack_rate), 0, 1u << 30, "0", 0,
 	  "SYN-ACKs carrying a SYN cookie per second per worker (a token "
 	  "bucket, a tenth of a second deep); 0 = no limit" },
+	{ "tcp", "rst_rate", T_U32, TCP(rst_rate), 0, 1u << 30, "0", 0,
+	  "RSTs answering segments that have no connection, per second per "
+	  "worker (a token bucket, a tenth of a second deep); 0 = no limit" },
 	{ "tcp", "synack_dup_interval", T_DURATION, TCP(synack_dup_us), 0,
 	  60000000, "500ms", 0, "a duplicate SYN for a half-open connection "
 	  "gets its SYN-ACK again at most once in this interval (0: every "

@@ -146,6 +146,8 @@
 			      "connects refused: no free control block")   \
 	X(tcp_drop_synack_rate, D, "SYNs not answered: [tcp] synack_rate "  \
 				   "cookie SYN-ACKs a second were spent")   \
+	X(tcp_rst_limited, C, "RSTs not sent to segments without a "       \
+			      "connection: [tcp] rst_rate spent")           \
 	X(tcp_drop_syn_dup, D, "duplicate SYNs of a half-open connection "  \
 			       "within synack_dup_interval of its last "    \
 			       "SYN-ACK (not answered)")                    \

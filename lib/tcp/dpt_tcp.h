@@ -143,6 +143,8 @@ struct dpt_tcp_conf {
 	uint32_t syn_budget;         /**< SYNs per loop iteration (the
 				       *  engine's SYN queue) */
 	uint32_t synack_rate;        /**< cookie SYN-ACKs per second, 0 = any */
+	uint32_t rst_rate;           /**< RSTs to segments without a connection
+				       *  per second, 0 = any */
 	uint64_t synack_dup_us;      /**< a duplicate SYN's SYN-ACK again at
 				       *  most this often per connection */
 	uint32_t max_timewait;       /**< TIME-WAIT connections per lcore */

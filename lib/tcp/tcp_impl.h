@@ -99,6 +99,12 @@ struct tcp_wheel {
 	struct tcp_timer *slot[WHEEL_SLOTS];
 };
 
+/* A token bucket (tcp_bucket_take()). */
+struct tcp_bucket {
+	uint64_t tokens;             /* x 1e6 */
+	uint64_t last;               /* last refill, us */
+};
+
 /* Connection table key: the 4-tuple, host order. */
 struct tcp_key {
 	uint32_t raddr;
@@ -251,8 +257,8 @@ struct dpt_tcp {
 	uint64_t listen_map[65536 / 64]; /* bit per port with a listener:
 					  * a segment to a closed port costs
 					  * one load, not a scan */
-	uint64_t synack_tokens;      /* cookie SYN-ACK bucket, x 1e6 */
-	uint64_t synack_last;        /* its last refill */
+	struct tcp_bucket synack_bucket; /* [tcp] synack_rate */
+	struct tcp_bucket rst_bucket;    /* [tcp] rst_rate */
 	uint64_t peers[2][65536 / 64]; /* peers with a handshake lately: two
 					* generations (tcp_peers.c) */
 	uint64_t peers_mult;         /* their map's hash multiplier (secret) */
@@ -327,6 +333,7 @@ void tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
 		      uint64_t now);
 void tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
 		    struct rte_mbuf *reuse, uint64_t now);
+int tcp_bucket_take(struct tcp_bucket *b, uint64_t rate, uint64_t now);
 void tcp_send_rst(struct dpt_tcb *c, uint64_t now);
 void tcp_challenge_ack(struct dpt_tcb *c, uint64_t now);
 uint32_t tcp_rcv_window(struct dpt_tcb *c);

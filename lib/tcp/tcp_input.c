@@ -70,26 +70,6 @@ key_of(const struct dpt_tcp_seg *s)
 				 .rport = s->sport, .lport = s->dport };
 }
 
-/* [tcp] synack_rate: a token bucket on cookie SYN-ACKs, a tenth of a
- * second deep, in millionths of a token so microseconds add up exactly.
- * O(1); 0 is no limit. */
-static int
-synack_token(struct dpt_tcp *t, uint64_t now)
-{
-	uint64_t rate = t->conf.synack_rate, depth, dt;
-
-	if (rate == 0)
-		return 1;
-	depth = RTE_MAX(rate / 10, 1u) * 1000000;
-	dt = RTE_MIN(now - t->synack_last, (uint64_t)1000000);
-	t->synack_last = now;
-	t->synack_tokens = RTE_MIN(t->synack_tokens + dt * rate, depth);
-	if (t->synack_tokens < 1000000)
-		return 0;
-	t->synack_tokens -= 1000000;
-	return 1;
-}
-
 /* SYN past the half-open bound: answer statelessly (a SYN cookie). The
  * peer's window scale and SACK-permitted ride in the low bits of our
  * TSval, as Linux does, so they survive when timestamps are on. */
@@ -102,7 +82,7 @@ syn_cookie(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 		       TCP_DEFAULT_MSS;
 	uint32_t iss, ts, ts_off, bits = 0xf;
 
-	if (!synack_token(t, now))
+	if (!tcp_bucket_take(&t->synack_bucket, t->conf.synack_rate, now))
 		return drop(t, m, DPT_STAT_tcp_drop_synack_rate);
 	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - 40u);
 	iss = cookie_make(t, &k, s->seq, &mss, &ts_off, now);

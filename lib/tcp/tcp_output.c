@@ -271,6 +271,26 @@ tcp_send_syn(struct dpt_tcb *c, uint64_t now)
 	c->snd_max = seq_max(c->snd_max, c->iss + 1);
 }
 
+/* A token bucket of @rate tokens a second, a tenth of a second deep, in
+ * millionths of a token so microseconds add up exactly: [tcp]
+ * synack_rate, rst_rate. O(1); a rate of 0 is no limit. */
+int
+tcp_bucket_take(struct tcp_bucket *b, uint64_t rate, uint64_t now)
+{
+	uint64_t depth, dt;
+
+	if (rate == 0)
+		return 1;
+	depth = RTE_MAX(rate / 10, 1u) * 1000000;
+	dt = RTE_MIN(now - b->last, (uint64_t)1000000);
+	b->last = now;
+	b->tokens = RTE_MIN(b->tokens + dt * rate, depth);
+	if (b->tokens < 1000000)
+		return 0;
+	b->tokens -= 1000000;
+	return 1;
+}
+
 /* A reset without a connection (RFC 9293 3.10.7.1): never in answer to a
  * RST; <SEQ=SEG.ACK><CTL=RST> if the segment had ACK, else
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Built in @reuse, the
@@ -282,7 +302,14 @@ tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 	struct dpt_tcp_seg s = { .sport = in->dport, .dport = in->sport };
 	struct rte_mbuf *m;
 
-	if (in->flags & DPT_TCP_RST) {
+	/* never to a RST; and, like BSD's "RST from closed port" limit,
+	 * at most [tcp] rst_rate a second (RFC 9293 does not forbid
+	 * silence, and a flood of stray segments must not buy an answer
+	 * each) */
+	if ((in->flags & DPT_TCP_RST) ||
+	    !tcp_bucket_take(&t->rst_bucket, t->conf.rst_rate, now)) {
+		if (!(in->flags & DPT_TCP_RST))
+			t->st->c[DPT_STAT_tcp_rst_limited]++;
 		rte_pktmbuf_free(reuse);
 		return;
 	}

@@ -54,6 +54,35 @@ Test(tcp_closed, rst_to_a_closed_port_is_never_answered)
 	TT_ASSERT_STAT(tcp_rst_sent, 0);
 }
 
+static void
+edit_rst_rate(struct dpt_tcp_conf *cf)
+{
+	cf->rst_rate = 10; /* a bucket of 1 */
+}
+
+TT_SUITE_WITH(tcp_closed_rst_rate, edit_rst_rate);
+
+Test(tcp_closed_rst_rate, rsts_past_the_rate_are_not_sent)
+{
+	/* RFC 9293 3.10.7.1 answers each; [tcp] rst_rate (as BSD's limit
+	 * on RSTs from closed ports) answers 10 a second, 1 at once */
+	TT_IN(.flags = SYN, .seq = 1000);
+	TT_OUT(.flags = RST | ACK, .seq = 0, .ack = 1001, .wnd = 0);
+	TT_IN(.flags = ACK, .seq = 1000, .ack = 777);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rst_limited, 1);
+	tt_advance(dpt_ms(99));
+	TT_IN(.flags = ACK, .seq = 1000, .ack = 777);
+	TT_NONE();
+	tt_advance(dpt_ms(1));
+	TT_IN(.flags = ACK, .seq = 1000, .ack = 777);
+	TT_OUT(.flags = RST, .seq = 777, .ack = 0, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rst_limited, 2);
+	TT_ASSERT_STAT(tcp_rst_sent, 2);
+	TT_ASSERT_STAT(tcp_drop_closed_port, 4);
+}
+
 TestSuite(tcp_listen, .init = tt_setup, .fini = tt_teardown);
 
 Test(tcp_listen, syn_gets_synack_with_iss_mss_sack_ts_and_scale)
