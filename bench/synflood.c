@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * synflood: TCP SYNs from random sources of one prefix to one address, at
- * a given rate, through a raw socket; for bench/run's Linux syn-flood
- * scenario (hping3 --rand-source draws from all of IPv4, which we must
- * not send from). Both the target and the source prefix must lie in
- * 198.18.0.0/15; run it inside a network namespace.
+ * synflood: TCP SYNs (or another kind of flood) from random sources of one
+ * prefix to one address, at a given rate, through a raw socket; for
+ * bench/run's Linux syn-flood scenario and the flood integration test
+ * (hping3 --rand-source draws from all of IPv4, which we must not send
+ * from). Both the target and the source prefix must lie in 198.18.0.0/15;
+ * run it inside a network namespace.
  *
  *   synflood --target A.B.C.D:PORT --src A.B.C.D/N [--rate PPS]
- *            [--duration S] [--json FILE]
+ *            [--duration S] [--kind K] [--json FILE]
  *
+ * Kinds, as dptcp-gen's --flood: syn (the default; no options), ack and
+ * rst (random sequence numbers, to PORT), garbage (20-60 random bytes as
+ * TCP), udp (to random ports), proto (IP protocol 253, RFC 3692).
  * --rate 0 sends as fast as it can. Prints (or writes to FILE)
- * {"tool","flood_packets","flood_pps","elapsed_s","send_errors"}.
+ * {"tool","kind","flood_packets","flood_pps","elapsed_s","send_errors"}.
  * Batches of 64 through sendmmsg(); cost per packet is one system call
  * share plus the kernel's raw output path.
  */
@@ -35,7 +39,13 @@
 struct pkt {
 	struct iphdr ip;
 	struct tcphdr tcp;
+	uint8_t more[40];  /* garbage: bytes past a TCP header's 20 */
 } __attribute__((packed));
+
+enum kind { K_SYN, K_ACK, K_RST, K_GARBAGE, K_UDP, K_PROTO };
+static const char *const kind_names[] = {
+	"syn", "ack", "rst", "garbage", "udp", "proto",
+};
 
 static double
 now_s(void)
@@ -87,6 +97,43 @@ tcp_csum(struct pkt *k)
 	k->tcp.check = csum_fold(sum);
 }
 
+/* Fill packet @k of @kind from the random @r: its L4 bytes; returns its
+ * length (the kernel fills the IPv4 total length and checksum). */
+static size_t
+fill(struct pkt *k, enum kind kind, uint64_t r, uint64_t *seed,
+     unsigned int port)
+{
+	uint8_t *l4 = (uint8_t *)&k->tcp;
+	size_t n;
+
+	switch (kind) {
+	case K_GARBAGE:
+		n = 20 + (r >> 8) % 41;
+		for (size_t i = 0; i < n; i += 8) {
+			uint64_t v = xorshift(seed);
+
+			memcpy(l4 + i, &v, n - i < 8 ? n - i : 8);
+		}
+		return sizeof(k->ip) + n;
+	case K_UDP:
+		((uint16_t *)l4)[0] = htons((uint16_t)(1024 + (r >> 40) %
+						       64511));
+		((uint16_t *)l4)[1] = htons((uint16_t)(1 + (r >> 16) % 65535));
+		((uint16_t *)l4)[2] = htons(26);
+		((uint16_t *)l4)[3] = 0; /* no checksum (RFC 768) */
+		return sizeof(k->ip) + 26;
+	case K_PROTO:
+		return sizeof(k->ip) + 26;
+	default:
+		k->tcp.source = htons((uint16_t)(1024 + (r >> 40) % 64511));
+		k->tcp.dest = htons((uint16_t)port);
+		k->tcp.seq = (uint32_t)(r >> 16);
+		k->tcp.ack_seq = kind == K_ACK ? (uint32_t)(r >> 3) : 0;
+		tcp_csum(k);
+		return sizeof(k->ip) + sizeof(k->tcp);
+	}
+}
+
 static int
 in_bench(uint32_t a)
 {
@@ -97,7 +144,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: synflood --target A.B.C.D:PORT --src "
-		"A.B.C.D/N [--rate PPS] [--duration S] [--json FILE]\n");
+		"A.B.C.D/N [--rate PPS] [--duration S]\n"
+		"                [--kind syn|ack|rst|garbage|udp|proto] "
+		"[--json FILE]\n");
 	exit(2);
 }
 
@@ -110,8 +159,10 @@ main(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "kind", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
+	enum kind kind = K_SYN;
 	char tgt[64] = "", src[64] = "", *json = NULL, *c;
 	double rate = 0, duration = 5;
 	struct in_addr a;
@@ -126,6 +177,13 @@ main(int argc, char **argv)
 		case 'r': rate = atof(optarg); break;
 		case 'd': duration = atof(optarg); break;
 		case 'j': json = optarg; break;
+		case 'k':
+			for (kind = 0; kind <= K_PROTO; kind++)
+				if (strcmp(optarg, kind_names[kind]) == 0)
+					break;
+			if (kind > K_PROTO)
+				usage();
+			break;
 		default: usage();
 		}
 	}
@@ -172,11 +230,14 @@ main(int argc, char **argv)
 		pk[i].ip.ihl = 5;
 		pk[i].ip.tot_len = htons(sizeof(struct pkt));
 		pk[i].ip.ttl = 64;
-		pk[i].ip.protocol = IPPROTO_TCP;
+		pk[i].ip.protocol = kind == K_UDP ? IPPROTO_UDP :
+				    kind == K_PROTO ? 253 : IPPROTO_TCP;
 		pk[i].ip.daddr = htonl(dst);
 		pk[i].tcp.dest = htons((uint16_t)port);
 		pk[i].tcp.doff = 5;
-		pk[i].tcp.syn = 1;
+		pk[i].tcp.syn = kind == K_SYN;
+		pk[i].tcp.ack = kind == K_ACK;
+		pk[i].tcp.rst = kind == K_RST;
 		pk[i].tcp.window = htons(65535);
 		iov[i].iov_base = &pk[i];
 		iov[i].iov_len = sizeof(struct pkt);
@@ -201,10 +262,7 @@ main(int argc, char **argv)
 
 			pk[i].ip.saddr = htonl(net | ((uint32_t)r & ~mask));
 			pk[i].ip.id = (uint16_t)(r >> 32);
-			pk[i].tcp.source = htons((uint16_t)(1024 +
-						(r >> 40) % 64511));
-			pk[i].tcp.seq = (uint32_t)(r >> 16);
-			tcp_csum(&pk[i]);
+			iov[i].iov_len = fill(&pk[i], kind, r, &seed, port);
 		}
 		int n = sendmmsg(fd, mm, BATCH, 0);
 		if (n < 0) {
@@ -225,10 +283,11 @@ main(int argc, char **argv)
 		perror("synflood: --json");
 		return 1;
 	}
-	fprintf(f, "{\"tool\": \"synflood\", \"flood_packets\": %llu, "
-		"\"flood_pps\": %.1f, \"elapsed_s\": %.6f, \"rate\": %.0f, "
-		"\"send_errors\": %llu}\n", (unsigned long long)sent,
-		sent / el, el, rate, (unsigned long long)errors);
+	fprintf(f, "{\"tool\": \"synflood\", \"kind\": \"%s\", "
+		"\"flood_packets\": %llu, \"flood_pps\": %.1f, "
+		"\"elapsed_s\": %.6f, \"rate\": %.0f, \"send_errors\": %llu}"
+		"\n", kind_names[kind], (unsigned long long)sent, sent / el,
+		el, rate, (unsigned long long)errors);
 	if (f != stdout)
 		fclose(f);
 	return 0;

@@ -418,7 +418,7 @@ create_engine(struct dpt_app *app)
 		.quit = &app->quit,
 		.n_svcs = ap->services ? conf->n_svcs : 0, .svcs = conf->svcs,
 		.life = ap->services ? &app->life : NULL,
-		.app = ap->app, .app_args = app_args,
+		.app = ap->app, .app_late = ap->app_late, .app_args = app_args,
 	};
 	unsigned int lcores[RTE_MAX_LCORE];
 	enum dpt_engine_fault fault;

@@ -89,6 +89,7 @@ struct dpt_app_params {
 				       *  configuration; SIGTERM drains them,
 				       *  SIGHUP reloads them */
 	dpt_engine_app_t app;        /**< per-iteration hook on workers, or NULL */
+	dpt_engine_app_t app_late;   /**< the same after the flush, or NULL */
 	const char *short_opts;      /**< its getopt short options, or NULL */
 	const struct option *long_opts; /**< its long options (codes from
 					  *  DPT_APP_OPT_BASE), {0} ended */

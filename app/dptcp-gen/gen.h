@@ -37,6 +37,10 @@ enum gen_flood {
 	FLOOD_SYN,      /* SYNs from random spoofed sources and ports */
 	FLOOD_ACK,      /* ACKs of nothing, likewise */
 	FLOOD_GARBAGE,  /* IPv4 to the target with random TCP bytes */
+	FLOOD_RST,      /* RSTs of nothing, like the ACKs */
+	FLOOD_UDP,      /* UDP datagrams to random ports of the target */
+	FLOOD_PROTO,    /* IP protocol 253 (RFC 3692's experiments) */
+	FLOOD__MAX
 };
 
 enum gen_dir {
@@ -87,6 +91,7 @@ struct gen_opts {
 	const char *path;         /* http: the URL path */
 	uint32_t sources;         /* local addresses to spread conns over */
 	enum gen_flood flood;
+	int flood_dry;            /* build the flood's frames, free them */
 	uint64_t rate;            /* flood packets/s in all; 0 = flat out */
 	uint32_t flood_src;       /* spoofed sources: this prefix */
 	uint32_t flood_src_len;
@@ -205,6 +210,9 @@ struct gen_worker {
 	uint64_t flood_tsc;        /* TSC of the last refill */
 	double flood_tokens;
 	uint64_t rnd;              /* mix64 counter */
+	uint16_t flood_len;        /* bytes of flood_tpl, 0 = not built */
+	uint8_t flood_tpl[144];    /* the frame every flood frame starts as:
+				    * Ethernet to the next hop, IPv4, L4 */
 	/* latency of every reply, in TSC cycles; read by the main lcore */
 	struct dpt_hist hist;
 } __rte_cache_aligned;
@@ -277,7 +285,7 @@ struct gen_pct {
 extern const struct gen_pct gen_pcts[GEN_N_PCTS];       /* gen_report.c */
 extern const char *const gen_fail_names[FAIL__MAX];     /* gen_report.c */
 extern const char *const gen_dir_names[DIR_BOTH + 1];   /* gen_cli.c */
-extern const char *const gen_flood_names[FLOOD_GARBAGE + 1]; /* gen_cli.c */
+extern const char *const gen_flood_names[FLOOD__MAX]; /* gen_cli.c */
 
 /* Bytes in microseconds as Mbit/s. */
 static inline double
@@ -386,9 +394,15 @@ void gen_conn_open(struct gen_worker *gw, struct gen_conn *x,
  * peer, then runs the mode, and stops it when the main lcore says so. */
 void gen_hook(struct dpt_worker *w, uint64_t now, void *arg);
 
-/** The flood's share of this iteration (gen_flood.c). */
-void gen_flood_step(struct gen_worker *gw, struct dpt_worker *w,
-		    uint64_t now);
+/** An ICMP echo request to the target: the neighbour cache asks for the
+ * next hop, and the peer shows alive in icmp_rx_echo_reply. */
+void gen_send_ping(struct gen_worker *gw, struct dpt_worker *w,
+		   uint64_t now);
+
+/** The engine's late hook (a dpt_engine_app_t, after the flush): the
+ * flood's share of this iteration, behind what the connections sent
+ * (gen_flood.c). */
+void gen_hook_late(struct dpt_worker *w, uint64_t now, void *arg);
 
 /* ---- the modes -------------------------------------------------------- */
 

@@ -20,8 +20,9 @@ const char *const gen_dir_names[DIR_BOTH + 1] = {
 	[DIR_SEND] = "send", [DIR_RECV] = "recv", [DIR_BOTH] = "both",
 };
 
-const char *const gen_flood_names[FLOOD_GARBAGE + 1] = {
+const char *const gen_flood_names[FLOOD__MAX] = {
 	[FLOOD_SYN] = "syn", [FLOOD_ACK] = "ack", [FLOOD_GARBAGE] = "garbage",
+	[FLOOD_RST] = "rst", [FLOOD_UDP] = "udp", [FLOOD_PROTO] = "proto",
 };
 
 static const struct gen_mode *const modes[] = {
@@ -88,8 +89,13 @@ const char gen_options_help[] =
 	"      --sources N     spread the connections over our first N "
 	"addresses\n"
 	"                      ([port0] addresses >= N; default 1)\n"
-	"      --flood KIND    syn, ack or garbage: a stateless flood "
-	"beside the mode\n"
+	"      --flood KIND    syn, ack, rst, garbage, udp or proto: a "
+	"stateless flood\n"
+	"                      beside the mode (see README)\n"
+	"      --flood-dry     build the flood's frames and free them "
+	"unsent: the\n"
+	"                      generator's own cost of the flood, "
+	"without the peer's\n"
 	"      --rate PPS      flood packets per second in all "
 	"(default 0: flat out)\n"
 	"      --flood-src A/N spoofed flood sources (default "
@@ -120,6 +126,7 @@ enum {
 	OPT_FLOOD,
 	OPT_RATE,
 	OPT_FLOOD_SRC,
+	OPT_FLOOD_DRY,
 };
 
 const struct option gen_long_opts[] = {
@@ -138,6 +145,7 @@ const struct option gen_long_opts[] = {
 	{ "path", required_argument, NULL, OPT_PATH },
 	{ "sources", required_argument, NULL, OPT_SOURCES },
 	{ "flood", required_argument, NULL, OPT_FLOOD },
+	{ "flood-dry", no_argument, NULL, OPT_FLOOD_DRY },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "flood-src", required_argument, NULL, OPT_FLOOD_SRC },
 	{ NULL, 0, NULL, 0 },
@@ -264,8 +272,11 @@ on_opt_load(struct gen_opts *o, int opt, const char *arg)
 		for (i = 1; i < RTE_DIM(gen_flood_names); i++)
 			if (strcmp(arg, gen_flood_names[i]) == 0)
 				o->flood = (enum gen_flood)i;
-		return o->flood ? 0 : bad_opt("flood", arg,
-					      "syn, ack or garbage");
+		return o->flood ? 0 : bad_opt("flood", arg, "syn, ack, rst, "
+					      "garbage, udp or proto");
+	case OPT_FLOOD_DRY:
+		o->flood_dry = 1;
+		return 0;
 	case OPT_RATE:
 		return parse_size(arg, 1ULL << 40, &o->rate) == 0 ? 0 :
 		       bad_opt("rate", arg, "packets per second (0: flat out)");

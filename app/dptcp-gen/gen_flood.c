@@ -1,23 +1,35 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * gen_flood.c: dptcp-gen's stateless flood, like pktgen's: frames built
- * one by one and handed to the port at --rate packets per second (shared
- * by the workers; 0 = as fast as the loop goes), beside the connections of
- * any mode or alone (--mode flood). It keeps no state per packet.
+ * gen_flood.c: dptcp-gen's stateless flood, like pktgen's: frames handed
+ * to the port at --rate packets per second (shared by the workers; 0 = as
+ * fast as the loop goes), beside the connections of any mode or alone
+ * (--mode flood). It keeps no state per packet.
  *
  * - syn: SYNs from random sources in --flood-src and random ports, with
  *   the options Linux sends (MSS, SACK-permitted, timestamps, window
  *   scale), so a server's SYN cookies have all of them to encode;
  * - ack: ACKs with random sequence and acknowledgment numbers, as the
  *   third segment of a handshake that never happened (a cookie to check);
+ * - rst: RSTs with random sequence numbers, for no connection;
  * - garbage: a valid IPv4 header to the target's address with 20 to 100
- *   random bytes as TCP: header fields, options and checksum at random.
+ *   random bytes as TCP: header fields, options and checksum at random;
+ * - udp: 64-byte frames of UDP to random ports of the target;
+ * - proto: 64-byte frames of IP protocol 253 (RFC 3692's experiments).
+ * The TCP kinds go to the target's port, a listener's.
+ *
+ * Cost: each worker builds one frame once (Ethernet to the next hop,
+ * IPv4, the fixed part of the L4 header) and every flood frame is a copy
+ * of it with its random fields and checksums filled in, in mbufs taken in
+ * bulk: ~100 instructions a frame, so the flood takes little of the loop
+ * that also runs the connections being measured. The flood runs in the
+ * engine's late hook, after the iteration's flush, so in each burst the
+ * connections' segments go out ahead of it. --flood-dry builds the frames
+ * and frees them instead: what the flood costs the generator alone.
  *
  * The sources are spoofed: whatever the server answers goes to the next
  * hop's MAC (this generator, with a route through it) and is dropped here
- * as not addressed to us (counted). The IPv4 header is the stack's own
- * (dpt_ipv4_fill_from(), with a spoofed source); the TCP checksum is
- * computed here, not offloaded, so garbage stays garbage on any port.
+ * as not addressed to us (counted). Checksums are computed here, not
+ * offloaded, so garbage stays garbage on any port.
  */
 #include <string.h>
 
@@ -25,10 +37,16 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "gen.h"
 
-#define FLOOD_BURST 64   /* frames per loop iteration, at most */
+#define FLOOD_BURST 64      /* frames per loop iteration, at most */
+#define FLOOD_PROTO_NUM 253 /* RFC 3692: for experimentation */
+#define L3_OFF RTE_ETHER_HDR_LEN
+#define L4_OFF (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr))
+#define SMALL_FRAME 64      /* udp, proto: the minimum Ethernet frame
+			     * less its FCS, as pktgen's default */
 
 /* The SYN options of a Linux client, 20 bytes: MSS 1460, SACK-permitted,
  * timestamps (TSval filled in per frame), NOP, window scale 7. */
@@ -42,106 +60,210 @@ rnd(struct gen_worker *gw)
 	return mix64(++gw->rnd);
 }
 
-/* The TCP part of a syn or ack frame. */
-static void
-fill_tcp(struct gen_worker *gw, struct rte_tcp_hdr *th, uint16_t opt_len)
+/* Bytes of L4 header (and payload) in the template of @p kind. */
+static uint16_t
+l4_len(enum gen_flood kind)
 {
-	const struct gen_opts *o = &gw->g->o;
-	uint64_t r = rnd(gw);
-
-	th->src_port = rte_cpu_to_be_16((uint16_t)(1024 + r % 64512));
-	th->dst_port = rte_cpu_to_be_16(o->port);
-	th->sent_seq = (rte_be32_t)(r >> 32);
-	th->recv_ack = o->flood == FLOOD_ACK ? (rte_be32_t)rnd(gw) : 0;
-	th->data_off = (uint8_t)((sizeof(*th) + opt_len) / 4 << 4);
-	th->tcp_flags = o->flood == FLOOD_SYN ? RTE_TCP_SYN_FLAG :
-			RTE_TCP_ACK_FLAG;
-	th->rx_win = rte_cpu_to_be_16(64240);
-	th->cksum = 0;
-	th->tcp_urp = 0;
-	if (opt_len) {
-		uint32_t tsval = (uint32_t)r;
-
-		memcpy(th + 1, syn_opts, sizeof(syn_opts));
-		memcpy((uint8_t *)(th + 1) + 8, &tsval, 4);
+	switch (kind) {
+	case FLOOD_SYN:
+		return sizeof(struct rte_tcp_hdr) + sizeof(syn_opts);
+	case FLOOD_ACK:
+	case FLOOD_RST:
+		return sizeof(struct rte_tcp_hdr);
+	case FLOOD_GARBAGE:
+		return 100; /* room; each frame takes 20..100 of it */
+	default:
+		return SMALL_FRAME - L4_OFF;
 	}
 }
 
-/* One frame: Ethernet room, IPv4 from a random source, then TCP. */
-static struct rte_mbuf *
-flood_frame(struct gen_worker *gw, struct dpt_worker *w)
+/* The frame every flood frame of this worker starts as. */
+static void
+build_template(struct gen_worker *gw, const struct dpt_worker *w,
+	       const struct rte_ether_addr *dst)
 {
 	const struct gen_opts *o = &gw->g->o;
-	uint16_t opt_len = o->flood == FLOOD_SYN ? sizeof(syn_opts) : 0;
-	uint16_t l4 = (uint16_t)(sizeof(struct rte_tcp_hdr) + opt_len);
+	uint8_t *p = gw->flood_tpl;
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + L3_OFF);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(p + L4_OFF);
+	uint16_t l4 = l4_len(o->flood);
+
+	RTE_BUILD_BUG_ON(L4_OFF + 100 > sizeof(gw->flood_tpl));
+	memset(p, 0, sizeof(gw->flood_tpl));
+	rte_ether_addr_copy(dst, &eth->dst_addr);
+	rte_ether_addr_copy(&w->nif.mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4));
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = w->nif.ttl;
+	ip->next_proto_id = o->flood == FLOOD_UDP ? IPPROTO_UDP :
+			    o->flood == FLOOD_PROTO ? FLOOD_PROTO_NUM :
+			    IPPROTO_TCP;
+	ip->dst_addr = rte_cpu_to_be_32(o->target);
+	switch (o->flood) {
+	case FLOOD_SYN:
+		memcpy(th + 1, syn_opts, sizeof(syn_opts));
+		/* fall through */
+	case FLOOD_ACK:
+	case FLOOD_RST:
+		th->dst_port = rte_cpu_to_be_16(o->port);
+		th->data_off = (uint8_t)(l4 / 4 << 4);
+		th->tcp_flags = o->flood == FLOOD_SYN ? RTE_TCP_SYN_FLAG :
+				o->flood == FLOOD_ACK ? RTE_TCP_ACK_FLAG :
+				RTE_TCP_RST_FLAG;
+		th->rx_win = RTE_BE16(64240);
+		break;
+	case FLOOD_UDP:
+		((struct rte_udp_hdr *)th)->dgram_len = rte_cpu_to_be_16(l4);
+		break;
+	default:
+		break;
+	}
+	gw->flood_len = (uint16_t)(L4_OFF + l4);
+}
+
+/* Random bytes over @p len bytes at @p p. */
+static void
+fill_random(struct gen_worker *gw, uint8_t *p, uint16_t len)
+{
+	for (uint16_t i = 0; i < len; i += 8) {
+		uint64_t v = rnd(gw);
+
+		memcpy(p + i, &v, RTE_MIN(8, len - i));
+	}
+}
+
+/* One frame into @p m: the template, then its random fields. */
+static void
+fill_frame(struct gen_worker *gw, struct rte_mbuf *m)
+{
+	const struct gen_opts *o = &gw->g->o;
 	uint64_t hosts = 1ULL << (32 - o->flood_src_len), r = rnd(gw);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(gw->pool);
-	struct rte_ipv4_hdr *ip;
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + L3_OFF);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(p + L4_OFF);
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)th;
+	uint16_t len = gw->flood_len;
+	uint32_t tsval = (uint32_t)r;
 
-	if (o->flood == FLOOD_GARBAGE)
-		l4 = (uint16_t)(20 + r % 81);
-	if (m == NULL || rte_pktmbuf_append(m, RTE_ETHER_HDR_LEN +
-					    sizeof(*ip) + l4) == NULL) {
-		rte_pktmbuf_free(m);
-		return NULL;
+	memcpy(p, gw->flood_tpl, len);
+	ip->src_addr = rte_cpu_to_be_32(o->flood_src + (uint32_t)(r % hosts));
+	r = rnd(gw);
+	switch (o->flood) {
+	case FLOOD_SYN:
+		memcpy((uint8_t *)(th + 1) + 8, &tsval, 4);
+		/* fall through */
+	case FLOOD_ACK:
+	case FLOOD_RST:
+		th->src_port = rte_cpu_to_be_16((uint16_t)(1024 + r % 64512));
+		th->sent_seq = (rte_be32_t)(r >> 32);
+		if (o->flood == FLOOD_ACK)
+			th->recv_ack = (rte_be32_t)rnd(gw);
+		break;
+	case FLOOD_GARBAGE:
+		len = (uint16_t)(L4_OFF + 20 + r % 81);
+		fill_random(gw, (uint8_t *)th, (uint16_t)(len - L4_OFF));
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(len - L3_OFF));
+		break;
+	case FLOOD_UDP:
+		uh->src_port = rte_cpu_to_be_16((uint16_t)(1024 + r % 64512));
+		uh->dst_port = rte_cpu_to_be_16((uint16_t)(1 + (r >> 16) %
+							   65535));
+		break;
+	default:
+		break;
 	}
-	dpt_ipv4_fill_from(&w->nif, m, o->flood_src + (uint32_t)(r % hosts),
-			   o->target, IPPROTO_TCP, 0,
-			   (uint16_t)(sizeof(*ip) + l4), 1);
-	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-				     RTE_ETHER_HDR_LEN);
-	if (o->flood == FLOOD_GARBAGE) {
-		uint8_t *p = (uint8_t *)(ip + 1);
+	m->data_len = len;
+	m->pkt_len = len;
+	ip->hdr_checksum = (uint16_t)~dpt_raw_cksum(ip, sizeof(*ip));
+	if (o->flood == FLOOD_SYN || o->flood == FLOOD_ACK ||
+	    o->flood == FLOOD_RST)
+		th->cksum = dpt_ipv4_l4_cksum(m, ip, L4_OFF);
+	else if (o->flood == FLOOD_UDP)
+		uh->dgram_cksum = dpt_ipv4_l4_cksum(m, ip, L4_OFF);
+}
 
-		for (uint16_t i = 0; i < l4; i += 8) {
-			uint64_t v = rnd(gw);
+/* How many frames this iteration: a token bucket of at most one burst at
+ * the worker's share of --rate, or a whole burst when flat out. */
+static unsigned int
+flood_quota(struct gen_worker *gw)
+{
+	uint64_t t;
+	unsigned int n;
 
-			memcpy(p + i, &v, RTE_MIN(8, l4 - i));
-		}
-		return m;
+	if (!gw->flood_rate)
+		return FLOOD_BURST;
+	t = rte_rdtsc();
+	gw->flood_tokens += (double)(t - gw->flood_tsc) *
+			    (double)gw->flood_rate / (double)gw->g->tsc_hz;
+	gw->flood_tsc = t;
+	if (gw->flood_tokens > FLOOD_BURST)
+		gw->flood_tokens = FLOOD_BURST;
+	n = (unsigned int)gw->flood_tokens;
+	gw->flood_tokens -= n;
+	return n;
+}
+
+/* The next hop's MAC, known once it answered ARP: the template is built
+ * then. Until it is, a ping every 100 ms makes the neighbour cache ask
+ * (with --wait-peer 0 nothing else may). */
+static int
+flood_ready(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
+{
+	struct rte_ether_addr mac;
+	enum dpt_neigh_state s;
+
+	if (gw->flood_len != 0)
+		return 1;
+	s = dpt_neigh_lookup(w->neigh, gw->nexthop, &mac);
+	if (s == DPT_NEIGH_REACHABLE || s == DPT_NEIGH_STALE) {
+		build_template(gw, w, &mac);
+		return 1;
 	}
-	fill_tcp(gw, (struct rte_tcp_hdr *)(ip + 1), opt_len);
-	((struct rte_tcp_hdr *)(ip + 1))->cksum =
-		rte_ipv4_udptcp_cksum(ip, ip + 1);
-	return m;
+	if (now >= gw->t_ping) {
+		gen_send_ping(gw, w, now);
+		gw->t_ping = now + 100 * DPT_US_PER_MS;
+	}
+	return 0;
 }
 
 void
-gen_flood_step(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
+gen_hook_late(struct dpt_worker *w, uint64_t now, void *arg)
 {
-	unsigned int n = FLOOD_BURST, i;
+	struct gen *g = arg;
+	struct gen_worker *gw = &g->workers[w->index];
+	struct rte_mbuf *ms[FLOOD_BURST];
+	unsigned int n;
 
-	if (gw->flood_rate) { /* a token bucket of at most one burst */
-		uint64_t t = rte_rdtsc();
-
-		gw->flood_tokens += (double)(t - gw->flood_tsc) *
-				    (double)gw->flood_rate /
-				    (double)gw->g->tsc_hz;
-		gw->flood_tsc = t;
-		if (gw->flood_tokens > FLOOD_BURST)
-			gw->flood_tokens = FLOOD_BURST;
-		n = (unsigned int)gw->flood_tokens;
-		gw->flood_tokens -= n;
+	if (g->o.flood == FLOOD_NONE || gw->phase != PH_RUN ||
+	    __atomic_load_n(&g->stop, __ATOMIC_RELAXED))
+		return;
+	n = flood_quota(gw);
+	if (n == 0 || !flood_ready(gw, w, now))
+		return;
+	if (rte_pktmbuf_alloc_bulk(gw->pool, ms, n) != 0) {
+		w->stats.c[DPT_STAT_mbuf_alloc_fail]++;
+		return;
 	}
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = flood_frame(gw, w);
-
-		if (m == NULL) {
-			w->stats.c[DPT_STAT_mbuf_alloc_fail]++;
-			break;
-		}
-		dpt_ipv4_output(&w->nif, m, gw->g->o.target, now);
-	}
-	cnt_add(&gw->n.flood_pkts, i);
+	for (unsigned int i = 0; i < n; i++)
+		fill_frame(gw, ms[i]);
+	if (g->o.flood_dry)
+		rte_pktmbuf_free_bulk(ms, n);
+	else
+		for (unsigned int i = 0; i < n; i++)
+			dpt_tx_push(&w->tx, ms[i]);
+	cnt_add(&gw->n.flood_pkts, n);
 }
 
-/* --mode flood: no connections; the flood runs from the hook. */
+/* --mode flood: no connections; the flood runs from the late hook. */
 static int
 flood_check(const struct gen *g)
 {
 	if (g->o.flood == FLOOD_NONE) {
 		fprintf(stderr, "dptcp-gen: --mode flood needs --flood syn, "
-			"ack or garbage\n");
+			"ack, rst, garbage, udp or proto\n");
 		return -1;
 	}
 	return 0;

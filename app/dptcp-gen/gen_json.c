@@ -38,11 +38,16 @@ write_json_load(const struct gen *g, const struct gen_result *r, FILE *f)
 	fprintf(f, ", \"max\": %.3f},\n  \"errors\": %" PRIu64 ",\n"
 		"  \"error_kinds\": {\"failed\": %" PRIu64 ", \"bad_replies\": %"
 		PRIu64 ", \"stray_bytes\": %" PRIu64 "},\n"
-		"  \"flood\": \"%s\",\n  \"flood_rate\": %" PRIu64 ",\n"
-		"  \"flood_packets\": %" PRIu64 ",\n  \"flood_pps\": %.3f\n}\n",
+		"  \"flood\": \"%s\",\n  \"flood_dry\": %d,\n"
+		"  \"flood_rate\": %" PRIu64 ",\n"
+		"  \"flood_packets\": %" PRIu64 ",\n  \"flood_pps\": %.3f,\n"
+		"  \"tx_drop_full\": %" PRIu64 ",\n  \"rx_frames\": %" PRIu64
+		"\n}\n",
 		cyc_us(g, h->max), errors(n), n->failed, n->bad_replies,
 		n->stray_bytes, o->flood ? gen_flood_names[o->flood] : "none",
-		o->rate, n->flood_pkts, per_s(n->flood_pkts, us));
+		o->flood_dry, o->rate, n->flood_pkts,
+		per_s(n->flood_pkts, us), r->s.c[DPT_STAT_tx_drop_full],
+		r->s.c[DPT_STAT_rx_frames]);
 }
 
 void

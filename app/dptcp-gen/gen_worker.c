@@ -120,8 +120,8 @@ gen_conn_open(struct gen_worker *gw, struct gen_conn *x, struct dpt_worker *w,
 
 /* An ICMP echo request to the target: it makes the neighbour cache ask
  * for the next hop, and shows the peer alive in icmp_rx_echo_reply. */
-static void
-send_ping(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
+void
+gen_send_ping(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 {
 	const uint32_t off = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(gw->pool);
@@ -169,7 +169,7 @@ peer_ready(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 		return 0;
 	}
 	if (s == DPT_NEIGH_FREE && now >= gw->t_ping) {
-		send_ping(gw, w, now);
+		gen_send_ping(gw, w, now);
 		gw->t_ping = now + PING_US;
 	}
 	return 0;
@@ -202,6 +202,4 @@ gen_hook(struct dpt_worker *w, uint64_t now, void *arg)
 		__atomic_store_n(&gw->n.t_start, now, __ATOMIC_RELAXED);
 	}
 	mode->step(gw, w, now);
-	if (g->o.flood != FLOOD_NONE)
-		gen_flood_step(gw, w, now);
 }

@@ -6,7 +6,8 @@
  *             --target A.B.C.D:PORT [--conns N] [--bytes N]
  *             [--direction send|recv|both] [--verify] [--seed S]
  *             [--size N] [--pipeline P] [--path /P] [--sources N]
- *             [--flood syn|ack|garbage] [--rate PPS] [--flood-src A/N]
+ *             [--flood syn|ack|rst|garbage|udp|proto] [--flood-dry]
+ *             [--rate PPS] [--flood-src A/N]
  *             [--duration SECONDS] [--wait-peer SECONDS] [--json FILE]
  *
  * This file owns the program's start-up, the set-up of each worker's
@@ -263,6 +264,7 @@ main(int argc, char **argv)
 		.default_conf = default_conf,
 		.default_conf_path = "config/dptcp-gen.conf",
 		.app = gen_hook,
+		.app_late = gen_hook_late,
 		.long_opts = gen_long_opts,
 		.on_opt = gen_on_opt,
 		.check = gen_check,

@@ -174,6 +174,21 @@ static const struct key_def schema[] = {
 	  "past it, SYN cookies" },
 	{ "tcp", "syncookies", T_BOOL, TCP(syncookies), 0, 1, "yes", 0,
 	  "answer SYNs past syn_backlog with SYN cookies (no: drop them)" },
+	{ "tcp", "syn_budget", T_U32, TCP(syn_budget), 1, 256, "8", 0,
+	  "SYNs a worker handles per loop iteration, after every other "
+	  "segment; more wait in a queue of 1024, past which they are dropped "
+	  "unparsed (rx_drop_syn_budget): a flood cannot crowd out the "
+	  "segments of established connections" },
+	{ "tcp", "synack_rate", T_U32, TCP(synack_rate), 0, 1u << 30, "0", 0,
+	  "SYN-ACKs carrying a SYN cookie per second per worker (a token "
+	  "bucket, a tenth of a second deep); 0 = no limit" },
+	{ "tcp", "rst_rate", T_U32, TCP(rst_rate), 0, 1u << 30, "0", 0,
+	  "RSTs answering segments that have no connection, per second per "
+	  "worker (a token bucket, a tenth of a second deep); 0 = no limit" },
+	{ "tcp", "synack_dup_interval", T_DURATION, TCP(synack_dup_us), 0,
+	  60000000, "500ms", 0, "a duplicate SYN for a half-open connection "
+	  "gets its SYN-ACK again at most once in this interval (0: every "
+	  "time); more are dropped (tcp_drop_syn_dup)" },
 	{ "tcp", "max_timewait", T_U32, TCP(max_timewait), 0, 1u << 26,
 	  "8192", 0, "TIME-WAIT connections per lcore; past it, a closing "
 	  "connection skips TIME-WAIT (counted)" },

@@ -28,6 +28,13 @@
 	X(tx_relayed, C, "frames handed to the first worker's outbox, which " \
 			 "sends them (and counts them in tx_frames)")       \
 	X(rx_drop_hdr_split, D, "frames whose headers straddle mbuf segments") \
+	X(rx_drop_syn_budget, D, "SYNs dropped unparsed: more arrived than " \
+				 "[tcp] syn_budget a loop iteration takes " \
+				 "and the SYN queue (1024) was full")       \
+	X(rx_full_bursts, C, "RX bursts that came back full (more frames "   \
+			     "were waiting)")                               \
+	X(loop_us, C, "microseconds the worker loops ran")                    \
+	X(loop_busy_us, C, "... of which in iterations that received frames") \
 	X(rx_steer_out, C, "frames passed to the worker owning their flow")  \
 	X(rx_steer_in, C, "frames another worker passed to this one")        \
 	X(rx_steer_drop_full, D, "frames for another worker whose inbox "   \
@@ -185,7 +192,15 @@
 	X(tcp_drop_syn_backlog, D, "SYNs past syn_backlog, cookies off")      \
 	X(tcp_drop_accept_full, D, "handshakes completed into a full "        \
 				   "accept queue")                            \
-	X(tcp_drop_no_tcb, D, "SYNs or connects with no free control block") \
+	X(tcp_drop_no_tcb, D, "SYNs and cookie ACKs refused by RST, or "    \
+			      "connects refused: no free control block")   \
+	X(tcp_drop_synack_rate, D, "SYNs not answered: [tcp] synack_rate "  \
+				   "cookie SYN-ACKs a second were spent")   \
+	X(tcp_rst_limited, C, "RSTs not sent to segments without a "       \
+			      "connection: [tcp] rst_rate spent")           \
+	X(tcp_drop_syn_dup, D, "duplicate SYNs of a half-open connection "  \
+			       "within synack_dup_interval of its last "    \
+			       "SYN-ACK (not answered)")                    \
 	X(tcp_drop_cookie, D, "ACKs to a listener with an invalid cookie")   \
 	X(tcp_drop_syn_sent, D, "segments refused in SYN-SENT")               \
 	X(tcp_drop_paws, D, "segments refused by PAWS (RFC 7323 5)")          \

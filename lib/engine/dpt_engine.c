@@ -13,6 +13,17 @@
 #include "dpt_engine.h"
 #include "dpt_quiesce.h"
 
+/* The oldest SYN of @q, which is not empty. */
+static struct rte_mbuf *
+synq_pop(struct dpt_synq *q)
+{
+	struct rte_mbuf *m = q->m[q->head];
+
+	q->head = (q->head + 1) & (q->cap - 1);
+	q->n--;
+	return m;
+}
+
 void
 dpt_clock_init(struct dpt_clock *c)
 {
@@ -133,7 +144,12 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->lcore_id = p->lcores[idx];
 	w->index = idx;
 	w->quit = p->quit;
+	w->syn_budget = conf->tcp.syn_budget;
+	w->synq = (struct dpt_synq){ .cap = DPT_SYNQ_SIZE, .m = w->synq_m };
+	w->synq_known = (struct dpt_synq){ .cap = DPT_SYNQ_KNOWN,
+					   .m = w->synq_known_m };
 	w->app = p->app;
+	w->app_late = p->app_late;
 	w->app_arg = p->app_args ? p->app_args[idx] : NULL;
 	w->txq.port_id = e->port.port_id;
 	w->txq.queue_id = idx < e->port.nb_queues ? (uint16_t)idx : 0;
@@ -198,6 +214,11 @@ worker_free(struct dpt_worker *w)
 	/* This thread sends the worker's last segments through the port:
 	 * it is that worker for the grace periods meanwhile. */
 	dpt_quiesce_online(w->qsbr, w->index);
+	/* SYNs the loop left waiting */
+	while (w->synq.n > 0)
+		rte_pktmbuf_free(synq_pop(&w->synq));
+	while (w->synq_known.n > 0)
+		rte_pktmbuf_free(synq_pop(&w->synq_known));
 	dpt_life_worker_free(w, now);
 	dpt_tcp_free(w->tcp, now);
 	dpt_tx_flush(&w->tx);
@@ -290,9 +311,10 @@ dpt_engine_create(const struct dpt_engine_params *p,
 		.mtu = p->conf->netif.mtu,
 		.n_workers = (uint16_t)p->n_lcores,
 		/* ARP queues, TCP queues holding received mbufs, inboxes,
-		 * fragments in reassembly */
+		 * fragments in reassembly, SYNs waiting their turn */
 		.extra_mbufs = p->conf->arp.queue + 16384 +
-			       dpt_dispatch_mbufs(p->n_lcores) +
+			       dpt_dispatch_mbufs(p->n_lcores) + DPT_SYNQ_SIZE +
+			       DPT_SYNQ_KNOWN +
 			       (p->conf->netif.frag.datagrams > 0 ?
 				p->conf->netif.frag.mbufs : 0),
 	};
@@ -337,6 +359,50 @@ dpt_engine_free(struct dpt_engine *e)
 	free(e);
 }
 
+/* A SYN for the end of the iteration: into the queue of known peers' SYNs
+ * (tcp_peers.c: they completed a handshake lately, which a spoofed flood
+ * never does) while it has room, else into the SYN queue, or, when that
+ * is full too (SYNs arrive faster than syn_budget a loop iteration takes
+ * them), dropped unparsed: a count and a free. */
+static void
+syn_enqueue(struct dpt_worker *w, struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						    RTE_ETHER_HDR_LEN);
+	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 |
+		       (uint32_t)ip[14] << 8 | ip[15];
+	struct dpt_synq *q = &w->synq;
+
+	if (w->synq_known.n < w->synq_known.cap &&
+	    dpt_tcp_peer_known(w->tcp, src))
+		q = &w->synq_known;
+	if (q->n == q->cap) {
+		w->stats.c[DPT_STAT_rx_frames]++;
+		w->stats.c[DPT_STAT_rx_bytes] += m->pkt_len;
+		w->stats.c[DPT_STAT_rx_drop_syn_budget]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	q->m[(q->head + q->n++) & (q->cap - 1)] = m;
+}
+
+/* The SYNs' turn, after the iteration's other segments and what they
+ * made were sent: at most [tcp] syn_budget of them, known peers' first,
+ * oldest first, so the segments of established connections wait for no
+ * more than that many SYNs (a few microseconds) however many arrive, and
+ * the loop goes back to the RX queue before it can overflow. */
+static void
+syn_phase(struct dpt_worker *w, uint64_t now)
+{
+	uint32_t n = w->syn_budget;
+
+	for (; n > 0 && w->synq_known.n > 0; n--)
+		dpt_eth_input(&w->nif, synq_pop(&w->synq_known), now);
+	for (; n > 0 && w->synq.n > 0; n--)
+		dpt_eth_input(&w->nif, synq_pop(&w->synq), now);
+	dpt_tx_flush(&w->tx);
+}
+
 int
 dpt_worker_loop(void *arg)
 {
@@ -344,6 +410,8 @@ dpt_worker_loop(void *arg)
 	/* room for what [impair] adds: duplicates and released frames */
 	struct rte_mbuf *pkts[4 * DPT_RX_BURST];
 	const uint16_t port = w->txq.port_id, queue = w->txq.queue_id;
+	uint64_t last = dpt_clock_us(&w->clock);
+	uint16_t nrx = 0;
 
 	dpt_quiesce_online(w->qsbr, w->index);
 	while (!*w->quit) {
@@ -354,21 +422,33 @@ dpt_worker_loop(void *arg)
 		 * (dpt_quiesce.h); O(1): two loads, and a store when a
 		 * grace period has begun */
 		rte_rcu_qsbr_quiescent(w->qsbr, w->index);
+		/* the last iteration's time, busy if it received: O(1) */
+		w->stats.c[DPT_STAT_loop_us] += now - last;
+		if (nrx > 0)
+			w->stats.c[DPT_STAT_loop_busy_us] += now - last;
+		last = now;
 		/* receive and demultiplex: O(burst) */
-		n = 0;
+		n = nrx = 0;
 		if (w->has_queue)
-			n = rte_eth_rx_burst(port, queue, pkts, DPT_RX_BURST);
+			n = nrx = rte_eth_rx_burst(port, queue, pkts,
+						   DPT_RX_BURST);
+		w->stats.c[DPT_STAT_rx_full_bursts] += nrx == DPT_RX_BURST;
 		if (w->impair != NULL)
 			n = dpt_impair_rx(w->impair, pkts, n, RTE_DIM(pkts),
 					  now);
 		/* frames of flows other workers own go to them */
 		if (w->inbox != NULL)
 			n = dpt_dispatch_rx(w, pkts, n);
+		/* classify first (~15 instructions a frame): SYNs wait in
+		 * the SYN queue, everything else goes in now */
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
 							       void *));
-			dpt_eth_input(&w->nif, pkts[i], now);
+			if (dpt_frame_is_tcp_syn(pkts[i]))
+				syn_enqueue(w, pkts[i]);
+			else
+				dpt_eth_input(&w->nif, pkts[i], now);
 		}
 		if (w->inbox != NULL)
 			dpt_dispatch_inbox(w, now);
@@ -393,6 +473,14 @@ dpt_worker_loop(void *arg)
 		dpt_tx_flush(&w->tx);
 		if (w->impair != NULL)
 			dpt_impair_poll(w->impair, now);
+		/* the application's output that waits behind the stack's */
+		if (w->app_late != NULL) {
+			w->app_late(w, now, w->app_arg);
+			dpt_tx_flush(&w->tx);
+		}
+		/* SYNs last, syn_budget of them: O(syn_budget) */
+		if (w->synq.n + w->synq_known.n > 0)
+			syn_phase(w, now);
 	}
 	dpt_quiesce_offline(w->qsbr, w->index);
 	return 0;

@@ -47,6 +47,7 @@ struct dpt_engine_params {
 	const struct dpt_svc_conf *svcs;   /**< services on every worker */
 	const struct dpt_life *life;       /**< shutdown and reload, or NULL */
 	dpt_engine_app_t app;              /**< per-iteration hook, or NULL */
+	dpt_engine_app_t app_late;         /**< hook after the flush, or NULL */
 	void **app_args;                   /**< one per worker, or NULL */
 };
 

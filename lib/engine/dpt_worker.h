@@ -31,6 +31,19 @@
 #include "dpt_tx.h"
 
 #define DPT_RX_BURST 32
+#define DPT_SYNQ_SIZE 1024 /* SYNs waiting for their turn: a burst the
+			    * loop met after being descheduled, 32 RX
+			    * bursts, 20 ms at 50,000/s */
+#define DPT_SYNQ_KNOWN 64  /* ... from peers with a handshake lately */
+
+/** A FIFO of SYN frames waiting for the end of a loop iteration
+ * (dpt_engine.c). */
+struct dpt_synq {
+	uint32_t head;             /**< index of the oldest */
+	uint32_t n;                /**< how many wait */
+	uint32_t cap;              /**< room, a power of two */
+	struct rte_mbuf **m;       /**< cap slots */
+};
 #define DPT_ENGINE_MAX_SVCS DPT_LIFE_MAX_SVCS
 
 /** TSC to microseconds by one 128-bit multiply: cheap enough per loop. */
@@ -51,7 +64,9 @@ struct rte_tel_data;
 
 /** Called by every worker loop once per iteration, after TCP input and
  * before TCP's poll: where a program built on the engine (the load
- * generator) opens connections and sends. */
+ * generator) opens connections and sends. The late hook (app_late) is
+ * called after the iteration's transmit flush, for output that must wait
+ * behind everything the stack sent (the generator's flood). */
 typedef void (*dpt_engine_app_t)(struct dpt_worker *w, uint64_t now,
 				 void *arg);
 
@@ -93,7 +108,15 @@ struct dpt_worker {
 					 *  states, as reader index
 					 *  (dpt_quiesce.h) */
 	const volatile sig_atomic_t *quit; /**< loop ends when non-zero */
+	uint32_t syn_budget;           /**< [tcp] syn_budget: SYNs handled per
+					 *  loop iteration */
+	struct dpt_synq synq;          /**< SYNs waiting their turn at the end
+					 *  of an iteration ... */
+	struct dpt_synq synq_known;    /**< ... those of known peers first */
+	struct rte_mbuf *synq_m[DPT_SYNQ_SIZE];     /**< their slots */
+	struct rte_mbuf *synq_known_m[DPT_SYNQ_KNOWN];
 	dpt_engine_app_t app;          /**< per-iteration hook, or NULL */
+	dpt_engine_app_t app_late;     /**< after the flush, or NULL */
 	void *app_arg;                 /**< its argument (per worker) */
 	const struct dpt_life *ctl;    /**< shutdown, reload: the main
 					 *  lcore's word, or NULL */

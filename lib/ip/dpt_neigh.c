@@ -46,6 +46,9 @@ struct dpt_neigh {
 	struct dpt_neigh_conf conf; /* sizes and times */
 	uint64_t next_tick;         /* when dpt_neigh_tick() works next */
 	uint32_t scan;              /* next position the tick examines */
+	struct entry *last_out;     /* output's last next hop: most output
+				     * goes to one (the gateway, or the one
+				     * peer), and this saves its hash lookup */
 };
 
 struct dpt_neigh *
@@ -358,8 +361,14 @@ dpt_neigh_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t nexthop,
 		 uint64_t now)
 {
 	struct dpt_neigh *n = nif->neigh;
-	struct entry *ent = find(n, nexthop);
+	struct entry *ent = n->last_out;
 
+	/* the entry stays in e[] whatever happens to it: its address and
+	 * state say whether it still is this next hop's */
+	if (ent == NULL || ent->ip != nexthop || ent->state == DPT_NEIGH_FREE) {
+		ent = find(n, nexthop);
+		n->last_out = ent;
+	}
 	if (ent != NULL && ent->state != DPT_NEIGH_INCOMPLETE) {
 		if (ent->state == DPT_NEIGH_REACHABLE &&
 		    now - ent->confirmed >= n->conf.reachable_us)

@@ -75,7 +75,7 @@ ipv4_check_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *h,
 		return DPT_STAT_ip_drop_cksum;
 	default:
 		/* Sum over the header including its checksum must be 0xffff. */
-		return rte_raw_cksum(h, hdr_len) == 0xffff ?
+		return dpt_raw_cksum(h, hdr_len) == 0xffff ?
 			DPT_STAT_OK : DPT_STAT_ip_drop_cksum;
 	}
 }
@@ -208,7 +208,7 @@ dpt_ipv4_write(struct rte_mbuf *m, uint32_t off, const struct dpt_ipv4 *ip,
 	h->src_addr = rte_cpu_to_be_32(ip->src);
 	h->dst_addr = rte_cpu_to_be_32(ip->dst);
 	if (sw_cksum)
-		h->hdr_checksum = rte_ipv4_cksum(h);
+		h->hdr_checksum = (uint16_t)~dpt_raw_cksum(h, sizeof(*h));
 }
 
 uint16_t
@@ -222,8 +222,8 @@ dpt_raw_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	}
 	for (; m != NULL && done < len; m = m->next, off = 0) {
 		uint32_t n = RTE_MIN((uint32_t)m->data_len - off, len - done);
-		uint16_t part = __rte_raw_cksum_reduce(__rte_raw_cksum(
-			rte_pktmbuf_mtod_offset(m, const void *, off), n, 0));
+		uint16_t part = dpt_raw_cksum(
+			rte_pktmbuf_mtod_offset(m, const void *, off), n);
 
 		/* a part starting at an odd offset sums byte-swapped */
 		sum += (done & 1) ? rte_bswap16(part) : part;
@@ -232,14 +232,36 @@ dpt_raw_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	return __rte_raw_cksum_reduce(sum);
 }
 
+/* The pseudo-header's sum (RFC 9293 3.1, RFC 768) in memory order, as
+ * dpt_raw_cksum() sums: the addresses as stored, then the zero byte and
+ * protocol, and the L4 length, as 16-bit words in network order. */
+static uint32_t
+phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t len)
+{
+	uint64_t sum = (uint64_t)ip->src_addr + ip->dst_addr +
+		       rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
+		       rte_cpu_to_be_16((uint16_t)len);
+
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint32_t)sum;
+}
+
 static uint16_t
 l4_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
        uint32_t l4_off)
 {
 	uint32_t len = rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip);
-	uint32_t sum = (uint32_t)dpt_raw_cksum_mbuf(m, l4_off, len) +
-		       rte_ipv4_phdr_cksum(ip, 0);
+	uint32_t sum = phdr_sum(ip, len);
 
+	/* one contiguous segment (every header we build, most we receive):
+	 * no chain walk */
+	if (l4_off + len <= m->data_len)
+		sum += dpt_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *,
+							     l4_off), len);
+	else
+		sum += dpt_raw_cksum_mbuf(m, l4_off, len);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;

@@ -17,11 +17,13 @@
 #define DPT_NET_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "dpt_stats.h"
 
@@ -133,6 +135,33 @@ enum dpt_stat dpt_icmp_parse(const struct rte_mbuf *m, uint32_t off,
 			     uint32_t len, struct dpt_icmp *icmp);
 
 /**
+ * Whether the frame @p m (data at its Ethernet header) is an opening TCP
+ * SYN over IPv4: SYN set, ACK, RST and FIN clear, not a fragment. What a
+ * worker's loop looks at before it pays for anything else, so that SYNs
+ * wait behind other segments and can be held to a budget: a few loads
+ * from the first segment (~15 instructions), no validation (the frame is
+ * parsed in full later, if kept). A frame too short to tell is not a SYN.
+ */
+static inline int
+dpt_frame_is_tcp_syn(const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *ip = p + RTE_ETHER_HDR_LEN;
+	uint32_t l4;
+
+	if (m->data_len < RTE_ETHER_HDR_LEN + 20 + 20 ||
+	    p[12] != (RTE_ETHER_TYPE_IPV4 >> 8) ||
+	    p[13] != (RTE_ETHER_TYPE_IPV4 & 0xff) || ip[9] != IPPROTO_TCP ||
+	    (ip[6] & 0x3f) != 0 || ip[7] != 0) /* MF, fragment offset */
+		return 0;
+	l4 = RTE_ETHER_HDR_LEN + (ip[0] & 0xfu) * 4;
+	return l4 + 20 <= m->data_len &&
+	       (p[l4 + 13] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			      RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)) ==
+	       RTE_TCP_SYN_FLAG;
+}
+
+/**
  * Update an Internet checksum for one 16-bit word changing from @p old to
  * @p new (RFC 1624, eqn. 3). All three values in the same byte order as on
  * the wire.
@@ -145,6 +174,54 @@ dpt_cksum_update16(uint16_t cksum, uint16_t old, uint16_t new)
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
+}
+
+/**
+ * Internet checksum (the folded 16-bit one's complement sum, not yet
+ * complemented) of @p len contiguous bytes at @p buf: the same value as
+ * rte_raw_cksum(), for a fraction of its instructions.
+ *
+ * DPDK 22.11's __rte_raw_cksum() adds one 16-bit word per step (about 2.6
+ * instructions a byte); this adds 32-bit words into a 64-bit sum, 16
+ * bytes a step, and folds once at the end: deferred carries (RFC 1071
+ * 2(C)) and a word size of the machine's choice (RFC 1071 2(B): the sum
+ * is the same modulo 0xffff, as 2^16 is 1 there). Memory order throughout,
+ * which the one's complement sum does not mind (RFC 1071 2(A)).
+ */
+static inline uint16_t
+dpt_raw_cksum(const void *buf, uint32_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t sum = 0;
+
+	for (; len >= 16; len -= 16, p += 16) {
+		uint32_t w[4];
+
+		memcpy(w, p, sizeof(w));
+		sum += (uint64_t)w[0] + w[1] + w[2] + w[3];
+	}
+	for (; len >= 4; len -= 4, p += 4) {
+		uint32_t w;
+
+		memcpy(&w, p, sizeof(w));
+		sum += w;
+	}
+	if (len >= 2) {
+		uint16_t w;
+
+		memcpy(&w, p, sizeof(w));
+		sum += w;
+		p += 2;
+		len -= 2;
+	}
+	if (len > 0) /* the last byte, padded with a zero byte after it */
+		sum += RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? *p :
+		       (uint32_t)*p << 8;
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
 }
 
 /**

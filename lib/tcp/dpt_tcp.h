@@ -141,6 +141,13 @@ struct dpt_tcp_conf {
 	uint32_t cc;                 /**< enum dpt_tcp_cc */
 	uint32_t syn_backlog;        /**< half-open per listener, then cookies */
 	uint32_t syncookies;         /**< answer SYNs past the bound with cookies */
+	uint32_t syn_budget;         /**< SYNs per loop iteration (the
+				       *  engine's SYN queue) */
+	uint32_t synack_rate;        /**< cookie SYN-ACKs per second, 0 = any */
+	uint32_t rst_rate;           /**< RSTs to segments without a connection
+				       *  per second, 0 = any */
+	uint64_t synack_dup_us;      /**< a duplicate SYN's SYN-ACK again at
+				       *  most this often per connection */
 	uint32_t max_timewait;       /**< TIME-WAIT connections per lcore */
 	uint32_t init_cwnd;          /**< initial window, segments */
 	uint32_t syn_retries;        /**< SYN retransmissions */
@@ -429,6 +436,14 @@ uint32_t dpt_tcp_unfinished(const struct dpt_tcp *tcp);
  *   The number of connections aborted.
  */
 uint32_t dpt_tcp_abort_all(struct dpt_tcp *tcp, uint64_t now);
+
+/**
+ * Whether a peer at @p addr (host order) completed a passive handshake
+ * with this lcore in the last one to two minutes (tcp_peers.c): the
+ * worker's loop serves such peers' SYNs first under a flood. O(1); a
+ * false "yes" is possible (a hash collision), a false "no" is not.
+ */
+int dpt_tcp_peer_known(const struct dpt_tcp *tcp, uint32_t addr);
 
 /** Control blocks in use (all states, TIME-WAIT included). */
 uint32_t dpt_tcp_conns(const struct dpt_tcp *tcp);

@@ -84,6 +84,39 @@ opt_one(const uint8_t *p, uint8_t k, uint8_t l, int syn, struct dpt_tcp_opts *o)
 	}
 }
 
+/* The two layouts nearly every segment has, recognised whole: NOP NOP TS
+ * (every segment of a timestamp connection, Linux and BSD alike) and
+ * Linux's SYN (MSS, SACK-permitted, TS, NOP, WS). The same result as the
+ * general loop, for about a fifth of its instructions (~160 for a SYN
+ * under callgrind). Returns 1 if it was one of them. */
+static int
+opts_common(const uint8_t *p, unsigned int len, int syn,
+	    struct dpt_tcp_opts *o)
+{
+	if (len == 12 && p[0] == OPT_NOP && p[1] == OPT_NOP &&
+	    p[2] == OPT_TS && p[3] == 10) {
+		o->present = DPT_TCPOPT_TS;
+		o->tsval = get32(p + 4);
+		o->tsecr = get32(p + 8);
+		return 1;
+	}
+	if (len == 20 && p[0] == OPT_MSS && p[1] == 4 &&
+	    p[4] == OPT_SACK_OK && p[5] == 2 && p[6] == OPT_TS &&
+	    p[7] == 10 && p[16] == OPT_NOP && p[17] == OPT_WS && p[18] == 3) {
+		o->tsval = get32(p + 8);
+		o->tsecr = get32(p + 12);
+		o->present = DPT_TCPOPT_TS;
+		if (syn) { /* as opt_one(): SYN-only options count only there */
+			o->present |= DPT_TCPOPT_MSS | DPT_TCPOPT_SACK_OK |
+				      DPT_TCPOPT_WS;
+			o->mss = (uint16_t)(p[2] << 8 | p[3]);
+			o->wscale = RTE_MIN(p[19], DPT_TCP_MAX_WSCALE);
+		}
+		return 1;
+	}
+	return 0;
+}
+
 int
 dpt_tcp_opts_parse(const uint8_t *p, unsigned int len, int syn,
 		   struct dpt_tcp_opts *o)
@@ -92,6 +125,8 @@ dpt_tcp_opts_parse(const uint8_t *p, unsigned int len, int syn,
 
 	o->present = 0;
 	o->n_sack = 0;
+	if (opts_common(p, len, syn, o))
+		return 0;
 	while (i < len) {
 		uint8_t k = p[i], l;
 

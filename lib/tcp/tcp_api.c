@@ -184,7 +184,7 @@ dpt_tcp_listen(struct dpt_tcp *t, const struct dpt_tcp_listen_params *p)
 	}
 	memset(l, 0, sizeof(*l));
 	l->tcp = t;
-	l->port = p->port;
+	listener_set_port(l, p->port);
 	l->backlog = p->backlog ? p->backlog : 128;
 	l->on_accept = p->on_accept;
 	l->arg = p->arg;
@@ -203,7 +203,7 @@ dpt_tcp_unlisten(struct dpt_tcp_listener *l, uint64_t now)
 		if (c->tcp != NULL && c->listener == l)
 			dpt_tcp_abort(c, now);
 	}
-	l->port = 0;
+	listener_set_port(l, 0);
 	t->st->c[DPT_STAT_tcp_listeners]--;
 }
 

@@ -57,7 +57,14 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 	t->table = rte_hash_create(&hp);
 	t->tcbs = rte_zmalloc_socket("dpt_tcbs", sizeof(*t->tcbs) * n,
 				     RTE_CACHE_LINE_SIZE, p->socket_id);
-	if (t->table == NULL || t->tcbs == NULL)
+	/* 4 counters a control block (at most 4 Mi of them): a lookup of a
+	 * 4-tuple that has none (every SYN of a flood) mostly ends at its
+	 * counter, without the table's two buckets */
+	t->filter_mask = RTE_MIN(rte_align32pow2(RTE_MAX(4 * n, 65536u)),
+				 1u << 22) - 1;
+	t->filter = rte_zmalloc_socket("dpt_tcp_filter", t->filter_mask + 1,
+				       RTE_CACHE_LINE_SIZE, p->socket_id);
+	if (t->table == NULL || t->tcbs == NULL || t->filter == NULL)
 		return -ENOMEM;
 	for (uint32_t i = n; i-- > 0;) {
 		t->tcbs[i].ev_next = t->free_tcbs;
@@ -76,6 +83,7 @@ destroy(struct dpt_tcp *t)
 	}
 	rte_hash_free(t->table);
 	rte_free(t->tcbs);
+	rte_free(t->filter);
 	rte_free(t);
 }
 
@@ -122,6 +130,7 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->st = p->stats;
 	t->tx_cksum = p->tx_cksum_offload;
 	memcpy(t->secret, p->secret, sizeof(t->secret));
+	tcp_cookie_init(t);
 	t->ooo_off = rte_mbuf_dynfield_register(&ooo_field);
 	if (t->ooo_off < 0 || create_table(t, p) != 0) {
 		destroy(t);
@@ -129,6 +138,7 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 		return NULL;
 	}
 	wheel_init(&t->wheel, p->now);
+	tcp_peers_init(t, p->now);
 	t->next_port = (uint16_t)(TCP_EPHEMERAL_LO + tcp_siphash(t->secret,
 		"port", 4) % (TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1));
 	p->nif->tcp_input = dpt_tcp_input;
@@ -179,12 +189,29 @@ dpt_tcp_free(struct dpt_tcp *t, uint64_t now)
 	destroy(t);
 }
 
+/* The filter's counter of 4-tuples with the table's hash @h. A counter
+ * that reached 255 stays there: it can no longer be counted down without
+ * hiding a 4-tuple, and 255 collisions do not happen at 4 counters a
+ * control block. */
+static void
+filter_add(struct dpt_tcp *t, hash_sig_t h, int d)
+{
+	uint8_t *f = &t->filter[h & t->filter_mask];
+
+	if (*f != UINT8_MAX)
+		*f = (uint8_t)(*f + d);
+}
+
 struct dpt_tcb *
 tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k)
 {
+	hash_sig_t h = rte_hash_hash(t->table, k);
 	void *data;
 
-	return rte_hash_lookup_data(t->table, k, &data) >= 0 ? data : NULL;
+	if (t->filter[h & t->filter_mask] == 0)
+		return NULL;
+	return rte_hash_lookup_with_hash_data(t->table, k, h, &data) >= 0 ?
+	       data : NULL;
 }
 
 uint8_t
@@ -207,6 +234,7 @@ tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
 		return NULL;
 	if (rte_hash_add_key_data(t->table, k, c) != 0)
 		return NULL;
+	filter_add(t, rte_hash_hash(t->table, k), 1);
 	t->free_tcbs = c->ev_next;
 	memset(c, 0, sizeof(*c));
 	c->key = *k;
@@ -296,7 +324,8 @@ tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err)
 	if (c->state == DPT_TCP_TIME_WAIT)
 		t->n_timewait--;
 	listener_detach(c);
-	rte_hash_del_key(t->table, &c->key);
+	if (rte_hash_del_key(t->table, &c->key) >= 0)
+		filter_add(t, rte_hash_hash(t->table, &c->key), -1);
 	tcb_timers_stop(c);
 	tcb_set_state(c, DPT_TCP_CLOSED);
 	c->error = (uint8_t)err;
@@ -361,6 +390,7 @@ tcb_established(struct dpt_tcb *c, uint64_t now)
 		return;
 	}
 	tcb_count(c, DPT_STAT_tcp_conn_passive);
+	tcp_peers_add(c->tcp, c->key.raddr);
 	c->flags |= F_ACCEPTING;
 	if (l->on_accept != NULL) {
 		tcb_event(c, EV_ACCEPT);
@@ -394,10 +424,27 @@ tcb_enter_timewait(struct dpt_tcb *c, uint64_t now)
 struct dpt_tcp_listener *
 listener_find(struct dpt_tcp *t, uint16_t port)
 {
+	/* port 0 finds a free slot */
+	if (port != 0 && !(t->listen_map[port / 64] & 1ULL << (port % 64)))
+		return NULL;
 	for (unsigned int i = 0; i < TCP_MAX_LISTENERS; i++)
 		if (t->listeners[i].port == port)
 			return &t->listeners[i];
 	return NULL;
+}
+
+/* Give listener @l port @port (0: the slot is free again), keeping the
+ * map listener_find() looks at first. */
+void
+listener_set_port(struct dpt_tcp_listener *l, uint16_t port)
+{
+	uint64_t *map = l->tcp->listen_map;
+
+	if (l->port != 0)
+		map[l->port / 64] &= ~(1ULL << (l->port % 64));
+	if (port != 0)
+		map[port / 64] |= 1ULL << (port % 64);
+	l->port = port;
 }
 
 /* Hand a completed passive connection to its listener's callback. */
@@ -450,6 +497,7 @@ void
 dpt_tcp_poll(struct dpt_tcp *t, uint64_t now)
 {
 	wheel_advance(t, now);
+	tcp_peers_age(t, now);
 	t->in_poll = 1;
 	do {
 		deliver_events(t, now);

@@ -10,9 +10,10 @@
  * acknowledged, finding a sequence number), tcp_reass.c (receive queue,
  * out-of-order queue, SACK blocks we send), tcp_sack.c (the scoreboard of
  * SACK blocks we receive, RFC 6675), tcp_cc.c (NewReno, CUBIC, RTT),
- * tcp_isn.c (ISNs, SYN cookies), tcp_api.c (the calls of dpt_tcp.h),
- * tcp_icmp.c (ICMP errors about our segments, path MTU and the segment
- * size).
+ * tcp_isn.c (ISNs, SYN cookies), tcp_peers.c (peers that completed a
+ * handshake lately, whose SYNs a flood must not crowd out), tcp_api.c (the
+ * calls of dpt_tcp.h), tcp_icmp.c (ICMP errors about our segments, path
+ * MTU and the segment size).
  * tcp_mq.h is the mbuf queue both the send and receive queues are.
  *
  * Time has one channel: `now`, an argument of every function that needs
@@ -103,6 +104,12 @@ struct tcp_timer {
 struct tcp_wheel {
 	uint64_t tick;                         /* last tick processed */
 	struct tcp_timer *slot[WHEEL_SLOTS];
+};
+
+/* A token bucket (tcp_bucket_take()). */
+struct tcp_bucket {
+	uint64_t tokens;             /* x 1e6 */
+	uint64_t last;               /* last refill, us */
 };
 
 /* Connection table key: the 4-tuple, host order. */
@@ -210,6 +217,8 @@ struct dpt_tcb {
 	/* RFC 5961 challenge ACK budget */
 	uint64_t chack_window;       /* start of the current second */
 	uint32_t chack_count;        /* sent in it */
+	uint64_t synack_dup_at;      /* a duplicate SYN last answered (passive
+				      * SYN-RECEIVED); 0 = never */
 
 	/* application */
 	dpt_tcp_handler_t handler;
@@ -259,15 +268,29 @@ struct dpt_tcp {
 	void *port_ok_arg;            /* the active-open port filter */
 	struct dpt_stats *st;
 	struct rte_hash *table;      /* tcp_key -> tcb index */
+	uint8_t *filter;             /* 4-tuples in the table by hash: a
+				      * counter per filter_mask + 1 hashes */
+	uint32_t filter_mask;
 	struct dpt_tcb *tcbs;        /* max_conns of them */
 	struct dpt_tcb *free_tcbs;   /* linked by ev_next */
 	uint32_t n_timewait;
 	struct dpt_tcp_listener listeners[TCP_MAX_LISTENERS];
+	uint64_t listen_map[65536 / 64]; /* bit per port with a listener:
+					  * a segment to a closed port costs
+					  * one load, not a scan */
+	struct tcp_bucket synack_bucket; /* [tcp] synack_rate */
+	struct tcp_bucket rst_bucket;    /* [tcp] rst_rate */
+	uint64_t peers[2][65536 / 64]; /* peers with a handshake lately: two
+					* generations (tcp_peers.c) */
+	uint64_t peers_mult;         /* their map's hash multiplier (secret) */
+	uint64_t peers_rotate;       /* when the older generation goes */
+	uint8_t peers_cur;           /* the generation being filled */
 	struct tcp_wheel wheel;
 	struct dpt_tcb *ev_head;     /* connections with events */
 	struct dpt_tcb *out_head;    /* connections to run output on */
 	struct dpt_tcb *dead_head;   /* to release at the end of poll */
 	uint8_t secret[16];
+	uint64_t cookie_key[2];      /* SYN cookies' SipHash-1-3 key */
 	int tx_cksum;                /* PMD fills TCP checksums */
 	uint16_t next_port;          /* next ephemeral port to try */
 	uint8_t in_poll;             /* delivering events */
@@ -351,6 +374,7 @@ void tcb_want_output(struct dpt_tcb *c);
 void tcb_established(struct dpt_tcb *c, uint64_t now);
 void tcb_init_options(struct dpt_tcb *c);
 struct dpt_tcp_listener *listener_find(struct dpt_tcp *t, uint16_t port);
+void listener_set_port(struct dpt_tcp_listener *l, uint16_t port);
 void tcb_enter_timewait(struct dpt_tcb *c, uint64_t now);
 
 /* tcp_output.c */
@@ -362,13 +386,16 @@ int tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len,
 		     uint8_t flags, uint64_t now);
 void tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
 		      uint64_t now);
+void tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
+		    struct rte_mbuf *reuse, uint64_t now);
+int tcp_bucket_take(struct tcp_bucket *b, uint64_t rate, uint64_t now);
 void tcp_send_rst(struct dpt_tcb *c, uint64_t now);
 void tcp_challenge_ack(struct dpt_tcb *c, uint64_t now);
 uint32_t tcp_rcv_window(struct dpt_tcb *c);
 uint32_t tcp_tsval(const struct dpt_tcb *c, uint64_t now);
 void tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
-			    uint32_t iss, uint16_t mss, uint32_t tsval,
-			    uint8_t wscale, uint64_t now);
+			    struct rte_mbuf *reuse, uint32_t iss, uint16_t mss,
+			    uint32_t tsval, uint8_t wscale, uint64_t now);
 uint8_t tcp_wscale_for(uint32_t rcvbuf);
 
 /* tcp_input.c */
@@ -432,11 +459,20 @@ uint64_t tcp_siphash(const uint8_t key[16], const void *data, size_t len);
 uint32_t tcp_isn(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint64_t now);
 uint32_t tcp_ts_offset(const struct dpt_tcp *t, const struct tcp_key *k);
+uint64_t tcp_siphash13(const uint64_t key[2], const uint64_t *words,
+		       unsigned int n);
+void tcp_cookie_init(struct dpt_tcp *t);
 uint32_t cookie_make(const struct dpt_tcp *t, const struct tcp_key *k,
-		     uint32_t peer_isn, uint16_t *mss, uint64_t now);
+		     uint32_t peer_isn, uint16_t *mss, uint32_t *ts_off,
+		     uint64_t now);
 int cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
-		 uint64_t now);
+		 uint32_t *ts_off, uint64_t now);
+
+/* tcp_peers.c */
+void tcp_peers_init(struct dpt_tcp *t, uint64_t now);
+void tcp_peers_add(struct dpt_tcp *t, uint32_t addr);
+void tcp_peers_age(struct dpt_tcp *t, uint64_t now);
 
 /* tcp_sndq.c */
 void sndq_append(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t len);

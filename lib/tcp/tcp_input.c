@@ -17,6 +17,16 @@ drop(struct dpt_tcp *t, struct rte_mbuf *m, enum dpt_stat why)
 	rte_pktmbuf_free(m);
 }
 
+/* Count @m dropped for @why and answer it by RST (RFC 9293 3.10.7.1's
+ * form), built in its own buffer. */
+static void
+drop_rst(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
+	 enum dpt_stat why, uint64_t now)
+{
+	t->st->c[why]++;
+	tcp_answer_rst(t, s, m, now);
+}
+
 static void
 ack_soon(struct dpt_tcb *c)
 {
@@ -64,23 +74,26 @@ key_of(const struct dpt_tcp_seg *s)
  * peer's window scale and SACK-permitted ride in the low bits of our
  * TSval, as Linux does, so they survive when timestamps are on. */
 static void
-syn_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint64_t now)
+syn_cookie(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
+	   uint64_t now)
 {
 	struct tcp_key k = key_of(s);
 	uint16_t mss = (s->opt.present & DPT_TCPOPT_MSS) ? s->opt.mss :
 		       TCP_DEFAULT_MSS;
-	uint32_t iss, ts, bits = 0xf;
+	uint32_t iss, ts, ts_off, bits = 0xf;
 
+	if (!tcp_bucket_take(&t->synack_bucket, t->conf.synack_rate, now))
+		return drop(t, m, DPT_STAT_tcp_drop_synack_rate);
 	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - 40u);
-	iss = cookie_make(t, &k, s->seq, &mss, now);
+	iss = cookie_make(t, &k, s->seq, &mss, &ts_off, now);
 	if (s->opt.present & DPT_TCPOPT_WS)
 		bits = s->opt.wscale;
 	if (s->opt.present & DPT_TCPOPT_SACK_OK)
 		bits |= 0x10;
-	ts = (uint32_t)(now / 1000) + tcp_ts_offset(t, &k);
+	ts = (uint32_t)(now / 1000) + ts_off;
 	if ((ts & 0x3f) < bits)
 		ts -= 0x40; /* never ahead of our clock */
-	tcp_send_synack_cookie(t, s, iss, mss, (ts & ~0x3fu) | bits,
+	tcp_send_synack_cookie(t, s, m, iss, mss, (ts & ~0x3fu) | bits,
 			       tcp_wscale_for(t->conf.rcvbuf), now);
 }
 
@@ -90,26 +103,39 @@ accept_queue_full(const struct dpt_tcp_listener *l)
 	return l->on_accept == NULL && l->aq_len >= l->backlog;
 }
 
+/* No control block can be had for this 4-tuple (max_conns are in use,
+ * or the table refuses the key): refuse the connection visibly, at once.
+ * RFC 9293 3.10.7.2 does not say what a listener without resources
+ * answers; we answer as a closed port does (3.10.7.1: RST, and RST,ACK to
+ * a SYN), which the peer reports as "connection refused" at once, and
+ * which a SYN cookie would only have put off until the peer believed
+ * itself connected. */
+static void
+refuse_no_tcb(struct dpt_tcp *t, struct rte_mbuf *m,
+	      const struct dpt_tcp_seg *s, uint64_t now)
+{
+	drop_rst(t, m, s, DPT_STAT_tcp_drop_no_tcb, now);
+}
+
 static void
 syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 		struct rte_mbuf *m, const struct dpt_tcp_seg *s, uint64_t now)
 {
 	struct tcp_key k = key_of(s);
-	struct dpt_tcb *c = NULL;
+	struct dpt_tcb *c;
 
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
-	if (l->n_synrcvd < t->conf.syn_backlog)
-		c = tcb_alloc(t, &k, now);
-	if (c == NULL) {
-		rte_pktmbuf_free(m);
+	if (t->free_tcbs == NULL)
+		return refuse_no_tcb(t, m, s, now);
+	if (l->n_synrcvd >= t->conf.syn_backlog) {
 		if (t->conf.syncookies)
-			return syn_cookie(t, s, now);
-		t->st->c[l->n_synrcvd < t->conf.syn_backlog ?
-			 DPT_STAT_tcp_drop_no_tcb :
-			 DPT_STAT_tcp_drop_syn_backlog]++;
-		return;
+			return syn_cookie(t, m, s, now);
+		return drop(t, m, DPT_STAT_tcp_drop_syn_backlog);
 	}
+	c = tcb_alloc(t, &k, now);
+	if (c == NULL)
+		return refuse_no_tcb(t, m, s, now);
 	c->flags |= F_PASSIVE;
 	c->listener = l;
 	l->n_synrcvd++;
@@ -141,23 +167,24 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 {
 	struct tcp_key k = key_of(s);
 	struct dpt_tcb *c;
+	uint32_t ts_off;
 	uint16_t mss;
 
 	if (!t->conf.syncookies ||
-	    cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, now) != 0) {
-		tcp_send_rst_for(t, s, now); /* RFC 9293 3.10.7.2 second */
-		return drop(t, m, DPT_STAT_tcp_drop_cookie);
-	}
+	    cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, &ts_off,
+			 now) != 0) /* RFC 9293 3.10.7.2 second */
+		return drop_rst(t, m, s, DPT_STAT_tcp_drop_cookie, now);
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
 	c = tcb_alloc(t, &k, now);
-	if (c == NULL)
-		return drop(t, m, DPT_STAT_tcp_drop_no_tcb);
+	if (c == NULL) /* the peer thinks it is connected: tell it not */
+		return refuse_no_tcb(t, m, s, now);
 	t->st->c[DPT_STAT_tcp_syncookies_ok]++;
 	c->flags |= F_PASSIVE;
 	c->listener = l;
 	l->n_synrcvd++;
 	c->mss = mss;
+	c->ts_offset = ts_off; /* the offset our cookie SYN-ACK's TSval had */
 	if ((s->opt.present & DPT_TCPOPT_TS) && t->conf.timestamps) {
 		uint32_t bits = s->opt.tsecr & 0x3f;
 
@@ -195,8 +222,7 @@ listen_input(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	if (s->flags & DPT_TCP_ACK) { /* second: an ACK is bad here */
 		if (!(s->flags & DPT_TCP_SYN))
 			return cookie_ack(t, l, m, s, now);
-		tcp_send_rst_for(t, s, now);
-		return drop(t, m, DPT_STAT_tcp_drop_listen);
+		return drop_rst(t, m, s, DPT_STAT_tcp_drop_listen, now);
 	}
 	if (s->flags & DPT_TCP_SYN) /* third */
 		return syn_to_listener(t, l, m, s, now);
@@ -212,8 +238,7 @@ no_tcb_input(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 	if (l != NULL)
 		return listen_input(t, l, m, s, now);
 	/* RFC 9293 3.10.7.1: CLOSED. */
-	tcp_send_rst_for(t, s, now);
-	drop(t, m, DPT_STAT_tcp_drop_closed_port);
+	drop_rst(t, m, s, DPT_STAT_tcp_drop_closed_port, now);
 }
 
 /* ---- SYN-SENT (3.10.7.3) ---------------------------------------------- */
@@ -253,10 +278,8 @@ syn_sent_input(struct dpt_tcb *c, struct rte_mbuf *m,
 	int ack_ok = (s->flags & DPT_TCP_ACK) && seq_gt(s->ack, c->iss) &&
 		     seq_leq(s->ack, c->snd_max);
 
-	if ((s->flags & DPT_TCP_ACK) && !ack_ok) { /* first */
-		tcp_send_rst_for(t, s, now);
-		return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
-	}
+	if ((s->flags & DPT_TCP_ACK) && !ack_ok) /* first */
+		return drop_rst(t, m, s, DPT_STAT_tcp_drop_syn_sent, now);
 	if (s->flags & DPT_TCP_RST) { /* second; RFC 5961 3.2 */
 		if (!ack_ok)
 			return drop(t, m, DPT_STAT_tcp_drop_syn_sent);
@@ -361,13 +384,20 @@ rst_input(struct dpt_tcb *c, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 
 /* Fourth: SYN on a synchronized connection (RFC 5961 4.2): a challenge
  * ACK. A passive SYN-RECEIVED that sees the same SYN again re-sends its
- * SYN-ACK at once rather than at the next timeout (as Linux does). */
+ * SYN-ACK at once rather than at the next timeout (as Linux does), but at
+ * most once per [tcp] synack_dup_interval: a blind flood of one SYN must
+ * not draw a SYN-ACK each (RFC 5961 7 asks the same of the segments it
+ * provokes; Linux's tcp_invalid_ratelimit, 500 ms, is this limit). */
 static void
 syn_in_synced(struct dpt_tcb *c, struct rte_mbuf *m,
 	      const struct dpt_tcp_seg *s, uint64_t now)
 {
 	if (c->state == DPT_TCP_SYN_RECEIVED && (c->flags & F_PASSIVE) &&
 	    s->seq == c->irs && !(s->flags & DPT_TCP_ACK)) {
+		if (c->synack_dup_at != 0 &&
+		    now - c->synack_dup_at < c->tcp->conf.synack_dup_us)
+			return drop(c->tcp, m, DPT_STAT_tcp_drop_syn_dup);
+		c->synack_dup_at = now;
 		tcb_count(c, DPT_STAT_tcp_synack_retransmits);
 		tcp_send_syn(c, now);
 		rte_pktmbuf_free(m);

@@ -149,22 +149,41 @@ finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 	dpt_ipv4_output(t->nif, m, raddr, now);
 }
 
-/* A header mbuf holding Ethernet and IPv4 room and the TCP header of @s. */
+/* A header mbuf holding Ethernet and IPv4 room and the TCP header of @s:
+ * @reuse, the buffer of the segment being answered, when it is ours alone
+ * (direct, one segment, not shared), which spares an allocation and a
+ * free per answer (a SYN-ACK or RST to a flood); else a new one. Takes
+ * @reuse (NULL: none). */
 static struct rte_mbuf *
-header_mbuf(struct dpt_tcp *t, const struct dpt_tcp_seg *s)
+header_mbuf_from(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
+		 struct rte_mbuf *reuse)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(t->hdr_pool);
+	struct rte_mbuf *m = reuse;
 	unsigned int len;
 
-	if (m == NULL) {
-		t->st->c[DPT_STAT_mbuf_alloc_fail]++;
-		return NULL;
+	if (m != NULL && RTE_MBUF_DIRECT(m) && m->nb_segs == 1 &&
+	    rte_mbuf_refcnt_read(m) == 1 &&
+	    m->buf_len >= RTE_PKTMBUF_HEADROOM + HDRS_OFF + DPT_TCP_HDR_MAX) {
+		rte_pktmbuf_reset(m);
+	} else {
+		rte_pktmbuf_free(reuse);
+		m = rte_pktmbuf_alloc(t->hdr_pool);
+		if (m == NULL) {
+			t->st->c[DPT_STAT_mbuf_alloc_fail]++;
+			return NULL;
+		}
 	}
 	len = dpt_tcp_write_hdr(rte_pktmbuf_mtod_offset(m, uint8_t *,
 							HDRS_OFF), s);
 	m->data_len = (uint16_t)(HDRS_OFF + len);
 	m->pkt_len = m->data_len;
 	return m;
+}
+
+static struct rte_mbuf *
+header_mbuf(struct dpt_tcp *t, const struct dpt_tcp_seg *s)
+{
+	return header_mbuf_from(t, s, NULL);
 }
 
 /* Option bytes of the header in @m beyond those c->mss already allows for. */
@@ -275,17 +294,48 @@ tcp_send_syn(struct dpt_tcb *c, uint64_t now)
 	c->snd_max = seq_max(c->snd_max, c->iss + 1);
 }
 
+/* A token bucket of @rate tokens a second, a tenth of a second deep, in
+ * millionths of a token so microseconds add up exactly: [tcp]
+ * synack_rate, rst_rate. O(1); a rate of 0 is no limit. */
+int
+tcp_bucket_take(struct tcp_bucket *b, uint64_t rate, uint64_t now)
+{
+	uint64_t depth, dt;
+
+	if (rate == 0)
+		return 1;
+	depth = RTE_MAX(rate / 10, 1u) * 1000000;
+	dt = RTE_MIN(now - b->last, (uint64_t)1000000);
+	b->last = now;
+	b->tokens = RTE_MIN(b->tokens + dt * rate, depth);
+	if (b->tokens < 1000000)
+		return 0;
+	b->tokens -= 1000000;
+	return 1;
+}
+
 /* A reset without a connection (RFC 9293 3.10.7.1): never in answer to a
  * RST; <SEQ=SEG.ACK><CTL=RST> if the segment had ACK, else
- * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Built in @reuse, the
+ * segment's own buffer, when it can be (takes it; NULL: a new one). */
 void
-tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in, uint64_t now)
+tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
+	       struct rte_mbuf *reuse, uint64_t now)
 {
 	struct dpt_tcp_seg s = { .sport = in->dport, .dport = in->sport };
 	struct rte_mbuf *m;
 
-	if (in->flags & DPT_TCP_RST)
+	/* never to a RST; and, like BSD's "RST from closed port" limit,
+	 * at most [tcp] rst_rate a second (RFC 9293 does not forbid
+	 * silence, and a flood of stray segments must not buy an answer
+	 * each) */
+	if ((in->flags & DPT_TCP_RST) ||
+	    !tcp_bucket_take(&t->rst_bucket, t->conf.rst_rate, now)) {
+		if (!(in->flags & DPT_TCP_RST))
+			t->st->c[DPT_STAT_tcp_rst_limited]++;
+		rte_pktmbuf_free(reuse);
 		return;
+	}
 	if (in->flags & DPT_TCP_ACK) {
 		s.seq = in->ack;
 		s.flags = DPT_TCP_RST;
@@ -294,12 +344,18 @@ tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in, uint64_t now)
 			!!(in->flags & DPT_TCP_FIN);
 		s.flags = DPT_TCP_RST | DPT_TCP_ACK;
 	}
-	m = header_mbuf(t, &s);
+	m = header_mbuf_from(t, &s, reuse);
 	if (m == NULL)
 		return;
 	t->st->c[DPT_STAT_tcp_rst_sent]++;
 	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
 			1, now);
+}
+
+void
+tcp_send_rst_for(struct dpt_tcp *t, const struct dpt_tcp_seg *in, uint64_t now)
+{
+	tcp_answer_rst(t, in, NULL, now);
 }
 
 /* ABORT (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>, with SND.NXT as on
@@ -320,11 +376,12 @@ tcp_send_rst(struct dpt_tcb *c, uint64_t now)
 			m->pkt_len - HDRS_OFF, !c->pmtu_nodf, now);
 }
 
-/* A SYN-ACK carrying a SYN cookie, for which no connection exists yet. */
+/* A SYN-ACK carrying a SYN cookie, for which no connection exists yet,
+ * built in @reuse, the SYN's buffer, when it can be (takes it). */
 void
 tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
-		       uint32_t iss, uint16_t mss, uint32_t tsval,
-		       uint8_t wscale, uint64_t now)
+		       struct rte_mbuf *reuse, uint32_t iss, uint16_t mss,
+		       uint32_t tsval, uint8_t wscale, uint64_t now)
 {
 	struct dpt_tcp_seg s = {
 		.sport = in->dport, .dport = in->sport, .seq = iss,
@@ -348,7 +405,7 @@ tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 		if ((in->opt.present & DPT_TCPOPT_SACK_OK) && t->conf.sack)
 			s.opt.present |= DPT_TCPOPT_SACK_OK;
 	}
-	m = header_mbuf(t, &s);
+	m = header_mbuf_from(t, &s, reuse);
 	if (m == NULL)
 		return;
 	t->st->c[DPT_STAT_tcp_syncookies_sent]++;

@@ -94,6 +94,11 @@ void tt_teardown(void);
 /** The frame tt_in() would feed for @p s (DF set), not fed. */
 struct rte_mbuf *tt_frame(const struct tt_spec *s);
 
+/** A Criterion suite whose fixture is tt_setup_with(@p edit). */
+#define TT_SUITE_WITH(suite, edit)                                        \
+	static void setup_##suite(void) { tt_setup_with(edit); }           \
+	TestSuite(suite, .init = setup_##suite, .fini = tt_teardown)
+
 /** Feed one segment at the current time, then poll. */
 void tt_in(const struct tt_spec *s);
 #define TT_IN(...) tt_in(&(struct tt_spec){ __VA_ARGS__ })

@@ -451,6 +451,32 @@ Test(cksum, update16_handles_the_minus_zero_case)
 	}
 }
 
+Test(cksum, word_sum_equals_rte_raw_cksum_at_every_length_and_alignment)
+{
+	/* dpt_raw_cksum() sums 32-bit words into 64 bits: the folded value
+	 * must be rte_raw_cksum()'s (16-bit words) bit for bit, whatever the
+	 * length (odd ones too) and alignment; all-ones bytes stress the
+	 * carries, zeros the 0 / 0xffff distinction. */
+	static uint8_t b[2100];
+	uint64_t x = 1;
+
+	for (unsigned int i = 0; i < sizeof(b); i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		b[i] = (uint8_t)(x >> 56);
+	}
+	for (unsigned int off = 0; off < 8; off++)
+		for (unsigned int len = 0; len + off <= sizeof(b);
+		     len += len < 80 ? 1 : 97)
+			cr_assert_eq(dpt_raw_cksum(b + off, len),
+				     rte_raw_cksum(b + off, len),
+				     "off %u len %u", off, len);
+	memset(b, 0xff, sizeof(b));
+	cr_assert_eq(dpt_raw_cksum(b, 2048), rte_raw_cksum(b, 2048));
+	cr_assert_eq(dpt_raw_cksum(b, 2047), rte_raw_cksum(b, 2047));
+	memset(b, 0, sizeof(b));
+	cr_assert_eq(dpt_raw_cksum(b, 100), 0);
+}
+
 Test(cksum, mbuf_sum_across_an_odd_length_segment_equals_the_flat_sum)
 {
 	/* DPDK 22.11's rte_raw_cksum_mbuf() gets exactly this shape wrong
@@ -525,4 +551,63 @@ Test(mbuf, what_does_not_fit_or_is_shared_is_linked)
 	cr_assert_arr_eq(rte_pktmbuf_read(head, 2400, 3, got), "xyz", 3);
 	rte_mbuf_refcnt_update(two, -1);
 	rte_pktmbuf_free(head);
+}
+
+/* ---- the loop's first look at a frame --------------------------------- */
+
+TestSuite(classify, .init = th_eal_init);
+
+/* Ethernet II, IPv4 (IHL @ihl, fragment word @frag), TCP with @flags:
+ * only what dpt_frame_is_tcp_syn() reads is set. */
+static struct rte_mbuf *
+tcp_frame(uint8_t ihl, uint16_t frag, uint8_t proto, uint8_t flags,
+	  size_t len)
+{
+	uint8_t f[128] = { 0 };
+	size_t l4 = IP_OFF + ihl * 4u;
+
+	f[12] = 0x08;
+	f[13] = 0x00;
+	f[IP_OFF] = (uint8_t)(0x40 | ihl);
+	f[IP_OFF + 6] = (uint8_t)(frag >> 8);
+	f[IP_OFF + 7] = (uint8_t)frag;
+	f[IP_OFF + 9] = proto;
+	if (l4 + 13 < sizeof(f))
+		f[l4 + 13] = flags;
+	return th_mbuf(f, len, 0);
+}
+
+Test(classify, an_opening_syn_is_a_syn_whatever_the_ip_options)
+{
+	cr_assert(dpt_frame_is_tcp_syn(tcp_frame(5, 0x4000, IPPROTO_TCP,
+						 RTE_TCP_SYN_FLAG, 54)));
+	cr_assert(dpt_frame_is_tcp_syn(tcp_frame(6, 0, IPPROTO_TCP,
+						 RTE_TCP_SYN_FLAG |
+						 RTE_TCP_PSH_FLAG, 58)));
+}
+
+Test(classify, syn_ack_rst_fin_and_other_protocols_are_not)
+{
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0, IPPROTO_TCP,
+		RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 54)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0, IPPROTO_TCP,
+		RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG, 54)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0, IPPROTO_TCP,
+		RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG, 54)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0, IPPROTO_UDP,
+		RTE_TCP_SYN_FLAG, 54)));
+}
+
+Test(classify, fragments_and_frames_too_short_to_tell_are_not)
+{
+	/* a later fragment's bytes at the flags' offset are data; more
+	 * fragments (MF) or an offset say so */
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0x2000, IPPROTO_TCP,
+						     RTE_TCP_SYN_FLAG, 54)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0x0001, IPPROTO_TCP,
+						     RTE_TCP_SYN_FLAG, 54)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(5, 0, IPPROTO_TCP,
+						     RTE_TCP_SYN_FLAG, 53)));
+	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(15, 0, IPPROTO_TCP,
+						     RTE_TCP_SYN_FLAG, 90)));
 }

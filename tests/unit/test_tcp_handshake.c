@@ -591,13 +591,7 @@ edit_no_options(struct dpt_tcp_conf *cf)
 	cf->window_scaling = 0;
 }
 
-static void
-setup_no_options(void)
-{
-	tt_setup_with(edit_no_options);
-}
-
-TestSuite(tcp_options_off, .init = setup_no_options, .fini = tt_teardown);
+TT_SUITE_WITH(tcp_options_off, edit_no_options);
 
 Test(tcp_options_off, options_turned_off_are_neither_offered_nor_used)
 {
@@ -637,6 +631,31 @@ Test(tcp_syn_received, duplicate_syn_gets_the_synack_again_at_once)
 	TT_ASSERT_STAT(tcp_retransmits, 1);
 	TT_ASSERT_STAT(tcp_state_syn_received, 1);
 	TT_ASSERT_STAT(tcp_tcbs, 1);
+}
+
+Test(tcp_syn_received, duplicate_syns_get_one_synack_per_interval)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	/* A flood of one SYN: the first duplicate is answered at once, the
+	 * next ones within synack_dup_interval (500 ms) are not (RFC 5961 7,
+	 * Linux's tcp_invalid_ratelimit). */
+	TT_IN(.flags = SYN, .seq = 1000);
+	PLAIN_SYNACK();
+	for (int i = 0; i < 100; i++)
+		TT_IN(.flags = SYN, .seq = 1000);
+	tt_advance(dpt_ms(499));
+	TT_IN(.flags = SYN, .seq = 1000);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_syn_dup, 101);
+	TT_ASSERT_STAT(tcp_synack_retransmits, 1);
+	/* 500 ms after the last one answered: answered again */
+	tt_advance(dpt_ms(1));
+	TT_IN(.flags = SYN, .seq = 1000);
+	PLAIN_SYNACK();
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_synack_retransmits, 2);
+	TT_ASSERT_STAT(tcp_state_syn_received, 1);
 }
 
 Test(tcp_syn_received, ack_outside_una_to_nxt_gets_rst)
@@ -842,11 +861,6 @@ edit_backlog_1(struct dpt_tcp_conf *cf)
 	cf->syn_backlog = 1;
 }
 
-static void
-setup_backlog_1(void)
-{
-	tt_setup_with(edit_backlog_1);
-}
 
 /* The cookie (our ISS) for a SYN with ISN 1000 from @p rport now; @p mss
  * in: what the SYN asked, out: what the cookie table gives. */
@@ -854,25 +868,43 @@ static uint32_t
 cookie_for(uint16_t rport, uint16_t *mss)
 {
 	struct tcp_key k = passive_key(rport);
+	uint32_t ts_off;
 
-	return cookie_make(tt.tcp, &k, 1000, mss, tt.now);
+	return cookie_make(tt.tcp, &k, 1000, mss, &ts_off, tt.now);
 }
 
-/* Our TSval in a cookie SYN-ACK: the 4-tuple's TS clock with @p bits
- * (peer's wscale, 0x10 for SACK-permitted) as its low 6 bits, never
- * ahead of the clock. */
+/* Our TSval in a cookie SYN-ACK to a SYN with ISN 1000 and @p mss: the TS
+ * clock with the cookie's offset, @p bits (peer's wscale, 0x10 for
+ * SACK-permitted) as its low 6 bits, never ahead of the clock. */
 static uint32_t
-cookie_tsval(uint16_t rport, uint32_t bits)
+cookie_tsval(uint16_t rport, uint16_t mss, uint32_t bits)
 {
 	struct tcp_key k = passive_key(rport);
-	uint32_t ts = (uint32_t)(tt.now / 1000) + tcp_ts_offset(tt.tcp, &k);
+	uint32_t ts_off, ts;
+
+	cookie_make(tt.tcp, &k, 1000, &mss, &ts_off, tt.now);
+	ts = (uint32_t)(tt.now / 1000) + ts_off;
 
 	if ((ts & 0x3f) < bits)
 		ts -= 0x40;
 	return (ts & ~0x3fu) | bits;
 }
 
-TestSuite(tcp_syncookies, .init = setup_backlog_1, .fini = tt_teardown);
+TT_SUITE_WITH(tcp_syncookies, edit_backlog_1);
+
+/* A cookie SYN-ACK to a SYN (ISN 1000, MSS 1460) from @p rport; returns
+ * the cookie. */
+static uint32_t
+cookie_synack(uint16_t rport)
+{
+	uint16_t mss = 1460;
+	uint32_t ck = cookie_for(rport, &mss);
+
+	TT_IN(.flags = SYN, .seq = 1000, .sport = rport, .opt = opts_mss(1460));
+	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	return ck;
+}
 
 Test(tcp_syncookies, syn_past_the_backlog_gets_a_cookie)
 {
@@ -887,7 +919,7 @@ Test(tcp_syncookies, syn_past_the_backlog_gets_a_cookie)
 	 * with wscale 7 | SACK-permitted 0x10 in its low bits, our shift. */
 	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
 	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = 3,
-			.tsval = cookie_tsval(P2, 0x17), .tsecr = 4242 },
+			.tsval = cookie_tsval(P2, 1460, 0x17), .tsecr = 4242 },
 	       .tsval_set = 1);
 	TT_NONE();
 	cr_assert_eq(mss, 1460);
@@ -905,7 +937,7 @@ Test(tcp_syncookies, ack_with_the_cookie_establishes_with_decoded_options)
 	tt_listen();
 	half_open(TT_PEER_PORT);
 	ck = cookie_for(P2, &mss);
-	tsv = cookie_tsval(P2, 0x17);
+	tsv = cookie_tsval(P2, 1460, 0x17);
 	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(4242));
 	tt_skip_all();
 	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2, .wnd = 100,
@@ -943,9 +975,8 @@ Test(tcp_syncookies, ack_with_a_wrong_cookie_gets_rst)
 	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
 	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 536 });
 	/* RFC 9293 3.10.7.2 second: an ACK to LISTEN: <SEQ=SEG.ACK>
-	 * <CTL=RST>. The cookie is wrong, or bound to another ISN. (Off by
-	 * 0x100: a few units off would name another MSS of the table, as
-	 * in Linux; the keyed hash is what an attacker must guess.) */
+	 * <CTL=RST>. The cookie is wrong (a bit of its MAC), or bound to
+	 * another ISN. */
 	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1 + 0x100, .sport = P2);
 	TT_OUT(.flags = RST, .seq = ck + 1 + 0x100, .ack = 0, .wnd = 0);
 	TT_IN(.flags = ACK, .seq = 1001 + 0x100, .ack = ck + 1, .sport = P2);
@@ -957,17 +988,73 @@ Test(tcp_syncookies, ack_with_a_wrong_cookie_gets_rst)
 	TT_ASSERT_STAT(tcp_tcbs, 1);
 }
 
-Test(tcp_syncookies, cookie_older_than_its_validity_is_refused)
+Test(tcp_syncookies, cookie_with_another_mss_index_is_refused)
 {
-	uint16_t mss = 1460;
 	uint32_t ck;
 
 	tt_listen();
 	half_open(TT_PEER_PORT);
-	ck = cookie_for(P2, &mss);
-	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
-	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
-	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	ck = cookie_synack(P2);
+	/* The MSS index (low 3 bits) is under the MAC: asking for 8960
+	 * (index 5) instead of 1460 (index 3) by editing them fails. */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = (ck ^ 3u ^ 5u) + 1, .sport = P2);
+	TT_OUT(.flags = RST, .seq = (ck ^ 3u ^ 5u) + 1, .ack = 0, .wnd = 0);
+	/* so is the count (bits 4..3): a cookie cannot be made younger */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = (ck ^ 0x8u) + 1, .sport = P2);
+	TT_OUT(.flags = RST, .seq = (ck ^ 0x8u) + 1, .ack = 0, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_cookie, 2);
+	/* the cookie itself still works */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_syncookies_ok, 1);
+}
+
+Test(tcp_syncookies, cookie_is_valid_for_two_more_counts_of_64s)
+{
+	uint32_t ck;
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	/* made at the start of a 64 s count: valid through the next two,
+	 * i.e. until 192 s later (RFC 4987 3.6: a coarse timer) */
+	tt_advance(dpt_s(64) - tt.now % dpt_s(64));
+	tt_skip_all();
+	ck = cookie_synack(P2);
+	tt_advance(dpt_s(192) - 1);
+	tt_skip_all(); /* the first half-open connection's SYN-ACKs */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_syncookies_ok, 1);
+}
+
+Test(tcp_syncookies, siphash13_matches_the_reference)
+{
+	/* SipHash-1-3, key 00..0f, message 00..17 (24 bytes, three
+	 * little-endian words): computed with a Python transcription of the
+	 * reference that gives SipHash-2-4's published vector and Python
+	 * 3.11's own siphash13 (its hash() with PYTHONHASHSEED=0, a zero
+	 * key). */
+	uint64_t key[2], w[3];
+	uint8_t k[16], m[24];
+
+	for (int i = 0; i < 16; i++)
+		k[i] = (uint8_t)i;
+	for (int i = 0; i < 24; i++)
+		m[i] = (uint8_t)i;
+	memcpy(key, k, sizeof(key));
+	memcpy(w, m, sizeof(w));
+	cr_assert_eq(tcp_siphash13(key, w, 3), 0xf464aeb267349c8cULL);
+	cr_assert_eq(tcp_siphash13(key, w, 2), 0xcc4fdd1a7d908b66ULL);
+}
+
+Test(tcp_syncookies, cookie_older_than_its_validity_is_refused)
+{
+	uint32_t ck;
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	ck = cookie_synack(P2);
 	/* valid for 2 counts of 64 s: four minutes later it is not */
 	tt_advance(dpt_s(240));
 	tt_skip_all(); /* the first half-open connection gave up */
@@ -1013,19 +1100,48 @@ Test(tcp_syncookies, cookie_without_timestamps_keeps_only_the_mss)
 }
 
 static void
+edit_synack_rate(struct dpt_tcp_conf *cf)
+{
+	cf->syn_backlog = 1;
+	cf->synack_rate = 20; /* a bucket of 2 */
+}
+
+TT_SUITE_WITH(tcp_synack_rate, edit_synack_rate);
+
+Test(tcp_synack_rate, cookie_synacks_past_the_rate_are_not_sent)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	/* 20 a second, a tenth of a second deep: 2 at once, then one per
+	 * 50 ms */
+	cookie_synack(P2);
+	cookie_synack(P2 + 1);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2 + 2,
+	      .opt = opts_mss(1460));
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_synack_rate, 1);
+	tt_advance(dpt_ms(49));
+	tt_skip_all();
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2 + 2,
+	      .opt = opts_mss(1460));
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_synack_rate, 2);
+	tt_advance(dpt_ms(1));
+	tt_skip_all();
+	cookie_synack(P2 + 2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_syncookies_sent, 3);
+	TT_ASSERT_STAT(tcp_drop_synack_rate, 2);
+}
+
+static void
 edit_no_cookies(struct dpt_tcp_conf *cf)
 {
 	cf->syn_backlog = 1;
 	cf->syncookies = 0;
 }
 
-static void
-setup_no_cookies(void)
-{
-	tt_setup_with(edit_no_cookies);
-}
-
-TestSuite(tcp_syncookies_off, .init = setup_no_cookies, .fini = tt_teardown);
+TT_SUITE_WITH(tcp_syncookies_off, edit_no_cookies);
 
 Test(tcp_syncookies_off, syn_past_the_backlog_is_dropped)
 {
@@ -1238,4 +1354,91 @@ Test(tcp_connect_port, explicit_port_whose_reply_goes_elsewhere_is_exdev)
 	TT_NONE();
 	cr_assert_not_null(dpt_tcp_connect(tt.tcp, TH_PEER_IP, A_RPORT, 50001,
 					   rec_handler, NULL, tt.now));
+}
+
+/* ---- no control block to be had (max_conns) -------------------------- */
+
+#define MAXC 16 /* the smallest max_conns */
+
+static void
+edit_max_conns(struct dpt_tcp_conf *cf)
+{
+	cf->max_conns = MAXC;
+	cf->syn_backlog = 4;
+}
+
+TT_SUITE_WITH(tcp_max_conns, edit_max_conns);
+
+/* A connection from @p rport made through a SYN cookie (the backlog is
+ * full by then): SYN, cookie SYN-ACK, ACK. */
+static void
+cookie_connect(uint16_t rport)
+{
+	uint32_t ck = cookie_synack(rport);
+
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = rport);
+	TT_NONE();
+}
+
+/* Take every control block: 4 half-open (the backlog), 12 through
+ * cookies. */
+static void
+fill_table(void)
+{
+	for (uint16_t i = 0; i < 4; i++)
+		half_open((uint16_t)(P2 + 100 + i));
+	for (uint16_t i = 0; i < MAXC - 4; i++)
+		cookie_connect((uint16_t)(P2 + 200 + i));
+	TT_ASSERT_STAT(tcp_tcbs, MAXC);
+}
+
+Test(tcp_max_conns, syn_with_no_control_block_free_gets_rst_ack)
+{
+	tt_listen();
+	fill_table();
+	/* No SYN-ACK, no cookie: a RST as from a closed port (RFC 9293
+	 * 3.10.7.1), which the peer reports as refused at once. */
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(7));
+	TT_OUT(.flags = RST | ACK, .seq = 0, .ack = 1001, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_no_tcb, 1);
+	TT_ASSERT_STAT(tcp_syncookies_sent, MAXC - 4);
+	TT_ASSERT_STAT(tcp_rst_sent, 1);
+}
+
+Test(tcp_max_conns, a_fresh_syn_is_answered_once_a_block_frees)
+{
+	tt_listen();
+	fill_table();
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2);
+	TT_OUT(.flags = RST | ACK, .seq = 0, .ack = 1001, .wnd = 0);
+	/* a half-open connection is reset by its peer: back to LISTEN
+	 * (RFC 9293 3.10.7.4 second), its block free at the end of the poll */
+	TT_IN(.flags = RST, .seq = 1001, .sport = P2 + 100);
+	TT_ASSERT_STAT(tcp_tcbs, MAXC - 1);
+	half_open(P2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_tcbs, MAXC);
+	TT_ASSERT_STAT(tcp_drop_no_tcb, 1);
+}
+
+Test(tcp_max_conns, cookie_ack_with_no_control_block_free_gets_rst)
+{
+	uint32_t ck;
+
+	tt_listen();
+	for (uint16_t i = 0; i < 4; i++)
+		half_open((uint16_t)(P2 + 100 + i));
+	/* the cookie is given while blocks are free ... */
+	ck = cookie_synack(P2);
+	for (uint16_t i = 0; i < MAXC - 4; i++)
+		cookie_connect((uint16_t)(P2 + 200 + i));
+	/* ... and comes back when none is: not silence but RST
+	 * <SEQ=SEG.ACK><CTL=RST> (RFC 9293 3.10.7.2 second) */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2);
+	TT_OUT(.flags = RST, .seq = ck + 1, .ack = 0, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_no_tcb, 1);
+	TT_ASSERT_STAT(tcp_syncookies_ok, MAXC - 4);
+	TT_ASSERT_STAT(tcp_tcbs, MAXC);
 }

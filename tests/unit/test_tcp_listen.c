@@ -54,6 +54,35 @@ Test(tcp_closed, rst_to_a_closed_port_is_never_answered)
 	TT_ASSERT_STAT(tcp_rst_sent, 0);
 }
 
+static void
+edit_rst_rate(struct dpt_tcp_conf *cf)
+{
+	cf->rst_rate = 10; /* a bucket of 1 */
+}
+
+TT_SUITE_WITH(tcp_closed_rst_rate, edit_rst_rate);
+
+Test(tcp_closed_rst_rate, rsts_past_the_rate_are_not_sent)
+{
+	/* RFC 9293 3.10.7.1 answers each; [tcp] rst_rate (as BSD's limit
+	 * on RSTs from closed ports) answers 10 a second, 1 at once */
+	TT_IN(.flags = SYN, .seq = 1000);
+	TT_OUT(.flags = RST | ACK, .seq = 0, .ack = 1001, .wnd = 0);
+	TT_IN(.flags = ACK, .seq = 1000, .ack = 777);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rst_limited, 1);
+	tt_advance(dpt_ms(99));
+	TT_IN(.flags = ACK, .seq = 1000, .ack = 777);
+	TT_NONE();
+	tt_advance(dpt_ms(1));
+	TT_IN(.flags = ACK, .seq = 1000, .ack = 777);
+	TT_OUT(.flags = RST, .seq = 777, .ack = 0, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rst_limited, 2);
+	TT_ASSERT_STAT(tcp_rst_sent, 2);
+	TT_ASSERT_STAT(tcp_drop_closed_port, 4);
+}
+
 TestSuite(tcp_listen, .init = tt_setup, .fini = tt_teardown);
 
 Test(tcp_listen, syn_gets_synack_with_iss_mss_sack_ts_and_scale)
@@ -124,6 +153,26 @@ Test(tcp_listen, handshake_completes_and_the_application_accepts)
 	TT_ASSERT_STAT(tcp_state_syn_received, 0);
 }
 
+Test(tcp_listen, after_unlisten_the_port_is_closed_again)
+{
+	struct dpt_tcp_listener *l = tt_listen();
+
+	dpt_tcp_unlisten(l, tt.now);
+	TT_IN(.flags = SYN, .seq = 1000);
+	/* RFC 9293 3.10.7.1: the port is CLOSED again */
+	TT_OUT(.flags = RST | ACK, .seq = 0, .ack = 1001, .wnd = 0);
+	TT_ASSERT_STAT(tcp_drop_closed_port, 1);
+	/* and its slot serves another port */
+	cr_assert_not_null(dpt_tcp_listen(tt.tcp, &(struct dpt_tcp_listen_params){
+		.port = TT_PORT + 1, .on_accept = NULL }));
+	TT_IN(.flags = SYN, .seq = 1000, .dport = TT_PORT + 1);
+	TT_OUT(.flags = SYN | ACK, .seq = tcp_isn(tt.tcp, &(struct tcp_key){
+		TH_PEER_IP, TH_US_IP, TT_PEER_PORT, TT_PORT + 1 }, tt.now),
+	       .ack = 1001, .wnd = 65535,
+	       .opt = { .present = DPT_TCPOPT_MSS, .mss = 1460 });
+	TT_NONE();
+}
+
 Test(tcp_listen, second_listener_on_the_same_port_is_refused)
 {
 	tt_listen();
@@ -159,4 +208,40 @@ Test(tcp_listen, siphash_matches_the_reference_vector)
 	for (int i = 0; i < 15; i++)
 		msg[i] = (uint8_t)i;
 	cr_assert_eq(tcp_siphash(key, msg, 15), 0xa129ca6149be45e5ULL);
+}
+
+/* ---- peers known from a handshake (tcp_peers.c) ----------------------- */
+
+TestSuite(tcp_peers, .init = tt_setup, .fini = tt_teardown);
+
+Test(tcp_peers, a_peer_is_known_after_a_passive_handshake)
+{
+	uint32_t iss;
+
+	/* the fixed test secret: 198.18.0.1 and .3 fall on different bits */
+	cr_assert_not(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
+	tt_accept(&TT_OPTS_NONE, &iss);
+	cr_assert(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
+	cr_assert_not(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP + 2));
+}
+
+Test(tcp_peers, a_half_open_connection_does_not_make_a_peer_known)
+{
+	/* a spoofed SYN gets its SYN-ACK, never an ACK back */
+	tt_listen();
+	TT_IN(.flags = SYN, .seq = 1000);
+	tt_skip_all();
+	cr_assert_not(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
+}
+
+Test(tcp_peers, a_peer_is_forgotten_two_periods_after_its_handshake)
+{
+	uint32_t iss;
+
+	tt_accept(&TT_OPTS_NONE, &iss);
+	/* known for the rest of its minute and the whole next one */
+	tt_advance(dpt_s(60));
+	cr_assert(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
+	tt_advance(dpt_s(61));
+	cr_assert_not(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
 }

@@ -1063,6 +1063,40 @@ Test(tcp_parse, syn_only_options_are_ignored_outside_syn)
 	TT_ASSERT_STAT(tcp_opt_malformed, 0);
 }
 
+Test(tcp_parse, common_layouts_parse_as_any_other_order)
+{
+	/* NOP NOP TS and Linux's SYN options are recognised whole: the
+	 * result must be what the same options in another order give */
+	const uint8_t ts[] = { 1, 1, 8, 10, 0, 0, 0, 100, 0xff, 0, 0, 7 };
+	const uint8_t ts_other[] = { 8, 10, 0, 0, 0, 100, 0xff, 0, 0, 7, 1,
+				     1 };
+	const uint8_t syn[] = { 2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 100,
+				0, 0, 0, 7, 1, 3, 3, 15 };
+	const uint8_t syn_other[] = { 1, 3, 3, 15, 2, 4, 5, 0xb4, 4, 2, 8,
+				      10, 0, 0, 0, 100, 0, 0, 0, 7 };
+	struct dpt_tcp_opts a, b;
+
+	for (int s = 0; s <= 1; s++) {
+		memset(&a, 0xaa, sizeof(a));
+		memset(&b, 0xaa, sizeof(b));
+		cr_assert_eq(dpt_tcp_opts_parse(ts, sizeof(ts), s, &a), 0);
+		cr_assert_eq(dpt_tcp_opts_parse(ts_other, sizeof(ts_other), s,
+						&b), 0);
+		cr_assert_eq(memcmp(&a, &b, sizeof(a)), 0, "TS, syn %d", s);
+		memset(&a, 0xaa, sizeof(a));
+		memset(&b, 0xaa, sizeof(b));
+		cr_assert_eq(dpt_tcp_opts_parse(syn, sizeof(syn), s, &a), 0);
+		cr_assert_eq(dpt_tcp_opts_parse(syn_other, sizeof(syn_other),
+						s, &b), 0);
+		cr_assert_eq(memcmp(&a, &b, sizeof(a)), 0, "SYN, syn %d", s);
+	}
+	cr_assert_eq(a.present, DPT_TCPOPT_MSS | DPT_TCPOPT_SACK_OK |
+				DPT_TCPOPT_TS | DPT_TCPOPT_WS);
+	cr_assert_eq(a.wscale, 14); /* RFC 7323 2.3 */
+	cr_assert_eq(a.tsval, 100);
+	cr_assert_eq(a.tsecr, 7);
+}
+
 Test(tcp_parse, window_scale_above_14_is_clamped)
 {
 	const uint8_t o15[] = { 1, 3, 3, 15 }, o255[] = { 1, 3, 3, 255 };
