@@ -30,7 +30,7 @@ kinds=(
 	"ack 80 tcp_drop_cookie"
 	"rst 80 tcp_drop_listen"
 	"garbage 80 tcp_drop_cksum"
-	"udp 80 ip_drop_proto"
+	"udp 80 udp_drop_no_port"
 	"proto 80 ip_drop_proto"
 )
 
