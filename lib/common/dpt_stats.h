@@ -196,6 +196,9 @@
 			      "connects refused: no free control block")   \
 	X(tcp_drop_synack_rate, D, "SYNs not answered: [tcp] synack_rate "  \
 				   "cookie SYN-ACKs a second were spent")   \
+	X(tcp_answer_tx_busy, C, "cookie SYN-ACKs and RSTs to segments "   \
+	  "without a connection not sent: the port's TX ring was full and "  \
+	  "connections' segments go first")                                 \
 	X(tcp_rst_limited, C, "RSTs not sent to segments without a "       \
 			      "connection: [tcp] rst_rate spent")           \
 	X(tcp_drop_syn_dup, D, "duplicate SYNs of a half-open connection "  \

@@ -36,6 +36,8 @@ struct dpt_tx {
 	uint8_t relay;              /**< the sink is another lcore's outbox,
 				      *  which counts the frames when it hands
 				      *  them to the port: count tx_relayed */
+	uint8_t refused;            /**< the last flush left frames the sink
+				      *  refused (dpt_tx_backlogged()) */
 	struct rte_mbuf *pkts[DPT_TX_CAP];
 };
 
@@ -60,6 +62,18 @@ dpt_tx_flush(struct dpt_tx *tx)
 		memmove(tx->pkts, tx->pkts + sent,
 			sizeof(tx->pkts[0]) * (tx->n - sent));
 	tx->n = (uint16_t)(tx->n - sent);
+	tx->refused = tx->n > 0;
+}
+
+/** Whether frames the port refused still wait: its TX ring is full, and
+ * what is pushed now waits behind them (or is dropped past DPT_TX_CAP).
+ * Answers to strangers (a cookie SYN-ACK, a RST to no connection) are not
+ * built then, so a flood's answers never take the room of connections'
+ * segments. O(1). */
+static inline int
+dpt_tx_backlogged(const struct dpt_tx *tx)
+{
+	return tx->refused && tx->n > 0;
 }
 
 /** Queue one complete frame, flushing every DPT_TX_BURST. Only when

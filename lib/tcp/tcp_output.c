@@ -336,6 +336,11 @@ tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 		rte_pktmbuf_free(reuse);
 		return;
 	}
+	if (dpt_tx_backlogged(t->nif->tx)) { /* connections' frames first */
+		t->st->c[DPT_STAT_tcp_answer_tx_busy]++;
+		rte_pktmbuf_free(reuse);
+		return;
+	}
 	if (in->flags & DPT_TCP_ACK) {
 		s.seq = in->ack;
 		s.flags = DPT_TCP_RST;

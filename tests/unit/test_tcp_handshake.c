@@ -928,6 +928,37 @@ Test(tcp_syncookies, syn_past_the_backlog_gets_a_cookie)
 	TT_ASSERT_STAT(tcp_tcbs, 1);
 }
 
+/* While the port's TX ring refuses frames, a SYN past the backlog is not
+ * answered (its cookie not even computed) and a stray ACK gets no RST:
+ * connections' segments waiting for the ring go first (README "Floods").
+ * Once the ring takes frames again, the SYN's retransmission gets its
+ * cookie. */
+Test(tcp_syncookies, no_answer_to_strangers_while_tx_ring_is_full)
+{
+	static const uint8_t junk[64];
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	tt_skip_all();
+	/* a frame the ring refuses, still waiting */
+	tt.i.sink.refuse = tt.i.sink.n;
+	dpt_tx_push(&tt.i.tx, th_mbuf(junk, sizeof(junk), 0));
+	dpt_tx_flush(&tt.i.tx);
+	cr_assert(dpt_tx_backlogged(&tt.i.tx));
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
+	TT_IN(.flags = ACK, .seq = 5000, .ack = 77, .sport = P2 + 1);
+	TT_ASSERT_STAT(tcp_answer_tx_busy, 2);
+	TT_ASSERT_STAT(tcp_syncookies_sent, 0);
+	/* the ring takes frames again: the junk goes, then the SYN's
+	 * retransmission is answered */
+	tt.i.sink.refuse = 0;
+	dpt_tx_flush(&tt.i.tx);
+	cr_assert(!dpt_tx_backlogged(&tt.i.tx));
+	tt_skip_all();
+	cookie_synack(P2);
+	TT_ASSERT_STAT(tcp_syncookies_sent, 1);
+}
+
 Test(tcp_syncookies, ack_with_the_cookie_establishes_with_decoded_options)
 {
 	uint16_t mss = 1460;
