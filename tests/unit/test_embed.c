@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_embed.c: dptcpd's side of embedding. The SPSC ring both sides
+ * share, then a fake client (plain code writing commands into its rings
+ * and reading events, as lib/sock would) against one worker's embed state
+ * and a real TCP driven by the harness (crafted segments, fake clock).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rte_byteorder.h>
+
+#include "dpt_embed.h"
+#include "dpt_shm_pool.h"
+#include "dpt_spsc.h"
+#include "tcp_harness.h"
+
+/* ---- the ring ---------------------------------------------------------- */
+
+#define RS 64
+
+struct ring_pair {
+	struct dpt_spsc_shared *sh;
+	struct dpt_spsc prod, cons;
+};
+
+static void
+ring_new(struct ring_pair *r)
+{
+	r->sh = aligned_alloc(64, dpt_spsc_bytes(RS));
+	cr_assert_not_null(r->sh);
+	dpt_spsc_init_shared(r->sh);
+	dpt_spsc_attach(&r->prod, r->sh, RS, 1);
+	dpt_spsc_attach(&r->cons, r->sh, RS, 0);
+}
+
+static void
+slot_fill(uint8_t *s, uint32_t v)
+{
+	memset(s, 0, DPT_EMBED_SLOT);
+	memcpy(s, &v, sizeof(v));
+	s[DPT_EMBED_SLOT - 1] = (uint8_t)v;
+}
+
+Test(spsc, wraps_around_keeping_order)
+{
+	uint8_t in[7][DPT_EMBED_SLOT], out[7][DPT_EMBED_SLOT];
+	struct ring_pair r;
+	uint32_t next_in = 0, next_out = 0;
+
+	ring_new(&r);
+	/* 7 at a time through a ring of 64: the indexes wrap many times */
+	while (next_out < 10000) {
+		for (int i = 0; i < 7; i++)
+			slot_fill(in[i], next_in + (uint32_t)i);
+		next_in += (uint32_t)dpt_spsc_put(&r.prod, in, 7);
+		int n = dpt_spsc_get(&r.cons, out, 5);
+
+		cr_assert_geq(n, 0);
+		for (int i = 0; i < n; i++) {
+			uint32_t v;
+
+			memcpy(&v, out[i], sizeof(v));
+			cr_assert_eq(v, next_out, "slot %u came as %u",
+				     next_out, v);
+			cr_assert_eq(out[i][DPT_EMBED_SLOT - 1],
+				     (uint8_t)next_out);
+			next_out++;
+		}
+	}
+	free(r.sh);
+}
+
+Test(spsc, full_takes_no_more_and_empty_gives_none)
+{
+	uint8_t s[DPT_EMBED_SLOT] = { 0 }, many[RS + 1][DPT_EMBED_SLOT];
+	struct ring_pair r;
+
+	ring_new(&r);
+	memset(many, 0, sizeof(many));
+	cr_assert_eq(dpt_spsc_get(&r.cons, s, 1), 0);
+	cr_assert(dpt_spsc_empty(&r.cons));
+	cr_assert_eq(dpt_spsc_put(&r.prod, many, RS + 1), RS);
+	cr_assert_eq(dpt_spsc_put(&r.prod, s, 1), 0);
+	cr_assert_eq(dpt_spsc_room(&r.prod), 0);
+	cr_assert_eq(dpt_spsc_get(&r.cons, many, RS + 1), RS);
+	cr_assert_eq(dpt_spsc_get(&r.cons, s, 1), 0);
+	cr_assert_eq(dpt_spsc_room(&r.prod), RS);
+	free(r.sh);
+}
+
+Test(spsc, an_impossible_index_is_a_protocol_error)
+{
+	uint8_t s[DPT_EMBED_SLOT] = { 0 }, many[RS][DPT_EMBED_SLOT];
+	struct ring_pair r;
+
+	ring_new(&r);
+	memset(many, 0, sizeof(many));
+	/* a producer index more than a ring ahead of the consumer */
+	r.sh->tail = RS + 5;
+	cr_assert_eq(dpt_spsc_get(&r.cons, s, 1), -EPROTO);
+	free(r.sh);
+	/* a consumer index no consumer could have written */
+	ring_new(&r);
+	cr_assert_eq(dpt_spsc_put(&r.prod, many, RS), RS);
+	r.sh->head = 0x80000000u;
+	cr_assert_eq(dpt_spsc_put(&r.prod, s, 1), -EPROTO);
+	free(r.sh);
+}
+
+/* ---- a fake client against one worker ----------------------------------- */
+
+#define SLOTS 64
+#define TXBUFS 8
+#define TXSIZE 4096
+
+static struct {
+	struct dpt_shm_pool pool;
+	struct dpt_embed *e;
+	struct dpt_embed_worker *w;
+	struct dpt_embed_welcome wl;
+	int slot;
+	uint8_t *chan;
+	struct dpt_spsc cmd, evt;
+	unsigned int base_in_use;
+	uint64_t seq;
+} fc;
+
+static uint32_t fc_rcvbuf = 256 * 1024; /* the client's receive credit */
+
+static void
+fc_setup(void)
+{
+	static const struct dpt_embed_conf conf = {
+		.enabled = 1, .mode = 0600, .max_clients = 4,
+		.ring_slots = SLOTS, .tx_bufs = TXBUFS, .tx_buf_size = TXSIZE,
+	};
+	struct dpt_embed_hello h = { .magic = DPT_EMBED_MAGIC,
+				     .version = DPT_EMBED_VERSION,
+				     .pid = 4242, .name = "fake" };
+	int chan_fd = -1;
+
+	tt_setup();
+	memset(&fc, 0, sizeof(fc));
+	cr_assert_eq(dpt_shm_pool_create(&fc.pool, "fc_pool", 1023, 0,
+					 RTE_MBUF_DEFAULT_BUF_SIZE, 0), 0);
+	/* frames the peer sends arrive in the shared pool, as from a PMD */
+	th_pool = fc.pool.mp;
+	fc.e = dpt_embed_create(&(struct dpt_embed_params){
+		.conf = &conf, .n_workers = 1, .pool = &fc.pool,
+		.rcvbuf = fc_rcvbuf, .sndbuf = 256 * 1024,
+		.max_handles = 64 });
+	cr_assert_not_null(fc.e);
+	fc.w = dpt_embed_worker_create(fc.e, 0, tt.tcp, &tt.i.stats,
+				       tt.hdr_pool);
+	cr_assert_not_null(fc.w);
+	fc.slot = dpt_embed_client_add(fc.e, &h, -1, &fc.wl, &chan_fd);
+	cr_assert_geq(fc.slot, 0);
+	cr_assert_eq(fc.wl.status, 0);
+	cr_assert_eq(fc.wl.n_workers, 1);
+	cr_assert_eq(fc.wl.ring_slots, SLOTS);
+	/* the client's own mapping of its channel */
+	fc.chan = mmap(NULL, fc.wl.chan_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, chan_fd, 0);
+	cr_assert_neq(fc.chan, MAP_FAILED);
+	dpt_spsc_attach(&fc.cmd, (void *)(fc.chan + fc.wl.cmd_off[0]), SLOTS,
+			1);
+	dpt_spsc_attach(&fc.evt, (void *)(fc.chan + fc.wl.evt_off[0]), SLOTS,
+			0);
+	fc.base_in_use = rte_mempool_in_use_count(fc.pool.mp);
+}
+
+static void
+fc_teardown(void)
+{
+	tt_teardown();
+	dpt_embed_free(fc.e);
+}
+
+TestSuite(embed, .init = fc_setup, .fini = fc_teardown);
+
+/* One loop iteration as the engine runs it for embedding. */
+static void
+fc_step(void)
+{
+	dpt_embed_worker_poll(fc.w, tt.now);
+	dpt_tcp_poll(tt.tcp, tt.now);
+	dpt_embed_worker_flush(fc.w, tt.now);
+}
+
+static void
+fc_put(struct dpt_embed_cmd c)
+{
+	c.seq = ++fc.seq;
+	cr_assert_eq(dpt_spsc_put(&fc.cmd, &c, 1), 1);
+}
+
+#define FC_CMD(...) fc_put((struct dpt_embed_cmd){ __VA_ARGS__ })
+
+/* The next event, which must be of @p type (WRITABLE ones skipped unless
+ * asked for). */
+static struct dpt_embed_evt
+fc_evt(uint8_t type)
+{
+	struct dpt_embed_evt ev;
+
+	do {
+		cr_assert_eq(dpt_spsc_get(&fc.evt, &ev, 1), 1,
+			     "no event (wanted type %u)", type);
+	} while (ev.type == DPT_EMBED_EVT_WRITABLE &&
+		 type != DPT_EMBED_EVT_WRITABLE);
+	cr_assert_eq(ev.type, type, "event %u, expected %u (err %d)",
+		     ev.type, type, ev.err);
+	return ev;
+}
+
+/* No event but WRITABLE ones waits. */
+static void
+fc_no_evt(void)
+{
+	struct dpt_embed_evt ev;
+
+	while (dpt_spsc_get(&fc.evt, &ev, 1) == 1)
+		cr_assert_eq(ev.type, DPT_EMBED_EVT_WRITABLE,
+			     "unexpected event %u", ev.type);
+}
+
+/* LISTEN on TT_PORT as sock 7, then the peer's handshake: the client
+ * gets EVT_ACCEPTED. Returns the handle; *iss our ISS. */
+static uint32_t
+fc_accept(uint32_t *iss)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 7,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_LISTEN);
+	cr_assert_eq(ev.err, 0);
+	cr_assert_eq(ev.sock, 7);
+	TT_IN(.flags = SYN, .seq = 1000);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN | ACK);
+	*iss = s.seq;
+	TT_IN(.flags = ACK, .seq = 1001, .ack = *iss + 1);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED);
+	cr_assert_eq(ev.sock, 7);
+	cr_assert_eq(ev.raddr, rte_cpu_to_be_32(TH_PEER_IP));
+	cr_assert_eq(ev.laddr, rte_cpu_to_be_32(TH_US_IP));
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT));
+	cr_assert_eq(ev.lport, rte_cpu_to_be_16(TT_PORT));
+	cr_assert_neq(ev.handle, 0);
+	return ev.handle;
+}
+
+Test(embed, listen_and_a_handshake_give_accepted)
+{
+	uint32_t iss;
+
+	fc_accept(&iss);
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_cmd, 1);
+}
+
+Test(embed, data_in_gives_the_very_mbuf_and_free_takes_it_back)
+{
+	uint8_t want[100];
+	struct rte_mbuf *m;
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	m = tt_frame(&(struct tt_spec){ .flags = ACK | PSH, .seq = 1001,
+					.ack = iss + 1, .len = 100 });
+	dpt_eth_input(&tt.i.nif, m, tt.now);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	cr_assert_eq(ev.handle, h);
+	cr_assert_eq(ev.len, 100);
+	/* the mbuf the "NIC" filled, its headers trimmed */
+	cr_assert_eq(ev.a, (uint64_t)(uintptr_t)m);
+	tt_pattern(want, 1001, sizeof(want));
+	cr_assert_arr_eq(rte_pktmbuf_mtod(m, uint8_t *), want, sizeof(want));
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use + 1);
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = ev.a);
+	fc_step();
+	fc_no_evt();
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use);
+	/* a second FREE of it: no longer held */
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = ev.a);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	TT_ASSERT_STAT(embed_cmd_bad_mbuf, 1);
+}
+
+/* A client that offered 150 bytes of receive credit. */
+static void
+fc_setup_small(void)
+{
+	fc_rcvbuf = 150;
+	fc_setup();
+}
+
+TestSuite(embed_credit, .init = fc_setup_small, .fini = fc_teardown);
+
+Test(embed_credit, data_and_the_fin_wait_for_receive_credit)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 100);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);     /* credit 150 -> 50 */
+	cr_assert_eq(ev.len, 100);
+	TT_IN(.flags = ACK, .seq = 1101, .ack = iss + 1, .len = 100);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);     /* 50 -> -50 */
+	TT_IN(.flags = ACK, .seq = 1201, .ack = iss + 1, .len = 100);
+	TT_IN(.flags = ACK | FIN, .seq = 1301, .ack = iss + 1);
+	fc_step();
+	fc_no_evt();                         /* no credit: data waits, and
+					      * the FIN behind it */
+	FC_CMD(.op = DPT_EMBED_CMD_RECV_CREDIT, .handle = h, .len = 200);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	cr_assert_eq(ev.len, 100);
+	ev = fc_evt(DPT_EMBED_EVT_PEER_CLOSED);
+	cr_assert_eq(ev.handle, h);
+	fc_no_evt();
+}
+
+Test(embed, send_of_a_transmit_buffer_sends_its_bytes_and_comes_back)
+{
+	uint8_t *buf = fc.chan + fc.wl.tx_off + 3 * (uint64_t)TXSIZE;
+	uint8_t got[200];
+	struct dpt_tcp_seg s;
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	for (int i = 0; i < 200; i++)
+		buf[10 + i] = (uint8_t)(i * 7 + 1);
+	FC_CMD(.op = DPT_EMBED_CMD_SEND, .handle = h, .n = 3, .b = 10,
+	       .len = 200);
+	fc_step();
+	tt_next(&s, got, sizeof(got));
+	cr_assert_eq(s.len, 200);
+	cr_assert_eq(s.seq, iss + 1);
+	cr_assert_arr_eq(got, buf + 10, 200);
+	fc_no_evt(); /* TCP still holds it */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 201);
+	th_clear_sent(&tt.i); /* the frames the sink kept, clones of it */
+	tt.seen = 0;
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_TX_DONE);
+	cr_assert_eq(ev.n, 3);
+	fc_no_evt();
+}
+
+Test(embed, a_bad_transmit_buffer_is_refused)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	FC_CMD(.op = DPT_EMBED_CMD_SEND, .handle = h, .n = TXBUFS, .len = 1);
+	FC_CMD(.op = DPT_EMBED_CMD_SEND, .handle = h, .n = 0, .b = TXSIZE - 1,
+	       .len = 2);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	cr_assert_eq(ev.n, DPT_EMBED_CMD_SEND);
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	TT_ASSERT_STAT(embed_cmd_bad_arg, 2);
+	cr_assert_eq(tt_pending(), 0);
+}
+
+Test(embed, a_handle_not_its_own_is_ebadf)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	/* another slot, and the right slot with another generation */
+	FC_CMD(.op = DPT_EMBED_CMD_RECV_CREDIT, .handle = h + 1, .len = 10);
+	FC_CMD(.op = DPT_EMBED_CMD_CLOSE, .handle = h + (1u << 20));
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EBADF);
+	cr_assert_eq(ev.handle, h + 1);
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EBADF);
+	TT_ASSERT_STAT(embed_cmd_bad_handle, 2);
+	/* the connection itself is untouched: no RST, no event */
+	cr_assert_eq(tt_pending(), 0);
+	fc_no_evt();
+}
+
+Test(embed, free_of_an_mbuf_not_held_is_refused_and_counted)
+{
+	struct rte_mbuf *mine = rte_pktmbuf_alloc(fc.pool.mp);
+	struct dpt_embed_evt ev;
+
+	cr_assert_not_null(mine);
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = (uint64_t)(uintptr_t)mine);
+	/* not the start of an mbuf */
+	FC_CMD(.op = DPT_EMBED_CMD_FREE,
+	       .a = (uint64_t)(uintptr_t)mine + 8);
+	/* not in the pool at all */
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = (uint64_t)(uintptr_t)&fc);
+	fc_step();
+	for (int i = 0; i < 3; i++) {
+		ev = fc_evt(DPT_EMBED_EVT_RESET);
+		cr_assert_eq(ev.err, EINVAL);
+	}
+	TT_ASSERT_STAT(embed_cmd_bad_mbuf, 3);
+	/* dptcpd's own mbuf stayed dptcpd's */
+	cr_assert_eq(rte_mbuf_refcnt_read(mine), 1);
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp),
+		     fc.base_in_use + 1);
+	rte_pktmbuf_free(mine);
+}
+
+Test(embed, random_bytes_in_the_command_ring_are_refused_and_counted)
+{
+	uint8_t junk[DPT_EMBED_SLOT];
+	struct dpt_embed_evt ev;
+	uint64_t refused;
+
+	srand(12);
+	for (int k = 0; k < 1000; k++) {
+		for (unsigned int i = 0; i < sizeof(junk); i++)
+			junk[i] = (uint8_t)rand();
+		while (dpt_spsc_put(&fc.cmd, junk, 1) != 1) {
+			fc_step();
+			while (dpt_spsc_get(&fc.evt, &ev, 1) == 1)
+				;
+		}
+	}
+	for (int i = 0; i < 100; i++) {
+		fc_step();
+		while (dpt_spsc_get(&fc.evt, &ev, 1) == 1)
+			;
+	}
+	TT_ASSERT_STAT(embed_cmd, 1000);
+	refused = TT_STAT(embed_cmd_bad_op) + TT_STAT(embed_cmd_bad_handle) +
+		  TT_STAT(embed_cmd_bad_mbuf) + TT_STAT(embed_cmd_bad_arg) +
+		  TT_STAT(embed_cmd_no_slot) + TT_STAT(embed_cmd_failed);
+	cr_assert_gt(TT_STAT(embed_cmd_bad_op), 900);
+	cr_assert_leq(refused, 1000);
+	cr_assert_geq(refused, 990);
+	cr_assert_eq(dpt_embed_clients(fc.e), 1, "the client is still served");
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use);
+}
+
+Test(embed, a_corrupt_ring_index_cuts_the_client_off)
+{
+	struct dpt_embed_chan_hdr *hdr = (void *)fc.chan;
+	struct dpt_spsc_shared *sh = (void *)(fc.chan + fc.wl.cmd_off[0]);
+
+	sh->tail = SLOTS * 3;
+	fc_step();
+	TT_ASSERT_STAT(embed_ring_broken, 1);
+	cr_assert_eq(dpt_embed_reap(fc.e), 1);
+	cr_assert_eq(hdr->state, DPT_EMBED_ST_BROKEN);
+	fc_step();
+	TT_ASSERT_STAT(embed_clients_reaped, 1);
+	cr_assert_eq(dpt_embed_reap(fc.e), 0);
+	cr_assert_eq(dpt_embed_clients(fc.e), 0);
+}
+
+Test(embed, a_dead_client_gets_its_connections_reset_and_mbufs_back)
+{
+	struct dpt_tcp_seg s;
+	uint32_t iss;
+
+	fc_accept(&iss);
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .len = 100);
+	TT_IN(.flags = ACK | PSH, .seq = 1101, .ack = iss + 1, .len = 100);
+	fc_step();
+	(void)fc_evt(DPT_EMBED_EVT_DATA); /* held, never freed */
+	cr_assert_gt(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use);
+	tt_skip_all();
+	dpt_embed_client_kill(fc.e, fc.slot);
+	fc_step();
+	tt_next(&s, NULL, 0);
+	cr_assert(s.flags & RST, "the peer gets a RST (flags 0x%x)", s.flags);
+	cr_assert_eq(s.seq, iss + 1);
+	TT_ASSERT_STAT(embed_conns_reset, 1);
+	TT_ASSERT_STAT(embed_listeners_closed, 1);
+	TT_ASSERT_STAT(embed_clients_reaped, 1);
+	cr_assert_geq(TT_STAT(embed_mbufs_reclaimed), 1);
+	cr_assert_eq(dpt_embed_reap(fc.e), 0);
+	th_clear_sent(&tt.i);
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use);
+	/* the port is free again */
+	cr_assert_eq(TT_STAT(tcp_listeners), 0);
+}
