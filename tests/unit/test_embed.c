@@ -499,3 +499,157 @@ Test(embed, a_dead_client_gets_its_connections_reset_and_mbufs_back)
 	/* the port is free again */
 	cr_assert_eq(TT_STAT(tcp_listeners), 0);
 }
+
+Test(embed, one_client_past_max_clients_is_refused_ebusy)
+{
+	struct dpt_embed_hello h = { .magic = DPT_EMBED_MAGIC,
+				     .version = DPT_EMBED_VERSION };
+	struct dpt_embed_welcome wl;
+	int fd;
+
+	for (int i = 1; i < 4; i++)
+		cr_assert_geq(dpt_embed_client_add(fc.e, &h, -1, &wl, &fd), 0);
+	cr_assert_eq(dpt_embed_client_add(fc.e, &h, -1, &wl, &fd), -EBUSY);
+	cr_assert_eq(wl.status, EBUSY);
+	cr_assert_eq(dpt_embed_clients(fc.e), 4);
+}
+
+/* ---- the socket and the control thread ---------------------------------- */
+
+#include <sys/eventfd.h>
+#include <sys/un.h>
+
+static char sock_path[108];
+
+static void
+sock_setup(void)
+{
+	static const struct dpt_embed_conf conf = {
+		.enabled = 1, .mode = 0600, .max_clients = 4,
+		.ring_slots = SLOTS, .tx_bufs = TXBUFS, .tx_buf_size = TXSIZE,
+	};
+
+	tt_setup();
+	memset(&fc, 0, sizeof(fc));
+	cr_assert_eq(dpt_shm_pool_create(&fc.pool, "fc_pool", 1023, 0,
+					 RTE_MBUF_DEFAULT_BUF_SIZE, 0), 0);
+	snprintf(sock_path, sizeof(sock_path), "/tmp/dpt_embed_t%d.sock",
+		 (int)getpid());
+	fc.e = dpt_embed_create(&(struct dpt_embed_params){
+		.conf = &conf, .path = sock_path, .n_workers = 1,
+		.pool = &fc.pool, .rcvbuf = 1000, .sndbuf = 1000,
+		.max_handles = 64 });
+	cr_assert_not_null(fc.e);
+	fc.w = dpt_embed_worker_create(fc.e, 0, tt.tcp, &tt.i.stats,
+				       tt.hdr_pool);
+	cr_assert_eq(dpt_embed_start(fc.e), 0);
+}
+
+TestSuite(embed_sock, .init = sock_setup, .fini = fc_teardown);
+
+/* Attach as lib/sock would: hello with an eventfd, welcome with two
+ * memfds. Returns the socket. */
+static int
+sock_attach(int *pool_fd, int *chan_fd)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct dpt_embed_hello h = { .magic = DPT_EMBED_MAGIC,
+				     .version = DPT_EMBED_VERSION,
+				     .pid = getpid(), .name = "t" };
+	char cbuf[CMSG_SPACE(2 * sizeof(int))];
+	struct iovec iov = { .iov_base = &h, .iov_len = sizeof(h) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = CMSG_SPACE(sizeof(int)) };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), evfd = eventfd(0, 0);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	int fds[2];
+
+	strcpy(a.sun_path, sock_path);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &evfd, sizeof(int));
+	cr_assert_eq(sendmsg(fd, &mh, 0), (ssize_t)sizeof(h));
+	close(evfd);
+	iov.iov_base = &fc.wl;
+	iov.iov_len = sizeof(fc.wl);
+	mh.msg_controllen = sizeof(cbuf);
+	cr_assert_eq(recvmsg(fd, &mh, 0), (ssize_t)sizeof(fc.wl));
+	cr_assert_eq(fc.wl.status, 0);
+	c = CMSG_FIRSTHDR(&mh);
+	cr_assert_not_null(c);
+	cr_assert_eq(c->cmsg_len, CMSG_LEN(sizeof(fds)));
+	memcpy(fds, CMSG_DATA(c), sizeof(fds));
+	*pool_fd = fds[0];
+	*chan_fd = fds[1];
+	return fd;
+}
+
+Test(embed_sock, a_client_attaches_and_its_eof_retires_it_within_a_second)
+{
+	struct dpt_embed_chan_hdr *hdr;
+	const struct rte_mbuf *first;
+	int pool_fd, chan_fd, fd = sock_attach(&pool_fd, &chan_fd);
+	uint8_t *pool;
+	struct dpt_embed_evt ev;
+	int i;
+
+	/* the pool, read-only, at another address: mbuf 0 is there */
+	pool = mmap(NULL, fc.wl.pool_size, PROT_READ, MAP_SHARED, pool_fd, 0);
+	cr_assert_neq(pool, MAP_FAILED);
+	cr_assert_eq(fc.wl.pool_base, (uint64_t)(uintptr_t)fc.pool.base);
+	first = (const void *)(pool + (fc.pool.first - fc.wl.pool_base));
+	cr_assert_eq(first->buf_len, fc.pool.data_room);
+	cr_assert_eq(fc.wl.mbuf_size, sizeof(struct rte_mbuf));
+	fc.chan = mmap(NULL, fc.wl.chan_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, chan_fd, 0);
+	cr_assert_neq(fc.chan, MAP_FAILED);
+	hdr = (void *)fc.chan;
+	cr_assert_eq(hdr->state, DPT_EMBED_ST_UP);
+	dpt_spsc_attach(&fc.cmd, (void *)(fc.chan + fc.wl.cmd_off[0]), SLOTS,
+			1);
+	dpt_spsc_attach(&fc.evt, (void *)(fc.chan + fc.wl.evt_off[0]), SLOTS,
+			0);
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 3,
+	       .port = rte_cpu_to_be_16(8080), .n = 4);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_LISTEN);
+	cr_assert_eq(ev.err, 0);
+	TT_ASSERT_STAT(tcp_listeners, 1);
+	/* gone without a word */
+	close(fd);
+	for (i = 0; i < 100 && dpt_embed_clients(fc.e) + TT_STAT(
+	     embed_clients_reaped) != 1; i++)
+		usleep(10000);
+	for (i = 0; i < 100 && TT_STAT(embed_clients_reaped) == 0; i++) {
+		fc_step();
+		usleep(10000);
+	}
+	TT_ASSERT_STAT(embed_clients_reaped, 1);
+	TT_ASSERT_STAT(embed_listeners_closed, 1);
+	TT_ASSERT_STAT(tcp_listeners, 0);
+	munmap(pool, fc.wl.pool_size);
+	close(pool_fd);
+	close(chan_fd);
+}
+
+Test(embed_sock, stopping_says_gone_and_closes_the_socket)
+{
+	struct dpt_embed_chan_hdr *hdr;
+	int pool_fd, chan_fd, fd = sock_attach(&pool_fd, &chan_fd);
+	char b;
+
+	hdr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, chan_fd, 0);
+	cr_assert_neq(hdr, MAP_FAILED);
+	for (int i = 0; i < 100 && dpt_embed_clients(fc.e) == 0; i++)
+		usleep(10000);
+	dpt_embed_stop(fc.e);
+	cr_assert_eq(hdr->state, DPT_EMBED_ST_GONE);
+	cr_assert_eq(recv(fd, &b, 1, 0), 0, "EOF at once");
+	cr_assert_neq(access(sock_path, F_OK), 0, "the socket is removed");
+	close(fd);
+	close(pool_fd);
+	close(chan_fd);
+}
