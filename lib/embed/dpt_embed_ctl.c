@@ -6,6 +6,7 @@
  * worker's loop.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -89,14 +90,15 @@ static int
 open_socket(struct dpt_embed *e, const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t len = strlen(path);
 	struct stat st;
 	uid_t uid;
 	gid_t gid;
 
-	if (strlen(path) >= sizeof(a.sun_path))
+	if (len >= sizeof(a.sun_path))
 		return -ENAMETOOLONG;
-	snprintf(e->path, sizeof(e->path), "%s", path);
-	memcpy(a.sun_path, path, strlen(path) + 1);
+	memcpy(e->path, path, len + 1);
+	memcpy(a.sun_path, path, len + 1);
 	e->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			0);
 	if (e->lfd < 0)
@@ -315,7 +317,16 @@ dpt_embed_client_add(struct dpt_embed *e, const struct dpt_embed_hello *h,
 	}
 	cl->id = ++e->next_id;
 	cl->pid = h->pid;
-	memcpy(cl->name, h->name, sizeof(cl->name));
+	/* shown in telemetry's JSON, which escapes nothing: a name of
+	 * plain characters only */
+	for (size_t i = 0; i < sizeof(cl->name); i++) {
+		char ch = h->name[i];
+
+		cl->name[i] = ch == '\0' ? '\0' : isalnum((unsigned char)ch) ||
+			      ch == '-' || ch == '_' || ch == '.' ? ch : '_';
+		if (ch == '\0')
+			break;
+	}
 	cl->name[sizeof(cl->name) - 1] = '\0';
 	cl->evfd = evfd;
 	embed_layout(e, wl);

@@ -133,13 +133,16 @@ struct dpt_spsc_shared {
 enum dpt_embed_op {
 	DPT_EMBED_CMD_NOP = 0,
 	/** Listen on every worker: a = laddr (0 = any of ours, network
-	 *  order), port = lport, n = backlog, sock = the client's id for the
-	 *  listener. Answer: EVT_LISTEN (err 0 or EADDRINUSE) from each. */
+	 *  order; dptcpd listens on all its addresses whatever a says),
+	 *  port = lport, n = backlog, sock = the client's id for the
+	 *  listener. Answer: EVT_LISTEN (err 0 or EADDRINUSE) from each.
+	 *  Each worker's copy starts with n connections of accept credit. */
 	DPT_EMBED_CMD_LISTEN,
 	/** Stop listening: sock. Answer: EVT_CLOSED(sock, handle 0). */
 	DPT_EMBED_CMD_UNLISTEN,
 	/** Take n more accepted connections of listener sock (the client's
-	 *  backlog room). Accepted ones arrive as EVT_ACCEPTED. */
+	 *  backlog room) from the worker whose ring carries it. Accepted
+	 *  ones arrive as EVT_ACCEPTED. */
 	DPT_EMBED_CMD_ACCEPT_CREDIT,
 	/** Bind an accepted connection: handle -> the client's sock id.
 	 *  Until then its events carry sock 0. */
@@ -154,7 +157,10 @@ enum dpt_embed_op {
 	DPT_EMBED_CMD_SETOPT,
 	/** Send transmit buffer n (its first len bytes, from offset b) on
 	 *  handle. The buffer comes back as EVT_TX_DONE once TCP is done
-	 *  with it (acknowledged, or the connection gone). */
+	 *  with it (acknowledged, or the connection gone), and also when the
+	 *  command is refused for another reason than its n, b or len (a bad
+	 *  n, b or len: EVT_RESET EINVAL, and no EVT_TX_DONE). A buffer sent
+	 *  twice before it came back comes back once. */
 	DPT_EMBED_CMD_SEND,
 	/** Send the mbuf chain at a (dptcpd address; received mbufs this
 	 *  client holds) on handle, len bytes in all. */
@@ -162,9 +168,12 @@ enum dpt_embed_op {
 	/** The client is done with the mbuf chain at a (dptcpd address). */
 	DPT_EMBED_CMD_FREE,
 	/** len more bytes of receive credit on handle (the application read
-	 *  them). */
+	 *  them). A connection starts with welcome.rcvbuf bytes of credit;
+	 *  data is delivered while the credit is above 0 (the last chain may
+	 *  pass it). */
 	DPT_EMBED_CMD_RECV_CREDIT,
-	/** Shut down: n = SHUT_RD, SHUT_WR or SHUT_RDWR. */
+	/** Shut down: n = SHUT_RD, SHUT_WR or SHUT_RDWR (SHUT_RD: what
+	 *  arrives from then on is discarded). */
 	DPT_EMBED_CMD_SHUTDOWN,
 	/** Close handle (n = 1: abort by RST, as SO_LINGER 0). Answer:
 	 *  EVT_CLOSED once the handle is dead. */
@@ -205,15 +214,21 @@ enum dpt_embed_evt_type {
 	DPT_EMBED_EVT_PEER_CLOSED,
 	/** Send room: n = the bytes the TCP send buffer has free now, a =
 	 *  the bytes of this socket's SEND/SEND_MBUF commands taken so far
-	 *  (the client's credit is n - (its sent - a)). */
+	 *  (the client's credit is n - (its sent - a)). Posted after
+	 *  ACCEPTED/CONNECTED and whenever acknowledgments free room after a
+	 *  send. A send past the credit is not refused: it waits, and every
+	 *  later command of this client on this worker waits behind it. */
 	DPT_EMBED_EVT_WRITABLE,
 	/** Transmit buffer n is free again. */
 	DPT_EMBED_EVT_TX_DONE,
 	/** The connection failed: err = ECONNRESET, ECONNREFUSED,
 	 *  ETIMEDOUT, or the errno of a refused command (EBADF, EINVAL,
-	 *  EADDRINUSE, ENOBUFS, ...; then handle/sock name the command's). */
+	 *  EADDRINUSE, ENOBUFS, ...; then handle/sock name the command's and
+	 *  n is its op, non-zero; n = 0 when the connection itself failed). */
 	DPT_EMBED_EVT_RESET,
-	/** handle (or listener sock) is dead: the client may reuse the id. */
+	/** handle (or listener sock) is dead: the client may reuse the id.
+	 *  Also after a reset or a close TCP finished: commands naming the
+	 *  handle then get EBADF. */
 	DPT_EMBED_EVT_CLOSED,
 	DPT_EMBED_EVT_COUNT
 };

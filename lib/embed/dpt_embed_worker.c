@@ -554,6 +554,7 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 			      DPT_STAT_embed_cmd_failed);
 	}
 	h->c = tc;
+	dpt_tcp_set_tag(tc, (uint32_t)x->cl->pid);
 	h->sock = cmd->sock;
 	h->seq = cmd->seq;
 	h->open = DPT_EMBED_EVT_CONNECTED;
@@ -820,6 +821,7 @@ accept_all(struct ctx *x)
 			}
 			l->credit--;
 			h->c = tc;
+			dpt_tcp_set_tag(tc, (uint32_t)x->cl->pid);
 			h->lsock = l->sock;
 			h->open = DPT_EMBED_EVT_ACCEPTED;
 			h->rcredit = x->w->e->rcvbuf;

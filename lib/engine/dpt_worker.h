@@ -202,7 +202,7 @@ int dpt_conns_parse_params(const char *params, int *state, uint32_t *offset);
  * One page of /dptcp/conns from the workers' last copies: the connections
  * in @p state (-1: all) from @p offset on, at most a page, added to
  * @p arr (an array of strings) as "LCORE LOCAL FOREIGN STATE SENDQ RECVQ
- * RETRANS SRTT_US CWND".
+ * RETRANS SRTT_US CWND PID" (PID: the embedding client's, or 0).
  *
  * @param shown
  *   Set to the number added.
