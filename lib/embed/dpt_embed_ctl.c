@@ -219,12 +219,8 @@ cw_init(struct dpt_embed *e, struct client *cl, unsigned int i,
 	snprintf(name, sizeof(name), "dpt_txd_%u_%u", cl->id, i);
 	if (rte_ring_init(c->tx_done, name, ring, RING_F_SC_DEQ) != 0)
 		return -ENOMEM;
-	for (uint32_t h = 0; h < e->max_handles; h++) {
-		c->h[h].next_free = h + 1 < e->max_handles ? h + 1 : UINT32_MAX;
-		c->h[h].cw = c;
-		c->h[h].gen = 1;
-	}
-	c->free_head = 0;
+	c->free_head = UINT32_MAX;
+	c->n_touched = 0;
 	c->n_handles = e->max_handles;
 	dpt_spsc_init_shared((void *)(cl->chan + wl->cmd_off[i]));
 	dpt_spsc_init_shared((void *)(cl->chan + wl->evt_off[i]));
@@ -345,6 +341,8 @@ dpt_embed_client_add(struct dpt_embed *e, const struct dpt_embed_hello *h,
 	*chan_fd = cl->chan_fd;
 	/* the workers see everything above once they see LIVE */
 	__atomic_store_n(&cl->state, CL_LIVE, __ATOMIC_RELEASE);
+	if (slot >= e->n_slots)
+		__atomic_store_n(&e->n_slots, slot + 1, __ATOMIC_RELEASE);
 	return (int)slot;
 }
 

@@ -40,10 +40,16 @@ hent_alloc(struct cw *c)
 {
 	struct hent *h;
 
-	if (c->free_head == UINT32_MAX)
+	if (c->free_head != UINT32_MAX) {
+		h = &c->h[c->free_head];
+		c->free_head = h->next_free;
+	} else if (c->n_touched < c->n_handles) {
+		h = &c->h[c->n_touched++];
+		h->cw = c;
+		h->gen = 1;
+	} else {
 		return NULL;
-	h = &c->h[c->free_head];
-	c->free_head = h->next_free;
+	}
 	h->used = 1;
 	h->c = NULL;
 	h->sock = h->lsock = 0;
@@ -69,11 +75,11 @@ hent_free(struct cw *c, struct hent *h)
 
 /* The entry @p handle names, if this client owns it on this worker. */
 static struct hent *
-hent_get(const struct dpt_embed *e, struct cw *c, uint32_t handle)
+hent_get(struct cw *c, uint32_t handle)
 {
 	uint32_t i = HANDLE_IDX(handle);
 
-	if (i >= e->max_handles || !c->h[i].used ||
+	if (i >= c->n_touched || !c->h[i].used ||
 	    c->h[i].gen != HANDLE_GEN(handle))
 		return NULL;
 	return &c->h[i];
@@ -678,7 +684,7 @@ cmd_shutdown(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 static void
 exec_handle(struct ctx *x, const struct dpt_embed_cmd *cmd)
 {
-	struct hent *h = hent_get(x->w->e, x->c, cmd->handle);
+	struct hent *h = hent_get(x->c, cmd->handle);
 
 	if (cmd->op == DPT_EMBED_CMD_SEND ||
 	    cmd->op == DPT_EMBED_CMD_SEND_MBUF)
@@ -756,7 +762,7 @@ static int
 retry_stalled(struct ctx *x)
 {
 	struct cw *c = x->c;
-	struct hent *h = hent_get(x->w->e, c, c->stall_cmd.handle);
+	struct hent *h = hent_get(c, c->stall_cmd.handle);
 	struct rte_mbuf *m = c->stall_m;
 
 	c->stalled = 0;
@@ -873,7 +879,7 @@ embed_worker_retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 	struct cw *c = &cl->w[w->index];
 	void *junk[32];
 
-	for (uint32_t i = 0; i < w->e->max_handles; i++) {
+	for (uint32_t i = 0; i < c->n_touched; i++) {
 		struct hent *h = &c->h[i];
 
 		if (!h->used)
@@ -915,7 +921,8 @@ dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)
 {
 	struct dpt_embed *e = w->e;
 
-	for (uint32_t s = 0; s < e->conf.max_clients; s++) {
+	for (uint32_t s = 0, n = __atomic_load_n(&e->n_slots,
+	     __ATOMIC_ACQUIRE); s < n; s++) {
 		struct client *cl = &e->cl[s];
 		uint32_t st = __atomic_load_n(&cl->state, __ATOMIC_ACQUIRE);
 		struct ctx x = { .w = w, .cl = cl, .slot = (int)s, .now = now };
@@ -967,7 +974,8 @@ dpt_embed_worker_flush(struct dpt_embed_worker *w, uint64_t now)
 	struct dpt_embed *e = w->e;
 
 	(void)now;
-	for (uint32_t s = 0; s < e->conf.max_clients; s++) {
+	for (uint32_t s = 0, n = __atomic_load_n(&e->n_slots,
+	     __ATOMIC_ACQUIRE); s < n; s++) {
 		struct client *cl = &e->cl[s];
 		struct cw *c;
 

@@ -90,6 +90,9 @@ struct cw {
 	struct dpt_spsc cmd, evt;     /* consumer, producer */
 	struct hent *h;               /* max_handles entries */
 	uint32_t free_head;           /* free list of h, UINT32_MAX = none */
+	uint32_t n_touched;           /* h[n_touched..] never used yet: taken
+				       * in order, so that a client's table
+				       * costs the pages it uses */
 	uint32_t *dirty;              /* FIFO of handle indexes, room for
 				       * every handle */
 	uint32_t n_handles;           /* entries of h and dirty */
@@ -139,6 +142,8 @@ struct dpt_embed {
 	uint16_t *owner;              /* per pool mbuf: client slot + 1,
 				       * 0 = dptcpd's (atomic) */
 	struct client *cl;            /* max_clients slots */
+	uint32_t n_slots;             /* slots ever used: the workers look
+				       * at cl[0..n_slots) (atomic) */
 	uint32_t next_id;
 	char path[DPT_EMBED_PATH_LEN];
 	int lfd, epfd;                /* -1 when none */
