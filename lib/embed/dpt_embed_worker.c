@@ -420,6 +420,22 @@ txb_mbuf(struct dpt_embed_worker *w, struct client *cl,
 
 /* ---- mbufs the client hands back ---------------------------------------- */
 
+/* The header fields of pool mbuf @p m that dptcpd relies on, set again
+ * from what it knows rather than from what the mbuf says. */
+static void
+reset_mbuf(const struct dpt_shm_pool *sp, struct rte_mbuf *m)
+{
+	m->buf_addr = (char *)m + sizeof(*m);
+	m->buf_len = sp->data_room;
+	m->pool = sp->mp;
+	m->ol_flags = 0;
+	rte_mbuf_refcnt_set(m, 1);
+	m->next = NULL;
+	m->nb_segs = 1;
+	if ((uint32_t)m->data_off + m->data_len > m->buf_len)
+		m->data_off = m->data_len = 0;
+}
+
 /* Take back the chain at dptcpd address @p addr from client @p slot:
  * every segment must be one it holds (ownership is cleared while
  * walking, so a loop or a segment held by another fails); the header
@@ -446,15 +462,7 @@ take_chain(struct dpt_embed_worker *w, struct cw *c, int slot, uint64_t addr)
 		m = dpt_shm_pool_mbuf(sp, (uint32_t)i);
 		c->held--;
 		cur = (uint64_t)(uintptr_t)m->next;
-		m->buf_addr = (char *)m + sizeof(*m);
-		m->buf_len = sp->data_room;
-		m->pool = sp->mp;
-		m->ol_flags = 0;
-		rte_mbuf_refcnt_set(m, 1);
-		m->next = NULL;
-		m->nb_segs = 1;
-		if ((uint32_t)m->data_off + m->data_len > m->buf_len)
-			m->data_off = m->data_len = 0;
+		reset_mbuf(sp, m);
 		if (prev != NULL)
 			prev->next = m;
 		else
@@ -859,13 +867,7 @@ reclaim_mbufs(struct dpt_embed *e, int slot)
 						 __ATOMIC_RELAXED))
 			continue;
 		m = dpt_shm_pool_mbuf(sp, i);
-		m->buf_addr = (char *)m + sizeof(*m);
-		m->buf_len = sp->data_room;
-		m->pool = sp->mp;
-		m->ol_flags = 0;
-		m->next = NULL;
-		m->nb_segs = 1;
-		rte_mbuf_refcnt_set(m, 1);
+		reset_mbuf(sp, m);
 		rte_pktmbuf_free_seg(m);
 		n++;
 	}
