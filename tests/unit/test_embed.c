@@ -653,3 +653,88 @@ Test(embed_sock, stopping_says_gone_and_closes_the_socket)
 	close(pool_fd);
 	close(chan_fd);
 }
+
+Test(embed, send_mbuf_forwards_the_received_mbuf_without_a_copy)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+	uint8_t got[100], want[100];
+	uint32_t iss, h = fc_accept(&iss);
+
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .len = 100);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	FC_CMD(.op = DPT_EMBED_CMD_SEND_MBUF, .handle = h, .a = ev.a,
+	       .len = 100);
+	fc_step();
+	tt_next(&s, got, sizeof(got));
+	tt_pattern(want, 1001, sizeof(want));
+	cr_assert_eq(s.len, 100);
+	cr_assert_arr_eq(got, want, sizeof(want));
+	TT_ASSERT_STAT(embed_rx_copied, 0);
+	/* it is TCP's now: the client no longer holds it */
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = ev.a);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	TT_IN(.flags = ACK, .seq = 1101, .ack = iss + 101);
+	th_clear_sent(&tt.i);
+	tt.seen = 0;
+	fc_step();
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use);
+}
+
+Test(embed, connect_gives_connected_and_close_by_rst_gives_closed)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 5, .n = DPT_TCP_NODELAY,
+	       .a = 1);
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 5,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_step();
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN);
+	cr_assert_eq(s.dport, TT_PEER_PORT);
+	TT_IN(.flags = SYN | ACK, .seq = 5000, .ack = s.seq + 1,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_CONNECTED);
+	cr_assert_eq(ev.sock, 5);
+	cr_assert_eq(ev.seq, 2);
+	cr_assert_eq(ev.raddr, rte_cpu_to_be_32(TH_PEER_IP));
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT));
+	cr_assert_eq(ev.lport, rte_cpu_to_be_16(s.sport));
+	/* closing by RST (SO_LINGER 0) */
+	tt_skip_all();
+	FC_CMD(.op = DPT_EMBED_CMD_CLOSE, .handle = ev.handle, .n = 1);
+	fc_step();
+	tt_next(&s, NULL, 0);
+	cr_assert(s.flags & RST);
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	fc_no_evt();
+}
+
+Test(embed, connect_refused_gives_econnrefused_then_closed)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 6,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_step();
+	tt_next(&s, NULL, 0);
+	TT_IN(.flags = RST | ACK, .seq = 0, .ack = s.seq + 1,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, ECONNREFUSED);
+	cr_assert_eq(ev.n, 0, "a failed connection, not a refused command");
+	cr_assert_eq(ev.sock, 6);
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	cr_assert_eq(ev.sock, 6);
+	fc_no_evt();
+}
