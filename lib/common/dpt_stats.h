@@ -306,6 +306,8 @@
 			      "mbufs of it)")                               \
 	X(embed_rx_discarded, C, "received bytes discarded after a client's " \
 				 "SHUT_RD")                                  \
+	X(embed_rx_held_cap, C, "times a client's received data waited: "   \
+				"it held an eighth of the packet pool")     \
 	X(embed_wakeups, C, "eventfd wake-ups of sleeping clients")           \
 	X(embed_clients_reaped, C, "clients retired after they went (EOF) "  \
 				   "or broke a ring")                       \

@@ -237,12 +237,24 @@ give(struct dpt_embed_worker *w, struct cw *c, int slot, struct rte_mbuf *m)
 	}
 }
 
+/* Mbufs client @p cl holds, over every worker (others' counts read as
+ * they are: a bound, not an account). */
+static int64_t
+held_total(const struct dpt_embed *e, const struct client *cl)
+{
+	int64_t n = 0;
+
+	for (unsigned int i = 0; i < e->n_workers; i++)
+		n += __atomic_load_n(&cl->w[i].held, __ATOMIC_RELAXED);
+	return n;
+}
+
 /* Deliver received data while the client has credit. 0: done for now;
  * 1: the ring is full or no mbuf to copy into (again next time); -1:
  * broken. */
 static int
-deliver_data(struct dpt_embed_worker *w, struct cw *c, int slot,
-	     struct hent *h)
+deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
+	     int slot, struct hent *h)
 {
 	while (h->rx_hold != NULL || (h->c != NULL &&
 	       (h->rcredit > 0 || h->shut_rd))) {
@@ -250,6 +262,14 @@ deliver_data(struct dpt_embed_worker *w, struct cw *c, int slot,
 		struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_DATA };
 		int rc;
 
+		/* receive credit counts bytes, and tiny segments take a
+		 * whole mbuf each: a client holds at most its share of the
+		 * pool, whatever its credit */
+		if (!h->shut_rd && held_total(w->e, cl) >=
+		    (int64_t)(w->e->pool->n / POOL_SHARE)) {
+			w->st->c[DPT_STAT_embed_rx_held_cap]++;
+			return 1;
+		}
 		if (m == NULL && (m = dpt_tcp_recv(h->c)) == NULL)
 			return 0;
 		h->rx_hold = NULL;
@@ -289,8 +309,8 @@ post_simple(struct dpt_embed_worker *w, struct cw *c, struct hent *h,
 /* Post what @p h has pending, in order. 0: all; 1: the ring filled;
  * -1: broken. */
 static int
-flush_handle(struct dpt_embed_worker *w, struct cw *c, int slot,
-	     struct hent *h)
+flush_handle(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
+	     int slot, struct hent *h)
 {
 	int rc;
 
@@ -321,7 +341,7 @@ flush_handle(struct dpt_embed_worker *w, struct cw *c, int slot,
 		h->pend &= (uint8_t)~P_WRITABLE;
 	}
 	if (h->pend & P_DATA) {
-		if ((rc = deliver_data(w, c, slot, h)) != 0)
+		if ((rc = deliver_data(w, cl, c, slot, h)) != 0)
 			return rc;
 		h->pend &= (uint8_t)~P_DATA;
 	}
@@ -988,7 +1008,7 @@ dpt_embed_worker_flush(struct dpt_embed_worker *w, uint64_t now)
 			continue;
 		while (c->dirty_n > 0) {
 			struct hent *h = &c->h[c->dirty[c->dirty_head]];
-			int rc = flush_handle(w, c, (int)s, h);
+			int rc = flush_handle(w, cl, c, (int)s, h);
 
 			if (rc != 0) /* full: the rest waits its turn */
 				break;

@@ -29,6 +29,8 @@ enum {
 #define MAX_PREOPTS 16     /* SETOPTs waiting for a CONNECT */
 #define CMD_BUDGET 64      /* commands per client per iteration */
 #define EVT_MARGIN 4       /* event slots a command's answers may take */
+#define POOL_SHARE 8 /* a client holds at most 1/8 of the
+				* packet pool */
 
 /* Pending events of a handle (struct hent.pend), in posting order. */
 #define P_OPEN 0x01      /* ACCEPTED or CONNECTED (hent.open) */

@@ -738,3 +738,33 @@ Test(embed, connect_refused_gives_econnrefused_then_closed)
 	cr_assert_eq(ev.sock, 6);
 	fc_no_evt();
 }
+
+Test(embed, a_client_holds_at_most_an_eighth_of_the_pool)
+{
+	uint32_t cap = fc.pool.n / 8, iss, data = 0, bytes = 0;
+	uint64_t held[2] = { 0, 0 };
+	struct dpt_embed_evt ev;
+
+	fc_accept(&iss);
+	/* one-byte segments, each a whole mbuf the client keeps */
+	for (uint32_t i = 0; i < cap + 3; i++) {
+		TT_IN(.flags = ACK | PSH, .seq = 1001 + i, .ack = iss + 1,
+		      .len = 1);
+		fc_step();
+		while (dpt_spsc_get(&fc.evt, &ev, 1) == 1)
+			if (ev.type == DPT_EMBED_EVT_DATA) {
+				if (data < 2)
+					held[data] = ev.a;
+				data++;
+				bytes += ev.len;
+			}
+	}
+	cr_assert_eq(data, cap, "%u deliveries, the cap is %u", data, cap);
+	cr_assert_gt(TT_STAT(embed_rx_held_cap), 0);
+	/* two back: the three bytes waiting come */
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = held[0]);
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = held[1]);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	cr_assert_eq(bytes + ev.len, cap + 3);
+}
