@@ -387,7 +387,7 @@ dpt_engine_create(const struct dpt_engine_params *p,
 		dpt_engine_free(e);
 		return NULL;
 	}
-	if (pp.shared_pool && create_embed(e, p, err, err_len) != 0) {
+	if (e->port.shared && create_embed(e, p, err, err_len) != 0) {
 		*fault = DPT_FAULT_EMBED;
 		dpt_engine_free(e);
 		return NULL;

@@ -88,7 +88,12 @@ create_pool(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 				RTE_ETHER_CRC_LEN + RTE_PKTMBUF_HEADROOM);
 
 	snprintf(name, sizeof(name), "dpt_pool_p%u", p->port_id);
-	if (prm->shared_pool) {
+	/* The shared pool is 4 KiB pages without IOVAs (dpt_shm_pool.c):
+	 * virtual devices only; a NIC that DMAs keeps an EAL pool. */
+	if (prm->shared_pool && !p->vdev)
+		PORT_LOG(NOTICE, "%s: not a virtual device: the packet pool "
+			 "cannot be shared, embedding is off", p->name);
+	if (prm->shared_pool && p->vdev) {
 		int rc = dpt_shm_pool_create(&p->shm, name, pool_size(prm),
 					     POOL_CACHE, (uint16_t)room,
 					     p->socket_id);
@@ -223,6 +228,8 @@ configure(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 		return fail(err, len, -ENODEV, "%s: no device info (%d)",
 			    p->name, rc);
 	snprintf(p->driver, sizeof(p->driver), "%s", di.driver_name);
+	p->vdev = di.device != NULL &&
+		  strcmp(rte_bus_name(rte_dev_bus(di.device)), "vdev") == 0;
 	/* A queue pair per worker only where RSS keeps each flow on one
 	 * queue; else one pair, read and written by the first worker, which
 	 * passes flows to the others and sends what they send. */

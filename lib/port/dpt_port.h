@@ -47,6 +47,7 @@ struct dpt_port {
 	int socket_id;                         /**< NUMA socket of the port */
 	struct rte_ether_addr mac;             /**< the port's MAC */
 	struct rte_mempool *pool;              /**< packet buffers */
+	int vdev;                              /**< a virtual device (no DMA) */
 	int shared;                            /**< pool is shm's (below) */
 	struct dpt_shm_pool shm;               /**< the pool in a memfd,
 						 *  when shared */
@@ -64,7 +65,9 @@ struct dpt_port_params {
 	uint16_t n_workers;     /**< worker lcores */
 	uint32_t extra_mbufs;   /**< held elsewhere per queue (e.g. ARP) */
 	int shared_pool;        /**< put the pool in a memfd other processes
-				  *  can map (dpt_shm_pool.h): embedding */
+				  *  can map (dpt_shm_pool.h): embedding;
+				  *  virtual devices only (the port's
+				  *  shared says whether it was done) */
 };
 
 /** One queue of a port: the argument of dpt_port_tx_send(). */
