@@ -121,6 +121,13 @@ void dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now);
 void dpt_embed_worker_flush(struct dpt_embed_worker *w, uint64_t now);
 
 /**
+ * dptcpd is draining (SIGTERM): close this worker's copies of every
+ * client's listeners (EVT_CLOSED where the ring has room) and refuse new
+ * ones (ESHUTDOWN); connections go on until the drain ends.
+ */
+void dpt_embed_worker_drain(struct dpt_embed_worker *w, uint64_t now);
+
+/**
  * Attach a client (what the handshake does after reading the hello):
  * the control path, also for tests.
  *

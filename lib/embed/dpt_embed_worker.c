@@ -524,6 +524,9 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	if (cmd->sock == 0 || cmd->port == 0 || lent_get(x->c, cmd->sock))
 		return refuse(x->w, x->c, cmd, EINVAL,
 			      DPT_STAT_embed_cmd_bad_arg);
+	if (x->w->draining)
+		return refuse(x->w, x->c, cmd, ESHUTDOWN,
+			      DPT_STAT_embed_cmd_failed);
 	for (unsigned int i = 0; i < MAX_LISTENERS && l == NULL; i++)
 		if (x->c->l[i].l == NULL)
 			l = &x->c->l[i];
@@ -961,6 +964,36 @@ dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)
 			continue;
 		serve_cmds(&x);
 		accept_all(&x);
+	}
+}
+
+void
+dpt_embed_worker_drain(struct dpt_embed_worker *w, uint64_t now)
+{
+	struct dpt_embed *e = w->e;
+
+	w->draining = 1;
+	for (uint32_t s = 0, n = __atomic_load_n(&e->n_slots,
+	     __ATOMIC_ACQUIRE); s < n; s++) {
+		struct client *cl = &e->cl[s];
+		struct cw *c;
+
+		if (__atomic_load_n(&cl->state, __ATOMIC_ACQUIRE) != CL_LIVE)
+			continue;
+		c = &cl->w[w->index];
+		for (unsigned int i = 0; i < MAX_LISTENERS; i++) {
+			struct dpt_embed_evt ev = {
+				.type = DPT_EMBED_EVT_CLOSED,
+				.sock = c->l[i].sock };
+
+			if (c->l[i].l == NULL)
+				continue;
+			dpt_tcp_unlisten(c->l[i].l, now);
+			c->l[i].l = NULL;
+			c->n_socks--;
+			if (!c->broken)
+				(void)post(w, c, &ev);
+		}
 	}
 }
 

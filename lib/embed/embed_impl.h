@@ -161,6 +161,7 @@ struct dpt_embed_worker {
 	struct dpt_tcp *tcp;
 	struct dpt_stats *st;
 	struct rte_mempool *hdr_pool;
+	int draining;                  /* dptcpd stops: no new listener */
 };
 
 /* Channel layout offsets for @p n_workers and the configuration. */

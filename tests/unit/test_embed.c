@@ -768,3 +768,23 @@ Test(embed, a_client_holds_at_most_an_eighth_of_the_pool)
 	ev = fc_evt(DPT_EMBED_EVT_DATA);
 	cr_assert_eq(bytes + ev.len, cap + 3);
 }
+
+Test(embed, draining_closes_client_listeners_and_refuses_new_ones)
+{
+	struct dpt_embed_evt ev;
+
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 7,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	(void)fc_evt(DPT_EMBED_EVT_LISTEN);
+	TT_ASSERT_STAT(tcp_listeners, 1);
+	dpt_embed_worker_drain(fc.w, tt.now);
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	cr_assert_eq(ev.sock, 7);
+	TT_ASSERT_STAT(tcp_listeners, 0);
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 8,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, ESHUTDOWN);
+}
