@@ -335,6 +335,8 @@ print_ready(const struct dpt_app *app)
 	       dpt_port_pool_bytes(p) / 1048576.0);
 	if (ap->services)
 		print_svcs(&app->conf, "; services:");
+	if (e->embed != NULL)
+		printf("; clients attach on %s", e->embed_path);
 	printf("\n");
 }
 
@@ -419,6 +421,7 @@ create_engine(struct dpt_app *app)
 		.n_svcs = ap->services ? conf->n_svcs : 0, .svcs = conf->svcs,
 		.life = ap->services ? &app->life : NULL,
 		.app = ap->app, .app_late = ap->app_late, .app_args = app_args,
+		.embed = ap->embed,
 	};
 	unsigned int lcores[RTE_MAX_LCORE];
 	enum dpt_engine_fault fault;
@@ -435,7 +438,10 @@ create_engine(struct dpt_app *app)
 	if (app->engine != NULL)
 		return 0;
 	key = fault_key(fault);
-	if (key != NULL)
+	if (fault == DPT_FAULT_EMBED)
+		fprintf(stderr, "%s: %s: %s\n", ap->name, dpt_conf_where(conf,
+			"embed", "path", where, sizeof(where)), err);
+	else if (key != NULL)
 		fprintf(stderr, "%s: %s: %s\n", ap->name, dpt_conf_where(conf,
 			"port0", key, where, sizeof(where)), err);
 	else

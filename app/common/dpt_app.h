@@ -88,6 +88,8 @@ struct dpt_app_params {
 	int services;                /**< run the [service.*] of the
 				       *  configuration; SIGTERM drains them,
 				       *  SIGHUP reloads them */
+	int embed;                   /**< serve embedding clients when
+				      *  [embed] enabled */
 	dpt_engine_app_t app;        /**< per-iteration hook on workers, or NULL */
 	dpt_engine_app_t app_late;   /**< the same after the flush, or NULL */
 	const char *short_opts;      /**< its getopt short options, or NULL */

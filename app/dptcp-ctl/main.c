@@ -5,6 +5,7 @@
  *   dptcp-ctl [-p PREFIX] stats            non-zero counters: total and
  *                                          one column per worker lcore
  *   dptcp-ctl [-p PREFIX] conns [--state S] the netstat-like list
+ *   dptcp-ctl [-p PREFIX] clients          embedding clients
  *
  * It speaks DPDK's telemetry protocol (the v2 socket in dptcpd's runtime
  * directory, /var/run/dpdk/PREFIX/dpdk_telemetry.v2, SOCK_SEQPACKET: one
@@ -173,15 +174,16 @@ print_page(const char *json)
 		const char *end = strchr(p + 1, '"');
 		unsigned int lc;
 		char l[32], f[32], st[16];
-		unsigned long sq, rq, rtt, cw;
+		unsigned long sq, rq, rtt, cw, pid = 0;
 		unsigned long long rt;
 
 		if (end == NULL)
 			break;
-		if (sscanf(p + 1, "%u %31s %31s %15s %lu %lu %llu %lu %lu", &lc,
-			   l, f, st, &sq, &rq, &rt, &rtt, &cw) == 9) {
+		if (sscanf(p + 1, "%u %31s %31s %15s %lu %lu %llu %lu %lu %lu",
+			   &lc, l, f, st, &sq, &rq, &rt, &rtt, &cw, &pid) >= 9) {
 			printf("%-5u %-21s %-21s %-12s %8lu %8lu %7llu %9lu "
-			       "%8lu\n", lc, l, f, st, sq, rq, rt, rtt, cw);
+			       "%8lu %7lu\n", lc, l, f, st, sq, rq, rt, rtt, cw,
+			       pid);
 			n++;
 		}
 		p = end + 1;
@@ -197,9 +199,9 @@ cmd_conns(int fd, const char *state)
 	static char buf[REPLY_MAX];
 	long long next = 0, total = 0;
 
-	printf("%-5s %-21s %-21s %-12s %8s %8s %7s %9s %8s\n", "LCORE",
+	printf("%-5s %-21s %-21s %-12s %8s %8s %7s %9s %8s %7s\n", "LCORE",
 	       "LOCAL", "FOREIGN", "STATE", "SEND-Q", "RECV-Q", "RETRANS",
-	       "RTT(us)", "CWND");
+	       "RTT(us)", "CWND", "PID");
 	do {
 		char c[128];
 
@@ -215,11 +217,51 @@ cmd_conns(int fd, const char *state)
 	return 0;
 }
 
+/* /dptcp/clients: one string per client, as a table. */
+static int
+cmd_clients(int fd)
+{
+	static char buf[REPLY_MAX];
+	const char *p;
+	int n = 0;
+
+	if (tel_cmd(fd, "/dptcp/clients", buf, sizeof(buf)) != 0)
+		return 1;
+	printf("%-5s %-8s %-16s %7s %10s %12s %8s %12s %8s %s\n", "ID", "PID",
+	       "NAME", "SOCKETS", "MBUFS", "COMMANDS", "REFUSED", "EVENTS",
+	       "DROPS", "STATE");
+	p = json_value(buf, "/dptcp/clients");
+	while (p != NULL && *p == '[' && (p = strchr(p, '"')) != NULL) {
+		const char *end = strchr(p + 1, '"');
+		char name[40], st[16];
+		unsigned long id, socks;
+		long pid;
+		unsigned long long held, cmds, refused, evts, drops;
+
+		if (end == NULL)
+			break;
+		if (sscanf(p + 1, "%lu %ld %39s %lu %llu %llu %llu %llu %llu "
+			   "%15s", &id, &pid, name, &socks, &held, &cmds,
+			   &refused, &evts, &drops, st) == 10) {
+			printf("%-5lu %-8ld %-16s %7lu %10llu %12llu %8llu "
+			       "%12llu %8llu %s\n", id, pid, name, socks, held,
+			       cmds, refused, evts, drops, st);
+			n++;
+		}
+		p = end + 1;
+		if (*p == ']')
+			break;
+	}
+	printf("%d client(s)\n", n);
+	return 0;
+}
+
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: dptcp-ctl [-p PREFIX] stats\n"
 		"       dptcp-ctl [-p PREFIX] conns [--state STATE]\n"
+		"       dptcp-ctl [-p PREFIX] clients\n"
 		"  -p, --file-prefix PREFIX  dptcpd's EAL file prefix "
 		"(default dptcpd)\n"
 		"  --state STATE             ESTABLISHED, TIME-WAIT, ...\n");
@@ -254,7 +296,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || (strcmp(argv[optind], "stats") != 0 &&
-				   strcmp(argv[optind], "conns") != 0)) {
+				   strcmp(argv[optind], "conns") != 0 &&
+				   strcmp(argv[optind], "clients") != 0)) {
 		usage(stderr);
 		return 2;
 	}
@@ -262,6 +305,7 @@ main(int argc, char **argv)
 	if (fd < 0)
 		return 1;
 	rc = strcmp(argv[optind], "stats") == 0 ? cmd_stats(fd) :
+	     strcmp(argv[optind], "clients") == 0 ? cmd_clients(fd) :
 	     cmd_conns(fd, state);
 	close(fd);
 	return rc;

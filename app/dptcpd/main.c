@@ -28,6 +28,7 @@ main(int argc, char **argv)
 		.default_conf = default_conf,
 		.default_conf_path = "config/dptcpd.conf",
 		.services = 1, /* [service.*], SIGTERM drains, SIGHUP reloads */
+		.embed = 1,    /* [embed]: clients in other processes */
 	};
 	static struct dpt_app app;
 	int rc;

@@ -32,6 +32,7 @@ enum ktype {
 	T_ENUM,     /* one of names[], stored as its index, uint32 */
 	T_FRACTION, /* a decimal in [0, 1], stored as double */
 	T_SIZE64,   /* as T_SIZE, stored as uint64_t */
+	T_OCTAL,    /* octal integer (file modes) in [min, max], uint32 */
 };
 
 #define F_REQUIRED 1u
@@ -60,10 +61,15 @@ struct key_def {
 #define TCP(f) offsetof(struct dpt_conf, tcp.f)
 #define IMP(f) offsetof(struct dpt_conf, impair.f)
 #define SVC(f) offsetof(struct dpt_svc_conf, f)
+#define EMB(f) offsetof(struct dpt_conf, embed.f)
 
 /* T_STR values are checked against DPT_CONF_VALUE_LEN, then copied. */
 _Static_assert(sizeof(((struct dpt_conf *)0)->port.device) ==
 	       DPT_CONF_VALUE_LEN, "[port0] device holds any value");
+_Static_assert(sizeof(((struct dpt_conf *)0)->embed.path) ==
+	       DPT_CONF_VALUE_LEN, "[embed] path holds any value");
+_Static_assert(sizeof(((struct dpt_conf *)0)->embed.owner) ==
+	       DPT_CONF_VALUE_LEN, "[embed] owner holds any value");
 
 static const struct key_def schema[] = {
 	{ "port0", "device", T_STR, PORT(device), 1, 0, NULL, F_REQUIRED,
@@ -229,6 +235,26 @@ static const struct key_def schema[] = {
 	  "10", 0, "RFC 5961 challenge ACKs per second per connection" },
 	{ "tcp", "nodelay", T_BOOL, TCP(nodelay), 0, 1, "no", 0,
 	  "new connections disable Nagle's algorithm (TCP_NODELAY)" },
+	{ "embed", "enabled", T_BOOL, EMB(enabled), 0, 1, "yes", 0,
+	  "serve embedding clients (programs linking the client library) on "
+	  "a Unix socket; dptcp-gen never does" },
+	{ "embed", "path", T_STR, EMB(path), 0, 0, "", 0,
+	  "the clients' socket; empty = dptcp.sock in EAL's runtime "
+	  "directory (/var/run/dpdk/<file-prefix>/dptcp.sock as root)" },
+	{ "embed", "mode", T_OCTAL, EMB(mode), 0, 0777, "0660", 0,
+	  "permissions of the socket, octal: who may attach" },
+	{ "embed", "owner", T_STR, EMB(owner), 0, 0, "", 0,
+	  "user[:group] the socket is given; empty = dptcpd's" },
+	{ "embed", "max_clients", T_U32, EMB(max_clients), 1, 1024, "64", 0,
+	  "clients attached at once; one more is refused (EBUSY)" },
+	{ "embed", "ring_slots", T_U32, EMB(ring_slots), 64, 1u << 16,
+	  "1024", 0, "slots of each command and event ring (a power of 2); "
+	  "each client has a pair per worker" },
+	{ "embed", "tx_bufs", T_U32, EMB(tx_bufs), 1, 1u << 16, "512", 0,
+	  "transmit buffers per client, in its channel (only it and dptcpd "
+	  "map them)" },
+	{ "embed", "tx_buf_size", T_SIZE, EMB(tx_buf_size), 1024, 61440,
+	  "16K", 0, "bytes of each transmit buffer" },
 	{ "impair", "rx_drop", T_FRACTION, IMP(rx.drop), 0, 0, "0", 0,
 	  "fraction of received frames dropped" },
 	{ "impair", "rx_reorder", T_FRACTION, IMP(rx.reorder), 0, 0, "0", 0,
@@ -306,7 +332,7 @@ static const struct eal_opt eal_opts[] = {
 };
 
 static const char *const sections[] = { "eal", "port0", "lcores", "arp",
-					"ip", "tcp", "impair" };
+					"ip", "tcp", "embed", "impair" };
 
 /* The default services, when no [service.*] section is given: as if
  * each had its section with type and port (the rest the family's
@@ -516,6 +542,10 @@ type_hint(const struct key_def *d, char *buf, size_t len)
 		return buf;
 	case T_FRACTION:
 		return "a fraction from 0 to 1, such as 0.01";
+	case T_OCTAL:
+		snprintf(buf, len, "an octal integer from 0 to 0%" PRIo64,
+			 d->max);
+		return buf;
 	case T_ENUM: {
 		size_t o = (size_t)snprintf(buf, len, "one of");
 
@@ -576,6 +606,18 @@ apply_value(void *base, const struct key_def *d, const char *v)
 		return parse_enum(v, d->names, field);
 	case T_FRACTION:
 		return parse_fraction(v, field);
+	case T_OCTAL: {
+		char *oe;
+
+		if (*v < '0' || *v > '7')
+			return -EINVAL;
+		errno = 0;
+		n = strtoull(v, &oe, 8);
+		if (errno != 0 || *oe != '\0' || n < d->min || n > d->max)
+			return -EINVAL;
+		*(uint32_t *)field = (uint32_t)n;
+		return 0;
+	}
 	}
 	return -EINVAL;
 }
@@ -990,6 +1032,17 @@ finish_tcp(struct dpt_conf *conf, struct dpt_conf_err *err)
 	return 0;
 }
 
+/* [embed] ring_slots indexes rings by a mask. */
+static int
+finish_embed(struct dpt_conf *conf, struct dpt_conf_err *err)
+{
+	if (!rte_is_power_of_2(conf->embed.ring_slots))
+		return errf(err, conf, line_of(conf, "embed", "ring_slots"),
+			    "embed", "ring_slots", "%s",
+			    "must be a power of 2");
+	return 0;
+}
+
 /* One [service.NAME]: its required keys, keys of other types, and a port
  * no earlier service has. */
 static int
@@ -1060,6 +1113,7 @@ dpt_conf_finish(struct dpt_conf *conf, struct dpt_conf_err *err)
 				    "required key missing%s", "");
 	}
 	return finish_port(conf, err) ?: finish_tcp(conf, err) ?:
+	       finish_embed(conf, err) ?:
 	       finish_svcs(conf, err);
 }
 
@@ -1084,6 +1138,7 @@ key_size(const struct key_def *d)
 	case T_IPV4:
 	case T_SIZE:
 	case T_ENUM:
+	case T_OCTAL:
 		break;
 	}
 	return sizeof(uint32_t);

@@ -5,7 +5,7 @@
  * Owns the schema that maps INI sections and keys onto the configuration
  * structs each library declares in its own header (struct dpt_port_conf,
  * dpt_netif_conf, dpt_neigh_conf, dpt_tcp_conf, dpt_impair_conf,
- * dpt_svc_conf: what an operator sets, beside the library's creation
+ * dpt_svc_conf, dpt_embed_conf: what an operator sets, beside the library's creation
  * parameters), and struct dpt_conf, which holds them all with what only a
  * program has: EAL options, worker lcores, where each setting came from.
  * No protocol library includes this header.
@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dpt_embed.h"
 #include "dpt_impair.h"
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
@@ -74,6 +75,7 @@ struct dpt_conf {
 	struct dpt_neigh_conf arp;                /**< [arp] */
 	struct dpt_tcp_conf tcp;                  /**< [tcp] */
 	struct dpt_impair_conf impair;            /**< [impair] */
+	struct dpt_embed_conf embed;              /**< [embed] */
 	uint32_t n_svcs;                          /**< entries in svcs[] */
 	struct dpt_svc_conf svcs[DPT_CONF_MAX_SVCS]; /**< in file order */
 	uint64_t svc_set[DPT_CONF_MAX_SVCS];      /**< svcs[i]'s keys given

@@ -282,6 +282,41 @@
 	X(impair_tx_reorder, C, "sent frames reordered by [impair]")          \
 	X(impair_tx_delay, C, "sent frames delayed by [impair]")              \
 	X(impair_drop_queue_full, D, "frames dropped: [impair] queue full")   \
+	X(embed_cmd, C, "commands embedding clients gave the workers")       \
+	X(embed_cmd_bad_op, D, "client commands refused: unknown operation "  \
+			       "(EINVAL)")                                  \
+	X(embed_cmd_bad_handle, D, "client commands refused: a connection "  \
+				   "or listener the client does not own "   \
+				   "(EBADF)")                               \
+	X(embed_cmd_bad_mbuf, D, "client commands refused: an mbuf chain "    \
+				 "with a segment the client does not hold " \
+				 "(EINVAL)")                                \
+	X(embed_cmd_bad_arg, D, "client commands refused: a bad transmit "    \
+				"buffer, length, port, option or socket id "\
+				"(EINVAL)")                                 \
+	X(embed_cmd_no_slot, D, "client commands refused: the client's "     \
+				"connection, listener or option table on "  \
+				"this worker was full (ENOBUFS)")           \
+	X(embed_cmd_failed, C, "client commands TCP refused (EADDRINUSE, "   \
+			       "EPIPE, ENOTCONN, ...), answered so")        \
+	X(embed_evt, C, "events posted to embedding clients")                \
+	X(embed_ring_broken, D, "client rings found with an impossible index "\
+				"(the client is cut off)")                  \
+	X(embed_accept_no_handle, D, "accepted connections reset: the "      \
+				     "client's connection table was full")  \
+	X(embed_rx_copied, C, "received segments copied into the shared "    \
+			      "pool before a client got them (not direct "  \
+			      "mbufs of it)")                               \
+	X(embed_rx_discarded, C, "received bytes discarded after a client's " \
+				 "SHUT_RD")                                  \
+	X(embed_rx_held_cap, C, "times a client's received data waited: "   \
+				"it held an eighth of the packet pool")     \
+	X(embed_wakeups, C, "eventfd wake-ups of sleeping clients")           \
+	X(embed_clients_reaped, C, "clients retired after they went (EOF) "  \
+				   "or broke a ring")                       \
+	X(embed_conns_reset, C, "connections of retired clients reset")      \
+	X(embed_listeners_closed, C, "listeners of retired clients closed")  \
+	X(embed_mbufs_reclaimed, C, "mbufs retired clients held, taken back") \
 	X(tcp_state_syn_sent, G, "connections in SYN-SENT")                   \
 	X(tcp_state_syn_received, G, "connections in SYN-RECEIVED")           \
 	X(tcp_state_established, G, "connections in ESTABLISHED")             \

@@ -14,7 +14,8 @@
  * Reply (a dictionary): "total" connections matching, "offset", "shown",
  * "next" (the offset of the next page, 0 when this one is the last) and
  * "conns", an array of strings "LCORE LOCAL FOREIGN STATE SENDQ RECVQ
- * RETRANS SRTT_US CWND". Parameters, comma-separated and optional: a state
+ * RETRANS SRTT_US CWND PID" (PID: the embedding client's whose
+ * connection it is, 0 for dptcpd's own). Parameters, comma-separated and optional: a state
  * name (ESTABLISHED, TIME-WAIT...) and an offset. A page holds at most
  * CONNS_PAGE entries so the reply stays inside the telemetry socket's
  * 16 KiB.
@@ -103,9 +104,9 @@ add_conn(struct rte_tel_data *arr, unsigned int lcore,
 
 	ip_port(l, sizeof(l), c->laddr, c->lport);
 	ip_port(f, sizeof(f), c->raddr, c->rport);
-	snprintf(line, sizeof(line), "%u %s %s %s %u %u %" PRIu64 " %u %u",
+	snprintf(line, sizeof(line), "%u %s %s %s %u %u %" PRIu64 " %u %u %u",
 		 lcore, l, f, dpt_tcp_state_name(c->state), c->snd_queue,
-		 c->rcv_queue, c->retrans, c->srtt_us, c->cwnd);
+		 c->rcv_queue, c->retrans, c->srtt_us, c->cwnd, c->tag);
 	rte_tel_data_add_array_string(arr, line);
 }
 

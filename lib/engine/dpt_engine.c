@@ -6,6 +6,7 @@
 #include <sys/random.h>
 
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
@@ -302,6 +303,48 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 	return 0;
 }
 
+/* The clients' server on the shared pool, each worker's side of it, and
+ * its control thread. */
+static int
+create_embed(struct dpt_engine *e, const struct dpt_engine_params *p,
+	     char *err, size_t err_len)
+{
+	const struct dpt_embed_conf *ec = &p->conf->embed;
+	char path[DPT_EMBED_PATH_LEN + 64];
+
+	if (ec->path[0] != '\0')
+		snprintf(path, sizeof(path), "%s", ec->path);
+	else
+		snprintf(path, sizeof(path), "%s/dptcp.sock",
+			 rte_eal_get_runtime_dir());
+	e->embed = dpt_embed_create(&(struct dpt_embed_params){
+		.conf = ec, .path = path, .n_workers = e->n_workers,
+		.pool = &e->port.shm, .rcvbuf = p->conf->tcp.rcvbuf,
+		.sndbuf = p->conf->tcp.sndbuf,
+		.max_handles = p->conf->tcp.max_conns });
+	if (e->embed == NULL) {
+		snprintf(err, err_len, "cannot serve clients on %s: %s", path,
+			 rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	for (unsigned int i = 0; i < e->n_workers; i++) {
+		struct dpt_worker *w = e->workers[i];
+
+		w->embed = dpt_embed_worker_create(e->embed, i, w->tcp,
+						   &w->stats, e->hdr_pool);
+		if (w->embed == NULL) {
+			snprintf(err, err_len, "out of memory for clients");
+			return -ENOMEM;
+		}
+	}
+	if (dpt_embed_start(e->embed) != 0) {
+		snprintf(err, err_len, "cannot start the clients' thread");
+		return -EIO;
+	}
+	snprintf(e->embed_path, sizeof(e->embed_path), "%s", path);
+	return 0;
+}
+
 struct dpt_engine *
 dpt_engine_create(const struct dpt_engine_params *p,
 		  enum dpt_engine_fault *fault, char *err, size_t err_len)
@@ -317,6 +360,7 @@ dpt_engine_create(const struct dpt_engine_params *p,
 			       DPT_SYNQ_KNOWN +
 			       (p->conf->netif.frag.datagrams > 0 ?
 				p->conf->netif.frag.mbufs : 0),
+		.shared_pool = p->embed && p->conf->embed.enabled,
 	};
 	struct dpt_engine *e = calloc(1, sizeof(*e));
 	int rc;
@@ -343,6 +387,11 @@ dpt_engine_create(const struct dpt_engine_params *p,
 		dpt_engine_free(e);
 		return NULL;
 	}
+	if (e->port.shared && create_embed(e, p, err, err_len) != 0) {
+		*fault = DPT_FAULT_EMBED;
+		dpt_engine_free(e);
+		return NULL;
+	}
 	*fault = DPT_FAULT_NONE;
 	return e;
 }
@@ -352,8 +401,12 @@ dpt_engine_free(struct dpt_engine *e)
 {
 	if (e == NULL)
 		return;
+	/* clients fail at once; their channels stay mapped until TCP gave
+	 * back every transmit buffer (worker_free) */
+	dpt_embed_stop(e->embed);
 	for (unsigned int i = 0; i < e->n_workers; i++)
 		worker_free(e->workers[i]);
+	dpt_embed_free(e->embed);
 	dpt_port_close(&e->port);
 	rte_mempool_free(e->hdr_pool);
 	free(e);
@@ -468,8 +521,14 @@ dpt_worker_loop(void *arg)
 		if (__atomic_load_n(&w->snap.req, __ATOMIC_ACQUIRE) !=
 		    w->snap.done)
 			dpt_conns_answer(w);
+		/* embedding clients' commands: O(clients + commands) */
+		if (w->embed != NULL)
+			dpt_embed_worker_poll(w->embed, now);
 		/* TCP: timers, application events, output */
 		dpt_tcp_poll(w->tcp, now);
+		/* ... and their events, wake-ups: O(clients + events) */
+		if (w->embed != NULL)
+			dpt_embed_worker_flush(w->embed, now);
 		/* ARP aging: a bounded slice of the neighbour table */
 		dpt_neigh_tick(&w->nif, now);
 		/* reassembly timeouts: O(expired) */

@@ -27,6 +27,8 @@ struct dpt_engine {
 	struct rte_mempool *hdr_pool;  /**< TCP headers and clones */
 	unsigned int n_workers;
 	struct dpt_worker *workers[RTE_MAX_LCORE];
+	struct dpt_embed *embed;       /**< clients' server, or NULL */
+	char embed_path[DPT_EMBED_PATH_LEN + 64]; /**< its socket */
 };
 
 /** What dpt_engine_create() failed on, for the caller's message. */
@@ -35,6 +37,7 @@ enum dpt_engine_fault {
 	DPT_FAULT_DEVICE,  /**< [port0] device */
 	DPT_FAULT_PORT,    /**< [port0] settings the PMD refused */
 	DPT_FAULT_MEMORY,  /**< pools and tables: EAL memory */
+	DPT_FAULT_EMBED,   /**< [embed]: the clients' socket */
 };
 
 /** Parameters of dpt_engine_create(). */
@@ -49,6 +52,8 @@ struct dpt_engine_params {
 	dpt_engine_app_t app;              /**< per-iteration hook, or NULL */
 	dpt_engine_app_t app_late;         /**< hook after the flush, or NULL */
 	void **app_args;                   /**< one per worker, or NULL */
+	int embed;                         /**< serve embedding clients if
+					     *  [embed] enabled (dptcpd) */
 };
 
 /**

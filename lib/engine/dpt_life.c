@@ -112,6 +112,8 @@ enter_phase(struct dpt_worker *w, uint32_t phase, uint64_t now)
 			dpt_svc_drain(w->svcs[i], now);
 		for (unsigned int i = 0; i < lw->n_retired; i++)
 			dpt_svc_drain(lw->retired[i], now);
+		if (w->embed != NULL)
+			dpt_embed_worker_drain(w->embed, now);
 	} else if (phase == DPT_LIFE_ABORT) {
 		/* handlers get CLOSED at this iteration's poll; the RSTs
 		 * leave with its flush */

@@ -145,5 +145,5 @@ dpt_engine_telemetry(struct dpt_engine *e)
 		if (rc != 0)
 			return rc;
 	}
-	return 0;
+	return e->embed != NULL ? dpt_embed_telemetry(e->embed) : 0;
 }

@@ -20,6 +20,7 @@
 #include <rte_lcore.h>
 #include <rte_rcu_qsbr.h>
 
+#include "dpt_embed.h"
 #include "dpt_impair.h"
 #include "dpt_life.h"
 #include "dpt_neigh.h"
@@ -122,6 +123,7 @@ struct dpt_worker {
 					 *  lcore's word, or NULL */
 	struct dpt_life_worker life;   /**< this worker's side of it */
 	struct dpt_worker_snap snap;   /**< its connections, on request */
+	struct dpt_embed_worker *embed; /**< its side of embedding, or NULL */
 	size_t mem_all;                /**< EAL memory it took at start-up */
 	size_t mem_tcp;                /**< of which TCP: control blocks,
 					 *  tables, services */
@@ -200,7 +202,7 @@ int dpt_conns_parse_params(const char *params, int *state, uint32_t *offset);
  * One page of /dptcp/conns from the workers' last copies: the connections
  * in @p state (-1: all) from @p offset on, at most a page, added to
  * @p arr (an array of strings) as "LCORE LOCAL FOREIGN STATE SENDQ RECVQ
- * RETRANS SRTT_US CWND".
+ * RETRANS SRTT_US CWND PID" (PID: the embedding client's, or 0).
  *
  * @param shown
  *   Set to the number added.

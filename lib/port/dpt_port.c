@@ -88,6 +88,25 @@ create_pool(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 				RTE_ETHER_CRC_LEN + RTE_PKTMBUF_HEADROOM);
 
 	snprintf(name, sizeof(name), "dpt_pool_p%u", p->port_id);
+	/* The shared pool is 4 KiB pages without IOVAs (dpt_shm_pool.c):
+	 * virtual devices only; a NIC that DMAs keeps an EAL pool. */
+	if (prm->shared_pool && !p->vdev)
+		PORT_LOG(NOTICE, "%s: not a virtual device: the packet pool "
+			 "cannot be shared, embedding is off", p->name);
+	if (prm->shared_pool && p->vdev) {
+		int rc = dpt_shm_pool_create(&p->shm, name, pool_size(prm),
+					     POOL_CACHE, (uint16_t)room,
+					     p->socket_id);
+
+		if (rc != 0)
+			return fail(err, len, -ENOMEM, "cannot create a "
+				    "shared pool of %u mbufs of %u bytes in a "
+				    "memfd (%s)", pool_size(prm), room,
+				    rte_strerror(-rc));
+		p->shared = 1;
+		p->pool = p->shm.mp;
+		return 0;
+	}
 	p->pool = rte_pktmbuf_pool_create(name, pool_size(prm), POOL_CACHE, 0,
 					  (uint16_t)room, p->socket_id);
 	if (p->pool == NULL)
@@ -209,6 +228,8 @@ configure(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 		return fail(err, len, -ENODEV, "%s: no device info (%d)",
 			    p->name, rc);
 	snprintf(p->driver, sizeof(p->driver), "%s", di.driver_name);
+	p->vdev = di.device != NULL &&
+		  strcmp(rte_bus_name(rte_dev_bus(di.device)), "vdev") == 0;
 	/* A queue pair per worker only where RSS keeps each flow on one
 	 * queue; else one pair, read and written by the first worker, which
 	 * passes flows to the others and sends what they send. */
@@ -282,6 +303,7 @@ dpt_port_open(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 	int rc;
 
 	memset(p, 0, sizeof(*p));
+	p->shm.fd = -1;
 	rc = attach(p, prm->conf->device, err, err_len);
 	if (rc != 0)
 		return rc;
@@ -320,7 +342,11 @@ dpt_port_close(struct dpt_port *p)
 		rte_eth_dev_stop(p->port_id);
 		rte_eth_dev_close(p->port_id);
 	}
-	rte_mempool_free(p->pool);
+	if (p->shared)
+		dpt_shm_pool_free(&p->shm);
+	else
+		rte_mempool_free(p->pool);
+	p->shared = 0;
 	p->pool = NULL;
 	p->driver[0] = '\0';
 }

@@ -19,6 +19,7 @@
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
+#include "dpt_shm_pool.h"
 #include "dpt_steer.h"
 
 #define DPT_PORT_DEVICE_LEN 256 /**< devargs, NUL included */
@@ -46,6 +47,10 @@ struct dpt_port {
 	int socket_id;                         /**< NUMA socket of the port */
 	struct rte_ether_addr mac;             /**< the port's MAC */
 	struct rte_mempool *pool;              /**< packet buffers */
+	int vdev;                              /**< a virtual device (no DMA) */
+	int shared;                            /**< pool is shm's (below) */
+	struct dpt_shm_pool shm;               /**< the pool in a memfd,
+						 *  when shared */
 	uint64_t rx_offloads;                  /**< RTE_ETH_RX_OFFLOAD_* on */
 	uint64_t tx_offloads;                  /**< RTE_ETH_TX_OFFLOAD_* on */
 	char name[RTE_ETH_NAME_MAX_LEN];       /**< ethdev name */
@@ -59,6 +64,10 @@ struct dpt_port_params {
 				  *  header (the interface's) */
 	uint16_t n_workers;     /**< worker lcores */
 	uint32_t extra_mbufs;   /**< held elsewhere per queue (e.g. ARP) */
+	int shared_pool;        /**< put the pool in a memfd other processes
+				  *  can map (dpt_shm_pool.h): embedding;
+				  *  virtual devices only (the port's
+				  *  shared says whether it was done) */
 };
 
 /** One queue of a port: the argument of dpt_port_tx_send(). */

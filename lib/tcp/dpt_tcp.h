@@ -288,6 +288,10 @@ struct dpt_tcb *dpt_tcp_connect(struct dpt_tcp *tcp, uint32_t raddr,
 void dpt_tcp_set_handler(struct dpt_tcb *c, dpt_tcp_handler_t handler,
 			 void *arg);
 
+/** Tag @p c for the connection list (struct dpt_tcp_conn_info tag): an
+ * embedding client's pid, so /dptcp/conns says whose it is. */
+void dpt_tcp_set_tag(struct dpt_tcb *c, uint32_t tag);
+
 /**
  * Queue an mbuf chain for sending, zero-copy: the chain's segments become
  * the send queue and are transmitted by reference. Takes @p m only on
@@ -461,6 +465,7 @@ struct dpt_tcp_conn_info {
 	uint32_t srtt_us;        /**< smoothed RTT, 0 before the first sample */
 	uint32_t cwnd;           /**< congestion window, bytes */
 	uint64_t retrans;        /**< segments retransmitted */
+	uint32_t tag;            /**< dpt_tcp_set_tag(), 0 = none */
 };
 
 /**

@@ -316,6 +316,12 @@ dpt_tcp_set_handler(struct dpt_tcb *c, dpt_tcp_handler_t handler, void *arg)
 	c->arg = arg;
 }
 
+void
+dpt_tcp_set_tag(struct dpt_tcb *c, uint32_t tag)
+{
+	c->tag = tag;
+}
+
 /* ---- close ------------------------------------------------------------ */
 
 int

@@ -548,6 +548,7 @@ dpt_tcp_conn_list(const struct dpt_tcp *t, struct dpt_tcp_conn_info *out,
 			.state = c->state, .snd_queue = c->sndq.bytes,
 			.rcv_queue = c->rcvq.bytes, .srtt_us = c->srtt,
 			.cwnd = c->cwnd, .retrans = c->n_retrans,
+			.tag = c->tag,
 		};
 	}
 	return n;

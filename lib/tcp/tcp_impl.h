@@ -223,6 +223,8 @@ struct dpt_tcb {
 	/* application */
 	dpt_tcp_handler_t handler;
 	void *arg;
+	uint32_t tag;                /* the application's word for the
+				      * connection list (a client's pid) */
 	uint32_t ev_pending;         /* events to deliver */
 	struct dpt_tcb *ev_next;     /* on tcp->ev list */
 	struct dpt_tcb *out_next;    /* on tcp->out list */

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_embed_proto.h: the protocol between dptcpd (lib/embed) and the
+ * processes that embed it through the client library (lib/sock). Both
+ * sides include this header; nothing here is installed for applications.
+ *
+ * Shape (README "Embedding"):
+ *
+ *   - A Unix SOCK_SEQPACKET socket (the [embed] path) carries the
+ *     handshake, then stays open as the liveness signal: EOF on either
+ *     side means the other is gone. No data moves on it after the
+ *     handshake.
+ *   - Hello (client -> dptcpd): struct dpt_embed_hello, with one
+ *     descriptor (SCM_RIGHTS): the client's wake eventfd, which dptcpd
+ *     writes when it posts events while the client sleeps.
+ *   - Welcome (dptcpd -> client): struct dpt_embed_welcome, with two
+ *     descriptors: the packet pool's memfd (mapped read-only by the
+ *     client: the mbufs the NIC fills, every client's received data) and
+ *     the client's own channel memfd (mapped read-write by this client
+ *     and dptcpd only: its rings and its transmit buffers).
+ *
+ * The channel memfd, from offset 0:
+ *
+ *   struct dpt_embed_chan_hdr                       (one page)
+ *   for each worker w in 0..n_workers-1:
+ *     command ring w  (client -> worker w): ring_slots commands
+ *     event ring w    (worker w -> client): ring_slots events
+ *   transmit buffers: tx_bufs of tx_buf_size bytes each
+ *
+ * Offsets of each part are in the welcome; every part is 4 KiB aligned.
+ *
+ * Pointers: the packet pool is mapped at a different address in each
+ * process. Every mbuf reference on a ring is dptcpd's address of the mbuf
+ * (struct rte_mbuf), and every pointer inside an mbuf (buf_addr, next)
+ * is dptcpd's too; the client translates by adding
+ * (its mapping - welcome.pool_base). The client never writes into the
+ * pool (it cannot: read-only) and never frees an mbuf itself: it hands
+ * the chain back (DPT_EMBED_CMD_FREE or DPT_EMBED_CMD_SEND_MBUF).
+ *
+ * Trust: dptcpd trusts nothing the client writes. It keeps its own copy
+ * of every ring's size, reads only the client's head or tail index from
+ * shared memory and checks it against its own (a corrupt index makes the
+ * client broken: DPT_EMBED_ST_BROKEN, disconnected), checks every mbuf
+ * reference against its private record of which mbufs this client holds,
+ * and wraps a transmit buffer in an mbuf of its own (external buffer)
+ * after checking its index and length, so nothing in the client's memory
+ * is read as a pointer.
+ */
+#ifndef DPT_EMBED_PROTO_H
+#define DPT_EMBED_PROTO_H
+
+#include <stdint.h>
+
+#define DPT_EMBED_MAGIC 0x64707463u /* "dptc" */
+#define DPT_EMBED_VERSION 1u
+#define DPT_EMBED_MAX_WORKERS 64u
+
+/* ---- handshake -------------------------------------------------------- */
+
+/** Client -> dptcpd, with its wake eventfd (SCM_RIGHTS). */
+struct dpt_embed_hello {
+	uint32_t magic;      /**< DPT_EMBED_MAGIC */
+	uint32_t version;    /**< DPT_EMBED_VERSION */
+	int32_t pid;         /**< the client's pid (telemetry) */
+	uint32_t flags;      /**< 0 */
+	char name[32];       /**< program name, NUL-terminated (telemetry) */
+};
+
+/** dptcpd -> client, with the pool and channel memfds (SCM_RIGHTS) when
+ *  status is 0. */
+struct dpt_embed_welcome {
+	uint32_t magic;          /**< DPT_EMBED_MAGIC */
+	uint32_t version;        /**< DPT_EMBED_VERSION */
+	int32_t status;          /**< 0, or a positive errno (EBUSY: too many
+				   *  clients; EPROTO: version) */
+	uint32_t client_id;      /**< dptcpd's id for this client, >= 1 */
+	uint32_t n_workers;      /**< command/event ring pairs */
+	uint32_t ring_slots;     /**< slots per ring, a power of 2 */
+	uint64_t pool_base;      /**< dptcpd's address of the pool mapping */
+	uint64_t pool_size;      /**< bytes to map from the pool memfd */
+	uint64_t chan_size;      /**< bytes to map from the channel memfd */
+	uint64_t cmd_off[DPT_EMBED_MAX_WORKERS]; /**< command ring w */
+	uint64_t evt_off[DPT_EMBED_MAX_WORKERS]; /**< event ring w */
+	uint64_t tx_off;         /**< first transmit buffer */
+	uint32_t tx_buf_size;    /**< bytes per transmit buffer */
+	uint32_t tx_bufs;        /**< transmit buffers */
+	uint32_t rcvbuf, sndbuf; /**< [tcp] defaults, bytes */
+	uint32_t mbuf_size;      /**< sizeof(struct rte_mbuf) in dptcpd: the
+				   *  client refuses a layout it was not
+				   *  built for */
+	uint32_t pad;
+};
+
+/* ---- channel header --------------------------------------------------- */
+
+/** Page 0 of the channel. Each field has one writer, named. */
+struct dpt_embed_chan_hdr {
+	/** Client: non-zero while it sleeps on its eventfd (set, then the
+	 *  rings checked once more, then sleep: no lost wake-up). */
+	volatile uint32_t sleeping;
+	uint32_t pad0[15];
+	/** dptcpd: DPT_EMBED_ST_* of this channel. */
+	volatile uint32_t state;
+	uint32_t pad1[15];
+};
+
+#define DPT_EMBED_ST_UP 1     /**< serving */
+#define DPT_EMBED_ST_GONE 2   /**< dptcpd is stopping: calls fail (EPIPE) */
+#define DPT_EMBED_ST_BROKEN 3 /**< the client corrupted a ring: cut off */
+
+/* ---- rings ------------------------------------------------------------ */
+
+/*
+ * A single-producer single-consumer ring of fixed 64-byte slots. Written
+ * here rather than taken from rte_ring: rte_ring keeps its size and mask
+ * in the shared header and indexes slots with them, so a client that
+ * rewrote them would make dptcpd read and write outside the ring. Here
+ * each side keeps size and mask in its own memory (struct dpt_spsc) and
+ * the shared part holds only the two free-running indexes and the slots.
+ */
+struct dpt_spsc_shared {
+	volatile uint32_t head;  /**< consumer: next slot to read */
+	uint32_t pad0[15];
+	volatile uint32_t tail;  /**< producer: next slot to write */
+	uint32_t pad1[15];
+	/* ring_slots slots of 64 bytes follow */
+};
+
+#define DPT_EMBED_SLOT 64u
+
+/* ---- commands (client -> worker) -------------------------------------- */
+
+enum dpt_embed_op {
+	DPT_EMBED_CMD_NOP = 0,
+	/** Listen on every worker: a = laddr (0 = any of ours, network
+	 *  order; dptcpd listens on all its addresses whatever a says),
+	 *  port = lport, n = backlog, sock = the client's id for the
+	 *  listener. Answer: EVT_LISTEN (err 0 or EADDRINUSE) from each.
+	 *  Each worker's copy starts with n connections of accept credit. */
+	DPT_EMBED_CMD_LISTEN,
+	/** Stop listening: sock. Answer: EVT_CLOSED(sock, handle 0). */
+	DPT_EMBED_CMD_UNLISTEN,
+	/** Take n more accepted connections of listener sock (the client's
+	 *  backlog room) from the worker whose ring carries it. Accepted
+	 *  ones arrive as EVT_ACCEPTED. */
+	DPT_EMBED_CMD_ACCEPT_CREDIT,
+	/** Bind an accepted connection: handle -> the client's sock id.
+	 *  Until then its events carry sock 0. */
+	DPT_EMBED_CMD_ADOPT,
+	/** Active open: a = raddr, port = rport, b = laddr (0: ours),
+	 *  lport (in n, 0: ephemeral), sock = the client's id. Options set
+	 *  before connect follow as SETOPTs with handle 0 and this sock
+	 *  BEFORE the CONNECT. Answer: EVT_CONNECTED or EVT_RESET(err). */
+	DPT_EMBED_CMD_CONNECT,
+	/** Set an option (enum dpt_tcp_opt in n, value in a) on handle, or,
+	 *  with handle 0, on the next CONNECT of sock. */
+	DPT_EMBED_CMD_SETOPT,
+	/** Send transmit buffer n (its first len bytes, from offset b) on
+	 *  handle. The buffer comes back as EVT_TX_DONE once TCP is done
+	 *  with it (acknowledged, or the connection gone), and also when the
+	 *  command is refused for another reason than its n, b or len (a bad
+	 *  n, b or len: EVT_RESET EINVAL, and no EVT_TX_DONE). A buffer sent
+	 *  twice before it came back comes back once. */
+	DPT_EMBED_CMD_SEND,
+	/** Send the mbuf chain at a (dptcpd address; received mbufs this
+	 *  client holds) on handle, len bytes in all. */
+	DPT_EMBED_CMD_SEND_MBUF,
+	/** The client is done with the mbuf chain at a (dptcpd address). */
+	DPT_EMBED_CMD_FREE,
+	/** len more bytes of receive credit on handle (the application read
+	 *  them). A connection starts with welcome.rcvbuf bytes of credit;
+	 *  data is delivered while the credit is above 0 (the last chain may
+	 *  pass it). */
+	DPT_EMBED_CMD_RECV_CREDIT,
+	/** Shut down: n = SHUT_RD, SHUT_WR or SHUT_RDWR (SHUT_RD: what
+	 *  arrives from then on is discarded). */
+	DPT_EMBED_CMD_SHUTDOWN,
+	/** Close handle (n = 1: abort by RST, as SO_LINGER 0). Answer:
+	 *  EVT_CLOSED once the handle is dead. */
+	DPT_EMBED_CMD_CLOSE,
+	DPT_EMBED_CMD_COUNT
+};
+
+/** One command: 64 bytes. */
+struct dpt_embed_cmd {
+	uint8_t op;        /**< enum dpt_embed_op */
+	uint8_t pad[3];
+	uint32_t sock;     /**< the client's socket id */
+	uint32_t handle;   /**< the worker's connection handle, 0 = none */
+	uint32_t len;      /**< bytes, where the op has a length */
+	uint32_t n;        /**< op-specific */
+	uint16_t port;     /**< op-specific (network order) */
+	uint16_t pad2;
+	uint64_t a, b;     /**< op-specific */
+	uint64_t seq;      /**< the client's count of this socket's commands:
+			     *  echoed in events that answer it */
+	uint8_t pad3[16];
+};
+
+/* ---- events (worker -> client) ---------------------------------------- */
+
+enum dpt_embed_evt_type {
+	DPT_EMBED_EVT_NOP = 0,
+	/** Listener sock is listening on this worker (err 0) or not. */
+	DPT_EMBED_EVT_LISTEN,
+	/** A connection for listener sock: handle, addresses and ports. */
+	DPT_EMBED_EVT_ACCEPTED,
+	/** Active open of sock completed: handle, addresses and ports. */
+	DPT_EMBED_EVT_CONNECTED,
+	/** Received data on handle: the mbuf chain at a (dptcpd address),
+	 *  len bytes; the client now holds it. */
+	DPT_EMBED_EVT_DATA,
+	/** The peer sent FIN: no more data after what came before. */
+	DPT_EMBED_EVT_PEER_CLOSED,
+	/** Send room: n = the bytes the TCP send buffer has free now, a =
+	 *  the bytes of this socket's SEND/SEND_MBUF commands taken so far
+	 *  (the client's credit is n - (its sent - a)). Posted after
+	 *  ACCEPTED/CONNECTED and whenever acknowledgments free room after a
+	 *  send. A send past the credit is not refused: it waits, and every
+	 *  later command of this client on this worker waits behind it. */
+	DPT_EMBED_EVT_WRITABLE,
+	/** Transmit buffer n is free again. */
+	DPT_EMBED_EVT_TX_DONE,
+	/** The connection failed: err = ECONNRESET, ECONNREFUSED,
+	 *  ETIMEDOUT, or the errno of a refused command (EBADF, EINVAL,
+	 *  EADDRINUSE, ENOBUFS, ...; then handle/sock name the command's and
+	 *  n is its op, non-zero; n = 0 when the connection itself failed). */
+	DPT_EMBED_EVT_RESET,
+	/** handle (or listener sock) is dead: the client may reuse the id.
+	 *  Also after a reset or a close TCP finished: commands naming the
+	 *  handle then get EBADF. */
+	DPT_EMBED_EVT_CLOSED,
+	DPT_EMBED_EVT_COUNT
+};
+
+/** One event: 64 bytes. */
+struct dpt_embed_evt {
+	uint8_t type;      /**< enum dpt_embed_evt_type */
+	uint8_t pad[3];
+	uint32_t sock;     /**< the client's id (0 before ADOPT) */
+	uint32_t handle;   /**< the worker's connection handle */
+	int32_t err;       /**< positive errno, or 0 */
+	uint32_t len;      /**< bytes (DATA) */
+	uint32_t n;        /**< type-specific */
+	uint32_t laddr, raddr; /**< network order (ACCEPTED, CONNECTED) */
+	uint16_t lport, rport; /**< network order */
+	uint32_t pad1;
+	uint64_t a;        /**< type-specific */
+	uint64_t seq;      /**< the command answered, if any */
+	uint8_t pad2[8];
+};
+
+#ifdef __cplusplus
+#define DPT_EMBED_STATIC_ASSERT static_assert
+#else
+#define DPT_EMBED_STATIC_ASSERT _Static_assert
+#endif
+DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_cmd) == DPT_EMBED_SLOT,
+			"a command is one slot");
+DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt) == DPT_EMBED_SLOT,
+			"an event is one slot");
+
+#endif /* DPT_EMBED_PROTO_H */

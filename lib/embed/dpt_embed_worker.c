@@ -1,0 +1,1060 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_embed_worker.c: what a worker does for embedding clients in its
+ * loop: read each live client's command ring (a budget per client),
+ * validate and execute every command with lib/tcp's API, post the events
+ * TCP's handlers leave, take back transmit buffers, wake sleeping
+ * clients, and retire the part of a dead client this worker holds.
+ *
+ * Nothing the client wrote is trusted: commands are copied out of the
+ * ring before they are read, handles are checked against this worker's
+ * table (slot and generation), mbuf references against the owner record,
+ * transmit buffers by index, offset and length; nothing in the client's
+ * memory is used as a pointer.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rte_byteorder.h>
+#include <rte_errno.h>
+
+#include "embed_impl.h"
+
+#define HANDLE_BITS 20
+#define HANDLE_IDX(h) ((h) & ((1u << HANDLE_BITS) - 1))
+#define HANDLE_GEN(h) ((h) >> HANDLE_BITS)
+#define GEN_MAX ((1u << (32 - HANDLE_BITS)) - 1)
+
+static uint32_t
+handle_of(const struct cw *c, const struct hent *h)
+{
+	return h->gen << HANDLE_BITS | (uint32_t)(h - c->h);
+}
+
+/* ---- handles --------------------------------------------------------- */
+
+static struct hent *
+hent_alloc(struct cw *c)
+{
+	struct hent *h;
+
+	if (c->free_head != UINT32_MAX) {
+		h = &c->h[c->free_head];
+		c->free_head = h->next_free;
+	} else if (c->n_touched < c->n_handles) {
+		h = &c->h[c->n_touched++];
+		h->cw = c;
+		h->gen = 1;
+	} else {
+		return NULL;
+	}
+	h->used = 1;
+	h->c = NULL;
+	h->sock = h->lsock = 0;
+	h->pend = h->open = h->shut_rd = 0;
+	h->err = 0;
+	h->rcredit = 0;
+	h->taken = 0;
+	h->seq = 0;
+	h->rx_hold = NULL;
+	c->n_socks++;
+	return h;
+}
+
+static void
+hent_free(struct cw *c, struct hent *h)
+{
+	h->used = 0;
+	h->gen = h->gen == GEN_MAX ? 1 : h->gen + 1; /* old handles die */
+	h->next_free = c->free_head;
+	c->free_head = (uint32_t)(h - c->h);
+	c->n_socks--;
+}
+
+/* The entry @p handle names, if this client owns it on this worker. */
+static struct hent *
+hent_get(struct cw *c, uint32_t handle)
+{
+	uint32_t i = HANDLE_IDX(handle);
+
+	if (i >= c->n_touched || !c->h[i].used ||
+	    c->h[i].gen != HANDLE_GEN(handle))
+		return NULL;
+	return &c->h[i];
+}
+
+static void
+mark(struct cw *c, struct hent *h, uint8_t pend)
+{
+	h->pend |= pend;
+	if (h->dirty)
+		return;
+	h->dirty = 1;
+	c->dirty[(c->dirty_head + c->dirty_n++) % c->n_handles] =
+		(uint32_t)(h - c->h);
+}
+
+static struct lent *
+lent_get(struct cw *c, uint32_t sock)
+{
+	for (unsigned int i = 0; i < MAX_LISTENERS; i++)
+		if (c->l[i].l != NULL && c->l[i].sock == sock)
+			return &c->l[i];
+	return NULL;
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+/* 1: posted; 0: the ring is full; -1: the client broke it. */
+static int
+post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
+{
+	int rc = dpt_spsc_put(&c->evt, ev, 1);
+
+	if (rc < 0) {
+		if (!c->broken)
+			w->st->c[DPT_STAT_embed_ring_broken]++;
+		__atomic_store_n(&c->broken, 1, __ATOMIC_RELAXED);
+		return -1;
+	}
+	if (rc == 1) {
+		c->n_events++;
+		c->posted = 1;
+		w->st->c[DPT_STAT_embed_evt]++;
+	}
+	return rc;
+}
+
+/* Refuse @p cmd with @p err, counted in @p stat: EVT_RESET naming the
+ * command's sock and handle, n = its op. */
+static void
+refuse(struct dpt_embed_worker *w, struct cw *c,
+       const struct dpt_embed_cmd *cmd, int err, unsigned int stat)
+{
+	struct dpt_embed_evt ev = {
+		.type = DPT_EMBED_EVT_RESET, .sock = cmd->sock,
+		.handle = cmd->handle, .err = err, .n = cmd->op ? cmd->op :
+		DPT_EMBED_CMD_COUNT, .seq = cmd->seq,
+	};
+
+	c->n_refused++;
+	w->st->c[stat]++;
+	(void)post(w, c, &ev); /* room was checked before the command */
+}
+
+static int
+tcp_errno(enum dpt_tcp_error err)
+{
+	switch (err) {
+	case DPT_TCP_ERR_RESET:
+		return ECONNRESET;
+	case DPT_TCP_ERR_REFUSED:
+		return ECONNREFUSED;
+	case DPT_TCP_ERR_TIMEOUT:
+		return ETIMEDOUT;
+	case DPT_TCP_ERR_ABORTED:
+		return ECONNABORTED;
+	default:
+		return 0;
+	}
+}
+
+/* TCP's handler of every client connection: note what to post. */
+static void
+on_tcp(struct dpt_tcb *tc, uint32_t ev, void *arg, uint64_t now)
+{
+	struct hent *h = arg;
+	uint8_t p = 0;
+
+	(void)now;
+	if (ev & DPT_TCP_EV_CONNECTED)
+		p |= P_OPEN | P_WRITABLE | P_DATA;
+	if (ev & DPT_TCP_EV_READABLE)
+		p |= P_DATA;
+	if (ev & DPT_TCP_EV_WRITABLE)
+		p |= P_WRITABLE;
+	if (ev & DPT_TCP_EV_PEER_CLOSED)
+		p |= P_FIN | P_DATA;
+	if (ev & DPT_TCP_EV_RESET) {
+		p |= P_RESET;
+		h->err = tcp_errno(dpt_tcp_error(tc));
+	}
+	if (ev & DPT_TCP_EV_CLOSED) {
+		p |= P_CLOSED;
+		h->c = NULL; /* TCP frees it on return */
+	}
+	mark(h->cw, h, p);
+}
+
+static void
+fill_addrs(struct hent *h)
+{
+	struct dpt_tcp_info i;
+
+	dpt_tcp_get_info(h->c, &i);
+	h->laddr = rte_cpu_to_be_32(i.laddr);
+	h->raddr = rte_cpu_to_be_32(i.raddr);
+	h->lport = rte_cpu_to_be_16(i.lport);
+	h->rport = rte_cpu_to_be_16(i.rport);
+}
+
+/* Every segment of @p m as a direct mbuf of the shared pool only this
+ * chain holds (the client can read nothing else), copied where not.
+ * @return the chain, or NULL (no mbuf to copy into; @p m untouched). */
+static struct rte_mbuf *
+shareable(struct dpt_embed_worker *w, struct rte_mbuf *m)
+{
+	const struct dpt_shm_pool *sp = w->e->pool;
+	struct rte_mbuf *s, *cp;
+	int ok = 1;
+
+	for (s = m; s != NULL && ok; s = s->next)
+		ok = s->pool == sp->mp && RTE_MBUF_DIRECT(s) &&
+		     rte_mbuf_refcnt_read(s) == 1;
+	if (ok)
+		return m;
+	cp = rte_pktmbuf_copy(m, sp->mp, 0, UINT32_MAX);
+	if (cp == NULL)
+		return NULL;
+	w->st->c[DPT_STAT_embed_rx_copied] += m->nb_segs;
+	rte_pktmbuf_free(m);
+	return cp;
+}
+
+/* Record that client @p slot holds every segment of @p m. */
+static void
+give(struct dpt_embed_worker *w, struct cw *c, int slot, struct rte_mbuf *m)
+{
+	for (struct rte_mbuf *s = m; s != NULL; s = s->next) {
+		int64_t i = dpt_shm_pool_index(w->e->pool,
+					       (uint64_t)(uintptr_t)s);
+
+		__atomic_store_n(&w->e->owner[i], (uint16_t)(slot + 1),
+				 __ATOMIC_RELAXED);
+		c->held++;
+	}
+}
+
+/* Mbufs client @p cl holds, over every worker (others' counts read as
+ * they are: a bound, not an account). */
+static int64_t
+held_total(const struct dpt_embed *e, const struct client *cl)
+{
+	int64_t n = 0;
+
+	for (unsigned int i = 0; i < e->n_workers; i++)
+		n += __atomic_load_n(&cl->w[i].held, __ATOMIC_RELAXED);
+	return n;
+}
+
+/* Deliver received data while the client has credit. 0: done for now;
+ * 1: the ring is full or no mbuf to copy into (again next time); -1:
+ * broken. */
+static int
+deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
+	     int slot, struct hent *h)
+{
+	while (h->rx_hold != NULL || (h->c != NULL &&
+	       (h->rcredit > 0 || h->shut_rd))) {
+		struct rte_mbuf *m = h->rx_hold;
+		struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_DATA };
+		int rc;
+
+		/* receive credit counts bytes, and tiny segments take a
+		 * whole mbuf each: a client holds at most its share of the
+		 * pool, whatever its credit */
+		if (!h->shut_rd && held_total(w->e, cl) >=
+		    (int64_t)(w->e->pool->n / POOL_SHARE)) {
+			w->st->c[DPT_STAT_embed_rx_held_cap]++;
+			return 1;
+		}
+		if (m == NULL && (m = dpt_tcp_recv(h->c)) == NULL)
+			return 0;
+		h->rx_hold = NULL;
+		if (h->shut_rd) {
+			w->st->c[DPT_STAT_embed_rx_discarded] += m->pkt_len;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (dpt_spsc_room(&c->evt) == 0 ||
+		    (m = shareable(w, m)) == NULL) {
+			h->rx_hold = m != NULL ? m : h->rx_hold;
+			return 1;
+		}
+		ev.sock = h->sock;
+		ev.handle = handle_of(c, h);
+		ev.len = m->pkt_len;
+		ev.a = (uint64_t)(uintptr_t)m;
+		give(w, c, slot, m);
+		rc = post(w, c, &ev);
+		if (rc <= 0)
+			return -1; /* room was there: only a broken ring */
+		h->rcredit -= ev.len;
+	}
+	return 0;
+}
+
+static int
+post_simple(struct dpt_embed_worker *w, struct cw *c, struct hent *h,
+	    uint8_t type, int32_t err)
+{
+	struct dpt_embed_evt ev = { .type = type, .sock = h->sock,
+				    .handle = handle_of(c, h), .err = err };
+
+	return post(w, c, &ev);
+}
+
+/* Post what @p h has pending, in order. 0: all; 1: the ring filled;
+ * -1: broken. */
+static int
+flush_handle(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
+	     int slot, struct hent *h)
+{
+	int rc;
+
+	if (h->pend & P_OPEN) {
+		struct dpt_embed_evt ev = {
+			.type = h->open, .handle = handle_of(c, h),
+			.sock = h->open == DPT_EMBED_EVT_ACCEPTED ? h->lsock :
+				h->sock,
+			.laddr = h->laddr, .raddr = h->raddr,
+			.lport = h->lport, .rport = h->rport, .seq = h->seq,
+		};
+
+		if ((rc = post(w, c, &ev)) <= 0)
+			return rc < 0 ? -1 : 1;
+		h->pend &= (uint8_t)~P_OPEN;
+	}
+	if (h->pend & P_WRITABLE) {
+		if (h->c != NULL) {
+			struct dpt_embed_evt ev = {
+				.type = DPT_EMBED_EVT_WRITABLE,
+				.sock = h->sock, .handle = handle_of(c, h),
+				.n = dpt_tcp_sndbuf_free(h->c), .a = h->taken,
+			};
+
+			if ((rc = post(w, c, &ev)) <= 0)
+				return rc < 0 ? -1 : 1;
+		}
+		h->pend &= (uint8_t)~P_WRITABLE;
+	}
+	if (h->pend & P_DATA) {
+		if ((rc = deliver_data(w, cl, c, slot, h)) != 0)
+			return rc;
+		h->pend &= (uint8_t)~P_DATA;
+	}
+	/* the FIN after all the data (a RECV_CREDIT brings it back) */
+	if ((h->pend & P_FIN) && h->rx_hold == NULL &&
+	    (h->c == NULL || dpt_tcp_readable(h->c) == 0)) {
+		if ((rc = post_simple(w, c, h, DPT_EMBED_EVT_PEER_CLOSED,
+				      0)) <= 0)
+			return rc < 0 ? -1 : 1;
+		h->pend &= (uint8_t)~P_FIN;
+	}
+	if (h->pend & P_RESET) {
+		if ((rc = post_simple(w, c, h, DPT_EMBED_EVT_RESET,
+				      h->err)) <= 0)
+			return rc < 0 ? -1 : 1;
+		h->pend &= (uint8_t)~P_RESET;
+	}
+	if (h->pend & P_CLOSED) {
+		if ((rc = post_simple(w, c, h, DPT_EMBED_EVT_CLOSED, 0)) <= 0)
+			return rc < 0 ? -1 : 1;
+		rte_pktmbuf_free(h->rx_hold);
+		h->rx_hold = NULL;
+		h->pend = 0;
+		hent_free(c, h);
+	}
+	return 0;
+}
+
+/* ---- transmit buffers ------------------------------------------------- */
+
+void
+embed_txb_free(void *addr, void *opaque)
+{
+	struct txb *t = opaque;
+	struct client *cl = t->cl;
+
+	(void)addr;
+	/* any thread that freed the last mbuf on the buffer: the ring is
+	 * multi-producer; the count last, so that the channel outlives the
+	 * enqueue */
+	(void)rte_ring_mp_enqueue(cl->w[t->worker].tx_done,
+				  (void *)(uintptr_t)t->idx);
+	__atomic_sub_fetch(&cl->tx_inflight, 1, __ATOMIC_RELEASE);
+}
+
+/* One more reference on transmit buffer @p t for worker @p worker. */
+static void
+txb_ref(struct txb *t, unsigned int worker)
+{
+	uint16_t r = __atomic_load_n(&t->shinfo.refcnt, __ATOMIC_ACQUIRE);
+
+	for (;;) {
+		if (r == 0 && __atomic_compare_exchange_n(&t->shinfo.refcnt,
+		    &r, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			t->worker = (uint16_t)worker;
+			__atomic_add_fetch(&t->cl->tx_inflight, 1,
+					   __ATOMIC_ACQ_REL);
+			return;
+		}
+		if (r != 0 && __atomic_compare_exchange_n(&t->shinfo.refcnt,
+		    &r, (uint16_t)(r + 1), 0, __ATOMIC_ACQ_REL,
+		    __ATOMIC_ACQUIRE))
+			return;
+	}
+}
+
+/* An mbuf of dptcpd's own over transmit buffer cmd->n, bytes [b, b+len):
+ * NULL with *err set when the command names no such bytes. */
+static struct rte_mbuf *
+txb_mbuf(struct dpt_embed_worker *w, struct client *cl,
+	 const struct dpt_embed_cmd *cmd, int *err)
+{
+	const struct dpt_embed_conf *cf = &w->e->conf;
+	struct rte_mbuf *m;
+	struct txb *t;
+
+	*err = EINVAL;
+	if (cmd->n >= cf->tx_bufs || cmd->b > cf->tx_buf_size ||
+	    cmd->len == 0 || cmd->len > cf->tx_buf_size - cmd->b)
+		return NULL;
+	*err = ENOBUFS;
+	m = rte_pktmbuf_alloc(w->hdr_pool);
+	if (m == NULL)
+		return NULL;
+	t = &cl->txb[cmd->n];
+	txb_ref(t, w->index);
+	rte_pktmbuf_attach_extbuf(m, cl->chan + cl->tx_off +
+				  (uint64_t)cmd->n * cf->tx_buf_size,
+				  RTE_BAD_IOVA, (uint16_t)cf->tx_buf_size,
+				  &t->shinfo);
+	m->data_off = (uint16_t)cmd->b;
+	m->data_len = (uint16_t)cmd->len;
+	m->pkt_len = cmd->len;
+	return m;
+}
+
+/* ---- mbufs the client hands back ---------------------------------------- */
+
+/* The header fields of pool mbuf @p m that dptcpd relies on, set again
+ * from what it knows rather than from what the mbuf says. */
+static void
+reset_mbuf(const struct dpt_shm_pool *sp, struct rte_mbuf *m)
+{
+	m->buf_addr = (char *)m + sizeof(*m);
+	m->buf_len = sp->data_room;
+	m->pool = sp->mp;
+	m->ol_flags = 0;
+	rte_mbuf_refcnt_set(m, 1);
+	m->next = NULL;
+	m->nb_segs = 1;
+	if ((uint32_t)m->data_off + m->data_len > m->buf_len)
+		m->data_off = m->data_len = 0;
+}
+
+/* Take back the chain at dptcpd address @p addr from client @p slot:
+ * every segment must be one it holds (ownership is cleared while
+ * walking, so a loop or a segment held by another fails); the header
+ * fields dptcpd relies on are set again from what it knows. @return the
+ * chain, or NULL (segments taken before the bad one are freed). */
+static struct rte_mbuf *
+take_chain(struct dpt_embed_worker *w, struct cw *c, int slot, uint64_t addr)
+{
+	const struct dpt_shm_pool *sp = w->e->pool;
+	struct rte_mbuf *head = NULL, *prev = NULL;
+	uint32_t segs = 0, total = 0;
+	uint64_t cur = addr;
+
+	while (cur != 0) {
+		int64_t i = dpt_shm_pool_index(sp, cur);
+		uint16_t mine = (uint16_t)(slot + 1);
+		struct rte_mbuf *m;
+
+		if (i < 0 || segs == RTE_MBUF_MAX_NB_SEGS ||
+		    !__atomic_compare_exchange_n(&w->e->owner[i], &mine, 0, 0,
+						 __ATOMIC_ACQ_REL,
+						 __ATOMIC_RELAXED))
+			goto bad;
+		m = dpt_shm_pool_mbuf(sp, (uint32_t)i);
+		c->held--;
+		cur = (uint64_t)(uintptr_t)m->next;
+		reset_mbuf(sp, m);
+		if (prev != NULL)
+			prev->next = m;
+		else
+			head = m;
+		prev = m;
+		segs++;
+		total += m->data_len;
+	}
+	if (head == NULL)
+		return NULL;
+	head->nb_segs = (uint16_t)segs;
+	head->pkt_len = total;
+	return head;
+bad:
+	if (head != NULL) {
+		head->nb_segs = (uint16_t)segs;
+		rte_pktmbuf_free(head);
+	}
+	return NULL;
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+struct ctx {
+	struct dpt_embed_worker *w;
+	struct client *cl;
+	struct cw *c;
+	int slot;
+	uint64_t now;
+};
+
+static void
+cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
+{
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_LISTEN,
+				    .sock = cmd->sock, .seq = cmd->seq };
+	struct lent *l = NULL;
+
+	if (cmd->sock == 0 || cmd->port == 0 || lent_get(x->c, cmd->sock))
+		return refuse(x->w, x->c, cmd, EINVAL,
+			      DPT_STAT_embed_cmd_bad_arg);
+	if (x->w->draining)
+		return refuse(x->w, x->c, cmd, ESHUTDOWN,
+			      DPT_STAT_embed_cmd_failed);
+	for (unsigned int i = 0; i < MAX_LISTENERS && l == NULL; i++)
+		if (x->c->l[i].l == NULL)
+			l = &x->c->l[i];
+	if (l == NULL)
+		return refuse(x->w, x->c, cmd, ENOBUFS,
+			      DPT_STAT_embed_cmd_no_slot);
+	l->l = dpt_tcp_listen(x->w->tcp, &(struct dpt_tcp_listen_params){
+		.port = rte_be_to_cpu_16(cmd->port),
+		.backlog = cmd->n ? cmd->n : 128 });
+	if (l->l == NULL) {
+		ev.err = rte_errno ? rte_errno : ENOMEM;
+		x->w->st->c[DPT_STAT_embed_cmd_failed]++;
+	} else {
+		l->sock = cmd->sock;
+		l->credit = cmd->n ? cmd->n : 128;
+		x->c->n_socks++;
+	}
+	(void)post(x->w, x->c, &ev);
+}
+
+static void
+cmd_unlisten(struct ctx *x, const struct dpt_embed_cmd *cmd)
+{
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_CLOSED,
+				    .sock = cmd->sock, .seq = cmd->seq };
+	struct lent *l = lent_get(x->c, cmd->sock);
+
+	if (l == NULL)
+		return refuse(x->w, x->c, cmd, EBADF,
+			      DPT_STAT_embed_cmd_bad_handle);
+	dpt_tcp_unlisten(l->l, x->now);
+	l->l = NULL;
+	x->c->n_socks--;
+	(void)post(x->w, x->c, &ev);
+}
+
+static void
+cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
+{
+	struct hent *h = hent_alloc(x->c);
+	uint32_t laddr = rte_be_to_cpu_32((uint32_t)cmd->b);
+	uint32_t raddr = rte_be_to_cpu_32((uint32_t)cmd->a);
+	uint16_t rport = rte_be_to_cpu_16(cmd->port);
+	struct dpt_tcb *tc;
+
+	if (h == NULL)
+		return refuse(x->w, x->c, cmd, ENOBUFS,
+			      DPT_STAT_embed_cmd_no_slot);
+	if (cmd->sock == 0 || rport == 0 || cmd->n > UINT16_MAX) {
+		hent_free(x->c, h);
+		return refuse(x->w, x->c, cmd, EINVAL,
+			      DPT_STAT_embed_cmd_bad_arg);
+	}
+	tc = laddr != 0 ?
+	     dpt_tcp_connect_from(x->w->tcp, laddr, raddr, rport,
+				  (uint16_t)cmd->n, on_tcp, h, x->now) :
+	     dpt_tcp_connect(x->w->tcp, raddr, rport, (uint16_t)cmd->n,
+			     on_tcp, h, x->now);
+	if (tc == NULL) {
+		hent_free(x->c, h);
+		return refuse(x->w, x->c, cmd, rte_errno ? rte_errno : ENOMEM,
+			      DPT_STAT_embed_cmd_failed);
+	}
+	h->c = tc;
+	dpt_tcp_set_tag(tc, (uint32_t)x->cl->pid);
+	h->sock = cmd->sock;
+	h->seq = cmd->seq;
+	h->open = DPT_EMBED_EVT_CONNECTED;
+	h->rcredit = x->w->e->rcvbuf;
+	fill_addrs(h);
+	/* the options set before connect, in their order */
+	for (uint32_t i = 0; i < x->c->n_pre;) {
+		struct preopt *p = &x->c->pre[i];
+
+		if (p->sock != cmd->sock) {
+			i++;
+			continue;
+		}
+		(void)dpt_tcp_setopt(tc, p->opt, p->value, x->now);
+		*p = x->c->pre[--x->c->n_pre];
+	}
+}
+
+static void
+cmd_setopt(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
+{
+	if (cmd->n > DPT_TCP_CONGESTION)
+		return refuse(x->w, x->c, cmd, EINVAL,
+			      DPT_STAT_embed_cmd_bad_arg);
+	if (h == NULL) { /* for the next CONNECT of cmd->sock */
+		if (x->c->n_pre == MAX_PREOPTS)
+			return refuse(x->w, x->c, cmd, ENOBUFS,
+				      DPT_STAT_embed_cmd_no_slot);
+		x->c->pre[x->c->n_pre++] = (struct preopt){
+			.sock = cmd->sock, .opt = cmd->n, .value = cmd->a };
+		return;
+	}
+	if (h->c != NULL &&
+	    dpt_tcp_setopt(h->c, (enum dpt_tcp_opt)cmd->n, cmd->a, x->now))
+		refuse(x->w, x->c, cmd, EINVAL, DPT_STAT_embed_cmd_bad_arg);
+}
+
+/* Queue @p m on @p h; a full send buffer stalls the ring (the client
+ * sent past its credit: only it waits). */
+static void
+send_chain(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h,
+	   struct rte_mbuf *m)
+{
+	uint32_t len = m->pkt_len;
+	int rc = h->c != NULL ? dpt_tcp_send(h->c, m) : -ENOTCONN;
+
+	if (rc == 0) {
+		h->taken += len;
+		dpt_tcp_want_writable(h->c);
+		return;
+	}
+	if (rc == -EAGAIN) {
+		x->c->stalled = 1;
+		x->c->stall_cmd = *cmd;
+		x->c->stall_m = m;
+		dpt_tcp_want_writable(h->c);
+		return;
+	}
+	rte_pktmbuf_free(m); /* a transmit buffer comes back as TX_DONE */
+	refuse(x->w, x->c, cmd, -rc, DPT_STAT_embed_cmd_failed);
+}
+
+static void
+cmd_send(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
+{
+	struct rte_mbuf *m;
+	int err;
+
+	if (cmd->op == DPT_EMBED_CMD_SEND) {
+		m = txb_mbuf(x->w, x->cl, cmd, &err);
+		if (m == NULL)
+			return refuse(x->w, x->c, cmd, err, err == EINVAL ?
+				      DPT_STAT_embed_cmd_bad_arg :
+				      DPT_STAT_mbuf_alloc_fail);
+		if (h == NULL) { /* the buffer comes back as TX_DONE */
+			rte_pktmbuf_free(m);
+			return refuse(x->w, x->c, cmd, EBADF,
+				      DPT_STAT_embed_cmd_bad_handle);
+		}
+	} else {
+		if (h == NULL)
+			return refuse(x->w, x->c, cmd, EBADF,
+				      DPT_STAT_embed_cmd_bad_handle);
+		m = take_chain(x->w, x->c, x->slot, cmd->a);
+		if (m == NULL)
+			return refuse(x->w, x->c, cmd, EINVAL,
+				      DPT_STAT_embed_cmd_bad_mbuf);
+	}
+	send_chain(x, cmd, h, m);
+}
+
+static void
+cmd_close(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
+{
+	if (h->c != NULL) {
+		if (cmd->n == 1)
+			dpt_tcp_abort(h->c, x->now);
+		else
+			dpt_tcp_close(h->c, x->now);
+		h->c = NULL;
+	}
+	h->pend = 0;
+	mark(x->c, h, P_CLOSED);
+}
+
+static void
+cmd_shutdown(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
+{
+	if (cmd->n > SHUT_RDWR)
+		return refuse(x->w, x->c, cmd, EINVAL,
+			      DPT_STAT_embed_cmd_bad_arg);
+	if (cmd->n != SHUT_WR) {
+		h->shut_rd = 1;
+		mark(x->c, h, P_DATA);
+	}
+	if (cmd->n != SHUT_RD && h->c != NULL && dpt_tcp_shutdown(h->c) != 0)
+		refuse(x->w, x->c, cmd, ENOTCONN, DPT_STAT_embed_cmd_failed);
+}
+
+/* Commands that name a connection by handle. */
+static void
+exec_handle(struct ctx *x, const struct dpt_embed_cmd *cmd)
+{
+	struct hent *h = hent_get(x->c, cmd->handle);
+
+	if (cmd->op == DPT_EMBED_CMD_SEND ||
+	    cmd->op == DPT_EMBED_CMD_SEND_MBUF)
+		return cmd_send(x, cmd, h);
+	if (cmd->op == DPT_EMBED_CMD_SETOPT && cmd->handle == 0)
+		return cmd_setopt(x, cmd, NULL);
+	if (h == NULL)
+		return refuse(x->w, x->c, cmd, EBADF,
+			      DPT_STAT_embed_cmd_bad_handle);
+	switch (cmd->op) {
+	case DPT_EMBED_CMD_ADOPT:
+		h->sock = cmd->sock;
+		break;
+	case DPT_EMBED_CMD_SETOPT:
+		cmd_setopt(x, cmd, h);
+		break;
+	case DPT_EMBED_CMD_RECV_CREDIT:
+		h->rcredit = RTE_MIN(h->rcredit + cmd->len, (int64_t)INT32_MAX);
+		mark(x->c, h, P_DATA);
+		break;
+	case DPT_EMBED_CMD_SHUTDOWN:
+		cmd_shutdown(x, cmd, h);
+		break;
+	default: /* DPT_EMBED_CMD_CLOSE */
+		cmd_close(x, cmd, h);
+	}
+}
+
+static void
+exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
+{
+	struct rte_mbuf *m;
+	struct lent *l;
+
+	switch (cmd->op) {
+	case DPT_EMBED_CMD_NOP:
+		return;
+	case DPT_EMBED_CMD_LISTEN:
+		return cmd_listen(x, cmd);
+	case DPT_EMBED_CMD_UNLISTEN:
+		return cmd_unlisten(x, cmd);
+	case DPT_EMBED_CMD_ACCEPT_CREDIT:
+		l = lent_get(x->c, cmd->sock);
+		if (l == NULL)
+			return refuse(x->w, x->c, cmd, EBADF,
+				      DPT_STAT_embed_cmd_bad_handle);
+		l->credit = (uint32_t)RTE_MIN((uint64_t)l->credit + cmd->n,
+					      (uint64_t)INT32_MAX);
+		return;
+	case DPT_EMBED_CMD_CONNECT:
+		return cmd_connect(x, cmd);
+	case DPT_EMBED_CMD_FREE:
+		m = take_chain(x->w, x->c, x->slot, cmd->a);
+		if (m == NULL)
+			return refuse(x->w, x->c, cmd, EINVAL,
+				      DPT_STAT_embed_cmd_bad_mbuf);
+		rte_pktmbuf_free(m);
+		return;
+	case DPT_EMBED_CMD_ADOPT:
+	case DPT_EMBED_CMD_SETOPT:
+	case DPT_EMBED_CMD_SEND:
+	case DPT_EMBED_CMD_SEND_MBUF:
+	case DPT_EMBED_CMD_RECV_CREDIT:
+	case DPT_EMBED_CMD_SHUTDOWN:
+	case DPT_EMBED_CMD_CLOSE:
+		return exec_handle(x, cmd);
+	default:
+		return refuse(x->w, x->c, cmd, EINVAL,
+			      DPT_STAT_embed_cmd_bad_op);
+	}
+}
+
+/* The stalled send first: 1 while it still cannot go. */
+static int
+retry_stalled(struct ctx *x)
+{
+	struct cw *c = x->c;
+	struct hent *h = hent_get(c, c->stall_cmd.handle);
+	struct rte_mbuf *m = c->stall_m;
+
+	c->stalled = 0;
+	c->stall_m = NULL;
+	if (h == NULL) {
+		rte_pktmbuf_free(m);
+		refuse(x->w, c, &c->stall_cmd, EBADF,
+		       DPT_STAT_embed_cmd_bad_handle);
+		return 0;
+	}
+	send_chain(x, &c->stall_cmd, h, m);
+	return c->stalled;
+}
+
+static void
+serve_cmds(struct ctx *x)
+{
+	struct cw *c = x->c;
+	struct dpt_embed_cmd cmd;
+
+	if (c->stalled && (dpt_spsc_room(&c->evt) < EVT_MARGIN ||
+			   retry_stalled(x)))
+		return;
+	for (unsigned int k = 0; k < CMD_BUDGET; k++) {
+		int n;
+
+		/* a command's answers must find room: else it waits */
+		if (dpt_spsc_room(&c->evt) < EVT_MARGIN)
+			return;
+		n = dpt_spsc_get(&c->cmd, &cmd, 1);
+		if (n < 0) {
+			x->w->st->c[DPT_STAT_embed_ring_broken]++;
+			__atomic_store_n(&c->broken, 1, __ATOMIC_RELAXED);
+			return;
+		}
+		if (n == 0)
+			return;
+		c->n_cmds++;
+		x->w->st->c[DPT_STAT_embed_cmd]++;
+		exec_cmd(x, &cmd);
+		if (c->stalled || c->broken)
+			return;
+	}
+}
+
+/* Connections the client's listeners completed, while it takes them. */
+static void
+accept_all(struct ctx *x)
+{
+	for (unsigned int i = 0; i < MAX_LISTENERS; i++) {
+		struct lent *l = &x->c->l[i];
+		struct dpt_tcb *tc;
+
+		while (l->l != NULL && l->credit > 0 &&
+		       (tc = dpt_tcp_accept(l->l)) != NULL) {
+			struct hent *h = hent_alloc(x->c);
+
+			if (h == NULL) {
+				x->w->st->c[DPT_STAT_embed_accept_no_handle]++;
+				dpt_tcp_abort(tc, x->now);
+				continue;
+			}
+			l->credit--;
+			h->c = tc;
+			dpt_tcp_set_tag(tc, (uint32_t)x->cl->pid);
+			h->lsock = l->sock;
+			h->open = DPT_EMBED_EVT_ACCEPTED;
+			h->rcredit = x->w->e->rcvbuf;
+			fill_addrs(h);
+			dpt_tcp_set_handler(tc, on_tcp, h);
+			mark(x->c, h, P_OPEN | P_WRITABLE | P_DATA |
+				      (dpt_tcp_peer_closed(tc) ? P_FIN : 0));
+		}
+	}
+}
+
+/* ---- retirement ---------------------------------------------------------- */
+
+/* Every mbuf client @p slot holds, taken back: by the last worker to
+ * retire, once nobody can give it more. O(pool). */
+static uint64_t
+reclaim_mbufs(struct dpt_embed *e, int slot)
+{
+	const struct dpt_shm_pool *sp = e->pool;
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < sp->n; i++) {
+		uint16_t mine = (uint16_t)(slot + 1);
+		struct rte_mbuf *m;
+
+		if (e->owner[i] != mine ||
+		    !__atomic_compare_exchange_n(&e->owner[i], &mine, 0, 0,
+						 __ATOMIC_ACQ_REL,
+						 __ATOMIC_RELAXED))
+			continue;
+		m = dpt_shm_pool_mbuf(sp, i);
+		reset_mbuf(sp, m);
+		rte_pktmbuf_free_seg(m);
+		n++;
+	}
+	return n;
+}
+
+void
+embed_worker_retire(struct dpt_embed_worker *w, struct client *cl, int slot,
+		    uint64_t now)
+{
+	struct cw *c = &cl->w[w->index];
+	void *junk[32];
+
+	for (uint32_t i = 0; i < c->n_touched; i++) {
+		struct hent *h = &c->h[i];
+
+		if (!h->used)
+			continue;
+		if (h->c != NULL) { /* RST to the peer; no handler after */
+			dpt_tcp_abort(h->c, now);
+			w->st->c[DPT_STAT_embed_conns_reset]++;
+		}
+		rte_pktmbuf_free(h->rx_hold);
+		h->rx_hold = NULL;
+		h->c = NULL;
+	}
+	for (unsigned int i = 0; i < MAX_LISTENERS; i++)
+		if (c->l[i].l != NULL) {
+			dpt_tcp_unlisten(c->l[i].l, now);
+			c->l[i].l = NULL;
+			w->st->c[DPT_STAT_embed_listeners_closed]++;
+		}
+	if (c->stalled) {
+		rte_pktmbuf_free(c->stall_m);
+		c->stalled = 0;
+	}
+	while (rte_ring_sc_dequeue_burst(c->tx_done, junk, RTE_DIM(junk),
+					 NULL) > 0)
+		;
+	c->retired = 1;
+	if (__atomic_sub_fetch(&cl->acks, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	cl->mbufs_reclaimed = reclaim_mbufs(w->e, slot);
+	w->st->c[DPT_STAT_embed_mbufs_reclaimed] += cl->mbufs_reclaimed;
+	w->st->c[DPT_STAT_embed_clients_reaped]++;
+	__atomic_store_n(&cl->state, CL_RECLAIMED, __ATOMIC_RELEASE);
+}
+
+/* ---- the loop's two calls ---------------------------------------------- */
+
+void
+dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)
+{
+	struct dpt_embed *e = w->e;
+
+	for (uint32_t s = 0, n = __atomic_load_n(&e->n_slots,
+	     __ATOMIC_ACQUIRE); s < n; s++) {
+		struct client *cl = &e->cl[s];
+		uint32_t st = __atomic_load_n(&cl->state, __ATOMIC_ACQUIRE);
+		struct ctx x = { .w = w, .cl = cl, .slot = (int)s, .now = now };
+
+		if (st == CL_FREE || st == CL_RECLAIMED)
+			continue;
+		x.c = &cl->w[w->index];
+		if (st == CL_DYING) {
+			if (!x.c->retired)
+				embed_worker_retire(w, cl, (int)s, now);
+			continue;
+		}
+		if (x.c->broken)
+			continue;
+		serve_cmds(&x);
+		accept_all(&x);
+	}
+}
+
+void
+dpt_embed_worker_drain(struct dpt_embed_worker *w, uint64_t now)
+{
+	struct dpt_embed *e = w->e;
+
+	w->draining = 1;
+	for (uint32_t s = 0, n = __atomic_load_n(&e->n_slots,
+	     __ATOMIC_ACQUIRE); s < n; s++) {
+		struct client *cl = &e->cl[s];
+		struct cw *c;
+
+		if (__atomic_load_n(&cl->state, __ATOMIC_ACQUIRE) != CL_LIVE)
+			continue;
+		c = &cl->w[w->index];
+		for (unsigned int i = 0; i < MAX_LISTENERS; i++) {
+			struct dpt_embed_evt ev = {
+				.type = DPT_EMBED_EVT_CLOSED,
+				.sock = c->l[i].sock };
+
+			if (c->l[i].l == NULL)
+				continue;
+			dpt_tcp_unlisten(c->l[i].l, now);
+			c->l[i].l = NULL;
+			c->n_socks--;
+			if (!c->broken)
+				(void)post(w, c, &ev);
+		}
+	}
+}
+
+/* Transmit buffers back from TCP, as TX_DONE, as far as there is room. */
+static int
+post_tx_done(struct dpt_embed_worker *w, struct cw *c)
+{
+	void *idx[32];
+	uint32_t room = dpt_spsc_room(&c->evt), n;
+
+	while (room > 0) {
+		n = rte_ring_sc_dequeue_burst(c->tx_done, idx,
+					      RTE_MIN(room, RTE_DIM(idx)),
+					      NULL);
+		if (n == 0)
+			break;
+		for (uint32_t i = 0; i < n; i++) {
+			struct dpt_embed_evt ev = {
+				.type = DPT_EMBED_EVT_TX_DONE,
+				.n = (uint32_t)(uintptr_t)idx[i] };
+
+			if (post(w, c, &ev) < 0)
+				return -1;
+		}
+		room -= n;
+	}
+	return 0;
+}
+
+void
+dpt_embed_worker_flush(struct dpt_embed_worker *w, uint64_t now)
+{
+	struct dpt_embed *e = w->e;
+
+	(void)now;
+	for (uint32_t s = 0, n = __atomic_load_n(&e->n_slots,
+	     __ATOMIC_ACQUIRE); s < n; s++) {
+		struct client *cl = &e->cl[s];
+		struct cw *c;
+
+		if (__atomic_load_n(&cl->state, __ATOMIC_ACQUIRE) != CL_LIVE)
+			continue;
+		c = &cl->w[w->index];
+		if (c->broken || post_tx_done(w, c) < 0)
+			continue;
+		while (c->dirty_n > 0) {
+			struct hent *h = &c->h[c->dirty[c->dirty_head]];
+			int rc = flush_handle(w, cl, c, (int)s, h);
+
+			if (rc != 0) /* full: the rest waits its turn */
+				break;
+			h->dirty = 0;
+			c->dirty_head = (c->dirty_head + 1) % c->n_handles;
+			c->dirty_n--;
+		}
+		/* one wake-up per iteration for a client that sleeps */
+		if (c->posted && __atomic_load_n(&cl->hdr->sleeping,
+						 __ATOMIC_ACQUIRE)) {
+			(void)!write(cl->evfd, &(uint64_t){ 1 }, 8);
+			w->st->c[DPT_STAT_embed_wakeups]++;
+		}
+		c->posted = 0;
+	}
+}

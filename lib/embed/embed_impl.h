@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * embed_impl.h: lib/embed's internal state, shared by the control thread
+ * (dpt_embed_ctl.c) and the workers (dpt_embed_worker.c). Which thread
+ * writes each field is said beside it.
+ */
+#ifndef DPT_EMBED_IMPL_H
+#define DPT_EMBED_IMPL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dpt_embed.h"
+#include "dpt_spsc.h"
+
+/* A client slot's life (struct client.state). */
+enum {
+	CL_FREE = 0,   /* control thread owns it */
+	CL_LIVE,       /* workers serve it */
+	CL_DYING,      /* workers retire their parts and acknowledge */
+	CL_RECLAIMED,  /* every part retired, its mbufs taken back; the
+			* channel waits for its transmit buffers */
+};
+
+#define MAX_LISTENERS 64   /* listening sockets per client */
+#define MAX_PREOPTS 16     /* SETOPTs waiting for a CONNECT */
+#define CMD_BUDGET 64      /* commands per client per iteration */
+#define EVT_MARGIN 4       /* event slots a command's answers may take */
+#define POOL_SHARE 8 /* a client holds at most 1/8 of the
+				* packet pool */
+
+/* Pending events of a handle (struct hent.pend), in posting order. */
+#define P_OPEN 0x01      /* ACCEPTED or CONNECTED (hent.open) */
+#define P_WRITABLE 0x02
+#define P_DATA 0x04      /* received data may be deliverable */
+#define P_FIN 0x08       /* PEER_CLOSED once the data is delivered */
+#define P_RESET 0x10
+#define P_CLOSED 0x20    /* then the handle is free */
+
+struct cw;
+
+/* One connection of a client on a worker: a slot of its handle table. */
+struct hent {
+	struct dpt_tcb *c;     /* NULL once TCP or the client closed it */
+	struct cw *cw;         /* back, for the TCP handler */
+	uint32_t gen;          /* the handle's generation (never 0) */
+	uint32_t sock;         /* the client's id (0 before ADOPT) */
+	uint32_t lsock;        /* listener it came from (ACCEPTED) */
+	struct rte_mbuf *rx_hold; /* received, not yet posted (no mbuf to
+				   * copy it into) */
+	uint8_t used;
+	uint8_t pend;          /* P_* */
+	uint8_t dirty;         /* on the dirty FIFO */
+	uint8_t open;          /* DPT_EMBED_EVT_ACCEPTED or _CONNECTED */
+	uint8_t shut_rd;       /* SHUT_RD: received data is discarded */
+	int32_t err;           /* for P_RESET */
+	int64_t rcredit;       /* bytes the client will still take */
+	uint64_t taken;        /* bytes of SEND/SEND_MBUF taken */
+	uint64_t seq;          /* the opening command's */
+	uint32_t laddr, raddr; /* network order */
+	uint16_t lport, rport;
+	uint32_t next_free;
+};
+
+/* A listener of a client on a worker. */
+struct lent {
+	struct dpt_tcp_listener *l; /* NULL: slot free */
+	uint32_t sock;
+	uint32_t credit;            /* connections the client will take */
+};
+
+/* A SETOPT for the next CONNECT of sock. */
+struct preopt {
+	uint32_t sock, opt;
+	uint64_t value;
+};
+
+/* A client's transmit buffer: dptcpd's record of it. */
+struct txb {
+	struct rte_mbuf_ext_shared_info shinfo; /* refs: mbufs attached */
+	struct client *cl;
+	uint32_t idx;
+	uint16_t worker;        /* whose event ring says TX_DONE */
+};
+
+/* What one worker keeps for one client. Written by that worker only,
+ * after the control thread built it (before publishing the slot). */
+struct cw {
+	struct dpt_spsc cmd, evt;     /* consumer, producer */
+	struct hent *h;               /* max_handles entries */
+	uint32_t free_head;           /* free list of h, UINT32_MAX = none */
+	uint32_t n_touched;           /* h[n_touched..] never used yet: taken
+				       * in order, so that a client's table
+				       * costs the pages it uses */
+	uint32_t *dirty;              /* FIFO of handle indexes, room for
+				       * every handle */
+	uint32_t n_handles;           /* entries of h and dirty */
+	uint32_t dirty_head, dirty_n;
+	struct lent l[MAX_LISTENERS];
+	struct preopt pre[MAX_PREOPTS];
+	uint32_t n_pre;
+	struct rte_ring *tx_done;     /* MP (any thread's free callback),
+				       * SC (this worker) */
+	/* a SEND that TCP had no room for: retried first, alone */
+	int stalled;
+	struct dpt_embed_cmd stall_cmd;
+	struct rte_mbuf *stall_m;
+	int posted;                   /* events posted this iteration */
+	int broken;                   /* a ring index was impossible */
+	int retired;                  /* this worker's part is retired */
+	/* telemetry (read by others without locks) */
+	uint64_t n_cmds, n_refused, n_events, n_drops;
+	int64_t held;                 /* mbufs given minus taken back */
+	uint32_t n_socks;             /* handles and listeners in use */
+};
+
+/* A client slot. */
+struct client {
+	uint32_t state;               /* CL_*; control thread, and the last
+				       * worker to retire (CL_RECLAIMED) */
+	uint32_t acks;                /* workers still to retire */
+	uint32_t id;                  /* welcome.client_id */
+	int32_t pid;
+	char name[32];
+	int sock, evfd, chan_fd;      /* -1 when none */
+	uint8_t *chan;                /* dptcpd's mapping */
+	size_t chan_size;
+	struct dpt_embed_chan_hdr *hdr;
+	uint64_t tx_off;
+	struct txb *txb;              /* tx_bufs */
+	uint32_t tx_inflight;         /* buffers TCP still holds (atomic) */
+	struct cw *w;                 /* n_workers */
+	uint64_t mbufs_reclaimed;     /* by the last worker to retire */
+};
+
+struct dpt_embed {
+	struct dpt_embed_conf conf;
+	unsigned int n_workers;
+	const struct dpt_shm_pool *pool;
+	uint32_t rcvbuf, sndbuf, max_handles;
+	uint16_t *owner;              /* per pool mbuf: client slot + 1,
+				       * 0 = dptcpd's (atomic) */
+	struct client *cl;            /* max_clients slots */
+	uint32_t n_slots;             /* slots ever used: the workers look
+				       * at cl[0..n_slots) (atomic) */
+	uint32_t next_id;
+	char path[DPT_EMBED_PATH_LEN];
+	int lfd, epfd;                /* -1 when none */
+	pthread_t thread;
+	int running;
+	volatile int stop;
+	struct dpt_embed_worker *workers[DPT_EMBED_MAX_WORKERS];
+};
+
+struct dpt_embed_worker {
+	struct dpt_embed *e;
+	unsigned int index;
+	struct dpt_tcp *tcp;
+	struct dpt_stats *st;
+	struct rte_mempool *hdr_pool;
+	int draining;                  /* dptcpd stops: no new listener */
+};
+
+/* Channel layout offsets for @p n_workers and the configuration. */
+void embed_layout(const struct dpt_embed *e, struct dpt_embed_welcome *w);
+
+/* The worker's retirement of @p cl (dpt_embed_worker.c). */
+void embed_worker_retire(struct dpt_embed_worker *w, struct client *cl,
+			 int slot, uint64_t now);
+
+/* The transmit buffer free callback (an rte_mbuf_extbuf_free_callback_t). */
+void embed_txb_free(void *addr, void *opaque);
+
+#endif /* DPT_EMBED_IMPL_H */

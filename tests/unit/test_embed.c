@@ -1,0 +1,790 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_embed.c: dptcpd's side of embedding. The SPSC ring both sides
+ * share, then a fake client (plain code writing commands into its rings
+ * and reading events, as lib/sock would) against one worker's embed state
+ * and a real TCP driven by the harness (crafted segments, fake clock).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rte_byteorder.h>
+
+#include "dpt_embed.h"
+#include "dpt_shm_pool.h"
+#include "dpt_spsc.h"
+#include "tcp_harness.h"
+
+/* ---- the ring ---------------------------------------------------------- */
+
+#define RS 64
+
+struct ring_pair {
+	struct dpt_spsc_shared *sh;
+	struct dpt_spsc prod, cons;
+};
+
+static void
+ring_new(struct ring_pair *r)
+{
+	r->sh = aligned_alloc(64, dpt_spsc_bytes(RS));
+	cr_assert_not_null(r->sh);
+	dpt_spsc_init_shared(r->sh);
+	dpt_spsc_attach(&r->prod, r->sh, RS, 1);
+	dpt_spsc_attach(&r->cons, r->sh, RS, 0);
+}
+
+static void
+slot_fill(uint8_t *s, uint32_t v)
+{
+	memset(s, 0, DPT_EMBED_SLOT);
+	memcpy(s, &v, sizeof(v));
+	s[DPT_EMBED_SLOT - 1] = (uint8_t)v;
+}
+
+Test(spsc, wraps_around_keeping_order)
+{
+	uint8_t in[7][DPT_EMBED_SLOT], out[7][DPT_EMBED_SLOT];
+	struct ring_pair r;
+	uint32_t next_in = 0, next_out = 0;
+
+	ring_new(&r);
+	/* 7 at a time through a ring of 64: the indexes wrap many times */
+	while (next_out < 10000) {
+		for (int i = 0; i < 7; i++)
+			slot_fill(in[i], next_in + (uint32_t)i);
+		next_in += (uint32_t)dpt_spsc_put(&r.prod, in, 7);
+		int n = dpt_spsc_get(&r.cons, out, 5);
+
+		cr_assert_geq(n, 0);
+		for (int i = 0; i < n; i++) {
+			uint32_t v;
+
+			memcpy(&v, out[i], sizeof(v));
+			cr_assert_eq(v, next_out, "slot %u came as %u",
+				     next_out, v);
+			cr_assert_eq(out[i][DPT_EMBED_SLOT - 1],
+				     (uint8_t)next_out);
+			next_out++;
+		}
+	}
+	free(r.sh);
+}
+
+Test(spsc, full_takes_no_more_and_empty_gives_none)
+{
+	uint8_t s[DPT_EMBED_SLOT] = { 0 }, many[RS + 1][DPT_EMBED_SLOT];
+	struct ring_pair r;
+
+	ring_new(&r);
+	memset(many, 0, sizeof(many));
+	cr_assert_eq(dpt_spsc_get(&r.cons, s, 1), 0);
+	cr_assert(dpt_spsc_empty(&r.cons));
+	cr_assert_eq(dpt_spsc_put(&r.prod, many, RS + 1), RS);
+	cr_assert_eq(dpt_spsc_put(&r.prod, s, 1), 0);
+	cr_assert_eq(dpt_spsc_room(&r.prod), 0);
+	cr_assert_eq(dpt_spsc_get(&r.cons, many, RS + 1), RS);
+	cr_assert_eq(dpt_spsc_get(&r.cons, s, 1), 0);
+	cr_assert_eq(dpt_spsc_room(&r.prod), RS);
+	free(r.sh);
+}
+
+Test(spsc, an_impossible_index_is_a_protocol_error)
+{
+	uint8_t s[DPT_EMBED_SLOT] = { 0 }, many[RS][DPT_EMBED_SLOT];
+	struct ring_pair r;
+
+	ring_new(&r);
+	memset(many, 0, sizeof(many));
+	/* a producer index more than a ring ahead of the consumer */
+	r.sh->tail = RS + 5;
+	cr_assert_eq(dpt_spsc_get(&r.cons, s, 1), -EPROTO);
+	free(r.sh);
+	/* a consumer index no consumer could have written */
+	ring_new(&r);
+	cr_assert_eq(dpt_spsc_put(&r.prod, many, RS), RS);
+	r.sh->head = 0x80000000u;
+	cr_assert_eq(dpt_spsc_put(&r.prod, s, 1), -EPROTO);
+	free(r.sh);
+}
+
+/* ---- a fake client against one worker ----------------------------------- */
+
+#define SLOTS 64
+#define TXBUFS 8
+#define TXSIZE 4096
+
+static struct {
+	struct dpt_shm_pool pool;
+	struct dpt_embed *e;
+	struct dpt_embed_worker *w;
+	struct dpt_embed_welcome wl;
+	int slot;
+	uint8_t *chan;
+	struct dpt_spsc cmd, evt;
+	unsigned int base_in_use;
+	uint64_t seq;
+} fc;
+
+static uint32_t fc_rcvbuf = 256 * 1024; /* the client's receive credit */
+
+static void
+fc_setup(void)
+{
+	static const struct dpt_embed_conf conf = {
+		.enabled = 1, .mode = 0600, .max_clients = 4,
+		.ring_slots = SLOTS, .tx_bufs = TXBUFS, .tx_buf_size = TXSIZE,
+	};
+	struct dpt_embed_hello h = { .magic = DPT_EMBED_MAGIC,
+				     .version = DPT_EMBED_VERSION,
+				     .pid = 4242, .name = "fake" };
+	int chan_fd = -1;
+
+	tt_setup();
+	memset(&fc, 0, sizeof(fc));
+	cr_assert_eq(dpt_shm_pool_create(&fc.pool, "fc_pool", 1023, 0,
+					 RTE_MBUF_DEFAULT_BUF_SIZE, 0), 0);
+	/* frames the peer sends arrive in the shared pool, as from a PMD */
+	th_pool = fc.pool.mp;
+	fc.e = dpt_embed_create(&(struct dpt_embed_params){
+		.conf = &conf, .n_workers = 1, .pool = &fc.pool,
+		.rcvbuf = fc_rcvbuf, .sndbuf = 256 * 1024,
+		.max_handles = 64 });
+	cr_assert_not_null(fc.e);
+	fc.w = dpt_embed_worker_create(fc.e, 0, tt.tcp, &tt.i.stats,
+				       tt.hdr_pool);
+	cr_assert_not_null(fc.w);
+	fc.slot = dpt_embed_client_add(fc.e, &h, -1, &fc.wl, &chan_fd);
+	cr_assert_geq(fc.slot, 0);
+	cr_assert_eq(fc.wl.status, 0);
+	cr_assert_eq(fc.wl.n_workers, 1);
+	cr_assert_eq(fc.wl.ring_slots, SLOTS);
+	/* the client's own mapping of its channel */
+	fc.chan = mmap(NULL, fc.wl.chan_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, chan_fd, 0);
+	cr_assert_neq(fc.chan, MAP_FAILED);
+	dpt_spsc_attach(&fc.cmd, (void *)(fc.chan + fc.wl.cmd_off[0]), SLOTS,
+			1);
+	dpt_spsc_attach(&fc.evt, (void *)(fc.chan + fc.wl.evt_off[0]), SLOTS,
+			0);
+	fc.base_in_use = rte_mempool_in_use_count(fc.pool.mp);
+}
+
+static void
+fc_teardown(void)
+{
+	tt_teardown();
+	dpt_embed_free(fc.e);
+}
+
+TestSuite(embed, .init = fc_setup, .fini = fc_teardown);
+
+/* One loop iteration as the engine runs it for embedding. */
+static void
+fc_step(void)
+{
+	dpt_embed_worker_poll(fc.w, tt.now);
+	dpt_tcp_poll(tt.tcp, tt.now);
+	dpt_embed_worker_flush(fc.w, tt.now);
+}
+
+static void
+fc_put(struct dpt_embed_cmd c)
+{
+	c.seq = ++fc.seq;
+	cr_assert_eq(dpt_spsc_put(&fc.cmd, &c, 1), 1);
+}
+
+#define FC_CMD(...) fc_put((struct dpt_embed_cmd){ __VA_ARGS__ })
+
+/* The next event, which must be of @p type (WRITABLE ones skipped unless
+ * asked for). */
+static struct dpt_embed_evt
+fc_evt(uint8_t type)
+{
+	struct dpt_embed_evt ev;
+
+	do {
+		cr_assert_eq(dpt_spsc_get(&fc.evt, &ev, 1), 1,
+			     "no event (wanted type %u)", type);
+	} while (ev.type == DPT_EMBED_EVT_WRITABLE &&
+		 type != DPT_EMBED_EVT_WRITABLE);
+	cr_assert_eq(ev.type, type, "event %u, expected %u (err %d)",
+		     ev.type, type, ev.err);
+	return ev;
+}
+
+/* No event but WRITABLE ones waits. */
+static void
+fc_no_evt(void)
+{
+	struct dpt_embed_evt ev;
+
+	while (dpt_spsc_get(&fc.evt, &ev, 1) == 1)
+		cr_assert_eq(ev.type, DPT_EMBED_EVT_WRITABLE,
+			     "unexpected event %u", ev.type);
+}
+
+/* LISTEN on TT_PORT as sock 7, then the peer's handshake: the client
+ * gets EVT_ACCEPTED. Returns the handle; *iss our ISS. */
+static uint32_t
+fc_accept(uint32_t *iss)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 7,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_LISTEN);
+	cr_assert_eq(ev.err, 0);
+	cr_assert_eq(ev.sock, 7);
+	TT_IN(.flags = SYN, .seq = 1000);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN | ACK);
+	*iss = s.seq;
+	TT_IN(.flags = ACK, .seq = 1001, .ack = *iss + 1);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED);
+	cr_assert_eq(ev.sock, 7);
+	cr_assert_eq(ev.raddr, rte_cpu_to_be_32(TH_PEER_IP));
+	cr_assert_eq(ev.laddr, rte_cpu_to_be_32(TH_US_IP));
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT));
+	cr_assert_eq(ev.lport, rte_cpu_to_be_16(TT_PORT));
+	cr_assert_neq(ev.handle, 0);
+	return ev.handle;
+}
+
+Test(embed, listen_and_a_handshake_give_accepted)
+{
+	uint32_t iss;
+
+	fc_accept(&iss);
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_cmd, 1);
+}
+
+Test(embed, data_in_gives_the_very_mbuf_and_free_takes_it_back)
+{
+	uint8_t want[100];
+	struct rte_mbuf *m;
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	m = tt_frame(&(struct tt_spec){ .flags = ACK | PSH, .seq = 1001,
+					.ack = iss + 1, .len = 100 });
+	dpt_eth_input(&tt.i.nif, m, tt.now);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	cr_assert_eq(ev.handle, h);
+	cr_assert_eq(ev.len, 100);
+	/* the mbuf the "NIC" filled, its headers trimmed */
+	cr_assert_eq(ev.a, (uint64_t)(uintptr_t)m);
+	tt_pattern(want, 1001, sizeof(want));
+	cr_assert_arr_eq(rte_pktmbuf_mtod(m, uint8_t *), want, sizeof(want));
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use + 1);
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = ev.a);
+	fc_step();
+	fc_no_evt();
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use);
+	/* a second FREE of it: no longer held */
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = ev.a);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	TT_ASSERT_STAT(embed_cmd_bad_mbuf, 1);
+}
+
+/* A client that offered 150 bytes of receive credit. */
+static void
+fc_setup_small(void)
+{
+	fc_rcvbuf = 150;
+	fc_setup();
+}
+
+TestSuite(embed_credit, .init = fc_setup_small, .fini = fc_teardown);
+
+Test(embed_credit, data_and_the_fin_wait_for_receive_credit)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 100);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);     /* credit 150 -> 50 */
+	cr_assert_eq(ev.len, 100);
+	TT_IN(.flags = ACK, .seq = 1101, .ack = iss + 1, .len = 100);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);     /* 50 -> -50 */
+	TT_IN(.flags = ACK, .seq = 1201, .ack = iss + 1, .len = 100);
+	TT_IN(.flags = ACK | FIN, .seq = 1301, .ack = iss + 1);
+	fc_step();
+	fc_no_evt();                         /* no credit: data waits, and
+					      * the FIN behind it */
+	FC_CMD(.op = DPT_EMBED_CMD_RECV_CREDIT, .handle = h, .len = 200);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	cr_assert_eq(ev.len, 100);
+	ev = fc_evt(DPT_EMBED_EVT_PEER_CLOSED);
+	cr_assert_eq(ev.handle, h);
+	fc_no_evt();
+}
+
+Test(embed, send_of_a_transmit_buffer_sends_its_bytes_and_comes_back)
+{
+	uint8_t *buf = fc.chan + fc.wl.tx_off + 3 * (uint64_t)TXSIZE;
+	uint8_t got[200];
+	struct dpt_tcp_seg s;
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	for (int i = 0; i < 200; i++)
+		buf[10 + i] = (uint8_t)(i * 7 + 1);
+	FC_CMD(.op = DPT_EMBED_CMD_SEND, .handle = h, .n = 3, .b = 10,
+	       .len = 200);
+	fc_step();
+	tt_next(&s, got, sizeof(got));
+	cr_assert_eq(s.len, 200);
+	cr_assert_eq(s.seq, iss + 1);
+	cr_assert_arr_eq(got, buf + 10, 200);
+	fc_no_evt(); /* TCP still holds it */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 201);
+	th_clear_sent(&tt.i); /* the frames the sink kept, clones of it */
+	tt.seen = 0;
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_TX_DONE);
+	cr_assert_eq(ev.n, 3);
+	fc_no_evt();
+}
+
+Test(embed, a_bad_transmit_buffer_is_refused)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	FC_CMD(.op = DPT_EMBED_CMD_SEND, .handle = h, .n = TXBUFS, .len = 1);
+	FC_CMD(.op = DPT_EMBED_CMD_SEND, .handle = h, .n = 0, .b = TXSIZE - 1,
+	       .len = 2);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	cr_assert_eq(ev.n, DPT_EMBED_CMD_SEND);
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	TT_ASSERT_STAT(embed_cmd_bad_arg, 2);
+	cr_assert_eq(tt_pending(), 0);
+}
+
+Test(embed, a_handle_not_its_own_is_ebadf)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	/* another slot, and the right slot with another generation */
+	FC_CMD(.op = DPT_EMBED_CMD_RECV_CREDIT, .handle = h + 1, .len = 10);
+	FC_CMD(.op = DPT_EMBED_CMD_CLOSE, .handle = h + (1u << 20));
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EBADF);
+	cr_assert_eq(ev.handle, h + 1);
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EBADF);
+	TT_ASSERT_STAT(embed_cmd_bad_handle, 2);
+	/* the connection itself is untouched: no RST, no event */
+	cr_assert_eq(tt_pending(), 0);
+	fc_no_evt();
+}
+
+Test(embed, free_of_an_mbuf_not_held_is_refused_and_counted)
+{
+	struct rte_mbuf *mine = rte_pktmbuf_alloc(fc.pool.mp);
+	struct dpt_embed_evt ev;
+
+	cr_assert_not_null(mine);
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = (uint64_t)(uintptr_t)mine);
+	/* not the start of an mbuf */
+	FC_CMD(.op = DPT_EMBED_CMD_FREE,
+	       .a = (uint64_t)(uintptr_t)mine + 8);
+	/* not in the pool at all */
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = (uint64_t)(uintptr_t)&fc);
+	fc_step();
+	for (int i = 0; i < 3; i++) {
+		ev = fc_evt(DPT_EMBED_EVT_RESET);
+		cr_assert_eq(ev.err, EINVAL);
+	}
+	TT_ASSERT_STAT(embed_cmd_bad_mbuf, 3);
+	/* dptcpd's own mbuf stayed dptcpd's */
+	cr_assert_eq(rte_mbuf_refcnt_read(mine), 1);
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp),
+		     fc.base_in_use + 1);
+	rte_pktmbuf_free(mine);
+}
+
+Test(embed, random_bytes_in_the_command_ring_are_refused_and_counted)
+{
+	uint8_t junk[DPT_EMBED_SLOT];
+	struct dpt_embed_evt ev;
+	uint64_t refused;
+
+	srand(12);
+	for (int k = 0; k < 1000; k++) {
+		for (unsigned int i = 0; i < sizeof(junk); i++)
+			junk[i] = (uint8_t)rand();
+		while (dpt_spsc_put(&fc.cmd, junk, 1) != 1) {
+			fc_step();
+			while (dpt_spsc_get(&fc.evt, &ev, 1) == 1)
+				;
+		}
+	}
+	for (int i = 0; i < 100; i++) {
+		fc_step();
+		while (dpt_spsc_get(&fc.evt, &ev, 1) == 1)
+			;
+	}
+	TT_ASSERT_STAT(embed_cmd, 1000);
+	refused = TT_STAT(embed_cmd_bad_op) + TT_STAT(embed_cmd_bad_handle) +
+		  TT_STAT(embed_cmd_bad_mbuf) + TT_STAT(embed_cmd_bad_arg) +
+		  TT_STAT(embed_cmd_no_slot) + TT_STAT(embed_cmd_failed);
+	cr_assert_gt(TT_STAT(embed_cmd_bad_op), 900);
+	cr_assert_leq(refused, 1000);
+	cr_assert_geq(refused, 990);
+	cr_assert_eq(dpt_embed_clients(fc.e), 1, "the client is still served");
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use);
+}
+
+Test(embed, a_corrupt_ring_index_cuts_the_client_off)
+{
+	struct dpt_embed_chan_hdr *hdr = (void *)fc.chan;
+	struct dpt_spsc_shared *sh = (void *)(fc.chan + fc.wl.cmd_off[0]);
+
+	sh->tail = SLOTS * 3;
+	fc_step();
+	TT_ASSERT_STAT(embed_ring_broken, 1);
+	cr_assert_eq(dpt_embed_reap(fc.e), 1);
+	cr_assert_eq(hdr->state, DPT_EMBED_ST_BROKEN);
+	fc_step();
+	TT_ASSERT_STAT(embed_clients_reaped, 1);
+	cr_assert_eq(dpt_embed_reap(fc.e), 0);
+	cr_assert_eq(dpt_embed_clients(fc.e), 0);
+}
+
+Test(embed, a_dead_client_gets_its_connections_reset_and_mbufs_back)
+{
+	struct dpt_tcp_seg s;
+	uint32_t iss;
+
+	fc_accept(&iss);
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .len = 100);
+	TT_IN(.flags = ACK | PSH, .seq = 1101, .ack = iss + 1, .len = 100);
+	fc_step();
+	(void)fc_evt(DPT_EMBED_EVT_DATA); /* held, never freed */
+	cr_assert_gt(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use);
+	tt_skip_all();
+	dpt_embed_client_kill(fc.e, fc.slot);
+	fc_step();
+	tt_next(&s, NULL, 0);
+	cr_assert(s.flags & RST, "the peer gets a RST (flags 0x%x)", s.flags);
+	cr_assert_eq(s.seq, iss + 1);
+	TT_ASSERT_STAT(embed_conns_reset, 1);
+	TT_ASSERT_STAT(embed_listeners_closed, 1);
+	TT_ASSERT_STAT(embed_clients_reaped, 1);
+	cr_assert_geq(TT_STAT(embed_mbufs_reclaimed), 1);
+	cr_assert_eq(dpt_embed_reap(fc.e), 0);
+	th_clear_sent(&tt.i);
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use);
+	/* the port is free again */
+	cr_assert_eq(TT_STAT(tcp_listeners), 0);
+}
+
+Test(embed, one_client_past_max_clients_is_refused_ebusy)
+{
+	struct dpt_embed_hello h = { .magic = DPT_EMBED_MAGIC,
+				     .version = DPT_EMBED_VERSION };
+	struct dpt_embed_welcome wl;
+	int fd;
+
+	for (int i = 1; i < 4; i++)
+		cr_assert_geq(dpt_embed_client_add(fc.e, &h, -1, &wl, &fd), 0);
+	cr_assert_eq(dpt_embed_client_add(fc.e, &h, -1, &wl, &fd), -EBUSY);
+	cr_assert_eq(wl.status, EBUSY);
+	cr_assert_eq(dpt_embed_clients(fc.e), 4);
+}
+
+/* ---- the socket and the control thread ---------------------------------- */
+
+#include <sys/eventfd.h>
+#include <sys/un.h>
+
+static char sock_path[108];
+
+static void
+sock_setup(void)
+{
+	static const struct dpt_embed_conf conf = {
+		.enabled = 1, .mode = 0600, .max_clients = 4,
+		.ring_slots = SLOTS, .tx_bufs = TXBUFS, .tx_buf_size = TXSIZE,
+	};
+
+	tt_setup();
+	memset(&fc, 0, sizeof(fc));
+	cr_assert_eq(dpt_shm_pool_create(&fc.pool, "fc_pool", 1023, 0,
+					 RTE_MBUF_DEFAULT_BUF_SIZE, 0), 0);
+	snprintf(sock_path, sizeof(sock_path), "/tmp/dpt_embed_t%d.sock",
+		 (int)getpid());
+	fc.e = dpt_embed_create(&(struct dpt_embed_params){
+		.conf = &conf, .path = sock_path, .n_workers = 1,
+		.pool = &fc.pool, .rcvbuf = 1000, .sndbuf = 1000,
+		.max_handles = 64 });
+	cr_assert_not_null(fc.e);
+	fc.w = dpt_embed_worker_create(fc.e, 0, tt.tcp, &tt.i.stats,
+				       tt.hdr_pool);
+	cr_assert_eq(dpt_embed_start(fc.e), 0);
+}
+
+TestSuite(embed_sock, .init = sock_setup, .fini = fc_teardown);
+
+/* Attach as lib/sock would: hello with an eventfd, welcome with two
+ * memfds. Returns the socket. */
+static int
+sock_attach(int *pool_fd, int *chan_fd)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct dpt_embed_hello h = { .magic = DPT_EMBED_MAGIC,
+				     .version = DPT_EMBED_VERSION,
+				     .pid = getpid(), .name = "t" };
+	char cbuf[CMSG_SPACE(2 * sizeof(int))];
+	struct iovec iov = { .iov_base = &h, .iov_len = sizeof(h) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = CMSG_SPACE(sizeof(int)) };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), evfd = eventfd(0, 0);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	int fds[2];
+
+	strcpy(a.sun_path, sock_path);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &evfd, sizeof(int));
+	cr_assert_eq(sendmsg(fd, &mh, 0), (ssize_t)sizeof(h));
+	close(evfd);
+	iov.iov_base = &fc.wl;
+	iov.iov_len = sizeof(fc.wl);
+	mh.msg_controllen = sizeof(cbuf);
+	cr_assert_eq(recvmsg(fd, &mh, 0), (ssize_t)sizeof(fc.wl));
+	cr_assert_eq(fc.wl.status, 0);
+	c = CMSG_FIRSTHDR(&mh);
+	cr_assert_not_null(c);
+	cr_assert_eq(c->cmsg_len, CMSG_LEN(sizeof(fds)));
+	memcpy(fds, CMSG_DATA(c), sizeof(fds));
+	*pool_fd = fds[0];
+	*chan_fd = fds[1];
+	return fd;
+}
+
+Test(embed_sock, a_client_attaches_and_its_eof_retires_it_within_a_second)
+{
+	struct dpt_embed_chan_hdr *hdr;
+	const struct rte_mbuf *first;
+	int pool_fd, chan_fd, fd = sock_attach(&pool_fd, &chan_fd);
+	uint8_t *pool;
+	struct dpt_embed_evt ev;
+	int i;
+
+	/* the pool, read-only, at another address: mbuf 0 is there */
+	pool = mmap(NULL, fc.wl.pool_size, PROT_READ, MAP_SHARED, pool_fd, 0);
+	cr_assert_neq(pool, MAP_FAILED);
+	cr_assert_eq(fc.wl.pool_base, (uint64_t)(uintptr_t)fc.pool.base);
+	first = (const void *)(pool + (fc.pool.first - fc.wl.pool_base));
+	cr_assert_eq(first->buf_len, fc.pool.data_room);
+	cr_assert_eq(fc.wl.mbuf_size, sizeof(struct rte_mbuf));
+	fc.chan = mmap(NULL, fc.wl.chan_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, chan_fd, 0);
+	cr_assert_neq(fc.chan, MAP_FAILED);
+	hdr = (void *)fc.chan;
+	cr_assert_eq(hdr->state, DPT_EMBED_ST_UP);
+	dpt_spsc_attach(&fc.cmd, (void *)(fc.chan + fc.wl.cmd_off[0]), SLOTS,
+			1);
+	dpt_spsc_attach(&fc.evt, (void *)(fc.chan + fc.wl.evt_off[0]), SLOTS,
+			0);
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 3,
+	       .port = rte_cpu_to_be_16(8080), .n = 4);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_LISTEN);
+	cr_assert_eq(ev.err, 0);
+	TT_ASSERT_STAT(tcp_listeners, 1);
+	/* gone without a word */
+	close(fd);
+	for (i = 0; i < 100 && dpt_embed_clients(fc.e) + TT_STAT(
+	     embed_clients_reaped) != 1; i++)
+		usleep(10000);
+	for (i = 0; i < 100 && TT_STAT(embed_clients_reaped) == 0; i++) {
+		fc_step();
+		usleep(10000);
+	}
+	TT_ASSERT_STAT(embed_clients_reaped, 1);
+	TT_ASSERT_STAT(embed_listeners_closed, 1);
+	TT_ASSERT_STAT(tcp_listeners, 0);
+	munmap(pool, fc.wl.pool_size);
+	close(pool_fd);
+	close(chan_fd);
+}
+
+Test(embed_sock, stopping_says_gone_and_closes_the_socket)
+{
+	struct dpt_embed_chan_hdr *hdr;
+	int pool_fd, chan_fd, fd = sock_attach(&pool_fd, &chan_fd);
+	char b;
+
+	hdr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, chan_fd, 0);
+	cr_assert_neq(hdr, MAP_FAILED);
+	for (int i = 0; i < 100 && dpt_embed_clients(fc.e) == 0; i++)
+		usleep(10000);
+	dpt_embed_stop(fc.e);
+	cr_assert_eq(hdr->state, DPT_EMBED_ST_GONE);
+	cr_assert_eq(recv(fd, &b, 1, 0), 0, "EOF at once");
+	cr_assert_neq(access(sock_path, F_OK), 0, "the socket is removed");
+	close(fd);
+	close(pool_fd);
+	close(chan_fd);
+}
+
+Test(embed, send_mbuf_forwards_the_received_mbuf_without_a_copy)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+	uint8_t got[100], want[100];
+	uint32_t iss, h = fc_accept(&iss);
+
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .len = 100);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	FC_CMD(.op = DPT_EMBED_CMD_SEND_MBUF, .handle = h, .a = ev.a,
+	       .len = 100);
+	fc_step();
+	tt_next(&s, got, sizeof(got));
+	tt_pattern(want, 1001, sizeof(want));
+	cr_assert_eq(s.len, 100);
+	cr_assert_arr_eq(got, want, sizeof(want));
+	TT_ASSERT_STAT(embed_rx_copied, 0);
+	/* it is TCP's now: the client no longer holds it */
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = ev.a);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	TT_IN(.flags = ACK, .seq = 1101, .ack = iss + 101);
+	th_clear_sent(&tt.i);
+	tt.seen = 0;
+	fc_step();
+	cr_assert_eq(rte_mempool_in_use_count(fc.pool.mp), fc.base_in_use);
+}
+
+Test(embed, connect_gives_connected_and_close_by_rst_gives_closed)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 5, .n = DPT_TCP_NODELAY,
+	       .a = 1);
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 5,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_step();
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN);
+	cr_assert_eq(s.dport, TT_PEER_PORT);
+	TT_IN(.flags = SYN | ACK, .seq = 5000, .ack = s.seq + 1,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_CONNECTED);
+	cr_assert_eq(ev.sock, 5);
+	cr_assert_eq(ev.seq, 2);
+	cr_assert_eq(ev.raddr, rte_cpu_to_be_32(TH_PEER_IP));
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT));
+	cr_assert_eq(ev.lport, rte_cpu_to_be_16(s.sport));
+	/* closing by RST (SO_LINGER 0) */
+	tt_skip_all();
+	FC_CMD(.op = DPT_EMBED_CMD_CLOSE, .handle = ev.handle, .n = 1);
+	fc_step();
+	tt_next(&s, NULL, 0);
+	cr_assert(s.flags & RST);
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	fc_no_evt();
+}
+
+Test(embed, connect_refused_gives_econnrefused_then_closed)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 6,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_step();
+	tt_next(&s, NULL, 0);
+	TT_IN(.flags = RST | ACK, .seq = 0, .ack = s.seq + 1,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, ECONNREFUSED);
+	cr_assert_eq(ev.n, 0, "a failed connection, not a refused command");
+	cr_assert_eq(ev.sock, 6);
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	cr_assert_eq(ev.sock, 6);
+	fc_no_evt();
+}
+
+Test(embed, a_client_holds_at_most_an_eighth_of_the_pool)
+{
+	uint32_t cap = fc.pool.n / 8, iss, data = 0, bytes = 0;
+	uint64_t held[2] = { 0, 0 };
+	struct dpt_embed_evt ev;
+
+	fc_accept(&iss);
+	/* one-byte segments, each a whole mbuf the client keeps */
+	for (uint32_t i = 0; i < cap + 3; i++) {
+		TT_IN(.flags = ACK | PSH, .seq = 1001 + i, .ack = iss + 1,
+		      .len = 1);
+		fc_step();
+		while (dpt_spsc_get(&fc.evt, &ev, 1) == 1)
+			if (ev.type == DPT_EMBED_EVT_DATA) {
+				if (data < 2)
+					held[data] = ev.a;
+				data++;
+				bytes += ev.len;
+			}
+	}
+	cr_assert_eq(data, cap, "%u deliveries, the cap is %u", data, cap);
+	cr_assert_gt(TT_STAT(embed_rx_held_cap), 0);
+	/* two back: the three bytes waiting come */
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = held[0]);
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = held[1]);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	cr_assert_eq(bytes + ev.len, cap + 3);
+}
+
+Test(embed, draining_closes_client_listeners_and_refuses_new_ones)
+{
+	struct dpt_embed_evt ev;
+
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 7,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	(void)fc_evt(DPT_EMBED_EVT_LISTEN);
+	TT_ASSERT_STAT(tcp_listeners, 1);
+	dpt_embed_worker_drain(fc.w, tt.now);
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	cr_assert_eq(ev.sock, 7);
+	TT_ASSERT_STAT(tcp_listeners, 0);
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 8,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, ESHUTDOWN);
+}
