@@ -134,7 +134,8 @@ enum dpt_embed_op {
 	DPT_EMBED_CMD_NOP = 0,
 	/** Listen on every worker: a = laddr (0 = any of ours, network
 	 *  order), port = lport, n = backlog, sock = the client's id for the
-	 *  listener. Answer: EVT_LISTEN (err 0 or EADDRINUSE) from each. */
+	 *  listener, b = flags (DPT_EMBED_LISTEN_*). Answer: EVT_LISTEN (err
+	 *  0 or EADDRINUSE) from each. */
 	DPT_EMBED_CMD_LISTEN,
 	/** Stop listening: sock. Answer: EVT_CLOSED(sock, handle 0). */
 	DPT_EMBED_CMD_UNLISTEN,
@@ -171,6 +172,10 @@ enum dpt_embed_op {
 	DPT_EMBED_CMD_CLOSE,
 	DPT_EMBED_CMD_COUNT
 };
+
+/** LISTEN flag: SO_REUSEADDR (the port may be taken while connections
+ *  of an earlier listener on it are in TIME-WAIT). */
+#define DPT_EMBED_LISTEN_REUSEADDR 1u
 
 /** One command: 64 bytes. */
 struct dpt_embed_cmd {
