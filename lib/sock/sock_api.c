@@ -183,12 +183,14 @@ dpt_listen(int fd, int backlog)
 		return fail(EPIPE);
 	}
 	if (s->answer_err != 0) {
+		int e = s->answer_err;
+
 		memset(&c, 0, sizeof(c));
 		c.op = DPT_EMBED_CMD_UNLISTEN;
 		cmd_all(ch, s, (uint32_t)fd, &c);
 		s->answers = 0; /* late EVT_CLOSED of a NEW socket are ignored */
 		s->state = SS_NEW;
-		return fail(s->answer_err);
+		return fail(e);
 	}
 	s->acc_share = ((uint32_t)backlog + nw - 1) / nw;
 	for (w = 0; w < nw; w++) {
@@ -391,6 +393,7 @@ sock_send_wait(struct chan *ch, struct sock *s, uint64_t need, int txbuf,
 	struct send_want sw = { .s = s, .need = need, .txbuf = txbuf };
 	int e;
 
+	chan_poll(ch); /* a reset or more room may be waiting */
 	for (;;) {
 		if (ch->gone)
 			return -EP_GONE_SEND;
