@@ -527,20 +527,6 @@ sock_recv_credit(struct chan *ch, struct sock *s, uint32_t id,
 	sock_cmd(ch, s, id, DPT_EMBED_CMD_RECV_CREDIT, &c);
 }
 
-static void
-rx_pop(struct chan *ch, struct sock *s)
-{
-	struct dpt_embed_cmd c;
-
-	memset(&c, 0, sizeof(c));
-	c.op = DPT_EMBED_CMD_FREE;
-	c.handle = s->handle;
-	c.a = s->rxq[s->rxq_head].addr;
-	chan_cmd(ch, s->w, &c);
-	s->rxq_head = (s->rxq_head + 1) % s->rxq_cap;
-	s->rxq_n--;
-}
-
 ssize_t
 dpt_recv(int fd, void *buf, size_t len, int flags)
 {

@@ -102,20 +102,26 @@ chain_copy(const struct chan *ch, uint64_t addr, uint32_t off, void *dst,
 	return done;
 }
 
+/** Hand the head chain of @p s's receive queue back to its worker. */
 void
-sock_drop_rx(struct chan *ch, struct sock *s)
+rx_pop(struct chan *ch, struct sock *s)
 {
 	struct dpt_embed_cmd c;
 
-	while (s->rxq_n > 0) {
-		memset(&c, 0, sizeof(c));
-		c.op = DPT_EMBED_CMD_FREE;
-		c.handle = s->handle;
-		c.a = s->rxq[s->rxq_head].addr;
-		chan_cmd(ch, s->w, &c);
-		s->rxq_head = (s->rxq_head + 1) % s->rxq_cap;
-		s->rxq_n--;
-	}
+	memset(&c, 0, sizeof(c));
+	c.op = DPT_EMBED_CMD_FREE;
+	c.handle = s->handle;
+	c.a = s->rxq[s->rxq_head].addr;
+	chan_cmd(ch, s->w, &c);
+	s->rxq_head = (s->rxq_head + 1) % s->rxq_cap;
+	s->rxq_n--;
+}
+
+void
+sock_drop_rx(struct chan *ch, struct sock *s)
+{
+	while (s->rxq_n > 0)
+		rx_pop(ch, s);
 	s->rx_off = 0;
 }
 

@@ -354,7 +354,8 @@ sleep_once(struct chan *ch, uint64_t deadline)
 	int ms = -1;
 
 	__atomic_store_n(&ch->hdr->sleeping, 1, __ATOMIC_SEQ_CST);
-	if (!rings_empty(ch) || ch->hdr->state != DPT_EMBED_ST_UP) {
+	if (!rings_empty(ch) || ch->hdr->state == DPT_EMBED_ST_GONE ||
+	    ch->hdr->state == DPT_EMBED_ST_BROKEN) {
 		__atomic_store_n(&ch->hdr->sleeping, 0, __ATOMIC_RELEASE);
 		return 0;
 	}

@@ -176,6 +176,7 @@ const void *mb_local(const struct chan *ch, uint64_t addr);
 uint32_t chain_copy(const struct chan *ch, uint64_t addr, uint32_t off,
 		    void *dst, uint32_t len);
 int chain_check(const struct chan *ch, uint64_t addr, uint32_t len);
+void rx_pop(struct chan *ch, struct sock *s);
 void tx_done(struct chan *ch, uint32_t n);
 void tx_send(struct chan *ch, struct sock *s, uint32_t id, uint32_t i,
 	     uint32_t len);

@@ -344,34 +344,31 @@ Test(connect, options_set_before_connect_precede_it)
 	cr_assert_eq(errno, EISCONN);
 }
 
-Test(connect, refused_is_econnrefused)
+/** A blocking connect that dptcpd answers with EVT_RESET(@p err). */
+static void
+connect_fails_with(int err)
 {
 	struct sockaddr_in a = sa("198.18.0.2", 81);
 	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0);
 
-	fk.connect_err = ECONNREFUSED;
+	fk.connect_err = err;
 	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
-	cr_assert_eq(errno, ECONNREFUSED);
+	cr_assert_eq(errno, err, "errno %d, want %d", errno, err);
+}
+
+Test(connect, refused_is_econnrefused)
+{
+	connect_fails_with(ECONNREFUSED);
 }
 
 Test(connect, timed_out_is_etimedout)
 {
-	struct sockaddr_in a = sa("198.18.0.2", 81);
-	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0);
-
-	fk.connect_err = ETIMEDOUT;
-	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
-	cr_assert_eq(errno, ETIMEDOUT);
+	connect_fails_with(ETIMEDOUT);
 }
 
 Test(connect, eaddrinuse_from_dptcpd_is_eaddrinuse)
 {
-	struct sockaddr_in a = sa("198.18.0.2", 81);
-	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0);
-
-	fk.connect_err = EADDRINUSE;
-	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
-	cr_assert_eq(errno, EADDRINUSE);
+	connect_fails_with(EADDRINUSE);
 }
 
 Test(connect, nonblocking_is_einprogress_then_so_error)
