@@ -3,9 +3,10 @@
  * dptcp-echo: an echo server in its own process, on dptcpd's TCP through
  * libdptcp (dpt_sock.h), with one dpt_epoll loop.
  *
- *   dptcp-echo -p PORT [-P PREFIX] [-z]
+ *   dptcp-echo -p PORT [-P PREFIX] [-z] [-d]
  *
- * Each connection's bytes go back as they came. By default through the
+ * Each connection's bytes go back as they came (with -d, discard: they
+ * are read and dropped, RFC 863's service, a sink for benchmarks). By default through the
  * copying calls (dpt_recv() into a buffer, dpt_send() from it); with -z
  * the received chains themselves go back (dpt_recv_mbuf(),
  * dpt_send_mbuf()): no byte is copied anywhere. A connection whose peer
@@ -37,7 +38,7 @@ struct conn {
 
 static struct conn *conns[MAX_CONNS];
 static volatile sig_atomic_t stop;
-static int zero_copy;
+static int zero_copy, discard;
 
 static void
 on_signal(int sig)
@@ -105,6 +106,11 @@ serve(int ep, int fd, struct conn *c)
 			return -1; /* end of stream: we close too */
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -1;
+		if (discard) {
+			dpt_buf_release(c->chain);
+			c->chain = NULL;
+			c->off = c->len = 0;
+		}
 	}
 	if (r < 0)
 		return -1;
@@ -161,14 +167,15 @@ main(int argc, char **argv)
 	struct epoll_event evs[64], ev = { .events = EPOLLIN };
 	int port = 7, opt, ep, lfd;
 
-	while ((opt = getopt(argc, argv, "p:P:z")) != -1) {
+	while ((opt = getopt(argc, argv, "p:P:zd")) != -1) {
 		switch (opt) {
 		case 'p': port = atoi(optarg); break;
 		case 'P': prefix = optarg; break;
 		case 'z': zero_copy = 1; break;
+		case 'd': discard = 1; break;
 		default:
 			fprintf(stderr, "usage: dptcp-echo -p PORT [-P PREFIX] "
-				"[-z]\n");
+				"[-z] [-d]\n");
 			return 2;
 		}
 	}
@@ -183,8 +190,8 @@ main(int argc, char **argv)
 		return 1;
 	ev.data.fd = lfd;
 	dpt_epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
-	printf("dptcp-echo: listening on port %d%s\n", port,
-	       zero_copy ? " (zero-copy)" : "");
+	printf("dptcp-echo: listening on port %d%s%s\n", port,
+	       zero_copy ? " (zero-copy)" : "", discard ? " (discard)" : "");
 	fflush(stdout);
 	while (!stop) {
 		int n = dpt_epoll_wait(ep, evs, 64, 200);
