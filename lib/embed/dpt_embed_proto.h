@@ -135,8 +135,9 @@ enum dpt_embed_op {
 	/** Listen on every worker: a = laddr (0 = any of ours, network
 	 *  order; dptcpd listens on all its addresses whatever a says),
 	 *  port = lport, n = backlog, sock = the client's id for the
-	 *  listener. Answer: EVT_LISTEN (err 0 or EADDRINUSE) from each.
-	 *  Each worker's copy starts with n connections of accept credit. */
+	 *  listener, b = flags (DPT_EMBED_LISTEN_*). Answer: EVT_LISTEN (err
+	 *  0 or EADDRINUSE) from each. Each worker's copy starts with n
+	 *  connections of accept credit. */
 	DPT_EMBED_CMD_LISTEN,
 	/** Stop listening: sock. Answer: EVT_CLOSED(sock, handle 0). */
 	DPT_EMBED_CMD_UNLISTEN,
@@ -180,6 +181,10 @@ enum dpt_embed_op {
 	DPT_EMBED_CMD_CLOSE,
 	DPT_EMBED_CMD_COUNT
 };
+
+/** LISTEN flag: SO_REUSEADDR (the port may be taken while connections
+ *  of an earlier listener on it are in TIME-WAIT). */
+#define DPT_EMBED_LISTEN_REUSEADDR 1u
 
 /** One command: 64 bytes. */
 struct dpt_embed_cmd {

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpt_sock.h: the client library (libdptcp) an application in its own
+ * process links to use a running dptcpd's TCP. Installed; needs no DPDK
+ * header and no EAL: `cc app.c $(pkg-config --cflags --libs dptcp)`.
+ *
+ * The calls are POSIX-shaped so that code ports by renaming: the Linux
+ * constants (AF_INET, SOCK_STREAM, SOCK_NONBLOCK, SHUT_*, SOL_SOCKET,
+ * SO_*, IPPROTO_TCP, TCP_*, O_NONBLOCK, F_GETFL/F_SETFL, MSG_*, EPOLL*),
+ * struct sockaddr_in, and -1 with errno on failure.
+ *
+ * Threads: dpt_attach() attaches the CALLING THREAD: it gets its own
+ * channel (its own rings in every dptcpd worker), and every other call
+ * acts on the calling thread's channel. A thread uses only the sockets
+ * and buffers it created; a thread that wants dptcp sockets attaches
+ * itself. Nothing in the library takes a lock.
+ *
+ * Descriptors are small integers (>= 1) of the thread's channel, not
+ * kernel file descriptors: pass them only to dpt_* calls. The one kernel
+ * descriptor is dpt_epoll_fd(), for an application's own event loop.
+ */
+#ifndef DPT_SOCK_H
+#define DPT_SOCK_H
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- attaching -------------------------------------------------------- */
+
+/**
+ * Attach the calling thread to a running dptcpd.
+ *
+ * @param prefix_or_path
+ *   A path to dptcpd's Unix socket (anything containing '/'), or a DPDK
+ *   file prefix: the socket is /var/run/dpdk/PREFIX/dptcp.sock. NULL: the
+ *   prefix from the environment variable DPTCP_PREFIX, else "dptcpd".
+ * @return
+ *   0, or -1 with errno: ENOENT or ECONNREFUSED (no dptcpd there),
+ *   EACCES, EPROTO (another protocol version, or dptcpd built against
+ *   another struct rte_mbuf layout), EBUSY (dptcpd serves as many clients
+ *   as it may), ETIMEDOUT (no answer), EALREADY (this thread is
+ *   attached), ENOMEM. The reason is also written to stderr (unless
+ *   DPTCP_QUIET is set) and kept for dpt_last_error().
+ */
+int dpt_attach(const char *prefix_or_path);
+
+/**
+ * Detach the calling thread: every socket it still has is aborted (RST)
+ * and every buffer it holds handed back. A no-op when not attached.
+ */
+void dpt_detach(void);
+
+/** The last attach or protocol error of this thread, as a sentence ("" if
+ *  none). */
+const char *dpt_last_error(void);
+
+/**
+ * How long a blocking call busy-polls before it sleeps on the eventfd.
+ *
+ * @param us
+ *   Microseconds; 0 sleeps at once. The default is 50, or DPTCP_SPIN_US
+ *   from the environment at dpt_attach().
+ */
+void dpt_set_spin_us(unsigned int us);
+
+/* ---- sockets ---------------------------------------------------------- */
+
+/**
+ * Create a TCP socket.
+ *
+ * @param domain  AF_INET
+ * @param type    SOCK_STREAM, optionally | SOCK_NONBLOCK (| SOCK_CLOEXEC,
+ *                ignored)
+ * @param protocol 0 or IPPROTO_TCP
+ * @return
+ *   The socket, or -1 with errno: EAFNOSUPPORT, EPROTONOSUPPORT, EINVAL,
+ *   EMFILE (the thread's table is full: DPTCP_MAX_SOCKETS), ENOTCONN (not
+ *   attached, or dptcpd gone).
+ */
+int dpt_socket(int domain, int type, int protocol);
+
+/** Bind to a local address and port (INADDR_ANY: any of dptcpd's).
+ *  @return 0, or -1 with errno: EBADF, EINVAL (already bound, or a bad
+ *  address), EADDRINUSE (another socket of this thread has the port,
+ *  without SO_REUSEADDR on both). */
+int dpt_bind(int fd, const struct sockaddr *addr, socklen_t len);
+
+/**
+ * Listen on the bound port on every dptcpd worker. Waits for dptcpd's
+ * answer even on a non-blocking socket.
+ *
+ * @param backlog
+ *   Bound on the connections dptcpd hands over that wait for
+ *   dpt_accept() (1..SOMAXCONN; values outside are clamped).
+ * @return
+ *   0, or -1 with errno: EBADF, EINVAL (not bound), EADDRINUSE,
+ *   EPIPE (dptcpd gone).
+ */
+int dpt_listen(int fd, int backlog);
+
+/** dpt_accept4() without flags. */
+int dpt_accept(int fd, struct sockaddr *addr, socklen_t *len);
+
+/**
+ * Take the oldest connection waiting on a listening socket.
+ *
+ * @param flags SOCK_NONBLOCK (| SOCK_CLOEXEC, ignored)
+ * @return
+ *   The connection's socket, with the peer's address in @p addr when
+ *   non-NULL, or -1 with errno: EAGAIN (non-blocking, none waiting),
+ *   EBADF, EINVAL (not listening), ENOTCONN (dptcpd gone).
+ */
+int dpt_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+
+/**
+ * Open a connection. Blocking: returns once it is established or failed.
+ * Non-blocking: -1 with EINPROGRESS; EPOLLOUT says it is done and
+ * SO_ERROR says how.
+ *
+ * @return
+ *   0, or -1 with errno: EINPROGRESS, EALREADY, EISCONN, ECONNREFUSED,
+ *   ETIMEDOUT, EADDRINUSE, ENETUNREACH and the like from dptcpd, EBADF,
+ *   EINVAL, EPIPE (dptcpd gone).
+ */
+int dpt_connect(int fd, const struct sockaddr *addr, socklen_t len);
+
+/**
+ * Copy bytes into dptcpd's send path. Blocking: returns once all are
+ * taken. Non-blocking: takes what the send buffer has room for.
+ *
+ * @param flags MSG_DONTWAIT, MSG_NOSIGNAL (no call ever raises SIGPIPE)
+ * @return
+ *   Bytes taken, or -1 with errno: EAGAIN (non-blocking and no room),
+ *   EPIPE (after SHUT_WR, after the connection was reset and that error
+ *   reported, or dptcpd gone), ECONNRESET, ETIMEDOUT (once, the
+ *   connection's error), ENOTCONN, EBADF.
+ */
+ssize_t dpt_send(int fd, const void *buf, size_t len, int flags);
+
+/** dpt_send() without flags. */
+ssize_t dpt_write(int fd, const void *buf, size_t len);
+
+/**
+ * Copy received bytes out.
+ *
+ * @param flags MSG_DONTWAIT, MSG_PEEK
+ * @return
+ *   Bytes copied; 0 at end of stream (the peer's FIN, or after SHUT_RD
+ *   or a reset whose error was reported); or -1 with errno: EAGAIN
+ *   (non-blocking and nothing queued), ECONNRESET, ETIMEDOUT (once),
+ *   ENOTCONN (not connected, or dptcpd gone), EBADF.
+ */
+ssize_t dpt_recv(int fd, void *buf, size_t len, int flags);
+
+/** dpt_recv() without flags. */
+ssize_t dpt_read(int fd, void *buf, size_t len);
+
+/** Shut down reading (SHUT_RD: queued data dropped, recv returns 0),
+ *  writing (SHUT_WR: FIN after the queued data) or both.
+ *  @return 0, or -1 with errno: EBADF, EINVAL, ENOTCONN. */
+int dpt_shutdown(int fd, int how);
+
+/**
+ * Close a socket or an epoll instance. A connection is closed gracefully
+ * (FIN after the queued data), or reset with SO_LINGER {1, 0}. Never
+ * blocks.
+ *
+ * @return 0, or -1 with errno EBADF.
+ */
+int dpt_close(int fd);
+
+/**
+ * Set an option. SOL_SOCKET: SO_REUSEADDR, SO_KEEPALIVE, SO_SNDBUF,
+ * SO_RCVBUF (before connect or listen to matter), SO_LINGER (struct
+ * linger; only {1, 0}, abort on close, changes what close does).
+ * IPPROTO_TCP: TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL (seconds),
+ * TCP_KEEPCNT. An accepted socket inherits the listener's options.
+ *
+ * @return 0, or -1 with errno: EBADF, EINVAL, ENOPROTOOPT.
+ */
+int dpt_setsockopt(int fd, int level, int name, const void *val,
+		   socklen_t len);
+
+/**
+ * Read an option: those of dpt_setsockopt(), and SO_ERROR (the pending
+ * error, cleared by reading it) and SO_TYPE.
+ *
+ * @return 0, or -1 with errno: EBADF, EINVAL, ENOPROTOOPT.
+ */
+int dpt_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+
+/** The local address. @return 0, or -1 with errno: EBADF, EINVAL. */
+int dpt_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
+
+/** The peer's address. @return 0, or -1 with errno: EBADF, ENOTCONN. */
+int dpt_getpeername(int fd, struct sockaddr *addr, socklen_t *len);
+
+/**
+ * F_GETFL (O_RDWR, | O_NONBLOCK) and F_SETFL (O_NONBLOCK; other flags
+ * ignored).
+ *
+ * @return F_GETFL: the flags; F_SETFL: 0; or -1 with errno: EBADF,
+ *   EINVAL (another command).
+ */
+int dpt_fcntl(int fd, int cmd, ... /* int arg */);
+
+/* ---- zero-copy -------------------------------------------------------- */
+
+/**
+ * A buffer: one segment of a received chain (the very mbufs the NIC
+ * filled, mapped read-only), or a transmit buffer from dpt_buf_alloc()
+ * (writable). Opaque: use the accessors.
+ */
+struct dpt_buf;
+
+/**
+ * Take the next received chain of a socket without copying. The
+ * application holds it until dpt_buf_release() or dpt_send_mbuf(); its
+ * bytes count as read.
+ *
+ * @param chain
+ *   Set to the chain's first segment.
+ * @param skip
+ *   Set to the bytes at the start of the chain that dpt_recv() already
+ *   returned (0 unless the two calls are mixed on the socket). May be
+ *   NULL: then a partly read chain is refused with EINVAL.
+ * @return
+ *   The chain's unread bytes, 0 at end of stream, or -1 with errno as
+ *   dpt_recv().
+ */
+ssize_t dpt_recv_mbuf(int fd, struct dpt_buf **chain, size_t *skip);
+
+/** The first data byte of a segment (read-only for received buffers). */
+void *dpt_buf_data(const struct dpt_buf *b);
+
+/** The bytes of a received segment, or the room of a transmit buffer. */
+size_t dpt_buf_len(const struct dpt_buf *b);
+
+/** The next segment of a received chain, or NULL. */
+struct dpt_buf *dpt_buf_next(const struct dpt_buf *b);
+
+/** The bytes of a whole received chain from @p b on. */
+size_t dpt_buf_chain_len(const struct dpt_buf *b);
+
+/**
+ * Hand a buffer back: a received chain (pass its first segment) or a
+ * transmit buffer not sent. NULL is a no-op.
+ */
+void dpt_buf_release(struct dpt_buf *b);
+
+/**
+ * Send a received chain onward without copying a byte. On success the
+ * chain is dptcpd's again; on failure the application still holds it.
+ *
+ * @return
+ *   The chain's bytes, or -1 with errno as dpt_send() (EAGAIN when the
+ *   send buffer has no room for the whole chain), EINVAL (not a
+ *   received chain's first segment).
+ */
+ssize_t dpt_send_mbuf(int fd, struct dpt_buf *chain);
+
+/**
+ * A transmit buffer to write into directly (its room: dpt_buf_len()).
+ *
+ * @return
+ *   The buffer, or NULL with errno: EAGAIN (all transmit buffers are in
+ *   flight), ENOTCONN.
+ */
+struct dpt_buf *dpt_buf_alloc(void);
+
+/**
+ * Send the first @p len bytes of a transmit buffer from dpt_buf_alloc().
+ * On success the buffer is the library's again; on failure the
+ * application still holds it.
+ *
+ * @return @p len, or -1 with errno as dpt_send(), EINVAL (not an
+ *   allocated transmit buffer, or @p len beyond its room).
+ */
+ssize_t dpt_send_buf(int fd, struct dpt_buf *b, size_t len);
+
+/* ---- waiting ---------------------------------------------------------- */
+
+/** Create an epoll instance. @param flags 0 (EPOLL_CLOEXEC ignored)
+ *  @return its descriptor (close it with dpt_close()), or -1 with errno:
+ *  EINVAL, EMFILE, ENOTCONN. */
+int dpt_epoll_create(int flags);
+
+/**
+ * Add, change or remove a socket's interest (EPOLL_CTL_ADD, _MOD, _DEL)
+ * with EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLET, EPOLLONESHOT; EPOLLERR and
+ * EPOLLHUP are always reported. A socket belongs to one epoll instance
+ * at a time.
+ *
+ * @return 0, or -1 with errno: EBADF, EINVAL, EEXIST, ENOENT, EBUSY (in
+ *   another epoll instance).
+ */
+int dpt_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
+
+/**
+ * Wait for events, level- or edge-triggered per socket.
+ *
+ * @param timeout
+ *   Milliseconds; -1 waits for ever; 0 never waits, and when it finds
+ *   nothing it leaves the channel armed: dptcpd will signal
+ *   dpt_epoll_fd() on its next event, so an application's own loop may
+ *   then sleep in poll()/epoll_wait() on that descriptor.
+ * @return
+ *   Events written (0 on timeout), or -1 with errno: EBADF, EINVAL,
+ *   ENOTCONN (dptcpd gone and nothing registered to report it on).
+ */
+int dpt_epoll_wait(int epfd, struct epoll_event *events, int maxevents,
+		   int timeout);
+
+/** The kernel descriptor (an eventfd) that becomes readable when dptcpd
+ *  has events for this thread's channel, for an application's own event
+ *  loop (see dpt_epoll_wait(), timeout 0). Do not read or close it.
+ *  @return the descriptor, or -1 with errno EBADF. */
+int dpt_epoll_fd(int epfd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DPT_SOCK_H */

@@ -1,0 +1,900 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sock_api.c: the POSIX-shaped socket calls. Each checks the socket's
+ * state, turns the call into commands on the owning worker's ring, and
+ * where POSIX blocks, waits with chan_wait() for the events that answer
+ * it. Errors are the Linux errno values for the same situation.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "sock_priv.h"
+
+#define EP_GONE_SEND EPIPE
+#define KEEP_MAX_S 32767u /* Linux's bound on TCP_KEEPIDLE/INTVL */
+#define KEEPCNT_MAX 127u
+
+static struct sock *
+tcp_sock(struct chan *ch, int fd)
+{
+	struct sock *s = sock_get(ch, fd);
+
+	if (s == NULL || s->state == SS_EPOLL) {
+		errno = EBADF;
+		return NULL;
+	}
+	return s;
+}
+
+static int
+fail(int e)
+{
+	errno = e;
+	return -1;
+}
+
+int
+dpt_socket(int domain, int type, int protocol)
+{
+	struct chan *ch = chan_cur();
+	uint32_t id;
+
+	if (domain != AF_INET)
+		return fail(EAFNOSUPPORT);
+	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
+		return fail(EINVAL);
+	if (protocol != 0 && protocol != IPPROTO_TCP)
+		return fail(EPROTONOSUPPORT);
+	if (ch == NULL || ch->gone)
+		return fail(ENOTCONN);
+	id = sock_alloc(ch);
+	if (id == 0)
+		return fail(EMFILE);
+	ch->socks[id].state = SS_NEW;
+	ch->socks[id].nonblock = (type & SOCK_NONBLOCK) != 0;
+	return (int)id;
+}
+
+static int
+sin_get(const struct sockaddr *addr, socklen_t len, struct sockaddr_in *out)
+{
+	if (addr == NULL || len < (socklen_t)sizeof(*out))
+		return -EINVAL;
+	memcpy(out, addr, sizeof(*out));
+	return out->sin_family == AF_INET ? 0 : -EAFNOSUPPORT;
+}
+
+static void
+sin_put(uint32_t addr, uint16_t port, struct sockaddr *out, socklen_t *len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = port,
+				 .sin_addr.s_addr = addr };
+	socklen_t n = *len < (socklen_t)sizeof(a) ? *len : (socklen_t)sizeof(a);
+
+	if (out != NULL)
+		memcpy(out, &a, n);
+	*len = sizeof(a);
+}
+
+/** Whether socket @p o of the table keeps @p s off port @p port of
+ *  @p addr: a listener always, another bound socket unless both have
+ *  SO_REUSEADDR. */
+static int
+port_taken(const struct sock *s, const struct sock *o, uint32_t addr,
+	   uint16_t port)
+{
+	if (o == s || !o->bound || o->lport != port ||
+	    o->state == SS_FREE || o->state == SS_CLOSING ||
+	    (o->laddr != addr && o->laddr != 0 && addr != 0))
+		return 0;
+	return o->state == SS_LISTEN || !(s->reuseaddr && o->reuseaddr);
+}
+
+int
+dpt_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+	struct sockaddr_in a;
+	uint32_t id;
+	int r;
+
+	if (s == NULL)
+		return -1;
+	r = sin_get(addr, len, &a);
+	if (r < 0)
+		return fail(-r);
+	if (s->state != SS_NEW || s->bound)
+		return fail(EINVAL);
+	if (a.sin_port != 0)
+		for (id = 1; id <= ch->hi; id++)
+			if (port_taken(s, &ch->socks[id], a.sin_addr.s_addr,
+				       a.sin_port))
+				return fail(EADDRINUSE);
+	s->bound = 1;
+	s->laddr = a.sin_addr.s_addr;
+	s->lport = a.sin_port;
+	return 0;
+}
+
+/* ---- listen and accept ------------------------------------------------ */
+
+static int
+answered(struct chan *ch, void *arg)
+{
+	const struct sock *s = arg;
+
+	return ch->gone || s->answers == 0;
+}
+
+/** The same command to every worker, as one: the answers counted. */
+static void
+cmd_all(struct chan *ch, struct sock *s, uint32_t id, struct dpt_embed_cmd *c)
+{
+	uint32_t w;
+
+	c->sock = id;
+	c->seq = ++s->seq;
+	for (w = 0; w < ch->wel.n_workers; w++)
+		chan_cmd(ch, w, c);
+	s->wait_seq = c->seq;
+	s->answers = ch->wel.n_workers;
+	s->answer_err = 0;
+}
+
+/*
+ * The backlog is split among the workers as accept credit (rounded up,
+ * at least one each): a worker hands over a connection only against
+ * credit, and dpt_accept() returns one credit to the worker the
+ * connection came from, so at most about backlog connections wait.
+ */
+int
+dpt_listen(int fd, int backlog)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+	struct dpt_embed_cmd c;
+	uint32_t w, nw;
+
+	if (s == NULL)
+		return -1;
+	if (s->state == SS_LISTEN)
+		return 0;
+	if (s->state != SS_NEW || !s->bound || s->lport == 0)
+		return fail(EINVAL);
+	if (ch->gone)
+		return fail(EPIPE);
+	nw = ch->wel.n_workers;
+	if (backlog < 1)
+		backlog = 1;
+	if (backlog > SOMAXCONN)
+		backlog = SOMAXCONN;
+	memset(&c, 0, sizeof(c));
+	c.op = DPT_EMBED_CMD_LISTEN;
+	c.a = s->laddr;
+	c.port = s->lport;
+	c.n = (uint32_t)backlog;
+	c.b = s->reuseaddr ? DPT_EMBED_LISTEN_REUSEADDR : 0;
+	s->state = SS_LISTEN;
+	cmd_all(ch, s, (uint32_t)fd, &c);
+	if (chan_wait(ch, answered, s, -1) < 0 || ch->gone) {
+		s->state = SS_NEW;
+		return fail(EPIPE);
+	}
+	if (s->answer_err != 0) {
+		int e = s->answer_err;
+
+		memset(&c, 0, sizeof(c));
+		c.op = DPT_EMBED_CMD_UNLISTEN;
+		cmd_all(ch, s, (uint32_t)fd, &c);
+		s->answers = 0; /* late EVT_CLOSED of a NEW socket are ignored */
+		s->state = SS_NEW;
+		return fail(e);
+	}
+	s->acc_share = ((uint32_t)backlog + nw - 1) / nw;
+	for (w = 0; w < nw; w++) {
+		memset(&c, 0, sizeof(c));
+		c.op = DPT_EMBED_CMD_ACCEPT_CREDIT;
+		c.sock = (uint32_t)fd;
+		c.n = s->acc_share;
+		c.seq = ++s->seq;
+		chan_cmd(ch, w, &c);
+	}
+	return 0;
+}
+
+static int
+acc_ready(struct chan *ch, void *arg)
+{
+	const struct sock *s = arg;
+
+	return ch->gone || s->acc_head != 0 || s->state != SS_LISTEN;
+}
+
+int
+dpt_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd), *ns;
+	struct dpt_embed_cmd c;
+	uint32_t nid;
+
+	if (s == NULL)
+		return -1;
+	if (s->state != SS_LISTEN || (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)))
+		return fail(EINVAL);
+	if ((addr == NULL) != (len == NULL))
+		return fail(EINVAL);
+	chan_poll(ch);
+	while (s->acc_head == 0) {
+		if (!chan_alive(ch))
+			return fail(ENOTCONN);
+		if (s->nonblock)
+			return fail(EAGAIN);
+		if (chan_wait(ch, acc_ready, s, -1) < 0 || ch->gone)
+			return fail(ENOTCONN);
+	}
+	nid = s->acc_head;
+	ns = &ch->socks[nid];
+	s->acc_head = ns->acc_next;
+	if (s->acc_head == 0)
+		s->acc_tail = 0;
+	ns->acc_next = 0;
+	ns->listener = 0;
+	ns->nonblock = (flags & SOCK_NONBLOCK) != 0;
+	memset(&c, 0, sizeof(c));
+	c.op = DPT_EMBED_CMD_ACCEPT_CREDIT;
+	c.sock = (uint32_t)fd;
+	c.n = 1;
+	c.seq = ++s->seq;
+	chan_cmd(ch, ns->w, &c);
+	if (addr != NULL)
+		sin_put(ns->raddr, ns->rport, addr, len);
+	return (int)nid;
+}
+
+int
+dpt_accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return dpt_accept4(fd, addr, len, 0);
+}
+
+/* ---- connect ---------------------------------------------------------- */
+
+static const uint8_t opt_code[OB_COUNT] = {
+	SOCK_OPT_NODELAY, SOCK_OPT_KEEPALIVE, SOCK_OPT_KEEPIDLE,
+	SOCK_OPT_KEEPINTVL, SOCK_OPT_KEEPCNT, SOCK_OPT_SNDBUF,
+	SOCK_OPT_RCVBUF,
+};
+
+static int
+connect_done(struct chan *ch, void *arg)
+{
+	const struct sock *s = arg;
+
+	return ch->gone || s->state != SS_CONNECTING;
+}
+
+/** A connect's outcome, as connect() reports it. */
+static int
+connect_result(struct sock *s)
+{
+	int e;
+
+	if (s->state == SS_CONN)
+		return 0;
+	e = s->so_error ? s->so_error : ECONNREFUSED;
+	s->so_error = 0;
+	return fail(e);
+}
+
+int
+dpt_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+	struct dpt_embed_cmd c;
+	struct sockaddr_in a;
+	unsigned int b;
+	int r;
+
+	if (s == NULL)
+		return -1;
+	switch (s->state) {
+	case SS_CONNECTING: return fail(EALREADY);
+	case SS_CONN: return fail(EISCONN);
+	case SS_LISTEN: return fail(EISCONN);
+	case SS_DEAD: return s->so_error ? connect_result(s) : fail(EISCONN);
+	default: break;
+	}
+	r = sin_get(addr, len, &a);
+	if (r < 0)
+		return fail(-r);
+	if (a.sin_port == 0 || a.sin_addr.s_addr == 0)
+		return fail(EINVAL);
+	if (ch->gone)
+		return fail(EPIPE);
+	s->w = (uint8_t)(ch->next_worker++ % ch->wel.n_workers);
+	for (b = 0; b < OB_COUNT; b++) {
+		if (!(s->opt_set & (1u << b)))
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.n = opt_code[b];
+		c.a = s->opt_val[b];
+		sock_cmd(ch, s, (uint32_t)fd, DPT_EMBED_CMD_SETOPT, &c);
+	}
+	memset(&c, 0, sizeof(c));
+	c.a = a.sin_addr.s_addr;
+	c.port = a.sin_port;
+	c.b = s->bound ? s->laddr : 0;
+	c.n = s->bound ? s->lport : 0;
+	sock_cmd(ch, s, (uint32_t)fd, DPT_EMBED_CMD_CONNECT, &c);
+	s->wait_seq = c.seq;
+	s->state = SS_CONNECTING;
+	s->raddr = a.sin_addr.s_addr;
+	s->rport = a.sin_port;
+	if (s->nonblock)
+		return fail(EINPROGRESS);
+	if (chan_wait(ch, connect_done, s, -1) < 0 || ch->gone)
+		return fail(EPIPE);
+	return connect_result(s);
+}
+
+/* ---- send ------------------------------------------------------------- */
+
+int64_t
+sock_credit(const struct sock *s)
+{
+	return s->snd_room - (int64_t)(s->snd_sent - s->snd_taken);
+}
+
+/** Room for @p need bytes: credit for them (or all of the send buffer
+ *  free, for a chain larger than it), and a transmit buffer if asked. */
+int
+sock_credit_ok(const struct chan *ch, const struct sock *s, uint64_t need,
+	       int txbuf)
+{
+	int64_t c = sock_credit(s);
+
+	if (c <= 0 || (txbuf && ch->tx_nfree == 0))
+		return 0;
+	return (uint64_t)c >= need || s->snd_sent == s->snd_taken;
+}
+
+struct send_want {
+	struct sock *s;
+	uint64_t need;
+	int txbuf;
+};
+
+static int
+send_ready(struct chan *ch, void *arg)
+{
+	const struct send_want *sw = arg;
+	const struct sock *s = sw->s;
+
+	return ch->gone || s->so_error || s->shut_wr ||
+	       (s->state != SS_CONN && s->state != SS_CONNECTING) ||
+	       (s->state == SS_CONN &&
+		sock_credit_ok(ch, s, sw->need, sw->txbuf));
+}
+
+/**
+ * Wait (or not, when non-blocking) until @p s may send @p need bytes.
+ *
+ * @return 0, or a negative errno: EPIPE, ECONNRESET and the like (once),
+ *   ENOTCONN, EAGAIN.
+ */
+int
+sock_send_wait(struct chan *ch, struct sock *s, uint64_t need, int txbuf,
+	       int flags)
+{
+	struct send_want sw = { .s = s, .need = need, .txbuf = txbuf };
+	int e;
+
+	chan_poll(ch); /* a reset or more room may be waiting */
+	for (;;) {
+		if (ch->gone)
+			return -EP_GONE_SEND;
+		if (s->so_error) {
+			e = s->so_error;
+			s->so_error = 0;
+			return -e;
+		}
+		if (s->shut_wr || s->state == SS_DEAD)
+			return -EPIPE;
+		if (s->state != SS_CONN && s->state != SS_CONNECTING)
+			return -ENOTCONN;
+		if (s->state == SS_CONN && sock_credit_ok(ch, s, need, txbuf))
+			return 0;
+		chan_poll(ch);
+		if (send_ready(ch, &sw))
+			continue; /* the checks above say which */
+		if (s->nonblock || (flags & MSG_DONTWAIT)) {
+			if (txbuf && ch->tx_nfree == 0)
+				ch->tx_starved = 1;
+			return chan_alive(ch) ? -EAGAIN : -EP_GONE_SEND;
+		}
+		if (txbuf && ch->tx_nfree == 0)
+			ch->tx_starved = 1;
+		if (chan_wait(ch, send_ready, &sw, -1) < 0)
+			return -EP_GONE_SEND;
+	}
+}
+
+ssize_t
+dpt_send(int fd, const void *buf, size_t len, int flags)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+	size_t done = 0;
+	uint64_t take;
+	uint32_t i;
+	int r;
+
+	if (s == NULL)
+		return -1;
+	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
+		return fail(EOPNOTSUPP);
+	if (len == 0 && s->state == SS_CONN)
+		return 0;
+	do {
+		r = sock_send_wait(ch, s, 1, 1, flags);
+		if (r < 0) {
+			if (done > 0)
+				return (ssize_t)done;
+			return fail(-r);
+		}
+		take = (uint64_t)sock_credit(s);
+		if (take > len - done)
+			take = len - done;
+		if (take > ch->wel.tx_buf_size)
+			take = ch->wel.tx_buf_size;
+		i = ch->tx_free[--ch->tx_nfree];
+		memcpy(ch->cmap + ch->wel.tx_off +
+		       (uint64_t)i * ch->wel.tx_buf_size,
+		       (const uint8_t *)buf + done, take);
+		tx_send(ch, s, (uint32_t)fd, i, (uint32_t)take);
+		done += take;
+	} while (done < len);
+	return (ssize_t)done;
+}
+
+ssize_t
+dpt_write(int fd, const void *buf, size_t len)
+{
+	return dpt_send(fd, buf, len, 0);
+}
+
+/* ---- recv ------------------------------------------------------------- */
+
+static int
+recv_ready(struct chan *ch, void *arg)
+{
+	const struct sock *s = arg;
+
+	return ch->gone || s->rxq_n > 0 || s->so_error || s->peer_fin ||
+	       s->shut_rd || (s->state != SS_CONN && s->state != SS_CONNECTING);
+}
+
+/**
+ * Wait (or not, when non-blocking) until @p s has data or an end.
+ *
+ * @return 1 data queued, 0 end of stream, or a negative errno.
+ */
+int
+sock_recv_wait(struct chan *ch, struct sock *s, int flags)
+{
+	int e;
+
+	for (;;) {
+		if (ch->gone)
+			return -ENOTCONN;
+		if (s->state == SS_NEW || s->state == SS_LISTEN)
+			return -ENOTCONN;
+		if (s->rxq_n > 0)
+			return 1;
+		if (s->so_error) {
+			e = s->so_error;
+			s->so_error = 0;
+			return -e;
+		}
+		if (s->state == SS_DEAD && !s->was_conn)
+			return -ENOTCONN;
+		if (s->shut_rd || s->peer_fin || s->state == SS_DEAD)
+			return 0;
+		chan_poll(ch);
+		if (recv_ready(ch, s))
+			continue;
+		if (s->nonblock || (flags & MSG_DONTWAIT))
+			return chan_alive(ch) ? -EAGAIN : -ENOTCONN;
+		if (chan_wait(ch, recv_ready, s, -1) < 0)
+			return -ENOTCONN;
+	}
+}
+
+void
+sock_recv_credit(struct chan *ch, struct sock *s, uint32_t id,
+		 uint64_t bytes)
+{
+	struct dpt_embed_cmd c;
+
+	if (bytes == 0)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.len = (uint32_t)bytes;
+	sock_cmd(ch, s, id, DPT_EMBED_CMD_RECV_CREDIT, &c);
+}
+
+ssize_t
+dpt_recv(int fd, void *buf, size_t len, int flags)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+	uint32_t off, i = 0, take, want;
+	size_t done = 0;
+	int peek = (flags & MSG_PEEK) != 0;
+	int r;
+
+	if (s == NULL)
+		return -1;
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_NOSIGNAL))
+		return fail(EOPNOTSUPP);
+	r = sock_recv_wait(ch, s, flags);
+	if (r <= 0)
+		return r == 0 ? 0 : fail(-r);
+	off = s->rx_off;
+	while (done < len && i < s->rxq_n) {
+		const struct rxq_ent *e =
+			&s->rxq[(s->rxq_head + i) % s->rxq_cap];
+
+		want = len - done > e->len - off ? e->len - off :
+			(uint32_t)(len - done);
+		take = chain_copy(ch, e->addr, off, (uint8_t *)buf + done, want);
+		done += take;
+		off += take;
+		if (off < e->len)
+			break;
+		off = 0;
+		if (peek)
+			i++;
+		else
+			rx_pop(ch, s);
+	}
+	if (!peek) {
+		s->rx_off = off;
+		sock_recv_credit(ch, s, (uint32_t)fd, done);
+	}
+	return (ssize_t)done;
+}
+
+ssize_t
+dpt_read(int fd, void *buf, size_t len)
+{
+	return dpt_recv(fd, buf, len, 0);
+}
+
+/* ---- shutdown and close ----------------------------------------------- */
+
+int
+dpt_shutdown(int fd, int how)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+	struct dpt_embed_cmd c;
+
+	if (s == NULL)
+		return -1;
+	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+		return fail(EINVAL);
+	if (s->state != SS_CONN || ch->gone)
+		return fail(ENOTCONN);
+	if (how != SHUT_WR) {
+		s->shut_rd = 1;
+		sock_drop_rx(ch, s);
+	}
+	if (how != SHUT_RD)
+		s->shut_wr = 1;
+	memset(&c, 0, sizeof(c));
+	c.n = (uint32_t)how;
+	sock_cmd(ch, s, (uint32_t)fd, DPT_EMBED_CMD_SHUTDOWN, &c);
+	ep_notify(ch, (uint32_t)fd);
+	return 0;
+}
+
+void
+sock_close_send(struct chan *ch, struct sock *s, uint32_t id, int abort)
+{
+	struct dpt_embed_cmd c;
+
+	memset(&c, 0, sizeof(c));
+	c.n = abort ? 1 : 0;
+	sock_cmd(ch, s, id, DPT_EMBED_CMD_CLOSE, &c);
+	s->wait_seq = c.seq;
+	s->answers = 1;
+	s->state = SS_CLOSING;
+}
+
+static void
+close_listener(struct chan *ch, struct sock *s, uint32_t id)
+{
+	struct dpt_embed_cmd c;
+	uint32_t nid;
+
+	memset(&c, 0, sizeof(c));
+	c.op = DPT_EMBED_CMD_UNLISTEN;
+	cmd_all(ch, s, id, &c);
+	s->state = SS_CLOSING;
+	/* Connections nobody accepted are reset, as Linux does. */
+	while ((nid = s->acc_head) != 0) {
+		s->acc_head = ch->socks[nid].acc_next;
+		ch->socks[nid].linger_abort = 1;
+		sock_close_now(ch, nid);
+	}
+	s->acc_tail = 0;
+}
+
+/** Close socket @p id now: what is still owed to dptcpd is sent, and the
+ *  id is free once dptcpd says the connection or listener is dead. */
+void
+sock_close_now(struct chan *ch, uint32_t id)
+{
+	struct sock *s = &ch->socks[id];
+
+	ep_remove(ch, id);
+	if (ch->gone) {
+		sock_free(ch, id);
+		return;
+	}
+	switch (s->state) {
+	case SS_LISTEN:
+		close_listener(ch, s, id);
+		break;
+	case SS_CONNECTING:
+		s->close_wanted = 1; /* on_connected/on_reset finish it */
+		s->state = SS_CLOSING;
+		break;
+	case SS_CONN:
+	case SS_DEAD:
+		sock_drop_rx(ch, s);
+		if (s->handle == 0)
+			sock_free(ch, id);
+		else
+			sock_close_send(ch, s, id, s->linger_abort);
+		break;
+	default:
+		sock_free(ch, id);
+		break;
+	}
+}
+
+int
+dpt_close(int fd)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = sock_get(ch, fd);
+
+	if (s == NULL)
+		return fail(EBADF);
+	if (s->state == SS_EPOLL) {
+		ep_destroy(ch, (uint32_t)fd);
+		sock_free(ch, (uint32_t)fd);
+		return 0;
+	}
+	sock_close_now(ch, (uint32_t)fd);
+	return 0;
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+static void
+opt_set(struct chan *ch, struct sock *s, int fd, unsigned int bit,
+	uint64_t val)
+{
+	struct dpt_embed_cmd c;
+
+	s->opt_set |= 1u << bit;
+	s->opt_val[bit] = val;
+	if (bit == OB_SNDBUF && s->state == SS_NEW)
+		s->snd_room = (int64_t)val;
+	if (s->state != SS_CONN || s->handle == 0 || ch->gone)
+		return; /* sent before CONNECT, or inherited on accept */
+	memset(&c, 0, sizeof(c));
+	c.n = opt_code[bit];
+	c.a = val;
+	sock_cmd(ch, s, (uint32_t)fd, DPT_EMBED_CMD_SETOPT, &c);
+}
+
+static int
+sol_socket_set(struct chan *ch, struct sock *s, int fd, int name,
+	       const void *val, socklen_t len, int v)
+{
+	struct linger l;
+
+	switch (name) {
+	case SO_REUSEADDR: s->reuseaddr = v != 0; return 0;
+	case SO_KEEPALIVE: opt_set(ch, s, fd, OB_KEEPALIVE, v != 0); return 0;
+	case SO_SNDBUF:
+	case SO_RCVBUF:
+		if (v <= 0)
+			return fail(EINVAL);
+		opt_set(ch, s, fd, name == SO_SNDBUF ? OB_SNDBUF : OB_RCVBUF,
+			(uint64_t)v);
+		return 0;
+	case SO_LINGER:
+		if (len < (socklen_t)sizeof(l))
+			return fail(EINVAL);
+		memcpy(&l, val, sizeof(l));
+		s->linger_on = l.l_onoff != 0;
+		s->linger_s = l.l_linger;
+		s->linger_abort = l.l_onoff != 0 && l.l_linger == 0;
+		return 0;
+	default:
+		return fail(ENOPROTOOPT);
+	}
+}
+
+static int
+tcp_set(struct chan *ch, struct sock *s, int fd, int name, int v)
+{
+	switch (name) {
+	case TCP_NODELAY: opt_set(ch, s, fd, OB_NODELAY, v != 0); return 0;
+	case TCP_KEEPIDLE:
+	case TCP_KEEPINTVL:
+		if (v < 1 || (unsigned int)v > KEEP_MAX_S)
+			return fail(EINVAL);
+		opt_set(ch, s, fd, name == TCP_KEEPIDLE ? OB_KEEPIDLE :
+			OB_KEEPINTVL, (uint64_t)v * 1000000u);
+		return 0;
+	case TCP_KEEPCNT:
+		if (v < 1 || (unsigned int)v > KEEPCNT_MAX)
+			return fail(EINVAL);
+		opt_set(ch, s, fd, OB_KEEPCNT, (uint64_t)v);
+		return 0;
+	default:
+		return fail(ENOPROTOOPT);
+	}
+}
+
+int
+dpt_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+	int v = 0;
+
+	if (s == NULL)
+		return -1;
+	if (val == NULL || len < (socklen_t)sizeof(int))
+		return fail(EINVAL);
+	memcpy(&v, val, sizeof(v));
+	if (level == SOL_SOCKET)
+		return sol_socket_set(ch, s, fd, name, val, len, v);
+	if (level == IPPROTO_TCP)
+		return tcp_set(ch, s, fd, name, v);
+	return fail(ENOPROTOOPT);
+}
+
+/** An option's value for getsockopt: as set, else dptcpd's default
+ *  where the welcome says it, else 0 ("dptcpd's [tcp] default"). */
+static int
+opt_get(const struct chan *ch, const struct sock *s, int level, int name,
+	int *v)
+{
+	if (level == SOL_SOCKET) {
+		switch (name) {
+		case SO_REUSEADDR: *v = s->reuseaddr; return 0;
+		case SO_TYPE: *v = SOCK_STREAM; return 0;
+		case SO_KEEPALIVE: *v = (int)s->opt_val[OB_KEEPALIVE]; return 0;
+		case SO_SNDBUF:
+			*v = s->opt_set & (1u << OB_SNDBUF) ?
+				(int)s->opt_val[OB_SNDBUF] : (int)ch->wel.sndbuf;
+			return 0;
+		case SO_RCVBUF:
+			*v = s->opt_set & (1u << OB_RCVBUF) ?
+				(int)s->opt_val[OB_RCVBUF] : (int)ch->wel.rcvbuf;
+			return 0;
+		default: return -ENOPROTOOPT;
+		}
+	}
+	if (level != IPPROTO_TCP)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case TCP_NODELAY: *v = (int)s->opt_val[OB_NODELAY]; return 0;
+	case TCP_KEEPIDLE: *v = (int)(s->opt_val[OB_KEEPIDLE] / 1000000u); return 0;
+	case TCP_KEEPINTVL: *v = (int)(s->opt_val[OB_KEEPINTVL] / 1000000u); return 0;
+	case TCP_KEEPCNT: *v = (int)s->opt_val[OB_KEEPCNT]; return 0;
+	default: return -ENOPROTOOPT;
+	}
+}
+
+int
+dpt_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+	struct linger l;
+	int v = 0, r;
+
+	if (s == NULL)
+		return -1;
+	if (val == NULL || len == NULL)
+		return fail(EINVAL);
+	if (level == SOL_SOCKET && name == SO_LINGER) {
+		if (*len < (socklen_t)sizeof(l))
+			return fail(EINVAL);
+		l.l_onoff = s->linger_on;
+		l.l_linger = s->linger_s;
+		memcpy(val, &l, sizeof(l));
+		*len = sizeof(l);
+		return 0;
+	}
+	if (*len < (socklen_t)sizeof(int))
+		return fail(EINVAL);
+	if (level == SOL_SOCKET && name == SO_ERROR) {
+		chan_poll(ch);
+		v = s->so_error;
+		s->so_error = 0;
+	} else {
+		r = opt_get(ch, s, level, name, &v);
+		if (r < 0)
+			return fail(-r);
+	}
+	memcpy(val, &v, sizeof(v));
+	*len = sizeof(int);
+	return 0;
+}
+
+/* ---- names and flags -------------------------------------------------- */
+
+int
+dpt_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct sock *s = tcp_sock(chan_cur(), fd);
+
+	if (s == NULL)
+		return -1;
+	if (len == NULL)
+		return fail(EINVAL);
+	sin_put(s->laddr, s->lport, addr, len);
+	return 0;
+}
+
+int
+dpt_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct sock *s = tcp_sock(chan_cur(), fd);
+
+	if (s == NULL)
+		return -1;
+	if (len == NULL)
+		return fail(EINVAL);
+	if (s->state != SS_CONN)
+		return fail(ENOTCONN);
+	sin_put(s->raddr, s->rport, addr, len);
+	return 0;
+}
+
+int
+dpt_fcntl(int fd, int cmd, ...)
+{
+	struct sock *s = sock_get(chan_cur(), fd);
+	va_list ap;
+	int arg;
+
+	if (s == NULL)
+		return fail(EBADF);
+	switch (cmd) {
+	case F_GETFL:
+		return O_RDWR | (s->nonblock ? O_NONBLOCK : 0);
+	case F_SETFL:
+		va_start(ap, cmd);
+		arg = va_arg(ap, int);
+		va_end(ap);
+		s->nonblock = (arg & O_NONBLOCK) != 0;
+		return 0;
+	default:
+		return fail(EINVAL);
+	}
+}

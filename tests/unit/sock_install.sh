@@ -1,0 +1,36 @@
+#!/bin/sh
+# Install the build into a temporary directory and build a client the way
+# an application would: cc app.c $(pkg-config --cflags --libs dptcp),
+# shared and static. The library must link no DPDK library; the client
+# must fail to attach cleanly with no dptcpd.
+# Usage: sock_install.sh BUILD_DIR SOURCE_DIR
+set -eu
+build=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+meson install -C "$build" --no-rebuild --quiet --destdir "$tmp/root" >/dev/null
+pc=$(find "$tmp/root" -name dptcp.pc | head -n 1)
+[ -n "$pc" ] || { echo "dptcp.pc not installed"; exit 1; }
+export PKG_CONFIG_PATH="$(dirname "$pc")"
+export PKG_CONFIG_SYSROOT_DIR="$tmp/root"
+libdir=$(dirname "$(dirname "$pc")")
+
+if readelf -d "$libdir/libdptcp.so" | grep NEEDED | grep -q 'librte_'; then
+	echo "libdptcp.so links DPDK:"; readelf -d "$libdir/libdptcp.so" | grep NEEDED
+	exit 1
+fi
+
+cc -Wall -Wextra -Werror -o "$tmp/client" "$src/tests/unit/sock_client.c" \
+	$(pkg-config --cflags --libs dptcp)
+cc -Wall -Wextra -Werror -o "$tmp/client-static" "$src/tests/unit/sock_client.c" \
+	$(pkg-config --cflags dptcp) "$libdir/libdptcp.a"
+
+export DPTCP_PREFIX="dptcp-install-test-absent-$$"
+LD_LIBRARY_PATH="$libdir" "$tmp/client"
+"$tmp/client-static"
+if ldd "$tmp/client-static" | grep -q 'librte_\|libdptcp'; then
+	echo "the static client needs shared libraries it should not"; exit 1
+fi
+echo "ok: built against the installed tree, attach fails cleanly"

@@ -1,0 +1,895 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_sock.c: the client library (lib/sock) against a fake dptcpd
+ * (sock_fake.c) over a socketpair: the handshake and its checks, the
+ * commands each call sends and the errno each event leads to, epoll's
+ * two modes, sleeping on the eventfd, and dptcpd going away. No dptcpd,
+ * no EAL.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_mbuf_core.h>
+
+#include "dpt_sock.h"
+#include "dpt_tcp.h"
+#include "sock_fake.h"
+#include "sock_priv.h"
+
+static struct fake fk;
+
+static void
+setup(void)
+{
+	setenv("DPTCP_QUIET", "1", 1);
+	cr_assert_eq(fake_start(&fk), 0,
+		     "the fake dptcpd starts and the client attaches");
+}
+
+static void
+teardown(void)
+{
+	fake_stop(&fk);
+}
+
+static struct sockaddr_in
+sa(const char *ip, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	return a;
+}
+
+/** A blocking socket connected through the fake's CONNECTED answer; its
+ *  worker and handle in @p w and @p h. */
+static int
+connected(uint32_t *w, uint32_t *h)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 80);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	struct sock *s;
+
+	cr_assert_gt(fd, 0);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	s = &chan_cur()->socks[fd];
+	*w = s->w;
+	*h = s->handle;
+	cr_assert_neq(*h, 0u);
+	return fd;
+}
+
+static void
+post(uint32_t w, uint8_t type, uint32_t sock, uint32_t handle, int err)
+{
+	struct dpt_embed_evt ev = { .type = type, .sock = sock,
+				    .handle = handle, .err = err };
+
+	fake_post(&fk, w, &ev);
+}
+
+static uint64_t
+post_data(uint32_t w, uint32_t sock, uint32_t handle, const char *text,
+	  uint32_t nseg)
+{
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_DATA, .sock = sock,
+				    .handle = handle,
+				    .len = (uint32_t)strlen(text) };
+
+	ev.a = fake_chain(&fk, text, ev.len, nseg);
+	fake_post(&fk, w, &ev);
+	return ev.a;
+}
+
+static void
+set_nonblock(int fd)
+{
+	cr_assert_eq(dpt_fcntl(fd, F_SETFL, dpt_fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+	cr_assert(dpt_fcntl(fd, F_GETFL) & O_NONBLOCK);
+}
+
+/* ---- attach ----------------------------------------------------------- */
+
+TestSuite(attach);
+
+Test(attach, welcome_maps_pool_and_rings_and_hello_carries_an_eventfd)
+{
+	struct chan *ch;
+
+	setenv("DPTCP_QUIET", "1", 1);
+	cr_assert_eq(fake_start(&fk), 0);
+	ch = chan_cur();
+	cr_assert_not_null(ch);
+	cr_assert_eq(ch->wel.n_workers, FK_WORKERS);
+	cr_assert_eq(ch->delta, (int64_t)((uintptr_t)ch->pool - FK_POOL_BASE),
+		     "dptcpd's pointers are translated by mapping - pool_base");
+	cr_assert_geq(fk.efd, 0, "the hello carried the client's eventfd");
+	cr_assert_eq(dpt_attach_fd(fk.sv[0]), -1);
+	cr_assert_eq(errno, EALREADY);
+	fake_stop(&fk);
+	dpt_detach();
+	cr_assert_null(chan_cur());
+}
+
+static void
+edit_version(struct dpt_embed_welcome *w)
+{
+	w->version = DPT_EMBED_VERSION + 1;
+}
+
+static void
+edit_mbuf(struct dpt_embed_welcome *w)
+{
+	w->mbuf_size = (uint32_t)sizeof(struct rte_mbuf) + 64;
+}
+
+static void
+edit_busy(struct dpt_embed_welcome *w)
+{
+	w->status = EBUSY;
+}
+
+static void
+edit_ring_outside(struct dpt_embed_welcome *w)
+{
+	w->evt_off[1] = w->chan_size - 64;
+}
+
+static void
+refused(void (*edit)(struct dpt_embed_welcome *), int err, const char *word)
+{
+	setenv("DPTCP_QUIET", "1", 1);
+	cr_assert_eq(fake_init(&fk, edit), 0);
+	cr_assert_eq(dpt_attach_fd(fk.sv[0]), -1);
+	cr_assert_eq(errno, err, "errno %d, want %d", errno, err);
+	cr_assert_not_null(strstr(dpt_last_error(), word), "message: %s",
+			   dpt_last_error());
+	cr_assert_null(chan_cur());
+	cr_assert_eq(dpt_socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(errno, ENOTCONN);
+}
+
+Test(attach, another_protocol_version_is_refused_with_eproto)
+{
+	refused(edit_version, EPROTO, "version");
+}
+
+Test(attach, another_mbuf_layout_is_refused_with_eproto)
+{
+	refused(edit_mbuf, EPROTO, "rte_mbuf");
+}
+
+Test(attach, dptcpd_full_is_ebusy)
+{
+	refused(edit_busy, EBUSY, "refused");
+}
+
+Test(attach, a_ring_outside_the_channel_is_refused)
+{
+	refused(edit_ring_outside, EPROTO, "ring");
+}
+
+Test(attach, no_dptcpd_is_enoent_with_a_message)
+{
+	setenv("DPTCP_QUIET", "1", 1);
+	setenv("DPTCP_PREFIX", "dptcp-unit-no-such-prefix", 1);
+	cr_assert_eq(dpt_attach(NULL), -1);
+	cr_assert(errno == ENOENT || errno == ECONNREFUSED);
+	cr_assert_not_null(strstr(dpt_last_error(),
+				  "/var/run/dpdk/dptcp-unit-no-such-prefix/dptcp.sock"),
+			   "message: %s", dpt_last_error());
+	cr_assert_eq(dpt_attach("/nonexistent/dptcp.sock"), -1);
+	cr_assert_eq(errno, ENOENT);
+}
+
+Test(attach, setopt_codes_are_dpt_tcp_opt)
+{
+	cr_assert_eq(SOCK_OPT_NODELAY, DPT_TCP_NODELAY);
+	cr_assert_eq(SOCK_OPT_KEEPALIVE, DPT_TCP_KEEPALIVE);
+	cr_assert_eq(SOCK_OPT_KEEPIDLE, DPT_TCP_KEEPIDLE);
+	cr_assert_eq(SOCK_OPT_KEEPINTVL, DPT_TCP_KEEPINTVL);
+	cr_assert_eq(SOCK_OPT_KEEPCNT, DPT_TCP_KEEPCNT);
+	cr_assert_eq(SOCK_OPT_SNDBUF, DPT_TCP_SNDBUF);
+	cr_assert_eq(SOCK_OPT_RCVBUF, DPT_TCP_RCVBUF);
+}
+
+/* ---- listen and accept ------------------------------------------------ */
+
+TestSuite(listen, .init = setup, .fini = teardown);
+
+Test(listen, listen_on_every_worker_then_accepted_gives_the_peer_name)
+{
+	struct sockaddr_in a = sa("198.18.0.1", 8080), peer;
+	socklen_t len = sizeof(peer);
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_ACCEPTED,
+				    .handle = 77 };
+	struct dpt_embed_cmd c;
+	int lfd, fd, i, k;
+	uint32_t w;
+
+	lfd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(lfd, 16), 0);
+	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
+		i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
+		cr_assert_geq(i, 0, "a LISTEN to every worker");
+		c = fake_cmd(&fk, i, &w);
+		cr_assert_eq(w, (uint32_t)k);
+		cr_assert_eq(c.sock, (uint32_t)lfd);
+		cr_assert_eq(c.port, htons(8080));
+		cr_assert_eq(c.a, a.sin_addr.s_addr);
+		cr_assert_eq(c.n, 16u);
+	}
+	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
+		i = fake_find(&fk, DPT_EMBED_CMD_ACCEPT_CREDIT, i + 1, 1000);
+		cr_assert_geq(i, 0);
+		cr_assert_eq(fake_cmd(&fk, i, NULL).n, 8u,
+			     "the backlog split among the workers");
+	}
+	ev.sock = (uint32_t)lfd;
+	ev.laddr = a.sin_addr.s_addr;
+	ev.lport = a.sin_port;
+	ev.raddr = htonl(0xc6120002);
+	ev.rport = htons(5555);
+	fake_post(&fk, 1, &ev);
+	fd = dpt_accept(lfd, (struct sockaddr *)&peer, &len);
+	cr_assert_gt(fd, 0);
+	cr_assert_neq(fd, lfd);
+	cr_assert_eq(len, sizeof(peer));
+	cr_assert_eq(peer.sin_addr.s_addr, htonl(0xc6120002));
+	cr_assert_eq(peer.sin_port, htons(5555));
+	memset(&peer, 0, sizeof(peer));
+	cr_assert_eq(dpt_getpeername(fd, (struct sockaddr *)&peer, &len), 0);
+	cr_assert_eq(peer.sin_port, htons(5555));
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&peer, &len), 0);
+	cr_assert_eq(peer.sin_port, htons(8080));
+	i = fake_find(&fk, DPT_EMBED_CMD_ADOPT, 0, 1000);
+	cr_assert_geq(i, 0, "the connection is adopted");
+	c = fake_cmd(&fk, i, &w);
+	cr_assert_eq(w, 1u, "on the worker it came from");
+	cr_assert_eq(c.handle, 77u);
+	cr_assert_eq(c.sock, (uint32_t)fd);
+	i = fake_find(&fk, DPT_EMBED_CMD_ACCEPT_CREDIT, i + 1, 1000);
+	cr_assert_geq(i, 0, "accept gives the worker its credit back");
+	c = fake_cmd(&fk, i, &w);
+	cr_assert_eq(w, 1u);
+	cr_assert_eq(c.n, 1u);
+	cr_assert_eq(c.sock, (uint32_t)lfd);
+}
+
+Test(listen, nonblocking_accept_with_none_waiting_is_eagain)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 8081);
+	int lfd = dpt_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(lfd, 4), 0);
+	cr_assert_eq(dpt_accept(lfd, NULL, NULL), -1);
+	cr_assert_eq(errno, EAGAIN);
+}
+
+Test(listen, eaddrinuse_from_a_worker_fails_listen)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 8082);
+	int lfd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+
+	fk.listen_err = EADDRINUSE;
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(lfd, 4), -1);
+	cr_assert_eq(errno, EADDRINUSE);
+}
+
+Test(listen, bind_to_a_port_of_this_thread_is_eaddrinuse_without_reuseaddr)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 8083);
+	int one = 1;
+	int f1 = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	int f2 = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	int f3 = dpt_socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert_eq(dpt_bind(f1, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_bind(f2, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EADDRINUSE);
+	dpt_setsockopt(f1, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	dpt_setsockopt(f3, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	cr_assert_eq(dpt_bind(f3, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(f3, 4), 0);
+	cr_assert_eq(fake_cmd(&fk, fake_find(&fk, DPT_EMBED_CMD_LISTEN, 0, 1000),
+			      NULL).b, DPT_EMBED_LISTEN_REUSEADDR,
+		     "SO_REUSEADDR reaches dptcpd");
+}
+
+/* ---- connect ---------------------------------------------------------- */
+
+TestSuite(connect, .init = setup, .fini = teardown);
+
+Test(connect, options_set_before_connect_precede_it)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 80);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0), one = 1, v = 0;
+	socklen_t len = sizeof(v);
+	struct dpt_embed_cmd c;
+	int i, j;
+
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+				    sizeof(one)), 0);
+	v = 30;
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v,
+				    sizeof(v)), 0);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, 0, 1000);
+	j = fake_find(&fk, DPT_EMBED_CMD_CONNECT, 0, 1000);
+	cr_assert(i >= 0 && j > i);
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.handle, 0u);
+	cr_assert_eq(c.n, (uint32_t)DPT_TCP_NODELAY);
+	cr_assert_eq(c.a, 1u);
+	c = fake_cmd(&fk, i + 1, NULL);
+	cr_assert_eq(c.n, (uint32_t)DPT_TCP_KEEPIDLE);
+	cr_assert_eq(c.a, 30000000u, "seconds become microseconds");
+	c = fake_cmd(&fk, j, NULL);
+	cr_assert_eq(c.a, a.sin_addr.s_addr);
+	cr_assert_eq(c.port, a.sin_port);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, &len), 0);
+	cr_assert_eq(v, 30);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EISCONN);
+}
+
+/** A blocking connect that dptcpd answers with EVT_RESET(@p err). */
+static void
+connect_fails_with(int err)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 81);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+
+	fk.connect_err = err;
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, err, "errno %d, want %d", errno, err);
+}
+
+Test(connect, refused_is_econnrefused)
+{
+	connect_fails_with(ECONNREFUSED);
+}
+
+Test(connect, timed_out_is_etimedout)
+{
+	connect_fails_with(ETIMEDOUT);
+}
+
+Test(connect, eaddrinuse_from_dptcpd_is_eaddrinuse)
+{
+	connect_fails_with(EADDRINUSE);
+}
+
+Test(connect, nonblocking_is_einprogress_then_so_error)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 81);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int fd2 = dpt_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int ep = dpt_epoll_create(0), err = -1;
+	struct epoll_event ev = { .events = EPOLLOUT, .data.fd = fd }, out;
+	socklen_t len = sizeof(err);
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EINPROGRESS);
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+	cr_assert_eq(dpt_epoll_wait(ep, &out, 1, 2000), 1);
+	cr_assert_eq(out.data.fd, fd);
+	cr_assert(out.events & EPOLLOUT);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+	cr_assert_eq(err, 0);
+
+	fk.connect_err = ECONNREFUSED;
+	cr_assert_eq(dpt_connect(fd2, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EINPROGRESS);
+	ev.data.fd = fd2;
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, fd2, &ev), 0);
+	do
+		cr_assert_eq(dpt_epoll_wait(ep, &out, 1, 2000), 1);
+	while (out.data.fd != fd2);
+	cr_assert(out.events & EPOLLERR);
+	cr_assert_eq(dpt_getsockopt(fd2, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+	cr_assert_eq(err, ECONNREFUSED);
+	cr_assert_eq(dpt_getsockopt(fd2, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+	cr_assert_eq(err, 0, "reading SO_ERROR clears it");
+}
+
+/* ---- data ------------------------------------------------------------- */
+
+TestSuite(data, .init = setup, .fini = teardown);
+
+Test(data, recv_copies_the_chain_then_frees_it_and_gives_credit)
+{
+	uint32_t w, h, cw;
+	int fd = connected(&w, &h), i;
+	char buf[64] = { 0 };
+	struct dpt_embed_cmd c;
+	uint64_t chain;
+
+	chain = post_data(w, (uint32_t)fd, h, "hello, world", 3);
+	cr_assert_eq(dpt_recv(fd, buf, 5, 0), 5);
+	cr_assert_eq(memcmp(buf, "hello", 5), 0);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), 7);
+	cr_assert_eq(memcmp(buf, ", world", 7), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_FREE, 0, 1000);
+	cr_assert_geq(i, 0, "the chain is handed back once read");
+	c = fake_cmd(&fk, i, &cw);
+	cr_assert_eq(c.a, chain, "by dptcpd's address");
+	cr_assert_eq(cw, w, "to the worker that sent it");
+	cr_assert_eq(fake_find(&fk, DPT_EMBED_CMD_FREE, i + 1, 50), -1,
+		     "once");
+	i = fake_find(&fk, DPT_EMBED_CMD_RECV_CREDIT, 0, 1000);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.len, 5u);
+	cr_assert_eq(c.handle, h);
+	i = fake_find(&fk, DPT_EMBED_CMD_RECV_CREDIT, i + 1, 1000);
+	cr_assert_eq(fake_cmd(&fk, i, NULL).len, 7u);
+}
+
+Test(data, recv_at_eof_returns_0_after_the_data)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	char buf[16];
+
+	post_data(w, (uint32_t)fd, h, "bye", 1);
+	post(w, DPT_EMBED_EVT_PEER_CLOSED, (uint32_t)fd, h, 0);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), 3);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), 0);
+	cr_assert_eq(dpt_read(fd, buf, sizeof(buf)), 0);
+}
+
+Test(data, events_before_adopt_find_the_socket_by_handle)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	char buf[16];
+
+	post_data(w, 0, h, "early", 1);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), 5);
+}
+
+Test(data, nonblocking_recv_on_an_empty_queue_is_eagain)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	char buf[16];
+
+	set_nonblock(fd);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), -1);
+	cr_assert_eq(errno, EAGAIN);
+	post_data(w, (uint32_t)fd, h, "x", 1);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), 1);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	cr_assert_eq(errno, EAGAIN);
+}
+
+Test(data, send_copies_into_transmit_buffers_until_credit_runs_out)
+{
+	static char big[10000];
+	uint32_t w, h, cw;
+	int fd = connected(&w, &h), i;
+	struct dpt_embed_cmd c;
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_WRITABLE };
+	const uint8_t *tx;
+
+	memset(big, 'a', sizeof(big));
+	big[0] = 'Z';
+	set_nonblock(fd);
+	cr_assert_eq(dpt_send(fd, big, sizeof(big), 0), FK_SNDBUF,
+		     "takes what the send buffer has room for");
+	cr_assert_eq(dpt_send(fd, big, 1, 0), -1);
+	cr_assert_eq(errno, EAGAIN, "then EAGAIN");
+	i = fake_find(&fk, DPT_EMBED_CMD_SEND, 0, 1000);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, &cw);
+	cr_assert_eq(cw, w);
+	cr_assert_eq(c.handle, h);
+	cr_assert_eq(c.len, FK_TXSIZE);
+	cr_assert_lt(c.n, FK_TXBUFS);
+	tx = fk.chan + fk.wel.tx_off + (uint64_t)c.n * FK_TXSIZE + c.b;
+	cr_assert_eq(tx[0], 'Z', "the bytes are in the transmit buffer");
+	/* dptcpd took 4096 bytes and has 1000 free again */
+	ev.sock = (uint32_t)fd;
+	ev.handle = h;
+	ev.n = 1000;
+	ev.a = FK_SNDBUF;
+	fake_post(&fk, w, &ev);
+	cr_assert_eq(dpt_send(fd, big, sizeof(big), 0), 1000);
+}
+
+Test(data, no_free_transmit_buffer_is_eagain_until_tx_done)
+{
+	static char b[FK_TXSIZE];
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_WRITABLE,
+				    .n = 1u << 30 };
+	uint32_t w, h, k;
+	int fd = connected(&w, &h), i;
+
+	set_nonblock(fd);
+	ev.sock = (uint32_t)fd;
+	ev.handle = h;
+	fake_post(&fk, w, &ev);
+	for (k = 0; k < FK_TXBUFS; k++)
+		cr_assert_eq(dpt_send(fd, b, 1, 0), 1);
+	cr_assert_eq(dpt_send(fd, b, 1, 0), -1);
+	cr_assert_eq(errno, EAGAIN);
+	i = fake_find(&fk, DPT_EMBED_CMD_SEND, 0, 1000);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = DPT_EMBED_EVT_TX_DONE;
+	ev.n = fake_cmd(&fk, i, NULL).n;
+	fake_post(&fk, w, &ev);
+	cr_assert_eq(dpt_send(fd, b, 1, 0), 1);
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+TestSuite(errors, .init = setup, .fini = teardown);
+
+Test(errors, reset_is_econnreset_once_then_eof_and_epipe)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h), fd2 = connected(&w, &h);
+	uint32_t h2 = chan_cur()->socks[fd2].handle;
+	uint32_t w2 = chan_cur()->socks[fd2].w;
+	uint32_t h1 = chan_cur()->socks[fd].handle;
+	uint32_t w1 = chan_cur()->socks[fd].w;
+	char buf[8];
+
+	post(w1, DPT_EMBED_EVT_RESET, (uint32_t)fd, h1, ECONNRESET);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), -1);
+	cr_assert_eq(errno, ECONNRESET);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), 0);
+	cr_assert_eq(dpt_send(fd, "x", 1, MSG_NOSIGNAL), -1);
+	cr_assert_eq(errno, EPIPE);
+
+	post(w2, DPT_EMBED_EVT_RESET, (uint32_t)fd2, h2, ECONNRESET);
+	cr_assert_eq(dpt_send(fd2, "x", 1, 0), -1);
+	cr_assert_eq(errno, ECONNRESET, "the first send reports the reset");
+	cr_assert_eq(dpt_send(fd2, "x", 1, 0), -1);
+	cr_assert_eq(errno, EPIPE, "later ones EPIPE, without SIGPIPE");
+}
+
+Test(errors, keepalive_timeout_is_etimedout)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	char buf[8];
+
+	post(w, DPT_EMBED_EVT_RESET, (uint32_t)fd, h, ETIMEDOUT);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), -1);
+	cr_assert_eq(errno, ETIMEDOUT);
+}
+
+Test(errors, send_after_shut_wr_is_epipe)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h), i;
+
+	cr_assert_eq(dpt_shutdown(fd, SHUT_WR), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_SHUTDOWN, 0, 1000);
+	cr_assert_geq(i, 0);
+	cr_assert_eq(fake_cmd(&fk, i, NULL).n, (uint32_t)SHUT_WR);
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1);
+	cr_assert_eq(errno, EPIPE);
+	cr_assert_eq(dpt_shutdown(fd, 7), -1);
+	cr_assert_eq(errno, EINVAL);
+}
+
+Test(errors, shut_rd_makes_recv_return_0)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	char buf[8];
+
+	cr_assert_eq(dpt_shutdown(fd, SHUT_RD), 0);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), 0);
+}
+
+Test(errors, unconnected_socket_is_enotconn)
+{
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	char buf[8];
+
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), -1);
+	cr_assert_eq(errno, ENOTCONN);
+	cr_assert_eq(dpt_send(fd, buf, 1, 0), -1);
+	cr_assert_eq(errno, ENOTCONN);
+	cr_assert_eq(dpt_getpeername(fd, (struct sockaddr *)&a, &len), -1);
+	cr_assert_eq(errno, ENOTCONN);
+	cr_assert_eq(dpt_shutdown(fd, SHUT_RDWR), -1);
+	cr_assert_eq(errno, ENOTCONN);
+}
+
+Test(errors, unknown_descriptors_are_ebadf)
+{
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	char buf[8];
+
+	cr_assert_eq(dpt_recv(4000, buf, sizeof(buf), 0), -1);
+	cr_assert_eq(errno, EBADF);
+	cr_assert_eq(dpt_send(-1, buf, 1, 0), -1);
+	cr_assert_eq(errno, EBADF);
+	cr_assert_eq(dpt_close(fd), 0);
+	cr_assert_eq(dpt_close(fd), -1);
+	cr_assert_eq(errno, EBADF);
+	cr_assert_eq(dpt_socket(AF_INET6, SOCK_STREAM, 0), -1);
+	cr_assert_eq(errno, EAFNOSUPPORT);
+}
+
+Test(errors, close_sends_close_and_frees_the_id_on_closed)
+{
+	uint32_t w, h, cw;
+	int fd = connected(&w, &h), i, lf = 0;
+	struct dpt_embed_cmd c;
+	struct linger l = { 1, 0 };
+
+	cr_assert_eq(dpt_setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)), 0);
+	post_data(w, (uint32_t)fd, h, "unread", 1);
+	cr_assert_eq(dpt_close(fd), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_CLOSE, 0, 1000);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, &cw);
+	cr_assert_eq(c.handle, h);
+	cr_assert_eq(c.n, 1u, "SO_LINGER {1, 0} aborts");
+	cr_assert_eq(cw, w);
+	/* the fake answers EVT_CLOSED; the id comes back after it */
+	for (i = 0; i < 1000 && chan_cur()->socks[fd].state != SS_FREE; i++) {
+		chan_poll(chan_cur());
+		usleep(1000);
+	}
+	cr_assert_eq(chan_cur()->socks[fd].state, SS_FREE);
+	lf = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_eq(lf, fd, "the id is reused only after EVT_CLOSED");
+}
+
+/* ---- zero-copy -------------------------------------------------------- */
+
+TestSuite(zerocopy, .init = setup, .fini = teardown);
+
+Test(zerocopy, recv_mbuf_gives_the_segments_and_send_mbuf_sends_them_on)
+{
+	uint32_t w, h, cw;
+	int fd = connected(&w, &h), i;
+	struct dpt_buf *b, *seg;
+	struct dpt_embed_cmd c;
+	uint64_t chain;
+	size_t skip = 99;
+	char got[32] = { 0 };
+	size_t n = 0;
+
+	chain = post_data(w, (uint32_t)fd, h, "zero-copy!", 2);
+	cr_assert_eq(dpt_recv_mbuf(fd, &b, &skip), 10);
+	cr_assert_eq(skip, 0u);
+	for (seg = b; seg != NULL; seg = dpt_buf_next(seg)) {
+		memcpy(got + n, dpt_buf_data(seg), dpt_buf_len(seg));
+		n += dpt_buf_len(seg);
+	}
+	cr_assert_eq(n, 10u);
+	cr_assert_str_eq(got, "zero-copy!");
+	cr_assert_eq(dpt_buf_chain_len(b), 10u);
+	i = fake_find(&fk, DPT_EMBED_CMD_RECV_CREDIT, 0, 1000);
+	cr_assert_eq(fake_cmd(&fk, i, NULL).len, 10u, "taken counts as read");
+	cr_assert_eq(dpt_send_mbuf(fd, b), 10);
+	i = fake_find(&fk, DPT_EMBED_CMD_SEND_MBUF, 0, 1000);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, &cw);
+	cr_assert_eq(c.a, chain, "the very chain, by dptcpd's address");
+	cr_assert_eq(c.len, 10u);
+	cr_assert_eq(c.handle, h);
+	cr_assert_eq(fake_find(&fk, DPT_EMBED_CMD_FREE, 0, 50), -1,
+		     "a chain sent on is not freed by the client");
+}
+
+Test(zerocopy, release_hands_the_chain_back)
+{
+	uint32_t w, h, cw;
+	int fd = connected(&w, &h), i;
+	struct dpt_buf *b;
+	uint64_t chain;
+
+	chain = post_data(w, (uint32_t)fd, h, "abc", 1);
+	cr_assert_eq(dpt_recv_mbuf(fd, &b, NULL), 3);
+	dpt_buf_release(b);
+	i = fake_find(&fk, DPT_EMBED_CMD_FREE, 0, 1000);
+	cr_assert_geq(i, 0);
+	cr_assert_eq(fake_cmd(&fk, i, &cw).a, chain);
+	cr_assert_eq(cw, w);
+}
+
+Test(zerocopy, buf_alloc_and_send_buf_send_without_a_copy)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h), i;
+	struct dpt_buf *b = dpt_buf_alloc();
+	struct dpt_embed_cmd c;
+
+	cr_assert_not_null(b);
+	cr_assert_eq(dpt_buf_len(b), FK_TXSIZE);
+	memcpy(dpt_buf_data(b), "direct", 6);
+	cr_assert_eq(dpt_send_buf(fd, b, 6), 6);
+	i = fake_find(&fk, DPT_EMBED_CMD_SEND, 0, 1000);
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.len, 6u);
+	cr_assert_eq(memcmp(fk.chan + fk.wel.tx_off + (uint64_t)c.n * FK_TXSIZE,
+			    "direct", 6), 0);
+	cr_assert_eq(dpt_send_buf(fd, b, 6), -1, "sent: no longer the app's");
+	cr_assert_eq(errno, EINVAL);
+}
+
+/* ---- epoll ------------------------------------------------------------ */
+
+TestSuite(epoll, .init = setup, .fini = teardown);
+
+Test(epoll, level_triggered_repeats_edge_triggered_reports_once_per_event)
+{
+	uint32_t w1, h1, w2, h2;
+	int lt = connected(&w1, &h1), et = connected(&w2, &h2);
+	int ep = dpt_epoll_create(0), n, k, saw_lt, saw_et;
+	struct epoll_event ev = { .events = EPOLLIN }, out[4];
+
+	ev.data.fd = lt;
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, lt, &ev), 0);
+	ev.events = EPOLLIN | EPOLLET;
+	ev.data.fd = et;
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, et, &ev), 0);
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, et, &ev), -1);
+	cr_assert_eq(errno, EEXIST);
+	cr_assert_eq(dpt_epoll_wait(ep, out, 4, 0), 0, "nothing to read yet");
+	post_data(w1, (uint32_t)lt, h1, "L", 1);
+	post_data(w2, (uint32_t)et, h2, "E", 1);
+	for (k = 0, saw_lt = saw_et = 0; k < 100 && !(saw_lt && saw_et); k++) {
+		n = dpt_epoll_wait(ep, out, 4, 100);
+		while (n-- > 0) {
+			cr_assert(out[n].events & EPOLLIN);
+			saw_lt |= out[n].data.fd == lt;
+			saw_et |= out[n].data.fd == et;
+		}
+	}
+	cr_assert(saw_lt && saw_et);
+	n = dpt_epoll_wait(ep, out, 4, 0);
+	cr_assert_eq(n, 1, "level-triggered: still readable, reported again");
+	cr_assert_eq(out[0].data.fd, lt);
+	post_data(w2, (uint32_t)et, h2, "E", 1);
+	n = dpt_epoll_wait(ep, out, 4, 1000);
+	cr_assert_eq(n, 2, "edge-triggered: a new event, a new report");
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_DEL, lt, NULL), 0);
+	n = dpt_epoll_wait(ep, out, 4, 0);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(dpt_epoll_fd(ep), fk.efd >= 0 ? chan_cur()->efd : -1);
+}
+
+Test(epoll, peer_close_is_epollin_and_epollrdhup)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h), ep = dpt_epoll_create(0);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP }, out;
+
+	ev.data.fd = fd;
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+	post(w, DPT_EMBED_EVT_PEER_CLOSED, (uint32_t)fd, h, 0);
+	cr_assert_eq(dpt_epoll_wait(ep, &out, 1, 1000), 1);
+	cr_assert_eq(out.events & (EPOLLIN | EPOLLRDHUP), EPOLLIN | EPOLLRDHUP);
+}
+
+/* ---- sleeping --------------------------------------------------------- */
+
+TestSuite(sleep, .init = setup, .fini = teardown);
+
+struct later {
+	uint32_t w, h;
+	int fd;
+};
+
+static void *
+post_later(void *arg)
+{
+	struct later *l = arg;
+
+	usleep(200 * 1000);
+	post_data(l->w, (uint32_t)l->fd, l->h, "wake", 1);
+	return NULL;
+}
+
+Test(sleep, blocking_recv_sleeps_and_wakes_on_the_eventfd)
+{
+	struct later l;
+	pthread_t t;
+	char buf[8];
+	struct timespec a, b;
+	double ms;
+
+	l.fd = connected(&l.w, &l.h);
+	dpt_set_spin_us(0);
+	cr_assert_eq(pthread_create(&t, NULL, post_later, &l), 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	cr_assert_eq(dpt_recv(l.fd, buf, sizeof(buf), 0), 4);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	pthread_join(t, NULL);
+	ms = (double)(b.tv_sec - a.tv_sec) * 1e3 +
+	     (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	cr_assert_geq(ms, 150.0);
+	cr_assert_geq(fk.wakes, 1, "the fake saw the sleeping flag and "
+		      "wrote the eventfd");
+	cr_assert_eq(chan_cur()->hdr->sleeping, 0u, "cleared on wake");
+}
+
+Test(sleep, epoll_wait_0_arms_the_eventfd_for_an_outer_loop)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h), ep = dpt_epoll_create(0);
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct pollfd p;
+
+	ev.data.fd = fd;
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+	cr_assert_eq(dpt_epoll_wait(ep, &out, 1, 0), 0);
+	cr_assert_eq(chan_cur()->hdr->sleeping, 1u, "armed");
+	p.fd = dpt_epoll_fd(ep);
+	p.events = POLLIN;
+	post_data(w, (uint32_t)fd, h, "x", 1);
+	cr_assert_eq(poll(&p, 1, 2000), 1, "the outer loop wakes");
+	cr_assert_eq(dpt_epoll_wait(ep, &out, 1, 0), 1);
+	cr_assert_eq(chan_cur()->hdr->sleeping, 0u, "disarmed");
+}
+
+/* ---- dptcpd gone ------------------------------------------------------ */
+
+TestSuite(gone, .init = setup, .fini = teardown);
+
+Test(gone, state_gone_fails_every_call_at_once)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h), ep = dpt_epoll_create(0);
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct sockaddr_in a = sa("0.0.0.0", 9000);
+	char buf[8];
+	int lfd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+
+	ev.data.fd = fd;
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+	fk.hdr->state = DPT_EMBED_ST_GONE;
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), -1);
+	cr_assert_eq(errno, ENOTCONN);
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1);
+	cr_assert_eq(errno, EPIPE);
+	cr_assert_eq(dpt_listen(lfd, 4), -1);
+	cr_assert_eq(errno, EPIPE);
+	cr_assert_eq(dpt_socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(errno, ENOTCONN);
+	cr_assert_eq(dpt_epoll_wait(ep, &out, 1, -1), 1);
+	cr_assert(out.events & (EPOLLERR | EPOLLHUP));
+	cr_assert_not_null(strstr(dpt_last_error(), "stopping"));
+}
+
+Test(gone, socket_eof_wakes_a_blocking_recv)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	char buf[8];
+	struct timespec a, b;
+
+	fake_stop(&fk);
+	close(fk.sv[1]); /* dptcpd killed: the state stays UP */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), 0), -1);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	cr_assert_eq(errno, ENOTCONN);
+	cr_assert_lt(b.tv_sec - a.tv_sec, 2);
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1);
+	cr_assert_eq(errno, EPIPE);
+}
