@@ -258,7 +258,7 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 {
 	while (h->rx_hold != NULL || (h->c != NULL &&
 	       (h->rcredit > 0 || h->shut_rd))) {
-		struct rte_mbuf *m = h->rx_hold;
+		struct rte_mbuf *m = h->rx_hold, *sm;
 		struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_DATA };
 		int rc;
 
@@ -278,11 +278,13 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		/* no room, or no mbuf to copy into: it waits in rx_hold */
 		if (dpt_spsc_room(&c->evt) == 0 ||
-		    (m = shareable(w, m)) == NULL) {
-			h->rx_hold = m != NULL ? m : h->rx_hold;
+		    (sm = shareable(w, m)) == NULL) {
+			h->rx_hold = m;
 			return 1;
 		}
+		m = sm;
 		ev.sock = h->sock;
 		ev.handle = handle_of(c, h);
 		ev.len = m->pkt_len;
