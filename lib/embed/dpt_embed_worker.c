@@ -258,7 +258,7 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 {
 	while (h->rx_hold != NULL || (h->c != NULL &&
 	       (h->rcredit > 0 || h->shut_rd))) {
-		struct rte_mbuf *m = h->rx_hold;
+		struct rte_mbuf *m = h->rx_hold, *sm;
 		struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_DATA };
 		int rc;
 
@@ -278,11 +278,13 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		/* no room, or no mbuf to copy into: it waits in rx_hold */
 		if (dpt_spsc_room(&c->evt) == 0 ||
-		    (m = shareable(w, m)) == NULL) {
-			h->rx_hold = m != NULL ? m : h->rx_hold;
+		    (sm = shareable(w, m)) == NULL) {
+			h->rx_hold = m;
 			return 1;
 		}
+		m = sm;
 		ev.sock = h->sock;
 		ev.handle = handle_of(c, h);
 		ev.len = m->pkt_len;
@@ -941,13 +943,30 @@ embed_worker_retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 
 /* ---- the loop's two calls ---------------------------------------------- */
 
+/* Client slots ever used: the ones a worker looks at. */
+static uint32_t
+slots_used(const struct dpt_embed *e)
+{
+	return __atomic_load_n(&e->n_slots, __ATOMIC_ACQUIRE);
+}
+
+/* This worker's part of the client in slot @p s if it is live, or NULL. */
+static struct cw *
+live_cw(const struct dpt_embed_worker *w, uint32_t s)
+{
+	struct client *cl = &w->e->cl[s];
+
+	if (__atomic_load_n(&cl->state, __ATOMIC_ACQUIRE) != CL_LIVE)
+		return NULL;
+	return &cl->w[w->index];
+}
+
 void
 dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)
 {
 	struct dpt_embed *e = w->e;
 
-	for (uint32_t s = 0, n = __atomic_load_n(&e->n_slots,
-	     __ATOMIC_ACQUIRE); s < n; s++) {
+	for (uint32_t s = 0, n = slots_used(e); s < n; s++) {
 		struct client *cl = &e->cl[s];
 		uint32_t st = __atomic_load_n(&cl->state, __ATOMIC_ACQUIRE);
 		struct ctx x = { .w = w, .cl = cl, .slot = (int)s, .now = now };
@@ -970,17 +989,12 @@ dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)
 void
 dpt_embed_worker_drain(struct dpt_embed_worker *w, uint64_t now)
 {
-	struct dpt_embed *e = w->e;
-
 	w->draining = 1;
-	for (uint32_t s = 0, n = __atomic_load_n(&e->n_slots,
-	     __ATOMIC_ACQUIRE); s < n; s++) {
-		struct client *cl = &e->cl[s];
-		struct cw *c;
+	for (uint32_t s = 0, n = slots_used(w->e); s < n; s++) {
+		struct cw *c = live_cw(w, s);
 
-		if (__atomic_load_n(&cl->state, __ATOMIC_ACQUIRE) != CL_LIVE)
+		if (c == NULL)
 			continue;
-		c = &cl->w[w->index];
 		for (unsigned int i = 0; i < MAX_LISTENERS; i++) {
 			struct dpt_embed_evt ev = {
 				.type = DPT_EMBED_EVT_CLOSED,
@@ -1029,15 +1043,11 @@ dpt_embed_worker_flush(struct dpt_embed_worker *w, uint64_t now)
 	struct dpt_embed *e = w->e;
 
 	(void)now;
-	for (uint32_t s = 0, n = __atomic_load_n(&e->n_slots,
-	     __ATOMIC_ACQUIRE); s < n; s++) {
+	for (uint32_t s = 0, n = slots_used(e); s < n; s++) {
 		struct client *cl = &e->cl[s];
-		struct cw *c;
+		struct cw *c = live_cw(w, s);
 
-		if (__atomic_load_n(&cl->state, __ATOMIC_ACQUIRE) != CL_LIVE)
-			continue;
-		c = &cl->w[w->index];
-		if (c->broken || post_tx_done(w, c) < 0)
+		if (c == NULL || c->broken || post_tx_done(w, c) < 0)
 			continue;
 		while (c->dirty_n > 0) {
 			struct hent *h = &c->h[c->dirty[c->dirty_head]];
