@@ -304,6 +304,10 @@
 				"(the client is cut off)")                  \
 	X(embed_accept_no_handle, D, "accepted connections reset: the "      \
 				     "client's connection table was full")  \
+	X(embed_tx_copy_bytes, C, "bytes clients sent from transmit buffers " \
+	  "(written by the client: its copying calls)")                     \
+	X(embed_tx_mbuf_bytes, C, "bytes clients sent as received chains "  \
+	  "handed back (dpt_send_mbuf: no copy anywhere)")                  \
 	X(embed_rx_copied, C, "received segments copied into the shared "    \
 			      "pool before a client got them (not direct "  \
 			      "mbufs of it)")                               \

@@ -642,6 +642,9 @@ send_chain(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h,
 
 	if (rc == 0) {
 		h->taken += len;
+		x->w->st->c[cmd->op == DPT_EMBED_CMD_SEND ?
+			      DPT_STAT_embed_tx_copy_bytes :
+			      DPT_STAT_embed_tx_mbuf_bytes] += len;
 		dpt_tcp_want_writable(h->c);
 		return;
 	}

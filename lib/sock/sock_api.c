@@ -155,7 +155,7 @@ dpt_listen(int fd, int backlog)
 	struct chan *ch = chan_cur();
 	struct sock *s = tcp_sock(ch, fd);
 	struct dpt_embed_cmd c;
-	uint32_t w, nw;
+	uint32_t nw;
 
 	if (s == NULL)
 		return -1;
@@ -174,7 +174,10 @@ dpt_listen(int fd, int backlog)
 	c.op = DPT_EMBED_CMD_LISTEN;
 	c.a = s->laddr;
 	c.port = s->lport;
-	c.n = (uint32_t)backlog;
+	/* each worker's copy starts with n connections of accept credit
+	 * (dpt_embed_proto.h): the backlog shared among the workers */
+	s->acc_share = ((uint32_t)backlog + nw - 1) / nw;
+	c.n = s->acc_share;
 	c.b = s->reuseaddr ? DPT_EMBED_LISTEN_REUSEADDR : 0;
 	s->state = SS_LISTEN;
 	cmd_all(ch, s, (uint32_t)fd, &c);
@@ -191,15 +194,6 @@ dpt_listen(int fd, int backlog)
 		s->answers = 0; /* late EVT_CLOSED of a NEW socket are ignored */
 		s->state = SS_NEW;
 		return fail(e);
-	}
-	s->acc_share = ((uint32_t)backlog + nw - 1) / nw;
-	for (w = 0; w < nw; w++) {
-		memset(&c, 0, sizeof(c));
-		c.op = DPT_EMBED_CMD_ACCEPT_CREDIT;
-		c.sock = (uint32_t)fd;
-		c.n = s->acc_share;
-		c.seq = ++s->seq;
-		chan_cmd(ch, w, &c);
 	}
 	return 0;
 }

@@ -59,11 +59,9 @@ stop_example echoz
 # a Linux HTTP server with a 100 MiB file, and a Linux echo
 head -c $((100 * MiB)) /dev/urandom >"$IT_DIR/big"
 sum=$(sha256sum <"$IT_DIR/big" | cut -d' ' -f1)
-it_ns sh -c "cd '$IT_DIR' && exec /usr/bin/python3 -m http.server \
-	--bind $IT_PEER 8000" >"$IT_DIR/httpd.out" 2>&1 &
-IT_PIDS+=("$!")
-it_ns socat TCP-LISTEN:8007,bind=$IT_PEER,reuseaddr,fork EXEC:cat &
-IT_PIDS+=("$!")
+it_bg sh -c "cd '$IT_DIR' && exec /usr/bin/python3 -m http.server \
+	--bind $IT_PEER 8000" >"$IT_DIR/httpd.out" 2>&1
+it_bg socat TCP-LISTEN:8007,bind=$IT_PEER,reuseaddr,fork EXEC:cat
 for _ in $(seq 1 50); do
 	it_ns ss -ltnH 'sport = :8000' | grep -q . &&
 		it_ns ss -ltnH 'sport = :8007' | grep -q . && break
@@ -95,7 +93,7 @@ read -r copy1 zc <<<"$(it_telemetry_fields /dptcp/stats embed_tx_copy_bytes \
 	it_fail "only $zc bytes went out as received chains"
 it_log "received chains sent on: $zc bytes; from transmit buffers: none"
 
-it_expect_mem_baseline
+it_expect_mem_baseline 10
 clients=$(it_telemetry /dptcp/clients)
 grep -q '"pid"' <<<"$clients" && it_fail "clients left: $clients"
 it_stop_dptcpd

@@ -90,7 +90,7 @@ it_log "the other client still serves: $(tr '\n' ' ' <<<"$out")"
 kill -TERM "$PID_5001"
 it_wait "$PID_5001" 10
 
-it_expect_mem_baseline
+it_expect_mem_baseline 10
 it_stop_dptcpd
 it_expect_counter embed_clients_reaped 1
 it_log "PASS"
