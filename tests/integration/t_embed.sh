@@ -38,7 +38,7 @@ stop_example() {
 	[ "$IT_RC" -eq 0 ] || it_fail "$1 exited $IT_RC: $(tail -3 "$IT_DIR/$1.out")"
 }
 
-it_start_dptcpd
+it_start_dptcpd --set tcp.msl=1s # TIME-WAIT (the proxy closes first) ends in 2 s
 it_mem_baseline
 
 start_example "$DPTCP_ECHO" echo -p 5000

@@ -25,8 +25,8 @@ done
 # 100 connections streaming to the first client; the script prints
 # "streaming" once all are moving, then waits for each to be reset.
 cat >"$IT_DIR/stream.py" <<'PY'
-import select, socket, sys, time
-host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+import os, select, socket, sys, time
+host, port, n, flag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 socks = [socket.create_connection((host, port), timeout=5) for _ in range(n)]
 for s in socks:
     s.setblocking(False)
@@ -42,46 +42,54 @@ while len(moved) < n and time.time() < end:
         except BlockingIOError:
             pass
 print('streaming', flush=True)
-sys.stdin.readline()            # the kill happened
-t0 = time.time()
 reset, other = 0, []
 live = set(socks)
-while live and time.time() < t0 + 1.0:
-    r, _, _ = select.select(list(live), [], [], 0.05)
-    for s in r:
-        try:
-            while s.recv(65536):
-                pass
-            other.append('eof')
-        except ConnectionResetError:
-            reset += 1
-        except BlockingIOError:
-            continue
-        live.discard(s)
+t0 = None
+while live:
+    if t0 is None and os.path.exists(flag):  # the time of the kill
+        t0 = float(open(flag).read())
+        last = t0
+    if t0 is not None and time.time() > t0 + 1.0:
+        break
+    r, _, _ = select.select(list(live), [], [], 0.01)
     for s in list(live):
         try:
+            if s in r:
+                if not s.recv(65536):
+                    other.append('eof')
+                    live.discard(s)
+                    continue
             s.send(chunk)
         except BlockingIOError:
             pass
         except (ConnectionResetError, BrokenPipeError):
             reset += 1
             live.discard(s)
-print('reset=%d other=%s open=%d ms=%d' % (reset, ','.join(other), len(live),
-      (time.time() - t0) * 1000))
+            last = time.time()
+if t0 is None:
+    t0 = last = time.time()
+print('reset=%d other=%s open=%d last_reset_ms_after_kill=%d' % (
+      reset, ','.join(other), len(live), (last - t0) * 1000))
 sys.exit(0 if reset == n else 1)
 PY
-coproc STREAM { it_ns /usr/bin/python3 "$IT_DIR/stream.py" "$IT_ADDR" 5000 100 2>&1; }
-IT_PIDS+=("$STREAM_PID")
-read -r -t 20 line <&"${STREAM[0]}" || it_fail "the streams did not start"
-[ "$line" = streaming ] || it_fail "streams: $line"
+it_bg /usr/bin/python3 "$IT_DIR/stream.py" "$IT_ADDR" 5000 100 \
+	"$IT_DIR/killed" >"$IT_DIR/stream.out" 2>&1
+stream=$!
+for _ in $(seq 1 200); do
+	grep -q streaming "$IT_DIR/stream.out" && break
+	kill -0 "$stream" 2>/dev/null || break
+	sleep 0.1
+done
+grep -q streaming "$IT_DIR/stream.out" ||
+	it_fail "the streams did not start: $(cat "$IT_DIR/stream.out")"
 it_log "100 connections streaming through dptcp-echo (pid $PID_5000)"
+date +%s.%N >"$IT_DIR/killed.tmp"
 kill -KILL "$PID_5000"
-echo killed >&"${STREAM[1]}"
-read -r -t 10 line <&"${STREAM[0]}" || it_fail "no result from the streams"
-wait "$STREAM_PID" && rc=0 || rc=$?
-it_forget "$STREAM_PID"
+mv "$IT_DIR/killed.tmp" "$IT_DIR/killed"
+it_wait "$stream" 10
 it_forget "$PID_5000"
-[ "$rc" -eq 0 ] || it_fail "after the kill: $line"
+line=$(tail -1 "$IT_DIR/stream.out")
+[ "$IT_RC" -eq 0 ] || it_fail "after the kill: $(cat "$IT_DIR/stream.out")"
 it_log "after kill -9: $line"
 
 out=$(client echo "$IT_ADDR" 5001 $((10 * 1024 * 1024)) 4) ||
@@ -92,5 +100,9 @@ it_wait "$PID_5001" 10
 
 it_expect_mem_baseline 10
 it_stop_dptcpd
-it_expect_counter embed_clients_reaped 1
+it_expect_counter embed_clients_reaped 2 # the killed one, the one ended
+it_expect_counter embed_conns_reset 100
+[ "$(it_counter embed_mbufs_reclaimed)" -gt 0 ] ||
+	it_fail "no mbuf was taken back from the killed client"
+it_log "taken back from the killed client: $(it_counter embed_mbufs_reclaimed) mbufs"
 it_log "PASS"
