@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install the build into a temporary directory and build a client the way
 # an application would: cc app.c $(pkg-config --cflags --libs dptcp),
-# shared and static. The library must link no DPDK library; the client
-# must fail to attach cleanly with no dptcpd.
+# shared and static, and the example app/examples/dptcp-echo.c the same
+# way. The library must link no DPDK library; the client must fail to
+# attach cleanly with no dptcpd.
 # Usage: sock_install.sh BUILD_DIR SOURCE_DIR
 set -eu
 build=$1
@@ -27,10 +28,17 @@ cc -Wall -Wextra -Werror -o "$tmp/client" "$src/tests/unit/sock_client.c" \
 cc -Wall -Wextra -Werror -o "$tmp/client-static" "$src/tests/unit/sock_client.c" \
 	$(pkg-config --cflags dptcp) "$libdir/libdptcp.a"
 
+cc -Wall -Wextra -Werror -o "$tmp/dptcp-echo" "$src/app/examples/dptcp-echo.c" \
+	$(pkg-config --cflags --libs dptcp)
+
 export DPTCP_PREFIX="dptcp-install-test-absent-$$"
 LD_LIBRARY_PATH="$libdir" "$tmp/client"
 "$tmp/client-static"
 if ldd "$tmp/client-static" | grep -q 'librte_\|libdptcp'; then
 	echo "the static client needs shared libraries it should not"; exit 1
 fi
+if LD_LIBRARY_PATH="$libdir" "$tmp/dptcp-echo" -p 5000 >"$tmp/echo.out" 2>&1; then
+	echo "dptcp-echo ran without a dptcpd"; exit 1
+fi
+grep -q 'dptcp-echo: ' "$tmp/echo.out" || { cat "$tmp/echo.out"; exit 1; }
 echo "ok: built against the installed tree, attach fails cleanly"
