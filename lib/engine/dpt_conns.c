@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_malloc.h>
@@ -34,7 +35,11 @@
 #include "dpt_worker.h"
 
 #define CONNS_PAGE 100
-#define SNAP_WAIT_US 1000000
+/* How long telemetry waits for every worker's snapshot, in real time: a
+ * worker answers within one loop iteration, but on a loaded machine its
+ * CPU may be taken from it for a while (1 s counted in sleeps of 100 us
+ * timed out now and then under the test suite's load). */
+#define SNAP_WAIT_NS (5ull * 1000 * 1000 * 1000)
 
 int
 dpt_conns_init(struct dpt_worker *w, uint32_t max_conns, int socket_id)
@@ -50,6 +55,15 @@ dpt_conns_free(struct dpt_worker *w)
 {
 	rte_free(w->snap.conns);
 	w->snap.conns = NULL;
+}
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 void
@@ -76,7 +90,7 @@ snapshot(struct dpt_worker *const *workers, unsigned int n_workers)
 		want[i] = w->snap.done + 1;
 		__atomic_store_n(&w->snap.req, want[i], __ATOMIC_RELEASE);
 	}
-	for (unsigned int waited = 0; waited < SNAP_WAIT_US; waited += 100) {
+	for (uint64_t t0 = mono_ns(); mono_ns() - t0 < SNAP_WAIT_NS;) {
 		unsigned int ok = 0;
 
 		for (unsigned int i = 0; i < n_workers; i++)
