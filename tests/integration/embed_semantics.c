@@ -672,6 +672,34 @@ case_deadlock(int relay_port)
 
 /* ---- dptcpd going away --------------------------------------------- */
 
+/* Once the blocked call returned: wait (3 s at most) for dptcpd to be
+ * gone, seen as dpt_socket() failing with ENOTCONN; then what send and
+ * recv say on the old connection. */
+static void
+after_gone(int fd)
+{
+	char buf[4];
+	int s = -1;
+	ssize_t r;
+
+	for (int i = 0; i < 300; i++) {
+		s = dpt_socket(AF_INET, SOCK_STREAM, 0);
+		if (s < 0)
+			break;
+		dpt_close(s);
+		usleep(10000);
+	}
+	printf("gone: socket returned %d errno %s at %.3f\n", s,
+	       s < 0 ? strerrorname_np(errno) : "-", wall_s());
+	r = dpt_send(fd, "x", 1, 0);
+	printf("gone: send returned %zd errno %s\n", r,
+	       r < 0 ? strerrorname_np(errno) : "-");
+	r = dpt_recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	printf("gone: recv returned %zd errno %s\n", r,
+	       r < 0 ? strerrorname_np(errno) : "-");
+	fflush(stdout);
+}
+
 static void *
 wait_recv(void *arg)
 {
@@ -687,7 +715,7 @@ wait_recv(void *arg)
 	r = dpt_recv(fd, buf, sizeof(buf), 0);
 	printf("recv: returned %zd errno %s at %.3f\n", r,
 	       r < 0 ? strerrorname_np(errno) : "-", wall_s());
-	fflush(stdout);
+	after_gone(fd);
 	return NULL;
 }
 
@@ -708,10 +736,7 @@ wait_epoll(void *arg)
 	printf("epoll_wait: returned %d events %#x errno %s at %.3f\n", n,
 	       n > 0 ? out.events : 0, n < 0 ? strerrorname_np(errno) : "-",
 	       wall_s());
-	n = (int)dpt_send(fd, "x", 1, 0);
-	printf("send after: returned %d errno %s\n", n,
-	       n < 0 ? strerrorname_np(errno) : "-");
-	fflush(stdout);
+	after_gone(fd);
 	return NULL;
 }
 
@@ -766,16 +791,25 @@ case_garbage(void)
 			p[k] = seed;
 		}
 		chan_cmd(ch, (unsigned int)(i % (int)ch->wel.n_workers), &c);
-		if (i % 256 == 0)
+		/* take the answers, so that dptcpd's event ring has room and
+		 * it goes on reading commands */
+		if (i % 32 == 31) {
+			usleep(1000);
 			(void)chan_poll(ch);
+		}
 	}
-	usleep(300 * 1000);
-	(void)chan_poll(ch);
+	for (int i = 0; i < 300; i++) {
+		usleep(1000);
+		(void)chan_poll(ch);
+	}
 	CHECK(chan_alive(ch), "cut off for well-formed random commands");
 	OK("5000 random commands: still attached");
 	/* now the ring itself: an impossible tail index */
 	ch->cmd[0].sh->tail = ch->cmd[0].sh->head + 0x40000000u;
-	usleep(1200 * 1000);
+	for (int i = 0; i < 1200 && chan_alive(ch); i++) {
+		usleep(1000);
+		(void)chan_poll(ch);
+	}
 	errno = 0;
 	CHECK(dpt_recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 &&
 	      (errno == ENOTCONN || errno == EPIPE),
