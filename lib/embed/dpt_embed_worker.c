@@ -516,6 +516,29 @@ struct ctx {
 	uint64_t now;
 };
 
+/*
+ * Whether a connection of this worker with local port @p port is in
+ * TIME-WAIT. Linux's rule for SO_REUSEADDR: without it a listen on such a
+ * port fails (EADDRINUSE), since a new incarnation of the old 4-tuple
+ * could take segments meant for the old one; with it the listen goes on.
+ * O(max_conns), on a LISTEN only.
+ */
+static int
+port_in_timewait(const struct dpt_tcp *tcp, uint16_t port)
+{
+	struct dpt_tcp_conn_info ci[32];
+	uint32_t pos = 0, n;
+
+	while (pos < dpt_tcp_capacity(tcp)) {
+		n = dpt_tcp_conn_list(tcp, ci, RTE_DIM(ci), &pos);
+		for (uint32_t i = 0; i < n; i++)
+			if (ci[i].lport == port &&
+			    ci[i].state == DPT_TCP_TIME_WAIT)
+				return 1;
+	}
+	return 0;
+}
+
 static void
 cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 {
@@ -535,9 +558,16 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	if (l == NULL)
 		return refuse(x->w, x->c, cmd, ENOBUFS,
 			      DPT_STAT_embed_cmd_no_slot);
-	l->l = dpt_tcp_listen(x->w->tcp, &(struct dpt_tcp_listen_params){
-		.port = rte_be_to_cpu_16(cmd->port),
-		.backlog = cmd->n ? cmd->n : 128 });
+	if (!(cmd->b & DPT_EMBED_LISTEN_REUSEADDR) &&
+	    port_in_timewait(x->w->tcp, rte_be_to_cpu_16(cmd->port))) {
+		l->l = NULL;
+		rte_errno = EADDRINUSE;
+	} else {
+		l->l = dpt_tcp_listen(x->w->tcp,
+				      &(struct dpt_tcp_listen_params){
+			.port = rte_be_to_cpu_16(cmd->port),
+			.backlog = cmd->n ? cmd->n : 128 });
+	}
 	if (l->l == NULL) {
 		ev.err = rte_errno ? rte_errno : ENOMEM;
 		x->w->st->c[DPT_STAT_embed_cmd_failed]++;

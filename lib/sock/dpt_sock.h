@@ -102,8 +102,9 @@ int dpt_bind(int fd, const struct sockaddr *addr, socklen_t len);
  *   Bound on the connections dptcpd hands over that wait for
  *   dpt_accept() (1..SOMAXCONN; values outside are clamped).
  * @return
- *   0, or -1 with errno: EBADF, EINVAL (not bound), EADDRINUSE,
- *   EPIPE (dptcpd gone).
+ *   0, or -1 with errno: EBADF, EINVAL (not bound), EADDRINUSE
+ *   (another socket listens on the port, or, without SO_REUSEADDR, a
+ *   connection on it is in TIME-WAIT, as on Linux), EPIPE (dptcpd gone).
  */
 int dpt_listen(int fd, int backlog);
 

@@ -46,7 +46,7 @@ dpt_socket(int domain, int type, int protocol)
 		return fail(EINVAL);
 	if (protocol != 0 && protocol != IPPROTO_TCP)
 		return fail(EPROTONOSUPPORT);
-	if (ch == NULL || ch->gone)
+	if (ch == NULL || !chan_alive(ch)) /* dptcpd stopped since */
 		return fail(ENOTCONN);
 	id = sock_alloc(ch);
 	if (id == 0)

@@ -205,7 +205,7 @@ dpt_epoll_create(int flags)
 		errno = EINVAL;
 		return -1;
 	}
-	if (ch == NULL || ch->gone) {
+	if (ch == NULL || !chan_alive(ch)) { /* dptcpd stopped since */
 		errno = ENOTCONN;
 		return -1;
 	}

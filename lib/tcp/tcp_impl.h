@@ -37,7 +37,10 @@
 #include "dpt_tcp_seg.h"
 #include "tcp_mq.h"
 
-#define TCP_MAX_LISTENERS 64
+/* Listening ports per lcore: every embedding client ([embed] max_clients,
+ * 64 by default) with a listener or more, beside dptcpd's own services.
+ * listener_find() scans them only for a port the map says is listened. */
+#define TCP_MAX_LISTENERS 256
 #define TCP_SB_MAX 6          /* SACK scoreboard ranges kept */
 #define TCP_MAX_TX_SEGS 8     /* mbufs per transmitted frame */
 #define TCP_DUPTHRESH 3       /* RFC 5681, RFC 6675 */

@@ -717,6 +717,46 @@ Test(embed, connect_gives_connected_and_close_by_rst_gives_closed)
 	fc_no_evt();
 }
 
+/* SO_REUSEADDR's rule, as Linux's: a listen on a port with a connection
+ * in TIME-WAIT fails with EADDRINUSE unless the listener asked for
+ * DPT_EMBED_LISTEN_REUSEADDR. */
+Test(embed, listen_on_a_port_in_time_wait_needs_reuseaddr)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+	uint32_t iss, h = fc_accept(&iss);
+
+	FC_CMD(.op = DPT_EMBED_CMD_UNLISTEN, .sock = 7);
+	fc_step();
+	(void)fc_evt(DPT_EMBED_EVT_CLOSED);
+	/* we close first: FIN, the peer's FIN and ACK: TIME-WAIT here */
+	tt_skip_all();
+	FC_CMD(.op = DPT_EMBED_CMD_CLOSE, .handle = h);
+	fc_step();
+	tt_next(&s, NULL, 0);
+	cr_assert(s.flags & FIN);
+	TT_IN(.flags = ACK | FIN, .seq = 1001, .ack = iss + 2);
+	fc_step();
+	cr_assert_eq(TT_STAT(tcp_state_time_wait), 1);
+	while (dpt_spsc_get(&fc.evt, &ev, 1) == 1)
+		;
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 8,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_LISTEN);
+	cr_assert_eq(ev.err, EADDRINUSE);
+	TT_ASSERT_STAT(embed_cmd_failed, 1);
+	TT_ASSERT_STAT(tcp_listeners, 0);
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 9,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4,
+	       .b = DPT_EMBED_LISTEN_REUSEADDR);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_LISTEN);
+	cr_assert_eq(ev.err, 0);
+	cr_assert_eq(ev.sock, 9);
+	TT_ASSERT_STAT(tcp_listeners, 1);
+}
+
 Test(embed, connect_refused_gives_econnrefused_then_closed)
 {
 	struct dpt_embed_evt ev;

@@ -874,6 +874,21 @@ Test(gone, state_gone_fails_every_call_at_once)
 	cr_assert_not_null(strstr(dpt_last_error(), "stopping"));
 }
 
+/* dptcpd stopping, and the first call after is dpt_socket() or
+ * dpt_epoll_create(): they look at the channel's state too. */
+Test(gone, socket_and_epoll_create_after_dptcpd_stopped_are_enotconn)
+{
+	uint32_t w, h;
+
+	(void)connected(&w, &h);
+	fk.hdr->state = DPT_EMBED_ST_GONE;
+	cr_assert_eq(dpt_socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(errno, ENOTCONN);
+	cr_assert_eq(dpt_epoll_create(0), -1);
+	cr_assert_eq(errno, ENOTCONN);
+	cr_assert_not_null(strstr(dpt_last_error(), "stopping"));
+}
+
 Test(gone, socket_eof_wakes_a_blocking_recv)
 {
 	uint32_t w, h;

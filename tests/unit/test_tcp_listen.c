@@ -181,6 +181,21 @@ Test(tcp_listen, second_listener_on_the_same_port_is_refused)
 	cr_assert_eq(rte_errno, EADDRINUSE);
 }
 
+/* 64 embedding clients with a listener each, beside dptcpd's services:
+ * every slot takes a port, and one more is refused. */
+Test(tcp_listen, every_listener_slot_takes_a_port)
+{
+	for (unsigned int i = 0; i < TCP_MAX_LISTENERS; i++)
+		cr_assert_not_null(dpt_tcp_listen(tt.tcp,
+			&(struct dpt_tcp_listen_params){
+				.port = (uint16_t)(5000 + i), .on_accept = NULL }),
+			"listener %u", i);
+	cr_assert_null(dpt_tcp_listen(tt.tcp, &(struct dpt_tcp_listen_params){
+		.port = 4999 }));
+	cr_assert_eq(rte_errno, ENOMEM);
+	cr_assert_geq(TCP_MAX_LISTENERS, 64 + 16);
+}
+
 Test(tcp_listen, isn_follows_a_4us_clock_rfc6528)
 {
 	uint32_t a = iss_now();
