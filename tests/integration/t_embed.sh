@@ -94,8 +94,12 @@ read -r copy1 zc <<<"$(it_telemetry_fields /dptcp/stats embed_tx_copy_bytes \
 it_log "received chains sent on: $zc bytes; from transmit buffers: none"
 
 it_expect_mem_baseline 10
-clients=$(it_telemetry /dptcp/clients)
-grep -q '"pid"' <<<"$clients" && it_fail "clients left: $clients"
+# every example ended: no client is live any more (each entry of
+# /dptcp/clients is "ID PID NAME ... STATE")
+live=$(it_telemetry /dptcp/clients | /usr/bin/python3 -c 'import json, sys
+print(sum(1 for c in json.load(sys.stdin)["/dptcp/clients"]
+          if c.endswith(" live")))')
+[ "$live" -eq 0 ] || it_fail "$live clients still live: $(it_telemetry /dptcp/clients)"
 it_stop_dptcpd
 it_expect_counter drops_total 0
 it_log "PASS"
