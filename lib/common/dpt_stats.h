@@ -199,6 +199,8 @@
 	X(tcp_answer_tx_busy, C, "cookie SYN-ACKs and RSTs to segments "   \
 	  "without a connection not sent: the port's TX ring was full and "  \
 	  "connections' segments go first")                                 \
+	X(tcp_answer_rx_busy, C, "RSTs to segments without a connection "  \
+	  "not sent: the RX queue had a backlog (dpt_tcp_set_rx_behind())")  \
 	X(tcp_rst_limited, C, "RSTs not sent to segments without a "       \
 			      "connection: [tcp] rst_rate spent")           \
 	X(tcp_drop_syn_dup, D, "duplicate SYNs of a half-open connection "  \

@@ -491,6 +491,7 @@ dpt_worker_loop(void *arg)
 			n = nrx = rte_eth_rx_burst(port, queue, pkts,
 						   DPT_RX_BURST);
 		w->stats.c[DPT_STAT_rx_full_bursts] += nrx == DPT_RX_BURST;
+		dpt_tcp_set_rx_behind(w->tcp, nrx == DPT_RX_BURST);
 		if (w->impair != NULL)
 			n = dpt_impair_rx(w->impair, pkts, n, RTE_DIM(pkts),
 					  now);

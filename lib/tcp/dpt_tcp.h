@@ -483,4 +483,13 @@ uint32_t dpt_tcp_conn_list(const struct dpt_tcp *tcp,
 			   struct dpt_tcp_conn_info *out, uint32_t max,
 			   uint32_t *pos);
 
+/**
+ * The loop says whether its RX queue has a backlog (its last burst came
+ * back full). While it has, a segment without a connection is not
+ * answered by RST (counted in tcp_answer_rx_busy): under a flood of stray
+ * ACKs or data the answers would cost the loop more than the frames'
+ * arrival interval, and RFC 9293 does not require them. O(1).
+ */
+void dpt_tcp_set_rx_behind(struct dpt_tcp *t, int behind);
+
 #endif /* DPT_TCP_H */

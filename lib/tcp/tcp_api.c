@@ -496,3 +496,9 @@ dpt_tcp_error(const struct dpt_tcb *c)
 {
 	return (enum dpt_tcp_error)c->error;
 }
+
+void
+dpt_tcp_set_rx_behind(struct dpt_tcp *t, int behind)
+{
+	t->rx_behind = behind != 0;
+}

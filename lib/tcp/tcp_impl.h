@@ -265,6 +265,8 @@ struct dpt_tcp {
 	struct rte_mempool *hdr_pool;
 	struct rte_mempool *data_pool;
 	struct rte_mempool *rx_pool;  /* reception's pool (may be data_pool) */
+	uint8_t rx_behind;            /* the loop's RX queue has a backlog:
+				       * no RST to strangers (set per burst) */
 	uint32_t rx_reserve;          /* its mbufs kept free for reception */
 	uint32_t rx_pressure;         /* below this many free: pressure */
 	uint32_t hdr_reserve;         /* hdr_pool mbufs data may not take */

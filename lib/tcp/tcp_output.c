@@ -336,8 +336,12 @@ tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 		rte_pktmbuf_free(reuse);
 		return;
 	}
-	if (dpt_tx_backlogged(t->nif->tx)) { /* connections' frames first */
-		t->st->c[DPT_STAT_tcp_answer_tx_busy]++;
+	if (dpt_tx_backlogged(t->nif->tx) || t->rx_behind) {
+		/* connections' frames first, and a flood of stray segments
+		 * must cost less than its arrival interval: a RST is ~40 %
+		 * of a stray ACK's cost (README, "Floods") */
+		t->st->c[t->rx_behind ? DPT_STAT_tcp_answer_rx_busy :
+			 DPT_STAT_tcp_answer_tx_busy]++;
 		rte_pktmbuf_free(reuse);
 		return;
 	}

@@ -959,6 +959,24 @@ Test(tcp_syncookies, no_answer_to_strangers_while_tx_ring_is_full)
 	TT_ASSERT_STAT(tcp_syncookies_sent, 1);
 }
 
+/* While the loop's RX queue has a backlog, a stray ACK to a listener is
+ * still checked as a cookie (and counted) but gets no RST: under a flood
+ * of them the answers would cost more than the frames' interval. Once
+ * the backlog is gone, the same ACK is answered (RFC 9293 3.10.7.2). */
+Test(tcp_syncookies, stray_ack_gets_no_rst_while_rx_has_a_backlog)
+{
+	tt_listen();
+	dpt_tcp_set_rx_behind(tt.tcp, 1);
+	TT_IN(.flags = ACK, .seq = 5000, .ack = 77, .sport = P2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_cookie, 1);
+	TT_ASSERT_STAT(tcp_answer_rx_busy, 1);
+	dpt_tcp_set_rx_behind(tt.tcp, 0);
+	TT_IN(.flags = ACK, .seq = 5000, .ack = 77, .sport = P2);
+	TT_OUT(.flags = RST, .seq = 77, .ack = 0, .wnd = 0);
+	TT_ASSERT_STAT(tcp_drop_cookie, 2);
+}
+
 Test(tcp_syncookies, ack_with_the_cookie_establishes_with_decoded_options)
 {
 	uint16_t mss = 1460;
