@@ -4,10 +4,18 @@
 # shared and static, and the example app/examples/dptcp-echo.c the same
 # way. The library must link no DPDK library; the client must fail to
 # attach cleanly with no dptcpd.
-# Usage: sock_install.sh BUILD_DIR SOURCE_DIR
+# Usage: sock_install.sh BUILD_DIR SOURCE_DIR [B_SANITIZE]
+# In a sanitizer build (B_SANITIZE other than none) it is skipped: the
+# installed objects need the sanitizers' runtimes, which an application
+# built from the pkg-config flags alone does not link; the plain build
+# runs it.
 set -eu
 build=$1
 src=$2
+if [ "${3:-none}" != none ]; then
+	echo "skipped in the sanitizer build (-Db_sanitize=$3)"
+	exit 77
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
