@@ -13,6 +13,7 @@
 #define _GNU_SOURCE /* program_invocation_short_name */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,25 @@
 
 static __thread struct chan *tl_chan;
 static __thread char tl_err[256];
+
+/* A thread that ends attached is detached by this key's destructor, so
+ * its channel (mappings, rings, socket table) is not leaked and dptcpd
+ * sees its sockets closed, not a dead client. */
+static pthread_key_t chan_key;
+static pthread_once_t chan_key_once = PTHREAD_ONCE_INIT;
+
+static void
+chan_key_dtor(void *ch)
+{
+	tl_chan = ch;
+	dpt_detach();
+}
+
+static void
+chan_key_make(void)
+{
+	pthread_key_create(&chan_key, chan_key_dtor);
+}
 
 struct chan *
 chan_cur(void)
@@ -681,6 +701,8 @@ dpt_attach_fd(int sock)
 	}
 	tl_err[0] = '\0';
 	tl_chan = ch;
+	pthread_once(&chan_key_once, chan_key_make);
+	pthread_setspecific(chan_key, ch);
 	return 0;
 }
 
@@ -760,5 +782,6 @@ dpt_detach(void)
 		usleep(1000);
 	}
 	tl_chan = NULL;
+	pthread_setspecific(chan_key, NULL);
 	chan_free(ch);
 }
