@@ -119,6 +119,32 @@ Test(attach, welcome_maps_pool_and_rings_and_hello_carries_an_eventfd)
 	cr_assert_null(chan_cur());
 }
 
+static void *
+attach_and_end(void *rc)
+{
+	*(int *)rc = fake_start(&fk);
+	return NULL; /* without dpt_detach() */
+}
+
+/* A thread that ends attached is detached for it (a pthread key's
+ * destructor): its channel is freed and its socket to dptcpd closed, so
+ * nothing leaks and dptcpd sees its sockets closed at once. */
+Test(attach, a_thread_that_ends_attached_is_detached)
+{
+	pthread_t t;
+	int rc = -1;
+	char b;
+
+	setenv("DPTCP_QUIET", "1", 1);
+	cr_assert_eq(pthread_create(&t, NULL, attach_and_end, &rc), 0);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(recv(fk.sv[1], &b, 1, MSG_DONTWAIT), 0,
+		     "dptcpd's end of the socket sees EOF");
+	cr_assert_null(chan_cur());
+	fake_stop(&fk);
+}
+
 static void
 edit_version(struct dpt_embed_welcome *w)
 {
