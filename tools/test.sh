@@ -28,6 +28,10 @@ print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == sys.argv[1])
 }
 
 tools/install-deps.sh
+# ccache (when meson finds it) keyed on paths relative to this tree and not
+# on the build directory, so a fresh clone anywhere hits what an earlier
+# one compiled
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 
 [ -f build/build.ninja ] || meson setup build
 ninja -C build
