@@ -102,7 +102,7 @@ it_expect_mem_baseline 10
 it_stop_dptcpd
 it_expect_counter embed_clients_reaped 2 # the killed one, the one ended
 it_expect_counter embed_conns_reset 100
-[ "$(it_counter embed_mbufs_reclaimed)" -gt 0 ] ||
-	it_fail "no mbuf was taken back from the killed client"
+# what it held at the kill (none, when it had just handed all back): the
+# baseline above is the requirement
 it_log "taken back from the killed client: $(it_counter embed_mbufs_reclaimed) mbufs"
 it_log "PASS"
