@@ -29,7 +29,8 @@
  * or fail (discarding all), and an exact duplicate discards the whole
  * datagram too.
  *
- * Costs: per fragment one hash lookup; placing it is O(1) in order and
+ * Costs: per fragment one hash and one lookup (a new datagram's
+ * insertion reuses the hash); placing it is O(1) in order and
  * in reverse order, otherwise a walk of the datagram's held fragments (at
  * most max_size / min_frag + 1, 257 by default, and never more than the
  * lcore's `mbufs`); per datagram completed, one pass to chain its
