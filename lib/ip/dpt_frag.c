@@ -2,7 +2,6 @@
 /* dpt_frag.c: IPv4 reassembly; see dpt_frag.h. */
 #include <errno.h>
 #include <netinet/in.h>
-#include <string.h>
 #include <sys/queue.h>
 
 #include <rte_errno.h>
@@ -22,12 +21,14 @@ struct frag_key {
 	uint32_t src, dst;
 	uint16_t id;
 	uint8_t proto;
-	uint8_t pad;               /* 0: keys are compared as bytes */
+	uint8_t pad;               /* 0 (key_of()): keys are hashed and
+				    * compared as bytes */
 };
 
 /* One datagram in reassembly. */
 struct dgram {
 	struct frag_key key;
+	hash_sig_t sig;            /* the key's hash: computed once */
 	TAILQ_ENTRY(dgram) link;   /* on the active list, or the free one */
 	uint64_t expire;           /* first fragment's arrival + timeout */
 	struct rte_mbuf *head;     /* fragments held, by offset */
@@ -155,7 +156,7 @@ free_held(struct dpt_frag *f, struct dgram *d, enum dpt_stat why)
 static void
 release(struct dpt_frag *f, struct dgram *d)
 {
-	rte_hash_del_key(f->table, &d->key);
+	rte_hash_del_key_with_hash(f->table, &d->key, d->sig);
 	TAILQ_REMOVE(&f->active, d, link);
 	TAILQ_INSERT_TAIL(&f->idle, d, link);
 	f->st->c[DPT_STAT_ip_frag_datagrams]--;
@@ -239,24 +240,26 @@ key_of(const struct dpt_ipv4 *ip)
 }
 
 static struct dgram *
-lookup(struct dpt_frag *f, const struct frag_key *k)
+lookup(struct dpt_frag *f, const struct frag_key *k, hash_sig_t sig)
 {
 	void *d;
 
-	return rte_hash_lookup_data(f->table, k, &d) >= 0 ? d : NULL;
+	return rte_hash_lookup_with_hash_data(f->table, k, sig, &d) >= 0 ?
+	       d : NULL;
 }
 
-/* A new datagram, or NULL if the table is full. */
+/* A new datagram of key @k (hash @sig), or NULL if the table is full. */
 static struct dgram *
-start(struct dpt_frag *f, const struct frag_key *k, uint64_t now)
+start(struct dpt_frag *f, const struct frag_key *k, hash_sig_t sig,
+      uint64_t now)
 {
 	struct dgram *d = TAILQ_FIRST(&f->idle);
 
 	if (d == NULL)
 		return NULL;
-	memset(&d->key, 0, sizeof(d->key)); /* the padding, for the hash */
 	d->key = *k;
-	if (rte_hash_add_key_data(f->table, &d->key, d) != 0)
+	d->sig = sig;
+	if (rte_hash_add_key_with_hash_data(f->table, &d->key, sig, d) != 0)
 		return NULL; /* the cuckoo table found no room */
 	TAILQ_REMOVE(&f->idle, d, link);
 	TAILQ_INSERT_TAIL(&f->active, d, link);
@@ -384,20 +387,23 @@ dpt_frag_input(struct dpt_frag *f, struct rte_mbuf *m, struct dpt_ipv4 *ip,
 	uint32_t len = (uint32_t)ip->total_len - ip->hdr_len;
 	struct frag_key k = key_of(ip);
 	struct dgram *d;
+	hash_sig_t sig;
 	enum dpt_stat r;
 
 	f->st->c[DPT_STAT_ip_frag_rx]++;
 	r = check_fragment(f, m, ip, off, len);
 	if (r != DPT_STAT_OK)
 		return drop(f, m, r);
-	d = lookup(f, &k);
+	/* one hash per fragment: a new datagram's add reuses it */
+	sig = rte_hash_hash(f->table, &k);
+	d = lookup(f, &k, sig);
 	if (d != NULL && d->dead)
 		return drop(f, m, DPT_STAT_ip_frag_drop_discarded);
 	/* bounded in mbufs, and never out of what reception needs */
 	if (f->held >= f->conf.mbufs ||
 	    dpt_mempool_below(f->rx_pool, f->rx_reserve))
 		return drop(f, m, DPT_STAT_ip_frag_drop_mem);
-	if (d == NULL && (d = start(f, &k, now)) == NULL)
+	if (d == NULL && (d = start(f, &k, sig, now)) == NULL)
 		return drop(f, m, DPT_STAT_ip_frag_drop_table_full);
 	r = place(f, d, m, off, len, ip);
 	if (r == DPT_STAT_ip_frag_drop_dup)

@@ -11,8 +11,9 @@
  * one below `min_frag`, a first one without its whole transport header,
  * RFC 1858) and datagrams past `max_size` or 65535 bytes (the "ping of
  * death") are refused before any state is taken. The caller passes only
- * the protocols it serves (dpt_netif.c: TCP and ICMP), whose transport
- * headers the first-fragment rule knows. Every refusal is counted by
+ * the protocols it answers (dpt_netif.c: TCP and ICMP, whose transport
+ * headers the first-fragment rule knows, and UDP, whose whole datagram
+ * gets its port unreachable). Every refusal is counted by
  * reason (ip_frag_drop_*).
  *
  * Why not DPDK's librte_ip_frag: in 22.11 (as Debian builds it) a
@@ -29,7 +30,8 @@
  * or fail (discarding all), and an exact duplicate discards the whole
  * datagram too.
  *
- * Costs: per fragment one hash lookup; placing it is O(1) in order and
+ * Costs: per fragment one hash and one lookup (a new datagram's
+ * insertion reuses the hash); placing it is O(1) in order and
  * in reverse order, otherwise a walk of the datagram's held fragments (at
  * most max_size / min_frag + 1, 257 by default, and never more than the
  * lcore's `mbufs`); per datagram completed, one pass to chain its

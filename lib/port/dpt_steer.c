@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dpt_steer.c: the owner of a frame; see dpt_steer.h. */
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 #include <rte_tcp.h>
 #include <rte_thash.h>
 
@@ -57,28 +60,42 @@ dpt_steer_tuple(const struct dpt_steer *s, uint32_t saddr, uint32_t daddr,
 		       s->reta_size];
 }
 
-int
-dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m)
+/* The IPv4 header of frame @m and its length (*ihl) when the first
+ * segment holds a valid one's first 20 bytes; else NULL, *arp saying
+ * whether the frame is ARP. */
+static const struct rte_ipv4_hdr *
+frame_ipv4(const struct rte_mbuf *m, uint32_t *ihl, int *arp)
 {
 	const struct rte_ether_hdr *eth;
 	const struct rte_ipv4_hdr *ip;
-	const struct rte_tcp_hdr *th;
-	uint32_t ihl;
 
+	*arp = 0;
 	if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip))
-		return DPT_STEER_HERE;
+		return NULL;
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
-		return DPT_STEER_ALL;
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+		*arp = 1;
+		return NULL;
+	}
 	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return DPT_STEER_HERE;
+		return NULL;
 	ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	*ihl = rte_ipv4_hdr_len(ip);
+	return *ihl >= sizeof(*ip) ? ip : NULL;
+}
+
+/* The owner of an unfragmented TCP segment (ports in the first segment),
+ * else DPT_STEER_HERE. */
+static int
+tcp_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
+	  const struct rte_ipv4_hdr *ip, uint32_t ihl)
+{
+	const struct rte_tcp_hdr *th;
+
 	/* fragments and malformed headers: whoever received them drops and
 	 * counts them */
-	if (ip->next_proto_id != IPPROTO_TCP || ihl < sizeof(*ip) ||
-	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK |
-					    RTE_IPV4_HDR_MF_FLAG)) ||
+	if (ip->next_proto_id != IPPROTO_TCP ||
+	    rte_ipv4_frag_pkt_is_fragmented(ip) ||
 	    m->data_len < RTE_ETHER_HDR_LEN + ihl + 4)
 		return DPT_STEER_HERE;
 	if (s->n_workers == 1)
@@ -90,6 +107,18 @@ dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m)
 			       rte_be_to_cpu_32(ip->dst_addr),
 			       rte_be_to_cpu_16(th->src_port),
 			       rte_be_to_cpu_16(th->dst_port));
+}
+
+int
+dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m)
+{
+	uint32_t ihl;
+	int arp;
+	const struct rte_ipv4_hdr *ip = frame_ipv4(m, &ihl, &arp);
+
+	if (ip == NULL)
+		return arp ? DPT_STEER_ALL : DPT_STEER_HERE;
+	return tcp_owner(s, m, ip, ihl);
 }
 
 /* An ICMP error (destination unreachable, time exceeded, parameter
@@ -106,10 +135,11 @@ icmp_error_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 	uint32_t qhl, at = RTE_ETHER_HDR_LEN + ihl + sizeof(*ic);
 
 	if (m->data_len < at + sizeof(*q) ||
-	    (ic->icmp_type != 3 && ic->icmp_type != 11 &&
-	     ic->icmp_type != 12))
+	    (ic->icmp_type != ICMP_DEST_UNREACH &&
+	     ic->icmp_type != ICMP_TIME_EXCEEDED &&
+	     ic->icmp_type != ICMP_PARAMETERPROB))
 		return DPT_STEER_HERE;
-	qhl = (uint32_t)(q->version_ihl & 0xf) * 4;
+	qhl = rte_ipv4_hdr_len(q);
 	if (q->next_proto_id != IPPROTO_TCP || qhl < sizeof(*q) ||
 	    m->data_len < at + qhl + 4)
 		return DPT_STEER_HERE;
@@ -123,23 +153,19 @@ icmp_error_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 int
 dpt_steer_rx(const struct dpt_steer *s, const struct rte_mbuf *m)
 {
-	const struct rte_ipv4_hdr *ip;
-	int o = dpt_steer_frame(s, m);
 	uint32_t ihl;
+	int arp;
+	const struct rte_ipv4_hdr *ip = frame_ipv4(m, &ihl, &arp);
+	int o;
 
+	/* one parse for every question: this runs on each frame the
+	 * dispatcher sees, floods of other protocols included */
+	if (ip == NULL)
+		return arp ? DPT_STEER_ALL : DPT_STEER_HERE;
+	o = tcp_owner(s, m, ip, ihl);
 	if (o != DPT_STEER_HERE || s->n_workers == 1)
 		return o;
-	if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
-	    rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type !=
-	    RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return DPT_STEER_HERE;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-				     RTE_ETHER_HDR_LEN);
-	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	if (ihl < sizeof(*ip))
-		return DPT_STEER_HERE;
-	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK |
-					   RTE_IPV4_HDR_MF_FLAG))
+	if (rte_ipv4_frag_pkt_is_fragmented(ip))
 		return dpt_steer_tuple(s, rte_be_to_cpu_32(ip->src_addr),
 				       rte_be_to_cpu_32(ip->dst_addr), 0, 0);
 	if (ip->next_proto_id == IPPROTO_ICMP)

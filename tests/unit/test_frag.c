@@ -378,6 +378,25 @@ Test(reassembly, unsupported_protocol_first_fragment_gets_protocol_unreachable)
 	assert_nothing_held();
 }
 
+/* dptcp opens no UDP port: a fragmented datagram, whole again, gets the
+ * port unreachable its unfragmented self gets (RFC 1122 4.1.3.1), the
+ * quote being the reassembled header, as if never fragmented. */
+Test(reassembly, fragmented_udp_gets_the_port_unreachable_of_the_whole_datagram)
+{
+	struct rte_mbuf *f[2];
+
+	cr_assert_eq(th_fragment(udp_dgram, sizeof(udp_dgram), 8, f, 2), 2);
+	dpt_eth_input(&t.nif, f[0], T0);
+	th_assert_sent(&t, 0);
+	dpt_eth_input(&t.nif, f[1], T0);
+	TH_ASSERT_FRAME(th_sent(&t, 0), port_unreach_expected);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, ip_frag_reassembled, 1);
+	TH_ASSERT_STAT(&t, udp_drop_no_port, 1);
+	TH_ASSERT_STAT(&t, icmp_tx_dest_unreach, 1);
+	assert_nothing_held();
+}
+
 Test(reassembly, fragments_not_for_us_are_not_held)
 {
 	COPY(f, frag_echo_1);

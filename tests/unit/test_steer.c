@@ -239,6 +239,7 @@ Test(steer, receiving_worker_passes_fragments_to_the_reassembler)
 	cr_assert_eq(rte_ring_sc_dequeue_burst(two[PAIR_OWNER]->inbox,
 					       (void **)got, 4, NULL), 3);
 	TH_ASSERT_FRAME(got[0], frag_tcp_1);
+	TH_ASSERT_FRAME(got[1], frag_tcp_2);
 	TH_ASSERT_FRAME(got[2], frag_tcp_3);
 	cr_assert_eq(two[1 - PAIR_OWNER]->stats.c[DPT_STAT_rx_steer_out], 3);
 	rte_pktmbuf_free_bulk(got, 3);
