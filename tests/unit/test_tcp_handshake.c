@@ -1183,6 +1183,33 @@ Test(tcp_synack_rate, cookie_synacks_past_the_rate_are_not_sent)
 	TT_ASSERT_STAT(tcp_drop_synack_rate, 2);
 }
 
+Test(tcp_synack_rate, a_synack_not_sent_for_a_full_tx_ring_takes_no_token)
+{
+	static const uint8_t junk[64];
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	tt_skip_all();
+	/* the ring refuses frames: two SYNs past the backlog go unanswered,
+	 * and the bucket's two tokens stay */
+	tt.i.sink.refuse = tt.i.sink.n;
+	dpt_tx_push(&tt.i.tx, th_mbuf(junk, sizeof(junk), 0));
+	dpt_tx_flush(&tt.i.tx);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2 + 1,
+	      .opt = opts_mss(1460));
+	TT_ASSERT_STAT(tcp_answer_tx_busy, 2);
+	tt.i.sink.refuse = 0;
+	dpt_tx_flush(&tt.i.tx);
+	tt_skip_all();
+	/* at the same instant, both retransmissions get their cookies */
+	cookie_synack(P2);
+	cookie_synack(P2 + 1);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_synack_rate, 0);
+	TT_ASSERT_STAT(tcp_syncookies_sent, 2);
+}
+
 static void
 edit_no_cookies(struct dpt_tcp_conf *cf)
 {
