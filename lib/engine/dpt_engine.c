@@ -8,6 +8,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
@@ -420,14 +421,12 @@ dpt_engine_free(struct dpt_engine *e)
 static void
 syn_enqueue(struct dpt_worker *w, struct rte_mbuf *m)
 {
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
-						    RTE_ETHER_HDR_LEN);
-	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 |
-		       (uint32_t)ip[14] << 8 | ip[15];
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 	struct dpt_synq *q = &w->synq;
 
 	if (w->synq_known.n < w->synq_known.cap &&
-	    dpt_tcp_peer_known(w->tcp, src))
+	    dpt_tcp_peer_known(w->tcp, rte_be_to_cpu_32(ip->src_addr)))
 		q = &w->synq_known;
 	if (q->n == q->cap) {
 		w->stats.c[DPT_STAT_rx_frames]++;

@@ -229,12 +229,14 @@ tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
 {
 	const struct dpt_tcp_conf *cf = &t->conf;
 	struct dpt_tcb *c = t->free_tcbs;
+	hash_sig_t h;
 
 	if (c == NULL)
 		return NULL;
-	if (rte_hash_add_key_data(t->table, k, c) != 0)
+	h = rte_hash_hash(t->table, k); /* once, for the table and filter */
+	if (rte_hash_add_key_with_hash_data(t->table, k, h, c) != 0)
 		return NULL;
-	filter_add(t, rte_hash_hash(t->table, k), 1);
+	filter_add(t, h, 1);
 	t->free_tcbs = c->ev_next;
 	memset(c, 0, sizeof(*c));
 	c->key = *k;
@@ -318,14 +320,16 @@ void
 tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err)
 {
 	struct dpt_tcp *t = c->tcp;
+	hash_sig_t h;
 
 	if (c->state == DPT_TCP_CLOSED)
 		return;
 	if (c->state == DPT_TCP_TIME_WAIT)
 		t->n_timewait--;
 	listener_detach(c);
-	if (rte_hash_del_key(t->table, &c->key) >= 0)
-		filter_add(t, rte_hash_hash(t->table, &c->key), -1);
+	h = rte_hash_hash(t->table, &c->key);
+	if (rte_hash_del_key_with_hash(t->table, &c->key, h) >= 0)
+		filter_add(t, h, -1);
 	tcb_timers_stop(c);
 	tcb_set_state(c, DPT_TCP_CLOSED);
 	c->error = (uint8_t)err;

@@ -82,10 +82,11 @@ syn_cookie(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 		       TCP_DEFAULT_MSS;
 	uint32_t iss, ts, ts_off, bits = 0xf;
 
-	if (!tcp_bucket_take(&t->synack_bucket, t->conf.synack_rate, now))
-		return drop(t, m, DPT_STAT_tcp_drop_synack_rate);
+	/* the bucket's token only for a SYN-ACK that goes */
 	if (dpt_tx_backlogged(t->nif->tx))
 		return drop(t, m, DPT_STAT_tcp_answer_tx_busy);
+	if (!tcp_bucket_take(&t->synack_bucket, t->conf.synack_rate, now))
+		return drop(t, m, DPT_STAT_tcp_drop_synack_rate);
 	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - 40u);
 	iss = cookie_make(t, &k, s->seq, &mss, &ts_off, now);
 	if (s->opt.present & DPT_TCPOPT_WS)

@@ -325,14 +325,7 @@ tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 	struct dpt_tcp_seg s = { .sport = in->dport, .dport = in->sport };
 	struct rte_mbuf *m;
 
-	/* never to a RST; and, like BSD's "RST from closed port" limit,
-	 * at most [tcp] rst_rate a second (RFC 9293 does not forbid
-	 * silence, and a flood of stray segments must not buy an answer
-	 * each) */
-	if ((in->flags & DPT_TCP_RST) ||
-	    !tcp_bucket_take(&t->rst_bucket, t->conf.rst_rate, now)) {
-		if (!(in->flags & DPT_TCP_RST))
-			t->st->c[DPT_STAT_tcp_rst_limited]++;
+	if (in->flags & DPT_TCP_RST) { /* never to a RST (3.10.7.1) */
 		rte_pktmbuf_free(reuse);
 		return;
 	}
@@ -342,6 +335,15 @@ tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 		 * of a stray ACK's cost (README, "Floods") */
 		t->st->c[t->rx_behind ? DPT_STAT_tcp_answer_rx_busy :
 			 DPT_STAT_tcp_answer_tx_busy]++;
+		rte_pktmbuf_free(reuse);
+		return;
+	}
+	/* like BSD's "RST from closed port" limit, at most [tcp] rst_rate
+	 * a second (RFC 9293 does not forbid silence, and a flood of stray
+	 * segments must not buy an answer each); a token only for a RST
+	 * that goes */
+	if (!tcp_bucket_take(&t->rst_bucket, t->conf.rst_rate, now)) {
+		t->st->c[DPT_STAT_tcp_rst_limited]++;
 		rte_pktmbuf_free(reuse);
 		return;
 	}

@@ -928,6 +928,23 @@ Test(tcp_syncookies, syn_past_the_backlog_gets_a_cookie)
 	TT_ASSERT_STAT(tcp_tcbs, 1);
 }
 
+/* The port's TX ring refuses frames, one of them waiting (@on), or takes
+ * them again and the waiting one goes (!@on). */
+static void
+tx_ring_full(int on)
+{
+	static const uint8_t junk[64];
+
+	if (on) {
+		tt.i.sink.refuse = tt.i.sink.n;
+		dpt_tx_push(&tt.i.tx, th_mbuf(junk, sizeof(junk), 0));
+	} else {
+		tt.i.sink.refuse = 0;
+	}
+	dpt_tx_flush(&tt.i.tx);
+	cr_assert_eq(dpt_tx_backlogged(&tt.i.tx), on);
+}
+
 /* While the port's TX ring refuses frames, a SYN past the backlog is not
  * answered (its cookie not even computed) and a stray ACK gets no RST:
  * connections' segments waiting for the ring go first (README "Floods").
@@ -935,25 +952,17 @@ Test(tcp_syncookies, syn_past_the_backlog_gets_a_cookie)
  * cookie. */
 Test(tcp_syncookies, no_answer_to_strangers_while_tx_ring_is_full)
 {
-	static const uint8_t junk[64];
-
 	tt_listen();
 	half_open(TT_PEER_PORT);
 	tt_skip_all();
-	/* a frame the ring refuses, still waiting */
-	tt.i.sink.refuse = tt.i.sink.n;
-	dpt_tx_push(&tt.i.tx, th_mbuf(junk, sizeof(junk), 0));
-	dpt_tx_flush(&tt.i.tx);
-	cr_assert(dpt_tx_backlogged(&tt.i.tx));
+	tx_ring_full(1); /* a frame the ring refuses, still waiting */
 	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
 	TT_IN(.flags = ACK, .seq = 5000, .ack = 77, .sport = P2 + 1);
 	TT_ASSERT_STAT(tcp_answer_tx_busy, 2);
 	TT_ASSERT_STAT(tcp_syncookies_sent, 0);
 	/* the ring takes frames again: the junk goes, then the SYN's
 	 * retransmission is answered */
-	tt.i.sink.refuse = 0;
-	dpt_tx_flush(&tt.i.tx);
-	cr_assert(!dpt_tx_backlogged(&tt.i.tx));
+	tx_ring_full(0);
 	tt_skip_all();
 	cookie_synack(P2);
 	TT_ASSERT_STAT(tcp_syncookies_sent, 1);
@@ -1181,6 +1190,28 @@ Test(tcp_synack_rate, cookie_synacks_past_the_rate_are_not_sent)
 	TT_NONE();
 	TT_ASSERT_STAT(tcp_syncookies_sent, 3);
 	TT_ASSERT_STAT(tcp_drop_synack_rate, 2);
+}
+
+Test(tcp_synack_rate, a_synack_not_sent_for_a_full_tx_ring_takes_no_token)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	tt_skip_all();
+	/* the ring refuses frames: two SYNs past the backlog go unanswered,
+	 * and the bucket's two tokens stay */
+	tx_ring_full(1);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = opts_mss(1460));
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2 + 1,
+	      .opt = opts_mss(1460));
+	TT_ASSERT_STAT(tcp_answer_tx_busy, 2);
+	tx_ring_full(0);
+	tt_skip_all();
+	/* at the same instant, both retransmissions get their cookies */
+	cookie_synack(P2);
+	cookie_synack(P2 + 1);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_synack_rate, 0);
+	TT_ASSERT_STAT(tcp_syncookies_sent, 2);
 }
 
 static void

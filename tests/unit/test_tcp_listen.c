@@ -83,6 +83,22 @@ Test(tcp_closed_rst_rate, rsts_past_the_rate_are_not_sent)
 	TT_ASSERT_STAT(tcp_drop_closed_port, 4);
 }
 
+Test(tcp_closed_rst_rate, a_rst_not_sent_for_a_busy_loop_takes_no_token)
+{
+	/* the loop's RX queue has a backlog: no answer, and the bucket's
+	 * one token stays for the first RST that goes */
+	dpt_tcp_set_rx_behind(tt.tcp, 1);
+	TT_IN(.flags = ACK, .seq = 1000, .ack = 777);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_answer_rx_busy, 1);
+	dpt_tcp_set_rx_behind(tt.tcp, 0);
+	TT_IN(.flags = ACK, .seq = 1000, .ack = 777);
+	TT_OUT(.flags = RST, .seq = 777, .ack = 0, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rst_limited, 0);
+	TT_ASSERT_STAT(tcp_rst_sent, 1);
+}
+
 TestSuite(tcp_listen, .init = tt_setup, .fini = tt_teardown);
 
 Test(tcp_listen, syn_gets_synack_with_iss_mss_sack_ts_and_scale)
