@@ -193,7 +193,7 @@ worker(void *arg)
 	int n;
 
 	while (!f->stop) {
-		for (w = 0; w < FK_WORKERS; w++) {
+		for (w = 0; w < FK_WORKERS && !f->paused; w++) {
 			pthread_mutex_lock(&f->mu);
 			n = dpt_spsc_get(&f->cmd[w], &c, 1);
 			if (n == 1 && f->nlog < FK_LOG) {
