@@ -289,6 +289,29 @@ Test(listen, listen_on_every_worker_then_accepted_gives_the_peer_name)
 	cr_assert_eq(c.sock, (uint32_t)lfd);
 }
 
+/* Linux's accept(2): addrlen is read only when addr is given; addr
+ * without addrlen is EFAULT. */
+Test(listen, accept_reads_the_length_only_with_an_address)
+{
+	struct sockaddr_in a = sa("198.18.0.1", 8084), peer;
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_ACCEPTED,
+				    .handle = 78, .rport = htons(5556) };
+	socklen_t len = 3;
+	int lfd = dpt_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), fd;
+
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(lfd, 4), 0);
+	ev.sock = (uint32_t)lfd;
+	fake_post(&fk, 0, &ev);
+	cr_assert_eq(dpt_accept(lfd, (struct sockaddr *)&peer, NULL), -1);
+	cr_assert_eq(errno, EFAULT);
+	do
+		fd = dpt_accept(lfd, NULL, &len);
+	while (fd < 0 && errno == EAGAIN);
+	cr_assert_gt(fd, 0);
+	cr_assert_eq(len, 3u, "untouched");
+}
+
 Test(listen, nonblocking_accept_with_none_waiting_is_eagain)
 {
 	struct sockaddr_in a = sa("0.0.0.0", 8081);
@@ -426,6 +449,23 @@ Test(connect, nonblocking_is_einprogress_then_so_error)
 	cr_assert_eq(err, ECONNREFUSED);
 	cr_assert_eq(dpt_getsockopt(fd2, SOL_SOCKET, SO_ERROR, &err, &len), 0);
 	cr_assert_eq(err, 0, "reading SO_ERROR clears it");
+}
+
+/* send(2) of 0 bytes on a connection being opened waits for it and
+ * returns 0; nothing goes to dptcpd (no transmit buffer, no SEND). */
+Test(connect, blocking_send_of_nothing_while_connecting_sends_nothing)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 82);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EINPROGRESS);
+	cr_assert_eq(dpt_fcntl(fd, F_SETFL, 0), 0);
+	cr_assert_eq(dpt_send(fd, "", 0, 0), 0);
+	cr_assert_eq(chan_cur()->socks[fd].state, SS_CONN);
+	cr_assert_eq(chan_cur()->tx_nfree, FK_TXBUFS);
+	cr_assert_eq(chan_cur()->socks[fd].snd_sent, 0u);
+	cr_assert_lt(fake_find(&fk, DPT_EMBED_CMD_SEND, 0, 50), 0);
 }
 
 /* ---- data ------------------------------------------------------------- */
