@@ -1092,7 +1092,12 @@ dpt_embed_worker_flush(struct dpt_embed_worker *w, uint64_t now)
 			c->dirty_head = (c->dirty_head + 1) % c->n_handles;
 			c->dirty_n--;
 		}
-		/* one wake-up per iteration for a client that sleeps */
+		/* one wake-up per iteration for a client that sleeps; the
+		 * fence keeps the flag's load after our ring stores (the
+		 * client stores the flag, then loads the rings: without
+		 * it both could miss the other's store, a lost wake-up) */
+		if (c->posted)
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (c->posted && __atomic_load_n(&cl->hdr->sleeping,
 						 __ATOMIC_ACQUIRE)) {
 			(void)!write(cl->evfd, &(uint64_t){ 1 }, 8);

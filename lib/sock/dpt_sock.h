@@ -117,8 +117,9 @@ int dpt_accept(int fd, struct sockaddr *addr, socklen_t *len);
  * @param flags SOCK_NONBLOCK (| SOCK_CLOEXEC, ignored)
  * @return
  *   The connection's socket, with the peer's address in @p addr when
- *   non-NULL, or -1 with errno: EAGAIN (non-blocking, none waiting),
- *   EBADF, EINVAL (not listening), ENOTCONN (dptcpd gone).
+ *   non-NULL (@p len is read only then), or -1 with errno: EAGAIN
+ *   (non-blocking, none waiting), EBADF, EFAULT (@p addr without
+ *   @p len), EINVAL (not listening), ENOTCONN (dptcpd gone).
  */
 int dpt_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 

@@ -218,8 +218,10 @@ dpt_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		return -1;
 	if (s->state != SS_LISTEN || (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)))
 		return fail(EINVAL);
-	if ((addr == NULL) != (len == NULL))
-		return fail(EINVAL);
+	/* Linux: the length is read only when there is an address to fill,
+	 * and an address without one is a bad pointer. */
+	if (addr != NULL && len == NULL)
+		return fail(EFAULT);
 	chan_poll(ch);
 	while (s->acc_head == 0) {
 		if (!chan_alive(ch))
@@ -256,11 +258,22 @@ dpt_accept(int fd, struct sockaddr *addr, socklen_t *len)
 
 /* ---- connect ---------------------------------------------------------- */
 
-static const uint8_t opt_code[OB_COUNT] = {
-	SOCK_OPT_NODELAY, SOCK_OPT_KEEPALIVE, SOCK_OPT_KEEPIDLE,
-	SOCK_OPT_KEEPINTVL, SOCK_OPT_KEEPCNT, SOCK_OPT_SNDBUF,
-	SOCK_OPT_RCVBUF,
-};
+/** A SETOPT for each option set on @p s, but those of mask @p skip. */
+void
+sock_send_opts(struct chan *ch, struct sock *s, uint32_t id, uint32_t skip)
+{
+	struct dpt_embed_cmd c;
+	unsigned int o;
+
+	for (o = 0; o < SOCK_OPT_COUNT; o++) {
+		if (!(s->opt_set & ~skip & (1u << o)))
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.n = o;
+		c.a = s->opt_val[o];
+		sock_cmd(ch, s, id, DPT_EMBED_CMD_SETOPT, &c);
+	}
+}
 
 static int
 connect_done(struct chan *ch, void *arg)
@@ -290,7 +303,6 @@ dpt_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	struct sock *s = tcp_sock(ch, fd);
 	struct dpt_embed_cmd c;
 	struct sockaddr_in a;
-	unsigned int b;
 	int r;
 
 	if (s == NULL)
@@ -310,14 +322,7 @@ dpt_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	if (ch->gone)
 		return fail(EPIPE);
 	s->w = (uint8_t)(ch->next_worker++ % ch->wel.n_workers);
-	for (b = 0; b < OB_COUNT; b++) {
-		if (!(s->opt_set & (1u << b)))
-			continue;
-		memset(&c, 0, sizeof(c));
-		c.n = opt_code[b];
-		c.a = s->opt_val[b];
-		sock_cmd(ch, s, (uint32_t)fd, DPT_EMBED_CMD_SETOPT, &c);
-	}
+	sock_send_opts(ch, s, (uint32_t)fd, 0);
 	memset(&c, 0, sizeof(c));
 	c.a = a.sin_addr.s_addr;
 	c.port = a.sin_port;
@@ -440,6 +445,8 @@ dpt_send(int fd, const void *buf, size_t len, int flags)
 				return (ssize_t)done;
 			return fail(-r);
 		}
+		if (len == 0) /* a connect it waited for is done */
+			return 0;
 		take = (uint64_t)sock_credit(s);
 		if (take > len - done)
 			take = len - done;
@@ -690,12 +697,12 @@ opt_set(struct chan *ch, struct sock *s, int fd, unsigned int bit,
 
 	s->opt_set |= 1u << bit;
 	s->opt_val[bit] = val;
-	if (bit == OB_SNDBUF && s->state == SS_NEW)
+	if (bit == SOCK_OPT_SNDBUF && s->state == SS_NEW)
 		s->snd_room = (int64_t)val;
 	if (s->state != SS_CONN || s->handle == 0 || ch->gone)
 		return; /* sent before CONNECT, or inherited on accept */
 	memset(&c, 0, sizeof(c));
-	c.n = opt_code[bit];
+	c.n = bit;
 	c.a = val;
 	sock_cmd(ch, s, (uint32_t)fd, DPT_EMBED_CMD_SETOPT, &c);
 }
@@ -708,12 +715,12 @@ sol_socket_set(struct chan *ch, struct sock *s, int fd, int name,
 
 	switch (name) {
 	case SO_REUSEADDR: s->reuseaddr = v != 0; return 0;
-	case SO_KEEPALIVE: opt_set(ch, s, fd, OB_KEEPALIVE, v != 0); return 0;
+	case SO_KEEPALIVE: opt_set(ch, s, fd, SOCK_OPT_KEEPALIVE, v != 0); return 0;
 	case SO_SNDBUF:
 	case SO_RCVBUF:
 		if (v <= 0)
 			return fail(EINVAL);
-		opt_set(ch, s, fd, name == SO_SNDBUF ? OB_SNDBUF : OB_RCVBUF,
+		opt_set(ch, s, fd, name == SO_SNDBUF ? SOCK_OPT_SNDBUF : SOCK_OPT_RCVBUF,
 			(uint64_t)v);
 		return 0;
 	case SO_LINGER:
@@ -733,18 +740,18 @@ static int
 tcp_set(struct chan *ch, struct sock *s, int fd, int name, int v)
 {
 	switch (name) {
-	case TCP_NODELAY: opt_set(ch, s, fd, OB_NODELAY, v != 0); return 0;
+	case TCP_NODELAY: opt_set(ch, s, fd, SOCK_OPT_NODELAY, v != 0); return 0;
 	case TCP_KEEPIDLE:
 	case TCP_KEEPINTVL:
 		if (v < 1 || (unsigned int)v > KEEP_MAX_S)
 			return fail(EINVAL);
-		opt_set(ch, s, fd, name == TCP_KEEPIDLE ? OB_KEEPIDLE :
-			OB_KEEPINTVL, (uint64_t)v * 1000000u);
+		opt_set(ch, s, fd, name == TCP_KEEPIDLE ? SOCK_OPT_KEEPIDLE :
+			SOCK_OPT_KEEPINTVL, (uint64_t)v * 1000000u);
 		return 0;
 	case TCP_KEEPCNT:
 		if (v < 1 || (unsigned int)v > KEEPCNT_MAX)
 			return fail(EINVAL);
-		opt_set(ch, s, fd, OB_KEEPCNT, (uint64_t)v);
+		opt_set(ch, s, fd, SOCK_OPT_KEEPCNT, (uint64_t)v);
 		return 0;
 	default:
 		return fail(ENOPROTOOPT);
@@ -780,14 +787,14 @@ opt_get(const struct chan *ch, const struct sock *s, int level, int name,
 		switch (name) {
 		case SO_REUSEADDR: *v = s->reuseaddr; return 0;
 		case SO_TYPE: *v = SOCK_STREAM; return 0;
-		case SO_KEEPALIVE: *v = (int)s->opt_val[OB_KEEPALIVE]; return 0;
+		case SO_KEEPALIVE: *v = (int)s->opt_val[SOCK_OPT_KEEPALIVE]; return 0;
 		case SO_SNDBUF:
-			*v = s->opt_set & (1u << OB_SNDBUF) ?
-				(int)s->opt_val[OB_SNDBUF] : (int)ch->wel.sndbuf;
+			*v = s->opt_set & (1u << SOCK_OPT_SNDBUF) ?
+				(int)s->opt_val[SOCK_OPT_SNDBUF] : (int)ch->wel.sndbuf;
 			return 0;
 		case SO_RCVBUF:
-			*v = s->opt_set & (1u << OB_RCVBUF) ?
-				(int)s->opt_val[OB_RCVBUF] : (int)ch->wel.rcvbuf;
+			*v = s->opt_set & (1u << SOCK_OPT_RCVBUF) ?
+				(int)s->opt_val[SOCK_OPT_RCVBUF] : (int)ch->wel.rcvbuf;
 			return 0;
 		default: return -ENOPROTOOPT;
 		}
@@ -795,10 +802,10 @@ opt_get(const struct chan *ch, const struct sock *s, int level, int name,
 	if (level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
 	switch (name) {
-	case TCP_NODELAY: *v = (int)s->opt_val[OB_NODELAY]; return 0;
-	case TCP_KEEPIDLE: *v = (int)(s->opt_val[OB_KEEPIDLE] / 1000000u); return 0;
-	case TCP_KEEPINTVL: *v = (int)(s->opt_val[OB_KEEPINTVL] / 1000000u); return 0;
-	case TCP_KEEPCNT: *v = (int)s->opt_val[OB_KEEPCNT]; return 0;
+	case TCP_NODELAY: *v = (int)s->opt_val[SOCK_OPT_NODELAY]; return 0;
+	case TCP_KEEPIDLE: *v = (int)(s->opt_val[SOCK_OPT_KEEPIDLE] / 1000000u); return 0;
+	case TCP_KEEPINTVL: *v = (int)(s->opt_val[SOCK_OPT_KEEPINTVL] / 1000000u); return 0;
+	case TCP_KEEPCNT: *v = (int)s->opt_val[SOCK_OPT_KEEPCNT]; return 0;
 	default: return -ENOPROTOOPT;
 	}
 }
@@ -842,8 +849,9 @@ dpt_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 /* ---- names and flags -------------------------------------------------- */
 
-int
-dpt_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+/** getsockname() (@p peer 0) and getpeername() (@p peer 1). */
+static int
+name_get(int fd, struct sockaddr *addr, socklen_t *len, int peer)
 {
 	struct sock *s = tcp_sock(chan_cur(), fd);
 
@@ -851,23 +859,25 @@ dpt_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 		return -1;
 	if (len == NULL)
 		return fail(EINVAL);
-	sin_put(s->laddr, s->lport, addr, len);
+	if (peer && s->state != SS_CONN)
+		return fail(ENOTCONN);
+	if (peer)
+		sin_put(s->raddr, s->rport, addr, len);
+	else
+		sin_put(s->laddr, s->lport, addr, len);
 	return 0;
+}
+
+int
+dpt_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return name_get(fd, addr, len, 0);
 }
 
 int
 dpt_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	struct sock *s = tcp_sock(chan_cur(), fd);
-
-	if (s == NULL)
-		return -1;
-	if (len == NULL)
-		return fail(EINVAL);
-	if (s->state != SS_CONN)
-		return fail(ENOTCONN);
-	sin_put(s->raddr, s->rport, addr, len);
-	return 0;
+	return name_get(fd, addr, len, 1);
 }
 
 int

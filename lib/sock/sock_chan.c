@@ -331,6 +331,20 @@ rings_empty(struct chan *ch)
 	return 1;
 }
 
+/** Whether commands wait in a backlog: a worker that drains the command
+ *  ring posts nothing for commands that need no answer (FREE,
+ *  RECV_CREDIT), so nothing would wake a sleeper to send the rest. */
+static int
+backlog_held(const struct chan *ch)
+{
+	uint32_t w;
+
+	for (w = 0; w < ch->wel.n_workers; w++)
+		if (ch->bl_n[w] > 0)
+			return 1;
+	return 0;
+}
+
 static void
 efd_drain(struct chan *ch)
 {
@@ -340,11 +354,18 @@ efd_drain(struct chan *ch)
 		chan_set_error("reading the eventfd: %s", strerror(errno));
 }
 
+/** Leave the channel armed for an application that sleeps on the eventfd
+ *  in its own loop. Commands still in a backlog go out only when we are
+ *  called again, and the worker may post nothing to call us: then the
+ *  eventfd is made readable at once, so the loop comes straight back. */
 void
 chan_arm(struct chan *ch)
 {
 	__atomic_store_n(&ch->hdr->sleeping, 1, __ATOMIC_SEQ_CST);
 	ch->armed = 1;
+	if (backlog_held(ch) &&
+	    write(ch->efd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
+		chan_set_error("writing the eventfd: %s", strerror(errno));
 }
 
 void
@@ -361,7 +382,9 @@ chan_disarm(struct chan *ch)
  * Sleep until the eventfd or the Unix socket says something, or
  * @p deadline. The flag is set and the rings looked at once more before
  * poll(): a worker that posted before it saw the flag is caught by that
- * look, one that posts after writes the eventfd. @return 1 if it slept.
+ * look, one that posts after writes the eventfd. While a backlog holds
+ * commands the sleep lasts at most PROBE_NS, so that they go out even
+ * if the worker has nothing to post. @return 1 if it slept.
  */
 static int
 sleep_once(struct chan *ch, uint64_t deadline)
@@ -384,6 +407,8 @@ sleep_once(struct chan *ch, uint64_t deadline)
 		ms = now >= deadline ? 0 :
 			(int)((deadline - now + 999999) / 1000000);
 	}
+	if (backlog_held(ch) && (ms < 0 || ms > (int)(PROBE_NS / 1000000)))
+		ms = (int)(PROBE_NS / 1000000);
 	if (poll(p, 2, ms) < 0 && errno != EINTR)
 		chan_set_error("poll: %s", strerror(errno));
 	__atomic_store_n(&ch->hdr->sleeping, 0, __ATOMIC_RELEASE);

@@ -96,29 +96,26 @@ refuse(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev,
 static void
 inherit(struct chan *ch, struct sock *ns, uint32_t nid, const struct sock *l)
 {
-	static const uint8_t opt[OB_COUNT] = {
-		SOCK_OPT_NODELAY, SOCK_OPT_KEEPALIVE,
-		SOCK_OPT_KEEPIDLE, SOCK_OPT_KEEPINTVL,
-		SOCK_OPT_KEEPCNT, SOCK_OPT_SNDBUF,
-		SOCK_OPT_RCVBUF,
-	};
-	struct dpt_embed_cmd c;
-	unsigned int b;
-
 	ns->reuseaddr = l->reuseaddr;
 	ns->linger_abort = l->linger_abort;
 	ns->opt_set = l->opt_set;
 	memcpy(ns->opt_val, l->opt_val, sizeof(ns->opt_val));
-	if (l->opt_set & (1u << OB_SNDBUF))
-		ns->snd_room = (int64_t)l->opt_val[OB_SNDBUF];
-	for (b = 0; b < OB_COUNT; b++) {
-		if (!(l->opt_set & (1u << b)) || b == OB_RCVBUF)
-			continue;
-		memset(&c, 0, sizeof(c));
-		c.n = opt[b];
-		c.a = l->opt_val[b];
-		sock_cmd(ch, ns, nid, DPT_EMBED_CMD_SETOPT, &c);
-	}
+	if (l->opt_set & (1u << SOCK_OPT_SNDBUF))
+		ns->snd_room = (int64_t)l->opt_val[SOCK_OPT_SNDBUF];
+	sock_send_opts(ch, ns, nid, 1u << SOCK_OPT_RCVBUF);
+}
+
+/** @p s is connected: the handle and the names the event gives. */
+static void
+conn_up(struct sock *s, const struct dpt_embed_evt *ev)
+{
+	s->state = SS_CONN;
+	s->was_conn = 1;
+	s->handle = ev->handle;
+	s->laddr = ev->laddr;
+	s->raddr = ev->raddr;
+	s->lport = ev->lport;
+	s->rport = ev->rport;
 }
 
 static void
@@ -138,14 +135,8 @@ on_accepted(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 		return;
 	}
 	ns = &ch->socks[nid];
-	ns->state = SS_CONN;
-	ns->was_conn = 1;
 	ns->w = (uint8_t)w;
-	ns->handle = ev->handle;
-	ns->laddr = ev->laddr;
-	ns->raddr = ev->raddr;
-	ns->lport = ev->lport;
-	ns->rport = ev->rport;
+	conn_up(ns, ev);
 	ns->listener = ev->sock;
 	memset(&c, 0, sizeof(c));
 	sock_cmd(ch, ns, nid, DPT_EMBED_CMD_ADOPT, &c);
@@ -175,13 +166,7 @@ on_connected(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	}
 	if (s->state != SS_CONNECTING)
 		return;
-	s->state = SS_CONN;
-	s->was_conn = 1;
-	s->handle = ev->handle;
-	s->laddr = ev->laddr;
-	s->raddr = ev->raddr;
-	s->lport = ev->lport;
-	s->rport = ev->rport;
+	conn_up(s, ev);
 	ep_notify(ch, id);
 }
 

@@ -33,16 +33,11 @@ struct rxq_ent {
 	uint32_t len;  /**< its bytes */
 };
 
-/** Options the application set (bits of struct sock.opt_set). */
-enum sock_opt_bit {
-	OB_NODELAY, OB_KEEPALIVE, OB_KEEPIDLE, OB_KEEPINTVL, OB_KEEPCNT,
-	OB_SNDBUF, OB_RCVBUF, OB_COUNT
-};
-
 /*
  * The values of enum dpt_tcp_opt (lib/tcp/dpt_tcp.h) that CMD_SETOPT
  * carries, repeated so that the client library needs no lib/tcp header
  * (it pulls in DPDK's); tests/unit/test_sock.c checks that they agree.
+ * They also number the bits of struct sock.opt_set and opt_val[].
  */
 enum sock_tcp_opt {
 	SOCK_OPT_NODELAY = 0,
@@ -52,6 +47,7 @@ enum sock_tcp_opt {
 	SOCK_OPT_KEEPCNT = 4,
 	SOCK_OPT_SNDBUF = 5,
 	SOCK_OPT_RCVBUF = 6,
+	SOCK_OPT_COUNT
 };
 
 /** A table slot. Ids of slots are the descriptors the application sees. */
@@ -77,8 +73,8 @@ struct sock {
 	uint32_t answers;     /**< answers to wait_seq still expected */
 	int answer_err;       /**< the first error among them */
 	/* options, as set (sent to dptcpd on connect or when connected) */
-	uint32_t opt_set;     /**< bits of enum sock_opt_bit */
-	uint64_t opt_val[OB_COUNT];
+	uint32_t opt_set;     /**< bits of enum sock_tcp_opt */
+	uint64_t opt_val[SOCK_OPT_COUNT];
 	/* send credit (EVT_WRITABLE): room - (sent - taken) */
 	int64_t snd_room;     /**< n of the last EVT_WRITABLE */
 	uint64_t snd_taken;   /**< a of the last EVT_WRITABLE */
@@ -166,6 +162,8 @@ void sock_close_send(struct chan *ch, struct sock *s, uint32_t id, int abort);
 int sock_send_wait(struct chan *ch, struct sock *s, uint64_t need,
 		   int txbuf, int flags);
 int sock_recv_wait(struct chan *ch, struct sock *s, int flags);
+void sock_send_opts(struct chan *ch, struct sock *s, uint32_t id,
+		    uint32_t skip);
 int sock_credit_ok(const struct chan *ch, const struct sock *s,
 		   uint64_t need, int txbuf);
 void sock_recv_credit(struct chan *ch, struct sock *s, uint32_t id,

@@ -134,6 +134,8 @@ fake_post(struct fake *f, uint32_t w, const struct dpt_embed_evt *ev)
 		usleep(100);
 		pthread_mutex_lock(&f->mu);
 	}
+	/* as dptcpd's workers: the ring's store before the flag's load */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&f->hdr->sleeping, __ATOMIC_SEQ_CST) &&
 	    write(f->efd, &one, sizeof(one)) == sizeof(one))
 		f->wakes++;
@@ -191,7 +193,7 @@ worker(void *arg)
 	int n;
 
 	while (!f->stop) {
-		for (w = 0; w < FK_WORKERS; w++) {
+		for (w = 0; w < FK_WORKERS && !f->paused; w++) {
 			pthread_mutex_lock(&f->mu);
 			n = dpt_spsc_get(&f->cmd[w], &c, 1);
 			if (n == 1 && f->nlog < FK_LOG) {

@@ -36,6 +36,7 @@ struct fake {
 	pthread_t thr;
 	int running;
 	volatile int stop;
+	volatile int paused;       /**< the workers take no command */
 	pthread_mutex_t mu;
 	struct dpt_embed_cmd log[FK_LOG];
 	uint32_t log_w[FK_LOG];    /**< the worker each command came to */

@@ -31,6 +31,16 @@ if readelf -d "$libdir/libdptcp.so" | grep NEEDED | grep -q 'librte_'; then
 	exit 1
 fi
 
+# Both libraries export the dpt_* calls and nothing else (the static one
+# too: an internal name could clash with an application's).
+for lib in "$libdir/libdptcp.a" "$libdir/libdptcp.so"; do
+	[ "${lib%.so}" = "$lib" ] && opt= || opt=-D
+	extra=$(nm -g $opt --defined-only "$lib" | awk 'NF == 3 && $3 !~ /^dpt_/ { print $3 }')
+	[ -z "$extra" ] || { echo "$lib exports internal symbols:" $extra; exit 1; }
+	nm -g $opt --defined-only "$lib" | grep -q ' T dpt_attach$' ||
+		{ echo "$lib does not export dpt_attach"; exit 1; }
+done
+
 cc -Wall -Wextra -Werror -o "$tmp/client" "$src/tests/unit/sock_client.c" \
 	$(pkg-config --cflags --libs dptcp)
 cc -Wall -Wextra -Werror -o "$tmp/client-static" "$src/tests/unit/sock_client.c" \

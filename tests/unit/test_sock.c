@@ -289,6 +289,29 @@ Test(listen, listen_on_every_worker_then_accepted_gives_the_peer_name)
 	cr_assert_eq(c.sock, (uint32_t)lfd);
 }
 
+/* Linux's accept(2): addrlen is read only when addr is given; addr
+ * without addrlen is EFAULT. */
+Test(listen, accept_reads_the_length_only_with_an_address)
+{
+	struct sockaddr_in a = sa("198.18.0.1", 8084), peer;
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_ACCEPTED,
+				    .handle = 78, .rport = htons(5556) };
+	socklen_t len = 3;
+	int lfd = dpt_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), fd;
+
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(lfd, 4), 0);
+	ev.sock = (uint32_t)lfd;
+	fake_post(&fk, 0, &ev);
+	cr_assert_eq(dpt_accept(lfd, (struct sockaddr *)&peer, NULL), -1);
+	cr_assert_eq(errno, EFAULT);
+	do
+		fd = dpt_accept(lfd, NULL, &len);
+	while (fd < 0 && errno == EAGAIN);
+	cr_assert_gt(fd, 0);
+	cr_assert_eq(len, 3u, "untouched");
+}
+
 Test(listen, nonblocking_accept_with_none_waiting_is_eagain)
 {
 	struct sockaddr_in a = sa("0.0.0.0", 8081);
@@ -426,6 +449,23 @@ Test(connect, nonblocking_is_einprogress_then_so_error)
 	cr_assert_eq(err, ECONNREFUSED);
 	cr_assert_eq(dpt_getsockopt(fd2, SOL_SOCKET, SO_ERROR, &err, &len), 0);
 	cr_assert_eq(err, 0, "reading SO_ERROR clears it");
+}
+
+/* send(2) of 0 bytes on a connection being opened waits for it and
+ * returns 0; nothing goes to dptcpd (no transmit buffer, no SEND). */
+Test(connect, blocking_send_of_nothing_while_connecting_sends_nothing)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 82);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EINPROGRESS);
+	cr_assert_eq(dpt_fcntl(fd, F_SETFL, 0), 0);
+	cr_assert_eq(dpt_send(fd, "", 0, 0), 0);
+	cr_assert_eq(chan_cur()->socks[fd].state, SS_CONN);
+	cr_assert_eq(chan_cur()->tx_nfree, FK_TXBUFS);
+	cr_assert_eq(chan_cur()->socks[fd].snd_sent, 0u);
+	cr_assert_lt(fake_find(&fk, DPT_EMBED_CMD_SEND, 0, 50), 0);
 }
 
 /* ---- data ------------------------------------------------------------- */
@@ -868,6 +908,83 @@ Test(sleep, epoll_wait_0_arms_the_eventfd_for_an_outer_loop)
 	cr_assert_eq(poll(&p, 1, 2000), 1, "the outer loop wakes");
 	cr_assert_eq(dpt_epoll_wait(ep, &out, 1, 0), 1);
 	cr_assert_eq(chan_cur()->hdr->sleeping, 0u, "disarmed");
+}
+
+/* Fill both workers' command rings past their FK_SLOTS with SETOPTs,
+ * which no worker answers, while the fake takes nothing: the rest waits
+ * in the client's backlogs. @return the number of SETOPTs sent. */
+static int
+fill_rings_with_unanswered_commands(void)
+{
+	uint32_t w0, h0, w1, h1;
+	int f0 = connected(&w0, &h0), f1 = connected(&w1, &h1), one = 1, i;
+
+	cr_assert_neq(w0, w1, "connects go round the workers");
+	fk.paused = 1;
+	for (i = 0; i < (int)FK_SLOTS + 8; i++) {
+		cr_assert_eq(dpt_setsockopt(f0, IPPROTO_TCP, TCP_NODELAY, &one,
+					    sizeof(one)), 0);
+		cr_assert_eq(dpt_setsockopt(f1, IPPROTO_TCP, TCP_NODELAY, &one,
+					    sizeof(one)), 0);
+	}
+	return 2 * i;
+}
+
+static void *
+unpause_later(void *arg)
+{
+	(void)arg;
+	usleep(100 * 1000);
+	fk.paused = 0;
+	return NULL;
+}
+
+/* The workers drain the SETOPTs and post nothing, so no eventfd write
+ * comes: a sleep bounded only by the LISTEN's answers would last for
+ * ever with the LISTEN still in the backlog. */
+Test(sleep, commands_in_the_backlog_go_out_though_nothing_wakes_the_sleeper,
+     .timeout = 10)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 8090);
+	int lfd = dpt_socket(AF_INET, SOCK_STREAM, 0), n, l[2], i, setopts = 0;
+	uint32_t lw[2], w;
+	pthread_t t;
+
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	n = fill_rings_with_unanswered_commands();
+	dpt_set_spin_us(0);
+	cr_assert_eq(pthread_create(&t, NULL, unpause_later, NULL), 0);
+	cr_assert_eq(dpt_listen(lfd, 4), 0);
+	pthread_join(t, NULL);
+	l[0] = fake_find(&fk, DPT_EMBED_CMD_LISTEN, 0, 1000);
+	cr_assert_geq(l[0], 0);
+	l[1] = fake_find(&fk, DPT_EMBED_CMD_LISTEN, l[0] + 1, 1000);
+	cr_assert_gt(l[1], l[0]);
+	(void)fake_cmd(&fk, l[0], &lw[0]);
+	(void)fake_cmd(&fk, l[1], &lw[1]);
+	cr_assert_neq(lw[0], lw[1], "a LISTEN reached each worker");
+	/* each worker's LISTEN after every SETOPT it was sent before it */
+	for (i = 0; i < fk.nlog; i++) {
+		if (fake_cmd(&fk, i, &w).op != DPT_EMBED_CMD_SETOPT)
+			continue;
+		setopts++;
+		cr_assert_lt(i, l[w == lw[0] ? 0 : 1]);
+	}
+	cr_assert_eq(setopts, n);
+}
+
+Test(sleep, epoll_wait_0_with_a_backlog_leaves_the_eventfd_readable)
+{
+	int ep = dpt_epoll_create(0);
+	struct epoll_event out;
+	struct pollfd p = { .fd = dpt_epoll_fd(ep), .events = POLLIN };
+
+	(void)fill_rings_with_unanswered_commands();
+	cr_assert_eq(dpt_epoll_wait(ep, &out, 1, 0), 0);
+	cr_assert_eq(chan_cur()->hdr->sleeping, 1u, "armed");
+	cr_assert_eq(poll(&p, 1, 0), 1,
+		     "the outer loop comes back at once to send the backlog");
+	fk.paused = 0;
 }
 
 /* ---- dptcpd gone ------------------------------------------------------ */
