@@ -80,6 +80,10 @@ def listen(host, port):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.bind((host, port))
     s.listen(64)
+    return s
+
+
+def accept_loop(port, s):
     while True:
         c, _ = s.accept()
         threading.Thread(target=serve, args=(port, c), daemon=True).start()
@@ -100,9 +104,10 @@ def connect_once(host):
 if len(sys.argv) > 2:
     threading.Thread(target=connect_once, args=(sys.argv[2],),
                      daemon=True).start()
+# every port listens before 'listening' is printed (no sleep to guess it)
 for p in (7001, 7002, 7003, 7005, 7006, 7007):
-    threading.Thread(target=listen, args=(sys.argv[1], p), daemon=True).start()
-time.sleep(0.3)
+    threading.Thread(target=accept_loop, args=(p, listen(sys.argv[1], p)),
+                     daemon=True).start()
 print('listening', flush=True)
 while True:
     time.sleep(3600)

@@ -16,14 +16,22 @@ it_start_dptcpd --set tcp.persist_timeout=3s
 it_mem_baseline
 
 it_attack noread 80 200 1073741824
-sleep 1
-read -r tcbs pkt hdr <<<"$(it_mem)"
+# Linux's connects return at the SYN-ACK: dptcpd's connections exist once
+# their ACKs (and requests) are in
+for _ in $(seq 1 100); do
+	read -r tcbs pkt hdr <<<"$(it_mem)"
+	[ "$tcbs" -ge 200 ] && break
+	sleep 0.1
+done
 it_log "during the attack: tcbs=$tcbs pkt_mbufs_used=$pkt hdr_mbufs_used=$hdr"
 [ "$tcbs" -ge 200 ] || it_fail "only $tcbs connections: the attack did not take"
 it_curl_body 1048576
 it_log "during the attack: GET /1048576 byte-exact in $IT_CURL_S s"
 # persist_timeout (3 s) after each window shut, dptcpd resets them
-sleep 4
+for _ in $(seq 1 $((60 * IT_TIME_SCALE))); do
+	[ "$(it_telemetry_counter tcp_persist_timeouts)" -ge 200 ] && break
+	sleep 0.1
+done
 it_attack_stop
 [ "$(it_attack_result alive_at_end)" -eq 0 ] ||
 	it_fail "$(it_attack_result alive_at_end) attackers still connected after persist_timeout"

@@ -97,6 +97,7 @@ out=$(client echo "$IT_ADDR" 5001 $((10 * 1024 * 1024)) 4) ||
 it_log "the other client still serves: $(tr '\n' ' ' <<<"$out")"
 kill -TERM "$PID_5001"
 it_wait "$PID_5001" 10
+[ "$IT_RC" -eq 0 ] || it_fail "dptcp-echo 5001 exited $IT_RC after SIGTERM"
 
 it_expect_mem_baseline 10
 it_stop_dptcpd

@@ -63,6 +63,7 @@ for i in $(seq 1 63); do
 done
 for i in $(seq 1 63); do
 	it_wait "${pids[$i]}" 10
+	[ "$IT_RC" -eq 0 ] || it_fail "dptcp-echo $i exited $IT_RC after SIGTERM"
 done
 echo_pid=${pids[0]} # dptcp-echo on 5000 stays: the other client below
 
@@ -84,6 +85,7 @@ out=$(client echo "$IT_ADDR" 5000 "$MiB" 7) ||
 it_log "the other client still serves: $(tr '\n' ' ' <<<"$out")"
 kill -TERM "$echo_pid"
 it_wait "$echo_pid" 10
+[ "$IT_RC" -eq 0 ] || it_fail "dptcp-echo 0 exited $IT_RC after SIGTERM"
 
 # ---- dptcpd stopped under a waiting client
 it_bg "$DPTCP_SEMANTICS" -P "$IT_PREFIX" wait >"$IT_DIR/wait.out" 2>&1
@@ -99,7 +101,8 @@ it_stop_dptcpd
 t_exit=$(date +%s.%N)
 it_log "dptcpd stopped in $(python3 -c "print('%.2f' % ($t_exit - $t_kill))") s"
 it_wait "$wpid" 5
-cat "$IT_DIR/wait.out" | sed "s/^/$IT_NAME: wait: /"
+[ "$IT_RC" -eq 0 ] || it_fail "embed_semantics wait exited $IT_RC: $(cat "$IT_DIR/wait.out")"
+sed "s/^/$IT_NAME: wait: /" "$IT_DIR/wait.out"
 # the blocked calls: the connections were reset at the deadline
 # (ECONNRESET, or EPOLLERR|EPOLLHUP) or dptcpd was gone (ENOTCONN, EPIPE);
 # either way before dptcpd's exit plus 1 s

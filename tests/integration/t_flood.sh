@@ -3,11 +3,11 @@
 # Floods: SYNs, stray ACKs, RSTs, garbage TCP, UDP and IP protocol 253
 # from spoofed sources (198.18.128.0/17), sent by bench/synflood through a
 # raw socket in the namespace, into dptcpd's tap, one kind after the other.
-# During each, a 1 MiB curl completes and ten new connections to echo each
-# complete (connect, 64 bytes there and back) in under 1 s, i.e. their
-# first SYN was answered. Each kind lands in its counters. Afterwards every
-# resource of /dptcp/mem is back at its baseline within 10 s and a 10 MiB
-# curl completes.
+# During each, a 1 MiB curl completes byte-exact and ten new connections
+# to echo each complete (connect, 64 bytes there and back) in under 1 s,
+# i.e. their first SYN was answered. Each kind lands in its counters.
+# Afterwards every resource of /dptcp/mem is back at its baseline within
+# 10 s and a 10 MiB curl completes byte-exact.
 #
 # The rate (20,000 packets/s) is one this shared machine sustains whatever
 # else runs (at 50,000, with a load of 17 on its 2 CPUs, the tap's own
@@ -22,8 +22,6 @@ SYNFLOOD=${SYNFLOOD:?SYNFLOOD must name bench/synflood}
 rate=20000
 secs=2.5
 
-mem() { it_telemetry_fields /dptcp/mem tcbs_used pkt_mbufs_used hdr_mbufs_used; }
-
 # the kind, the port it goes to, and the counter it must show up in
 kinds=(
 	"syn 80 tcp_syncookies_sent"
@@ -36,8 +34,7 @@ kinds=(
 
 it_start_dptcpd --set port0.gateway="$IT_PEER" --set tcp.syn_backlog=16 \
 	--set tcp.synack_retries=1
-read -r tcbs0 pkt0 hdr0 <<<"$(mem)"
-it_log "baseline: tcbs_used=$tcbs0 pkt_mbufs_used=$pkt0 hdr_mbufs_used=$hdr0"
+it_mem_baseline
 
 declare -A seen=()
 for k in "${kinds[@]}"; do
@@ -47,11 +44,9 @@ for k in "${kinds[@]}"; do
 		--src 198.18.128.0/17 --rate "$rate" --duration "$secs" \
 		--json "$IT_DIR/flood-$kind.json"
 	fpid=$!
+	it_log "$kind flood started"
 	sleep 0.5
-	got=$(it_ns curl -sS --max-time 10 -o /dev/null \
-		-w '%{size_download} %{time_total}' "http://$IT_ADDR/1048576") ||
-		it_fail "$kind flood: 1 MiB curl failed"
-	[ "${got% *}" -eq 1048576 ] || it_fail "$kind flood: curl got $got"
+	it_curl_body 1048576 10
 	conn=$(it_ns /usr/bin/python3 "$(dirname "$0")/conncheck.py" timed \
 		"$IT_ADDR" 7 10 1000) || it_fail "$kind flood: $conn"
 	it_wait "$fpid" 20
@@ -62,23 +57,11 @@ for k in "${kinds[@]}"; do
 		it_fail "$kind flood: $counter did not move ($before)"
 	it_log "$kind flood: link $(it_link_drops)"
 	it_log "$kind flood ($(sed 's/.*"flood_pps": \([0-9.]*\).*/\1/' \
-		"$IT_DIR/flood-$kind.json") pkt/s): curl 1 MiB in ${got#* } s; connections: $conn; $counter +$((after - before))"
+		"$IT_DIR/flood-$kind.json") pkt/s): curl 1 MiB in $IT_CURL_S s; connections: $conn; $counter +$((after - before))"
 done
 
-for _ in $(seq 1 100); do
-	read -r tcbs pkt hdr <<<"$(mem)"
-	[ "$tcbs" -eq "$tcbs0" ] && [ "$pkt" -eq "$pkt0" ] &&
-		[ "$hdr" -eq "$hdr0" ] && break
-	sleep 0.1
-done
-[ "$tcbs" -eq "$tcbs0" ] || it_fail "tcbs_used is $tcbs 10 s after the floods, $tcbs0 before"
-[ "$pkt" -eq "$pkt0" ] || it_fail "pkt_mbufs_used is $pkt 10 s after the floods, $pkt0 before"
-[ "$hdr" -eq "$hdr0" ] || it_fail "hdr_mbufs_used is $hdr 10 s after the floods, $hdr0 before"
-it_log "after the floods: tcbs_used=$tcbs pkt_mbufs_used=$pkt hdr_mbufs_used=$hdr (the baseline)"
-got=$(it_ns curl -sS --max-time 20 -o /dev/null -w '%{size_download}' \
-	"http://$IT_ADDR/10485760") || it_fail "10 MiB curl after the floods failed"
-[ "$got" -eq 10485760 ] || it_fail "10 MiB curl got $got bytes"
-
+it_expect_mem_baseline 10
+it_curl_body 10485760 20
 it_stop_dptcpd
 it_log "drops: $(awk '$1 ~ /drop/ && $1 != "drops_total" { printf "%s=%s ", $1, $2 }' "$IT_OUT")"
 it_expect_counter tx_drop_full 0

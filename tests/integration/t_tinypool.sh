@@ -14,13 +14,13 @@ it_ns sysctl -qw net.ipv4.tcp_autocorking=0
 it_attack tiny 7 6 5
 
 client() {
-	it_ns /usr/bin/python3 "$(dirname "$0")/tcpclient.py" --timeout 60 "$@"
+	it_ns /usr/bin/python3 "$(dirname "$0")/tcpclient.py" --timeout $((60 * IT_TIME_SCALE)) "$@"
 }
 pids=()
 for i in $(seq 1 20); do
 	client echo "$IT_ADDR" 7 1048576 "$i" >"$IT_DIR/echo.$i" 2>&1 &
 	pids+=($!)
-	it_ns curl -sS --max-time 60 -o "$IT_DIR/get.$i" \
+	it_ns curl -sS --max-time $((60 * IT_TIME_SCALE)) -o "$IT_DIR/get.$i" \
 		"http://$IT_ADDR/1048576" 2>"$IT_DIR/get.$i.err" &
 	pids+=($!)
 done
