@@ -14,10 +14,7 @@
 
 DPTCP_GEN=${DPTCP_GEN:?DPTCP_GEN must name the dptcp-gen binary}
 DPTCP_CTL=${DPTCP_CTL:?DPTCP_CTL must name the dptcp-ctl binary}
-# 20 kills sample the race; the sanitizer build (whose instrumented EAL
-# start makes each kill slow) needs only a few to check the reaping path
-# for leaks and heap errors, the race being the plain build's to catch
-KILLS=${KILLS:-$([ -n "${DPT_SANITIZED:-}" ] && echo 5 || echo 20)}
+KILLS=${KILLS:-20}
 sock="/run/dpt-it-$$.memif"
 gen_prefix="$IT_PREFIX-gen"
 IT_AFTER+=("rm -rf '$sock' '/var/run/dpdk/$gen_prefix'")
