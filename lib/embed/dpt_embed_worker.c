@@ -107,6 +107,32 @@ lent_get(struct cw *c, uint32_t sock)
 
 /* ---- events ---------------------------------------------------------- */
 
+/* The client wrote an impossible index into one of its rings: this
+ * worker stops serving it and the control thread cuts it off. Counted
+ * once. */
+static void
+broke(struct dpt_embed_worker *w, struct cw *c)
+{
+	if (!c->broken)
+		w->st->c[DPT_STAT_embed_ring_broken]++;
+	__atomic_store_n(&c->broken, 1, __ATOMIC_RELAXED);
+}
+
+/* Free event slots, at least @p want if there are (0 when the client
+ * broke the ring). The consumer's index is read only when the last view
+ * shows too few: an idle client costs no load of its line. */
+static uint32_t
+evt_room(struct dpt_embed_worker *w, struct cw *c, uint32_t want)
+{
+	int room = dpt_spsc_room_for(&c->evt, want);
+
+	if (room < 0) {
+		broke(w, c);
+		return 0;
+	}
+	return (uint32_t)room;
+}
+
 /* 1: posted; 0: the ring is full; -1: the client broke it. */
 static int
 post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
@@ -114,9 +140,7 @@ post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
 	int rc = dpt_spsc_put(&c->evt, ev, 1);
 
 	if (rc < 0) {
-		if (!c->broken)
-			w->st->c[DPT_STAT_embed_ring_broken]++;
-		__atomic_store_n(&c->broken, 1, __ATOMIC_RELAXED);
+		broke(w, c);
 		return -1;
 	}
 	if (rc == 1) {
@@ -279,7 +303,7 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 			continue;
 		}
 		/* no room, or no mbuf to copy into: it waits in rx_hold */
-		if (dpt_spsc_room(&c->evt) == 0 ||
+		if (evt_room(w, c, 1) == 0 ||
 		    (sm = shareable(w, m)) == NULL) {
 			h->rx_hold = m;
 			return 1;
@@ -849,19 +873,18 @@ serve_cmds(struct ctx *x)
 	struct cw *c = x->c;
 	struct dpt_embed_cmd cmd;
 
-	if (c->stalled && (dpt_spsc_room(&c->evt) < EVT_MARGIN ||
+	if (c->stalled && (evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN ||
 			   retry_stalled(x)))
 		return;
 	for (unsigned int k = 0; k < CMD_BUDGET; k++) {
 		int n;
 
 		/* a command's answers must find room: else it waits */
-		if (dpt_spsc_room(&c->evt) < EVT_MARGIN)
+		if (evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN)
 			return;
 		n = dpt_spsc_get(&c->cmd, &cmd, 1);
 		if (n < 0) {
-			x->w->st->c[DPT_STAT_embed_ring_broken]++;
-			__atomic_store_n(&c->broken, 1, __ATOMIC_RELAXED);
+			broke(x->w, c);
 			return;
 		}
 		if (n == 0)
@@ -1049,8 +1072,13 @@ static int
 post_tx_done(struct dpt_embed_worker *w, struct cw *c)
 {
 	void *idx[32];
-	uint32_t room = dpt_spsc_room(&c->evt), n;
+	uint32_t room, n;
 
+	if (rte_ring_empty(c->tx_done))
+		return 0;
+	room = evt_room(w, c, RTE_DIM(idx));
+	if (c->broken)
+		return -1;
 	while (room > 0) {
 		n = rte_ring_sc_dequeue_burst(c->tx_done, idx,
 					      RTE_MIN(room, RTE_DIM(idx)),

@@ -85,10 +85,10 @@ Test(spsc, full_takes_no_more_and_empty_gives_none)
 	cr_assert(dpt_spsc_empty(&r.cons));
 	cr_assert_eq(dpt_spsc_put(&r.prod, many, RS + 1), RS);
 	cr_assert_eq(dpt_spsc_put(&r.prod, s, 1), 0);
-	cr_assert_eq(dpt_spsc_room(&r.prod), 0);
+	cr_assert_eq(dpt_spsc_room_for(&r.prod, RS), 0);
 	cr_assert_eq(dpt_spsc_get(&r.cons, many, RS + 1), RS);
 	cr_assert_eq(dpt_spsc_get(&r.cons, s, 1), 0);
-	cr_assert_eq(dpt_spsc_room(&r.prod), RS);
+	cr_assert_eq(dpt_spsc_room_for(&r.prod, RS), RS);
 	free(r.sh);
 }
 
@@ -108,6 +108,7 @@ Test(spsc, an_impossible_index_is_a_protocol_error)
 	cr_assert_eq(dpt_spsc_put(&r.prod, many, RS), RS);
 	r.sh->head = 0x80000000u;
 	cr_assert_eq(dpt_spsc_put(&r.prod, s, 1), -EPROTO);
+	cr_assert_eq(dpt_spsc_room_for(&r.prod, 1), -EPROTO);
 	free(r.sh);
 }
 
@@ -467,6 +468,31 @@ Test(embed, a_corrupt_ring_index_cuts_the_client_off)
 	cr_assert_eq(dpt_embed_reap(fc.e), 1);
 	cr_assert_eq(hdr->state, DPT_EMBED_ST_BROKEN);
 	fc_step();
+	TT_ASSERT_STAT(embed_clients_reaped, 1);
+	cr_assert_eq(dpt_embed_reap(fc.e), 0);
+	cr_assert_eq(dpt_embed_clients(fc.e), 0);
+}
+
+/* The event ring's consumer index is the client's too: an impossible one
+ * is found as soon as the worker needs to know the room (the 61st answer
+ * leaves fewer than EVT_MARGIN = 4 slots as last seen). */
+Test(embed, a_corrupt_event_ring_index_cuts_the_client_off)
+{
+	struct dpt_embed_chan_hdr *hdr = (void *)fc.chan;
+	struct dpt_spsc_shared *sh = (void *)(fc.chan + fc.wl.evt_off[0]);
+
+	sh->head = 0x80000000u;
+	for (int i = 0; i < SLOTS; i++)
+		FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = 8); /* each refused */
+	fc_step();
+	TT_ASSERT_STAT(embed_cmd, SLOTS - 3);
+	TT_ASSERT_STAT(embed_cmd_bad_mbuf, SLOTS - 3);
+	TT_ASSERT_STAT(embed_evt, SLOTS - 3);
+	TT_ASSERT_STAT(embed_ring_broken, 1);
+	cr_assert_eq(dpt_embed_reap(fc.e), 1);
+	cr_assert_eq(hdr->state, DPT_EMBED_ST_BROKEN);
+	fc_step();
+	TT_ASSERT_STAT(embed_ring_broken, 1);
 	TT_ASSERT_STAT(embed_clients_reaped, 1);
 	cr_assert_eq(dpt_embed_reap(fc.e), 0);
 	cr_assert_eq(dpt_embed_clients(fc.e), 0);
