@@ -99,8 +99,8 @@ mark(struct cw *c, struct hent *h, uint8_t pend)
 static struct lent *
 lent_get(struct cw *c, uint32_t sock)
 {
-	for (unsigned int i = 0; i < MAX_LISTENERS; i++)
-		if (c->l[i].l != NULL && c->l[i].sock == sock)
+	for (unsigned int i = 0; i < c->n_l; i++)
+		if (c->l[i].sock == sock)
 			return &c->l[i];
 	return NULL;
 }
@@ -568,7 +568,8 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 {
 	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_LISTEN,
 				    .sock = cmd->sock, .seq = cmd->seq };
-	struct lent *l = NULL;
+	uint32_t backlog = cmd->n ? cmd->n : 128;
+	struct dpt_tcp_listener *tl = NULL;
 
 	if (cmd->sock == 0 || cmd->port == 0 || lent_get(x->c, cmd->sock))
 		return refuse(x->w, x->c, cmd, EINVAL,
@@ -576,28 +577,22 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	if (x->w->draining)
 		return refuse(x->w, x->c, cmd, ESHUTDOWN,
 			      DPT_STAT_embed_cmd_failed);
-	for (unsigned int i = 0; i < MAX_LISTENERS && l == NULL; i++)
-		if (x->c->l[i].l == NULL)
-			l = &x->c->l[i];
-	if (l == NULL)
+	if (x->c->n_l == MAX_LISTENERS)
 		return refuse(x->w, x->c, cmd, ENOBUFS,
 			      DPT_STAT_embed_cmd_no_slot);
 	if (!(cmd->b & DPT_EMBED_LISTEN_REUSEADDR) &&
-	    port_in_timewait(x->w->tcp, rte_be_to_cpu_16(cmd->port))) {
-		l->l = NULL;
+	    port_in_timewait(x->w->tcp, rte_be_to_cpu_16(cmd->port)))
 		rte_errno = EADDRINUSE;
-	} else {
-		l->l = dpt_tcp_listen(x->w->tcp,
-				      &(struct dpt_tcp_listen_params){
+	else
+		tl = dpt_tcp_listen(x->w->tcp, &(struct dpt_tcp_listen_params){
 			.port = rte_be_to_cpu_16(cmd->port),
-			.backlog = cmd->n ? cmd->n : 128 });
-	}
-	if (l->l == NULL) {
+			.backlog = backlog });
+	if (tl == NULL) {
 		ev.err = rte_errno ? rte_errno : ENOMEM;
 		x->w->st->c[DPT_STAT_embed_cmd_failed]++;
 	} else {
-		l->sock = cmd->sock;
-		l->credit = cmd->n ? cmd->n : 128;
+		x->c->l[x->c->n_l++] = (struct lent){
+			.l = tl, .sock = cmd->sock, .credit = backlog };
 		x->c->n_socks++;
 	}
 	(void)post(x->w, x->c, &ev);
@@ -614,7 +609,7 @@ cmd_unlisten(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		return refuse(x->w, x->c, cmd, EBADF,
 			      DPT_STAT_embed_cmd_bad_handle);
 	dpt_tcp_unlisten(l->l, x->now);
-	l->l = NULL;
+	*l = x->c->l[--x->c->n_l]; /* the array stays dense */
 	x->c->n_socks--;
 	(void)post(x->w, x->c, &ev);
 }
@@ -901,11 +896,11 @@ serve_cmds(struct ctx *x)
 static void
 accept_all(struct ctx *x)
 {
-	for (unsigned int i = 0; i < MAX_LISTENERS; i++) {
+	for (unsigned int i = 0; i < x->c->n_l; i++) {
 		struct lent *l = &x->c->l[i];
 		struct dpt_tcb *tc;
 
-		while (l->l != NULL && l->credit > 0 &&
+		while (l->credit > 0 &&
 		       (tc = dpt_tcp_accept(l->l)) != NULL) {
 			struct hent *h = hent_alloc(x->c);
 
@@ -975,12 +970,11 @@ embed_worker_retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 		h->rx_hold = NULL;
 		h->c = NULL;
 	}
-	for (unsigned int i = 0; i < MAX_LISTENERS; i++)
-		if (c->l[i].l != NULL) {
-			dpt_tcp_unlisten(c->l[i].l, now);
-			c->l[i].l = NULL;
-			w->st->c[DPT_STAT_embed_listeners_closed]++;
-		}
+	for (unsigned int i = 0; i < c->n_l; i++) {
+		dpt_tcp_unlisten(c->l[i].l, now);
+		w->st->c[DPT_STAT_embed_listeners_closed]++;
+	}
+	c->n_l = 0;
 	if (c->stalled) {
 		rte_pktmbuf_free(c->stall_m);
 		c->stalled = 0;
@@ -1051,19 +1045,17 @@ dpt_embed_worker_drain(struct dpt_embed_worker *w, uint64_t now)
 
 		if (c == NULL)
 			continue;
-		for (unsigned int i = 0; i < MAX_LISTENERS; i++) {
+		for (unsigned int i = 0; i < c->n_l; i++) {
 			struct dpt_embed_evt ev = {
 				.type = DPT_EMBED_EVT_CLOSED,
 				.sock = c->l[i].sock };
 
-			if (c->l[i].l == NULL)
-				continue;
 			dpt_tcp_unlisten(c->l[i].l, now);
-			c->l[i].l = NULL;
 			c->n_socks--;
 			if (!c->broken)
 				(void)post(w, c, &ev);
 		}
+		c->n_l = 0;
 	}
 }
 

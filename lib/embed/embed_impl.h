@@ -67,7 +67,7 @@ struct hent {
 
 /* A listener of a client on a worker. */
 struct lent {
-	struct dpt_tcp_listener *l; /* NULL: slot free */
+	struct dpt_tcp_listener *l;
 	uint32_t sock;
 	uint32_t credit;            /* connections the client will take */
 };
@@ -99,7 +99,9 @@ struct cw {
 				       * every handle */
 	uint32_t n_handles;           /* entries of h and dirty */
 	uint32_t dirty_head, dirty_n;
-	struct lent l[MAX_LISTENERS];
+	struct lent l[MAX_LISTENERS]; /* l[0..n_l) in use, dense: the loop
+				       * looks at no empty slot */
+	uint32_t n_l;
 	struct preopt pre[MAX_PREOPTS];
 	uint32_t n_pre;
 	struct rte_ring *tx_done;     /* MP (any thread's free callback),
