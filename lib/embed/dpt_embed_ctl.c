@@ -42,8 +42,9 @@ static struct dpt_embed *tel_embed; /* one server per process */
 #define PRE_HANDSHAKE (1ULL << 32) /* epoll data: a socket before hello */
 #define LISTEN_TAG (1ULL << 33)    /* epoll data: the listening socket */
 
-void
-embed_layout(const struct dpt_embed *e, struct dpt_embed_welcome *w)
+/* Channel layout offsets for the workers and the configuration. */
+static void
+chan_layout(const struct dpt_embed *e, struct dpt_embed_welcome *w)
 {
 	uint64_t off = PAGE, ring = RTE_ALIGN_CEIL(
 		dpt_spsc_bytes(e->conf.ring_slots), PAGE);
@@ -333,7 +334,7 @@ dpt_embed_client_add(struct dpt_embed *e, const struct dpt_embed_hello *h,
 	}
 	cl->name[sizeof(cl->name) - 1] = '\0';
 	cl->evfd = evfd;
-	embed_layout(e, wl);
+	chan_layout(e, wl);
 	rc = client_build(e, cl, wl);
 	if (rc != 0) {
 		client_release(e, cl);

@@ -698,7 +698,6 @@ send_chain(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h,
 		return;
 	}
 	if (rc == -EAGAIN) {
-		x->c->stalled = 1;
 		x->c->stall_cmd = *cmd;
 		x->c->stall_m = m;
 		dpt_tcp_want_writable(h->c);
@@ -850,7 +849,6 @@ retry_stalled(struct ctx *x)
 	struct hent *h = hent_get(c, c->stall_cmd.handle);
 	struct rte_mbuf *m = c->stall_m;
 
-	c->stalled = 0;
 	c->stall_m = NULL;
 	if (h == NULL) {
 		rte_pktmbuf_free(m);
@@ -859,7 +857,7 @@ retry_stalled(struct ctx *x)
 		return 0;
 	}
 	send_chain(x, &c->stall_cmd, h, m);
-	return c->stalled;
+	return c->stall_m != NULL;
 }
 
 static void
@@ -868,7 +866,7 @@ serve_cmds(struct ctx *x)
 	struct cw *c = x->c;
 	struct dpt_embed_cmd cmd;
 
-	if (c->stalled && (evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN ||
+	if (c->stall_m != NULL && (evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN ||
 			   retry_stalled(x)))
 		return;
 	for (unsigned int k = 0; k < CMD_BUDGET; k++) {
@@ -887,7 +885,7 @@ serve_cmds(struct ctx *x)
 		c->n_cmds++;
 		x->w->st->c[DPT_STAT_embed_cmd]++;
 		exec_cmd(x, &cmd);
-		if (c->stalled || c->broken)
+		if (c->stall_m != NULL || c->broken)
 			return;
 	}
 }
@@ -950,8 +948,10 @@ reclaim_mbufs(struct dpt_embed *e, int slot)
 	return n;
 }
 
-void
-embed_worker_retire(struct dpt_embed_worker *w, struct client *cl, int slot,
+/* This worker's part of dying client @p cl retired: its connections reset,
+ * its listeners closed; the last worker takes back its mbufs. */
+static void
+retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 		    uint64_t now)
 {
 	struct cw *c = &cl->w[w->index];
@@ -975,10 +975,8 @@ embed_worker_retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 		w->st->c[DPT_STAT_embed_listeners_closed]++;
 	}
 	c->n_l = 0;
-	if (c->stalled) {
-		rte_pktmbuf_free(c->stall_m);
-		c->stalled = 0;
-	}
+	rte_pktmbuf_free(c->stall_m);
+	c->stall_m = NULL;
 	while (rte_ring_sc_dequeue_burst(c->tx_done, junk, RTE_DIM(junk),
 					 NULL) > 0)
 		;
@@ -1026,7 +1024,7 @@ dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)
 		x.c = &cl->w[w->index];
 		if (st == CL_DYING) {
 			if (!x.c->retired)
-				embed_worker_retire(w, cl, (int)s, now);
+				retire(w, cl, (int)s, now);
 			continue;
 		}
 		if (x.c->broken)

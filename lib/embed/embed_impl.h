@@ -106,8 +106,8 @@ struct cw {
 	uint32_t n_pre;
 	struct rte_ring *tx_done;     /* MP (any thread's free callback),
 				       * SC (this worker) */
-	/* a SEND that TCP had no room for: retried first, alone */
-	int stalled;
+	/* a SEND that TCP had no room for (stall_m != NULL): retried first,
+	 * alone */
 	struct dpt_embed_cmd stall_cmd;
 	struct rte_mbuf *stall_m;
 	int posted;                   /* events posted this iteration */
@@ -165,13 +165,6 @@ struct dpt_embed_worker {
 	struct rte_mempool *hdr_pool;
 	int draining;                  /* dptcpd stops: no new listener */
 };
-
-/* Channel layout offsets for @p n_workers and the configuration. */
-void embed_layout(const struct dpt_embed *e, struct dpt_embed_welcome *w);
-
-/* The worker's retirement of @p cl (dpt_embed_worker.c). */
-void embed_worker_retire(struct dpt_embed_worker *w, struct client *cl,
-			 int slot, uint64_t now);
 
 /* The transmit buffer free callback (an rte_mbuf_extbuf_free_callback_t). */
 void embed_txb_free(void *addr, void *opaque);
