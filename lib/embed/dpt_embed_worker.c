@@ -656,7 +656,12 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 			i++;
 			continue;
 		}
-		(void)dpt_tcp_setopt(tc, p->opt, p->value, x->now);
+		/* its SETOPT was taken without an answer: a value TCP
+		 * refuses now is counted against the client */
+		if (dpt_tcp_setopt(tc, p->opt, p->value, x->now) != 0) {
+			x->c->n_refused++;
+			x->w->st->c[DPT_STAT_embed_cmd_bad_arg]++;
+		}
 		*p = x->c->pre[--x->c->n_pre];
 	}
 }
