@@ -18,7 +18,8 @@
  * acknowledges; the last to acknowledge takes back every mbuf the client
  * held. The control thread frees the channel once every transmit buffer
  * came back from TCP, then the slot is FREE again. No worker waits on
- * anything; no lock is taken.
+ * anything and takes no lock (only /dptcp/clients and the freeing of a
+ * slot share one, off the workers).
  */
 #ifndef DPT_EMBED_H
 #define DPT_EMBED_H

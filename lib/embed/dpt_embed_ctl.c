@@ -33,11 +33,18 @@ RTE_LOG_REGISTER_DEFAULT(dpt_embed_logtype, INFO);
 		##__VA_ARGS__)
 
 #define PAGE 4096u
+
+/* /dptcp/clients runs on DPDK's telemetry thread and reads client slots;
+ * the control path frees a slot's memory. This lock orders the two (never
+ * taken by a worker). */
+static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dpt_embed *tel_embed; /* one server per process */
 #define PRE_HANDSHAKE (1ULL << 32) /* epoll data: a socket before hello */
 #define LISTEN_TAG (1ULL << 33)    /* epoll data: the listening socket */
 
-void
-embed_layout(const struct dpt_embed *e, struct dpt_embed_welcome *w)
+/* Channel layout offsets for the workers and the configuration. */
+static void
+chan_layout(const struct dpt_embed *e, struct dpt_embed_welcome *w)
 {
 	uint64_t off = PAGE, ring = RTE_ALIGN_CEIL(
 		dpt_spsc_bytes(e->conf.ring_slots), PAGE);
@@ -234,6 +241,7 @@ cw_init(struct dpt_embed *e, struct client *cl, unsigned int i,
 static void
 client_release(struct dpt_embed *e, struct client *cl)
 {
+	pthread_mutex_lock(&tel_lock);
 	if (cl->w != NULL)
 		for (unsigned int i = 0; i < e->n_workers; i++)
 			cw_free(&cl->w[i]);
@@ -249,6 +257,7 @@ client_release(struct dpt_embed *e, struct client *cl)
 		close(cl->sock);
 	memset(cl, 0, sizeof(*cl));
 	cl->sock = cl->evfd = cl->chan_fd = -1;
+	pthread_mutex_unlock(&tel_lock);
 }
 
 static int
@@ -325,7 +334,7 @@ dpt_embed_client_add(struct dpt_embed *e, const struct dpt_embed_hello *h,
 	}
 	cl->name[sizeof(cl->name) - 1] = '\0';
 	cl->evfd = evfd;
-	embed_layout(e, wl);
+	chan_layout(e, wl);
 	rc = client_build(e, cl, wl);
 	if (rc != 0) {
 		client_release(e, cl);
@@ -614,6 +623,10 @@ dpt_embed_free(struct dpt_embed *e)
 	if (e == NULL)
 		return;
 	dpt_embed_stop(e);
+	pthread_mutex_lock(&tel_lock);
+	if (tel_embed == e)
+		tel_embed = NULL;
+	pthread_mutex_unlock(&tel_lock);
 	if (e->epfd >= 0)
 		close(e->epfd);
 	for (uint32_t s = 0; e->cl != NULL && s < e->conf.max_clients; s++)
@@ -628,17 +641,17 @@ dpt_embed_free(struct dpt_embed *e)
 
 /* ---- /dptcp/clients ------------------------------------------------------ */
 
-static struct dpt_embed *tel_embed; /* one server per process */
-
 static int
 tel_clients(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct dpt_embed *e = tel_embed;
+	struct dpt_embed *e;
 	char line[256];
 
 	(void)cmd;
 	(void)params;
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	pthread_mutex_lock(&tel_lock);
+	e = tel_embed;
 	for (uint32_t s = 0; e != NULL && s < e->conf.max_clients; s++) {
 		struct client *cl = &e->cl[s];
 		uint32_t st = __atomic_load_n(&cl->state, __ATOMIC_ACQUIRE);
@@ -665,13 +678,16 @@ tel_clients(const char *cmd, const char *params, struct rte_tel_data *d)
 			 st == CL_LIVE ? "live" : "retiring");
 		rte_tel_data_add_array_string(d, line);
 	}
+	pthread_mutex_unlock(&tel_lock);
 	return 0;
 }
 
 int
 dpt_embed_telemetry(struct dpt_embed *e)
 {
+	pthread_mutex_lock(&tel_lock);
 	tel_embed = e;
+	pthread_mutex_unlock(&tel_lock);
 	return rte_telemetry_register_cmd("/dptcp/clients", tel_clients,
 		"Embedding clients: \"ID PID NAME SOCKETS MBUFS_HELD COMMANDS "
 		"REFUSED EVENTS DROPS STATE\" each");

@@ -99,13 +99,39 @@ mark(struct cw *c, struct hent *h, uint8_t pend)
 static struct lent *
 lent_get(struct cw *c, uint32_t sock)
 {
-	for (unsigned int i = 0; i < MAX_LISTENERS; i++)
-		if (c->l[i].l != NULL && c->l[i].sock == sock)
+	for (unsigned int i = 0; i < c->n_l; i++)
+		if (c->l[i].sock == sock)
 			return &c->l[i];
 	return NULL;
 }
 
 /* ---- events ---------------------------------------------------------- */
+
+/* The client wrote an impossible index into one of its rings: this
+ * worker stops serving it and the control thread cuts it off. Counted
+ * once. */
+static void
+broke(struct dpt_embed_worker *w, struct cw *c)
+{
+	if (!c->broken)
+		w->st->c[DPT_STAT_embed_ring_broken]++;
+	__atomic_store_n(&c->broken, 1, __ATOMIC_RELAXED);
+}
+
+/* Free event slots, at least @p want if there are (0 when the client
+ * broke the ring). The consumer's index is read only when the last view
+ * shows too few: an idle client costs no load of its line. */
+static uint32_t
+evt_room(struct dpt_embed_worker *w, struct cw *c, uint32_t want)
+{
+	int room = dpt_spsc_room_for(&c->evt, want);
+
+	if (room < 0) {
+		broke(w, c);
+		return 0;
+	}
+	return (uint32_t)room;
+}
 
 /* 1: posted; 0: the ring is full; -1: the client broke it. */
 static int
@@ -114,9 +140,7 @@ post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
 	int rc = dpt_spsc_put(&c->evt, ev, 1);
 
 	if (rc < 0) {
-		if (!c->broken)
-			w->st->c[DPT_STAT_embed_ring_broken]++;
-		__atomic_store_n(&c->broken, 1, __ATOMIC_RELAXED);
+		broke(w, c);
 		return -1;
 	}
 	if (rc == 1) {
@@ -279,7 +303,7 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 			continue;
 		}
 		/* no room, or no mbuf to copy into: it waits in rx_hold */
-		if (dpt_spsc_room(&c->evt) == 0 ||
+		if (evt_room(w, c, 1) == 0 ||
 		    (sm = shareable(w, m)) == NULL) {
 			h->rx_hold = m;
 			return 1;
@@ -544,7 +568,8 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 {
 	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_LISTEN,
 				    .sock = cmd->sock, .seq = cmd->seq };
-	struct lent *l = NULL;
+	uint32_t backlog = cmd->n ? cmd->n : 128;
+	struct dpt_tcp_listener *tl = NULL;
 
 	if (cmd->sock == 0 || cmd->port == 0 || lent_get(x->c, cmd->sock))
 		return refuse(x->w, x->c, cmd, EINVAL,
@@ -552,28 +577,22 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	if (x->w->draining)
 		return refuse(x->w, x->c, cmd, ESHUTDOWN,
 			      DPT_STAT_embed_cmd_failed);
-	for (unsigned int i = 0; i < MAX_LISTENERS && l == NULL; i++)
-		if (x->c->l[i].l == NULL)
-			l = &x->c->l[i];
-	if (l == NULL)
+	if (x->c->n_l == MAX_LISTENERS)
 		return refuse(x->w, x->c, cmd, ENOBUFS,
 			      DPT_STAT_embed_cmd_no_slot);
 	if (!(cmd->b & DPT_EMBED_LISTEN_REUSEADDR) &&
-	    port_in_timewait(x->w->tcp, rte_be_to_cpu_16(cmd->port))) {
-		l->l = NULL;
+	    port_in_timewait(x->w->tcp, rte_be_to_cpu_16(cmd->port)))
 		rte_errno = EADDRINUSE;
-	} else {
-		l->l = dpt_tcp_listen(x->w->tcp,
-				      &(struct dpt_tcp_listen_params){
+	else
+		tl = dpt_tcp_listen(x->w->tcp, &(struct dpt_tcp_listen_params){
 			.port = rte_be_to_cpu_16(cmd->port),
-			.backlog = cmd->n ? cmd->n : 128 });
-	}
-	if (l->l == NULL) {
+			.backlog = backlog });
+	if (tl == NULL) {
 		ev.err = rte_errno ? rte_errno : ENOMEM;
 		x->w->st->c[DPT_STAT_embed_cmd_failed]++;
 	} else {
-		l->sock = cmd->sock;
-		l->credit = cmd->n ? cmd->n : 128;
+		x->c->l[x->c->n_l++] = (struct lent){
+			.l = tl, .sock = cmd->sock, .credit = backlog };
 		x->c->n_socks++;
 	}
 	(void)post(x->w, x->c, &ev);
@@ -590,7 +609,7 @@ cmd_unlisten(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		return refuse(x->w, x->c, cmd, EBADF,
 			      DPT_STAT_embed_cmd_bad_handle);
 	dpt_tcp_unlisten(l->l, x->now);
-	l->l = NULL;
+	*l = x->c->l[--x->c->n_l]; /* the array stays dense */
 	x->c->n_socks--;
 	(void)post(x->w, x->c, &ev);
 }
@@ -637,7 +656,12 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 			i++;
 			continue;
 		}
-		(void)dpt_tcp_setopt(tc, p->opt, p->value, x->now);
+		/* its SETOPT was taken without an answer: a value TCP
+		 * refuses now is counted against the client */
+		if (dpt_tcp_setopt(tc, p->opt, p->value, x->now) != 0) {
+			x->c->n_refused++;
+			x->w->st->c[DPT_STAT_embed_cmd_bad_arg]++;
+		}
 		*p = x->c->pre[--x->c->n_pre];
 	}
 }
@@ -679,7 +703,6 @@ send_chain(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h,
 		return;
 	}
 	if (rc == -EAGAIN) {
-		x->c->stalled = 1;
 		x->c->stall_cmd = *cmd;
 		x->c->stall_m = m;
 		dpt_tcp_want_writable(h->c);
@@ -831,7 +854,6 @@ retry_stalled(struct ctx *x)
 	struct hent *h = hent_get(c, c->stall_cmd.handle);
 	struct rte_mbuf *m = c->stall_m;
 
-	c->stalled = 0;
 	c->stall_m = NULL;
 	if (h == NULL) {
 		rte_pktmbuf_free(m);
@@ -840,7 +862,7 @@ retry_stalled(struct ctx *x)
 		return 0;
 	}
 	send_chain(x, &c->stall_cmd, h, m);
-	return c->stalled;
+	return c->stall_m != NULL;
 }
 
 static void
@@ -849,19 +871,18 @@ serve_cmds(struct ctx *x)
 	struct cw *c = x->c;
 	struct dpt_embed_cmd cmd;
 
-	if (c->stalled && (dpt_spsc_room(&c->evt) < EVT_MARGIN ||
+	if (c->stall_m != NULL && (evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN ||
 			   retry_stalled(x)))
 		return;
 	for (unsigned int k = 0; k < CMD_BUDGET; k++) {
 		int n;
 
 		/* a command's answers must find room: else it waits */
-		if (dpt_spsc_room(&c->evt) < EVT_MARGIN)
+		if (evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN)
 			return;
 		n = dpt_spsc_get(&c->cmd, &cmd, 1);
 		if (n < 0) {
-			x->w->st->c[DPT_STAT_embed_ring_broken]++;
-			__atomic_store_n(&c->broken, 1, __ATOMIC_RELAXED);
+			broke(x->w, c);
 			return;
 		}
 		if (n == 0)
@@ -869,7 +890,7 @@ serve_cmds(struct ctx *x)
 		c->n_cmds++;
 		x->w->st->c[DPT_STAT_embed_cmd]++;
 		exec_cmd(x, &cmd);
-		if (c->stalled || c->broken)
+		if (c->stall_m != NULL || c->broken)
 			return;
 	}
 }
@@ -878,11 +899,11 @@ serve_cmds(struct ctx *x)
 static void
 accept_all(struct ctx *x)
 {
-	for (unsigned int i = 0; i < MAX_LISTENERS; i++) {
+	for (unsigned int i = 0; i < x->c->n_l; i++) {
 		struct lent *l = &x->c->l[i];
 		struct dpt_tcb *tc;
 
-		while (l->l != NULL && l->credit > 0 &&
+		while (l->credit > 0 &&
 		       (tc = dpt_tcp_accept(l->l)) != NULL) {
 			struct hent *h = hent_alloc(x->c);
 
@@ -932,8 +953,10 @@ reclaim_mbufs(struct dpt_embed *e, int slot)
 	return n;
 }
 
-void
-embed_worker_retire(struct dpt_embed_worker *w, struct client *cl, int slot,
+/* This worker's part of dying client @p cl retired: its connections reset,
+ * its listeners closed; the last worker takes back its mbufs. */
+static void
+retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 		    uint64_t now)
 {
 	struct cw *c = &cl->w[w->index];
@@ -952,16 +975,13 @@ embed_worker_retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 		h->rx_hold = NULL;
 		h->c = NULL;
 	}
-	for (unsigned int i = 0; i < MAX_LISTENERS; i++)
-		if (c->l[i].l != NULL) {
-			dpt_tcp_unlisten(c->l[i].l, now);
-			c->l[i].l = NULL;
-			w->st->c[DPT_STAT_embed_listeners_closed]++;
-		}
-	if (c->stalled) {
-		rte_pktmbuf_free(c->stall_m);
-		c->stalled = 0;
+	for (unsigned int i = 0; i < c->n_l; i++) {
+		dpt_tcp_unlisten(c->l[i].l, now);
+		w->st->c[DPT_STAT_embed_listeners_closed]++;
 	}
+	c->n_l = 0;
+	rte_pktmbuf_free(c->stall_m);
+	c->stall_m = NULL;
 	while (rte_ring_sc_dequeue_burst(c->tx_done, junk, RTE_DIM(junk),
 					 NULL) > 0)
 		;
@@ -1009,7 +1029,7 @@ dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)
 		x.c = &cl->w[w->index];
 		if (st == CL_DYING) {
 			if (!x.c->retired)
-				embed_worker_retire(w, cl, (int)s, now);
+				retire(w, cl, (int)s, now);
 			continue;
 		}
 		if (x.c->broken)
@@ -1028,19 +1048,17 @@ dpt_embed_worker_drain(struct dpt_embed_worker *w, uint64_t now)
 
 		if (c == NULL)
 			continue;
-		for (unsigned int i = 0; i < MAX_LISTENERS; i++) {
+		for (unsigned int i = 0; i < c->n_l; i++) {
 			struct dpt_embed_evt ev = {
 				.type = DPT_EMBED_EVT_CLOSED,
 				.sock = c->l[i].sock };
 
-			if (c->l[i].l == NULL)
-				continue;
 			dpt_tcp_unlisten(c->l[i].l, now);
-			c->l[i].l = NULL;
 			c->n_socks--;
 			if (!c->broken)
 				(void)post(w, c, &ev);
 		}
+		c->n_l = 0;
 	}
 }
 
@@ -1049,8 +1067,13 @@ static int
 post_tx_done(struct dpt_embed_worker *w, struct cw *c)
 {
 	void *idx[32];
-	uint32_t room = dpt_spsc_room(&c->evt), n;
+	uint32_t room, n;
 
+	if (rte_ring_empty(c->tx_done))
+		return 0;
+	room = evt_room(w, c, RTE_DIM(idx));
+	if (c->broken)
+		return -1;
 	while (room > 0) {
 		n = rte_ring_sc_dequeue_burst(c->tx_done, idx,
 					      RTE_MIN(room, RTE_DIM(idx)),

@@ -128,12 +128,25 @@ dpt_spsc_empty(struct dpt_spsc *r)
 	return __atomic_load_n(&r->sh->tail, __ATOMIC_ACQUIRE) == r->mine;
 }
 
-/** Producer: free slots as last seen (may be fewer than there are). */
-static inline uint32_t
-dpt_spsc_room(struct dpt_spsc *r)
+/**
+ * Producer: free slots, reading the consumer's index only when the last
+ * view shows fewer than @p want (a producer that finds room touches no
+ * line the consumer writes).
+ *
+ * @return
+ *   Free slots (may be fewer than there are when at least @p want), or
+ *   -EPROTO when the consumer's index is impossible.
+ */
+static inline int
+dpt_spsc_room_for(struct dpt_spsc *r, uint32_t want)
 {
+	uint32_t used = r->mine - r->theirs;
+
+	if (used <= r->size && r->size - used >= want)
+		return (int)(r->size - used);
 	r->theirs = __atomic_load_n(&r->sh->head, __ATOMIC_ACQUIRE);
-	return r->mine - r->theirs > r->size ? 0 : r->size - (r->mine - r->theirs);
+	used = r->mine - r->theirs;
+	return used > r->size ? -EPROTO : (int)(r->size - used);
 }
 
 #endif /* DPT_SPSC_H */

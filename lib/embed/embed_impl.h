@@ -67,7 +67,7 @@ struct hent {
 
 /* A listener of a client on a worker. */
 struct lent {
-	struct dpt_tcp_listener *l; /* NULL: slot free */
+	struct dpt_tcp_listener *l;
 	uint32_t sock;
 	uint32_t credit;            /* connections the client will take */
 };
@@ -99,13 +99,15 @@ struct cw {
 				       * every handle */
 	uint32_t n_handles;           /* entries of h and dirty */
 	uint32_t dirty_head, dirty_n;
-	struct lent l[MAX_LISTENERS];
+	struct lent l[MAX_LISTENERS]; /* l[0..n_l) in use, dense: the loop
+				       * looks at no empty slot */
+	uint32_t n_l;
 	struct preopt pre[MAX_PREOPTS];
 	uint32_t n_pre;
 	struct rte_ring *tx_done;     /* MP (any thread's free callback),
 				       * SC (this worker) */
-	/* a SEND that TCP had no room for: retried first, alone */
-	int stalled;
+	/* a SEND that TCP had no room for (stall_m != NULL): retried first,
+	 * alone */
 	struct dpt_embed_cmd stall_cmd;
 	struct rte_mbuf *stall_m;
 	int posted;                   /* events posted this iteration */
@@ -163,13 +165,6 @@ struct dpt_embed_worker {
 	struct rte_mempool *hdr_pool;
 	int draining;                  /* dptcpd stops: no new listener */
 };
-
-/* Channel layout offsets for @p n_workers and the configuration. */
-void embed_layout(const struct dpt_embed *e, struct dpt_embed_welcome *w);
-
-/* The worker's retirement of @p cl (dpt_embed_worker.c). */
-void embed_worker_retire(struct dpt_embed_worker *w, struct client *cl,
-			 int slot, uint64_t now);
 
 /* The transmit buffer free callback (an rte_mbuf_extbuf_free_callback_t). */
 void embed_txb_free(void *addr, void *opaque);
