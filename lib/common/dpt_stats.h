@@ -207,6 +207,8 @@
 			       "within synack_dup_interval of its last "    \
 			       "SYN-ACK (not answered)")                    \
 	X(tcp_drop_cookie, D, "ACKs to a listener with an invalid cookie")   \
+	X(tcp_cookie_unchecked, C, "of tcp_drop_cookie, refused without a " \
+	  "MAC: no cookie sent in the last 192 s could be valid")           \
 	X(tcp_drop_syn_sent, D, "segments refused in SYN-SENT")               \
 	X(tcp_drop_paws, D, "segments refused by PAWS (RFC 7323 5)")          \
 	X(tcp_drop_no_ts, D, "segments without timestamps on a timestamp "   \

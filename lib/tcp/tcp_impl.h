@@ -298,6 +298,8 @@ struct dpt_tcp {
 	struct dpt_tcb *dead_head;   /* to release at the end of poll */
 	uint8_t secret[16];
 	uint64_t cookie_key[2];      /* SYN cookies' SipHash-1-3 key */
+	uint64_t cookie_live_until;  /* a cookie sent may be valid until
+				      * then; 0: none ever sent */
 	int tx_cksum;                /* PMD fills TCP checksums */
 	uint16_t next_port;          /* next ephemeral port to try */
 	uint8_t in_poll;             /* delivering events */
@@ -475,6 +477,8 @@ uint32_t cookie_make(const struct dpt_tcp *t, const struct tcp_key *k,
 int cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
 		 uint32_t *ts_off, uint64_t now);
+void cookie_sent(struct dpt_tcp *t, uint64_t now);
+int cookie_any_live(const struct dpt_tcp *t, uint64_t now);
 
 /* tcp_peers.c */
 void tcp_peers_init(struct dpt_tcp *t, uint64_t now);

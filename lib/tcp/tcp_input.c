@@ -89,6 +89,7 @@ syn_cookie(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 		return drop(t, m, DPT_STAT_tcp_drop_synack_rate);
 	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - 40u);
 	iss = cookie_make(t, &k, s->seq, &mss, &ts_off, now);
+	cookie_sent(t, now);
 	if (s->opt.present & DPT_TCPOPT_WS)
 		bits = s->opt.wscale;
 	if (s->opt.present & DPT_TCPOPT_SACK_OK)
@@ -173,9 +174,13 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	uint32_t ts_off;
 	uint16_t mss;
 
-	if (!t->conf.syncookies ||
-	    cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, &ts_off,
-			 now) != 0) /* RFC 9293 3.10.7.2 second */
+	/* RFC 9293 3.10.7.2 second: not our cookie's ACK, RST. */
+	if (!t->conf.syncookies || !cookie_any_live(t, now)) {
+		t->st->c[DPT_STAT_tcp_cookie_unchecked]++;
+		return drop_rst(t, m, s, DPT_STAT_tcp_drop_cookie, now);
+	}
+	if (cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, &ts_off,
+			 now) != 0)
 		return drop_rst(t, m, s, DPT_STAT_tcp_drop_cookie, now);
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);

@@ -212,6 +212,24 @@ cookie_make(const struct dpt_tcp *t, const struct tcp_key *k,
 	       (count & COOKIE_CNT_MASK) << COOKIE_CNT_SHIFT | i;
 }
 
+/* A cookie made now is accepted for at most COOKIE_MAX_AGE more counts
+ * of COOKIE_PERIOD after the one it was made in: 192 s at the most. */
+void
+cookie_sent(struct dpt_tcp *t, uint64_t now)
+{
+	t->cookie_live_until = now + (COOKIE_MAX_AGE + 1) * COOKIE_PERIOD;
+}
+
+/* Whether any cookie we sent could still be valid. When none could, an
+ * ACK to a listener is refused without computing a MAC, as Linux does
+ * (tcp_synq_no_recent_overflow()): a flood of stray ACKs then costs no
+ * SipHash while no SYN flood made us send cookies. */
+int
+cookie_any_live(const struct dpt_tcp *t, uint64_t now)
+{
+	return now < t->cookie_live_until;
+}
+
 int
 cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
 	     uint32_t peer_isn, uint32_t cookie, uint16_t *mss,

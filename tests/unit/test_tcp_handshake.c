@@ -1041,9 +1041,51 @@ Test(tcp_syncookies, ack_with_a_wrong_cookie_gets_rst)
 	TT_OUT(.flags = RST, .seq = ck + 1, .ack = 0, .wnd = 0);
 	TT_NONE();
 	TT_ASSERT_STAT(tcp_drop_cookie, 2);
+	TT_ASSERT_STAT(tcp_cookie_unchecked, 0); /* a cookie is live: MACs */
 	TT_ASSERT_STAT(tcp_rst_sent, 2);
 	TT_ASSERT_STAT(tcp_syncookies_ok, 0);
 	TT_ASSERT_STAT(tcp_tcbs, 1);
+}
+
+/* No cookie was ever sent: an ACK to a listener cannot be a cookie's, so
+ * it is refused (RFC 9293 3.10.7.2 second: <SEQ=SEG.ACK><CTL=RST>)
+ * without a MAC computed, as Linux's tcp_synq_no_recent_overflow()
+ * skips its cookie check. A stray-ACK flood then costs no SipHash. */
+Test(tcp_syncookies, stray_ack_is_refused_without_a_mac_when_no_cookie_is_live)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	tt_skip_all();
+	TT_IN(.flags = ACK, .seq = 1001, .ack = 0x12345679, .sport = P2);
+	TT_OUT(.flags = RST, .seq = 0x12345679, .ack = 0, .wnd = 0);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_cookie, 1);
+	TT_ASSERT_STAT(tcp_cookie_unchecked, 1);
+	TT_ASSERT_STAT(tcp_tcbs, 1);
+}
+
+/* The last cookie went out 192 s ago: from then no cookie can be valid
+ * (made in one 64 s count, accepted in the two after), and the check
+ * stops; one second before, it still runs and accepts. */
+Test(tcp_syncookies, cookie_check_stops_192s_after_the_last_cookie)
+{
+	uint32_t ck;
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	tt_advance(dpt_s(64) - tt.now % dpt_s(64)); /* a count starts */
+	tt_skip_all();
+	ck = cookie_synack(P2);
+	tt_advance(dpt_s(192) - 1);
+	tt_skip_all();
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_syncookies_ok, 1);
+	TT_ASSERT_STAT(tcp_cookie_unchecked, 0);
+	tt_advance(1);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2 + 1);
+	TT_OUT(.flags = RST, .seq = ck + 1, .ack = 0, .wnd = 0);
+	TT_ASSERT_STAT(tcp_cookie_unchecked, 1);
 }
 
 Test(tcp_syncookies, cookie_with_another_mss_index_is_refused)
