@@ -2,8 +2,9 @@
 /*
  * dpt_spsc.h: the single-producer single-consumer ring of 64-byte slots
  * that dptcpd and an embedding client share (dpt_embed_proto.h says why
- * it is not rte_ring). Header-only, C11 atomics, no DPDK: the client
- * library uses it without EAL.
+ * it is not rte_ring). Header-only, GCC's __atomic builtins (the C11
+ * memory model's orders), no DPDK: the client library uses it without
+ * EAL.
  *
  * Each side keeps its own struct dpt_spsc (size, mask, its own cached
  * copy of the other side's index) in private memory; only head, tail and
