@@ -611,6 +611,12 @@ sock_close_send(struct chan *ch, struct sock *s, uint32_t id, int abort)
 
 	memset(&c, 0, sizeof(c));
 	c.n = abort ? 1 : 0;
+	if (!abort && s->linger_on && s->state == SS_CONN) {
+		/* SO_LINGER {1, t}: l_linger as Linux reads it, unsigned */
+		c.n = DPT_EMBED_CLOSE_LINGER;
+		c.a = (uint64_t)(unsigned int)s->linger_s * 1000000u;
+		s->lingering = 1;
+	}
 	sock_cmd(ch, s, id, DPT_EMBED_CMD_CLOSE, &c);
 	s->wait_seq = c.seq;
 	s->answers = 1;
@@ -670,6 +676,33 @@ sock_close_now(struct chan *ch, uint32_t id)
 	}
 }
 
+static int
+linger_done(struct chan *ch, void *arg)
+{
+	const struct sock *s = arg;
+
+	/* EVT_CLOSED frees the slot; nothing else makes one CLOSING while
+	 * we wait (events only accept into free slots) */
+	return ch->gone || s->state != SS_CLOSING;
+}
+
+/*
+ * SO_LINGER {1, t > 0}: wait as Linux's close does (sk_stream_wait_close)
+ * until dptcpd says the handle is closed: our FIN acknowledged, a reset,
+ * or t passed (dptcpd keeps the time; past it the connection goes on
+ * closing in the background). As on Linux, a non-blocking socket waits
+ * too (POSIX would allow EWOULDBLOCK; code written for Linux expects the
+ * wait). Our own bound, a second past t, only guards against a dptcpd
+ * that stopped answering; close returns 0 in every case.
+ */
+static void
+linger_wait(struct chan *ch, struct sock *s)
+{
+	uint64_t ms = (uint64_t)(unsigned int)s->linger_s * 1000u + 1000u;
+
+	(void)chan_wait(ch, linger_done, s, ms > INT32_MAX ? -1 : (int)ms);
+}
+
 int
 dpt_close(int fd)
 {
@@ -684,6 +717,8 @@ dpt_close(int fd)
 		return 0;
 	}
 	sock_close_now(ch, (uint32_t)fd);
+	if (s->state == SS_CLOSING && s->lingering)
+		linger_wait(ch, s);
 	return 0;
 }
 

@@ -720,6 +720,125 @@ Test(errors, close_sends_close_and_frees_the_id_on_closed)
 	cr_assert_eq(lf, fd, "the id is reused only after EVT_CLOSED");
 }
 
+struct closed_later {
+	uint32_t w, h;
+	int fd, ms;
+};
+
+static void *
+post_closed_later(void *arg)
+{
+	struct closed_later *l = arg;
+
+	usleep((useconds_t)l->ms * 1000);
+	post(l->w, DPT_EMBED_EVT_CLOSED, (uint32_t)l->fd, l->h, 0);
+	return NULL;
+}
+
+static double
+ms_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) * 1e3 +
+	       (double)(b.tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* SO_LINGER {1, 2}: CLOSE asks dptcpd to linger 2 s, and close() returns
+ * when dptcpd says the handle is closed (its FIN acknowledged), not
+ * before; a non-blocking socket waits too, as on Linux. */
+static void
+close_lingers_until_closed(int nonblock)
+{
+	struct closed_later l = { .ms = 300 };
+	struct linger lg = { 1, 2 }, got;
+	socklen_t len = sizeof(got);
+	struct dpt_embed_cmd c;
+	struct timespec t0;
+	pthread_t t;
+	uint32_t cw;
+	double ms;
+	int i;
+
+	l.fd = connected(&l.w, &l.h);
+	if (nonblock)
+		set_nonblock(l.fd);
+	cr_assert_eq(dpt_setsockopt(l.fd, SOL_SOCKET, SO_LINGER, &lg,
+				    sizeof(lg)), 0);
+	cr_assert_eq(dpt_getsockopt(l.fd, SOL_SOCKET, SO_LINGER, &got, &len), 0);
+	cr_assert(got.l_onoff == 1 && got.l_linger == 2);
+	cr_assert_eq(pthread_create(&t, NULL, post_closed_later, &l), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(dpt_close(l.fd), 0);
+	ms = ms_since(&t0);
+	pthread_join(t, NULL);
+	cr_assert_geq(ms, 250.0, "close returned after %.0f ms, before "
+		      "dptcpd said the FIN was acknowledged", ms);
+	cr_assert_lt(ms, 2000.0);
+	cr_assert_eq(chan_cur()->socks[l.fd].state, SS_FREE);
+	i = fake_find(&fk, DPT_EMBED_CMD_CLOSE, 0, 0);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, &cw);
+	cr_assert_eq(c.handle, l.h);
+	cr_assert_eq(cw, l.w);
+	cr_assert_eq(c.n, DPT_EMBED_CLOSE_LINGER);
+	cr_assert_eq(c.a, 2000000u, "the linger time, in microseconds");
+}
+
+Test(errors, close_with_linger_waits_for_closed)
+{
+	close_lingers_until_closed(0);
+}
+
+Test(errors, close_with_linger_waits_on_a_nonblocking_socket_too)
+{
+	close_lingers_until_closed(1);
+}
+
+/* dptcpd keeps the linger time; should it never answer, close() still
+ * returns, a second after the time. */
+Test(errors, close_with_linger_returns_though_dptcpd_never_answers)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	struct linger lg = { 1, 1 };
+	struct timespec t0;
+	double ms;
+
+	cr_assert_eq(dpt_setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg,
+				    sizeof(lg)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(dpt_close(fd), 0);
+	ms = ms_since(&t0);
+	cr_assert_geq(ms, 1900.0, "returned after %.0f ms", ms);
+	cr_assert_lt(ms, 3000.0, "returned after %.0f ms", ms);
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1, "the descriptor is closed");
+	cr_assert_eq(errno, EBADF);
+}
+
+/* An accepted socket inherits SO_LINGER from its listener (Linux). */
+Test(listen, accepted_sockets_inherit_so_linger)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 8080);
+	int lf = dpt_socket(AF_INET, SOCK_STREAM, 0), fd;
+	struct linger lg = { 1, 7 }, got;
+	socklen_t len = sizeof(got);
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_ACCEPTED,
+				    .handle = 77 };
+
+	cr_assert_eq(dpt_setsockopt(lf, SOL_SOCKET, SO_LINGER, &lg,
+				    sizeof(lg)), 0);
+	cr_assert_eq(dpt_bind(lf, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(lf, 4), 0);
+	ev.sock = (uint32_t)lf;
+	fake_post(&fk, 1, &ev);
+	fd = dpt_accept(lf, NULL, NULL);
+	cr_assert_gt(fd, 0);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_LINGER, &got, &len), 0);
+	cr_assert(got.l_onoff == 1 && got.l_linger == 7);
+}
+
 /* ---- zero-copy -------------------------------------------------------- */
 
 TestSuite(zerocopy, .init = setup, .fini = teardown);
