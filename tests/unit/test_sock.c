@@ -539,6 +539,135 @@ Test(data, nonblocking_recv_on_an_empty_queue_is_eagain)
 	cr_assert_eq(errno, EAGAIN);
 }
 
+struct drip {
+	uint32_t w, h;
+	int fd;
+	int credit_seen;   /* RECV_CREDIT logged before the last piece */
+};
+
+/* "hello, world" in three pieces, 100 ms apart. */
+static void *
+drip(void *arg)
+{
+	struct drip *d = arg;
+
+	usleep(100 * 1000);
+	post_data(d->w, (uint32_t)d->fd, d->h, "hello", 1);
+	usleep(100 * 1000);
+	post_data(d->w, (uint32_t)d->fd, d->h, ", wor", 2);
+	d->credit_seen = fake_find(&fk, DPT_EMBED_CMD_RECV_CREDIT, 0, 1000) >= 0;
+	usleep(100 * 1000);
+	post_data(d->w, (uint32_t)d->fd, d->h, "ld", 1);
+	return NULL;
+}
+
+/* MSG_WAITALL, as Linux's tcp_recvmsg: a blocking recv waits for all len
+ * bytes, across chains, giving receive credit back as it reads. */
+Test(data, recv_waitall_waits_for_every_byte)
+{
+	struct drip d;
+	pthread_t t;
+	char buf[16] = { 0 };
+
+	d.fd = connected(&d.w, &d.h);
+	cr_assert_eq(pthread_create(&t, NULL, drip, &d), 0);
+	cr_assert_eq(dpt_recv(d.fd, buf, 12, MSG_WAITALL), 12);
+	pthread_join(t, NULL);
+	cr_assert_eq(memcmp(buf, "hello, world", 12), 0);
+	cr_assert(d.credit_seen, "credit for what was read went back while "
+		  "it waited for the rest");
+}
+
+/* It stops short at EOF (the bytes so far, then 0), and on a reset (the
+ * bytes so far, then the error). */
+static void *
+reset_later(void *arg)
+{
+	struct drip *l = arg;
+
+	usleep(100 * 1000);
+	post(l->w, DPT_EMBED_EVT_RESET, (uint32_t)l->fd, l->h, ECONNRESET);
+	return NULL;
+}
+
+Test(data, recv_waitall_stops_short_at_eof_and_on_a_reset)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h), fd2;
+	struct drip rl;
+	pthread_t t;
+	char buf[16];
+
+	post_data(w, (uint32_t)fd, h, "abc", 1);
+	post(w, DPT_EMBED_EVT_PEER_CLOSED, (uint32_t)fd, h, 0);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), MSG_WAITALL), 3);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), MSG_WAITALL), 0);
+
+	/* the reset comes while it waits for more */
+	fd2 = connected(&rl.w, &rl.h);
+	rl.fd = fd2;
+	post_data(rl.w, (uint32_t)fd2, rl.h, "xy", 1);
+	cr_assert_eq(pthread_create(&t, NULL, reset_later, &rl), 0);
+	cr_assert_eq(dpt_recv(fd2, buf, sizeof(buf), MSG_WAITALL), 2);
+	pthread_join(t, NULL);
+	cr_assert_eq(dpt_recv(fd2, buf, sizeof(buf), MSG_WAITALL), -1);
+	cr_assert_eq(errno, ECONNRESET);
+}
+
+/* Non-blocking, it takes what is there (Linux: EAGAIN only when there
+ * is nothing). */
+Test(data, recv_waitall_nonblocking_takes_what_is_there)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	char buf[16];
+
+	post_data(w, (uint32_t)fd, h, "abc", 1);
+	while (chan_cur()->socks[fd].rxq_n == 0)
+		chan_poll(chan_cur());
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf),
+			      MSG_WAITALL | MSG_DONTWAIT), 3);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf),
+			      MSG_WAITALL | MSG_DONTWAIT), -1);
+	cr_assert_eq(errno, EAGAIN);
+	post_data(w, (uint32_t)fd, h, "de", 1);
+	set_nonblock(fd);
+	while (chan_cur()->socks[fd].rxq_n == 0)
+		chan_poll(chan_cur());
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), MSG_WAITALL), 2);
+}
+
+/* MSG_PEEK | MSG_WAITALL waits until len bytes are queued and leaves
+ * them queued. */
+Test(data, recv_peek_waitall_waits_and_leaves_the_bytes)
+{
+	struct drip d;
+	pthread_t t;
+	char buf[16] = { 0 };
+
+	d.fd = connected(&d.w, &d.h);
+	cr_assert_eq(pthread_create(&t, NULL, drip, &d), 0);
+	cr_assert_eq(dpt_recv(d.fd, buf, 12, MSG_PEEK | MSG_WAITALL), 12);
+	pthread_join(t, NULL);
+	cr_assert_eq(memcmp(buf, "hello, world", 12), 0);
+	memset(buf, 0, sizeof(buf));
+	cr_assert_eq(dpt_recv(d.fd, buf, sizeof(buf), 0), 12);
+	cr_assert_eq(memcmp(buf, "hello, world", 12), 0);
+}
+
+/* Urgent data is not supported (RFC 6093 advises against its use). */
+Test(data, recv_and_send_of_oob_are_eopnotsupp)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	char buf[4];
+
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), MSG_OOB), -1);
+	cr_assert_eq(errno, EOPNOTSUPP);
+	cr_assert_eq(dpt_send(fd, "x", 1, MSG_OOB), -1);
+	cr_assert_eq(errno, EOPNOTSUPP);
+}
+
 Test(data, send_copies_into_transmit_buffers_until_credit_runs_out)
 {
 	static char big[10000];
