@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # A zero-copy proxy whose two connections belong to different workers:
 # dptcpd with two worker lcores (on one CPU, as t_multicore), dptcp-proxy
-# between a Linux client and a Linux echo (socat). 16 connections at once,
-# each 2 MiB echoed both ways at the same time, byte-exact by SHA-256;
+# between a Linux client and a Linux echo (socat). 32 connections at once,
+# each 1 MiB echoed both ways at the same time, byte-exact by SHA-256;
 # then, while they are held open, each pair's accepted and upstream
 # connection are looked up in /dptcp/conns (the proxy's -v names them):
 # some pairs must cross workers (a chain received on one worker is sent
@@ -14,8 +14,8 @@
 
 : "${DPTCP_PROXY:?}"
 MiB=$((1024 * 1024))
-conns=16
-size=$((2 * MiB))
+conns=32
+size=$((1 * MiB))
 
 it_start_dptcpd --set eal.lcores=0@0,1@0,2@0 --set tcp.msl=1s
 grep -q '2 worker(s) on lcore(s) 1,2' "$IT_OUT" ||
