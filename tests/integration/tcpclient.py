@@ -476,6 +476,18 @@ def cmd_stall(a):
                       f'or wrong; first: ' + ' | '.join(bad[:5]))
 
 
+def hold_until(stopfile, socks):
+    """Say 'holding', keep socks open until stopfile exists (at most
+    120 s), then close them all (FIN)."""
+    print('holding', flush=True)
+    deadline = time.monotonic() + 120
+    while not os.path.exists(stopfile) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for s in socks:
+        s.close()
+    out(closed=len(socks))
+
+
 def cmd_hold(a):
     """count connections, each one echo round trip of 16 bytes, then held
     open until the file stopfile exists; then all are closed (FIN)."""
@@ -494,13 +506,7 @@ def cmd_hold(a):
             raise Failure(f'connection {i}: sent {msg!r}, got {got!r}')
         socks.append(s)
     out(ports=','.join(str(s.getsockname()[1]) for s in socks))
-    print('holding', flush=True)
-    deadline = time.monotonic() + 120
-    while not os.path.exists(a.stopfile) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for s in socks:
-        s.close()
-    out(closed=len(socks))
+    hold_until(a.stopfile, socks)
 
 
 def echo_exact(s, size, seed, what):
@@ -557,13 +563,7 @@ def cmd_echohold(a):
         raise Failure('; '.join(errors))
     out(ports=','.join(str(s.getsockname()[1]) for s in socks),
         bytes_each_way=a.size * a.count, sha256s_match=len(shas))
-    print('holding', flush=True)
-    deadline = time.monotonic() + 120
-    while not os.path.exists(a.stopfile) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for s in socks:
-        s.close()
-    out(closed=len(socks))
+    hold_until(a.stopfile, socks)
 
 
 def cmd_slowget(a):
