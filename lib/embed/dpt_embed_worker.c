@@ -4,7 +4,8 @@
  * loop: read each live client's command ring (a budget per client),
  * validate and execute every command with lib/tcp's API, post the events
  * TCP's handlers leave, take back transmit buffers, wake sleeping
- * clients, and retire the part of a dead client this worker holds.
+ * clients, hold closes with SO_LINGER until their FIN is acknowledged,
+ * and retire the part of a dead client this worker holds.
  *
  * Nothing the client wrote is trusted: commands are copied out of the
  * ring before they are read, handles are checked against this worker's
