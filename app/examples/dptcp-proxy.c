@@ -5,7 +5,11 @@
  * each chain received on one side (dpt_recv_mbuf(): the very mbufs the
  * NIC filled) is sent on the other (dpt_send_mbuf()).
  *
- *   dptcp-proxy -l PORT -t A.B.C.D:PORT [-P PREFIX]
+ *   dptcp-proxy -l PORT -t A.B.C.D:PORT [-P PREFIX] [-v]
+ *
+ * -v prints each pair once its upstream is connected: "pair
+ * CLIENT_ADDR:PORT UPSTREAM_LOCAL_ADDR:PORT" (which two of dptcpd's
+ * connections are joined; t_embed_cross looks up their workers).
  *
  * One dpt_epoll loop. A side whose peer does not read holds one chain
  * and stops reading the other side until there is room (EPOLLOUT), so
@@ -41,6 +45,7 @@ struct pair {
 
 static struct pair *owner[MAX_FDS];
 static volatile sig_atomic_t stop;
+static int verbose;
 static unsigned long long forwarded;
 
 static void
@@ -119,6 +124,25 @@ pump(struct pair *p, int i)
 	}
 }
 
+/* -v: the client's address and the upstream connection's local one. */
+static void
+print_pair(const struct pair *p)
+{
+	struct sockaddr_in c, u;
+	socklen_t cl = sizeof(c), ul = sizeof(u);
+	char cs[INET_ADDRSTRLEN], us[INET_ADDRSTRLEN];
+
+	if (dpt_getpeername(p->fd[0], (struct sockaddr *)&c, &cl) < 0 ||
+	    dpt_getsockname(p->fd[1], (struct sockaddr *)&u, &ul) < 0)
+		return;
+	printf("dptcp-proxy: pair %s:%u %s:%u\n",
+	       inet_ntop(AF_INET, &c.sin_addr, cs, sizeof(cs)),
+	       ntohs(c.sin_port),
+	       inet_ntop(AF_INET, &u.sin_addr, us, sizeof(us)),
+	       ntohs(u.sin_port));
+	fflush(stdout);
+}
+
 static void
 on_event(int ep, int fd, uint32_t events)
 {
@@ -137,6 +161,8 @@ on_event(int ep, int fd, uint32_t events)
 			return pair_close(ep, p, 1);
 		}
 		p->connected = 1;
+		if (verbose)
+			print_pair(p);
 		rearm(ep, p, 0);
 		rearm(ep, p, 1);
 		return;
@@ -197,7 +223,7 @@ main(int argc, char **argv)
 	char *colon;
 	int opt, ep, lfd, one = 1, port = -1;
 
-	while ((opt = getopt(argc, argv, "l:t:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:t:P:v")) != -1) {
 		switch (opt) {
 		case 'l': port = atoi(optarg); break;
 		case 't':
@@ -211,6 +237,7 @@ main(int argc, char **argv)
 				goto usage;
 			break;
 		case 'P': prefix = optarg; break;
+		case 'v': verbose = 1; break;
 		default: goto usage;
 		}
 	}
@@ -256,6 +283,6 @@ main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: dptcp-proxy -l PORT -t A.B.C.D:PORT "
-		"[-P PREFIX]\n");
+		"[-P PREFIX] [-v]\n");
 	return 2;
 }

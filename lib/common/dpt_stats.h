@@ -320,6 +320,11 @@
 	X(embed_rx_held_cap, C, "times a client's received data waited: "   \
 				"it held an eighth of the packet pool")     \
 	X(embed_wakeups, C, "eventfd wake-ups of sleeping clients")           \
+	X(embed_linger_waits, C, "client closes with SO_LINGER that waited " \
+				 "for their FIN's acknowledgment")          \
+	X(embed_linger_timeouts, C, "of those, closes whose linger time "    \
+				    "passed first (the connection closes "  \
+				    "on in the background)")                \
 	X(embed_clients_reaped, C, "clients retired after they went (EOF) "  \
 				   "or broke a ring")                       \
 	X(embed_conns_reset, C, "connections of retired clients reset")      \

@@ -227,6 +227,7 @@ cw_init(struct dpt_embed *e, struct client *cl, unsigned int i,
 	if (rte_ring_init(c->tx_done, name, ring, RING_F_SC_DEQ) != 0)
 		return -ENOMEM;
 	c->free_head = UINT32_MAX;
+	c->linger_head = UINT32_MAX;
 	c->n_touched = 0;
 	c->n_handles = e->max_handles;
 	dpt_spsc_init_shared((void *)(cl->chan + wl->cmd_off[i]));

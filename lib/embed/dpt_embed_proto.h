@@ -176,11 +176,20 @@ enum dpt_embed_op {
 	/** Shut down: n = SHUT_RD, SHUT_WR or SHUT_RDWR (SHUT_RD: what
 	 *  arrives from then on is discarded). */
 	DPT_EMBED_CMD_SHUTDOWN,
-	/** Close handle (n = 1: abort by RST, as SO_LINGER 0). Answer:
-	 *  EVT_CLOSED once the handle is dead. */
+	/** Close handle (n = 1: abort by RST, as SO_LINGER 0; n =
+	 *  DPT_EMBED_CLOSE_LINGER: SO_LINGER with a time, a = that time in
+	 *  microseconds). Answer: EVT_CLOSED once the handle is dead; with
+	 *  linger, once our FIN is acknowledged (the state leaves
+	 *  FIN-WAIT-1, CLOSING and LAST-ACK, as Linux's
+	 *  sk_stream_wait_close), data arrives (reset, as Linux's abort on
+	 *  data after close), TCP ends the connection, or a microseconds
+	 *  pass; past the time the connection goes on closing on its own. */
 	DPT_EMBED_CMD_CLOSE,
 	DPT_EMBED_CMD_COUNT
 };
+
+/** CLOSE's n: wait for the FIN's acknowledgment (SO_LINGER {1, t>0}). */
+#define DPT_EMBED_CLOSE_LINGER 2u
 
 /** LISTEN flag: SO_REUSEADDR (the port may be taken while connections
  *  of an earlier listener on it are in TIME-WAIT). */

@@ -4,7 +4,8 @@
  * loop: read each live client's command ring (a budget per client),
  * validate and execute every command with lib/tcp's API, post the events
  * TCP's handlers leave, take back transmit buffers, wake sleeping
- * clients, and retire the part of a dead client this worker holds.
+ * clients, hold closes with SO_LINGER until their FIN is acknowledged,
+ * and retire the part of a dead client this worker holds.
  *
  * Nothing the client wrote is trusted: commands are copied out of the
  * ring before they are read, handles are checked against this worker's
@@ -53,7 +54,7 @@ hent_alloc(struct cw *c)
 	h->used = 1;
 	h->c = NULL;
 	h->sock = h->lsock = 0;
-	h->pend = h->open = h->shut_rd = 0;
+	h->pend = h->open = h->shut_rd = h->linger = 0;
 	h->err = 0;
 	h->rcredit = 0;
 	h->taken = 0;
@@ -193,6 +194,12 @@ on_tcp(struct dpt_tcb *tc, uint32_t ev, void *arg, uint64_t now)
 	uint8_t p = 0;
 
 	(void)now;
+	/* the client closed it: only its end matters (linger_check) */
+	if (h->linger) {
+		if (ev & DPT_TCP_EV_CLOSED)
+			h->c = NULL; /* TCP frees it on return */
+		return;
+	}
 	if (ev & DPT_TCP_EV_CONNECTED)
 		p |= P_OPEN | P_WRITABLE | P_DATA;
 	if (ev & DPT_TCP_EV_READABLE)
@@ -741,9 +748,88 @@ cmd_send(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 	send_chain(x, cmd, h, m);
 }
 
+/* The states in which Linux's close with SO_LINGER waits: our FIN is
+ * out and not yet acknowledged (sk_stream_wait_close's "closing"). */
+static int
+fin_unacked(enum dpt_tcp_state st)
+{
+	return st == DPT_TCP_FIN_WAIT_1 || st == DPT_TCP_CLOSING ||
+	       st == DPT_TCP_LAST_ACK;
+}
+
+/* Largest linger a client may ask, us: Linux's l_linger is an int of
+ * seconds; this keeps now + it from wrapping. */
+#define LINGER_MAX_US ((uint64_t)UINT32_MAX * 1000000u)
+
+/*
+ * CLOSE with SO_LINGER {1, t > 0}: FIN after the queued data, as a close,
+ * but the handle stays (on the linger list, events held back) until the
+ * FIN is acknowledged or t passes; linger_check() then closes it and
+ * posts EVT_CLOSED. Unread data makes it an ordinary close (a reset, as
+ * Linux's close does at once, linger or not). @return 1 if lingering.
+ */
+static int
+close_linger(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
+{
+	enum dpt_tcp_state st;
+
+	if (h->c == NULL || dpt_tcp_readable(h->c) > 0)
+		return 0;
+	st = dpt_tcp_state(h->c);
+	if (st != DPT_TCP_ESTABLISHED && st != DPT_TCP_CLOSE_WAIT &&
+	    !fin_unacked(st))
+		return 0;
+	(void)dpt_tcp_shutdown(h->c); /* 0 in these states */
+	rte_pktmbuf_free(h->rx_hold); /* the client will read no more */
+	h->rx_hold = NULL;
+	h->pend = 0;
+	h->linger = 1;
+	h->linger_until = x->now + RTE_MIN(cmd->a, LINGER_MAX_US);
+	h->linger_next = x->c->linger_head;
+	x->c->linger_head = (uint32_t)(h - x->c->h);
+	x->w->st->c[DPT_STAT_embed_linger_waits]++;
+	return 1;
+}
+
+/*
+ * The lingering handles: each whose FIN is acknowledged, whose peer sent
+ * data (Linux resets then: RCV_SHUTDOWN), whose connection TCP ended, or
+ * whose time is up, is closed (dpt_tcp_close: past the time the
+ * connection goes on closing on its own, as Linux's) and gets EVT_CLOSED.
+ * O(lingering handles) per iteration.
+ */
+static void
+linger_check(struct ctx *x)
+{
+	struct cw *c = x->c;
+	uint32_t *link = &c->linger_head;
+
+	while (*link != UINT32_MAX) {
+		struct hent *h = &c->h[*link];
+
+		if (h->c != NULL && fin_unacked(dpt_tcp_state(h->c)) &&
+		    dpt_tcp_readable(h->c) == 0 && x->now < h->linger_until) {
+			link = &h->linger_next;
+			continue;
+		}
+		*link = h->linger_next;
+		if (h->c != NULL) {
+			if (x->now >= h->linger_until &&
+			    fin_unacked(dpt_tcp_state(h->c)))
+				x->w->st->c[DPT_STAT_embed_linger_timeouts]++;
+			dpt_tcp_close(h->c, x->now);
+			h->c = NULL;
+		}
+		h->linger = 0;
+		mark(c, h, P_CLOSED);
+	}
+}
+
 static void
 cmd_close(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 {
+	if (cmd->n == DPT_EMBED_CLOSE_LINGER && close_linger(x, cmd, h))
+		return;
 	if (h->c != NULL) {
 		if (cmd->n == 1)
 			dpt_tcp_abort(h->c, x->now);
@@ -775,6 +861,8 @@ exec_handle(struct ctx *x, const struct dpt_embed_cmd *cmd)
 {
 	struct hent *h = hent_get(x->c, cmd->handle);
 
+	if (h != NULL && h->linger)
+		h = NULL; /* closed: only its EVT_CLOSED is still to come */
 	if (cmd->op == DPT_EMBED_CMD_SEND ||
 	    cmd->op == DPT_EMBED_CMD_SEND_MBUF)
 		return cmd_send(x, cmd, h);
@@ -974,7 +1062,9 @@ retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 		rte_pktmbuf_free(h->rx_hold);
 		h->rx_hold = NULL;
 		h->c = NULL;
+		h->linger = 0;
 	}
+	c->linger_head = UINT32_MAX;
 	for (unsigned int i = 0; i < c->n_l; i++) {
 		dpt_tcp_unlisten(c->l[i].l, now);
 		w->st->c[DPT_STAT_embed_listeners_closed]++;
@@ -1035,6 +1125,8 @@ dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)
 		if (x.c->broken)
 			continue;
 		serve_cmds(&x);
+		if (x.c->linger_head != UINT32_MAX)
+			linger_check(&x);
 		accept_all(&x);
 	}
 }

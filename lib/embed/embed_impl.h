@@ -56,6 +56,8 @@ struct hent {
 	uint8_t dirty;         /* on the dirty FIFO */
 	uint8_t open;          /* DPT_EMBED_EVT_ACCEPTED or _CONNECTED */
 	uint8_t shut_rd;       /* SHUT_RD: received data is discarded */
+	uint8_t linger;        /* closed with SO_LINGER: on the linger
+				* list until the FIN is acknowledged */
 	int32_t err;           /* for P_RESET */
 	int64_t rcredit;       /* bytes the client will still take */
 	uint64_t taken;        /* bytes of SEND/SEND_MBUF taken */
@@ -63,6 +65,8 @@ struct hent {
 	uint32_t laddr, raddr; /* network order */
 	uint16_t lport, rport;
 	uint32_t next_free;
+	uint32_t linger_next;  /* the linger list's link */
+	uint64_t linger_until; /* when the linger ends regardless */
 };
 
 /* A listener of a client on a worker. */
@@ -95,6 +99,10 @@ struct cw {
 	uint32_t n_touched;           /* h[n_touched..] never used yet: taken
 				       * in order, so that a client's table
 				       * costs the pages it uses */
+	uint32_t linger_head;         /* handles closed with SO_LINGER,
+				       * waiting for their FIN's ACK
+				       * (UINT32_MAX = none): looked at
+				       * every iteration, O(lingering) */
 	uint32_t *dirty;              /* FIFO of handle indexes, room for
 				       * every handle */
 	uint32_t n_handles;           /* entries of h and dirty */

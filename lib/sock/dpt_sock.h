@@ -154,7 +154,12 @@ ssize_t dpt_write(int fd, const void *buf, size_t len);
 /**
  * Copy received bytes out.
  *
- * @param flags MSG_DONTWAIT, MSG_PEEK
+ * @param flags MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL (a blocking call waits
+ *   for all @p len bytes, as Linux's: it returns fewer at the end of the
+ *   stream, on an error, which the next call reports, or when dptcpd
+ *   goes; with MSG_PEEK it waits until @p len bytes are queued, at most
+ *   SO_RCVBUF arrive unread). MSG_OOB is EOPNOTSUPP: no urgent data
+ *   (RFC 6093 advises against it).
  * @return
  *   Bytes copied; 0 at end of stream (the peer's FIN, or after SHUT_RD
  *   or a reset whose error was reported); or -1 with errno: EAGAIN
@@ -173,8 +178,12 @@ int dpt_shutdown(int fd, int how);
 
 /**
  * Close a socket or an epoll instance. A connection is closed gracefully
- * (FIN after the queued data), or reset with SO_LINGER {1, 0}. Never
- * blocks.
+ * (FIN after the queued data), or reset with SO_LINGER {1, 0}. With
+ * SO_LINGER {1, t > 0} it waits, as Linux's close does, until our FIN is
+ * acknowledged (so every byte sent), the connection is reset, or t
+ * seconds pass (the connection then closes on in the background),
+ * whether the socket is blocking or not; unread received data resets
+ * the connection at once. Otherwise it never blocks.
  *
  * @return 0, or -1 with errno EBADF.
  */
@@ -183,7 +192,8 @@ int dpt_close(int fd);
 /**
  * Set an option. SOL_SOCKET: SO_REUSEADDR, SO_KEEPALIVE, SO_SNDBUF,
  * SO_RCVBUF (before connect or listen to matter), SO_LINGER (struct
- * linger; only {1, 0}, abort on close, changes what close does).
+ * linger: {1, 0} resets on close, {1, t} makes close wait, see
+ * dpt_close()).
  * IPPROTO_TCP: TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL (seconds),
  * TCP_KEEPCNT. An accepted socket inherits the listener's options.
  *

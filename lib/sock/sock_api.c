@@ -528,31 +528,21 @@ sock_recv_credit(struct chan *ch, struct sock *s, uint32_t id,
 	sock_cmd(ch, s, id, DPT_EMBED_CMD_RECV_CREDIT, &c);
 }
 
-ssize_t
-dpt_recv(int fd, void *buf, size_t len, int flags)
+/** Copy up to @p len bytes of what @p s holds into @p buf, from the
+ *  head; taken off the queue unless @p peek. @return bytes copied. */
+static size_t
+rx_copy(struct chan *ch, struct sock *s, uint8_t *buf, size_t len, int peek)
 {
-	struct chan *ch = chan_cur();
-	struct sock *s = tcp_sock(ch, fd);
-	uint32_t off, i = 0, take, want;
+	uint32_t off = s->rx_off, i = 0, take, want;
 	size_t done = 0;
-	int peek = (flags & MSG_PEEK) != 0;
-	int r;
 
-	if (s == NULL)
-		return -1;
-	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_NOSIGNAL))
-		return fail(EOPNOTSUPP);
-	r = sock_recv_wait(ch, s, flags);
-	if (r <= 0)
-		return r == 0 ? 0 : fail(-r);
-	off = s->rx_off;
 	while (done < len && i < s->rxq_n) {
 		const struct rxq_ent *e =
 			&s->rxq[(s->rxq_head + i) % s->rxq_cap];
 
 		want = len - done > e->len - off ? e->len - off :
 			(uint32_t)(len - done);
-		take = chain_copy(ch, e->addr, off, (uint8_t *)buf + done, want);
+		take = chain_copy(ch, e->addr, off, buf + done, want);
 		done += take;
 		off += take;
 		if (off < e->len)
@@ -563,9 +553,84 @@ dpt_recv(int fd, void *buf, size_t len, int flags)
 		else
 			rx_pop(ch, s);
 	}
-	if (!peek) {
+	if (!peek)
 		s->rx_off = off;
-		sock_recv_credit(ch, s, (uint32_t)fd, done);
+	return done;
+}
+
+/** Bytes @p s holds unread. O(chains held). */
+static uint64_t
+rx_queued(const struct sock *s)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < s->rxq_n; i++)
+		n += s->rxq[(s->rxq_head + i) % s->rxq_cap].len;
+	return n - s->rx_off;
+}
+
+/** Whether MSG_WAITALL stops short of its length, as Linux's tcp_recvmsg
+ *  does: at the end of the stream, on an error (left for the next call),
+ *  on a socket that does not block, or when dptcpd is gone. */
+static int
+waitall_ends(struct chan *ch, const struct sock *s, int flags)
+{
+	return ch->gone || s->so_error || s->peer_fin || s->shut_rd ||
+	       s->state != SS_CONN || s->nonblock || (flags & MSG_DONTWAIT);
+}
+
+struct peek_want {
+	struct sock *s;
+	uint64_t len;
+};
+
+static int
+peek_ready(struct chan *ch, void *arg)
+{
+	const struct peek_want *p = arg;
+
+	return waitall_ends(ch, p->s, 0) || rx_queued(p->s) >= p->len;
+}
+
+ssize_t
+dpt_recv(int fd, void *buf, size_t len, int flags)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+	struct peek_want pw = { .s = s, .len = len };
+	size_t done, n;
+	int r;
+
+	if (s == NULL)
+		return -1;
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_NOSIGNAL | MSG_WAITALL))
+		return fail(EOPNOTSUPP); /* MSG_OOB: no urgent data (RFC 6093) */
+	r = sock_recv_wait(ch, s, flags);
+	if (r <= 0)
+		return r == 0 ? 0 : fail(-r);
+	if (flags & MSG_PEEK) {
+		/* WAITALL: until len bytes are queued (the receive credit
+		 * is not returned by a peek: at most SO_RCVBUF arrive) */
+		if ((flags & MSG_WAITALL) && rx_queued(s) < len &&
+		    !waitall_ends(ch, s, flags))
+			(void)chan_wait(ch, peek_ready, &pw, -1);
+		return (ssize_t)rx_copy(ch, s, buf, len, 1);
+	}
+	done = rx_copy(ch, s, buf, len, 0);
+	sock_recv_credit(ch, s, (uint32_t)fd, done);
+	/* MSG_WAITALL: on until len; the credit goes back as it is read, so
+	 * a length past SO_RCVBUF completes too */
+	while ((flags & MSG_WAITALL) && done < len) {
+		if (s->rxq_n == 0) {
+			chan_poll(ch);
+			if (s->rxq_n == 0 && (waitall_ends(ch, s, flags) ||
+			    chan_wait(ch, recv_ready, s, -1) < 0))
+				break;
+			continue;
+		}
+		n = rx_copy(ch, s, (uint8_t *)buf + done, len - done, 0);
+		sock_recv_credit(ch, s, (uint32_t)fd, n);
+		done += n;
 	}
 	return (ssize_t)done;
 }
@@ -611,6 +676,12 @@ sock_close_send(struct chan *ch, struct sock *s, uint32_t id, int abort)
 
 	memset(&c, 0, sizeof(c));
 	c.n = abort ? 1 : 0;
+	if (!abort && s->linger_on && s->state == SS_CONN) {
+		/* SO_LINGER {1, t}: l_linger as Linux reads it, unsigned */
+		c.n = DPT_EMBED_CLOSE_LINGER;
+		c.a = (uint64_t)(unsigned int)s->linger_s * 1000000u;
+		s->lingering = 1;
+	}
 	sock_cmd(ch, s, id, DPT_EMBED_CMD_CLOSE, &c);
 	s->wait_seq = c.seq;
 	s->answers = 1;
@@ -670,6 +741,33 @@ sock_close_now(struct chan *ch, uint32_t id)
 	}
 }
 
+static int
+linger_done(struct chan *ch, void *arg)
+{
+	const struct sock *s = arg;
+
+	/* EVT_CLOSED frees the slot; nothing else makes one CLOSING while
+	 * we wait (events only accept into free slots) */
+	return ch->gone || s->state != SS_CLOSING;
+}
+
+/*
+ * SO_LINGER {1, t > 0}: wait as Linux's close does (sk_stream_wait_close)
+ * until dptcpd says the handle is closed: our FIN acknowledged, a reset,
+ * or t passed (dptcpd keeps the time; past it the connection goes on
+ * closing in the background). As on Linux, a non-blocking socket waits
+ * too (POSIX would allow EWOULDBLOCK; code written for Linux expects the
+ * wait). Our own bound, a second past t, only guards against a dptcpd
+ * that stopped answering; close returns 0 in every case.
+ */
+static void
+linger_wait(struct chan *ch, struct sock *s)
+{
+	uint64_t ms = (uint64_t)(unsigned int)s->linger_s * 1000u + 1000u;
+
+	(void)chan_wait(ch, linger_done, s, ms > INT32_MAX ? -1 : (int)ms);
+}
+
 int
 dpt_close(int fd)
 {
@@ -684,6 +782,8 @@ dpt_close(int fd)
 		return 0;
 	}
 	sock_close_now(ch, (uint32_t)fd);
+	if (s->state == SS_CLOSING && s->lingering)
+		linger_wait(ch, s);
 	return 0;
 }
 

@@ -98,6 +98,8 @@ inherit(struct chan *ch, struct sock *ns, uint32_t nid, const struct sock *l)
 {
 	ns->reuseaddr = l->reuseaddr;
 	ns->linger_abort = l->linger_abort;
+	ns->linger_on = l->linger_on;
+	ns->linger_s = l->linger_s;
 	ns->opt_set = l->opt_set;
 	memcpy(ns->opt_val, l->opt_val, sizeof(ns->opt_val));
 	if (l->opt_set & (1u << SOCK_OPT_SNDBUF))

@@ -63,6 +63,7 @@ struct sock {
 	uint8_t close_wanted; /**< closed while CONNECTING: close on answer */
 	uint8_t linger_on;    /**< SO_LINGER l_onoff, as set */
 	int linger_s;         /**< SO_LINGER l_linger, as set */
+	uint8_t lingering;    /**< CLOSE sent with DPT_EMBED_CLOSE_LINGER */
 	uint8_t was_conn;     /**< had a connection: EPIPE rather than ENOTCONN */
 	int so_error;         /**< pending error (SO_ERROR), positive errno */
 	uint32_t handle;      /**< the worker's connection handle, 0 = none */

@@ -10,6 +10,10 @@ the address given, each connection served by its own thread.
   7006  read until EOF, answer b'eof N' (the bytes read), close: what a
         shutdown of the client looks like from Linux
   7007  echo; a line b'FIN' half-closes, a line b'RST' resets
+  7008  accept, read nothing for 1 s (4 KiB buffer), then read until EOF,
+        print '7008: eof after N bytes' (SO_LINGER's wait)
+  7009  accept, never read (4 KiB buffer), close after 8 s (SO_LINGER's
+        time)
 Port 7004 is left closed (ECONNREFUSED). With a second address (dptcpd's)
 it also connects to that address's port 7100 until it is accepted once,
 reads until EOF and closes (the client closes first: its TIME-WAIT).
@@ -57,6 +61,14 @@ def serve(port, c):
             print('7006: eof after %d bytes' % n, flush=True)
             c.sendall(b'eof %d' % n)
             c.close()
+        elif port == 7008:
+            time.sleep(1.0)
+            n = eof_read(c)
+            print('7008: eof after %d bytes' % n, flush=True)
+            c.close()
+        elif port == 7009:
+            time.sleep(8.0)
+            c.close()
         elif port == 7007:
             while True:
                 d = c.recv(65536)
@@ -76,7 +88,7 @@ def serve(port, c):
 def listen(host, port):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if port == 7003:  # small, so that the client's send buffer fills
+    if port in (7003, 7008, 7009):  # small: the client's data waits
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.bind((host, port))
     s.listen(64)
@@ -105,7 +117,7 @@ if len(sys.argv) > 2:
     threading.Thread(target=connect_once, args=(sys.argv[2],),
                      daemon=True).start()
 # every port listens before 'listening' is printed (no sleep to guess it)
-for p in (7001, 7002, 7003, 7005, 7006, 7007):
+for p in (7001, 7002, 7003, 7005, 7006, 7007, 7008, 7009):
     threading.Thread(target=accept_loop, args=(p, listen(sys.argv[1], p)),
                      daemon=True).start()
 print('listening', flush=True)

@@ -9,6 +9,9 @@
  * CASE is one of:
  *   errno      every errno and shutdown case, SO_ERROR, epoll (Linux peer
  *              198.18.0.1, embed_peer.py's ports)
+ *   linger     close() with SO_LINGER {1, 2 s}: after the peer read
+ *              everything (port 7008), and at the time when it never
+ *              reads (7009)
  *   deadlock   two dptcp sockets connected through a Linux relay (ARG: the
  *              relay's port, which forwards to our port 7300): both only
  *              send 10 MiB, blocking (a deadlock, seen by a watchdog),
@@ -491,6 +494,61 @@ case_errno(void)
 	return 0;
 }
 
+/* ---- SO_LINGER ------------------------------------------------------ */
+
+#define LINGER_BYTES (256 * 1024)
+
+/* Connect to @p port, queue LINGER_BYTES, close with SO_LINGER {1, 2}:
+ * @return the seconds close() took. */
+static double
+close_lingering(int port)
+{
+	static char chunk[LINGER_BYTES];
+	struct linger l = { 1, 2 };
+	size_t sent = 0;
+	double t0;
+	ssize_t r;
+	int fd;
+
+	fd = conn_to(PEER, port, 0);
+	while (sent < sizeof(chunk)) {
+		r = dpt_send(fd, chunk + sent, sizeof(chunk) - sent, 0);
+		CHECK(r > 0, "send to %d", port);
+		sent += (size_t)r;
+	}
+	CHECK(dpt_setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) == 0,
+	      "SO_LINGER");
+	t0 = now_s();
+	CHECK(dpt_close(fd) == 0, "close with SO_LINGER");
+	return now_s() - t0;
+}
+
+/*
+ * close() with SO_LINGER {1, 2 s}, as Linux's: it returns once the peer
+ * has acknowledged everything and our FIN (the peer at 7008 reads nothing
+ * for its first second, through a 4 KiB buffer, so 256 KiB cannot be
+ * acknowledged before; the script checks it got every byte), and after
+ * the linger time, not before and not much after, when the peer never
+ * reads (7009: its window stays shut).
+ */
+static int
+case_linger(void)
+{
+	double dt;
+
+	dt = close_lingering(7008);
+	CHECK(dt >= 0.8 && dt < 1.9,
+	      "close with linger 2 s took %.3f s, the peer read after 1 s", dt);
+	OK("close with SO_LINGER {1, 2}: returned after %.3f s, once the peer had read and acknowledged 256 KiB",
+	   dt);
+	dt = close_lingering(7009);
+	CHECK(dt >= 1.99 && dt < 2.3,
+	      "close with linger 2 s took %.3f s, the peer never reads", dt);
+	OK("close with SO_LINGER {1, 2}, peer not reading: returned after %.3f s",
+	   dt);
+	return 0;
+}
+
 /* ---- the send deadlock --------------------------------------------- */
 
 #define XFER (10 * MiB)
@@ -829,7 +887,7 @@ main(int argc, char **argv)
 		if (opt == 'P')
 			prefix = optarg;
 	if (optind >= argc) {
-		fprintf(stderr, "usage: %s -P PREFIX errno|deadlock PORT|wait|attach|garbage\n",
+		fprintf(stderr, "usage: %s -P PREFIX errno|linger|deadlock PORT|wait|attach|garbage\n",
 			argv[0]);
 		return 2;
 	}
@@ -841,8 +899,11 @@ main(int argc, char **argv)
 		return case_garbage();
 	if (strcmp(argv[optind], "deadlock") == 0 && optind + 1 < argc)
 		return case_deadlock(atoi(argv[optind + 1]));
-	if (strcmp(argv[optind], "errno") != 0)
+	if (strcmp(argv[optind], "errno") != 0 &&
+	    strcmp(argv[optind], "linger") != 0)
 		return 2;
 	CHECK(dpt_attach(prefix) == 0, "attach");
+	if (strcmp(argv[optind], "linger") == 0)
+		return case_linger();
 	return case_errno();
 }

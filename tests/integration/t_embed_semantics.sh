@@ -10,6 +10,9 @@
 #     ENOTCONN, EBADF; SHUT_RD, SHUT_WR, SHUT_RDWR as Linux sees them;
 #     SO_ERROR after a non-blocking connect; epoll: EPOLLIN level- and
 #     edge-triggered, EPOLLOUT, EPOLLRDHUP, EPOLLHUP|EPOLLERR, a timeout.
+#   - close with SO_LINGER {1, 2 s}: returns once the peer acknowledged
+#     everything, and after 2 s (not before, not much after) when the
+#     peer never reads.
 #   - the send deadlock: two dptcp sockets connected through a Linux
 #     relay (socat, small buffers) both only sending 10 MiB: blocking, a
 #     watchdog sees it stuck; non-blocking with dpt_epoll, byte-exact.
@@ -40,6 +43,13 @@ for n in 5 3 0; do
 done
 it_log "Linux saw EOF after 5 bytes (SHUT_WR), 3 (SHUT_RD, then SHUT_WR), 0 (SHUT_RDWR)"
 
+# SO_LINGER {1, 2 s}: close waits for the peer's acknowledgment of
+# everything, or for the time when the peer never reads
+run linger
+grep -q "^7008: eof after 262144 bytes" "$IT_DIR/peer.out" ||
+	it_fail "Linux did not get the 256 KiB sent before the lingering close"
+it_log "Linux got all 262144 bytes before the lingering close returned"
+
 # the relay: Linux port 7400 to our 7300, with small socket buffers so
 # that the blocking senders' bytes cannot all be parked in Linux
 it_bg socat TCP-LISTEN:7400,bind=$IT_PEER,reuseaddr,fork,rcvbuf=65536,sndbuf=65536 \
@@ -51,5 +61,7 @@ done
 run deadlock 7400
 
 it_stop_dptcpd
+it_expect_counter embed_linger_waits 2
+it_expect_counter embed_linger_timeouts 1
 it_log "refused commands: $(it_counter embed_cmd_failed) failed"
 it_log "PASS"

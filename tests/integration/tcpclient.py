@@ -476,6 +476,18 @@ def cmd_stall(a):
                       f'or wrong; first: ' + ' | '.join(bad[:5]))
 
 
+def hold_until(stopfile, socks):
+    """Say 'holding', keep socks open until stopfile exists (at most
+    120 s), then close them all (FIN)."""
+    print('holding', flush=True)
+    deadline = time.monotonic() + 120
+    while not os.path.exists(stopfile) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for s in socks:
+        s.close()
+    out(closed=len(socks))
+
+
 def cmd_hold(a):
     """count connections, each one echo round trip of 16 bytes, then held
     open until the file stopfile exists; then all are closed (FIN)."""
@@ -494,13 +506,64 @@ def cmd_hold(a):
             raise Failure(f'connection {i}: sent {msg!r}, got {got!r}')
         socks.append(s)
     out(ports=','.join(str(s.getsockname()[1]) for s in socks))
-    print('holding', flush=True)
-    deadline = time.monotonic() + 120
-    while not os.path.exists(a.stopfile) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for s in socks:
-        s.close()
-    out(closed=len(socks))
+    hold_until(a.stopfile, socks)
+
+
+def echo_exact(s, size, seed, what):
+    """size bytes up and their echo down at once on open socket s, checked
+    by sha256; the connection stays open. Returns the sha256."""
+    sender = Sender(s, Stream(seed, size), shut_wr=False)
+    checker = Checker(Stream(seed, size))
+    buf = bytearray(256 * 1024)
+    view = memoryview(buf)
+    sender.start()
+    while checker.n < size:
+        try:
+            n = s.recv_into(buf, min(len(buf), size - checker.n))
+        except socket.timeout:
+            raise Failure(f'{what}: no data for {s.gettimeout()} s after '
+                          f'{checker.n} bytes received') from None
+        except ConnectionResetError:
+            raise Failure(f'{what}: reset after {checker.n} bytes') from None
+        if n == 0:
+            raise Failure(f'{what}: FIN after {checker.n} bytes')
+        checker.feed(view[:n])
+    sender.join(s.gettimeout())
+    if sender.error or sender.is_alive():
+        raise Failure(f'{what}: {sender.error or "sender stuck"}')
+    if checker.bad is not None or \
+            checker.sha.digest() != sender.sha.digest():
+        raise Failure(f'{what}: sent sha256 {sender.sha.hexdigest()}, '
+                      f'received {checker.sha.hexdigest()} '
+                      f'{checker.mismatch()}')
+    return sender.sha.hexdigest()
+
+
+def cmd_echohold(a):
+    """count connections at once, each size bytes echoed both ways at the
+    same time (sha256-checked), then held open until the file stopfile
+    exists; then all are closed (FIN)."""
+    socks = [connect(a.host, a.port, a.timeout) for _ in range(a.count)]
+    errors = []
+    shas = [None] * a.count
+
+    def one(i):
+        try:
+            shas[i] = echo_exact(socks[i], a.size, i + 1, f'connection {i}')
+        except (Failure, OSError) as e:
+            errors.append(str(e))
+
+    threads = [threading.Thread(target=one, args=(i,), daemon=True)
+               for i in range(a.count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise Failure('; '.join(errors))
+    out(ports=','.join(str(s.getsockname()[1]) for s in socks),
+        bytes_each_way=a.size * a.count, sha256s_match=len(shas))
+    hold_until(a.stopfile, socks)
 
 
 def cmd_slowget(a):
@@ -563,6 +626,8 @@ def main():
     cmd('stall', cmd_stall, 'host', 'port', 'conns', 'size', 'seed', 'stall')
     cmd('slowget', cmd_slowget, 'host', 'port', 'size', 'outfile')
     cmd('hold', cmd_hold, 'host', 'port', 'count', 'stopfile')
+    cmd('echohold', cmd_echohold, 'host', 'port', 'count', 'size',
+        'stopfile')
     a = p.parse_args()
     try:
         a.fn(a)

@@ -172,6 +172,8 @@ answer(struct fake *f, uint32_t w, const struct dpt_embed_cmd *c)
 		ev.rport = c->port;
 		break;
 	case DPT_EMBED_CMD_CLOSE:
+		if (c->n == DPT_EMBED_CLOSE_LINGER)
+			return; /* the test says when the FIN is acked */
 		ev.type = DPT_EMBED_EVT_CLOSED;
 		ev.handle = c->handle;
 		break;

@@ -5,7 +5,8 @@
  * lib/embed/dpt_embed_proto.h, hand-made struct rte_mbuf chains in the
  * pool at a "dptcpd address" that is not where this process maps it),
  * hands them over a socketpair, and plays the workers: a thread logs
- * every command and answers the ones that need an answer.
+ * every command and answers the ones that need an answer (but a CLOSE
+ * with linger: the test posts its EVT_CLOSED).
  */
 #ifndef SOCK_FAKE_H
 #define SOCK_FAKE_H

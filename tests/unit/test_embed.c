@@ -850,3 +850,132 @@ Test(embed, draining_closes_client_listeners_and_refuses_new_ones)
 	ev = fc_evt(DPT_EMBED_EVT_RESET);
 	cr_assert_eq(ev.err, ESHUTDOWN);
 }
+
+/* ---- close with SO_LINGER {1, t > 0} ----------------------------------- */
+
+/* CLOSE with linger 2 s on the accepted connection @p h: FIN out at once,
+ * and no EVT_CLOSED yet. */
+static void
+fc_close_linger(uint32_t h, uint32_t iss)
+{
+	tt_skip_all();
+	FC_CMD(.op = DPT_EMBED_CMD_CLOSE, .handle = h,
+	       .n = DPT_EMBED_CLOSE_LINGER, .a = dpt_s(2));
+	fc_step();
+	TT_OUT(.flags = FIN | ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535);
+	TT_NONE();
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_linger_waits, 1);
+}
+
+/* Linux's close with SO_LINGER waits while the state is FIN-WAIT-1,
+ * CLOSING or LAST-ACK (sk_stream_wait_close): EVT_CLOSED comes with the
+ * ACK of our FIN, not before. */
+Test(embed, close_with_linger_waits_for_the_ack_of_the_fin)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	fc_close_linger(h, iss);
+	tt.now += dpt_ms(500);
+	fc_step();
+	fc_no_evt();
+	TT_ASSERT_STAT(tcp_state_fin_wait_1, 1);
+	/* a handle being closed takes no command (EBADF) */
+	FC_CMD(.op = DPT_EMBED_CMD_RECV_CREDIT, .handle = h, .len = 10);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EBADF);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 2);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	cr_assert_eq(ev.handle, h);
+	fc_no_evt();
+	TT_ASSERT_STAT(tcp_state_fin_wait_2, 1);
+	TT_ASSERT_STAT(embed_linger_timeouts, 0);
+	/* the handle is gone: the peer's FIN is TCP's business alone */
+	tt_skip_all(); /* FIN retransmitted while it waited */
+	TT_IN(.flags = ACK | FIN, .seq = 1001, .ack = iss + 2);
+	fc_step();
+	TT_OUT(.flags = ACK, .seq = iss + 2, .ack = 1002, .wnd = 65535);
+	fc_no_evt();
+	TT_ASSERT_STAT(tcp_state_time_wait, 1);
+}
+
+/* The peer acknowledges nothing: EVT_CLOSED when the time is up, not a
+ * microsecond before; the connection closes on in the background. */
+Test(embed, close_with_linger_ends_at_its_time_and_tcp_closes_on)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+	uint64_t t0 = tt.now;
+
+	fc_close_linger(h, iss);
+	tt_advance(dpt_s(2) - 1);
+	fc_step();
+	fc_no_evt();
+	tt_advance(1);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	cr_assert_eq(ev.handle, h);
+	cr_assert_eq(tt.now - t0, dpt_s(2));
+	TT_ASSERT_STAT(embed_linger_timeouts, 1);
+	TT_ASSERT_STAT(tcp_state_fin_wait_1, 1);
+	/* no reset: the retransmitted FIN is acknowledged later */
+	tt_skip_all();
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 2);
+	fc_step();
+	TT_NONE();
+	fc_no_evt();
+	TT_ASSERT_STAT(tcp_state_fin_wait_2, 1);
+}
+
+/* Data after the close: Linux resets (RCV_SHUTDOWN, TCPAbortOnData), and
+ * the close returns. */
+Test(embed, data_during_a_linger_close_resets_and_ends_it)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+	uint32_t iss, h = fc_accept(&iss);
+
+	fc_close_linger(h, iss);
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .len = 10);
+	fc_step();
+	do
+		tt_next(&s, NULL, 0);
+	while (!(s.flags & RST));
+	/* RFC 9293 3.10.5, FIN-WAIT-1: <SEQ=SND.NXT><CTL=RST> */
+	cr_assert_eq(s.flags, RST);
+	cr_assert_eq(s.seq, iss + 2);
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	cr_assert_eq(ev.handle, h);
+	fc_no_evt();
+	TT_ASSERT_STAT(tcp_state_fin_wait_1, 0);
+}
+
+/* Data TCP holds that the client never took: the close resets at once,
+ * linger or not (Linux: unread data at close means RST). */
+Test(embed_credit, close_with_linger_and_unread_data_resets_at_once)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 100);
+	fc_step();
+	(void)fc_evt(DPT_EMBED_EVT_DATA); /* credit 150 -> 50 */
+	TT_IN(.flags = ACK, .seq = 1101, .ack = iss + 1, .len = 100);
+	fc_step();
+	(void)fc_evt(DPT_EMBED_EVT_DATA); /* 50 -> -50 */
+	TT_IN(.flags = ACK, .seq = 1201, .ack = iss + 1, .len = 100);
+	fc_step();
+	fc_no_evt();                      /* the third waits for credit */
+	tt_skip_all();
+	FC_CMD(.op = DPT_EMBED_CMD_CLOSE, .handle = h,
+	       .n = DPT_EMBED_CLOSE_LINGER, .a = dpt_s(2));
+	fc_step();
+	TT_OUT(.flags = RST, .seq = iss + 1, .ack = 0, .wnd = 0);
+	TT_NONE();
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	cr_assert_eq(ev.handle, h);
+	TT_ASSERT_STAT(embed_linger_waits, 0);
+}

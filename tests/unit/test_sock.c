@@ -539,6 +539,135 @@ Test(data, nonblocking_recv_on_an_empty_queue_is_eagain)
 	cr_assert_eq(errno, EAGAIN);
 }
 
+struct drip {
+	uint32_t w, h;
+	int fd;
+	int credit_seen;   /* RECV_CREDIT logged before the last piece */
+};
+
+/* "hello, world" in three pieces, 100 ms apart. */
+static void *
+drip(void *arg)
+{
+	struct drip *d = arg;
+
+	usleep(100 * 1000);
+	post_data(d->w, (uint32_t)d->fd, d->h, "hello", 1);
+	usleep(100 * 1000);
+	post_data(d->w, (uint32_t)d->fd, d->h, ", wor", 2);
+	d->credit_seen = fake_find(&fk, DPT_EMBED_CMD_RECV_CREDIT, 0, 1000) >= 0;
+	usleep(100 * 1000);
+	post_data(d->w, (uint32_t)d->fd, d->h, "ld", 1);
+	return NULL;
+}
+
+/* MSG_WAITALL, as Linux's tcp_recvmsg: a blocking recv waits for all len
+ * bytes, across chains, giving receive credit back as it reads. */
+Test(data, recv_waitall_waits_for_every_byte)
+{
+	struct drip d;
+	pthread_t t;
+	char buf[16] = { 0 };
+
+	d.fd = connected(&d.w, &d.h);
+	cr_assert_eq(pthread_create(&t, NULL, drip, &d), 0);
+	cr_assert_eq(dpt_recv(d.fd, buf, 12, MSG_WAITALL), 12);
+	pthread_join(t, NULL);
+	cr_assert_eq(memcmp(buf, "hello, world", 12), 0);
+	cr_assert(d.credit_seen, "credit for what was read went back while "
+		  "it waited for the rest");
+}
+
+/* It stops short at EOF (the bytes so far, then 0), and on a reset (the
+ * bytes so far, then the error). */
+static void *
+reset_later(void *arg)
+{
+	struct drip *l = arg;
+
+	usleep(100 * 1000);
+	post(l->w, DPT_EMBED_EVT_RESET, (uint32_t)l->fd, l->h, ECONNRESET);
+	return NULL;
+}
+
+Test(data, recv_waitall_stops_short_at_eof_and_on_a_reset)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h), fd2;
+	struct drip rl;
+	pthread_t t;
+	char buf[16];
+
+	post_data(w, (uint32_t)fd, h, "abc", 1);
+	post(w, DPT_EMBED_EVT_PEER_CLOSED, (uint32_t)fd, h, 0);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), MSG_WAITALL), 3);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), MSG_WAITALL), 0);
+
+	/* the reset comes while it waits for more */
+	fd2 = connected(&rl.w, &rl.h);
+	rl.fd = fd2;
+	post_data(rl.w, (uint32_t)fd2, rl.h, "xy", 1);
+	cr_assert_eq(pthread_create(&t, NULL, reset_later, &rl), 0);
+	cr_assert_eq(dpt_recv(fd2, buf, sizeof(buf), MSG_WAITALL), 2);
+	pthread_join(t, NULL);
+	cr_assert_eq(dpt_recv(fd2, buf, sizeof(buf), MSG_WAITALL), -1);
+	cr_assert_eq(errno, ECONNRESET);
+}
+
+/* Non-blocking, it takes what is there (Linux: EAGAIN only when there
+ * is nothing). */
+Test(data, recv_waitall_nonblocking_takes_what_is_there)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	char buf[16];
+
+	post_data(w, (uint32_t)fd, h, "abc", 1);
+	while (chan_cur()->socks[fd].rxq_n == 0)
+		chan_poll(chan_cur());
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf),
+			      MSG_WAITALL | MSG_DONTWAIT), 3);
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf),
+			      MSG_WAITALL | MSG_DONTWAIT), -1);
+	cr_assert_eq(errno, EAGAIN);
+	post_data(w, (uint32_t)fd, h, "de", 1);
+	set_nonblock(fd);
+	while (chan_cur()->socks[fd].rxq_n == 0)
+		chan_poll(chan_cur());
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), MSG_WAITALL), 2);
+}
+
+/* MSG_PEEK | MSG_WAITALL waits until len bytes are queued and leaves
+ * them queued. */
+Test(data, recv_peek_waitall_waits_and_leaves_the_bytes)
+{
+	struct drip d;
+	pthread_t t;
+	char buf[16] = { 0 };
+
+	d.fd = connected(&d.w, &d.h);
+	cr_assert_eq(pthread_create(&t, NULL, drip, &d), 0);
+	cr_assert_eq(dpt_recv(d.fd, buf, 12, MSG_PEEK | MSG_WAITALL), 12);
+	pthread_join(t, NULL);
+	cr_assert_eq(memcmp(buf, "hello, world", 12), 0);
+	memset(buf, 0, sizeof(buf));
+	cr_assert_eq(dpt_recv(d.fd, buf, sizeof(buf), 0), 12);
+	cr_assert_eq(memcmp(buf, "hello, world", 12), 0);
+}
+
+/* Urgent data is not supported (RFC 6093 advises against its use). */
+Test(data, recv_and_send_of_oob_are_eopnotsupp)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	char buf[4];
+
+	cr_assert_eq(dpt_recv(fd, buf, sizeof(buf), MSG_OOB), -1);
+	cr_assert_eq(errno, EOPNOTSUPP);
+	cr_assert_eq(dpt_send(fd, "x", 1, MSG_OOB), -1);
+	cr_assert_eq(errno, EOPNOTSUPP);
+}
+
 Test(data, send_copies_into_transmit_buffers_until_credit_runs_out)
 {
 	static char big[10000];
@@ -718,6 +847,125 @@ Test(errors, close_sends_close_and_frees_the_id_on_closed)
 	cr_assert_eq(chan_cur()->socks[fd].state, SS_FREE);
 	lf = dpt_socket(AF_INET, SOCK_STREAM, 0);
 	cr_assert_eq(lf, fd, "the id is reused only after EVT_CLOSED");
+}
+
+struct closed_later {
+	uint32_t w, h;
+	int fd, ms;
+};
+
+static void *
+post_closed_later(void *arg)
+{
+	struct closed_later *l = arg;
+
+	usleep((useconds_t)l->ms * 1000);
+	post(l->w, DPT_EMBED_EVT_CLOSED, (uint32_t)l->fd, l->h, 0);
+	return NULL;
+}
+
+static double
+ms_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) * 1e3 +
+	       (double)(b.tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* SO_LINGER {1, 2}: CLOSE asks dptcpd to linger 2 s, and close() returns
+ * when dptcpd says the handle is closed (its FIN acknowledged), not
+ * before; a non-blocking socket waits too, as on Linux. */
+static void
+close_lingers_until_closed(int nonblock)
+{
+	struct closed_later l = { .ms = 300 };
+	struct linger lg = { 1, 2 }, got;
+	socklen_t len = sizeof(got);
+	struct dpt_embed_cmd c;
+	struct timespec t0;
+	pthread_t t;
+	uint32_t cw;
+	double ms;
+	int i;
+
+	l.fd = connected(&l.w, &l.h);
+	if (nonblock)
+		set_nonblock(l.fd);
+	cr_assert_eq(dpt_setsockopt(l.fd, SOL_SOCKET, SO_LINGER, &lg,
+				    sizeof(lg)), 0);
+	cr_assert_eq(dpt_getsockopt(l.fd, SOL_SOCKET, SO_LINGER, &got, &len), 0);
+	cr_assert(got.l_onoff == 1 && got.l_linger == 2);
+	cr_assert_eq(pthread_create(&t, NULL, post_closed_later, &l), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(dpt_close(l.fd), 0);
+	ms = ms_since(&t0);
+	pthread_join(t, NULL);
+	cr_assert_geq(ms, 250.0, "close returned after %.0f ms, before "
+		      "dptcpd said the FIN was acknowledged", ms);
+	cr_assert_lt(ms, 2000.0);
+	cr_assert_eq(chan_cur()->socks[l.fd].state, SS_FREE);
+	i = fake_find(&fk, DPT_EMBED_CMD_CLOSE, 0, 0);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, &cw);
+	cr_assert_eq(c.handle, l.h);
+	cr_assert_eq(cw, l.w);
+	cr_assert_eq(c.n, DPT_EMBED_CLOSE_LINGER);
+	cr_assert_eq(c.a, 2000000u, "the linger time, in microseconds");
+}
+
+Test(errors, close_with_linger_waits_for_closed)
+{
+	close_lingers_until_closed(0);
+}
+
+Test(errors, close_with_linger_waits_on_a_nonblocking_socket_too)
+{
+	close_lingers_until_closed(1);
+}
+
+/* dptcpd keeps the linger time; should it never answer, close() still
+ * returns, a second after the time. */
+Test(errors, close_with_linger_returns_though_dptcpd_never_answers)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+	struct linger lg = { 1, 1 };
+	struct timespec t0;
+	double ms;
+
+	cr_assert_eq(dpt_setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg,
+				    sizeof(lg)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(dpt_close(fd), 0);
+	ms = ms_since(&t0);
+	cr_assert_geq(ms, 1900.0, "returned after %.0f ms", ms);
+	cr_assert_lt(ms, 3000.0, "returned after %.0f ms", ms);
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1, "the descriptor is closed");
+	cr_assert_eq(errno, EBADF);
+}
+
+/* An accepted socket inherits SO_LINGER from its listener (Linux). */
+Test(listen, accepted_sockets_inherit_so_linger)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 8080);
+	int lf = dpt_socket(AF_INET, SOCK_STREAM, 0), fd;
+	struct linger lg = { 1, 7 }, got;
+	socklen_t len = sizeof(got);
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_ACCEPTED,
+				    .handle = 77 };
+
+	cr_assert_eq(dpt_setsockopt(lf, SOL_SOCKET, SO_LINGER, &lg,
+				    sizeof(lg)), 0);
+	cr_assert_eq(dpt_bind(lf, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(lf, 4), 0);
+	ev.sock = (uint32_t)lf;
+	fake_post(&fk, 1, &ev);
+	fd = dpt_accept(lf, NULL, NULL);
+	cr_assert_gt(fd, 0);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_LINGER, &got, &len), 0);
+	cr_assert(got.l_onoff == 1 && got.l_linger == 7);
 }
 
 /* ---- zero-copy -------------------------------------------------------- */
