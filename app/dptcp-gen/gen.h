@@ -30,6 +30,8 @@
 #define MAX_PIPELINE 1024
 #define MAX_CONNECTING 128 /* SYN-SENT at once per worker */
 #define MAX_REQ_SIZE (1u << 20)
+#define GEN_FREE_BULK 64  /* replies read, freed at once per iteration */
+#define GEN_HDR_TPL 256   /* http: the longest reply header remembered */
 
 /* A stateless flood beside (or instead of) the connections. */
 enum gen_flood {
@@ -213,6 +215,17 @@ struct gen_worker {
 	uint16_t flood_len;        /* bytes of flood_tpl, 0 = not built */
 	uint8_t flood_tpl[144];    /* the frame every flood frame starts as:
 				    * Ethernet to the next hop, IPv4, L4 */
+	/* request/response: what keeps the client's cost per transaction
+	 * down (it shares the benchmark's ceiling with the server) */
+	uint16_t n_rx_free;
+	uint16_t hdr_tpl_len;      /* http: bytes in hdr_tpl, 0 = none */
+	struct rte_mbuf *rx_free[GEN_FREE_BULK]; /* replies read, freed in
+				    * one rte_pktmbuf_free_bulk() */
+	uint64_t hdr_tpl_clen;     /* http: hdr_tpl's Content-Length */
+	uint8_t hdr_tpl[GEN_HDR_TPL]; /* http: the last reply header parsed
+				    * whole in one mbuf, a 200 with a length:
+				    * a reply starting with exactly these
+				    * bytes has that header */
 	/* latency of every reply, in TSC cycles; read by the main lcore */
 	struct dpt_hist hist;
 } __rte_cache_aligned;
@@ -403,6 +416,10 @@ void gen_send_ping(struct gen_worker *gw, struct dpt_worker *w,
  * flood's share of this iteration, behind what the connections sent
  * (gen_flood.c). */
 void gen_hook_late(struct dpt_worker *w, uint64_t now, void *arg);
+
+/** Free the replies gen_rr.c has read and queued in @p gw->rx_free, in
+ * one rte_pktmbuf_free_bulk() (gen_rr.c). */
+void gen_rr_release(struct gen_worker *gw);
 
 /* ---- the modes -------------------------------------------------------- */
 

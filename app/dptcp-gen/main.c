@@ -180,6 +180,10 @@ gen_setup(struct gen *g)
 static void
 gen_free(struct gen *g)
 {
+	/* the workers are stopped: their last replies go back to the pool
+	 * from here */
+	for (unsigned int i = 0; g->workers != NULL && i < g->n_workers; i++)
+		gen_rr_release(&g->workers[i]);
 	rte_free(g->ready);
 	rte_free(g->stamps);
 	rte_free(g->req);
