@@ -320,7 +320,7 @@ static void
 rr_connected(struct gen_conn *x, uint64_t now)
 {
 	struct gen_worker *gw = x->gw;
-	uint32_t want = is_mode(x, &gen_mode_idle) ? 0 :
+	uint32_t want = is_mode(x, &gen_mode_idle) || x->hold ? 0 :
 			is_mode(x, &gen_mode_crr) ? 1 :
 			x->stopping ? 0 : gw->g->o.pipeline;
 
@@ -329,6 +329,9 @@ rr_connected(struct gen_conn *x, uint64_t now)
 		x->was_made = 1;
 		if (++gw->made_once == gw->n_conns)
 			__atomic_store_n(&gw->n.t_all_made, now,
+					 __ATOMIC_RELAXED);
+		if (x->hold && ++gw->hold_made == gw->n_hold)
+			__atomic_store_n(&gw->n.t_hold_made, now,
 					 __ATOMIC_RELAXED);
 	}
 	if (want == 0)
@@ -357,6 +360,8 @@ rr_next(struct gen_conn *x, uint64_t now)
 		x->c = NULL;
 		return rr_fail(x, FAIL_CLOSED, now);
 	}
+	if (x->hold) /* held idle until the run stops */
+		return;
 	if (is_mode(x, &gen_mode_crr)) {
 		if (x->inflight > 0)
 			return;
@@ -405,8 +410,12 @@ static void
 rr_step(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 {
 	for (unsigned int k = 0; k < OPEN_BURST && gen_may_open(gw) &&
-	     gw->next_open < gw->n_conns; k++)
+	     gw->next_open < gw->n_conns; k++) {
+		/* --hold: the mode's connections wait for all held ones */
+		if (gw->next_open == gw->n_hold && gw->hold_made < gw->n_hold)
+			break;
 		rr_open(gw, &gw->conns[gw->next_open++], w, now);
+	}
 	/* crr: the slots whose cycle ended */
 	while (gw->n_ready > 0 && gen_may_open(gw))
 		rr_open(gw, &gw->conns[gw->ready[--gw->n_ready]], w, now);
