@@ -6,6 +6,11 @@
  *                                          one column per worker lcore
  *   dptcp-ctl [-p PREFIX] conns [--state S] the netstat-like list
  *   dptcp-ctl [-p PREFIX] clients          embedding clients
+ *   dptcp-ctl [-p PREFIX] busy [--interval MS]
+ *                                          each worker lcore's headroom:
+ *                                          the share of its loop time in
+ *                                          iterations that received
+ *                                          frames, over MS (default 1000)
  *
  * It speaks DPDK's telemetry protocol (the v2 socket in dptcpd's runtime
  * directory, /var/run/dpdk/PREFIX/dpdk_telemetry.v2, SOCK_SEQPACKET: one
@@ -24,6 +29,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dpt_stats.h"
@@ -161,6 +167,53 @@ cmd_stats(int fd)
 	return 0;
 }
 
+/* Each worker lcore's loop_us and loop_busy_us into @us and @busy. */
+static int
+get_loop(int fd, const unsigned int *ids, int n, long long *us,
+	 long long *busy, char *buf)
+{
+	for (int i = 0; i < n; i++) {
+		char c[64];
+
+		snprintf(c, sizeof(c), "/dptcp/stats,%u", ids[i]);
+		if (tel_cmd(fd, c, buf, REPLY_MAX) != 0)
+			return -1;
+		us[i] = json_num(buf, dpt_stat_name(DPT_STAT_loop_us));
+		busy[i] = json_num(buf, dpt_stat_name(DPT_STAT_loop_busy_us));
+	}
+	return 0;
+}
+
+/* busy: the loop counters read twice, @ms apart. A worker near 100 % has
+ * no headroom left (a benchmark against it measures dptcpd); well under
+ * it, the load is what limits (a benchmark measures its client). */
+static int
+cmd_busy(int fd, long ms)
+{
+	static char buf[REPLY_MAX];
+	long long us0[MAX_LCORES], b0[MAX_LCORES], us1[MAX_LCORES],
+		  b1[MAX_LCORES];
+	unsigned int ids[MAX_LCORES];
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = ms % 1000 * 1000000 };
+	int n = get_lcores(fd, ids, buf);
+
+	if (n < 0 || get_loop(fd, ids, n, us0, b0, buf) != 0)
+		return 1;
+	nanosleep(&ts, NULL);
+	if (get_loop(fd, ids, n, us1, b1, buf) != 0)
+		return 1;
+	printf("%-8s %10s %10s %7s  (over %ld ms)\n", "LCORE", "LOOP(us)",
+	       "BUSY(us)", "BUSY%", ms);
+	for (int i = 0; i < n; i++) {
+		long long d = us1[i] - us0[i], db = b1[i] - b0[i];
+
+		printf("%-8u %10lld %10lld %7.1f\n", ids[i], d, db,
+		       d > 0 ? 100.0 * (double)db / (double)d : 0.0);
+	}
+	return 0;
+}
+
 /* Print the strings of the "conns" array of one page; @return how many. */
 static int
 print_page(const char *json)
@@ -262,9 +315,12 @@ usage(FILE *f)
 	fprintf(f, "usage: dptcp-ctl [-p PREFIX] stats\n"
 		"       dptcp-ctl [-p PREFIX] conns [--state STATE]\n"
 		"       dptcp-ctl [-p PREFIX] clients\n"
+		"       dptcp-ctl [-p PREFIX] busy [--interval MS]\n"
 		"  -p, --file-prefix PREFIX  dptcpd's EAL file prefix "
 		"(default dptcpd)\n"
-		"  --state STATE             ESTABLISHED, TIME-WAIT, ...\n");
+		"  --state STATE             ESTABLISHED, TIME-WAIT, ...\n"
+		"  --interval MS             busy: the sampling period "
+		"(default 1000)\n");
 }
 
 int
@@ -273,19 +329,29 @@ main(int argc, char **argv)
 	static const struct option longs[] = {
 		{ "file-prefix", required_argument, NULL, 'p' },
 		{ "state", required_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prefix = "dptcpd", *state = NULL;
+	long interval = 1000;
+	char *end;
 	int opt, fd, rc;
 
-	while ((opt = getopt_long(argc, argv, "p:s:h", longs, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:s:i:h", longs, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			prefix = optarg;
 			break;
 		case 's':
 			state = optarg;
+			break;
+		case 'i':
+			interval = strtol(optarg, &end, 10);
+			if (*end != '\0' || interval < 1 || interval > 3600000) {
+				usage(stderr);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -297,7 +363,8 @@ main(int argc, char **argv)
 	}
 	if (optind != argc - 1 || (strcmp(argv[optind], "stats") != 0 &&
 				   strcmp(argv[optind], "conns") != 0 &&
-				   strcmp(argv[optind], "clients") != 0)) {
+				   strcmp(argv[optind], "clients") != 0 &&
+				   strcmp(argv[optind], "busy") != 0)) {
 		usage(stderr);
 		return 2;
 	}
@@ -306,6 +373,7 @@ main(int argc, char **argv)
 		return 1;
 	rc = strcmp(argv[optind], "stats") == 0 ? cmd_stats(fd) :
 	     strcmp(argv[optind], "clients") == 0 ? cmd_clients(fd) :
+	     strcmp(argv[optind], "busy") == 0 ? cmd_busy(fd, interval) :
 	     cmd_conns(fd, state);
 	close(fd);
 	return rc;

@@ -30,6 +30,8 @@
 #define MAX_PIPELINE 1024
 #define MAX_CONNECTING 128 /* SYN-SENT at once per worker */
 #define MAX_REQ_SIZE (1u << 20)
+#define GEN_FREE_BULK 64  /* replies read, freed at once per iteration */
+#define GEN_HDR_TPL 256   /* http: the longest reply header remembered */
 
 /* A stateless flood beside (or instead of) the connections. */
 enum gen_flood {
@@ -95,6 +97,8 @@ struct gen_opts {
 	uint64_t rate;            /* flood packets/s in all; 0 = flat out */
 	uint32_t flood_src;       /* spoofed sources: this prefix */
 	uint32_t flood_src_len;
+	uint32_t hold;            /* idle connections held beside the mode's
+				   * (counted in conns once parsed) */
 };
 
 /* Why a connection failed. */
@@ -124,6 +128,7 @@ struct gen_counters {
 	uint64_t t_start;         /* us: connecting began; 0 = not yet */
 	uint64_t t_finish;        /* us: left reached 0 */
 	uint64_t t_all_made;      /* us: every connection was made once */
+	uint64_t t_hold_made;     /* us: every --hold connection was made */
 	uint64_t transactions;    /* replies complete (rr, crr, http) */
 	uint64_t flood_pkts;      /* flood packets handed to the port */
 	uint64_t bad_replies;     /* http: status not 200, or no length */
@@ -176,6 +181,7 @@ struct gen_conn {
 	uint8_t reply_bad;        /* http: this reply is not a 200 */
 	uint8_t has_len;          /* http: its Content-Length was read */
 	uint8_t was_made;         /* connected at least once */
+	uint8_t hold;             /* one of --hold: idle, whatever the mode */
 };
 
 enum gw_phase {
@@ -199,6 +205,8 @@ struct gen_worker {
 	uint16_t seg_room;         /* bytes we put in one mbuf */
 	uint16_t ping_seq;
 	uint32_t made_once;        /* conns made at least once (setup) */
+	uint32_t n_hold;           /* conns[0..n_hold) are --hold ones */
+	uint32_t hold_made;        /* of them, made at least once */
 	uint32_t *ready;           /* crr: slots to reopen (a stack) */
 	uint32_t n_ready;
 	enum gw_phase phase;
@@ -213,6 +221,17 @@ struct gen_worker {
 	uint16_t flood_len;        /* bytes of flood_tpl, 0 = not built */
 	uint8_t flood_tpl[144];    /* the frame every flood frame starts as:
 				    * Ethernet to the next hop, IPv4, L4 */
+	/* request/response: what keeps the client's cost per transaction
+	 * down (it shares the benchmark's ceiling with the server) */
+	uint16_t n_rx_free;
+	uint16_t hdr_tpl_len;      /* http: bytes in hdr_tpl, 0 = none */
+	struct rte_mbuf *rx_free[GEN_FREE_BULK]; /* replies read, freed in
+				    * one rte_pktmbuf_free_bulk() */
+	uint64_t hdr_tpl_clen;     /* http: hdr_tpl's Content-Length */
+	uint8_t hdr_tpl[GEN_HDR_TPL]; /* http: the last reply header parsed
+				    * whole in one mbuf, a 200 with a length:
+				    * a reply starting with exactly these
+				    * bytes has that header */
 	/* latency of every reply, in TSC cycles; read by the main lcore */
 	struct dpt_hist hist;
 } __rte_cache_aligned;
@@ -235,6 +254,8 @@ struct gen {
 	/* main lcore only */
 	struct dpt_clock clock;
 	int started, stopping;
+	int hold_done;             /* --hold all made: the clock restarted */
+	uint64_t hold_setup_us;    /* first connect to all --hold made */
 	const char *stopped_by;    /* "completion", "duration", "signal" */
 	uint64_t t0, t_report, t_linger, t_end;
 	uint64_t rep_tx, rep_rx;   /* totals at the last report */
@@ -262,6 +283,8 @@ struct gen_totals {
 	unsigned int started;      /* workers past their peer wait */
 	uint64_t setup;            /* us: the last worker's t_all_made */
 	unsigned int setup_missing; /* workers whose conns were not all made */
+	uint64_t hold;             /* us: the last worker's t_hold_made */
+	unsigned int hold_missing; /* workers whose --hold were not all made */
 };
 
 /* The figures of a finished run, for the summary and its JSON copy. */
@@ -403,6 +426,10 @@ void gen_send_ping(struct gen_worker *gw, struct dpt_worker *w,
  * flood's share of this iteration, behind what the connections sent
  * (gen_flood.c). */
 void gen_hook_late(struct dpt_worker *w, uint64_t now, void *arg);
+
+/** Free the replies gen_rr.c has read and queued in @p gw->rx_free, in
+ * one rte_pktmbuf_free_bulk() (gen_rr.c). */
+void gen_rr_release(struct gen_worker *gw);
 
 /* ---- the modes -------------------------------------------------------- */
 

@@ -89,6 +89,11 @@ const char gen_options_help[] =
 	"      --sources N     spread the connections over our first N "
 	"addresses\n"
 	"                      ([port0] addresses >= N; default 1)\n"
+	"      --hold N        rr, http, crr, idle: first open N more "
+	"connections and\n"
+	"                      hold them idle; the mode's start once all "
+	"are made, and\n"
+	"                      the clock (--duration, rates) with them\n"
 	"      --flood KIND    syn, ack, rst, garbage, udp or proto: a "
 	"stateless flood\n"
 	"                      beside the mode (see README)\n"
@@ -123,6 +128,7 @@ enum {
 	OPT_PIPELINE,
 	OPT_PATH,
 	OPT_SOURCES,
+	OPT_HOLD,
 	OPT_FLOOD,
 	OPT_RATE,
 	OPT_FLOOD_SRC,
@@ -144,6 +150,7 @@ const struct option gen_long_opts[] = {
 	{ "pipeline", required_argument, NULL, OPT_PIPELINE },
 	{ "path", required_argument, NULL, OPT_PATH },
 	{ "sources", required_argument, NULL, OPT_SOURCES },
+	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "flood", required_argument, NULL, OPT_FLOOD },
 	{ "flood-dry", no_argument, NULL, OPT_FLOOD_DRY },
 	{ "rate", required_argument, NULL, OPT_RATE },
@@ -267,6 +274,11 @@ on_opt_load(struct gen_opts *o, int opt, const char *arg)
 			return bad_opt("sources", arg, "a count from 1 to 65536");
 		o->sources = (uint32_t)v;
 		return 0;
+	case OPT_HOLD:
+		if (parse_size(arg, 1u << 24, &v) != 0)
+			return bad_opt("hold", arg, "a count up to 16777216");
+		o->hold = (uint32_t)v;
+		return 0;
 	case OPT_FLOOD:
 		o->flood = FLOOD_NONE;
 		for (i = 1; i < RTE_DIM(gen_flood_names); i++)
@@ -383,6 +395,13 @@ gen_check(const struct dpt_conf *conf, void *ctx)
 		o->conns = 0;
 	if (o->mode->check(g) != 0)
 		return -1;
+	if (o->hold > 0 && (o->mode == &gen_mode_stream || o->conns == 0 ||
+			    o->conns + (uint64_t)o->hold > 1u << 24)) {
+		fprintf(stderr, "dptcp-gen: --hold: for rr, http, crr and idle, "
+			"up to 16777216 connections in all\n");
+		return -1;
+	}
+	o->conns += o->hold; /* from here on, conns counts them all */
 	if (o->json_path != NULL) {
 		o->json = fopen(o->json_path, "w");
 		if (o->json == NULL) {

@@ -54,6 +54,10 @@ gen_sum(const struct gen *g, struct gen_totals *t)
 					   cnt_get(&n->t_all_made));
 		t->setup_missing += g->workers[i].n_conns > 0 &&
 				    cnt_get(&n->t_all_made) == 0;
+		if (g->workers[i].n_hold > 0)
+			t->hold = RTE_MAX(t->hold, cnt_get(&n->t_hold_made));
+		t->hold_missing += g->workers[i].n_hold > 0 &&
+				   cnt_get(&n->t_hold_made) == 0;
 		if (ts != 0 && (t->n.t_start == 0 || ts < t->n.t_start))
 			t->n.t_start = ts;
 		t->started += ts != 0;

@@ -183,6 +183,9 @@ gen_hook(struct dpt_worker *w, uint64_t now, void *arg)
 	struct gen_worker *gw = &g->workers[w->index];
 	const struct gen_mode *mode = g->o.mode;
 
+	/* the replies the last iteration read, in one bulk free */
+	if (gw->n_rx_free > 0)
+		gen_rr_release(gw);
 	if (gw->phase == PH_STOPPED)
 		return;
 	if (gw->phase == PH_STOPPING ||

@@ -38,6 +38,7 @@
 #define TICK_US (10 * DPT_US_PER_MS)     /* main lcore's period */
 #define REPORT_US DPT_US_PER_S           /* one line a second */
 #define LINGER_US (3 * DPT_US_PER_S)     /* graceful closes, at most */
+#define HOLD_WAIT_US (60 * DPT_US_PER_S) /* --hold: to make them all */
 
 /* ---- set-up, once the engine exists ----------------------------------- */
 
@@ -144,6 +145,9 @@ gen_setup(struct gen *g)
 		gw->n_conns = (uint32_t)((uint64_t)o->conns * (i + 1) /
 					 g->n_workers) - first;
 		gw->n.left = gw->n_conns;
+		gw->n_hold = (uint32_t)((uint64_t)o->hold * (i + 1) /
+					g->n_workers -
+					(uint64_t)o->hold * i / g->n_workers);
 		gw->nexthop = dpt_route_nexthop(&e->workers[i]->nif, o->target);
 		gw->seg_room = room;
 		gw->pool = e->port.pool;
@@ -158,6 +162,7 @@ gen_setup(struct gen *g)
 			uint64_t id = first + j;
 
 			x->gw = gw;
+			x->hold = j < gw->n_hold;
 			x->key = mix64(o->seed ^ mix64(id + 1));
 			x->stamps = g->stamps ? &g->stamps[id * o->pipeline] :
 				    NULL;
@@ -180,6 +185,10 @@ gen_setup(struct gen *g)
 static void
 gen_free(struct gen *g)
 {
+	/* the workers are stopped: their last replies go back to the pool
+	 * from here */
+	for (unsigned int i = 0; g->workers != NULL && i < g->n_workers; i++)
+		gen_rr_release(&g->workers[i]);
 	rte_free(g->ready);
 	rte_free(g->stamps);
 	rte_free(g->req);
@@ -233,13 +242,23 @@ gen_tick(struct dpt_app *app, unsigned int signals, void *ctx)
 		if (t.started > 0)
 			printf("dptcp-gen: connecting\n");
 	}
+	if (g->started && g->o.hold && !g->hold_done && t.hold_missing == 0 &&
+	    t.hold > 0) {
+		/* the held ones are up: the mode's run starts now */
+		g->hold_done = 1;
+		g->hold_setup_us = t.hold - g->t0;
+		g->t0 = g->t_report = t.hold;
+		printf("dptcp-gen: %u held idle, made in %.3f s\n", g->o.hold,
+		       g->hold_setup_us / 1e6);
+	}
 	if (g->started && !g->stopping && now - g->t_report >= REPORT_US)
 		gen_report_line(g, &t, now);
 	if (!g->stopping) {
 		if (signals > 0)
 			gen_start_stop(g, "signal", now);
 		else if (g->started && g->o.duration_us &&
-			 now - g->t0 >= g->o.duration_us)
+			 now - g->t0 >= g->o.duration_us + (g->o.hold &&
+			 !g->hold_done ? HOLD_WAIT_US : 0))
 			gen_start_stop(g, "duration", now);
 		else if (t.n.left == 0 && (g->o.conns > 0 ||
 					     t.n.fail[FAIL_NO_PEER] > 0))

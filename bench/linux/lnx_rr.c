@@ -6,7 +6,7 @@
  *   lnx-rr server --bind A.B.C.D:PORT [--cpu N]
  *   lnx-rr client --target A.B.C.D:PORT --mode rr|crr|idle --conns C
  *                 --size N [--pipeline P] [--duration S] [--cpu N]
- *                 [--json FILE]
+ *                 [--source A.B.C.D] [--json FILE]
  *
  * This file owns both ends. The server is one thread on level-triggered
  * epoll that echoes every byte. The client is one thread on epoll too:
@@ -14,7 +14,14 @@
  *         flight; a transaction ends when N bytes have come back.
  *   crr   C slots, each: connect, send N, read N, close; again.
  *   idle  C connections opened (setup_s: until all are established), held
- *         until --duration, closed.
+ *         for --duration from then (the run ends anyway 60 s past
+ *         --duration if they never all are), closed.
+ * --source binds connection (or slot) i to that address and port 10000 +
+ * i (SO_REUSEADDR), so connect() searches for no ephemeral port: with
+ * 16,666 sockets from one process it spent ~175 us a connect() in that
+ * search, with 50,000 from three processes (each to its own server port)
+ * ~480 us, and none connected within 8 s. Several clients, each from its
+ * own address, then hold up to 55,535 connections each.
  * Latency is CLOCK_MONOTONIC ns from the moment a request is queued (it is
  * written at once; a request that waits behind a full socket buffer keeps
  * its waiting time in its latency), or in crr from the connect() call, to
@@ -51,6 +58,9 @@
 #define MAX_CONNS 1000000u
 #define MAX_SIZE (16u * 1024 * 1024)
 #define MAX_PIPELINE 1024u
+#define IDLE_SETUP_NS (60 * NS_PER_S)  /* idle: to establish them all */
+#define SOURCE_PORT0 10000u           /* --source: slot i's port, + i */
+#define SOURCE_PORTS (65536u - SOURCE_PORT0)
 
 static volatile sig_atomic_t stop_flag;
 
@@ -105,6 +115,8 @@ struct opts {
 	double duration_s;
 	int cpu;                     /* -1: not pinned */
 	const char *json_path;
+	struct sockaddr_in source;   /* client: bound before connect() */
+	int have_source;
 };
 
 static int
@@ -117,7 +129,7 @@ usage(const char *why)
 		"       lnx-rr client --target A.B.C.D:PORT --mode rr|crr|idle"
 		" --conns C --size N\n"
 		"                     [--pipeline P] [--duration S] [--cpu N]"
-		" [--json FILE]\n");
+		" [--source A.B.C.D] [--json FILE]\n");
 	return 2;
 }
 
@@ -194,6 +206,11 @@ parse_one(struct opts *o, int c, const char *arg)
 	case 'j':
 		o->json_path = arg;
 		return 0;
+	case 'S':
+		o->have_source = 1;
+		o->source.sin_family = AF_INET;
+		return inet_pton(AF_INET, arg, &o->source.sin_addr) == 1 ? 0 :
+		       -1;
 	}
 	return -1;
 }
@@ -211,6 +228,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "cpu", required_argument, NULL, 'u' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "source", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, idx;
@@ -241,6 +259,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		return usage("rr and crr need --size");
 	if (o->mode != MODE_RR && o->pipeline != 1)
 		return usage("--pipeline is for rr");
+	if (o->have_source && o->conns > SOURCE_PORTS)
+		return usage("--source: at most 55536 --conns (a port each)");
 	return 0;
 }
 
@@ -554,22 +574,40 @@ conn_fail(struct client *cl, struct conn *c, enum err_kind k, uint64_t now)
 	c->retry_at = now + RETRY_NS;
 }
 
+/* No socket to connect with: an error, and the slot tries again later. */
+static void
+open_failed(struct client *cl, struct conn *c, uint64_t now)
+{
+	c->st = C_CLOSED;
+	cl->err[ERR_OTHER]++;
+	cl->total.errors++;
+	cl->sec.errors++;
+	c->retry_at = now + RETRY_NS;
+}
+
 /* Start a non-blocking connect; the slot stays closed on failure. */
 static void
 conn_open(struct client *cl, struct conn *c, uint64_t now)
 {
 	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int one = 1;
 
-	if (fd < 0) {
-		c->st = C_CLOSED;
-		cl->err[ERR_OTHER]++;
-		cl->total.errors++;
-		cl->sec.errors++;
-		c->retry_at = now + RETRY_NS;
-		return;
-	}
+	if (fd < 0)
+		return open_failed(cl, c, now);
 	set_nodelay(fd);
+	if (cl->o.have_source) {
+		struct sockaddr_in a = cl->o.source;
+
+		a.sin_port = htons((uint16_t)(SOURCE_PORT0 +
+					      (c - cl->conns) % SOURCE_PORTS));
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+			       sizeof(one)) < 0 ||
+		    bind(fd, (const struct sockaddr *)&a, sizeof(a)) < 0) {
+			close(fd);
+			return open_failed(cl, c, now);
+		}
+	}
 	c->fd = fd;
 	c->st = C_CONNECTING;
 	c->events = EPOLLOUT;
@@ -624,8 +662,11 @@ conn_established(struct client *cl, struct conn *c, uint64_t now)
 			queue_request(cl, c, now);
 	else if (cl->o.mode == MODE_CRR)
 		queue_request(cl, c, c->t_connect);
-	else if (cl->open == cl->o.conns && cl->setup_ns == 0)
+	else if (cl->open == cl->o.conns && cl->setup_ns == 0) {
 		cl->setup_ns = now - cl->t0;
+		/* held for --duration from now, all established */
+		cl->t_end = now + (uint64_t)(cl->o.duration_s * NS_PER_S);
+	}
 }
 
 /* The oldest request's response is complete. 1: the slot closed. */
@@ -886,6 +927,8 @@ run_client(struct client *cl)
 	signals_setup(&cl->wait_mask);
 	cl->t0 = now_ns();
 	cl->t_end = cl->t0 + (uint64_t)(cl->o.duration_s * NS_PER_S);
+	if (cl->o.mode == MODE_IDLE)    /* until all are established, too */
+		cl->t_end += IDLE_SETUP_NS;
 	reopen_due(cl, cl->t0);
 	client_loop(cl);
 	el = (double)(now_ns() - cl->t0) / NS_PER_S;

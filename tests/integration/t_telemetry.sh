@@ -7,7 +7,8 @@
 # `ss` shows in the namespace,
 # spread over the workers that /dptcp/stats,LCORE says accepted them; the
 # counters must agree (150 accepted, 150 established). After the client
-# closes, the list empties. `dptcp-ctl stats` shows the same totals.
+# closes, the list empties. `dptcp-ctl stats` shows the same totals;
+# `dptcp-ctl busy` a row per worker lcore.
 . "$(dirname "$0")/lib.sh"
 
 DPTCP_CTL=${DPTCP_CTL:?DPTCP_CTL must name the dptcp-ctl binary}
@@ -76,6 +77,18 @@ it_log "dptcp-ctl conns --state ESTABLISHED: $rows rows, $(head -n 2 <<<"$out" |
 stats=$(ctl stats) || it_fail "dptcp-ctl stats failed"
 grep -Eq "^tcp_conn_passive +$n " <<<"$stats" || it_fail "dptcp-ctl stats: $(grep tcp_conn_passive <<<"$stats")"
 it_log "dptcp-ctl stats: $(grep tcp_conn_passive <<<"$stats" | tr -s ' ')"
+# dptcp-ctl busy: one row per worker lcore, a share between 0 and 100
+busy=$(ctl busy --interval 200) || it_fail "dptcp-ctl busy failed"
+/usr/bin/python3 -c '
+import sys
+rows = [l.split() for l in sys.stdin.read().splitlines()[1:]]
+assert sorted(r[0] for r in rows) == ["1", "2"], rows
+for r in rows:
+    loop, busy, pct = int(r[1]), int(r[2]), float(r[3])
+    assert 100000 <= loop <= 2000000 and 0 <= busy <= loop, r
+    assert 0.0 <= pct <= 100.0, r
+' <<<"$busy" || it_fail "dptcp-ctl busy: $busy"
+it_log "dptcp-ctl busy: $(tail -n +2 <<<"$busy" | tr -s ' ' | paste -sd ';')"
 rc=0
 ctl conns --state NOSUCH >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 1 ] || it_fail "dptcp-ctl with a bad state: exit $rc, expected 1"
