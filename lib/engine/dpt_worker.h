@@ -127,6 +127,11 @@ struct dpt_worker {
 	size_t mem_all;                /**< EAL memory it took at start-up */
 	size_t mem_tcp;                /**< of which TCP: control blocks,
 					 *  tables, services */
+	size_t mem_ctx;                /**< of which the TCP context
+					 *  (dpt_tcp_mem() has its parts);
+					 *  the rest is the services' */
+	size_t mem_snap;               /**< the connection list's snapshot
+					 *  (taken before mem_tcp) */
 } __rte_cache_aligned;
 
 /*

@@ -468,6 +468,20 @@ struct dpt_tcp_conn_info {
 	uint32_t tag;            /**< dpt_tcp_set_tag(), 0 = none */
 };
 
+/** What a context took at start-up, per part (bytes; for the budget line
+ * and README "Memory per connection"). */
+struct dpt_tcp_mem {
+	size_t tcb_size;         /**< sizeof one control block */
+	size_t tcbs;             /**< the control blocks, max_conns of them */
+	size_t table;            /**< the 4-tuple table (rte_hash: key slots,
+				  *   buckets, free-slot ring), measured as
+				  *   EAL heap taken; 0 if unknown */
+	size_t filter;           /**< the lookup filter's counters */
+};
+
+/** Fill @p m with the start-up memory of @p tcp. */
+void dpt_tcp_mem(const struct dpt_tcp *tcp, struct dpt_tcp_mem *m);
+
 /**
  * Describe connections (every state but CLOSED), in table order, starting
  * at slot *@p pos. Only the owning lcore may call it (the engine copies

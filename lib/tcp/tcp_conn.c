@@ -43,6 +43,16 @@ dpt_tcp_state_name(enum dpt_tcp_state s)
 	return (unsigned int)s < DPT_TCP_NSTATES ? state_names[s] : "?";
 }
 
+/* EAL heap in use on @socket (0 when it cannot be told). */
+static size_t
+heap_used(int socket)
+{
+	struct rte_malloc_socket_stats s;
+
+	return rte_malloc_get_socket_stats(socket, &s) == 0 ?
+	       s.heap_allocsz_bytes : 0;
+}
+
 static int
 create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 {
@@ -53,8 +63,10 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 		.socket_id = p->socket_id,
 	};
 	uint32_t n = p->conf->max_conns;
+	size_t heap0 = heap_used(p->socket_id);
 
 	t->table = rte_hash_create(&hp);
+	t->mem_table = heap_used(p->socket_id) - heap0;
 	t->tcbs = rte_zmalloc_socket("dpt_tcbs", sizeof(*t->tcbs) * n,
 				     RTE_CACHE_LINE_SIZE, p->socket_id);
 	/* 4 counters a control block (at most 4 Mi of them): a lookup of a
@@ -533,6 +545,17 @@ uint32_t
 dpt_tcp_capacity(const struct dpt_tcp *t)
 {
 	return t->conf.max_conns;
+}
+
+void
+dpt_tcp_mem(const struct dpt_tcp *t, struct dpt_tcp_mem *m)
+{
+	*m = (struct dpt_tcp_mem){
+		.tcb_size = sizeof(struct dpt_tcb),
+		.tcbs = sizeof(struct dpt_tcb) * t->conf.max_conns,
+		.table = t->mem_table,
+		.filter = (size_t)t->filter_mask + 1,
+	};
 }
 
 uint32_t

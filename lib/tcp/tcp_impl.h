@@ -302,6 +302,7 @@ struct dpt_tcp {
 	uint16_t next_port;          /* next ephemeral port to try */
 	uint8_t in_poll;             /* delivering events */
 	int ooo_off;                 /* mbuf dynfield: out-of-order info */
+	size_t mem_table;            /* EAL heap the table took */
 };
 
 /* Out-of-order bookkeeping kept in each held segment's mbuf (dynfield). */
