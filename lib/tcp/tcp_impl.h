@@ -192,10 +192,11 @@ struct dpt_tcb {
 	/* send queue: from snd_una, unacknowledged then unsent */
 	struct tcp_mq sndq;
 	uint32_t snd_buf;            /* limit of sndq.bytes */
+	uint32_t rcv_buf;            /* receive buffer size (beside snd_buf:
+				      * no hole after either queue) */
 
 	/* receive queue: in order, headers trimmed */
 	struct tcp_mq rcvq;
-	uint32_t rcv_buf;            /* receive buffer size */
 	struct rte_mbuf *ooo_head;   /* out-of-order segments, by seq */
 	uint32_t ooo_bytes;          /* bytes held out of order */
 	uint32_t ooo_mem;            /* their buffer bytes (mq_cost()) */
@@ -216,10 +217,13 @@ struct dpt_tcb {
 	uint8_t ka_probes;           /* keepalive probes allowed */
 	uint8_t retries;             /* retransmissions of the same data */
 	uint8_t rexmt_kind;          /* enum tcp_rexmt_kind of t_rexmt */
+	uint8_t pmtu_nodf;           /* below [ip] pmtu_min: no DF (tcp_icmp.c;
+				      * here, where it leaves no hole) */
+	uint32_t chack_count;        /* RFC 5961 challenge ACKs sent in the
+				      * second from chack_window */
 
 	/* RFC 5961 challenge ACK budget */
 	uint64_t chack_window;       /* start of the current second */
-	uint32_t chack_count;        /* sent in it */
 	uint64_t synack_dup_at;      /* a duplicate SYN last answered (passive
 				      * SYN-RECEIVED); 0 = never */
 
@@ -238,7 +242,6 @@ struct dpt_tcb {
 	/* path MTU, RFC 1191; written by tcp_icmp.c only */
 	uint16_t mss_peer;           /* the peer's MSS option (536 if none) */
 	uint16_t pmtu;               /* path MTU segments are sized for */
-	uint8_t pmtu_nodf;           /* below [ip] pmtu_min: no DF */
 	uint32_t pmtu_gen;           /* the path MTU cache's generation read */
 	uint64_t pmtu_until;         /* read the cache again from then */
 
