@@ -163,6 +163,10 @@ struct dpt_tcp_conf {
 	uint32_t sack;               /**< offer RFC 2018 SACK */
 	uint32_t window_scaling;     /**< offer RFC 7323 window scaling */
 	uint32_t ooo_max;            /**< out-of-order segments held per conn */
+	uint32_t loss_states;        /**< connections at once holding
+				      *   out-of-order data or a SACK
+				      *   scoreboard; 0 = max_conns / 8, at
+				      *   least 64 */
 	uint32_t challenge_acks;     /**< RFC 5961 challenge ACKs/s per conn */
 	uint32_t nodelay;            /**< new connections disable Nagle */
 };
@@ -477,6 +481,8 @@ struct dpt_tcp_mem {
 				  *   buckets, free-slot ring), measured as
 				  *   EAL heap taken; 0 if unknown */
 	size_t filter;           /**< the lookup filter's counters */
+	size_t loss_states;      /**< the pool of SACK and out-of-order
+				  *   state ([tcp] loss_states) */
 };
 
 /** Fill @p m with the start-up memory of @p tcp. */
