@@ -370,7 +370,7 @@ print_per_conn(const struct dpt_app *app)
 {
 	const struct dpt_engine *e = app->engine;
 	double n = (double)app->conf.tcp.max_conns * e->n_workers;
-	size_t tcbs = 0, table = 0, filter = 0, ctx = 0, tcp = 0, snap = 0;
+	size_t tcbs = 0, table = 0, filter = 0, ctx = 0, tcp = 0;
 	size_t loss = 0;
 	struct dpt_tcp_mem m = { 0 };
 
@@ -386,15 +386,14 @@ print_per_conn(const struct dpt_app *app)
 		loss += m.loss_states;
 		ctx += w->mem_ctx;
 		tcp += w->mem_tcp;
-		snap += w->mem_snap;
 	}
 	printf("%s: memory per connection slot: control block %zu B, table "
 	       "%.1f B, filter %.1f B, loss states %.1f B, rest of the TCP "
 	       "context %.1f B, services (%u) %.1f B; %.1f B in all (the "
-	       "budget's TCP figure); connection list snapshot %.1f B beside "
-	       "it\n", app->p->name, m.tcb_size, table / n, filter / n,
-	       loss / n, (double)(ctx - tcbs - table - filter - loss) / n,
-	       app->conf.n_svcs, (double)(tcp - ctx) / n, tcp / n, snap / n);
+	       "budget's TCP figure)\n", app->p->name, m.tcb_size,
+	       table / n, filter / n, loss / n,
+	       (double)(ctx - tcbs - table - filter - loss) / n,
+	       app->conf.n_svcs, (double)(tcp - ctx) / n, tcp / n);
 }
 
 /* Split argv at "--": EAL arguments before it, ours after. Without "--",

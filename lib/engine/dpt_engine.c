@@ -286,13 +286,9 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 				w->nif.handoff_arg = w;
 			}
 		}
-		if (rc == 0) {
-			size_t heap1 = heap_bytes(e->port.socket_id);
-
+		if (rc == 0)
 			rc = dpt_conns_init(w, p->conf->tcp.max_conns,
 					    e->port.socket_id);
-			w->mem_snap = heap_bytes(e->port.socket_id) - heap1;
-		}
 		if (rc == 0) {
 			size_t heap1 = heap_bytes(e->port.socket_id);
 

@@ -77,7 +77,9 @@ struct dpt_worker_snap {
 	uint32_t req;                      /**< asked for (telemetry thread) */
 	uint32_t done;                     /**< answered (worker) */
 	uint32_t n, cap;                   /**< entries copied, room */
-	struct dpt_tcp_conn_info *conns;   /**< room for every control block */
+	struct dpt_tcp_conn_info *conns;   /**< room for every control block
+					    *   (C heap, from the first
+					    *   request; NULL before) */
 };
 
 /** One worker lcore's state. Only that lcore writes it. */
@@ -130,8 +132,6 @@ struct dpt_worker {
 	size_t mem_ctx;                /**< of which the TCP context
 					 *  (dpt_tcp_mem() has its parts);
 					 *  the rest is the services' */
-	size_t mem_snap;               /**< the connection list's snapshot
-					 *  (taken before mem_tcp) */
 } __rte_cache_aligned;
 
 /*
@@ -178,7 +178,8 @@ int dpt_dispatch_port_ok(void *arg, uint32_t raddr, uint16_t rport,
  * The connection view (dpt_conns.c).
  */
 
-/** Room for a copy of @p w's connections. @return 0 or -ENOMEM. */
+/** Size the copy of @p w's connections (taken at the first request).
+ * @return 0. */
 int dpt_conns_init(struct dpt_worker *w, uint32_t max_conns, int socket_id);
 
 /** Free it. */
