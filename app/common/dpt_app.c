@@ -393,7 +393,8 @@ print_per_conn(const struct dpt_app *app)
 	       "budget's TCP figure)\n", app->p->name, m.tcb_size,
 	       table / n, filter / n, loss / n,
 	       (double)(ctx - tcbs - table - filter - loss) / n,
-	       app->conf.n_svcs, (double)(tcp - ctx) / n, tcp / n);
+	       app->p->services ? app->conf.n_svcs : 0,
+	       (double)(tcp - ctx) / n, tcp / n);
 }
 
 /* Split argv at "--": EAL arguments before it, ours after. Without "--",

@@ -1240,6 +1240,23 @@ pool_free(void)
 	return n;
 }
 
+Test(tcp_loss_state, memory_report_counts_blocks_and_pool)
+{
+	struct dpt_tcp_mem m;
+
+	dpt_tcp_mem(tt.tcp, &m);
+	cr_assert_eq(m.tcb_size, sizeof(struct dpt_tcb));
+	cr_assert_eq(m.tcbs, sizeof(struct dpt_tcb) * tt.conf.max_conns);
+	/* max_conns 64: max_conns / 8 is below the floor of 64 */
+	cr_assert_eq(tt.tcp->n_exts, 64);
+	cr_assert_eq(m.loss_states, 64 * sizeof(struct tcp_ext));
+	cr_assert_eq(sizeof(struct tcp_ext), 64, "one cache line");
+	/* README "Memory per connection": what an idle connection costs;
+	 * a field more must take the place of one less */
+	cr_assert_leq(sizeof(struct dpt_tcb), 520, "control block %zu B",
+		      sizeof(struct dpt_tcb));
+}
+
 Test(tcp_loss_state, established_connection_holds_none)
 {
 	cr_assert_eq(c->state, DPT_TCP_ESTABLISHED);
