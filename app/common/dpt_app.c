@@ -363,6 +363,40 @@ print_budget(const struct dpt_app *app)
 	       (pkt + hdr + all) / mib);
 }
 
+/* Where a connection's share of start-up memory goes (README "Memory per
+ * connection"): per part, over max_conns, summed over workers. */
+static void
+print_per_conn(const struct dpt_app *app)
+{
+	const struct dpt_engine *e = app->engine;
+	double n = (double)app->conf.tcp.max_conns * e->n_workers;
+	size_t tcbs = 0, table = 0, filter = 0, ctx = 0, tcp = 0;
+	size_t loss = 0;
+	struct dpt_tcp_mem m = { 0 };
+
+	if (n == 0)
+		return;
+	for (unsigned int i = 0; i < e->n_workers; i++) {
+		const struct dpt_worker *w = e->workers[i];
+
+		dpt_tcp_mem(w->tcp, &m);
+		tcbs += m.tcbs;
+		table += m.table;
+		filter += m.filter;
+		loss += m.loss_states;
+		ctx += w->mem_ctx;
+		tcp += w->mem_tcp;
+	}
+	printf("%s: memory per connection slot: control block %zu B, table "
+	       "%.1f B, filter %.1f B, loss states %.1f B, rest of the TCP "
+	       "context %.1f B, services (%u) %.1f B; %.1f B in all (the "
+	       "budget's TCP figure)\n", app->p->name, m.tcb_size,
+	       table / n, filter / n, loss / n,
+	       (double)(ctx - tcbs - table - filter - loss) / n,
+	       app->p->services ? app->conf.n_svcs : 0,
+	       (double)(tcp - ctx) / n, tcp / n);
+}
+
 /* Split argv at "--": EAL arguments before it, ours after. Without "--",
  * all arguments are ours. */
 static void
@@ -510,6 +544,7 @@ dpt_app_start(struct dpt_app *app, const struct dpt_app_params *p, int argc,
 	start_pdump(app);
 	print_ready(app);
 	print_budget(app);
+	print_per_conn(app);
 	return 0;
 }
 

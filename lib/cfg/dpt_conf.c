@@ -231,6 +231,12 @@ static const struct key_def schema[] = {
 	{ "tcp", "ooo_max", T_U32, TCP(ooo_max), 0, 65535, "512", 0,
 	  "out-of-order segments held per connection (bytes are bounded by "
 	  "the window anyway); more are dropped" },
+	{ "tcp", "loss_states", T_U32, TCP(loss_states), 0, 1u << 26, "0", 0,
+	  "connections per worker at once holding out-of-order data or a "
+	  "SACK scoreboard (64 bytes each, idle connections hold none; 0: "
+	  "max_conns / 8, at least 64); past it out-of-order segments are "
+	  "dropped (tcp_drop_ooo_nostate) and SACK blocks ignored "
+	  "(tcp_sack_nostate)" },
 	{ "tcp", "challenge_acks", T_U32, TCP(challenge_acks), 1, 100000,
 	  "10", 0, "RFC 5961 challenge ACKs per second per connection" },
 	{ "tcp", "nodelay", T_BOOL, TCP(nodelay), 0, 1, "no", 0,

@@ -220,6 +220,10 @@
 			      "connection")                                   \
 	X(tcp_drop_ack, D, "ACKs of unsent or too old data (RFC 5961 5)")    \
 	X(tcp_drop_ooo_full, D, "out-of-order segments past ooo_max")         \
+	X(tcp_drop_ooo_nostate, D, "out-of-order segments dropped: no loss " \
+				  "state free ([tcp] loss_states)")          \
+	X(tcp_sack_nostate, C, "ACKs whose SACK blocks were ignored: no "    \
+			      "loss state free ([tcp] loss_states)")          \
 	X(tcp_drop_beyond_window, D, "segments cut at our window's right "    \
 				     "edge (the excess dropped)")             \
 	X(tcp_drop_data_closed, D, "data after the application closed "       \

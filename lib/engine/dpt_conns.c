@@ -6,10 +6,14 @@
  * reads them. A worker's connection table has one writer, its lcore, so
  * the telemetry thread never walks it: it bumps the worker's request
  * number, the worker copies its connections (dpt_tcp_conn_list(), into a
- * buffer sized at start-up for every control block) between two loop
- * iterations and publishes the number it answered with a release store,
- * and the thread reads the copy. Cost on the worker: one load per
- * iteration, and O(max_conns) per request.
+ * buffer with room for every control block) between two loop iterations
+ * and publishes the number it answered with a release store, and the
+ * thread reads the copy. Cost on the worker: one load per iteration, and
+ * O(max_conns) per request. The buffer is the C heap's, taken by the
+ * telemetry thread at the first request (its pages only as they are
+ * written): a dptcpd nobody asks for its connections spends nothing on
+ * it, where an EAL buffer sized at start-up took 48 bytes per control
+ * block.
  *
  * Reply (a dictionary): "total" connections matching, "offset", "shown",
  * "next" (the offset of the next page, 0 when this one is the last) and
@@ -29,7 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <rte_malloc.h>
 #include <rte_telemetry.h>
 
 #include "dpt_worker.h"
@@ -44,16 +47,16 @@
 int
 dpt_conns_init(struct dpt_worker *w, uint32_t max_conns, int socket_id)
 {
+	(void)socket_id;
 	w->snap.cap = max_conns;
-	w->snap.conns = rte_zmalloc_socket("dpt_snap", sizeof(*w->snap.conns) *
-					   max_conns, 0, socket_id);
-	return w->snap.conns == NULL ? -ENOMEM : 0;
+	w->snap.conns = NULL; /* at the first request (snapshot()) */
+	return 0;
 }
 
 void
 dpt_conns_free(struct dpt_worker *w)
 {
-	rte_free(w->snap.conns);
+	free(w->snap.conns);
 	w->snap.conns = NULL;
 }
 
@@ -87,6 +90,13 @@ snapshot(struct dpt_worker *const *workers, unsigned int n_workers)
 	for (unsigned int i = 0; i < n_workers; i++) {
 		struct dpt_worker *w = workers[i];
 
+		/* kept once taken: a worker that did not answer in time may
+		 * still write into it */
+		if (w->snap.conns == NULL)
+			w->snap.conns = calloc(w->snap.cap,
+					       sizeof(*w->snap.conns));
+		if (w->snap.conns == NULL)
+			return -ENOMEM;
 		want[i] = w->snap.done + 1;
 		__atomic_store_n(&w->snap.req, want[i], __ATOMIC_RELEASE);
 	}

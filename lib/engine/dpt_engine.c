@@ -43,6 +43,17 @@ rx_reserve(const struct dpt_engine *e)
 }
 
 /* A worker's TCP and its services. */
+/* EAL heap in use on @socket: start-up is single-threaded, so the
+ * difference around a worker's creation is exactly what it took. */
+static size_t
+heap_bytes(int socket)
+{
+	struct rte_malloc_socket_stats s;
+
+	return rte_malloc_get_socket_stats(socket, &s) == 0 ?
+	       s.heap_allocsz_bytes : 0;
+}
+
 static int
 worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 	   const struct dpt_engine_params *p, const uint8_t secret[16])
@@ -62,12 +73,14 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 				       RTE_ETH_TX_OFFLOAD_TCP_CKSUM),
 		.now = dpt_clock_us(&w->clock),
 	};
+	size_t heap0 = heap_bytes(e->port.socket_id);
 	char name[64];
 
 	snprintf(name, sizeof(name), "dpt_tcp_%u", w->lcore_id);
 	tp.name = name;
 	memcpy(tp.secret, secret, sizeof(tp.secret));
 	w->tcp = dpt_tcp_create(&tp);
+	w->mem_ctx = heap_bytes(e->port.socket_id) - heap0;
 	if (w->tcp == NULL)
 		return -rte_errno;
 	w->ctl = p->life;
@@ -246,17 +259,6 @@ create_hdr_pool(struct dpt_engine *e, const struct dpt_engine_params *p)
 		rte_align64pow2(n) - 1), 256, 0, RTE_PKTMBUF_HEADROOM + 128,
 		e->port.socket_id);
 	return e->hdr_pool == NULL ? -ENOMEM : 0;
-}
-
-/* EAL heap in use on @socket: start-up is single-threaded, so the
- * difference around a worker's creation is exactly what it took. */
-static size_t
-heap_bytes(int socket)
-{
-	struct rte_malloc_socket_stats s;
-
-	return rte_malloc_get_socket_stats(socket, &s) == 0 ?
-	       s.heap_allocsz_bytes : 0;
 }
 
 static int

@@ -20,9 +20,9 @@ dpt_life_svc_start(struct dpt_worker *w, const struct dpt_svc_conf *sc)
 	struct dpt_life_worker *lw = &w->life;
 	char name[64];
 	struct dpt_svc_params sp = {
-		.name = name, .type = (enum dpt_svc_type)sc->type,
+		.type = (enum dpt_svc_type)sc->type,
 		.port = (uint16_t)sc->port, .body = sc->body,
-		.bytes = sc->bytes, .max_conns = lw->max_conns,
+		.bytes = sc->bytes, .ctx_pool = lw->ctx_pool,
 		.header_timeout_us = sc->header_timeout_us,
 		.idle_timeout_us = sc->idle_timeout_us,
 		.socket_id = lw->socket_id, .tcp = w->tcp,
@@ -33,7 +33,14 @@ dpt_life_svc_start(struct dpt_worker *w, const struct dpt_svc_conf *sc)
 
 	if (w->n_svcs == DPT_LIFE_MAX_SVCS)
 		return -ENOSPC;
-	snprintf(name, sizeof(name), "%u_%u", w->lcore_id, lw->seq++);
+	if (lw->ctx_pool == NULL) {
+		snprintf(name, sizeof(name), "svc_%u", w->lcore_id);
+		lw->ctx_pool = dpt_svc_pool_create(name, lw->max_conns,
+						   lw->socket_id);
+		if (lw->ctx_pool == NULL)
+			return -rte_errno;
+		sp.ctx_pool = lw->ctx_pool;
+	}
 	s = dpt_svc_create(&sp);
 	if (s == NULL)
 		return -rte_errno;
@@ -172,6 +179,8 @@ dpt_life_worker_free(struct dpt_worker *w, uint64_t now)
 	for (unsigned int i = 0; i < lw->n_retired; i++)
 		dpt_svc_free(lw->retired[i], now);
 	lw->n_retired = 0;
+	rte_mempool_free(lw->ctx_pool); /* after every service that used it */
+	lw->ctx_pool = NULL;
 }
 
 /* ---- the main lcore's side ---------------------------------------------- */

@@ -63,7 +63,6 @@ struct dpt_life_worker {
 	volatile uint32_t phase;      /**< the phase acted on */
 	volatile uint32_t svc_gen;    /**< the service set applied */
 	volatile uint32_t unfinished; /**< connections left, once draining */
-	uint32_t seq;                 /**< for unique service pool names */
 	struct dpt_svc_conf conf[DPT_LIFE_MAX_SVCS]; /**< of w->svcs[i] */
 	unsigned int n_retired;
 	struct dpt_svc *retired[DPT_LIFE_MAX_SVCS]; /**< serving their last
@@ -72,6 +71,8 @@ struct dpt_life_worker {
 	int socket_id;
 	uint32_t max_conns;
 	struct rte_mempool *clone_pool, *data_pool;
+	struct rte_mempool *ctx_pool; /**< served connections' state, for
+				       *  all services (made with the first) */
 };
 
 /**

@@ -77,7 +77,9 @@ struct dpt_worker_snap {
 	uint32_t req;                      /**< asked for (telemetry thread) */
 	uint32_t done;                     /**< answered (worker) */
 	uint32_t n, cap;                   /**< entries copied, room */
-	struct dpt_tcp_conn_info *conns;   /**< room for every control block */
+	struct dpt_tcp_conn_info *conns;   /**< room for every control block
+					    *   (C heap, from the first
+					    *   request; NULL before) */
 };
 
 /** One worker lcore's state. Only that lcore writes it. */
@@ -127,6 +129,9 @@ struct dpt_worker {
 	size_t mem_all;                /**< EAL memory it took at start-up */
 	size_t mem_tcp;                /**< of which TCP: control blocks,
 					 *  tables, services */
+	size_t mem_ctx;                /**< of which the TCP context
+					 *  (dpt_tcp_mem() has its parts);
+					 *  the rest is the services' */
 } __rte_cache_aligned;
 
 /*
@@ -173,7 +178,8 @@ int dpt_dispatch_port_ok(void *arg, uint32_t raddr, uint16_t rport,
  * The connection view (dpt_conns.c).
  */
 
-/** Room for a copy of @p w's connections. @return 0 or -ENOMEM. */
+/** Size the copy of @p w's connections (taken at the first request).
+ * @return 0. */
 int dpt_conns_init(struct dpt_worker *w, uint32_t max_conns, int socket_id);
 
 /** Free it. */

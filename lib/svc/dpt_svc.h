@@ -82,10 +82,11 @@ struct dpt_svc;
 
 /** Parameters of dpt_svc_create(). */
 struct dpt_svc_params {
-	const char *name;              /**< unique per lcore (pool names) */
 	enum dpt_svc_type type;
 	uint16_t port;
-	uint32_t max_conns;            /**< connections at once */
+	struct rte_mempool *ctx_pool;  /**< served connections' state, from
+					 *  dpt_svc_pool_create(): one pool
+					 *  for all of an lcore's services */
 	int socket_id;
 	struct dpt_tcp *tcp;           /**< the lcore's TCP */
 	struct rte_mempool *clone_pool;/**< indirect mbufs for HTTP bodies */
@@ -99,6 +100,18 @@ struct dpt_svc_params {
 	uint64_t idle_timeout_us;      /**< http: see struct dpt_svc_conf */
 	struct dpt_stats *stats;       /**< the lcore's counters (sink) */
 };
+
+/**
+ * The pool of served connections' state for one lcore's services: a
+ * connection served holds one object (some 100 bytes with the pool's
+ * own), so @p max_conns objects serve every control block whatever the
+ * service; one pool per service would take that per service.
+ *
+ * @return
+ *   The pool, or NULL with rte_errno set (ENOMEM, EEXIST).
+ */
+struct rte_mempool *dpt_svc_pool_create(const char *name, uint32_t max_conns,
+					int socket_id);
 
 /**
  * Start a service: listen on its port with its handlers.

@@ -163,6 +163,10 @@ struct dpt_tcp_conf {
 	uint32_t sack;               /**< offer RFC 2018 SACK */
 	uint32_t window_scaling;     /**< offer RFC 7323 window scaling */
 	uint32_t ooo_max;            /**< out-of-order segments held per conn */
+	uint32_t loss_states;        /**< connections at once holding
+				      *   out-of-order data or a SACK
+				      *   scoreboard; 0 = max_conns / 8, at
+				      *   least 64 */
 	uint32_t challenge_acks;     /**< RFC 5961 challenge ACKs/s per conn */
 	uint32_t nodelay;            /**< new connections disable Nagle */
 };
@@ -467,6 +471,22 @@ struct dpt_tcp_conn_info {
 	uint64_t retrans;        /**< segments retransmitted */
 	uint32_t tag;            /**< dpt_tcp_set_tag(), 0 = none */
 };
+
+/** What a context took at start-up, per part (bytes; for the budget line
+ * and README "Memory per connection"). */
+struct dpt_tcp_mem {
+	size_t tcb_size;         /**< sizeof one control block */
+	size_t tcbs;             /**< the control blocks, max_conns of them */
+	size_t table;            /**< the 4-tuple table (rte_hash: key slots,
+				  *   buckets, free-slot ring), measured as
+				  *   EAL heap taken; 0 if unknown */
+	size_t filter;           /**< the lookup filter's counters */
+	size_t loss_states;      /**< the pool of SACK and out-of-order
+				  *   state ([tcp] loss_states) */
+};
+
+/** Fill @p m with the start-up memory of @p tcp. */
+void dpt_tcp_mem(const struct dpt_tcp *tcp, struct dpt_tcp_mem *m);
 
 /**
  * Describe connections (every state but CLOSED), in table order, starting

@@ -43,6 +43,16 @@ dpt_tcp_state_name(enum dpt_tcp_state s)
 	return (unsigned int)s < DPT_TCP_NSTATES ? state_names[s] : "?";
 }
 
+/* EAL heap in use on @socket (0 when it cannot be told). */
+static size_t
+heap_used(int socket)
+{
+	struct rte_malloc_socket_stats s;
+
+	return rte_malloc_get_socket_stats(socket, &s) == 0 ?
+	       s.heap_allocsz_bytes : 0;
+}
+
 static int
 create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 {
@@ -53,8 +63,10 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 		.socket_id = p->socket_id,
 	};
 	uint32_t n = p->conf->max_conns;
+	size_t heap0 = heap_used(p->socket_id);
 
 	t->table = rte_hash_create(&hp);
+	t->mem_table = heap_used(p->socket_id) - heap0;
 	t->tcbs = rte_zmalloc_socket("dpt_tcbs", sizeof(*t->tcbs) * n,
 				     RTE_CACHE_LINE_SIZE, p->socket_id);
 	/* 4 counters a control block (at most 4 Mi of them): a lookup of a
@@ -64,13 +76,59 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 				 1u << 22) - 1;
 	t->filter = rte_zmalloc_socket("dpt_tcp_filter", t->filter_mask + 1,
 				       RTE_CACHE_LINE_SIZE, p->socket_id);
-	if (t->table == NULL || t->tcbs == NULL || t->filter == NULL)
+	t->n_exts = p->conf->loss_states ? p->conf->loss_states :
+		    RTE_MAX(n / 8, 64u);
+	t->exts = rte_malloc_socket("dpt_tcp_ext", sizeof(*t->exts) *
+				    t->n_exts, RTE_CACHE_LINE_SIZE,
+				    p->socket_id);
+	if (t->table == NULL || t->tcbs == NULL || t->filter == NULL ||
+	    t->exts == NULL)
 		return -ENOMEM;
 	for (uint32_t i = n; i-- > 0;) {
 		t->tcbs[i].ev_next = t->free_tcbs;
 		t->free_tcbs = &t->tcbs[i];
 	}
+	for (uint32_t i = t->n_exts; i-- > 0;) {
+		t->exts[i].next_free = t->free_exts;
+		t->free_exts = &t->exts[i];
+	}
 	return 0;
+}
+
+/* The connection's loss state, taken from the pool if it has none; NULL
+ * (counted in @none) when the pool is empty. O(1). */
+struct tcp_ext *
+tcb_ext_get(struct dpt_tcb *c, enum dpt_stat none)
+{
+	struct dpt_tcp *t = c->tcp;
+	struct tcp_ext *x = c->ext;
+
+	if (x != NULL)
+		return x;
+	x = t->free_exts;
+	if (x == NULL) {
+		t->st->c[none]++;
+		return NULL;
+	}
+	t->free_exts = x->next_free;
+	memset(x, 0, sizeof(*x));
+	c->ext = x;
+	return x;
+}
+
+/* Back to the pool once neither SACKed ranges nor out-of-order segments
+ * are held: the arrival order it kept describes segments no longer
+ * held. */
+void
+tcb_ext_trim(struct dpt_tcb *c)
+{
+	struct tcp_ext *x = c->ext;
+
+	if (x == NULL || c->n_sb > 0 || c->ooo_head != NULL)
+		return;
+	x->next_free = c->tcp->free_exts;
+	c->tcp->free_exts = x;
+	c->ext = NULL;
 }
 
 /* The context's memory, once no connection holds anything. */
@@ -83,6 +141,7 @@ destroy(struct dpt_tcp *t)
 	}
 	rte_hash_free(t->table);
 	rte_free(t->tcbs);
+	rte_free(t->exts);
 	rte_free(t->filter);
 	rte_free(t);
 }
@@ -346,6 +405,8 @@ release(struct dpt_tcp *t, struct dpt_tcb *c)
 {
 	sndq_flush(c);
 	rcvq_flush(c);
+	c->n_sb = 0;
+	tcb_ext_trim(c);
 	c->tcp = NULL;
 	c->ev_next = t->free_tcbs;
 	t->free_tcbs = c;
@@ -533,6 +594,18 @@ uint32_t
 dpt_tcp_capacity(const struct dpt_tcp *t)
 {
 	return t->conf.max_conns;
+}
+
+void
+dpt_tcp_mem(const struct dpt_tcp *t, struct dpt_tcp_mem *m)
+{
+	*m = (struct dpt_tcp_mem){
+		.tcb_size = sizeof(struct dpt_tcb),
+		.tcbs = sizeof(struct dpt_tcb) * t->conf.max_conns,
+		.table = t->mem_table,
+		.filter = (size_t)t->filter_mask + 1,
+		.loss_states = sizeof(struct tcp_ext) * t->n_exts,
+	};
 }
 
 uint32_t

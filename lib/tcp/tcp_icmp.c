@@ -98,6 +98,7 @@ resend_smaller(struct dpt_tcb *c)
 	c->flags &= ~(F_RECOVERY | F_TLP_OUT | F_TLP_RXT);
 	c->rtt_start = 0;        /* Karn: these are retransmissions */
 	c->n_sb = 0;
+	tcb_ext_trim(c);
 	c->dupacks = 0;
 	c->recover = c->snd_max; /* their duplicate ACKs are no new loss */
 	c->snd_sml = c->snd_una; /* Nagle holds back new small segments,

@@ -132,6 +132,22 @@ struct cubic {
 	double frac;         /* growth below one byte, carried over */
 };
 
+/* What a connection needs only while segments are missing on one side:
+ * the scoreboard of what the peer reported holding beyond SND.UNA, and
+ * the order of our latest out-of-order arrivals (for the SACK blocks we
+ * send). Taken from the context's pool ([tcp] loss_states) when first
+ * needed and returned as soon as both are empty, so an idle connection
+ * holds none: 64 bytes fewer in every control block. */
+struct tcp_ext {
+	union {
+		struct dpt_tcp_sack sb[TCP_SB_MAX]; /* SACKed ranges,
+						     * ascending */
+		struct tcp_ext *next_free;  /* in the pool's free list */
+	};
+	uint32_t ooo_last;           /* seq of the latest out-of-order arrival */
+	uint32_t ooo_recent[3];      /* the arrivals before it, newest first */
+};
+
 struct dpt_tcb {
 	struct tcp_key key;          /* 4-tuple; the table's key */
 	uint8_t state;               /* enum dpt_tcp_state */
@@ -143,7 +159,7 @@ struct dpt_tcb {
 	uint8_t backoff;             /* RTO doublings in a row */
 	uint8_t dupacks;             /* duplicate ACKs in a row */
 	uint8_t ka_sent;             /* unanswered keepalive probes */
-	uint8_t n_sb;                /* ranges in sb[] */
+	uint8_t n_sb;                /* ranges in ext->sb[] */
 	uint8_t rcv_segs;            /* full segments received since ACK */
 	uint16_t ooo_n;              /* segments in the out-of-order queue */
 
@@ -187,20 +203,20 @@ struct dpt_tcb {
 	uint32_t tlp_end;            /* RFC 8985 TLP.end_seq (with F_TLP_OUT) */
 	uint32_t bytes_acked;        /* congestion avoidance byte counter */
 	struct cubic cubic;
-	struct dpt_tcp_sack sb[TCP_SB_MAX]; /* SACKed ranges, ascending */
+	struct tcp_ext *ext;         /* scoreboard and out-of-order order,
+				      * while either is in use; else NULL */
 
 	/* send queue: from snd_una, unacknowledged then unsent */
 	struct tcp_mq sndq;
 	uint32_t snd_buf;            /* limit of sndq.bytes */
+	uint32_t rcv_buf;            /* receive buffer size (beside snd_buf:
+				      * no hole after either queue) */
 
 	/* receive queue: in order, headers trimmed */
 	struct tcp_mq rcvq;
-	uint32_t rcv_buf;            /* receive buffer size */
 	struct rte_mbuf *ooo_head;   /* out-of-order segments, by seq */
 	uint32_t ooo_bytes;          /* bytes held out of order */
 	uint32_t ooo_mem;            /* their buffer bytes (mq_cost()) */
-	uint32_t ooo_last;           /* seq of the latest out-of-order arrival */
-	uint32_t ooo_recent[3];      /* the arrivals before it, newest first */
 
 	/* timers (0 = off), all in us; written by tcp_timer.c only */
 	struct tcp_timer tmr;        /* wheel node: earliest of these */
@@ -216,10 +232,13 @@ struct dpt_tcb {
 	uint8_t ka_probes;           /* keepalive probes allowed */
 	uint8_t retries;             /* retransmissions of the same data */
 	uint8_t rexmt_kind;          /* enum tcp_rexmt_kind of t_rexmt */
+	uint8_t pmtu_nodf;           /* below [ip] pmtu_min: no DF (tcp_icmp.c;
+				      * here, where it leaves no hole) */
+	uint32_t chack_count;        /* RFC 5961 challenge ACKs sent in the
+				      * second from chack_window */
 
 	/* RFC 5961 challenge ACK budget */
 	uint64_t chack_window;       /* start of the current second */
-	uint32_t chack_count;        /* sent in it */
 	uint64_t synack_dup_at;      /* a duplicate SYN last answered (passive
 				      * SYN-RECEIVED); 0 = never */
 
@@ -238,7 +257,6 @@ struct dpt_tcb {
 	/* path MTU, RFC 1191; written by tcp_icmp.c only */
 	uint16_t mss_peer;           /* the peer's MSS option (536 if none) */
 	uint16_t pmtu;               /* path MTU segments are sized for */
-	uint8_t pmtu_nodf;           /* below [ip] pmtu_min: no DF */
 	uint32_t pmtu_gen;           /* the path MTU cache's generation read */
 	uint64_t pmtu_until;         /* read the cache again from then */
 
@@ -280,6 +298,9 @@ struct dpt_tcp {
 	uint32_t filter_mask;
 	struct dpt_tcb *tcbs;        /* max_conns of them */
 	struct dpt_tcb *free_tcbs;   /* linked by ev_next */
+	struct tcp_ext *exts;        /* [tcp] loss_states of them */
+	struct tcp_ext *free_exts;   /* linked by next_free */
+	uint32_t n_exts;
 	uint32_t n_timewait;
 	struct dpt_tcp_listener listeners[TCP_MAX_LISTENERS];
 	uint64_t listen_map[65536 / 64]; /* bit per port with a listener:
@@ -304,6 +325,7 @@ struct dpt_tcp {
 	uint16_t next_port;          /* next ephemeral port to try */
 	uint8_t in_poll;             /* delivering events */
 	int ooo_off;                 /* mbuf dynfield: out-of-order info */
+	size_t mem_table;            /* EAL heap the table took */
 };
 
 /* Out-of-order bookkeeping kept in each held segment's mbuf (dynfield). */
@@ -385,6 +407,8 @@ void tcb_init_options(struct dpt_tcb *c);
 struct dpt_tcp_listener *listener_find(struct dpt_tcp *t, uint16_t port);
 void listener_set_port(struct dpt_tcp_listener *l, uint16_t port);
 void tcb_enter_timewait(struct dpt_tcb *c, uint64_t now);
+struct tcp_ext *tcb_ext_get(struct dpt_tcb *c, enum dpt_stat none);
+void tcb_ext_trim(struct dpt_tcb *c);
 
 /* tcp_output.c */
 void tcp_output(struct dpt_tcb *c, uint64_t now);

@@ -571,6 +571,7 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 		c->persist_since = now; /* a probe octet taken: progress */
 	c->backoff = 0;
 	sb_prune(c);
+	tcb_ext_trim(c);
 	if (c->flags & F_RECOVERY) {
 		if (seq_geq(s->ack, c->recover)) {
 			cc_exit_recovery(c, now);
@@ -622,7 +623,7 @@ dup_ack(struct dpt_tcb *c, uint64_t now)
 	 * segment presumed lost at once, whatever the pipe says. */
 	len = RTE_MIN(c->sndq.bytes, c->mss);
 	if ((c->flags & F_SACK) && c->n_sb > 0)
-		len = RTE_MIN(len, c->sb[0].left - c->snd_una);
+		len = RTE_MIN(len, c->ext->sb[0].left - c->snd_una);
 	if (len > 0) {
 		int sent = tcp_send_segment(c, c->snd_una, len, DPT_TCP_ACK,
 					    now);
@@ -709,8 +710,10 @@ synrcvd_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 static int
 ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 {
+	const uint64_t *nostate = &c->tcp->st->c[DPT_STAT_tcp_sack_nostate];
+	uint64_t nostate0 = *nostate;
 	uint32_t new_sack = 0;
-	int advanced;
+	int advanced, sack_dup;
 
 	if (c->state == DPT_TCP_SYN_RECEIVED && synrcvd_ack(c, s, now))
 		return 1;
@@ -724,6 +727,9 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	}
 	if ((c->flags & F_SACK) && (s->opt.present & DPT_TCPOPT_SACK))
 		new_sack = sb_update(c, &s->opt);
+	/* blocks that found no loss state to be kept in: this ACK is judged
+	 * as on a connection without SACK (tcp_sack.c) */
+	sack_dup = (c->flags & F_SACK) && *nostate == nostate0;
 	/* RFC 1122 4.2.2.17: probes answered keep a zero window alive */
 	if (c->rexmt_kind == TCP_REXMT_PERSIST)
 		c->retries = 0;
@@ -735,7 +741,7 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 	 * back does not hide losses), RFC 5681 2 otherwise. Answers to
 	 * window probes are neither. */
 	if (c->rexmt_kind != TCP_REXMT_PERSIST && c->snd_max != c->snd_una &&
-	    ((c->flags & F_SACK) ? new_sack > 0 :
+	    (sack_dup ? new_sack > 0 :
 	     !advanced && s->ack == c->snd_una && s->len == 0 &&
 	     !(s->flags & (DPT_TCP_SYN | DPT_TCP_FIN)) &&
 	     ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd))

@@ -7,7 +7,12 @@
  * buffer bytes with the receive queue (tcp_input.c); their sequence
  * numbers live in an mbuf dynamic field, so holding them costs no memory
  * beyond the mbufs. When a gap fills they move to the receive queue. The
- * SACK blocks we send (RFC 2018 4) describe this queue.
+ * SACK blocks we send (RFC 2018 4) describe this queue; the order of the
+ * latest arrivals they need is in the connection's loss state (struct
+ * tcp_ext), held only while the queue is not empty: with none to be had
+ * an out-of-order segment is dropped (tcp_drop_ooo_nostate) and the peer
+ * resends it once the gap is filled, as from a receiver that holds
+ * nothing out of order.
  */
 #include <string.h>
 
@@ -117,6 +122,7 @@ ooo_insert(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 	struct dpt_tcp *t = c->tcp;
 	struct rte_mbuf **pp = &c->ooo_head;
 	uint32_t end = seq + len;
+	struct tcp_ext *x;
 
 	while (*pp != NULL && seq_leq(ooo_end(t, *pp), seq))
 		pp = &ooo_info(t, *pp)->next;
@@ -150,6 +156,11 @@ ooo_insert(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 		rte_pktmbuf_free(m);
 		return -1;
 	}
+	x = tcb_ext_get(c, DPT_STAT_tcp_drop_ooo_nostate);
+	if (x == NULL) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
 	ooo_info(t, m)->seq = seq;
 	ooo_info(t, m)->fin = (uint32_t)fin;
 	ooo_info(t, m)->next = *pp;
@@ -157,10 +168,10 @@ ooo_insert(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 	c->ooo_n++;
 	c->ooo_bytes += len;
 	c->ooo_mem += mq_chain_cost(m);
-	memmove(&c->ooo_recent[1], &c->ooo_recent[0],
-		sizeof(c->ooo_recent) - sizeof(c->ooo_recent[0]));
-	c->ooo_recent[0] = c->ooo_last;
-	c->ooo_last = seq;
+	memmove(&x->ooo_recent[1], &x->ooo_recent[0],
+		sizeof(x->ooo_recent) - sizeof(x->ooo_recent[0]));
+	x->ooo_recent[0] = x->ooo_last;
+	x->ooo_last = seq;
 	t->st->c[DPT_STAT_tcp_ooo_segs]++;
 	return 0;
 }
@@ -176,6 +187,7 @@ ooo_prune(struct dpt_tcb *c)
 	c->tcp->st->c[DPT_STAT_tcp_ooo_pruned] += c->ooo_n;
 	while (c->ooo_head != NULL)
 		ooo_unlink_free(c, &c->ooo_head);
+	tcb_ext_trim(c);
 	c->flags |= F_ACK_NOW;
 	tcb_want_output(c);
 }
@@ -204,9 +216,12 @@ ooo_pull(struct dpt_tcb *c)
 			m = skip ? dpt_mbuf_trim_front(m, skip) : m;
 			rcvq_append(c, m, len - skip);
 		}
-		if (fin)
+		if (fin) {
+			tcb_ext_trim(c);
 			return 1;
+		}
 	}
+	tcb_ext_trim(c);
 	return 0;
 }
 
@@ -230,9 +245,14 @@ sack_blocks(const struct dpt_tcb *c, struct dpt_tcp_sack *b, unsigned int max)
 	struct dpt_tcp *t = c->tcp;
 	struct dpt_tcp_sack all[64];
 	uint8_t used[64] = { 0 };
-	uint32_t order[4] = { c->ooo_last, c->ooo_recent[0], c->ooo_recent[1],
-			      c->ooo_recent[2] };
+	const struct tcp_ext *x = c->ext;
+	uint32_t order[4];
 	unsigned int n = 0, out = 0;
+
+	if (x == NULL) /* nothing held out of order */
+		return 0;
+	order[0] = x->ooo_last;
+	memcpy(&order[1], x->ooo_recent, sizeof(x->ooo_recent));
 
 	for (struct rte_mbuf *m = c->ooo_head; m != NULL;
 	     m = ooo_info(t, m)->next) {
@@ -265,4 +285,5 @@ rcvq_flush(struct dpt_tcb *c)
 	mq_free(&c->rcvq);
 	while (c->ooo_head != NULL)
 		ooo_unlink_free(c, &c->ooo_head);
+	tcb_ext_trim(c);
 }

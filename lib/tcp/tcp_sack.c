@@ -8,6 +8,12 @@
  * is "lost" exactly when DupThresh ranges, or more than (DupThresh - 1) *
  * SMSS SACKed octets, lie above it (IsLost is constant across a hole), so
  * IsLost, pipe and NextSeg cost O(ranges).
+ *
+ * The ranges live in the connection's loss state (struct tcp_ext), taken
+ * when the first block arrives; with none to be had the blocks are
+ * ignored (tcp_sack_nostate) and loss is found by duplicate ACKs alone
+ * (RFC 6582), as with a peer that sends no SACK. The caller returns the
+ * state once no range is left (tcb_ext_trim()).
  */
 #include <string.h>
 
@@ -16,7 +22,9 @@
 static void
 sb_remove(struct dpt_tcb *c, unsigned int i)
 {
-	memmove(&c->sb[i], &c->sb[i + 1], sizeof(c->sb[0]) * (c->n_sb - i - 1));
+	struct dpt_tcp_sack *sb = c->ext->sb;
+
+	memmove(&sb[i], &sb[i + 1], sizeof(sb[0]) * (c->n_sb - i - 1));
 	c->n_sb--;
 }
 
@@ -27,12 +35,12 @@ sb_add(struct dpt_tcb *c, uint32_t l, uint32_t r)
 {
 	unsigned int i = 0;
 
-	while (i < c->n_sb && seq_lt(c->sb[i].right, l))
+	while (i < c->n_sb && seq_lt(c->ext->sb[i].right, l))
 		i++;
 	/* absorb every range overlapping or touching [l, r) */
-	while (i < c->n_sb && seq_leq(c->sb[i].left, r)) {
-		l = seq_min(l, c->sb[i].left);
-		r = seq_max(r, c->sb[i].right);
+	while (i < c->n_sb && seq_leq(c->ext->sb[i].left, r)) {
+		l = seq_min(l, c->ext->sb[i].left);
+		r = seq_max(r, c->ext->sb[i].right);
 		sb_remove(c, i);
 	}
 	if (c->n_sb == TCP_SB_MAX) {
@@ -40,9 +48,10 @@ sb_add(struct dpt_tcb *c, uint32_t l, uint32_t r)
 			return;
 		c->n_sb--;
 	}
-	memmove(&c->sb[i + 1], &c->sb[i], sizeof(c->sb[0]) * (c->n_sb - i));
-	c->sb[i].left = l;
-	c->sb[i].right = r;
+	memmove(&c->ext->sb[i + 1], &c->ext->sb[i],
+		sizeof(c->ext->sb[0]) * (c->n_sb - i));
+	c->ext->sb[i].left = l;
+	c->ext->sb[i].right = r;
 	c->n_sb++;
 }
 
@@ -59,6 +68,8 @@ sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o)
 		if (!seq_lt(l, r) || seq_leq(r, c->snd_una) ||
 		    seq_gt(r, c->snd_max))
 			continue;
+		if (tcb_ext_get(c, DPT_STAT_tcp_sack_nostate) == NULL)
+			break;
 		sb_add(c, seq_max(l, c->snd_una), r);
 	}
 	return sb_sacked_bytes(c) - before;
@@ -67,10 +78,10 @@ sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o)
 void
 sb_prune(struct dpt_tcb *c)
 {
-	while (c->n_sb > 0 && seq_leq(c->sb[0].right, c->snd_una))
+	while (c->n_sb > 0 && seq_leq(c->ext->sb[0].right, c->snd_una))
 		sb_remove(c, 0);
-	if (c->n_sb > 0 && seq_lt(c->sb[0].left, c->snd_una))
-		c->sb[0].left = c->snd_una;
+	if (c->n_sb > 0 && seq_lt(c->ext->sb[0].left, c->snd_una))
+		c->ext->sb[0].left = c->snd_una;
 }
 
 uint32_t
@@ -79,7 +90,7 @@ sb_sacked_bytes(const struct dpt_tcb *c)
 	uint32_t n = 0;
 
 	for (unsigned int i = 0; i < c->n_sb; i++)
-		n += c->sb[i].right - c->sb[i].left;
+		n += c->ext->sb[i].right - c->ext->sb[i].left;
 	return n;
 }
 
@@ -87,7 +98,7 @@ int
 sb_is_sacked(const struct dpt_tcb *c, uint32_t seq)
 {
 	for (unsigned int i = 0; i < c->n_sb; i++)
-		if (seq_in(seq, c->sb[i].left, c->sb[i].right))
+		if (seq_in(seq, c->ext->sb[i].left, c->ext->sb[i].right))
 			return 1;
 	return 0;
 }
@@ -101,7 +112,7 @@ hole_lost(const struct dpt_tcb *c, unsigned int i)
 	if (c->n_sb - i >= TCP_DUPTHRESH)
 		return 1;
 	for (unsigned int j = i; j < c->n_sb; j++)
-		above += c->sb[j].right - c->sb[j].left;
+		above += c->ext->sb[j].right - c->ext->sb[j].left;
 	return above > (TCP_DUPTHRESH - 1) * c->mss;
 }
 
@@ -109,9 +120,9 @@ int
 sb_is_lost(const struct dpt_tcb *c, uint32_t seq)
 {
 	for (unsigned int i = 0; i < c->n_sb; i++) {
-		if (seq_lt(seq, c->sb[i].left))
+		if (seq_lt(seq, c->ext->sb[i].left))
 			return hole_lost(c, i);
-		if (seq_lt(seq, c->sb[i].right))
+		if (seq_lt(seq, c->ext->sb[i].right))
 			return 0; /* SACKed */
 	}
 	return 0; /* above every SACK: not lost */
@@ -134,14 +145,14 @@ sb_pipe(const struct dpt_tcb *c)
 	uint32_t lo = c->snd_una, pipe = 0;
 
 	for (unsigned int i = 0; i <= c->n_sb; i++) {
-		uint32_t hi = i < c->n_sb ? c->sb[i].left : c->snd_max;
+		uint32_t hi = i < c->n_sb ? c->ext->sb[i].left : c->snd_max;
 		uint32_t len = seq_lt(lo, hi) ? hi - lo : 0;
 
 		if (i == c->n_sb || !hole_lost(c, i))
 			pipe += len;
 		pipe += len - part_from(lo, hi, c->high_rxt);
 		if (i < c->n_sb)
-			lo = c->sb[i].right;
+			lo = c->ext->sb[i].right;
 	}
 	return pipe;
 }
@@ -156,7 +167,7 @@ sb_next_seg(const struct dpt_tcb *c, int rule, uint32_t *seq, uint32_t *len)
 	uint32_t lo = c->snd_una;
 
 	for (unsigned int i = 0; i < c->n_sb; i++) {
-		uint32_t hi = c->sb[i].left;
+		uint32_t hi = c->ext->sb[i].left;
 		uint32_t s = seq_max(lo, c->high_rxt);
 
 		if (seq_lt(s, hi) && (rule == 3 || hole_lost(c, i))) {
@@ -164,7 +175,7 @@ sb_next_seg(const struct dpt_tcb *c, int rule, uint32_t *seq, uint32_t *len)
 			*len = RTE_MIN(hi - s, c->mss);
 			return 1;
 		}
-		lo = c->sb[i].right;
+		lo = c->ext->sb[i].right;
 	}
 	return 0;
 }

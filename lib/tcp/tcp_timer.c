@@ -368,6 +368,7 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 		c->backoff++;
 	c->rtt_start = 0;
 	c->n_sb = 0;        /* RFC 2018 8: forget SACKed data after an RTO */
+	tcb_ext_trim(c);
 	c->dupacks = 0;
 	c->recover = c->snd_max; /* RFC 6582 3.2 step 1 after a timeout */
 	c->snd_nxt = c->snd_una;

@@ -682,7 +682,11 @@ static struct dpt_tcb sbt;
 static void
 sb_init(uint32_t una, uint32_t max)
 {
+	static struct tcp_ext sbt_ext; /* no context: its own loss state */
+
 	memset(&sbt, 0, sizeof(sbt));
+	memset(&sbt_ext, 0, sizeof(sbt_ext));
+	sbt.ext = &sbt_ext;
 	sbt.snd_una = una;
 	sbt.snd_max = max;
 	sbt.high_rxt = una;
@@ -706,10 +710,10 @@ sb_expect(unsigned int n, const struct dpt_tcp_sack *want)
 {
 	cr_assert_eq(sbt.n_sb, n, "%u ranges, expected %u", sbt.n_sb, n);
 	for (unsigned int i = 0; i < n; i++)
-		cr_assert(sbt.sb[i].left == want[i].left &&
-			  sbt.sb[i].right == want[i].right,
+		cr_assert(sbt.ext->sb[i].left == want[i].left &&
+			  sbt.ext->sb[i].right == want[i].right,
 			  "range %u is %u-%u, expected %u-%u", i,
-			  sbt.sb[i].left, sbt.sb[i].right, want[i].left,
+			  sbt.ext->sb[i].left, sbt.ext->sb[i].right, want[i].left,
 			  want[i].right);
 }
 
@@ -747,7 +751,7 @@ Test(tcp_sack_scoreboard, full_scoreboard_forgets_its_highest_range)
 	SB_FEED(3, { 1700, 1800 }, { 1900, 2000 }, { 2100, 2200 });
 	cr_assert_eq(sbt.n_sb, TCP_SB_MAX);
 	SB_FEED(1, { 2300, 2400 }); /* above all: not kept */
-	cr_assert_eq(sbt.sb[5].left, 2100);
+	cr_assert_eq(sbt.ext->sb[5].left, 2100);
 	SB_FEED(1, { 1010, 1050 }); /* below all: the highest goes */
 	SB_EXPECT(6, { 1010, 1050 }, { 1100, 1200 }, { 1300, 1400 },
 		  { 1500, 1600 }, { 1700, 1800 }, { 1900, 2000 });
@@ -911,8 +915,8 @@ Test(tcp_sack_recovery, blocks_below_snd_una_or_beyond_snd_max_are_ignored)
 	TT_NONE();
 	SACK_ACK(iss + 1, 1, { sq(2), sq(3) });
 	cr_assert_eq(c->n_sb, 1);
-	cr_assert_eq(c->sb[0].left, sq(2));
-	cr_assert_eq(c->sb[0].right, sq(3));
+	cr_assert_eq(c->ext->sb[0].left, sq(2));
+	cr_assert_eq(c->ext->sb[0].right, sq(3));
 	TT_NONE(); /* two duplicates, one segment SACKed: not yet lost */
 	cr_assert(!(c->flags & F_RECOVERY));
 	TT_ASSERT_STAT(tcp_fast_retransmits, 0);
@@ -1207,6 +1211,128 @@ Test(tcp_ooo, overlapping_segments_are_trimmed_and_delivered_byte_exact)
 	cr_assert_eq(dpt_tcp_readable(c), 450);
 	cr_assert_eq(dpt_tcp_read(c, got, sizeof(got)), 450);
 	cr_assert_arr_eq(got, want, 450);
+}
+
+/* ======================================================================== */
+/* Loss state (struct tcp_ext): taken when needed, from a bounded pool       */
+/* ======================================================================== */
+
+TestSuite(tcp_loss_state, .init = setup_sack, .fini = tt_teardown);
+
+/* Take every loss state of the pool; returns what to give back. */
+static struct tcp_ext *
+pool_take_all(void)
+{
+	struct tcp_ext *all = tt.tcp->free_exts;
+
+	tt.tcp->free_exts = NULL;
+	return all;
+}
+
+static uint32_t
+pool_free(void)
+{
+	uint32_t n = 0;
+
+	for (struct tcp_ext *x = tt.tcp->free_exts; x != NULL;
+	     x = x->next_free)
+		n++;
+	return n;
+}
+
+Test(tcp_loss_state, memory_report_counts_blocks_and_pool)
+{
+	struct dpt_tcp_mem m;
+
+	dpt_tcp_mem(tt.tcp, &m);
+	cr_assert_eq(m.tcb_size, sizeof(struct dpt_tcb));
+	cr_assert_eq(m.tcbs, sizeof(struct dpt_tcb) * tt.conf.max_conns);
+	/* max_conns 64: max_conns / 8 is below the floor of 64 */
+	cr_assert_eq(tt.tcp->n_exts, 64);
+	cr_assert_eq(m.loss_states, 64 * sizeof(struct tcp_ext));
+	cr_assert_eq(sizeof(struct tcp_ext), 64, "one cache line");
+	/* README "Memory per connection": what an idle connection costs;
+	 * a field more must take the place of one less */
+	cr_assert_leq(sizeof(struct dpt_tcb), 520, "control block %zu B",
+		      sizeof(struct dpt_tcb));
+}
+
+Test(tcp_loss_state, established_connection_holds_none)
+{
+	cr_assert_eq(c->state, DPT_TCP_ESTABLISHED);
+	cr_assert_null(c->ext);
+	cr_assert_eq(pool_free(), tt.tcp->n_exts);
+}
+
+Test(tcp_loss_state, out_of_order_segment_takes_one_and_the_filled_gap_returns_it)
+{
+	uint32_t n = pool_free();
+
+	SACK_DATA(1101, 100);
+	tt_skip_all();
+	cr_assert_not_null(c->ext);
+	cr_assert_eq(pool_free(), n - 1);
+	SACK_DATA(1001, 100);
+	tt_skip_all();
+	cr_assert_eq(c->rcv_nxt, 1201);
+	cr_assert_null(c->ext);
+	cr_assert_eq(pool_free(), n);
+	cr_assert_eq(dpt_tcp_readable(c), 200);
+}
+
+Test(tcp_loss_state, out_of_order_segment_without_one_is_dropped_and_counted)
+{
+	struct tcp_ext *all = pool_take_all();
+	uint8_t want[200], got[200];
+
+	SACK_DATA(1101, 100);
+	/* a duplicate ACK as ever (RFC 5681 4.2), with no block: nothing is
+	 * held, the whole window is offered */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 32768,
+	       .opt = OUR_TS(101));
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_drop_ooo_nostate, 1);
+	TT_ASSERT_STAT(tcp_ooo_segs, 0);
+	cr_assert_eq(c->ooo_n, 0);
+	cr_assert_null(c->ext);
+	tt.tcp->free_exts = all;
+	/* the peer resends after the gap: all of it arrives in order */
+	SACK_DATA(1001, 100);
+	SACK_DATA(1101, 100);
+	tt_skip_all();
+	tt_pattern(want, 1001, sizeof(want));
+	cr_assert_eq(dpt_tcp_read(c, got, sizeof(got)), 200);
+	cr_assert_arr_eq(got, want, 200);
+}
+
+Test(tcp_loss_state, sack_blocks_without_one_are_ignored_and_counted)
+{
+	struct tcp_ext *all;
+
+	app_write(4 * SMSS);
+	tt_skip_all();
+	all = pool_take_all();
+	/* segments 2-4 SACKed would start recovery at once (see
+	 * sack_of_three_later_segments_starts_recovery_on_the_first_dup_ack);
+	 * unrecorded, it is a duplicate ACK by RFC 5681's rule, as from a
+	 * peer without SACK, and nothing is sent */
+	SACK_ACK(iss + 1, 1, { sq(1), sq(4) });
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_sack_nostate, 1);
+	cr_assert_eq(c->n_sb, 0);
+	cr_assert(!(c->flags & F_RECOVERY));
+	cr_assert_eq(c->dupacks, 1);
+	tt.tcp->free_exts = all;
+	/* with one to be had, the next block is recorded */
+	SACK_ACK(iss + 1, 1, { sq(1), sq(4) });
+	cr_assert_eq(c->n_sb, 1);
+	cr_assert_not_null(c->ext);
+	/* the cumulative ACK of everything returns it */
+	tt_skip_all();
+	SACK_ACK(sq(4), 0, { 0, 0 });
+	cr_assert_eq(c->n_sb, 0);
+	cr_assert_null(c->ext);
+	cr_assert_eq(pool_free(), tt.tcp->n_exts);
 }
 
 /* ======================================================================== */
