@@ -96,12 +96,12 @@ dpt_tx_backlogged(const struct dpt_tx *tx)
 /** Queue one complete frame, flushing every DPT_TX_BURST. Only when
  * DPT_TX_CAP frames wait on a port that takes none is a frame dropped
  * (tx_drop_full), or when it is longer than max_frame (tx_drop_oversize). */
-static inline void
+static __rte_always_inline void
 dpt_tx_push(struct dpt_tx *tx, struct rte_mbuf *m)
 {
 	int large = (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0;
 
-	if (large && !tx->tso)
+	if (unlikely(large) && !tx->tso)
 		return dpt_gso_push(tx, m);
 	/* A PMD may refuse a frame longer than its MTU on every try (net_tap
 	 * does), and one refused frame would then hold up the queue: such a

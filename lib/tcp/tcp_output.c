@@ -53,7 +53,7 @@ tcp_rcv_window(struct dpt_tcb *c)
  * mbuf of the frame headed by @h, in at most @pieces mbufs. Returns the
  * bytes attached (fewer at the mbuf limit or when the header pool is
  * empty). */
-static uint32_t
+static __rte_always_inline uint32_t
 attach_data(struct dpt_tcb *c, struct rte_mbuf *h, struct rte_mbuf **tail,
 	    uint32_t seq, uint32_t len, uint32_t pieces)
 {
@@ -169,8 +169,7 @@ finish_and_send_large(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 		      uint32_t raddr, uint32_t tcp_len, int df, uint32_t segsz,
 		      uint64_t now)
 {
-	uint32_t hl = (uint32_t)(m->data_len - HDRS_OFF);
-	uint32_t frames = segsz ? (tcp_len - hl + segsz - 1) / segsz : 1;
+	uint32_t hl = (uint32_t)(m->data_len - HDRS_OFF), frames = 1;
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 
@@ -180,7 +179,8 @@ finish_and_send_large(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 				     RTE_ETHER_HDR_LEN);
 	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, HDRS_OFF);
 	m->l4_len = (uint8_t)hl;
-	if (frames > 1) {
+	if (segsz != 0) {
+		frames = (tcp_len - hl + segsz - 1) / segsz;
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
 		m->tso_segsz = (uint16_t)segsz;
 		t->nif->ip_id = (uint16_t)(t->nif->ip_id + frames - 1);
