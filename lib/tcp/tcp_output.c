@@ -184,6 +184,8 @@ finish_and_send_large(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
 		m->tso_segsz = (uint16_t)segsz;
 		t->nif->ip_id = (uint16_t)(t->nif->ip_id + frames - 1);
+		/* IPv4 packets are counted as they leave: one a frame */
+		t->nif->stats->c[DPT_STAT_ip_tx] += frames - 1;
 	}
 	if (t->tx_cksum) {
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
@@ -204,6 +206,50 @@ finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 		uint32_t raddr, uint32_t tcp_len, int df, uint64_t now)
 {
 	finish_and_send_large(t, m, laddr, raddr, tcp_len, df, 0, now);
+}
+
+/* The TCP header of @s at @p; returns its length. Segments of a
+ * connection carry no options or the timestamps alone, nearly all of
+ * them: those are written field by field here (what varies from one
+ * segment to the next is nearly every field, so this is the template),
+ * the others by dpt_tcp_write_hdr(), whose bytes these equal.
+ *
+ * Why no stored header template per connection (Ethernet, IPv4 and TCP,
+ * copied and patched): the fields that do not vary (ports, addresses,
+ * TTL, version, protocol) are a handful of stores, fewer instructions
+ * than checking that a stored copy is still right (neighbour, path MTU);
+ * and 54 bytes or more per connection are what the 512-byte budget per
+ * connection cannot spare. The Ethernet header comes from the neighbour
+ * cache's last entry (dpt_neigh_output(): one compare). */
+static inline unsigned int
+write_tcp_hdr(uint8_t *p, const struct dpt_tcp_seg *s)
+{
+	struct rte_tcp_hdr *h = (struct rte_tcp_hdr *)p;
+	unsigned int len;
+
+	if (s->opt.present == DPT_TCPOPT_TS)
+		len = sizeof(*h) + 12;
+	else if (s->opt.present == 0)
+		len = sizeof(*h);
+	else
+		return dpt_tcp_write_hdr(p, s);
+	h->src_port = rte_cpu_to_be_16(s->sport);
+	h->dst_port = rte_cpu_to_be_16(s->dport);
+	h->sent_seq = rte_cpu_to_be_32(s->seq);
+	h->recv_ack = rte_cpu_to_be_32(s->ack);
+	h->data_off = (uint8_t)((len / 4) << 4);
+	h->tcp_flags = s->flags;
+	h->rx_win = rte_cpu_to_be_16(s->wnd);
+	h->cksum = 0;
+	h->tcp_urp = 0;
+	if (len > sizeof(*h)) { /* NOP NOP TS 10 TSval TSecr (RFC 7323 3) */
+		rte_be32_t o[3] = { RTE_BE32(0x0101080a),
+				    rte_cpu_to_be_32(s->opt.tsval),
+				    rte_cpu_to_be_32(s->opt.tsecr) };
+
+		memcpy(h + 1, o, sizeof(o));
+	}
+	return len;
 }
 
 /* A header mbuf holding Ethernet and IPv4 room and the TCP header of @s:
@@ -230,8 +276,8 @@ header_mbuf_from(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
 			return NULL;
 		}
 	}
-	len = dpt_tcp_write_hdr(rte_pktmbuf_mtod_offset(m, uint8_t *,
-							HDRS_OFF), s);
+	len = write_tcp_hdr(rte_pktmbuf_mtod_offset(m, uint8_t *, HDRS_OFF),
+			    s);
 	m->data_len = (uint16_t)(HDRS_OFF + len);
 	m->pkt_len = m->data_len;
 	return m;

@@ -73,7 +73,7 @@ TestSuite(tcp_tso, .init = setup_ws, .fini = tt_teardown);
 Test(tcp_tso, initial_window_goes_in_one_pass_as_ten_exact_frames)
 {
 	uint16_t first = tt.seen;
-	uint64_t segs = TT_STAT(tcp_tx_segs);
+	uint64_t segs = TT_STAT(tcp_tx_segs), ip = TT_STAT(ip_tx);
 
 	cr_assert_eq(dpt_tcp_write(c, d, 10 * SEG), 10 * SEG);
 	tt_poll();
@@ -84,6 +84,7 @@ Test(tcp_tso, initial_window_goes_in_one_pass_as_ten_exact_frames)
 	/* one large send, cut into ten frames in software */
 	TT_ASSERT_STAT(tx_gso_frames, 10);
 	cr_assert_eq(TT_STAT(tcp_tx_segs) - segs, 10);
+	cr_assert_eq(TT_STAT(ip_tx) - ip, 10);
 	TT_ASSERT_STAT(tcp_tx_bytes, 10 * SEG);
 	/* each frame its own IPv4 id, as when sent one by one */
 	for (uint16_t i = 1; i < 10; i++)
