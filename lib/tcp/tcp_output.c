@@ -91,7 +91,7 @@ attach_data(struct dpt_tcb *c, struct rte_mbuf *h, struct rte_mbuf **tail,
  * the send: kept if it is the first, as a lone segment would be, else
  * dropped so that every frame but the last is full. Returns the bytes
  * attached. */
-static uint32_t
+static __rte_noinline uint32_t
 attach_frames(struct dpt_tcb *c, struct rte_mbuf *h, uint32_t seq,
 	      uint32_t len, uint32_t seg)
 {
@@ -208,49 +208,17 @@ finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 	finish_and_send_large(t, m, laddr, raddr, tcp_len, df, 0, now);
 }
 
-/* The TCP header of @s at @p; returns its length. Segments of a
- * connection carry no options or the timestamps alone, nearly all of
- * them: those are written field by field here (what varies from one
- * segment to the next is nearly every field, so this is the template),
- * the others by dpt_tcp_write_hdr(), whose bytes these equal.
- *
- * Why no stored header template per connection (Ethernet, IPv4 and TCP,
- * copied and patched): the fields that do not vary (ports, addresses,
- * TTL, version, protocol) are a handful of stores, fewer instructions
- * than checking that a stored copy is still right (neighbour, path MTU);
- * and 54 bytes or more per connection are what the 512-byte budget per
- * connection cannot spare. The Ethernet header comes from the neighbour
- * cache's last entry (dpt_neigh_output(): one compare). */
-static inline unsigned int
-write_tcp_hdr(uint8_t *p, const struct dpt_tcp_seg *s)
-{
-	struct rte_tcp_hdr *h = (struct rte_tcp_hdr *)p;
-	unsigned int len;
-
-	if (s->opt.present == DPT_TCPOPT_TS)
-		len = sizeof(*h) + 12;
-	else if (s->opt.present == 0)
-		len = sizeof(*h);
-	else
-		return dpt_tcp_write_hdr(p, s);
-	h->src_port = rte_cpu_to_be_16(s->sport);
-	h->dst_port = rte_cpu_to_be_16(s->dport);
-	h->sent_seq = rte_cpu_to_be_32(s->seq);
-	h->recv_ack = rte_cpu_to_be_32(s->ack);
-	h->data_off = (uint8_t)((len / 4) << 4);
-	h->tcp_flags = s->flags;
-	h->rx_win = rte_cpu_to_be_16(s->wnd);
-	h->cksum = 0;
-	h->tcp_urp = 0;
-	if (len > sizeof(*h)) { /* NOP NOP TS 10 TSval TSecr (RFC 7323 3) */
-		rte_be32_t o[3] = { RTE_BE32(0x0101080a),
-				    rte_cpu_to_be_32(s->opt.tsval),
-				    rte_cpu_to_be_32(s->opt.tsecr) };
-
-		memcpy(h + 1, o, sizeof(o));
-	}
-	return len;
-}
+/* No stored header template per connection (Ethernet, IPv4 and TCP,
+ * copied and patched per segment): the fields that do not vary (ports,
+ * addresses, TTL, version, protocol) are a handful of stores, fewer
+ * instructions than checking that a stored copy is still right
+ * (neighbour, path MTU), and 54 bytes or more per connection are what the
+ * 512-byte budget per connection cannot spare. Only what varies is
+ * computed: dpt_tcp_write_hdr() writes the common header (no options, or
+ * timestamps alone) field by field, the Ethernet header comes from the
+ * neighbour cache's last entry (dpt_neigh_output(): one compare), and a
+ * large send builds one header for all its frames (dpt_gso.c copies it).
+ */
 
 /* A header mbuf holding Ethernet and IPv4 room and the TCP header of @s:
  * @reuse, the buffer of the segment being answered, when it is ours alone
@@ -276,8 +244,8 @@ header_mbuf_from(struct dpt_tcp *t, const struct dpt_tcp_seg *s,
 			return NULL;
 		}
 	}
-	len = write_tcp_hdr(rte_pktmbuf_mtod_offset(m, uint8_t *, HDRS_OFF),
-			    s);
+	len = dpt_tcp_write_hdr(rte_pktmbuf_mtod_offset(m, uint8_t *,
+							HDRS_OFF), s);
 	m->data_len = (uint16_t)(HDRS_OFF + len);
 	m->pkt_len = m->data_len;
 	return m;
@@ -356,13 +324,14 @@ send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	/* Options past the timestamps (SACK blocks) take room from the data:
 	 * the segment must stay within the MSS (RFC 9293 3.7.1, RFC 6691). */
 	if (len > 0) {
-		uint32_t big;
+		uint32_t big = 0;
 
 		seg = c->mss - opt_extra(c, m);
-		big = large ? large_len(c, len, seg, m->data_len - HDRS_OFF) :
-		      0;
+		if (large && len >= 2 * seg)
+			big = large_len(c, len, seg, m->data_len - HDRS_OFF);
 		if (big > 0) {
 			sent = attach_frames(c, m, seq, big, seg);
+			frames = (sent + seg - 1) / seg;
 		} else {
 			struct rte_mbuf *tail = m;
 
@@ -370,7 +339,6 @@ send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 					   RTE_MIN(len, seg),
 					   TCP_MAX_TX_SEGS - 1);
 		}
-		frames = sent > seg ? (sent + seg - 1) / seg : 1;
 		if (sent < len) /* cut short: FIN and PSH come later */
 			flags &= ~(DPT_TCP_FIN | DPT_TCP_PSH);
 		rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
