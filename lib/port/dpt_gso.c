@@ -119,8 +119,9 @@ copy_headers(struct rte_mempool *mp, const struct rte_mbuf *m, uint32_t hl)
 	return f;
 }
 
-void
-dpt_gso_push(struct dpt_tx *tx, struct rte_mbuf *m)
+/* Cut @m into frames and push them. */
+static void
+gso_push(struct dpt_tx *tx, struct rte_mbuf *m)
 {
 	uint32_t hl = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
 	uint32_t seg = m->tso_segsz, len, n, i, seq;
@@ -170,4 +171,13 @@ dpt_gso_push(struct dpt_tx *tx, struct rte_mbuf *m)
 			rte_pktmbuf_free(m);
 	}
 	rte_pktmbuf_free(rest);
+}
+
+void
+dpt_tx_push_large(struct dpt_tx *tx, struct rte_mbuf *m)
+{
+	if (tx->tso)
+		dpt_tx_queue(tx, m);
+	else
+		gso_push(tx, m);
 }
