@@ -43,6 +43,10 @@
 			   "and 512 frames were waiting")                   \
 	X(tx_drop_oversize, D, "frames longer than the MTU allows (a bug: "  \
 			       "the port would refuse them)")               \
+	X(tx_drop_gso, D, "frames of a large TCP send not built by software " \
+			  "segmentation: header mbufs ran out (TCP resends " \
+			  "them), or the send was malformed")               \
+	X(tx_gso_frames, C, "frames cut from large TCP sends in software")   \
 	X(mbuf_alloc_fail, D, "packets not built: mbuf pool empty")           \
 	X(eth_drop_short, D, "frames shorter than an Ethernet header")        \
 	X(eth_drop_not_for_us, D, "frames to another unicast MAC")            \

@@ -175,6 +175,13 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->tx.relay = idx >= e->port.nb_queues;
 	w->tx.stats = &w->stats;
 	w->tx.max_frame = conf->netif.mtu + RTE_ETHER_HDR_LEN;
+	/* TCP sends up to 64 KB at once: the PMD cuts it to frames (TSO,
+	 * which dpt_port.c turns on only with TCP checksum offload), or
+	 * dpt_gso.c does, taking headers from the header pool. The
+	 * impairment layer must see the frames, so never TSO with it. */
+	w->tx.gso_pool = e->hdr_pool;
+	w->tx.tso = (e->port.tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO) &&
+		    !dpt_impair_on(&conf->impair);
 	if (worker_ip(e, w, conf) != 0) {
 		dpt_neigh_free(w->neigh);
 		rte_free(w);

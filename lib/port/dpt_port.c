@@ -146,7 +146,10 @@ choose_offloads(struct dpt_port *p, const struct rte_eth_dev_info *di,
 	const uint64_t rx_want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
 				 RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 	const uint64_t tx_want = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
-				 RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+				 RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+				 RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	const uint64_t tso_needs = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+				   RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 
 	/* Chained header + payload mbufs need multi-segment TX always. */
 	p->tx_offloads = di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
@@ -163,6 +166,11 @@ choose_offloads(struct dpt_port *p, const struct rte_eth_dev_info *di,
 	if (strcmp(di->driver_name, "net_tap") == 0)
 		p->tx_offloads &= ~(uint64_t)(RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 					      RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
+	/* TSO's frames are checksummed by the PMD, or by nobody: without
+	 * both checksum offloads, large sends are cut in software
+	 * (dpt_gso.c), which computes them. */
+	if ((p->tx_offloads & tso_needs) != tso_needs)
+		p->tx_offloads &= ~(uint64_t)RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	choose_rss(p, di, ec);
 	ec->rxmode.offloads = p->rx_offloads;
 	ec->txmode.offloads = p->tx_offloads;

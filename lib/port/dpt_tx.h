@@ -8,6 +8,11 @@
  * the port's rte_eth_tx_burst() in the daemon, the impairment layer in front
  * of it when configured, a capture array in unit tests. (rte_eth_tx_buffer
  * is bound to a port and queue, hence this small equivalent.)
+ *
+ * A TCP segment longer than the MSS (RTE_MBUF_F_TX_TCP_SEG, tso_segsz) is
+ * handed whole to a sink that segments it (a PMD with TSO: `tso`), else
+ * cut here into the frames its sender would have built one by one
+ * (dpt_gso.c), so TCP output runs once per large send either way.
  */
 #ifndef DPT_TX_H
 #define DPT_TX_H
@@ -18,6 +23,12 @@
 #include <rte_mbuf.h>
 
 #include "dpt_stats.h"
+
+struct dpt_tx;
+
+/** A large TCP frame (dpt_gso.c): queued whole for a sink with TSO, else
+ * cut into frames that are pushed. Takes @p m. */
+void dpt_tx_push_large(struct dpt_tx *tx, struct rte_mbuf *m);
 
 #define DPT_TX_BURST 32   /* a push flushes when this many wait */
 #define DPT_TX_CAP 512    /* frames held when the port refuses them */
@@ -38,6 +49,12 @@ struct dpt_tx {
 				      *  them to the port: count tx_relayed */
 	uint8_t refused;            /**< the last flush left frames the sink
 				      *  refused (dpt_tx_backlogged()) */
+	uint8_t tso;                /**< the sink takes large TCP frames
+				      *  whole (the PMD's TSO) */
+	struct rte_mempool *gso_pool; /**< header mbufs of the frames cut
+					*  here, NULL: no software
+					*  segmentation (and with !tso, no
+					*  large frames may be pushed) */
 	struct rte_mbuf *pkts[DPT_TX_CAP];
 };
 
@@ -76,20 +93,10 @@ dpt_tx_backlogged(const struct dpt_tx *tx)
 	return tx->refused && tx->n > 0;
 }
 
-/** Queue one complete frame, flushing every DPT_TX_BURST. Only when
- * DPT_TX_CAP frames wait on a port that takes none is a frame dropped
- * (tx_drop_full), or when it is longer than max_frame (tx_drop_oversize). */
+/** Queue @p m as it is (dpt_tx_push() without its checks). */
 static inline void
-dpt_tx_push(struct dpt_tx *tx, struct rte_mbuf *m)
+dpt_tx_queue(struct dpt_tx *tx, struct rte_mbuf *m)
 {
-	/* A PMD may refuse a frame longer than its MTU on every try (net_tap
-	 * does), and one refused frame would then hold up the queue: such a
-	 * frame is a bug upstream, counted and dropped here. */
-	if (tx->max_frame != 0 && m->pkt_len > tx->max_frame) {
-		tx->stats->c[DPT_STAT_tx_drop_oversize]++;
-		rte_pktmbuf_free(m);
-		return;
-	}
 	if (tx->n >= DPT_TX_BURST && tx->n % DPT_TX_BURST == 0)
 		dpt_tx_flush(tx);
 	if (tx->n == DPT_TX_CAP) {
@@ -98,6 +105,35 @@ dpt_tx_push(struct dpt_tx *tx, struct rte_mbuf *m)
 		return;
 	}
 	tx->pkts[tx->n++] = m;
+}
+
+/** Queue one complete frame, flushing every DPT_TX_BURST. Only when
+ * DPT_TX_CAP frames wait on a port that takes none is a frame dropped
+ * (tx_drop_full), or when it is longer than max_frame (tx_drop_oversize).
+ * A large TCP frame (RTE_MBUF_F_TX_TCP_SEG) goes whole to a sink with
+ * TSO, which cuts it to the MTU, else is cut here (dpt_tx_push_large()). */
+static __rte_always_inline void
+dpt_tx_push(struct dpt_tx *tx, struct rte_mbuf *m)
+{
+	if (unlikely(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))
+		return dpt_tx_push_large(tx, m);
+	/* A PMD may refuse a frame longer than its MTU on every try (net_tap
+	 * does), and one refused frame would then hold up the queue: such a
+	 * frame is a bug upstream, counted and dropped here. */
+	if (tx->max_frame != 0 && m->pkt_len > tx->max_frame) {
+		tx->stats->c[DPT_STAT_tx_drop_oversize]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	dpt_tx_queue(tx, m);
+}
+
+/** Whether large TCP frames (RTE_MBUF_F_TX_TCP_SEG) may be pushed: the
+ * sink or dpt_tx_push_large() segments them. */
+static inline int
+dpt_tx_segments(const struct dpt_tx *tx)
+{
+	return tx->tso || tx->gso_pool != NULL;
 }
 
 #endif /* DPT_TX_H */

@@ -290,7 +290,11 @@ unsigned int
 dpt_tcp_write_hdr(uint8_t *p, const struct dpt_tcp_seg *s)
 {
 	struct rte_tcp_hdr *h = (struct rte_tcp_hdr *)p;
-	unsigned int len = sizeof(*h) + dpt_tcp_opts_len(&s->opt);
+	/* a connection's segments: no options or the timestamps alone,
+	 * nearly all of them, without the general walk */
+	int ts_only = s->opt.present == DPT_TCPOPT_TS;
+	unsigned int len = sizeof(*h) + (ts_only ? 12 : s->opt.present == 0 ?
+					 0 : dpt_tcp_opts_len(&s->opt));
 
 	h->src_port = rte_cpu_to_be_16(s->sport);
 	h->dst_port = rte_cpu_to_be_16(s->dport);
@@ -301,6 +305,9 @@ dpt_tcp_write_hdr(uint8_t *p, const struct dpt_tcp_seg *s)
 	h->rx_win = rte_cpu_to_be_16(s->wnd);
 	h->cksum = 0;
 	h->tcp_urp = 0;
-	write_opts(p + sizeof(*h), &s->opt);
+	if (ts_only) /* NOP NOP TS 10 TSval TSecr (RFC 7323 3) */
+		write_sackok_ts(p + sizeof(*h), &s->opt);
+	else if (s->opt.present != 0)
+		write_opts(p + sizeof(*h), &s->opt);
 	return len;
 }

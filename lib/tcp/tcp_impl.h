@@ -43,6 +43,10 @@
 #define TCP_MAX_LISTENERS 256
 #define TCP_SB_MAX 6          /* SACK scoreboard ranges kept */
 #define TCP_MAX_TX_SEGS 8     /* mbufs per transmitted frame */
+#define TCP_TSO_MAX 65535     /* IPv4 bytes of a large send (its total
+			       * length field's limit) */
+#define TCP_MAX_TSO_SEGS 64   /* mbufs per large send: a PMD with TSO
+			       * takes 64 or more (tx_desc_lim.nb_seg_max) */
 #define TCP_DUPTHRESH 3       /* RFC 5681, RFC 6675 */
 #define TCP_DEFAULT_MSS 536u  /* RFC 9293 3.7.1 (MUST-15) */
 #define TCP_EPHEMERAL_LO 32768

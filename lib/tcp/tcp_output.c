@@ -49,17 +49,19 @@ tcp_rcv_window(struct dpt_tcb *c)
 	return RTE_MIN(space, max);
 }
 
-/* Chain references to @len queued bytes from @seq after header @h.
- * Returns the bytes attached (fewer at the segment limit or when the
- * header pool is empty). */
-static uint32_t
-attach_data(struct dpt_tcb *c, struct rte_mbuf *h, uint32_t seq, uint32_t len)
+/* Chain references to @len queued bytes from @seq after *@tail, the last
+ * mbuf of the frame headed by @h, in at most @pieces mbufs. Returns the
+ * bytes attached (fewer at the mbuf limit or when the header pool is
+ * empty). */
+static __rte_always_inline uint32_t
+attach_data(struct dpt_tcb *c, struct rte_mbuf *h, struct rte_mbuf **tail,
+	    uint32_t seq, uint32_t len, uint32_t pieces)
 {
-	struct rte_mbuf *src, *tail = h;
+	struct rte_mbuf *src;
 	uint32_t off, done = 0;
 
 	src = sndq_locate(c, seq, &off);
-	while (done < len && src != NULL && h->nb_segs < TCP_MAX_TX_SEGS) {
+	while (done < len && src != NULL && pieces-- > 0) {
 		struct rte_mbuf *mi = rte_pktmbuf_alloc(c->tcp->hdr_pool);
 		uint32_t n = RTE_MIN(len - done, (uint32_t)src->data_len - off);
 
@@ -70,13 +72,49 @@ attach_data(struct dpt_tcb *c, struct rte_mbuf *h, uint32_t seq, uint32_t len)
 		rte_pktmbuf_attach(mi, src);
 		mi->data_off = (uint16_t)(src->data_off + off);
 		mi->data_len = (uint16_t)n;
-		tail->next = mi;
-		tail = mi;
+		(*tail)->next = mi;
+		*tail = mi;
 		h->nb_segs++;
 		h->pkt_len += n;
 		done += n;
 		off = 0;
 		src = src->next;
+	}
+	return done;
+}
+
+/* Data for up to @n frames of @seg bytes from @seq (the last may be
+ * shorter: @len in all) after header @h, each frame's data in its own
+ * mbufs, so a frame boundary is always an mbuf boundary (dpt_gso.c then
+ * only moves mbufs) and each frame spans at most TCP_MAX_TX_SEGS mbufs as
+ * one built alone does. A frame cut short (mbuf limit, empty pool) ends
+ * the send: kept if it is the first, as a lone segment would be, else
+ * dropped so that every frame but the last is full. Returns the bytes
+ * attached. */
+static __rte_noinline uint32_t
+attach_frames(struct dpt_tcb *c, struct rte_mbuf *h, uint32_t seq,
+	      uint32_t len, uint32_t seg)
+{
+	struct rte_mbuf *tail = h;
+	uint32_t done = 0;
+
+	while (done < len) {
+		struct rte_mbuf *before = tail;
+		uint16_t segs = h->nb_segs;
+		uint32_t want = RTE_MIN(seg, len - done);
+		uint32_t got = attach_data(c, h, &tail, seq + done, want,
+					   TCP_MAX_TX_SEGS - 1);
+
+		if (got < want && done > 0) {
+			rte_pktmbuf_free(before->next);
+			before->next = NULL;
+			h->nb_segs = segs;
+			h->pkt_len -= got;
+			break;
+		}
+		done += got;
+		if (got < want || h->nb_segs + TCP_MAX_TX_SEGS > TCP_MAX_TSO_SEGS)
+			break;
 	}
 	return done;
 }
@@ -122,14 +160,16 @@ data_options(struct dpt_tcb *c, struct dpt_tcp_opts *o, uint64_t now)
 	}
 }
 
-/* IPv4 header from @laddr (the connection's local address, or the one a
- * segment without a connection was sent to: RFC 1122 3.3.4.2, RFC 9293
- * 3.10.7.1), with DF (RFC 1191: every segment probes the path) unless
- * @df is 0, TCP checksum (offloaded or over the whole chain), send. */
+/* As finish_and_send() below, for a segment of @segsz-byte frames (0: a
+ * frame): flagged RTE_MBUF_F_TX_TCP_SEG for the TX path to cut (the
+ * PMD's TSO, or dpt_gso.c in software, which then checksums each frame),
+ * the IPv4 ids of all its frames taken from the counter. */
 static void
-finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
-		uint32_t raddr, uint32_t tcp_len, int df, uint64_t now)
+finish_and_send_large(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
+		      uint32_t raddr, uint32_t tcp_len, int df, uint32_t segsz,
+		      uint64_t now)
 {
+	uint32_t hl = (uint32_t)(m->data_len - HDRS_OFF), frames = 1;
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 
@@ -138,16 +178,47 @@ finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 				     RTE_ETHER_HDR_LEN);
 	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, HDRS_OFF);
+	m->l4_len = (uint8_t)hl;
+	if (segsz != 0) {
+		frames = (tcp_len - hl + segsz - 1) / segsz;
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		m->tso_segsz = (uint16_t)segsz;
+		t->nif->ip_id = (uint16_t)(t->nif->ip_id + frames - 1);
+		/* IPv4 packets are counted as they leave: one a frame */
+		t->nif->stats->c[DPT_STAT_ip_tx] += frames - 1;
+	}
 	if (t->tx_cksum) {
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
-		m->l4_len = (uint8_t)((th->data_off >> 4) * 4);
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
-	} else {
+	} else if (frames == 1) {
 		th->cksum = dpt_ipv4_l4_cksum(m, ip, HDRS_OFF);
-	}
-	t->st->c[DPT_STAT_tcp_tx_segs]++;
+	} /* else each frame's, when it is cut (dpt_gso.c) */
+	t->st->c[DPT_STAT_tcp_tx_segs] += frames;
 	dpt_ipv4_output(t->nif, m, raddr, now);
 }
+
+/* IPv4 header from @laddr (the connection's local address, or the one a
+ * segment without a connection was sent to: RFC 1122 3.3.4.2, RFC 9293
+ * 3.10.7.1), with DF (RFC 1191: every segment probes the path) unless
+ * @df is 0, TCP checksum (offloaded or over the whole chain), send. */
+static void
+finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
+		uint32_t raddr, uint32_t tcp_len, int df, uint64_t now)
+{
+	finish_and_send_large(t, m, laddr, raddr, tcp_len, df, 0, now);
+}
+
+/* No stored header template per connection (Ethernet, IPv4 and TCP,
+ * copied and patched per segment): the fields that do not vary (ports,
+ * addresses, TTL, version, protocol) are a handful of stores, fewer
+ * instructions than checking that a stored copy is still right
+ * (neighbour, path MTU), and 54 bytes or more per connection are what the
+ * 512-byte budget per connection cannot spare. Only what varies is
+ * computed: dpt_tcp_write_hdr() writes the common header (no options, or
+ * timestamps alone) field by field, the Ethernet header comes from the
+ * neighbour cache's last entry (dpt_neigh_output(): one compare), and a
+ * large send builds one header for all its frames (dpt_gso.c copies it).
+ */
 
 /* A header mbuf holding Ethernet and IPv4 room and the TCP header of @s:
  * @reuse, the buffer of the segment being answered, when it is ours alone
@@ -196,16 +267,38 @@ opt_extra(const struct dpt_tcb *c, const struct rte_mbuf *m)
 	return opt > ts ? opt - ts : 0;
 }
 
-int
-tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
-		 uint64_t now)
+/* Bytes of whole @seg-byte frames of @len to send as one large segment
+ * (the tail shorter than a frame is left to the next pass, which decides
+ * it as a lone segment: Nagle, SWS), or 0: one frame only. Large when the
+ * TX path segments (dpt_tx_segments()), the path takes DF (without it a
+ * large datagram would be fragmented) and the header pool has the mbufs
+ * of every frame beyond its reserve (a header and two pieces each: a
+ * shortage midway only ends the send early, attach_frames()). */
+static uint32_t
+large_len(const struct dpt_tcb *c, uint32_t len, uint32_t seg, uint32_t hl)
+{
+	const struct dpt_tcp *t = c->tcp;
+	uint32_t max = TCP_TSO_MAX - sizeof(struct rte_ipv4_hdr) - hl;
+	uint32_t want = RTE_MIN(len, max) / seg * seg;
+
+	if (want < 2 * seg || c->pmtu_nodf || !dpt_tx_segments(t->nif->tx) ||
+	    dpt_mempool_free(t->hdr_pool) < t->hdr_reserve +
+	    (want / seg) * 3)
+		return 0;
+	return want;
+}
+
+/* tcp_send_segment(), or with @large up to 64 KB of data in one pass. */
+static int
+send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
+	     int large, uint64_t now)
 {
 	struct dpt_tcp *t = c->tcp;
 	struct dpt_tcp_seg s = {
 		.sport = c->key.lport, .dport = c->key.rport, .seq = seq,
 		.ack = (flags & DPT_TCP_ACK) ? c->rcv_nxt : 0, .flags = flags,
 	};
-	uint32_t wnd = tcp_rcv_window(c), sent = 0;
+	uint32_t wnd = tcp_rcv_window(c), sent = 0, seg = 0, frames = 1;
 	struct rte_mbuf *m;
 
 	if (flags & DPT_TCP_SYN) {
@@ -231,8 +324,21 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	/* Options past the timestamps (SACK blocks) take room from the data:
 	 * the segment must stay within the MSS (RFC 9293 3.7.1, RFC 6691). */
 	if (len > 0) {
-		sent = attach_data(c, m, seq,
-				   RTE_MIN(len, c->mss - opt_extra(c, m)));
+		uint32_t big = 0;
+
+		seg = c->mss - opt_extra(c, m);
+		if (large && len >= 2 * seg)
+			big = large_len(c, len, seg, m->data_len - HDRS_OFF);
+		if (big > 0) {
+			sent = attach_frames(c, m, seq, big, seg);
+			frames = (sent + seg - 1) / seg;
+		} else {
+			struct rte_mbuf *tail = m;
+
+			sent = attach_data(c, m, &tail, seq,
+					   RTE_MIN(len, seg),
+					   TCP_MAX_TX_SEGS - 1);
+		}
 		if (sent < len) /* cut short: FIN and PSH come later */
 			flags &= ~(DPT_TCP_FIN | DPT_TCP_PSH);
 		rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
@@ -240,8 +346,8 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	}
 	if (seq_lt(seq, c->snd_max) && (sent > 0 || (flags & (DPT_TCP_SYN |
 							      DPT_TCP_FIN)))) {
-		c->n_retrans++;
-		t->st->c[DPT_STAT_tcp_retransmits]++;
+		c->n_retrans += frames;
+		t->st->c[DPT_STAT_tcp_retransmits] += frames;
 	}
 	t->st->c[DPT_STAT_tcp_tx_bytes] += sent;
 	if (flags & DPT_TCP_ACK) {
@@ -252,9 +358,17 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		c->rcv_segs = 0;
 		c->flags &= ~F_ACK_NOW;
 	}
-	finish_and_send(t, m, c->key.laddr, c->key.raddr,
-			m->pkt_len - HDRS_OFF, !c->pmtu_nodf, now);
+	finish_and_send_large(t, m, c->key.laddr, c->key.raddr,
+			      m->pkt_len - HDRS_OFF, !c->pmtu_nodf,
+			      frames > 1 ? seg : 0, now);
 	return (int)sent;
+}
+
+int
+tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
+		 uint64_t now)
+{
+	return send_segment(c, seq, len, flags, 0, now);
 }
 
 /* The sequence number of a segment without data: the highest one sent,
@@ -478,7 +592,7 @@ send_new_data(struct dpt_tcb *c, uint32_t *pipe, int *blocked,
 	      uint64_t now)
 {
 	uint32_t fin_seq = c->snd_una + c->sndq.bytes;
-	int n = 0;
+	int large = dpt_tx_segments(c->tcp->nif->tx), n = 0;
 
 	for (;;) {
 		uint32_t unsent = seq_lt(c->snd_nxt, fin_seq) ?
@@ -486,7 +600,10 @@ send_new_data(struct dpt_tcb *c, uint32_t *pipe, int *blocked,
 		int32_t rwnd = (int32_t)(c->snd_una + c->snd_wnd - c->snd_nxt);
 		uint32_t room = RTE_MIN((uint32_t)RTE_MAX(rwnd, 0),
 					cwnd_room(c, *pipe));
-		uint32_t len = RTE_MIN(RTE_MIN(unsent, room), c->mss);
+		/* up to 64 KB in one pass when the TX path segments
+		 * (send_segment() takes whole MSS frames of it) */
+		uint32_t len = RTE_MIN(RTE_MIN(unsent, room),
+				       large ? TCP_TSO_MAX : c->mss);
 		/* FIN rides on the segment that ends the data; after an RTO
 		 * rewinds snd_nxt it is sent again in its place. Output
 		 * never runs once the FIN is acknowledged (FIN-WAIT-2 on). */
@@ -501,10 +618,10 @@ send_new_data(struct dpt_tcb *c, uint32_t *pipe, int *blocked,
 			break;
 		if (len < c->mss && !fin && !small_segment_ok(c, len, unsent))
 			break;
-		sent = tcp_send_segment(c, c->snd_nxt, len, DPT_TCP_ACK |
-					(fin ? DPT_TCP_FIN : 0) |
-					(len > 0 && len == unsent ? DPT_TCP_PSH
-					 : 0), now);
+		sent = send_segment(c, c->snd_nxt, len, DPT_TCP_ACK |
+				    (fin ? DPT_TCP_FIN : 0) |
+				    (len > 0 && len == unsent ? DPT_TCP_PSH
+				     : 0), large, now);
 		if (sent < 0 || (sent == 0 && !fin)) {
 			*blocked = 1;
 			break;

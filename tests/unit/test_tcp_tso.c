@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_tcp_tso.c: large sends. TCP output runs once for up to 64 KB and
+ * the TX path cuts the segment into the frames that sending one MSS at a
+ * time produces: sequence numbers, PSH and FIN on the last frame only,
+ * every option (timestamps, SACK blocks) on each, consecutive IPv4 ids,
+ * valid checksums (tt_next() parses each frame, checksum included).
+ * Cut in software (dpt_gso.c, the harness's TX path), or left whole for
+ * a PMD with TSO.
+ *
+ * The connection is passive and Linux-like (MSS 1460, SACK, timestamps,
+ * scale 7): our frames carry 1448 bytes, the initial window is ten.
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "tcp_harness.h"
+#include "tcp_impl.h"
+
+static uint32_t iss;
+static struct dpt_tcb *c;
+static uint8_t d[64 * 1024];
+static uint32_t tsecr = 101; /* the peer's TSval we echo */
+
+#define SEG 1448
+#define WND 32768 /* our window field: 256 KiB free, scale 3 */
+
+/* Passive open as Linux does it; the peer's window 2000 << 7. */
+static void
+setup_ws(void)
+{
+	struct dpt_tcp_seg s;
+
+	tt_setup();
+	tt_listen();
+	TT_IN(.flags = SYN, .seq = 1000, .opt = tt_syn_opts(100));
+	tt_next(&s, NULL, 0);
+	iss = s.seq;
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .wnd = 2000,
+	      .wnd_set = 1, .opt = tt_ts(101, s.opt.tsval));
+	cr_assert_not_null(tt.conn);
+	c = tt.conn;
+	tt_skip_all();
+	for (uint32_t i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(i * 13 + (i >> 9) + 5);
+}
+
+/* The IPv4 identification of the @i-th frame sent. */
+static uint16_t
+ip_id(uint16_t i)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
+		tt.i.sink.pkts[i], const struct rte_ipv4_hdr *, 14);
+
+	return rte_be_to_cpu_16(ip->packet_id);
+}
+
+/* The next frame: @len bytes of d from stream offset @off, @flags, with
+ * our timestamp and the peer's echoed. */
+static void
+expect_data(uint32_t off, uint32_t len, uint8_t flags)
+{
+	TT_OUT(.flags = flags, .seq = iss + 1 + off, .ack = 1001,
+	       .wnd = WND, .len = len, .data = d + off,
+	       .opt = { .present = DPT_TCPOPT_TS, .tsecr = tsecr,
+			.tsval = tt_our_ts(c) },
+	       .tsval_set = 1);
+}
+
+TestSuite(tcp_tso, .init = setup_ws, .fini = tt_teardown);
+
+Test(tcp_tso, initial_window_goes_in_one_pass_as_ten_exact_frames)
+{
+	uint16_t first = tt.seen;
+	uint64_t segs = TT_STAT(tcp_tx_segs), ip = TT_STAT(ip_tx);
+
+	cr_assert_eq(dpt_tcp_write(c, d, 10 * SEG), 10 * SEG);
+	tt_poll();
+	cr_assert_eq(tt_pending(), 10);
+	for (uint32_t i = 0; i < 10; i++)
+		expect_data(i * SEG, SEG, ACK | (i == 9 ? PSH : 0));
+	TT_NONE();
+	/* one large send, cut into ten frames in software */
+	TT_ASSERT_STAT(tx_gso_frames, 10);
+	cr_assert_eq(TT_STAT(tcp_tx_segs) - segs, 10);
+	cr_assert_eq(TT_STAT(ip_tx) - ip, 10);
+	TT_ASSERT_STAT(tcp_tx_bytes, 10 * SEG);
+	/* each frame its own IPv4 id, as when sent one by one */
+	for (uint16_t i = 1; i < 10; i++)
+		cr_assert_eq(ip_id((uint16_t)(first + i)),
+			     (uint16_t)(ip_id(first) + i));
+	cr_assert_eq(tt.i.nif.ip_id, (uint16_t)(ip_id(first) + 10));
+	cr_assert_eq(c->snd_nxt, iss + 1 + 10 * SEG);
+}
+
+Test(tcp_tso, tail_shorter_than_a_frame_follows_with_psh_and_fin)
+{
+	cr_assert_eq(dpt_tcp_write(c, d, 3 * SEG + 656), 3 * SEG + 656);
+	cr_assert_eq(dpt_tcp_shutdown(c), 0);
+	tt_poll();
+	expect_data(0, SEG, ACK);
+	expect_data(SEG, SEG, ACK);
+	expect_data(2 * SEG, SEG, ACK);
+	expect_data(3 * SEG, 656, ACK | PSH | FIN);
+	TT_NONE();
+	/* the three full frames in one pass, the tail alone */
+	TT_ASSERT_STAT(tx_gso_frames, 3);
+	cr_assert_eq(c->snd_nxt, iss + 1 + 3 * SEG + 656 + 1);
+}
+
+Test(tcp_tso, sack_blocks_are_on_every_frame_and_take_room_from_each)
+{
+	struct dpt_tcp_opts o = { .present = DPT_TCPOPT_TS | DPT_TCPOPT_SACK,
+				  .tsecr = 101, .n_sack = 1,
+				  .sack = { { 2001, 2101 } } };
+	uint32_t seg = SEG - 12; /* a block: 8 bytes, 2 of kind and length,
+				  * 2 NOPs to align */
+
+	/* out of order: a hole at 1001, 2001..2101 held */
+	struct dpt_tcp_seg dup;
+
+	TT_IN(.flags = ACK, .seq = 2001, .ack = iss + 1, .wnd = 2000,
+	      .wnd_set = 1, .len = 100, .opt = tt_ts(102, tt_our_ts(c)));
+	/* the duplicate ACK: its window is ours; out of order, the
+	 * segment's TSval is not echoed (RFC 7323 4.3) */
+	tt_next(&dup, NULL, 0);
+	cr_assert_eq(dup.opt.n_sack, 1);
+	cr_assert_eq(dpt_tcp_write(c, d, 4 * seg), 4 * seg);
+	tt_poll();
+	o.tsval = tt_our_ts(c);
+	for (uint32_t i = 0; i < 4; i++)
+		TT_OUT(.flags = ACK | (i == 3 ? PSH : 0),
+		       .seq = iss + 1 + i * seg, .ack = 1001, .wnd = dup.wnd,
+		       .len = seg, .data = d + i * seg, .opt = o,
+		       .tsval_set = 1);
+	TT_NONE();
+	TT_ASSERT_STAT(tx_gso_frames, 4);
+}
+
+Test(tcp_tso, part_of_a_large_send_is_resent_after_the_rto)
+{
+	uint64_t rex;
+
+	cr_assert_eq(dpt_tcp_write(c, d, 10 * SEG), 10 * SEG);
+	tt_poll();
+	cr_assert_eq(tt_pending(), 10);
+	tt_skip_all();
+	/* the first two frames arrive, the rest is lost */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1 + 2 * SEG,
+	      .wnd = 2000, .wnd_set = 1, .opt = tt_ts(102, tt_our_ts(c)));
+	tt_skip_all(); /* what the ACK let go */
+	rex = TT_STAT(tcp_retransmits);
+	/* RFC 8985 7.3: first the tail loss probe, the last frame again */
+	while (tt_pending() == 0)
+		tt_advance(1000);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1 + 9 * SEG, .ack = 1001,
+	       .wnd = WND, .len = SEG, .data = d + 9 * SEG,
+	       .opt = { .present = DPT_TCPOPT_TS, .tsecr = 102 });
+	TT_NONE();
+	/* RFC 6298 5.4: the RTO resends the oldest unacknowledged frame */
+	while (tt_pending() == 0)
+		tt_advance(1000);
+	TT_OUT(.flags = ACK, .seq = iss + 1 + 2 * SEG, .ack = 1001,
+	       .wnd = WND, .len = SEG, .data = d + 2 * SEG,
+	       .opt = { .present = DPT_TCPOPT_TS, .tsecr = 102 });
+	TT_NONE();
+	/* its ACK doubles the window (slow start after the RTO): the next
+	 * two frames, from the send queue's middle, in one pass */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1 + 3 * SEG,
+	      .wnd = 2000, .wnd_set = 1, .opt = tt_ts(103, tt_our_ts(c)));
+	tsecr = 103;
+	expect_data(3 * SEG, SEG, ACK);
+	expect_data(4 * SEG, SEG, ACK);
+	TT_NONE();
+	cr_assert_eq(TT_STAT(tcp_retransmits) - rex, 4);
+}
+
+Test(tcp_tso, a_port_with_tso_gets_the_large_segment_whole)
+{
+	struct rte_mbuf *m;
+	const struct rte_ipv4_hdr *ip;
+	uint16_t id = tt.i.nif.ip_id;
+
+	tt.i.tx.tso = 1;
+	tt.tcp->tx_cksum = 1; /* TSO is on only with checksum offload */
+	cr_assert_eq(dpt_tcp_write(c, d, 10 * SEG), 10 * SEG);
+	tt_poll();
+	cr_assert_eq(tt_pending(), 1);
+	m = tt.i.sink.pkts[tt.seen];
+	cr_assert(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG);
+	cr_assert_eq(m->ol_flags & RTE_MBUF_F_TX_L4_MASK,
+		     RTE_MBUF_F_TX_TCP_CKSUM);
+	cr_assert(m->ol_flags & RTE_MBUF_F_TX_IPV4);
+	cr_assert_eq(m->tso_segsz, SEG);
+	cr_assert_eq(m->l2_len, 14);
+	cr_assert_eq(m->l3_len, 20);
+	cr_assert_eq(m->l4_len, 32); /* 20 and the timestamps' 12 */
+	cr_assert_eq(m->pkt_len, 14 + 20 + 32 + 10 * SEG);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, 14);
+	cr_assert_eq(rte_be_to_cpu_16(ip->total_length), 20 + 32 + 10 * SEG);
+	cr_assert_eq(rte_be_to_cpu_16(ip->packet_id), id);
+	/* the NIC numbers the frames: the ids of all ten are taken */
+	cr_assert_eq(tt.i.nif.ip_id, (uint16_t)(id + 10));
+	TT_ASSERT_STAT(tx_gso_frames, 0);
+	TT_ASSERT_STAT(tcp_tx_segs, 11); /* and the SYN-ACK */
+	tt.seen++;
+}
+
+/* Another sender's large frame whose data mbuf straddles the frame
+ * boundaries: the software path splits it (one indirect mbuf a frame). */
+Test(tcp_tso, software_cut_splits_an_mbuf_across_frames)
+{
+	struct dpt_tcp_seg s = { .sport = TT_PORT, .dport = TT_PEER_PORT,
+				 .seq = 7000, .ack = 9000, .wnd = 100,
+				 .flags = ACK | PSH | FIN };
+	struct rte_mbuf *h = rte_pktmbuf_alloc(tt.hdr_pool);
+	struct rte_mbuf *p = rte_pktmbuf_alloc(th_pool);
+	uint8_t *b;
+	unsigned int hl;
+
+	cr_assert(h != NULL && p != NULL);
+	b = (uint8_t *)rte_pktmbuf_append(p, 1500);
+	memcpy(b, d, 1500);
+	b = (uint8_t *)rte_pktmbuf_append(h, 34 + 20);
+	hl = dpt_tcp_write_hdr(b + 34, &s);
+	cr_assert_eq(hl, 20);
+	dpt_eth_write(h, &th_peer_mac, &th_us_mac, RTE_ETHER_TYPE_IPV4);
+	dpt_ipv4_fill_from(&tt.i.nif, h, TH_US_IP, TH_PEER_IP, IPPROTO_TCP, 0,
+			   20 + 20 + 1500, 1);
+	cr_assert_eq(rte_pktmbuf_chain(h, p), 0);
+	h->l4_len = 20;
+	h->tso_segsz = 600;
+	h->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+	dpt_tx_push(&tt.i.tx, h);
+	TT_OUT(.flags = ACK, .seq = 7000, .ack = 9000, .wnd = 100, .len = 600,
+	       .data = d);
+	TT_OUT(.flags = ACK, .seq = 7600, .ack = 9000, .wnd = 100, .len = 600,
+	       .data = d + 600);
+	TT_OUT(.flags = ACK | PSH | FIN, .seq = 8200, .ack = 9000, .wnd = 100,
+	       .len = 300, .data = d + 1200);
+	TT_NONE();
+	TT_ASSERT_STAT(tx_gso_frames, 3);
+	TT_ASSERT_STAT(tx_drop_gso, 0);
+}
