@@ -53,6 +53,13 @@
 #define TCP_MEM_SHARE (64u * 1024)
 #define TCP_MEM_RETRY_US 10000 /* output again after an mbuf shortage */
 #define TCP_PAWS_IDLE (24ULL * 24 * 3600 * 1000000) /* RFC 7323 5.5 */
+/* Segments of one RX burst held until its end (dpt_tcp_rx_begin()): the
+ * loop's burst with what [impair] adds (4 x DPT_RX_BURST); more are
+ * processed in several passes. */
+#define TCP_RX_BATCH 128
+/* Receive coalescing stops at this many payload bytes, as Linux's GRO
+ * does at 64 KiB. */
+#define TCP_RX_COALESCE_MAX 65535u
 
 /* tcb->flags */
 #define F_ACK_NOW 0x00001      /* send an ACK this poll */
@@ -248,6 +255,14 @@ struct dpt_tcb {
 	uint64_t n_rcvd;
 };
 
+/* A segment of the current RX burst, parsed (data at its payload), and
+ * the control block its 4-tuple had when the burst was looked up. */
+struct tcp_rx_item {
+	struct rte_mbuf *m;
+	struct dpt_tcb *c;           /* NULL: none, or not looked up */
+	struct dpt_tcp_seg s;
+};
+
 struct dpt_tcp_listener {
 	struct dpt_tcp *tcp;
 	uint16_t port;               /* 0 = slot free */
@@ -302,6 +317,13 @@ struct dpt_tcp {
 	uint16_t next_port;          /* next ephemeral port to try */
 	uint8_t in_poll;             /* delivering events */
 	int ooo_off;                 /* mbuf dynfield: out-of-order info */
+	/* the RX burst in progress (tcp_input.c, dpt_tcp_rx_begin()) */
+	uint8_t rx_batching;         /* segments wait for dpt_tcp_rx_end() */
+	uint32_t rx_n;               /* ... how many */
+	uint32_t table_gen;          /* bumped by every insert into and
+				      * delete from the table: a burst's
+				      * lookups hold while it is unchanged */
+	struct tcp_rx_item rx[TCP_RX_BATCH];
 };
 
 /* Out-of-order bookkeeping kept in each held segment's mbuf (dynfield). */
@@ -371,6 +393,8 @@ tcb_pmtu_check(struct dpt_tcb *c, uint64_t now)
 
 /* tcp_conn.c */
 struct dpt_tcb *tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k);
+void tcb_lookup_bulk(struct dpt_tcp *t, const struct tcp_key *const *k,
+		     uint32_t n, struct dpt_tcb **out);
 struct dpt_tcb *tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k,
 			  uint64_t now);
 void tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s);
@@ -408,6 +432,7 @@ uint8_t tcp_wscale_for(uint32_t rcvbuf);
 /* tcp_input.c */
 void tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
 			     uint64_t now);
+void tcp_rx_run(struct dpt_tcp *t, uint64_t now);
 
 /* tcp_timer.c */
 void wheel_init(struct tcp_wheel *w, uint64_t now);
@@ -440,6 +465,7 @@ void rcvq_flush(struct dpt_tcb *c);
 enum dpt_stat rcv_admit(struct dpt_tcb *c, const struct rte_mbuf *m);
 void ooo_prune(struct dpt_tcb *c);
 int rcv_pressed(const struct dpt_tcb *c);
+int rcv_room_for(const struct dpt_tcb *c, uint32_t cost);
 
 /* tcp_sack.c */
 uint32_t sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o);
