@@ -130,6 +130,7 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->port_ok_arg = p->port_ok_arg;
 	t->st = p->stats;
 	t->tx_cksum = p->tx_cksum_offload;
+	t->rx_bulk_conns = TCP_RX_BULK_CONNS;
 	memcpy(t->secret, p->secret, sizeof(t->secret));
 	tcp_cookie_init(t);
 	t->ooo_off = rte_mbuf_dynfield_register(&ooo_field);
@@ -247,11 +248,17 @@ tcb_lookup_bulk(struct dpt_tcp *t, const struct tcp_key *const *k,
 		if (!(hit & (1ULL << j)))
 			continue;
 		out[idx[j]] = data[j];
-		/* the fields input reads first: state, flags, sequence
-		 * space, then the receive queue */
-		rte_prefetch0(data[j]);
-		rte_prefetch0((char *)data[j] + RTE_CACHE_LINE_SIZE);
+		tcb_prefetch(data[j]);
 	}
+}
+
+/* The fields input reads first: state, flags, sequence space, then the
+ * receive queue. */
+void
+tcb_prefetch(const struct dpt_tcb *c)
+{
+	rte_prefetch0(c);
+	rte_prefetch0((const char *)c + RTE_CACHE_LINE_SIZE);
 }
 
 uint8_t
@@ -554,6 +561,8 @@ dpt_tcp_poll(struct dpt_tcp *t, uint64_t now)
 			c->flags &= ~F_ON_OUTQ;
 			if (c->state != DPT_TCP_CLOSED)
 				tcp_output(c, now);
+			if (c->flags & F_ACK_OWED)
+				tcp_ack_owed(c, now);
 		}
 	} while (t->ev_head != NULL);
 	while (t->dead_head != NULL) {

@@ -60,6 +60,13 @@
 /* Receive coalescing stops at this many payload bytes, as Linux's GRO
  * does at 64 KiB. */
 #define TCP_RX_COALESCE_MAX 65535u
+/* From this many control blocks in use a burst's lookups go to the table
+ * in bulk (rte_hash's bulk lookup overlaps its bucket loads, at ~60
+ * instructions a key more than one lookup): its buckets and keys (~40
+ * bytes an entry) then outgrow a core's L2, and their misses cost more
+ * than the instructions. Below, one lookup at a time, control blocks
+ * prefetched all the same. */
+#define TCP_RX_BULK_CONNS 32768
 
 /* tcb->flags */
 #define F_ACK_NOW 0x00001      /* send an ACK this poll */
@@ -83,6 +90,9 @@
 #define F_READ 0x100000        /* the application read: window update? */
 #define F_TLP_OUT 0x400000     /* a tail loss probe is outstanding */
 #define F_TLP_RXT 0x800000     /* ... and it was a retransmission */
+#define F_ACK_OWED 0x1000000   /* data came that an ACK is owed for, not
+				* yet at once: the delayed-ACK timer if
+				* this poll sends none (tcp_ack_owed()) */
 
 /* What the retransmission timer (t_rexmt) times: one deadline serves
  * three purposes, one at a time. Set only by tcp_timer.c. */
@@ -323,6 +333,10 @@ struct dpt_tcp {
 	uint32_t table_gen;          /* bumped by every insert into and
 				      * delete from the table: a burst's
 				      * lookups hold while it is unchanged */
+	uint32_t rx_bulk_conns;      /* TCP_RX_BULK_CONNS (tests: lower) */
+	struct dpt_tcb *rx_last;     /* the last control block a burst's
+				      * lookup found ... */
+	uint32_t rx_last_gen;        /* ... at this table_gen */
 	struct tcp_rx_item rx[TCP_RX_BATCH];
 };
 
@@ -395,6 +409,7 @@ tcb_pmtu_check(struct dpt_tcb *c, uint64_t now)
 struct dpt_tcb *tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k);
 void tcb_lookup_bulk(struct dpt_tcp *t, const struct tcp_key *const *k,
 		     uint32_t n, struct dpt_tcb **out);
+void tcb_prefetch(const struct dpt_tcb *c);
 struct dpt_tcb *tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k,
 			  uint64_t now);
 void tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s);
@@ -433,6 +448,7 @@ uint8_t tcp_wscale_for(uint32_t rcvbuf);
 void tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
 			     uint64_t now);
 void tcp_rx_run(struct dpt_tcp *t, uint64_t now);
+void tcp_ack_owed(struct dpt_tcb *c, uint64_t now);
 
 /* tcp_timer.c */
 void wheel_init(struct tcp_wheel *w, uint64_t now);

@@ -790,8 +790,7 @@ fin_input(struct dpt_tcb *c, uint64_t now)
  * a FIN and segments beyond the window keep their own pass through
  * input and ack_soon(): acknowledged in the same poll. */
 static void
-ack_policy(struct dpt_tcb *c, uint32_t size, uint32_t full, int had_ooo,
-	   uint64_t now)
+ack_policy(struct dpt_tcb *c, uint32_t size, uint32_t full, int had_ooo)
 {
 	if (had_ooo || c->ooo_n > 0)
 		return ack_soon(c);
@@ -800,7 +799,23 @@ ack_policy(struct dpt_tcb *c, uint32_t size, uint32_t full, int had_ooo,
 		if (c->rcv_segs >= 2)
 			return ack_soon(c);
 	}
-	tcb_delack_arm(c, now);
+	/* The delayed-ACK timer, unless the poll sends an ACK anyway (the
+	 * reply of a request-response exchange, usually): arming it here
+	 * and cancelling it there cost ~100 instructions a segment. */
+	c->flags |= F_ACK_OWED;
+	tcb_want_output(c);
+}
+
+/* After the connection's output in dpt_tcp_poll() (at the same @now as
+ * the input that owed the ACK, one loop iteration): no segment carried
+ * it, so the delayed-ACK timer runs from now, as it would have from the
+ * segment's arrival. */
+void
+tcp_ack_owed(struct dpt_tcb *c, uint64_t now)
+{
+	c->flags &= ~F_ACK_OWED;
+	if (c->state != DPT_TCP_CLOSED && c->last_ack_sent != c->rcv_nxt)
+		tcb_delack_arm(c, now);
 }
 
 /* Trim the segment to [RCV.NXT, our advertised right edge). Returns the
@@ -853,7 +868,7 @@ accept_text(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 		c->rcv_mss = RTE_MAX(c->rcv_mss, RTE_MIN(size,
 					c->tcp->nif->mtu - 40u));
 		/* joined: all but the last are @size bytes */
-		ack_policy(c, size, len / size, had_ooo, now);
+		ack_policy(c, size, len / size, had_ooo);
 	} else if (len == 0 && !fin) {
 		ack_soon(c); /* all old or beyond the window: re-ACK */
 	}
@@ -1043,38 +1058,82 @@ coalesce(struct dpt_tcp *t, uint32_t i, struct dpt_tcb *c)
 	return j - i;
 }
 
-/* Look up the burst's 4-tuples, RTE_HASH_LOOKUP_BULK_MAX at a time, once
- * for a run of segments of one connection. */
+static int
+key_is(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+{
+	return c->key.raddr == s->saddr && c->key.laddr == s->daddr &&
+	       c->key.rport == s->sport && c->key.lport == s->dport;
+}
+
+/* The control block of rx[@i]'s 4-tuple, one lookup at a time: first
+ * the one the last lookup found (a burst of the same connection as the
+ * last: stream, a single request-response connection; valid while the
+ * table is unchanged), then the table. Prefetched. */
+static struct dpt_tcb *
+lookup_one(struct dpt_tcp *t, uint32_t i)
+{
+	const struct dpt_tcp_seg *s = &t->rx[i].s;
+	struct dpt_tcb *c = t->rx_last;
+	struct tcp_key k;
+
+	if (c != NULL && t->rx_last_gen == t->table_gen && key_is(c, s))
+		return c;
+	k = key_of(s);
+	c = tcb_lookup(t, &k);
+	if (c != NULL) {
+		tcb_prefetch(c);
+		t->rx_last = c;
+		t->rx_last_gen = t->table_gen;
+	}
+	return c;
+}
+
+/* rx[@from..@to)'s first segments of their runs in bulk (tcb_lookup_bulk,
+ * at most RTE_HASH_LOOKUP_BULK_MAX of them). */
 static void
-lookup_burst(struct dpt_tcp *t)
+lookup_bulk(struct dpt_tcp *t, const uint32_t *first, uint32_t n)
 {
 	const struct tcp_key *kp[RTE_HASH_LOOKUP_BULK_MAX];
 	struct dpt_tcb *found[RTE_HASH_LOOKUP_BULK_MAX];
 	struct tcp_key keys[RTE_HASH_LOOKUP_BULK_MAX];
-	uint32_t first[RTE_HASH_LOOKUP_BULK_MAX];
-	uint32_t i = 0;
 
-	while (i < t->rx_n) {
-		uint32_t n = 0, start = i;
+	for (uint32_t u = 0; u < n; u++) {
+		keys[u] = key_of(&t->rx[first[u]].s);
+		kp[u] = &keys[u];
+	}
+	tcb_lookup_bulk(t, kp, n, found);
+	for (uint32_t u = 0; u < n; u++)
+		t->rx[first[u]].c = found[u];
+}
 
-		for (; i < t->rx_n; i++) {
-			struct tcp_key k = key_of(&t->rx[i].s);
+/* Every segment's control block before any goes through input, looked up
+ * once per run of one connection's segments: one at a time (lookup_one())
+ * or, with a large table, in bulk; all prefetched, so the misses of a
+ * burst's control blocks overlap instead of stalling input one by one. */
+static void
+lookup_burst(struct dpt_tcp *t)
+{
+	uint32_t first[RTE_HASH_LOOKUP_BULK_MAX], n = 0;
+	int bulk = t->st->c[DPT_STAT_tcp_tcbs] >= t->rx_bulk_conns;
 
-			if (n > 0 && memcmp(&k, &keys[n - 1], sizeof(k)) == 0)
-				continue; /* the run's lookup serves it */
-			if (n == RTE_HASH_LOOKUP_BULK_MAX)
-				break;
-			keys[n] = k;
-			kp[n] = &keys[n];
-			first[n++] = i;
+	for (uint32_t i = 0; i < t->rx_n; i++) {
+		if (i > 0 && same_tuple(&t->rx[i - 1].s, &t->rx[i].s))
+			continue; /* the run's lookup serves it */
+		if (!bulk) {
+			t->rx[i].c = lookup_one(t, i);
+			continue;
 		}
-		tcb_lookup_bulk(t, kp, n, found);
-		for (uint32_t u = 0, j = start; j < i; j++) {
-			if (u + 1 < n && j == first[u + 1])
-				u++;
-			t->rx[j].c = found[u];
+		first[n++] = i;
+		if (n == RTE_HASH_LOOKUP_BULK_MAX) {
+			lookup_bulk(t, first, n);
+			n = 0;
 		}
 	}
+	if (n > 0)
+		lookup_bulk(t, first, n);
+	for (uint32_t i = 1; i < t->rx_n; i++)
+		if (same_tuple(&t->rx[i - 1].s, &t->rx[i].s))
+			t->rx[i].c = t->rx[i - 1].c;
 }
 
 /* The burst's segments through input, in the order they came: looked up

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "tcp_impl.h"
 
 #define M 536 /* the peer's full-sized segment (no MSS option) */
 
@@ -113,7 +114,8 @@ Test(tcp_burst, fin_after_data_keeps_its_own_pass_and_is_acked)
 	cr_assert_eq(dpt_tcp_readable(c), 2 * M);
 }
 
-Test(tcp_burst, segments_of_two_connections_get_one_ack_each)
+static void
+two_connections(void)
 {
 	struct dpt_tcp_seg s, a, b;
 	uint32_t iss2;
@@ -151,7 +153,8 @@ Test(tcp_burst, segments_of_two_connections_get_one_ack_each)
 	TT_ASSERT_STAT(tcp_rx_coalesced, 0);
 }
 
-Test(tcp_burst, segment_after_a_reset_in_the_same_burst_finds_no_connection)
+static void
+reset_then_segment(void)
 {
 	/* The RST closes the connection the burst's lookup found: the next
 	 * segment must not go to it but, as fed alone, to the listener,
@@ -163,6 +166,46 @@ Test(tcp_burst, segment_after_a_reset_in_the_same_burst_finds_no_connection)
 	TT_ASSERT_STAT(tcp_drop_cookie, 1);
 	TT_OUT(.flags = RST, .seq = iss + 1);
 	TT_NONE();
+}
+
+Test(tcp_burst, segments_of_two_connections_get_one_ack_each)
+{
+	two_connections();
+}
+
+Test(tcp_burst, segment_after_a_reset_in_the_same_burst_finds_no_connection)
+{
+	reset_then_segment();
+}
+
+/* The same with the burst's lookups in bulk (rte_hash's bulk lookup), as
+ * dptcpd does from TCP_RX_BULK_CONNS connections on. */
+static void
+setup_bulk(void)
+{
+	setup_plain();
+	tt.tcp->rx_bulk_conns = 0;
+}
+
+TestSuite(tcp_burst_bulk, .init = setup_bulk, .fini = tt_teardown);
+
+Test(tcp_burst_bulk, segments_of_two_connections_get_one_ack_each)
+{
+	two_connections();
+}
+
+Test(tcp_burst_bulk, segment_after_a_reset_in_the_same_burst_finds_no_connection)
+{
+	reset_then_segment();
+}
+
+Test(tcp_burst_bulk, four_in_order_full_segments_get_one_ack)
+{
+	TT_BURST(DATA(0), DATA(1), DATA(2), DATA(3));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001 + 4 * M,
+	       .wnd = 65535);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rx_coalesced, 3);
 }
 
 /* Timestamps on: segments join only with the same TSval (Linux's GRO
