@@ -501,7 +501,8 @@ dpt_worker_loop(void *arg)
 		 * the SYN queue, everything else goes in now; TCP holds
 		 * its segments to the end of the burst, looks their
 		 * connections up at once and coalesces them (dpt_tcp.h) */
-		dpt_tcp_rx_begin(w->tcp);
+		if (n > 0)
+			dpt_tcp_rx_begin(w->tcp);
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
@@ -511,7 +512,8 @@ dpt_worker_loop(void *arg)
 			else
 				dpt_eth_input(&w->nif, pkts[i], now);
 		}
-		dpt_tcp_rx_end(w->tcp, now);
+		if (n > 0)
+			dpt_tcp_rx_end(w->tcp, now);
 		if (w->inbox != NULL)
 			dpt_dispatch_inbox(w, now);
 		if (w->txbox != NULL)
