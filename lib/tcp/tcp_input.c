@@ -940,6 +940,57 @@ timewait_reusable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	return seq_gt(s->seq, c->rcv_nxt);
 }
 
+static int
+same_tuple(const struct dpt_tcp_seg *a, const struct dpt_tcp_seg *b)
+{
+	return a->saddr == b->saddr && a->daddr == b->daddr &&
+	       a->sport == b->sport && a->dport == b->dport;
+}
+
+static int
+key_is(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+{
+	return c->key.raddr == s->saddr && c->key.laddr == s->daddr &&
+	       c->key.rport == s->sport && c->key.lport == s->dport;
+}
+
+/* The control block of rx[@i]'s 4-tuple, one lookup at a time: first
+ * the one the last lookup found (a burst of the same connection as the
+ * last: stream, a single request-response connection; valid while the
+ * table is unchanged), then the table. Prefetched. */
+static struct dpt_tcb *
+lookup_one(struct dpt_tcp *t, uint32_t i)
+{
+	const struct dpt_tcp_seg *s = &t->rx[i].s;
+	struct dpt_tcb *c = t->rx_last;
+	struct tcp_key k;
+
+	if (c != NULL && t->rx_last_gen == t->table_gen && key_is(c, s))
+		return c;
+	k = key_of(s);
+	c = tcb_lookup(t, &k);
+	if (c != NULL) {
+		tcb_prefetch(c);
+		t->rx_last = c;
+		t->rx_last_gen = t->table_gen;
+	}
+	return c;
+}
+
+/* rx[@i]'s control block as soon as it is held, unless the burst's
+ * lookups go in bulk (at its end, lookup_burst()): the last segment's if
+ * they share the 4-tuple (the table changes only once input runs), else
+ * lookup_one(). Input runs at the end of the burst, so the control
+ * blocks' prefetches overlap the other segments' parsing. */
+static void
+rx_lookup_ahead(struct dpt_tcp *t, uint32_t i)
+{
+	if (t->st->c[DPT_STAT_tcp_tcbs] >= t->rx_bulk_conns)
+		return;
+	t->rx[i].c = i > 0 && same_tuple(&t->rx[i - 1].s, &t->rx[i].s) ?
+		     t->rx[i - 1].c : lookup_one(t, i);
+}
+
 /* One segment, parsed, its data at the payload, with the control block
  * of its 4-tuple (@c, NULL for none) as the table has it now. */
 static void
@@ -980,7 +1031,7 @@ dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 		it->s.gro_segs = 1;
 		rte_pktmbuf_adj(m, it->s.hdr_len);
 		it->m = m;
-		t->rx_n++;
+		rx_lookup_ahead(t, t->rx_n++);
 		return;
 	}
 	s.gro_segs = 1;
@@ -1009,13 +1060,6 @@ joinable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s,
 	       n->len <= s->gro_size && s->len % s->gro_size == 0 &&
 	       s->len + n->len <= TCP_RX_COALESCE_MAX &&
 	       seq_leq(n->seq + n->len, c->rcv_adv);
-}
-
-static int
-same_tuple(const struct dpt_tcp_seg *a, const struct dpt_tcp_seg *b)
-{
-	return a->saddr == b->saddr && a->daddr == b->daddr &&
-	       a->sport == b->sport && a->dport == b->dport;
 }
 
 /* Receive coalescing: the segments after rx[@i] in the burst that
@@ -1058,36 +1102,6 @@ coalesce(struct dpt_tcp *t, uint32_t i, struct dpt_tcb *c)
 	return j - i;
 }
 
-static int
-key_is(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
-{
-	return c->key.raddr == s->saddr && c->key.laddr == s->daddr &&
-	       c->key.rport == s->sport && c->key.lport == s->dport;
-}
-
-/* The control block of rx[@i]'s 4-tuple, one lookup at a time: first
- * the one the last lookup found (a burst of the same connection as the
- * last: stream, a single request-response connection; valid while the
- * table is unchanged), then the table. Prefetched. */
-static struct dpt_tcb *
-lookup_one(struct dpt_tcp *t, uint32_t i)
-{
-	const struct dpt_tcp_seg *s = &t->rx[i].s;
-	struct dpt_tcb *c = t->rx_last;
-	struct tcp_key k;
-
-	if (c != NULL && t->rx_last_gen == t->table_gen && key_is(c, s))
-		return c;
-	k = key_of(s);
-	c = tcb_lookup(t, &k);
-	if (c != NULL) {
-		tcb_prefetch(c);
-		t->rx_last = c;
-		t->rx_last_gen = t->table_gen;
-	}
-	return c;
-}
-
 /* rx[@from..@to)'s first segments of their runs in bulk (tcb_lookup_bulk,
  * at most RTE_HASH_LOOKUP_BULK_MAX of them). */
 static void
@@ -1106,23 +1120,20 @@ lookup_bulk(struct dpt_tcp *t, const uint32_t *first, uint32_t n)
 		t->rx[first[u]].c = found[u];
 }
 
-/* Every segment's control block before any goes through input, looked up
- * once per run of one connection's segments: one at a time (lookup_one())
- * or, with a large table, in bulk; all prefetched, so the misses of a
- * burst's control blocks overlap instead of stalling input one by one. */
+/* With a large table (rx_bulk_conns control blocks in use), every
+ * segment's control block before any goes through input: the first of
+ * each run of one connection's segments in bulk (tcb_lookup_bulk(),
+ * prefetched), the rest of the run sharing it. */
 static void
 lookup_burst(struct dpt_tcp *t)
 {
 	uint32_t first[RTE_HASH_LOOKUP_BULK_MAX], n = 0;
-	int bulk = t->st->c[DPT_STAT_tcp_tcbs] >= t->rx_bulk_conns;
 
+	if (t->st->c[DPT_STAT_tcp_tcbs] < t->rx_bulk_conns)
+		return; /* looked up as they came (rx_lookup_ahead()) */
 	for (uint32_t i = 0; i < t->rx_n; i++) {
 		if (i > 0 && same_tuple(&t->rx[i - 1].s, &t->rx[i].s))
 			continue; /* the run's lookup serves it */
-		if (!bulk) {
-			t->rx[i].c = lookup_one(t, i);
-			continue;
-		}
 		first[n++] = i;
 		if (n == RTE_HASH_LOOKUP_BULK_MAX) {
 			lookup_bulk(t, first, n);
