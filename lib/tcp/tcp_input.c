@@ -1102,8 +1102,9 @@ coalesce(struct dpt_tcp *t, uint32_t i, struct dpt_tcb *c)
 	return j - i;
 }
 
-/* rx[@from..@to)'s first segments of their runs in bulk (tcb_lookup_bulk,
- * at most RTE_HASH_LOOKUP_BULK_MAX of them). */
+/* The control blocks of rx[@first[0]], ..., rx[@first[@n - 1]] (each the
+ * first segment of a run, at most RTE_HASH_LOOKUP_BULK_MAX of them) in
+ * bulk (tcb_lookup_bulk()). */
 static void
 lookup_bulk(struct dpt_tcp *t, const uint32_t *first, uint32_t n)
 {
