@@ -333,6 +333,8 @@ struct dpt_tcp {
 	uint32_t table_gen;          /* bumped by every insert into and
 				      * delete from the table: a burst's
 				      * lookups hold while it is unchanged */
+	uint32_t rx_gen;             /* table_gen when the held segments
+				      * were looked up */
 	uint32_t rx_bulk_conns;      /* TCP_RX_BULK_CONNS (tests: lower) */
 	struct dpt_tcb *rx_last;     /* the last control block a burst's
 				      * lookup found ... */

@@ -1031,6 +1031,8 @@ dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 		it->s.gro_segs = 1;
 		rte_pktmbuf_adj(m, it->s.hdr_len);
 		it->m = m;
+		if (t->rx_n == 0)
+			t->rx_gen = t->table_gen;
 		rx_lookup_ahead(t, t->rx_n++);
 		return;
 	}
@@ -1132,6 +1134,7 @@ lookup_burst(struct dpt_tcp *t)
 
 	if (t->st->c[DPT_STAT_tcp_tcbs] < t->rx_bulk_conns)
 		return; /* looked up as they came (rx_lookup_ahead()) */
+	t->rx_gen = t->table_gen;
 	for (uint32_t i = 0; i < t->rx_n; i++) {
 		if (i > 0 && same_tuple(&t->rx[i - 1].s, &t->rx[i].s))
 			continue; /* the run's lookup serves it */
@@ -1162,7 +1165,7 @@ tcp_rx_run(struct dpt_tcp *t, uint64_t now)
 	if (t->rx_n == 0)
 		return;
 	lookup_burst(t);
-	gen = t->table_gen;
+	gen = t->rx_gen;
 	while (i < t->rx_n) {
 		struct tcp_rx_item *it = &t->rx[i];
 		struct dpt_tcb *c = it->c;
