@@ -157,6 +157,8 @@
 	X(tcp_tlp_probes, C, "tail loss probes sent (RFC 8985 7)")            \
 	X(tcp_tlp_recoveries, C, "losses repaired by a tail loss probe")      \
 	X(tcp_ooo_segs, C, "segments received out of order and kept")        \
+	X(tcp_rx_coalesced, C, "segments that went through TCP input joined " \
+	  "to the one before them (receive coalescing, one RX burst)")      \
 	X(tcp_dup_segs, C, "segments wholly duplicate (already received)")   \
 	X(tcp_rst_sent, C, "RST segments sent")                               \
 	X(tcp_rst_rcvd, C, "acceptable RST segments received")                \

@@ -185,6 +185,9 @@ dpt_dispatch_inbox(struct dpt_worker *w, uint64_t now)
 	n = rte_ring_sc_dequeue_burst(w->inbox, (void **)pkts, DPT_RX_BURST,
 				      NULL);
 	w->stats.c[DPT_STAT_rx_steer_in] += n;
+	if (n == 0)
+		return;
+	dpt_tcp_rx_begin(w->tcp); /* a burst, as the loop's (dpt_tcp.h) */
 	for (unsigned int i = 0; i < n; i++) {
 		const struct rte_ether_hdr *eth =
 			rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
@@ -196,6 +199,7 @@ dpt_dispatch_inbox(struct dpt_worker *w, uint64_t now)
 		else
 			dpt_eth_input(&w->nif, pkts[i], now);
 	}
+	dpt_tcp_rx_end(w->tcp, now);
 }
 
 int

@@ -507,7 +507,11 @@ dpt_worker_loop(void *arg)
 		if (w->inbox != NULL)
 			n = dpt_dispatch_rx(w, pkts, n);
 		/* classify first (~15 instructions a frame): SYNs wait in
-		 * the SYN queue, everything else goes in now */
+		 * the SYN queue, everything else goes in now; TCP holds
+		 * its segments to the end of the burst, looks their
+		 * connections up at once and coalesces them (dpt_tcp.h) */
+		if (n > 0)
+			dpt_tcp_rx_begin(w->tcp);
 		for (i = 0; i < n; i++) {
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
@@ -517,6 +521,8 @@ dpt_worker_loop(void *arg)
 			else
 				dpt_eth_input(&w->nif, pkts[i], now);
 		}
+		if (n > 0)
+			dpt_tcp_rx_end(w->tcp, now);
 		if (w->inbox != NULL)
 			dpt_dispatch_inbox(w, now);
 		if (w->txbox != NULL)

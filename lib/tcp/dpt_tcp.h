@@ -512,4 +512,23 @@ uint32_t dpt_tcp_conn_list(const struct dpt_tcp *tcp,
  */
 void dpt_tcp_set_rx_behind(struct dpt_tcp *t, int behind);
 
+/**
+ * An RX burst begins: from now until dpt_tcp_rx_end(), dpt_tcp_input()
+ * parses and checks each segment (counting and dropping as always) and
+ * holds it. The loop calls it before handing a burst to dpt_eth_input().
+ * O(1).
+ */
+void dpt_tcp_rx_begin(struct dpt_tcp *t);
+
+/**
+ * The RX burst is over: the segments held go through TCP input in the
+ * order they came, after one bulk lookup of their 4-tuples (with a
+ * prefetch of the control blocks found), and consecutive in-order data
+ * segments of one connection go through it together (receive
+ * coalescing, counted in tcp_rx_coalesced), as one segment whose ACK
+ * policy counts each. Their ACKs, as every segment's, go out in
+ * dpt_tcp_poll(): one per connection for the burst. O(segments held).
+ */
+void dpt_tcp_rx_end(struct dpt_tcp *t, uint64_t now);
+
 #endif /* DPT_TCP_H */

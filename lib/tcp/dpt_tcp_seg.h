@@ -66,6 +66,10 @@ struct dpt_tcp_seg {
 	uint8_t hdr_len;       /**< header bytes, options included */
 	uint8_t tos;           /**< the IP TOS byte */
 	struct dpt_tcp_opts opt;
+	uint16_t gro_segs;     /**< wire segments receive coalescing joined
+				 *  into this one (TCP input sets it; 1 for
+				 *  a segment as received) */
+	uint16_t gro_size;     /**< payload of each of them but the last */
 };
 
 /* Sequence space comparisons, RFC 9293 3.4: modulo 2^32. */

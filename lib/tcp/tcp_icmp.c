@@ -146,8 +146,11 @@ dpt_tcp_icmp_error(void *ctx, const struct dpt_icmp_err *e, uint64_t now)
 	struct dpt_tcp *t = ctx;
 	struct tcp_key k = { .raddr = e->dst, .laddr = e->src,
 			     .rport = e->dport, .lport = e->sport };
-	struct dpt_tcb *c = tcb_lookup(t, &k);
+	struct dpt_tcb *c;
 
+	/* the burst's segments that came before it go first */
+	tcp_rx_run(t, now);
+	c = tcb_lookup(t, &k);
 	if (c == NULL) {
 		t->st->c[DPT_STAT_tcp_icmp_no_conn]++;
 		return;

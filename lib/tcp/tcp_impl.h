@@ -57,6 +57,20 @@
 #define TCP_MEM_SHARE (64u * 1024)
 #define TCP_MEM_RETRY_US 10000 /* output again after an mbuf shortage */
 #define TCP_PAWS_IDLE (24ULL * 24 * 3600 * 1000000) /* RFC 7323 5.5 */
+/* Segments of one RX burst held until its end (dpt_tcp_rx_begin()): the
+ * loop's burst with what [impair] adds (4 x DPT_RX_BURST); more are
+ * processed in several passes. */
+#define TCP_RX_BATCH 128
+/* Receive coalescing stops at this many payload bytes, as Linux's GRO
+ * does at 64 KiB. */
+#define TCP_RX_COALESCE_MAX 65535u
+/* From this many control blocks in use a burst's lookups go to the table
+ * in bulk (rte_hash's bulk lookup overlaps its bucket loads, at ~60
+ * instructions a key more than one lookup): its buckets and keys (~40
+ * bytes an entry) then outgrow a core's L2, and their misses cost more
+ * than the instructions. Below, one lookup at a time, control blocks
+ * prefetched all the same. */
+#define TCP_RX_BULK_CONNS 32768
 
 /* tcb->flags */
 #define F_ACK_NOW 0x00001      /* send an ACK this poll */
@@ -80,6 +94,9 @@
 #define F_READ 0x100000        /* the application read: window update? */
 #define F_TLP_OUT 0x400000     /* a tail loss probe is outstanding */
 #define F_TLP_RXT 0x800000     /* ... and it was a retransmission */
+#define F_ACK_OWED 0x1000000   /* data came that an ACK is owed for, not
+				* yet at once: the delayed-ACK timer if
+				* this poll sends none (tcp_ack_owed()) */
 
 /* What the retransmission timer (t_rexmt) times: one deadline serves
  * three purposes, one at a time. Set only by tcp_timer.c. */
@@ -270,6 +287,14 @@ struct dpt_tcb {
 	uint64_t n_rcvd;
 };
 
+/* A segment of the current RX burst, parsed (data at its payload), and
+ * the control block its 4-tuple had when the burst was looked up. */
+struct tcp_rx_item {
+	struct rte_mbuf *m;
+	struct dpt_tcb *c;           /* NULL: none, or not looked up */
+	struct dpt_tcp_seg s;
+};
+
 struct dpt_tcp_listener {
 	struct dpt_tcp *tcp;
 	uint16_t port;               /* 0 = slot free */
@@ -330,6 +355,19 @@ struct dpt_tcp {
 	uint8_t in_poll;             /* delivering events */
 	int ooo_off;                 /* mbuf dynfield: out-of-order info */
 	size_t mem_table;            /* EAL heap the table took */
+	/* the RX burst in progress (tcp_input.c, dpt_tcp_rx_begin()) */
+	uint8_t rx_batching;         /* segments wait for dpt_tcp_rx_end() */
+	uint32_t rx_n;               /* ... how many */
+	uint32_t table_gen;          /* bumped by every insert into and
+				      * delete from the table: a burst's
+				      * lookups hold while it is unchanged */
+	uint32_t rx_gen;             /* table_gen when the held segments
+				      * were looked up */
+	uint32_t rx_bulk_conns;      /* TCP_RX_BULK_CONNS (tests: lower) */
+	struct dpt_tcb *rx_last;     /* the last control block a burst's
+				      * lookup found ... */
+	uint32_t rx_last_gen;        /* ... at this table_gen */
+	struct tcp_rx_item rx[TCP_RX_BATCH];
 };
 
 /* Out-of-order bookkeeping kept in each held segment's mbuf (dynfield). */
@@ -399,6 +437,9 @@ tcb_pmtu_check(struct dpt_tcb *c, uint64_t now)
 
 /* tcp_conn.c */
 struct dpt_tcb *tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k);
+void tcb_lookup_bulk(struct dpt_tcp *t, const struct tcp_key *const *k,
+		     uint32_t n, struct dpt_tcb **out);
+void tcb_prefetch(const struct dpt_tcb *c);
 struct dpt_tcb *tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k,
 			  uint64_t now);
 void tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s);
@@ -438,6 +479,8 @@ uint8_t tcp_wscale_for(uint32_t rcvbuf);
 /* tcp_input.c */
 void tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
 			     uint64_t now);
+void tcp_rx_run(struct dpt_tcp *t, uint64_t now);
+void tcp_ack_owed(struct dpt_tcb *c, uint64_t now);
 
 /* tcp_timer.c */
 void wheel_init(struct tcp_wheel *w, uint64_t now);
@@ -470,6 +513,7 @@ void rcvq_flush(struct dpt_tcb *c);
 enum dpt_stat rcv_admit(struct dpt_tcb *c, const struct rte_mbuf *m);
 void ooo_prune(struct dpt_tcb *c);
 int rcv_pressed(const struct dpt_tcb *c);
+int rcv_room_for(const struct dpt_tcb *c, uint32_t cost);
 
 /* tcp_sack.c */
 uint32_t sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o);

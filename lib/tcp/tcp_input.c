@@ -781,15 +781,52 @@ fin_input(struct dpt_tcb *c, uint64_t now)
 
 /* The ACK policy for in-order data (RFC 5681 4.2, RFC 1122 4.2.3.2):
  * at once when out-of-order data is held or was just released, else
- * after two full-sized segments, else by the delayed-ACK timer. */
+ * after two full-sized segments, else by the delayed-ACK timer. @full
+ * full-sized wire segments came as one (receive coalescing, @size bytes
+ * each but the last): each counts, so two joined are acknowledged at
+ * once as they would have been apart.
+ *
+ * "At once" is at the end of the RX burst, joined or not: ack_soon()
+ * asks for the ACK that dpt_tcp_poll() sends after the whole burst went
+ * through input, so a connection whose burst brought N full-sized
+ * segments sends one ACK for all of them, not N / 2. RFC 5681 4.2 says
+ * an ACK "SHOULD be generated for at least every second full-sized
+ * segment" and MUST within 500 ms; RFC 1122 4.2.3.2 lets ACKs be
+ * delayed. The segments of one burst were all waiting in the RX queue
+ * together (at most 4 x 32 frames, one loop iteration, microseconds):
+ * no ACK for the first two could have left before the last arrived, so
+ * one ACK is as early as any would have been, only fewer. Linux does
+ * the same: GRO joins the segments of a NAPI poll into one super-segment
+ * and TCP counts it as one for its ACK decision. Out-of-order data,
+ * a FIN and segments beyond the window keep their own pass through
+ * input and ack_soon(): acknowledged in the same poll. */
 static void
-ack_policy(struct dpt_tcb *c, uint32_t len, int had_ooo, uint64_t now)
+ack_policy(struct dpt_tcb *c, uint32_t size, uint32_t full, int had_ooo)
 {
 	if (had_ooo || c->ooo_n > 0)
 		return ack_soon(c);
-	if (len >= c->rcv_mss && ++c->rcv_segs >= 2)
-		return ack_soon(c);
-	tcb_delack_arm(c, now);
+	if (size >= c->rcv_mss && full > 0) {
+		c->rcv_segs = (uint8_t)RTE_MIN(c->rcv_segs + full, 255u);
+		if (c->rcv_segs >= 2)
+			return ack_soon(c);
+	}
+	/* The delayed-ACK timer, unless the poll sends an ACK anyway (the
+	 * reply of a request-response exchange, usually): arming it here
+	 * and cancelling it there cost ~100 instructions a segment. */
+	c->flags |= F_ACK_OWED;
+	tcb_want_output(c);
+}
+
+/* After the connection's output in dpt_tcp_poll() (at the same @now as
+ * the input that owed the ACK, one loop iteration): no segment carried
+ * it, so the delayed-ACK timer runs from now, as it would have from the
+ * segment's arrival. */
+void
+tcp_ack_owed(struct dpt_tcb *c, uint64_t now)
+{
+	c->flags &= ~F_ACK_OWED;
+	if (c->state != DPT_TCP_CLOSED && c->last_ack_sent != c->rcv_nxt)
+		tcb_delack_arm(c, now);
 }
 
 /* Trim the segment to [RCV.NXT, our advertised right edge). Returns the
@@ -821,12 +858,14 @@ trim_to_window(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t *seq,
 	return m;
 }
 
-/* Seventh (text) and eighth (FIN) for the states that accept text. */
+/* Seventh (text) and eighth (FIN) for the states that accept text; @s
+ * says how many wire segments the text is (receive coalescing). */
 static void
 accept_text(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
-	    int fin, uint64_t now)
+	    int fin, const struct dpt_tcp_seg *s, uint64_t now)
 {
 	int had_ooo = c->ooo_n > 0, pulled_fin = 0;
+	uint32_t size = s->gro_segs > 1 ? s->gro_size : len;
 
 	m = trim_to_window(c, m, &seq, &len, &fin);
 	if (m != NULL && seq != c->rcv_nxt) {
@@ -837,9 +876,10 @@ accept_text(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 		rcvq_append(c, m, len);
 		if (had_ooo && ooo_pull(c))
 			pulled_fin = 1; /* a held segment carried the FIN */
-		c->rcv_mss = RTE_MAX(c->rcv_mss, RTE_MIN(len,
+		c->rcv_mss = RTE_MAX(c->rcv_mss, RTE_MIN(size,
 					c->tcp->nif->mtu - 40u));
-		ack_policy(c, len, had_ooo, now);
+		/* joined: all but the last are @size bytes */
+		ack_policy(c, size, len / size, had_ooo);
 	} else if (len == 0 && !fin) {
 		ack_soon(c); /* all old or beyond the window: re-ACK */
 	}
@@ -891,7 +931,7 @@ data_and_fin(struct dpt_tcb *c, struct rte_mbuf *m,
 		if (r != DPT_STAT_OK) /* the peer will resend it */
 			return drop(c->tcp, m, r);
 	}
-	accept_text(c, m, seq, s->len, fin, now);
+	accept_text(c, m, seq, s->len, fin, s, now);
 }
 
 /* ---- entry ------------------------------------------------------------ */
@@ -911,32 +951,256 @@ timewait_reusable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	return seq_gt(s->seq, c->rcv_nxt);
 }
 
-void
-dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
-	      uint64_t now)
+static int
+same_tuple(const struct dpt_tcp_seg *a, const struct dpt_tcp_seg *b)
 {
-	struct dpt_tcp *t = ctx;
-	struct dpt_tcp_seg s;
-	struct tcp_key k;
-	struct dpt_tcb *c;
-	enum dpt_stat r;
+	return a->saddr == b->saddr && a->daddr == b->daddr &&
+	       a->sport == b->sport && a->dport == b->dport;
+}
 
-	r = dpt_tcp_parse(m, ip, &s, t->st);
-	if (r != DPT_STAT_OK)
-		return drop(t, m, r);
-	t->st->c[DPT_STAT_tcp_rx_segs]++;
-	rte_pktmbuf_adj(m, s.hdr_len);
-	k = key_of(&s);
+static int
+key_is(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
+{
+	return c->key.raddr == s->saddr && c->key.laddr == s->daddr &&
+	       c->key.rport == s->sport && c->key.lport == s->dport;
+}
+
+/* The control block of rx[@i]'s 4-tuple, one lookup at a time: first
+ * the one the last lookup found (a burst of the same connection as the
+ * last: stream, a single request-response connection; valid while the
+ * table is unchanged), then the table. Prefetched. */
+static struct dpt_tcb *
+lookup_one(struct dpt_tcp *t, uint32_t i)
+{
+	const struct dpt_tcp_seg *s = &t->rx[i].s;
+	struct dpt_tcb *c = t->rx_last;
+	struct tcp_key k;
+
+	if (c != NULL && t->rx_last_gen == t->table_gen && key_is(c, s))
+		return c;
+	k = key_of(s);
 	c = tcb_lookup(t, &k);
+	if (c != NULL) {
+		tcb_prefetch(c);
+		t->rx_last = c;
+		t->rx_last_gen = t->table_gen;
+	}
+	return c;
+}
+
+/* rx[@i]'s control block as soon as it is held, unless the burst's
+ * lookups go in bulk (at its end, lookup_burst()): the last segment's if
+ * they share the 4-tuple (the table changes only once input runs), else
+ * lookup_one(). Input runs at the end of the burst, so the control
+ * blocks' prefetches overlap the other segments' parsing. */
+static void
+rx_lookup_ahead(struct dpt_tcp *t, uint32_t i)
+{
+	if (t->st->c[DPT_STAT_tcp_tcbs] >= t->rx_bulk_conns)
+		return;
+	t->rx[i].c = i > 0 && same_tuple(&t->rx[i - 1].s, &t->rx[i].s) ?
+		     t->rx[i - 1].c : lookup_one(t, i);
+}
+
+/* One segment, parsed, its data at the payload, with the control block
+ * of its 4-tuple (@c, NULL for none) as the table has it now. */
+static void
+segment_in(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
+	   struct dpt_tcb *c, uint64_t now)
+{
 	if (c != NULL && c->state == DPT_TCP_TIME_WAIT &&
-	    timewait_reusable(c, &s)) {
+	    timewait_reusable(c, s)) {
 		t->st->c[DPT_STAT_tcp_timewait_reused]++;
 		tcb_closed(c, DPT_TCP_OK);
 		c = NULL;
 	}
 	if (c == NULL)
-		return no_tcb_input(t, m, &s, now);
+		return no_tcb_input(t, m, s, now);
 	if (c->state == DPT_TCP_SYN_SENT)
-		return syn_sent_input(c, m, &s, now);
-	synced_input(c, m, &s, now);
+		return syn_sent_input(c, m, s, now);
+	synced_input(c, m, s, now);
+}
+
+void
+dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+	      uint64_t now)
+{
+	struct dpt_tcp *t = ctx;
+	struct tcp_rx_item *it;
+	struct dpt_tcp_seg s;
+	struct tcp_key k;
+	enum dpt_stat r;
+
+	if (t->rx_batching && t->rx_n == TCP_RX_BATCH)
+		tcp_rx_run(t, now); /* a burst larger than the batch */
+	it = t->rx_batching ? &t->rx[t->rx_n] : NULL;
+	r = dpt_tcp_parse(m, ip, it != NULL ? &it->s : &s, t->st);
+	if (r != DPT_STAT_OK)
+		return drop(t, m, r);
+	t->st->c[DPT_STAT_tcp_rx_segs]++;
+	if (it != NULL) { /* the rest at the end of the burst */
+		it->s.gro_segs = 1;
+		rte_pktmbuf_adj(m, it->s.hdr_len);
+		it->m = m;
+		if (t->rx_n == 0)
+			t->rx_gen = t->table_gen;
+		rx_lookup_ahead(t, t->rx_n++);
+		return;
+	}
+	s.gro_segs = 1;
+	rte_pktmbuf_adj(m, s.hdr_len);
+	k = key_of(&s);
+	segment_in(t, m, &s, tcb_lookup(t, &k), now);
+}
+
+/* ---- a burst at a time ------------------------------------------------ */
+
+/* Whether @n, which follows @s in the burst on the same 4-tuple, can join
+ * it as one segment through input: in-order data that would have gone
+ * through input exactly alike, the conditions of Linux's tcp_gro_receive
+ * (only ACK and PSH, the same ACK, window, TOS and options, timestamps
+ * included, no SACK blocks, contiguous, no segment larger than the first)
+ * and the unit within our window. */
+static int
+joinable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s,
+	 const struct dpt_tcp_seg *n)
+{
+	return (n->flags & ~DPT_TCP_PSH) == DPT_TCP_ACK && n->len > 0 &&
+	       n->seq == s->seq + s->len && n->ack == s->ack &&
+	       n->wnd == s->wnd && n->tos == s->tos &&
+	       n->opt.present == s->opt.present &&
+	       n->opt.tsval == s->opt.tsval && n->opt.tsecr == s->opt.tsecr &&
+	       n->len <= s->gro_size && s->len % s->gro_size == 0 &&
+	       s->len + n->len <= TCP_RX_COALESCE_MAX &&
+	       seq_leq(n->seq + n->len, c->rcv_adv);
+}
+
+/* Receive coalescing: the segments after rx[@i] in the burst that
+ * continue it on the same connection @c join it (their mbufs chained to
+ * its), so that TCP input runs once for all of them and the ACK policy
+ * counts each. Only into an ESTABLISHED connection's in-order stream,
+ * with nothing held out of order and no memory pressure (rcv_room_for():
+ * admitting them together is then admitting each), and only what is
+ * acceptable whole: anything else keeps its own pass. Returns how many
+ * items were consumed. */
+static uint32_t
+coalesce(struct dpt_tcp *t, uint32_t i, struct dpt_tcb *c)
+{
+	struct tcp_rx_item *it = &t->rx[i];
+	struct dpt_tcp_seg *s = &it->s;
+	uint32_t j = i + 1, cost;
+
+	if (c == NULL || j == t->rx_n || !same_tuple(s, &t->rx[j].s) ||
+	    c->state != DPT_TCP_ESTABLISHED || c->ooo_n > 0 ||
+	    (c->flags & F_APP_CLOSED) || s->len == 0 ||
+	    (s->flags & ~DPT_TCP_PSH) != DPT_TCP_ACK ||
+	    (s->opt.present & DPT_TCPOPT_SACK) || s->seq != c->rcv_nxt ||
+	    !seq_leq(s->seq + s->len, c->rcv_adv))
+		return 1;
+	s->gro_size = (uint16_t)s->len;
+	cost = mq_chain_cost(it->m);
+	for (; j < t->rx_n && same_tuple(s, &t->rx[j].s); j++) {
+		struct tcp_rx_item *n = &t->rx[j];
+		uint32_t more = mq_chain_cost(n->m);
+
+		if (!joinable(c, s, &n->s) || !rcv_room_for(c, cost + more) ||
+		    rte_pktmbuf_chain(it->m, n->m) != 0)
+			break;
+		cost += more;
+		s->len += n->s.len;
+		s->flags |= n->s.flags;
+		s->gro_segs++;
+		t->st->c[DPT_STAT_tcp_rx_coalesced]++;
+	}
+	return j - i;
+}
+
+/* The control blocks of rx[@first[0]], ..., rx[@first[@n - 1]] (each the
+ * first segment of a run, at most RTE_HASH_LOOKUP_BULK_MAX of them) in
+ * bulk (tcb_lookup_bulk()). */
+static void
+lookup_bulk(struct dpt_tcp *t, const uint32_t *first, uint32_t n)
+{
+	const struct tcp_key *kp[RTE_HASH_LOOKUP_BULK_MAX];
+	struct dpt_tcb *found[RTE_HASH_LOOKUP_BULK_MAX];
+	struct tcp_key keys[RTE_HASH_LOOKUP_BULK_MAX];
+
+	for (uint32_t u = 0; u < n; u++) {
+		keys[u] = key_of(&t->rx[first[u]].s);
+		kp[u] = &keys[u];
+	}
+	tcb_lookup_bulk(t, kp, n, found);
+	for (uint32_t u = 0; u < n; u++)
+		t->rx[first[u]].c = found[u];
+}
+
+/* With a large table (rx_bulk_conns control blocks in use), every
+ * segment's control block before any goes through input: the first of
+ * each run of one connection's segments in bulk (tcb_lookup_bulk(),
+ * prefetched), the rest of the run sharing it. */
+static void
+lookup_burst(struct dpt_tcp *t)
+{
+	uint32_t first[RTE_HASH_LOOKUP_BULK_MAX], n = 0;
+
+	if (t->st->c[DPT_STAT_tcp_tcbs] < t->rx_bulk_conns)
+		return; /* looked up as they came (rx_lookup_ahead()) */
+	t->rx_gen = t->table_gen;
+	for (uint32_t i = 0; i < t->rx_n; i++) {
+		if (i > 0 && same_tuple(&t->rx[i - 1].s, &t->rx[i].s))
+			continue; /* the run's lookup serves it */
+		first[n++] = i;
+		if (n == RTE_HASH_LOOKUP_BULK_MAX) {
+			lookup_bulk(t, first, n);
+			n = 0;
+		}
+	}
+	if (n > 0)
+		lookup_bulk(t, first, n);
+	for (uint32_t i = 1; i < t->rx_n; i++)
+		if (same_tuple(&t->rx[i - 1].s, &t->rx[i].s))
+			t->rx[i].c = t->rx[i - 1].c;
+}
+
+/* The burst's segments through input, in the order they came: looked up
+ * together first, then each (or each run coalesce() joined) with its
+ * control block. A segment that opens or closes a connection (a cookie's
+ * ACK, a RST, the last ACK) changes the table: the lookups made before
+ * may then be stale, and the rest of the burst is looked up one by one,
+ * as without batching. */
+void
+tcp_rx_run(struct dpt_tcp *t, uint64_t now)
+{
+	uint32_t gen, i = 0;
+
+	if (t->rx_n == 0)
+		return;
+	lookup_burst(t);
+	gen = t->rx_gen;
+	while (i < t->rx_n) {
+		struct tcp_rx_item *it = &t->rx[i];
+		struct dpt_tcb *c = it->c;
+
+		if (t->table_gen != gen) {
+			struct tcp_key k = key_of(&it->s);
+
+			c = tcb_lookup(t, &k);
+		}
+		i += coalesce(t, i, c);
+		segment_in(t, it->m, &it->s, c, now);
+	}
+	t->rx_n = 0;
+}
+
+void
+dpt_tcp_rx_begin(struct dpt_tcp *t)
+{
+	t->rx_batching = 1;
+}
+
+void
+dpt_tcp_rx_end(struct dpt_tcp *t, uint64_t now)
+{
+	tcp_rx_run(t, now);
+	t->rx_batching = 0;
 }

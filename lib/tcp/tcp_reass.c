@@ -56,6 +56,17 @@ rcv_admit(struct dpt_tcb *c, const struct rte_mbuf *m)
 	return DPT_STAT_OK;
 }
 
+/* Whether rcv_admit() would take @cost buffer bytes more in any split:
+ * no pressure at all and room within the budget. Receive coalescing
+ * (tcp_input.c) joins segments only then, so that admitting them as one
+ * is admitting each. */
+int
+rcv_room_for(const struct dpt_tcb *c, uint32_t cost)
+{
+	return !mem_pressure(c->tcp) && !mem_low(c->tcp) &&
+	       c->rcvq.mem + c->ooo_mem + cost <= rcv_mem_limit(c);
+}
+
 /* Under memory pressure a connection holding its share of buffer bytes
  * offers no more window (it keeps what it offered: RFC 9293 3.8.6). */
 int

@@ -168,6 +168,16 @@ tt_in(const struct tt_spec *s)
 }
 
 void
+tt_burst(const struct tt_spec *s, unsigned int n)
+{
+	dpt_tcp_rx_begin(tt.tcp);
+	for (unsigned int i = 0; i < n; i++)
+		dpt_eth_input(&tt.i.nif, build(&s[i]), tt.now);
+	dpt_tcp_rx_end(tt.tcp, tt.now);
+	dpt_tcp_poll(tt.tcp, tt.now);
+}
+
+void
 tt_poll(void)
 {
 	dpt_tcp_poll(tt.tcp, tt.now);

@@ -103,6 +103,15 @@ struct rte_mbuf *tt_frame(const struct tt_spec *s);
 void tt_in(const struct tt_spec *s);
 #define TT_IN(...) tt_in(&(struct tt_spec){ __VA_ARGS__ })
 
+/** Feed @p n segments at the current time as one RX burst, as the loop
+ * does (dpt_tcp_rx_begin(), dpt_eth_input() each, dpt_tcp_rx_end()),
+ * then poll. */
+void tt_burst(const struct tt_spec *s, unsigned int n);
+#define TT_BURST(...)                                                     \
+	tt_burst((const struct tt_spec[]){ __VA_ARGS__ },                  \
+		 sizeof((const struct tt_spec[]){ __VA_ARGS__ }) /          \
+		 sizeof(struct tt_spec))
+
 /** Advance the fake clock by @p us (polling at every tick on the way, so
  * timers fire in order). */
 void tt_advance(uint64_t us);

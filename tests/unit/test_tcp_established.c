@@ -2,7 +2,11 @@
 /*
  * test_tcp_established.c: ESTABLISHED (RFC 9293 3.10.7.4): receiving in
  * and out of order, ACK policy (RFC 5681 4.2, RFC 1122 4.2.3.2), SACK
- * blocks (RFC 2018), sending, Nagle (RFC 896), retransmission (RFC 6298).
+ * blocks (RFC 2018), sending, Nagle (RFC 896), retransmission (RFC 6298);
+ * and input a burst at a time (dpt_tcp_rx_begin(), dpt_tcp_rx_end()):
+ * one lookup per burst, receive coalescing of a connection's consecutive
+ * in-order segments, one ACK per connection per burst, while what must
+ * be answered at once still is (out-of-order data, FIN).
  *
  * Connections here negotiate no options unless a test says so: MSS 536
  * from the peer (RFC 9293 3.7.1 default), no scaling, no timestamps.
@@ -10,6 +14,7 @@
 #include <string.h>
 
 #include "tcp_harness.h"
+#include "tcp_impl.h"
 
 static uint32_t iss;
 static struct dpt_tcb *c;
@@ -247,4 +252,221 @@ Test(tcp_established, application_timer_fires_once_at_its_deadline)
 	tt_advance(dpt_ms(200));
 	cr_assert_eq(tt.events & DPT_TCP_EV_TIMER, 0);
 	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+}
+
+/* ---- a burst at a time ------------------------------------------------ */
+
+#define M 536 /* the peer's full-sized segment (no MSS option) */
+
+TestSuite(tcp_burst, .init = setup_plain, .fini = tt_teardown);
+
+/* A full-sized data segment of the peer's k-th (0-based) from 1001. */
+#define DATA(k) { .flags = ACK, .seq = 1001 + (k) * M, .ack = iss + 1, \
+		  .len = M }
+
+Test(tcp_burst, four_in_order_full_segments_get_one_ack)
+{
+	uint8_t want[4 * M], got[4 * M];
+
+	TT_BURST(DATA(0), DATA(1), DATA(2), DATA(3));
+	/* one ACK for the four (fed one by one, they draw two) */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001 + 4 * M,
+	       .wnd = 65535);
+	TT_NONE();
+	/* one pass through input: the three after the first joined it */
+	TT_ASSERT_STAT(tcp_rx_coalesced, 3);
+	TT_ASSERT_STAT(tcp_rx_segs, 2 + 4); /* handshake's two, then 4 */
+	cr_assert_eq(dpt_tcp_readable(c), 4 * M);
+	tt_pattern(want, 1001, sizeof(want));
+	cr_assert_eq(dpt_tcp_read(c, got, sizeof(got)), sizeof(got));
+	cr_assert_arr_eq(got, want, sizeof(want));
+}
+
+Test(tcp_burst, small_segments_of_a_burst_wait_for_the_delack_timer)
+{
+	TT_BURST({ .flags = ACK, .seq = 1001, .ack = iss + 1, .len = 100 },
+		 { .flags = ACK, .seq = 1101, .ack = iss + 1, .len = 100 },
+		 { .flags = ACK | PSH, .seq = 1201, .ack = iss + 1,
+		   .len = 100 });
+	/* less than full-sized: as one by one, the delayed ACK */
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rx_coalesced, 2);
+	tt_advance(dpt_ms(41));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1301, .wnd = 65535);
+	TT_NONE();
+}
+
+Test(tcp_burst, a_short_segment_joined_to_a_full_one_is_not_counted_full)
+{
+	/* the first sets the unit's size: a shorter one may end it */
+	TT_BURST(DATA(0), { .flags = ACK, .seq = 1001 + M, .ack = iss + 1,
+			    .len = 10 });
+	TT_NONE(); /* one full-sized segment only: delayed, as apart */
+	TT_ASSERT_STAT(tcp_rx_coalesced, 1);
+	TT_BURST(DATA(0), { .flags = ACK, .seq = 1011 + M, .ack = iss + 1,
+			    .len = M });
+	/* an old duplicate (answered), then the second full-sized one:
+	 * one ACK for both */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1011 + 2 * M,
+	       .wnd = 65535);
+	TT_NONE();
+}
+
+Test(tcp_burst, out_of_order_segment_in_a_burst_is_acked_at_once)
+{
+	/* 1001 in order, 1537 missing, 2073 ahead of the gap */
+	TT_BURST(DATA(0), DATA(2));
+	/* the duplicate ACK at once (no SACK negotiated) */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001 + M, .wnd = 65535);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_ooo_segs, 1);
+	TT_ASSERT_STAT(tcp_rx_coalesced, 0);
+	/* only out of order: at once too */
+	TT_BURST(DATA(3));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001 + M, .wnd = 65535);
+	TT_NONE();
+	/* the gap fills: everything is delivered, acknowledged at once */
+	TT_BURST(DATA(1));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001 + 4 * M,
+	       .wnd = 65535);
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_readable(c), 4 * M);
+}
+
+Test(tcp_burst, fin_after_data_keeps_its_own_pass_and_is_acked)
+{
+	TT_BURST(DATA(0), DATA(1),
+		 { .flags = ACK | FIN, .seq = 1001 + 2 * M, .ack = iss + 1 });
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001 + 2 * M + 1,
+	       .wnd = 65535);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rx_coalesced, 1);
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_CLOSE_WAIT);
+	cr_assert_eq(dpt_tcp_readable(c), 2 * M);
+}
+
+static void
+two_connections(void)
+{
+	struct dpt_tcp_seg s, a, b;
+	uint32_t iss2;
+
+	TT_IN(.flags = SYN, .seq = 7000, .sport = 40001);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN | ACK);
+	iss2 = s.seq;
+	TT_IN(.flags = ACK, .seq = 7001, .ack = iss2 + 1, .sport = 40001);
+	/* interleaved: nothing to join, two full segments each */
+	TT_BURST(DATA(0),
+		 { .flags = ACK, .seq = 7001, .ack = iss2 + 1, .len = M,
+		   .sport = 40001 },
+		 DATA(1),
+		 { .flags = ACK, .seq = 7001 + M, .ack = iss2 + 1, .len = M,
+		   .sport = 40001 });
+	cr_assert_eq(tt_pending(), 2);
+	tt_next(&a, NULL, 0);
+	tt_next(&b, NULL, 0);
+	if (a.dport != TT_PEER_PORT) {
+		s = a;
+		a = b;
+		b = s;
+	}
+	cr_assert(a.dport == TT_PEER_PORT && a.flags == ACK &&
+		  a.seq == iss + 1 && a.ack == 1001 + 2 * M &&
+		  a.wnd == 65535 && a.len == 0,
+		  "first connection: port %u flags %#x seq %u ack %u wnd %u",
+		  a.dport, a.flags, a.seq, a.ack, a.wnd);
+	cr_assert(b.dport == 40001 && b.flags == ACK && b.seq == iss2 + 1 &&
+		  b.ack == 7001 + 2 * M && b.wnd == 65535 && b.len == 0,
+		  "second connection: port %u flags %#x seq %u ack %u wnd %u",
+		  b.dport, b.flags, b.seq, b.ack, b.wnd);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rx_coalesced, 0);
+}
+
+static void
+reset_then_segment(void)
+{
+	/* The RST closes the connection the burst's lookup found: the next
+	 * segment must not go to it but, as fed alone, to the listener,
+	 * which takes an ACK for a SYN cookie's and answers the bad one by
+	 * <SEQ=SEG.ACK><CTL=RST> (RFC 9293 3.10.7.2). */
+	TT_BURST({ .flags = RST, .seq = 1001 },
+		 { .flags = ACK, .seq = 1001, .ack = iss + 1, .len = 10 });
+	TT_ASSERT_STAT(tcp_conn_reset, 1);
+	TT_ASSERT_STAT(tcp_drop_cookie, 1);
+	TT_OUT(.flags = RST, .seq = iss + 1);
+	TT_NONE();
+}
+
+Test(tcp_burst, segments_of_two_connections_get_one_ack_each)
+{
+	two_connections();
+}
+
+Test(tcp_burst, segment_after_a_reset_in_the_same_burst_finds_no_connection)
+{
+	reset_then_segment();
+}
+
+/* The same with the burst's lookups in bulk (rte_hash's bulk lookup), as
+ * dptcpd does from TCP_RX_BULK_CONNS connections on. */
+static void
+setup_bulk(void)
+{
+	setup_plain();
+	tt.tcp->rx_bulk_conns = 0;
+}
+
+TestSuite(tcp_burst_bulk, .init = setup_bulk, .fini = tt_teardown);
+
+Test(tcp_burst_bulk, segments_of_two_connections_get_one_ack_each)
+{
+	two_connections();
+}
+
+Test(tcp_burst_bulk, segment_after_a_reset_in_the_same_burst_finds_no_connection)
+{
+	reset_then_segment();
+}
+
+Test(tcp_burst_bulk, four_in_order_full_segments_get_one_ack)
+{
+	TT_BURST(DATA(0), DATA(1), DATA(2), DATA(3));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001 + 4 * M,
+	       .wnd = 65535);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rx_coalesced, 3);
+}
+
+/* Timestamps on: segments join only with the same TSval (Linux's GRO
+ * compares the options too); the ACK still covers the whole burst. */
+static void
+setup_ts(void)
+{
+	tt_setup();
+	c = tt_accept(&(struct dpt_tcp_opts){
+		.present = DPT_TCPOPT_MSS | DPT_TCPOPT_TS, .mss = M,
+		.tsval = 100 }, &iss);
+}
+
+TestSuite(tcp_burst_ts, .init = setup_ts, .fini = tt_teardown);
+
+Test(tcp_burst_ts, segments_join_only_with_equal_timestamps)
+{
+	uint32_t e = tt_our_ts(c);
+
+	TT_BURST({ .flags = ACK, .seq = 1001, .ack = iss + 1, .len = M,
+		   .opt = tt_ts(200, e) },
+		 { .flags = ACK, .seq = 1001 + (M), .ack = iss + 1,
+		   .len = M, .opt = tt_ts(200, e) },
+		 { .flags = ACK, .seq = 1001 + 2 * (M), .ack = iss + 1,
+		   .len = M, .opt = tt_ts(201, e) });
+	TT_ASSERT_STAT(tcp_rx_coalesced, 1);
+	/* TS.Recent from a segment at or before Last.ACK.sent only (RFC
+	 * 7323 4.3): the first, as one by one */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001 + 3 * (M),
+	       .wnd = 65535, .opt = { .present = DPT_TCPOPT_TS,
+				      .tsecr = 200 });
+	TT_NONE();
 }
