@@ -25,6 +25,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "dpt_cksum.h"
 #include "dpt_stats.h"
 
 /** A parsed Ethernet header. */
@@ -223,22 +224,6 @@ dpt_raw_cksum(const void *buf, uint32_t len)
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
 }
-
-/**
- * Internet checksum (the folded 16-bit one's complement sum, not yet
- * complemented) of @p len bytes from offset @p off of chain @p m.
- *
- * Written here because DPDK 22.11's rte_raw_cksum_mbuf() truncates a
- * segment's partial sum to 16 bits before byte-swapping it when the
- * segment starts at an odd offset, losing carries: it is wrong for most
- * chains with an odd-length segment (as TCP send queues have). The same
- * flaw is in that release's net_tap L4 checksum offload.
- *
- * @return
- *   The sum; 0xffff-complement conventions as rte_raw_cksum().
- */
-uint16_t dpt_raw_cksum_mbuf(const struct rte_mbuf *m, uint32_t off,
-			    uint32_t len);
 
 /**
  * The TCP/UDP checksum field value for the L4 segment at @p l4_off of
