@@ -143,10 +143,14 @@ dpt_icmp_parse(const struct rte_mbuf *m, uint32_t off, uint32_t len,
 	h = rte_pktmbuf_read(m, off, sizeof(*h), &buf);
 	if (h == NULL)
 		return DPT_STAT_icmp_drop_short;
-	/* RFC 792: the checksum covers the whole ICMP message. */
-	sum = dpt_cksum_mbuf(m, off, len);
-	if (sum != 0xffff)
-		return DPT_STAT_icmp_drop_cksum;
+	/* RFC 792: the checksum covers the whole ICMP message. No PMD
+	 * judges ICMP; a good L4 mark is [port0] checksum = none's. */
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
+	    RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
+		sum = dpt_cksum_mbuf(m, off, len);
+		if (sum != 0xffff)
+			return DPT_STAT_icmp_drop_cksum;
+	}
 	icmp->type = h->icmp_type;
 	icmp->code = h->icmp_code;
 	icmp->id = rte_be_to_cpu_16(h->icmp_ident);

@@ -127,7 +127,9 @@ int dpt_ipv4_src_is_martian(uint32_t addr);
 
 /**
  * Parse the ICMP message of @p len bytes at offset @p off and verify its
- * checksum over the whole message (RFC 792).
+ * checksum over the whole message (RFC 792), unless @p m is marked
+ * RTE_MBUF_F_RX_L4_CKSUM_GOOD (no PMD judges ICMP: the mark is [port0]
+ * checksum = none's).
  *
  * @return
  *   DPT_STAT_OK, or icmp_drop_short, icmp_drop_cksum.

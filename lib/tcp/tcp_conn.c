@@ -129,6 +129,7 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->port_ok_arg = p->port_ok_arg;
 	t->st = p->stats;
 	t->tx_cksum = p->tx_cksum_offload;
+	t->cksum_none = p->cksum_none;
 	memcpy(t->secret, p->secret, sizeof(t->secret));
 	tcp_cookie_init(t);
 	t->ooo_off = rte_mbuf_dynfield_register(&ooo_field);

@@ -299,6 +299,7 @@ struct dpt_tcp {
 	uint8_t secret[16];
 	uint64_t cookie_key[2];      /* SYN cookies' SipHash-1-3 key */
 	int tx_cksum;                /* PMD fills TCP checksums */
+	int cksum_none;              /* [port0] checksum = none: send 0 */
 	uint16_t next_port;          /* next ephemeral port to try */
 	uint8_t in_poll;             /* delivering events */
 	int ooo_off;                 /* mbuf dynfield: out-of-order info */

@@ -125,7 +125,8 @@ data_options(struct dpt_tcb *c, struct dpt_tcp_opts *o, uint64_t now)
 /* IPv4 header from @laddr (the connection's local address, or the one a
  * segment without a connection was sent to: RFC 1122 3.3.4.2, RFC 9293
  * 3.10.7.1), with DF (RFC 1191: every segment probes the path) unless
- * @df is 0, TCP checksum (offloaded or over the whole chain), send. */
+ * @df is 0, TCP checksum (offloaded, over the whole chain, or 0 when the
+ * link is shared memory: [port0] checksum = none), send. */
 static void
 finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 		uint32_t raddr, uint32_t tcp_len, int df, uint64_t now)
@@ -142,6 +143,8 @@ finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		m->l4_len = (uint8_t)((th->data_off >> 4) * 4);
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else if (t->cksum_none) {
+		th->cksum = 0; /* [port0] checksum = none: like Linux's lo */
 	} else {
 		th->cksum = dpt_ipv4_l4_cksum(m, ip, HDRS_OFF);
 	}
