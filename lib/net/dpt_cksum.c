@@ -4,9 +4,12 @@
  * choice between them; see dpt_cksum.h for why it is hand-written.
  */
 #include <string.h>
+#include <stdio.h>
 
 #include <rte_common.h>
 #include <rte_cpuflags.h>
+#include <rte_errno.h>
+#include <rte_mbuf_dyn.h>
 
 #include "dpt_cksum.h"
 #include "dpt_net.h"
@@ -197,4 +200,163 @@ dpt_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 		done += n;
 	}
 	return sum;
+}
+
+/* ---- stored sums ------------------------------------------------------ */
+
+/* The note's place in the mbuf: set once by dpt_cksum_note_register()
+ * before any worker runs (DPDK's registrations are per process, as these
+ * are), read only after. */
+static int note_field = -1;
+static uint64_t note_flag;
+
+int
+dpt_cksum_note_register(void)
+{
+	static const struct rte_mbuf_dynfield f = {
+		.name = "dpt_cksum_note",
+		.size = sizeof(struct dpt_cksum_note),
+		.align = __alignof__(struct dpt_cksum_note),
+	};
+	static const struct rte_mbuf_dynflag fl = {
+		.name = "dpt_cksum_noted",
+	};
+	int off, bit;
+
+	if (note_field >= 0)
+		return 0;
+	off = rte_mbuf_dynfield_register(&f);
+	if (off < 0)
+		return -rte_errno;
+	bit = rte_mbuf_dynflag_register(&fl);
+	if (bit < 0)
+		return -rte_errno;
+	note_flag = RTE_BIT64(bit);
+	note_field = off;
+	return 0;
+}
+
+void
+dpt_cksum_note_set(struct rte_mbuf *m, uint32_t off, uint16_t sum)
+{
+	struct dpt_cksum_note *n = RTE_MBUF_DYNFIELD(m, note_field,
+						     struct dpt_cksum_note *);
+
+	n->off = (uint16_t)(m->data_off + off);
+	n->sum = sum;
+	m->ol_flags |= note_flag;
+}
+
+const struct dpt_cksum_note *
+dpt_cksum_note_get(const struct rte_mbuf *m)
+{
+	if (!(m->ol_flags & note_flag) || note_field < 0)
+		return NULL;
+	return RTE_MBUF_DYNFIELD(m, note_field, const struct dpt_cksum_note *);
+}
+
+void
+dpt_cksum_note_drop(struct rte_mbuf *m)
+{
+	m->ol_flags &= ~note_flag;
+}
+
+/* The shared info's free callback of every summed constant buffer: how
+ * dpt_cksum_seg() knows one (the pointer is this function's). */
+static void
+const_free(void *addr, void *opaque)
+{
+	struct dpt_cksum_const *cc = opaque;
+
+	cc->free_cb(addr, cc->opaque);
+}
+
+size_t
+dpt_cksum_const_size(uint32_t len)
+{
+	return sizeof(struct dpt_cksum_const) +
+	       (len / DPT_CKSUM_STRIDE + 1) * sizeof(uint16_t);
+}
+
+struct rte_mbuf_ext_shared_info *
+dpt_cksum_const_init(struct dpt_cksum_const *cc, const void *buf, uint32_t len,
+		     rte_mbuf_extbuf_free_callback_t free_cb, void *opaque)
+{
+	const uint8_t *p = buf;
+	uint16_t sum = 0;
+
+	cc->free_cb = free_cb;
+	cc->opaque = opaque;
+	cc->len = len;
+	cc->prefix[0] = 0;
+	for (uint32_t i = 0; i < len / DPT_CKSUM_STRIDE; i++) {
+		sum = dpt_cksum_add(sum, dpt_cksum(p + i * DPT_CKSUM_STRIDE,
+						   DPT_CKSUM_STRIDE), 0);
+		cc->prefix[i + 1] = sum;
+	}
+	cc->shinfo.free_cb = const_free;
+	cc->shinfo.fcb_opaque = cc;
+	rte_mbuf_ext_refcnt_set(&cc->shinfo, 1);
+	return &cc->shinfo;
+}
+
+/* Bytes [r0, r1) of a constant buffer @base from its prefix table: the
+ * entries at the first and last stride boundary inside, the ends (under
+ * a stride each) summed from the bytes. Parts are placed relative to r0. */
+static uint16_t
+from_prefix(const struct dpt_cksum_const *cc, const uint8_t *base, uint32_t r0,
+	    uint32_t r1)
+{
+	uint32_t i0 = (r0 + DPT_CKSUM_STRIDE - 1) / DPT_CKSUM_STRIDE;
+	uint32_t i1 = r1 / DPT_CKSUM_STRIDE;
+	uint32_t b0 = i0 * DPT_CKSUM_STRIDE, b1 = i1 * DPT_CKSUM_STRIDE;
+	uint16_t sum;
+
+	if (i0 >= i1)
+		return dpt_cksum(base + r0, r1 - r0);
+	sum = dpt_cksum(base + r0, b0 - r0);
+	/* the middle starts on a stride boundary: even, no swap in the
+	 * buffer's coordinates */
+	sum = dpt_cksum_add(sum, dpt_cksum_sub(cc->prefix[i1], cc->prefix[i0],
+					       0), b0 - r0);
+	return dpt_cksum_add(sum, dpt_cksum(base + b1, r1 - b1), b1 - r0);
+}
+
+/* Bytes [r0, r1) of a note's range [0, end) (@base its first byte) as the
+ * whole less what lies around them, in the range's coordinates, then
+ * moved to r0's. */
+static uint16_t
+from_whole(uint16_t whole, const uint8_t *base, uint32_t r0, uint32_t r1,
+	   uint32_t end)
+{
+	uint16_t sum = whole;
+
+	sum = dpt_cksum_sub(sum, dpt_cksum(base, r0), 0);
+	sum = dpt_cksum_sub(sum, dpt_cksum(base + r1, end - r1), r1);
+	return (r0 & 1) ? rte_bswap16(sum) : sum;
+}
+
+uint16_t
+dpt_cksum_seg(const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	uint32_t a = m->data_off + off, end = m->data_off + m->data_len;
+	const struct dpt_cksum_note *n;
+
+	if (RTE_MBUF_HAS_EXTBUF(m) && m->shinfo->free_cb == const_free) {
+		const struct dpt_cksum_const *cc = m->shinfo->fcb_opaque;
+
+		if (a + len <= cc->len)
+			return from_prefix(cc, m->buf_addr, a, a + len);
+		return dpt_cksum(p, len);
+	}
+	n = RTE_MBUF_DIRECT(m) ? dpt_cksum_note_get(m) : NULL;
+	if (n == NULL || a < n->off)
+		return dpt_cksum(p, len);
+	if (a == n->off && a + len == end) /* the common case: all of it */
+		return n->sum;
+	if ((end - n->off) - len < len)
+		return from_whole(n->sum, p - (a - n->off), a - n->off,
+				  a - n->off + len, end - n->off);
+	return dpt_cksum(p, len);
 }

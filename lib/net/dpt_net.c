@@ -259,6 +259,19 @@ dpt_ipv4_l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	return c == 0 ? 0xffff : c; /* RFC 768: 0 is sent as all ones */
 }
 
+uint16_t
+dpt_ipv4_l4_cksum_part(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+		       uint32_t l4_off, uint32_t here, uint16_t rest)
+{
+	uint32_t len = rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip);
+	uint16_t sum = dpt_cksum_add((uint16_t)phdr_sum(ip, len),
+		dpt_cksum(rte_pktmbuf_mtod_offset(m, const void *, l4_off),
+			  here), 0);
+	uint16_t c = (uint16_t)~dpt_cksum_add(sum, rest, here);
+
+	return c == 0 ? 0xffff : c; /* RFC 768: 0 is sent as all ones */
+}
+
 int
 dpt_ipv4_l4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		     uint32_t l4_off)

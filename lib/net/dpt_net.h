@@ -235,6 +235,15 @@ dpt_raw_cksum(const void *buf, uint32_t len)
 uint16_t dpt_ipv4_l4_cksum(const struct rte_mbuf *m,
 			   const struct rte_ipv4_hdr *ip, uint32_t l4_off);
 
+/**
+ * As dpt_ipv4_l4_cksum(), when only the first @p here bytes of the L4
+ * segment are summed from @p m (contiguous, at @p l4_off) and @p rest is
+ * the known sum of the others (which start at an even offset).
+ */
+uint16_t dpt_ipv4_l4_cksum_part(const struct rte_mbuf *m,
+				const struct rte_ipv4_hdr *ip, uint32_t l4_off,
+				uint32_t here, uint16_t rest);
+
 /** Non-zero if the L4 segment at @p l4_off (field included) sums right. */
 int dpt_ipv4_l4_cksum_ok(const struct rte_mbuf *m,
 			 const struct rte_ipv4_hdr *ip, uint32_t l4_off);

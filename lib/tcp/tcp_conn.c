@@ -133,7 +133,8 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	memcpy(t->secret, p->secret, sizeof(t->secret));
 	tcp_cookie_init(t);
 	t->ooo_off = rte_mbuf_dynfield_register(&ooo_field);
-	if (t->ooo_off < 0 || create_table(t, p) != 0) {
+	if (t->ooo_off < 0 || dpt_cksum_note_register() != 0 ||
+	    create_table(t, p) != 0) {
 		destroy(t);
 		rte_errno = ENOMEM;
 		return NULL;

@@ -49,12 +49,25 @@ tcp_rcv_window(struct dpt_tcb *c)
 	return RTE_MIN(space, max);
 }
 
-/* Chain references to @len queued bytes from @seq after header @h.
- * Returns the bytes attached (fewer at the segment limit or when the
- * header pool is empty). */
-static uint32_t
-attach_data(struct dpt_tcb *c, struct rte_mbuf *h, uint32_t seq, uint32_t len)
+/* Whether segments are summed here: not when the PMD does it, nor on a
+ * link that needs no checksum ([port0] checksum = none). */
+static int
+sw_cksum(const struct dpt_tcp *t)
 {
+	return !t->tx_cksum && !t->cksum_none;
+}
+
+/* Chain references to @len queued bytes from @seq after header @h, and
+ * (when checksums are summed here) put their sum in *@psum: from the
+ * queue mbufs' stored sums where they have them (dpt_cksum_seg()), so
+ * bytes copied in by dpt_tcp_write(), a constant body, or a
+ * retransmission are not read again. Returns the bytes attached (fewer
+ * at the segment limit or when the header pool is empty). */
+static uint32_t
+attach_data(struct dpt_tcb *c, struct rte_mbuf *h, uint32_t seq, uint32_t len,
+	    uint16_t *psum)
+{
+	int sum_here = sw_cksum(c->tcp);
 	struct rte_mbuf *src, *tail = h;
 	uint32_t off, done = 0;
 
@@ -67,6 +80,9 @@ attach_data(struct dpt_tcb *c, struct rte_mbuf *h, uint32_t seq, uint32_t len)
 			tcb_count(c, DPT_STAT_mbuf_alloc_fail);
 			break;
 		}
+		if (sum_here)
+			*psum = dpt_cksum_add(*psum, dpt_cksum_seg(src, off, n),
+					      done);
 		rte_pktmbuf_attach(mi, src);
 		mi->data_off = (uint16_t)(src->data_off + off);
 		mi->data_len = (uint16_t)n;
@@ -125,11 +141,14 @@ data_options(struct dpt_tcb *c, struct dpt_tcp_opts *o, uint64_t now)
 /* IPv4 header from @laddr (the connection's local address, or the one a
  * segment without a connection was sent to: RFC 1122 3.3.4.2, RFC 9293
  * 3.10.7.1), with DF (RFC 1191: every segment probes the path) unless
- * @df is 0, TCP checksum (offloaded, over the whole chain, or 0 when the
- * link is shared memory: [port0] checksum = none), send. */
+ * @df is 0, TCP checksum (offloaded; the header mbuf's bytes plus @psum,
+ * the sum of the data chained after it, when not NULL; over the whole
+ * chain; or 0 when the link is shared memory: [port0] checksum = none),
+ * send. */
 static void
 finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
-		uint32_t raddr, uint32_t tcp_len, int df, uint64_t now)
+		uint32_t raddr, uint32_t tcp_len, int df, const uint16_t *psum,
+		uint64_t now)
 {
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
@@ -145,6 +164,12 @@ finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 	} else if (t->cksum_none) {
 		th->cksum = 0; /* [port0] checksum = none: like Linux's lo */
+	} else if (psum != NULL) {
+		/* the header mbuf's bytes, then the data's known sum (the
+		 * TCP header's length is a multiple of 4: no byte swap) */
+		th->cksum = dpt_ipv4_l4_cksum_part(m, ip, HDRS_OFF,
+						   m->data_len - HDRS_OFF,
+						   *psum);
 	} else {
 		th->cksum = dpt_ipv4_l4_cksum(m, ip, HDRS_OFF);
 	}
@@ -209,6 +234,7 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		.ack = (flags & DPT_TCP_ACK) ? c->rcv_nxt : 0, .flags = flags,
 	};
 	uint32_t wnd = tcp_rcv_window(c), sent = 0;
+	uint16_t psum = 0;
 	struct rte_mbuf *m;
 
 	if (flags & DPT_TCP_SYN) {
@@ -235,7 +261,8 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	 * the segment must stay within the MSS (RFC 9293 3.7.1, RFC 6691). */
 	if (len > 0) {
 		sent = attach_data(c, m, seq,
-				   RTE_MIN(len, c->mss - opt_extra(c, m)));
+				   RTE_MIN(len, c->mss - opt_extra(c, m)),
+				   &psum);
 		if (sent < len) /* cut short: FIN and PSH come later */
 			flags &= ~(DPT_TCP_FIN | DPT_TCP_PSH);
 		rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
@@ -256,7 +283,7 @@ tcp_send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		c->flags &= ~F_ACK_NOW;
 	}
 	finish_and_send(t, m, c->key.laddr, c->key.raddr,
-			m->pkt_len - HDRS_OFF, !c->pmtu_nodf, now);
+			m->pkt_len - HDRS_OFF, !c->pmtu_nodf, &psum, now);
 	return (int)sent;
 }
 
@@ -362,8 +389,8 @@ tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 	if (m == NULL)
 		return;
 	t->st->c[DPT_STAT_tcp_rst_sent]++;
-	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
-			1, now);
+	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF, 1,
+			NULL, now);
 }
 
 void
@@ -387,7 +414,7 @@ tcp_send_rst(struct dpt_tcb *c, uint64_t now)
 		return;
 	tcb_count(c, DPT_STAT_tcp_rst_sent);
 	finish_and_send(c->tcp, m, c->key.laddr, c->key.raddr,
-			m->pkt_len - HDRS_OFF, !c->pmtu_nodf, now);
+			m->pkt_len - HDRS_OFF, !c->pmtu_nodf, NULL, now);
 }
 
 /* A SYN-ACK carrying a SYN cookie, for which no connection exists yet,
@@ -423,8 +450,8 @@ tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 	if (m == NULL)
 		return;
 	t->st->c[DPT_STAT_tcp_syncookies_sent]++;
-	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
-			1, now);
+	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF, 1,
+			NULL, now);
 }
 
 /* RFC 5961 7: challenge ACKs are throttled, here per connection, so an

@@ -663,6 +663,91 @@ Test(cksum, parts_add_and_subtract_at_odd_offsets)
 	}
 }
 
+/* The same value: 0 and 0xffff are one in one's complement. */
+static int
+same_sum(uint16_t a, uint16_t b)
+{
+	return a == b || ((a == 0 || a == 0xffff) && (b == 0 || b == 0xffff));
+}
+
+Test(cksum, a_noted_mbuf_sums_any_part_exactly)
+{
+	static uint8_t b[2000];
+	uint64_t x = 11;
+	struct rte_mbuf *m;
+
+	cr_assert_eq(dpt_cksum_note_register(), 0);
+	for (int i = 0; i < 300; i++) {
+		uint32_t len = 1 + rnd(&x) % 1999, trim = rnd(&x) % len;
+		uint32_t off, n;
+
+		fill_random(b, len, &x);
+		m = rte_pktmbuf_alloc(th_pool);
+		cr_assert_not_null(m);
+		cr_assert_null(dpt_cksum_note_get(m), "a fresh mbuf noted");
+		dpt_cksum_note_set(m, 0, dpt_cksum_copy(rte_pktmbuf_append(m,
+				   (uint16_t)len), b, len));
+		/* acknowledged bytes trimmed: the note still runs to the end */
+		rte_pktmbuf_adj(m, (uint16_t)trim);
+		off = rnd(&x) % (len - trim);
+		n = 1 + rnd(&x) % (len - trim - off);
+		cr_assert(same_sum(dpt_cksum_seg(m, off, n),
+				   ref_cksum(b + trim + off, n, 0)),
+			  "%u at %u of %u (trimmed %u)", n, off, len, trim);
+		cr_assert_eq(dpt_cksum_seg(m, 0, len - trim),
+			     ref_cksum(b + trim, len - trim, 0));
+		/* a note is forgotten with the mbuf's next life */
+		rte_pktmbuf_free(m);
+		m = rte_pktmbuf_alloc(th_pool);
+		cr_assert_null(dpt_cksum_note_get(m));
+		rte_pktmbuf_free(m);
+	}
+}
+
+static void
+free_nothing(void *addr, void *opaque)
+{
+	(void)addr;
+	*(int *)opaque = 1;
+}
+
+Test(cksum, a_constant_buffer_sums_any_range_of_its_clones_exactly)
+{
+	static uint8_t buf[65472] __rte_aligned(8);
+	static uint64_t ccmem[(sizeof(struct dpt_cksum_const) +
+			       (65472 / DPT_CKSUM_STRIDE + 1) * 2) / 8 + 1];
+	struct dpt_cksum_const *cc = (struct dpt_cksum_const *)ccmem;
+	struct rte_mbuf_ext_shared_info *si;
+	struct rte_mbuf *pat = rte_pktmbuf_alloc(th_pool);
+	int freed = 0;
+	uint64_t x = 5;
+
+	cr_assert_leq(dpt_cksum_const_size(sizeof(buf)), sizeof(ccmem));
+	fill_random(buf, sizeof(buf), &x);
+	si = dpt_cksum_const_init(cc, buf, sizeof(buf), free_nothing, &freed);
+	rte_pktmbuf_attach_extbuf(pat, buf, 0, sizeof(buf), si);
+	pat->data_off = 0;
+	pat->data_len = (uint16_t)sizeof(buf);
+	pat->pkt_len = sizeof(buf);
+	for (int i = 0; i < 500; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_clone(pat, th_pool);
+		uint32_t a = rnd(&x) % sizeof(buf);
+		uint32_t n = 1 + rnd(&x) % RTE_MIN(sizeof(buf) - a, 9000u);
+		uint32_t off = rnd(&x) % (n + 1) / 2;
+
+		cr_assert_not_null(m);
+		m->data_off = (uint16_t)a;
+		m->data_len = (uint16_t)n;
+		m->pkt_len = n;
+		cr_assert(same_sum(dpt_cksum_seg(m, off, n - off),
+				   ref_cksum(buf + a + off, n - off, 0)),
+			  "%u at %u", n - off, a + off);
+		rte_pktmbuf_free(m);
+	}
+	rte_pktmbuf_free(pat);
+	cr_assert_eq(freed, 1, "the owner's free callback was not called");
+}
+
 /* dpt_mbuf_chain_compact(): a request grown from small segments. */
 TestSuite(mbuf, .init = th_eal_init);
 
