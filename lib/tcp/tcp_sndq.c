@@ -128,7 +128,11 @@ sndq_write(struct dpt_tcb *c, const uint8_t *p, size_t len)
 			room = tail_room(c);
 		}
 		room = (uint32_t)RTE_MIN((size_t)room, len - done);
-		fill_summed(q, p + done, room);
+		/* no sum needed when the PMD or nobody computes it */
+		if (c->tcp->tx_cksum || c->tcp->cksum_none)
+			mq_fill_tail(q, p + done, room);
+		else
+			fill_summed(q, p + done, room);
 		done += room;
 	}
 	return done;
