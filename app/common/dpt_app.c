@@ -264,6 +264,8 @@ fault_key(enum dpt_engine_fault f)
 		return "device";
 	case DPT_FAULT_PORT:
 		return "";
+	case DPT_FAULT_CKSUM:
+		return "checksum";
 	default:
 		return NULL;
 	}

@@ -93,6 +93,12 @@ static const struct key_def schema[] = {
 	  "queues" },
 	{ "port0", "offloads", T_BOOL, PORT(offloads), 0, 1, "yes", 0,
 	  "use the checksum offloads the PMD offers" },
+	{ "port0", "checksum", T_ENUM, PORT(checksum), 0, 0, "auto", 0,
+	  "auto: IPv4/TCP/UDP checksums by the PMD's offloads where it has "
+	  "them, in software otherwise; none: neither computed (sent as 0) "
+	  "nor verified, as Linux's loopback, only for net_memif and net_ring "
+	  "(shared memory between processes of one host; both ends must say "
+	  "none)", dpt_port_cksum_names },
 	{ "port0", "rss", T_BOOL, PORT(rss), 0, 1, "yes", 0,
 	  "symmetric RSS: each worker reads its own RX queue where the PMD "
 	  "spreads flows by a key and table dptcp programs; otherwise (or "

@@ -71,6 +71,7 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 		.port_ok_arg = w,
 		.tx_cksum_offload = !!(e->port.tx_offloads &
 				       RTE_ETH_TX_OFFLOAD_TCP_CKSUM),
+		.cksum_none = e->port.cksum_none,
 		.now = dpt_clock_us(&w->clock),
 	};
 	size_t heap0 = heap_bytes(e->port.socket_id);
@@ -180,6 +181,7 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	 * dpt_gso.c does, taking headers from the header pool. The
 	 * impairment layer must see the frames, so never TSO with it. */
 	w->tx.gso_pool = e->hdr_pool;
+	w->tx.no_cksum = e->port.cksum_none != 0;
 	w->tx.tso = (e->port.tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO) &&
 		    !dpt_impair_on(&conf->impair);
 	if (worker_ip(e, w, conf) != 0) {
@@ -208,6 +210,7 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 		.mac = &e->port.mac,
 		.tx_ip_cksum = !!(e->port.tx_offloads &
 				  RTE_ETH_TX_OFFLOAD_IPV4_CKSUM),
+		.cksum_none = e->port.cksum_none,
 		.pool = e->port.pool,
 		.stats = &w->stats,
 		.tx = &w->tx,
@@ -383,7 +386,8 @@ dpt_engine_create(const struct dpt_engine_params *p,
 	rc = dpt_port_open(&e->port, &pp, err, err_len);
 	if (rc != 0) {
 		*fault = rc == -ENODEV ? DPT_FAULT_DEVICE :
-			 rc == -ENOMEM ? DPT_FAULT_MEMORY : DPT_FAULT_PORT;
+			 rc == -ENOMEM ? DPT_FAULT_MEMORY :
+			 rc == -EPERM ? DPT_FAULT_CKSUM : DPT_FAULT_PORT;
 		free(e);
 		return NULL;
 	}

@@ -38,6 +38,8 @@ enum dpt_engine_fault {
 	DPT_FAULT_PORT,    /**< [port0] settings the PMD refused */
 	DPT_FAULT_MEMORY,  /**< pools and tables: EAL memory */
 	DPT_FAULT_EMBED,   /**< [embed]: the clients' socket */
+	DPT_FAULT_CKSUM,   /**< [port0] checksum = none on a driver that
+			     *  can reach a wire */
 };
 
 /** Parameters of dpt_engine_create(). */

@@ -30,6 +30,7 @@ dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
 	nif->mtu = (uint16_t)p->conf->mtu;
 	nif->ttl = (uint8_t)p->conf->ttl;
 	nif->tx_ip_cksum = p->tx_ip_cksum != 0;
+	nif->cksum_none = p->cksum_none != 0;
 	nif->pool = p->pool;
 	nif->stats = p->stats;
 	nif->tx = p->tx;
@@ -42,6 +43,20 @@ dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
 	nif->icmp_tokens = nif->icmp_burst;
 }
 
+/* [port0] checksum = none: the link is shared memory between two
+ * processes of one host, which cannot corrupt a frame, so every checksum
+ * in it counts as verified, as a PMD that checked them would mark it (one
+ * store; the parsers then sum nothing). */
+static inline void
+link_verified(const struct dpt_netif *nif, struct rte_mbuf *m)
+{
+	if (nif->cksum_none)
+		m->ol_flags = (m->ol_flags & ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
+					       RTE_MBUF_F_RX_L4_CKSUM_MASK)) |
+			      RTE_MBUF_F_RX_IP_CKSUM_GOOD |
+			      RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+}
+
 void
 dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 {
@@ -50,6 +65,7 @@ dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 
 	nif->stats->c[DPT_STAT_rx_frames]++;
 	nif->stats->c[DPT_STAT_rx_bytes] += m->pkt_len;
+	link_verified(nif, m);
 	/* Upper layers rewrite headers in place: they must be contiguous.
 	 * PMDs never split them unless mbufs are tiny. */
 	if (unlikely(m->nb_segs > 1 &&
@@ -161,6 +177,7 @@ ipv4_fragment_in(struct dpt_netif *nif, struct rte_mbuf *m,
 	m = dpt_frag_input(nif->frag, m, ip, now);
 	if (m == NULL)
 		return;
+	link_verified(nif, m); /* reassembly cleared the fragments' marks */
 	if (nif->handoff != NULL) {
 		/* the first fragment's Ethernet header is still there */
 		rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
@@ -294,7 +311,7 @@ ipv4_fragment_out(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t nh,
 		f->ol_flags = RTE_MBUF_F_TX_IPV4;
 		if (nif->tx_ip_cksum)
 			f->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
-		else
+		else if (!nif->cksum_none)
 			h->hdr_checksum = rte_ipv4_cksum(h);
 		nif->stats->c[DPT_STAT_ip_tx]++;
 		nif->stats->c[DPT_STAT_ip_tx_frags]++;
@@ -340,5 +357,6 @@ dpt_ipv4_fill_from(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t src,
 	m->ol_flags |= RTE_MBUF_F_TX_IPV4;
 	if (nif->tx_ip_cksum)
 		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
-	dpt_ipv4_write(m, RTE_ETHER_HDR_LEN, &ip, !nif->tx_ip_cksum);
+	dpt_ipv4_write(m, RTE_ETHER_HDR_LEN, &ip,
+		       !nif->tx_ip_cksum && !nif->cksum_none);
 }

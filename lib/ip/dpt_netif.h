@@ -69,6 +69,8 @@ struct dpt_netif {
 	uint16_t mtu;              /**< IP MTU */
 	uint8_t ttl;               /**< TTL of packets we originate */
 	uint8_t tx_ip_cksum;       /**< the PMD fills IPv4 header checksums */
+	uint8_t cksum_none;        /**< [port0] checksum = none: checksums
+				     *  neither verified nor computed */
 	uint16_t ip_id;            /**< next IPv4 identification */
 	struct rte_mempool *pool;  /**< for packets we originate */
 	struct dpt_stats *stats;   /**< this lcore's counters */
@@ -116,6 +118,11 @@ struct dpt_netif_params {
 					     *  ICMP error rate */
 	const struct rte_ether_addr *mac;  /**< the port's MAC */
 	int tx_ip_cksum;                   /**< PMD offloads IPv4 checksum */
+	int cksum_none;                    /**< the link is shared memory: no
+					     *  checksum verified (received
+					     *  frames are marked good) or
+					     *  computed (IPv4 headers sent
+					     *  with 0) */
 	struct rte_mempool *pool;
 	struct dpt_stats *stats;
 	struct dpt_tx *tx;

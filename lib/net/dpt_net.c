@@ -143,10 +143,14 @@ dpt_icmp_parse(const struct rte_mbuf *m, uint32_t off, uint32_t len,
 	h = rte_pktmbuf_read(m, off, sizeof(*h), &buf);
 	if (h == NULL)
 		return DPT_STAT_icmp_drop_short;
-	/* RFC 792: the checksum covers the whole ICMP message. */
-	sum = dpt_raw_cksum_mbuf(m, off, len);
-	if (sum != 0xffff)
-		return DPT_STAT_icmp_drop_cksum;
+	/* RFC 792: the checksum covers the whole ICMP message. No PMD
+	 * judges ICMP; a good L4 mark is [port0] checksum = none's. */
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
+	    RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
+		sum = dpt_cksum_mbuf(m, off, len);
+		if (sum != 0xffff)
+			return DPT_STAT_icmp_drop_cksum;
+	}
 	icmp->type = h->icmp_type;
 	icmp->code = h->icmp_code;
 	icmp->id = rte_be_to_cpu_16(h->icmp_ident);
@@ -211,27 +215,6 @@ dpt_ipv4_write(struct rte_mbuf *m, uint32_t off, const struct dpt_ipv4 *ip,
 		h->hdr_checksum = (uint16_t)~dpt_raw_cksum(h, sizeof(*h));
 }
 
-uint16_t
-dpt_raw_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
-{
-	uint32_t sum = 0, done = 0;
-
-	while (m != NULL && off >= m->data_len) {
-		off -= m->data_len;
-		m = m->next;
-	}
-	for (; m != NULL && done < len; m = m->next, off = 0) {
-		uint32_t n = RTE_MIN((uint32_t)m->data_len - off, len - done);
-		uint16_t part = dpt_raw_cksum(
-			rte_pktmbuf_mtod_offset(m, const void *, off), n);
-
-		/* a part starting at an odd offset sums byte-swapped */
-		sum += (done & 1) ? rte_bswap16(part) : part;
-		done += n;
-	}
-	return __rte_raw_cksum_reduce(sum);
-}
-
 /* The pseudo-header's sum (RFC 9293 3.1, RFC 768) in memory order, as
  * dpt_raw_cksum() sums: the addresses as stored, then the zero byte and
  * protocol, and the L4 length, as 16-bit words in network order. */
@@ -258,10 +241,10 @@ l4_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	/* one contiguous segment (every header we build, most we receive):
 	 * no chain walk */
 	if (l4_off + len <= m->data_len)
-		sum += dpt_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *,
-							     l4_off), len);
+		sum += dpt_cksum(rte_pktmbuf_mtod_offset(m, const void *,
+							 l4_off), len);
 	else
-		sum += dpt_raw_cksum_mbuf(m, l4_off, len);
+		sum += dpt_cksum_mbuf(m, l4_off, len);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
@@ -272,6 +255,19 @@ dpt_ipv4_l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		  uint32_t l4_off)
 {
 	uint16_t c = (uint16_t)~l4_sum(m, ip, l4_off);
+
+	return c == 0 ? 0xffff : c; /* RFC 768: 0 is sent as all ones */
+}
+
+uint16_t
+dpt_ipv4_l4_cksum_part(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+		       uint32_t l4_off, uint32_t here, uint16_t rest)
+{
+	uint32_t len = rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip);
+	uint16_t sum = dpt_cksum_add((uint16_t)phdr_sum(ip, len),
+		dpt_cksum(rte_pktmbuf_mtod_offset(m, const void *, l4_off),
+			  here), 0);
+	uint16_t c = (uint16_t)~dpt_cksum_add(sum, rest, here);
 
 	return c == 0 ? 0xffff : c; /* RFC 768: 0 is sent as all ones */
 }

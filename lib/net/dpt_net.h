@@ -25,6 +25,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "dpt_cksum.h"
 #include "dpt_stats.h"
 
 /** A parsed Ethernet header. */
@@ -126,7 +127,9 @@ int dpt_ipv4_src_is_martian(uint32_t addr);
 
 /**
  * Parse the ICMP message of @p len bytes at offset @p off and verify its
- * checksum over the whole message (RFC 792).
+ * checksum over the whole message (RFC 792), unless @p m is marked
+ * RTE_MBUF_F_RX_L4_CKSUM_GOOD (no PMD judges ICMP: the mark is [port0]
+ * checksum = none's).
  *
  * @return
  *   DPT_STAT_OK, or icmp_drop_short, icmp_drop_cksum.
@@ -225,28 +228,21 @@ dpt_raw_cksum(const void *buf, uint32_t len)
 }
 
 /**
- * Internet checksum (the folded 16-bit one's complement sum, not yet
- * complemented) of @p len bytes from offset @p off of chain @p m.
- *
- * Written here because DPDK 22.11's rte_raw_cksum_mbuf() truncates a
- * segment's partial sum to 16 bits before byte-swapping it when the
- * segment starts at an odd offset, losing carries: it is wrong for most
- * chains with an odd-length segment (as TCP send queues have). The same
- * flaw is in that release's net_tap L4 checksum offload.
- *
- * @return
- *   The sum; 0xffff-complement conventions as rte_raw_cksum().
- */
-uint16_t dpt_raw_cksum_mbuf(const struct rte_mbuf *m, uint32_t off,
-			    uint32_t len);
-
-/**
  * The TCP/UDP checksum field value for the L4 segment at @p l4_off of
  * @p m, whose IPv4 header is @p ip (pseudo-header from its addresses,
  * protocol and total length). The field itself must be zero.
  */
 uint16_t dpt_ipv4_l4_cksum(const struct rte_mbuf *m,
 			   const struct rte_ipv4_hdr *ip, uint32_t l4_off);
+
+/**
+ * As dpt_ipv4_l4_cksum(), when only the first @p here bytes of the L4
+ * segment are summed from @p m (contiguous, at @p l4_off) and @p rest is
+ * the known sum of the others (which start at an even offset).
+ */
+uint16_t dpt_ipv4_l4_cksum_part(const struct rte_mbuf *m,
+				const struct rte_ipv4_hdr *ip, uint32_t l4_off,
+				uint32_t here, uint16_t rest);
 
 /** Non-zero if the L4 segment at @p l4_off (field included) sums right. */
 int dpt_ipv4_l4_cksum_ok(const struct rte_mbuf *m,

@@ -67,10 +67,11 @@ move_data(struct rte_mempool *mp, struct rte_mbuf *f, struct rte_mbuf **tail,
 }
 
 /* Patch frame @f, the @i-th of @n cut from a send whose first sequence
- * number, IPv4 id and flags were @seq, @id and @flags; @seg bytes each. */
+ * number, IPv4 id and flags were @seq, @id and @flags; @seg bytes each;
+ * checksums left 0 when @no_cksum ([port0] checksum = none). */
 static void
 patch_frame(struct rte_mbuf *f, uint32_t i, uint32_t n, uint32_t seg,
-	    uint32_t seq, uint16_t id, uint8_t flags)
+	    uint32_t seq, uint16_t id, uint8_t flags, int no_cksum)
 {
 	uint32_t l4_off = f->l2_len + f->l3_len;
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(f,
@@ -83,13 +84,15 @@ patch_frame(struct rte_mbuf *f, uint32_t i, uint32_t n, uint32_t seg,
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(f->pkt_len - f->l2_len));
 	ip->packet_id = rte_cpu_to_be_16((uint16_t)(id + i));
 	ip->hdr_checksum = 0;
-	if (!(f->ol_flags & RTE_MBUF_F_TX_IP_CKSUM))
+	if (!(f->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) && !no_cksum)
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	th->sent_seq = rte_cpu_to_be_32(seq + i * seg);
 	th->tcp_flags = i + 1 < n ? flags & ~(RTE_TCP_FIN_FLAG |
 					      RTE_TCP_PSH_FLAG) : flags;
 	if ((f->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM) {
 		th->cksum = rte_ipv4_phdr_cksum(ip, f->ol_flags);
+	} else if (no_cksum) {
+		th->cksum = 0;
 	} else {
 		th->cksum = 0;
 		th->cksum = dpt_ipv4_l4_cksum(f, ip, l4_off);
@@ -161,7 +164,7 @@ gso_push(struct dpt_tx *tx, struct rte_mbuf *m)
 			rte_pktmbuf_free(f);
 			break;
 		}
-		patch_frame(f, i, n, seg, seq, id, flags);
+		patch_frame(f, i, n, seg, seq, id, flags, tx->no_cksum);
 		tx->stats->c[DPT_STAT_tx_gso_frames]++;
 		dpt_tx_push(tx, f);
 	}

@@ -139,6 +139,34 @@ choose_rss(struct dpt_port *p, const struct rte_eth_dev_info *di,
 	p->rx_offloads |= di->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH;
 }
 
+const char *const dpt_port_cksum_names[DPT_PORT_CKSUM_COUNT + 1] = {
+	[DPT_PORT_CKSUM_AUTO] = "auto",
+	[DPT_PORT_CKSUM_NONE] = "none",
+};
+
+/* [port0] checksum = none leaves frames without checksums, which only a
+ * link that cannot corrupt them may carry: shared memory between two
+ * processes of one host. Any PMD that can reach a wire (or a kernel
+ * interface, whose stack verifies) is refused, naming the key. */
+static int
+check_cksum_mode(struct dpt_port *p, const struct rte_eth_dev_info *di,
+		 const struct dpt_port_conf *c, char *err, size_t len)
+{
+	static const char *const shm_only[] = { "net_memif", "net_ring" };
+
+	if (c->checksum != DPT_PORT_CKSUM_NONE)
+		return 0;
+	for (unsigned int i = 0; i < RTE_DIM(shm_only); i++)
+		if (strcmp(di->driver_name, shm_only[i]) == 0) {
+			p->cksum_none = 1;
+			return 0;
+		}
+	return fail(err, len, -EPERM, "none refused for %s (driver %s), "
+		    "which can reach a wire: only net_memif and net_ring "
+		    "(shared memory between processes of one host) may skip "
+		    "checksums", p->name, di->driver_name);
+}
+
 static void
 choose_offloads(struct dpt_port *p, const struct rte_eth_dev_info *di,
 		const struct dpt_port_conf *c, struct rte_eth_conf *ec)
@@ -154,7 +182,7 @@ choose_offloads(struct dpt_port *p, const struct rte_eth_dev_info *di,
 	/* Chained header + payload mbufs need multi-segment TX always. */
 	p->tx_offloads = di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	p->rx_offloads = 0;
-	if (c->offloads) {
+	if (c->offloads && !p->cksum_none) {
 		p->rx_offloads |= di->rx_offload_capa & rx_want;
 		p->tx_offloads |= di->tx_offload_capa & tx_want;
 	}
@@ -262,6 +290,9 @@ configure(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 	    prm->mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN > di.max_rx_pktlen)
 		ec.rxmode.mtu = di.max_rx_pktlen - RTE_ETHER_HDR_LEN -
 				RTE_ETHER_CRC_LEN;
+	rc = check_cksum_mode(p, &di, c, err, len);
+	if (rc != 0)
+		return rc;
 	choose_offloads(p, &di, c, &ec);
 	rc = rte_eth_dev_configure(p->port_id, p->nb_queues, p->nb_queues, &ec);
 	if (rc != 0)
@@ -335,11 +366,12 @@ dpt_port_open(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 	PORT_LOG(INFO, "%s (%s): %u queue pair(s) for %u worker(s), RSS %s "
 		 "(redirection table %u), MAC " RTE_ETHER_ADDR_PRT_FMT
 		 ", rx offloads 0x%" PRIx64 ", tx offloads 0x%" PRIx64
-		 ", pool %u mbufs on socket %d", p->name, p->driver,
+		 "%s, pool %u mbufs on socket %d", p->name, p->driver,
 		 p->nb_queues, p->n_workers, p->rss ? "on" : "off",
 		 p->steer.hw_hash ? p->steer.reta_size : 0,
 		 RTE_ETHER_ADDR_BYTES(&p->mac), p->rx_offloads,
-		 p->tx_offloads, p->pool->size, p->socket_id);
+		 p->tx_offloads, p->cksum_none ? ", no checksums (checksum = "
+		 "none)" : "", p->pool->size, p->socket_id);
 	return 0;
 }
 

@@ -24,6 +24,21 @@
 
 #define DPT_PORT_DEVICE_LEN 256 /**< devargs, NUL included */
 
+/** [port0] checksum: who computes and verifies IPv4, TCP, UDP and ICMP
+ * checksums. */
+enum dpt_port_cksum {
+	DPT_PORT_CKSUM_AUTO, /**< the PMD's offloads where it has them,
+			       *  software otherwise */
+	DPT_PORT_CKSUM_NONE, /**< neither computed nor verified, as Linux's
+			       *  loopback: only for a link of shared memory
+			       *  between two processes of one host
+			       *  (net_memif, net_ring) */
+	DPT_PORT_CKSUM_COUNT
+};
+
+/** The names of enum dpt_port_cksum, as configured; NULL-terminated. */
+extern const char *const dpt_port_cksum_names[DPT_PORT_CKSUM_COUNT + 1];
+
 /** The device as configured ([port0] device and queue keys; lib/cfg fills
  * it). The interface's keys of [port0] are struct dpt_netif_conf's. */
 struct dpt_port_conf {
@@ -34,6 +49,7 @@ struct dpt_port_conf {
 	uint32_t mbufs;      /**< mbufs in the pool, 0 = sized from the rest */
 	uint32_t offloads;   /**< use checksum offloads the PMD offers */
 	uint32_t rss;        /**< symmetric RSS where the PMD has it */
+	uint32_t checksum;   /**< enum dpt_port_cksum */
 };
 
 struct dpt_port {
@@ -53,6 +69,9 @@ struct dpt_port {
 						 *  when shared */
 	uint64_t rx_offloads;                  /**< RTE_ETH_RX_OFFLOAD_* on */
 	uint64_t tx_offloads;                  /**< RTE_ETH_TX_OFFLOAD_* on */
+	int cksum_none;                        /**< [port0] checksum = none:
+						 *  no checksum computed or
+						 *  verified (dpt_port_cksum) */
 	char name[RTE_ETH_NAME_MAX_LEN];       /**< ethdev name */
 	char driver[64];                       /**< PMD name */
 };
@@ -83,7 +102,8 @@ struct dpt_port_txq {
  *   Set to a one-line reason on failure.
  * @return
  *   0, or a negative errno: -ENODEV (no such device), -EINVAL (the PMD
- *   refuses the queues or MTU), -ENOMEM (pool).
+ *   refuses the queues or MTU), -ENOMEM (pool), -EPERM (checksum = none
+ *   on a driver other than net_memif and net_ring).
  */
 int dpt_port_open(struct dpt_port *p, const struct dpt_port_params *prm,
 		  char *err, size_t err_len);

@@ -51,6 +51,8 @@ struct dpt_tx {
 				      *  refused (dpt_tx_backlogged()) */
 	uint8_t tso;                /**< the sink takes large TCP frames
 				      *  whole (the PMD's TSO) */
+	uint8_t no_cksum;           /**< frames cut here get no checksums
+				      *  ([port0] checksum = none) */
 	struct rte_mempool *gso_pool; /**< header mbufs of the frames cut
 					*  here, NULL: no software
 					*  segmentation (and with !tso, no

@@ -686,30 +686,33 @@ pattern_free(void *addr, void *opaque)
 	rte_free(addr);
 }
 
-/* The pattern's mbuf holds an external buffer of PATTERN_LEN bytes (with
- * the shared info DPDK counts its clones in at the end); the buffer goes
- * when the last clone does. */
+/* The pattern's mbuf holds an external buffer of PATTERN_LEN bytes,
+ * summed once (dpt_cksum_const: the prefix sums with the shared info DPDK
+ * counts its clones in, after the bytes), so that no body sent from it is
+ * summed again; the buffer goes when the last clone does. */
 static int
 make_pattern(struct dpt_svc *s)
 {
-	uint16_t len = PATTERN_LEN + sizeof(struct rte_mbuf_ext_shared_info);
+	const size_t cc_off = RTE_ALIGN_CEIL(PATTERN_LEN, 8);
 	struct rte_mbuf_ext_shared_info *shinfo;
-	char *p = rte_malloc_socket("dpt_svc_pattern", len, RTE_CACHE_LINE_SIZE,
-				    s->p.socket_id);
+	struct dpt_cksum_const *cc;
+	char *p = rte_malloc_socket("dpt_svc_pattern", cc_off +
+				    dpt_cksum_const_size(PATTERN_LEN),
+				    RTE_CACHE_LINE_SIZE, s->p.socket_id);
 
 	if (p == NULL)
 		return -ENOMEM;
-	shinfo = rte_pktmbuf_ext_shinfo_init_helper(p, &len, pattern_free,
-						    NULL);
 	s->pattern = rte_pktmbuf_alloc(s->p.data_pool);
-	if (shinfo == NULL || s->pattern == NULL || len < PATTERN_LEN) {
+	if (s->pattern == NULL) {
 		rte_free(p);
 		return -ENOMEM;
 	}
 	for (unsigned int i = 0; i < PATTERN_LEN; i++)
 		p[i] = dpt_svc_http_alphabet[i % 64];
-	rte_pktmbuf_attach_extbuf(s->pattern, p, rte_malloc_virt2iova(p), len,
-				  shinfo);
+	cc = (struct dpt_cksum_const *)(p + cc_off);
+	shinfo = dpt_cksum_const_init(cc, p, PATTERN_LEN, pattern_free, NULL);
+	rte_pktmbuf_attach_extbuf(s->pattern, p, rte_malloc_virt2iova(p),
+				  PATTERN_LEN, shinfo);
 	s->pattern->data_off = 0;
 	s->pattern->data_len = PATTERN_LEN;
 	s->pattern->pkt_len = PATTERN_LEN;

@@ -191,6 +191,9 @@ struct dpt_tcp_params {
 		       uint32_t laddr, uint16_t lport);
 	void *port_ok_arg;                /**< its first argument */
 	int tx_cksum_offload;             /**< the PMD fills TCP checksums */
+	int cksum_none;                   /**< send checksum 0 ([port0]
+					    *  checksum = none; input
+					    *  then comes marked verified) */
 	uint8_t secret[16];               /**< ISN and SYN cookie key */
 	uint64_t now;                     /**< current time: the timing
 					    *  wheel starts there */

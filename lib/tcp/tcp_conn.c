@@ -190,10 +190,12 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->st = p->stats;
 	t->tx_cksum = p->tx_cksum_offload;
 	t->rx_bulk_conns = TCP_RX_BULK_CONNS;
+	t->cksum_none = p->cksum_none;
 	memcpy(t->secret, p->secret, sizeof(t->secret));
 	tcp_cookie_init(t);
 	t->ooo_off = rte_mbuf_dynfield_register(&ooo_field);
-	if (t->ooo_off < 0 || create_table(t, p) != 0) {
+	if (t->ooo_off < 0 || dpt_cksum_note_register() != 0 ||
+	    create_table(t, p) != 0) {
 		destroy(t);
 		rte_errno = ENOMEM;
 		return NULL;

@@ -351,6 +351,7 @@ struct dpt_tcp {
 	uint64_t cookie_live_until;  /* a cookie sent may be valid until
 				      * then; 0: none ever sent */
 	int tx_cksum;                /* PMD fills TCP checksums */
+	int cksum_none;              /* [port0] checksum = none: send 0 */
 	uint16_t next_port;          /* next ephemeral port to try */
 	uint8_t in_poll;             /* delivering events */
 	int ooo_off;                 /* mbuf dynfield: out-of-order info */

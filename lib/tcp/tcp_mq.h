@@ -29,6 +29,8 @@
 
 #include <rte_mbuf.h>
 
+#include "dpt_cksum.h"
+
 /* From this many segments on, a short segment is copied into the tail
  * rather than queued as its own mbuf. */
 #define MQ_COALESCE_SEGS 8
@@ -99,10 +101,12 @@ mq_append_own(struct tcp_mq *q, struct rte_mbuf *m, uint32_t len)
 }
 
 /* Copy @len bytes to the tail's room (the caller checked it is ours and
- * has the room). */
+ * has the room); a stored sum of the tail (dpt_cksum.h) no longer runs to
+ * its end, and goes. */
 static inline void
 mq_fill_tail(struct tcp_mq *q, const void *p, uint32_t len)
 {
+	dpt_cksum_note_drop(q->tail);
 	memcpy(rte_pktmbuf_append(q->tail, (uint16_t)len), p, len);
 	q->bytes += len;
 }

@@ -49,14 +49,26 @@ tcp_rcv_window(struct dpt_tcb *c)
 	return RTE_MIN(space, max);
 }
 
+/* Whether segments are summed here: not when the PMD does it, nor on a
+ * link that needs no checksum ([port0] checksum = none). */
+static int
+sw_cksum(const struct dpt_tcp *t)
+{
+	return !t->tx_cksum && !t->cksum_none;
+}
+
 /* Chain references to @len queued bytes from @seq after *@tail, the last
- * mbuf of the frame headed by @h, in at most @pieces mbufs. Returns the
- * bytes attached (fewer at the mbuf limit or when the header pool is
- * empty). */
+ * mbuf of the frame headed by @h, in at most @pieces mbufs, and (when
+ * @psum is not NULL and checksums are summed here) add their sum to
+ * *@psum: from the queue mbufs' stored sums where they have them
+ * (dpt_cksum_seg()), so bytes copied in by dpt_tcp_write(), a constant
+ * body, or a retransmission are not read again. Returns the bytes
+ * attached (fewer at the mbuf limit or when the header pool is empty). */
 static __rte_always_inline uint32_t
 attach_data(struct dpt_tcb *c, struct rte_mbuf *h, struct rte_mbuf **tail,
-	    uint32_t seq, uint32_t len, uint32_t pieces)
+	    uint32_t seq, uint32_t len, uint32_t pieces, uint16_t *psum)
 {
+	int sum_here = psum != NULL && sw_cksum(c->tcp);
 	struct rte_mbuf *src;
 	uint32_t off, done = 0;
 
@@ -69,6 +81,9 @@ attach_data(struct dpt_tcb *c, struct rte_mbuf *h, struct rte_mbuf **tail,
 			tcb_count(c, DPT_STAT_mbuf_alloc_fail);
 			break;
 		}
+		if (sum_here)
+			*psum = dpt_cksum_add(*psum, dpt_cksum_seg(src, off, n),
+					      done);
 		rte_pktmbuf_attach(mi, src);
 		mi->data_off = (uint16_t)(src->data_off + off);
 		mi->data_len = (uint16_t)n;
@@ -103,7 +118,7 @@ attach_frames(struct dpt_tcb *c, struct rte_mbuf *h, uint32_t seq,
 		uint16_t segs = h->nb_segs;
 		uint32_t want = RTE_MIN(seg, len - done);
 		uint32_t got = attach_data(c, h, &tail, seq + done, want,
-					   TCP_MAX_TX_SEGS - 1);
+					   TCP_MAX_TX_SEGS - 1, NULL);
 
 		if (got < want && done > 0) {
 			rte_pktmbuf_free(before->next);
@@ -160,14 +175,21 @@ data_options(struct dpt_tcb *c, struct dpt_tcp_opts *o, uint64_t now)
 	}
 }
 
-/* As finish_and_send() below, for a segment of @segsz-byte frames (0: a
- * frame): flagged RTE_MBUF_F_TX_TCP_SEG for the TX path to cut (the
+/* IPv4 header from @laddr (the connection's local address, or the one a
+ * segment without a connection was sent to: RFC 1122 3.3.4.2, RFC 9293
+ * 3.10.7.1), with DF (RFC 1191: every segment probes the path) unless
+ * @df is 0, TCP checksum, send. A segment of @segsz-byte frames (0: one
+ * frame) is flagged RTE_MBUF_F_TX_TCP_SEG for the TX path to cut (the
  * PMD's TSO, or dpt_gso.c in software, which then checksums each frame),
- * the IPv4 ids of all its frames taken from the counter. */
+ * the IPv4 ids of all its frames taken from the counter. The checksum of
+ * one frame: offloaded; 0 when the link is shared memory ([port0]
+ * checksum = none, like Linux's lo); the header mbuf's bytes plus @psum,
+ * the sum of the data chained after it, when not NULL; else over the
+ * whole chain. */
 static void
 finish_and_send_large(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 		      uint32_t raddr, uint32_t tcp_len, int df, uint32_t segsz,
-		      uint64_t now)
+		      const uint16_t *psum, uint64_t now)
 {
 	uint32_t hl = (uint32_t)(m->data_len - HDRS_OFF), frames = 1;
 	struct rte_ipv4_hdr *ip;
@@ -190,6 +212,14 @@ finish_and_send_large(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 	if (t->tx_cksum) {
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else if (t->cksum_none) {
+		th->cksum = 0;
+	} else if (frames == 1 && psum != NULL) {
+		/* the header mbuf's bytes, then the data's known sum (the
+		 * TCP header's length is a multiple of 4: no byte swap) */
+		th->cksum = dpt_ipv4_l4_cksum_part(m, ip, HDRS_OFF,
+						   m->data_len - HDRS_OFF,
+						   *psum);
 	} else if (frames == 1) {
 		th->cksum = dpt_ipv4_l4_cksum(m, ip, HDRS_OFF);
 	} /* else each frame's, when it is cut (dpt_gso.c) */
@@ -200,12 +230,12 @@ finish_and_send_large(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 /* IPv4 header from @laddr (the connection's local address, or the one a
  * segment without a connection was sent to: RFC 1122 3.3.4.2, RFC 9293
  * 3.10.7.1), with DF (RFC 1191: every segment probes the path) unless
- * @df is 0, TCP checksum (offloaded or over the whole chain), send. */
+ * @df is 0, TCP checksum (see finish_and_send_large()), send. */
 static void
 finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 		uint32_t raddr, uint32_t tcp_len, int df, uint64_t now)
 {
-	finish_and_send_large(t, m, laddr, raddr, tcp_len, df, 0, now);
+	finish_and_send_large(t, m, laddr, raddr, tcp_len, df, 0, NULL, now);
 }
 
 /* No stored header template per connection (Ethernet, IPv4 and TCP,
@@ -299,6 +329,7 @@ send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		.ack = (flags & DPT_TCP_ACK) ? c->rcv_nxt : 0, .flags = flags,
 	};
 	uint32_t wnd = tcp_rcv_window(c), sent = 0, seg = 0, frames = 1;
+	uint16_t psum = 0;
 	struct rte_mbuf *m;
 
 	if (flags & DPT_TCP_SYN) {
@@ -337,7 +368,7 @@ send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 
 			sent = attach_data(c, m, &tail, seq,
 					   RTE_MIN(len, seg),
-					   TCP_MAX_TX_SEGS - 1);
+					   TCP_MAX_TX_SEGS - 1, &psum);
 		}
 		if (sent < len) /* cut short: FIN and PSH come later */
 			flags &= ~(DPT_TCP_FIN | DPT_TCP_PSH);
@@ -360,7 +391,8 @@ send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	}
 	finish_and_send_large(t, m, c->key.laddr, c->key.raddr,
 			      m->pkt_len - HDRS_OFF, !c->pmtu_nodf,
-			      frames > 1 ? seg : 0, now);
+			      frames > 1 ? seg : 0, frames > 1 ? NULL : &psum,
+			      now);
 	return (int)sent;
 }
 
@@ -473,8 +505,8 @@ tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 	if (m == NULL)
 		return;
 	t->st->c[DPT_STAT_tcp_rst_sent]++;
-	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
-			1, now);
+	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF, 1,
+			now);
 }
 
 void
@@ -534,8 +566,8 @@ tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 	if (m == NULL)
 		return;
 	t->st->c[DPT_STAT_tcp_syncookies_sent]++;
-	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF,
-			1, now);
+	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF, 1,
+			now);
 }
 
 /* RFC 5961 7: challenge ACKs are throttled, here per connection, so an

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_arp.h>
+#include <rte_cpuflags.h>
 #include <rte_ip.h>
 
 #include "dpt_mbuf.h"
@@ -488,11 +489,11 @@ Test(cksum, mbuf_sum_across_an_odd_length_segment_equals_the_flat_sum)
 		b[i] = (uint8_t)(i * 7 + 13);
 	m = th_mbuf(b, sizeof(b), 99);
 	cr_assert_eq(m->nb_segs, 2);
-	cr_assert_eq(dpt_raw_cksum_mbuf(m, 0, sizeof(b)),
+	cr_assert_eq(dpt_cksum_mbuf(m, 0, sizeof(b)),
 		     rte_raw_cksum(b, sizeof(b)));
-	cr_assert_eq(dpt_raw_cksum_mbuf(m, 0, sizeof(b)), 0x1d4f);
+	cr_assert_eq(dpt_cksum_mbuf(m, 0, sizeof(b)), 0x1d4f);
 	/* and from an odd offset, across the boundary */
-	cr_assert_eq(dpt_raw_cksum_mbuf(m, 3, 500), rte_raw_cksum(b + 3, 500));
+	cr_assert_eq(dpt_cksum_mbuf(m, 3, 500), rte_raw_cksum(b + 3, 500));
 }
 
 Test(cksum, mbuf_sum_over_three_odd_segments_equals_the_flat_sum)
@@ -505,8 +506,246 @@ Test(cksum, mbuf_sum_over_three_odd_segments_equals_the_flat_sum)
 	m = th_mbuf(b, 2001, 1001);
 	m3 = th_mbuf(b + 2001, 1000, 0);
 	cr_assert_eq(rte_pktmbuf_chain(m, m3), 0);
-	cr_assert_eq(dpt_raw_cksum_mbuf(m, 0, sizeof(b)),
+	cr_assert_eq(dpt_cksum_mbuf(m, 0, sizeof(b)),
 		     rte_raw_cksum(b, sizeof(b)));
+}
+
+/* The checksum the slow, obvious way (RFC 1071 4.1), a byte at a time:
+ * even positions are the first byte of a word in memory order. */
+static uint16_t
+ref_cksum(const uint8_t *p, uint32_t len, uint32_t at)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < len; i++) {
+		int first = ((at + i) & 1) == 0;
+
+		sum += RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ?
+		       (first ? p[i] : (uint32_t)p[i] << 8) :
+		       (first ? (uint32_t)p[i] << 8 : p[i]);
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* A fixed-seed generator (LCG), so a failure repeats. */
+static uint32_t
+rnd(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*x >> 33);
+}
+
+static void
+fill_random(uint8_t *b, size_t n, uint64_t *x)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)(rnd(x) >> 8);
+}
+
+Test(cksum, every_variant_equals_the_bytewise_sum_at_random_lengths_and_alignments)
+{
+	static uint8_t b[9000 + 64], d[9000 + 64];
+	uint64_t x = 42;
+
+	/* where the CPU has AVX2 the vector variants must be the ones in
+	 * use (elsewhere the portable ones are tested alone) */
+	if (rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0)
+		cr_assert(dpt_cksum_avx2());
+
+	for (int i = 0; i < 3000; i++) {
+		uint32_t len = i < 200 ? (uint32_t)i : rnd(&x) % 9001;
+		uint32_t off = rnd(&x) % 64, doff = rnd(&x) % 64;
+		uint16_t want;
+
+		/* all-ones now and then: the carries at their worst */
+		if (i % 7 == 0)
+			memset(b, 0xff, sizeof(b));
+		else
+			fill_random(b, sizeof(b), &x);
+		want = ref_cksum(b + off, len, 0);
+		cr_assert_eq(dpt_cksum(b + off, len), want, "len %u off %u",
+			     len, off);
+		cr_assert_eq(dpt_cksum_scalar(b + off, len), want);
+		memset(d, 0x5a, sizeof(d));
+		cr_assert_eq(dpt_cksum_copy(d + doff, b + off, len), want,
+			     "copy len %u off %u/%u", len, off, doff);
+		cr_assert_eq(memcmp(d + doff, b + off, len), 0);
+		cr_assert_eq(d[doff + len], 0x5a, "copied past the end");
+		cr_assert_eq(dpt_cksum_copy_scalar(d + doff, b + off, len),
+			     want);
+		if (dpt_cksum_avx2()) {
+			cr_assert_eq(dpt_cksum_vec(b + off, len), want,
+				     "avx2 len %u off %u", len, off);
+			cr_assert_eq(dpt_cksum_copy_vec(d + doff, b + off,
+							len), want);
+		}
+	}
+}
+
+/* A chain of @len bytes of @b cut at random places, each piece at a
+ * random offset in its buffer. */
+static struct rte_mbuf *
+random_chain(const uint8_t *b, uint32_t len, uint64_t *x)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t done = 0;
+
+	do {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(th_pool);
+		uint32_t skip = rnd(x) % 64, n;
+
+		cr_assert_not_null(m);
+		rte_pktmbuf_prepend(m, (uint16_t)(rte_pktmbuf_headroom(m) -
+						  skip));
+		rte_pktmbuf_trim(m, m->data_len);
+		n = RTE_MIN(len - done, rnd(x) % 4 == 0 ? rnd(x) % 8 :
+			    rnd(x) % rte_pktmbuf_tailroom(m));
+		memcpy(rte_pktmbuf_append(m, (uint16_t)n), b + done, n);
+		done += n;
+		if (head == NULL) {
+			head = tail = m;
+		} else {
+			tail->next = m;
+			tail = m;
+			head->nb_segs++;
+			head->pkt_len += n;
+		}
+	} while (done < len);
+	return head;
+}
+
+Test(cksum, chain_sum_equals_the_bytewise_sum_at_random_splits)
+{
+	static uint8_t b[9000];
+	uint64_t x = 7;
+
+	for (int i = 0; i < 400; i++) {
+		uint32_t len = rnd(&x) % 9001;
+		uint32_t off = len > 0 ? rnd(&x) % (len + 1) : 0;
+		uint32_t n = len - off > 0 ? rnd(&x) % (len - off + 1) : 0;
+		struct rte_mbuf *m;
+
+		fill_random(b, sizeof(b), &x);
+		m = random_chain(b, len, &x);
+		cr_assert_eq(m->pkt_len, len);
+		cr_assert_eq(dpt_cksum_mbuf(m, 0, len), ref_cksum(b, len, 0),
+			     "len %u in %u segments", len, m->nb_segs);
+		cr_assert_eq(dpt_cksum_mbuf(m, off, n),
+			     ref_cksum(b + off, n, 0), "%u at %u of %u", n,
+			     off, len);
+		rte_pktmbuf_free(m);
+	}
+}
+
+Test(cksum, parts_add_and_subtract_at_odd_offsets)
+{
+	static uint8_t b[3001];
+	uint64_t x = 9;
+
+	for (int i = 0; i < 500; i++) {
+		uint32_t len = rnd(&x) % sizeof(b), cut = rnd(&x) % (len + 1);
+		uint16_t whole, head, tail, rest;
+
+		fill_random(b, len, &x);
+		whole = ref_cksum(b, len, 0);
+		head = dpt_cksum(b, cut);
+		tail = dpt_cksum(b + cut, len - cut);
+		cr_assert_eq(dpt_cksum_add(head, tail, cut), whole);
+		/* the whole less its head is the tail, 0 and 0xffff being
+		 * one value */
+		rest = dpt_cksum_sub(whole, head, 0);
+		rest = cut & 1 ? rte_bswap16(rest) : rest;
+		cr_assert(rest == tail || ((rest == 0 || rest == 0xffff) &&
+				  (tail == 0 || tail == 0xffff)),
+			  "len %u cut %u: %04x vs %04x", len, cut, rest, tail);
+	}
+}
+
+/* The same value: 0 and 0xffff are one in one's complement. */
+static int
+same_sum(uint16_t a, uint16_t b)
+{
+	return a == b || ((a == 0 || a == 0xffff) && (b == 0 || b == 0xffff));
+}
+
+Test(cksum, a_noted_mbuf_sums_any_part_exactly)
+{
+	static uint8_t b[2000];
+	uint64_t x = 11;
+	struct rte_mbuf *m;
+
+	cr_assert_eq(dpt_cksum_note_register(), 0);
+	for (int i = 0; i < 300; i++) {
+		uint32_t len = 1 + rnd(&x) % 1999, trim = rnd(&x) % len;
+		uint32_t off, n;
+
+		fill_random(b, len, &x);
+		m = rte_pktmbuf_alloc(th_pool);
+		cr_assert_not_null(m);
+		cr_assert_null(dpt_cksum_note_get(m), "a fresh mbuf noted");
+		dpt_cksum_note_set(m, 0, dpt_cksum_copy(rte_pktmbuf_append(m,
+				   (uint16_t)len), b, len));
+		/* acknowledged bytes trimmed: the note still runs to the end */
+		rte_pktmbuf_adj(m, (uint16_t)trim);
+		off = rnd(&x) % (len - trim);
+		n = 1 + rnd(&x) % (len - trim - off);
+		cr_assert(same_sum(dpt_cksum_seg(m, off, n),
+				   ref_cksum(b + trim + off, n, 0)),
+			  "%u at %u of %u (trimmed %u)", n, off, len, trim);
+		cr_assert_eq(dpt_cksum_seg(m, 0, len - trim),
+			     ref_cksum(b + trim, len - trim, 0));
+		/* a note is forgotten with the mbuf's next life */
+		rte_pktmbuf_free(m);
+		m = rte_pktmbuf_alloc(th_pool);
+		cr_assert_null(dpt_cksum_note_get(m));
+		rte_pktmbuf_free(m);
+	}
+}
+
+static void
+free_nothing(void *addr, void *opaque)
+{
+	(void)addr;
+	*(int *)opaque = 1;
+}
+
+Test(cksum, a_constant_buffer_sums_any_range_of_its_clones_exactly)
+{
+	static uint8_t buf[65472] __rte_aligned(8);
+	static uint64_t ccmem[(sizeof(struct dpt_cksum_const) +
+			       (65472 / DPT_CKSUM_STRIDE + 1) * 2) / 8 + 1];
+	struct dpt_cksum_const *cc = (struct dpt_cksum_const *)ccmem;
+	struct rte_mbuf_ext_shared_info *si;
+	struct rte_mbuf *pat = rte_pktmbuf_alloc(th_pool);
+	int freed = 0;
+	uint64_t x = 5;
+
+	cr_assert_leq(dpt_cksum_const_size(sizeof(buf)), sizeof(ccmem));
+	fill_random(buf, sizeof(buf), &x);
+	si = dpt_cksum_const_init(cc, buf, sizeof(buf), free_nothing, &freed);
+	rte_pktmbuf_attach_extbuf(pat, buf, 0, sizeof(buf), si);
+	pat->data_off = 0;
+	pat->data_len = (uint16_t)sizeof(buf);
+	pat->pkt_len = sizeof(buf);
+	for (int i = 0; i < 500; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_clone(pat, th_pool);
+		uint32_t a = rnd(&x) % sizeof(buf);
+		uint32_t n = 1 + rnd(&x) % RTE_MIN(sizeof(buf) - a, 9000u);
+		uint32_t off = rnd(&x) % (n + 1) / 2;
+
+		cr_assert_not_null(m);
+		m->data_off = (uint16_t)a;
+		m->data_len = (uint16_t)n;
+		m->pkt_len = n;
+		cr_assert(same_sum(dpt_cksum_seg(m, off, n - off),
+				   ref_cksum(buf + a + off, n - off, 0)),
+			  "%u at %u", n - off, a + off);
+		rte_pktmbuf_free(m);
+	}
+	rte_pktmbuf_free(pat);
+	cr_assert_eq(freed, 1, "the owner's free callback was not called");
 }
 
 /* dpt_mbuf_chain_compact(): a request grown from small segments. */
