@@ -37,6 +37,7 @@ cksum_none(void)
 {
 	tt.i.nif.cksum_none = 1;
 	tt.tcp->cksum_none = 1;
+	tt.i.tx.no_cksum = 1;
 }
 
 /* The next frame we sent, its IPv4 and TCP checksum fields (as on the
@@ -136,6 +137,18 @@ Test(tcp_cksum, none_accepts_wrong_checksums_and_sends_checksum_0)
 	cr_assert_eq(ipc, 0);
 	cr_assert_eq(tcpc, 0);
 	cr_assert_eq(m->pkt_len, RTE_ETHER_HDR_LEN + 20 + 20 + 500);
+	/* a large send (MSS 536: no option in the SYN), cut into frames in
+	 * software (dpt_gso.c): each frame with checksums 0 as well */
+	cr_assert_eq(dpt_tcp_write(c, want, 4 * 536), 4 * 536);
+	tt_poll();
+	cr_assert_eq(tt_pending(), 4);
+	for (int i = 0; i < 4; i++) {
+		m = next_raw(&ipc, &tcpc);
+		cr_assert_eq(ipc, 0, "frame %d: IPv4 checksum %04x", i, ipc);
+		cr_assert_eq(tcpc, 0, "frame %d: TCP checksum %04x", i, tcpc);
+		cr_assert_eq(m->pkt_len, RTE_ETHER_HDR_LEN + 20 + 20 + 536);
+	}
+	TT_ASSERT_STAT(tx_gso_frames, 4);
 }
 
 /* ---- stored sums: what dpt_tcp_write() copies in is summed once -------- */
