@@ -129,6 +129,8 @@ struct gen_counters {
 	uint64_t t_finish;        /* us: left reached 0 */
 	uint64_t t_all_made;      /* us: every connection was made once */
 	uint64_t t_hold_made;     /* us: every --hold connection was made */
+	uint64_t load_left;       /* --hold: the mode's own not finished */
+	uint64_t t_load_finish;   /* us: load_left reached 0 */
 	uint64_t transactions;    /* replies complete (rr, crr, http) */
 	uint64_t flood_pkts;      /* flood packets handed to the port */
 	uint64_t bad_replies;     /* http: status not 200, or no length */
@@ -279,7 +281,8 @@ mix64(uint64_t z)
 
 /* Sums over the workers, read on the main lcore. */
 struct gen_totals {
-	struct gen_counters n;     /* t_start: earliest; t_finish: latest */
+	struct gen_counters n;     /* t_start: earliest; t_finish,
+				    * t_load_finish: latest */
 	unsigned int started;      /* workers past their peer wait */
 	uint64_t setup;            /* us: the last worker's t_all_made */
 	unsigned int setup_missing; /* workers whose conns were not all made */

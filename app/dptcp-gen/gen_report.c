@@ -62,6 +62,9 @@ gen_sum(const struct gen *g, struct gen_totals *t)
 			t->n.t_start = ts;
 		t->started += ts != 0;
 		t->n.t_finish = RTE_MAX(t->n.t_finish, tf);
+		t->n.load_left += cnt_get(&n->load_left);
+		t->n.t_load_finish = RTE_MAX(t->n.t_load_finish,
+					     cnt_get(&n->t_load_finish));
 	}
 }
 
@@ -83,6 +86,10 @@ gen_result(struct gen *g, uint64_t now, struct gen_result *r)
 	dpt_engine_stats(g->app.engine, &r->s);
 	g->t_end = r->t.n.left == 0 && r->t.n.t_finish ? r->t.n.t_finish :
 		   now;
+	/* --hold: the rates are the mode's, over its own time, not the
+	 * held ones' closes after it */
+	if (g->o.hold && r->t.n.load_left == 0 && r->t.n.t_load_finish)
+		g->t_end = r->t.n.t_load_finish;
 	r->elapsed_us = g->started && g->t_end > g->t0 ? g->t_end - g->t0 : 0;
 	r->incomplete = g->o.conns - r->t.n.completed - r->t.n.failed;
 	r->verify = !g->o.verify ? "off" :

@@ -46,6 +46,12 @@ gen_conn_left(struct gen_conn *x, uint64_t now)
 	cnt_add(&gw->n.left, -1ULL);
 	if (gw->n.left == 0)
 		__atomic_store_n(&gw->n.t_finish, now, __ATOMIC_RELAXED);
+	if (!x->hold) {
+		cnt_add(&gw->n.load_left, -1ULL);
+		if (gw->n.load_left == 0)
+			__atomic_store_n(&gw->n.t_load_finish, now,
+					 __ATOMIC_RELAXED);
+	}
 }
 
 void
@@ -191,9 +197,13 @@ gen_hook(struct dpt_worker *w, uint64_t now, void *arg)
 	if (gw->phase == PH_STOPPING ||
 	    __atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
 		gw->phase = PH_STOPPING;
+		/* the mode's own first, --hold's after: the load ends when
+		 * told, not behind the closes of N idle ones (which would
+		 * slow it while the clock runs) */
 		for (unsigned int k = 0; k < OPEN_BURST &&
 		     gw->next_stop < gw->n_conns; k++)
-			mode->stop(&gw->conns[gw->next_stop++], now);
+			mode->stop(&gw->conns[(gw->next_stop++ + gw->n_hold) %
+					      gw->n_conns], now);
 		if (gw->next_stop == gw->n_conns)
 			gw->phase = PH_STOPPED;
 		return;

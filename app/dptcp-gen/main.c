@@ -38,7 +38,8 @@
 #define TICK_US (10 * DPT_US_PER_MS)     /* main lcore's period */
 #define REPORT_US DPT_US_PER_S           /* one line a second */
 #define LINGER_US (3 * DPT_US_PER_S)     /* graceful closes, at most */
-#define HOLD_WAIT_US (60 * DPT_US_PER_S) /* --hold: to make them all */
+#define HOLD_WAIT_US (60 * DPT_US_PER_S) /* --hold, idle: to make them
+					  * all */
 
 /* ---- set-up, once the engine exists ----------------------------------- */
 
@@ -148,6 +149,7 @@ gen_setup(struct gen *g)
 		gw->n_hold = (uint32_t)((uint64_t)o->hold * (i + 1) /
 					g->n_workers -
 					(uint64_t)o->hold * i / g->n_workers);
+		gw->n.load_left = gw->n_conns - gw->n_hold;
 		gw->nexthop = dpt_route_nexthop(&e->workers[i]->nif, o->target);
 		gw->seg_room = room;
 		gw->pool = e->port.pool;
@@ -224,6 +226,21 @@ gen_start_stop(struct gen *g, const char *why, uint64_t now)
 	__atomic_store_n(&g->stop, 1, __ATOMIC_RELAXED);
 }
 
+/* When --duration counts from: the start; with --hold, once the held
+ * ones are made (the clock restarts then); idle, once all are made, as
+ * lnx-rr's idle (a slow set-up would otherwise cut the hold short). Not
+ * all made: HOLD_WAIT_US more at most. */
+static uint64_t
+duration_from(const struct gen *g, const struct gen_totals *t)
+{
+	if (g->o.hold && !g->hold_done)
+		return g->t0 + HOLD_WAIT_US;
+	if (g->o.mode == &gen_mode_idle)
+		return t->setup_missing == 0 && t->setup > g->t0 ? t->setup :
+		       g->t0 + HOLD_WAIT_US;
+	return g->t0;
+}
+
 static int
 gen_tick(struct dpt_app *app, unsigned int signals, void *ctx)
 {
@@ -257,8 +274,7 @@ gen_tick(struct dpt_app *app, unsigned int signals, void *ctx)
 		if (signals > 0)
 			gen_start_stop(g, "signal", now);
 		else if (g->started && g->o.duration_us &&
-			 now - g->t0 >= g->o.duration_us + (g->o.hold &&
-			 !g->hold_done ? HOLD_WAIT_US : 0))
+			 now >= duration_from(g, &t) + g->o.duration_us)
 			gen_start_stop(g, "duration", now);
 		else if (t.n.left == 0 && (g->o.conns > 0 ||
 					     t.n.fail[FAIL_NO_PEER] > 0))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dpt_neigh.c: ARP and the neighbour cache; see dpt_neigh.h for the entry
- * life cycle. Costs: lookup is one rte_hash lookup; the tick touches at most
+ * life cycle. Costs: lookup is one rte_hash lookup (output's next hops
+ * mostly none: OUT_CACHE below); the tick touches at most
  * TICK_SLICE entries every TICK_PERIOD; table-full eviction (output only)
  * scans the table once.
  */
@@ -18,6 +19,12 @@
 #include "dpt_time.h"
 
 #define NIL UINT32_MAX
+/* Output's recent next hops, direct-mapped by the address's low bits (the
+ * last octet): the gateway or the one peer hit one slot; a server's
+ * clients from a few addresses (bench/run's scale: 4) hit theirs, where
+ * one remembered entry missed on each change (~130 instructions for the
+ * hash lookup a frame). */
+#define OUT_CACHE 16
 #define TICK_PERIOD dpt_ms(10)
 #define TICK_SLICE 256
 
@@ -46,9 +53,8 @@ struct dpt_neigh {
 	struct dpt_neigh_conf conf; /* sizes and times */
 	uint64_t next_tick;         /* when dpt_neigh_tick() works next */
 	uint32_t scan;              /* next position the tick examines */
-	struct entry *last_out;     /* output's last next hop: most output
-				     * goes to one (the gateway, or the one
-				     * peer), and this saves its hash lookup */
+	struct entry *out[OUT_CACHE]; /* output's recent next hops: their
+				     * entries without the hash lookup */
 };
 
 struct dpt_neigh *
@@ -361,13 +367,14 @@ dpt_neigh_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t nexthop,
 		 uint64_t now)
 {
 	struct dpt_neigh *n = nif->neigh;
-	struct entry *ent = n->last_out;
+	struct entry **slot = &n->out[nexthop & (OUT_CACHE - 1)];
+	struct entry *ent = *slot;
 
 	/* the entry stays in e[] whatever happens to it: its address and
 	 * state say whether it still is this next hop's */
 	if (ent == NULL || ent->ip != nexthop || ent->state == DPT_NEIGH_FREE) {
 		ent = find(n, nexthop);
-		n->last_out = ent;
+		*slot = ent;
 	}
 	if (ent != NULL && ent->state != DPT_NEIGH_INCOMPLETE) {
 		if (ent->state == DPT_NEIGH_REACHABLE &&

@@ -494,7 +494,15 @@ tcb_established(struct dpt_tcb *c, uint64_t now)
 		c->rto = RTE_MAX(c->rto, 3000000u);
 	c->retries = 0;
 	c->backoff = 0;
+	/* Every caller has the SYN acknowledged: its retransmission timer
+	 * is done, and the wheel node is moved or dropped now, not left
+	 * (as tcb_rexmt_stop() leaves it) to wake the connection an RTO
+	 * later for nothing: an idle connection holds no wheel node, and N
+	 * made at once are not N wake-ups a second later. A connection
+	 * that sends at once re-arms it (a move either way). */
+	c->t_rexmt = 0;
 	tcb_keepalive_reset(c, now);
+	tcb_timers_update(c);
 	/* RFC 9293 3.10.4: a CLOSE queued before the handshake completed */
 	if (c->flags & F_SHUT_WR) {
 		tcb_set_state(c, DPT_TCP_FIN_WAIT_1);

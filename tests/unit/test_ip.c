@@ -306,6 +306,52 @@ Test(neigh, reachable_entry_is_used_without_asking)
 	TH_ASSERT_STAT(&t, arp_tx_request, 0);
 }
 
+/* Host 198.18.0.@oct, MAC 02:00:00:00:@mac, asks for us: learnt. */
+static void
+learn_host(uint8_t oct, uint8_t mac, uint64_t now)
+{
+	COPY(f, arp_req);
+
+	f[11] = f[27] = mac;
+	f[31] = oct;
+	IN(f, now);
+}
+
+Test(neigh, output_alternating_next_hops_reaches_each_ones_mac)
+{
+	/* .1, .17 and .33 share a slot of output's cache, .5 has its own;
+	 * frames alternate between them, each to its host's MAC, also
+	 * after one host's MAC changes */
+	static const uint8_t oct[] = { 1, 5, 17, 33 };
+	uint8_t mac[] = { 0x11, 0x15, 0x21, 0x31 };
+	uint8_t tag = 0;
+	uint16_t k = 0;
+
+	for (unsigned int i = 0; i < RTE_DIM(oct); i++)
+		learn_host(oct[i], mac[i], T0);
+	clear_sent();
+	for (unsigned int round = 0; round < 3; round++) {
+		if (round == 2) {
+			mac[1] = 0x55; /* .5 moved: RFC 826 updates it */
+			learn_host(oct[1], mac[1], T0 + 2);
+			clear_sent();
+			k = 0;
+		}
+		for (unsigned int i = 0; i < RTE_DIM(oct); i++) {
+			const struct rte_mbuf *m;
+
+			dpt_ipv4_output(&t.nif, ip_packet(++tag),
+					DPT_IPV4(198, 18, 0, oct[i]), T0 + 3);
+			m = th_sent(&t, k++);
+			cr_assert_eq(tag_of(m), tag);
+			cr_assert_eq(rte_pktmbuf_mtod(m, const uint8_t *)[5],
+				     mac[i], "frame %u to .%u", tag, oct[i]);
+		}
+	}
+	th_assert_sent(&t, k);
+	TH_ASSERT_STAT(&t, arp_tx_request, 0);
+}
+
 Test(neigh, stale_entry_is_used_and_refreshed_by_unicast_rfc1122_2_3_2_1)
 {
 	learn_peer(T0);

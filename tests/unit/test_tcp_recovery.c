@@ -433,6 +433,80 @@ Test(tcp_rto_active, rto_is_three_seconds_after_a_lost_syn_rfc6298_5_7)
 	       .len = 100);
 }
 
+/* ---- idle connections hold no timer ------------------------------------ */
+
+TestSuite(tcp_idle_timers, .init = tt_setup, .fini = tt_teardown);
+
+/* Nodes on the wheel, in all its slots. */
+static unsigned int
+wheel_nodes(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < WHEEL_SLOTS; i++)
+		for (struct tcp_timer *t = tt.tcp->wheel.slot[i]; t != NULL;
+		     t = t->next)
+			n++;
+	return n;
+}
+
+Test(tcp_idle_timers, passive_handshake_leaves_no_wheel_node)
+{
+	/* The SYN-ACK's retransmission timer ends with the handshake: the
+	 * connection, idle, is on no list the wheel walks, so N of them
+	 * made at once do not all wake an RTO later to find nothing due. */
+	c = tt_accept(&TT_OPTS_NONE, &iss);
+	for (uint16_t i = 1; i < 16; i++) {
+		struct dpt_tcp_seg s;
+
+		TT_IN(.flags = SYN, .seq = 1000, .sport = TT_PEER_PORT + i);
+		tt_next(&s, NULL, 0);
+		cr_assert_eq(s.flags, SYN | ACK);
+		TT_IN(.flags = ACK, .seq = 1001, .ack = s.seq + 1,
+		      .sport = TT_PEER_PORT + i);
+		cr_assert_eq(dpt_tcp_state(tt.conn), DPT_TCP_ESTABLISHED);
+		cr_assert_null(tt.conn->tmr.pprev);
+	}
+	cr_assert_null(c->tmr.pprev);
+	cr_assert_eq(wheel_nodes(), 0);
+	tt_advance(dpt_s(3)); /* past rto_init and more: nothing at all */
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rto, 0);
+	cr_assert_eq(wheel_nodes(), 0);
+	/* data sent later is timed as usual (its resending at the RTO:
+	 * tcp_established's unacked_data_is_retransmitted_after_the_rto):
+	 * the one node, at the RTO (the handshake's sample: rto_min) */
+	app_write(100);
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 100);
+	cr_assert_eq(wheel_nodes(), 1);
+	cr_assert_eq(c->tmr.expire, tt.now + dpt_ms(200));
+	cr_assert_eq(c->t_rexmt, c->tmr.expire);
+}
+
+Test(tcp_idle_timers, active_handshake_leaves_no_wheel_node)
+{
+	c = tt_connect(&TT_OPTS_NONE, &iss);
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 5001, .wnd = 65535);
+	cr_assert_null(c->tmr.pprev);
+	cr_assert_eq(wheel_nodes(), 0);
+	tt_advance(dpt_s(3));
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_rto, 0);
+}
+
+Test(tcp_idle_timers, keepalive_is_an_idle_connections_only_node)
+{
+	/* with keepalive on from the listener's side (a setopt on the
+	 * accepted connection), its deadline is the one node */
+	c = tt_accept(&TT_OPTS_NONE, &iss);
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_KEEPIDLE, dpt_s(10), tt.now),
+		     0);
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_KEEPALIVE, 1, tt.now), 0);
+	cr_assert_eq(wheel_nodes(), 1);
+	cr_assert_eq(c->tmr.expire, tt.now + dpt_s(10));
+}
+
 TestSuite(tcp_rto_max, .init = setup_rto_max_1s, .fini = tt_teardown);
 
 Test(tcp_rto_max, repeated_timeouts_back_off_until_rto_max)
