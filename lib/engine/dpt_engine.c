@@ -13,6 +13,7 @@
 #include <rte_prefetch.h>
 
 #include "dpt_engine.h"
+#include "dpt_heap.h"
 #include "dpt_quiesce.h"
 
 /* The oldest SYN of @q, which is not empty. */
@@ -42,18 +43,9 @@ rx_reserve(const struct dpt_engine *e)
 	return RTE_MAX(e->port.pool->size / 16, 512u);
 }
 
-/* A worker's TCP and its services. */
-/* EAL heap in use on @socket: start-up is single-threaded, so the
- * difference around a worker's creation is exactly what it took. */
-static size_t
-heap_bytes(int socket)
-{
-	struct rte_malloc_socket_stats s;
-
-	return rte_malloc_get_socket_stats(socket, &s) == 0 ?
-	       s.heap_allocsz_bytes : 0;
-}
-
+/* A worker's TCP and its services. Start-up is single-threaded, so the
+ * EAL heap's growth around a worker's creation is exactly what it took
+ * (dpt_heap_used()). */
 static int
 worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 	   const struct dpt_engine_params *p, const uint8_t secret[16])
@@ -74,14 +66,14 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 		.cksum_none = e->port.cksum_none,
 		.now = dpt_clock_us(&w->clock),
 	};
-	size_t heap0 = heap_bytes(e->port.socket_id);
+	size_t heap0 = dpt_heap_used(e->port.socket_id);
 	char name[64];
 
 	snprintf(name, sizeof(name), "dpt_tcp_%u", w->lcore_id);
 	tp.name = name;
 	memcpy(tp.secret, secret, sizeof(tp.secret));
 	w->tcp = dpt_tcp_create(&tp);
-	w->mem_ctx = heap_bytes(e->port.socket_id) - heap0;
+	w->mem_ctx = dpt_heap_used(e->port.socket_id) - heap0;
 	if (w->tcp == NULL)
 		return -rte_errno;
 	w->ctl = p->life;
@@ -283,7 +275,7 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 		return -EIO;
 	}
 	for (unsigned int i = 0; i < p->n_lcores; i++) {
-		size_t heap0 = heap_bytes(e->port.socket_id);
+		size_t heap0 = dpt_heap_used(e->port.socket_id);
 		struct dpt_worker *w = worker_create(e, p, i);
 		int rc = w ? 0 : -ENOMEM;
 
@@ -300,11 +292,11 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 			rc = dpt_conns_init(w, p->conf->tcp.max_conns,
 					    e->port.socket_id);
 		if (rc == 0) {
-			size_t heap1 = heap_bytes(e->port.socket_id);
+			size_t heap1 = dpt_heap_used(e->port.socket_id);
 
 			rc = worker_tcp(e, w, p, secret);
-			w->mem_tcp = heap_bytes(e->port.socket_id) - heap1;
-			w->mem_all = heap_bytes(e->port.socket_id) - heap0;
+			w->mem_tcp = dpt_heap_used(e->port.socket_id) - heap1;
+			w->mem_all = dpt_heap_used(e->port.socket_id) - heap0;
 		}
 		if (rc != 0) {
 			snprintf(err, err_len, "lcore %u: cannot create its "

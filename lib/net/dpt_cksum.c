@@ -273,7 +273,7 @@ dpt_cksum_note_set(struct rte_mbuf *m, uint32_t off, uint16_t sum)
 const struct dpt_cksum_note *
 dpt_cksum_note_get(const struct rte_mbuf *m)
 {
-	if (!(m->ol_flags & note_flag) || note_field < 0)
+	if (!(m->ol_flags & note_flag)) /* 0 until registered */
 		return NULL;
 	return RTE_MBUF_DYNFIELD(m, note_field, const struct dpt_cksum_note *);
 }

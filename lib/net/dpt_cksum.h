@@ -16,8 +16,8 @@
  * loses carries: it is wrong for most chains with an odd-length segment,
  * as TCP send queues have. Here: 32-byte AVX2 steps where the CPU has
  * AVX2 (checked once at start-up, rte_cpu_get_flag_enabled()), else
- * 32-bit words into a 64-bit sum, 16 bytes a step; the copying variant
- * sums what it copies in the same pass.
+ * 32-bit words into a 64-bit sum, 16 bytes a step (8 in the copying
+ * variant, which sums what it copies in the same pass).
  */
 #ifndef DPT_CKSUM_H
 #define DPT_CKSUM_H

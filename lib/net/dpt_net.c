@@ -225,10 +225,7 @@ phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t len)
 		       rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
 		       rte_cpu_to_be_16((uint16_t)len);
 
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint32_t)sum;
+	return dpt_cksum_fold(sum);
 }
 
 static uint16_t
@@ -245,9 +242,7 @@ l4_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 							 l4_off), len);
 	else
 		sum += dpt_cksum_mbuf(m, l4_off, len);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return dpt_cksum_fold(sum);
 }
 
 uint16_t

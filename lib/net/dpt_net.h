@@ -220,11 +220,7 @@ dpt_raw_cksum(const void *buf, uint32_t len)
 	if (len > 0) /* the last byte, padded with a zero byte after it */
 		sum += RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? *p :
 		       (uint32_t)*p << 8;
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return dpt_cksum_fold(sum);
 }
 
 /**

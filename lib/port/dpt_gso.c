@@ -87,6 +87,8 @@ patch_frame(struct rte_mbuf *f, uint32_t i, uint32_t n, uint32_t seg,
 	if (!(f->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) && !no_cksum)
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	th->sent_seq = rte_cpu_to_be_32(seq + i * seg);
+	/* RFC 9293 3.9.1.2: PSH marks the end of the data the send pushed;
+	 * 3.10.4: FIN follows all data. Both belong to the last frame. */
 	th->tcp_flags = i + 1 < n ? flags & ~(RTE_TCP_FIN_FLAG |
 					      RTE_TCP_PSH_FLAG) : flags;
 	if ((f->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM) {

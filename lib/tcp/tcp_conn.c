@@ -18,6 +18,7 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
 
+#include "dpt_heap.h"
 #include "tcp_impl.h"
 
 static const enum dpt_stat state_gauge[DPT_TCP_NSTATES] = {
@@ -44,16 +45,6 @@ dpt_tcp_state_name(enum dpt_tcp_state s)
 	return (unsigned int)s < DPT_TCP_NSTATES ? state_names[s] : "?";
 }
 
-/* EAL heap in use on @socket (0 when it cannot be told). */
-static size_t
-heap_used(int socket)
-{
-	struct rte_malloc_socket_stats s;
-
-	return rte_malloc_get_socket_stats(socket, &s) == 0 ?
-	       s.heap_allocsz_bytes : 0;
-}
-
 static int
 create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 {
@@ -64,10 +55,10 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 		.socket_id = p->socket_id,
 	};
 	uint32_t n = p->conf->max_conns;
-	size_t heap0 = heap_used(p->socket_id);
+	size_t heap0 = dpt_heap_used(p->socket_id);
 
 	t->table = rte_hash_create(&hp);
-	t->mem_table = heap_used(p->socket_id) - heap0;
+	t->mem_table = dpt_heap_used(p->socket_id) - heap0;
 	t->tcbs = rte_zmalloc_socket("dpt_tcbs", sizeof(*t->tcbs) * n,
 				     RTE_CACHE_LINE_SIZE, p->socket_id);
 	/* 4 counters a control block (at most 4 Mi of them): a lookup of a

@@ -517,7 +517,8 @@ int rcv_pressed(const struct dpt_tcb *c);
 int rcv_room_for(const struct dpt_tcb *c, uint32_t cost);
 
 /* tcp_sack.c */
-uint32_t sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o);
+uint32_t sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o,
+		   int *nostate);
 void sb_prune(struct dpt_tcb *c);
 uint32_t sb_sacked_bytes(const struct dpt_tcb *c);
 int sb_is_lost(const struct dpt_tcb *c, uint32_t seq);

@@ -710,10 +710,8 @@ synrcvd_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 static int
 ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 {
-	const uint64_t *nostate = &c->tcp->st->c[DPT_STAT_tcp_sack_nostate];
-	uint64_t nostate0 = *nostate;
 	uint32_t new_sack = 0;
-	int advanced, sack_dup;
+	int advanced, sack_dup, nostate = 0;
 
 	if (c->state == DPT_TCP_SYN_RECEIVED && synrcvd_ack(c, s, now))
 		return 1;
@@ -726,10 +724,10 @@ ack_input(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 		return 1;
 	}
 	if ((c->flags & F_SACK) && (s->opt.present & DPT_TCPOPT_SACK))
-		new_sack = sb_update(c, &s->opt);
+		new_sack = sb_update(c, &s->opt, &nostate);
 	/* blocks that found no loss state to be kept in: this ACK is judged
 	 * as on a connection without SACK (tcp_sack.c) */
-	sack_dup = (c->flags & F_SACK) && *nostate == nostate0;
+	sack_dup = (c->flags & F_SACK) && !nostate;
 	/* RFC 1122 4.2.2.17: probes answered keep a zero window alive */
 	if (c->rexmt_kind == TCP_REXMT_PERSIST)
 		c->retries = 0;

@@ -56,7 +56,7 @@ sb_add(struct dpt_tcb *c, uint32_t l, uint32_t r)
 }
 
 uint32_t
-sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o)
+sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o, int *nostate)
 {
 	uint32_t before = sb_sacked_bytes(c);
 
@@ -68,8 +68,10 @@ sb_update(struct dpt_tcb *c, const struct dpt_tcp_opts *o)
 		if (!seq_lt(l, r) || seq_leq(r, c->snd_una) ||
 		    seq_gt(r, c->snd_max))
 			continue;
-		if (tcb_ext_get(c, DPT_STAT_tcp_sack_nostate) == NULL)
+		if (tcb_ext_get(c, DPT_STAT_tcp_sack_nostate) == NULL) {
+			*nostate = 1;
 			break;
+		}
 		sb_add(c, seq_max(l, c->snd_una), r);
 	}
 	return sb_sacked_bytes(c) - before;

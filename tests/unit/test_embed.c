@@ -898,6 +898,7 @@ Test(embed, close_with_linger_waits_for_the_ack_of_the_fin)
 	TT_IN(.flags = ACK | FIN, .seq = 1001, .ack = iss + 2);
 	fc_step();
 	TT_OUT(.flags = ACK, .seq = iss + 2, .ack = 1002, .wnd = 65535);
+	TT_NONE();
 	fc_no_evt();
 	TT_ASSERT_STAT(tcp_state_time_wait, 1);
 }
@@ -935,18 +936,14 @@ Test(embed, close_with_linger_ends_at_its_time_and_tcp_closes_on)
 Test(embed, data_during_a_linger_close_resets_and_ends_it)
 {
 	struct dpt_embed_evt ev;
-	struct dpt_tcp_seg s;
 	uint32_t iss, h = fc_accept(&iss);
 
 	fc_close_linger(h, iss);
 	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .len = 10);
 	fc_step();
-	do
-		tt_next(&s, NULL, 0);
-	while (!(s.flags & RST));
 	/* RFC 9293 3.10.5, FIN-WAIT-1: <SEQ=SND.NXT><CTL=RST> */
-	cr_assert_eq(s.flags, RST);
-	cr_assert_eq(s.seq, iss + 2);
+	TT_OUT(.flags = RST, .seq = iss + 2, .ack = 0, .wnd = 0);
+	TT_NONE();
 	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
 	cr_assert_eq(ev.handle, h);
 	fc_no_evt();

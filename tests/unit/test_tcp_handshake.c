@@ -1085,6 +1085,7 @@ Test(tcp_syncookies, cookie_check_stops_192s_after_the_last_cookie)
 	tt_advance(1);
 	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2 + 1);
 	TT_OUT(.flags = RST, .seq = ck + 1, .ack = 0, .wnd = 0);
+	TT_NONE();
 	TT_ASSERT_STAT(tcp_cookie_unchecked, 1);
 }
 

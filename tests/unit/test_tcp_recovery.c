@@ -772,9 +772,10 @@ sb_feed(unsigned int n, const struct dpt_tcp_sack *b)
 {
 	struct dpt_tcp_opts o = { .present = DPT_TCPOPT_SACK,
 				  .n_sack = (uint8_t)n };
+	int nostate = 0;
 
 	memcpy(o.sack, b, n * sizeof(*b));
-	sb_update(&sbt, &o);
+	sb_update(&sbt, &o, &nostate);
 }
 
 #define SB_FEED(n, ...) sb_feed((n), (struct dpt_tcp_sack[]){ __VA_ARGS__ })
