@@ -187,11 +187,12 @@ static const struct key_def schema[] = {
 	{ "tcp", "syncookies", T_BOOL, TCP(syncookies), 0, 1, "yes", 0,
 	  "answer SYNs past syn_backlog with SYN cookies (no: drop them)" },
 	{ "tcp", "syn_budget", T_U32, TCP(syn_budget), 1, 256, "8", 0,
-	  "SYNs a worker handles per loop iteration, after every other "
-	  "segment (a quarter, at least 1, while RX has a backlog); more "
-	  "wait in a queue of 1024, past which they are dropped "
-	  "unparsed (rx_drop_syn_budget): a flood cannot crowd out the "
-	  "segments of established connections" },
+	  "SYNs and TCP segments for no connection a worker handles per "
+	  "loop iteration, after the segments of connections (a quarter, "
+	  "at least 1, while RX has a backlog); more wait in a queue of "
+	  "1024, past which they are dropped unparsed "
+	  "(rx_drop_syn_budget, rx_drop_late_budget): a flood cannot "
+	  "crowd out the segments of established connections" },
 	{ "tcp", "synack_rate", T_U32, TCP(synack_rate), 0, 1u << 30, "0", 0,
 	  "SYN-ACKs carrying a SYN cookie per second per worker (a token "
 	  "bucket, a tenth of a second deep); 0 = no limit" },

@@ -30,7 +30,12 @@
 	X(rx_drop_hdr_split, D, "frames whose headers straddle mbuf segments") \
 	X(rx_drop_syn_budget, D, "SYNs dropped unparsed: more arrived than " \
 				 "[tcp] syn_budget a loop iteration takes " \
-				 "and the SYN queue (1024) was full")       \
+				 "and the late queue (1024) was full")      \
+	X(rx_drop_late_budget, D, "TCP segments for no connection (stray " \
+				  "ACKs, RSTs, cookie ACKs) dropped "        \
+				  "unparsed: more arrived than [tcp] "       \
+				  "syn_budget a loop iteration takes and "   \
+				  "the late queue (1024) was full")          \
 	X(rx_full_bursts, C, "RX bursts that came back full (more frames "   \
 			     "were waiting)")                               \
 	X(loop_us, C, "microseconds the worker loops ran")                    \

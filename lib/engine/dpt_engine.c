@@ -16,9 +16,9 @@
 #include "dpt_heap.h"
 #include "dpt_quiesce.h"
 
-/* The oldest SYN of @q, which is not empty. */
+/* The oldest frame of @q, which is not empty. */
 static struct rte_mbuf *
-synq_pop(struct dpt_synq *q)
+lateq_pop(struct dpt_lateq *q)
 {
 	struct rte_mbuf *m = q->m[q->head];
 
@@ -153,9 +153,10 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->index = idx;
 	w->quit = p->quit;
 	w->syn_budget = conf->tcp.syn_budget;
-	w->synq = (struct dpt_synq){ .cap = DPT_SYNQ_SIZE, .m = w->synq_m };
-	w->synq_known = (struct dpt_synq){ .cap = DPT_SYNQ_KNOWN,
-					   .m = w->synq_known_m };
+	w->lateq = (struct dpt_lateq){ .cap = DPT_LATEQ_SIZE,
+				       .m = w->lateq_m };
+	w->lateq_known = (struct dpt_lateq){ .cap = DPT_LATEQ_KNOWN,
+					     .m = w->lateq_known_m };
 	w->app = p->app;
 	w->app_late = p->app_late;
 	w->app_arg = p->app_args ? p->app_args[idx] : NULL;
@@ -232,10 +233,10 @@ worker_free(struct dpt_worker *w)
 	 * it is that worker for the grace periods meanwhile. */
 	dpt_quiesce_online(w->qsbr, w->index);
 	/* SYNs the loop left waiting */
-	while (w->synq.n > 0)
-		rte_pktmbuf_free(synq_pop(&w->synq));
-	while (w->synq_known.n > 0)
-		rte_pktmbuf_free(synq_pop(&w->synq_known));
+	while (w->lateq.n > 0)
+		rte_pktmbuf_free(lateq_pop(&w->lateq));
+	while (w->lateq_known.n > 0)
+		rte_pktmbuf_free(lateq_pop(&w->lateq_known));
 	dpt_life_worker_free(w, now);
 	dpt_tcp_free(w->tcp, now);
 	dpt_tx_flush(&w->tx);
@@ -361,8 +362,8 @@ dpt_engine_create(const struct dpt_engine_params *p,
 		/* ARP queues, TCP queues holding received mbufs, inboxes,
 		 * fragments in reassembly, SYNs waiting their turn */
 		.extra_mbufs = p->conf->arp.queue + 16384 +
-			       dpt_dispatch_mbufs(p->n_lcores) + DPT_SYNQ_SIZE +
-			       DPT_SYNQ_KNOWN +
+			       dpt_dispatch_mbufs(p->n_lcores) + DPT_LATEQ_SIZE +
+			       DPT_LATEQ_KNOWN +
 			       (p->conf->netif.frag.datagrams > 0 ?
 				p->conf->netif.frag.mbufs : 0),
 		.shared_pool = p->embed && p->conf->embed.enabled,
@@ -418,50 +419,75 @@ dpt_engine_free(struct dpt_engine *e)
 	free(e);
 }
 
-/* A SYN for the end of the iteration: into the queue of known peers' SYNs
- * (tcp_peers.c: they completed a handshake lately, which a spoofed flood
- * never does) while it has room, else into the SYN queue, or, when that
- * is full too (SYNs arrive faster than syn_budget a loop iteration takes
- * them), dropped unparsed: a count and a free. */
+/* A late frame for the end of the iteration (@p syn: an opening SYN,
+ * else a TCP segment for no connection): into the queue of known peers'
+ * frames (tcp_peers.c: they completed a handshake lately, which a spoofed
+ * flood never does) while it has room, else into the late queue, or,
+ * when that is full too (they arrive faster than syn_budget a loop
+ * iteration takes them), dropped unparsed: a count and a free. */
 static void
-syn_enqueue(struct dpt_worker *w, struct rte_mbuf *m)
+late_enqueue(struct dpt_worker *w, struct rte_mbuf *m, int syn)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
 		const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
-	struct dpt_synq *q = &w->synq;
+	struct dpt_lateq *q = &w->lateq;
 
-	if (w->synq_known.n < w->synq_known.cap &&
+	if (w->lateq_known.n < w->lateq_known.cap &&
 	    dpt_tcp_peer_known(w->tcp, rte_be_to_cpu_32(ip->src_addr)))
-		q = &w->synq_known;
+		q = &w->lateq_known;
 	if (q->n == q->cap) {
 		w->stats.c[DPT_STAT_rx_frames]++;
 		w->stats.c[DPT_STAT_rx_bytes] += m->pkt_len;
-		w->stats.c[DPT_STAT_rx_drop_syn_budget]++;
+		w->stats.c[syn ? DPT_STAT_rx_drop_syn_budget :
+			   DPT_STAT_rx_drop_late_budget]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	q->m[(q->head + q->n++) & (q->cap - 1)] = m;
 }
 
-/* The SYNs' turn, after the iteration's other segments and what they
- * made were sent: at most [tcp] syn_budget of them, known peers' first,
- * oldest first, so the segments of established connections wait for no
- * more than that many SYNs (a few microseconds) however many arrive, and
- * the loop goes back to the RX queue before it can overflow. While the
- * RX queue has a backlog (@p behind: the last burst came back full) a
- * quarter of the budget, at least one: an answered SYN costs some 14
- * times a dropped one (README, "Floods"), so at 8 of every 32 frames
- * answered a 5 Mpps flood outruns the loop (~7 us an iteration of 32),
- * at 2 it does not (~3 us). */
+/* Whether frame @p m waits for the end of the iteration: an opening SYN,
+ * or a TCP segment whose 4-tuple has no connection (a flood's stray ACK,
+ * RST or garbage; a cookie's ACK; a segment for a closed port), so that
+ * the segments of connections are answered first (~15 instructions for
+ * the first look, ~30 more for the filter of a TCP segment that is not a
+ * SYN). @p syn says which. */
+static int
+frame_is_late(const struct dpt_worker *w, const struct rte_mbuf *m, int *syn)
+{
+	uint32_t l4;
+
+	switch (dpt_frame_kind(m, &l4)) {
+	case DPT_FRAME_TCP_SYN:
+		*syn = 1;
+		return 1;
+	case DPT_FRAME_TCP:
+		*syn = 0;
+		return !dpt_tcp_frame_may_have_conn(w->tcp, m, l4);
+	default:
+		return 0;
+	}
+}
+
+/* The late frames' turn, after the iteration's other segments and what
+ * they made were sent: at most [tcp] syn_budget of them, known peers'
+ * first, oldest first, so the segments of established connections wait
+ * for no more than that many SYN answers (a few microseconds) however
+ * many arrive, and the loop goes back to the RX queue before it can
+ * overflow. While the RX queue has a backlog (@p behind: the last burst
+ * came back full) a quarter of the budget, at least one: an answered SYN
+ * costs some 14 times a dropped one (README, "Floods"), so at 8 of every
+ * 32 frames answered a 5 Mpps flood outruns the loop (~7 us an iteration
+ * of 32), at 2 it does not (~3 us). */
 static void
-syn_phase(struct dpt_worker *w, int behind, uint64_t now)
+late_phase(struct dpt_worker *w, int behind, uint64_t now)
 {
 	uint32_t n = behind ? RTE_MAX(w->syn_budget / 4, 1u) : w->syn_budget;
 
-	for (; n > 0 && w->synq_known.n > 0; n--)
-		dpt_eth_input(&w->nif, synq_pop(&w->synq_known), now);
-	for (; n > 0 && w->synq.n > 0; n--)
-		dpt_eth_input(&w->nif, synq_pop(&w->synq), now);
+	for (; n > 0 && w->lateq_known.n > 0; n--)
+		dpt_eth_input(&w->nif, lateq_pop(&w->lateq_known), now);
+	for (; n > 0 && w->lateq.n > 0; n--)
+		dpt_eth_input(&w->nif, lateq_pop(&w->lateq), now);
 	dpt_tx_flush(&w->tx);
 }
 
@@ -479,6 +505,7 @@ dpt_worker_loop(void *arg)
 	while (!*w->quit) {
 		uint64_t now = dpt_clock_us(&w->clock);
 		uint16_t n, i;
+		int syn;
 
 		/* quiescent: no burst of the last iteration is in progress
 		 * (dpt_quiesce.h); O(1): two loads, and a store when a
@@ -502,8 +529,9 @@ dpt_worker_loop(void *arg)
 		/* frames of flows other workers own go to them */
 		if (w->inbox != NULL)
 			n = dpt_dispatch_rx(w, pkts, n);
-		/* classify first (~15 instructions a frame): SYNs wait in
-		 * the SYN queue, everything else goes in now; TCP holds
+		/* classify first (~15-45 instructions a frame): SYNs and
+		 * segments for no connection wait in the late queue,
+		 * everything else goes in now; TCP holds
 		 * its segments to the end of the burst, looks their
 		 * connections up at once and coalesces them (dpt_tcp.h) */
 		if (n > 0)
@@ -512,8 +540,8 @@ dpt_worker_loop(void *arg)
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
 							       void *));
-			if (dpt_frame_is_tcp_syn(pkts[i]))
-				syn_enqueue(w, pkts[i]);
+			if (frame_is_late(w, pkts[i], &syn))
+				late_enqueue(w, pkts[i], syn);
 			else
 				dpt_eth_input(&w->nif, pkts[i], now);
 		}
@@ -553,9 +581,9 @@ dpt_worker_loop(void *arg)
 			w->app_late(w, now, w->app_arg);
 			dpt_tx_flush(&w->tx);
 		}
-		/* SYNs last, syn_budget of them: O(syn_budget) */
-		if (w->synq.n + w->synq_known.n > 0)
-			syn_phase(w, nrx == DPT_RX_BURST, now);
+		/* late frames last, syn_budget of them: O(syn_budget) */
+		if (w->lateq.n + w->lateq_known.n > 0)
+			late_phase(w, nrx == DPT_RX_BURST, now);
 	}
 	dpt_quiesce_offline(w->qsbr, w->index);
 	return 0;

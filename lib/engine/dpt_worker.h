@@ -32,14 +32,15 @@
 #include "dpt_tx.h"
 
 #define DPT_RX_BURST 32
-#define DPT_SYNQ_SIZE 1024 /* SYNs waiting for their turn: a burst the
-			    * loop met after being descheduled, 32 RX
-			    * bursts, 20 ms at 50,000/s */
-#define DPT_SYNQ_KNOWN 64  /* ... from peers with a handshake lately */
+#define DPT_LATEQ_SIZE 1024 /* late frames waiting for their turn: a
+			     * burst the loop met after being
+			     * descheduled, 32 RX bursts, 20 ms at
+			     * 50,000/s */
+#define DPT_LATEQ_KNOWN 64  /* ... from peers with a handshake lately */
 
-/** A FIFO of SYN frames waiting for the end of a loop iteration
- * (dpt_engine.c). */
-struct dpt_synq {
+/** A FIFO of late frames (opening SYNs, TCP segments for no connection)
+ * waiting for the end of a loop iteration (dpt_engine.c). */
+struct dpt_lateq {
 	uint32_t head;             /**< index of the oldest */
 	uint32_t n;                /**< how many wait */
 	uint32_t cap;              /**< room, a power of two */
@@ -111,13 +112,14 @@ struct dpt_worker {
 					 *  states, as reader index
 					 *  (dpt_quiesce.h) */
 	const volatile sig_atomic_t *quit; /**< loop ends when non-zero */
-	uint32_t syn_budget;           /**< [tcp] syn_budget: SYNs handled per
-					 *  loop iteration */
-	struct dpt_synq synq;          /**< SYNs waiting their turn at the end
-					 *  of an iteration ... */
-	struct dpt_synq synq_known;    /**< ... those of known peers first */
-	struct rte_mbuf *synq_m[DPT_SYNQ_SIZE];     /**< their slots */
-	struct rte_mbuf *synq_known_m[DPT_SYNQ_KNOWN];
+	uint32_t syn_budget;           /**< [tcp] syn_budget: late frames
+					 *  handled per loop iteration */
+	struct dpt_lateq lateq;        /**< late frames (SYNs, segments for
+					 *  no connection) waiting their turn
+					 *  at the end of an iteration ... */
+	struct dpt_lateq lateq_known;  /**< ... those of known peers first */
+	struct rte_mbuf *lateq_m[DPT_LATEQ_SIZE];     /**< their slots */
+	struct rte_mbuf *lateq_known_m[DPT_LATEQ_KNOWN];
 	dpt_engine_app_t app;          /**< per-iteration hook, or NULL */
 	dpt_engine_app_t app_late;     /**< after the flush, or NULL */
 	void *app_arg;                 /**< its argument (per worker) */

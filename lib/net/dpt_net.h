@@ -137,31 +137,58 @@ int dpt_ipv4_src_is_martian(uint32_t addr);
 enum dpt_stat dpt_icmp_parse(const struct rte_mbuf *m, uint32_t off,
 			     uint32_t len, struct dpt_icmp *icmp);
 
+/** What a worker's loop sees of a frame at first look. */
+enum dpt_frame_kind {
+	DPT_FRAME_OTHER,   /**< not TCP over IPv4, a fragment, too short */
+	DPT_FRAME_TCP_SYN, /**< an opening SYN: SYN, no ACK, RST or FIN */
+	DPT_FRAME_TCP,     /**< any other TCP segment */
+};
+
 /**
- * Whether the frame @p m (data at its Ethernet header) is an opening TCP
- * SYN over IPv4: SYN set, ACK, RST and FIN clear, not a fragment. What a
- * worker's loop looks at before it pays for anything else, so that SYNs
- * wait behind other segments and can be held to a budget: a few loads
- * from the first segment (~15 instructions), no validation (the frame is
- * parsed in full later, if kept). A frame too short to tell is not a SYN.
+ * What the frame @p m (data at its Ethernet header) is, at first look:
+ * an opening TCP SYN over IPv4 (SYN set, ACK, RST and FIN clear), another
+ * TCP segment, or anything else (fragments included: a later fragment's
+ * bytes at the flags' offset are data). What a worker's loop looks at
+ * before it pays for anything else, so that SYNs and segments for no
+ * connection wait behind the others and can be held to a budget: a few
+ * loads from the first segment (~15 instructions), no validation (the
+ * frame is parsed in full later, if kept). A frame too short to hold an
+ * IPv4 and a TCP header in its first segment is DPT_FRAME_OTHER.
+ *
+ * @param[out] l4
+ *   For DPT_FRAME_TCP_SYN and DPT_FRAME_TCP: the TCP header's offset.
  */
-static inline int
-dpt_frame_is_tcp_syn(const struct rte_mbuf *m)
+static inline enum dpt_frame_kind
+dpt_frame_kind(const struct rte_mbuf *m, uint32_t *l4)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *ip = p + RTE_ETHER_HDR_LEN;
-	uint32_t l4;
+	uint32_t o;
 
 	if (m->data_len < RTE_ETHER_HDR_LEN + 20 + 20 ||
 	    p[12] != (RTE_ETHER_TYPE_IPV4 >> 8) ||
 	    p[13] != (RTE_ETHER_TYPE_IPV4 & 0xff) || ip[9] != IPPROTO_TCP ||
 	    (ip[6] & 0x3f) != 0 || ip[7] != 0) /* MF, fragment offset */
-		return 0;
-	l4 = RTE_ETHER_HDR_LEN + (ip[0] & 0xfu) * 4;
-	return l4 + 20 <= m->data_len &&
-	       (p[l4 + 13] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
-			      RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)) ==
-	       RTE_TCP_SYN_FLAG;
+		return DPT_FRAME_OTHER;
+	o = RTE_ETHER_HDR_LEN + (ip[0] & 0xfu) * 4;
+	if (o + 20 > m->data_len)
+		return DPT_FRAME_OTHER;
+	*l4 = o;
+	return (p[o + 13] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			     RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)) ==
+	       RTE_TCP_SYN_FLAG ? DPT_FRAME_TCP_SYN : DPT_FRAME_TCP;
+}
+
+/**
+ * Whether the frame @p m is an opening TCP SYN over IPv4
+ * (dpt_frame_kind() says DPT_FRAME_TCP_SYN).
+ */
+static inline int
+dpt_frame_is_tcp_syn(const struct rte_mbuf *m)
+{
+	uint32_t l4;
+
+	return dpt_frame_kind(m, &l4) == DPT_FRAME_TCP_SYN;
 }
 
 /**

@@ -507,6 +507,20 @@ uint32_t dpt_tcp_conn_list(const struct dpt_tcp *tcp,
 			   uint32_t *pos);
 
 /**
+ * Whether the TCP segment in frame @p m (data at its Ethernet header, an
+ * IPv4 header and its TCP header at @p l4 in the first segment, as
+ * dpt_frame_kind() found them) may belong to a connection of @p tcp: its
+ * 4-tuple's counter in the table's counting filter is not zero. 0 means
+ * that no control block has that 4-tuple (a flood's stray ACK, RST or
+ * garbage, the ACK of a SYN cookie, a segment for a closed port), so the
+ * loop can let it wait behind the segments of connections; 1 may still
+ * find none. The table's hash and one load (~30 instructions), nothing
+ * validated. O(1).
+ */
+int dpt_tcp_frame_may_have_conn(const struct dpt_tcp *tcp,
+				const struct rte_mbuf *m, uint32_t l4);
+
+/**
  * The loop says whether its RX queue has a backlog (its last burst came
  * back full). While it has, a segment without a connection is not
  * answered by RST (counted in tcp_answer_rx_busy): under a flood of stray

@@ -16,7 +16,9 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_ip.h>
 #include <rte_prefetch.h>
+#include <rte_tcp.h>
 
 #include "dpt_heap.h"
 #include "tcp_impl.h"
@@ -266,6 +268,23 @@ tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k)
 		return NULL;
 	return rte_hash_lookup_with_hash_data(t->table, k, h, &data) >= 0 ?
 	       data : NULL;
+}
+
+int
+dpt_tcp_frame_may_have_conn(const struct dpt_tcp *t, const struct rte_mbuf *m,
+			    uint32_t l4)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m,
+		const struct rte_tcp_hdr *, l4);
+	/* as key_of() in tcp_input.c makes it: host byte order */
+	struct tcp_key k = { .raddr = rte_be_to_cpu_32(ip->src_addr),
+			     .laddr = rte_be_to_cpu_32(ip->dst_addr),
+			     .rport = rte_be_to_cpu_16(th->src_port),
+			     .lport = rte_be_to_cpu_16(th->dst_port) };
+
+	return t->filter[rte_hash_hash(t->table, &k) & t->filter_mask] != 0;
 }
 
 /* tcb_lookup() of @n (at most RTE_HASH_LOOKUP_BULK_MAX) 4-tuples at

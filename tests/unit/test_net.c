@@ -850,3 +850,27 @@ Test(classify, fragments_and_frames_too_short_to_tell_are_not)
 	cr_assert_not(dpt_frame_is_tcp_syn(tcp_frame(15, 0, IPPROTO_TCP,
 						     RTE_TCP_SYN_FLAG, 90)));
 }
+
+Test(classify, other_tcp_segments_are_tcp_with_their_header_offset)
+{
+	uint32_t l4 = 0;
+
+	cr_assert_eq(dpt_frame_kind(tcp_frame(5, 0x4000, IPPROTO_TCP,
+					      RTE_TCP_ACK_FLAG, 54), &l4),
+		     DPT_FRAME_TCP);
+	cr_assert_eq(l4, IP_OFF + 20);
+	cr_assert_eq(dpt_frame_kind(tcp_frame(6, 0, IPPROTO_TCP,
+					      RTE_TCP_SYN_FLAG |
+					      RTE_TCP_ACK_FLAG, 58), &l4),
+		     DPT_FRAME_TCP);
+	cr_assert_eq(l4, IP_OFF + 24);
+	cr_assert_eq(dpt_frame_kind(tcp_frame(5, 0, IPPROTO_TCP,
+					      RTE_TCP_RST_FLAG, 54), &l4),
+		     DPT_FRAME_TCP);
+	cr_assert_eq(dpt_frame_kind(tcp_frame(5, 0, IPPROTO_UDP,
+					      RTE_TCP_ACK_FLAG, 54), &l4),
+		     DPT_FRAME_OTHER);
+	cr_assert_eq(dpt_frame_kind(tcp_frame(5, 0x2000, IPPROTO_TCP,
+					      RTE_TCP_ACK_FLAG, 54), &l4),
+		     DPT_FRAME_OTHER);
+}

@@ -276,3 +276,53 @@ Test(tcp_peers, a_peer_is_forgotten_two_periods_after_its_handshake)
 	tt_advance(dpt_s(61));
 	cr_assert_not(dpt_tcp_peer_known(tt.tcp, TH_PEER_IP));
 }
+
+/* ---- the loop's filter: segments for no connection wait ---------------- */
+
+TestSuite(tcp_frame_filter, .init = tt_setup, .fini = tt_teardown);
+
+/* Whether the frame of @p s may belong to a connection, as the loop asks
+ * before deciding that it waits for the end of the iteration. */
+static int
+may_have_conn(const struct tt_spec *s)
+{
+	struct rte_mbuf *m = tt_frame(s);
+	uint32_t l4 = 0;
+	int r;
+
+	cr_assert_eq(dpt_frame_kind(m, &l4), DPT_FRAME_TCP);
+	cr_assert_eq(l4, RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
+	r = dpt_tcp_frame_may_have_conn(tt.tcp, m, l4);
+	rte_pktmbuf_free(m);
+	return r;
+}
+
+Test(tcp_frame_filter, a_connections_segment_may_have_one_a_strangers_not)
+{
+	uint32_t iss;
+	struct dpt_tcb *c = tt_accept(&TT_OPTS_NONE, &iss);
+
+	cr_assert(may_have_conn(&(struct tt_spec){ .flags = ACK,
+		.seq = 1001, .ack = iss + 1 }));
+	/* another source port, another address of ours: no connection */
+	cr_assert_not(may_have_conn(&(struct tt_spec){ .flags = ACK,
+		.seq = 1001, .ack = iss + 1, .sport = TT_PEER_PORT + 1 }));
+	cr_assert_not(may_have_conn(&(struct tt_spec){ .flags = RST,
+		.seq = 1001, .dport = TT_PORT + 1 }));
+	/* once the connection is gone, its 4-tuple has none either */
+	dpt_tcp_abort(c, tt.now);
+	tt_poll();
+	cr_assert_not(may_have_conn(&(struct tt_spec){ .flags = ACK,
+		.seq = 1001, .ack = iss + 1 }));
+}
+
+Test(tcp_frame_filter, a_half_open_connections_segment_may_have_one)
+{
+	/* the handshake's ACK finds its SYN-RECEIVED control block at
+	 * once; only a cookie's ACK (no control block) waits */
+	tt_listen();
+	TT_IN(.flags = SYN, .seq = 1000);
+	tt_skip_all();
+	cr_assert(may_have_conn(&(struct tt_spec){ .flags = ACK,
+		.seq = 1001 }));
+}
