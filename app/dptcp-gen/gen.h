@@ -32,6 +32,7 @@
 #define MAX_REQ_SIZE (1u << 20)
 #define GEN_FREE_BULK 64  /* replies read, freed at once per iteration */
 #define GEN_HDR_TPL 256   /* http: the longest reply header remembered */
+#define FLOOD_BURST_MAX 64 /* --flood-burst's bound; tokens saved up */
 
 /* A stateless flood beside (or instead of) the connections. */
 enum gen_flood {
@@ -94,6 +95,7 @@ struct gen_opts {
 	uint32_t sources;         /* local addresses to spread conns over */
 	enum gen_flood flood;
 	int flood_dry;            /* build the flood's frames, free them */
+	uint32_t flood_burst;     /* flood frames a loop iteration, at most */
 	uint64_t rate;            /* flood packets/s in all; 0 = flat out */
 	uint32_t flood_src;       /* spoofed sources: this prefix */
 	uint32_t flood_src_len;

@@ -45,6 +45,7 @@ const struct gen_opts gen_opts_default = {
 	.sources = 1,
 	.flood_src = 198u << 24 | 19u << 16, /* 198.19.0.0/16 */
 	.flood_src_len = 16,
+	.flood_burst = 8,
 };
 
 /* after the common part of "usage:" */
@@ -109,6 +110,10 @@ const char gen_options_help[] =
 	"(default 0: flat out)\n"
 	"      --flood-src A/N spoofed flood sources (default "
 	"198.19.0.0/16)\n"
+	"      --flood-burst N flood frames a loop iteration, at most "
+	"(1..64, default 8):\n"
+	"                      what the connections beside the flood "
+	"wait behind\n"
 	"      --json FILE     write the summary as JSON to FILE\n";
 
 const char gen_usage_tail[] =
@@ -137,6 +142,7 @@ enum {
 	OPT_RATE,
 	OPT_FLOOD_SRC,
 	OPT_FLOOD_DRY,
+	OPT_FLOOD_BURST,
 };
 
 const struct option gen_long_opts[] = {
@@ -159,6 +165,7 @@ const struct option gen_long_opts[] = {
 	{ "flood-dry", no_argument, NULL, OPT_FLOOD_DRY },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "flood-src", required_argument, NULL, OPT_FLOOD_SRC },
+	{ "flood-burst", required_argument, NULL, OPT_FLOOD_BURST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -296,6 +303,11 @@ on_opt_load(struct gen_opts *o, int opt, const char *arg)
 	case OPT_RATE:
 		return parse_size(arg, 1ULL << 40, &o->rate) == 0 ? 0 :
 		       bad_opt("rate", arg, "packets per second (0: flat out)");
+	case OPT_FLOOD_BURST:
+		if (parse_size(arg, FLOOD_BURST_MAX, &v) != 0 || v == 0)
+			return bad_opt("flood-burst", arg, "a count, 1..64");
+		o->flood_burst = (uint32_t)v;
+		return 0;
 	case OPT_FLOOD_SRC:
 		return parse_prefix(arg, &o->flood_src, &o->flood_src_len) ==
 		       0 ? 0 : bad_opt("flood-src", arg, "a prefix, A.B.C.D/N");
