@@ -141,8 +141,9 @@ struct dpt_tcp_conf {
 	uint32_t cc;                 /**< enum dpt_tcp_cc */
 	uint32_t syn_backlog;        /**< half-open per listener, then cookies */
 	uint32_t syncookies;         /**< answer SYNs past the bound with cookies */
-	uint32_t syn_budget;         /**< SYNs per loop iteration (the
-				       *  engine's SYN queue) */
+	uint32_t syn_budget;         /**< SYNs and segments for no
+				       *  connection per loop iteration (the
+				       *  engine's late queue) */
 	uint32_t synack_rate;        /**< cookie SYN-ACKs per second, 0 = any */
 	uint32_t rst_rate;           /**< RSTs to segments without a connection
 				       *  per second, 0 = any */
