@@ -976,3 +976,139 @@ Test(embed_credit, close_with_linger_and_unread_data_resets_at_once)
 	cr_assert_eq(ev.handle, h);
 	TT_ASSERT_STAT(embed_linger_waits, 0);
 }
+
+/* ---- options set before connect and listen ------------------------------ */
+
+/* The next segment sent must be a SYN (with ACK if @p ack) offering
+ * window @p wnd and shift @p ws, with the [tcp] defaults' other options
+ * (the harness's: MSS 1460, SACK-permitted, timestamps); returns it. */
+static struct dpt_tcp_seg
+fc_syn(int ack, uint16_t wnd, uint8_t ws)
+{
+	struct dpt_tcp_seg s;
+
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, ack ? SYN | ACK : SYN);
+	cr_assert_eq(s.wnd, wnd, "window %u, expected %u", s.wnd, wnd);
+	cr_assert_eq(s.opt.present, DPT_TCPOPT_MSS | DPT_TCPOPT_WS |
+		     DPT_TCPOPT_SACK_OK | DPT_TCPOPT_TS);
+	cr_assert_eq(s.opt.mss, 1460);
+	cr_assert_eq(s.opt.wscale, ws, "shift %u, expected %u", s.opt.wscale,
+		     ws);
+	cr_assert_eq(s.len, 0);
+	return s;
+}
+
+/* SO_RCVBUF before connect() (lib/sock sends its SETOPT just before the
+ * CONNECT): the SYN itself offers that buffer, as on Linux. */
+Test(embed, rcvbuf_set_before_connect_shapes_the_syn)
+{
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 5, .n = DPT_TCP_RCVBUF,
+	       .a = 8192);
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 5,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_step();
+	fc_syn(0, 8192, 0); /* the default 256 KiB would offer 65535, 3 */
+	TT_NONE();
+	fc_no_evt();
+}
+
+/* Each socket's options in the order they came, whatever came between:
+ * the last RCVBUF of sock 5 wins, sock 6 keeps its own for later. */
+Test(embed, options_before_connect_keep_their_order_per_socket)
+{
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 5, .n = DPT_TCP_NODELAY,
+	       .a = 1);
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 5, .n = DPT_TCP_RCVBUF,
+	       .a = 4u << 20);
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 6, .n = DPT_TCP_RCVBUF,
+	       .a = 4u << 20);
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 5, .n = DPT_TCP_RCVBUF,
+	       .a = 8192);
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 5,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_step();
+	fc_syn(0, 8192, 0);
+	TT_NONE();
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 6,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_step();
+	fc_syn(0, 65535, 7); /* 4 MiB: shift 7 */
+	TT_NONE();
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_cmd_bad_arg, 0);
+}
+
+/* A refused CONNECT takes its socket's options with it: the next
+ * CONNECT of that socket number starts from the defaults. */
+Test(embed, options_of_a_refused_connect_do_not_reach_the_next)
+{
+	struct dpt_embed_evt ev;
+
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 5, .n = DPT_TCP_RCVBUF,
+	       .a = 8192);
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 5,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP), .port = 0);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	cr_assert_eq(ev.n, DPT_EMBED_CMD_CONNECT);
+	TT_NONE();
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 5,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_step();
+	fc_syn(0, 65535, 3); /* the defaults: 256 KiB */
+	TT_NONE();
+	fc_no_evt();
+}
+
+/* An option TCP refuses refuses the CONNECT (EINVAL), before anything is
+ * sent; counted as a bad argument. */
+Test(embed, a_connect_with_an_option_tcp_refuses_is_einval)
+{
+	struct dpt_embed_evt ev;
+
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 5, .n = DPT_TCP_KEEPCNT,
+	       .a = 0);
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 5,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	cr_assert_eq(ev.sock, 5);
+	cr_assert_eq(ev.n, DPT_EMBED_CMD_CONNECT);
+	TT_NONE();
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_cmd_bad_arg, 1);
+	TT_ASSERT_STAT(tcp_tcbs, 0);
+}
+
+/* SO_RCVBUF before listen(): every connection's SYN-ACK offers it, as on
+ * Linux (lib/sock sends the SETOPTs to each worker before its LISTEN). */
+Test(embed, rcvbuf_set_before_listen_shapes_the_synacks)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 7, .n = DPT_TCP_RCVBUF,
+	       .a = 8192);
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 7,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_LISTEN);
+	cr_assert_eq(ev.err, 0);
+	TT_IN(.flags = SYN, .seq = 1000, .opt = tt_syn_opts(4242));
+	s = fc_syn(1, 8192, 0);
+	cr_assert_eq(s.ack, 1001);
+	TT_NONE();
+	TT_IN(.flags = SYN, .seq = 3000, .sport = TT_PEER_PORT + 1,
+	      .opt = tt_syn_opts(4242));
+	s = fc_syn(1, 8192, 0);
+	cr_assert_eq(s.ack, 3001);
+	TT_NONE();
+}

@@ -289,6 +289,52 @@ Test(listen, listen_on_every_worker_then_accepted_gives_the_peer_name)
 	cr_assert_eq(c.sock, (uint32_t)lfd);
 }
 
+/* Options set before listen() go to every worker before its LISTEN, as
+ * SETOPTs without a handle: each worker's listener gives them to its
+ * connections before their SYN-ACK (SO_RCVBUF's window scale). */
+Test(listen, options_set_before_listen_precede_each_workers_listen)
+{
+	struct sockaddr_in a = sa("198.18.0.1", 8085);
+	int lfd = dpt_socket(AF_INET, SOCK_STREAM, 0), v = 8192, one = 1;
+	int l[FK_WORKERS], i, k, rcvbuf[FK_WORKERS] = { 0 };
+	int nodelay[FK_WORKERS] = { 0 };
+	struct dpt_embed_cmd c;
+	uint32_t w;
+
+	cr_assert_eq(dpt_setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &v,
+				    sizeof(v)), 0);
+	cr_assert_eq(dpt_setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one,
+				    sizeof(one)), 0);
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(lfd, 16), 0);
+	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
+		i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
+		cr_assert_geq(i, 0);
+		(void)fake_cmd(&fk, i, &w);
+		l[w] = i;
+	}
+	for (i = 0; i < fk.nlog; i++) {
+		c = fake_cmd(&fk, i, &w);
+		if (c.op != DPT_EMBED_CMD_SETOPT)
+			continue;
+		cr_assert_lt(i, l[w], "a SETOPT after its worker's LISTEN");
+		cr_assert_eq(c.handle, 0u);
+		cr_assert_eq(c.sock, (uint32_t)lfd);
+		if (c.n == (uint32_t)DPT_TCP_RCVBUF) {
+			cr_assert_eq(c.a, 8192u);
+			rcvbuf[w]++;
+		} else {
+			cr_assert_eq(c.n, (uint32_t)DPT_TCP_NODELAY);
+			cr_assert_eq(c.a, 1u);
+			nodelay[w]++;
+		}
+	}
+	for (k = 0; k < (int)FK_WORKERS; k++)
+		cr_assert(rcvbuf[k] == 1 && nodelay[k] == 1,
+			  "worker %d: %d RCVBUF, %d NODELAY", k, rcvbuf[k],
+			  nodelay[k]);
+}
+
 /* Linux's accept(2): addrlen is read only when addr is given; addr
  * without addrlen is EFAULT. */
 Test(listen, accept_reads_the_length_only_with_an_address)
@@ -389,6 +435,28 @@ Test(connect, options_set_before_connect_precede_it)
 	cr_assert_eq(v, 30);
 	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
 	cr_assert_eq(errno, EISCONN);
+}
+
+/* Linux cuts SO_RCVBUF and SO_SNDBUF to its maximum; we cut them to
+ * lib/tcp's (1 GiB), so that a program asking for INT_MAX still
+ * connects, with the largest buffer there is. */
+Test(connect, a_buffer_past_tcps_bound_is_cut_to_it)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 80);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0), v = INT32_MAX, i;
+	socklen_t len = sizeof(v);
+	struct dpt_embed_cmd c;
+
+	cr_assert_eq(dpt_setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)),
+		     0);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len), 0);
+	cr_assert_eq(v, 1 << 30);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, 0, 1000);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.n, (uint32_t)DPT_TCP_RCVBUF);
+	cr_assert_eq(c.a, 1u << 30);
 }
 
 /** A blocking connect that dptcpd answers with EVT_RESET(@p err). */
