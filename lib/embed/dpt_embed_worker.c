@@ -594,6 +594,22 @@ preopts_take(struct cw *c, uint32_t sock, struct dpt_tcp_optval *o)
 	return n;
 }
 
+/* The receive credit a connection starts with: the socket's last
+ * SO_RCVBUF among @p o, else dptcpd's [tcp] rcvbuf (the welcome's). So
+ * SO_RCVBUF bounds what waits for the application in all: about as much
+ * again in TCP's queue as in the client's, as Linux counts twice the
+ * value set. */
+static uint32_t
+rcvbuf_of(const struct dpt_tcp_optval *o, uint32_t n, uint32_t dflt)
+{
+	uint32_t v = dflt;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (o[i].opt == DPT_TCP_RCVBUF)
+			v = (uint32_t)RTE_MIN(o[i].value, (uint64_t)INT32_MAX);
+	return v;
+}
+
 static void
 cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 {
@@ -627,7 +643,8 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		x->w->st->c[DPT_STAT_embed_cmd_failed]++;
 	} else {
 		x->c->l[x->c->n_l++] = (struct lent){
-			.l = tl, .sock = cmd->sock, .credit = backlog };
+			.l = tl, .sock = cmd->sock, .credit = backlog,
+			.rcvbuf = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf) };
 		x->c->n_socks++;
 	}
 	(void)post(x->w, x->c, &ev);
@@ -685,7 +702,7 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	h->sock = cmd->sock;
 	h->seq = cmd->seq;
 	h->open = DPT_EMBED_EVT_CONNECTED;
-	h->rcredit = x->w->e->rcvbuf;
+	h->rcredit = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf);
 	fill_addrs(h);
 }
 
@@ -1021,7 +1038,7 @@ accept_all(struct ctx *x)
 			dpt_tcp_set_tag(tc, (uint32_t)x->cl->pid);
 			h->lsock = l->sock;
 			h->open = DPT_EMBED_EVT_ACCEPTED;
-			h->rcredit = x->w->e->rcvbuf;
+			h->rcredit = l->rcvbuf;
 			fill_addrs(h);
 			dpt_tcp_set_handler(tc, on_tcp, h);
 			mark(x->c, h, P_OPEN | P_WRITABLE | P_DATA |

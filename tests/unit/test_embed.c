@@ -1112,3 +1112,87 @@ Test(embed, rcvbuf_set_before_listen_shapes_the_synacks)
 	cr_assert_eq(s.ack, 3001);
 	TT_NONE();
 }
+
+/* SO_RCVBUF before connect bounds the client's receive credit too: data
+ * waits in TCP once the client holds that much unread, where the
+ * welcome's 256 KiB would have let it all through. */
+Test(embed, rcvbuf_set_before_connect_is_the_receive_credit)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+	uint32_t h;
+
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 5, .n = DPT_TCP_RCVBUF,
+	       .a = 150);
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = 5,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_step();
+	s = fc_syn(0, 150, 0);
+	TT_IN(.flags = SYN | ACK, .seq = 5000, .ack = s.seq + 1,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	h = fc_evt(DPT_EMBED_EVT_CONNECTED).handle;
+	tt_skip_all();
+	TT_IN(.flags = ACK, .seq = 5001, .ack = s.seq + 1, .len = 100,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);     /* credit 150 -> 50 */
+	cr_assert_eq(ev.len, 100);
+	/* the rest of the 150-byte window TCP offered */
+	TT_IN(.flags = ACK, .seq = 5101, .ack = s.seq + 1, .len = 50,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);     /* 50 -> 0 */
+	cr_assert_eq(ev.len, 50);
+	TT_OUT(.flags = ACK, .seq = s.seq + 1, .ack = 5151, .wnd = 100);
+	TT_NONE();
+	TT_IN(.flags = ACK, .seq = 5151, .ack = s.seq + 1, .len = 50,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	fc_no_evt();                         /* no credit: it waits */
+	FC_CMD(.op = DPT_EMBED_CMD_RECV_CREDIT, .handle = h, .len = 200);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	cr_assert_eq(ev.len, 50);
+	fc_no_evt();
+}
+
+/* The same for a listener's connections: SO_RCVBUF before listen. */
+Test(embed, rcvbuf_set_before_listen_is_its_connections_receive_credit)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = 7, .n = DPT_TCP_RCVBUF,
+	       .a = 150);
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 7,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	cr_assert_eq(fc_evt(DPT_EMBED_EVT_LISTEN).err, 0);
+	TT_IN(.flags = SYN, .seq = 1000);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN | ACK);
+	cr_assert_eq(s.wnd, 150);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = s.seq + 1);
+	fc_step();
+	(void)fc_evt(DPT_EMBED_EVT_ACCEPTED);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = s.seq + 1, .len = 100);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);     /* credit 150 -> 50 */
+	cr_assert_eq(ev.len, 100);
+	TT_IN(.flags = ACK, .seq = 1101, .ack = s.seq + 1, .len = 50);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);     /* 50 -> 0 */
+	cr_assert_eq(ev.len, 50);
+	tt_skip_all();
+	TT_IN(.flags = ACK, .seq = 1151, .ack = s.seq + 1, .len = 50);
+	fc_step();
+	fc_no_evt();                         /* no credit: it waits */
+	FC_CMD(.op = DPT_EMBED_CMD_RECV_CREDIT, .handle = ev.handle,
+	       .len = 200);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	cr_assert_eq(ev.len, 50);
+	fc_no_evt();
+}
