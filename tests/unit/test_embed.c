@@ -1196,3 +1196,42 @@ Test(embed, rcvbuf_set_before_listen_is_its_connections_receive_credit)
 	cr_assert_eq(ev.len, 50);
 	fc_no_evt();
 }
+
+/* The backlog bounds the connections waiting for accept: a worker hands
+ * the client connections only against accept credit (the LISTEN's n,
+ * then one per accept); past it they wait in TCP's accept queue, bounded
+ * by n as well; past that a SYN is dropped and counted, and the peer
+ * retries it. So at most 2n wait per worker. */
+Test(embed, the_backlog_bounds_the_connections_waiting_for_accept)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 7,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 1);
+	fc_step();
+	cr_assert_eq(fc_evt(DPT_EMBED_EVT_LISTEN).err, 0);
+	for (uint16_t p = 0; p < 2; p++) {
+		TT_IN(.flags = SYN, .seq = 1000, .sport = TT_PEER_PORT + p);
+		tt_next(&s, NULL, 0);
+		cr_assert_eq(s.flags, SYN | ACK);
+		TT_IN(.flags = ACK, .seq = 1001, .ack = s.seq + 1,
+		      .sport = TT_PEER_PORT + p);
+		fc_step();
+	}
+	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED); /* the credit of 1 */
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_no_evt();                         /* the second waits in TCP */
+	TT_ASSERT_STAT(tcp_state_established, 2);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = TT_PEER_PORT + 2);
+	fc_step();
+	TT_NONE();                           /* the third is not answered */
+	TT_ASSERT_STAT(tcp_drop_accept_full, 1);
+	TT_ASSERT_STAT(tcp_tcbs, 2);
+	/* an accept gives a credit back: the second comes */
+	FC_CMD(.op = DPT_EMBED_CMD_ACCEPT_CREDIT, .sock = 7, .n = 1);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED);
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT + 1));
+	fc_no_evt();
+}
