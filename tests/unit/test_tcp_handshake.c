@@ -1592,43 +1592,42 @@ open_with(const struct dpt_tcp_optval *o, uint32_t n)
 	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = (s_),  \
 			.tsval = tt_our_ts(c), .tsecr = 0 }, .tsval_set = 1)
 
-Test(tcp_opts_before_syn, small_rcvbuf_before_connect_offers_its_window_unscaled)
+/* An active open with SO_RCVBUF @p rcvbuf set before the SYN: the SYN
+ * offers window @p wnd and shift @p ws; the ACK of the peer's SYN-ACK
+ * (which offers scaling too) advertises @p ack_wnd. */
+static void
+rcvbuf_before_connect(uint32_t rcvbuf, uint16_t wnd, uint8_t ws,
+		      uint16_t ack_wnd)
 {
-	const struct dpt_tcp_optval o[] = { { DPT_TCP_RCVBUF, 8192 } };
+	const struct dpt_tcp_optval o[] = { { DPT_TCP_RCVBUF, rcvbuf } };
 
 	open_with(o, 1);
-	/* RFC 7323 2.3: the shift that makes the buffer fit 16 bits: 0 for
-	 * 8 KiB (as Linux offers for SO_RCVBUF set before connect()); the
-	 * SYN's window is the buffer (2.2: never scaled). */
-	TT_OUR_SYN_WND(8192, 0);
+	TT_OUR_SYN_WND(wnd, ws);
 	TT_NONE();
 	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1,
 	     .opt = tt_syn_opts(777));
-	/* scale 0 both ways now: the ACK's window is the buffer itself */
-	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 8192,
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = ack_wnd,
 	       .opt = { .present = TS_ONLY, .tsval = tt_our_ts(c),
 			.tsecr = 777 }, .tsval_set = 1);
 	TT_NONE();
-	cr_assert_eq(tt_info(c).rcv_wnd, 8192);
+	cr_assert_eq(tt_info(c).rcv_wnd, rcvbuf);
+}
+
+Test(tcp_opts_before_syn, small_rcvbuf_before_connect_offers_its_window_unscaled)
+{
+	/* RFC 7323 2.3: the shift that makes the buffer fit 16 bits: 0 for
+	 * 8 KiB (as Linux offers for SO_RCVBUF set before connect()); the
+	 * SYN's window is the buffer (2.2: never scaled), and with scale 0
+	 * both ways so is the ACK's */
+	rcvbuf_before_connect(8192, 8192, 0, 8192);
 }
 
 Test(tcp_opts_before_syn, large_rcvbuf_before_connect_offers_a_larger_scale)
 {
-	const struct dpt_tcp_optval o[] = { { DPT_TCP_RCVBUF, 4u << 20 } };
-
-	open_with(o, 1);
 	/* 4 MiB >> 7 = 32768 fits 16 bits, >> 6 does not: shift 7 (the
-	 * default 256 KiB offers 3); the SYN's window caps at 65535 */
-	TT_OUR_SYN_WND(65535, 7);
-	TT_NONE();
-	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1,
-	     .opt = tt_syn_opts(777));
-	/* the whole buffer, scaled by 7: 4194304 >> 7 */
-	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 32768,
-	       .opt = { .present = TS_ONLY, .tsval = tt_our_ts(c),
-			.tsecr = 777 }, .tsval_set = 1);
-	TT_NONE();
-	cr_assert_eq(tt_info(c).rcv_wnd, 4u << 20);
+	 * default 256 KiB offers 3); the SYN's window caps at 65535; the
+	 * ACK's is the whole buffer scaled by 7: 4194304 >> 7 */
+	rcvbuf_before_connect(4u << 20, 65535, 7, 32768);
 }
 
 Test(tcp_opts_before_syn, options_apply_in_order_the_last_of_one_wins)
@@ -1706,19 +1705,29 @@ listen_with(const struct dpt_tcp_optval *o, uint32_t n)
 	return l;
 }
 
+/* A SYN (ISN 1000, a Linux peer's options with TSval @p tsval) from
+ * @p rport gets a SYN-ACK offering window @p wnd and shift @p ws; iss
+ * set. */
+static void
+synack_offers(uint16_t rport, uint32_t tsval, uint16_t wnd, uint8_t ws)
+{
+	iss = passive_iss(rport);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = rport,
+	      .opt = tt_syn_opts(tsval));
+	TT_OUT(.flags = SYN | ACK, .seq = iss, .ack = 1001, .wnd = wnd,
+	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = ws,
+			.tsecr = tsval });
+	TT_NONE();
+}
+
 Test(tcp_opts_before_syn, rcvbuf_of_a_listener_shapes_its_synacks)
 {
 	const struct dpt_tcp_optval o[] = { { DPT_TCP_RCVBUF, 8192 } };
 	struct dpt_tcp_listener *l = listen_with(o, 1);
 
-	iss = passive_iss(TT_PEER_PORT);
-	TT_IN(.flags = SYN, .seq = 1000, .opt = tt_syn_opts(4242));
 	/* the listener's buffer, as SO_RCVBUF set before listen() on
 	 * Linux: window 8192, shift 0 */
-	TT_OUT(.flags = SYN | ACK, .seq = iss, .ack = 1001, .wnd = 8192,
-	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = 0,
-			.tsecr = 4242 });
-	TT_NONE();
+	synack_offers(TT_PEER_PORT, 4242, 8192, 0);
 	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1,
 	      .opt = tt_ts(4243, 0));
 	c = dpt_tcp_accept(l);
@@ -1739,19 +1748,9 @@ Test(tcp_opts_before_syn, large_rcvbuf_of_a_listener_offers_a_larger_scale)
 					    { DPT_TCP_RCVBUF, 4u << 20 } };
 
 	listen_with(o, RTE_DIM(o));
-	iss = passive_iss(TT_PEER_PORT);
-	TT_IN(.flags = SYN, .seq = 1000, .opt = tt_syn_opts(4242));
-	TT_OUT(.flags = SYN | ACK, .seq = iss, .ack = 1001, .wnd = 65535,
-	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = 7,
-			.tsecr = 4242 });
-	TT_NONE();
+	synack_offers(TT_PEER_PORT, 4242, 65535, 7);
 	/* a second connection takes them too: a second SYN-ACK alike */
-	iss = passive_iss(P2);
-	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(1));
-	TT_OUT(.flags = SYN | ACK, .seq = iss, .ack = 1001, .wnd = 65535,
-	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = 7,
-			.tsecr = 1 });
-	TT_NONE();
+	synack_offers(P2, 1, 65535, 7);
 }
 
 Test(tcp_opts_before_syn, a_listener_with_a_refused_option_is_not_made)
