@@ -121,7 +121,9 @@ enum dpt_tcp_opt {
 	DPT_TCP_KEEPINTVL,      /**< between probes, us */
 	DPT_TCP_KEEPCNT,        /**< unanswered probes before reset */
 	DPT_TCP_SNDBUF,         /**< send buffer bytes */
-	DPT_TCP_RCVBUF,         /**< receive buffer bytes (before SYN) */
+	DPT_TCP_RCVBUF,         /**< receive buffer bytes; before the SYN
+				  *  (struct dpt_tcp_optval) it also
+				  *  chooses the window scale offered */
 	DPT_TCP_CONGESTION,     /**< enum dpt_tcp_cc */
 	DPT_TCP_OPT_COUNT       /**< how many there are */
 };
