@@ -137,7 +137,9 @@ enum dpt_embed_op {
 	 *  port = lport, n = backlog, sock = the client's id for the
 	 *  listener, b = flags (DPT_EMBED_LISTEN_*). Answer: EVT_LISTEN (err
 	 *  0 or EADDRINUSE) from each. Each worker's copy starts with n
-	 *  connections of accept credit. */
+	 *  connections of accept credit. Options set before listen come
+	 *  first to each worker as SETOPTs with handle 0 and this sock: its
+	 *  connections take them before their SYN-ACK is built. */
 	DPT_EMBED_CMD_LISTEN,
 	/** Stop listening: sock. Answer: EVT_CLOSED(sock, handle 0). */
 	DPT_EMBED_CMD_UNLISTEN,
@@ -150,11 +152,13 @@ enum dpt_embed_op {
 	DPT_EMBED_CMD_ADOPT,
 	/** Active open: a = raddr, port = rport, b = laddr (0: ours),
 	 *  lport (in n, 0: ephemeral), sock = the client's id. Options set
-	 *  before connect follow as SETOPTs with handle 0 and this sock
-	 *  BEFORE the CONNECT. Answer: EVT_CONNECTED or EVT_RESET(err). */
+	 *  before connect go as SETOPTs with handle 0 and this sock BEFORE
+	 *  the CONNECT, which sets them, in their order, before the SYN is
+	 *  built (an option TCP refuses: EVT_RESET EINVAL). Answer:
+	 *  EVT_CONNECTED or EVT_RESET(err). */
 	DPT_EMBED_CMD_CONNECT,
 	/** Set an option (enum dpt_tcp_opt in n, value in a) on handle, or,
-	 *  with handle 0, on the next CONNECT of sock. */
+	 *  with handle 0, on the next CONNECT or LISTEN of sock. */
 	DPT_EMBED_CMD_SETOPT,
 	/** Send transmit buffer n (its first len bytes, from offset b) on
 	 *  handle. The buffer comes back as EVT_TX_DONE once TCP is done
@@ -169,9 +173,10 @@ enum dpt_embed_op {
 	/** The client is done with the mbuf chain at a (dptcpd address). */
 	DPT_EMBED_CMD_FREE,
 	/** len more bytes of receive credit on handle (the application read
-	 *  them). A connection starts with welcome.rcvbuf bytes of credit;
-	 *  data is delivered while the credit is above 0 (the last chain may
-	 *  pass it). */
+	 *  them). A connection starts with welcome.rcvbuf bytes of credit,
+	 *  or the last DPT_TCP_RCVBUF SETOPT before its CONNECT or its
+	 *  listener's LISTEN; data is delivered while the credit is above 0
+	 *  (the last chain may pass it). */
 	DPT_EMBED_CMD_RECV_CREDIT,
 	/** Shut down: n = SHUT_RD, SHUT_WR or SHUT_RDWR (SHUT_RD: what
 	 *  arrives from then on is discarded). */

@@ -570,6 +570,46 @@ port_in_timewait(const struct dpt_tcp *tcp, uint16_t port)
 	return 0;
 }
 
+/*
+ * Take the SETOPTs that came for @p sock before its CONNECT or LISTEN into
+ * @p o (room for MAX_PREOPTS), in the order they came; the others keep
+ * theirs. Called first by both commands, refused or not, so that no
+ * option outlives its command or reaches the next socket of that number.
+ * O(MAX_PREOPTS).
+ */
+static uint32_t
+preopts_take(struct cw *c, uint32_t sock, struct dpt_tcp_optval *o)
+{
+	uint32_t n = 0, kept = 0;
+
+	for (uint32_t i = 0; i < c->n_pre; i++) {
+		if (c->pre[i].sock != sock)
+			c->pre[kept++] = c->pre[i];
+		else
+			o[n++] = (struct dpt_tcp_optval){
+				.opt = (enum dpt_tcp_opt)c->pre[i].opt,
+				.value = c->pre[i].value };
+	}
+	c->n_pre = kept;
+	return n;
+}
+
+/* The receive credit a connection starts with: the socket's last
+ * SO_RCVBUF among @p o, else dptcpd's [tcp] rcvbuf (the welcome's). So
+ * SO_RCVBUF bounds what waits for the application in all: about as much
+ * again in TCP's queue as in the client's, as Linux counts twice the
+ * value set. */
+static uint32_t
+rcvbuf_of(const struct dpt_tcp_optval *o, uint32_t n, uint32_t dflt)
+{
+	uint32_t v = dflt;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (o[i].opt == DPT_TCP_RCVBUF)
+			v = (uint32_t)RTE_MIN(o[i].value, (uint64_t)INT32_MAX);
+	return v;
+}
+
 static void
 cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 {
@@ -577,6 +617,8 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 				    .sock = cmd->sock, .seq = cmd->seq };
 	uint32_t backlog = cmd->n ? cmd->n : 128;
 	struct dpt_tcp_listener *tl = NULL;
+	struct dpt_tcp_optval opts[MAX_PREOPTS];
+	uint32_t n_opts = preopts_take(x->c, cmd->sock, opts);
 
 	if (cmd->sock == 0 || cmd->port == 0 || lent_get(x->c, cmd->sock))
 		return refuse(x->w, x->c, cmd, EINVAL,
@@ -591,15 +633,18 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	    port_in_timewait(x->w->tcp, rte_be_to_cpu_16(cmd->port)))
 		rte_errno = EADDRINUSE;
 	else
+		/* the options set before listen(): the SYN-ACKs of its
+		 * connections follow them, as on Linux */
 		tl = dpt_tcp_listen(x->w->tcp, &(struct dpt_tcp_listen_params){
 			.port = rte_be_to_cpu_16(cmd->port),
-			.backlog = backlog });
+			.backlog = backlog, .opts = opts, .n_opts = n_opts });
 	if (tl == NULL) {
 		ev.err = rte_errno ? rte_errno : ENOMEM;
 		x->w->st->c[DPT_STAT_embed_cmd_failed]++;
 	} else {
 		x->c->l[x->c->n_l++] = (struct lent){
-			.l = tl, .sock = cmd->sock, .credit = backlog };
+			.l = tl, .sock = cmd->sock, .credit = backlog,
+			.rcvbuf = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf) };
 		x->c->n_socks++;
 	}
 	(void)post(x->w, x->c, &ev);
@@ -624,28 +669,32 @@ cmd_unlisten(struct ctx *x, const struct dpt_embed_cmd *cmd)
 static void
 cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 {
+	struct dpt_tcp_optval opts[MAX_PREOPTS];
+	uint32_t n_opts = preopts_take(x->c, cmd->sock, opts);
 	struct hent *h = hent_alloc(x->c);
-	uint32_t laddr = rte_be_to_cpu_32((uint32_t)cmd->b);
-	uint32_t raddr = rte_be_to_cpu_32((uint32_t)cmd->a);
-	uint16_t rport = rte_be_to_cpu_16(cmd->port);
 	struct dpt_tcb *tc;
 
 	if (h == NULL)
 		return refuse(x->w, x->c, cmd, ENOBUFS,
 			      DPT_STAT_embed_cmd_no_slot);
-	if (cmd->sock == 0 || rport == 0 || cmd->n > UINT16_MAX) {
+	if (cmd->sock == 0 || cmd->port == 0 || cmd->n > UINT16_MAX) {
 		hent_free(x->c, h);
 		return refuse(x->w, x->c, cmd, EINVAL,
 			      DPT_STAT_embed_cmd_bad_arg);
 	}
-	tc = laddr != 0 ?
-	     dpt_tcp_connect_from(x->w->tcp, laddr, raddr, rport,
-				  (uint16_t)cmd->n, on_tcp, h, x->now) :
-	     dpt_tcp_connect(x->w->tcp, raddr, rport, (uint16_t)cmd->n,
-			     on_tcp, h, x->now);
+	/* the options set before connect, in their order, shape the SYN
+	 * (SO_RCVBUF its window scale, as on Linux); one TCP refuses
+	 * refuses the connect (EINVAL), before anything is sent */
+	tc = dpt_tcp_open(x->w->tcp, &(struct dpt_tcp_open_params){
+		.laddr = rte_be_to_cpu_32((uint32_t)cmd->b),
+		.raddr = rte_be_to_cpu_32((uint32_t)cmd->a),
+		.rport = rte_be_to_cpu_16(cmd->port),
+		.lport = (uint16_t)cmd->n, .handler = on_tcp, .arg = h,
+		.opts = opts, .n_opts = n_opts }, x->now);
 	if (tc == NULL) {
 		hent_free(x->c, h);
 		return refuse(x->w, x->c, cmd, rte_errno ? rte_errno : ENOMEM,
+			      rte_errno == EINVAL ? DPT_STAT_embed_cmd_bad_arg :
 			      DPT_STAT_embed_cmd_failed);
 	}
 	h->c = tc;
@@ -653,24 +702,8 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	h->sock = cmd->sock;
 	h->seq = cmd->seq;
 	h->open = DPT_EMBED_EVT_CONNECTED;
-	h->rcredit = x->w->e->rcvbuf;
+	h->rcredit = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf);
 	fill_addrs(h);
-	/* the options set before connect, in their order */
-	for (uint32_t i = 0; i < x->c->n_pre;) {
-		struct preopt *p = &x->c->pre[i];
-
-		if (p->sock != cmd->sock) {
-			i++;
-			continue;
-		}
-		/* its SETOPT was taken without an answer: a value TCP
-		 * refuses now is counted against the client */
-		if (dpt_tcp_setopt(tc, p->opt, p->value, x->now) != 0) {
-			x->c->n_refused++;
-			x->w->st->c[DPT_STAT_embed_cmd_bad_arg]++;
-		}
-		*p = x->c->pre[--x->c->n_pre];
-	}
 }
 
 static void
@@ -1005,7 +1038,7 @@ accept_all(struct ctx *x)
 			dpt_tcp_set_tag(tc, (uint32_t)x->cl->pid);
 			h->lsock = l->sock;
 			h->open = DPT_EMBED_EVT_ACCEPTED;
-			h->rcredit = x->w->e->rcvbuf;
+			h->rcredit = l->rcvbuf;
 			fill_addrs(h);
 			dpt_tcp_set_handler(tc, on_tcp, h);
 			mark(x->c, h, P_OPEN | P_WRITABLE | P_DATA |

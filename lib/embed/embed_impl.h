@@ -74,6 +74,8 @@ struct lent {
 	struct dpt_tcp_listener *l;
 	uint32_t sock;
 	uint32_t credit;            /* connections the client will take */
+	uint32_t rcvbuf;            /* receive credit its connections start
+				     * with (SO_RCVBUF before LISTEN) */
 };
 
 /* A SETOPT for the next CONNECT of sock. */

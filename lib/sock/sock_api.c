@@ -14,6 +14,9 @@
 #define EP_GONE_SEND EPIPE
 #define KEEP_MAX_S 32767u /* Linux's bound on TCP_KEEPIDLE/INTVL */
 #define KEEPCNT_MAX 127u
+#define BUF_MAX (1u << 30) /* lib/tcp's bound on SNDBUF and RCVBUF: larger
+			    * values are cut to it, as Linux cuts them to
+			    * its rmem_max and wmem_max */
 
 static struct sock *
 tcp_sock(struct chan *ch, int fd)
@@ -155,7 +158,7 @@ dpt_listen(int fd, int backlog)
 	struct chan *ch = chan_cur();
 	struct sock *s = tcp_sock(ch, fd);
 	struct dpt_embed_cmd c;
-	uint32_t nw;
+	uint32_t nw, w;
 
 	if (s == NULL)
 		return -1;
@@ -180,6 +183,11 @@ dpt_listen(int fd, int backlog)
 	c.n = s->acc_share;
 	c.b = s->reuseaddr ? DPT_EMBED_LISTEN_REUSEADDR : 0;
 	s->state = SS_LISTEN;
+	/* the options set so far go to every worker's listener: its
+	 * connections take them before their SYN-ACK (SO_RCVBUF's window
+	 * scale), as on Linux; those set later, on accept */
+	for (w = 0; w < nw; w++)
+		sock_send_opts(ch, s, (uint32_t)fd, w, 0);
 	cmd_all(ch, s, (uint32_t)fd, &c);
 	if (chan_wait(ch, answered, s, -1) < 0 || ch->gone) {
 		s->state = SS_NEW;
@@ -258,9 +266,13 @@ dpt_accept(int fd, struct sockaddr *addr, socklen_t *len)
 
 /* ---- connect ---------------------------------------------------------- */
 
-/** A SETOPT for each option set on @p s, but those of mask @p skip. */
+/** A SETOPT to worker @p w for each option set on @p s, but those of
+ *  mask @p skip. Before a CONNECT or LISTEN (no handle yet) the worker
+ *  keeps them for that command, which sets them before its SYN or its
+ *  connections' SYN-ACKs are built. */
 void
-sock_send_opts(struct chan *ch, struct sock *s, uint32_t id, uint32_t skip)
+sock_send_opts(struct chan *ch, struct sock *s, uint32_t id, uint32_t w,
+	       uint32_t skip)
 {
 	struct dpt_embed_cmd c;
 	unsigned int o;
@@ -269,9 +281,13 @@ sock_send_opts(struct chan *ch, struct sock *s, uint32_t id, uint32_t skip)
 		if (!(s->opt_set & ~skip & (1u << o)))
 			continue;
 		memset(&c, 0, sizeof(c));
+		c.op = DPT_EMBED_CMD_SETOPT;
+		c.sock = id;
+		c.handle = s->handle;
+		c.seq = ++s->seq;
 		c.n = o;
 		c.a = s->opt_val[o];
-		sock_cmd(ch, s, id, DPT_EMBED_CMD_SETOPT, &c);
+		chan_cmd(ch, w, &c);
 	}
 }
 
@@ -322,7 +338,7 @@ dpt_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	if (ch->gone)
 		return fail(EPIPE);
 	s->w = (uint8_t)(ch->next_worker++ % ch->wel.n_workers);
-	sock_send_opts(ch, s, (uint32_t)fd, 0);
+	sock_send_opts(ch, s, (uint32_t)fd, s->w, 0);
 	memset(&c, 0, sizeof(c));
 	c.a = a.sin_addr.s_addr;
 	c.port = a.sin_port;
@@ -821,7 +837,7 @@ sol_socket_set(struct chan *ch, struct sock *s, int fd, int name,
 		if (v <= 0)
 			return fail(EINVAL);
 		opt_set(ch, s, fd, name == SO_SNDBUF ? SOCK_OPT_SNDBUF : SOCK_OPT_RCVBUF,
-			(uint64_t)v);
+			(unsigned int)v > BUF_MAX ? BUF_MAX : (uint64_t)v);
 		return 0;
 	case SO_LINGER:
 		if (len < (socklen_t)sizeof(l))

@@ -104,7 +104,7 @@ inherit(struct chan *ch, struct sock *ns, uint32_t nid, const struct sock *l)
 	memcpy(ns->opt_val, l->opt_val, sizeof(ns->opt_val));
 	if (l->opt_set & (1u << SOCK_OPT_SNDBUF))
 		ns->snd_room = (int64_t)l->opt_val[SOCK_OPT_SNDBUF];
-	sock_send_opts(ch, ns, nid, 1u << SOCK_OPT_RCVBUF);
+	sock_send_opts(ch, ns, nid, ns->w, 1u << SOCK_OPT_RCVBUF);
 }
 
 /** @p s is connected: the handle and the names the event gives. */

@@ -164,7 +164,7 @@ int sock_send_wait(struct chan *ch, struct sock *s, uint64_t need,
 		   int txbuf, int flags);
 int sock_recv_wait(struct chan *ch, struct sock *s, int flags);
 void sock_send_opts(struct chan *ch, struct sock *s, uint32_t id,
-		    uint32_t skip);
+		    uint32_t w, uint32_t skip);
 int sock_credit_ok(const struct chan *ch, const struct sock *s,
 		   uint64_t need, int txbuf);
 void sock_recv_credit(struct chan *ch, struct sock *s, uint32_t id,

@@ -7,7 +7,8 @@
  * calls applications on that lcore make. The API is shaped like sockets but
  * event-driven and zero-copy:
  *
- *   - dpt_tcp_listen() / dpt_tcp_connect() open; accepted connections are
+ *   - dpt_tcp_listen() / dpt_tcp_open() (dpt_tcp_connect()) open, with
+ *     the options their SYN or SYN-ACK carries; accepted connections are
  *     handed to a callback or queued for dpt_tcp_accept();
  *   - events (readable, writable, connected, peer closed, reset, closed)
  *     arrive through the connection's handler, batched once per poll;
@@ -120,8 +121,24 @@ enum dpt_tcp_opt {
 	DPT_TCP_KEEPINTVL,      /**< between probes, us */
 	DPT_TCP_KEEPCNT,        /**< unanswered probes before reset */
 	DPT_TCP_SNDBUF,         /**< send buffer bytes */
-	DPT_TCP_RCVBUF,         /**< receive buffer bytes (before SYN) */
+	DPT_TCP_RCVBUF,         /**< receive buffer bytes; before the SYN
+				  *  (struct dpt_tcp_optval) it also
+				  *  chooses the window scale offered */
 	DPT_TCP_CONGESTION,     /**< enum dpt_tcp_cc */
+	DPT_TCP_OPT_COUNT       /**< how many there are */
+};
+
+/**
+ * One option for a connection before its SYN is built (dpt_tcp_open(),
+ * dpt_tcp_listen_params): what a socket's options set before connect()
+ * or listen() are. Before the SYN, DPT_TCP_RCVBUF also chooses the
+ * window scale offered ([tcp] window_scaling permitting), as SO_RCVBUF
+ * before connect() or listen() does on Linux; later it can only shrink
+ * the buffer within the scale already offered.
+ */
+struct dpt_tcp_optval {
+	enum dpt_tcp_opt opt; /**< which */
+	uint64_t value;       /**< as dpt_tcp_setopt() takes it */
 };
 
 /**
@@ -242,13 +259,20 @@ struct dpt_tcp_listen_params {
 	uint32_t backlog;          /**< accept queue bound (queue mode) */
 	dpt_tcp_accept_t on_accept;/**< NULL: queue for dpt_tcp_accept() */
 	void *arg;                 /**< for on_accept */
+	/** Options each connection of the listener takes before its
+	 *  SYN-ACK is built, in order (a later one of the same option
+	 *  wins); copied. SYN cookies' connections take them after: their
+	 *  SYN-ACK went out with the [tcp] defaults. */
+	const struct dpt_tcp_optval *opts;
+	uint32_t n_opts;           /**< entries of opts */
 };
 
 /**
  * Listen on a port (RFC 9293 3.10.1, passive OPEN).
  *
  * @return
- *   The listener, or NULL with rte_errno EADDRINUSE or ENOMEM.
+ *   The listener, or NULL with rte_errno EADDRINUSE, ENOMEM, or EINVAL
+ *   (port 0, or an option dpt_tcp_setopt() would refuse).
  */
 struct dpt_tcp_listener *dpt_tcp_listen(struct dpt_tcp *tcp,
 					const struct dpt_tcp_listen_params *p);
@@ -259,23 +283,46 @@ void dpt_tcp_unlisten(struct dpt_tcp_listener *l, uint64_t now);
 /** Next queued established connection, or NULL (queue mode). */
 struct dpt_tcb *dpt_tcp_accept(struct dpt_tcp_listener *l);
 
+/** Parameters of dpt_tcp_open(). */
+struct dpt_tcp_open_params {
+	uint32_t laddr;            /**< local address, host order: one the
+				     *  interface owns ([port0] address and
+				     *  addresses); 0 = its first */
+	uint32_t raddr;            /**< remote address, host order */
+	uint16_t rport;            /**< remote port */
+	uint16_t lport;            /**< local port, 0 to choose a free
+				     *  ephemeral one (whose replies come to
+				     *  this lcore, see
+				     *  dpt_tcp_params.port_ok) */
+	dpt_tcp_handler_t handler; /**< the connection's events */
+	void *arg;                 /**< for handler */
+	/** Options set before the SYN is built, in order, as
+	 *  dpt_tcp_setopt() would set them (SO_RCVBUF before connect()). */
+	const struct dpt_tcp_optval *opts;
+	uint32_t n_opts;           /**< entries of opts */
+};
+
 /**
- * Active OPEN (RFC 9293 3.10.1) from one of our addresses: send a SYN from
- * @p laddr to @p raddr:@p rport. A local port is free when its 4-tuple
- * is, so each of our addresses has the whole ephemeral range to each
- * remote endpoint.
+ * Active OPEN (RFC 9293 3.10.1) from one of our addresses: create the
+ * connection, set @p p's options, then send the SYN from p->laddr to
+ * p->raddr:p->rport, so that the SYN carries what the options say (its
+ * window and window scale follow DPT_TCP_RCVBUF). A local port is free
+ * when its 4-tuple is, so each of our addresses has the whole ephemeral
+ * range to each remote endpoint.
  *
- * @param laddr
- *   Local address, host order: one the interface owns ([port0] address
- *   and addresses).
- * @param lport
- *   Local port, 0 to choose a free ephemeral one (whose replies come to
- *   this lcore, see dpt_tcp_params.port_ok).
  * @return
  *   The connection (SYN-SENT; DPT_TCP_EV_CONNECTED or _RESET follows),
- *   or NULL with rte_errno ENOMEM, EADDRINUSE, EADDRNOTAVAIL (@p laddr is
- *   not ours, or no free port), EXDEV (@p lport given, but its replies
- *   would reach another lcore).
+ *   or NULL with rte_errno ENOMEM, EADDRINUSE, EADDRNOTAVAIL (p->laddr
+ *   is not ours, or no free port), EXDEV (p->lport given, but its replies
+ *   would reach another lcore), EINVAL (an option dpt_tcp_setopt() would
+ *   refuse; nothing was sent).
+ */
+struct dpt_tcb *dpt_tcp_open(struct dpt_tcp *tcp,
+			     const struct dpt_tcp_open_params *p,
+			     uint64_t now);
+
+/**
+ * dpt_tcp_open() without options, from @p laddr; the same return values.
  */
 struct dpt_tcb *dpt_tcp_connect_from(struct dpt_tcp *tcp, uint32_t laddr,
 				     uint32_t raddr, uint16_t rport,
@@ -284,8 +331,8 @@ struct dpt_tcb *dpt_tcp_connect_from(struct dpt_tcp *tcp, uint32_t laddr,
 				     uint64_t now);
 
 /**
- * dpt_tcp_connect_from() from the interface's first address ([port0]
- * address); the same return values.
+ * dpt_tcp_open() without options, from the interface's first address
+ * ([port0] address); the same return values.
  */
 struct dpt_tcb *dpt_tcp_connect(struct dpt_tcp *tcp, uint32_t raddr,
 				uint16_t rport, uint16_t lport,
@@ -392,7 +439,9 @@ void dpt_tcp_close(struct dpt_tcb *c, uint64_t now);
 void dpt_tcp_abort(struct dpt_tcb *c, uint64_t now);
 
 /** Set a per-connection option at @p now (keepalive's idle time counts
- * from it). @return 0 or -EINVAL. */
+ * from it). To shape the SYN, pass options to dpt_tcp_open() or
+ * dpt_tcp_listen() instead (struct dpt_tcp_optval). @return 0 or
+ * -EINVAL. */
 int dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t value,
 		   uint64_t now);
 

@@ -168,13 +168,31 @@ dpt_tcp_peer_closed(const struct dpt_tcb *c)
 
 /* ---- open ------------------------------------------------------------- */
 
+static int opt_check(enum dpt_tcp_opt opt, uint64_t v);
+static void opt_apply(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v,
+		      uint64_t now);
+
+/* Whether dpt_tcp_setopt() takes each of @p n options: 0 or -EINVAL. */
+static int
+opts_check(const struct dpt_tcp_optval *o, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (opt_check(o[i].opt, o[i].value) != 0)
+			return -EINVAL;
+	return 0;
+}
+
 struct dpt_tcp_listener *
 dpt_tcp_listen(struct dpt_tcp *t, const struct dpt_tcp_listen_params *p)
 {
 	struct dpt_tcp_listener *l;
 
-	if (p->port == 0 || listener_find(t, p->port) != NULL) {
-		rte_errno = p->port == 0 ? EINVAL : EADDRINUSE;
+	if (p->port == 0 || opts_check(p->opts, p->n_opts) != 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (listener_find(t, p->port) != NULL) {
+		rte_errno = EADDRINUSE;
 		return NULL;
 	}
 	l = listener_find(t, 0);
@@ -188,8 +206,27 @@ dpt_tcp_listen(struct dpt_tcp *t, const struct dpt_tcp_listen_params *p)
 	l->backlog = p->backlog ? p->backlog : 128;
 	l->on_accept = p->on_accept;
 	l->arg = p->arg;
+	/* kept as one value per option: before the SYN-ACK no option's
+	 * effect depends on another's, so the order within is moot */
+	for (uint32_t i = 0; i < p->n_opts; i++) {
+		l->opt_set |= (uint16_t)(1u << p->opts[i].opt);
+		l->opt_val[p->opts[i].opt] = p->opts[i].value;
+	}
 	t->st->c[DPT_STAT_tcp_listeners]++;
 	return l;
+}
+
+/* A new connection of @p l takes the listener's options: before its
+ * SYN-ACK is built (tcp_input.c's syn_to_listener()), so that the window
+ * and scale offered follow them, or after (a SYN cookie's, whose SYN-ACK
+ * offered the defaults). O(options). */
+void
+listener_opts_apply(const struct dpt_tcp_listener *l, struct dpt_tcb *c,
+		    uint64_t now)
+{
+	for (unsigned int o = 0; l->opt_set >> o != 0; o++)
+		if (l->opt_set & (1u << o))
+			opt_apply(c, (enum dpt_tcp_opt)o, l->opt_val[o], now);
 }
 
 void
@@ -254,14 +291,21 @@ pick_port(struct dpt_tcp *t, struct tcp_key *k)
 }
 
 struct dpt_tcb *
-dpt_tcp_connect_from(struct dpt_tcp *t, uint32_t laddr, uint32_t raddr,
-		     uint16_t rport, uint16_t lport, dpt_tcp_handler_t handler,
-		     void *arg, uint64_t now)
+dpt_tcp_open(struct dpt_tcp *t, const struct dpt_tcp_open_params *p,
+	     uint64_t now)
 {
+	uint32_t laddr = p->laddr != 0 ? p->laddr : t->nif->addr;
+	uint32_t raddr = p->raddr;
+	uint16_t rport = p->rport, lport = p->lport;
 	struct tcp_key k = { .raddr = raddr, .laddr = laddr,
 			     .rport = rport, .lport = lport };
 	struct dpt_tcb *c;
 
+	/* an option refused, before anything is taken or sent */
+	if (opts_check(p->opts, p->n_opts) != 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
 	/* RFC 1122 3.3.4.2: a host sends only from its own addresses; the
 	 * replies to any other would not come to us. */
 	if (!dpt_netif_owns(t->nif, laddr)) {
@@ -290,14 +334,27 @@ dpt_tcp_connect_from(struct dpt_tcp *t, uint32_t laddr, uint32_t raddr,
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	c->handler = handler;
-	c->arg = arg;
+	c->handler = p->handler;
+	c->arg = p->arg;
+	/* still CLOSED: the options shape the SYN built below */
+	for (uint32_t i = 0; i < p->n_opts; i++)
+		opt_apply(c, p->opts[i].opt, p->opts[i].value, now);
 	c->iss = c->snd_una = c->snd_max = tcp_isn(t, &k, now);
 	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, t->nif->mtu - 40u);
 	tcb_set_state(c, DPT_TCP_SYN_SENT);
 	tcp_send_syn(c, now);
 	tcb_rexmt_arm(c, now);
 	return c;
+}
+
+struct dpt_tcb *
+dpt_tcp_connect_from(struct dpt_tcp *t, uint32_t laddr, uint32_t raddr,
+		     uint16_t rport, uint16_t lport, dpt_tcp_handler_t handler,
+		     void *arg, uint64_t now)
+{
+	return dpt_tcp_open(t, &(struct dpt_tcp_open_params){
+		.laddr = laddr, .raddr = raddr, .rport = rport,
+		.lport = lport, .handler = handler, .arg = arg }, now);
 }
 
 struct dpt_tcb *
@@ -413,50 +470,90 @@ dpt_tcp_unfinished(const struct dpt_tcp *t)
 
 /* ---- options and views ------------------------------------------------ */
 
+/* Whether @p v is a value of @p opt that dpt_tcp_setopt() takes. */
+static int
+opt_check(enum dpt_tcp_opt opt, uint64_t v)
+{
+	switch (opt) {
+	case DPT_TCP_NODELAY:
+	case DPT_TCP_KEEPALIVE:
+		return 0;
+	case DPT_TCP_KEEPIDLE:
+	case DPT_TCP_KEEPINTVL:
+		return v > 0 ? 0 : -EINVAL;
+	case DPT_TCP_KEEPCNT:
+		return v > 0 && v <= UINT8_MAX ? 0 : -EINVAL;
+	case DPT_TCP_SNDBUF:
+	case DPT_TCP_RCVBUF:
+		return v > 0 && v <= (1u << 30) ? 0 : -EINVAL;
+	case DPT_TCP_CONGESTION:
+		return v < DPT_TCP_CC_COUNT ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Set a checked option. A connection still CLOSED has sent nothing (its
+ * SYN or SYN-ACK is about to be built): nothing is queued and no timer
+ * runs, so only the values change, and the receive buffer chooses the
+ * window scale the SYN offers, as SO_RCVBUF before connect() or listen()
+ * does on Linux. */
+static void
+opt_apply(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v, uint64_t now)
+{
+	const int before_syn = c->state == DPT_TCP_CLOSED;
+
+	switch (opt) {
+	case DPT_TCP_NODELAY:
+		c->flags = v ? c->flags | F_NODELAY : c->flags & ~F_NODELAY;
+		if (!before_syn)
+			tcb_want_output(c);
+		break;
+	case DPT_TCP_KEEPALIVE:
+		c->flags = v ? c->flags | F_KEEPALIVE : c->flags & ~F_KEEPALIVE;
+		if (!before_syn)
+			tcb_keepalive_restart(c, now);
+		break;
+	case DPT_TCP_KEEPIDLE:
+		c->ka_idle = v;
+		break;
+	case DPT_TCP_KEEPINTVL:
+		c->ka_intvl = v;
+		break;
+	case DPT_TCP_KEEPCNT:
+		c->ka_probes = (uint8_t)v;
+		break;
+	case DPT_TCP_SNDBUF:
+		c->snd_buf = (uint32_t)v;
+		break;
+	case DPT_TCP_RCVBUF:
+		if (before_syn) {
+			c->rcv_buf = (uint32_t)v;
+			c->rcv_wscale = c->tcp->conf.window_scaling ?
+					tcp_wscale_for(c->rcv_buf) : 0;
+			break;
+		}
+		/* the scale is fixed once the SYN is out: cap to it */
+		c->rcv_buf = (uint32_t)RTE_MIN(v, (uint64_t)UINT16_MAX <<
+					       c->rcv_wscale);
+		break;
+	case DPT_TCP_CONGESTION:
+		c->cc = (uint8_t)v;
+		memset(&c->cubic, 0, sizeof(c->cubic));
+		break;
+	default:
+		break;
+	}
+}
+
 int
 dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v,
 	       uint64_t now)
 {
-	switch (opt) {
-	case DPT_TCP_NODELAY:
-		c->flags = v ? c->flags | F_NODELAY : c->flags & ~F_NODELAY;
-		tcb_want_output(c);
-		return 0;
-	case DPT_TCP_KEEPALIVE:
-		c->flags = v ? c->flags | F_KEEPALIVE : c->flags & ~F_KEEPALIVE;
-		tcb_keepalive_restart(c, now);
-		return 0;
-	case DPT_TCP_KEEPIDLE:
-		c->ka_idle = v;
-		return v > 0 ? 0 : -EINVAL;
-	case DPT_TCP_KEEPINTVL:
-		c->ka_intvl = v;
-		return v > 0 ? 0 : -EINVAL;
-	case DPT_TCP_KEEPCNT:
-		if (v == 0 || v > UINT8_MAX)
-			return -EINVAL;
-		c->ka_probes = (uint8_t)v;
-		return 0;
-	case DPT_TCP_SNDBUF:
-		if (v == 0 || v > (1u << 30))
-			return -EINVAL;
-		c->snd_buf = (uint32_t)v;
-		return 0;
-	case DPT_TCP_RCVBUF:
-		/* the scale is fixed once the SYN is out: cap to it */
-		if (v == 0 || v > (1u << 30))
-			return -EINVAL;
-		c->rcv_buf = (uint32_t)RTE_MIN(v, (uint64_t)UINT16_MAX <<
-					       c->rcv_wscale);
-		return 0;
-	case DPT_TCP_CONGESTION:
-		if (v != DPT_TCP_CC_NEWRENO && v != DPT_TCP_CC_CUBIC)
-			return -EINVAL;
-		c->cc = (uint8_t)v;
-		memset(&c->cubic, 0, sizeof(c->cubic));
-		return 0;
-	}
-	return -EINVAL;
+	if (opt_check(opt, v) != 0)
+		return -EINVAL;
+	opt_apply(c, opt, v, now);
+	return 0;
 }
 
 void

@@ -304,6 +304,9 @@ struct dpt_tcp_listener {
 	uint32_t n_synrcvd;          /* half-open connections */
 	struct dpt_tcb *aq_head, *aq_tail; /* accept queue */
 	uint32_t aq_len;
+	uint16_t opt_set;            /* bits (1 << enum dpt_tcp_opt) of the
+				      * options its connections take */
+	uint64_t opt_val[DPT_TCP_OPT_COUNT]; /* their values */
 };
 
 struct dpt_tcp {
@@ -435,6 +438,10 @@ tcb_pmtu_check(struct dpt_tcb *c, uint64_t now)
 				     c->pmtu_gen))
 		tcb_pmtu_refresh(c, now);
 }
+
+/* tcp_api.c */
+void listener_opts_apply(const struct dpt_tcp_listener *l,
+			 struct dpt_tcb *c, uint64_t now);
 
 /* tcp_conn.c */
 struct dpt_tcb *tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k);

@@ -143,6 +143,7 @@ syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 	c->flags |= F_PASSIVE;
 	c->listener = l;
 	l->n_synrcvd++;
+	listener_opts_apply(l, c, now); /* before the SYN-ACK: its scale */
 	tcp_process_options_syn(c, s, now);
 	c->irs = s->seq;
 	c->rcv_nxt = c->rcv_adv = s->seq + 1;
@@ -217,6 +218,8 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	c->snd_nxt = c->snd_max = s->ack;
 	c->snd_wl1 = s->seq - 1;
 	tcb_set_state(c, DPT_TCP_SYN_RECEIVED);
+	/* after: the cookie SYN-ACK offered the defaults' scale */
+	listener_opts_apply(l, c, now);
 	synced_input(c, m, s, now);
 }
 

@@ -14,6 +14,10 @@ the address given, each connection served by its own thread.
         print '7008: eof after N bytes' (SO_LINGER's wait)
   7009  accept, never read (4 KiB buffer), close after 8 s (SO_LINGER's
         time)
+  7010  accept, answer b'wscale N\n': the window scale the client's SYN
+        offered, as Linux took it (TCP_INFO's tcpi_snd_wscale); then a
+        line b'back PORT' connects to dptcpd's address (the second one
+        given) at PORT and answers b'wscale N\n' for its SYN-ACK
 Port 7004 is left closed (ECONNREFUSED). With a second address (dptcpd's)
 it also connects to that address's port 7100 until it is accepted once,
 reads until EOF and closes (the client closes first: its TIME-WAIT).
@@ -40,8 +44,31 @@ def reset(c):
     c.close()
 
 
+def snd_wscale(c):
+    # struct tcp_info: byte 6 is tcpi_snd_wscale:4 (low), tcpi_rcv_wscale:4
+    return c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)[6] & 0xf
+
+
+def wscales(c):
+    c.sendall(b'wscale %d\n' % snd_wscale(c))
+    line = b''
+    while not line.endswith(b'\n'):
+        d = c.recv(64)
+        if not d:
+            return c.close()
+        line += d
+    port = int(line.split()[1])
+    b = socket.create_connection((sys.argv[2], port), timeout=5)
+    c.sendall(b'wscale %d\n' % snd_wscale(b))
+    eof_read(c)
+    b.close()
+    c.close()
+
+
 def serve(port, c):
     try:
+        if port == 7010:
+            return wscales(c)
         if port == 7001:
             c.close()
         elif port == 7002:
@@ -117,7 +144,7 @@ if len(sys.argv) > 2:
     threading.Thread(target=connect_once, args=(sys.argv[2],),
                      daemon=True).start()
 # every port listens before 'listening' is printed (no sleep to guess it)
-for p in (7001, 7002, 7003, 7005, 7006, 7007, 7008, 7009):
+for p in (7001, 7002, 7003, 7005, 7006, 7007, 7008, 7009, 7010):
     threading.Thread(target=accept_loop, args=(p, listen(sys.argv[1], p)),
                      daemon=True).start()
 print('listening', flush=True)

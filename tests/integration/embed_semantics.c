@@ -12,6 +12,9 @@
  *   linger     close() with SO_LINGER {1, 2 s}: after the peer read
  *              everything (port 7008), and at the time when it never
  *              reads (7009)
+ *   rcvbuf     SO_RCVBUF set before connect() and before listen() is
+ *              the window scale Linux sees in our SYN and SYN-ACK
+ *              (port 7010 reports it; our port 7310)
  *   deadlock   two dptcp sockets connected through a Linux relay (ARG: the
  *              relay's port, which forwards to our port 7300): both only
  *              send 10 MiB, blocking (a deadlock, seen by a watchdog),
@@ -549,6 +552,109 @@ case_linger(void)
 	return 0;
 }
 
+/* ---- SO_RCVBUF before the SYN ---------------------------------------- */
+
+/* The window scale Linux took from our SYN or SYN-ACK, as embed_peer.py's
+ * port 7010 reports it on @p fd: "wscale N\n". */
+static int
+peer_wscale(int fd)
+{
+	char line[32];
+	size_t got = 0;
+	int ws = -1;
+
+	while (got < sizeof(line) - 1) {
+		CHECK(dpt_recv(fd, line + got, 1, 0) == 1,
+		      "port 7010's answer after %zu bytes", got);
+		if (line[got] == '\n')
+			break;
+		got++;
+	}
+	line[got] = '\0';
+	CHECK(sscanf(line, "wscale %d", &ws) == 1, "port 7010 said '%s'", line);
+	return ws;
+}
+
+/* A connection to port 7010 with SO_RCVBUF @p rcvbuf (0: none) set
+ * before connect(). */
+static int
+conn_rcvbuf(int rcvbuf)
+{
+	struct sockaddr_in a = addr(PEER, 7010);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+
+	CHECK(fd >= 0, "socket");
+	if (rcvbuf > 0)
+		CHECK(dpt_setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				     sizeof(rcvbuf)) == 0, "SO_RCVBUF");
+	CHECK(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0,
+	      "connect to 7010");
+	return fd;
+}
+
+/* The scale Linux sees in the SYN-ACK of a listener with SO_RCVBUF
+ * @p rcvbuf set before listen() (port 7010 connects back to it). */
+static int
+listener_wscale(int rcvbuf)
+{
+	struct sockaddr_in a = addr("0.0.0.0", 7310);
+	int lfd = dpt_socket(AF_INET, SOCK_STREAM, 0), fd, afd, ws, one = 1;
+
+	CHECK(lfd >= 0, "socket");
+	CHECK(dpt_setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one,
+			     sizeof(one)) == 0, "SO_REUSEADDR");
+	CHECK(dpt_setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			     sizeof(rcvbuf)) == 0, "SO_RCVBUF");
+	CHECK(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0, "bind");
+	CHECK(dpt_listen(lfd, 4) == 0, "listen 7310");
+	fd = conn_rcvbuf(0);
+	(void)peer_wscale(fd);
+	CHECK(dpt_send(fd, "back 7310\n", 10, 0) == 10, "send back");
+	afd = dpt_accept(lfd, NULL, NULL);
+	CHECK(afd >= 0, "accept on 7310");
+	ws = peer_wscale(fd);
+	dpt_close(afd);
+	dpt_close(fd);
+	dpt_close(lfd);
+	return ws;
+}
+
+/*
+ * SO_RCVBUF before connect() decides the window scale our SYN offers, as
+ * on Linux (where it is the documented way to get a scale at all: "must
+ * be set prior to the listen(2) or connect(2) calls"); before listen(),
+ * the scale of its connections' SYN-ACKs. 8 KiB needs no scale; 4 MiB
+ * needs 7 (4 MiB >> 7 fits 16 bits).
+ */
+static int
+case_rcvbuf(void)
+{
+	int fd, ws;
+
+	fd = conn_rcvbuf(0);
+	ws = peer_wscale(fd);
+	dpt_close(fd);
+	OK("without SO_RCVBUF, Linux saw window scale %d in our SYN ([tcp] rcvbuf)",
+	   ws);
+	fd = conn_rcvbuf(8192);
+	ws = peer_wscale(fd);
+	dpt_close(fd);
+	CHECK(ws == 0, "SO_RCVBUF 8192 before connect: Linux saw scale %d", ws);
+	OK("SO_RCVBUF 8192 before connect: Linux saw window scale 0 in our SYN");
+	fd = conn_rcvbuf(4 << 20);
+	ws = peer_wscale(fd);
+	dpt_close(fd);
+	CHECK(ws == 7, "SO_RCVBUF 4 MiB before connect: Linux saw scale %d", ws);
+	OK("SO_RCVBUF 4 MiB before connect: Linux saw window scale 7 in our SYN");
+	ws = listener_wscale(8192);
+	CHECK(ws == 0, "SO_RCVBUF 8192 before listen: Linux saw scale %d", ws);
+	OK("SO_RCVBUF 8192 before listen: Linux saw window scale 0 in our SYN-ACK");
+	ws = listener_wscale(4 << 20);
+	CHECK(ws == 7, "SO_RCVBUF 4 MiB before listen: Linux saw scale %d", ws);
+	OK("SO_RCVBUF 4 MiB before listen: Linux saw window scale 7 in our SYN-ACK");
+	return 0;
+}
+
 /* ---- the send deadlock --------------------------------------------- */
 
 #define XFER (10 * MiB)
@@ -887,7 +993,7 @@ main(int argc, char **argv)
 		if (opt == 'P')
 			prefix = optarg;
 	if (optind >= argc) {
-		fprintf(stderr, "usage: %s -P PREFIX errno|linger|deadlock PORT|wait|attach|garbage\n",
+		fprintf(stderr, "usage: %s -P PREFIX errno|linger|rcvbuf|deadlock PORT|wait|attach|garbage\n",
 			argv[0]);
 		return 2;
 	}
@@ -900,10 +1006,13 @@ main(int argc, char **argv)
 	if (strcmp(argv[optind], "deadlock") == 0 && optind + 1 < argc)
 		return case_deadlock(atoi(argv[optind + 1]));
 	if (strcmp(argv[optind], "errno") != 0 &&
-	    strcmp(argv[optind], "linger") != 0)
+	    strcmp(argv[optind], "linger") != 0 &&
+	    strcmp(argv[optind], "rcvbuf") != 0)
 		return 2;
 	CHECK(dpt_attach(prefix) == 0, "attach");
 	if (strcmp(argv[optind], "linger") == 0)
 		return case_linger();
+	if (strcmp(argv[optind], "rcvbuf") == 0)
+		return case_rcvbuf();
 	return case_errno();
 }

@@ -10,6 +10,8 @@
 #     ENOTCONN, EBADF; SHUT_RD, SHUT_WR, SHUT_RDWR as Linux sees them;
 #     SO_ERROR after a non-blocking connect; epoll: EPOLLIN level- and
 #     edge-triggered, EPOLLOUT, EPOLLRDHUP, EPOLLHUP|EPOLLERR, a timeout.
+#   - SO_RCVBUF set before connect() and before listen(): the window
+#     scale Linux sees in our SYN and SYN-ACK follows it (TCP_INFO).
 #   - close with SO_LINGER {1, 2 s}: returns once the peer acknowledged
 #     everything, and after 2 s (not before, not much after) when the
 #     peer never reads.
@@ -42,6 +44,9 @@ for n in 5 3 0; do
 		it_fail "Linux did not see EOF after $n bytes: $(cat "$IT_DIR/peer.out")"
 done
 it_log "Linux saw EOF after 5 bytes (SHUT_WR), 3 (SHUT_RD, then SHUT_WR), 0 (SHUT_RDWR)"
+
+# SO_RCVBUF before connect() and listen(): the window scale Linux saw
+run rcvbuf
 
 # SO_LINGER {1, 2 s}: close waits for the peer's acknowledgment of
 # everything, or for the time when the peer never reads

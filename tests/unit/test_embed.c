@@ -976,3 +976,243 @@ Test(embed_credit, close_with_linger_and_unread_data_resets_at_once)
 	cr_assert_eq(ev.handle, h);
 	TT_ASSERT_STAT(embed_linger_waits, 0);
 }
+
+/* ---- options set before connect and listen ------------------------------ */
+
+/* The next segment sent must be a SYN (with ACK if @p ack) offering
+ * window @p wnd and shift @p ws, with the [tcp] defaults' other options
+ * (the harness's: MSS 1460, SACK-permitted, timestamps); returns it. */
+static struct dpt_tcp_seg
+fc_syn(int ack, uint16_t wnd, uint8_t ws)
+{
+	struct dpt_tcp_seg s;
+
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, ack ? SYN | ACK : SYN);
+	cr_assert_eq(s.wnd, wnd, "window %u, expected %u", s.wnd, wnd);
+	cr_assert_eq(s.opt.present, DPT_TCPOPT_MSS | DPT_TCPOPT_WS |
+		     DPT_TCPOPT_SACK_OK | DPT_TCPOPT_TS);
+	cr_assert_eq(s.opt.mss, 1460);
+	cr_assert_eq(s.opt.wscale, ws, "shift %u, expected %u", s.opt.wscale,
+		     ws);
+	cr_assert_eq(s.len, 0);
+	return s;
+}
+
+/* A SETOPT of @p opt = @p v for @p sock, before its CONNECT or LISTEN. */
+static void
+fc_preopt(uint32_t sock, uint32_t opt, uint64_t v)
+{
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .sock = sock, .n = opt, .a = v);
+}
+
+/* CONNECT of @p sock to the peer's TT_PEER_PORT (@p port 0: a refused
+ * one), run. */
+static void
+fc_connect(uint32_t sock, uint16_t port)
+{
+	FC_CMD(.op = DPT_EMBED_CMD_CONNECT, .sock = sock,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(port));
+	fc_step();
+}
+
+/* LISTEN of @p sock on TT_PORT with accept credit @p n, run: it must
+ * succeed. */
+static void
+fc_listen(uint32_t sock, uint32_t n)
+{
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = sock,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = n);
+	fc_step();
+	cr_assert_eq(fc_evt(DPT_EMBED_EVT_LISTEN).err, 0);
+}
+
+/* SO_RCVBUF before connect() (lib/sock sends its SETOPT just before the
+ * CONNECT): the SYN itself offers that buffer, as on Linux. */
+Test(embed, rcvbuf_set_before_connect_shapes_the_syn)
+{
+	fc_preopt(5, DPT_TCP_RCVBUF, 8192);
+	fc_connect(5, TT_PEER_PORT);
+	fc_syn(0, 8192, 0); /* the default 256 KiB would offer 65535, 3 */
+	TT_NONE();
+	fc_no_evt();
+}
+
+/* Each socket's options in the order they came, whatever came between:
+ * the last RCVBUF of sock 5 wins, sock 6 keeps its own for later. */
+Test(embed, options_before_connect_keep_their_order_per_socket)
+{
+	fc_preopt(5, DPT_TCP_NODELAY, 1);
+	fc_preopt(5, DPT_TCP_RCVBUF, 4u << 20);
+	fc_preopt(6, DPT_TCP_RCVBUF, 4u << 20);
+	fc_preopt(5, DPT_TCP_RCVBUF, 8192);
+	fc_connect(5, TT_PEER_PORT);
+	fc_syn(0, 8192, 0);
+	TT_NONE();
+	fc_connect(6, TT_PEER_PORT);
+	fc_syn(0, 65535, 7); /* 4 MiB: shift 7 */
+	TT_NONE();
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_cmd_bad_arg, 0);
+}
+
+/* A refused CONNECT takes its socket's options with it: the next
+ * CONNECT of that socket number starts from the defaults. */
+Test(embed, options_of_a_refused_connect_do_not_reach_the_next)
+{
+	struct dpt_embed_evt ev;
+
+	fc_preopt(5, DPT_TCP_RCVBUF, 8192);
+	fc_connect(5, 0);
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	cr_assert_eq(ev.n, DPT_EMBED_CMD_CONNECT);
+	TT_NONE();
+	fc_connect(5, TT_PEER_PORT);
+	fc_syn(0, 65535, 3); /* the defaults: 256 KiB */
+	TT_NONE();
+	fc_no_evt();
+}
+
+/* An option TCP refuses refuses the CONNECT (EINVAL), before anything is
+ * sent; counted as a bad argument. */
+Test(embed, a_connect_with_an_option_tcp_refuses_is_einval)
+{
+	struct dpt_embed_evt ev;
+
+	fc_preopt(5, DPT_TCP_KEEPCNT, 0);
+	fc_connect(5, TT_PEER_PORT);
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	cr_assert_eq(ev.sock, 5);
+	cr_assert_eq(ev.n, DPT_EMBED_CMD_CONNECT);
+	TT_NONE();
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_cmd_bad_arg, 1);
+	TT_ASSERT_STAT(tcp_tcbs, 0);
+}
+
+/* SO_RCVBUF before listen(): every connection's SYN-ACK offers it, as on
+ * Linux (lib/sock sends the SETOPTs to each worker before its LISTEN). */
+Test(embed, rcvbuf_set_before_listen_shapes_the_synacks)
+{
+	struct dpt_tcp_seg s;
+
+	fc_preopt(7, DPT_TCP_RCVBUF, 8192);
+	fc_listen(7, 4);
+	TT_IN(.flags = SYN, .seq = 1000, .opt = tt_syn_opts(4242));
+	s = fc_syn(1, 8192, 0);
+	cr_assert_eq(s.ack, 1001);
+	TT_NONE();
+	TT_IN(.flags = SYN, .seq = 3000, .sport = TT_PEER_PORT + 1,
+	      .opt = tt_syn_opts(4242));
+	s = fc_syn(1, 8192, 0);
+	cr_assert_eq(s.ack, 3001);
+	TT_NONE();
+}
+
+/* A connection with 150 bytes of receive credit (SO_RCVBUF 150, so a
+ * window of 150 too), its peer sending from @p seq to our @p dport from
+ * @p sport, acknowledging @p ack: 100 bytes and 50 reach the client, 50
+ * more wait in TCP until the client gives credit back. */
+static void
+fc_credit_150(uint32_t seq, uint32_t ack, uint16_t sport, uint16_t dport)
+{
+	struct dpt_embed_evt ev;
+
+	tt_skip_all();
+	TT_IN(.flags = ACK, .seq = seq, .ack = ack, .len = 100,
+	      .sport = sport, .dport = dport);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);     /* credit 150 -> 50 */
+	cr_assert_eq(ev.len, 100);
+	/* the rest of the 150-byte window TCP offered */
+	TT_IN(.flags = ACK, .seq = seq + 100, .ack = ack, .len = 50,
+	      .sport = sport, .dport = dport);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);     /* 50 -> 0 */
+	cr_assert_eq(ev.len, 50);
+	TT_OUT(.flags = ACK, .seq = ack, .ack = seq + 150, .wnd = 100);
+	TT_NONE();
+	TT_IN(.flags = ACK, .seq = seq + 150, .ack = ack, .len = 50,
+	      .sport = sport, .dport = dport);
+	fc_step();
+	fc_no_evt();                         /* no credit: it waits */
+	FC_CMD(.op = DPT_EMBED_CMD_RECV_CREDIT, .handle = ev.handle,
+	       .len = 200);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DATA);
+	cr_assert_eq(ev.len, 50);
+	fc_no_evt();
+}
+
+/* SO_RCVBUF before connect bounds the client's receive credit too: data
+ * waits in TCP once the client holds that much unread, where the
+ * welcome's 256 KiB would have let it all through. */
+Test(embed, rcvbuf_set_before_connect_is_the_receive_credit)
+{
+	struct dpt_tcp_seg s;
+
+	fc_preopt(5, DPT_TCP_RCVBUF, 150);
+	fc_connect(5, TT_PEER_PORT);
+	s = fc_syn(0, 150, 0);
+	TT_IN(.flags = SYN | ACK, .seq = 5000, .ack = s.seq + 1,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	(void)fc_evt(DPT_EMBED_EVT_CONNECTED);
+	fc_credit_150(5001, s.seq + 1, TT_PEER_PORT, s.sport);
+}
+
+/* The same for a listener's connections: SO_RCVBUF before listen. */
+Test(embed, rcvbuf_set_before_listen_is_its_connections_receive_credit)
+{
+	struct dpt_tcp_seg s;
+
+	fc_preopt(7, DPT_TCP_RCVBUF, 150);
+	fc_listen(7, 4);
+	TT_IN(.flags = SYN, .seq = 1000);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN | ACK);
+	cr_assert_eq(s.wnd, 150);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = s.seq + 1);
+	fc_step();
+	(void)fc_evt(DPT_EMBED_EVT_ACCEPTED);
+	fc_credit_150(1001, s.seq + 1, TT_PEER_PORT, TT_PORT);
+}
+
+/* The backlog bounds the connections waiting for accept: a worker hands
+ * the client connections only against accept credit (the LISTEN's n,
+ * then one per accept); past it they wait in TCP's accept queue, bounded
+ * by n as well; past that a SYN is dropped and counted, and the peer
+ * retries it. So at most 2n wait per worker. */
+Test(embed, the_backlog_bounds_the_connections_waiting_for_accept)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	fc_listen(7, 1);
+	for (uint16_t p = 0; p < 2; p++) {
+		TT_IN(.flags = SYN, .seq = 1000, .sport = TT_PEER_PORT + p);
+		tt_next(&s, NULL, 0);
+		cr_assert_eq(s.flags, SYN | ACK);
+		TT_IN(.flags = ACK, .seq = 1001, .ack = s.seq + 1,
+		      .sport = TT_PEER_PORT + p);
+		fc_step();
+	}
+	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED); /* the credit of 1 */
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_no_evt();                         /* the second waits in TCP */
+	TT_ASSERT_STAT(tcp_state_established, 2);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = TT_PEER_PORT + 2);
+	fc_step();
+	TT_NONE();                           /* the third is not answered */
+	TT_ASSERT_STAT(tcp_drop_accept_full, 1);
+	TT_ASSERT_STAT(tcp_tcbs, 2);
+	/* an accept gives a credit back: the second comes */
+	FC_CMD(.op = DPT_EMBED_CMD_ACCEPT_CREDIT, .sock = 7, .n = 1);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED);
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT + 1));
+	fc_no_evt();
+}

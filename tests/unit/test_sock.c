@@ -289,6 +289,52 @@ Test(listen, listen_on_every_worker_then_accepted_gives_the_peer_name)
 	cr_assert_eq(c.sock, (uint32_t)lfd);
 }
 
+/* Options set before listen() go to every worker before its LISTEN, as
+ * SETOPTs without a handle: each worker's listener gives them to its
+ * connections before their SYN-ACK (SO_RCVBUF's window scale). */
+Test(listen, options_set_before_listen_precede_each_workers_listen)
+{
+	struct sockaddr_in a = sa("198.18.0.1", 8085);
+	int lfd = dpt_socket(AF_INET, SOCK_STREAM, 0), v = 8192, one = 1;
+	int l[FK_WORKERS], i, k, rcvbuf[FK_WORKERS] = { 0 };
+	int nodelay[FK_WORKERS] = { 0 };
+	struct dpt_embed_cmd c;
+	uint32_t w;
+
+	cr_assert_eq(dpt_setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &v,
+				    sizeof(v)), 0);
+	cr_assert_eq(dpt_setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one,
+				    sizeof(one)), 0);
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(lfd, 16), 0);
+	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
+		i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
+		cr_assert_geq(i, 0);
+		(void)fake_cmd(&fk, i, &w);
+		l[w] = i;
+	}
+	for (i = 0; i < fk.nlog; i++) {
+		c = fake_cmd(&fk, i, &w);
+		if (c.op != DPT_EMBED_CMD_SETOPT)
+			continue;
+		cr_assert_lt(i, l[w], "a SETOPT after its worker's LISTEN");
+		cr_assert_eq(c.handle, 0u);
+		cr_assert_eq(c.sock, (uint32_t)lfd);
+		if (c.n == (uint32_t)DPT_TCP_RCVBUF) {
+			cr_assert_eq(c.a, 8192u);
+			rcvbuf[w]++;
+		} else {
+			cr_assert_eq(c.n, (uint32_t)DPT_TCP_NODELAY);
+			cr_assert_eq(c.a, 1u);
+			nodelay[w]++;
+		}
+	}
+	for (k = 0; k < (int)FK_WORKERS; k++)
+		cr_assert(rcvbuf[k] == 1 && nodelay[k] == 1,
+			  "worker %d: %d RCVBUF, %d NODELAY", k, rcvbuf[k],
+			  nodelay[k]);
+}
+
 /* Linux's accept(2): addrlen is read only when addr is given; addr
  * without addrlen is EFAULT. */
 Test(listen, accept_reads_the_length_only_with_an_address)
@@ -389,6 +435,86 @@ Test(connect, options_set_before_connect_precede_it)
 	cr_assert_eq(v, 30);
 	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
 	cr_assert_eq(errno, EISCONN);
+}
+
+/* Linux cuts SO_RCVBUF and SO_SNDBUF to its maximum; we cut them to
+ * lib/tcp's (1 GiB), so that a program asking for INT_MAX still
+ * connects, with the largest buffer there is. */
+Test(connect, a_buffer_past_tcps_bound_is_cut_to_it)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 80);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0), v = INT32_MAX, i;
+	socklen_t len = sizeof(v);
+	struct dpt_embed_cmd c;
+
+	cr_assert_eq(dpt_setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)),
+		     0);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len), 0);
+	cr_assert_eq(v, 1 << 30);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, 0, 1000);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.n, (uint32_t)DPT_TCP_RCVBUF);
+	cr_assert_eq(c.a, 1u << 30);
+}
+
+/* Every option of the table reaches dptcpd as its SETOPT: before
+ * connect (handle 0, before the CONNECT) and after (the connection's
+ * handle); getsockopt gives back what was set. */
+Test(connect, every_option_goes_as_its_setopt_and_reads_back)
+{
+	static const struct { int level, name, v; uint32_t opt; uint64_t a; }
+	o[] = {
+		{ IPPROTO_TCP, TCP_NODELAY, 1, DPT_TCP_NODELAY, 1 },
+		{ SOL_SOCKET, SO_KEEPALIVE, 1, DPT_TCP_KEEPALIVE, 1 },
+		{ IPPROTO_TCP, TCP_KEEPIDLE, 20, DPT_TCP_KEEPIDLE, 20000000 },
+		{ IPPROTO_TCP, TCP_KEEPINTVL, 3, DPT_TCP_KEEPINTVL, 3000000 },
+		{ IPPROTO_TCP, TCP_KEEPCNT, 4, DPT_TCP_KEEPCNT, 4 },
+		{ SOL_SOCKET, SO_SNDBUF, 65536, DPT_TCP_SNDBUF, 65536 },
+		{ SOL_SOCKET, SO_RCVBUF, 32768, DPT_TCP_RCVBUF, 32768 },
+	};
+	struct sockaddr_in a = sa("198.18.0.2", 80);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0), v, i, j, k;
+	socklen_t len;
+	struct dpt_embed_cmd c;
+	struct sock *s;
+
+	for (k = 0; k < (int)RTE_DIM(o); k++)
+		cr_assert_eq(dpt_setsockopt(fd, o[k].level, o[k].name,
+					    &o[k].v, sizeof(int)), 0);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	j = fake_find(&fk, DPT_EMBED_CMD_CONNECT, 0, 1000);
+	for (k = 0, i = 0; k < (int)RTE_DIM(o); k++, i++) {
+		i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, i, 1000);
+		cr_assert(i >= 0 && i < j, "option %d before the CONNECT", k);
+		c = fake_cmd(&fk, i, NULL);
+		cr_assert_eq(c.handle, 0u);
+		cr_assert_eq(c.sock, (uint32_t)fd);
+		/* sent in the order of enum dpt_tcp_opt (the table's) */
+		cr_assert_eq(c.n, o[k].opt, "SETOPT %u, want %u", c.n,
+			     o[k].opt);
+		cr_assert_eq(c.a, o[k].a, "option %u: %lu", c.n,
+			     (unsigned long)c.a);
+	}
+	for (k = 0; k < (int)RTE_DIM(o); k++) {
+		len = sizeof(v);
+		cr_assert_eq(dpt_getsockopt(fd, o[k].level, o[k].name, &v,
+					    &len), 0);
+		cr_assert_eq(v, o[k].v, "option %d reads %d", k, v);
+		cr_assert_eq(len, sizeof(int));
+	}
+	/* once connected, with the handle */
+	s = &chan_cur()->socks[fd];
+	v = 0;
+	cr_assert_eq(dpt_setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v,
+				    sizeof(v)), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, j + 1, 1000);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.handle, s->handle);
+	cr_assert_eq(c.n, (uint32_t)DPT_TCP_KEEPALIVE);
+	cr_assert_eq(c.a, 0u);
 }
 
 /** A blocking connect that dptcpd answers with EVT_RESET(@p err). */
@@ -1082,6 +1208,35 @@ Test(epoll, level_triggered_repeats_edge_triggered_reports_once_per_event)
 	n = dpt_epoll_wait(ep, out, 4, 0);
 	cr_assert_eq(n, 0);
 	cr_assert_eq(dpt_epoll_fd(ep), fk.efd >= 0 ? chan_cur()->efd : -1);
+}
+
+/* EPOLLONESHOT, as Linux's: one report, then nothing until
+ * EPOLL_CTL_MOD arms the descriptor again (and a readable one is then
+ * reported at once). */
+Test(epoll, oneshot_reports_once_until_mod_rearms_it)
+{
+	uint32_t w, h;
+	int fd = connected(&w, &h), ep = dpt_epoll_create(0), n, k;
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT }, out[2];
+
+	ev.data.fd = fd;
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+	post_data(w, (uint32_t)fd, h, "one", 1);
+	for (k = 0, n = 0; k < 100 && n == 0; k++)
+		n = dpt_epoll_wait(ep, out, 2, 100);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(out[0].data.fd, fd);
+	cr_assert(out[0].events & EPOLLIN);
+	cr_assert_eq(dpt_epoll_wait(ep, out, 2, 0), 0,
+		     "still readable, but disabled after its one report");
+	post_data(w, (uint32_t)fd, h, "two", 1);
+	cr_assert_eq(dpt_epoll_wait(ep, out, 2, 200), 0,
+		     "new data does not re-arm it either");
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev), 0);
+	n = dpt_epoll_wait(ep, out, 2, 1000);
+	cr_assert_eq(n, 1, "MOD re-arms it: readable, reported");
+	cr_assert_eq(out[0].data.fd, fd);
+	cr_assert_eq(dpt_epoll_wait(ep, out, 2, 0), 0);
 }
 
 Test(epoll, peer_close_is_epollin_and_epollrdhup)

@@ -3,8 +3,9 @@
  * test_tcp_handshake.c: opening connections. SYN-SENT (RFC 9293 3.10.7.3)
  * and SYN retransmission (RFC 6298), simultaneous open (RFC 9293 3.5),
  * option negotiation (RFC 9293 3.7.1, RFC 7323, RFC 2018), passive
- * SYN-RECEIVED (RFC 9293 3.10.7.4), the accept queue, SYN cookies, and
- * reuse of a TIME-WAIT 4-tuple by a new SYN (RFC 6191).
+ * SYN-RECEIVED (RFC 9293 3.10.7.4), the accept queue, SYN cookies,
+ * reuse of a TIME-WAIT 4-tuple by a new SYN (RFC 6191), and options set
+ * before the SYN (dpt_tcp_open(), a listener's) shaping it.
  *
  * Active opens go from our port 50000 to the peer's port 8080 (as
  * tt_connect()); the peer's ISN is 5000 there. Passive opens come from
@@ -1564,4 +1565,239 @@ Test(tcp_max_conns, cookie_ack_with_no_control_block_free_gets_rst)
 	TT_ASSERT_STAT(tcp_drop_no_tcb, 1);
 	TT_ASSERT_STAT(tcp_syncookies_ok, MAXC - 4);
 	TT_ASSERT_STAT(tcp_tcbs, MAXC);
+}
+
+/* ---- options set before the SYN (dpt_tcp_open(), listeners) ------------ */
+
+TestSuite(tcp_opts_before_syn, .init = tt_setup, .fini = tt_teardown);
+
+/* Active OPEN from A_LPORT with options @p o (@p n of them); iss set. */
+static void
+open_with(const struct dpt_tcp_optval *o, uint32_t n)
+{
+	struct tcp_key k = { .raddr = TH_PEER_IP, .laddr = TH_US_IP,
+			     .rport = A_RPORT, .lport = A_LPORT };
+
+	iss = tcp_isn(tt.tcp, &k, tt.now);
+	c = dpt_tcp_open(tt.tcp, &(struct dpt_tcp_open_params){
+		.raddr = TH_PEER_IP, .rport = A_RPORT, .lport = A_LPORT,
+		.handler = rec_handler, .opts = o, .n_opts = n }, tt.now);
+	cr_assert_not_null(c);
+	tt.conn = c;
+}
+
+/* Our SYN with the [tcp] defaults but window @p wnd and shift @p ws. */
+#define TT_OUR_SYN_WND(w_, s_)                                             \
+	TT_OUT(.flags = SYN, .seq = iss, .ack = 0, .wnd = (w_),            \
+	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = (s_),  \
+			.tsval = tt_our_ts(c), .tsecr = 0 }, .tsval_set = 1)
+
+/* An active open with SO_RCVBUF @p rcvbuf set before the SYN: the SYN
+ * offers window @p wnd and shift @p ws; the ACK of the peer's SYN-ACK
+ * (which offers scaling too) advertises @p ack_wnd. */
+static void
+rcvbuf_before_connect(uint32_t rcvbuf, uint16_t wnd, uint8_t ws,
+		      uint16_t ack_wnd)
+{
+	const struct dpt_tcp_optval o[] = { { DPT_TCP_RCVBUF, rcvbuf } };
+
+	open_with(o, 1);
+	TT_OUR_SYN_WND(wnd, ws);
+	TT_NONE();
+	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1,
+	     .opt = tt_syn_opts(777));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = ack_wnd,
+	       .opt = { .present = TS_ONLY, .tsval = tt_our_ts(c),
+			.tsecr = 777 }, .tsval_set = 1);
+	TT_NONE();
+	cr_assert_eq(tt_info(c).rcv_wnd, rcvbuf);
+}
+
+Test(tcp_opts_before_syn, small_rcvbuf_before_connect_offers_its_window_unscaled)
+{
+	/* RFC 7323 2.3: the shift that makes the buffer fit 16 bits: 0 for
+	 * 8 KiB (as Linux offers for SO_RCVBUF set before connect()); the
+	 * SYN's window is the buffer (2.2: never scaled), and with scale 0
+	 * both ways so is the ACK's */
+	rcvbuf_before_connect(8192, 8192, 0, 8192);
+}
+
+Test(tcp_opts_before_syn, large_rcvbuf_before_connect_offers_a_larger_scale)
+{
+	/* 4 MiB >> 7 = 32768 fits 16 bits, >> 6 does not: shift 7 (the
+	 * default 256 KiB offers 3); the SYN's window caps at 65535; the
+	 * ACK's is the whole buffer scaled by 7: 4194304 >> 7 */
+	rcvbuf_before_connect(4u << 20, 65535, 7, 32768);
+}
+
+Test(tcp_opts_before_syn, options_apply_in_order_the_last_of_one_wins)
+{
+	const struct dpt_tcp_optval o[] = { { DPT_TCP_RCVBUF, 4u << 20 },
+					    { DPT_TCP_NODELAY, 1 },
+					    { DPT_TCP_RCVBUF, 8192 } };
+
+	open_with(o, RTE_DIM(o));
+	TT_OUR_SYN_WND(8192, 0);
+	TT_NONE();
+}
+
+Test(tcp_opts_before_syn, rcvbuf_after_the_syn_keeps_the_scale_offered)
+{
+	connect_only();
+	TT_OUR_SYN(); /* shift 3 for the default 256 KiB */
+	/* too late to offer another shift: the buffer is cut to what
+	 * shift 3 can say, 65535 << 3 */
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_RCVBUF, 4u << 20, tt.now), 0);
+	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1,
+	     .opt = tt_syn_opts(777));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535,
+	       .opt = { .present = TS_ONLY, .tsval = tt_our_ts(c),
+			.tsecr = 777 }, .tsval_set = 1);
+	TT_NONE();
+	cr_assert_eq(tt_info(c).rcv_wnd, 65535u << 3);
+}
+
+Test(tcp_opts_before_syn, keepalive_set_before_connect_probes_once_established)
+{
+	const struct dpt_tcp_optval o[] = {
+		{ DPT_TCP_KEEPIDLE, dpt_s(10) }, { DPT_TCP_KEEPINTVL, dpt_s(1) },
+		{ DPT_TCP_KEEPCNT, 3 }, { DPT_TCP_KEEPALIVE, 1 } };
+
+	open_with(o, RTE_DIM(o));
+	tt_skip_all();
+	A_IN(.flags = SYN | ACK, .seq = A_IRS, .ack = iss + 1,
+	     .opt = opts_mss(1460));
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = A_IRS + 1, .wnd = 65535);
+	/* RFC 1122 4.2.3.6: idle 10 s, then <SEQ=SND.NXT-1><ACK=RCV.NXT> */
+	tt_advance(dpt_s(10) - dpt_ms(1));
+	TT_NONE();
+	tt_advance(dpt_ms(2));
+	TT_OUT(.flags = ACK, .seq = iss, .ack = A_IRS + 1, .wnd = 65535);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_keepalive_probes, 1);
+}
+
+Test(tcp_opts_before_syn, a_refused_option_refuses_the_open_and_sends_nothing)
+{
+	const struct dpt_tcp_optval o[] = { { DPT_TCP_RCVBUF, 8192 },
+					    { DPT_TCP_KEEPCNT, 0 } };
+
+	rte_errno = 0;
+	cr_assert_null(dpt_tcp_open(tt.tcp, &(struct dpt_tcp_open_params){
+		.raddr = TH_PEER_IP, .rport = A_RPORT, .lport = A_LPORT,
+		.handler = rec_handler, .opts = o, .n_opts = RTE_DIM(o) },
+		tt.now));
+	cr_assert_eq(rte_errno, EINVAL);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_tcbs, 0);
+	TT_ASSERT_STAT(tcp_state_syn_sent, 0);
+}
+
+/* A queue-mode listener on TT_PORT with options @p o. */
+static struct dpt_tcp_listener *
+listen_with(const struct dpt_tcp_optval *o, uint32_t n)
+{
+	struct dpt_tcp_listener *l = dpt_tcp_listen(tt.tcp,
+		&(struct dpt_tcp_listen_params){ .port = TT_PORT, .opts = o,
+						 .n_opts = n });
+
+	cr_assert_not_null(l);
+	return l;
+}
+
+/* A SYN (ISN 1000, a Linux peer's options with TSval @p tsval) from
+ * @p rport gets a SYN-ACK offering window @p wnd and shift @p ws; iss
+ * set. */
+static void
+synack_offers(uint16_t rport, uint32_t tsval, uint16_t wnd, uint8_t ws)
+{
+	iss = passive_iss(rport);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = rport,
+	      .opt = tt_syn_opts(tsval));
+	TT_OUT(.flags = SYN | ACK, .seq = iss, .ack = 1001, .wnd = wnd,
+	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = ws,
+			.tsecr = tsval });
+	TT_NONE();
+}
+
+Test(tcp_opts_before_syn, rcvbuf_of_a_listener_shapes_its_synacks)
+{
+	const struct dpt_tcp_optval o[] = { { DPT_TCP_RCVBUF, 8192 } };
+	struct dpt_tcp_listener *l = listen_with(o, 1);
+
+	/* the listener's buffer, as SO_RCVBUF set before listen() on
+	 * Linux: window 8192, shift 0 */
+	synack_offers(TT_PEER_PORT, 4242, 8192, 0);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1,
+	      .opt = tt_ts(4243, 0));
+	c = dpt_tcp_accept(l);
+	cr_assert_not_null(c);
+	dpt_tcp_set_handler(c, rec_handler, NULL);
+	/* 100 bytes in, unread: 8192 - 100 left, unscaled */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1, .len = 100,
+	      .opt = tt_ts(4244, 0));
+	tt_advance(dpt_ms(200)); /* the delayed ACK */
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1101, .wnd = 8092,
+	       .opt = { .present = TS_ONLY, .tsecr = 4244 });
+	TT_NONE();
+}
+
+Test(tcp_opts_before_syn, large_rcvbuf_of_a_listener_offers_a_larger_scale)
+{
+	const struct dpt_tcp_optval o[] = { { DPT_TCP_NODELAY, 1 },
+					    { DPT_TCP_RCVBUF, 4u << 20 } };
+
+	listen_with(o, RTE_DIM(o));
+	synack_offers(TT_PEER_PORT, 4242, 65535, 7);
+	/* a second connection takes them too: a second SYN-ACK alike */
+	synack_offers(P2, 1, 65535, 7);
+}
+
+Test(tcp_opts_before_syn, a_listener_with_a_refused_option_is_not_made)
+{
+	const struct dpt_tcp_optval o[] = { { DPT_TCP_CONGESTION, 7 } };
+
+	rte_errno = 0;
+	cr_assert_null(dpt_tcp_listen(tt.tcp, &(struct dpt_tcp_listen_params){
+		.port = TT_PORT, .opts = o, .n_opts = 1 }));
+	cr_assert_eq(rte_errno, EINVAL);
+	TT_ASSERT_STAT(tcp_listeners, 0);
+	/* the port stays free */
+	listen_with(NULL, 0);
+}
+
+TT_SUITE_WITH(tcp_opts_cookie, edit_backlog_1);
+
+/* A SYN cookie's SYN-ACK is built before any connection exists, with the
+ * [tcp] defaults (shift 3); the connection its ACK makes takes the
+ * listener's options then, its buffer cut to what shift 3 can say. */
+Test(tcp_opts_cookie, a_cookie_connection_takes_them_within_the_scale_offered)
+{
+	const struct dpt_tcp_optval o[] = { { DPT_TCP_RCVBUF, 4u << 20 } };
+	uint16_t mss = 1460;
+	uint32_t ck, tsv;
+	struct dpt_tcp_listener *l = listen_with(o, 1);
+
+	half_open(TT_PEER_PORT); /* fills syn_backlog = 1 */
+	ck = cookie_for(P2, &mss);
+	tsv = cookie_tsval(P2, 1460, 0x17);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(4242));
+	TT_OUT(.flags = SYN | ACK, .seq = ck, .ack = 1001, .wnd = 65535,
+	       .opt = { .present = ALL_OPTS, .mss = 1460, .wscale = 3,
+			.tsval = tsv, .tsecr = 4242 }, .tsval_set = 1);
+	TT_NONE();
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2,
+	      .opt = tt_ts(4243, tsv));
+	TT_ASSERT_STAT(tcp_syncookies_ok, 1);
+	c = dpt_tcp_accept(l);
+	cr_assert_not_null(c);
+	dpt_tcp_set_handler(c, rec_handler, NULL);
+	/* (65535 << 3) - 100 held, in units of 8: 65522 (256 KiB, the
+	 * default, would say 32755) */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2, .len = 100,
+	      .opt = tt_ts(4243, tsv));
+	tt_advance(dpt_ms(200));
+	TT_OUT(.flags = ACK, .seq = ck + 1, .ack = 1101, .wnd = 65522,
+	       .opt = { .present = TS_ONLY, .tsecr = 4243 });
+	TT_NONE();
 }
