@@ -212,6 +212,9 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	tcb_init_options(c);
 	c->irs = s->seq - 1;
 	c->rcv_nxt = s->seq;
+	/* RFC 7323 4.3: Last.ACK.sent is the cookie SYN-ACK's ACK, sent
+	 * before this control block existed; TS.Recent follows from it */
+	c->last_ack_sent = s->seq;
 	/* what the cookie SYN-ACK offered (unscaled, RFC 7323 2.2) */
 	c->rcv_adv = s->seq + RTE_MIN(t->conf.rcvbuf, (uint32_t)UINT16_MAX);
 	c->iss = c->snd_una = s->ack - 1;

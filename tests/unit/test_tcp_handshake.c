@@ -1022,6 +1022,34 @@ Test(tcp_syncookies, ack_with_the_cookie_establishes_with_decoded_options)
 	TT_NONE();
 }
 
+/* RFC 7323 4.3: TS.Recent is updated from a segment at or before
+ * Last.ACK.sent. A connection made from a cookie sent its SYN-ACK with
+ * no control block, so Last.ACK.sent is that SYN-ACK's ACK (the peer's
+ * ISN + 1): the first data segment's TSval is echoed, not the third
+ * segment's. */
+Test(tcp_syncookies, first_data_after_the_cookie_updates_ts_recent)
+{
+	uint16_t mss = 1460;
+	uint32_t ck, tsv;
+
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	ck = cookie_for(P2, &mss);
+	tsv = cookie_tsval(P2, 1460, 0x17);
+	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(4242));
+	tt_skip_all();
+	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2, .wnd = 100,
+	      .opt = tt_ts(4243, tsv));
+	cr_assert_not_null(tt.conn, "the cookie was not accepted");
+	TT_NONE();
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = ck + 1, .sport = P2,
+	      .len = 100, .opt = tt_ts(4250, tsv));
+	tt_advance(dpt_ms(200)); /* the delayed ACK */
+	TT_OUT(.flags = ACK, .seq = ck + 1, .ack = 1101, .wnd = 32755,
+	       .opt = { .present = TS_ONLY, .tsecr = 4250 });
+	TT_NONE();
+}
+
 Test(tcp_syncookies, ack_with_a_wrong_cookie_gets_rst)
 {
 	uint16_t mss = 536; /* no MSS option */
