@@ -987,20 +987,30 @@ Test(tcp_syncookies, stray_ack_gets_no_rst_while_rx_has_a_backlog)
 	TT_ASSERT_STAT(tcp_drop_cookie, 2);
 }
 
-Test(tcp_syncookies, ack_with_the_cookie_establishes_with_decoded_options)
+/* A listener past its backlog, a SYN from P2 (ISN 1000, Linux's options,
+ * TSval 4242) answered by a cookie, and the third segment (window 100,
+ * TSval 4243) with it: the cookie in @p ck, our TSval in @p tsv. */
+static void
+cookie_handshake(uint32_t *ck, uint32_t *tsv)
 {
 	uint16_t mss = 1460;
-	uint32_t ck, tsv;
-	struct dpt_tcp_info i;
 
 	tt_listen();
 	half_open(TT_PEER_PORT);
-	ck = cookie_for(P2, &mss);
-	tsv = cookie_tsval(P2, 1460, 0x17);
+	*ck = cookie_for(P2, &mss);
+	*tsv = cookie_tsval(P2, 1460, 0x17);
 	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(4242));
 	tt_skip_all();
-	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2, .wnd = 100,
-	      .opt = tt_ts(4243, tsv));
+	TT_IN(.flags = ACK, .seq = 1001, .ack = *ck + 1, .sport = P2,
+	      .wnd = 100, .opt = tt_ts(4243, *tsv));
+}
+
+Test(tcp_syncookies, ack_with_the_cookie_establishes_with_decoded_options)
+{
+	uint32_t ck, tsv;
+	struct dpt_tcp_info i;
+
+	cookie_handshake(&ck, &tsv);
 	c = tt.conn;
 	cr_assert_not_null(c, "the cookie was not accepted");
 	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
@@ -1029,17 +1039,9 @@ Test(tcp_syncookies, ack_with_the_cookie_establishes_with_decoded_options)
  * segment's. */
 Test(tcp_syncookies, first_data_after_the_cookie_updates_ts_recent)
 {
-	uint16_t mss = 1460;
 	uint32_t ck, tsv;
 
-	tt_listen();
-	half_open(TT_PEER_PORT);
-	ck = cookie_for(P2, &mss);
-	tsv = cookie_tsval(P2, 1460, 0x17);
-	TT_IN(.flags = SYN, .seq = 1000, .sport = P2, .opt = tt_syn_opts(4242));
-	tt_skip_all();
-	TT_IN(.flags = ACK, .seq = 1001, .ack = ck + 1, .sport = P2, .wnd = 100,
-	      .opt = tt_ts(4243, tsv));
+	cookie_handshake(&ck, &tsv);
 	cr_assert_not_null(tt.conn, "the cookie was not accepted");
 	TT_NONE();
 	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = ck + 1, .sport = P2,
