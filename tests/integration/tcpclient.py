@@ -145,6 +145,17 @@ class Sender(threading.Thread):
             self.error = f'send failed after {self.n} bytes: {e!r}'
 
 
+def at_once(fn, count):
+    """fn(0), ..., fn(count - 1), each in a thread of its own, all at the
+    same time; returns once every one has."""
+    threads = [threading.Thread(target=fn, args=(i,), daemon=True)
+               for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def echo_stream(host, port, size, seed, timeout, what):
     """Send size bytes in one thread while reading the echo in this one;
     the client half-closes once everything is sent and reads to EOF."""
@@ -210,12 +221,7 @@ def cmd_echo_ports(a):
             errors[i] = str(e)
 
     t0 = time.monotonic()
-    threads = [threading.Thread(target=one, args=(i,), daemon=True)
-               for i in range(a.count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(one, a.count)
     bad = [e for e in errors if e is not None]
     if bad:
         raise Failure(f'{len(bad)} of {a.count} echoes failed: ' +
@@ -584,12 +590,7 @@ def cmd_echohold(a):
         except (Failure, OSError) as e:
             errors.append(str(e))
 
-    threads = [threading.Thread(target=one, args=(i,), daemon=True)
-               for i in range(a.count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(one, a.count)
     if errors:
         raise Failure('; '.join(errors))
     out(ports=','.join(str(s.getsockname()[1]) for s in socks),
