@@ -26,7 +26,11 @@ import struct
 import sys
 import time
 
-from scapy.all import ARP, IP, TCP, Ether, Raw, conf, fragment, get_if_hwaddr
+# the modules needed, not scapy.all (seconds to import every layer)
+from scapy.arch import get_if_hwaddr
+from scapy.config import conf
+from scapy.layers.inet import IP, TCP, fragment
+from scapy.layers.l2 import ARP, Ether
 
 conf.verb = 0
 OUR_IP = '198.18.0.77'        # on the test link, not Linux's

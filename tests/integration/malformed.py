@@ -10,7 +10,13 @@ usage: malformed.py IFACE DPTCPD_MAC PEER_MAC PEER_IP DPTCPD_IP COUNT
 """
 import sys
 
-from scapy.all import ARP, ICMP, IP, Dot1Q, Ether, Raw, conf, sendp
+# the modules needed, not scapy.all: its import alone took seconds of the
+# test (every layer and protocol scapy has)
+from scapy.config import conf
+from scapy.layers.inet import ICMP, IP
+from scapy.layers.l2 import ARP, Dot1Q, Ether
+from scapy.packet import Raw
+from scapy.sendrecv import sendp
 
 conf.verb = 0
 iface, mac, peer_mac, peer, addr, count = sys.argv[1:7]

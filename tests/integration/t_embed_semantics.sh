@@ -23,8 +23,11 @@
 : "${DPTCP_SEMANTICS:?}"
 
 # syn_retries 2 at rto_init 500 ms: a connect nobody answers gives up
-# after 0.5 + 1 + 2 s
-it_start_dptcpd --set tcp.syn_retries=2 --set tcp.rto_init=500ms
+# after 0.5 + 1 + 2 s. shutdown_timeout 1 s: at the end the lingering
+# close's connection (whose peer never reads) is still in FIN-WAIT-1 with
+# its data queued, and SIGTERM would wait the default 5 s for it.
+it_start_dptcpd --set tcp.syn_retries=2 --set tcp.rto_init=500ms \
+	--set lcores.shutdown_timeout=1s
 it_bg /usr/bin/python3 "$(dirname "$0")/embed_peer.py" "$IT_PEER" "$IT_ADDR" \
 	>"$IT_DIR/peer.out" 2>&1
 it_wait_ready "$IT_DIR/peer.out" listening "$!" embed_peer.py

@@ -16,11 +16,26 @@ two_workers=(--set eal.lcores=0@0,1@0,2@0)
 client() {
 	it_ns /usr/bin/python3 "$(dirname "$0")/tcpclient.py" "$@" 2>&1
 }
-# A counter of one worker lcore, live.
+# The counters of worker lcores 1 and 2, live, read once the traffic is
+# over: one telemetry query a worker (not one a counter: each query
+# starts two Python interpreters, and this test reads 17 counters).
+declare -A lcore_stats=()
+read_lcore_stats() {
+	local lc k v
+	for lc in 1 2; do
+		while read -r k v; do
+			lcore_stats[$lc.$k]=$v
+		done < <(echo "/dptcp/stats,$lc" |
+			timeout 10 dpdk-telemetry.py -f "$IT_PREFIX" |
+			/usr/bin/python3 -c 'import json, sys
+for k, v in json.load(sys.stdin)["/dptcp/stats"].items():
+    print(k, v)')
+	done
+}
+# A counter of one worker lcore, from what read_lcore_stats read.
 lcore_counter() {
-	echo "/dptcp/stats,$1" | timeout 10 dpdk-telemetry.py -f "$IT_PREFIX" |
-		/usr/bin/python3 -c 'import json, sys
-print(json.load(sys.stdin)["/dptcp/stats"][sys.argv[1]])' "$2"
+	[ -n "${lcore_stats[$1.$2]:-}" ] || it_fail "lcore $1: no counter $2"
+	echo "${lcore_stats[$1.$2]}"
 }
 
 it_start_dptcpd "${two_workers[@]}"
@@ -33,6 +48,7 @@ it_log "300 connections x 20 round trips: $(tr '\n' ' ' <<<"$out")"
 out=$(client seq "$IT_ADDR" 7 300) || it_fail "300 sequential connections: $out"
 it_log "300 sequential connections: $(tr '\n' ' ' <<<"$out")"
 
+read_lcore_stats
 total=0
 for lc in 1 2; do
 	passive=$(lcore_counter $lc tcp_conn_passive)

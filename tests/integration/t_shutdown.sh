@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Graceful shutdown (SIGTERM), its deadline, and the second signal.
 #
-# 1. Five fetches of 4 MiB each from dptcpd's HTTP service, read slowly
-#    (tcpclient.py slowget, ~640 KiB/s; curl's --limit-rate lets bursts
-#    through) so that SIGTERM comes mid-transfer: every body
+# 1. Five fetches of 2 MiB each from dptcpd's HTTP service, read slowly
+#    (tcpclient.py slowget, ~640 KiB/s at most; curl's --limit-rate lets
+#    bursts through) so that SIGTERM comes mid-transfer (2 s in, at most
+#    1.3 MiB read: at least 1.2 s of each left to drain): every body
 #    must arrive whole and byte-exact, dptcpd must end each connection by
 #    FIN after its response (svc_drained 5), send no RST, and exit 0
 #    before its deadline.
@@ -15,7 +16,7 @@
 #    well before its (long) deadline.
 . "$(dirname "$0")/lib.sh"
 
-size=$((4 * 1024 * 1024))
+size=$((2 * 1024 * 1024))
 expect=$(/usr/bin/python3 -c 'import hashlib, sys
 a = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 n = int(sys.argv[1])

@@ -12,7 +12,6 @@ stalled connection fails the test instead of hanging it.
 usage: tcpclient.py COMMAND ARGS   (tcpclient.py -h lists the commands)
 """
 import argparse
-import asyncio
 import hashlib
 import os
 import random
@@ -146,6 +145,17 @@ class Sender(threading.Thread):
             self.error = f'send failed after {self.n} bytes: {e!r}'
 
 
+def at_once(fn, count):
+    """fn(0), ..., fn(count - 1), each in a thread of its own, all at the
+    same time; returns once every one has."""
+    threads = [threading.Thread(target=fn, args=(i,), daemon=True)
+               for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def echo_stream(host, port, size, seed, timeout, what):
     """Send size bytes in one thread while reading the echo in this one;
     the client half-closes once everything is sent and reads to EOF."""
@@ -195,6 +205,29 @@ def cmd_echo(a):
                                'echo')
     out(bytes=a.size, sha256=sha, seconds=f'{elapsed:.2f}',
         mbit_s=f'{a.size * 8 / elapsed / 1e6:.0f}')
+
+
+def cmd_echo_ports(a):
+    """Bulk echo on count ports at once (port, port + 1, ...): connection
+    i sends size bytes of seed i up and reads them back, as echo does,
+    all connections at the same time from one process."""
+    errors = [None] * a.count
+
+    def one(i):
+        try:
+            echo_stream(a.host, a.port + i, a.size, i, a.timeout,
+                        f'echo to port {a.port + i}')
+        except (Failure, OSError) as e:
+            errors[i] = str(e)
+
+    t0 = time.monotonic()
+    at_once(one, a.count)
+    bad = [e for e in errors if e is not None]
+    if bad:
+        raise Failure(f'{len(bad)} of {a.count} echoes failed: ' +
+                      ' | '.join(bad))
+    out(ports=a.count, bytes_each=a.size,
+        seconds=f'{time.monotonic() - t0:.2f}')
 
 
 def cmd_halfclose(a):
@@ -374,6 +407,10 @@ def quantiles_ms(xs):
 def cmd_many(a):
     """conns concurrent connections, each rounds round trips of size
     bytes, every response compared byte for byte."""
+    # imported here, for the one command that uses it: a third of the
+    # start-up of every other command (t_embed_life starts 64 at once)
+    global asyncio
+    import asyncio
     t0 = time.monotonic()
     failures, rtts = asyncio.run(many_main(a))
     elapsed = time.monotonic() - t0
@@ -553,12 +590,7 @@ def cmd_echohold(a):
         except (Failure, OSError) as e:
             errors.append(str(e))
 
-    threads = [threading.Thread(target=one, args=(i,), daemon=True)
-               for i in range(a.count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(one, a.count)
     if errors:
         raise Failure('; '.join(errors))
     out(ports=','.join(str(s.getsockname()[1]) for s in socks),
@@ -618,6 +650,7 @@ def main():
 
     cmd('http-sha', cmd_http_sha, 'n')
     cmd('echo', cmd_echo, 'host', 'port', 'size', 'seed')
+    cmd('echo-ports', cmd_echo_ports, 'host', 'port', 'count', 'size')
     cmd('halfclose', cmd_halfclose, 'host', 'port', 'size', 'seed')
     cmd('chargen', cmd_chargen, 'host', 'port', 'size')
     cmd('discard', cmd_discard, 'host', 'port', 'size', 'seed')

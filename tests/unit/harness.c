@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* harness.c: see harness.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_getaffinity() */
+#endif
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,14 +24,27 @@ struct rte_mempool *th_pool;
 void
 th_eal_init(void)
 {
-	char prefix[64];
+	char prefix[64], lcores[256] = "0@(";
 	char *argv[] = {
 		"unit", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
-		"--no-telemetry", "-l", "0", "--log-level=*:warning",
+		"--no-telemetry", "--lcores", lcores, "--log-level=*:warning",
 		"--file-prefix", prefix, NULL,
 	};
+	size_t len = strlen(lcores);
+	cpu_set_t cpus;
 
 	snprintf(prefix, sizeof(prefix), "dpt-unit-%d", getpid());
+	/* lcore 0 may run on any CPU this process may: `-l 0` would pin
+	 * every test process to CPU 0, and the tests running in parallel
+	 * (Criterion's --jobs, meson's several executables) would share it
+	 * while the other CPUs idle. */
+	cr_assert_eq(sched_getaffinity(0, sizeof(cpus), &cpus), 0);
+	for (int c = 0; c < CPU_SETSIZE && len < sizeof(lcores) - 8; c++)
+		if (CPU_ISSET(c, &cpus))
+			len += (size_t)snprintf(lcores + len,
+						sizeof(lcores) - len, "%d,", c);
+	cr_assert_gt(len, 3, "no CPU in the affinity mask");
+	lcores[len - 1] = ')';
 	cr_assert_geq(rte_eal_init((int)RTE_DIM(argv) - 1, argv), 0,
 		      "EAL init failed");
 	/* EAL creates its runtime directory even with --no-shconf and leaves
