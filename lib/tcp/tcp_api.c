@@ -142,6 +142,12 @@ dpt_tcp_recv(struct dpt_tcb *c)
 	return m;
 }
 
+void
+dpt_tcp_unrecv(struct dpt_tcb *c, struct rte_mbuf *m)
+{
+	mq_prepend(&c->rcvq, m);
+}
+
 size_t
 dpt_tcp_read(struct dpt_tcb *c, void *buf, size_t len)
 {

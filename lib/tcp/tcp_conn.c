@@ -692,3 +692,16 @@ dpt_tcp_foreach(struct dpt_tcp *t,
 		    t->tcbs[i].state != DPT_TCP_CLOSED)
 			fn(&t->tcbs[i], arg);
 }
+
+void
+dpt_tcp_foreach_app(struct dpt_tcp *t,
+		    void (*fn)(struct dpt_tcb *c, dpt_tcp_handler_t h,
+			       void *harg, void *arg), void *arg)
+{
+	for (uint32_t i = 0; i < t->conf.max_conns; i++) {
+		struct dpt_tcb *c = &t->tcbs[i];
+
+		if (c->tcp != NULL && c->handler != NULL)
+			fn(c, c->handler, c->arg, arg);
+	}
+}
