@@ -77,7 +77,7 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 	    t->exts == NULL)
 		return -ENOMEM;
 	for (uint32_t i = n; i-- > 0;) {
-		t->tcbs[i].ev_next = t->free_tcbs;
+		t->tcbs[i].ev_next = tcb_ref(t, t->free_tcbs);
 		t->free_tcbs = &t->tcbs[i];
 	}
 	for (uint32_t i = t->n_exts; i-- > 0;) {
@@ -337,7 +337,7 @@ tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
 		return NULL;
 	filter_add(t, h, 1);
 	t->table_gen++;
-	t->free_tcbs = c->ev_next;
+	t->free_tcbs = tcb_at(t, c->ev_next);
 	memset(c, 0, sizeof(*c));
 	c->key = *k;
 	c->tcp = t;
@@ -378,7 +378,7 @@ tcb_event(struct dpt_tcb *c, uint32_t ev)
 	c->ev_pending |= ev;
 	if (!(c->flags & F_ON_EVQ)) {
 		c->flags |= F_ON_EVQ;
-		c->ev_next = c->tcp->ev_head;
+		c->ev_next = tcb_ref(c->tcp, c->tcp->ev_head);
 		c->tcp->ev_head = c;
 	}
 }
@@ -388,7 +388,7 @@ tcb_want_output(struct dpt_tcb *c)
 {
 	if (!(c->flags & F_ON_OUTQ)) {
 		c->flags |= F_ON_OUTQ;
-		c->out_next = c->tcp->out_head;
+		c->out_next = tcb_ref(c->tcp, c->tcp->out_head);
 		c->tcp->out_head = c;
 	}
 }
@@ -450,7 +450,7 @@ release(struct dpt_tcp *t, struct dpt_tcb *c)
 	c->n_sb = 0;
 	tcb_ext_trim(c);
 	c->tcp = NULL;
-	c->ev_next = t->free_tcbs;
+	c->ev_next = tcb_ref(t, t->free_tcbs);
 	t->free_tcbs = c;
 	t->st->c[DPT_STAT_tcp_tcbs]--;
 }
@@ -591,7 +591,7 @@ deliver_events(struct dpt_tcp *t, uint64_t now)
 		struct dpt_tcb *c = t->ev_head;
 		uint32_t ev;
 
-		t->ev_head = c->ev_next;
+		t->ev_head = tcb_at(t, c->ev_next);
 		c->flags &= ~F_ON_EVQ;
 		if (c->ev_pending & EV_ACCEPT) {
 			c->ev_pending &= ~EV_ACCEPT;
@@ -619,7 +619,7 @@ dpt_tcp_poll(struct dpt_tcp *t, uint64_t now)
 		while (t->out_head != NULL) {
 			struct dpt_tcb *c = t->out_head;
 
-			t->out_head = c->out_next;
+			t->out_head = tcb_at(t, c->out_next);
 			c->flags &= ~F_ON_OUTQ;
 			if (c->state != DPT_TCP_CLOSED)
 				tcp_output(c, now);

@@ -269,8 +269,9 @@ struct dpt_tcb {
 	uint32_t tag;                /* the application's word for the
 				      * connection list (a client's pid) */
 	uint32_t ev_pending;         /* events to deliver */
-	struct dpt_tcb *ev_next;     /* on tcp->ev list */
-	struct dpt_tcb *out_next;    /* on tcp->out list */
+	uint32_t ev_next;            /* on tcp->ev list (or the free list):
+				      * tcb_ref() of the next, 0 = last */
+	uint32_t out_next;           /* on tcp->out list, the same way */
 	struct dpt_tcp_listener *listener; /* SYN-RECEIVED or unaccepted */
 	struct dpt_tcb *aq_next;     /* on the listener's accept queue */
 	struct dpt_tcp *tcp;         /* owning context */
@@ -410,6 +411,20 @@ mem_pressure(const struct dpt_tcp *t)
 {
 	return dpt_mempool_below(t->rx_pool, t->rx_pressure) ||
 	       dpt_mempool_free(t->hdr_pool) < t->hdr_pressure;
+}
+
+/* A control block as a list link: its index + 1 in t->tcbs, 0 for none
+ * (half a pointer's bytes in every control block). */
+static inline uint32_t
+tcb_ref(const struct dpt_tcp *t, const struct dpt_tcb *c)
+{
+	return c != NULL ? (uint32_t)(c - t->tcbs) + 1 : 0;
+}
+
+static inline struct dpt_tcb *
+tcb_at(const struct dpt_tcp *t, uint32_t ref)
+{
+	return ref != 0 ? &t->tcbs[ref - 1] : NULL;
 }
 
 static inline void
