@@ -220,7 +220,7 @@ dpt_tcp_accept(struct dpt_tcp_listener *l)
 
 	if (c == NULL)
 		return NULL;
-	l->aq_head = c->aq_next;
+	l->aq_head = tcb_at(l->tcp, c->aq_next);
 	if (l->aq_head == NULL)
 		l->aq_tail = NULL;
 	l->aq_len--;

@@ -237,7 +237,7 @@ dpt_tcp_free(struct dpt_tcp *t, uint64_t now)
 	while (t->dead_head != NULL) {
 		struct dpt_tcb *c = t->dead_head;
 
-		t->dead_head = c->aq_next;
+		t->dead_head = tcb_at(t, c->aq_next);
 		release(t, c);
 	}
 	destroy(t);
@@ -398,20 +398,26 @@ static void
 listener_detach(struct dpt_tcb *c)
 {
 	struct dpt_tcp_listener *l = c->listener;
-	struct dpt_tcb **pp;
+	struct dpt_tcp *t = c->tcp;
+	struct dpt_tcb *prev = NULL;
 
 	if (l == NULL)
 		return;
 	if (c->state == DPT_TCP_SYN_RECEIVED && !(c->flags & F_ACCEPTING))
 		l->n_synrcvd--;
-	for (pp = &l->aq_head; *pp != NULL; pp = &(*pp)->aq_next)
-		if (*pp == c) {
-			*pp = c->aq_next;
+	for (struct dpt_tcb *q = l->aq_head; q != NULL;
+	     prev = q, q = tcb_at(t, q->aq_next))
+		if (q == c) {
+			if (prev == NULL)
+				l->aq_head = tcb_at(t, c->aq_next);
+			else
+				prev->aq_next = c->aq_next;
 			l->aq_len--;
 			break;
 		}
 	l->aq_tail = NULL;
-	for (struct dpt_tcb *q = l->aq_head; q != NULL; q = q->aq_next)
+	for (struct dpt_tcb *q = l->aq_head; q != NULL;
+	     q = tcb_at(t, q->aq_next))
 		l->aq_tail = q;
 	c->listener = NULL;
 }
@@ -438,7 +444,8 @@ tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err)
 		tcb_event(c, (err != DPT_TCP_OK && err != DPT_TCP_ERR_ABORTED ?
 			      DPT_TCP_EV_RESET : 0) | DPT_TCP_EV_CLOSED);
 	c->flags |= F_DEAD;
-	c->aq_next = t->dead_head; /* the accept queue link is free now */
+	c->aq_next = tcb_ref(t, t->dead_head); /* the accept queue link is
+						* free now */
 	t->dead_head = c;
 }
 
@@ -511,9 +518,9 @@ tcb_established(struct dpt_tcb *c, uint64_t now)
 		tcb_event(c, EV_ACCEPT);
 		return;
 	}
-	c->aq_next = NULL;
+	c->aq_next = 0;
 	if (l->aq_tail != NULL)
-		l->aq_tail->aq_next = c;
+		l->aq_tail->aq_next = tcb_ref(c->tcp, c);
 	else
 		l->aq_head = c;
 	l->aq_tail = c;
@@ -630,7 +637,7 @@ dpt_tcp_poll(struct dpt_tcp *t, uint64_t now)
 	while (t->dead_head != NULL) {
 		struct dpt_tcb *c = t->dead_head;
 
-		t->dead_head = c->aq_next;
+		t->dead_head = tcb_at(t, c->aq_next);
 		release(t, c);
 	}
 	t->in_poll = 0;

@@ -90,6 +90,7 @@
 #define F_DEAD 0x04000         /* closed; released at the end of poll */
 #define F_WANT_WRITE 0x08000   /* a send fell short: WRITABLE wanted */
 #define F_ACCEPTING 0x10000    /* handshake done, not yet accepted */
+#define F_RTT 0x20000          /* a segment is timed: rtt_start, rtt_seq */
 #define F_RTO_RECOVERY 0x40000 /* resending after an RTO up to recover */
 #define F_READ 0x100000        /* the application read: window update? */
 #define F_TLP_OUT 0x400000     /* a tail loss probe is outstanding */
@@ -214,7 +215,8 @@ struct dpt_tcb {
 	uint32_t rttvar;             /* RTT variation, us */
 	uint32_t rto;                /* current RTO, us (before backoff) */
 	uint32_t rtt_seq;            /* timed segment end (Karn, no TS) */
-	uint64_t rtt_start;          /* when it was sent; 0 = not timing */
+	uint32_t rtt_start;          /* when it was sent: the clock's low 32
+				      * bits, with F_RTT (rtt_timing()) */
 
 	/* congestion control */
 	uint32_t cwnd;               /* bytes */
@@ -223,6 +225,10 @@ struct dpt_tcb {
 	uint32_t high_rxt;           /* RFC 6675 HighRxt */
 	uint32_t tlp_end;            /* RFC 8985 TLP.end_seq (with F_TLP_OUT) */
 	uint32_t bytes_acked;        /* congestion avoidance byte counter */
+	uint32_t aq_next;            /* on the listener's accept queue, or on
+				      * the dead list: tcb_ref() of the next,
+				      * 0 = last (here, where it leaves no
+				      * hole) */
 	struct cubic cubic;
 	struct tcp_ext *ext;         /* scoreboard and out-of-order order,
 				      * while either is in use; else NULL */
@@ -273,7 +279,6 @@ struct dpt_tcb {
 				      * tcb_ref() of the next, 0 = last */
 	uint32_t out_next;           /* on tcp->out list, the same way */
 	struct dpt_tcp_listener *listener; /* SYN-RECEIVED or unaccepted */
-	struct dpt_tcb *aq_next;     /* on the listener's accept queue */
 	struct dpt_tcp *tcp;         /* owning context */
 
 	/* path MTU, RFC 1191; written by tcp_icmp.c only */
@@ -425,6 +430,38 @@ static inline struct dpt_tcb *
 tcb_at(const struct dpt_tcp *t, uint32_t ref)
 {
 	return ref != 0 ? &t->tcbs[ref - 1] : NULL;
+}
+
+/* RTT timing, RFC 6298 with Karn's rule. rtt_start keeps the low 32 bits
+ * of the us clock, so it never wraps wrongly: a sample was always taken
+ * as (uint32_t)(now - sent), which the low bits give exactly, modulo 2^32
+ * alike; and a timed segment is answered or retransmitted (which stops
+ * the timing) within rto_max, at most 600 s, far below 2^32 us (71.6
+ * minutes), however long the connection has lived. */
+static inline void
+rtt_time(struct dpt_tcb *c, uint64_t now)
+{
+	c->rtt_start = (uint32_t)now;
+	c->flags |= F_RTT;
+}
+
+static inline int
+rtt_timing(const struct dpt_tcb *c)
+{
+	return (c->flags & F_RTT) != 0;
+}
+
+static inline void
+rtt_untime(struct dpt_tcb *c)
+{
+	c->flags &= ~F_RTT;
+}
+
+/* Microseconds since the timed segment was sent. */
+static inline uint32_t
+rtt_elapsed(const struct dpt_tcb *c, uint64_t now)
+{
+	return (uint32_t)now - c->rtt_start;
 }
 
 static inline void
