@@ -369,6 +369,8 @@ tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s)
 		st->c[state_gauge[c->state]]--;
 	if (state_gauge[s] != 0)
 		st->c[state_gauge[s]]++;
+	if (c->state == DPT_TCP_SYN_RECEIVED)
+		c->persist_since = 0; /* it was synack_dup_at */
 	c->state = (uint8_t)s;
 }
 

@@ -253,8 +253,16 @@ struct dpt_tcb {
 	uint64_t t_close;            /* TIME-WAIT or FIN-WAIT-2 end */
 	uint64_t t_app;              /* the application's deadline */
 	uint64_t last_rcv;           /* last segment from the peer */
-	uint64_t persist_since;      /* zero window and no progress since;
-				      * 0 = not persisting */
+	union {
+		uint64_t persist_since;  /* zero window and no progress
+					  * since; 0 = not persisting */
+		uint64_t synack_dup_at;  /* passive SYN-RECEIVED, which never
+					  * persists: a duplicate SYN last
+					  * answered; 0 = never. Zeroed for
+					  * persist_since when the state
+					  * leaves SYN-RECEIVED
+					  * (tcb_set_state()) */
+	};
 	uint64_t ka_idle, ka_intvl;  /* keepalive times */
 	uint8_t ka_probes;           /* keepalive probes allowed */
 	uint8_t retries;             /* retransmissions of the same data */
@@ -266,8 +274,6 @@ struct dpt_tcb {
 
 	/* RFC 5961 challenge ACK budget */
 	uint64_t chack_window;       /* start of the current second */
-	uint64_t synack_dup_at;      /* a duplicate SYN last answered (passive
-				      * SYN-RECEIVED); 0 = never */
 
 	/* application */
 	dpt_tcp_handler_t handler;
