@@ -93,6 +93,13 @@ svc_close(struct dpt_tcb *c, struct dpt_svc *s, uint64_t now)
 	svc_done(s);
 }
 
+static void
+svc_reset(struct dpt_tcb *c, struct dpt_svc *s, uint64_t now)
+{
+	dpt_tcp_abort(c, now);
+	svc_done(s);
+}
+
 /* The state @x back to the pool; the connection goes on without. */
 static void
 state_put(struct svc_conn *x)
@@ -185,8 +192,7 @@ echo_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 	while ((m = dpt_tcp_recv(c)) != NULL) {
 		if (dpt_tcp_send_some(c, &m) < 0) {
 			rte_pktmbuf_free(m);
-			dpt_tcp_abort(c, now);
-			return svc_done(s);
+			return svc_reset(c, s, now);
 		}
 		if (m != NULL) {
 			dpt_tcp_unrecv(c, m);
@@ -591,10 +597,8 @@ http_idle_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 		return svc_done(s);
 	if (dpt_tcp_readable(c) > 0) {
 		x = state_get(s);
-		if (x == NULL) {
-			dpt_tcp_abort(c, now);
-			return svc_done(s);
-		}
+		if (x == NULL)
+			return svc_reset(c, s, now);
 		dpt_tcp_set_handler(c, http_handler, x);
 		return http_handler(c, ev, x, now);
 	}
