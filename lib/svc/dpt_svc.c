@@ -33,7 +33,10 @@ const char dpt_svc_http_alphabet[64] =
  * service itself (which handler says which, svc_of()), and an idle
  * connection costs the services nothing. Taken from the lcore's pool
  * (dpt_svc_pool_create(), [lcores] service_states); with the pool empty
- * the connection is refused or reset and counted (svc_nostate). */
+ * the connection is refused or reset and counted (svc_nostate). An http
+ * request starts on a state on the stack (http_idle_handler()), which
+ * moves to the pool only if the request outlives the handler's call
+ * (http_keep()): a request answered at once costs no pool operation. */
 struct svc_conn {
 	struct dpt_svc *svc;
 	struct rte_mbuf *pending; /* http: the request so far */
@@ -44,6 +47,7 @@ struct svc_conn {
 	uint8_t body_off;         /* http, source: body bytes queued so far,
 				   * mod 64 (where the next clone starts) */
 	uint8_t close_after;      /* http: close once the body is queued */
+	uint8_t pooled;           /* from the pool, not on the stack */
 };
 
 struct dpt_svc {
@@ -100,13 +104,15 @@ svc_reset(struct dpt_tcb *c, struct dpt_svc *s, uint64_t now)
 	svc_done(s);
 }
 
-/* The state @x back to the pool; the connection goes on without. */
+/* The state @x back to the pool (if it came from there); the connection
+ * goes on without. */
 static void
 state_put(struct svc_conn *x)
 {
 	rte_pktmbuf_free(x->pending);
 	x->pending = NULL;
-	rte_mempool_put(x->svc->ctx_pool, x);
+	if (x->pooled)
+		rte_mempool_put(x->svc->ctx_pool, x);
 }
 
 /* State for a connection of @s, or NULL (counted) when the pool is
@@ -122,6 +128,7 @@ state_get(struct dpt_svc *s)
 	}
 	memset(x, 0, sizeof(*x));
 	x->svc = s;
+	x->pooled = 1;
 	return x;
 }
 
@@ -585,22 +592,42 @@ http_timeout(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
 static void http_handler(struct dpt_tcb *c, uint32_t ev, void *arg,
 			 uint64_t now);
 
+/* A request outlives the handler's call (a head still arriving, a body
+ * still to queue): a state on the stack moves to the pool, or, with the
+ * pool empty, the connection is reset (counted in svc_nostate). */
+static void
+http_keep(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
+{
+	struct dpt_svc *s = x->svc;
+	struct svc_conn *k;
+
+	if (x->pooled)
+		return;
+	k = state_get(s);
+	if (k == NULL) {
+		state_put(x);
+		return svc_reset(c, s, now);
+	}
+	*k = *x;
+	k->pooled = 1;
+	dpt_tcp_set_handler(c, http_handler, k);
+}
+
 /* An http connection with no request under way: no state. The first
- * byte of a request takes state and hands over to http_handler(). */
+ * byte of a request runs http_handler() on a state on the stack, which
+ * the pool takes over only if the request outlives the call
+ * (http_keep()). */
 static void
 http_idle_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
 	struct dpt_svc *s = arg;
-	struct svc_conn *x;
 
 	if (ev & DPT_TCP_EV_CLOSED)
 		return svc_done(s);
 	if (dpt_tcp_readable(c) > 0) {
-		x = state_get(s);
-		if (x == NULL)
-			return svc_reset(c, s, now);
-		dpt_tcp_set_handler(c, http_handler, x);
-		return http_handler(c, ev, x, now);
+		struct svc_conn x = { .svc = s };
+
+		return http_handler(c, ev, &x, now);
 	}
 	if (ev & DPT_TCP_EV_TIMER) {
 		s->p.stats->c[DPT_STAT_svc_http_idle_timeouts]++;
@@ -644,7 +671,7 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 			return conn_release(x);
 		}
 		if (x->body_left > 0)
-			return; /* WRITABLE continues it */
+			return http_keep(c, x, now); /* WRITABLE goes on */
 		if (x->close_after)
 			return conn_close(c, x, now);
 		if (x->svc->draining) /* the response is queued */
@@ -663,6 +690,7 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 		return http_idle_timer(c, s, now);
 	}
 	http_timer(c, x, now);
+	http_keep(c, x, now);
 }
 
 /* ---- source ----------------------------------------------------------- */

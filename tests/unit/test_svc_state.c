@@ -156,6 +156,33 @@ Test(svc_state, http_holds_state_only_while_a_request_is_under_way)
 	svc_stop(s);
 }
 
+/* A request that arrives whole and is answered at once runs on a state
+ * on the stack: with the pool's only state held by a request head still
+ * arriving on another connection, it is answered all the same. */
+Test(svc_state, http_request_answered_at_once_takes_no_state)
+{
+	static const char part[] = "GET /5 HTTP/1.1\r\n";
+	static const char req[] = "GET /5 HTTP/1.1\r\n\r\n";
+	struct dpt_svc *s = svc_start(DPT_SVC_HTTP);
+	uint32_t iss = handshake(TT_PEER_PORT), iss2;
+	struct dpt_tcp_seg seg;
+
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .data = part,
+	      .len = sizeof(part) - 1);
+	cr_assert_eq(rte_mempool_avail_count(pool), 0);
+	tt_skip_all();
+	iss2 = handshake(TT_PEER_PORT + 1);
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss2 + 1, .data = req,
+	      .len = sizeof(req) - 1, .sport = TT_PEER_PORT + 1);
+	tt_next(&seg, NULL, 0);
+	cr_assert_eq(seg.flags & (RST | ACK), ACK, "answered, not reset");
+	cr_assert_eq(seg.seq, iss2 + 1);
+	cr_assert_gt(seg.len, 5);
+	TT_ASSERT_STAT(svc_nostate, 0);
+	cr_assert_eq(dpt_svc_active(s), 2);
+	svc_stop(s);
+}
+
 Test(svc_state, chargen_is_refused_when_no_state_is_left)
 {
 	struct dpt_svc *s = svc_start(DPT_SVC_CHARGEN);
