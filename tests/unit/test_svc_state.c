@@ -122,35 +122,65 @@ Test(svc_state_small, echo_rest_waits_in_the_receive_queue)
 	svc_stop(s);
 }
 
-Test(svc_state, http_holds_state_only_while_a_request_is_under_way)
-{
-	static const char part[] = "GET /5 HTTP/1.1\r\n";
-	static const char end[] = "\r\n";
-	struct dpt_svc *s = svc_start(DPT_SVC_HTTP);
-	uint32_t iss = handshake(TT_PEER_PORT), iss2;
-	struct dpt_tcp_seg seg;
+static const char head_part[] = "GET /5 HTTP/1.1\r\n";
 
+/* An http service whose pool's only state a request head still arriving
+ * holds (connection TT_PEER_PORT, our ISS in *@iss). */
+static struct dpt_svc *
+http_state_held(uint32_t *iss)
+{
+	struct dpt_svc *s = svc_start(DPT_SVC_HTTP);
+
+	*iss = handshake(TT_PEER_PORT);
 	cr_assert_eq(rte_mempool_avail_count(pool), 1, "idle: no state");
-	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .data = part,
-	      .len = sizeof(part) - 1);
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = *iss + 1,
+	      .data = head_part, .len = sizeof(head_part) - 1);
 	cr_assert_eq(rte_mempool_avail_count(pool), 0, "a request head");
 	tt_skip_all();
+	return s;
+}
 
-	/* a second connection's request finds no state: reset, counted */
-	iss2 = handshake(TT_PEER_PORT + 1);
-	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss2 + 1, .data = part,
-	      .len = sizeof(part) - 1, .sport = TT_PEER_PORT + 1);
+/* A second connection (TT_PEER_PORT + 1) sends @len bytes of @req; our
+ * ISS on it. */
+static uint32_t
+second_request(const char *req, uint32_t len)
+{
+	uint32_t iss2 = handshake(TT_PEER_PORT + 1);
+
+	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss2 + 1, .data = req,
+	      .len = len, .sport = TT_PEER_PORT + 1);
+	return iss2;
+}
+
+/* The next segment is a response from our @seq (not a RST). */
+static void
+answered(uint32_t seq)
+{
+	struct dpt_tcp_seg seg;
+
+	tt_next(&seg, NULL, 0);
+	cr_assert_eq(seg.flags & (RST | ACK), ACK, "answered, not reset");
+	cr_assert_eq(seg.seq, seq);
+	cr_assert_gt(seg.len, 5);
+}
+
+Test(svc_state, http_holds_state_only_while_a_request_is_under_way)
+{
+	static const char end[] = "\r\n";
+	uint32_t iss, iss2;
+	struct dpt_svc *s = http_state_held(&iss);
+
+	/* a second connection's head outlives the call: no state, reset */
+	iss2 = second_request(head_part, sizeof(head_part) - 1);
 	TT_OUT(.flags = RST, .seq = iss2 + 1); /* RFC 9293 3.10.5 ABORT */
 	TT_NONE();
 	TT_ASSERT_STAT(svc_nostate, 1);
 	cr_assert_eq(dpt_svc_active(s), 1);
 
 	/* the first request completes: answered, and the state goes back */
-	TT_IN(.flags = ACK | PSH, .seq = 1001 + sizeof(part) - 1,
+	TT_IN(.flags = ACK | PSH, .seq = 1001 + sizeof(head_part) - 1,
 	      .ack = iss + 1, .data = end, .len = sizeof(end) - 1);
-	tt_next(&seg, NULL, 0);
-	cr_assert_eq(seg.seq, iss + 1);
-	cr_assert_gt(seg.len, 5);
+	answered(iss + 1);
 	cr_assert_eq(rte_mempool_avail_count(pool), 1, "idle again");
 	cr_assert_eq(dpt_svc_active(s), 1);
 	svc_stop(s);
@@ -161,23 +191,12 @@ Test(svc_state, http_holds_state_only_while_a_request_is_under_way)
  * arriving on another connection, it is answered all the same. */
 Test(svc_state, http_request_answered_at_once_takes_no_state)
 {
-	static const char part[] = "GET /5 HTTP/1.1\r\n";
 	static const char req[] = "GET /5 HTTP/1.1\r\n\r\n";
-	struct dpt_svc *s = svc_start(DPT_SVC_HTTP);
-	uint32_t iss = handshake(TT_PEER_PORT), iss2;
-	struct dpt_tcp_seg seg;
+	uint32_t iss, iss2;
+	struct dpt_svc *s = http_state_held(&iss);
 
-	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss + 1, .data = part,
-	      .len = sizeof(part) - 1);
-	cr_assert_eq(rte_mempool_avail_count(pool), 0);
-	tt_skip_all();
-	iss2 = handshake(TT_PEER_PORT + 1);
-	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss2 + 1, .data = req,
-	      .len = sizeof(req) - 1, .sport = TT_PEER_PORT + 1);
-	tt_next(&seg, NULL, 0);
-	cr_assert_eq(seg.flags & (RST | ACK), ACK, "answered, not reset");
-	cr_assert_eq(seg.seq, iss2 + 1);
-	cr_assert_gt(seg.len, 5);
+	iss2 = second_request(req, sizeof(req) - 1);
+	answered(iss2 + 1);
 	TT_ASSERT_STAT(svc_nostate, 0);
 	cr_assert_eq(dpt_svc_active(s), 2);
 	svc_stop(s);
