@@ -113,6 +113,13 @@ static const struct key_def schema[] = {
 	  3600000000ULL, "5s", 0, "on SIGTERM or SIGINT, how long the "
 	  "workers let connections finish (listeners closed, FIN after the "
 	  "data) before they reset the rest and dptcpd exits" },
+	{ "lcores", "service_states", T_U32,
+	  offsetof(struct dpt_conf, lcores.service_states), 0, 1u << 26, "0",
+	  0, "service connections per worker at once that hold state (48 "
+	  "bytes each: chargen and source always, http while a request is "
+	  "under way; echo, discard, sink and idle http hold none; 0: "
+	  "max_conns / 4, at least 64); past it chargen and source refuse "
+	  "and http resets (svc_nostate)" },
 	{ "arp", "entries", T_U32, ARP(entries), 16, 1u << 20, "1024", 0,
 	  "neighbour cache entries per lcore" },
 	{ "arp", "queue", T_U32, ARP(queue), 0, 1u << 16, "256", 0,

@@ -54,6 +54,8 @@ struct dpt_conf_lcores {
 	uint32_t workers[DPT_CONF_MAX_WORKERS];   /**< worker lcore ids */
 	uint64_t shutdown_timeout_us; /**< SIGTERM: drain this long, then
 					*  reset what is left */
+	uint32_t service_states; /**< service connections holding state at
+				   *  once, per worker; 0 = max_conns / 4 */
 };
 
 /** Where a setting came from, for messages after loading. */

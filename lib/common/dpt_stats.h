@@ -287,6 +287,8 @@
 				     "idle_timeout with no request")        \
 	X(svc_drained, C, "service connections ended gracefully by a "        \
 			  "shutdown (FIN after their data)")                 \
+	X(svc_nostate, D, "service connections refused or reset: no state "  \
+			  "left in the pool ([lcores] service_states)")     \
 	X(svc_reloads, C, "service sets applied on SIGHUP")                   \
 	X(svc_reload_fail, C, "services a reload could not start (port in "  \
 			      "use or memory)")                             \

@@ -78,7 +78,11 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 		return -rte_errno;
 	w->ctl = p->life;
 	w->life.socket_id = e->port.socket_id;
-	w->life.max_conns = p->conf->tcp.max_conns;
+	/* service state: what connections hold while producing output or
+	 * holding a request ([lcores] service_states; idle ones hold none) */
+	w->life.svc_states = p->conf->lcores.service_states ?
+			     p->conf->lcores.service_states :
+			     RTE_MAX(p->conf->tcp.max_conns / 4, 64u);
 	w->life.clone_pool = e->hdr_pool;
 	w->life.data_pool = e->port.pool;
 	for (unsigned int i = 0; i < p->n_svcs; i++) {

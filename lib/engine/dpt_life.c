@@ -35,7 +35,7 @@ dpt_life_svc_start(struct dpt_worker *w, const struct dpt_svc_conf *sc)
 		return -ENOSPC;
 	if (lw->ctx_pool == NULL) {
 		snprintf(name, sizeof(name), "svc_%u", w->lcore_id);
-		lw->ctx_pool = dpt_svc_pool_create(name, lw->max_conns,
+		lw->ctx_pool = dpt_svc_pool_create(name, lw->svc_states,
 						   lw->socket_id);
 		if (lw->ctx_pool == NULL)
 			return -rte_errno;

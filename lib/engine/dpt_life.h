@@ -69,7 +69,7 @@ struct dpt_life_worker {
 						      *  connections */
 	/* what creating a service takes */
 	int socket_id;
-	uint32_t max_conns;
+	uint32_t svc_states; /**< objects of ctx_pool */
 	struct rte_mempool *clone_pool, *data_pool;
 	struct rte_mempool *ctx_pool; /**< served connections' state, for
 				       *  all services (made with the first) */

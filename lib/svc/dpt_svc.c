@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/queue.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -27,18 +26,28 @@ const char dpt_svc_http_alphabet[64] =
 #define PATTERN_LEN (1023 * 64)
 #define CHARGEN_PERIOD (95 * 74) /* RFC 864: 95 lines of 72 + CRLF */
 
-/* One served connection. */
+/* What a served connection needs while it produces output or holds a
+ * request: chargen and source for their whole life, http from a request's
+ * first byte until its response is queued. Echo, discard, sink and an
+ * idle http connection need none: their handler's argument is then the
+ * service itself (which handler says which, svc_of()), and an idle
+ * connection costs the services nothing. Taken from the lcore's pool
+ * (dpt_svc_pool_create(), [lcores] service_states); with the pool empty
+ * the connection is refused or reset and counted (svc_nostate). An http
+ * request starts on a state on the stack (http_idle_handler()), which
+ * moves to the pool only if the request outlives the handler's call
+ * (http_keep()): a request answered at once costs no pool operation. */
 struct svc_conn {
 	struct dpt_svc *svc;
-	struct dpt_tcb *c;        /* its connection */
-	LIST_ENTRY(svc_conn) link; /* on svc->conns */
-	struct rte_mbuf *pending; /* echo: not yet queued; http: request */
-	uint64_t body_left;       /* http: body bytes still to queue */
-	uint64_t body_off;        /* http: body bytes queued so far */
+	struct rte_mbuf *pending; /* http: the request so far */
+	uint64_t body_left;       /* http, source: body bytes still to queue */
 	uint64_t head_since;      /* http: first byte of the request head
 				   * under way came then; 0 = none */
 	uint32_t pat_off;         /* chargen: position in the pattern */
+	uint8_t body_off;         /* http, source: body bytes queued so far,
+				   * mod 64 (where the next clone starts) */
 	uint8_t close_after;      /* http: close once the body is queued */
+	uint8_t pooled;           /* from the pool, not on the stack */
 };
 
 struct dpt_svc {
@@ -48,9 +57,8 @@ struct dpt_svc {
 					* lcore's other services */
 	struct rte_mbuf *pattern;      /* http: PATTERN_LEN body bytes */
 	char *chargen;                 /* two periods, for any offset */
-	uint32_t active;
+	uint32_t active;               /* connections it serves */
 	int draining;                  /* dpt_svc_drain() was called */
-	LIST_HEAD(, svc_conn) conns;   /* the connections it serves */
 };
 
 const char *const dpt_svc_type_names[DPT_SVC_TYPE_COUNT + 1] = {
@@ -75,15 +83,63 @@ dpt_svc_active(const struct dpt_svc *s)
 	return s->active;
 }
 
+/* A connection of @s without state is gone (closed by us or ended). */
+static void
+svc_done(struct dpt_svc *s)
+{
+	s->active--;
+}
+
+static void
+svc_close(struct dpt_tcb *c, struct dpt_svc *s, uint64_t now)
+{
+	dpt_tcp_close(c, now);
+	svc_done(s);
+}
+
+static void
+svc_reset(struct dpt_tcb *c, struct dpt_svc *s, uint64_t now)
+{
+	dpt_tcp_abort(c, now);
+	svc_done(s);
+}
+
+/* The state @x back to the pool (if it came from there); the connection
+ * goes on without. */
+static void
+state_put(struct svc_conn *x)
+{
+	rte_pktmbuf_free(x->pending);
+	x->pending = NULL;
+	if (x->pooled)
+		rte_mempool_put(x->svc->ctx_pool, x);
+}
+
+/* State for a connection of @s, or NULL (counted) when the pool is
+ * empty. */
+static struct svc_conn *
+state_get(struct dpt_svc *s)
+{
+	struct svc_conn *x;
+
+	if (rte_mempool_get(s->ctx_pool, (void **)&x) != 0) {
+		s->p.stats->c[DPT_STAT_svc_nostate]++;
+		return NULL;
+	}
+	memset(x, 0, sizeof(*x));
+	x->svc = s;
+	x->pooled = 1;
+	return x;
+}
+
 /* The connection is gone (closed by us or ended): release its state. */
 static void
 conn_release(struct svc_conn *x)
 {
-	rte_pktmbuf_free(x->pending);
-	x->pending = NULL;
-	x->svc->active--;
-	LIST_REMOVE(x, link);
-	rte_mempool_put(x->svc->ctx_pool, x);
+	struct dpt_svc *s = x->svc;
+
+	state_put(x);
+	svc_done(s);
 }
 
 static void
@@ -98,61 +154,61 @@ conn_close(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
 static void
 discard_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
-	struct svc_conn *x = arg;
+	struct dpt_svc *s = arg;
 
 	if (ev & DPT_TCP_EV_CLOSED)
-		return conn_release(x);
+		return svc_done(s);
 	rte_pktmbuf_free(dpt_tcp_recv(c));
 	if (dpt_tcp_peer_closed(c))
-		conn_close(c, x, now);
+		svc_close(c, s, now);
 }
 
 /* ---- graceful end ----------------------------------------------------- */
 
 /* FIN after the queued data; then what the peer still sends is read and
  * dropped, as discard does (so that closing never finds unread data, which
- * would mean RST), until its FIN. */
+ * would mean RST), until its FIN. The state @x (NULL: none) goes back to
+ * the pool: discard needs none. */
 static void
-conn_shut(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
+conn_shut(struct dpt_tcb *c, struct dpt_svc *s, struct svc_conn *x,
+	  uint64_t now)
 {
-	rte_pktmbuf_free(x->pending);
-	x->pending = NULL;
-	if (x->svc->draining)
-		x->svc->p.stats->c[DPT_STAT_svc_drained]++;
-	dpt_tcp_set_handler(c, discard_handler, x);
+	if (x != NULL)
+		state_put(x);
+	if (s->draining)
+		s->p.stats->c[DPT_STAT_svc_drained]++;
+	dpt_tcp_set_handler(c, discard_handler, s);
 	if (dpt_tcp_shutdown(c) != 0)
-		return conn_close(c, x, now); /* FIN already sent or received */
-	discard_handler(c, 0, x, now);
+		return svc_close(c, s, now); /* FIN already sent or received */
+	discard_handler(c, 0, s, now);
 }
 
 /* ---- echo ------------------------------------------------------------- */
 
-/* Move received mbufs to the send queue, as they are, as room allows. */
+/* Move received mbufs to the send queue, as they are, as room allows;
+ * what does not fit goes back to the receive queue (dpt_tcp_unrecv()), so
+ * echo keeps no state and the peer's window shows what waits. */
 static void
 echo_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
-	struct svc_conn *x = arg;
+	struct dpt_svc *s = arg;
+	struct rte_mbuf *m;
 
 	if (ev & DPT_TCP_EV_CLOSED)
-		return conn_release(x);
-	for (;;) {
-		int n;
-
-		if (x->pending == NULL)
-			x->pending = dpt_tcp_recv(c);
-		if (x->pending == NULL)
-			break;
-		n = dpt_tcp_send_some(c, &x->pending);
-		if (n < 0) {
-			dpt_tcp_abort(c, now);
-			return conn_release(x);
+		return svc_done(s);
+	while ((m = dpt_tcp_recv(c)) != NULL) {
+		if (dpt_tcp_send_some(c, &m) < 0) {
+			rte_pktmbuf_free(m);
+			return svc_reset(c, s, now);
 		}
-		if (x->pending != NULL)
+		if (m != NULL) {
+			dpt_tcp_unrecv(c, m);
 			return; /* full: WRITABLE will come */
+		}
 	}
 	/* RFC 862 echoes all; after the peer's FIN, finish and close. */
 	if (dpt_tcp_peer_closed(c))
-		conn_close(c, x, now);
+		svc_close(c, s, now);
 }
 
 /* ---- sink ------------------------------------------------------------- */
@@ -160,18 +216,18 @@ echo_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 static void
 sink_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 {
-	struct svc_conn *x = arg;
+	struct dpt_svc *s = arg;
 	struct rte_mbuf *m;
 
 	if (ev & DPT_TCP_EV_CLOSED)
-		return conn_release(x);
+		return svc_done(s);
 	m = dpt_tcp_recv(c);
 	if (m != NULL) {
-		x->svc->p.stats->c[DPT_STAT_svc_sink_bytes] += m->pkt_len;
+		s->p.stats->c[DPT_STAT_svc_sink_bytes] += m->pkt_len;
 		rte_pktmbuf_free(m);
 	}
 	if (dpt_tcp_peer_closed(c))
-		conn_close(c, x, now);
+		svc_close(c, s, now);
 }
 
 /* ---- chargen ---------------------------------------------------------- */
@@ -404,7 +460,7 @@ http_queue_body(struct dpt_tcb *c, struct svc_conn *x)
 	uint32_t chunk_total = 0;
 
 	while (x->body_left > chunk_total && room > chunk_total) {
-		uint32_t off = (uint32_t)((x->body_off + chunk_total) % 64);
+		uint32_t off = (x->body_off + chunk_total) % 64;
 		uint32_t n = (uint32_t)RTE_MIN(x->body_left - chunk_total,
 					       (uint64_t)(PATTERN_LEN - off));
 		struct rte_mbuf *m;
@@ -439,7 +495,7 @@ http_queue_body(struct dpt_tcb *c, struct svc_conn *x)
 	if (head == NULL && room > 0) {
 		/* No clone to be had: copy rather than stall, since nothing
 		 * queued means no ACK would ever ask again. */
-		uint32_t off = (uint32_t)(x->body_off % 64);
+		uint32_t off = x->body_off;
 		ssize_t n = dpt_tcp_write(c, rte_pktmbuf_mtod_offset(
 			x->svc->pattern, char *, off), RTE_MIN(x->body_left,
 			(uint64_t)RTE_MIN(room, (uint32_t)PATTERN_LEN - off)));
@@ -449,7 +505,7 @@ http_queue_body(struct dpt_tcb *c, struct svc_conn *x)
 		chunk_total = (uint32_t)n;
 	}
 	x->body_left -= chunk_total;
-	x->body_off += chunk_total;
+	x->body_off = (uint8_t)((x->body_off + chunk_total) % 64);
 	if (x->body_left > 0)
 		dpt_tcp_want_writable(c);
 	return 0;
@@ -486,9 +542,18 @@ http_answer(struct dpt_tcb *c, struct svc_conn *x)
 	return 1;
 }
 
-/* The deadline the connection is under now: none while a body is going
- * out (TCP's own timers watch a peer that does not read); the head's
- * while a request head is arriving; else the idle one. */
+/* An idle connection's deadline (none without an idle timeout). */
+static void
+http_idle_timer(struct dpt_tcb *c, const struct dpt_svc *s, uint64_t now)
+{
+	uint64_t t = s->p.idle_timeout_us;
+
+	dpt_tcp_set_timer(c, t != 0 ? now + t : 0);
+}
+
+/* The deadline a connection with a request under way is under now: none
+ * while a body is going out (TCP's own timers watch a peer that does not
+ * read); the head's while a request head is arriving. */
 static void
 http_timer(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
 {
@@ -497,13 +562,11 @@ http_timer(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
 
 	if (x->body_left > 0) {
 		x->head_since = 0;
-	} else if (x->pending != NULL && x->pending->pkt_len > 0) {
+	} else {
 		if (x->head_since == 0)
 			x->head_since = now;
 		if (p->header_timeout_us != 0)
 			t = x->head_since + p->header_timeout_us;
-	} else if (p->idle_timeout_us != 0) {
-		t = now + p->idle_timeout_us;
 	}
 	dpt_tcp_set_timer(c, t);
 }
@@ -524,6 +587,57 @@ http_timeout(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
 		x->svc->p.stats->c[DPT_STAT_svc_http_idle_timeouts]++;
 	}
 	conn_close(c, x, now);
+}
+
+static void http_handler(struct dpt_tcb *c, uint32_t ev, void *arg,
+			 uint64_t now);
+
+/* A request outlives the handler's call (a head still arriving, a body
+ * still to queue): a state on the stack moves to the pool, or, with the
+ * pool empty, the connection is reset (counted in svc_nostate). */
+static void
+http_keep(struct dpt_tcb *c, struct svc_conn *x, uint64_t now)
+{
+	struct dpt_svc *s = x->svc;
+	struct svc_conn *k;
+
+	if (x->pooled)
+		return;
+	k = state_get(s);
+	if (k == NULL) {
+		state_put(x);
+		return svc_reset(c, s, now);
+	}
+	*k = *x;
+	k->pooled = 1;
+	dpt_tcp_set_handler(c, http_handler, k);
+}
+
+/* An http connection with no request under way: no state. The first
+ * byte of a request runs http_handler() on a state on the stack, which
+ * the pool takes over only if the request outlives the call
+ * (http_keep()). */
+static void
+http_idle_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
+{
+	struct dpt_svc *s = arg;
+
+	if (ev & DPT_TCP_EV_CLOSED)
+		return svc_done(s);
+	if (dpt_tcp_readable(c) > 0) {
+		struct svc_conn x = { .svc = s };
+
+		return http_handler(c, ev, &x, now);
+	}
+	if (ev & DPT_TCP_EV_TIMER) {
+		s->p.stats->c[DPT_STAT_svc_http_idle_timeouts]++;
+		return svc_close(c, s, now);
+	}
+	if (s->draining)
+		return conn_shut(c, s, NULL, now);
+	if (dpt_tcp_peer_closed(c))
+		return svc_close(c, s, now);
+	http_idle_timer(c, s, now);
 }
 
 static void
@@ -557,17 +671,26 @@ http_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 			return conn_release(x);
 		}
 		if (x->body_left > 0)
-			return; /* WRITABLE continues it */
+			return http_keep(c, x, now); /* WRITABLE goes on */
 		if (x->close_after)
 			return conn_close(c, x, now);
 		if (x->svc->draining) /* the response is queued */
-			return conn_shut(c, x, now);
+			return conn_shut(c, x->svc, x, now);
 		if (!http_answer(c, x))
 			break;
 	}
 	if (dpt_tcp_peer_closed(c))
 		return conn_close(c, x, now);
+	if (x->pending == NULL || x->pending->pkt_len == 0) {
+		/* idle: the state goes back */
+		struct dpt_svc *s = x->svc;
+
+		state_put(x);
+		dpt_tcp_set_handler(c, http_idle_handler, s);
+		return http_idle_timer(c, s, now);
+	}
 	http_timer(c, x, now);
+	http_keep(c, x, now);
 }
 
 /* ---- source ----------------------------------------------------------- */
@@ -589,7 +712,7 @@ source_handler(struct dpt_tcb *c, uint32_t ev, void *arg, uint64_t now)
 		return conn_release(x);
 	}
 	if (x->body_left == 0)
-		conn_shut(c, x, now);
+		conn_shut(c, x->svc, x, now);
 }
 
 /* ---- service ---------------------------------------------------------- */
@@ -598,24 +721,41 @@ static const dpt_tcp_handler_t handlers[] = {
 	[DPT_SVC_ECHO] = echo_handler,
 	[DPT_SVC_DISCARD] = discard_handler,
 	[DPT_SVC_CHARGEN] = chargen_handler,
-	[DPT_SVC_HTTP] = http_handler,
+	[DPT_SVC_HTTP] = http_idle_handler,
 	[DPT_SVC_SINK] = sink_handler,
 	[DPT_SVC_SOURCE] = source_handler,
 };
 
+/* The service a connection's handler and argument say it is served by,
+ * and its state (NULL: none), or NULL if it is not a service's. */
+static struct dpt_svc *
+svc_of(dpt_tcp_handler_t h, void *harg, struct svc_conn **x)
+{
+	*x = NULL;
+	if (h == echo_handler || h == discard_handler || h == sink_handler ||
+	    h == http_idle_handler)
+		return harg;
+	if (h == http_handler || h == chargen_handler || h == source_handler) {
+		*x = harg;
+		return (*x)->svc;
+	}
+	return NULL;
+}
+
 /* Under dpt_svc_drain(): may the connection get its FIN now? Echo,
  * discard and sink serve the peer's transfer, which its FIN ends; the
- * others end when their own output is queued. */
+ * others end when their own output is queued (an idle http connection,
+ * without state, at once). */
 static int
-output_done(const struct svc_conn *x)
+output_done(const struct dpt_svc *s, const struct svc_conn *x)
 {
-	switch (x->svc->p.type) {
+	switch (s->p.type) {
 	case DPT_SVC_CHARGEN:
 		return 1;
 	case DPT_SVC_HTTP:
-		return x->body_left == 0;
+		return x == NULL || x->body_left == 0;
 	case DPT_SVC_SOURCE:
-		return x->svc->p.bytes == 0 || x->body_left == 0;
+		return s->p.bytes == 0 || x->body_left == 0;
 	default:
 		return 0;
 	}
@@ -629,32 +769,60 @@ dpt_svc_unlisten(struct dpt_svc *s, uint64_t now)
 	s->l = NULL;
 }
 
+/* The walk of dpt_svc_drain() and dpt_svc_abort() over TCP's connections:
+ * the service's own are found by their handler (dpt_tcp_foreach_app()). */
+struct svc_walk {
+	struct dpt_svc *s;
+	uint64_t now;
+	uint32_t n;
+};
+
+static void
+drain_one(struct dpt_tcb *c, dpt_tcp_handler_t h, void *harg, void *arg)
+{
+	struct svc_walk *w = arg;
+	struct svc_conn *x;
+
+	if (svc_of(h, harg, &x) == w->s && h != discard_handler &&
+	    output_done(w->s, x))
+		conn_shut(c, w->s, x, w->now);
+}
+
 void
 dpt_svc_drain(struct dpt_svc *s, uint64_t now)
 {
-	struct svc_conn *x, *next;
+	struct svc_walk w = { .s = s, .now = now };
 
 	dpt_svc_unlisten(s, now);
 	s->draining = 1;
-	for (x = LIST_FIRST(&s->conns); x != NULL; x = next) {
-		next = LIST_NEXT(x, link); /* conn_shut may release x */
-		if (output_done(x))
-			conn_shut(x->c, x, now);
-	}
+	if (s->active > 0)
+		dpt_tcp_foreach_app(s->p.tcp, drain_one, &w);
+}
+
+static void
+abort_one(struct dpt_tcb *c, dpt_tcp_handler_t h, void *harg, void *arg)
+{
+	struct svc_walk *w = arg;
+	struct svc_conn *x;
+
+	if (svc_of(h, harg, &x) != w->s)
+		return;
+	dpt_tcp_abort(c, w->now);
+	if (x != NULL)
+		conn_release(x);
+	else
+		svc_done(w->s);
+	w->n++;
 }
 
 uint32_t
 dpt_svc_abort(struct dpt_svc *s, uint64_t now)
 {
-	struct svc_conn *x;
-	uint32_t n = 0;
+	struct svc_walk w = { .s = s, .now = now };
 
-	while ((x = LIST_FIRST(&s->conns)) != NULL) {
-		dpt_tcp_abort(x->c, now);
-		conn_release(x);
-		n++;
-	}
-	return n;
+	if (s->active > 0)
+		dpt_tcp_foreach_app(s->p.tcp, abort_one, &w);
+	return w.n;
 }
 
 static int
@@ -662,20 +830,25 @@ on_accept(struct dpt_tcp_listener *l, struct dpt_tcb *c, void *arg,
 	  uint64_t now)
 {
 	struct dpt_svc *s = arg;
-	struct svc_conn *x;
+	struct svc_conn *x = NULL;
 
 	(void)l;
 	(void)now;
-	if (rte_mempool_get(s->ctx_pool, (void **)&x) != 0)
-		return -ENOMEM; /* the stack resets it */
-	memset(x, 0, sizeof(*x));
-	x->svc = s;
-	x->c = c;
-	LIST_INSERT_HEAD(&s->conns, x, link);
+	switch (s->p.type) {
+	case DPT_SVC_CHARGEN:
+	case DPT_SVC_SOURCE:
+		x = state_get(s);
+		if (x == NULL)
+			return -ENOMEM; /* the stack resets it */
+		if (s->p.type == DPT_SVC_SOURCE)
+			x->body_left = s->p.bytes ? s->p.bytes : UINT64_MAX;
+		break;
+	default:
+		break;
+	}
 	s->active++;
-	if (s->p.type == DPT_SVC_SOURCE)
-		x->body_left = s->p.bytes ? s->p.bytes : UINT64_MAX;
-	dpt_tcp_set_handler(c, handlers[s->p.type], x);
+	dpt_tcp_set_handler(c, handlers[s->p.type],
+			    x != NULL ? (void *)x : (void *)s);
 	return 0;
 }
 
@@ -732,11 +905,11 @@ destroy(struct dpt_svc *s)
 }
 
 struct rte_mempool *
-dpt_svc_pool_create(const char *name, uint32_t max_conns, int socket_id)
+dpt_svc_pool_create(const char *name, uint32_t n, int socket_id)
 {
 	/* no cache alignment: objects are touched once per event, and
 	 * aligned they took 192 bytes each instead of 96 */
-	return rte_mempool_create(name, max_conns, sizeof(struct svc_conn),
+	return rte_mempool_create(name, n, sizeof(struct svc_conn),
 				  0, 0, NULL, NULL, NULL, NULL, socket_id,
 				  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
 				  RTE_MEMPOOL_F_NO_CACHE_ALIGN);
@@ -758,7 +931,6 @@ dpt_svc_create(const struct dpt_svc_params *p)
 	if (s->p.max_request == 0)
 		s->p.max_request = 8192;
 	s->ctx_pool = p->ctx_pool;
-	LIST_INIT(&s->conns);
 	if ((p->type == DPT_SVC_HTTP || p->type == DPT_SVC_SOURCE) &&
 	    make_pattern(s) != 0)
 		goto nomem;

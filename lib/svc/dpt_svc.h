@@ -27,8 +27,9 @@
  * (FIN after the data, then what the peer still sends is discarded until
  * its FIN); dpt_svc_abort() resets them all.
  *
- * Per-connection state comes from a pool sized at start (one per possible
- * connection); nothing is allocated while serving.
+ * Per-connection state, where a connection needs any, comes from a pool
+ * sized at start (dpt_svc_pool_create()); nothing is allocated while
+ * serving.
  */
 #ifndef DPT_SVC_H
 #define DPT_SVC_H
@@ -103,14 +104,17 @@ struct dpt_svc_params {
 
 /**
  * The pool of served connections' state for one lcore's services: a
- * connection served holds one object (some 100 bytes with the pool's
- * own), so @p max_conns objects serve every control block whatever the
- * service; one pool per service would take that per service.
+ * connection holds one object (some 50 bytes with the pool's own) while
+ * it produces output or holds a request (chargen and source for their
+ * whole life, http while a request is under way); echo, discard, sink and
+ * an idle http connection hold none. One pool serves all the lcore's
+ * services. With it empty, chargen and source refuse connections and
+ * http resets one whose request arrives (counted in svc_nostate).
  *
  * @return
  *   The pool, or NULL with rte_errno set (ENOMEM, EEXIST).
  */
-struct rte_mempool *dpt_svc_pool_create(const char *name, uint32_t max_conns,
+struct rte_mempool *dpt_svc_pool_create(const char *name, uint32_t n,
 					int socket_id);
 
 /**

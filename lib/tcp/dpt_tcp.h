@@ -409,6 +409,18 @@ uint32_t dpt_tcp_sndbuf_free(const struct dpt_tcb *c);
 struct rte_mbuf *dpt_tcp_recv(struct dpt_tcb *c);
 
 /**
+ * Put back at the front of the receive queue what dpt_tcp_recv() gave and
+ * could not be used yet (the rest of a forwarded chain that did not fit
+ * the send buffer), so the application holds no state for it: it is read
+ * again first, and it counts against the receive buffer meanwhile.
+ *
+ * @param m
+ *   The chain, or its rest from dpt_tcp_send_some() (pkt_len and nb_segs
+ *   set); taken.
+ */
+void dpt_tcp_unrecv(struct dpt_tcb *c, struct rte_mbuf *m);
+
+/**
  * Copy up to @p len received bytes out and release them.
  *
  * @return
@@ -477,6 +489,17 @@ enum dpt_tcp_error dpt_tcp_error(const struct dpt_tcb *c);
 /** Call @p fn for every connection of @p tcp (for the netstat view). */
 void dpt_tcp_foreach(struct dpt_tcp *tcp,
 		     void (*fn)(const struct dpt_tcb *c, void *arg), void *arg);
+
+/**
+ * Call @p fn for every connection with a handler attached, with that
+ * handler and its argument: for an application to find its own
+ * connections without a list of them (the built-in services' drain and
+ * abort). @p fn may close or abort the connection it is given.
+ * O(max_conns).
+ */
+void dpt_tcp_foreach_app(struct dpt_tcp *tcp,
+			 void (*fn)(struct dpt_tcb *c, dpt_tcp_handler_t h,
+				    void *harg, void *arg), void *arg);
 
 /**
  * Connections still exchanging data or closing: every state but CLOSED and

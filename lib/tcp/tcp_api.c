@@ -142,6 +142,12 @@ dpt_tcp_recv(struct dpt_tcb *c)
 	return m;
 }
 
+void
+dpt_tcp_unrecv(struct dpt_tcb *c, struct rte_mbuf *m)
+{
+	mq_prepend(&c->rcvq, m);
+}
+
 size_t
 dpt_tcp_read(struct dpt_tcb *c, void *buf, size_t len)
 {
@@ -251,7 +257,7 @@ dpt_tcp_accept(struct dpt_tcp_listener *l)
 
 	if (c == NULL)
 		return NULL;
-	l->aq_head = c->aq_next;
+	l->aq_head = tcb_at(l->tcp, c->aq_next);
 	if (l->aq_head == NULL)
 		l->aq_tail = NULL;
 	l->aq_len--;

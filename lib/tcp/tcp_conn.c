@@ -79,7 +79,7 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 	    t->exts == NULL)
 		return -ENOMEM;
 	for (uint32_t i = n; i-- > 0;) {
-		t->tcbs[i].ev_next = t->free_tcbs;
+		t->tcbs[i].ev_next = tcb_ref(t, t->free_tcbs);
 		t->free_tcbs = &t->tcbs[i];
 	}
 	for (uint32_t i = t->n_exts; i-- > 0;) {
@@ -239,7 +239,7 @@ dpt_tcp_free(struct dpt_tcp *t, uint64_t now)
 	while (t->dead_head != NULL) {
 		struct dpt_tcb *c = t->dead_head;
 
-		t->dead_head = c->aq_next;
+		t->dead_head = tcb_at(t, c->aq_next);
 		release(t, c);
 	}
 	destroy(t);
@@ -356,7 +356,7 @@ tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
 		return NULL;
 	filter_add(t, h, 1);
 	t->table_gen++;
-	t->free_tcbs = c->ev_next;
+	t->free_tcbs = tcb_at(t, c->ev_next);
 	memset(c, 0, sizeof(*c));
 	c->key = *k;
 	c->tcp = t;
@@ -388,6 +388,8 @@ tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s)
 		st->c[state_gauge[c->state]]--;
 	if (state_gauge[s] != 0)
 		st->c[state_gauge[s]]++;
+	if (c->state == DPT_TCP_SYN_RECEIVED)
+		c->persist_since = 0; /* it was synack_dup_at */
 	c->state = (uint8_t)s;
 }
 
@@ -397,7 +399,7 @@ tcb_event(struct dpt_tcb *c, uint32_t ev)
 	c->ev_pending |= ev;
 	if (!(c->flags & F_ON_EVQ)) {
 		c->flags |= F_ON_EVQ;
-		c->ev_next = c->tcp->ev_head;
+		c->ev_next = tcb_ref(c->tcp, c->tcp->ev_head);
 		c->tcp->ev_head = c;
 	}
 }
@@ -407,7 +409,7 @@ tcb_want_output(struct dpt_tcb *c)
 {
 	if (!(c->flags & F_ON_OUTQ)) {
 		c->flags |= F_ON_OUTQ;
-		c->out_next = c->tcp->out_head;
+		c->out_next = tcb_ref(c->tcp, c->tcp->out_head);
 		c->tcp->out_head = c;
 	}
 }
@@ -417,20 +419,26 @@ static void
 listener_detach(struct dpt_tcb *c)
 {
 	struct dpt_tcp_listener *l = c->listener;
-	struct dpt_tcb **pp;
+	struct dpt_tcp *t = c->tcp;
+	struct dpt_tcb *prev = NULL;
 
 	if (l == NULL)
 		return;
 	if (c->state == DPT_TCP_SYN_RECEIVED && !(c->flags & F_ACCEPTING))
 		l->n_synrcvd--;
-	for (pp = &l->aq_head; *pp != NULL; pp = &(*pp)->aq_next)
-		if (*pp == c) {
-			*pp = c->aq_next;
+	for (struct dpt_tcb *q = l->aq_head; q != NULL;
+	     prev = q, q = tcb_at(t, q->aq_next))
+		if (q == c) {
+			if (prev == NULL)
+				l->aq_head = tcb_at(t, c->aq_next);
+			else
+				prev->aq_next = c->aq_next;
 			l->aq_len--;
 			break;
 		}
 	l->aq_tail = NULL;
-	for (struct dpt_tcb *q = l->aq_head; q != NULL; q = q->aq_next)
+	for (struct dpt_tcb *q = l->aq_head; q != NULL;
+	     q = tcb_at(t, q->aq_next))
 		l->aq_tail = q;
 	c->listener = NULL;
 }
@@ -457,7 +465,8 @@ tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err)
 		tcb_event(c, (err != DPT_TCP_OK && err != DPT_TCP_ERR_ABORTED ?
 			      DPT_TCP_EV_RESET : 0) | DPT_TCP_EV_CLOSED);
 	c->flags |= F_DEAD;
-	c->aq_next = t->dead_head; /* the accept queue link is free now */
+	c->aq_next = tcb_ref(t, t->dead_head); /* the accept queue link is
+						* free now */
 	t->dead_head = c;
 }
 
@@ -469,7 +478,7 @@ release(struct dpt_tcp *t, struct dpt_tcb *c)
 	c->n_sb = 0;
 	tcb_ext_trim(c);
 	c->tcp = NULL;
-	c->ev_next = t->free_tcbs;
+	c->ev_next = tcb_ref(t, t->free_tcbs);
 	t->free_tcbs = c;
 	t->st->c[DPT_STAT_tcp_tcbs]--;
 }
@@ -530,9 +539,9 @@ tcb_established(struct dpt_tcb *c, uint64_t now)
 		tcb_event(c, EV_ACCEPT);
 		return;
 	}
-	c->aq_next = NULL;
+	c->aq_next = 0;
 	if (l->aq_tail != NULL)
-		l->aq_tail->aq_next = c;
+		l->aq_tail->aq_next = tcb_ref(c->tcp, c);
 	else
 		l->aq_head = c;
 	l->aq_tail = c;
@@ -610,7 +619,7 @@ deliver_events(struct dpt_tcp *t, uint64_t now)
 		struct dpt_tcb *c = t->ev_head;
 		uint32_t ev;
 
-		t->ev_head = c->ev_next;
+		t->ev_head = tcb_at(t, c->ev_next);
 		c->flags &= ~F_ON_EVQ;
 		if (c->ev_pending & EV_ACCEPT) {
 			c->ev_pending &= ~EV_ACCEPT;
@@ -638,7 +647,7 @@ dpt_tcp_poll(struct dpt_tcp *t, uint64_t now)
 		while (t->out_head != NULL) {
 			struct dpt_tcb *c = t->out_head;
 
-			t->out_head = c->out_next;
+			t->out_head = tcb_at(t, c->out_next);
 			c->flags &= ~F_ON_OUTQ;
 			if (c->state != DPT_TCP_CLOSED)
 				tcp_output(c, now);
@@ -649,7 +658,7 @@ dpt_tcp_poll(struct dpt_tcp *t, uint64_t now)
 	while (t->dead_head != NULL) {
 		struct dpt_tcb *c = t->dead_head;
 
-		t->dead_head = c->aq_next;
+		t->dead_head = tcb_at(t, c->aq_next);
 		release(t, c);
 	}
 	t->in_poll = 0;
@@ -710,4 +719,17 @@ dpt_tcp_foreach(struct dpt_tcp *t,
 		if (t->tcbs[i].tcp != NULL &&
 		    t->tcbs[i].state != DPT_TCP_CLOSED)
 			fn(&t->tcbs[i], arg);
+}
+
+void
+dpt_tcp_foreach_app(struct dpt_tcp *t,
+		    void (*fn)(struct dpt_tcb *c, dpt_tcp_handler_t h,
+			       void *harg, void *arg), void *arg)
+{
+	for (uint32_t i = 0; i < t->conf.max_conns; i++) {
+		struct dpt_tcb *c = &t->tcbs[i];
+
+		if (c->tcp != NULL && c->handler != NULL)
+			fn(c, c->handler, c->arg, arg);
+	}
 }

@@ -96,7 +96,7 @@ resend_smaller(struct dpt_tcb *c)
 	    c->snd_nxt == c->snd_una)
 		return;
 	c->flags &= ~(F_RECOVERY | F_TLP_OUT | F_TLP_RXT);
-	c->rtt_start = 0;        /* Karn: these are retransmissions */
+	rtt_untime(c);           /* Karn: these are retransmissions */
 	c->n_sb = 0;
 	tcb_ext_trim(c);
 	c->dupacks = 0;

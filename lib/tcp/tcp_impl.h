@@ -90,6 +90,7 @@
 #define F_DEAD 0x04000         /* closed; released at the end of poll */
 #define F_WANT_WRITE 0x08000   /* a send fell short: WRITABLE wanted */
 #define F_ACCEPTING 0x10000    /* handshake done, not yet accepted */
+#define F_RTT 0x20000          /* a segment is timed: rtt_start, rtt_seq */
 #define F_RTO_RECOVERY 0x40000 /* resending after an RTO up to recover */
 #define F_READ 0x100000        /* the application read: window update? */
 #define F_TLP_OUT 0x400000     /* a tail loss probe is outstanding */
@@ -214,7 +215,8 @@ struct dpt_tcb {
 	uint32_t rttvar;             /* RTT variation, us */
 	uint32_t rto;                /* current RTO, us (before backoff) */
 	uint32_t rtt_seq;            /* timed segment end (Karn, no TS) */
-	uint64_t rtt_start;          /* when it was sent; 0 = not timing */
+	uint32_t rtt_start;          /* when it was sent: the clock's low 32
+				      * bits, with F_RTT (rtt_timing()) */
 
 	/* congestion control */
 	uint32_t cwnd;               /* bytes */
@@ -223,6 +225,10 @@ struct dpt_tcb {
 	uint32_t high_rxt;           /* RFC 6675 HighRxt */
 	uint32_t tlp_end;            /* RFC 8985 TLP.end_seq (with F_TLP_OUT) */
 	uint32_t bytes_acked;        /* congestion avoidance byte counter */
+	uint32_t aq_next;            /* on the listener's accept queue, or on
+				      * the dead list: tcb_ref() of the next,
+				      * 0 = last (here, where it leaves no
+				      * hole) */
 	struct cubic cubic;
 	struct tcp_ext *ext;         /* scoreboard and out-of-order order,
 				      * while either is in use; else NULL */
@@ -247,8 +253,16 @@ struct dpt_tcb {
 	uint64_t t_close;            /* TIME-WAIT or FIN-WAIT-2 end */
 	uint64_t t_app;              /* the application's deadline */
 	uint64_t last_rcv;           /* last segment from the peer */
-	uint64_t persist_since;      /* zero window and no progress since;
-				      * 0 = not persisting */
+	union {
+		uint64_t persist_since;  /* zero window and no progress
+					  * since; 0 = not persisting */
+		uint64_t synack_dup_at;  /* passive SYN-RECEIVED, which never
+					  * persists: a duplicate SYN last
+					  * answered; 0 = never. Zeroed for
+					  * persist_since when the state
+					  * leaves SYN-RECEIVED
+					  * (tcb_set_state()) */
+	};
 	uint64_t ka_idle, ka_intvl;  /* keepalive times */
 	uint8_t ka_probes;           /* keepalive probes allowed */
 	uint8_t retries;             /* retransmissions of the same data */
@@ -260,8 +274,6 @@ struct dpt_tcb {
 
 	/* RFC 5961 challenge ACK budget */
 	uint64_t chack_window;       /* start of the current second */
-	uint64_t synack_dup_at;      /* a duplicate SYN last answered (passive
-				      * SYN-RECEIVED); 0 = never */
 
 	/* application */
 	dpt_tcp_handler_t handler;
@@ -269,10 +281,10 @@ struct dpt_tcb {
 	uint32_t tag;                /* the application's word for the
 				      * connection list (a client's pid) */
 	uint32_t ev_pending;         /* events to deliver */
-	struct dpt_tcb *ev_next;     /* on tcp->ev list */
-	struct dpt_tcb *out_next;    /* on tcp->out list */
+	uint32_t ev_next;            /* on tcp->ev list (or the free list):
+				      * tcb_ref() of the next, 0 = last */
+	uint32_t out_next;           /* on tcp->out list, the same way */
 	struct dpt_tcp_listener *listener; /* SYN-RECEIVED or unaccepted */
-	struct dpt_tcb *aq_next;     /* on the listener's accept queue */
 	struct dpt_tcp *tcp;         /* owning context */
 
 	/* path MTU, RFC 1191; written by tcp_icmp.c only */
@@ -413,6 +425,52 @@ mem_pressure(const struct dpt_tcp *t)
 {
 	return dpt_mempool_below(t->rx_pool, t->rx_pressure) ||
 	       dpt_mempool_free(t->hdr_pool) < t->hdr_pressure;
+}
+
+/* A control block as a list link: its index + 1 in t->tcbs, 0 for none
+ * (half a pointer's bytes in every control block). */
+static inline uint32_t
+tcb_ref(const struct dpt_tcp *t, const struct dpt_tcb *c)
+{
+	return c != NULL ? (uint32_t)(c - t->tcbs) + 1 : 0;
+}
+
+static inline struct dpt_tcb *
+tcb_at(const struct dpt_tcp *t, uint32_t ref)
+{
+	return ref != 0 ? &t->tcbs[ref - 1] : NULL;
+}
+
+/* RTT timing, RFC 6298 with Karn's rule. rtt_start keeps the low 32 bits
+ * of the us clock, so it never wraps wrongly: a sample was always taken
+ * as (uint32_t)(now - sent), which the low bits give exactly, modulo 2^32
+ * alike; and a timed segment is answered or retransmitted (which stops
+ * the timing) within rto_max, at most 600 s, far below 2^32 us (71.6
+ * minutes), however long the connection has lived. */
+static inline void
+rtt_time(struct dpt_tcb *c, uint64_t now)
+{
+	c->rtt_start = (uint32_t)now;
+	c->flags |= F_RTT;
+}
+
+static inline int
+rtt_timing(const struct dpt_tcb *c)
+{
+	return (c->flags & F_RTT) != 0;
+}
+
+static inline void
+rtt_untime(struct dpt_tcb *c)
+{
+	c->flags &= ~F_RTT;
+}
+
+/* Microseconds since the timed segment was sent. */
+static inline uint32_t
+rtt_elapsed(const struct dpt_tcb *c, uint64_t now)
+{
+	return (uint32_t)now - c->rtt_start;
 }
 
 static inline void

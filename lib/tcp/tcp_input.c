@@ -271,9 +271,9 @@ syn_sent_established(struct dpt_tcb *c, struct rte_mbuf *m,
 	c->snd_wnd = c->max_snd_wnd = s->wnd; /* unscaled: RFC 7323 2.2 */
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
-	if (c->rtt_start != 0) { /* Karn: only an unretransmitted SYN */
-		rtt_sample(c, (uint32_t)(now - c->rtt_start));
-		c->rtt_start = 0;
+	if (rtt_timing(c)) { /* Karn: only an unretransmitted SYN */
+		rtt_sample(c, rtt_elapsed(c, now));
+		rtt_untime(c);
 	}
 	tcb_rexmt_stop(c);
 	tcb_established(c, now);
@@ -564,9 +564,9 @@ new_ack(struct dpt_tcb *c, const struct dpt_tcp_seg *s, uint64_t now)
 				c->sndq.bytes);
 
 	sndq_release(c, data);
-	if (c->rtt_start != 0 && seq_geq(s->ack, c->rtt_seq)) {
-		rtt_sample(c, (uint32_t)(now - c->rtt_start));
-		c->rtt_start = 0;
+	if (rtt_timing(c) && seq_geq(s->ack, c->rtt_seq)) {
+		rtt_sample(c, rtt_elapsed(c, now));
+		rtt_untime(c);
 	}
 	c->snd_una = s->ack;
 	if (seq_lt(c->snd_nxt, c->snd_una))
@@ -624,7 +624,7 @@ dup_ack(struct dpt_tcb *c, uint64_t now)
 	}
 	tcb_count(c, DPT_STAT_tcp_fast_retransmits);
 	cc_enter_recovery(c, now);
-	c->rtt_start = 0;
+	rtt_untime(c);
 	/* RFC 5681 3.2 step 3, RFC 6675 5 step 4.3: resend the first
 	 * segment presumed lost at once, whatever the pipe says. */
 	len = RTE_MIN(c->sndq.bytes, c->mss);

@@ -216,6 +216,24 @@ mq_take(struct tcp_mq *q)
 	return m;
 }
 
+/* Put chain @m (pkt_len and nb_segs set, as mq_take() gives) back at the
+ * front: what was taken and could not be used yet. */
+static inline void
+mq_prepend(struct tcp_mq *q, struct rte_mbuf *m)
+{
+	struct rte_mbuf *last = rte_pktmbuf_lastseg(m);
+
+	if (q->head == NULL) {
+		q->tail = last;
+		q->tail_own = 0;
+	}
+	last->next = q->head;
+	q->head = m;
+	q->bytes += m->pkt_len;
+	q->segs += m->nb_segs;
+	q->mem += mq_chain_cost(m);
+}
+
 /* Copy up to @len bytes from the front into @buf and drop them. Returns
  * the bytes copied. */
 static inline size_t

@@ -431,8 +431,8 @@ tcp_send_syn(struct dpt_tcb *c, uint64_t now)
 
 	if (c->state == DPT_TCP_SYN_RECEIVED)
 		flags |= DPT_TCP_ACK;
-	if (c->rtt_start == 0 && c->retries == 0) {
-		c->rtt_start = now;
+	if (!rtt_timing(c) && c->retries == 0) {
+		rtt_time(c, now);
 		c->rtt_seq = c->iss + 1;
 	}
 	tcp_send_segment(c, c->iss, 0, flags, now);
@@ -660,9 +660,9 @@ send_new_data(struct dpt_tcb *c, uint32_t *pipe, int *blocked,
 		}
 		fin = fin && (uint32_t)sent == len;
 		/* Karn (RFC 6298 3): time only new data. */
-		if (c->rtt_start == 0 && seq_geq(c->snd_nxt, c->snd_max) &&
+		if (!rtt_timing(c) && seq_geq(c->snd_nxt, c->snd_max) &&
 		    sent > 0) {
-			c->rtt_start = now;
+			rtt_time(c, now);
 			c->rtt_seq = c->snd_nxt + (uint32_t)sent;
 		}
 		/* short by choice, not cut by SACK options: Nagle's mark */

@@ -253,7 +253,7 @@ pto_timeout(struct dpt_tcb *c, uint64_t now)
 	}
 	c->tlp_end = c->snd_max;
 	c->flags |= F_TLP_OUT;
-	c->rtt_start = 0;
+	rtt_untime(c);
 	tcb_rexmt_arm(c, now);
 }
 
@@ -329,7 +329,7 @@ handshake_timeout(struct dpt_tcb *c, uint64_t now)
 	if (!active)
 		tcb_count(c, DPT_STAT_tcp_synack_retransmits);
 	c->backoff++;
-	c->rtt_start = 0; /* Karn: never time a retransmission */
+	rtt_untime(c); /* Karn: never time a retransmission */
 	tcp_send_syn(c, now);
 	tcb_rexmt_arm(c, now);
 }
@@ -366,7 +366,7 @@ rexmt_timeout(struct dpt_tcb *c, uint64_t now)
 	c->flags &= ~(F_TLP_OUT | F_TLP_RXT); /* the RTO took over */
 	if (c->backoff < 30)
 		c->backoff++;
-	c->rtt_start = 0;
+	rtt_untime(c);
 	c->n_sb = 0;        /* RFC 2018 8: forget SACKed data after an RTO */
 	tcb_ext_trim(c);
 	c->dupacks = 0;

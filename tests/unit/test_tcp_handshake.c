@@ -659,6 +659,22 @@ Test(tcp_syn_received, duplicate_syns_get_one_synack_per_interval)
 	TT_ASSERT_STAT(tcp_state_syn_received, 1);
 }
 
+/* The time of the duplicate SYN answered shares its bytes with the
+ * persist timer's start (tcp_impl.h): leaving SYN-RECEIVED clears it, so
+ * the established connection is not persisting. */
+Test(tcp_syn_received, duplicate_syn_time_is_cleared_when_the_handshake_completes)
+{
+	tt_listen();
+	half_open(TT_PEER_PORT);
+	TT_IN(.flags = SYN, .seq = 1000);
+	PLAIN_SYNACK();
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 1);
+	TT_NONE();
+	cr_assert_not_null(tt.conn);
+	cr_assert_eq(dpt_tcp_state(tt.conn), DPT_TCP_ESTABLISHED);
+	cr_assert_eq(tt.conn->persist_since, 0);
+}
+
 Test(tcp_syn_received, ack_outside_una_to_nxt_gets_rst)
 {
 	tt_listen();
