@@ -45,7 +45,7 @@ const struct gen_opts gen_opts_default = {
 	.sources = 1,
 	.flood_src = 198u << 24 | 19u << 16, /* 198.19.0.0/16 */
 	.flood_src_len = 16,
-	.flood_burst = 8,
+	.flood_burst = 64,
 };
 
 /* after the common part of "usage:" */
@@ -111,7 +111,7 @@ const char gen_options_help[] =
 	"      --flood-src A/N spoofed flood sources (default "
 	"198.19.0.0/16)\n"
 	"      --flood-burst N flood frames a loop iteration, at most "
-	"(1..64, default 8):\n"
+	"(1..64, default 64):\n"
 	"                      what the connections beside the flood "
 	"wait behind\n"
 	"      --json FILE     write the summary as JSON to FILE\n";

@@ -24,10 +24,10 @@
  * that also runs the connections being measured. The flood runs in the
  * engine's late hook, after the iteration's flush, so in each burst the
  * connections' segments go out ahead of it, and at most --flood-burst
- * frames (8) an iteration: a connection's segment that arrives while the
- * flood is built waits for no more than that (~0.3 us at 8, ~2.5 us at
- * 64), where a latency-bound rr client beside the flood would otherwise
- * measure the generator's own flood. --flood-dry builds the frames
+ * frames (64) an iteration: a connection's segment that arrives while the
+ * flood is built waits for no more than that (~2.5 us at 64, ~0.3 us at
+ * 8; but at 8 the loop's own cost per iteration keeps this generator
+ * below 3 Mpps here). --flood-dry builds the frames
  * and frees them instead: what the flood costs the generator alone.
  *
  * The sources are spoofed: whatever the server answers goes to the next
