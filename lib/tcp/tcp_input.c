@@ -873,8 +873,15 @@ accept_text(struct dpt_tcb *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
 
 	m = trim_to_window(c, m, &seq, &len, &fin);
 	if (m != NULL && seq != c->rcv_nxt) {
+		/* RFC 5681 4.2: an immediate duplicate ACK for each
+		 * out-of-order segment. One still owed for an earlier
+		 * segment of this burst goes first, so a sender without
+		 * SACK counts one per segment (three for its fast
+		 * retransmit, 3.2), not one per burst. */
+		if (c->flags & F_ACK_NOW)
+			tcp_send_ack(c, now);
 		ooo_insert(c, m, seq, len, fin);
-		return ack_soon(c); /* RFC 5681 4.2: dup ACK at once */
+		return ack_soon(c);
 	}
 	if (m != NULL) {
 		rcvq_append(c, m, len);

@@ -333,6 +333,20 @@ Test(tcp_burst, out_of_order_segment_in_a_burst_is_acked_at_once)
 	cr_assert_eq(dpt_tcp_readable(c), 4 * M);
 }
 
+/* RFC 5681 4.2: each out-of-order segment draws its own immediate
+ * duplicate ACK, also when several come in one burst: a sender without
+ * SACK needs three for its fast retransmit (3.2). */
+Test(tcp_burst, each_out_of_order_segment_of_a_burst_gets_its_dup_ack)
+{
+	TT_BURST(DATA(0), DATA(2), DATA(3), DATA(4));
+	for (int i = 0; i < 3; i++)
+		TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001 + M,
+		       .wnd = 65535);
+	TT_NONE();
+	TT_ASSERT_STAT(tcp_ooo_segs, 3);
+	TT_ASSERT_STAT(tcp_rx_coalesced, 0);
+}
+
 Test(tcp_burst, fin_after_data_keeps_its_own_pass_and_is_acked)
 {
 	TT_BURST(DATA(0), DATA(1),
