@@ -450,14 +450,18 @@ late_enqueue(struct dpt_worker *w, struct rte_mbuf *m, int syn)
 	q->m[(q->head + q->n++) & (q->cap - 1)] = m;
 }
 
-/* Whether frame @p m waits for the end of the iteration: an opening SYN,
- * or a TCP segment whose 4-tuple has no connection (a flood's stray ACK,
- * RST or garbage; a cookie's ACK; a segment for a closed port), so that
- * the segments of connections are answered first (~15 instructions for
- * the first look, ~30 more for the filter of a TCP segment that is not a
- * SYN). @p syn says which. */
+/* Whether frame @p m waits for the end of the iteration: an opening SYN
+ * (~15 instructions to tell), or, while the RX queue has a backlog
+ * (@p behind: the last burst came back full, as under a flood), a TCP
+ * segment whose 4-tuple has no connection (a flood's stray ACK, RST or
+ * garbage; a cookie's ACK; a segment for a closed port), so that the
+ * segments of connections are answered first. The filter costs the
+ * table's hash, which TCP input computes again for the segments it lets
+ * through: paid only while the loop is behind, never on the way of a
+ * connection's segment otherwise. @p syn says which. */
 static int
-frame_is_late(const struct dpt_worker *w, const struct rte_mbuf *m, int *syn)
+frame_is_late(const struct dpt_worker *w, const struct rte_mbuf *m,
+	      int behind, int *syn)
 {
 	uint32_t l4;
 
@@ -467,7 +471,7 @@ frame_is_late(const struct dpt_worker *w, const struct rte_mbuf *m, int *syn)
 		return 1;
 	case DPT_FRAME_TCP:
 		*syn = 0;
-		return !dpt_tcp_frame_may_have_conn(w->tcp, m, l4);
+		return behind && !dpt_tcp_frame_may_have_conn(w->tcp, m, l4);
 	default:
 		return 0;
 	}
@@ -533,9 +537,10 @@ dpt_worker_loop(void *arg)
 		/* frames of flows other workers own go to them */
 		if (w->inbox != NULL)
 			n = dpt_dispatch_rx(w, pkts, n);
-		/* classify first (~15-45 instructions a frame): SYNs and
-		 * segments for no connection wait in the late queue,
-		 * everything else goes in now; TCP holds
+		/* classify first (~15 instructions a frame, ~45 while
+		 * behind): SYNs, and while behind segments for no
+		 * connection, wait in the late queue; everything else
+		 * goes in now; TCP holds
 		 * its segments to the end of the burst, looks their
 		 * connections up at once and coalesces them (dpt_tcp.h) */
 		if (n > 0)
@@ -544,7 +549,8 @@ dpt_worker_loop(void *arg)
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
 							       void *));
-			if (frame_is_late(w, pkts[i], &syn))
+			if (frame_is_late(w, pkts[i], nrx == DPT_RX_BURST,
+					  &syn))
 				late_enqueue(w, pkts[i], syn);
 			else
 				dpt_eth_input(&w->nif, pkts[i], now);
