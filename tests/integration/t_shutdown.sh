@@ -51,7 +51,17 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect((sys.argv[1], 80))
 s.sendall(b"GET /1073741824 HTTP/1.1\r\nHost: x\r\n\r\n")
 time.sleep(120)' "$IT_ADDR"
-	sleep 1 # connected, and dptcpd's send buffer full
+	# connected (the client's start-up alone took over a second on a
+	# loaded machine: a fixed wait let SIGTERM come first), then
+	# dptcpd's send buffer full
+	local n=0
+	for _ in $(seq 1 100); do
+		n=$(it_telemetry_counter tcp_conn_passive)
+		[ "$n" -ge 1 ] && break
+		sleep 0.1
+	done
+	[ "$n" -ge 1 ] || it_fail "the never-reading client did not connect"
+	sleep 1
 }
 
 # --- 1: transfers finish -------------------------------------------------
