@@ -2,7 +2,8 @@
 /*
  * dpt_net.h: parse once, validate once.
  *
- * Owns the stateless wire formats below TCP: Ethernet, ARP, IPv4 and ICMP.
+ * Owns the stateless wire formats below TCP: Ethernet, ARP, IPv4, ICMP and
+ * (types only so far) IPv6.
  * Each parser turns the bytes at an offset of an mbuf into a validated,
  * host-order struct, or says which drop counter the packet belongs to. The
  * wire layouts themselves come from DPDK's rte_ether.h, rte_arp.h, rte_ip.h
@@ -56,6 +57,32 @@ struct dpt_ipv4 {
 	uint8_t ttl;        /**< time to live */
 	uint8_t proto;      /**< payload protocol (IPPROTO_*) */
 	uint8_t tos;        /**< DSCP and ECN */
+};
+
+/** An IPv6 address, in network byte order as on the wire (RFC 4291). */
+struct dpt_in6 {
+	uint8_t b[16];
+};
+
+/**
+ * A parsed IPv6 header (RFC 8200) with its extension headers walked: the
+ * upper-layer header starts @p hdr_len bytes after the fixed header's
+ * first byte. A fragment header, if one was walked, is described by the
+ * frag_* fields (for reassembly).
+ */
+struct dpt_ipv6 {
+	struct dpt_in6 src;   /**< source address */
+	struct dpt_in6 dst;   /**< destination address */
+	uint32_t flow;        /**< flow label, host order (20 bits) */
+	uint32_t frag_id;     /**< fragment header's identification */
+	uint16_t payload_len; /**< fixed header's payload length */
+	uint16_t hdr_len;     /**< fixed + extension headers, bytes */
+	uint16_t frag_off;    /**< fragment offset in bytes */
+	uint8_t frag;         /**< a fragment header was walked */
+	uint8_t frag_more;    /**< its M flag */
+	uint8_t proto;        /**< upper-layer protocol (IPPROTO_*) */
+	uint8_t hop_limit;    /**< hop limit */
+	uint8_t tclass;       /**< traffic class: DSCP and ECN */
 };
 
 /** A parsed ICMP header; the message body stays in the mbuf. */
