@@ -32,7 +32,8 @@ it_log "during the attack: tcbs=$tcbs pkt_mbufs_used=$pkt hdr_mbufs_used=$hdr"
 	it_fail "$conns slow heads hold $((pkt - pkt0)) packet mbufs"
 # by 10 s after each head started, all are answered and closed
 for _ in $(seq 1 100); do
-	[ "$(it_telemetry_fields /dptcp/mem tcbs_used)" -eq 0 ] && break
+	read -r tcbs _ <<<"$(it_mem)"
+	[ "$tcbs" -eq 0 ] && break
 	sleep 0.1
 done
 it_attack_stop
