@@ -228,9 +228,10 @@ void
 dpt_netif_path6(const struct dpt_netif *nif, const struct dpt_in6 *dst,
 		uint64_t now, struct dpt_pmtu_path *out)
 {
-	(void)dst;
-	(void)now;
-	/* [port0] mtu is at least 1280 when IPv6 is on (lib/cfg) */
+	/* [port0] mtu is at least 1280 when IPv6 is on (lib/cfg), and the
+	 * cache never holds less (RFC 8201 4) */
+	if (nif->pmtu6 != NULL)
+		return dpt_pmtu6_get(nif->pmtu6, dst, now, out);
 	out->mtu = nif->mtu;
 	out->nodf = 0;
 	out->until = UINT64_MAX;

@@ -771,3 +771,114 @@ Test(icmp6, routes_on_link_via_gateway_or_none)
 	t.nif.gateway6 = (struct dpt_in6){ .b = { 0 } };
 	cr_assert_eq(dpt_route6_nexthop(&t.nif, &a, &nh), -ENETUNREACH);
 }
+
+/* ---- path MTU (RFC 8201) ---- */
+
+static struct dpt_icmp_err got_err;
+static int n_err;
+
+static void
+catch_err(void *ctx, const struct dpt_icmp_err *e, uint64_t now)
+{
+	(void)ctx;
+	(void)now;
+	got_err = *e;
+	n_err++;
+}
+
+static void
+setup_pmtu(void)
+{
+	setup();
+	t.nif.tcp_err = catch_err;
+	n_err = 0;
+}
+
+TestSuite(pmtu6, .init = setup_pmtu);
+
+static const struct dpt_in6 far6 = { .b = { 0x20, 0x01, 0, 0x03, 0, 0, 0, 0,
+					    0, 0, 0, 0, 0, 0, 0, 0x09 } };
+
+Test(pmtu6, packet_too_big_lowers_the_path_and_tells_tcp)
+{
+	struct dpt_pmtu_path path;
+
+	dpt_netif_path6(&t.nif, &far6, T0, &path);
+	cr_assert_eq(path.mtu, 1500);
+	IN(ptb_1400, T0);
+	dpt_netif_path6(&t.nif, &far6, T0 + 1, &path);
+	cr_assert_eq(path.mtu, 1400);
+	TH_ASSERT_STAT(&t, icmp6_rx_too_big, 1);
+	cr_assert_eq(n_err, 1);
+	cr_assert_eq(got_err.family, 6);
+	cr_assert_eq(got_err.type, ICMP6_PACKET_TOO_BIG);
+	cr_assert_eq(got_err.mtu, 1400);
+	cr_assert(dpt_in6_eq(&got_err.src6, &th_us_ip6));
+	cr_assert(dpt_in6_eq(&got_err.dst6, &far6));
+	cr_assert_eq(got_err.sport, 80);
+	cr_assert_eq(got_err.dport, 5555);
+	cr_assert_eq(got_err.seq, 1000);
+	cr_assert_eq(got_err.len, 40 + 20 + 32);
+	/* the path ages out ([ip] pmtu_age, 600 s) */
+	dpt_netif_path6(&t.nif, &far6, T0 + dpt_s(600), &path);
+	cr_assert_eq(path.mtu, 1500);
+}
+
+Test(pmtu6, never_below_1280_rfc8201_4)
+{
+	struct dpt_pmtu_path path;
+
+	IN(ptb_1000, T0);
+	dpt_netif_path6(&t.nif, &far6, T0 + 1, &path);
+	cr_assert_eq(path.mtu, 1280);
+	cr_assert_eq(got_err.mtu, 1280);
+}
+
+Test(pmtu6, a_larger_mtu_never_raises_the_estimate_rfc8201_5_1)
+{
+	struct dpt_pmtu_path path;
+
+	IN(ptb_1000, T0);
+	IN(ptb_1400, T0 + 1);
+	dpt_netif_path6(&t.nif, &far6, T0 + 2, &path);
+	cr_assert_eq(path.mtu, 1280);
+}
+
+Test(pmtu6, a_quote_not_from_us_is_refused)
+{
+	COPY(f, ptb_1400);
+	struct dpt_pmtu_path path;
+
+	f[14 + 40 + 8 + 8 + 15] = 7; /* quoted source 2001:2::7: not ours */
+	f[14 + 40 + 2] = f[14 + 40 + 3] = 0;
+	{
+		struct rte_mbuf *m = th_mbuf(f, sizeof(f), 0);
+		struct dpt_ipv6 ip;
+		uint16_t ck;
+
+		dpt_ipv6_parse(m, 14, &ip);
+		ck = dpt_ipv6_l4_cksum(m, &ip, 54, sizeof(f) - 54);
+		memcpy(&f[56], &ck, 2);
+		rte_pktmbuf_free(m);
+	}
+	IN(f, T0);
+	TH_ASSERT_STAT(&t, icmp6_drop_quote, 1);
+	dpt_netif_path6(&t.nif, &far6, T0 + 1, &path);
+	cr_assert_eq(path.mtu, 1500);
+	cr_assert_eq(n_err, 0);
+}
+
+Test(pmtu6, output_longer_than_the_path_is_refused)
+{
+	uint8_t big[14 + 40 + 1400] = { 0 };
+	struct rte_mbuf *m;
+
+	IN(ptb_1400, T0);
+	memcpy(big, echo6_req, 14 + 40);
+	big[14 + 4] = 1401 >> 8; /* payload 1400 + 1 too many */
+	big[14 + 5] = 1401 & 0xff;
+	m = th_mbuf(big, sizeof(big), 0);
+	rte_pktmbuf_append(m, 1);
+	dpt_ipv6_output(&t.nif, m, &far6, T0 + 1);
+	TH_ASSERT_STAT(&t, ip6_drop_too_big, 1);
+}

@@ -7,6 +7,7 @@
 from scapy.all import (Ether, IPv6, ICMPv6ND_NS, ICMPv6ND_NA,
                        ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr,
                        ICMPv6EchoRequest, ICMPv6EchoReply, ICMPv6DestUnreach,
+                       ICMPv6PacketTooBig, TCP,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrRouting, IPv6ExtHdrFragment, PadN, HBHOptUnknown,
                        UDP, raw)
@@ -45,6 +46,10 @@ vec('udp6_closed',
     "Ether(dst=US, src=PEER)/IPv6(src=PEER6, dst=US6, hlim=64)/UDP(sport=1234, dport=9)/b'hello'")
 vec('udp6_unreach_expected',
     "Ether(dst=PEER, src=US)/IPv6(src=US6, dst=PEER6, hlim=64)/ICMPv6DestUnreach(code=4)/IPv6(src=PEER6, dst=US6, hlim=64)/UDP(sport=1234, dport=9)/b'hello'")
+vec('ptb_1400',
+    "Ether(dst=US, src=PEER)/IPv6(src='2001:2::fe', dst=US6, hlim=64)/ICMPv6PacketTooBig(mtu=1400)/IPv6(src=US6, dst='2001:3::9', hlim=64)/TCP(sport=80, dport=5555, seq=1000, ack=1, flags='A')/(b'd' * 32)")
+vec('ptb_1000',
+    "Ether(dst=US, src=PEER)/IPv6(src='2001:2::fe', dst=US6, hlim=64)/ICMPv6PacketTooBig(mtu=1000)/IPv6(src=US6, dst='2001:3::9', hlim=64)/TCP(sport=80, dport=5555, seq=1000, ack=1, flags='A')/(b'd' * 32)")
 vec('hbh_padn',
     "IPv6(src=PEER6, dst=US6)/IPv6ExtHdrHopByHop(options=[PadN(optdata=b'\\x00' * 4)])/UDP(sport=1, dport=9)/b'x'")
 vec('dst_opt_skip',
