@@ -196,7 +196,7 @@ error_allowed(const struct rte_mbuf *orig, const struct dpt_ipv6 *ip,
 	uint8_t buf;
 
 	/* (e.1) never about an error or a redirect */
-	if (ip->proto == IPPROTO_ICMPV6 && !ip->frag) {
+	if (ip->proto == IPPROTO_ICMPV6 && ip->frag_off == 0) {
 		const uint8_t *t = rte_pktmbuf_read(orig, ip->hdr_len, 1, &buf);
 
 		if (t == NULL || *t < ICMP6_ECHO_REQUEST || *t == ND_REDIRECT)

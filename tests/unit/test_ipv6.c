@@ -882,3 +882,160 @@ Test(pmtu6, output_longer_than_the_path_is_refused)
 	dpt_ipv6_output(&t.nif, m, &far6, T0 + 1);
 	TH_ASSERT_STAT(&t, ip6_drop_too_big, 1);
 }
+
+/* ---- fragments (RFC 8200 4.5) ---- */
+
+TestSuite(frag6, .init = setup);
+
+/* The peer known (REACHABLE), what that sent forgotten. */
+static void
+know_peer(void)
+{
+	IN(ns_from_peer, T0);
+	IN(na_from_peer, T0);
+	th_clear_sent(&t);
+}
+
+/* th_assert_frame() for packets past 2 KB. */
+static void
+assert_big_frame(const struct rte_mbuf *m, const uint8_t *want, size_t len)
+{
+	static uint8_t got[65536];
+	const uint8_t *p;
+
+	cr_assert_eq(m->pkt_len, len, "%u bytes, expected %zu", m->pkt_len,
+		     len);
+	p = rte_pktmbuf_read(m, 0, m->pkt_len, got);
+	for (size_t i = 0; i < len; i++)
+		cr_assert_eq(p[i], want[i], "byte %zu: %02x, expected %02x",
+			     i, p[i], want[i]);
+}
+
+/* Reassemble the @n fragments sent from frame @first on with our own
+ * reassembly (checked against scapy's fragments below) and compare the
+ * packet with @want. */
+static void
+assert_sent_reassemble_to(uint16_t first, uint16_t n, const uint8_t *want,
+			  size_t len)
+{
+	struct rte_mbuf *whole = NULL;
+
+	th_assert_sent(&t, first + n);
+	for (uint16_t i = first; i < first + n; i++) {
+		struct rte_mbuf *f = th_sent(&t, i), *c;
+		struct dpt_ipv6 ip;
+
+		cr_assert_eq(f->pkt_len - 14 - 40 - 8, i + 1 < first + n ?
+			     1448u : f->pkt_len - 62u);
+		c = rte_pktmbuf_copy(f, th_pool, 14, UINT32_MAX);
+		cr_assert_eq(dpt_ipv6_parse(c, 0, &ip),
+			     DPT_STAT_ip6_drop_fragment);
+		cr_assert_leq(c->pkt_len, 1500, "each fits the MTU");
+		whole = dpt_frag_input6(t.frag, c, &ip, T0 + 2);
+	}
+	cr_assert_not_null(whole);
+	assert_big_frame(whole, want, len);
+	rte_pktmbuf_free(whole);
+}
+
+Test(frag6, fragmented_echo_is_reassembled_and_answered_in_fragments)
+{
+	know_peer();
+	IN(frag6_echo_0, T0 + 1);
+	IN(frag6_echo_1, T0 + 1);
+	th_assert_sent(&t, 0);
+	IN(frag6_echo_2, T0 + 1);
+	TH_ASSERT_STAT(&t, ip6_frag_rx, 3);
+	TH_ASSERT_STAT(&t, ip_frag_reassembled, 1);
+	TH_ASSERT_STAT(&t, icmp6_tx_echo_reply, 1);
+	TH_ASSERT_STAT(&t, ip6_tx_frags, 3);
+	assert_sent_reassemble_to(0, 3, echo6_big_reply_expected,
+				  sizeof(echo6_big_reply_expected));
+}
+
+Test(frag6, fragments_in_reverse_order)
+{
+	know_peer();
+	IN(frag6_echo_2, T0 + 1);
+	IN(frag6_echo_1, T0 + 1);
+	IN(frag6_echo_0, T0 + 1);
+	TH_ASSERT_STAT(&t, icmp6_tx_echo_reply, 1);
+	assert_sent_reassemble_to(0, 3, echo6_big_reply_expected,
+				  sizeof(echo6_big_reply_expected));
+}
+
+Test(frag6, overlapping_fragment_discards_the_packet_rfc5722)
+{
+	COPY(f, frag6_echo_1);
+
+	know_peer();
+	IN(frag6_echo_0, T0 + 1);
+	f[14 + 40 + 3] = (uint8_t)(f[14 + 40 + 3] - 8); /* 8 bytes earlier */
+	IN(f, T0 + 1);
+	IN(frag6_echo_2, T0 + 1);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, ip_frag_drop_overlap, 2);
+	TH_ASSERT_STAT(&t, ip_frag_drop_discarded, 1);
+}
+
+Test(frag6, timeout_sends_time_exceeded_code_1)
+{
+	const uint8_t *p;
+
+	know_peer();
+	IN(frag6_echo_0, T0 + 1);
+	dpt_ipv4_tick(&t.nif, T0 + 1 + dpt_s(30));
+	/* the neighbour went STALE meanwhile: its probe, then the error */
+	th_assert_sent(&t, 2);
+	p = rte_pktmbuf_mtod(th_sent(&t, 1), const uint8_t *);
+	cr_assert_eq(p[54], ICMP6_TIME_EXCEEDED);
+	cr_assert_eq(p[55], ICMP6_TIME_EXCEED_REASSEMBLY);
+	cr_assert_eq(memcmp(p + 62, frag6_echo_0 + 14, 40), 0,
+		     "quotes the first fragment");
+	TH_ASSERT_STAT(&t, ip_frag_drop_timeout, 1);
+}
+
+Test(frag6, non_last_fragment_not_a_multiple_of_8_is_refused)
+{
+	COPY(f, frag6_echo_0);
+
+	f[14 + 5] = (uint8_t)(f[14 + 5] - 1); /* a byte shorter */
+	IN(f, T0);
+	TH_ASSERT_STAT(&t, ip6_drop_fragment, 1);
+}
+
+Test(frag6, packet_past_65535_bytes_of_payload_is_refused)
+{
+	COPY(f, frag6_echo_2);
+
+	/* the last fragment at offset 65528: its end passes 65535 */
+	f[14 + 40 + 2] = 0xff;
+	f[14 + 40 + 3] = 0xf8;
+	IN(f, T0);
+	TH_ASSERT_STAT(&t, ip_frag_drop_oversize, 1);
+}
+
+Test(frag6, packet_longer_than_the_path_leaves_in_fragments)
+{
+	struct rte_mbuf *m;
+	struct dpt_ipv6 ip;
+
+	know_peer();
+	/* the big reply itself (two segments), room for Ethernet before */
+	m = th_mbuf(echo6_big_reply_expected, sizeof(echo6_big_reply_expected),
+		    1000);
+	cr_assert_not_null(rte_pktmbuf_prepend(m, 14));
+	dpt_ipv6_output_frag(&t.nif, m, &th_peer_ip6, T0 + 1);
+	assert_sent_reassemble_to(0, 3, echo6_big_reply_expected,
+				  sizeof(echo6_big_reply_expected));
+	/* one identification for the three (RFC 8200 4.5) */
+	cr_assert_eq(dpt_ipv6_parse(th_sent(&t, 0), 14, &ip),
+		     DPT_STAT_ip6_drop_fragment);
+	for (uint16_t i = 1; i < 3; i++) {
+		struct dpt_ipv6 o;
+
+		cr_assert_eq(dpt_ipv6_parse(th_sent(&t, i), 14, &o),
+			     DPT_STAT_ip6_drop_fragment);
+		cr_assert_eq(o.frag_id, ip.frag_id);
+	}
+}

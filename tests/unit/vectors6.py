@@ -10,7 +10,7 @@ from scapy.all import (Ether, IPv6, ICMPv6ND_NS, ICMPv6ND_NA,
                        ICMPv6PacketTooBig, TCP,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrRouting, IPv6ExtHdrFragment, PadN, HBHOptUnknown,
-                       UDP, raw)
+                       UDP, raw, fragment6)
 
 US, PEER = '02:00:00:00:00:02', '02:00:00:00:00:01'
 US6, PEER6 = '2001:2::1', '2001:2::2'
@@ -76,6 +76,17 @@ vec('dst_opts_nine',
     "IPv6(src=PEER6, dst=US6)/" + "IPv6ExtHdrDestOpt()/" * 9 + "UDP(sport=1, dport=9)/b'x'")
 vec('no_next',
     "IPv6(src=PEER6, dst=US6, nh=59)/b'zzzz'")
+
+BIG = "(bytes(range(256)) * 12)[:3000]"
+for i, f in enumerate(fragment6(IPv6(src=PEER6, dst=US6, hlim=64) /
+                                IPv6ExtHdrFragment(id=0xabcd) /
+                                ICMPv6EchoRequest(id=1, seq=1,
+                                                  data=eval(BIG)), 1280)):
+    V.append(('frag6_echo_%d' % i,
+              "Ether(dst=US, src=PEER)/fragment6(IPv6(src=PEER6, dst=US6, hlim=64)/IPv6ExtHdrFragment(id=0xabcd)/ICMPv6EchoRequest(id=1, seq=1, data=%s), 1280)[%d]" % (BIG, i),
+              raw(Ether(dst=US, src=PEER) / f)))
+vec('echo6_big_reply_expected',
+    "IPv6(src=US6, dst=PEER6, hlim=64)/ICMPv6EchoReply(id=1, seq=1, data=%s)" % BIG)
 
 print('''/* SPDX-License-Identifier: BSD-3-Clause */
 /*
