@@ -280,6 +280,31 @@ worker_free(struct dpt_worker *w)
 	rte_free(w);
 }
 
+/* IPv6: the port receives the all-nodes group and the solicited-node
+ * group of each of our addresses (RFC 4861 7.2.1, RFC 4291 2.7.1), one
+ * Ethernet group per distinct low 24 bits (RFC 2464 7). */
+static void
+join_groups6(struct dpt_engine *e, const struct dpt_netif_conf *c)
+{
+	static const struct dpt_in6 all_nodes = { .b = { 0xff, 0x02, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 } };
+	struct rte_ether_addr mc[65];
+	uint32_t n = 0;
+
+	dpt_in6_mcast_mac(&all_nodes, &mc[n++]);
+	for (uint32_t i = 0; i < c->n_addrs6 && i < 64; i++) {
+		struct dpt_in6 a = c->addr6, sn;
+		uint32_t low = dpt_in6_low32(&a) + i;
+
+		a.b[13] = (uint8_t)(low >> 16);
+		a.b[14] = (uint8_t)(low >> 8);
+		a.b[15] = (uint8_t)low;
+		dpt_in6_solicited_node(&a, &sn);
+		dpt_in6_mcast_mac(&sn, &mc[n++]);
+	}
+	dpt_port_join_groups(&e->port, mc, n);
+}
+
 /* Headers and indirect mbufs: what is in TX rings, ARP queues and HTTP
  * send queues at once; small buffers (headers never exceed 94 bytes). */
 static int
@@ -414,6 +439,8 @@ dpt_engine_create(const struct dpt_engine_params *p,
 		free(e);
 		return NULL;
 	}
+	if (!dpt_in6_is_unspec(&p->conf->netif.addr6))
+		join_groups6(e, &p->conf->netif);
 	if (create_hdr_pool(e, p) != 0) {
 		snprintf(err, err_len, "cannot create the header pool: give "
 			 "EAL more memory (-m)");
