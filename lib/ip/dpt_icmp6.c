@@ -127,10 +127,7 @@ error6_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	if (e.type == ICMP6_PACKET_TOO_BIG)
 		e.mtu = (uint16_t)RTE_MAX(RTE_MIN(param, 0xffffu),
 					  (uint32_t)RTE_IPV6_MIN_MTU);
-	e.sport = (uint16_t)(t[0] << 8 | t[1]);
-	e.dport = (uint16_t)(t[2] << 8 | t[3]);
-	e.seq = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 |
-		(uint32_t)t[6] << 8 | t[7];
+	dpt_icmp_err_tcp(&e, t);
 	rte_pktmbuf_free(m);
 	nif->tcp_err(nif->tcp_ctx, &e, now);
 }

@@ -45,113 +45,89 @@ parse(const uint8_t *p, size_t len, struct dpt_ipv6 *ip, uint32_t *ptr,
 	return r;
 }
 
-#define PARSE(arr, ip, ptr, code) parse((arr), sizeof(arr), (ip), (ptr), (code))
+/* What the parser said of the last packet (each test its own process). */
+static struct dpt_ipv6 pv;
+static uint32_t ptr;
+static uint8_t code;
+
+#define P(arr) parse((arr), sizeof(arr), &pv, &ptr, &code)
 
 TestSuite(ipv6_parse, .init = th_eal_init);
 
 Test(ipv6_parse, fixed_header_fields)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(no_next, &ip, &ptr, &code), DPT_STAT_OK);
-	cr_assert(dpt_in6_eq(&ip.src, &th_peer_ip6));
-	cr_assert(dpt_in6_eq(&ip.dst, &th_us_ip6));
-	cr_assert_eq(ip.payload_len, 4);
-	cr_assert_eq(ip.hdr_len, 40);
-	cr_assert_eq(ip.proto, IPPROTO_NONE);
-	cr_assert_eq(ip.hop_limit, 64);
-	cr_assert_eq(ip.frag, 0);
+	cr_assert_eq(P(no_next), DPT_STAT_OK);
+	cr_assert(dpt_in6_eq(&pv.src, &th_peer_ip6));
+	cr_assert(dpt_in6_eq(&pv.dst, &th_us_ip6));
+	cr_assert_eq(pv.payload_len, 4);
+	cr_assert_eq(pv.hdr_len, 40);
+	cr_assert_eq(pv.proto, IPPROTO_NONE);
+	cr_assert_eq(pv.hop_limit, 64);
+	cr_assert_eq(pv.frag, 0);
 	cr_assert_eq(ptr, 6, "the fixed header's next header field");
 }
 
 Test(ipv6_parse, traffic_class_and_flow_label)
 {
 	COPY(p, no_next);
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
 
 	p[0] = 0x6a; /* tclass 0xab, flow 0xcdef1 */
 	p[1] = 0xbc;
 	p[2] = 0xde;
 	p[3] = 0xf1;
-	cr_assert_eq(PARSE(p, &ip, &ptr, &code), DPT_STAT_OK);
-	cr_assert_eq(ip.tclass, 0xab);
-	cr_assert_eq(ip.flow, 0xcdef1);
+	cr_assert_eq(P(p), DPT_STAT_OK);
+	cr_assert_eq(pv.tclass, 0xab);
+	cr_assert_eq(pv.flow, 0xcdef1);
 }
 
 Test(ipv6_parse, short_version_and_length_refused)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
 	COPY(p, no_next);
 
-	cr_assert_eq(parse(p, 39, &ip, &ptr, &code), DPT_STAT_ip6_drop_short);
+	cr_assert_eq(parse(p, 39, &pv, &ptr, &code), DPT_STAT_ip6_drop_short);
 	p[0] = 0x40;
-	cr_assert_eq(PARSE(p, &ip, &ptr, &code), DPT_STAT_ip6_drop_version);
+	cr_assert_eq(P(p), DPT_STAT_ip6_drop_version);
 	p[0] = 0x60;
 	p[5] = 5; /* one byte more than the frame holds */
-	cr_assert_eq(PARSE(p, &ip, &ptr, &code), DPT_STAT_ip6_drop_len);
+	cr_assert_eq(P(p), DPT_STAT_ip6_drop_len);
 	p[5] = 0; /* a jumbogram's 0 (RFC 2675) */
-	cr_assert_eq(PARSE(p, &ip, &ptr, &code), DPT_STAT_ip6_drop_len);
+	cr_assert_eq(P(p), DPT_STAT_ip6_drop_len);
 }
 
 Test(ipv6_parse, padding_past_the_payload_is_allowed)
 {
 	uint8_t p[sizeof(no_next) + 6] = { 0 };
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
 
 	memcpy(p, no_next, sizeof(no_next));
-	cr_assert_eq(PARSE(p, &ip, &ptr, &code), DPT_STAT_OK);
-	cr_assert_eq(ip.payload_len, 4);
+	cr_assert_eq(P(p), DPT_STAT_OK);
+	cr_assert_eq(pv.payload_len, 4);
 }
 
 Test(ipv6_parse, hop_by_hop_padn_walked_rfc8200_4_2)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(hbh_padn, &ip, &ptr, &code), DPT_STAT_OK);
-	cr_assert_eq(ip.proto, IPPROTO_UDP);
-	cr_assert_eq(ip.hdr_len, 48);
+	cr_assert_eq(P(hbh_padn), DPT_STAT_OK);
+	cr_assert_eq(pv.proto, IPPROTO_UDP);
+	cr_assert_eq(pv.hdr_len, 48);
 	cr_assert_eq(ptr, 40, "the hop-by-hop header's next header field");
 }
 
 Test(ipv6_parse, unknown_option_00_is_skipped)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(dst_opt_skip, &ip, &ptr, &code), DPT_STAT_OK);
-	cr_assert_eq(ip.proto, IPPROTO_UDP);
-	cr_assert_eq(ip.hdr_len, 48);
+	cr_assert_eq(P(dst_opt_skip), DPT_STAT_OK);
+	cr_assert_eq(pv.proto, IPPROTO_UDP);
+	cr_assert_eq(pv.hdr_len, 48);
 }
 
 Test(ipv6_parse, unknown_option_01_discards_silently)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(dst_opt_discard, &ip, &ptr, &code),
+	cr_assert_eq(P(dst_opt_discard),
 		     DPT_STAT_ip6_drop_option);
 	cr_assert_eq(code, 0xff);
 }
 
 Test(ipv6_parse, unknown_option_10_wants_parameter_problem_2)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(dst_opt_icmp, &ip, &ptr, &code),
+	cr_assert_eq(P(dst_opt_icmp),
 		     DPT_STAT_ip6_drop_option);
 	cr_assert_eq(code, 2);
 	cr_assert_eq(ptr, 42, "the option's type byte");
@@ -159,22 +135,14 @@ Test(ipv6_parse, unknown_option_10_wants_parameter_problem_2)
 
 Test(ipv6_parse, unknown_option_11_to_a_group_sends_nothing)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(dst_opt_icmp_mcast, &ip, &ptr, &code),
+	cr_assert_eq(P(dst_opt_icmp_mcast),
 		     DPT_STAT_ip6_drop_option);
 	cr_assert_eq(code, 0xff);
 }
 
 Test(ipv6_parse, hop_by_hop_after_another_header_refused_rfc8200_4_1)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(hbh_not_first, &ip, &ptr, &code),
+	cr_assert_eq(P(hbh_not_first),
 		     DPT_STAT_ip6_drop_hbh_pos);
 	cr_assert_eq(code, 1);
 	cr_assert_eq(ptr, 40, "the next header field naming it");
@@ -182,11 +150,7 @@ Test(ipv6_parse, hop_by_hop_after_another_header_refused_rfc8200_4_1)
 
 Test(ipv6_parse, routing_type_0_with_segments_left_refused_rfc5095)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(rh0_segleft, &ip, &ptr, &code),
+	cr_assert_eq(P(rh0_segleft),
 		     DPT_STAT_ip6_drop_rh0);
 	cr_assert_eq(code, 0);
 	cr_assert_eq(ptr, 42, "the routing type");
@@ -194,97 +158,70 @@ Test(ipv6_parse, routing_type_0_with_segments_left_refused_rfc5095)
 
 Test(ipv6_parse, routing_header_without_segments_left_is_skipped)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(rh0_no_segleft, &ip, &ptr, &code), DPT_STAT_OK);
-	cr_assert_eq(ip.proto, IPPROTO_UDP);
-	cr_assert_eq(ip.hdr_len, 40 + 24);
+	cr_assert_eq(P(rh0_no_segleft), DPT_STAT_OK);
+	cr_assert_eq(pv.proto, IPPROTO_UDP);
+	cr_assert_eq(pv.hdr_len, 40 + 24);
 }
 
 Test(ipv6_parse, other_routing_type_with_segments_left_refused)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(rh4_segleft, &ip, &ptr, &code),
+	cr_assert_eq(P(rh4_segleft),
 		     DPT_STAT_ip6_drop_routing);
 	cr_assert_eq(ptr, 42);
 }
 
 Test(ipv6_parse, fragment_ends_the_walk_with_its_fields)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(frag_second, &ip, &ptr, &code),
+	cr_assert_eq(P(frag_second),
 		     DPT_STAT_ip6_drop_fragment);
-	cr_assert_eq(ip.frag, 1);
-	cr_assert_eq(ip.frag_more, 1);
-	cr_assert_eq(ip.frag_off, 8);
-	cr_assert_eq(ip.frag_id, 0x12345678);
-	cr_assert_eq(ip.proto, IPPROTO_UDP);
-	cr_assert_eq(ip.hdr_len, 48);
+	cr_assert_eq(pv.frag, 1);
+	cr_assert_eq(pv.frag_more, 1);
+	cr_assert_eq(pv.frag_off, 8);
+	cr_assert_eq(pv.frag_id, 0x12345678);
+	cr_assert_eq(pv.proto, IPPROTO_UDP);
+	cr_assert_eq(pv.hdr_len, 48);
 }
 
 Test(ipv6_parse, atomic_fragment_is_a_whole_packet_rfc6946)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(frag_atomic, &ip, &ptr, &code), DPT_STAT_OK);
-	cr_assert_eq(ip.proto, IPPROTO_UDP);
-	cr_assert_eq(ip.hdr_len, 48);
-	cr_assert_eq(ip.frag, 0);
+	cr_assert_eq(P(frag_atomic), DPT_STAT_OK);
+	cr_assert_eq(pv.proto, IPPROTO_UDP);
+	cr_assert_eq(pv.hdr_len, 48);
+	cr_assert_eq(pv.frag, 0);
 }
 
 Test(ipv6_parse, more_than_eight_extension_headers_refused)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
-
-	cr_assert_eq(PARSE(dst_opts_nine, &ip, &ptr, &code),
+	cr_assert_eq(P(dst_opts_nine),
 		     DPT_STAT_ip6_drop_ext_many);
 }
 
 Test(ipv6_parse, header_past_the_payload_refused)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
 	COPY(p, hbh_padn);
 
 	p[41] = 2; /* claims 24 bytes: runs past the 17-byte payload */
-	cr_assert_eq(PARSE(p, &ip, &ptr, &code), DPT_STAT_ip6_drop_ext_trunc);
+	cr_assert_eq(P(p), DPT_STAT_ip6_drop_ext_trunc);
 	memcpy(p, hbh_padn, sizeof(p));
 	p[5] = 4; /* payload of 4 bytes: the header itself does not fit */
-	cr_assert_eq(parse(p, 44, &ip, &ptr, &code),
+	cr_assert_eq(parse(p, 44, &pv, &ptr, &code),
 		     DPT_STAT_ip6_drop_ext_trunc);
 }
 
 Test(ipv6_parse, option_past_its_header_refused)
 {
-	struct dpt_ipv6 ip;
-	uint32_t ptr;
-	uint8_t code;
 	COPY(p, hbh_padn);
 
 	p[43] = 5; /* PadN of 5 bytes where 4 remain */
-	cr_assert_eq(PARSE(p, &ip, &ptr, &code), DPT_STAT_ip6_drop_ext_trunc);
+	cr_assert_eq(P(p), DPT_STAT_ip6_drop_ext_trunc);
 }
 
 Test(ipv6_parse, a_header_straddling_segments_is_read_whole)
 {
 	struct rte_mbuf *m = th_mbuf(hbh_padn, sizeof(hbh_padn), 43);
-	struct dpt_ipv6 ip;
 
-	cr_assert_eq(dpt_ipv6_parse(m, 0, &ip), DPT_STAT_OK);
-	cr_assert_eq(ip.hdr_len, 48);
+	cr_assert_eq(dpt_ipv6_parse(m, 0, &pv), DPT_STAT_OK);
+	cr_assert_eq(pv.hdr_len, 48);
 	rte_pktmbuf_free(m);
 }
 
