@@ -32,6 +32,22 @@ setup(void)
 
 #define IN(arr, now) th_in(&t, (arr), sizeof(arr), (now))
 
+/* Redo the ICMPv6 checksum of an edited frame (no extension headers). */
+static void
+fix_icmp6_cksum(uint8_t *f, size_t len)
+{
+	struct rte_mbuf *m;
+	struct dpt_ipv6 ip;
+	uint16_t ck;
+
+	f[56] = f[57] = 0;
+	m = th_mbuf(f, len, 0);
+	cr_assert_eq(dpt_ipv6_parse(m, 14, &ip), DPT_STAT_OK);
+	ck = dpt_ipv6_l4_cksum(m, &ip, 54, (uint32_t)len - 54);
+	memcpy(&f[56], &ck, 2);
+	rte_pktmbuf_free(m);
+}
+
 /* ---- the parser ---- */
 
 static enum dpt_stat
@@ -434,19 +450,8 @@ Test(nd, solicitation_for_another_target_is_not_answered)
 {
 	COPY(f, ns_from_peer);
 
-	f[14 + 40 + 8 + 15] = 9; /* target 2001:2::9 (checksum redone) */
-	f[14 + 40 + 2] = 0;
-	f[14 + 40 + 3] = 0;
-	{
-		struct rte_mbuf *m = th_mbuf(f, sizeof(f), 0);
-		struct dpt_ipv6 ip;
-		uint16_t ck;
-
-		dpt_ipv6_parse(m, 14, &ip);
-		ck = dpt_ipv6_l4_cksum(m, &ip, 54, sizeof(f) - 54);
-		memcpy(&f[56], &ck, 2);
-		rte_pktmbuf_free(m);
-	}
+	f[14 + 40 + 8 + 15] = 9; /* target 2001:2::9 */
+	fix_icmp6_cksum(f, sizeof(f));
 	IN(f, T0);
 	th_assert_sent(&t, 0);
 	TH_ASSERT_STAT(&t, nd_drop_not_for_us, 1);
@@ -497,17 +502,9 @@ Test(nd, shared_copy_learns_without_answering)
 Test(nd, router_advertisement_is_ignored_and_counted)
 {
 	COPY(f, na_from_peer);
-	struct rte_mbuf *m;
-	struct dpt_ipv6 ip;
-	uint16_t ck;
 
 	f[54] = ND_ROUTER_ADVERT; /* a made-up RA: only the type counts */
-	f[56] = f[57] = 0;
-	m = th_mbuf(f, sizeof(f), 0);
-	dpt_ipv6_parse(m, 14, &ip);
-	ck = dpt_ipv6_l4_cksum(m, &ip, 54, sizeof(f) - 54);
-	memcpy(&f[56], &ck, 2);
-	rte_pktmbuf_free(m);
+	fix_icmp6_cksum(f, sizeof(f));
 	IN(f, T0);
 	th_assert_sent(&t, 0);
 	TH_ASSERT_STAT(&t, nd_drop_ra, 1);
@@ -787,17 +784,7 @@ Test(pmtu6, a_quote_not_from_us_is_refused)
 	struct dpt_pmtu_path path;
 
 	f[14 + 40 + 8 + 8 + 15] = 7; /* quoted source 2001:2::7: not ours */
-	f[14 + 40 + 2] = f[14 + 40 + 3] = 0;
-	{
-		struct rte_mbuf *m = th_mbuf(f, sizeof(f), 0);
-		struct dpt_ipv6 ip;
-		uint16_t ck;
-
-		dpt_ipv6_parse(m, 14, &ip);
-		ck = dpt_ipv6_l4_cksum(m, &ip, 54, sizeof(f) - 54);
-		memcpy(&f[56], &ck, 2);
-		rte_pktmbuf_free(m);
-	}
+	fix_icmp6_cksum(f, sizeof(f));
 	IN(f, T0);
 	TH_ASSERT_STAT(&t, icmp6_drop_quote, 1);
 	dpt_netif_path6(&t.nif, &far6, T0 + 1, &path);
