@@ -186,8 +186,8 @@
 	X(nd_drop_not_for_us, D, "neighbor solicitations for a target not "  \
 				 "ours")                                    \
 	X(nd_drop_conflict, D, "neighbor advertisements claiming one of "   \
-			       "our addresses after DAD found it free "     \
-			       "(logged nowhere else; RFC 4862 5.4.4)")    \
+			       "our addresses after DAD found it free: "    \
+			       "counted, not obeyed (RFC 4862 5.4.4)")     \
 	X(nd_dad_duplicate, C, "our IPv6 addresses found duplicate by DAD "  \
 			       "(RFC 4862 5.4): not used, logged")         \
 	X(nd_drop_ra, D, "router advertisements, ignored: addresses and "    \

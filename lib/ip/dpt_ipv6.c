@@ -193,16 +193,19 @@ dpt_ipv6_frag_timeout(struct dpt_netif *nif, struct rte_mbuf *first,
 	rte_pktmbuf_free(first);
 }
 
-/* RFC 4291 2.5.2, 2.7: neither :: (but from a node under DAD, whose
- * messages ND checks) nor multicast may be a source; nor one of our
- * usable addresses, but in an ND message (hop limit 255, RFC 4861 7.1):
- * another node claiming it, which DAD must hear (RFC 4862 5.4.4). */
+/* RFC 4291 2.5.2, 2.7: neither :: nor multicast may be a source; nor
+ * one of our addresses. But for ND messages (ICMPv6, hop limit 255, RFC
+ * 4861 7.1), which ND validates: :: is a node under DAD, and one of our
+ * addresses another node claiming it, which DAD must hear (RFC 4862
+ * 5.4.3, 5.4.4). */
 static int
 bad_source6(const struct dpt_netif *nif, const struct dpt_ipv6 *ip)
 {
+	int nd = ip->proto == IPPROTO_ICMPV6 && ip->hop_limit == 255;
+
 	return dpt_in6_is_multicast(&ip->src) ||
-	       (dpt_netif_in_range6(nif, &ip->src) &&
-		(ip->proto != IPPROTO_ICMPV6 || ip->hop_limit != 255));
+	       ((dpt_in6_is_unspec(&ip->src) ||
+		 dpt_netif_in_range6(nif, &ip->src)) && !nd);
 }
 
 void

@@ -963,3 +963,17 @@ Test(frag6, packet_longer_than_the_path_leaves_in_fragments)
 		cr_assert_eq(o.frag_id, ip.frag_id);
 	}
 }
+
+Test(icmp6, echo_from_unspecified_or_a_group_is_dropped)
+{
+	COPY(f, echo6_req);
+
+	memset(&f[14 + 8], 0, 16); /* from :: */
+	fix_icmp6_cksum(f, sizeof(f));
+	IN(f, T0);
+	f[14 + 8] = 0xff; /* from ff00:: */
+	fix_icmp6_cksum(f, sizeof(f));
+	IN(f, T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, ip6_drop_bad_src, 2);
+}
