@@ -166,6 +166,7 @@ ipv6_fragment_in(struct dpt_netif *nif, struct rte_mbuf *m,
 	m = dpt_frag_input6(nif->frag, m, ip, now);
 	if (m == NULL)
 		return;
+	dpt_netif_link_verified(nif, m); /* reassembly cleared the marks */
 	if (nif->handoff != NULL) {
 		/* the first fragment's Ethernet header is still there */
 		rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);

@@ -73,20 +73,6 @@ dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
 	netif_init6(nif, p);
 }
 
-/* [port0] checksum = none: the link is shared memory between two
- * processes of one host, which cannot corrupt a frame, so every checksum
- * in it counts as verified, as a PMD that checked them would mark it (one
- * store; the parsers then sum nothing). */
-static inline void
-link_verified(const struct dpt_netif *nif, struct rte_mbuf *m)
-{
-	if (nif->cksum_none)
-		m->ol_flags = (m->ol_flags & ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
-					       RTE_MBUF_F_RX_L4_CKSUM_MASK)) |
-			      RTE_MBUF_F_RX_IP_CKSUM_GOOD |
-			      RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-}
-
 void
 dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 {
@@ -95,7 +81,7 @@ dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 
 	nif->stats->c[DPT_STAT_rx_frames]++;
 	nif->stats->c[DPT_STAT_rx_bytes] += m->pkt_len;
-	link_verified(nif, m);
+	dpt_netif_link_verified(nif, m);
 	/* Upper layers rewrite headers in place: they must be contiguous.
 	 * PMDs never split them unless mbufs are tiny. */
 	if (unlikely(m->nb_segs > 1 &&
@@ -216,7 +202,8 @@ ipv4_fragment_in(struct dpt_netif *nif, struct rte_mbuf *m,
 	m = dpt_frag_input(nif->frag, m, ip, now);
 	if (m == NULL)
 		return;
-	link_verified(nif, m); /* reassembly cleared the fragments' marks */
+	/* reassembly cleared the fragments' marks */
+	dpt_netif_link_verified(nif, m);
 	if (nif->handoff != NULL) {
 		/* the first fragment's Ethernet header is still there */
 		rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);

@@ -439,6 +439,22 @@ void dpt_ipv6_frag_timeout(struct dpt_netif *nif, struct rte_mbuf *first,
  */
 void dpt_ipv6_tick(struct dpt_netif *nif, uint64_t now);
 
+/**
+ * [port0] checksum = none: the link is shared memory between two
+ * processes of one host, which cannot corrupt a frame, so every checksum
+ * in @p m counts as verified, as a PMD that checked them would mark it
+ * (one store; the parsers then sum nothing).
+ */
+static inline void
+dpt_netif_link_verified(const struct dpt_netif *nif, struct rte_mbuf *m)
+{
+	if (nif->cksum_none)
+		m->ol_flags = (m->ol_flags & ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
+					       RTE_MBUF_F_RX_L4_CKSUM_MASK)) |
+			      RTE_MBUF_F_RX_IP_CKSUM_GOOD |
+			      RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+}
+
 /** Free @p m and count it as dropped for @p why. */
 static inline void
 dpt_netif_drop(struct dpt_netif *nif, struct rte_mbuf *m, enum dpt_stat why)
