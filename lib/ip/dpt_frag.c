@@ -30,7 +30,7 @@ struct frag_key {
 	uint8_t family;            /* 4 or 6 */
 	uint8_t pad[2];            /* 0 (key_of()): keys are hashed and
 				    * compared as bytes */
-};
+} __rte_aligned(8);                /* rte_hash's CRC reads 8 bytes at once */
 
 /* A fragment as reassembly sees it, whichever its family. */
 struct frag_view {

@@ -35,6 +35,7 @@
 union key {
 	uint32_t ip4;               /* IPv4 next hop, host order */
 	struct dpt_in6 ip6;         /* IPv6 next hop */
+	uint64_t align;             /* rte_hash's CRC reads 8 bytes at once */
 };
 
 struct entry {
@@ -459,13 +460,14 @@ dpt_neigh6_output(struct dpt_netif *nif, struct rte_mbuf *m,
 	struct dpt_neigh *n = nif->neigh6;
 	struct entry **slot = &n->out[nexthop->b[15] & (OUT_CACHE - 1)];
 	struct entry *ent = *slot;
+	union key k = { .ip6 = *nexthop }; /* aligned for the hash */
 
 	if (ent == NULL || !dpt_in6_eq(&ent->key.ip6, nexthop) ||
 	    ent->state == DPT_NEIGH_FREE) {
-		ent = find(n, nexthop);
+		ent = find(n, &k);
 		*slot = ent;
 	}
-	resolve(nif, n, ent, nexthop, m, now);
+	resolve(nif, n, ent, &k, m, now);
 }
 
 /* RFC 4861 7.2.5: a neighbor advertisement for an entry's address. */
@@ -503,7 +505,8 @@ dpt_neigh6_update(struct dpt_netif *nif, const struct dpt_in6 *ip,
 		  uint64_t now)
 {
 	struct dpt_neigh *n = nif->neigh6;
-	struct entry *ent = find(n, ip);
+	union key k = { .ip6 = *ip }; /* aligned for the hash */
+	struct entry *ent = find(n, &k);
 
 	if (flags & DPT_NEIGH6_ADVERT) {
 		/* RFC 4861 7.2.5: no entry, nothing to update */
@@ -519,7 +522,7 @@ dpt_neigh6_update(struct dpt_netif *nif, const struct dpt_in6 *ip,
 	if (mac == NULL)
 		return;
 	if (ent == NULL) {
-		ent = add(n, ip, 0, nif->stats);
+		ent = add(n, &k, 0, nif->stats);
 		if (ent != NULL)
 			set_mac(nif, n, ent, mac, DPT_NEIGH_STALE, now);
 		return;
@@ -620,7 +623,9 @@ enum dpt_neigh_state
 dpt_neigh6_lookup(const struct dpt_neigh *n, const struct dpt_in6 *ip,
 		  struct rte_ether_addr *mac)
 {
-	return lookup(n, ip, mac);
+	union key k = { .ip6 = *ip }; /* aligned for the hash */
+
+	return lookup(n, &k, mac);
 }
 
 uint32_t

@@ -129,11 +129,15 @@ dpt_pmtu_set(struct dpt_pmtu *p, uint32_t dst, uint16_t mtu, int nodf,
 	set(p, dst, NULL, mtu, nodf, now);
 }
 
-/* An IPv6 destination's tag: its CRC, never 0 (a free entry's). */
+/* An IPv6 destination's tag: its CRC, never 0 (a free entry's). The
+ * address may sit anywhere (in a quoted packet): read as bytes. */
 static uint32_t
 tag6(const struct dpt_in6 *dst)
 {
-	return rte_hash_crc(dst, sizeof(*dst), 0) | 1;
+	uint64_t w[2];
+
+	memcpy(w, dst, sizeof(w));
+	return rte_hash_crc_8byte(w[1], rte_hash_crc_8byte(w[0], 0)) | 1;
 }
 
 void
