@@ -231,6 +231,14 @@ dpt_ipv6_input(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
 		return dpt_netif_drop(nif, m, r);
 	}
 	switch (dst_kind(nif, &ip.dst)) {
+	case DST_GROUP:
+		/* the groups we are in carry ND and echo requests; no
+		 * transport of ours listens on a group (a header fault
+		 * goes on, to be counted as such) */
+		if (ip.proto == IPPROTO_ICMPV6 ||
+		    (r != DPT_STAT_OK && r != DPT_STAT_ip6_drop_fragment))
+			break;
+		/* fall through */
 	case DST_NOT_OURS:
 		return dpt_netif_drop(nif, m, DPT_STAT_ip6_drop_not_for_us);
 	case DST_TENTATIVE:

@@ -977,3 +977,18 @@ Test(icmp6, echo_from_unspecified_or_a_group_is_dropped)
 	th_assert_sent(&t, 0);
 	TH_ASSERT_STAT(&t, ip6_drop_bad_src, 2);
 }
+
+Test(icmp6, a_transport_to_a_group_is_not_for_us)
+{
+	uint8_t f[sizeof(udp6_closed)];
+
+	memcpy(f, udp6_closed, sizeof(f));
+	memcpy(f, "\x33\x33\x00\x00\x00\x01", 6);
+	f[14 + 24] = 0xff; /* to ff02::1 */
+	f[14 + 25] = 0x02;
+	memset(&f[14 + 26], 0, 13);
+	f[14 + 39] = 1;
+	IN(f, T0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, ip6_drop_not_for_us, 1);
+}
