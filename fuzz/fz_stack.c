@@ -106,6 +106,15 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz.nif_conf.prefix_len = 24;
 	fz.nif_conf.n_addrs = 2; /* .2 and .3: replies from the one asked */
 	fz.nif_conf.gateway = DPT_IPV4(198, 18, 0, 254);
+	/* IPv6 on too (2001:2::1/64 as in tests/unit/vectors6.h; no DAD:
+	 * usable at once), so frames reach its parser, reassembly, Neighbor
+	 * Discovery and ICMPv6 */
+	fz.nif_conf.addr6 = (struct dpt_in6){ .b = { 0x20, 0x01, 0, 0x02, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 } };
+	fz.nif_conf.prefix6_len = 64;
+	fz.nif_conf.n_addrs6 = 1;
+	fz.nif_conf.hop_limit = 64;
+	fz.nif_conf.dad_transmits = 0;
 	return 0;
 }
 
@@ -514,7 +523,7 @@ fz_begin(const struct fz_want *w, unsigned int n)
 		.rx_pool = fz.pool, .rx_reserve = 512, .stats = &fz.stats,
 		.secret = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 },
 	};
-	struct dpt_neigh *neigh;
+	struct dpt_neigh *neigh, *neigh6;
 
 	memset(&fz.stats, 0, sizeof(fz.stats));
 	fz.now = T0;
@@ -524,11 +533,14 @@ fz_begin(const struct fz_want *w, unsigned int n)
 	fz.tx.stats = &fz.stats;
 	neigh = dpt_neigh_create(&(struct dpt_neigh_params){
 		.name = "fz_neigh", .socket_id = 0, .conf = &fz.arp });
-	if (neigh == NULL)
+	neigh6 = dpt_neigh_create(&(struct dpt_neigh_params){
+		.name = "fz_nd", .socket_id = 0, .conf = &fz.arp, .family = 6 });
+	if (neigh == NULL || neigh6 == NULL)
 		abort();
 	dpt_netif_init(&fz.nif, &(struct dpt_netif_params){
 		.conf = &fz.nif_conf, .mac = &us_mac, .pool = fz.pool,
-		.stats = &fz.stats, .tx = &fz.tx, .neigh = neigh });
+		.stats = &fz.stats, .tx = &fz.tx, .neigh = neigh,
+		.neigh6 = neigh6 });
 	p.now = fz.now;
 	fz.tcp = dpt_tcp_create(&p);
 	if (fz.tcp == NULL || dpt_tcp_listen(fz.tcp,
@@ -551,6 +563,7 @@ fz_end(void)
 	fz.tcp = NULL;
 	dpt_tx_flush(&fz.tx);
 	dpt_neigh_free(fz.nif.neigh);
+	dpt_neigh_free(fz.nif.neigh6);
 	dpt_tx_flush(&fz.tx);
 	/* With the stack gone, every mbuf is home: one missing is a leak
 	 * that a peer could repeat until the pool is dry. */

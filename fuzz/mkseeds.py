@@ -3,7 +3,7 @@
 """mkseeds.py: (re)write the seed corpora in fuzz/corpus/ (committed).
 
 Frames come from the unit tests' scapy-made vectors (tests/unit/vectors.h,
-test_steer.c) and from a small builder here with real checksums; the stack
+vectors6.h, test_steer.c) and from a small builder here with real checksums; the stack
 targets' records follow fz_stack.h; the configurations are config/*.conf.
 Run from anywhere: python3 fuzz/mkseeds.py
 """
@@ -104,6 +104,14 @@ def frame_seeds():
             continue
         write('frame', 'vec_' + name, frame(b, how=3 if name == 'tcp_syn'
                                             else 0))
+    # IPv6 (the stack is 2001:2::1 too): frames as they are, bare packets
+    # behind an Ethernet header to us
+    eth6 = bytes.fromhex('020000000002' '020000000001' '86dd')
+    for name, b in c_arrays('tests/unit/vectors6.h').items():
+        if name.endswith('_expected'):
+            continue
+        write('frame', 'vec6_' + name,
+              frame(b if b[12:14] == b'\x86\xdd' else eth6 + b))
     # fuzz_frame.c's slots: 0 CLOSED, 1 LISTEN, 2 SYN-SENT, 3 SYN-RECEIVED,
     # 4 ESTABLISHED, 5 ESTABLISHED without options, 6 ESTABLISHED with
     # data in flight, 7 FIN-WAIT-1, 8 FIN-WAIT-2, 9 CLOSE-WAIT, 10 CLOSING,

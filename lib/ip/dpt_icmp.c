@@ -85,10 +85,7 @@ error_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	t = rte_pktmbuf_read(m, off + qhl, 8, &tbuf);
 	if (t == NULL)
 		return dpt_netif_drop(nif, m, DPT_STAT_icmp_drop_quote);
-	e.sport = (uint16_t)(t[0] << 8 | t[1]);
-	e.dport = (uint16_t)(t[2] << 8 | t[3]);
-	e.seq = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 |
-		(uint32_t)t[6] << 8 | t[7];
+	dpt_icmp_err_tcp(&e, t);
 	rte_pktmbuf_free(m);
 	nif->tcp_err(nif->tcp_ctx, &e, now);
 }
@@ -127,9 +124,10 @@ dpt_icmp_input(struct dpt_netif *nif, struct rte_mbuf *m,
 }
 
 /* Token bucket: icmp_rate tokens per second, icmp_burst deep, in units of
- * 1e-6 token so integer arithmetic suffices. */
-static int
-icmp_rate_ok(struct dpt_netif *nif, uint64_t now)
+ * 1e-6 token so integer arithmetic suffices. ICMPv6 errors draw on the
+ * same bucket (dpt_icmp6.c). */
+int
+dpt_icmp_rate_ok(struct dpt_netif *nif, uint64_t now)
 {
 	/* 100 s refills any bucket the config allows, and keeps the product
 	 * below 2^64. */
@@ -173,7 +171,7 @@ dpt_icmp_send_error(struct dpt_netif *nif, const struct rte_mbuf *orig,
 	 * refused broadcasts and bad sources, and never calls this for an
 	 * ICMP message (but a timed-out echo request's first fragment) nor
 	 * a later fragment. */
-	if (!icmp_rate_ok(nif, now)) {
+	if (!dpt_icmp_rate_ok(nif, now)) {
 		nif->stats->c[DPT_STAT_icmp_drop_ratelimit]++;
 		return;
 	}

@@ -15,6 +15,35 @@
 
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
+#include "dpt_time.h"
+
+/* IPv6: on when an address is configured and there is an ND cache.
+ * Every address starts tentative when DAD is on (RFC 4862 5.4); the
+ * first dpt_ipv6_tick() starts it. */
+static void
+netif_init6(struct dpt_netif *nif, const struct dpt_netif_params *p)
+{
+	const struct dpt_netif_conf *c = p->conf;
+
+	if (dpt_in6_is_unspec(&c->addr6) || p->neigh6 == NULL)
+		return;
+	nif->addr6 = c->addr6;
+	nif->gateway6 = c->gateway6;
+	nif->n_addrs6 = RTE_MIN(RTE_MAX(c->n_addrs6, 1u), 64u);
+	nif->prefix6_len = (uint8_t)c->prefix6_len;
+	nif->hop_limit = (uint8_t)(c->hop_limit ? c->hop_limit : 64);
+	nif->neigh6 = p->neigh6;
+	nif->pmtu6 = p->pmtu6;
+	nif->nd_lead = p->nd_lead != 0;
+	nif->dad_transmits = (uint8_t)c->dad_transmits;
+	nif->dad_retrans = p->nd_retrans_us ? p->nd_retrans_us : dpt_s(1);
+	if (nif->dad_transmits > 0) {
+		nif->unusable6 = nif->n_addrs6 == 64 ? ~0ull :
+				 (1ull << nif->n_addrs6) - 1;
+		nif->dad_next = 1; /* due at the first tick */
+	}
+	dpt_netif_addr6_update(nif);
+}
 
 void
 dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
@@ -41,20 +70,7 @@ dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
 	nif->icmp_rate = p->conf->icmp_rate;
 	nif->icmp_burst = (uint64_t)p->conf->icmp_burst * 1000000;
 	nif->icmp_tokens = nif->icmp_burst;
-}
-
-/* [port0] checksum = none: the link is shared memory between two
- * processes of one host, which cannot corrupt a frame, so every checksum
- * in it counts as verified, as a PMD that checked them would mark it (one
- * store; the parsers then sum nothing). */
-static inline void
-link_verified(const struct dpt_netif *nif, struct rte_mbuf *m)
-{
-	if (nif->cksum_none)
-		m->ol_flags = (m->ol_flags & ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
-					       RTE_MBUF_F_RX_L4_CKSUM_MASK)) |
-			      RTE_MBUF_F_RX_IP_CKSUM_GOOD |
-			      RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	netif_init6(nif, p);
 }
 
 void
@@ -65,7 +81,7 @@ dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 
 	nif->stats->c[DPT_STAT_rx_frames]++;
 	nif->stats->c[DPT_STAT_rx_bytes] += m->pkt_len;
-	link_verified(nif, m);
+	dpt_netif_link_verified(nif, m);
 	/* Upper layers rewrite headers in place: they must be contiguous.
 	 * PMDs never split them unless mbufs are tiny. */
 	if (unlikely(m->nb_segs > 1 &&
@@ -74,8 +90,12 @@ dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 	r = dpt_eth_parse(m, &eth);
 	if (r != DPT_STAT_OK)
 		return dpt_netif_drop(nif, m, r);
+	/* IPv6 multicast (33:33:..., RFC 2464 7) is taken when IPv6 is on:
+	 * the groups' addresses are checked at the IPv6 layer */
 	if (!rte_is_same_ether_addr(&eth.dst, &nif->mac) &&
-	    !rte_is_broadcast_ether_addr(&eth.dst))
+	    !rte_is_broadcast_ether_addr(&eth.dst) &&
+	    !(eth.dst.addr_bytes[0] == 0x33 && eth.dst.addr_bytes[1] == 0x33 &&
+	      nif->n_addrs6 != 0))
 		return dpt_netif_drop(nif, m,
 				      rte_is_multicast_ether_addr(&eth.dst) ?
 				      DPT_STAT_eth_drop_multicast :
@@ -85,9 +105,14 @@ dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 		return dpt_ipv4_input(nif, m, eth.hdr_len, now);
 	case RTE_ETHER_TYPE_ARP:
 		return dpt_arp_input(nif, m, &eth, now);
+	case RTE_ETHER_TYPE_IPV6:
+		if (nif->n_addrs6 == 0)
+			break; /* IPv6 off */
+		return dpt_ipv6_input(nif, m, eth.hdr_len, now);
 	default:
-		return dpt_netif_drop(nif, m, DPT_STAT_eth_drop_ethertype);
+		break;
 	}
+	dpt_netif_drop(nif, m, DPT_STAT_eth_drop_ethertype);
 }
 
 /* RFC 1122 3.2.1.3: a source address must be a unicast host; any of ours,
@@ -177,7 +202,8 @@ ipv4_fragment_in(struct dpt_netif *nif, struct rte_mbuf *m,
 	m = dpt_frag_input(nif->frag, m, ip, now);
 	if (m == NULL)
 		return;
-	link_verified(nif, m); /* reassembly cleared the fragments' marks */
+	/* reassembly cleared the fragments' marks */
+	dpt_netif_link_verified(nif, m);
 	if (nif->handoff != NULL) {
 		/* the first fragment's Ethernet header is still there */
 		rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
@@ -233,6 +259,10 @@ dpt_ipv4_tick(struct dpt_netif *nif, uint64_t now)
 
 		if (first == NULL)
 			continue;
+		if ((*rte_pktmbuf_mtod(first, const uint8_t *) >> 4) == 6) {
+			dpt_ipv6_frag_timeout(nif, first, now);
+			continue;
+		}
 		/* RFC 1122 3.3.2: a time exceeded (code 1) SHOULD go to the
 		 * source when fragment zero came; 3.2.2: never about an ICMP
 		 * error (only an echo request is worth one). The fragment

@@ -150,6 +150,28 @@ Test(conf, inline_comments_units_and_lists_are_parsed)
 	cr_assert_eq(c.lcores.workers[2], 4);
 }
 
+Test(conf, ipv6_keys)
+{
+	struct dpt_conf c;
+	struct dpt_conf_err err;
+	static const struct dpt_in6 a = { .b = { 0x20, 0x01, 0, 0x02, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0x01 } };
+	static const struct dpt_in6 gw = { .b = { 0xfe, 0x80, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0x01 } };
+
+	cr_assert_eq(load_text(&c, "[port0]\ndevice = net_tap0\naddress = "
+			       "198.18.0.2/24\naddress6 = 2001:2::1/64\n"
+			       "addresses6 = 4\ngateway6 = fe80::1\n[ip]\n"
+			       "hop_limit = 7\ndad_transmits = 0\n", &err), 0,
+		     "%s", err.msg);
+	cr_assert(dpt_in6_eq(&c.netif.addr6, &a));
+	cr_assert_eq(c.netif.prefix6_len, 64);
+	cr_assert_eq(c.netif.n_addrs6, 4);
+	cr_assert(dpt_in6_eq(&c.netif.gateway6, &gw));
+	cr_assert_eq(c.netif.hop_limit, 7);
+	cr_assert_eq(c.netif.dad_transmits, 0);
+}
+
 /* Strings inline: Criterion re-executes the test binary for each
  * parameter, so pointers into the parent would dangle. */
 struct bad_file {
@@ -188,6 +210,29 @@ static struct bad_file bad_files[] = {
 	  "t.conf:5: [port0] gateway: is one of our own addresses" },
 	{ GOOD "gateway = 198.18.1.1\n",
 	  "t.conf:4: [port0] gateway: is not on the address's prefix" },
+	{ GOOD "address6 = 2001:2::1\n",
+	  "t.conf:4: [port0] address6: '2001:2::1' is not an IPv6 address "
+	  "and prefix length, such as 2001:2::1/64" },
+	{ GOOD "address6 = 2001:2::1/129\n",
+	  "t.conf:4: [port0] address6: '2001:2::1/129' is not an IPv6 "
+	  "address and prefix length, such as 2001:2::1/64" },
+	{ GOOD "gateway6 = 2001:2::fe\n",
+	  "t.conf:4: [port0] gateway6: is set but address6 is not" },
+	{ GOOD "address6 = 2001:2::1/64\ngateway6 = 2001:3::1\n",
+	  "t.conf:5: [port0] gateway6: is neither on the prefix of address6 "
+	  "nor link-local" },
+	{ GOOD "address6 = 2001:2::1/64\naddresses6 = 2\ngateway6 = 2001:2::2\n",
+	  "t.conf:6: [port0] gateway6: is one of our own addresses" },
+	{ GOOD "address6 = ff02::1/64\n",
+	  "t.conf:4: [port0] address6: is not a unicast address" },
+	{ GOOD "address6 = 2001:2::ffff:ffff/64\naddresses6 = 2\n",
+	  "t.conf:5: [port0] addresses6: go past the last value of the "
+	  "address's low 32 bits" },
+	{ GOOD "address6 = 2001:2::1/127\naddresses6 = 3\n",
+	  "t.conf:5: [port0] addresses6: go past the prefix of address6" },
+	{ GOOD "address6 = 2001:2::1/64\nmtu = 1000\n",
+	  "t.conf:5: [port0] mtu: is below 1280, IPv6's minimum, and "
+	  "address6 is set" },
 	{ "[port0]\ndevice = x\naddress = 198.18.0.0/24\n",
 	  "t.conf:3: [port0] address: is the network or broadcast address of "
 	  "its prefix" },
