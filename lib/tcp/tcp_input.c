@@ -46,7 +46,7 @@ tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
 
 	c->mss = (o->present & DPT_TCPOPT_MSS) ? RTE_MAX(o->mss, 64) :
 		 TCP_DEFAULT_MSS;
-	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, c->tcp->nif->mtu - 40u);
+	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, c->tcp->nif->mtu - tcb_hdrs(c));
 	if ((o->present & DPT_TCPOPT_WS) && cf->window_scaling) {
 		c->flags |= F_WS;
 		c->snd_wscale = o->wscale;
@@ -70,6 +70,77 @@ key_of(const struct dpt_tcp_seg *s)
 				 .rport = s->sport, .lport = s->dport };
 }
 
+/* The same of a segment over IPv6 (s->v6). */
+static void
+key6_of(const struct dpt_tcp_seg *s, struct tcp_key6 *k)
+{
+	*k = (struct tcp_key6){ .raddr = s->saddr6, .laddr = s->daddr6,
+				.rport = s->sport, .lport = s->dport };
+}
+
+/* The control block of @s's 4-tuple, either family. */
+static struct dpt_tcb *
+seg_lookup(struct dpt_tcp *t, const struct dpt_tcp_seg *s)
+{
+	struct tcp_key k;
+
+	if (s->v6) {
+		struct tcp_key6 k6;
+
+		key6_of(s, &k6);
+		return tcb_lookup6(t, &k6);
+	}
+	k = key_of(s);
+	return tcb_lookup(t, &k);
+}
+
+/* A control block for @s's 4-tuple (tcb_alloc(), tcb_alloc6()) and, in
+ * *@isn unless NULL, our ISN for it (RFC 6528, over the 4-tuple of
+ * either family). */
+static struct dpt_tcb *
+seg_alloc(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint32_t *isn,
+	  uint64_t now)
+{
+	struct tcp_key k;
+
+	if (s->v6) {
+		struct tcp_key6 k6;
+
+		key6_of(s, &k6);
+		if (isn != NULL)
+			*isn = tcp_isn6(t, &k6, now);
+		return tcb_alloc6(t, &k6, now);
+	}
+	k = key_of(s);
+	if (isn != NULL)
+		*isn = tcp_isn(t, &k, now);
+	return tcb_alloc(t, &k, now);
+}
+
+/* cookie_make() or cookie_check() (@cookie != NULL) of @s's 4-tuple. */
+static uint32_t
+seg_cookie(const struct dpt_tcp *t, const struct dpt_tcp_seg *s,
+	   uint32_t peer_isn, const uint32_t *cookie, uint16_t *mss,
+	   uint32_t *ts_off, uint64_t now)
+{
+	struct tcp_key k;
+
+	if (s->v6) {
+		struct tcp_key6 k6;
+
+		key6_of(s, &k6);
+		return cookie != NULL ?
+		       (uint32_t)cookie_check6(t, &k6, peer_isn, *cookie, mss,
+					       ts_off, now) :
+		       cookie_make6(t, &k6, peer_isn, mss, ts_off, now);
+	}
+	k = key_of(s);
+	return cookie != NULL ?
+	       (uint32_t)cookie_check(t, &k, peer_isn, *cookie, mss, ts_off,
+				      now) :
+	       cookie_make(t, &k, peer_isn, mss, ts_off, now);
+}
+
 /* SYN past the half-open bound: answer statelessly (a SYN cookie). The
  * peer's window scale and SACK-permitted ride in the low bits of our
  * TSval, as Linux does, so they survive when timestamps are on. */
@@ -77,7 +148,6 @@ static void
 syn_cookie(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 	   uint64_t now)
 {
-	struct tcp_key k = key_of(s);
 	uint16_t mss = (s->opt.present & DPT_TCPOPT_MSS) ? s->opt.mss :
 		       TCP_DEFAULT_MSS;
 	uint32_t iss, ts, ts_off, bits = 0xf;
@@ -87,8 +157,10 @@ syn_cookie(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 		return drop(t, m, DPT_STAT_tcp_answer_tx_busy);
 	if (!tcp_bucket_take(&t->synack_bucket, t->conf.synack_rate, now))
 		return drop(t, m, DPT_STAT_tcp_drop_synack_rate);
-	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - 40u);
-	iss = cookie_make(t, &k, s->seq, &mss, &ts_off, now);
+	/* RFC 9293 3.7.1: the MTU less 40 bytes of headers, 60 over IPv6
+	 * (its header is 40 bytes, RFC 8200 3) */
+	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - (s->v6 ? 60u : 40u));
+	iss = seg_cookie(t, s, s->seq, NULL, &mss, &ts_off, now);
 	cookie_sent(t, now);
 	if (s->opt.present & DPT_TCPOPT_WS)
 		bits = s->opt.wscale;
@@ -125,8 +197,8 @@ static void
 syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 		struct rte_mbuf *m, const struct dpt_tcp_seg *s, uint64_t now)
 {
-	struct tcp_key k = key_of(s);
 	struct dpt_tcb *c;
+	uint32_t isn;
 
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
@@ -137,7 +209,7 @@ syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 			return syn_cookie(t, m, s, now);
 		return drop(t, m, DPT_STAT_tcp_drop_syn_backlog);
 	}
-	c = tcb_alloc(t, &k, now);
+	c = seg_alloc(t, s, &isn, now);
 	if (c == NULL)
 		return refuse_no_tcb(t, m, s, now);
 	c->flags |= F_PASSIVE;
@@ -147,7 +219,7 @@ syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 	tcp_process_options_syn(c, s, now);
 	c->irs = s->seq;
 	c->rcv_nxt = c->rcv_adv = s->seq + 1;
-	c->iss = c->snd_una = c->snd_max = tcp_isn(t, &k, now);
+	c->iss = c->snd_una = c->snd_max = isn;
 	/* RFC 7323 2.2: the window of a SYN is never scaled. */
 	c->snd_wnd = c->max_snd_wnd = s->wnd;
 	c->snd_wl1 = s->seq;
@@ -170,9 +242,8 @@ static void
 cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	   const struct dpt_tcp_seg *s, uint64_t now)
 {
-	struct tcp_key k = key_of(s);
+	uint32_t ts_off, cookie = s->ack - 1;
 	struct dpt_tcb *c;
-	uint32_t ts_off;
 	uint16_t mss;
 
 	/* RFC 9293 3.10.7.2 second: not our cookie's ACK, RST. */
@@ -180,12 +251,11 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 		t->st->c[DPT_STAT_tcp_cookie_unchecked]++;
 		return drop_rst(t, m, s, DPT_STAT_tcp_drop_cookie, now);
 	}
-	if (cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, &ts_off,
-			 now) != 0)
+	if (seg_cookie(t, s, s->seq - 1, &cookie, &mss, &ts_off, now) != 0)
 		return drop_rst(t, m, s, DPT_STAT_tcp_drop_cookie, now);
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
-	c = tcb_alloc(t, &k, now);
+	c = seg_alloc(t, s, NULL, now);
 	if (c == NULL) /* the peer thinks it is connected: tell it not */
 		return refuse_no_tcb(t, m, s, now);
 	t->st->c[DPT_STAT_tcp_syncookies_ok]++;
@@ -208,7 +278,7 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 		if ((bits & 0x10) && t->conf.sack)
 			c->flags |= F_SACK;
 	}
-	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, t->nif->mtu - 40u);
+	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, t->nif->mtu - tcb_hdrs(c));
 	tcb_init_options(c);
 	c->irs = s->seq - 1;
 	c->rcv_nxt = s->seq;
@@ -966,7 +1036,11 @@ static int
 same_tuple(const struct dpt_tcp_seg *a, const struct dpt_tcp_seg *b)
 {
 	return a->saddr == b->saddr && a->daddr == b->daddr &&
-	       a->sport == b->sport && a->dport == b->dport;
+	       a->sport == b->sport && a->dport == b->dport &&
+	       a->v6 == b->v6 && (!a->v6 || (!memcmp(&a->saddr6, &b->saddr6,
+						     sizeof(a->saddr6)) &&
+					    !memcmp(&a->daddr6, &b->daddr6,
+						    sizeof(a->daddr6))));
 }
 
 static int
@@ -987,6 +1061,12 @@ lookup_one(struct dpt_tcp *t, uint32_t i)
 	struct dpt_tcb *c = t->rx_last;
 	struct tcp_key k;
 
+	if (s->v6) { /* rx_last is IPv4's (key_is()) */
+		c = seg_lookup(t, s);
+		if (c != NULL)
+			tcb_prefetch(c);
+		return c;
+	}
 	if (c != NULL && t->rx_last_gen == t->table_gen && key_is(c, s))
 		return c;
 	k = key_of(s);
@@ -1032,36 +1112,54 @@ segment_in(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 	synced_input(c, m, s, now);
 }
 
-void
-dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
-	      uint64_t now)
+/* A segment parsed (@r its verdict) into @s, which is the next item of
+ * the burst when batching. */
+static __rte_always_inline void
+seg_arrived(struct dpt_tcp *t, struct rte_mbuf *m, struct dpt_tcp_seg *s,
+	    enum dpt_stat r, uint64_t now)
 {
-	struct dpt_tcp *t = ctx;
-	struct tcp_rx_item *it;
-	struct dpt_tcp_seg s;
-	struct tcp_key k;
-	enum dpt_stat r;
-
-	if (t->rx_batching && t->rx_n == TCP_RX_BATCH)
-		tcp_rx_run(t, now); /* a burst larger than the batch */
-	it = t->rx_batching ? &t->rx[t->rx_n] : NULL;
-	r = dpt_tcp_parse(m, ip, it != NULL ? &it->s : &s, t->st);
 	if (r != DPT_STAT_OK)
 		return drop(t, m, r);
 	t->st->c[DPT_STAT_tcp_rx_segs]++;
-	if (it != NULL) { /* the rest at the end of the burst */
-		it->s.gro_segs = 1;
-		rte_pktmbuf_adj(m, it->s.hdr_len);
-		it->m = m;
+	s->gro_segs = 1;
+	rte_pktmbuf_adj(m, s->hdr_len);
+	if (t->rx_batching) { /* the rest at the end of the burst */
+		t->rx[t->rx_n].m = m;
 		if (t->rx_n == 0)
 			t->rx_gen = t->table_gen;
 		rx_lookup_ahead(t, t->rx_n++);
 		return;
 	}
-	s.gro_segs = 1;
-	rte_pktmbuf_adj(m, s.hdr_len);
-	k = key_of(&s);
-	segment_in(t, m, &s, tcb_lookup(t, &k), now);
+	segment_in(t, m, s, seg_lookup(t, s), now);
+}
+
+/* The item a segment is parsed into: the burst's next, or @s. */
+static __rte_always_inline struct dpt_tcp_seg *
+seg_slot(struct dpt_tcp *t, struct dpt_tcp_seg *s, uint64_t now)
+{
+	if (t->rx_batching && t->rx_n == TCP_RX_BATCH)
+		tcp_rx_run(t, now); /* a burst larger than the batch */
+	return t->rx_batching ? &t->rx[t->rx_n].s : s;
+}
+
+void
+dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+	      uint64_t now)
+{
+	struct dpt_tcp *t = ctx;
+	struct dpt_tcp_seg s, *sp = seg_slot(t, &s, now);
+
+	seg_arrived(t, m, sp, dpt_tcp_parse(m, ip, sp, t->st), now);
+}
+
+void
+dpt_tcp_input6(void *ctx, struct rte_mbuf *m, const struct dpt_ipv6 *ip,
+	       uint64_t now)
+{
+	struct dpt_tcp *t = ctx;
+	struct dpt_tcp_seg s, *sp = seg_slot(t, &s, now);
+
+	seg_arrived(t, m, sp, dpt_tcp_parse6(m, ip, sp, t->st), now);
 }
 
 /* ---- a burst at a time ------------------------------------------------ */
@@ -1160,6 +1258,10 @@ lookup_burst(struct dpt_tcp *t)
 	for (uint32_t i = 0; i < t->rx_n; i++) {
 		if (i > 0 && same_tuple(&t->rx[i - 1].s, &t->rx[i].s))
 			continue; /* the run's lookup serves it */
+		if (t->rx[i].s.v6) { /* IPv4 keys in bulk only */
+			t->rx[i].c = seg_lookup(t, &t->rx[i].s);
+			continue;
+		}
 		first[n++] = i;
 		if (n == RTE_HASH_LOOKUP_BULK_MAX) {
 			lookup_bulk(t, first, n);
@@ -1192,11 +1294,8 @@ tcp_rx_run(struct dpt_tcp *t, uint64_t now)
 		struct tcp_rx_item *it = &t->rx[i];
 		struct dpt_tcb *c = it->c;
 
-		if (t->table_gen != gen) {
-			struct tcp_key k = key_of(&it->s);
-
-			c = tcb_lookup(t, &k);
-		}
+		if (t->table_gen != gen)
+			c = seg_lookup(t, &it->s);
 		i += coalesce(t, i, c);
 		segment_in(t, it->m, &it->s, c, now);
 	}
