@@ -254,8 +254,9 @@ finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
  * the header mbuf's bytes plus @psum (the sum of the data chained after
  * it) when not NULL, else the whole chain's. IPv6 routers never fragment
  * (RFC 8200 5): segments are sized to the path (c->pmtu), and no DF
- * flag exists to set. One frame: large sends stay IPv4's (large_len()). */
-static void
+ * flag exists to set. One frame: large sends stay IPv4's (large_len()).
+ * Not inlined: IPv4's send_segment() stays as it was but for a test. */
+static __rte_noinline void
 finish_and_send6(struct dpt_tcp *t, struct rte_mbuf *m,
 		 const struct dpt_in6 *laddr, const struct dpt_in6 *raddr,
 		 uint32_t flow, const uint16_t *psum, uint64_t now)
