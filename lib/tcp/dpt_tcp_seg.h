@@ -56,8 +56,8 @@ struct dpt_tcp_opts {
 
 /** A validated TCP segment, host order. */
 struct dpt_tcp_seg {
-	uint32_t saddr, daddr; /**< IPv4 addresses; for IPv6, saddr6 and
-				 *  daddr6 folded (a quick compare of
+	uint32_t saddr, daddr; /**< IPv4 addresses; for IPv6 the IPv6
+				 *  addresses folded (a quick compare of
 				 *  4-tuples, never a key) */
 	uint16_t sport, dport; /**< ports */
 	uint32_t seq;          /**< SEG.SEQ */
@@ -68,14 +68,13 @@ struct dpt_tcp_seg {
 	uint8_t flags;         /**< DPT_TCP_* */
 	uint8_t hdr_len;       /**< header bytes, options included */
 	uint8_t tos;           /**< the IP TOS byte (IPv6: traffic class) */
-	uint8_t v6;            /**< 1: over IPv6, saddr6 and daddr6 set */
+	uint8_t v6;            /**< 1: over IPv6 (the addresses are the
+				 *  caller's: struct dpt_ipv6) */
 	struct dpt_tcp_opts opt;
 	uint16_t gro_segs;     /**< wire segments receive coalescing joined
 				 *  into this one (TCP input sets it; 1 for
 				 *  a segment as received) */
 	uint16_t gro_size;     /**< payload of each of them but the last */
-	struct dpt_in6 saddr6; /**< IPv6 source (v6 only) */
-	struct dpt_in6 daddr6; /**< IPv6 destination (v6 only) */
 };
 
 /** An IPv6 address in 32 bits, its words XORed: a quick compare of
@@ -125,7 +124,8 @@ enum dpt_stat dpt_tcp_parse(const struct rte_mbuf *m, const struct dpt_ipv4 *ip,
  * dpt_tcp_parse() of a segment that came over IPv6 (@p ip, walked by
  * dpt_ipv6_parse(); the segment is what follows its extension headers):
  * the checksum over RFC 8200 8.1's pseudo-header, mandatory as ever for
- * TCP. Sets seg->v6 and the IPv6 addresses.
+ * TCP. Sets seg->v6, and saddr and daddr to the addresses folded
+ * (dpt_tcp_in6_fold()); the addresses themselves stay in @p ip.
  *
  * @return
  *   As dpt_tcp_parse().

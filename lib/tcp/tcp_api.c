@@ -425,16 +425,23 @@ dpt_tcp_connect_addr(struct dpt_tcp *t, const struct dpt_ipaddr *raddr,
 		.handler = handler, .arg = arg }, now);
 }
 
+/* The local (@local) or the peer's address of @c. */
+static void
+addr_of(const struct dpt_tcb *c, int local, struct dpt_ipaddr *addr)
+{
+	if (c->flags & F_V6)
+		*addr = (struct dpt_ipaddr){ .family = DPT_AF_INET6,
+			.v6 = local ? tcb_addr6(c)->laddr : tcb_addr6(c)->raddr };
+	else
+		*addr = (struct dpt_ipaddr){ .family = DPT_AF_INET,
+			.v4 = local ? c->key.laddr : c->key.raddr };
+}
+
 void
 dpt_tcp_local_addr(const struct dpt_tcb *c, struct dpt_ipaddr *addr,
 		   uint16_t *port)
 {
-	if (c->flags & F_V6)
-		*addr = (struct dpt_ipaddr){ .family = DPT_AF_INET6,
-					     .v6 = tcb_addr6(c)->laddr };
-	else
-		*addr = (struct dpt_ipaddr){ .family = DPT_AF_INET,
-					     .v4 = c->key.laddr };
+	addr_of(c, 1, addr);
 	*port = c->key.lport;
 }
 
@@ -442,12 +449,7 @@ void
 dpt_tcp_peer_addr(const struct dpt_tcb *c, struct dpt_ipaddr *addr,
 		  uint16_t *port)
 {
-	if (c->flags & F_V6)
-		*addr = (struct dpt_ipaddr){ .family = DPT_AF_INET6,
-					     .v6 = tcb_addr6(c)->raddr };
-	else
-		*addr = (struct dpt_ipaddr){ .family = DPT_AF_INET,
-					     .v4 = c->key.raddr };
+	addr_of(c, 0, addr);
 	*port = c->key.rport;
 }
 

@@ -341,12 +341,25 @@ struct dpt_tcb {
 };
 
 /* A segment of the current RX burst, parsed (data at its payload), and
- * the control block its 4-tuple had when the burst was looked up. */
+ * the control block its 4-tuple had when the burst was looked up. Every
+ * segment input holds is in one (the burst's, or one on the stack), so
+ * that over IPv6 (s.v6) its addresses are found beside it (rx_addr6()):
+ * not in struct dpt_tcp_seg, which output fills, zeroed, for every
+ * segment it builds (32 bytes more to clear each time). */
 struct tcp_rx_item {
 	struct rte_mbuf *m;
 	struct dpt_tcb *c;           /* NULL: none, or not looked up */
 	struct dpt_tcp_seg s;
+	struct dpt_in6 saddr6;       /* s's source over IPv6 (s.v6) */
+	struct dpt_in6 daddr6;       /* and destination */
 };
+
+/* The item holding input segment @s (over IPv6: its addresses). */
+static inline const struct tcp_rx_item *
+rx_item_of(const struct dpt_tcp_seg *s)
+{
+	return container_of(s, const struct tcp_rx_item, s);
+}
 
 struct dpt_tcp_listener {
 	struct dpt_tcp *tcp;

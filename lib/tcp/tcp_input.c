@@ -74,7 +74,9 @@ key_of(const struct dpt_tcp_seg *s)
 static void
 key6_of(const struct dpt_tcp_seg *s, struct tcp_key6 *k)
 {
-	*k = (struct tcp_key6){ .raddr = s->saddr6, .laddr = s->daddr6,
+	const struct tcp_rx_item *it = rx_item_of(s);
+
+	*k = (struct tcp_key6){ .raddr = it->saddr6, .laddr = it->daddr6,
 				.rport = s->sport, .lport = s->dport };
 }
 
@@ -1032,15 +1034,25 @@ timewait_reusable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	return seq_gt(s->seq, c->rcv_nxt);
 }
 
-static int
+/* The IPv6 addresses of two segments over IPv6 are the same. */
+static __rte_noinline int
+same_addrs6(const struct dpt_tcp_seg *a, const struct dpt_tcp_seg *b)
+{
+	const struct tcp_rx_item *x = rx_item_of(a), *y = rx_item_of(b);
+
+	return memcmp(&x->saddr6, &y->saddr6, sizeof(x->saddr6)) == 0 &&
+	       memcmp(&x->daddr6, &y->daddr6, sizeof(x->daddr6)) == 0;
+}
+
+/* Two segments of one 4-tuple: over IPv6 the 32-bit folds of the
+ * addresses (saddr, daddr) only say they may be; the addresses decide,
+ * out of IPv4's way. */
+static __rte_always_inline int
 same_tuple(const struct dpt_tcp_seg *a, const struct dpt_tcp_seg *b)
 {
 	return a->saddr == b->saddr && a->daddr == b->daddr &&
 	       a->sport == b->sport && a->dport == b->dport &&
-	       a->v6 == b->v6 && (!a->v6 || (!memcmp(&a->saddr6, &b->saddr6,
-						     sizeof(a->saddr6)) &&
-					    !memcmp(&a->daddr6, &b->daddr6,
-						    sizeof(a->daddr6))));
+	       a->v6 == b->v6 && (!a->v6 || same_addrs6(a, b));
 }
 
 static int
@@ -1050,7 +1062,19 @@ key_is(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	       c->key.rport == s->sport && c->key.lport == s->dport;
 }
 
-/* The control block of rx[@i]'s 4-tuple, one lookup at a time: first
+/* lookup_one() of an IPv6 segment: the table, prefetched (rx_last is
+ * IPv4's: key_is() compares IPv4 keys). */
+static struct dpt_tcb *
+lookup_one6(struct dpt_tcp *t, uint32_t i)
+{
+	struct dpt_tcb *c = seg_lookup(t, &t->rx[i].s);
+
+	if (c != NULL)
+		tcb_prefetch(c);
+	return c;
+}
+
+/* The control block of rx[@i]'s 4-tuple (IPv4), one lookup at a time: first
  * the one the last lookup found (a burst of the same connection as the
  * last: stream, a single request-response connection; valid while the
  * table is unchanged), then the table. Prefetched. */
@@ -1061,12 +1085,6 @@ lookup_one(struct dpt_tcp *t, uint32_t i)
 	struct dpt_tcb *c = t->rx_last;
 	struct tcp_key k;
 
-	if (s->v6) { /* rx_last is IPv4's (key_is()) */
-		c = seg_lookup(t, s);
-		if (c != NULL)
-			tcb_prefetch(c);
-		return c;
-	}
 	if (c != NULL && t->rx_last_gen == t->table_gen && key_is(c, s))
 		return c;
 	k = key_of(s);
@@ -1084,13 +1102,13 @@ lookup_one(struct dpt_tcp *t, uint32_t i)
  * they share the 4-tuple (the table changes only once input runs), else
  * lookup_one(). Input runs at the end of the burst, so the control
  * blocks' prefetches overlap the other segments' parsing. */
-static void
-rx_lookup_ahead(struct dpt_tcp *t, uint32_t i)
+static __rte_always_inline void
+rx_lookup_ahead(struct dpt_tcp *t, uint32_t i, int v6)
 {
 	if (t->st->c[DPT_STAT_tcp_tcbs] >= t->rx_bulk_conns)
 		return;
 	t->rx[i].c = i > 0 && same_tuple(&t->rx[i - 1].s, &t->rx[i].s) ?
-		     t->rx[i - 1].c : lookup_one(t, i);
+		     t->rx[i - 1].c : v6 ? lookup_one6(t, i) : lookup_one(t, i);
 }
 
 /* One segment, parsed, its data at the payload, with the control block
@@ -1112,54 +1130,63 @@ segment_in(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 	synced_input(c, m, s, now);
 }
 
-/* A segment parsed (@r its verdict) into @s, which is the next item of
- * the burst when batching. */
+/* A segment of either family (@ip6 not NULL: IPv6, else @ip4) into TCP:
+ * parsed into the burst's next item when batching, its connection looked
+ * up ahead, else through input at once. Inlined into each family's entry
+ * with @ip6 a constant: IPv4's is what it was before IPv6. */
 static __rte_always_inline void
-seg_arrived(struct dpt_tcp *t, struct rte_mbuf *m, struct dpt_tcp_seg *s,
-	    enum dpt_stat r, uint64_t now)
+input(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_ipv4 *ip4,
+      const struct dpt_ipv6 *ip6, uint64_t now)
 {
+	struct tcp_rx_item *it, one;
+	struct dpt_tcp_seg *sp;
+	struct tcp_key k;
+	enum dpt_stat r;
+
+	if (t->rx_batching && t->rx_n == TCP_RX_BATCH)
+		tcp_rx_run(t, now); /* a burst larger than the batch */
+	it = t->rx_batching ? &t->rx[t->rx_n] : NULL;
+	sp = it != NULL ? &it->s : &one.s;
+	r = ip6 != NULL ? dpt_tcp_parse6(m, ip6, sp, t->st) :
+	    dpt_tcp_parse(m, ip4, sp, t->st);
 	if (r != DPT_STAT_OK)
 		return drop(t, m, r);
 	t->st->c[DPT_STAT_tcp_rx_segs]++;
-	s->gro_segs = 1;
-	rte_pktmbuf_adj(m, s->hdr_len);
-	if (t->rx_batching) { /* the rest at the end of the burst */
-		t->rx[t->rx_n].m = m;
+	if (ip6 != NULL) { /* beside the segment (struct tcp_rx_item) */
+		struct tcp_rx_item *x = it != NULL ? it : &one;
+
+		x->saddr6 = ip6->src;
+		x->daddr6 = ip6->dst;
+	}
+	if (it != NULL) { /* the rest at the end of the burst */
+		it->s.gro_segs = 1;
+		rte_pktmbuf_adj(m, it->s.hdr_len);
+		it->m = m;
 		if (t->rx_n == 0)
 			t->rx_gen = t->table_gen;
-		rx_lookup_ahead(t, t->rx_n++);
+		rx_lookup_ahead(t, t->rx_n++, ip6 != NULL);
 		return;
 	}
-	segment_in(t, m, s, seg_lookup(t, s), now);
-}
-
-/* The item a segment is parsed into: the burst's next, or @s. */
-static __rte_always_inline struct dpt_tcp_seg *
-seg_slot(struct dpt_tcp *t, struct dpt_tcp_seg *s, uint64_t now)
-{
-	if (t->rx_batching && t->rx_n == TCP_RX_BATCH)
-		tcp_rx_run(t, now); /* a burst larger than the batch */
-	return t->rx_batching ? &t->rx[t->rx_n].s : s;
+	one.s.gro_segs = 1;
+	rte_pktmbuf_adj(m, one.s.hdr_len);
+	if (ip6 != NULL)
+		return segment_in(t, m, &one.s, seg_lookup(t, &one.s), now);
+	k = key_of(&one.s);
+	segment_in(t, m, &one.s, tcb_lookup(t, &k), now);
 }
 
 void
 dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	      uint64_t now)
 {
-	struct dpt_tcp *t = ctx;
-	struct dpt_tcp_seg s, *sp = seg_slot(t, &s, now);
-
-	seg_arrived(t, m, sp, dpt_tcp_parse(m, ip, sp, t->st), now);
+	input(ctx, m, ip, NULL, now);
 }
 
 void
 dpt_tcp_input6(void *ctx, struct rte_mbuf *m, const struct dpt_ipv6 *ip,
 	       uint64_t now)
 {
-	struct dpt_tcp *t = ctx;
-	struct dpt_tcp_seg s, *sp = seg_slot(t, &s, now);
-
-	seg_arrived(t, m, sp, dpt_tcp_parse6(m, ip, sp, t->st), now);
+	input(ctx, m, NULL, ip, now);
 }
 
 /* ---- a burst at a time ------------------------------------------------ */

@@ -91,27 +91,29 @@ tcp_siphash(const uint8_t key[16], const void *data, size_t len)
 	return sip_final(&s, b, 2, 4);
 }
 
-/* The hash of a 4-tuple with a 64-bit tweak (what it is for). */
+/* The hash of a 4-tuple (@k, @len bytes: struct tcp_key or tcp_key6;
+ * RFC 6528 3's F() takes the 4-tuple whatever its family) with a 64-bit
+ * tweak (what it is for). */
+static uint32_t
+key_hash(const struct dpt_tcp *t, const void *k, size_t len, uint64_t tweak)
+{
+	uint8_t buf[sizeof(struct tcp_key6) + sizeof(tweak)];
+
+	memcpy(buf, k, len);
+	memcpy(buf + len, &tweak, sizeof(tweak));
+	return (uint32_t)tcp_siphash(t->secret, buf, len + sizeof(tweak));
+}
+
 static uint32_t
 tuple_hash(const struct dpt_tcp *t, const struct tcp_key *k, uint64_t tweak)
 {
-	uint8_t buf[sizeof(*k) + sizeof(tweak)];
-
-	memcpy(buf, k, sizeof(*k));
-	memcpy(buf + sizeof(*k), &tweak, sizeof(tweak));
-	return (uint32_t)tcp_siphash(t->secret, buf, sizeof(buf));
+	return key_hash(t, k, sizeof(*k), tweak);
 }
 
-/* ... of an IPv6 4-tuple (RFC 6528 3's F() takes the 4-tuple whatever
- * its family). */
 static uint32_t
 tuple_hash6(const struct dpt_tcp *t, const struct tcp_key6 *k, uint64_t tweak)
 {
-	uint8_t buf[sizeof(*k) + sizeof(tweak)];
-
-	memcpy(buf, k, sizeof(*k));
-	memcpy(buf + sizeof(*k), &tweak, sizeof(tweak));
-	return (uint32_t)tcp_siphash(t->secret, buf, sizeof(buf));
+	return key_hash(t, k, sizeof(*k), tweak);
 }
 
 #define TWEAK_ISN 0

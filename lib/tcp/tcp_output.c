@@ -301,10 +301,11 @@ static void
 answer_send6(struct dpt_tcp *t, struct rte_mbuf *m,
 	     const struct dpt_tcp_seg *in, uint64_t now)
 {
-	struct tcp_key6 k = { .raddr = in->saddr6, .laddr = in->daddr6,
+	const struct tcp_rx_item *it = rx_item_of(in);
+	struct tcp_key6 k = { .raddr = it->saddr6, .laddr = it->daddr6,
 			      .rport = in->sport, .lport = in->dport };
 
-	finish_and_send6(t, m, &in->daddr6, &in->saddr6,
+	finish_and_send6(t, m, &it->daddr6, &it->saddr6,
 			 tcp_flow_label(t, &k), NULL, now);
 }
 

@@ -60,6 +60,32 @@ Test(tcp6, an_ipv4_control_block_did_not_grow)
 	cr_assert_eq(sizeof(struct dpt_tcb), 496);
 }
 
+/* IPv6 memory exists only with IPv6: a context with an IPv6 address has
+ * max_conns / 4 IPv6 slots, at least 64 ([tcp] max_conns6 0) ... */
+Test(tcp6, the_ipv6_table_is_made_with_an_ipv6_address)
+{
+	struct dpt_tcp_mem m;
+
+	dpt_tcp_mem(tt.tcp, &m);
+	cr_assert_eq(m.conns6, 64);
+	cr_assert_gt(m.table6, 64 * sizeof(struct tcp_addr6));
+}
+
+/* ... and an IPv4-only one none at all: not a byte more per connection
+ * than before IPv6 (README "Memory per connection"). */
+TestSuite(tcp6_v4only, .init = tt_setup, .fini = tt_teardown);
+
+Test(tcp6_v4only, no_ipv6_table_without_an_ipv6_address)
+{
+	struct dpt_tcp_mem m;
+
+	dpt_tcp_mem(tt.tcp, &m);
+	cr_assert_eq(m.conns6, 0);
+	cr_assert_eq(m.table6, 0);
+	cr_assert_null(tt.tcp->table6);
+	cr_assert_null(tt.tcp->addr6);
+}
+
 Test(tcp6, handshake_offers_mss_1440_at_mtu_1500)
 {
 	struct tcp_key6 k = key6(TT_PEER_PORT, TT_PORT);
