@@ -66,9 +66,13 @@ create_table6(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 	n = RTE_MAX(n, 8u);
 	snprintf(name, sizeof(name), "%s6", p->name);
 	heap0 = dpt_heap_used(p->socket_id);
+	/* a slot (and its addresses) stays the closed connection's until
+	 * it is released at the end of the poll (release()), not reused
+	 * while its handler may still ask for its addresses */
 	t->table6 = rte_hash_create(&(struct rte_hash_parameters){
 		.name = name, .entries = n, .key_len = sizeof(struct tcp_key6),
-		.socket_id = p->socket_id });
+		.socket_id = p->socket_id,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_NO_FREE_ON_DEL });
 	t->addr6 = rte_zmalloc_socket("dpt_tcp_addr6", sizeof(*t->addr6) * n,
 				      RTE_CACHE_LINE_SIZE, p->socket_id);
 	t->mem_table6 = dpt_heap_used(p->socket_id) - heap0;
@@ -332,7 +336,7 @@ tcb_key6(const struct dpt_tcb *c, struct tcp_key6 *k)
 
 /* dpt_tcp_frame_may_have_conn() of an IPv6 frame (dpt_frame_kind6()'s:
  * TCP right after the fixed header). */
-static int
+static __rte_noinline int
 frame6_may_have_conn(const struct dpt_tcp *t, const struct rte_ipv6_hdr *ip,
 		     const struct rte_tcp_hdr *th)
 {
@@ -489,10 +493,8 @@ tcb_alloc6(struct dpt_tcp *t, const struct tcp_key6 *k, uint64_t now)
 	if (rte_hash_add_key_with_hash_data(t->table6, k, h, c) != 0)
 		return NULL;
 	slot = rte_hash_lookup_with_hash(t->table6, k, h);
-	if (slot < 0) { /* cannot happen: it was just added */
-		rte_hash_del_key_with_hash(t->table6, k, h);
+	if (slot < 0) /* cannot happen: it was just added */
 		return NULL;
-	}
 	filter_add(t, h, 1);
 	t->addr6[slot] = (struct tcp_addr6){ .raddr = k->raddr,
 					     .laddr = k->laddr };
@@ -610,6 +612,9 @@ release(struct dpt_tcp *t, struct dpt_tcb *c)
 	rcvq_flush(c);
 	c->n_sb = 0;
 	tcb_ext_trim(c);
+	if (c->flags & F_V6) /* out of table6 since tcb_closed() */
+		rte_hash_free_key_with_position(t->table6,
+						(int32_t)c->key.raddr);
 	c->tcp = NULL;
 	c->ev_next = tcb_ref(t, t->free_tcbs);
 	t->free_tcbs = c;

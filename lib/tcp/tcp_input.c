@@ -99,7 +99,7 @@ seg_lookup(struct dpt_tcp *t, const struct dpt_tcp_seg *s)
 /* A control block for @s's 4-tuple (tcb_alloc(), tcb_alloc6()) and, in
  * *@isn unless NULL, our ISN for it (RFC 6528, over the 4-tuple of
  * either family). */
-static struct dpt_tcb *
+static __rte_always_inline struct dpt_tcb *
 seg_alloc(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint32_t *isn,
 	  uint64_t now)
 {
@@ -1034,13 +1034,15 @@ timewait_reusable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	return seq_gt(s->seq, c->rcv_nxt);
 }
 
-/* The IPv6 addresses of two segments over IPv6 are the same. */
+/* Two segments, one of them at least over IPv6, are of the same family
+ * and IPv6 addresses. */
 static __rte_noinline int
 same_addrs6(const struct dpt_tcp_seg *a, const struct dpt_tcp_seg *b)
 {
 	const struct tcp_rx_item *x = rx_item_of(a), *y = rx_item_of(b);
 
-	return memcmp(&x->saddr6, &y->saddr6, sizeof(x->saddr6)) == 0 &&
+	return a->v6 == b->v6 &&
+	       memcmp(&x->saddr6, &y->saddr6, sizeof(x->saddr6)) == 0 &&
 	       memcmp(&x->daddr6, &y->daddr6, sizeof(x->daddr6)) == 0;
 }
 
@@ -1052,7 +1054,7 @@ same_tuple(const struct dpt_tcp_seg *a, const struct dpt_tcp_seg *b)
 {
 	return a->saddr == b->saddr && a->daddr == b->daddr &&
 	       a->sport == b->sport && a->dport == b->dport &&
-	       a->v6 == b->v6 && (!a->v6 || same_addrs6(a, b));
+	       ((a->v6 | b->v6) == 0 || same_addrs6(a, b));
 }
 
 static int
@@ -1064,7 +1066,7 @@ key_is(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 
 /* lookup_one() of an IPv6 segment: the table, prefetched (rx_last is
  * IPv4's: key_is() compares IPv4 keys). */
-static struct dpt_tcb *
+static __rte_noinline struct dpt_tcb *
 lookup_one6(struct dpt_tcp *t, uint32_t i)
 {
 	struct dpt_tcb *c = seg_lookup(t, &t->rx[i].s);
@@ -1078,7 +1080,7 @@ lookup_one6(struct dpt_tcp *t, uint32_t i)
  * the one the last lookup found (a burst of the same connection as the
  * last: stream, a single request-response connection; valid while the
  * table is unchanged), then the table. Prefetched. */
-static struct dpt_tcb *
+static __rte_always_inline struct dpt_tcb *
 lookup_one(struct dpt_tcp *t, uint32_t i)
 {
 	const struct dpt_tcp_seg *s = &t->rx[i].s;
