@@ -154,6 +154,11 @@
 			       "(RFC 8200 4.4)")                           \
 	X(ip6_drop_fragment, D, "IPv6 fragments refused: malformed, or "     \
 				"reassembly off")                          \
+	X(ip6_frag_rx, C, "IPv6 fragments taken for reassembly (which "     \
+			  "counts its outcomes in ip_frag_*, both "         \
+			  "families)")                                     \
+	X(ip6_tx_frags, C, "IPv6 fragments sent (RFC 8200 4.5: datagrams "   \
+			   "longer than their path, not sized by TCP)")    \
 	X(ip6_drop_bad_src, D, "IPv6 from a multicast source or one of our " \
 			       "own addresses")                            \
 	X(ip6_drop_not_for_us, D, "IPv6 packets to an address not ours nor " \
@@ -181,8 +186,8 @@
 	X(nd_drop_not_for_us, D, "neighbor solicitations for a target not "  \
 				 "ours")                                    \
 	X(nd_drop_conflict, D, "neighbor advertisements claiming one of "   \
-			       "our addresses after DAD found it free "     \
-			       "(logged nowhere else; RFC 4862 5.4.4)")    \
+			       "our addresses after DAD found it free: "    \
+			       "counted, not obeyed (RFC 4862 5.4.4)")     \
 	X(nd_dad_duplicate, C, "our IPv6 addresses found duplicate by DAD "  \
 			       "(RFC 4862 5.4): not used, logged")         \
 	X(nd_drop_ra, D, "router advertisements, ignored: addresses and "    \

@@ -125,7 +125,13 @@ worker_ip(struct dpt_engine *e, struct dpt_worker *w,
 		w->neigh6 = dpt_neigh_create(&(struct dpt_neigh_params){
 			.name = name, .socket_id = e->port.socket_id,
 			.conf = &conf->arp, .family = 6 });
-		if (w->neigh6 == NULL) {
+		w->pmtu6 = dpt_pmtu_create(&(struct dpt_pmtu_params){
+			.socket_id = e->port.socket_id,
+			.conf = &conf->netif.pmtu, .family = 6,
+			.mtu = (uint16_t)conf->netif.mtu, .stats = &w->stats });
+		if (w->neigh6 == NULL || w->pmtu6 == NULL) {
+			dpt_neigh_free(w->neigh6);
+			dpt_pmtu_free(w->pmtu6);
 			dpt_frag_free(w->frag);
 			dpt_pmtu_free(w->pmtu);
 			return -ENOMEM;
@@ -140,9 +146,11 @@ worker_ip_free(struct dpt_worker *w)
 	dpt_frag_free(w->frag);
 	dpt_pmtu_free(w->pmtu);
 	dpt_neigh_free(w->neigh6);
+	dpt_pmtu_free(w->pmtu6);
 	w->frag = NULL;
 	w->pmtu = NULL;
 	w->neigh6 = NULL;
+	w->pmtu6 = NULL;
 }
 
 static struct dpt_worker *
@@ -231,6 +239,7 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 		.pmtu = w->pmtu,
 		.hdr_pool = e->hdr_pool,
 		.neigh6 = w->neigh6,
+		.pmtu6 = w->pmtu6,
 		.nd_retrans_us = conf->arp.retrans_us,
 		.nd_lead = idx == 0,
 	});
@@ -270,6 +279,31 @@ worker_free(struct dpt_worker *w)
 	dpt_impair_free(w->impair);
 	dpt_neigh_free(w->neigh);
 	rte_free(w);
+}
+
+/* IPv6: the port receives the all-nodes group and the solicited-node
+ * group of each of our addresses (RFC 4861 7.2.1, RFC 4291 2.7.1), one
+ * Ethernet group per distinct low 24 bits (RFC 2464 7). */
+static void
+join_groups6(struct dpt_engine *e, const struct dpt_netif_conf *c)
+{
+	static const struct dpt_in6 all_nodes = { .b = { 0xff, 0x02, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 } };
+	struct rte_ether_addr mc[65];
+	uint32_t n = 0;
+
+	dpt_in6_mcast_mac(&all_nodes, &mc[n++]);
+	for (uint32_t i = 0; i < c->n_addrs6 && i < 64; i++) {
+		struct dpt_in6 a = c->addr6, sn;
+		uint32_t low = dpt_in6_low32(&a) + i;
+
+		a.b[13] = (uint8_t)(low >> 16);
+		a.b[14] = (uint8_t)(low >> 8);
+		a.b[15] = (uint8_t)low;
+		dpt_in6_solicited_node(&a, &sn);
+		dpt_in6_mcast_mac(&sn, &mc[n++]);
+	}
+	dpt_port_join_groups(&e->port, mc, n);
 }
 
 /* Headers and indirect mbufs: what is in TX rings, ARP queues and HTTP
@@ -406,6 +440,8 @@ dpt_engine_create(const struct dpt_engine_params *p,
 		free(e);
 		return NULL;
 	}
+	if (!dpt_in6_is_unspec(&p->conf->netif.addr6))
+		join_groups6(e, &p->conf->netif);
 	if (create_hdr_pool(e, p) != 0) {
 		snprintf(err, err_len, "cannot create the header pool: give "
 			 "EAL more memory (-m)");

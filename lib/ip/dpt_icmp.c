@@ -85,10 +85,7 @@ error_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	t = rte_pktmbuf_read(m, off + qhl, 8, &tbuf);
 	if (t == NULL)
 		return dpt_netif_drop(nif, m, DPT_STAT_icmp_drop_quote);
-	e.sport = (uint16_t)(t[0] << 8 | t[1]);
-	e.dport = (uint16_t)(t[2] << 8 | t[3]);
-	e.seq = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 |
-		(uint32_t)t[6] << 8 | t[7];
+	dpt_icmp_err_tcp(&e, t);
 	rte_pktmbuf_free(m);
 	nif->tcp_err(nif->tcp_ctx, &e, now);
 }

@@ -65,6 +65,18 @@ struct dpt_icmp_err {
 	struct dpt_in6 dst6; /**< family 6: its destination: the peer */
 };
 
+/** Fill @p e's ports and sequence number from @p t, the first 8 bytes of
+ * the TCP header an ICMP or ICMPv6 error quotes (RFC 792, RFC 4443
+ * 2.4(c): at least that much comes). */
+static inline void
+dpt_icmp_err_tcp(struct dpt_icmp_err *e, const uint8_t *t)
+{
+	e->sport = (uint16_t)(t[0] << 8 | t[1]);
+	e->dport = (uint16_t)(t[2] << 8 | t[3]);
+	e->seq = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 |
+		 (uint32_t)t[6] << 8 | t[7];
+}
+
 /** Upper-layer ICMP error input (RFC 1122 3.2.2, RFC 5927). */
 typedef void (*dpt_l4_err_t)(void *ctx, const struct dpt_icmp_err *e,
 			     uint64_t now);
@@ -412,6 +424,14 @@ void dpt_icmp6_send_error(struct dpt_netif *nif, const struct rte_mbuf *orig,
  * one error may go now (its token taken).
  */
 int dpt_icmp_rate_ok(struct dpt_netif *nif, uint64_t now);
+
+/**
+ * An IPv6 packet's reassembly timed out with its first fragment @p first
+ * held (data at its IPv6 header): time exceeded to its source (RFC 8200
+ * 4.5), rate-limited. Takes @p first.
+ */
+void dpt_ipv6_frag_timeout(struct dpt_netif *nif, struct rte_mbuf *first,
+			   uint64_t now);
 
 /**
  * Once per loop iteration: IPv6's timers: duplicate address detection of

@@ -230,21 +230,23 @@ phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t len)
 	return dpt_cksum_fold(sum);
 }
 
+/* The sum of @len bytes at @off of @m: one contiguous segment (every
+ * header we build, most we receive) needs no chain walk. */
+static inline uint16_t
+bytes_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	if (off + len <= m->data_len)
+		return dpt_cksum(rte_pktmbuf_mtod_offset(m, const void *, off),
+				 len);
+	return dpt_cksum_mbuf(m, off, len);
+}
+
 static uint16_t
 l4_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
        uint32_t l4_off)
 {
 	uint32_t len = rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip);
-	uint32_t sum = phdr_sum(ip, len);
-
-	/* one contiguous segment (every header we build, most we receive):
-	 * no chain walk */
-	if (l4_off + len <= m->data_len)
-		sum += dpt_cksum(rte_pktmbuf_mtod_offset(m, const void *,
-							 l4_off), len);
-	else
-		sum += dpt_cksum_mbuf(m, l4_off, len);
-	return dpt_cksum_fold(sum);
+	return dpt_cksum_fold(phdr_sum(ip, len) + bytes_sum(m, l4_off, len));
 }
 
 uint16_t
@@ -522,14 +524,9 @@ static uint16_t
 l4_sum6(const struct rte_mbuf *m, const struct dpt_ipv6 *ip, uint32_t l4_off,
 	uint32_t len)
 {
-	uint32_t sum = dpt_ipv6_phdr_sum(&ip->src, &ip->dst, len, ip->proto);
-
-	if (l4_off + len <= m->data_len)
-		sum += dpt_cksum(rte_pktmbuf_mtod_offset(m, const void *,
-							 l4_off), len);
-	else
-		sum += dpt_cksum_mbuf(m, l4_off, len);
-	return dpt_cksum_fold(sum);
+	return dpt_cksum_fold(dpt_ipv6_phdr_sum(&ip->src, &ip->dst, len,
+						ip->proto) +
+			      bytes_sum(m, l4_off, len));
 }
 
 uint16_t

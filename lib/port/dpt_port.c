@@ -376,6 +376,30 @@ dpt_port_open(struct dpt_port *p, const struct dpt_port_params *prm, char *err,
 	return 0;
 }
 
+int
+dpt_port_join_groups(struct dpt_port *p, const struct rte_ether_addr *mc,
+		     uint32_t n)
+{
+	int rc = rte_eth_dev_set_mc_addr_list(p->port_id,
+					      (struct rte_ether_addr *)mc, n);
+
+	if (rc == 0) {
+		PORT_LOG(INFO, "%s: multicast filter holds %u group(s)",
+			 p->name, n);
+		return 0;
+	}
+	if (rte_eth_allmulticast_enable(p->port_id) == 0 &&
+	    rte_eth_allmulticast_get(p->port_id) == 1) {
+		PORT_LOG(INFO, "%s: no multicast filter (%d): allmulticast on",
+			 p->name, rc);
+		return 1;
+	}
+	PORT_LOG(WARNING, "%s: neither a multicast filter (%d) nor "
+		 "allmulticast: IPv6 Neighbor Discovery may not be heard",
+		 p->name, rc);
+	return rc < 0 ? rc : -ENOTSUP;
+}
+
 void
 dpt_port_close(struct dpt_port *p)
 {

@@ -108,6 +108,22 @@ struct dpt_port_txq {
 int dpt_port_open(struct dpt_port *p, const struct dpt_port_params *prm,
 		  char *err, size_t err_len);
 
+/**
+ * Receive frames to the Ethernet groups @p mc (@p n of them; IPv6's
+ * all-nodes and solicited-node groups): program the PMD's multicast
+ * filter (rte_eth_dev_set_mc_addr_list()), or where it has none, turn
+ * allmulticast on. net_tap takes the list (its kernel side hands the
+ * PMD every frame anyway); net_af_packet has neither and takes what its
+ * interface takes: all of it once promiscuous (the kernel side must
+ * accept the groups, e.g. `ip link set IF allmulticast on`).
+ *
+ * @return
+ *   0 (the filter holds them), 1 (allmulticast), or a negative errno when
+ *   neither could be set (the frames may not arrive).
+ */
+int dpt_port_join_groups(struct dpt_port *p, const struct rte_ether_addr *mc,
+			 uint32_t n);
+
 /** Stop and close the port and free the pool (rte_eal_cleanup() detaches
  * virtual devices). */
 void dpt_port_close(struct dpt_port *p);
