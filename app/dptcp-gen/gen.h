@@ -78,7 +78,10 @@ struct gen_mode {
 /* What the command line asked for. */
 struct gen_opts {
 	const struct gen_mode *mode;
-	uint32_t target;          /* host order */
+	uint32_t target;          /* host order (IPv4) */
+	struct dpt_in6 target6;   /* an IPv6 target (v6) */
+	int v6;                   /* --target [A::B]:PORT */
+	char target_str[64];      /* the target as given, for reports */
 	uint16_t port;
 	uint32_t conns;
 	uint64_t bytes;           /* per connection; 0 = until stopped */

@@ -9,6 +9,7 @@
  * A bad value gets one line naming the option and what it should be, and
  * exit status 2.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,8 @@ const struct gen_opts gen_opts_default = {
 
 /* after the common part of "usage:" */
 const char gen_synopsis[] =
-	"\n                 --mode MODE --target A.B.C.D:PORT [OPTION]...";
+	"\n                 --mode MODE --target A.B.C.D:PORT|[IPV6]:PORT "
+	"[OPTION]...";
 
 const char gen_options_help[] =
 	"      --mode MODE     stream: bulk data over --conns "
@@ -64,7 +66,12 @@ const char gen_options_help[] =
 	"                      --path, keep-alive; idle: open --conns "
 	"and hold them;\n"
 	"                      flood: only the --flood\n"
-	"      --target A.B.C.D:PORT  the server\n"
+	"      --target A.B.C.D:PORT  the server; [IPV6]:PORT over IPv6 "
+	"([port0] address6;\n"
+	"                      connection modes, one source address; its "
+	"neighbour is\n"
+	"                      resolved as the first SYN goes: no "
+	"--wait-peer)\n"
 	"      --conns N       connections (default 1)\n"
 	"      --bytes N       bytes per connection and direction, K, M, "
 	"G: x1024\n"
@@ -187,19 +194,39 @@ bad_mode(const char *arg)
 	return -1;
 }
 
-/* "A.B.C.D:PORT", port 1..65535. */
+/* "A.B.C.D:PORT" or "[IPV6]:PORT", port 1..65535; o->target_str says
+ * it as given (without the port). */
 static int
-parse_target(const char *s, uint32_t *addr, uint16_t *port)
+parse_target(const char *s, struct gen_opts *o)
 {
 	unsigned int a[4], p;
-	char end;
+	const char *close;
+	char end, buf[INET6_ADDRSTRLEN];
 
+	if (s[0] == '[') { /* RFC 3986 3.2.2's form: [A::B]:PORT */
+		close = strchr(s, ']');
+		if (close == NULL || (size_t)(close - s - 1) >= sizeof(buf))
+			return -1;
+		memcpy(buf, s + 1, (size_t)(close - s - 1));
+		buf[close - s - 1] = '\0';
+		if (inet_pton(AF_INET6, buf, &o->target6) != 1 ||
+		    sscanf(close, "]:%u%c", &p, &end) != 1 || p == 0 ||
+		    p > 65535)
+			return -1;
+		o->v6 = 1;
+		o->port = (uint16_t)p;
+		snprintf(o->target_str, sizeof(o->target_str), "[%s]", buf);
+		return 0;
+	}
 	if (sscanf(s, "%u.%u.%u.%u:%u%c", &a[0], &a[1], &a[2], &a[3], &p,
 		   &end) != 5 || a[0] > 255 || a[1] > 255 || a[2] > 255 ||
 	    a[3] > 255 || p == 0 || p > 65535)
 		return -1;
-	*addr = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
-	*port = (uint16_t)p;
+	o->v6 = 0;
+	o->target = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
+	o->port = (uint16_t)p;
+	snprintf(o->target_str, sizeof(o->target_str), "%u.%u.%u.%u", a[0],
+		 a[1], a[2], a[3]);
 	return 0;
 }
 
@@ -330,9 +357,9 @@ gen_on_opt(int opt, const char *arg, void *ctx)
 				o->mode = modes[i];
 		return o->mode ? 0 : bad_mode(arg);
 	case OPT_TARGET:
-		return parse_target(arg, &o->target, &o->port) == 0 ? 0 :
-		       bad_opt("target", arg, "an IPv4 address and port, "
-			       "A.B.C.D:PORT");
+		return parse_target(arg, o) == 0 ? 0 :
+		       bad_opt("target", arg, "an address and port, "
+			       "A.B.C.D:PORT or [IPV6]:PORT");
 	case OPT_CONNS:
 		if (parse_size(arg, 1u << 24, &v) != 0 || v == 0)
 			return bad_opt("conns", arg, "a count from 1 to "
@@ -370,6 +397,31 @@ gen_on_opt(int opt, const char *arg, void *ctx)
 	return on_opt_load(o, opt, arg);
 }
 
+/* gen_check() of an IPv6 target: ours to reach ([port0] address6), a
+ * unicast address of another host; the modes that take it. */
+static int
+check_target6(const struct dpt_conf *conf, const struct gen_opts *o)
+{
+	if (conf->netif.n_addrs6 == 0) {
+		fprintf(stderr, "dptcp-gen: --target %s: [port0] address6 is "
+			"not set\n", o->target_str);
+		return -1;
+	}
+	if (dpt_in6_is_multicast(&o->target6) ||
+	    memcmp(&o->target6, &conf->netif.addr6, sizeof(o->target6)) == 0) {
+		fprintf(stderr, "dptcp-gen: --target: %s is not a unicast "
+			"address of another host\n", o->target_str);
+		return -1;
+	}
+	if (o->sources > 1 || (o->mode->flags & GM_NO_CONNS)) {
+		fprintf(stderr, "dptcp-gen: --target %s: IPv6 takes the "
+			"connection modes from one source address (no "
+			"--sources, no floods)\n", o->target_str);
+		return -1;
+	}
+	return 0;
+}
+
 /* After the configuration is loaded, before EAL: the options together. */
 int
 gen_check(const struct dpt_conf *conf, void *ctx)
@@ -384,16 +436,18 @@ gen_check(const struct dpt_conf *conf, void *ctx)
 			"(dptcp-gen --help)\n");
 		return -1;
 	}
-	if (o->target - conf->netif.addr < conf->netif.n_addrs ||
+	if (o->v6 && check_target6(conf, o) != 0)
+		return -1;
+	if (!o->v6 && (o->target - conf->netif.addr < conf->netif.n_addrs ||
 	    (o->target >> 24) == 0 ||
-	    (o->target >> 24) == 127 || (o->target >> 28) >= 14) {
+	    (o->target >> 24) == 127 || (o->target >> 28) >= 14)) {
 		fprintf(stderr, "dptcp-gen: --target: %u.%u.%u.%u is not a "
 			"unicast address of another host\n", o->target >> 24,
 			(o->target >> 16) & 255, (o->target >> 8) & 255,
 			o->target & 255);
 		return -1;
 	}
-	if (((o->target ^ conf->netif.addr) & mask) != 0 &&
+	if (!o->v6 && ((o->target ^ conf->netif.addr) & mask) != 0 &&
 	    conf->netif.gateway == 0) {
 		fprintf(stderr, "dptcp-gen: --target: %u.%u.%u.%u is off "
 			"[port0] address's prefix and [port0] gateway is not "

@@ -58,7 +58,7 @@ gen_json_write(const struct gen *g, const struct gen_result *r)
 	const struct gen_counters *n = &r->t.n;
 	FILE *f = o->json;
 
-	fprintf(f, "{\n  \"mode\": \"%s\",\n  \"target\": \"%u.%u.%u.%u:%u\","
+	fprintf(f, "{\n  \"mode\": \"%s\",\n  \"target\": \"%s:%u\","
 		"\n  \"direction\": \"%s\",\n  \"conns\": %u,\n"
 		"  \"bytes_per_conn\": %" PRIu64 ",\n  \"seed\": %" PRIu64 ",\n"
 		"  \"stopped_by\": \"%s\",\n  \"elapsed_s\": %.6f,\n"
@@ -67,9 +67,7 @@ gen_json_write(const struct gen *g, const struct gen_result *r)
 		"  \"conns_made\": %" PRIu64 ",\n  \"conns_failed\": %" PRIu64
 		",\n  \"conns_completed\": %" PRIu64 ",\n"
 		"  \"conns_incomplete\": %" PRIu64 ",\n  \"failures\": {",
-		o->mode->name, o->target >> 24, (o->target >> 16) & 255,
-		(o->target >> 8) & 255, o->target & 255, o->port,
-		gen_dir_names[o->dir], o->conns, o->bytes, o->seed,
+		o->mode->name, o->target_str, o->port, gen_dir_names[o->dir], o->conns, o->bytes, o->seed,
 		g->stopped_by ? g->stopped_by : "signal", r->elapsed_us / 1e6,
 		n->tx_bytes, n->rx_bytes, mbps(n->tx_bytes, r->elapsed_us),
 		mbps(n->rx_bytes, r->elapsed_us), n->made, n->failed,

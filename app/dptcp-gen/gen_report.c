@@ -109,9 +109,8 @@ gen_print_plan(const struct gen *g)
 {
 	const struct gen_opts *o = &g->o;
 
-	printf("dptcp-gen: %s to %u.%u.%u.%u:%u: %u connection(s), ",
-	       o->mode->name, o->target >> 24, (o->target >> 16) & 255,
-	       (o->target >> 8) & 255, o->target & 255, o->port, o->conns);
+	printf("dptcp-gen: %s to %s:%u: %u connection(s), ",
+	       o->mode->name, o->target_str, o->port, o->conns);
 	if (o->mode->flags & GM_REQUESTS)
 		printf("%u-byte requests, %u in flight each", o->mode ==
 		       &gen_mode_http ? g->req_len : o->size, o->pipeline);
@@ -214,10 +213,8 @@ gen_print_summary(const struct gen *g, const struct gen_result *r)
 	const struct gen_counters *n = &r->t.n;
 
 	if (n->fail[FAIL_NO_PEER] > 0)
-		printf("dptcp-gen: %u.%u.%u.%u: its next hop did not answer "
-		       "ARP within --wait-peer\n", o->target >> 24,
-		       (o->target >> 16) & 255, (o->target >> 8) & 255,
-		       o->target & 255);
+		printf("dptcp-gen: %s: its next hop did not answer "
+		       "ARP within --wait-peer\n", o->target_str);
 	printf("dptcp-gen: summary: %s%s%s, %" PRIu64 " of %u connection(s) "
 	       "completed (%" PRIu64 " made, %" PRIu64 " failed, %" PRIu64
 	       " incomplete); sent %" PRIu64 " B, received %" PRIu64

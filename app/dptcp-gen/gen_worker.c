@@ -111,8 +111,13 @@ gen_conn_open(struct gen_worker *gw, struct gen_conn *x, struct dpt_worker *w,
 	uint32_t laddr = w->nif.addr +
 			 (uint32_t)((uint64_t)(x - gw->g->conns) % o->sources);
 
-	x->c = dpt_tcp_connect_from(w->tcp, laddr, o->target, o->port, 0,
-				    handler, x, now);
+	if (o->v6)
+		x->c = dpt_tcp_connect_addr(w->tcp, &(struct dpt_ipaddr){
+			.family = DPT_AF_INET6, .v6 = o->target6 }, o->port, 0,
+			handler, x, now);
+	else
+		x->c = dpt_tcp_connect_from(w->tcp, laddr, o->target, o->port,
+					    0, handler, x, now);
 	if (x->c == NULL)
 		return gen_conn_failed(x, FAIL_LOCAL, now);
 	gen_conn_set(x, CONN_CONNECTING);
@@ -159,7 +164,9 @@ peer_ready(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 	struct rte_ether_addr mac;
 	enum dpt_neigh_state s;
 
-	if (gw->g->o.wait_peer_us == 0)
+	/* IPv6: the first SYNs wait in the ND cache's queue while it asks
+	 * (ip6), which is what waiting would do */
+	if (gw->g->o.wait_peer_us == 0 || gw->g->o.v6)
 		return 1;
 	s = dpt_neigh_lookup(w->neigh, gw->nexthop, &mac);
 	if (s == DPT_NEIGH_REACHABLE || s == DPT_NEIGH_STALE)

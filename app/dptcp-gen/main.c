@@ -81,16 +81,16 @@ gen_setup_rr(struct gen *g)
 {
 	const struct gen_opts *o = &g->o;
 	int sock = g->app.engine->port.socket_id;
-	char get[1100]; /* rr_check() bounds the path to 1024 bytes */
-	uint32_t a = o->target;
+	char get[1200]; /* rr_check() bounds the path to 1024 bytes, the
+			 * host is at most an IPv6 address in brackets */
 
 	if (!(o->mode->flags & GM_REQUESTS))
 		return 0;
 	g->req_len = o->size;
 	if (o->mode == &gen_mode_http)
 		g->req_len = (uint32_t)snprintf(get, sizeof(get), "GET %s "
-			"HTTP/1.1\r\nHost: %u.%u.%u.%u\r\n\r\n", o->path,
-			a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+			"HTTP/1.1\r\nHost: %s\r\n\r\n", o->path,
+			o->target_str);
 	g->req = rte_malloc_socket("gen_req", g->req_len, 0, sock);
 	g->stamps = rte_zmalloc_socket("gen_stamps", sizeof(*g->stamps) *
 				       o->conns * o->pipeline, 0, sock);

@@ -3,8 +3,9 @@
  * lnx-rr: the Linux side of the request/response benchmarks, on kernel
  * sockets and epoll (no DPDK), so Linux can be measured the way dptcp is.
  *
- *   lnx-rr server --bind A.B.C.D:PORT [--cpu N]
- *   lnx-rr client --target A.B.C.D:PORT --mode rr|crr|idle --conns C
+ *   lnx-rr server --bind A.B.C.D:PORT|[IPV6]:PORT [--cpu N]
+ *   lnx-rr client --target A.B.C.D:PORT|[IPV6]:PORT --mode rr|crr|idle
+ *                 --conns C
  *                 --size N [--pipeline P] [--duration S] [--cpu N]
  *                 [--source A.B.C.D] [--json FILE]
  *
@@ -105,9 +106,22 @@ now_ns(void)
 enum mode { MODE_RR, MODE_CRR, MODE_IDLE };
 static const char *const mode_names[] = { "rr", "crr", "idle" };
 
+/* An address of either family (--bind, --target). */
+union sa {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+static socklen_t
+sa_len(const union sa *a)
+{
+	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in);
+}
+
 struct opts {
 	int server;
-	struct sockaddr_in addr;
+	union sa addr;
 	int have_addr;
 	enum mode mode;
 	int have_mode;
@@ -125,8 +139,8 @@ usage(const char *why)
 	if (why)
 		fprintf(stderr, "lnx-rr: %s\n", why);
 	fprintf(stderr,
-		"usage: lnx-rr server --bind A.B.C.D:PORT [--cpu N]\n"
-		"       lnx-rr client --target A.B.C.D:PORT --mode rr|crr|idle"
+		"usage: lnx-rr server --bind A.B.C.D:PORT|[IPV6]:PORT [--cpu N]\n"
+		"       lnx-rr client --target A.B.C.D:PORT|[IPV6]:PORT --mode rr|crr|idle"
 		" --conns C --size N\n"
 		"                     [--pipeline P] [--duration S] [--cpu N]"
 		" [--source A.B.C.D] [--json FILE]\n");
@@ -134,7 +148,7 @@ usage(const char *why)
 }
 
 static int
-parse_addr(const char *s, struct sockaddr_in *a)
+parse_addr(const char *s, union sa *a)
 {
 	char host[64];
 	const char *colon = strrchr(s, ':');
@@ -149,9 +163,16 @@ parse_addr(const char *s, struct sockaddr_in *a)
 	if (*end || colon[1] == '\0' || port == 0 || port > 65535)
 		return -1;
 	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
-	a->sin_port = htons((uint16_t)port);
-	return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
+	if (host[0] == '[' && colon[-1] == ']') { /* [IPV6]:PORT */
+		host[colon - s - 1] = '\0';
+		a->in6.sin6_family = AF_INET6;
+		a->in6.sin6_port = htons((uint16_t)port);
+		return inet_pton(AF_INET6, host + 1, &a->in6.sin6_addr) == 1 ?
+		       0 : -1;
+	}
+	a->in.sin_family = AF_INET;
+	a->in.sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &a->in.sin_addr) == 1 ? 0 : -1;
 }
 
 static int
@@ -259,6 +280,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		return usage("rr and crr need --size");
 	if (o->mode != MODE_RR && o->pipeline != 1)
 		return usage("--pipeline is for rr");
+	if (o->have_source && o->addr.sa.sa_family != AF_INET)
+		return usage("--source: IPv4 targets only");
 	if (o->have_source && o->conns > SOURCE_PORTS)
 		return usage("--source: at most 55536 --conns (a port each)");
 	return 0;
@@ -321,16 +344,16 @@ struct echo_conn {
 };
 
 static int
-listen_on(const struct sockaddr_in *a)
+listen_on(const union sa *a)
 {
 	int one = 1;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int fd = socket(a->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	set_nodelay(fd);
-	if (bind(fd, (const struct sockaddr *)a, sizeof(*a)) < 0 ||
+	if (bind(fd, &a->sa, sa_len(a)) < 0 ||
 	    listen(fd, 4096) < 0) {
 		close(fd);
 		return -1;
@@ -590,7 +613,8 @@ static void
 conn_open(struct client *cl, struct conn *c, uint64_t now)
 {
 	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int fd = socket(cl->o.addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK,
+			0);
 	int one = 1;
 
 	if (fd < 0)
@@ -613,7 +637,7 @@ conn_open(struct client *cl, struct conn *c, uint64_t now)
 	c->events = EPOLLOUT;
 	c->t_connect = now;
 	cl->closed--;
-	if (connect(fd, (struct sockaddr *)&cl->o.addr, sizeof(cl->o.addr)) < 0
+	if (connect(fd, &cl->o.addr.sa, sa_len(&cl->o.addr)) < 0
 	    && errno != EINPROGRESS) {
 		conn_fail(cl, c, err_kind(errno, 1), now);
 		return;

@@ -191,6 +191,12 @@ static const struct key_def schema[] = {
 	{ "tcp", "max_conns", T_U32, TCP(max_conns), 16, 1u << 26, "16384", 0,
 	  "control blocks per worker lcore (all states, TIME-WAIT included); "
 	  "sizes the connection table" },
+	{ "tcp", "max_conns6", T_U32, TCP(max_conns6), 0, 1u << 26, "0", 0,
+	  "IPv6 connections per worker lcore, of max_conns (their own table "
+	  "of IPv6 4-tuples, ~130 bytes a slot; IPv4 connections take none "
+	  "of it); 0: max_conns / 4, at least 64, when [port0] has an IPv6 "
+	  "address, else none; past it an IPv6 SYN is refused by RST "
+	  "(tcp_drop_no_tcb)" },
 	{ "tcp", "rcvbuf", T_SIZE, TCP(rcvbuf), 4096, 1u << 30, "256K", 0,
 	  "receive buffer per connection, bytes: the most the window "
 	  "advertises" },

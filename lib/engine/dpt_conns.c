@@ -24,6 +24,7 @@
  * CONNS_PAGE entries so the reply stays inside the telemetry socket's
  * 16 KiB.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -113,9 +114,18 @@ snapshot(struct dpt_worker *const *workers, unsigned int n_workers)
 	return -EBUSY;
 }
 
+/* "A.B.C.D:PORT", or "[A::B]:PORT" for an IPv6 connection (@a6). */
 static void
-ip_port(char *buf, size_t len, uint32_t a, uint16_t p)
+ip_port(char *buf, size_t len, uint8_t family, uint32_t a,
+	const struct dpt_in6 *a6, uint16_t p)
 {
+	char s6[INET6_ADDRSTRLEN];
+
+	if (family == DPT_AF_INET6) {
+		inet_ntop(AF_INET6, a6, s6, sizeof(s6));
+		snprintf(buf, len, "[%s]:%u", s6, p);
+		return;
+	}
 	snprintf(buf, len, "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 255,
 		 (a >> 8) & 255, a & 255, p);
 }
@@ -124,10 +134,10 @@ static void
 add_conn(struct rte_tel_data *arr, unsigned int lcore,
 	 const struct dpt_tcp_conn_info *c)
 {
-	char line[RTE_TEL_MAX_STRING_LEN], l[24], f[24];
+	char line[RTE_TEL_MAX_STRING_LEN], l[56], f[56];
 
-	ip_port(l, sizeof(l), c->laddr, c->lport);
-	ip_port(f, sizeof(f), c->raddr, c->rport);
+	ip_port(l, sizeof(l), c->family, c->laddr, &c->laddr6, c->lport);
+	ip_port(f, sizeof(f), c->family, c->raddr, &c->raddr6, c->rport);
 	snprintf(line, sizeof(line), "%u %s %s %s %u %u %" PRIu64 " %u %u %u",
 		 lcore, l, f, dpt_tcp_state_name(c->state), c->snd_queue,
 		 c->rcv_queue, c->retrans, c->srtt_us, c->cwnd, c->tag);

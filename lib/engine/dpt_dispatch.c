@@ -235,3 +235,13 @@ dpt_dispatch_port_ok(void *arg, uint32_t raddr, uint16_t rport,
 	return dpt_steer_tuple(w->steer, raddr, laddr, rport, lport) ==
 	       w->index;
 }
+
+int
+dpt_dispatch_port_ok6(void *arg, const struct dpt_in6 *raddr, uint16_t rport,
+		      const struct dpt_in6 *laddr, uint16_t lport)
+{
+	const struct dpt_worker *w = arg;
+
+	return dpt_steer_tuple6(w->steer, raddr, laddr, rport, lport) ==
+	       w->index;
+}

@@ -60,6 +60,7 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 		.rx_reserve = rx_reserve(e),
 		.stats = &w->stats,
 		.port_ok = p->n_lcores > 1 ? dpt_dispatch_port_ok : NULL,
+		.port_ok6 = p->n_lcores > 1 ? dpt_dispatch_port_ok6 : NULL,
 		.port_ok_arg = w,
 		.tx_cksum_offload = !!(e->port.tx_offloads &
 				       RTE_ETH_TX_OFFLOAD_TCP_CKSUM),
@@ -490,7 +491,10 @@ late_enqueue(struct dpt_worker *w, struct rte_mbuf *m, int syn)
 	struct dpt_lateq *q = &w->lateq;
 
 	if (w->lateq_known.n < w->lateq_known.cap &&
-	    dpt_tcp_peer_known(w->tcp, rte_be_to_cpu_32(ip->src_addr)))
+	    ((ip->version_ihl >> 4) == 6 ?
+	     dpt_tcp_peer_known6(w->tcp, (const struct dpt_in6 *)
+				 ((const struct rte_ipv6_hdr *)ip)->src_addr) :
+	     dpt_tcp_peer_known(w->tcp, rte_be_to_cpu_32(ip->src_addr))))
 		q = &w->lateq_known;
 	if (q->n == q->cap) {
 		w->stats.c[DPT_STAT_rx_frames]++;

@@ -178,6 +178,11 @@ int dpt_dispatch_handoff(void *arg, struct rte_mbuf *m);
 int dpt_dispatch_port_ok(void *arg, uint32_t raddr, uint16_t rport,
 			 uint32_t laddr, uint16_t lport);
 
+/** struct dpt_tcp_params port_ok6: the same for an IPv6 4-tuple. */
+int dpt_dispatch_port_ok6(void *arg, const struct dpt_in6 *raddr,
+			  uint16_t rport, const struct dpt_in6 *laddr,
+			  uint16_t lport);
+
 /*
  * The connection view (dpt_conns.c).
  */

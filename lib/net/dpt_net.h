@@ -293,14 +293,40 @@ enum dpt_stat dpt_icmp_parse(const struct rte_mbuf *m, uint32_t off,
 
 /** What a worker's loop sees of a frame at first look. */
 enum dpt_frame_kind {
-	DPT_FRAME_OTHER,   /**< not TCP over IPv4, a fragment, too short */
+	DPT_FRAME_OTHER,   /**< not TCP over IPv4 or IPv6, a fragment, too
+			     *  short */
 	DPT_FRAME_TCP_SYN, /**< an opening SYN: SYN, no ACK, RST or FIN */
 	DPT_FRAME_TCP,     /**< any other TCP segment */
 };
 
+/* The TCP flags byte at @p o of frame @p p: an opening SYN or not. */
+static inline enum dpt_frame_kind
+dpt_frame_tcp_kind(const uint8_t *p, uint32_t o)
+{
+	return (p[o + 13] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			     RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)) ==
+	       RTE_TCP_SYN_FLAG ? DPT_FRAME_TCP_SYN : DPT_FRAME_TCP;
+}
+
+/* dpt_frame_kind() of a frame that is not IPv4: TCP right after an IPv6
+ * fixed header (a segment behind extension headers, a fragment among
+ * them, is DPT_FRAME_OTHER: parsed in full, never late), so IPv6 SYN
+ * floods wait and are budgeted as IPv4's do. */
+static inline enum dpt_frame_kind
+dpt_frame_kind6(const struct rte_mbuf *m, const uint8_t *p, uint32_t *l4)
+{
+	if (m->data_len < RTE_ETHER_HDR_LEN + 40 + 20 ||
+	    p[12] != (RTE_ETHER_TYPE_IPV6 >> 8) ||
+	    p[13] != (RTE_ETHER_TYPE_IPV6 & 0xff) ||
+	    p[RTE_ETHER_HDR_LEN + 6] != IPPROTO_TCP)
+		return DPT_FRAME_OTHER;
+	*l4 = RTE_ETHER_HDR_LEN + 40;
+	return dpt_frame_tcp_kind(p, *l4);
+}
+
 /**
  * What the frame @p m (data at its Ethernet header) is, at first look:
- * an opening TCP SYN over IPv4 (SYN set, ACK, RST and FIN clear), another
+ * an opening TCP SYN over IPv4 or IPv6 (SYN set, ACK, RST and FIN clear), another
  * TCP segment, or anything else (fragments included: a later fragment's
  * bytes at the flags' offset are data). What a worker's loop looks at
  * before it pays for anything else, so that SYNs and segments for no
@@ -321,20 +347,20 @@ dpt_frame_kind(const struct rte_mbuf *m, uint32_t *l4)
 
 	if (m->data_len < RTE_ETHER_HDR_LEN + 20 + 20 ||
 	    p[12] != (RTE_ETHER_TYPE_IPV4 >> 8) ||
-	    p[13] != (RTE_ETHER_TYPE_IPV4 & 0xff) || ip[9] != IPPROTO_TCP ||
+	    p[13] != (RTE_ETHER_TYPE_IPV4 & 0xff))
+		return dpt_frame_kind6(m, p, l4);
+	if (ip[9] != IPPROTO_TCP ||
 	    (ip[6] & 0x3f) != 0 || ip[7] != 0) /* MF, fragment offset */
 		return DPT_FRAME_OTHER;
 	o = RTE_ETHER_HDR_LEN + (ip[0] & 0xfu) * 4;
 	if (o + 20 > m->data_len)
 		return DPT_FRAME_OTHER;
 	*l4 = o;
-	return (p[o + 13] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
-			     RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)) ==
-	       RTE_TCP_SYN_FLAG ? DPT_FRAME_TCP_SYN : DPT_FRAME_TCP;
+	return dpt_frame_tcp_kind(p, o);
 }
 
 /**
- * Whether the frame @p m is an opening TCP SYN over IPv4
+ * Whether the frame @p m is an opening TCP SYN over IPv4 or IPv6
  * (dpt_frame_kind() says DPT_FRAME_TCP_SYN).
  */
 static inline int

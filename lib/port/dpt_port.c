@@ -135,7 +135,8 @@ choose_rss(struct dpt_port *p, const struct rte_eth_dev_info *di,
 	ec->rx_adv_conf.rss_conf.rss_key = key;
 	ec->rx_adv_conf.rss_conf.rss_key_len = len;
 	ec->rx_adv_conf.rss_conf.rss_hf = di->flow_type_rss_offloads &
-		(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP);
+		(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP |
+		 RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP);
 	p->rx_offloads |= di->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH;
 }
 

@@ -60,6 +60,39 @@ dpt_steer_tuple(const struct dpt_steer *s, uint32_t saddr, uint32_t daddr,
 		       s->reta_size];
 }
 
+uint32_t
+dpt_steer_hash6(const struct dpt_steer *s, const struct dpt_in6 *saddr,
+		const struct dpt_in6 *daddr, uint16_t sport, uint16_t dport)
+{
+	union rte_thash_tuple t;
+
+	/* the addresses in the CPU's order a 32-bit word at a time, as
+	 * rte_thash_load_v6_addrs() loads them: the hash is then the one a
+	 * NIC computes over the wire's bytes (RSS's IPv6 TCP type) */
+	for (unsigned int i = 0; i < 16; i += 4) {
+		uint32_t a = rte_be_to_cpu_32(*(const unaligned_uint32_t *)
+					      &saddr->b[i]);
+		uint32_t b = rte_be_to_cpu_32(*(const unaligned_uint32_t *)
+					      &daddr->b[i]);
+
+		memcpy(&t.v6.src_addr[i], &a, 4);
+		memcpy(&t.v6.dst_addr[i], &b, 4);
+	}
+	t.v6.sport = sport;
+	t.v6.dport = dport;
+	return rte_softrss((uint32_t *)&t, RTE_THASH_V6_L4_LEN, s->key);
+}
+
+uint16_t
+dpt_steer_tuple6(const struct dpt_steer *s, const struct dpt_in6 *saddr,
+		 const struct dpt_in6 *daddr, uint16_t sport, uint16_t dport)
+{
+	if (s->n_workers == 1)
+		return 0;
+	return s->reta[dpt_steer_hash6(s, saddr, daddr, sport, dport) %
+		       s->reta_size];
+}
+
 /* The IPv4 header of frame @m and its length (*ihl) when the first
  * segment holds a valid one's first 20 bytes; else NULL, *arp saying
  * whether the frame is ARP. */
@@ -109,6 +142,62 @@ tcp_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 			       rte_be_to_cpu_16(th->dst_port));
 }
 
+/* The ports of the TCP header at @th, for dpt_steer_tuple6(). */
+static int
+tcp6_owner(const struct dpt_steer *s, const struct rte_ipv6_hdr *ip,
+	   const struct rte_tcp_hdr *th)
+{
+	return dpt_steer_tuple6(s, (const struct dpt_in6 *)ip->src_addr,
+				(const struct dpt_in6 *)ip->dst_addr,
+				rte_be_to_cpu_16(th->src_port),
+				rte_be_to_cpu_16(th->dst_port));
+}
+
+/* An ICMPv6 error (RFC 4443 3: destination unreachable, packet too big,
+ * time exceeded, parameter problem: types 1 to 4) whose quoted packet is
+ * a TCP segment right after its fixed header: that segment's owner. */
+static int
+icmp6_error_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
+		  const struct rte_ipv6_hdr *ip)
+{
+	const uint8_t *ic = (const uint8_t *)(ip + 1);
+	const struct rte_ipv6_hdr *q = (const struct rte_ipv6_hdr *)(ic + 8);
+	uint32_t at = RTE_ETHER_HDR_LEN + sizeof(*ip) + 8;
+
+	if (m->data_len < at + sizeof(*q) + 4 || ic[0] < 1 || ic[0] > 4 ||
+	    q->proto != IPPROTO_TCP)
+		return DPT_STEER_HERE;
+	return tcp6_owner(s, q, (const struct rte_tcp_hdr *)(q + 1));
+}
+
+/* Who handles an IPv6 frame (@m not IPv4 nor ARP): a TCP segment right
+ * after the fixed header (nearly every one: a segment behind extension
+ * headers stays with the worker that received it, which parses it in
+ * full), by the IPv6 4-tuple; in the dispatcher (@rx) also an ICMPv6
+ * error quoting one. Anything else, Neighbor Discovery included (ip6's),
+ * DPT_STEER_HERE. */
+static int
+ipv6_owner(const struct dpt_steer *s, const struct rte_mbuf *m, int rx)
+{
+	const struct rte_ether_hdr *eth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(eth + 1);
+
+	if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip) + 4 ||
+	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return DPT_STEER_HERE;
+	if (s->n_workers == 1)
+		return ip->proto == IPPROTO_TCP ? 0 : DPT_STEER_HERE;
+	if (ip->proto == IPPROTO_TCP) {
+		if (s->hw_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+			return s->reta[m->hash.rss % s->reta_size];
+		return tcp6_owner(s, ip, (const struct rte_tcp_hdr *)(ip + 1));
+	}
+	if (rx && ip->proto == IPPROTO_ICMPV6)
+		return icmp6_error_owner(s, m, ip);
+	return DPT_STEER_HERE;
+}
+
 int
 dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m)
 {
@@ -117,7 +206,7 @@ dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip = frame_ipv4(m, &ihl, &arp);
 
 	if (ip == NULL)
-		return arp ? DPT_STEER_ALL : DPT_STEER_HERE;
+		return arp ? DPT_STEER_ALL : ipv6_owner(s, m, 0);
 	return tcp_owner(s, m, ip, ihl);
 }
 
@@ -161,7 +250,7 @@ dpt_steer_rx(const struct dpt_steer *s, const struct rte_mbuf *m)
 	/* one parse for every question: this runs on each frame the
 	 * dispatcher sees, floods of other protocols included */
 	if (ip == NULL)
-		return arp ? DPT_STEER_ALL : DPT_STEER_HERE;
+		return arp ? DPT_STEER_ALL : ipv6_owner(s, m, 1);
 	o = tcp_owner(s, m, ip, ihl);
 	if (o != DPT_STEER_HERE || s->n_workers == 1)
 		return o;

@@ -23,6 +23,10 @@
  *   - ICMP errors about TCP segments go to the worker owning the quoted
  *     segment's 4-tuple, whose connection they concern.
  *
+ * IPv6 TCP segments are steered by their IPv6 4-tuple alike (RSS's IPv6
+ * TCP hash type, the same symmetric key), and ICMPv6 errors by the
+ * segment they quote.
+ *
  * The table is written once at start-up and only read afterwards, by
  * every worker.
  */
@@ -32,6 +36,8 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+
+#include "dpt_net.h"
 
 #define DPT_STEER_KEY_LEN 40    /**< bytes of the Toeplitz key */
 #define DPT_STEER_RETA_MAX 512  /**< redirection table entries, at most */
@@ -73,8 +79,26 @@ uint32_t dpt_steer_hash(const struct dpt_steer *s, uint32_t saddr,
 			uint32_t daddr, uint16_t sport, uint16_t dport);
 
 /**
+ * dpt_steer_tuple() of an IPv6 4-tuple (addresses as on the wire, ports
+ * in host order): the Toeplitz hash RSS computes for IPv6 TCP (the
+ * 36-byte tuple of rte_thash, RTE_THASH_V6_L4_LEN), so the same worker
+ * the port's RSS picks. Symmetric, as for IPv4 (the key's 16-bit period).
+ */
+uint16_t dpt_steer_tuple6(const struct dpt_steer *s,
+			  const struct dpt_in6 *saddr,
+			  const struct dpt_in6 *daddr, uint16_t sport,
+			  uint16_t dport);
+
+/** The Toeplitz hash of an IPv6 4-tuple under @p s's key. */
+uint32_t dpt_steer_hash6(const struct dpt_steer *s,
+			 const struct dpt_in6 *saddr,
+			 const struct dpt_in6 *daddr, uint16_t sport,
+			 uint16_t dport);
+
+/**
  * Who handles a received Ethernet frame: a worker index for an
- * unfragmented IPv4 TCP segment, DPT_STEER_ALL for ARP, DPT_STEER_HERE for
+ * unfragmented IPv4 TCP segment or an IPv6 one (TCP right after the
+ * fixed header), DPT_STEER_ALL for ARP, DPT_STEER_HERE for
  * anything else (the receiving worker handles and counts it).
  */
 int dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m);

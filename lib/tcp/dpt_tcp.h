@@ -48,6 +48,23 @@ struct dpt_tcp;
 struct dpt_tcb;
 struct dpt_tcp_listener;
 
+/** An address family of struct dpt_ipaddr (the numbers of
+ * struct dpt_icmp_err's family). */
+#define DPT_AF_INET 4
+#define DPT_AF_INET6 6
+
+/**
+ * An IP address of either family, as the API takes and gives it (the
+ * transports' common type: UDP may take it too).
+ */
+struct dpt_ipaddr {
+	uint8_t family;            /**< DPT_AF_INET or DPT_AF_INET6 */
+	union {
+		uint32_t v4;       /**< IPv4, host order */
+		struct dpt_in6 v6; /**< IPv6, network order */
+	};
+};
+
 /** RFC 9293 3.3.2: the eleven states. */
 enum dpt_tcp_state {
 	DPT_TCP_CLOSED,
@@ -187,6 +204,9 @@ struct dpt_tcp_conf {
 				      *   least 64 */
 	uint32_t challenge_acks;     /**< RFC 5961 challenge ACKs/s per conn */
 	uint32_t nodelay;            /**< new connections disable Nagle */
+	uint32_t max_conns6;         /**< IPv6 connections per lcore (of
+				      *   max_conns); 0 = max_conns / 4 with
+				      *   an IPv6 address, else none */
 };
 
 /** Parameters of dpt_tcp_create(). */
@@ -207,7 +227,11 @@ struct dpt_tcp_params {
 	 *  lcores, the peer's reply must reach this one. NULL = any port. */
 	int (*port_ok)(void *arg, uint32_t raddr, uint16_t rport,
 		       uint32_t laddr, uint16_t lport);
-	void *port_ok_arg;                /**< its first argument */
+	/** The same for an IPv6 active open. NULL = any port. */
+	int (*port_ok6)(void *arg, const struct dpt_in6 *raddr,
+			uint16_t rport, const struct dpt_in6 *laddr,
+			uint16_t lport);
+	void *port_ok_arg;                /**< their first argument */
 	int tx_cksum_offload;             /**< the PMD fills TCP checksums */
 	int cksum_none;                   /**< send checksum 0 ([port0]
 					    *  checksum = none; input
@@ -220,7 +244,7 @@ struct dpt_tcp_params {
 /**
  * Create the TCP state of one lcore: pools of control blocks and tables
  * sized from conf->max_conns, a timing wheel. Installs itself as
- * nif->tcp_input and nif->tcp_err.
+ * nif->tcp_input, nif->tcp6_input and nif->tcp_err.
  *
  * @return
  *   The context, or NULL with rte_errno set (ENOMEM, EEXIST, EINVAL).
@@ -234,6 +258,13 @@ void dpt_tcp_free(struct dpt_tcp *tcp, uint64_t now);
 /** IPv4 input hook (a dpt_l4_input_t): @p m's data at the TCP header. */
 void dpt_tcp_input(void *tcp, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 		   uint64_t now);
+
+/** IPv6 input hook (a dpt_l4_input6_t, nif->tcp6_input): @p m's data at
+ * the TCP header, @p ip its IPv6 header with extension headers walked.
+ * Its connections are keyed by the IPv6 4-tuple; listeners take both
+ * families (a listener is a port, as Linux's dual-stack default). */
+void dpt_tcp_input6(void *tcp, struct rte_mbuf *m, const struct dpt_ipv6 *ip,
+		    uint64_t now);
 
 /**
  * ICMP error input hook (a dpt_l4_err_t): an error quoting one of our
@@ -300,6 +331,12 @@ struct dpt_tcp_open_params {
 	 *  dpt_tcp_setopt() would set them (SO_RCVBUF before connect()). */
 	const struct dpt_tcp_optval *opts;
 	uint32_t n_opts;           /**< entries of opts */
+	/** The remote address of either family, instead of raddr when its
+	 *  family is set (family 0: raddr, IPv4). */
+	struct dpt_ipaddr remote;
+	/** The local address, of remote's family when set (family 0:
+	 *  laddr for IPv4, our first IPv6 address for IPv6). */
+	struct dpt_ipaddr local;
 };
 
 /**
@@ -338,6 +375,30 @@ struct dpt_tcb *dpt_tcp_connect(struct dpt_tcp *tcp, uint32_t raddr,
 				uint16_t rport, uint16_t lport,
 				dpt_tcp_handler_t handler, void *arg,
 				uint64_t now);
+
+/**
+ * dpt_tcp_connect() to an address of either family, from our first
+ * address of that family.
+ *
+ * @return
+ *   As dpt_tcp_open(); EADDRNOTAVAIL also for IPv6 without an IPv6
+ *   address ([port0] address6) or table (struct dpt_tcp_conf
+ *   max_conns6), EAFNOSUPPORT for a family other than DPT_AF_INET and
+ *   DPT_AF_INET6.
+ */
+struct dpt_tcb *dpt_tcp_connect_addr(struct dpt_tcp *tcp,
+				     const struct dpt_ipaddr *raddr,
+				     uint16_t rport, uint16_t lport,
+				     dpt_tcp_handler_t handler, void *arg,
+				     uint64_t now);
+
+/** The local address and port of @p c, either family (getsockname()). */
+void dpt_tcp_local_addr(const struct dpt_tcb *c, struct dpt_ipaddr *addr,
+			uint16_t *port);
+
+/** The peer's address and port of @p c, either family (getpeername()). */
+void dpt_tcp_peer_addr(const struct dpt_tcb *c, struct dpt_ipaddr *addr,
+		       uint16_t *port);
 
 /** Set the event handler and its argument. */
 void dpt_tcp_set_handler(struct dpt_tcb *c, dpt_tcp_handler_t handler,
@@ -459,8 +520,10 @@ int dpt_tcp_setopt(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t value,
 
 /** What a netstat-like view shows of one connection. */
 struct dpt_tcp_info {
-	uint32_t laddr, raddr;    /**< host order */
+	uint32_t laddr, raddr;    /**< host order; 0 for IPv6 (local, peer) */
 	uint16_t lport, rport;
+	struct dpt_ipaddr local;  /**< our address, either family */
+	struct dpt_ipaddr peer;   /**< the peer's */
 	enum dpt_tcp_state state;
 	enum dpt_tcp_error error;
 	uint32_t snd_queued;      /**< bytes in the send queue (unacked too) */
@@ -529,6 +592,9 @@ uint32_t dpt_tcp_abort_all(struct dpt_tcp *tcp, uint64_t now);
  */
 int dpt_tcp_peer_known(const struct dpt_tcp *tcp, uint32_t addr);
 
+/** dpt_tcp_peer_known() of an IPv6 peer. */
+int dpt_tcp_peer_known6(const struct dpt_tcp *tcp, const struct dpt_in6 *addr);
+
 /** Control blocks in use (all states, TIME-WAIT included). */
 uint32_t dpt_tcp_conns(const struct dpt_tcp *tcp);
 
@@ -537,7 +603,10 @@ uint32_t dpt_tcp_capacity(const struct dpt_tcp *tcp);
 
 /** One connection as the netstat-like view shows it. */
 struct dpt_tcp_conn_info {
-	uint32_t laddr, raddr;   /**< local and foreign address, host order */
+	uint32_t laddr, raddr;   /**< local and foreign address, host order
+				  *  (IPv4; 0 for IPv6: laddr6, raddr6) */
+	struct dpt_in6 laddr6, raddr6; /**< IPv6 (family 6) */
+	uint8_t family;          /**< DPT_AF_INET or DPT_AF_INET6 */
 	uint16_t lport, rport;   /**< local and foreign port */
 	uint8_t state;           /**< enum dpt_tcp_state */
 	uint32_t snd_queue;      /**< bytes queued to send: unacked + unsent */
@@ -559,6 +628,10 @@ struct dpt_tcp_mem {
 	size_t filter;           /**< the lookup filter's counters */
 	size_t loss_states;      /**< the pool of SACK and out-of-order
 				  *   state ([tcp] loss_states) */
+	size_t table6;           /**< the IPv6 table and its addresses
+				  *   ([tcp] max_conns6 slots; 0 without
+				  *   IPv6), measured as EAL heap taken */
+	uint32_t conns6;         /**< those slots */
 };
 
 /** Fill @p m with the start-up memory of @p tcp. */

@@ -4,6 +4,8 @@
 
 #include <rte_ip.h>
 
+#include "dpt_cksum.h"
+
 #include "dpt_tcp_seg.h"
 
 /* Option kinds, RFC 9293 3.2 and the IANA registry. */
@@ -147,9 +149,12 @@ dpt_tcp_opts_parse(const uint8_t *p, unsigned int len, int syn,
 	return 0;
 }
 
-static enum dpt_stat
-check_cksum(const struct rte_mbuf *m, const struct dpt_ipv4 *ip, uint32_t len)
+/* RFC 9293 3.1 (MUST-2/3): whether the segment (@m's data, @len bytes)
+ * sums right over IPv4's pseudo-header and itself. */
+static int
+sum_ok4(const struct rte_mbuf *m, const void *ipv, uint32_t len)
 {
+	const struct dpt_ipv4 *ip = ipv;
 	struct rte_ipv4_hdr ph = {
 		.src_addr = rte_cpu_to_be_32(ip->src),
 		.dst_addr = rte_cpu_to_be_32(ip->dst),
@@ -158,26 +163,29 @@ check_cksum(const struct rte_mbuf *m, const struct dpt_ipv4 *ip, uint32_t len)
 		.version_ihl = RTE_IPV4_VHL_DEF,
 	};
 
-	switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
-	case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
-		return DPT_STAT_OK;
-	case RTE_MBUF_F_RX_L4_CKSUM_BAD:
-		return DPT_STAT_tcp_drop_cksum;
-	default:
-		/* RFC 9293 3.1 (MUST-2/3): verify over pseudo-header and
-		 * segment; m's data starts at the TCP header, offset 0. */
-		return dpt_ipv4_l4_cksum_ok(m, &ph, 0) ? DPT_STAT_OK :
-			DPT_STAT_tcp_drop_cksum;
-	}
+	return dpt_ipv4_l4_cksum_ok(m, &ph, 0);
 }
 
-enum dpt_stat
-dpt_tcp_parse(const struct rte_mbuf *m, const struct dpt_ipv4 *ip,
-	      struct dpt_tcp_seg *s, struct dpt_stats *st)
+/* The same over IPv6 (RFC 8200 8.1: the pseudo-header of the source and
+ * final destination addresses, the upper-layer length and the next
+ * header value; TCP's checksum is mandatory over either family). */
+static int
+sum_ok6(const struct rte_mbuf *m, const void *ip, uint32_t len)
+{
+	return dpt_ipv6_l4_cksum_ok(m, ip, 0, len);
+}
+
+/* The header fields and options of the segment at @m's data (@len
+ * bytes under IP header @ip), its checksum the PMD's verdict or, without
+ * one, what @sum_ok says of it. */
+static __rte_always_inline enum dpt_stat
+parse_tcp(const struct rte_mbuf *m, uint32_t len, struct dpt_tcp_seg *s,
+	  struct dpt_stats *st, int (*sum_ok)(const struct rte_mbuf *,
+					      const void *, uint32_t),
+	  const void *ip)
 {
 	uint8_t buf[DPT_TCP_HDR_MAX];
 	const struct rte_tcp_hdr *h;
-	uint32_t len = ip->total_len - ip->hdr_len;
 
 	h = rte_pktmbuf_read(m, 0, sizeof(*h), buf);
 	if (h == NULL || len < sizeof(*h))
@@ -185,16 +193,20 @@ dpt_tcp_parse(const struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	s->hdr_len = (uint8_t)((h->data_off >> 4) * 4);
 	if (s->hdr_len < sizeof(*h) || s->hdr_len > len)
 		return DPT_STAT_tcp_drop_hdr_len;
-	if (check_cksum(m, ip, len) != DPT_STAT_OK)
+	switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
+		break;
+	case RTE_MBUF_F_RX_L4_CKSUM_BAD:
 		return DPT_STAT_tcp_drop_cksum;
+	default: /* m's data starts at the TCP header, offset 0 */
+		if (!sum_ok(m, ip, len))
+			return DPT_STAT_tcp_drop_cksum;
+	}
 	/* Any combination goes on to the state machine, SYN with FIN or RST
 	 * too (port scanners send them): RFC 9293 3.10.7 says what each
 	 * state does with each flag, e.g. a RST to CLOSED for SYN+FIN
 	 * (3.10.7.1) and a SYN-ACK from LISTEN (3.10.7.2 third). */
 	s->flags = h->tcp_flags;
-	s->saddr = ip->src;
-	s->daddr = ip->dst;
-	s->tos = ip->tos;
 	s->sport = rte_be_to_cpu_16(h->src_port);
 	s->dport = rte_be_to_cpu_16(h->dst_port);
 	s->seq = rte_be_to_cpu_32(h->sent_seq);
@@ -212,6 +224,38 @@ dpt_tcp_parse(const struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 			st->c[DPT_STAT_tcp_opt_malformed]++;
 	}
 	return DPT_STAT_OK;
+}
+
+enum dpt_stat
+dpt_tcp_parse(const struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+	      struct dpt_tcp_seg *s, struct dpt_stats *st)
+{
+	enum dpt_stat r = parse_tcp(m, ip->total_len - ip->hdr_len, s, st,
+				    sum_ok4, ip);
+
+	s->saddr = ip->src;
+	s->daddr = ip->dst;
+	s->tos = ip->tos;
+	s->v6 = 0;
+	return r;
+}
+
+enum dpt_stat
+dpt_tcp_parse6(const struct rte_mbuf *m, const struct dpt_ipv6 *ip,
+	       struct dpt_tcp_seg *s, struct dpt_stats *st)
+{
+	/* the payload length counts the extension headers walked */
+	uint32_t ext = ip->hdr_len - (uint32_t)sizeof(struct rte_ipv6_hdr);
+	enum dpt_stat r;
+
+	if (ip->payload_len < ext)
+		return DPT_STAT_tcp_drop_short;
+	r = parse_tcp(m, ip->payload_len - ext, s, st, sum_ok6, ip);
+	s->saddr = dpt_tcp_in6_fold(&ip->src);
+	s->daddr = dpt_tcp_in6_fold(&ip->dst);
+	s->tos = ip->tclass;
+	s->v6 = 1;
+	return r;
 }
 
 unsigned int

@@ -12,6 +12,7 @@
 #define DPT_TCP_SEG_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -55,7 +56,9 @@ struct dpt_tcp_opts {
 
 /** A validated TCP segment, host order. */
 struct dpt_tcp_seg {
-	uint32_t saddr, daddr; /**< IPv4 addresses */
+	uint32_t saddr, daddr; /**< IPv4 addresses; for IPv6 the IPv6
+				 *  addresses folded (a quick compare of
+				 *  4-tuples, never a key) */
 	uint16_t sport, dport; /**< ports */
 	uint32_t seq;          /**< SEG.SEQ */
 	uint32_t ack;          /**< SEG.ACK */
@@ -64,13 +67,27 @@ struct dpt_tcp_seg {
 	uint16_t urp;          /**< urgent pointer */
 	uint8_t flags;         /**< DPT_TCP_* */
 	uint8_t hdr_len;       /**< header bytes, options included */
-	uint8_t tos;           /**< the IP TOS byte */
+	uint8_t tos;           /**< the IP TOS byte (IPv6: traffic class) */
+	uint8_t v6;            /**< 1: over IPv6 (the addresses are the
+				 *  caller's: struct dpt_ipv6) */
 	struct dpt_tcp_opts opt;
 	uint16_t gro_segs;     /**< wire segments receive coalescing joined
 				 *  into this one (TCP input sets it; 1 for
 				 *  a segment as received) */
 	uint16_t gro_size;     /**< payload of each of them but the last */
 };
+
+/** An IPv6 address in 32 bits, its words XORed: a quick compare of
+ * 4-tuples (struct dpt_tcp_seg), and the maps indexed by a peer's address
+ * (tcp_peers.c), which hash it again; never a key. */
+static inline uint32_t
+dpt_tcp_in6_fold(const struct dpt_in6 *a)
+{
+	uint32_t w[4];
+
+	memcpy(w, a, sizeof(w));
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
+}
 
 /* Sequence space comparisons, RFC 9293 3.4: modulo 2^32. */
 static inline int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
@@ -102,6 +119,20 @@ static inline uint32_t seq_min(uint32_t a, uint32_t b) { return seq_lt(a, b) ? a
  */
 enum dpt_stat dpt_tcp_parse(const struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 			    struct dpt_tcp_seg *seg, struct dpt_stats *st);
+
+/**
+ * dpt_tcp_parse() of a segment that came over IPv6 (@p ip, walked by
+ * dpt_ipv6_parse(); the segment is what follows its extension headers):
+ * the checksum over RFC 8200 8.1's pseudo-header, mandatory as ever for
+ * TCP. Sets seg->v6, and saddr and daddr to the addresses folded
+ * (dpt_tcp_in6_fold()); the addresses themselves stay in @p ip.
+ *
+ * @return
+ *   As dpt_tcp_parse().
+ */
+enum dpt_stat dpt_tcp_parse6(const struct rte_mbuf *m,
+			     const struct dpt_ipv6 *ip,
+			     struct dpt_tcp_seg *seg, struct dpt_stats *st);
 
 /**
  * Parse @p len bytes of options at @p p.

@@ -270,71 +270,113 @@ dpt_tcp_accept(struct dpt_tcp_listener *l)
 	return c;
 }
 
+/* Whether local port k->lport (k6->lport for IPv6, k6 not NULL) makes a
+ * free 4-tuple whose replies come to this lcore. */
+static int
+port_usable(struct dpt_tcp *t, const struct tcp_key *k,
+	    const struct tcp_key6 *k6)
+{
+	if (k6 != NULL)
+		return (t->port_ok6 == NULL ||
+			t->port_ok6(t->port_ok_arg, &k6->raddr, k6->rport,
+				    &k6->laddr, k6->lport)) &&
+		       tcb_lookup6(t, k6) == NULL;
+	return (t->port_ok == NULL || t->port_ok(t->port_ok_arg, k->raddr,
+						 k->rport, k->laddr,
+						 k->lport)) &&
+	       tcb_lookup(t, k) == NULL;
+}
+
 /* A free ephemeral port for this local address and destination (RFC 6056
  * 3.2: simple sequential search from a secret-seeded start), one whose
  * reply comes to this lcore (port_ok: with n lcores, about one port in n).
  * Free means no connection holds the 4-tuple (RFC 9293 3.4; one hash
  * lookup each), so a port in use from one of our addresses or towards
  * another endpoint is free here. At most one pass over the range: O(range)
- * lookups in the worst case (all taken), O(1) while few are. */
+ * lookups in the worst case (all taken), O(1) while few are. Sets
+ * k->lport, and k6->lport when @k6 (an IPv6 4-tuple) is not NULL. */
 static int
-pick_port(struct dpt_tcp *t, struct tcp_key *k)
+pick_port(struct dpt_tcp *t, struct tcp_key *k, struct tcp_key6 *k6)
 {
 	const uint32_t range = TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1;
 
 	for (uint32_t i = 0; i < range; i++) {
 		k->lport = t->next_port;
+		if (k6 != NULL)
+			k6->lport = k->lport;
 		t->next_port = t->next_port == TCP_EPHEMERAL_HI ?
 			       TCP_EPHEMERAL_LO : t->next_port + 1;
-		if ((t->port_ok == NULL || t->port_ok(t->port_ok_arg, k->raddr,
-						       k->rport, k->laddr,
-						       k->lport)) &&
-		    tcb_lookup(t, k) == NULL &&
-		    listener_find(t, k->lport) == NULL)
+		if (port_usable(t, k, k6) && listener_find(t, k->lport) == NULL)
 			return 0;
 	}
 	return -EADDRNOTAVAIL;
+}
+
+/* The 4-tuple of an active open (@k6 set for IPv6, else @k): our address
+ * checked, the local port chosen or checked. 0 or a positive errno. */
+static int
+open_tuple(struct dpt_tcp *t, const struct dpt_tcp_open_params *p,
+	   struct tcp_key *k, struct tcp_key6 *k6)
+{
+	const struct dpt_in6 *ours = dpt_netif_addr6(t->nif);
+	int v6 = p->remote.family == DPT_AF_INET6;
+
+	if (p->remote.family != 0 && p->remote.family != DPT_AF_INET && !v6)
+		return EAFNOSUPPORT;
+	*k = (struct tcp_key){
+		.raddr = p->remote.family ? p->remote.v4 : p->raddr,
+		.laddr = p->local.family ? p->local.v4 : p->laddr,
+		.rport = p->rport, .lport = p->lport };
+	if (k->laddr == 0 && !v6)
+		k->laddr = t->nif->addr;
+	if (v6) {
+		*k6 = (struct tcp_key6){ .raddr = p->remote.v6,
+			.laddr = p->local.family ? p->local.v6 : ours != NULL ?
+				 *ours : (struct dpt_in6){ { 0 } },
+			.rport = p->rport, .lport = p->lport };
+		if (t->table6 == NULL)
+			return EADDRNOTAVAIL;
+	}
+	/* RFC 1122 3.3.4.2 (RFC 8200's hosts alike): a host sends only from
+	 * its own addresses; the replies to any other would not come to us. */
+	if (v6 ? !dpt_netif_owns6(t->nif, &k6->laddr) :
+	    !dpt_netif_owns(t->nif, k->laddr)) {
+		t->st->c[DPT_STAT_tcp_connect_not_ours]++;
+		return EADDRNOTAVAIL;
+	}
+	if (p->lport == 0 && pick_port(t, k, v6 ? k6 : NULL) != 0) {
+		t->st->c[DPT_STAT_tcp_connect_no_port]++;
+		return EADDRNOTAVAIL;
+	}
+	if (p->lport != 0 && (v6 ? tcb_lookup6(t, k6) : tcb_lookup(t, k)))
+		return EADDRINUSE;
+	/* the reply would reach another lcore, which knows nothing of it */
+	if (p->lport != 0 && !port_usable(t, k, v6 ? k6 : NULL))
+		return EXDEV;
+	return 0;
 }
 
 struct dpt_tcb *
 dpt_tcp_open(struct dpt_tcp *t, const struct dpt_tcp_open_params *p,
 	     uint64_t now)
 {
-	uint32_t laddr = p->laddr != 0 ? p->laddr : t->nif->addr;
-	uint32_t raddr = p->raddr;
-	uint16_t rport = p->rport, lport = p->lport;
-	struct tcp_key k = { .raddr = raddr, .laddr = laddr,
-			     .rport = rport, .lport = lport };
+	int v6 = p->remote.family == DPT_AF_INET6;
+	struct tcp_key6 k6;
+	struct tcp_key k;
 	struct dpt_tcb *c;
+	int rc;
 
 	/* an option refused, before anything is taken or sent */
 	if (opts_check(p->opts, p->n_opts) != 0) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	/* RFC 1122 3.3.4.2: a host sends only from its own addresses; the
-	 * replies to any other would not come to us. */
-	if (!dpt_netif_owns(t->nif, laddr)) {
-		t->st->c[DPT_STAT_tcp_connect_not_ours]++;
-		rte_errno = EADDRNOTAVAIL;
+	rc = open_tuple(t, p, &k, &k6);
+	if (rc != 0) {
+		rte_errno = rc;
 		return NULL;
 	}
-	if (lport == 0 && pick_port(t, &k) != 0) {
-		t->st->c[DPT_STAT_tcp_connect_no_port]++;
-		rte_errno = EADDRNOTAVAIL;
-		return NULL;
-	}
-	if (lport != 0 && tcb_lookup(t, &k) != NULL) {
-		rte_errno = EADDRINUSE;
-		return NULL;
-	}
-	/* the reply would reach another lcore, which knows nothing of it */
-	if (lport != 0 && t->port_ok != NULL &&
-	    !t->port_ok(t->port_ok_arg, raddr, rport, k.laddr, lport)) {
-		rte_errno = EXDEV;
-		return NULL;
-	}
-	c = tcb_alloc(t, &k, now);
+	c = v6 ? tcb_alloc6(t, &k6, now) : tcb_alloc(t, &k, now);
 	if (c == NULL) {
 		t->st->c[DPT_STAT_tcp_drop_no_tcb]++;
 		rte_errno = ENOMEM;
@@ -345,8 +387,9 @@ dpt_tcp_open(struct dpt_tcp *t, const struct dpt_tcp_open_params *p,
 	/* still CLOSED: the options shape the SYN built below */
 	for (uint32_t i = 0; i < p->n_opts; i++)
 		opt_apply(c, p->opts[i].opt, p->opts[i].value, now);
-	c->iss = c->snd_una = c->snd_max = tcp_isn(t, &k, now);
-	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, t->nif->mtu - 40u);
+	c->iss = c->snd_una = c->snd_max = v6 ? tcp_isn6(t, &k6, now) :
+					   tcp_isn(t, &k, now);
+	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, t->nif->mtu - tcb_hdrs(c));
 	tcb_set_state(c, DPT_TCP_SYN_SENT);
 	tcp_send_syn(c, now);
 	tcb_rexmt_arm(c, now);
@@ -370,6 +413,44 @@ dpt_tcp_connect(struct dpt_tcp *t, uint32_t raddr, uint16_t rport,
 {
 	return dpt_tcp_connect_from(t, t->nif->addr, raddr, rport, lport,
 				    handler, arg, now);
+}
+
+struct dpt_tcb *
+dpt_tcp_connect_addr(struct dpt_tcp *t, const struct dpt_ipaddr *raddr,
+		     uint16_t rport, uint16_t lport, dpt_tcp_handler_t handler,
+		     void *arg, uint64_t now)
+{
+	return dpt_tcp_open(t, &(struct dpt_tcp_open_params){
+		.remote = *raddr, .rport = rport, .lport = lport,
+		.handler = handler, .arg = arg }, now);
+}
+
+/* The local (@local) or the peer's address of @c. */
+static void
+addr_of(const struct dpt_tcb *c, int local, struct dpt_ipaddr *addr)
+{
+	if (c->flags & F_V6)
+		*addr = (struct dpt_ipaddr){ .family = DPT_AF_INET6,
+			.v6 = local ? tcb_addr6(c)->laddr : tcb_addr6(c)->raddr };
+	else
+		*addr = (struct dpt_ipaddr){ .family = DPT_AF_INET,
+			.v4 = local ? c->key.laddr : c->key.raddr };
+}
+
+void
+dpt_tcp_local_addr(const struct dpt_tcb *c, struct dpt_ipaddr *addr,
+		   uint16_t *port)
+{
+	addr_of(c, 1, addr);
+	*port = c->key.lport;
+}
+
+void
+dpt_tcp_peer_addr(const struct dpt_tcb *c, struct dpt_ipaddr *addr,
+		  uint16_t *port)
+{
+	addr_of(c, 0, addr);
+	*port = c->key.rport;
 }
 
 void
@@ -566,10 +647,12 @@ void
 dpt_tcp_get_info(const struct dpt_tcb *c, struct dpt_tcp_info *i)
 {
 	memset(i, 0, sizeof(*i));
-	i->laddr = c->key.laddr;
-	i->raddr = c->key.raddr;
-	i->lport = c->key.lport;
-	i->rport = c->key.rport;
+	dpt_tcp_local_addr(c, &i->local, &i->lport);
+	dpt_tcp_peer_addr(c, &i->peer, &i->rport);
+	if (!(c->flags & F_V6)) {
+		i->laddr = c->key.laddr;
+		i->raddr = c->key.raddr;
+	}
 	i->state = (enum dpt_tcp_state)c->state;
 	i->error = (enum dpt_tcp_error)c->error;
 	i->snd_queued = c->sndq.bytes;

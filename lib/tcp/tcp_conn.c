@@ -11,6 +11,7 @@
  *   application handler may hold it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -47,6 +48,38 @@ dpt_tcp_state_name(enum dpt_tcp_state s)
 	return (unsigned int)s < DPT_TCP_NSTATES ? state_names[s] : "?";
 }
 
+/* The IPv6 table and its addresses (struct tcp_key6): [tcp] max_conns6
+ * slots, or, left at 0, max_conns / 4 (at least 64) when the interface
+ * has an IPv6 address and none when it has not, so that an IPv4-only
+ * configuration holds no byte more than before. */
+static int
+create_table6(struct dpt_tcp *t, const struct dpt_tcp_params *p)
+{
+	uint32_t n = p->conf->max_conns6;
+	char name[RTE_HASH_NAMESIZE];
+	size_t heap0;
+
+	if (n == 0 && dpt_netif_addr6(p->nif) != NULL)
+		n = RTE_MAX(p->conf->max_conns / 4, 64u);
+	if (n == 0)
+		return 0;
+	n = RTE_MAX(n, 8u);
+	snprintf(name, sizeof(name), "%s6", p->name);
+	heap0 = dpt_heap_used(p->socket_id);
+	/* a slot (and its addresses) stays the closed connection's until
+	 * it is released at the end of the poll (release()), not reused
+	 * while its handler may still ask for its addresses */
+	t->table6 = rte_hash_create(&(struct rte_hash_parameters){
+		.name = name, .entries = n, .key_len = sizeof(struct tcp_key6),
+		.socket_id = p->socket_id,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_NO_FREE_ON_DEL });
+	t->addr6 = rte_zmalloc_socket("dpt_tcp_addr6", sizeof(*t->addr6) * n,
+				      RTE_CACHE_LINE_SIZE, p->socket_id);
+	t->mem_table6 = dpt_heap_used(p->socket_id) - heap0;
+	t->max_conns6 = n;
+	return t->table6 != NULL && t->addr6 != NULL ? 0 : -ENOMEM;
+}
+
 static int
 create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 {
@@ -76,7 +109,7 @@ create_table(struct dpt_tcp *t, const struct dpt_tcp_params *p)
 				    t->n_exts, RTE_CACHE_LINE_SIZE,
 				    p->socket_id);
 	if (t->table == NULL || t->tcbs == NULL || t->filter == NULL ||
-	    t->exts == NULL)
+	    t->exts == NULL || create_table6(t, p) != 0)
 		return -ENOMEM;
 	for (uint32_t i = n; i-- > 0;) {
 		t->tcbs[i].ev_next = tcb_ref(t, t->free_tcbs);
@@ -131,9 +164,12 @@ destroy(struct dpt_tcp *t)
 {
 	if (t->nif != NULL && t->nif->tcp_ctx == t) {
 		t->nif->tcp_input = NULL;
+		t->nif->tcp6_input = NULL;
 		t->nif->tcp_err = NULL;
 	}
 	rte_hash_free(t->table);
+	rte_hash_free(t->table6);
+	rte_free(t->addr6);
 	rte_free(t->tcbs);
 	rte_free(t->exts);
 	rte_free(t->filter);
@@ -179,6 +215,7 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->rx_reserve = p->rx_reserve;
 	mem_thresholds(t);
 	t->port_ok = p->port_ok;
+	t->port_ok6 = p->port_ok6;
 	t->port_ok_arg = p->port_ok_arg;
 	t->st = p->stats;
 	t->tx_cksum = p->tx_cksum_offload;
@@ -198,6 +235,7 @@ dpt_tcp_create(const struct dpt_tcp_params *p)
 	t->next_port = (uint16_t)(TCP_EPHEMERAL_LO + tcp_siphash(t->secret,
 		"port", 4) % (TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1));
 	p->nif->tcp_input = dpt_tcp_input;
+	p->nif->tcp6_input = dpt_tcp_input6;
 	p->nif->tcp_err = dpt_tcp_icmp_error;
 	p->nif->tcp_ctx = t;
 	return t;
@@ -270,6 +308,49 @@ tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k)
 	       data : NULL;
 }
 
+/* tcb_lookup() of an IPv6 4-tuple: the shared filter, then table6. */
+struct dpt_tcb *
+tcb_lookup6(struct dpt_tcp *t, const struct tcp_key6 *k)
+{
+	hash_sig_t h;
+	void *data;
+
+	if (t->table6 == NULL)
+		return NULL;
+	h = rte_hash_hash(t->table6, k);
+	if (t->filter[h & t->filter_mask] == 0)
+		return NULL;
+	return rte_hash_lookup_with_hash_data(t->table6, k, h, &data) >= 0 ?
+	       data : NULL;
+}
+
+/* The table6 key of IPv6 connection @c. */
+void
+tcb_key6(const struct dpt_tcb *c, struct tcp_key6 *k)
+{
+	const struct tcp_addr6 *a = tcb_addr6(c);
+
+	*k = (struct tcp_key6){ .raddr = a->raddr, .laddr = a->laddr,
+				.rport = c->key.rport, .lport = c->key.lport };
+}
+
+/* dpt_tcp_frame_may_have_conn() of an IPv6 frame (dpt_frame_kind6()'s:
+ * TCP right after the fixed header). */
+static __rte_noinline int
+frame6_may_have_conn(const struct dpt_tcp *t, const struct rte_ipv6_hdr *ip,
+		     const struct rte_tcp_hdr *th)
+{
+	struct tcp_key6 k;
+
+	if (t->table6 == NULL)
+		return 0;
+	memcpy(&k.raddr, ip->src_addr, sizeof(k.raddr));
+	memcpy(&k.laddr, ip->dst_addr, sizeof(k.laddr));
+	k.rport = rte_be_to_cpu_16(th->src_port);
+	k.lport = rte_be_to_cpu_16(th->dst_port);
+	return t->filter[rte_hash_hash(t->table6, &k) & t->filter_mask] != 0;
+}
+
 int
 dpt_tcp_frame_may_have_conn(const struct dpt_tcp *t, const struct rte_mbuf *m,
 			    uint32_t l4)
@@ -278,12 +359,15 @@ dpt_tcp_frame_may_have_conn(const struct dpt_tcp *t, const struct rte_mbuf *m,
 		const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m,
 		const struct rte_tcp_hdr *, l4);
-	/* as key_of() in tcp_input.c makes it: host byte order */
-	struct tcp_key k = { .raddr = rte_be_to_cpu_32(ip->src_addr),
-			     .laddr = rte_be_to_cpu_32(ip->dst_addr),
-			     .rport = rte_be_to_cpu_16(th->src_port),
-			     .lport = rte_be_to_cpu_16(th->dst_port) };
+	struct tcp_key k;
 
+	if ((ip->version_ihl >> 4) == 6)
+		return frame6_may_have_conn(t, (const void *)ip, th);
+	/* as key_of() in tcp_input.c makes it: host byte order */
+	k = (struct tcp_key){ .raddr = rte_be_to_cpu_32(ip->src_addr),
+			      .laddr = rte_be_to_cpu_32(ip->dst_addr),
+			      .rport = rte_be_to_cpu_16(th->src_port),
+			      .lport = rte_be_to_cpu_16(th->dst_port) };
 	return t->filter[rte_hash_hash(t->table, &k) & t->filter_mask] != 0;
 }
 
@@ -342,23 +426,20 @@ tcp_wscale_for(uint32_t rcvbuf)
 	return s;
 }
 
-struct dpt_tcb *
-tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
+/* A fresh control block @c with key @k (for IPv6: slot and flow label,
+ * F_V6 in @flags), as the configuration makes it; its ISN and peer's
+ * options come later. */
+static __rte_always_inline void
+tcb_init(struct dpt_tcp *t, struct dpt_tcb *c, const struct tcp_key *k,
+	 uint32_t flags, uint32_t ts_offset, uint64_t now)
 {
 	const struct dpt_tcp_conf *cf = &t->conf;
-	struct dpt_tcb *c = t->free_tcbs;
-	hash_sig_t h;
 
-	if (c == NULL)
-		return NULL;
-	h = rte_hash_hash(t->table, k); /* once, for the table and filter */
-	if (rte_hash_add_key_with_hash_data(t->table, k, h, c) != 0)
-		return NULL;
-	filter_add(t, h, 1);
 	t->table_gen++;
 	t->free_tcbs = tcb_at(t, c->ev_next);
 	memset(c, 0, sizeof(*c));
 	c->key = *k;
+	c->flags = flags;
 	c->tcp = t;
 	c->state = DPT_TCP_CLOSED;
 	c->rcv_buf = cf->rcvbuf;
@@ -370,12 +451,57 @@ tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
 	c->ka_idle = cf->ka_idle_us;
 	c->ka_intvl = cf->ka_intvl_us;
 	c->ka_probes = (uint8_t)cf->ka_probes;
-	c->ts_offset = tcp_ts_offset(t, k);
+	c->ts_offset = ts_offset;
 	c->last_rcv = now;
 	tcb_pmtu_init(c, now);
 	if (cf->nodelay)
 		c->flags |= F_NODELAY;
 	t->st->c[DPT_STAT_tcp_tcbs]++;
+}
+
+struct dpt_tcb *
+tcb_alloc(struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
+{
+	struct dpt_tcb *c = t->free_tcbs;
+	hash_sig_t h;
+
+	if (c == NULL)
+		return NULL;
+	h = rte_hash_hash(t->table, k); /* once, for the table and filter */
+	if (rte_hash_add_key_with_hash_data(t->table, k, h, c) != 0)
+		return NULL;
+	filter_add(t, h, 1);
+	tcb_init(t, c, k, 0, tcp_ts_offset(t, k), now);
+	return c;
+}
+
+/* tcb_alloc() of an IPv6 4-tuple: into table6, whose slot for the key
+ * (rte_hash's position, asked again after the add, which does not return
+ * it with data) indexes addr6[]. NULL when there is no control block or
+ * no slot (tcp_drop_no_tcb6 then, by the caller's refusal). */
+struct dpt_tcb *
+tcb_alloc6(struct dpt_tcp *t, const struct tcp_key6 *k, uint64_t now)
+{
+	struct dpt_tcb *c = t->free_tcbs;
+	struct tcp_key key;
+	int32_t slot;
+	hash_sig_t h;
+
+	if (c == NULL || t->table6 == NULL)
+		return NULL;
+	h = rte_hash_hash(t->table6, k);
+	if (rte_hash_add_key_with_hash_data(t->table6, k, h, c) != 0)
+		return NULL;
+	slot = rte_hash_lookup_with_hash(t->table6, k, h);
+	if (slot < 0) /* cannot happen: it was just added */
+		return NULL;
+	filter_add(t, h, 1);
+	t->addr6[slot] = (struct tcp_addr6){ .raddr = k->raddr,
+					     .laddr = k->laddr };
+	key = (struct tcp_key){ .raddr = (uint32_t)slot,
+				.laddr = tcp_flow_label(t, k),
+				.rport = k->rport, .lport = k->lport };
+	tcb_init(t, c, &key, F_V6, tcp_ts_offset6(t, k), now);
 	return c;
 }
 
@@ -454,9 +580,18 @@ tcb_closed(struct dpt_tcb *c, enum dpt_tcp_error err)
 	if (c->state == DPT_TCP_TIME_WAIT)
 		t->n_timewait--;
 	listener_detach(c);
-	h = rte_hash_hash(t->table, &c->key);
-	if (rte_hash_del_key_with_hash(t->table, &c->key, h) >= 0)
-		filter_add(t, h, -1);
+	if (c->flags & F_V6) {
+		struct tcp_key6 k;
+
+		tcb_key6(c, &k);
+		h = rte_hash_hash(t->table6, &k);
+		if (rte_hash_del_key_with_hash(t->table6, &k, h) >= 0)
+			filter_add(t, h, -1);
+	} else {
+		h = rte_hash_hash(t->table, &c->key);
+		if (rte_hash_del_key_with_hash(t->table, &c->key, h) >= 0)
+			filter_add(t, h, -1);
+	}
 	t->table_gen++;
 	tcb_timers_stop(c);
 	tcb_set_state(c, DPT_TCP_CLOSED);
@@ -477,6 +612,9 @@ release(struct dpt_tcp *t, struct dpt_tcb *c)
 	rcvq_flush(c);
 	c->n_sb = 0;
 	tcb_ext_trim(c);
+	if (c->flags & F_V6) /* out of table6 since tcb_closed() */
+		rte_hash_free_key_with_position(t->table6,
+						(int32_t)c->key.raddr);
 	c->tcp = NULL;
 	c->ev_next = tcb_ref(t, t->free_tcbs);
 	t->free_tcbs = c;
@@ -489,7 +627,7 @@ release(struct dpt_tcp *t, struct dpt_tcb *c)
 void
 tcb_init_options(struct dpt_tcb *c)
 {
-	uint32_t ours = c->tcp->nif->mtu - 40u;
+	uint32_t ours = c->tcp->nif->mtu - tcb_hdrs(c);
 
 	c->mss_peer = (uint16_t)c->mss;
 	tcb_mss_update(c);
@@ -533,7 +671,8 @@ tcb_established(struct dpt_tcb *c, uint64_t now)
 		return;
 	}
 	tcb_count(c, DPT_STAT_tcp_conn_passive);
-	tcp_peers_add(c->tcp, c->key.raddr);
+	tcp_peers_add(c->tcp, (c->flags & F_V6) ?
+		      dpt_tcp_in6_fold(&tcb_addr6(c)->raddr) : c->key.raddr);
 	c->flags |= F_ACCEPTING;
 	if (l->on_accept != NULL) {
 		tcb_event(c, EV_ACCEPT);
@@ -685,6 +824,8 @@ dpt_tcp_mem(const struct dpt_tcp *t, struct dpt_tcp_mem *m)
 		.table = t->mem_table,
 		.filter = (size_t)t->filter_mask + 1,
 		.loss_states = sizeof(struct tcp_ext) * t->n_exts,
+		.table6 = t->mem_table6,
+		.conns6 = t->max_conns6,
 	};
 }
 
@@ -699,14 +840,22 @@ dpt_tcp_conn_list(const struct dpt_tcp *t, struct dpt_tcp_conn_info *out,
 
 		if (c->tcp == NULL || c->state == DPT_TCP_CLOSED)
 			continue;
-		out[n++] = (struct dpt_tcp_conn_info){
+		out[n] = (struct dpt_tcp_conn_info){
 			.laddr = c->key.laddr, .raddr = c->key.raddr,
+			.family = DPT_AF_INET,
 			.lport = c->key.lport, .rport = c->key.rport,
 			.state = c->state, .snd_queue = c->sndq.bytes,
 			.rcv_queue = c->rcvq.bytes, .srtt_us = c->srtt,
 			.cwnd = c->cwnd, .retrans = c->n_retrans,
 			.tag = c->tag,
 		};
+		if (c->flags & F_V6) {
+			out[n].laddr = out[n].raddr = 0;
+			out[n].laddr6 = tcb_addr6(c)->laddr;
+			out[n].raddr6 = tcb_addr6(c)->raddr;
+			out[n].family = DPT_AF_INET6;
+		}
+		n++;
 	}
 	return n;
 }

@@ -20,6 +20,7 @@
  * path whose estimate is forgotten goes back up to the interface's MTU
  * (RFC 1191 6.3; no RFC 8899 probing).
  */
+#include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
 
 #include "tcp_impl.h"
@@ -48,7 +49,10 @@ pmtu_read(struct dpt_tcb *c, uint64_t now)
 	const struct dpt_netif *nif = c->tcp->nif;
 	struct dpt_pmtu_path path;
 
-	dpt_netif_path(nif, c->key.raddr, now, &path);
+	if (c->flags & F_V6) /* ip6's cache (RFC 8201), >= 1280 */
+		dpt_netif_path6(nif, &tcb_addr6(c)->raddr, now, &path);
+	else
+		dpt_netif_path(nif, c->key.raddr, now, &path);
 	c->pmtu = path.mtu;
 	c->pmtu_nodf = path.nodf;
 	c->pmtu_until = path.until;
@@ -63,12 +67,13 @@ tcb_pmtu_init(struct dpt_tcb *c, uint64_t now)
 }
 
 /* RFC 9293 3.7.1 (MUST-16..18) and RFC 1191 3: the segment size is the
- * peer's MSS and the path's MTU less 40 bytes of headers, less the
- * timestamp option when negotiated (RFC 6691). */
+ * peer's MSS and the path's MTU less 40 bytes of headers (60 over IPv6:
+ * RFC 8201 5.2, RFC 8200 3), less the timestamp option when negotiated
+ * (RFC 6691). */
 void
 tcb_mss_update(struct dpt_tcb *c)
 {
-	uint32_t mss = RTE_MIN((uint32_t)c->mss_peer, c->pmtu - 40u);
+	uint32_t mss = RTE_MIN((uint32_t)c->mss_peer, c->pmtu - tcb_hdrs(c));
 
 	c->mss = (c->flags & F_TS) ? mss - 12 : mss;
 }
@@ -140,17 +145,55 @@ frag_needed(struct dpt_tcb *c, const struct dpt_icmp_err *e, uint64_t now)
 		resend_smaller(c);
 }
 
+/* RFC 8201 4 and 5.2: a validated Packet Too Big. ip6 has lowered its
+ * path MTU cache entry for the destination already (to the reported MTU,
+ * raised to 1280 if lower: IPv6's minimum link MTU, RFC 8200 5), so this
+ * connection reads the path again; without a cache it takes the MTU
+ * itself. Never below 1280 - 60 bytes of segment. */
+static void
+packet_too_big(struct dpt_tcb *c, const struct dpt_icmp_err *e, uint64_t now)
+{
+	uint32_t mtu = RTE_MAX((uint32_t)e->mtu, 1280u);
+	uint32_t was = c->mss;
+
+	if (mtu >= c->pmtu) { /* only news of a narrower path (RFC 8201 4) */
+		tcb_count(c, DPT_STAT_tcp_pmtu_ignored);
+		return;
+	}
+	pmtu_read(c, now);
+	if (c->pmtu > mtu) /* no cache, or it did not take it */
+		c->pmtu = (uint16_t)mtu;
+	tcb_mss_update(c);
+	tcb_count(c, DPT_STAT_tcp_pmtu_lowered);
+	if (c->mss < was)
+		resend_smaller(c);
+}
+
+/* The connection an ICMP or ICMPv6 error quotes a segment of. */
+static struct dpt_tcb *
+err_conn(struct dpt_tcp *t, const struct dpt_icmp_err *e)
+{
+	struct tcp_key k = { .raddr = e->dst, .laddr = e->src,
+			     .rport = e->dport, .lport = e->sport };
+
+	if (e->family == 6) {
+		struct tcp_key6 k6 = { .raddr = e->dst6, .laddr = e->src6,
+				       .rport = e->dport, .lport = e->sport };
+
+		return tcb_lookup6(t, &k6);
+	}
+	return tcb_lookup(t, &k);
+}
+
 void
 dpt_tcp_icmp_error(void *ctx, const struct dpt_icmp_err *e, uint64_t now)
 {
 	struct dpt_tcp *t = ctx;
-	struct tcp_key k = { .raddr = e->dst, .laddr = e->src,
-			     .rport = e->dport, .lport = e->sport };
 	struct dpt_tcb *c;
 
 	/* the burst's segments that came before it go first */
 	tcp_rx_run(t, now);
-	c = tcb_lookup(t, &k);
+	c = err_conn(t, e);
 	if (c == NULL) {
 		t->st->c[DPT_STAT_tcp_icmp_no_conn]++;
 		return;
@@ -161,7 +204,10 @@ dpt_tcp_icmp_error(void *ctx, const struct dpt_icmp_err *e, uint64_t now)
 		tcb_count(c, DPT_STAT_tcp_icmp_bad_seq);
 		return;
 	}
-	if (e->type == ICMP_DEST_UNREACH && e->code == ICMP_FRAG_NEEDED)
+	if (e->family == 6 && e->type == ICMP6_PACKET_TOO_BIG)
+		return packet_too_big(c, e, now);
+	if (e->family != 6 && e->type == ICMP_DEST_UNREACH &&
+	    e->code == ICMP_FRAG_NEEDED)
 		return frag_needed(c, e, now);
 	tcb_count(c, DPT_STAT_tcp_icmp_soft);
 }

@@ -98,6 +98,7 @@
 #define F_ACK_OWED 0x1000000   /* data came that an ACK is owed for, not
 				* yet at once: the delayed-ACK timer if
 				* this poll sends none (tcp_ack_owed()) */
+#define F_V6 0x200000          /* an IPv6 connection: see struct tcp_key6 */
 
 /* What the retransmission timer (t_rexmt) times: one deadline serves
  * three purposes, one at a time. Set only by tcp_timer.c. */
@@ -143,6 +144,46 @@ struct tcp_key {
 	uint32_t laddr;
 	uint16_t rport;
 	uint16_t lport;
+};
+
+/*
+ * IPv6 connections. An IPv4 control block must not grow because IPv6
+ * exists (the 512-byte budget per connection, README "Memory per
+ * connection"), and the IPv4 table's 12-byte key and its lookups must stay
+ * as they are. So an IPv6 connection is the same control block with F_V6
+ * set, found through a second table, tcp->table6 (rte_hash: struct
+ * tcp_key6, the whole IPv6 4-tuple, -> control block), whose key slots
+ * are counted apart ([tcp] max_conns6; none at all without an IPv6
+ * address, so IPv4-only memory is exactly what it was). Its addresses
+ * live in tcp->addr6[], indexed by the connection's slot in table6
+ * (rte_hash's position of the key: stable while the key is in the table,
+ * so table6 is also addr6[]'s allocator). In the control block the key
+ * fields an IPv4 connection fills with addresses then hold:
+ *
+ *   key.raddr  the slot in table6 and addr6[]
+ *   key.laddr  the flow label (RFC 6437 3: one per flow, from a keyed
+ *              hash of the 4-tuple; kept here, where it costs no byte,
+ *              rather than hashed again for every segment)
+ *   key.rport, key.lport  the ports, as for IPv4
+ *
+ * A folded key in the one table (a hash of the addresses in 8 bytes)
+ * would have saved the second table but made every IPv6 lookup a probable
+ * match, to be confirmed against the addresses stored elsewhere, and let
+ * the two families' keys collide; two tables keep each lookup exact and
+ * the IPv4 path unchanged. Both tables share the counting filter (a
+ * segment for no connection mostly ends there, whatever its family) and
+ * the one pool of control blocks (max_conns in all).
+ */
+struct tcp_key6 {
+	struct dpt_in6 raddr;
+	struct dpt_in6 laddr;
+	uint16_t rport;
+	uint16_t lport;
+};
+
+struct tcp_addr6 {
+	struct dpt_in6 raddr;        /* the peer's */
+	struct dpt_in6 laddr;        /* ours */
 };
 
 struct cubic {
@@ -300,12 +341,25 @@ struct dpt_tcb {
 };
 
 /* A segment of the current RX burst, parsed (data at its payload), and
- * the control block its 4-tuple had when the burst was looked up. */
+ * the control block its 4-tuple had when the burst was looked up. Every
+ * segment input holds is in one (the burst's, or one on the stack), so
+ * that over IPv6 (s.v6) its addresses are found beside it (rx_addr6()):
+ * not in struct dpt_tcp_seg, which output fills, zeroed, for every
+ * segment it builds (32 bytes more to clear each time). */
 struct tcp_rx_item {
 	struct rte_mbuf *m;
 	struct dpt_tcb *c;           /* NULL: none, or not looked up */
 	struct dpt_tcp_seg s;
+	struct dpt_in6 saddr6;       /* s's source over IPv6 (s.v6) */
+	struct dpt_in6 daddr6;       /* and destination */
 };
+
+/* The item holding input segment @s (over IPv6: its addresses). */
+static inline const struct tcp_rx_item *
+rx_item_of(const struct dpt_tcp_seg *s)
+{
+	return container_of(s, const struct tcp_rx_item, s);
+}
 
 struct dpt_tcp_listener {
 	struct dpt_tcp *tcp;
@@ -334,9 +388,14 @@ struct dpt_tcp {
 	uint32_t hdr_reserve;         /* hdr_pool mbufs data may not take */
 	uint32_t hdr_pressure;        /* below this many free: pressure */
 	int (*port_ok)(void *, uint32_t, uint16_t, uint32_t, uint16_t);
-	void *port_ok_arg;            /* the active-open port filter */
+	int (*port_ok6)(void *, const struct dpt_in6 *, uint16_t,
+			const struct dpt_in6 *, uint16_t);
+	void *port_ok_arg;            /* the active-open port filters' */
 	struct dpt_stats *st;
 	struct rte_hash *table;      /* tcp_key -> tcb index */
+	struct rte_hash *table6;     /* tcp_key6 -> tcb; NULL: no IPv6 */
+	struct tcp_addr6 *addr6;     /* by table6 slot (struct tcp_key6) */
+	uint32_t max_conns6;         /* table6's slots */
 	uint8_t *filter;             /* 4-tuples in the table by hash: a
 				      * counter per filter_mask + 1 hashes */
 	uint32_t filter_mask;
@@ -371,6 +430,7 @@ struct dpt_tcp {
 	uint8_t in_poll;             /* delivering events */
 	int ooo_off;                 /* mbuf dynfield: out-of-order info */
 	size_t mem_table;            /* EAL heap the table took */
+	size_t mem_table6;           /* ... and the IPv6 table with addr6 */
 	/* the RX burst in progress (tcp_input.c, dpt_tcp_rx_begin()) */
 	uint8_t rx_batching;         /* segments wait for dpt_tcp_rx_end() */
 	uint32_t rx_n;               /* ... how many */
@@ -479,6 +539,22 @@ tcb_count(struct dpt_tcb *c, enum dpt_stat id)
 	c->tcp->st->c[id]++;
 }
 
+/* An IPv6 connection's addresses (F_V6). */
+static inline const struct tcp_addr6 *
+tcb_addr6(const struct dpt_tcb *c)
+{
+	return &c->tcp->addr6[c->key.raddr];
+}
+
+/* Bytes of IP and TCP headers, options aside: what the MSS leaves of the
+ * MTU (RFC 9293 3.7.1 for IPv4; RFC 8200 8.3 and RFC 9293 3.7.1 for
+ * IPv6, whose header is 40 bytes). */
+static inline uint32_t
+tcb_hdrs(const struct dpt_tcb *c)
+{
+	return (c->flags & F_V6) ? 60u : 40u;
+}
+
 /* tcp_icmp.c */
 void tcb_pmtu_init(struct dpt_tcb *c, uint64_t now);
 void tcb_pmtu_refresh(struct dpt_tcb *c, uint64_t now);
@@ -503,6 +579,10 @@ void listener_opts_apply(const struct dpt_tcp_listener *l,
 
 /* tcp_conn.c */
 struct dpt_tcb *tcb_lookup(struct dpt_tcp *t, const struct tcp_key *k);
+struct dpt_tcb *tcb_lookup6(struct dpt_tcp *t, const struct tcp_key6 *k);
+struct dpt_tcb *tcb_alloc6(struct dpt_tcp *t, const struct tcp_key6 *k,
+			   uint64_t now);
+void tcb_key6(const struct dpt_tcb *c, struct tcp_key6 *k);
 void tcb_lookup_bulk(struct dpt_tcp *t, const struct tcp_key *const *k,
 		     uint32_t n, struct dpt_tcb **out);
 void tcb_prefetch(const struct dpt_tcb *c);
@@ -607,6 +687,10 @@ uint64_t tcp_siphash(const uint8_t key[16], const void *data, size_t len);
 uint32_t tcp_isn(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint64_t now);
 uint32_t tcp_ts_offset(const struct dpt_tcp *t, const struct tcp_key *k);
+uint32_t tcp_isn6(const struct dpt_tcp *t, const struct tcp_key6 *k,
+		  uint64_t now);
+uint32_t tcp_ts_offset6(const struct dpt_tcp *t, const struct tcp_key6 *k);
+uint32_t tcp_flow_label(const struct dpt_tcp *t, const struct tcp_key6 *k);
 uint64_t tcp_siphash13(const uint64_t key[2], const uint64_t *words,
 		       unsigned int n);
 void tcp_cookie_init(struct dpt_tcp *t);
@@ -616,6 +700,12 @@ uint32_t cookie_make(const struct dpt_tcp *t, const struct tcp_key *k,
 int cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
 		 uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
 		 uint32_t *ts_off, uint64_t now);
+uint32_t cookie_make6(const struct dpt_tcp *t, const struct tcp_key6 *k,
+		      uint32_t peer_isn, uint16_t *mss, uint32_t *ts_off,
+		      uint64_t now);
+int cookie_check6(const struct dpt_tcp *t, const struct tcp_key6 *k,
+		  uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
+		  uint32_t *ts_off, uint64_t now);
 void cookie_sent(struct dpt_tcp *t, uint64_t now);
 int cookie_any_live(const struct dpt_tcp *t, uint64_t now);
 

@@ -46,7 +46,7 @@ tcp_process_options_syn(struct dpt_tcb *c, const struct dpt_tcp_seg *s,
 
 	c->mss = (o->present & DPT_TCPOPT_MSS) ? RTE_MAX(o->mss, 64) :
 		 TCP_DEFAULT_MSS;
-	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, c->tcp->nif->mtu - 40u);
+	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, c->tcp->nif->mtu - tcb_hdrs(c));
 	if ((o->present & DPT_TCPOPT_WS) && cf->window_scaling) {
 		c->flags |= F_WS;
 		c->snd_wscale = o->wscale;
@@ -70,6 +70,79 @@ key_of(const struct dpt_tcp_seg *s)
 				 .rport = s->sport, .lport = s->dport };
 }
 
+/* The same of a segment over IPv6 (s->v6). */
+static void
+key6_of(const struct dpt_tcp_seg *s, struct tcp_key6 *k)
+{
+	const struct tcp_rx_item *it = rx_item_of(s);
+
+	*k = (struct tcp_key6){ .raddr = it->saddr6, .laddr = it->daddr6,
+				.rport = s->sport, .lport = s->dport };
+}
+
+/* The control block of @s's 4-tuple, either family. */
+static struct dpt_tcb *
+seg_lookup(struct dpt_tcp *t, const struct dpt_tcp_seg *s)
+{
+	struct tcp_key k;
+
+	if (s->v6) {
+		struct tcp_key6 k6;
+
+		key6_of(s, &k6);
+		return tcb_lookup6(t, &k6);
+	}
+	k = key_of(s);
+	return tcb_lookup(t, &k);
+}
+
+/* A control block for @s's 4-tuple (tcb_alloc(), tcb_alloc6()) and, in
+ * *@isn unless NULL, our ISN for it (RFC 6528, over the 4-tuple of
+ * either family). */
+static __rte_always_inline struct dpt_tcb *
+seg_alloc(struct dpt_tcp *t, const struct dpt_tcp_seg *s, uint32_t *isn,
+	  uint64_t now)
+{
+	struct tcp_key k;
+
+	if (s->v6) {
+		struct tcp_key6 k6;
+
+		key6_of(s, &k6);
+		if (isn != NULL)
+			*isn = tcp_isn6(t, &k6, now);
+		return tcb_alloc6(t, &k6, now);
+	}
+	k = key_of(s);
+	if (isn != NULL)
+		*isn = tcp_isn(t, &k, now);
+	return tcb_alloc(t, &k, now);
+}
+
+/* cookie_make() or cookie_check() (@cookie != NULL) of @s's 4-tuple. */
+static uint32_t
+seg_cookie(const struct dpt_tcp *t, const struct dpt_tcp_seg *s,
+	   uint32_t peer_isn, const uint32_t *cookie, uint16_t *mss,
+	   uint32_t *ts_off, uint64_t now)
+{
+	struct tcp_key k;
+
+	if (s->v6) {
+		struct tcp_key6 k6;
+
+		key6_of(s, &k6);
+		return cookie != NULL ?
+		       (uint32_t)cookie_check6(t, &k6, peer_isn, *cookie, mss,
+					       ts_off, now) :
+		       cookie_make6(t, &k6, peer_isn, mss, ts_off, now);
+	}
+	k = key_of(s);
+	return cookie != NULL ?
+	       (uint32_t)cookie_check(t, &k, peer_isn, *cookie, mss, ts_off,
+				      now) :
+	       cookie_make(t, &k, peer_isn, mss, ts_off, now);
+}
+
 /* SYN past the half-open bound: answer statelessly (a SYN cookie). The
  * peer's window scale and SACK-permitted ride in the low bits of our
  * TSval, as Linux does, so they survive when timestamps are on. */
@@ -77,7 +150,6 @@ static void
 syn_cookie(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 	   uint64_t now)
 {
-	struct tcp_key k = key_of(s);
 	uint16_t mss = (s->opt.present & DPT_TCPOPT_MSS) ? s->opt.mss :
 		       TCP_DEFAULT_MSS;
 	uint32_t iss, ts, ts_off, bits = 0xf;
@@ -87,8 +159,10 @@ syn_cookie(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 		return drop(t, m, DPT_STAT_tcp_answer_tx_busy);
 	if (!tcp_bucket_take(&t->synack_bucket, t->conf.synack_rate, now))
 		return drop(t, m, DPT_STAT_tcp_drop_synack_rate);
-	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - 40u);
-	iss = cookie_make(t, &k, s->seq, &mss, &ts_off, now);
+	/* RFC 9293 3.7.1: the MTU less 40 bytes of headers, 60 over IPv6
+	 * (its header is 40 bytes, RFC 8200 3) */
+	mss = (uint16_t)RTE_MIN(mss, t->nif->mtu - (s->v6 ? 60u : 40u));
+	iss = seg_cookie(t, s, s->seq, NULL, &mss, &ts_off, now);
 	cookie_sent(t, now);
 	if (s->opt.present & DPT_TCPOPT_WS)
 		bits = s->opt.wscale;
@@ -125,8 +199,8 @@ static void
 syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 		struct rte_mbuf *m, const struct dpt_tcp_seg *s, uint64_t now)
 {
-	struct tcp_key k = key_of(s);
 	struct dpt_tcb *c;
+	uint32_t isn;
 
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
@@ -137,7 +211,7 @@ syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 			return syn_cookie(t, m, s, now);
 		return drop(t, m, DPT_STAT_tcp_drop_syn_backlog);
 	}
-	c = tcb_alloc(t, &k, now);
+	c = seg_alloc(t, s, &isn, now);
 	if (c == NULL)
 		return refuse_no_tcb(t, m, s, now);
 	c->flags |= F_PASSIVE;
@@ -147,7 +221,7 @@ syn_to_listener(struct dpt_tcp *t, struct dpt_tcp_listener *l,
 	tcp_process_options_syn(c, s, now);
 	c->irs = s->seq;
 	c->rcv_nxt = c->rcv_adv = s->seq + 1;
-	c->iss = c->snd_una = c->snd_max = tcp_isn(t, &k, now);
+	c->iss = c->snd_una = c->snd_max = isn;
 	/* RFC 7323 2.2: the window of a SYN is never scaled. */
 	c->snd_wnd = c->max_snd_wnd = s->wnd;
 	c->snd_wl1 = s->seq;
@@ -170,9 +244,8 @@ static void
 cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 	   const struct dpt_tcp_seg *s, uint64_t now)
 {
-	struct tcp_key k = key_of(s);
+	uint32_t ts_off, cookie = s->ack - 1;
 	struct dpt_tcb *c;
-	uint32_t ts_off;
 	uint16_t mss;
 
 	/* RFC 9293 3.10.7.2 second: not our cookie's ACK, RST. */
@@ -180,12 +253,11 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 		t->st->c[DPT_STAT_tcp_cookie_unchecked]++;
 		return drop_rst(t, m, s, DPT_STAT_tcp_drop_cookie, now);
 	}
-	if (cookie_check(t, &k, s->seq - 1, s->ack - 1, &mss, &ts_off,
-			 now) != 0)
+	if (seg_cookie(t, s, s->seq - 1, &cookie, &mss, &ts_off, now) != 0)
 		return drop_rst(t, m, s, DPT_STAT_tcp_drop_cookie, now);
 	if (accept_queue_full(l))
 		return drop(t, m, DPT_STAT_tcp_drop_accept_full);
-	c = tcb_alloc(t, &k, now);
+	c = seg_alloc(t, s, NULL, now);
 	if (c == NULL) /* the peer thinks it is connected: tell it not */
 		return refuse_no_tcb(t, m, s, now);
 	t->st->c[DPT_STAT_tcp_syncookies_ok]++;
@@ -208,7 +280,7 @@ cookie_ack(struct dpt_tcp *t, struct dpt_tcp_listener *l, struct rte_mbuf *m,
 		if ((bits & 0x10) && t->conf.sack)
 			c->flags |= F_SACK;
 	}
-	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, t->nif->mtu - 40u);
+	c->rcv_mss = RTE_MIN(TCP_DEFAULT_MSS, t->nif->mtu - tcb_hdrs(c));
 	tcb_init_options(c);
 	c->irs = s->seq - 1;
 	c->rcv_nxt = s->seq;
@@ -962,11 +1034,27 @@ timewait_reusable(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	return seq_gt(s->seq, c->rcv_nxt);
 }
 
-static int
+/* Two segments, one of them at least over IPv6, are of the same family
+ * and IPv6 addresses. */
+static __rte_noinline int
+same_addrs6(const struct dpt_tcp_seg *a, const struct dpt_tcp_seg *b)
+{
+	const struct tcp_rx_item *x = rx_item_of(a), *y = rx_item_of(b);
+
+	return a->v6 == b->v6 &&
+	       memcmp(&x->saddr6, &y->saddr6, sizeof(x->saddr6)) == 0 &&
+	       memcmp(&x->daddr6, &y->daddr6, sizeof(x->daddr6)) == 0;
+}
+
+/* Two segments of one 4-tuple: over IPv6 the 32-bit folds of the
+ * addresses (saddr, daddr) only say they may be; the addresses decide,
+ * out of IPv4's way. */
+static __rte_always_inline int
 same_tuple(const struct dpt_tcp_seg *a, const struct dpt_tcp_seg *b)
 {
 	return a->saddr == b->saddr && a->daddr == b->daddr &&
-	       a->sport == b->sport && a->dport == b->dport;
+	       a->sport == b->sport && a->dport == b->dport &&
+	       ((a->v6 | b->v6) == 0 || same_addrs6(a, b));
 }
 
 static int
@@ -976,11 +1064,23 @@ key_is(const struct dpt_tcb *c, const struct dpt_tcp_seg *s)
 	       c->key.rport == s->sport && c->key.lport == s->dport;
 }
 
-/* The control block of rx[@i]'s 4-tuple, one lookup at a time: first
+/* lookup_one() of an IPv6 segment: the table, prefetched (rx_last is
+ * IPv4's: key_is() compares IPv4 keys). */
+static __rte_noinline struct dpt_tcb *
+lookup_one6(struct dpt_tcp *t, uint32_t i)
+{
+	struct dpt_tcb *c = seg_lookup(t, &t->rx[i].s);
+
+	if (c != NULL)
+		tcb_prefetch(c);
+	return c;
+}
+
+/* The control block of rx[@i]'s 4-tuple (IPv4), one lookup at a time: first
  * the one the last lookup found (a burst of the same connection as the
  * last: stream, a single request-response connection; valid while the
  * table is unchanged), then the table. Prefetched. */
-static struct dpt_tcb *
+static __rte_always_inline struct dpt_tcb *
 lookup_one(struct dpt_tcp *t, uint32_t i)
 {
 	const struct dpt_tcp_seg *s = &t->rx[i].s;
@@ -1004,13 +1104,13 @@ lookup_one(struct dpt_tcp *t, uint32_t i)
  * they share the 4-tuple (the table changes only once input runs), else
  * lookup_one(). Input runs at the end of the burst, so the control
  * blocks' prefetches overlap the other segments' parsing. */
-static void
-rx_lookup_ahead(struct dpt_tcp *t, uint32_t i)
+static __rte_always_inline void
+rx_lookup_ahead(struct dpt_tcp *t, uint32_t i, int v6)
 {
 	if (t->st->c[DPT_STAT_tcp_tcbs] >= t->rx_bulk_conns)
 		return;
 	t->rx[i].c = i > 0 && same_tuple(&t->rx[i - 1].s, &t->rx[i].s) ?
-		     t->rx[i - 1].c : lookup_one(t, i);
+		     t->rx[i - 1].c : v6 ? lookup_one6(t, i) : lookup_one(t, i);
 }
 
 /* One segment, parsed, its data at the payload, with the control block
@@ -1032,36 +1132,63 @@ segment_in(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_tcp_seg *s,
 	synced_input(c, m, s, now);
 }
 
-void
-dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
-	      uint64_t now)
+/* A segment of either family (@ip6 not NULL: IPv6, else @ip4) into TCP:
+ * parsed into the burst's next item when batching, its connection looked
+ * up ahead, else through input at once. Inlined into each family's entry
+ * with @ip6 a constant: IPv4's is what it was before IPv6. */
+static __rte_always_inline void
+input(struct dpt_tcp *t, struct rte_mbuf *m, const struct dpt_ipv4 *ip4,
+      const struct dpt_ipv6 *ip6, uint64_t now)
 {
-	struct dpt_tcp *t = ctx;
-	struct tcp_rx_item *it;
-	struct dpt_tcp_seg s;
+	struct tcp_rx_item *it, one;
+	struct dpt_tcp_seg *sp;
 	struct tcp_key k;
 	enum dpt_stat r;
 
 	if (t->rx_batching && t->rx_n == TCP_RX_BATCH)
 		tcp_rx_run(t, now); /* a burst larger than the batch */
 	it = t->rx_batching ? &t->rx[t->rx_n] : NULL;
-	r = dpt_tcp_parse(m, ip, it != NULL ? &it->s : &s, t->st);
+	sp = it != NULL ? &it->s : &one.s;
+	r = ip6 != NULL ? dpt_tcp_parse6(m, ip6, sp, t->st) :
+	    dpt_tcp_parse(m, ip4, sp, t->st);
 	if (r != DPT_STAT_OK)
 		return drop(t, m, r);
 	t->st->c[DPT_STAT_tcp_rx_segs]++;
+	if (ip6 != NULL) { /* beside the segment (struct tcp_rx_item) */
+		struct tcp_rx_item *x = it != NULL ? it : &one;
+
+		x->saddr6 = ip6->src;
+		x->daddr6 = ip6->dst;
+	}
 	if (it != NULL) { /* the rest at the end of the burst */
 		it->s.gro_segs = 1;
 		rte_pktmbuf_adj(m, it->s.hdr_len);
 		it->m = m;
 		if (t->rx_n == 0)
 			t->rx_gen = t->table_gen;
-		rx_lookup_ahead(t, t->rx_n++);
+		rx_lookup_ahead(t, t->rx_n++, ip6 != NULL);
 		return;
 	}
-	s.gro_segs = 1;
-	rte_pktmbuf_adj(m, s.hdr_len);
-	k = key_of(&s);
-	segment_in(t, m, &s, tcb_lookup(t, &k), now);
+	one.s.gro_segs = 1;
+	rte_pktmbuf_adj(m, one.s.hdr_len);
+	if (ip6 != NULL)
+		return segment_in(t, m, &one.s, seg_lookup(t, &one.s), now);
+	k = key_of(&one.s);
+	segment_in(t, m, &one.s, tcb_lookup(t, &k), now);
+}
+
+void
+dpt_tcp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
+	      uint64_t now)
+{
+	input(ctx, m, ip, NULL, now);
+}
+
+void
+dpt_tcp_input6(void *ctx, struct rte_mbuf *m, const struct dpt_ipv6 *ip,
+	       uint64_t now)
+{
+	input(ctx, m, NULL, ip, now);
 }
 
 /* ---- a burst at a time ------------------------------------------------ */
@@ -1160,6 +1287,10 @@ lookup_burst(struct dpt_tcp *t)
 	for (uint32_t i = 0; i < t->rx_n; i++) {
 		if (i > 0 && same_tuple(&t->rx[i - 1].s, &t->rx[i].s))
 			continue; /* the run's lookup serves it */
+		if (t->rx[i].s.v6) { /* IPv4 keys in bulk only */
+			t->rx[i].c = seg_lookup(t, &t->rx[i].s);
+			continue;
+		}
 		first[n++] = i;
 		if (n == RTE_HASH_LOOKUP_BULK_MAX) {
 			lookup_bulk(t, first, n);
@@ -1192,11 +1323,8 @@ tcp_rx_run(struct dpt_tcp *t, uint64_t now)
 		struct tcp_rx_item *it = &t->rx[i];
 		struct dpt_tcb *c = it->c;
 
-		if (t->table_gen != gen) {
-			struct tcp_key k = key_of(&it->s);
-
-			c = tcb_lookup(t, &k);
-		}
+		if (t->table_gen != gen)
+			c = seg_lookup(t, &it->s);
 		i += coalesce(t, i, c);
 		segment_in(t, it->m, &it->s, c, now);
 	}

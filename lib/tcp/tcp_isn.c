@@ -91,19 +91,34 @@ tcp_siphash(const uint8_t key[16], const void *data, size_t len)
 	return sip_final(&s, b, 2, 4);
 }
 
-/* The hash of a 4-tuple with a 64-bit tweak (what it is for). */
+/* The hash of a 4-tuple (@k, @len bytes: struct tcp_key or tcp_key6;
+ * RFC 6528 3's F() takes the 4-tuple whatever its family) with a 64-bit
+ * tweak (what it is for). */
+static uint32_t
+key_hash(const struct dpt_tcp *t, const void *k, size_t len, uint64_t tweak)
+{
+	uint8_t buf[sizeof(struct tcp_key6) + sizeof(tweak)];
+
+	memcpy(buf, k, len);
+	memcpy(buf + len, &tweak, sizeof(tweak));
+	return (uint32_t)tcp_siphash(t->secret, buf, len + sizeof(tweak));
+}
+
 static uint32_t
 tuple_hash(const struct dpt_tcp *t, const struct tcp_key *k, uint64_t tweak)
 {
-	uint8_t buf[sizeof(*k) + sizeof(tweak)];
+	return key_hash(t, k, sizeof(*k), tweak);
+}
 
-	memcpy(buf, k, sizeof(*k));
-	memcpy(buf + sizeof(*k), &tweak, sizeof(tweak));
-	return (uint32_t)tcp_siphash(t->secret, buf, sizeof(buf));
+static uint32_t
+tuple_hash6(const struct dpt_tcp *t, const struct tcp_key6 *k, uint64_t tweak)
+{
+	return key_hash(t, k, sizeof(*k), tweak);
 }
 
 #define TWEAK_ISN 0
 #define TWEAK_TS 1
+#define TWEAK_FLOW 2
 
 uint32_t
 tcp_isn(const struct dpt_tcp *t, const struct tcp_key *k, uint64_t now)
@@ -116,6 +131,31 @@ uint32_t
 tcp_ts_offset(const struct dpt_tcp *t, const struct tcp_key *k)
 {
 	return tuple_hash(t, k, TWEAK_TS);
+}
+
+uint32_t
+tcp_isn6(const struct dpt_tcp *t, const struct tcp_key6 *k, uint64_t now)
+{
+	return (uint32_t)(now / 4) + tuple_hash6(t, k, TWEAK_ISN);
+}
+
+uint32_t
+tcp_ts_offset6(const struct dpt_tcp *t, const struct tcp_key6 *k)
+{
+	return tuple_hash6(t, k, TWEAK_TS);
+}
+
+/* RFC 6437 3: a flow's label is the same for all its packets, uniformly
+ * distributed and not guessable from the 4-tuple (a keyed hash, as
+ * 3's hash-based method suggests). 0 means "no label": never used. The
+ * same value for a connection and for the segments answered without one
+ * (RST, cookie SYN-ACK): one function of the 4-tuple. */
+uint32_t
+tcp_flow_label(const struct dpt_tcp *t, const struct tcp_key6 *k)
+{
+	uint32_t f = tuple_hash6(t, k, TWEAK_FLOW) & 0xfffffu;
+
+	return f != 0 ? f : 1;
 }
 
 /*
@@ -181,22 +221,41 @@ static const uint16_t cookie_mss[] = { 536, 1220, 1440, 1460, 4312, 8960 };
 #define COOKIE_CNT_MASK 0x3u
 #define COOKIE_MAC_MASK (~0x1fu)
 
-static uint64_t
-cookie_mac(const struct dpt_tcp *t, const struct tcp_key *k,
-	   uint32_t peer_isn, uint32_t count, uint32_t idx)
-{
-	uint64_t w[3] = {
-		k->raddr | (uint64_t)k->laddr << 32,
-		k->rport | (uint64_t)k->lport << 16 | (uint64_t)peer_isn << 32,
-		count | (uint64_t)idx << 32,
-	};
+/* The 4-tuple and the peer's ISN as the MAC's words, with one word more
+ * left in @w for cookie_mac(). Returns the words used. */
+#define COOKIE_WORDS6 6
 
-	return tcp_siphash13(t->cookie_key, w, RTE_DIM(w));
+static unsigned int
+cookie_words(const struct tcp_key *k, uint64_t *w, uint32_t peer_isn)
+{
+	w[0] = k->raddr | (uint64_t)k->laddr << 32;
+	w[1] = k->rport | (uint64_t)k->lport << 16 | (uint64_t)peer_isn << 32;
+	return 2;
 }
 
-uint32_t
-cookie_make(const struct dpt_tcp *t, const struct tcp_key *k,
-	    uint32_t peer_isn, uint16_t *mss, uint32_t *ts_off, uint64_t now)
+/* An IPv6 4-tuple's: its 32 address bytes, then the ports and ISN as
+ * for IPv4 (SipHash over more words: ~4 more rounds a cookie). */
+static unsigned int
+cookie_words6(const struct tcp_key6 *k, uint64_t *w, uint32_t peer_isn)
+{
+	memcpy(w, &k->raddr, 16);
+	memcpy(w + 2, &k->laddr, 16);
+	w[4] = k->rport | (uint64_t)k->lport << 16 | (uint64_t)peer_isn << 32;
+	return 5;
+}
+
+/* @w: the 4-tuple's @n words (cookie_words()), the last one left free. */
+static uint64_t
+cookie_mac(const struct dpt_tcp *t, uint64_t *w, unsigned int n,
+	   uint32_t count, uint32_t idx)
+{
+	w[n] = count | (uint64_t)idx << 32;
+	return tcp_siphash13(t->cookie_key, w, n + 1);
+}
+
+static uint32_t
+cookie_from(const struct dpt_tcp *t, uint64_t *w, unsigned int n,
+	    uint16_t *mss, uint32_t *ts_off, uint64_t now)
 {
 	uint32_t count = (uint32_t)(now / COOKIE_PERIOD);
 	uint32_t i = 0;
@@ -206,10 +265,30 @@ cookie_make(const struct dpt_tcp *t, const struct tcp_key *k,
 	while (i + 1 < RTE_DIM(cookie_mss) && cookie_mss[i + 1] <= *mss)
 		i++;
 	*mss = cookie_mss[i];
-	mac = cookie_mac(t, k, peer_isn, count, i);
+	mac = cookie_mac(t, w, n, count, i);
 	*ts_off = (uint32_t)(mac >> 32);
 	return ((uint32_t)mac & COOKIE_MAC_MASK) |
 	       (count & COOKIE_CNT_MASK) << COOKIE_CNT_SHIFT | i;
+}
+
+uint32_t
+cookie_make(const struct dpt_tcp *t, const struct tcp_key *k,
+	    uint32_t peer_isn, uint16_t *mss, uint32_t *ts_off, uint64_t now)
+{
+	uint64_t w[3];
+
+	return cookie_from(t, w, cookie_words(k, w, peer_isn), mss, ts_off,
+			   now);
+}
+
+uint32_t
+cookie_make6(const struct dpt_tcp *t, const struct tcp_key6 *k,
+	     uint32_t peer_isn, uint16_t *mss, uint32_t *ts_off, uint64_t now)
+{
+	uint64_t w[COOKIE_WORDS6];
+
+	return cookie_from(t, w, cookie_words6(k, w, peer_isn), mss, ts_off,
+			   now);
 }
 
 /* A cookie made now is accepted for at most COOKIE_MAX_AGE more counts
@@ -230,10 +309,10 @@ cookie_any_live(const struct dpt_tcp *t, uint64_t now)
 	return now < t->cookie_live_until;
 }
 
-int
-cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
-	     uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
-	     uint32_t *ts_off, uint64_t now)
+static int
+cookie_check_words(const struct dpt_tcp *t, uint64_t *w, unsigned int n,
+		   uint32_t cookie, uint16_t *mss, uint32_t *ts_off,
+		   uint64_t now)
 {
 	uint32_t count = (uint32_t)(now / COOKIE_PERIOD);
 	uint32_t i = cookie & COOKIE_IDX_MASK;
@@ -242,10 +321,32 @@ cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
 
 	if (i >= RTE_DIM(cookie_mss) || age > COOKIE_MAX_AGE)
 		return -1;
-	mac = cookie_mac(t, k, peer_isn, count - age, i);
+	mac = cookie_mac(t, w, n, count - age, i);
 	if (((uint32_t)mac ^ cookie) & COOKIE_MAC_MASK)
 		return -1;
 	*mss = cookie_mss[i];
 	*ts_off = (uint32_t)(mac >> 32);
 	return 0;
+}
+
+int
+cookie_check(const struct dpt_tcp *t, const struct tcp_key *k,
+	     uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
+	     uint32_t *ts_off, uint64_t now)
+{
+	uint64_t w[3];
+
+	return cookie_check_words(t, w, cookie_words(k, w, peer_isn), cookie,
+				  mss, ts_off, now);
+}
+
+int
+cookie_check6(const struct dpt_tcp *t, const struct tcp_key6 *k,
+	      uint32_t peer_isn, uint32_t cookie, uint16_t *mss,
+	      uint32_t *ts_off, uint64_t now)
+{
+	uint64_t w[COOKIE_WORDS6];
+
+	return cookie_check_words(t, w, cookie_words6(k, w, peer_isn), cookie,
+				  mss, ts_off, now);
 }

@@ -17,6 +17,12 @@
 #include "tcp_impl.h"
 
 #define HDRS_OFF (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr))
+/* Over IPv6 the TCP header follows a 40-byte IPv6 header (no extension
+ * headers: we send none). Segments are built for IPv4's offsets all the
+ * same (HDRS_OFF), and an IPv6 one takes the 20 bytes more in front of
+ * it only when it is finished (finish_and_send6()): every length and
+ * offset computed on the way stays one formula for both families. */
+#define HDRS6_OFF (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr))
 
 uint32_t
 tcp_tsval(const struct dpt_tcb *c, uint64_t now)
@@ -142,7 +148,9 @@ syn_options(struct dpt_tcb *c, struct dpt_tcp_opts *o, uint64_t now)
 	int synack = c->state == DPT_TCP_SYN_RECEIVED;
 
 	o->present = DPT_TCPOPT_MSS;
-	o->mss = (uint16_t)(c->tcp->nif->mtu - 40);
+	/* RFC 9293 3.7.1: the MTU less the fixed IP and TCP headers (60
+	 * bytes over IPv6, RFC 8200 3: MSS 1440 at MTU 1500) */
+	o->mss = (uint16_t)(c->tcp->nif->mtu - tcb_hdrs(c));
 	/* On a SYN-ACK, only what the peer offered (RFC 7323 1.3, 2.2). */
 	if (synack ? (c->flags & F_WS) : cf->window_scaling) {
 		o->present |= DPT_TCPOPT_WS;
@@ -238,6 +246,69 @@ finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 	finish_and_send_large(t, m, laddr, raddr, tcp_len, df, 0, NULL, now);
 }
 
+/* The IPv6 form of finish_and_send(): @m laid out for IPv4 (HDRS_OFF)
+ * takes the 20 bytes more an IPv6 header needs in front (from the
+ * headroom, which a header mbuf always has), the header from @laddr to
+ * @raddr with flow label @flow (RFC 6437), and the TCP checksum over RFC
+ * 8200 8.1's pseudo-header: offloaded, 0 on a shared-memory link, else
+ * the header mbuf's bytes plus @psum (the sum of the data chained after
+ * it) when not NULL, else the whole chain's. IPv6 routers never fragment
+ * (RFC 8200 5): segments are sized to the path (c->pmtu), and no DF
+ * flag exists to set. One frame: large sends stay IPv4's (large_len()).
+ * Not inlined: IPv4's send_segment() stays as it was but for a test. */
+static __rte_noinline void
+finish_and_send6(struct dpt_tcp *t, struct rte_mbuf *m,
+		 const struct dpt_in6 *laddr, const struct dpt_in6 *raddr,
+		 uint32_t flow, const uint16_t *psum, uint64_t now)
+{
+	uint32_t hl = (uint32_t)(m->data_len - HDRS_OFF);
+	uint32_t tcp_len = m->pkt_len - (uint32_t)HDRS_OFF;
+	struct rte_ipv6_hdr *ip;
+	struct rte_tcp_hdr *th;
+	uint16_t sum;
+
+	rte_pktmbuf_prepend(m, HDRS6_OFF - HDRS_OFF);
+	dpt_ipv6_fill_from(t->nif, m, laddr, raddr, IPPROTO_TCP, 0, flow,
+			   (uint16_t)tcp_len);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
+				     RTE_ETHER_HDR_LEN);
+	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, HDRS6_OFF);
+	m->l4_len = (uint8_t)hl;
+	if (t->tx_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+		th->cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
+	} else if (t->cksum_none) {
+		th->cksum = 0;
+	} else {
+		sum = dpt_cksum_fold(dpt_ipv6_phdr_sum(laddr, raddr, tcp_len,
+						       IPPROTO_TCP));
+		if (psum != NULL) /* the header's length is a multiple of 4 */
+			sum = dpt_cksum_add(dpt_cksum_add(sum, dpt_cksum(th, hl),
+							  0), *psum, hl);
+		else
+			sum = dpt_cksum_add(sum, dpt_cksum_mbuf(m, HDRS6_OFF,
+								tcp_len), 0);
+		th->cksum = (uint16_t)~sum;
+	}
+	t->st->c[DPT_STAT_tcp_tx_segs]++;
+	dpt_ipv6_output(t->nif, m, raddr, now);
+}
+
+/* finish_and_send6() of a segment answering @in, which had no connection
+ * (RST, cookie SYN-ACK): from the address it was sent to, with the flow
+ * label its connection would have had. */
+static void
+answer_send6(struct dpt_tcp *t, struct rte_mbuf *m,
+	     const struct dpt_tcp_seg *in, uint64_t now)
+{
+	const struct tcp_rx_item *it = rx_item_of(in);
+	struct tcp_key6 k = { .raddr = it->saddr6, .laddr = it->daddr6,
+			      .rport = in->sport, .lport = in->dport };
+
+	finish_and_send6(t, m, &it->daddr6, &it->saddr6,
+			 tcp_flow_label(t, &k), NULL, now);
+}
+
 /* No stored header template per connection (Ethernet, IPv4 and TCP,
  * copied and patched per segment): the fields that do not vary (ports,
  * addresses, TTL, version, protocol) are a handful of stores, fewer
@@ -312,6 +383,7 @@ large_len(const struct dpt_tcb *c, uint32_t len, uint32_t seg, uint32_t hl)
 	uint32_t want = RTE_MIN(len, max) / seg * seg;
 
 	if (want < 2 * seg || c->pmtu_nodf || !dpt_tx_segments(t->nif->tx) ||
+	    (c->flags & F_V6) ||
 	    dpt_mempool_free(t->hdr_pool) < t->hdr_reserve +
 	    (want / seg) * 3)
 		return 0;
@@ -389,10 +461,15 @@ send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		c->rcv_segs = 0;
 		c->flags &= ~F_ACK_NOW;
 	}
-	finish_and_send_large(t, m, c->key.laddr, c->key.raddr,
-			      m->pkt_len - HDRS_OFF, !c->pmtu_nodf,
-			      frames > 1 ? seg : 0, frames > 1 ? NULL : &psum,
-			      now);
+	if (c->flags & F_V6)
+		finish_and_send6(t, m, &tcb_addr6(c)->laddr,
+				 &tcb_addr6(c)->raddr, c->key.laddr,
+				 sw_cksum(t) ? &psum : NULL, now);
+	else
+		finish_and_send_large(t, m, c->key.laddr, c->key.raddr,
+				      m->pkt_len - HDRS_OFF, !c->pmtu_nodf,
+				      frames > 1 ? seg : 0,
+				      frames > 1 ? NULL : &psum, now);
 	return (int)sent;
 }
 
@@ -505,8 +582,11 @@ tcp_answer_rst(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 	if (m == NULL)
 		return;
 	t->st->c[DPT_STAT_tcp_rst_sent]++;
-	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF, 1,
-			now);
+	if (in->v6)
+		answer_send6(t, m, in, now);
+	else
+		finish_and_send(t, m, in->daddr, in->saddr,
+				m->pkt_len - HDRS_OFF, 1, now);
 }
 
 void
@@ -529,8 +609,12 @@ tcp_send_rst(struct dpt_tcb *c, uint64_t now)
 	if (m == NULL)
 		return;
 	tcb_count(c, DPT_STAT_tcp_rst_sent);
-	finish_and_send(c->tcp, m, c->key.laddr, c->key.raddr,
-			m->pkt_len - HDRS_OFF, !c->pmtu_nodf, now);
+	if (c->flags & F_V6)
+		finish_and_send6(c->tcp, m, &tcb_addr6(c)->laddr,
+				 &tcb_addr6(c)->raddr, c->key.laddr, NULL, now);
+	else
+		finish_and_send(c->tcp, m, c->key.laddr, c->key.raddr,
+				m->pkt_len - HDRS_OFF, !c->pmtu_nodf, now);
 }
 
 /* A SYN-ACK carrying a SYN cookie, for which no connection exists yet,
@@ -566,8 +650,11 @@ tcp_send_synack_cookie(struct dpt_tcp *t, const struct dpt_tcp_seg *in,
 	if (m == NULL)
 		return;
 	t->st->c[DPT_STAT_tcp_syncookies_sent]++;
-	finish_and_send(t, m, in->daddr, in->saddr, m->pkt_len - HDRS_OFF, 1,
-			now);
+	if (in->v6)
+		answer_send6(t, m, in, now);
+	else
+		finish_and_send(t, m, in->daddr, in->saddr,
+				m->pkt_len - HDRS_OFF, 1, now);
 }
 
 /* RFC 5961 7: challenge ACKs are throttled, here per connection, so an

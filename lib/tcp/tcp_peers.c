@@ -67,3 +67,12 @@ dpt_tcp_peer_known(const struct dpt_tcp *t, uint32_t addr)
 
 	return peer_in(t->peers[0], bit) || peer_in(t->peers[1], bit);
 }
+
+/* An IPv6 peer is remembered by its address folded to 32 bits (its
+ * words XORed, tcb_established()), which peer_bit() then hashes under
+ * the secret as an IPv4 address. */
+int
+dpt_tcp_peer_known6(const struct dpt_tcp *t, const struct dpt_in6 *addr)
+{
+	return dpt_tcp_peer_known(t, dpt_tcp_in6_fold(addr));
+}

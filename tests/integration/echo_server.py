@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """A Linux echo server (RFC 862 over TCP) for the integration tests.
 
-Usage: echo_server.py PORT
+Usage: echo_server.py PORT [-6]
 
-Listens on every address of its namespace, echoes each connection's bytes
+Listens on every address of its namespace (its IPv6 ones with -6), echoes each connection's bytes
 back until the client half-closes, then half-closes too and prints one
 line "echoed N bytes from ADDR:PORT", so a test can check what the kernel
 side saw independently of the client. Prints "listening" once it is.
@@ -29,9 +29,11 @@ def serve(conn, peer):
 
 
 def main():
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    v6 = sys.argv[2:3] == ["-6"]
+    srv = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET,
+                        socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("0.0.0.0", int(sys.argv[1])))
+    srv.bind(("::" if v6 else "0.0.0.0", int(sys.argv[1])))
     srv.listen(128)
     print("listening", flush=True)
     while True:

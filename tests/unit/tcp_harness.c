@@ -7,6 +7,7 @@
 #include <rte_ip.h>
 
 #include "dpt_conf.h" /* the [tcp] defaults */
+#include "vectors6.h"   /* the peer's NS and NA */
 #include "tcp_harness.h"
 #include "tcp_impl.h" /* white box: our TSval */
 
@@ -18,8 +19,23 @@ edit_none(struct dpt_tcp_conf *c)
 	(void)c;
 }
 
-void
-tt_setup_with(void (*edit)(struct dpt_tcp_conf *c))
+/* IPv6 on the interface and the peer resolved: it asked for us (an NS
+ * with its link-layer address: STALE, RFC 4861 7.2.3) and answered our
+ * question (a solicited NA: REACHABLE, 7.2.5), an entry that lives as
+ * long as the ARP one below. */
+static void
+enable6(void)
+{
+	tt.i.arp.reachable_us = UINT64_MAX / 4;
+	tt.i.arp.gc_us = UINT64_MAX / 4;
+	th_if_enable6(&tt.i, 0);
+	th_in(&tt.i, ns_from_peer, sizeof(ns_from_peer), tt.now);
+	th_in(&tt.i, na_from_peer, sizeof(na_from_peer), tt.now);
+	th_clear_sent(&tt.i);
+}
+
+static void
+setup(void (*edit)(struct dpt_tcp_conf *c), int v6)
 {
 	static struct dpt_conf conf;
 	struct dpt_tcp_params p = { .name = "tt_tcp", .socket_id = 0 };
@@ -28,6 +44,9 @@ tt_setup_with(void (*edit)(struct dpt_tcp_conf *c))
 	memset(&tt, 0, sizeof(tt));
 	th_if_init(&tt.i);
 	tt.now = TT_T0;
+	tt.v6 = v6;
+	if (v6)
+		enable6();
 	/* The peer stays resolved however long a test runs in fake time:
 	 * TCP tests assert TCP segments, not ARP refreshes. */
 	{
@@ -87,9 +106,27 @@ tt_setup_with(void (*edit)(struct dpt_tcp_conf *c))
 }
 
 void
+tt_setup_with(void (*edit)(struct dpt_tcp_conf *c))
+{
+	setup(edit, 0);
+}
+
+void
 tt_setup(void)
 {
 	tt_setup_with(edit_none);
+}
+
+void
+tt_setup6_with(void (*edit)(struct dpt_tcp_conf *c))
+{
+	setup(edit, 1);
+}
+
+void
+tt_setup6(void)
+{
+	tt_setup6_with(edit_none);
 }
 
 void
@@ -119,11 +156,35 @@ ip_hdr(struct rte_ipv4_hdr *ip, uint32_t src, uint32_t dst, uint32_t len)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
+/* The IPv6 header of @len bytes of TCP, peer -> us, after the Ethernet
+ * header of @f (written by build()): 20 bytes further than IPv4's. */
+static unsigned int
+ip6_frame(uint8_t *f, unsigned int len)
+{
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(f + 14);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+	memmove(f + 54, f + 34, len);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | 0x12345); /* a label */
+	ip->payload_len = rte_cpu_to_be_16((uint16_t)len);
+	ip->proto = IPPROTO_TCP;
+	ip->hop_limits = 64;
+	memcpy(ip->src_addr, &th_peer_ip6, 16);
+	memcpy(ip->dst_addr, &th_us_ip6, 16);
+	th->cksum = 0;
+	/* DPDK's own sum (RFC 8200 8.1), not ours */
+	th->cksum = rte_ipv6_udptcp_cksum(ip, th);
+	return 54 + len;
+}
+
 /* A whole frame peer -> us carrying @s. */
 static struct rte_mbuf *
 build(const struct tt_spec *s)
 {
-	static uint8_t f[RTE_ETHER_HDR_LEN + 20 + 60 + 9000];
+	static uint8_t f[RTE_ETHER_HDR_LEN + 40 + 60 + 9000];
 	struct dpt_tcp_seg seg = {
 		.sport = s->sport ? s->sport : TT_PEER_PORT,
 		.dport = s->dport ? s->dport : TT_PORT,
@@ -151,6 +212,8 @@ build(const struct tt_spec *s)
 	th->tcp_urp = rte_cpu_to_be_16(s->urp);
 	th->data_off |= s->reserved & 0x0f;
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	if (tt.v6)
+		return th_mbuf(f, ip6_frame(f, hl + s->len), 0);
 	return th_mbuf(f, 34 + hl + s->len, 0);
 }
 
@@ -201,13 +264,56 @@ tt_pending(void)
 	return (uint16_t)(tt.i.sink.n - tt.seen);
 }
 
-/* The next sent frame, which must come from @src, parsed into @s. */
+/* The IPv6 segment of frame @c (@f its bytes) into @s: from us to the
+ * peer, its checksum right by DPDK's sum and by TCP input's parser.
+ * Returns the TCP header's offset. */
+static uint32_t
+next6(struct rte_mbuf *c, const uint8_t *f, struct dpt_tcp_seg *s)
+{
+	const struct rte_ipv6_hdr *h = (const void *)(f + 14);
+	struct dpt_ipv6 ip;
+
+	cr_assert_eq(dpt_ipv6_parse(c, 14, &ip), DPT_STAT_OK);
+	cr_assert_eq(ip.proto, IPPROTO_TCP, "not a TCP segment");
+	cr_assert_eq(ip.hdr_len, 40, "extension headers sent");
+	cr_assert_arr_eq(&ip.dst, &th_peer_ip6, 16);
+	cr_assert_arr_eq(&ip.src, &th_us_ip6, 16, "not from 2001:2::1");
+	/* RFC 6437 3: labelled, one label per flow (tests compare) */
+	cr_assert_neq(ip.flow, 0, "no flow label");
+	tt.flow = ip.flow;
+	cr_assert_eq(rte_ipv6_udptcp_cksum_verify(h, h + 1), 0,
+		     "TCP checksum over the IPv6 pseudo-header");
+	rte_pktmbuf_adj(c, 14 + ip.hdr_len);
+	cr_assert_eq(dpt_tcp_parse6(c, &ip, s, &tt.i.stats), DPT_STAT_OK,
+		     "our segment does not parse (checksum?)");
+	return 14 + ip.hdr_len;
+}
+
+/* The same of an IPv4 segment, from @src. */
+static uint32_t
+next4(struct rte_mbuf *c, uint32_t src, struct dpt_tcp_seg *s)
+{
+	struct dpt_ipv4 ip;
+
+	cr_assert_eq(dpt_ipv4_parse(c, 14, &ip), DPT_STAT_OK);
+	cr_assert_eq(ip.proto, IPPROTO_TCP, "not a TCP segment");
+	cr_assert_eq(ip.dst, TH_PEER_IP);
+	cr_assert_eq(ip.src, src, "source %08x, expected %08x", ip.src, src);
+	cr_assert_eq(ip.frag, RTE_IPV4_HDR_DF_FLAG, "DF must be set");
+	rte_pktmbuf_adj(c, 14 + ip.hdr_len);
+	cr_assert_eq(dpt_tcp_parse(c, &ip, s, &tt.i.stats), DPT_STAT_OK,
+		     "our segment does not parse (checksum?)");
+	return 14u + ip.hdr_len;
+}
+
+/* The next sent frame, which must come from @src (IPv4), parsed into
+ * @s. */
 static void
 next_from(uint32_t src, struct dpt_tcp_seg *s, uint8_t *data, uint32_t cap)
 {
 	static uint8_t f[16384];
 	struct rte_mbuf *m, *c;
-	struct dpt_ipv4 ip;
+	uint32_t l4;
 
 	cr_assert_gt(tt_pending(), 0, "no segment was sent");
 	m = tt.i.sink.pkts[tt.seen++];
@@ -220,17 +326,10 @@ next_from(uint32_t src, struct dpt_tcp_seg *s, uint8_t *data, uint32_t cap)
 			memcpy(f, p, m->pkt_len);
 	}
 	c = th_mbuf(f, m->pkt_len, 0);
-	cr_assert_eq(dpt_ipv4_parse(c, 14, &ip), DPT_STAT_OK);
-	cr_assert_eq(ip.proto, IPPROTO_TCP, "not a TCP segment");
-	cr_assert_eq(ip.dst, TH_PEER_IP);
-	cr_assert_eq(ip.src, src, "source %08x, expected %08x", ip.src, src);
-	cr_assert_eq(ip.frag, RTE_IPV4_HDR_DF_FLAG, "DF must be set");
-	rte_pktmbuf_adj(c, 14 + ip.hdr_len);
-	cr_assert_eq(dpt_tcp_parse(c, &ip, s, &tt.i.stats), DPT_STAT_OK,
-		     "our segment does not parse (checksum?)");
+	l4 = tt.v6 ? next6(c, f, s) : next4(c, src, s);
 	if (data != NULL) {
 		cr_assert_leq(s->len, cap);
-		memcpy(data, f + 14 + ip.hdr_len + s->hdr_len, s->len);
+		memcpy(data, f + l4 + s->hdr_len, s->len);
 	}
 	rte_pktmbuf_free(c);
 }
@@ -403,6 +502,10 @@ tt_passive_iss(uint16_t rport, uint16_t lport)
 	struct tcp_key k = { .raddr = TH_PEER_IP, .laddr = TH_US_IP,
 			     .rport = rport, .lport = lport };
 
+	if (tt.v6)
+		return tcp_isn6(tt.tcp, &(struct tcp_key6){
+			.raddr = th_peer_ip6, .laddr = th_us_ip6,
+			.rport = rport, .lport = lport }, tt.now);
 	return tcp_isn(tt.tcp, &k, tt.now);
 }
 

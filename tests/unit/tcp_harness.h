@@ -4,7 +4,11 @@
  * clock, and asserting the exact segments that come out.
  *
  * The peer is 198.18.0.1 (MAC 02:00:00:00:00:01), already in the ARP
- * cache; we are 198.18.0.2. Segments go in through dpt_eth_input() (the
+ * cache; we are 198.18.0.2. Over IPv6 (tt_setup6(), TT_SUITE6()) the
+ * peer is 2001:2::2, already in the neighbour cache, and we are
+ * 2001:2::1: the same tests then run over the other family, segments in
+ * and out as IPv6 packets (tt_spec.daddr and tt_expect.saddr are
+ * IPv4's: left 0 there). Segments go in through dpt_eth_input() (the
  * whole input path), then dpt_tcp_poll() runs, as the loop does after a
  * burst. Output frames are parsed back with dpt_tcp_parse() and compared
  * field by field.
@@ -80,6 +84,9 @@ struct tt {
 	int auto_close_on_closed;
 	uint8_t rx[1 << 20];          /* what the handler read */
 	uint32_t rx_len;
+	int v6;                       /* segments over IPv6 (tt_setup6()) */
+	uint32_t flow;                /* the flow label of the last segment
+				       * we sent over IPv6 */
 };
 
 extern struct tt tt;
@@ -91,6 +98,12 @@ void tt_setup(void);
 void tt_setup_with(void (*edit)(struct dpt_tcp_conf *c));
 void tt_teardown(void);
 
+/** The same fixture over IPv6: the interface has 2001:2::1/64 too, the
+ * peer 2001:2::2 is resolved (ND), and every segment fed or expected is
+ * carried over IPv6. */
+void tt_setup6(void);
+void tt_setup6_with(void (*edit)(struct dpt_tcp_conf *c));
+
 /** The frame tt_in() would feed for @p s (DF set), not fed. */
 struct rte_mbuf *tt_frame(const struct tt_spec *s);
 
@@ -98,6 +111,10 @@ struct rte_mbuf *tt_frame(const struct tt_spec *s);
 #define TT_SUITE_WITH(suite, edit)                                        \
 	static void setup_##suite(void) { tt_setup_with(edit); }           \
 	TestSuite(suite, .init = setup_##suite, .fini = tt_teardown)
+
+/** A Criterion suite over IPv6 (tt_setup6()). */
+#define TT_SUITE6(suite)                                                  \
+	TestSuite(suite, .init = tt_setup6, .fini = tt_teardown)
 
 /** Feed one segment at the current time, then poll. */
 void tt_in(const struct tt_spec *s);

@@ -874,3 +874,55 @@ Test(classify, other_tcp_segments_are_tcp_with_their_header_offset)
 					      RTE_TCP_ACK_FLAG, 54), &l4),
 		     DPT_FRAME_OTHER);
 }
+
+/* Ethernet II, IPv6 with next header @nh, TCP with @flags right after the
+ * 40-byte fixed header: only what dpt_frame_kind() reads is set. */
+static struct rte_mbuf *
+tcp6_frame(uint8_t nh, uint8_t flags, size_t len)
+{
+	uint8_t f[128] = { 0 };
+
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	f[IP_OFF] = 0x60;
+	f[IP_OFF + 6] = nh;
+	f[IP_OFF + 40 + 13] = flags;
+	return th_mbuf(f, len, 0);
+}
+
+Test(classify, tcp_over_ipv6_is_classified_as_over_ipv4)
+{
+	uint32_t l4 = 0;
+	struct rte_mbuf *m = tcp6_frame(IPPROTO_TCP, RTE_TCP_SYN_FLAG, 74);
+
+	/* an IPv6 SYN flood waits and is budgeted as an IPv4 one */
+	cr_assert_eq(dpt_frame_kind(m, &l4), DPT_FRAME_TCP_SYN);
+	cr_assert_eq(l4, IP_OFF + 40);
+	rte_pktmbuf_free(m);
+	m = tcp6_frame(IPPROTO_TCP, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 74);
+	cr_assert_eq(dpt_frame_kind(m, &l4), DPT_FRAME_TCP);
+	cr_assert_eq(l4, IP_OFF + 40);
+	rte_pktmbuf_free(m);
+	m = tcp6_frame(IPPROTO_TCP, RTE_TCP_ACK_FLAG, 74);
+	cr_assert_eq(dpt_frame_kind(m, &l4), DPT_FRAME_TCP);
+	rte_pktmbuf_free(m);
+}
+
+Test(classify, ipv6_behind_extension_headers_or_short_or_udp_is_other)
+{
+	uint32_t l4 = 0;
+	/* hop-by-hop options (0), a fragment header (44): parsed in full
+	 * later, never late */
+	struct rte_mbuf *m[] = {
+		tcp6_frame(0, RTE_TCP_SYN_FLAG, 74),
+		tcp6_frame(44, RTE_TCP_SYN_FLAG, 74),
+		tcp6_frame(IPPROTO_UDP, RTE_TCP_SYN_FLAG, 74),
+		tcp6_frame(IPPROTO_TCP, RTE_TCP_SYN_FLAG, 73),
+	};
+
+	for (unsigned int i = 0; i < RTE_DIM(m); i++) {
+		cr_assert_eq(dpt_frame_kind(m[i], &l4), DPT_FRAME_OTHER,
+			     "frame %u", i);
+		rte_pktmbuf_free(m[i]);
+	}
+}

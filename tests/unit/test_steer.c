@@ -48,6 +48,59 @@ Test(steer, hash_matches_the_microsoft_rss_verification_values)
 		     0xc626b0ea);
 }
 
+/* An IPv6 address from its eight 16-bit groups. */
+#define IN6(g0, g1, g2, g3, g4, g5, g6, g7) ((struct dpt_in6){ .b = {     \
+	(g0) >> 8, (g0) & 0xff, (g1) >> 8, (g1) & 0xff, (g2) >> 8,         \
+	(g2) & 0xff, (g3) >> 8, (g3) & 0xff, (g4) >> 8, (g4) & 0xff,       \
+	(g5) >> 8, (g5) & 0xff, (g6) >> 8, (g6) & 0xff, (g7) >> 8,         \
+	(g7) & 0xff } })
+
+Test(steer, ipv6_hash_matches_the_microsoft_rss_verification_values)
+{
+	struct dpt_steer s;
+	struct dpt_in6 a, b;
+
+	dpt_steer_init(&s, 2, 0);
+	memcpy(s.key, ms_key, sizeof(ms_key));
+	/* IPv6 with TCP: source [3ffe:2501:200:1fff::7]:2794, destination
+	 * [3ffe:2501:200:3::1]:1766 (the published vectors' addresses:
+	 * hashed here, never sent) */
+	a = IN6(0x3ffe, 0x2501, 0x200, 0x1fff, 0, 0, 0, 7);
+	b = IN6(0x3ffe, 0x2501, 0x200, 3, 0, 0, 0, 1);
+	cr_assert_eq(dpt_steer_hash6(&s, &a, &b, 2794, 1766), 0x40207d3d);
+	/* source [3ffe:501:8::260:97ff:fe40:efab]:14230, destination
+	 * [ff02::1]:4739 */
+	a = IN6(0x3ffe, 0x501, 8, 0, 0x260, 0x97ff, 0xfe40, 0xefab);
+	b = IN6(0xff02, 0, 0, 0, 0, 0, 0, 1);
+	cr_assert_eq(dpt_steer_hash6(&s, &a, &b, 14230, 4739), 0xdde51bbf);
+}
+
+Test(steer, both_directions_of_an_ipv6_tuple_have_one_owner)
+{
+	struct dpt_steer s;
+	unsigned int seen[4] = { 0 };
+
+	dpt_steer_init(&s, 4, 0);
+	for (int i = 0; i < 10000; i++) {
+		/* 2001:2::/48 with random low bits */
+		struct dpt_in6 a = IN6(0x2001, 2, 0, 0, 0, 0, 0, 0), b = a;
+		uint16_t p = (uint16_t)rte_rand(), q = (uint16_t)rte_rand();
+		uint64_t r1 = rte_rand(), r2 = rte_rand();
+		uint16_t w;
+
+		memcpy(&a.b[8], &r1, 8);
+		memcpy(&b.b[8], &r2, 8);
+		w = dpt_steer_tuple6(&s, &a, &b, p, q);
+		cr_assert_eq(dpt_steer_hash6(&s, &a, &b, p, q),
+			     dpt_steer_hash6(&s, &b, &a, q, p));
+		cr_assert_eq(w, dpt_steer_tuple6(&s, &b, &a, q, p));
+		cr_assert_lt(w, 4);
+		seen[w]++;
+	}
+	for (int w = 0; w < 4; w++)
+		cr_assert_gt(seen[w], 2000, "worker %d owns only %u", w, seen[w]);
+}
+
 Test(steer, both_directions_of_a_tuple_have_one_owner)
 {
 	struct dpt_steer s;
@@ -147,6 +200,70 @@ rx_owner(const struct dpt_steer *s, const uint8_t *f, size_t len)
 }
 
 #define RX_OWNER(s, arr) rx_owner((s), (arr), sizeof(arr))
+
+/* Ether()/IPv6(src='2001:2::1', dst='2001:2::2')/TCP(sport=40000,
+ * dport=80, flags='S') in scapy (checksum irrelevant here). */
+static const uint8_t tcp6_syn[] = {
+	0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x86, 0xdd,
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x14, 0x06, 0x40,
+	0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+	0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
+	0x9c, 0x40, 0x00, 0x50, 0, 0, 0, 0, 0, 0, 0, 0,
+	0x50, 0x02, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/* An ICMPv6 packet too big (RFC 4443 3.2, MTU 1280) from router
+ * 2001:2::fe to 2001:2::2, quoting our segment 2001:2::2:80 ->
+ * 2001:2::1:40000 (the start of it: addresses and ports suffice). */
+static const uint8_t icmp6_ptb[] = {
+	0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x86, 0xdd,
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x38, 0x3a, 0x40,
+	0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfe,
+	0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00, /* type 2, MTU */
+	0x60, 0x00, 0x00, 0x00, 0x05, 0xb4, 0x06, 0x40,
+	0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
+	0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+	0x00, 0x50, 0x9c, 0x40, 0, 0, 0, 0,
+};
+
+Test(steer, ipv6_tcp_frame_goes_to_the_owner_of_its_tuple)
+{
+	struct dpt_in6 peer = IN6(0x2001, 2, 0, 0, 0, 0, 0, 1);
+	struct dpt_in6 us = IN6(0x2001, 2, 0, 0, 0, 0, 0, 2);
+	struct rte_mbuf *m = th_mbuf(tcp6_syn, sizeof(tcp6_syn), 0);
+	struct dpt_steer s;
+	int want;
+
+	for (uint16_t n = 2; n <= 8; n++) {
+		dpt_steer_init(&s, n, 0);
+		want = dpt_steer_tuple6(&s, &peer, &us, 40000, 80);
+		cr_assert_eq(dpt_steer_frame(&s, m), want);
+		cr_assert_eq(dpt_steer_rx(&s, m), want);
+		/* a Packet Too Big about our segment of that 4-tuple goes
+		 * to the same worker */
+		cr_assert_eq(RX_OWNER(&s, icmp6_ptb), want);
+	}
+	dpt_steer_init(&s, 1, 0);
+	cr_assert_eq(dpt_steer_frame(&s, m), 0);
+	rte_pktmbuf_free(m);
+}
+
+Test(steer, ipv6_other_than_tcp_stays_where_it_arrives)
+{
+	uint8_t f[sizeof(icmp6_ptb)];
+	struct dpt_steer s;
+
+	dpt_steer_init(&s, 4, 0);
+	/* a neighbour solicitation (type 135) is not an error */
+	memcpy(f, icmp6_ptb, sizeof(f));
+	f[54] = 135;
+	cr_assert_eq(RX_OWNER(&s, f), DPT_STEER_HERE);
+	/* TCP behind a hop-by-hop options header */
+	memcpy(f, tcp6_syn, sizeof(tcp6_syn));
+	f[20] = 0;
+	cr_assert_eq(rx_owner(&s, f, sizeof(tcp6_syn)), DPT_STEER_HERE);
+}
 
 Test(steer, fragments_of_a_datagram_meet_on_the_worker_of_its_addresses)
 {
