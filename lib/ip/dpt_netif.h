@@ -84,6 +84,9 @@ struct dpt_netif {
 	void *tcp_ctx;             /**< its argument */
 	dpt_l4_err_t tcp_err;      /**< ICMP errors about TCP segments, or
 				     *  NULL (tcp_ctx is its argument too) */
+	dpt_l4_input_t udp_input;  /**< UDP (lib/udp), or NULL: every
+				     *  datagram gets port unreachable */
+	void *udp_ctx;             /**< its argument */
 	struct dpt_frag *frag;     /**< reassembly, or NULL: fragments are
 				     *  dropped (ip_drop_fragment) */
 	struct dpt_pmtu *pmtu;     /**< path MTU cache, or NULL */

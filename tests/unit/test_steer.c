@@ -106,7 +106,22 @@ Test(steer, tcp_frame_goes_to_the_owner_of_its_tuple)
 	rte_pktmbuf_free(m);
 }
 
-Test(steer, frames_other_than_whole_tcp_segments_stay_or_go_to_all)
+/* UDP 4-tuples are steered as TCP's, so that a datagram and its reply
+ * meet on one worker (lib/udp). */
+Test(steer, whole_udp_datagram_goes_to_its_tuples_owner)
+{
+	struct dpt_steer s;
+	struct rte_mbuf *m = th_mbuf(udp_dgram, sizeof(udp_dgram), 0);
+
+	dpt_steer_init(&s, 2, 0);
+	cr_assert_eq(dpt_steer_frame(&s, m),
+		     dpt_steer_tuple(&s, IP4(198, 18, 0, 1),
+				     IP4(198, 18, 0, 2), 1000, 53));
+	cr_assert_eq(dpt_steer_rx(&s, m), dpt_steer_frame(&s, m));
+	rte_pktmbuf_free(m);
+}
+
+Test(steer, frames_other_than_whole_tcp_segments_and_udp_datagrams_stay_or_go_to_all)
 {
 	struct dpt_steer s;
 	uint8_t frag[sizeof(tcp_syn)];
@@ -115,9 +130,6 @@ Test(steer, frames_other_than_whole_tcp_segments_stay_or_go_to_all)
 	dpt_steer_init(&s, 2, 0);
 	m = th_mbuf(arp_req, sizeof(arp_req), 0);
 	cr_assert_eq(dpt_steer_frame(&s, m), DPT_STEER_ALL);
-	rte_pktmbuf_free(m);
-	m = th_mbuf(udp_dgram, sizeof(udp_dgram), 0);
-	cr_assert_eq(dpt_steer_frame(&s, m), DPT_STEER_HERE);
 	rte_pktmbuf_free(m);
 	m = th_mbuf(echo_req, sizeof(echo_req), 0);
 	cr_assert_eq(dpt_steer_frame(&s, m), DPT_STEER_HERE);
