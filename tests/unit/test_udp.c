@@ -4,7 +4,8 @@
  * (harness.h): input to a bound port, to a closed port (the exact ICMP
  * port unreachable), bad and zero checksums, bad lengths, the receive
  * queue's bound, connected sockets' filtering, ephemeral ports, and the
- * exact bytes of output, zero-copy and copied, fragmented past the MTU.
+ * exact bytes of output, zero-copy and copied, fragmented past the MTU;
+ * the UDP echo and discard services (lib/svc).
  */
 #include <errno.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "dpt_svc.h"
 #include "dpt_udp.h"
 #include "harness.h"
 #include "vectors.h"
@@ -515,4 +517,59 @@ Test(udp_sockets, closed_socket_frees_its_port_and_queue)
 	IN(udp_dgram, T0 + 3);
 	TH_ASSERT_STAT(&t, udp_drop_no_port, 1);
 	open_sock(0, 53, 0, 0, 1);
+}
+
+TestSuite(udp_svc, .init = setup);
+
+static struct dpt_svc *
+udp_svc(enum dpt_svc_type type, uint16_t port)
+{
+	return dpt_svc_create(&(struct dpt_svc_params){
+		.type = type, .port = port, .proto = DPT_SVC_UDP, .udp = u,
+		.stats = &t.stats });
+}
+
+Test(udp_svc, echo_answers_each_datagram_with_its_data_rfc862)
+{
+	struct dpt_svc *s = udp_svc(DPT_SVC_ECHO, 53);
+
+	cr_assert_not_null(s);
+	IN(udp_dgram, T0 + 1);
+	TH_ASSERT_FRAME(th_sent(&t, 0), udp_reply_expected);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, mbuf_alloc_fail, 0); /* the mbuf went back */
+	dpt_svc_free(s, T0 + 2);
+	TH_ASSERT_STAT(&t, udp_socks, 0);
+}
+
+Test(udp_svc, discard_drops_each_datagram_rfc863)
+{
+	struct dpt_svc *s = udp_svc(DPT_SVC_DISCARD, 53);
+
+	cr_assert_not_null(s);
+	IN(udp_dgram, T0 + 1);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, udp_rx, 1);
+	TH_ASSERT_STAT(&t, udp_drop_no_port, 0);
+	dpt_svc_free(s, T0 + 2);
+}
+
+Test(udp_svc, unlisten_closes_the_port)
+{
+	struct dpt_svc *s = udp_svc(DPT_SVC_ECHO, 53);
+
+	dpt_svc_unlisten(s, T0 + 1);
+	cr_assert_eq(dpt_svc_active(s), 0);
+	IN(udp_dgram, T0 + 2);
+	TH_ASSERT_FRAME(th_sent(&t, 0), port_unreach_expected);
+	dpt_svc_free(s, T0 + 3);
+}
+
+Test(udp_svc, stream_types_and_a_taken_port_are_refused)
+{
+	cr_assert_null(udp_svc(DPT_SVC_CHARGEN, 19));
+	cr_assert_eq(rte_errno, EINVAL);
+	cr_assert_not_null(udp_svc(DPT_SVC_ECHO, 7));
+	cr_assert_null(udp_svc(DPT_SVC_DISCARD, 7));
+	cr_assert_eq(rte_errno, EADDRINUSE);
 }
