@@ -84,7 +84,7 @@ gen_setup_rr(struct gen *g)
 	char get[1100]; /* rr_check() bounds the path to 1024 bytes */
 	uint32_t a = o->target;
 
-	if (!(o->mode->flags & GM_REQUESTS))
+	if (!(o->mode->flags & (GM_REQUESTS | GM_PAYLOAD)))
 		return 0;
 	g->req_len = o->size;
 	if (o->mode == &gen_mode_http)
