@@ -33,6 +33,8 @@ enum ktype {
 	T_FRACTION, /* a decimal in [0, 1], stored as double */
 	T_SIZE64,   /* as T_SIZE, stored as uint64_t */
 	T_OCTAL,    /* octal integer (file modes) in [min, max], uint32 */
+	T_IPV6,     /* an IPv6 address, stored as struct dpt_in6 */
+	T_PREFIX6,  /* A::B/N into {struct dpt_in6, uint32_t prefix_len} */
 };
 
 #define F_REQUIRED 1u
@@ -63,6 +65,11 @@ struct key_def {
 #define SVC(f) offsetof(struct dpt_svc_conf, f)
 #define EMB(f) offsetof(struct dpt_conf, embed.f)
 
+/* T_PREFIX6 fills the address and the length right after it. */
+_Static_assert(offsetof(struct dpt_netif_conf, prefix6_len) ==
+	       offsetof(struct dpt_netif_conf, addr6) + sizeof(struct dpt_in6),
+	       "[port0] address6's prefix length follows the address");
+
 /* T_STR values are checked against DPT_CONF_VALUE_LEN, then copied. */
 _Static_assert(sizeof(((struct dpt_conf *)0)->port.device) ==
 	       DPT_CONF_VALUE_LEN, "[port0] device holds any value");
@@ -82,6 +89,16 @@ static const struct key_def schema[] = {
 	  "must be host addresses of the prefix" },
 	{ "port0", "gateway", T_IPV4, NIF(gateway), 0, 0, "0.0.0.0", 0,
 	  "next hop for destinations off the prefix; 0.0.0.0 = none" },
+	{ "port0", "address6", T_PREFIX6, NIF(addr6), 1, 128, "::/128", 0,
+	  "our IPv6 address and on-link prefix, A::B/N; :: (the default) "
+	  "leaves IPv6 off" },
+	{ "port0", "addresses6", T_U32, NIF(n_addrs6), 1, 64, "1", 0,
+	  "how many consecutive IPv6 addresses we own, from address6 on "
+	  "(counted in the last 32 bits); each goes through duplicate "
+	  "address detection" },
+	{ "port0", "gateway6", T_IPV6, NIF(gateway6), 0, 0, "::", 0,
+	  "IPv6 next hop for destinations off the prefix (on the prefix or "
+	  "link-local); :: = none" },
 	{ "port0", "mtu", T_U32, NIF(mtu), 576, 9600, "1500", 0,
 	  "IP MTU in bytes" },
 	{ "port0", "rx_desc", T_U32, PORT(rx_desc), 64, 16384, "1024", 0,
@@ -165,6 +182,12 @@ static const struct key_def schema[] = {
 	{ "ip", "pmtu_entries", T_U32, NIF(pmtu.entries), 8, 1u << 20, "1024",
 	  0, "destinations whose path MTU is remembered per worker; a full "
 	  "set forgets the entry nearest its age" },
+	{ "ip", "hop_limit", T_U32, NIF(hop_limit), 1, 255, "64", 0,
+	  "hop limit of the IPv6 packets dptcp originates (ND's are 255)" },
+	{ "ip", "dad_transmits", T_U32, NIF(dad_transmits), 0, 10, "1", 0,
+	  "duplicate address detection probes per IPv6 address at start "
+	  "(RFC 4862 DupAddrDetectTransmits), [arp] retrans apart; the "
+	  "addresses are usable that long after the last; 0 = no DAD" },
 	{ "tcp", "max_conns", T_U32, TCP(max_conns), 16, 1u << 26, "16384", 0,
 	  "control blocks per worker lcore (all states, TIME-WAIT included); "
 	  "sizes the connection table" },
@@ -491,6 +514,35 @@ parse_ipv4(const char *s, uint32_t *addr)
 }
 
 static int
+parse_ipv6(const char *s, struct dpt_in6 *addr)
+{
+	return inet_pton(AF_INET6, s, addr) == 1 ? 0 : -EINVAL;
+}
+
+/* "A::B/N" (N 1..128) into the address and, right after it, N. */
+static int
+parse_prefix6(const char *s, void *field)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/'), *e;
+	struct dpt_in6 a;
+	uint32_t len;
+	uint64_t n;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, slash - s);
+	buf[slash - s] = '\0';
+	if (parse_ipv6(buf, &a) != 0 || parse_u64(slash + 1, &n, &e) != 0 ||
+	    *e != '\0' || n < 1 || n > 128)
+		return -EINVAL;
+	len = (uint32_t)n;
+	memcpy(field, &a, sizeof(a));
+	memcpy((char *)field + sizeof(a), &len, sizeof(len));
+	return 0;
+}
+
+static int
 parse_prefix(const char *s, uint32_t *addr, uint32_t *len)
 {
 	char buf[INET_ADDRSTRLEN];
@@ -560,6 +612,10 @@ type_hint(const struct key_def *d, char *buf, size_t len)
 		return "an IPv4 address A.B.C.D";
 	case T_PREFIX:
 		return "an IPv4 address and prefix length, A.B.C.D/N";
+	case T_IPV6:
+		return "an IPv6 address such as 2001:2::1";
+	case T_PREFIX6:
+		return "an IPv6 address and prefix length, such as 2001:2::1/64";
 	case T_LCORES:
 		return "a list of distinct lcore ids such as 1 or 1,3-4";
 	case T_SIZE:
@@ -617,6 +673,10 @@ apply_value(void *base, const struct key_def *d, const char *v)
 		return parse_ipv4(v, field);
 	case T_PREFIX:
 		return parse_prefix(v, field, (uint32_t *)field + 1);
+	case T_IPV6:
+		return parse_ipv6(v, field);
+	case T_PREFIX6:
+		return parse_prefix6(v, field);
 	case T_LCORES:
 		return parse_lcores(v, field, d->max);
 	case T_SIZE:
@@ -1039,6 +1099,78 @@ finish_port(struct dpt_conf *conf, struct dpt_conf_err *err)
 	return 0;
 }
 
+/* Whether the first @plen bits of @a and @b agree. */
+static int
+same_prefix6(const struct dpt_in6 *a, const struct dpt_in6 *b, uint32_t plen)
+{
+	uint32_t full = plen / 8, rest = plen % 8;
+
+	return memcmp(a, b, full) == 0 &&
+	       (rest == 0 || ((a->b[full] ^ b->b[full]) & (0xff00 >> rest)) ==
+	       0);
+}
+
+static int
+port6_error(struct dpt_conf *conf, struct dpt_conf_err *err, const char *key,
+	    const char *what)
+{
+	return errf(err, conf, line_of(conf, "port0", key), "port0", key, "%s",
+		    what);
+}
+
+/* Cross-key rules for [port0]'s IPv6 keys. */
+static int
+finish_port6(struct dpt_conf *conf, struct dpt_conf_err *err)
+{
+	const struct dpt_netif_conf *p = &conf->netif;
+	struct dpt_in6 last = p->addr6;
+	uint32_t low = dpt_in6_low32(&p->addr6);
+
+	if (dpt_in6_is_unspec(&p->addr6))
+		return dpt_in6_is_unspec(&p->gateway6) ? 0 :
+		       port6_error(conf, err, "gateway6", "is set but "
+				   "address6 is not");
+	/* RFC 4291 2.5.3, 2.7: not loopback nor multicast */
+	if (dpt_in6_is_multicast(&p->addr6) ||
+	    (low == 1 && memcmp(&p->addr6, &(struct dpt_in6){ .b = { 0 } },
+				12) == 0))
+		return port6_error(conf, err, "address6", "is not a unicast "
+				   "address");
+	if (low + (uint64_t)p->n_addrs6 - 1 > UINT32_MAX)
+		return port6_error(conf, err, "addresses6", "go past the last "
+				   "value of the address's low 32 bits");
+	low += p->n_addrs6 - 1;
+	last.b[12] = (uint8_t)(low >> 24);
+	last.b[13] = (uint8_t)(low >> 16);
+	last.b[14] = (uint8_t)(low >> 8);
+	last.b[15] = (uint8_t)low;
+	if (!same_prefix6(&p->addr6, &last, p->prefix6_len))
+		return port6_error(conf, err, "addresses6", "go past the "
+				   "prefix of address6");
+	if (!dpt_in6_is_unspec(&p->gateway6)) {
+		uint32_t g = dpt_in6_low32(&p->gateway6) -
+			     dpt_in6_low32(&p->addr6);
+
+		if (dpt_in6_is_multicast(&p->gateway6) ||
+		    (!same_prefix6(&p->gateway6, &p->addr6, p->prefix6_len) &&
+		     !(p->gateway6.b[0] == 0xfe &&
+		       (p->gateway6.b[1] & 0xc0) == 0x80)))
+			return port6_error(conf, err, "gateway6", "is neither "
+					   "on the prefix of address6 nor "
+					   "link-local");
+		if (g < p->n_addrs6 &&
+		    memcmp(&p->gateway6, &p->addr6, 12) == 0)
+			return port6_error(conf, err, "gateway6", "is one of "
+					   "our own addresses");
+	}
+	/* RFC 8200 5: every link carries 1280 bytes */
+	if (p->mtu < RTE_IPV6_MIN_MTU)
+		return errf(err, conf, line_of(conf, "port0", "mtu"), "port0",
+			    "mtu", "%s", "is below 1280, IPv6's minimum, and "
+			    "address6 is set");
+	return 0;
+}
+
 /* Cross-key rules for [tcp]. */
 static int
 finish_tcp(struct dpt_conf *conf, struct dpt_conf_err *err)
@@ -1150,7 +1282,8 @@ dpt_conf_finish(struct dpt_conf *conf, struct dpt_conf_err *err)
 			return errf(err, conf, -1, d->section, d->key,
 				    "required key missing%s", "");
 	}
-	return finish_port(conf, err) ?: finish_tcp(conf, err) ?:
+	return finish_port(conf, err) ?: finish_port6(conf, err) ?:
+	       finish_tcp(conf, err) ?:
 	       finish_embed(conf, err) ?:
 	       finish_svcs(conf, err);
 }
@@ -1166,6 +1299,10 @@ key_size(const struct key_def *d)
 		return sizeof(struct dpt_conf_lcores);
 	case T_PREFIX:
 		return 2 * sizeof(uint32_t);
+	case T_IPV6:
+		return sizeof(struct dpt_in6);
+	case T_PREFIX6:
+		return sizeof(struct dpt_in6) + sizeof(uint32_t);
 	case T_DURATION:
 	case T_SIZE64:
 		return sizeof(uint64_t);

@@ -132,6 +132,82 @@
 	X(ip_pmtu_evicted, C, "path MTU cache entries evicted for room")      \
 	X(ip_drop_proto, D, "IPv4 packets of an unsupported protocol")        \
 	X(ip_drop_no_route, D, "IPv4 packets with no route to destination")   \
+	X(ip6_rx, C, "IPv6 packets received for one of our addresses "      \
+		     "(or a multicast group we joined)")                   \
+	X(ip6_tx, C, "IPv6 packets sent")                                     \
+	X(ip6_drop_short, D, "IPv6 packets shorter than the fixed header")    \
+	X(ip6_drop_version, D, "IPv6 EtherType with a version other than 6") \
+	X(ip6_drop_len, D, "IPv6 payload length past the frame's end, or 0 " \
+			   "(jumbograms, RFC 2675, are not taken)")         \
+	X(ip6_drop_ext_trunc, D, "IPv6 extension headers running past the "  \
+				 "payload (RFC 8200 4)")                    \
+	X(ip6_drop_ext_many, D, "IPv6 packets with more than 8 extension "   \
+				"headers")                                  \
+	X(ip6_drop_hbh_pos, D, "IPv6 hop-by-hop options header not right "  \
+			       "after the fixed header (RFC 8200 4.1)")     \
+	X(ip6_drop_option, D, "IPv6 options of an unknown type whose "       \
+			      "action bits say discard (RFC 8200 4.2)")    \
+	X(ip6_drop_rh0, D, "IPv6 type 0 routing headers with segments left " \
+			   "(RFC 5095 3)")                                  \
+	X(ip6_drop_routing, D, "IPv6 routing headers of another type with "  \
+			       "segments left: a host forwards nothing "    \
+			       "(RFC 8200 4.4)")                           \
+	X(ip6_drop_fragment, D, "IPv6 fragments refused: malformed, or "     \
+				"reassembly off")                          \
+	X(ip6_drop_bad_src, D, "IPv6 from a multicast source or one of our " \
+			       "own addresses")                            \
+	X(ip6_drop_not_for_us, D, "IPv6 packets to an address not ours nor " \
+				  "a group we joined")                     \
+	X(ip6_drop_tentative, D, "IPv6 packets to an address still under "   \
+				 "duplicate address detection (RFC 4862 "  \
+				 "5.4)")                                    \
+	X(ip6_drop_proto, D, "IPv6 packets of an unsupported next header "   \
+			     "(answered by parameter problem)")           \
+	X(ip6_drop_no_next, D, "IPv6 packets with no next header (59)")      \
+	X(ip6_drop_no_route, D, "IPv6 packets with no route to destination "  \
+				"(off-link without [port0] gateway6)")     \
+	X(ip6_drop_too_big, D, "IPv6 packets we sent longer than their "     \
+			       "path MTU (IPv6 routers never fragment; a "  \
+			       "bug of the sender)")                      \
+	X(nd_rx_ns, C, "neighbor solicitations for one of our addresses")    \
+	X(nd_rx_na, C, "neighbor advertisements received")                   \
+	X(nd_rx_shared, C, "ND frames another worker received, learnt from " \
+			   "here")                                         \
+	X(nd_tx_ns, C, "neighbor solicitations sent")                        \
+	X(nd_tx_na, C, "neighbor advertisements sent")                       \
+	X(nd_drop_invalid, D, "ND messages failing RFC 4861 7.1.1/7.1.2 "    \
+			      "validation (hop limit not 255, code, "      \
+			      "length, multicast target, options)")        \
+	X(nd_drop_not_for_us, D, "neighbor solicitations for a target not "  \
+				 "ours")                                    \
+	X(nd_drop_conflict, D, "neighbor advertisements claiming one of "   \
+			       "our addresses after DAD found it free "     \
+			       "(logged nowhere else; RFC 4862 5.4.4)")    \
+	X(nd_dad_duplicate, C, "our IPv6 addresses found duplicate by DAD "  \
+			       "(RFC 4862 5.4): not used, logged")         \
+	X(nd_drop_ra, D, "router advertisements, ignored: addresses and "    \
+			 "routes come from the configuration")             \
+	X(nd_drop_ignored, D, "router solicitations and redirects, "         \
+			      "ignored (a host that takes no routes from "  \
+			      "the network)")                               \
+	X(icmp6_rx_echo_request, C, "ICMPv6 echo requests received")         \
+	X(icmp6_rx_echo_reply, C, "ICMPv6 echo replies received")            \
+	X(icmp6_rx_error, C, "ICMPv6 destination unreachable, time "         \
+			     "exceeded and parameter problem received")    \
+	X(icmp6_rx_too_big, C, "ICMPv6 packet too big received")             \
+	X(icmp6_tx_echo_reply, C, "ICMPv6 echo replies sent")                \
+	X(icmp6_tx_error, C, "ICMPv6 errors sent")                           \
+	X(icmp6_no_error, C, "ICMPv6 errors not sent: RFC 4443 2.4(e) "      \
+			     "forbids them (about an error, to a group, "   \
+			     "from :: or a group)")                        \
+	X(icmp6_drop_ratelimit, C, "ICMPv6 errors not sent: rate limit (the " \
+				   "same bucket as ICMP's)")               \
+	X(icmp6_drop_short, D, "ICMPv6 messages shorter than their header")  \
+	X(icmp6_drop_cksum, D, "ICMPv6 checksum wrong")                      \
+	X(icmp6_drop_type, D, "ICMPv6 of a type dptcp does not act on "      \
+			      "(MLD among them)")                          \
+	X(icmp6_drop_quote, D, "ICMPv6 errors not about a TCP segment of "   \
+			       "ours")                                     \
 	X(icmp_rx_echo_request, C, "ICMP echo requests received")             \
 	X(icmp_rx_echo_reply, C, "ICMP echo replies received")                \
 	X(icmp_rx_dest_unreach, C, "ICMP destination-unreachable received")   \

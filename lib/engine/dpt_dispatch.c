@@ -8,9 +8,10 @@
  * mbuf itself to that worker's inbox, so connection tables stay single-
  * writer: a single-queue PMD (tap, af_packet, pcap) then still serves
  * several workers, and a PMD whose queue choice differs from ours (tap's
- * kernel side spreads flows by its own hash) is corrected. ARP frames are
- * answered where they arrive and a copy goes to every other worker, whose
- * neighbour cache learns from it. IPv4 fragments go to the worker their
+ * kernel side spreads flows by its own hash) is corrected. ARP frames (and
+ * IPv6 neighbor solicitations and advertisements) are answered where they
+ * arrive and a copy goes to every other worker, whose neighbour cache
+ * (and DAD state) learns from it. IPv4 fragments go to the worker their
  * address pair names, which reassembles them and passes the whole
  * datagram to the worker its 4-tuple names (dpt_dispatch_handoff());
  * ICMP errors quoting a TCP segment go to that segment's owner
@@ -26,6 +27,7 @@
 #include <rte_ether.h>
 #include <rte_ring.h>
 
+#include "dpt_nd.h"
 #include "dpt_worker.h"
 
 #define INBOX_SIZE 4096
@@ -117,7 +119,7 @@ send_to(struct dpt_worker *w, uint16_t to, struct rte_mbuf **m, unsigned int n)
 	}
 }
 
-/* A copy of an ARP frame for every other worker's cache. */
+/* A copy of an ARP (or IPv6 ND) frame for every other worker's cache. */
 static void
 share_arp(struct dpt_worker *w, const struct rte_mbuf *m, uint16_t n_workers)
 {
@@ -152,7 +154,8 @@ dpt_dispatch_rx(struct dpt_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	for (uint16_t i = 0; i < n; i++) {
 		int o = dpt_steer_rx(w->steer, pkts[i]);
 
-		if (o == DPT_STEER_ALL)
+		if (o == DPT_STEER_ALL ||
+		    (o == DPT_STEER_HERE && dpt_nd_frame_is_nd(pkts[i])))
 			share_arp(w, pkts[i], n_workers);
 		if (o < 0 || o == (int)w->index) {
 			pkts[keep++] = pkts[i];
@@ -196,6 +199,8 @@ dpt_dispatch_inbox(struct dpt_worker *w, uint64_t now)
 		 * received the original answered it */
 		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 			dpt_arp_learn(&w->nif, pkts[i], now);
+		else if (dpt_nd_frame_is_nd(pkts[i]))
+			dpt_nd_learn(&w->nif, pkts[i], now);
 		else
 			dpt_eth_input(&w->nif, pkts[i], now);
 	}

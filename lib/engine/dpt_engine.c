@@ -139,6 +139,18 @@ worker_ip(struct dpt_engine *e, struct dpt_worker *w,
 		dpt_frag_free(w->frag);
 		return -ENOMEM;
 	}
+	/* IPv6's ND cache, with [arp]'s sizes and times */
+	if (!dpt_in6_is_unspec(&conf->netif.addr6)) {
+		snprintf(name, sizeof(name), "dpt_nd_%u", w->lcore_id);
+		w->neigh6 = dpt_neigh_create(&(struct dpt_neigh_params){
+			.name = name, .socket_id = e->port.socket_id,
+			.conf = &conf->arp, .family = 6 });
+		if (w->neigh6 == NULL) {
+			dpt_frag_free(w->frag);
+			dpt_pmtu_free(w->pmtu);
+			return -ENOMEM;
+		}
+	}
 	return 0;
 }
 
@@ -147,8 +159,10 @@ worker_ip_free(struct dpt_worker *w)
 {
 	dpt_frag_free(w->frag);
 	dpt_pmtu_free(w->pmtu);
+	dpt_neigh_free(w->neigh6);
 	w->frag = NULL;
 	w->pmtu = NULL;
+	w->neigh6 = NULL;
 }
 
 static struct dpt_worker *
@@ -236,6 +250,9 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 		.frag = w->frag,
 		.pmtu = w->pmtu,
 		.hdr_pool = e->hdr_pool,
+		.neigh6 = w->neigh6,
+		.nd_retrans_us = conf->arp.retrans_us,
+		.nd_lead = idx == 0,
 	});
 	/* reader idx of the grace periods a PMD's teardown waits for */
 	w->qsbr = dpt_quiesce_qsbr();
@@ -608,6 +625,8 @@ dpt_worker_loop(void *arg)
 		dpt_neigh_tick(&w->nif, now);
 		/* reassembly timeouts: O(expired) */
 		dpt_ipv4_tick(&w->nif, now);
+		/* IPv6: duplicate address detection at start: O(1) */
+		dpt_ipv6_tick(&w->nif, now);
 		/* flush transmit: one burst (through [impair] if on) */
 		dpt_tx_flush(&w->tx);
 		if (w->impair != NULL)

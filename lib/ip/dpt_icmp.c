@@ -127,9 +127,10 @@ dpt_icmp_input(struct dpt_netif *nif, struct rte_mbuf *m,
 }
 
 /* Token bucket: icmp_rate tokens per second, icmp_burst deep, in units of
- * 1e-6 token so integer arithmetic suffices. */
-static int
-icmp_rate_ok(struct dpt_netif *nif, uint64_t now)
+ * 1e-6 token so integer arithmetic suffices. ICMPv6 errors draw on the
+ * same bucket (dpt_icmp6.c). */
+int
+dpt_icmp_rate_ok(struct dpt_netif *nif, uint64_t now)
 {
 	/* 100 s refills any bucket the config allows, and keeps the product
 	 * below 2^64. */
@@ -173,7 +174,7 @@ dpt_icmp_send_error(struct dpt_netif *nif, const struct rte_mbuf *orig,
 	 * refused broadcasts and bad sources, and never calls this for an
 	 * ICMP message (but a timed-out echo request's first fragment) nor
 	 * a later fragment. */
-	if (!icmp_rate_ok(nif, now)) {
+	if (!dpt_icmp_rate_ok(nif, now)) {
 		nif->stats->c[DPT_STAT_icmp_drop_ratelimit]++;
 		return;
 	}

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dpt_neigh.c: ARP and the neighbour cache; see dpt_neigh.h for the entry
- * life cycle. Costs: lookup is one rte_hash lookup (output's next hops
+ * dpt_neigh.c: ARP and the neighbour cache, of IPv4 (ARP) or IPv6
+ * (Neighbor Discovery, whose messages dpt_nd.c handles) next hops; see
+ * dpt_neigh.h for the entry life cycle. One code for both families: an
+ * entry's key is 4 or 16 bytes, and only asking (an ARP request or a
+ * neighbor solicitation) and the EtherType differ. Costs: lookup is one rte_hash lookup (output's next hops
  * mostly none: OUT_CACHE below); the tick touches at most
  * TICK_SLICE entries every TICK_PERIOD; table-full eviction (output only)
  * scans the table once.
@@ -14,6 +17,7 @@
 #include <rte_hash.h>
 #include <rte_malloc.h>
 
+#include "dpt_nd.h"
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
 #include "dpt_time.h"
@@ -28,8 +32,14 @@
 #define TICK_PERIOD dpt_ms(10)
 #define TICK_SLICE 256
 
+union key {
+	uint32_t ip4;               /* IPv4 next hop, host order */
+	struct dpt_in6 ip6;         /* IPv6 next hop */
+};
+
 struct entry {
-	uint32_t ip;                /* next hop, host order */
+	union key key;              /* next hop (the hash's key: its first
+				     * 4 or 16 bytes) */
 	uint8_t state;              /* enum dpt_neigh_state */
 	uint8_t probes;             /* requests sent in this round */
 	struct rte_ether_addr mac;  /* valid when REACHABLE or STALE */
@@ -55,6 +65,7 @@ struct dpt_neigh {
 	uint32_t scan;              /* next position the tick examines */
 	struct entry *out[OUT_CACHE]; /* output's recent next hops: their
 				     * entries without the hash lookup */
+	uint8_t family;             /* 4: ARP, 6: Neighbor Discovery */
 };
 
 struct dpt_neigh *
@@ -63,7 +74,8 @@ dpt_neigh_create(const struct dpt_neigh_params *p)
 	struct rte_hash_parameters hp = {
 		.name = p->name,
 		.entries = p->conf->entries,
-		.key_len = sizeof(uint32_t),
+		.key_len = p->family == 6 ? sizeof(struct dpt_in6) :
+			   sizeof(uint32_t),
 		.socket_id = p->socket_id,
 	};
 	struct dpt_neigh *n;
@@ -75,6 +87,7 @@ dpt_neigh_create(const struct dpt_neigh_params *p)
 		return NULL;
 	}
 	n->conf = *p->conf;
+	n->family = p->family == 6 ? 6 : 4;
 	n->h = rte_hash_create(&hp);
 	if (n->h == NULL)
 		goto fail;
@@ -131,9 +144,9 @@ dpt_neigh_free(struct dpt_neigh *n)
 }
 
 static struct entry *
-find(const struct dpt_neigh *n, uint32_t ip)
+find(const struct dpt_neigh *n, const void *key)
 {
-	int32_t pos = rte_hash_lookup(n->h, &ip);
+	int32_t pos = rte_hash_lookup(n->h, key);
 
 	return pos >= 0 ? &n->e[pos] : NULL;
 }
@@ -142,7 +155,7 @@ static void
 remove_entry(struct dpt_neigh *n, struct entry *ent, struct dpt_stats *st)
 {
 	drop_queue(n, ent, st);
-	rte_hash_del_key(n->h, &ent->ip);
+	rte_hash_del_key(n->h, &ent->key);
 	ent->state = DPT_NEIGH_FREE;
 }
 
@@ -168,18 +181,19 @@ evict_one(struct dpt_neigh *n, struct dpt_stats *st)
 }
 
 static struct entry *
-add(struct dpt_neigh *n, uint32_t ip, int may_evict, struct dpt_stats *st)
+add(struct dpt_neigh *n, const void *key, int may_evict, struct dpt_stats *st)
 {
-	int32_t pos = rte_hash_add_key(n->h, &ip);
+	int32_t pos = rte_hash_add_key(n->h, key);
 	struct entry *ent;
 
 	if (pos == -ENOSPC && may_evict && evict_one(n, st) == 0)
-		pos = rte_hash_add_key(n->h, &ip);
+		pos = rte_hash_add_key(n->h, key);
 	if (pos < 0)
 		return NULL;
 	ent = &n->e[pos];
 	memset(ent, 0, sizeof(*ent));
-	ent->ip = ip;
+	memcpy(&ent->key, key, n->family == 6 ? sizeof(struct dpt_in6) :
+	       sizeof(uint32_t));
 	ent->q_head = ent->q_tail = NIL;
 	st->c[DPT_STAT_neigh_added]++;
 	return ent;
@@ -215,23 +229,37 @@ send_request(struct dpt_netif *nif, uint32_t ip, const struct rte_ether_addr *to
 	dpt_tx_push(nif->tx, m);
 }
 
+/* Ask for @ent's address: broadcast (multicast for IPv6), or unicast to
+ * the MAC it had (a refresh, RFC 1122 2.3.2.1, RFC 4861 7.3.3 PROBE). */
 static void
-xmit(struct dpt_netif *nif, struct rte_mbuf *m, const struct rte_ether_addr *dst)
+solicit(struct dpt_netif *nif, const struct dpt_neigh *n,
+	const struct entry *ent, const struct rte_ether_addr *to)
 {
-	dpt_eth_write(m, dst, &nif->mac, RTE_ETHER_TYPE_IPV4);
+	if (n->family == 6)
+		dpt_nd_solicit(nif, &ent->key.ip6, to);
+	else
+		send_request(nif, ent->key.ip4, to);
+}
+
+static void
+xmit(struct dpt_netif *nif, const struct dpt_neigh *n, struct rte_mbuf *m,
+     const struct rte_ether_addr *dst)
+{
+	dpt_eth_write(m, dst, &nif->mac, n->family == 6 ?
+		      RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
 	dpt_tx_push(nif->tx, m);
 }
 
-/* An ARP packet from the entry's address: it is reachable at @mac now;
- * release what waited for it. */
+/* The entry's address is at @mac, in @state (REACHABLE: a confirmation;
+ * STALE: news without one, RFC 4861 7.2.3/7.2.5); release what waited
+ * for it. */
 static void
-confirm(struct dpt_netif *nif, struct entry *ent,
-	const struct rte_ether_addr *mac, uint64_t now)
+set_mac(struct dpt_netif *nif, struct dpt_neigh *n, struct entry *ent,
+	const struct rte_ether_addr *mac, enum dpt_neigh_state state,
+	uint64_t now)
 {
-	struct dpt_neigh *n = nif->neigh;
-
 	rte_ether_addr_copy(mac, &ent->mac);
-	ent->state = DPT_NEIGH_REACHABLE;
+	ent->state = state;
 	ent->confirmed = now;
 	ent->next_probe = 0;
 	ent->probes = 0;
@@ -239,7 +267,7 @@ confirm(struct dpt_netif *nif, struct entry *ent,
 		struct slot *s = &n->slots[ent->q_head];
 		uint32_t next = s->next;
 
-		xmit(nif, s->m, mac);
+		xmit(nif, n, s->m, mac);
 		s->next = n->free_slot;
 		n->free_slot = ent->q_head;
 		n->queued--;
@@ -248,10 +276,18 @@ confirm(struct dpt_netif *nif, struct entry *ent,
 	ent->q_tail = NIL;
 }
 
+/* An ARP packet from the entry's address: it is reachable at @mac now. */
 static void
-enqueue(struct dpt_netif *nif, struct entry *ent, struct rte_mbuf *m)
+confirm(struct dpt_netif *nif, struct entry *ent,
+	const struct rte_ether_addr *mac, uint64_t now)
 {
-	struct dpt_neigh *n = nif->neigh;
+	set_mac(nif, nif->neigh, ent, mac, DPT_NEIGH_REACHABLE, now);
+}
+
+static void
+enqueue(struct dpt_netif *nif, struct dpt_neigh *n, struct entry *ent,
+	struct rte_mbuf *m)
+{
 	uint32_t i = n->free_slot;
 
 	if (i == NIL) {
@@ -308,7 +344,7 @@ arp_merge(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
 		return DPT_STAT_arp_drop_conflict;
 	/* RFC 826: update the sender if known ("merge"), whoever the target. */
 	if (a->spa != 0)
-		ent = find(nif->neigh, a->spa);
+		ent = find(nif->neigh, &a->spa);
 	if (ent != NULL) {
 		confirm(nif, ent, &a->sha, now);
 		nif->stats->c[DPT_STAT_neigh_updated]++;
@@ -317,7 +353,7 @@ arp_merge(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
 	 * Learning never evicts: a flood of requests must not flush entries
 	 * our own traffic uses. A probe (sender 0.0.0.0) teaches nothing. */
 	if (dpt_netif_owns(nif, a->tpa) && ent == NULL && a->spa != 0) {
-		ent = add(nif->neigh, a->spa, 0, nif->stats);
+		ent = add(nif->neigh, &a->spa, 0, nif->stats);
 		if (ent != NULL)
 			confirm(nif, ent, &a->sha, now);
 	}
@@ -362,6 +398,41 @@ dpt_arp_learn(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 	rte_pktmbuf_free(m);
 }
 
+/* Output to the next hop @key whose entry (or NULL) is @ent: send if
+ * its MAC is known, else queue the packet and ask. */
+static void
+resolve(struct dpt_netif *nif, struct dpt_neigh *n, struct entry *ent,
+	const void *key, struct rte_mbuf *m, uint64_t now)
+{
+	if (ent != NULL && ent->state != DPT_NEIGH_INCOMPLETE) {
+		if (ent->state == DPT_NEIGH_REACHABLE &&
+		    now - ent->confirmed >= n->conf.reachable_us)
+			ent->state = DPT_NEIGH_STALE;
+		/* RFC 1122 2.3.2.1: revalidate a stale entry by unicast poll
+		 * while still using it; RFC 4861 7.3.3 does it after a
+		 * DELAY of 5 s unless an upper layer confirms meanwhile:
+		 * without such hints here, the probe goes at once. */
+		if (ent->state == DPT_NEIGH_STALE && ent->next_probe == 0) {
+			solicit(nif, n, ent, &ent->mac);
+			ent->probes = 1;
+			ent->next_probe = now + n->conf.retrans_us;
+		}
+		xmit(nif, n, m, &ent->mac);
+		return;
+	}
+	if (ent == NULL) {
+		ent = add(n, key, 1, nif->stats);
+		if (ent == NULL)
+			return dpt_netif_drop(nif, m,
+					      DPT_STAT_neigh_drop_table_full);
+		ent->state = DPT_NEIGH_INCOMPLETE;
+		ent->probes = 1;
+		ent->next_probe = now + n->conf.retrans_us;
+		solicit(nif, n, ent, NULL);
+	}
+	enqueue(nif, n, ent, m);
+}
+
 void
 dpt_neigh_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t nexthop,
 		 uint64_t now)
@@ -372,64 +443,117 @@ dpt_neigh_output(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t nexthop,
 
 	/* the entry stays in e[] whatever happens to it: its address and
 	 * state say whether it still is this next hop's */
-	if (ent == NULL || ent->ip != nexthop || ent->state == DPT_NEIGH_FREE) {
+	if (ent == NULL || ent->key.ip4 != nexthop ||
+	    ent->state == DPT_NEIGH_FREE) {
+		ent = find(n, &nexthop);
+		*slot = ent;
+	}
+	resolve(nif, n, ent, &nexthop, m, now);
+}
+
+void
+dpt_neigh6_output(struct dpt_netif *nif, struct rte_mbuf *m,
+		  const struct dpt_in6 *nexthop, uint64_t now)
+{
+	struct dpt_neigh *n = nif->neigh6;
+	struct entry **slot = &n->out[nexthop->b[15] & (OUT_CACHE - 1)];
+	struct entry *ent = *slot;
+
+	if (ent == NULL || !dpt_in6_eq(&ent->key.ip6, nexthop) ||
+	    ent->state == DPT_NEIGH_FREE) {
 		ent = find(n, nexthop);
 		*slot = ent;
 	}
-	if (ent != NULL && ent->state != DPT_NEIGH_INCOMPLETE) {
-		if (ent->state == DPT_NEIGH_REACHABLE &&
-		    now - ent->confirmed >= n->conf.reachable_us)
-			ent->state = DPT_NEIGH_STALE;
-		/* RFC 1122 2.3.2.1: revalidate a stale entry by unicast poll
-		 * while still using it. */
-		if (ent->state == DPT_NEIGH_STALE && ent->next_probe == 0) {
-			send_request(nif, nexthop, &ent->mac);
-			ent->probes = 1;
-			ent->next_probe = now + n->conf.retrans_us;
-		}
-		xmit(nif, m, &ent->mac);
+	resolve(nif, n, ent, nexthop, m, now);
+}
+
+/* RFC 4861 7.2.5: a neighbor advertisement for an entry's address. */
+static void
+update_na(struct dpt_netif *nif, struct dpt_neigh *n, struct entry *ent,
+	  const struct rte_ether_addr *mac, unsigned int flags, uint64_t now)
+{
+	int same = mac == NULL || rte_is_same_ether_addr(mac, &ent->mac);
+	int solicited = (flags & DPT_NEIGH6_SOLICITED) != 0;
+
+	if (ent->state == DPT_NEIGH_INCOMPLETE) {
+		/* no target link-layer address: nothing to learn */
+		if (mac != NULL)
+			set_mac(nif, n, ent, mac, solicited ?
+				DPT_NEIGH_REACHABLE : DPT_NEIGH_STALE, now);
 		return;
 	}
-	if (ent == NULL) {
-		ent = add(n, nexthop, 1, nif->stats);
-		if (ent == NULL)
-			return dpt_netif_drop(nif, m,
-					      DPT_STAT_neigh_drop_table_full);
-		ent->state = DPT_NEIGH_INCOMPLETE;
-		ent->probes = 1;
-		ent->next_probe = now + n->conf.retrans_us;
-		send_request(nif, nexthop, NULL);
+	if (!(flags & DPT_NEIGH6_OVERRIDE) && !same) {
+		/* another address without override: the one we have
+		 * stays, no longer confirmed */
+		if (ent->state == DPT_NEIGH_REACHABLE)
+			ent->state = DPT_NEIGH_STALE;
+		return;
 	}
-	enqueue(nif, ent, m);
+	if (solicited)
+		set_mac(nif, n, ent, mac != NULL ? mac : &ent->mac,
+			DPT_NEIGH_REACHABLE, now);
+	else if (!same)
+		set_mac(nif, n, ent, mac, DPT_NEIGH_STALE, now);
+}
+
+void
+dpt_neigh6_update(struct dpt_netif *nif, const struct dpt_in6 *ip,
+		  const struct rte_ether_addr *mac, unsigned int flags,
+		  uint64_t now)
+{
+	struct dpt_neigh *n = nif->neigh6;
+	struct entry *ent = find(n, ip);
+
+	if (flags & DPT_NEIGH6_ADVERT) {
+		/* RFC 4861 7.2.5: no entry, nothing to update */
+		if (ent != NULL) {
+			update_na(nif, n, ent, mac, flags, now);
+			nif->stats->c[DPT_STAT_neigh_updated]++;
+		}
+		return;
+	}
+	/* RFC 4861 7.2.3: a solicitation's source link-layer address
+	 * creates or updates the entry, STALE. Learning never evicts (as
+	 * ARP's). */
+	if (mac == NULL)
+		return;
+	if (ent == NULL) {
+		ent = add(n, ip, 0, nif->stats);
+		if (ent != NULL)
+			set_mac(nif, n, ent, mac, DPT_NEIGH_STALE, now);
+		return;
+	}
+	if (ent->state == DPT_NEIGH_INCOMPLETE ||
+	    !rte_is_same_ether_addr(mac, &ent->mac)) {
+		set_mac(nif, n, ent, mac, DPT_NEIGH_STALE, now);
+		nif->stats->c[DPT_STAT_neigh_updated]++;
+	}
 }
 
 /* An outstanding request went unanswered for `retrans`: ask again, or give
  * up after `probes` requests (queued packets are dropped and counted). */
 static void
-probe_due(struct dpt_netif *nif, struct entry *ent, uint64_t now)
+probe_due(struct dpt_netif *nif, struct dpt_neigh *n, struct entry *ent,
+	  uint64_t now)
 {
-	struct dpt_neigh *n = nif->neigh;
-
 	if (ent->probes >= n->conf.probes) {
 		remove_entry(n, ent, nif->stats);
 		nif->stats->c[DPT_STAT_neigh_expired]++;
 		return;
 	}
-	send_request(nif, ent->ip,
-		     ent->state == DPT_NEIGH_STALE ? &ent->mac : NULL);
+	solicit(nif, n, ent, ent->state == DPT_NEIGH_STALE ? &ent->mac : NULL);
 	ent->probes++;
 	ent->next_probe = now + n->conf.retrans_us;
 }
 
 static void
-age_entry(struct dpt_netif *nif, struct entry *ent, uint64_t now)
+age_entry(struct dpt_netif *nif, struct dpt_neigh *n, struct entry *ent,
+	  uint64_t now)
 {
-	struct dpt_neigh *n = nif->neigh;
-
 	switch (ent->state) {
 	case DPT_NEIGH_INCOMPLETE:
 		if (now >= ent->next_probe)
-			probe_due(nif, ent, now);
+			probe_due(nif, n, ent, now);
 		break;
 	case DPT_NEIGH_REACHABLE:
 		if (now - ent->confirmed >= n->conf.reachable_us)
@@ -437,7 +561,7 @@ age_entry(struct dpt_netif *nif, struct entry *ent, uint64_t now)
 		break;
 	case DPT_NEIGH_STALE:
 		if (ent->next_probe != 0 && now >= ent->next_probe)
-			probe_due(nif, ent, now);
+			probe_due(nif, n, ent, now);
 		else if (ent->next_probe == 0 &&
 			 now - ent->confirmed >= n->conf.gc_us) {
 			remove_entry(n, ent, nif->stats);
@@ -447,10 +571,9 @@ age_entry(struct dpt_netif *nif, struct entry *ent, uint64_t now)
 	}
 }
 
-void
-dpt_neigh_tick(struct dpt_netif *nif, uint64_t now)
+static void
+tick_one(struct dpt_netif *nif, struct dpt_neigh *n, uint64_t now)
 {
-	struct dpt_neigh *n = nif->neigh;
 	uint32_t count = RTE_MIN((uint32_t)TICK_SLICE, n->n_pos);
 
 	if (now < n->next_tick)
@@ -461,21 +584,42 @@ dpt_neigh_tick(struct dpt_netif *nif, uint64_t now)
 
 		n->scan = n->scan + 1 < n->n_pos ? n->scan + 1 : 0;
 		if (ent->state != DPT_NEIGH_FREE)
-			age_entry(nif, ent, now);
+			age_entry(nif, n, ent, now);
 	}
 }
 
-enum dpt_neigh_state
-dpt_neigh_lookup(const struct dpt_neigh *n, uint32_t ip,
-		 struct rte_ether_addr *mac)
+void
+dpt_neigh_tick(struct dpt_netif *nif, uint64_t now)
 {
-	const struct entry *ent = find(n, ip);
+	tick_one(nif, nif->neigh, now);
+	if (nif->neigh6 != NULL)
+		tick_one(nif, nif->neigh6, now);
+}
+
+static enum dpt_neigh_state
+lookup(const struct dpt_neigh *n, const void *key, struct rte_ether_addr *mac)
+{
+	const struct entry *ent = find(n, key);
 
 	if (ent == NULL)
 		return DPT_NEIGH_FREE;
 	if (mac != NULL && ent->state != DPT_NEIGH_INCOMPLETE)
 		rte_ether_addr_copy(&ent->mac, mac);
 	return ent->state;
+}
+
+enum dpt_neigh_state
+dpt_neigh_lookup(const struct dpt_neigh *n, uint32_t ip,
+		 struct rte_ether_addr *mac)
+{
+	return lookup(n, &ip, mac);
+}
+
+enum dpt_neigh_state
+dpt_neigh6_lookup(const struct dpt_neigh *n, const struct dpt_in6 *ip,
+		  struct rte_ether_addr *mac)
+{
+	return lookup(n, ip, mac);
 }
 
 uint32_t

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dpt_neigh.h: the ARP neighbour cache of one lcore (RFC 826, RFC 1122
- * 2.3.2).
+ * dpt_neigh.h: the neighbour caches of one lcore: ARP's (RFC 826, RFC
+ * 1122 2.3.2) and, with the same code, IPv6 Neighbor Discovery's (RFC
+ * 4861 7.3; its messages are dpt_nd.h's).
  *
- * Owns the IPv4-to-MAC translations, the packets that wait for one, and ARP
- * itself: answering requests for our address and learning from what we
- * receive. Bounded in every dimension: `entries` translations (an rte_hash
+ * Owns the IPv4-to-MAC (or IPv6-to-MAC) translations, the packets that
+ * wait for one, and ARP itself: answering requests for our address and
+ * learning from what we receive. Bounded in every dimension: `entries` translations (an rte_hash
  * whose key positions index a pre-allocated entry array), `queue` waiting
  * packets (slots on a free list, chained per entry). Nothing is allocated
  * after creation.
@@ -16,6 +17,17 @@
  * used; the first use sends a unicast request to refresh it, RFC 1122
  * 2.3.2.1) -> removed when unconfirmed for `gc`, or evicted, oldest first,
  * when the table is full.
+ *
+ * Over IPv6 the same states serve neighbour unreachability detection
+ * (RFC 4861 7.3.2), simplified: INCOMPLETE and REACHABLE as the RFC's;
+ * STALE also stands for DELAY and PROBE: the first use of a stale entry
+ * sends a unicast solicitation at once (no 5 s DELAY, as no upper layer
+ * gives reachability hints), then every `retrans` up to `probes` of
+ * them, after which the entry is removed: an unreachable neighbour is
+ * found within probes x retrans of its first use, and the next packet
+ * starts resolution afresh (multicast). A solicitation's news (RFC 4861
+ * 7.2.3) and an unsolicited or overriding advertisement (7.2.5) make an
+ * entry STALE; a solicited advertisement makes it REACHABLE.
  */
 #ifndef DPT_NEIGH_H
 #define DPT_NEIGH_H
@@ -53,6 +65,8 @@ struct dpt_neigh_params {
 	const char *name;                   /**< unique, for the rte_hash */
 	int socket_id;                      /**< NUMA socket for memory */
 	const struct dpt_neigh_conf *conf;  /**< sizes and times */
+	int family;                         /**< 4 (or 0): ARP, IPv4 keys;
+					      *  6: ND, IPv6 keys */
 };
 
 /**
@@ -89,8 +103,9 @@ void dpt_neigh_output(struct dpt_netif *nif, struct rte_mbuf *m,
 		      uint32_t nexthop, uint64_t now);
 
 /**
- * Age entries and retransmit requests. Cheap to call every iteration: it
- * works at most every 10 ms, over a bounded slice of the table.
+ * Age entries and retransmit requests, of the ARP cache and the ND cache
+ * (when there is one). Cheap to call every iteration: it works at most
+ * every 10 ms, over a bounded slice of each table.
  */
 void dpt_neigh_tick(struct dpt_netif *nif, uint64_t now);
 
@@ -102,6 +117,36 @@ void dpt_neigh_tick(struct dpt_netif *nif, uint64_t now);
  */
 enum dpt_neigh_state dpt_neigh_lookup(const struct dpt_neigh *n, uint32_t ip,
 				      struct rte_ether_addr *mac);
+
+/**
+ * Send @p m (data at the Ethernet header, IPv6 packet after it) to
+ * @p nexthop through @p nif's ND cache (neigh6): fill the Ethernet header
+ * if the MAC is known, else queue it and solicit. Takes @p m.
+ */
+void dpt_neigh6_output(struct dpt_netif *nif, struct rte_mbuf *m,
+		       const struct dpt_in6 *nexthop, uint64_t now);
+
+/** What an ND message said (dpt_neigh6_update()'s flags). */
+#define DPT_NEIGH6_ADVERT 1u    /**< a neighbor advertisement (else a
+				  *  solicitation's source address) */
+#define DPT_NEIGH6_SOLICITED 2u /**< its S flag */
+#define DPT_NEIGH6_OVERRIDE 4u  /**< its O flag */
+
+/**
+ * Apply what an ND message says of @p ip's link-layer address @p mac
+ * (NULL: the message carried none) to the ND cache: RFC 4861 7.2.3 for a
+ * solicitation (an entry created or updated STALE; never evicting for
+ * it), 7.2.5 for an advertisement (only an existing entry changes;
+ * solicited: REACHABLE). Queued packets leave once the MAC is known.
+ */
+void dpt_neigh6_update(struct dpt_netif *nif, const struct dpt_in6 *ip,
+		       const struct rte_ether_addr *mac, unsigned int flags,
+		       uint64_t now);
+
+/** dpt_neigh_lookup() for an IPv6 (ND) cache. */
+enum dpt_neigh_state dpt_neigh6_lookup(const struct dpt_neigh *n,
+				       const struct dpt_in6 *ip,
+				       struct rte_ether_addr *mac);
 
 /** Packets currently waiting for resolution. */
 uint32_t dpt_neigh_queued(const struct dpt_neigh *n);

@@ -15,6 +15,35 @@
 
 #include "dpt_neigh.h"
 #include "dpt_netif.h"
+#include "dpt_time.h"
+
+/* IPv6: on when an address is configured and there is an ND cache.
+ * Every address starts tentative when DAD is on (RFC 4862 5.4); the
+ * first dpt_ipv6_tick() starts it. */
+static void
+netif_init6(struct dpt_netif *nif, const struct dpt_netif_params *p)
+{
+	const struct dpt_netif_conf *c = p->conf;
+
+	if (dpt_in6_is_unspec(&c->addr6) || p->neigh6 == NULL)
+		return;
+	nif->addr6 = c->addr6;
+	nif->gateway6 = c->gateway6;
+	nif->n_addrs6 = RTE_MIN(RTE_MAX(c->n_addrs6, 1u), 64u);
+	nif->prefix6_len = (uint8_t)c->prefix6_len;
+	nif->hop_limit = (uint8_t)(c->hop_limit ? c->hop_limit : 64);
+	nif->neigh6 = p->neigh6;
+	nif->pmtu6 = p->pmtu6;
+	nif->nd_lead = p->nd_lead != 0;
+	nif->dad_transmits = (uint8_t)c->dad_transmits;
+	nif->dad_retrans = p->nd_retrans_us ? p->nd_retrans_us : dpt_s(1);
+	if (nif->dad_transmits > 0) {
+		nif->unusable6 = nif->n_addrs6 == 64 ? ~0ull :
+				 (1ull << nif->n_addrs6) - 1;
+		nif->dad_next = 1; /* due at the first tick */
+	}
+	dpt_netif_addr6_update(nif);
+}
 
 void
 dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
@@ -41,6 +70,7 @@ dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
 	nif->icmp_rate = p->conf->icmp_rate;
 	nif->icmp_burst = (uint64_t)p->conf->icmp_burst * 1000000;
 	nif->icmp_tokens = nif->icmp_burst;
+	netif_init6(nif, p);
 }
 
 /* [port0] checksum = none: the link is shared memory between two
@@ -74,8 +104,12 @@ dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 	r = dpt_eth_parse(m, &eth);
 	if (r != DPT_STAT_OK)
 		return dpt_netif_drop(nif, m, r);
+	/* IPv6 multicast (33:33:..., RFC 2464 7) is taken when IPv6 is on:
+	 * the groups' addresses are checked at the IPv6 layer */
 	if (!rte_is_same_ether_addr(&eth.dst, &nif->mac) &&
-	    !rte_is_broadcast_ether_addr(&eth.dst))
+	    !rte_is_broadcast_ether_addr(&eth.dst) &&
+	    !(eth.dst.addr_bytes[0] == 0x33 && eth.dst.addr_bytes[1] == 0x33 &&
+	      nif->n_addrs6 != 0))
 		return dpt_netif_drop(nif, m,
 				      rte_is_multicast_ether_addr(&eth.dst) ?
 				      DPT_STAT_eth_drop_multicast :
@@ -85,9 +119,14 @@ dpt_eth_input(struct dpt_netif *nif, struct rte_mbuf *m, uint64_t now)
 		return dpt_ipv4_input(nif, m, eth.hdr_len, now);
 	case RTE_ETHER_TYPE_ARP:
 		return dpt_arp_input(nif, m, &eth, now);
+	case RTE_ETHER_TYPE_IPV6:
+		if (nif->n_addrs6 == 0)
+			break; /* IPv6 off */
+		return dpt_ipv6_input(nif, m, eth.hdr_len, now);
 	default:
-		return dpt_netif_drop(nif, m, DPT_STAT_eth_drop_ethertype);
+		break;
 	}
+	dpt_netif_drop(nif, m, DPT_STAT_eth_drop_ethertype);
 }
 
 /* RFC 1122 3.2.1.3: a source address must be a unicast host; any of ours,

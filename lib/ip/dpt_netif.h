@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dpt_netif.h: one lcore's view of an IPv4 interface, and the L2/L3 input
- * and output paths through it.
+ * dpt_netif.h: one lcore's view of an IPv4 (and, with [port0] address6,
+ * IPv6) interface, and the L2/L3 input and output paths through it.
  *
  * Owns Ethernet demultiplexing, IPv4 input validation and local delivery
  * (reassembling fragments through dpt_frag.h first), the on-link/gateway
  * route decision, fragmentation of our own datagrams longer than the MTU,
  * ICMP (echo, the errors a host sends, and the errors it receives, passed
  * to TCP when they quote one of its segments), and the hand-off to the
- * neighbour cache for output. Each worker lcore has its own struct
+ * neighbour cache for output; the same for IPv6 (dpt_ipv6.c,
+ * dpt_icmp6.c, Neighbor Discovery in dpt_nd.h). Each worker lcore has its own struct
  * dpt_netif (its own queue, counters, neighbour cache, reassembly table
  * and path MTU cache), so nothing here is shared or locked.
  *
@@ -38,10 +39,16 @@ struct dpt_netif;
 typedef void (*dpt_l4_input_t)(void *ctx, struct rte_mbuf *m,
 			       const struct dpt_ipv4 *ip, uint64_t now);
 
+/** Upper-layer input over IPv6: owns @p m, whose data starts at the L4
+ * header; @p ip is its parsed IPv6 header (extension headers walked). */
+typedef void (*dpt_l4_input6_t)(void *ctx, struct rte_mbuf *m,
+				const struct dpt_ipv6 *ip, uint64_t now);
+
 /** An ICMP error (destination unreachable, time exceeded, parameter
- * problem) about a TCP segment we sent, as the message quotes it. */
+ * problem; over IPv6 also packet too big) about a TCP segment we sent,
+ * as the message quotes it. */
 struct dpt_icmp_err {
-	uint8_t type;      /**< ICMP type */
+	uint8_t type;      /**< ICMP type (ICMPv6 type when family is 6) */
 	uint8_t code;      /**< ICMP code */
 	uint16_t mtu;      /**< next-hop MTU of a fragmentation-needed
 			     *  (RFC 1191 4), 0 if the router gave none */
@@ -51,6 +58,11 @@ struct dpt_icmp_err {
 	uint16_t sport;    /**< its TCP source port: ours */
 	uint16_t dport;    /**< its TCP destination port */
 	uint32_t seq;      /**< its sequence number */
+	uint8_t family;    /**< 6: an ICMPv6 error, src6/dst6 are the
+			     *  quoted packet's addresses (src/dst 0);
+			     *  4 or 0: ICMP over IPv4 */
+	struct dpt_in6 src6; /**< family 6: the quoted source: ours */
+	struct dpt_in6 dst6; /**< family 6: its destination: the peer */
 };
 
 /** Upper-layer ICMP error input (RFC 1122 3.2.2, RFC 5927). */
@@ -92,6 +104,31 @@ struct dpt_netif {
 	struct dpt_pmtu *pmtu;     /**< path MTU cache, or NULL */
 	struct rte_mempool *hdr_pool; /**< small mbufs for the headers of
 					*  fragments we send */
+	/* IPv6 ([port0] address6; n_addrs6 0: IPv6 off) */
+	struct dpt_in6 addr6;      /**< our first IPv6 address */
+	struct dpt_in6 gateway6;   /**< default router, :: = none */
+	uint32_t n_addrs6;         /**< we own addr6 .. addr6 + n_addrs6 - 1
+				     *  (counted in the low 32 bits) */
+	uint64_t unusable6;        /**< bit i: address i is tentative or a
+				     *  duplicate (RFC 4862 5.4) */
+	uint64_t dup6;             /**< bit i: address i is a duplicate */
+	uint8_t prefix6_len;       /**< on-link prefix length */
+	uint8_t hop_limit;         /**< hop limit of packets we originate */
+	uint8_t nd_lead;           /**< this lcore sends the DAD probes
+				     *  (the others keep the same state
+				     *  from the ND frames shared) */
+	uint8_t dad_transmits;     /**< DAD probes per address, 0 = none */
+	uint8_t dad_sent;          /**< probes sent so far */
+	uint64_t dad_next;         /**< when the next DAD step is due, 0 =
+				     *  no DAD under way */
+	uint64_t dad_retrans;      /**< between DAD probes (RFC 4861
+				     *  RetransTimer: [arp] retrans) */
+	struct dpt_in6 first6;     /**< our first usable address */
+	uint8_t has_first6;        /**< first6 is set: one is usable */
+	struct dpt_neigh *neigh6;  /**< this lcore's ND cache, or NULL */
+	struct dpt_pmtu *pmtu6;    /**< IPv6 path MTU cache, or NULL */
+	dpt_l4_input6_t tcp6_input; /**< TCP over IPv6, or NULL: parameter
+				      *  problem (next header) */
 	/** Pass a reassembled datagram (data at the first fragment's
 	 *  Ethernet header) to the lcore owning it; non-zero if taken.
 	 *  NULL: everything is this lcore's. */
@@ -113,6 +150,13 @@ struct dpt_netif_conf {
 	uint32_t icmp_burst; /**< ICMP error burst allowance */
 	struct dpt_frag_conf frag; /**< reassembly ([ip] reass_*) */
 	struct dpt_pmtu_conf pmtu; /**< path MTU discovery ([ip] pmtu_*) */
+	struct dpt_in6 addr6;      /**< our first IPv6 address, :: = none */
+	uint32_t prefix6_len;      /**< its on-link prefix length (right
+				     *  after addr6: "A::B/N" fills both) */
+	uint32_t n_addrs6;         /**< how many from addr6 on */
+	struct dpt_in6 gateway6;   /**< default router, :: = none */
+	uint32_t hop_limit;        /**< hop limit of packets we originate */
+	uint32_t dad_transmits;    /**< DAD probes per address, 0 = none */
 };
 
 /** Parameters of dpt_netif_init(). */
@@ -133,6 +177,10 @@ struct dpt_netif_params {
 	struct dpt_frag *frag;             /**< or NULL: no reassembly */
 	struct dpt_pmtu *pmtu;             /**< or NULL: no cache */
 	struct rte_mempool *hdr_pool;      /**< or NULL: pool */
+	struct dpt_neigh *neigh6;          /**< ND cache, or NULL: IPv6 off */
+	struct dpt_pmtu *pmtu6;            /**< or NULL: no cache */
+	uint64_t nd_retrans_us;            /**< RetransTimer (DAD probes) */
+	int nd_lead;                       /**< this lcore sends DAD probes */
 };
 
 /**
@@ -145,6 +193,40 @@ dpt_netif_owns(const struct dpt_netif *nif, uint32_t a)
 {
 	return a - nif->addr < nif->n_addrs;
 }
+
+/**
+ * Whether @p a is one of our IPv6 addresses, usable (not tentative nor a
+ * duplicate, RFC 4862 5.4): a compare of the first 12 bytes, then the
+ * range check of the low 32 bits as dpt_netif_owns() does.
+ */
+static inline int
+dpt_netif_owns6(const struct dpt_netif *nif, const struct dpt_in6 *a)
+{
+	uint32_t i = dpt_in6_low32(a) - dpt_in6_low32(&nif->addr6);
+
+	return i < nif->n_addrs6 && memcmp(a, &nif->addr6, 12) == 0 &&
+	       !(nif->unusable6 >> i & 1);
+}
+
+/** Whether @p a is in our IPv6 address range, usable or not. */
+static inline int
+dpt_netif_in_range6(const struct dpt_netif *nif, const struct dpt_in6 *a)
+{
+	uint32_t i = dpt_in6_low32(a) - dpt_in6_low32(&nif->addr6);
+
+	return i < nif->n_addrs6 && memcmp(a, &nif->addr6, 12) == 0;
+}
+
+/**
+ * Our first usable IPv6 address (the first configured one unless DAD
+ * found it a duplicate or it is still tentative, then the next usable
+ * one), or NULL when IPv6 is off or none is usable.
+ */
+const struct dpt_in6 *dpt_netif_addr6(const struct dpt_netif *nif);
+
+/** Recompute what dpt_netif_addr6() returns, after DAD changed which of
+ * our addresses are usable. */
+void dpt_netif_addr6_update(struct dpt_netif *nif);
 
 /** Fill @p nif from @p p. */
 void dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p);
@@ -247,6 +329,98 @@ void dpt_icmp_send_error(struct dpt_netif *nif, const struct rte_mbuf *orig,
 void dpt_icmp_send_unreach(struct dpt_netif *nif, const struct rte_mbuf *orig,
 			   const struct dpt_ipv4 *ip, uint8_t code,
 			   uint64_t now);
+
+/**
+ * Take one IPv6 packet at offset @p off (after the Ethernet header).
+ */
+void dpt_ipv6_input(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
+		    uint64_t now);
+
+/**
+ * Fill a 40-byte IPv6 header at @p m's offset RTE_ETHER_HDR_LEN, hop
+ * limit from the configuration ([ip6] hop_limit); sets m->l2_len,
+ * m->l3_len = 40 and RTE_MBUF_F_TX_IPV6 in ol_flags (the L4 checksum
+ * flags are the caller's).
+ *
+ * @param src
+ *   One of our addresses (dpt_netif_owns6()).
+ * @param payload_len
+ *   Bytes after the fixed header.
+ */
+void dpt_ipv6_fill_from(struct dpt_netif *nif, struct rte_mbuf *m,
+			const struct dpt_in6 *src, const struct dpt_in6 *dst,
+			uint8_t proto, uint8_t tclass, uint32_t flow,
+			uint16_t payload_len);
+
+/**
+ * Send an IPv6 packet whose data starts with room for the Ethernet header
+ * followed by a complete IPv6 packet: route it (on-link prefix, else
+ * [port0] gateway6; link-local and multicast destinations are on-link),
+ * resolve the next hop through Neighbor Discovery (queued meanwhile,
+ * bounded, counted) and send. Takes @p m. A packet longer than the path
+ * MTU is refused and counted (ip6_drop_too_big): IPv6 is never
+ * fragmented on the way (RFC 8200 5), so transports size to the path.
+ */
+void dpt_ipv6_output(struct dpt_netif *nif, struct rte_mbuf *m,
+		     const struct dpt_in6 *dst, uint64_t now);
+
+/**
+ * dpt_ipv6_output(), fragmenting a packet longer than its path MTU with
+ * fragment headers (RFC 8200 4.5), for protocols that do not size to the
+ * path (UDP, ICMPv6 echo replies). Takes @p m.
+ */
+void dpt_ipv6_output_frag(struct dpt_netif *nif, struct rte_mbuf *m,
+			  const struct dpt_in6 *dst, uint64_t now);
+
+/**
+ * The path MTU toward @p dst at @p now (RFC 8201): the IPv6 path MTU
+ * cache's estimate, or the interface's MTU; never below 1280.
+ */
+void dpt_netif_path6(const struct dpt_netif *nif, const struct dpt_in6 *dst,
+		     uint64_t now, struct dpt_pmtu_path *out);
+
+/**
+ * The next hop for @p dst: @p dst itself on-link (our prefix, link-local
+ * fe80::/10, multicast), else [port0] gateway6.
+ *
+ * @return
+ *   0 with @p nh filled, or -ENETUNREACH when there is no route.
+ */
+int dpt_route6_nexthop(const struct dpt_netif *nif, const struct dpt_in6 *dst,
+		       struct dpt_in6 *nh);
+
+/**
+ * Take one ICMPv6 message (@p m's data at the IPv6 header, @p ip its
+ * parsed header).
+ */
+void dpt_icmp6_input(struct dpt_netif *nif, struct rte_mbuf *m,
+		     const struct dpt_ipv6 *ip, uint64_t now);
+
+/**
+ * Send the ICMPv6 error @p type, @p code (@p param: the pointer of a
+ * parameter problem, the MTU of a packet too big, else 0) about the
+ * packet in @p orig (data at its IPv6 header, @p ip its parsed header),
+ * subject to the rate limit and the rules of RFC 4443 2.4(e): never about
+ * an ICMPv6 error, a packet to a multicast address (but a packet too big
+ * or a parameter problem code 2), or from :: or a multicast source. Does
+ * not take @p orig.
+ */
+void dpt_icmp6_send_error(struct dpt_netif *nif, const struct rte_mbuf *orig,
+			  const struct dpt_ipv6 *ip, uint8_t type, uint8_t code,
+			  uint32_t param, uint64_t now);
+
+/**
+ * The ICMP error rate limit's token bucket (RFC 1812 4.3.2.8, RFC 4443
+ * 2.4(f)): one per lcore, shared by ICMP and ICMPv6 errors. Non-zero if
+ * one error may go now (its token taken).
+ */
+int dpt_icmp_rate_ok(struct dpt_netif *nif, uint64_t now);
+
+/**
+ * Once per loop iteration: IPv6's timers: duplicate address detection of
+ * our addresses at start (RFC 4862 5.4). O(1) but when a DAD step is due.
+ */
+void dpt_ipv6_tick(struct dpt_netif *nif, uint64_t now);
 
 /** Free @p m and count it as dropped for @p why. */
 static inline void

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dpt_net.c: parsers and builders for Ethernet, ARP, IPv4 and ICMP.
+ * dpt_net.c: parsers and builders for Ethernet, ARP, IPv4, ICMP and IPv6.
  * Every rejection names its drop counter; see dpt_net.h.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_arp.h>
@@ -272,4 +274,276 @@ dpt_ipv4_l4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		     uint32_t l4_off)
 {
 	return l4_sum(m, ip, l4_off) == 0xffff;
+}
+
+/* Where an IPv6 extension header walk stands: the header at @pos (from
+ * the fixed header's start) is of type @nh, whose value sits at @nh_off;
+ * the payload ends at @end. */
+struct ext_walk {
+	const struct rte_mbuf *m;
+	uint32_t off;       /* the fixed header's offset in m */
+	uint32_t pos;       /* this header's start */
+	uint32_t end;       /* the payload's end */
+	uint32_t nh_off;    /* where this header's type was read */
+	uint8_t nh;         /* this header's type */
+	uint32_t *pointer;  /* the fault's offset, for parameter problem */
+	uint8_t *code;      /* its code, 0xff: no message */
+};
+
+static enum dpt_stat
+ext_fault(struct ext_walk *w, enum dpt_stat why, uint32_t at, uint8_t code)
+{
+	*w->pointer = at;
+	*w->code = code;
+	return why;
+}
+
+/* RFC 8200 4.2: the options of a hop-by-hop or destination options
+ * header, @hlen bytes at w->pos, in @h. Pad1 and PadN are skipped, any
+ * other option by its type's two high-order bits. */
+static enum dpt_stat
+walk_options(struct ext_walk *w, const uint8_t *h, uint32_t hlen,
+	     const struct dpt_ipv6 *ip)
+{
+	uint32_t o = 2;
+
+	while (o < hlen) {
+		uint8_t type = h[o];
+
+		if (type == 0) { /* Pad1 */
+			o++;
+			continue;
+		}
+		if (o + 2 > hlen || o + 2u + h[o + 1] > hlen)
+			return DPT_STAT_ip6_drop_ext_trunc;
+		if (type != 1) { /* not PadN: an option we do not know */
+			switch (type >> 6) {
+			case 0: /* 00: skip over it */
+				break;
+			case 1: /* 01: discard the packet */
+				return ext_fault(w, DPT_STAT_ip6_drop_option,
+						 w->pos + o, 0xff);
+			case 2: /* 10: discard, parameter problem code 2 */
+				return ext_fault(w, DPT_STAT_ip6_drop_option,
+						 w->pos + o, 2);
+			default: /* 11: the same, unless to multicast */
+				return ext_fault(w, DPT_STAT_ip6_drop_option,
+						 w->pos + o,
+						 dpt_in6_is_multicast(&ip->dst) ?
+						 0xff : 2);
+			}
+		}
+		o += 2u + h[o + 1];
+	}
+	return DPT_STAT_OK;
+}
+
+/* One extension header at w->pos: walked, w moved past it. Returns
+ * DPT_STAT_OK to go on, DPT_STAT__MAX at the upper-layer header, or a
+ * drop (ip6_drop_fragment with ip's frag_* filled). */
+static enum dpt_stat
+walk_one(struct ext_walk *w, struct dpt_ipv6 *ip)
+{
+	uint8_t buf[256 * 8]; /* the longest extension header */
+	const uint8_t *h;
+	uint32_t hlen;
+	enum dpt_stat r;
+
+	switch (w->nh) {
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_DSTOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_FRAGMENT:
+		break;
+	default: /* upper layer, no next header (59), or one we do not
+		  * know: the caller decides */
+		return DPT_STAT__MAX;
+	}
+	if (w->pos + 8 > w->end)
+		return DPT_STAT_ip6_drop_ext_trunc;
+	h = rte_pktmbuf_read(w->m, w->off + w->pos, 8, buf);
+	if (h == NULL)
+		return DPT_STAT_ip6_drop_ext_trunc;
+	/* RFC 8200 4.5: the fragment header is 8 bytes, its second byte
+	 * reserved; the others say their length in 8-byte units past the
+	 * first 8 (4.3, 4.4, 4.6). */
+	hlen = w->nh == IPPROTO_FRAGMENT ? 8 : (h[1] + 1u) * 8;
+	if (w->pos + hlen > w->end)
+		return DPT_STAT_ip6_drop_ext_trunc;
+	if (hlen > 8) {
+		h = rte_pktmbuf_read(w->m, w->off + w->pos, hlen, buf);
+		if (h == NULL)
+			return DPT_STAT_ip6_drop_ext_trunc;
+	}
+	switch (w->nh) {
+	case IPPROTO_HOPOPTS:
+		/* RFC 8200 4.1: only right after the fixed header; anywhere
+		 * else it is an unrecognised next header (4, code 1) */
+		if (w->pos != sizeof(struct rte_ipv6_hdr))
+			return ext_fault(w, DPT_STAT_ip6_drop_hbh_pos,
+					 w->nh_off, 1);
+		/* fall through */
+	case IPPROTO_DSTOPTS:
+		r = walk_options(w, h, hlen, ip);
+		if (r != DPT_STAT_OK)
+			return r;
+		break;
+	case IPPROTO_ROUTING:
+		/* RFC 8200 4.4: with no segments left, the header is
+		 * ignored whatever its type; with some, a host (which
+		 * forwards nothing) refuses it, pointing at the type.
+		 * RFC 5095 3: type 0 is one it does not recognise. */
+		if (h[3] != 0)
+			return ext_fault(w, h[2] == 0 ? DPT_STAT_ip6_drop_rh0 :
+					 DPT_STAT_ip6_drop_routing,
+					 w->pos + 2, 0);
+		break;
+	case IPPROTO_FRAGMENT: {
+		uint16_t fo = (uint16_t)(h[2] << 8 | h[3]);
+
+		/* RFC 6946 4: an atomic fragment (offset 0, M clear) is
+		 * processed as a whole packet */
+		if ((fo & 0xfff9) == 0)
+			break;
+		ip->frag = 1;
+		ip->frag_off = fo & 0xfff8; /* 8-byte units, in place */
+		ip->frag_more = fo & 1;
+		ip->frag_id = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 |
+			      (uint32_t)h[6] << 8 | h[7];
+		ip->proto = h[0];
+		ip->hdr_len = (uint16_t)(w->pos + 8);
+		return DPT_STAT_ip6_drop_fragment;
+	}
+	}
+	w->nh_off = w->pos;
+	w->nh = h[0];
+	w->pos += hlen;
+	return DPT_STAT_OK;
+}
+
+enum dpt_stat
+dpt_ipv6_parse_ex(const struct rte_mbuf *m, uint32_t off, struct dpt_ipv6 *ip,
+		  uint32_t *pointer, uint8_t *code)
+{
+	struct rte_ipv6_hdr buf;
+	const struct rte_ipv6_hdr *h;
+	uint32_t avail = m->pkt_len > off ? m->pkt_len - off : 0;
+	uint32_t vtc;
+	struct ext_walk w;
+	enum dpt_stat r;
+
+	h = rte_pktmbuf_read(m, off, sizeof(*h), &buf);
+	if (h == NULL)
+		return DPT_STAT_ip6_drop_short;
+	vtc = rte_be_to_cpu_32(h->vtc_flow);
+	if (vtc >> 28 != 6)
+		return DPT_STAT_ip6_drop_version;
+	ip->payload_len = rte_be_to_cpu_16(h->payload_len);
+	/* RFC 8200 3: the payload follows the fixed header; the frame may
+	 * carry Ethernet padding past it, never less. 0 is a jumbogram's
+	 * (RFC 2675), which no Ethernet carries. */
+	if (ip->payload_len == 0 || sizeof(*h) + ip->payload_len > avail)
+		return DPT_STAT_ip6_drop_len;
+	memcpy(&ip->src, h->src_addr, sizeof(ip->src));
+	memcpy(&ip->dst, h->dst_addr, sizeof(ip->dst));
+	ip->flow = vtc & RTE_IPV6_HDR_FL_MASK;
+	ip->tclass = (uint8_t)(vtc >> RTE_IPV6_HDR_TC_SHIFT);
+	ip->hop_limit = h->hop_limits;
+	ip->frag = 0;
+	ip->frag_more = 0;
+	ip->frag_off = 0;
+	ip->frag_id = 0;
+	w = (struct ext_walk){ .m = m, .off = off, .pos = sizeof(*h),
+			       .end = sizeof(*h) + ip->payload_len,
+			       .nh_off = offsetof(struct rte_ipv6_hdr, proto),
+			       .nh = h->proto, .pointer = pointer,
+			       .code = code };
+	for (unsigned int n = 0;; n++) {
+		if (n > DPT_IPV6_MAX_EXT)
+			return DPT_STAT_ip6_drop_ext_many;
+		r = walk_one(&w, ip);
+		if (r == DPT_STAT__MAX)
+			break;
+		if (r != DPT_STAT_OK)
+			return r;
+	}
+	ip->proto = w.nh;
+	ip->hdr_len = (uint16_t)w.pos;
+	*pointer = w.nh_off; /* the upper layer's next header field */
+	return DPT_STAT_OK;
+}
+
+enum dpt_stat
+dpt_ipv6_parse(const struct rte_mbuf *m, uint32_t off, struct dpt_ipv6 *ip)
+{
+	uint32_t pointer;
+	uint8_t code;
+
+	return dpt_ipv6_parse_ex(m, off, ip, &pointer, &code);
+}
+
+void
+dpt_ipv6_write(struct rte_mbuf *m, uint32_t off, const struct dpt_ipv6 *ip)
+{
+	struct rte_ipv6_hdr *h =
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, off);
+
+	h->vtc_flow = rte_cpu_to_be_32(6u << 28 |
+				       (uint32_t)ip->tclass <<
+				       RTE_IPV6_HDR_TC_SHIFT |
+				       (ip->flow & RTE_IPV6_HDR_FL_MASK));
+	h->payload_len = rte_cpu_to_be_16(ip->payload_len);
+	h->proto = ip->proto;
+	h->hop_limits = ip->hop_limit;
+	memcpy(h->src_addr, &ip->src, sizeof(ip->src));
+	memcpy(h->dst_addr, &ip->dst, sizeof(ip->dst));
+}
+
+uint32_t
+dpt_ipv6_phdr_sum(const struct dpt_in6 *src, const struct dpt_in6 *dst,
+		  uint32_t l4_len, uint8_t proto)
+{
+	uint32_t a[4], b[4];
+	uint64_t sum;
+
+	memcpy(a, src, sizeof(a));
+	memcpy(b, dst, sizeof(b));
+	/* RFC 8200 8.1: the addresses, the 32-bit upper-layer length and
+	 * the next header after three zero bytes, as 16-bit words in
+	 * network order, summed in memory order */
+	sum = (uint64_t)a[0] + a[1] + a[2] + a[3] + b[0] + b[1] + b[2] +
+	      b[3] + rte_cpu_to_be_16((uint16_t)(l4_len >> 16)) +
+	      rte_cpu_to_be_16((uint16_t)l4_len) +
+	      rte_cpu_to_be_16((uint16_t)proto);
+	return dpt_cksum_fold(sum);
+}
+
+static uint16_t
+l4_sum6(const struct rte_mbuf *m, const struct dpt_ipv6 *ip, uint32_t l4_off,
+	uint32_t len)
+{
+	uint32_t sum = dpt_ipv6_phdr_sum(&ip->src, &ip->dst, len, ip->proto);
+
+	if (l4_off + len <= m->data_len)
+		sum += dpt_cksum(rte_pktmbuf_mtod_offset(m, const void *,
+							 l4_off), len);
+	else
+		sum += dpt_cksum_mbuf(m, l4_off, len);
+	return dpt_cksum_fold(sum);
+}
+
+uint16_t
+dpt_ipv6_l4_cksum(const struct rte_mbuf *m, const struct dpt_ipv6 *ip,
+		  uint32_t l4_off, uint32_t l4_len)
+{
+	uint16_t c = (uint16_t)~l4_sum6(m, ip, l4_off, l4_len);
+
+	return c == 0 ? 0xffff : c; /* RFC 8200 8.1: UDP never sends 0 */
+}
+
+int
+dpt_ipv6_l4_cksum_ok(const struct rte_mbuf *m, const struct dpt_ipv6 *ip,
+		     uint32_t l4_off, uint32_t l4_len)
+{
+	return l4_sum6(m, ip, l4_off, l4_len) == 0xffff;
 }

@@ -3,7 +3,7 @@
  * dpt_net.h: parse once, validate once.
  *
  * Owns the stateless wire formats below TCP: Ethernet, ARP, IPv4, ICMP and
- * (types only so far) IPv6.
+ * IPv6 (its header, extension headers and pseudo-header checksum).
  * Each parser turns the bytes at an offset of an mbuf into a validated,
  * host-order struct, or says which drop counter the packet belongs to. The
  * wire layouts themselves come from DPDK's rte_ether.h, rte_arp.h, rte_ip.h
@@ -85,6 +85,60 @@ struct dpt_ipv6 {
 	uint8_t tclass;       /**< traffic class: DSCP and ECN */
 };
 
+/** Non-zero if @p a and @p b are the same IPv6 address. */
+static inline int
+dpt_in6_eq(const struct dpt_in6 *a, const struct dpt_in6 *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/** Non-zero if @p a is the unspecified address :: (RFC 4291 2.5.2). */
+static inline int
+dpt_in6_is_unspec(const struct dpt_in6 *a)
+{
+	static const struct dpt_in6 zero;
+
+	return dpt_in6_eq(a, &zero);
+}
+
+/** Non-zero if @p a is a multicast address, ff00::/8 (RFC 4291 2.7). */
+static inline int
+dpt_in6_is_multicast(const struct dpt_in6 *a)
+{
+	return a->b[0] == 0xff;
+}
+
+/** The low 32 bits of @p a, host order (what a range of our addresses
+ * counts in). */
+static inline uint32_t
+dpt_in6_low32(const struct dpt_in6 *a)
+{
+	return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 |
+	       (uint32_t)a->b[14] << 8 | a->b[15];
+}
+
+/** The solicited-node multicast address of @p a: ff02::1:ffXX:XXXX with
+ * the low 24 bits of @p a (RFC 4291 2.7.1). */
+static inline void
+dpt_in6_solicited_node(const struct dpt_in6 *a, struct dpt_in6 *out)
+{
+	static const struct dpt_in6 pfx = { .b = { 0xff, 0x02, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0x01, 0xff } };
+
+	*out = pfx;
+	memcpy(&out->b[13], &a->b[13], 3);
+}
+
+/** The Ethernet group address of the IPv6 multicast address @p a:
+ * 33:33 and its low 32 bits (RFC 2464 7). */
+static inline void
+dpt_in6_mcast_mac(const struct dpt_in6 *a, struct rte_ether_addr *mac)
+{
+	mac->addr_bytes[0] = 0x33;
+	mac->addr_bytes[1] = 0x33;
+	memcpy(&mac->addr_bytes[2], &a->b[12], 4);
+}
+
 /** A parsed ICMP header; the message body stays in the mbuf. */
 struct dpt_icmp {
 	uint8_t type;  /**< message type */
@@ -151,6 +205,79 @@ dpt_ipv4_is_fragment(const struct dpt_ipv4 *ip)
  * the limited broadcast 255.255.255.255.
  */
 int dpt_ipv4_src_is_martian(uint32_t addr);
+
+/** Most extension headers dpt_ipv6_parse() walks (RFC 8200 4.1 allows
+ * each once, destination options twice: 6 in a conforming packet). */
+#define DPT_IPV6_MAX_EXT 8
+
+/**
+ * Parse the IPv6 header at offset @p off and walk its extension headers
+ * (RFC 8200 4), each read within the payload's bounds. Hop-by-hop and
+ * destination options are walked option by option (RFC 8200 4.2): an
+ * unknown option whose action bits are 01, 10 or 11 refuses the packet.
+ * A routing header with segments left is refused (a host forwards
+ * nothing, RFC 8200 4.4; type 0 under its own counter, RFC 5095 3); one
+ * with none left is skipped. An atomic fragment header (offset 0, M
+ * clear) is skipped (RFC 6946 4); any other fragment header ends the walk:
+ * @p ip is filled (proto = the fragment header's next header, hdr_len up
+ * to its end, frag_* from it) and ip6_drop_fragment returned, for the
+ * caller to reassemble or drop, as dpt_ipv4_parse() does.
+ *
+ * @return
+ *   DPT_STAT_OK (@p ip->proto is an upper-layer protocol or 59, no next
+ *   header), or ip6_drop_short, ip6_drop_version, ip6_drop_len,
+ *   ip6_drop_ext_trunc, ip6_drop_ext_many, ip6_drop_hbh_pos,
+ *   ip6_drop_option, ip6_drop_rh0, ip6_drop_routing, ip6_drop_fragment
+ *   (@p ip filled).
+ */
+enum dpt_stat dpt_ipv6_parse(const struct rte_mbuf *m, uint32_t off,
+			     struct dpt_ipv6 *ip);
+
+/**
+ * dpt_ipv6_parse(), also saying where the fault is: for ip6_drop_option,
+ * ip6_drop_rh0, ip6_drop_routing and ip6_drop_hbh_pos, *@p pointer is the
+ * offset of the offending byte from the fixed header's start, and
+ * *@p code the ICMPv6 parameter problem code (RFC 4443 3.4), for the
+ * caller's error message; *@p code is 0xff when no message may be sent
+ * (an option of action 11 in a multicast packet, or 01). For
+ * DPT_STAT_OK, *@p pointer is the offset of the next header field that
+ * names the upper-layer protocol (RFC 8200 4: where a parameter problem
+ * about an unknown one points).
+ */
+enum dpt_stat dpt_ipv6_parse_ex(const struct rte_mbuf *m, uint32_t off,
+				struct dpt_ipv6 *ip, uint32_t *pointer,
+				uint8_t *code);
+
+/**
+ * Write a 40-byte IPv6 fixed header (RFC 8200 3) at offset @p off of
+ * @p m from @p ip: its src, dst, flow, tclass, hop_limit, proto (as next
+ * header) and payload_len. No extension headers.
+ */
+void dpt_ipv6_write(struct rte_mbuf *m, uint32_t off, const struct dpt_ipv6 *ip);
+
+/**
+ * The sum of the IPv6 pseudo-header (RFC 8200 8.1): @p src, @p dst, the
+ * upper-layer length @p l4_len and next header @p proto, folded to 16
+ * bits (in the low half of the result), not complemented, in memory
+ * order as dpt_raw_cksum() sums: the value rte_ipv6_phdr_cksum() gives,
+ * to start a TCP/UDP/ICMPv6 checksum with.
+ */
+uint32_t dpt_ipv6_phdr_sum(const struct dpt_in6 *src, const struct dpt_in6 *dst,
+			   uint32_t l4_len, uint8_t proto);
+
+/**
+ * The checksum field value for the @p l4_len-byte upper-layer segment at
+ * @p l4_off of @p m (its field 0), over the pseudo-header of @p ip's
+ * src, dst and proto (RFC 8200 8.1). A result of 0 is given as 0xffff
+ * (RFC 8200 8.1: UDP over IPv6 never sends 0).
+ */
+uint16_t dpt_ipv6_l4_cksum(const struct rte_mbuf *m, const struct dpt_ipv6 *ip,
+			   uint32_t l4_off, uint32_t l4_len);
+
+/** Non-zero if the upper-layer segment (checksum field included) sums
+ * right under @p ip's pseudo-header. */
+int dpt_ipv6_l4_cksum_ok(const struct rte_mbuf *m, const struct dpt_ipv6 *ip,
+			 uint32_t l4_off, uint32_t l4_len);
 
 /**
  * Parse the ICMP message of @p len bytes at offset @p off and verify its

@@ -174,6 +174,35 @@ th_if_init(struct th_if *t)
 		.tx = &t->tx, .neigh = n, .frag = t->frag, .pmtu = t->pmtu });
 }
 
+const struct dpt_in6 th_us_ip6 = { .b = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0,
+					 0, 0, 0, 0, 0, 0, 0, 0x01 } };
+const struct dpt_in6 th_peer_ip6 = { .b = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0,
+					   0, 0, 0, 0, 0, 0, 0, 0x02 } };
+
+void
+th_if_enable6(struct th_if *t, uint32_t dad_transmits)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "th_nd_%p", (void *)t);
+	t->neigh6 = dpt_neigh_create(&(struct dpt_neigh_params){
+		.name = name, .socket_id = 0, .conf = &t->arp, .family = 6 });
+	cr_assert_not_null(t->neigh6);
+	t->nif_conf.addr6 = th_us_ip6;
+	t->nif_conf.prefix6_len = 64;
+	t->nif_conf.n_addrs6 = 1;
+	t->nif_conf.gateway6 = th_us_ip6;
+	t->nif_conf.gateway6.b[15] = 0xfe;
+	t->nif_conf.hop_limit = 64;
+	t->nif_conf.dad_transmits = dad_transmits;
+	dpt_netif_init(&t->nif, &(struct dpt_netif_params){
+		.conf = &t->nif_conf, .mac = &th_us_mac,
+		.tx_ip_cksum = 0, .pool = th_pool, .stats = &t->stats,
+		.tx = &t->tx, .neigh = t->nif.neigh, .frag = t->frag,
+		.pmtu = t->pmtu, .neigh6 = t->neigh6,
+		.nd_retrans_us = t->arp.retrans_us, .nd_lead = 1 });
+}
+
 void
 th_in(struct th_if *t, const uint8_t *f, size_t len, uint64_t now)
 {

@@ -69,10 +69,22 @@ struct th_if {
 	struct dpt_neigh_conf arp;
 	struct dpt_frag *frag;
 	struct dpt_pmtu *pmtu;
+	struct dpt_neigh *neigh6;   /* th_if_enable6()'s ND cache */
 };
 
 /** Build @p t with the defaults of the configuration schema. */
 void th_if_init(struct th_if *t);
+
+/* IPv6: our side and the peer, as in vectors6.h. */
+extern const struct dpt_in6 th_us_ip6, th_peer_ip6;
+
+/**
+ * Turn IPv6 on in @p t (after th_if_init()): 2001:2::1/64 (MAC
+ * th_us_mac), gateway6 2001:2::fe, an ND cache with @p t's [arp] sizes,
+ * hop limit 64, and @p dad_transmits DAD probes (0: the address is usable
+ * at once). The interface is made anew: counters and queues as fresh.
+ */
+void th_if_enable6(struct th_if *t, uint32_t dad_transmits);
 
 /** Feed the frame of @p len bytes @p f to @p t's interface at @p now. */
 void th_in(struct th_if *t, const uint8_t *f, size_t len, uint64_t now);
