@@ -229,6 +229,9 @@
 			       "1122 4.1.3.1)")                              \
 	X(udp_drop_len, D, "UDP datagrams whose length disagrees with IP's") \
 	X(udp_drop_cksum, D, "UDP checksum wrong (RFC 1122 4.1.3.4)")        \
+	X(udp6_drop_no_cksum, D, "UDP datagrams over IPv6 with a zero "      \
+				 "checksum, which is mandatory there (RFC " \
+				 "8200 8.1)")                               \
 	X(udp_rx, C, "UDP datagrams delivered to a socket")                  \
 	X(udp_rx_bytes, C, "UDP payload bytes delivered to sockets")         \
 	X(udp_rx_no_cksum, C, "UDP datagrams received without a checksum "   \

@@ -98,7 +98,8 @@ struct dpt_netif {
 				     *  NULL (tcp_ctx is its argument too) */
 	dpt_l4_input_t udp_input;  /**< UDP (lib/udp), or NULL: every
 				     *  datagram gets port unreachable */
-	void *udp_ctx;             /**< its argument */
+	dpt_l4_input6_t udp6_input; /**< UDP over IPv6, or NULL: the same */
+	void *udp_ctx;             /**< their argument */
 	struct dpt_frag *frag;     /**< reassembly, or NULL: fragments are
 				     *  dropped (ip_drop_fragment) */
 	struct dpt_pmtu *pmtu;     /**< path MTU cache, or NULL */

@@ -947,7 +947,8 @@ udp_discard(struct dpt_udp_sock *us, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-/* A UDP service: echo or discard, its port bound on every address. */
+/* A UDP service: echo or discard, its port bound on every address of
+ * both families. */
 static struct dpt_svc *
 udp_create(const struct dpt_svc_params *p)
 {
@@ -965,8 +966,9 @@ udp_create(const struct dpt_svc_params *p)
 		return NULL;
 	}
 	s->p = *p;
+	/* any address of both families (IPv6 when the port has it) */
 	s->us = dpt_udp_open(p->udp, &(struct dpt_udp_open_params){
-		.local = dpt_udp_addr4(0, p->port),
+		.local = { .family = AF_UNSPEC, .port = p->port },
 		.on_recv = p->type == DPT_SVC_ECHO ? udp_echo : udp_discard,
 		.arg = s });
 	if (s->us != NULL)

@@ -6,10 +6,13 @@
  * a short singly linked list: a datagram costs one bucket and a walk of
  * the sockets on its port (usually one), preferring a connected socket of
  * its exact 4-tuple, then one bound to its destination address, then one
- * bound to any (as BSD's in_pcblookup does). Sockets come from an array
+ * bound to any (as BSD's in_pcblookup does). IPv4 and IPv6 sockets share
+ * the table; a socket bound to any address of both families (AF_UNSPEC:
+ * the services') takes either's datagrams. Sockets come from an array
  * made at creation; nothing is allocated while serving.
  */
 #include <errno.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <string.h>
@@ -27,8 +30,11 @@
 #define EPHEMERAL_HI 60999 /* range, as TCP's (tcp_impl.h) */
 /* RFC 768 with RFC 791: 65535 bytes of IPv4 datagram, less its headers */
 #define MAX_PAYLOAD (65535 - 20 - 8)
-/* headers sendto() puts in front: Ethernet room, IPv4, UDP */
+/* RFC 8200 3: the payload length counts the UDP header (no jumbograms) */
+#define MAX_PAYLOAD6 (65535 - 8)
+/* headers sendto() puts in front: Ethernet room, IPv4 or IPv6, UDP */
 #define HDRS (RTE_ETHER_HDR_LEN + 20 + 8)
+#define HDRS6 (RTE_ETHER_HDR_LEN + 40 + 8)
 
 struct dpt_udp_sock {
 	struct dpt_udp *u;
@@ -37,6 +43,10 @@ struct dpt_udp_sock {
 	uint32_t laddr;                /* host order, 0 = any of ours */
 	uint32_t raddr;                /* host order, when connected */
 	uint16_t lport, rport;         /* host order; rport 0 = unconnected */
+	uint16_t family;               /* AF_INET, AF_INET6, or AF_UNSPEC:
+					* any address of both */
+	struct dpt_in6 laddr6;         /* IPv6: ours, :: = any */
+	struct dpt_in6 raddr6;         /* IPv6: the peer, when connected */
 	uint8_t in_use;
 	uint8_t ready;                 /* in u->ready */
 	dpt_udp_recv_t on_recv;
@@ -85,7 +95,8 @@ lookup(struct dpt_udp *u, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	     s = s->next) {
 		int score;
 
-		if (s->lport != lport || (s->laddr != 0 && s->laddr != laddr))
+		if (s->lport != lport || s->family == AF_INET6 ||
+		    (s->laddr != 0 && s->laddr != laddr))
 			continue;
 		if (s->rport != 0) {
 			if (s->rport != rport || s->raddr != raddr)
@@ -101,17 +112,67 @@ lookup(struct dpt_udp *u, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	return best;
 }
 
-/* Whether a socket bound to @laddr:@lport would overlap one that is: the
- * same port, and the same address or either of them any. */
+/* lookup() for an IPv6 datagram from @raddr:@rport to @laddr:@lport. */
+static struct dpt_udp_sock *
+lookup6(struct dpt_udp *u, const struct dpt_in6 *laddr, uint16_t lport,
+	const struct dpt_in6 *raddr, uint16_t rport)
+{
+	struct dpt_udp_sock *best = NULL;
+	int best_score = 0;
+
+	for (struct dpt_udp_sock *s = *bucket_of(u, lport); s != NULL;
+	     s = s->next) {
+		int bound, score;
+
+		if (s->lport != lport || s->family == AF_INET)
+			continue;
+		bound = s->family == AF_INET6 && !dpt_in6_is_unspec(&s->laddr6);
+		if (bound && !dpt_in6_eq(&s->laddr6, laddr))
+			continue;
+		if (s->rport != 0) {
+			if (s->rport != rport || !dpt_in6_eq(&s->raddr6, raddr))
+				continue;
+			return s;
+		}
+		score = bound ? 2 : 1;
+		if (score > best_score) {
+			best = s;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+static const struct dpt_in6 any6; /* :: */
+
+/* Whether a socket's local address is any (of its family or both). */
 static int
-endpoint_taken(struct dpt_udp *u, uint32_t laddr, uint16_t lport,
-	       const struct dpt_udp_sock *self)
+is_any(uint16_t family, uint32_t a4, const struct dpt_in6 *a6)
+{
+	return family == AF_INET6 ? dpt_in6_is_unspec(a6) : a4 == 0;
+}
+
+/* Whether a socket of @family bound to @laddr (IPv4) or @laddr6 (IPv6)
+ * and @lport would overlap one that is: the same port, a family in common
+ * (AF_UNSPEC has both), and the same address or either of them any. */
+static int
+endpoint_taken(struct dpt_udp *u, uint16_t family, uint32_t laddr,
+	       const struct dpt_in6 *laddr6, uint16_t lport)
 {
 	for (const struct dpt_udp_sock *s = *bucket_of(u, lport); s != NULL;
-	     s = s->next)
-		if (s != self && s->lport == lport &&
-		    (s->laddr == 0 || laddr == 0 || s->laddr == laddr))
+	     s = s->next) {
+		if (s->lport != lport)
+			continue;
+		if (family != AF_UNSPEC && s->family != AF_UNSPEC &&
+		    family != s->family)
+			continue;
+		if (family == AF_UNSPEC || s->family == AF_UNSPEC ||
+		    is_any(family, laddr, laddr6) ||
+		    is_any(s->family, s->laddr, &s->laddr6) ||
+		    (family == AF_INET ? s->laddr == laddr :
+		     dpt_in6_eq(&s->laddr6, laddr6)))
 			return 1;
+	}
 	return 0;
 }
 
@@ -148,7 +209,7 @@ ephemeral(struct dpt_udp *u, uint32_t laddr, uint32_t raddr, uint16_t rport)
 
 		u->next_port = p == EPHEMERAL_HI ? EPHEMERAL_LO :
 			       (uint16_t)(p + 1);
-		if (endpoint_taken(u, 0, p, NULL))
+		if (endpoint_taken(u, AF_UNSPEC, 0, NULL, p))
 			continue;
 		if (rport == 0 || u->port_ok == NULL ||
 		    u->port_ok(u->port_ok_arg, raddr, rport, laddr, p))
@@ -199,6 +260,7 @@ dpt_udp_create(const struct dpt_udp_params *p)
 		u->free = &u->socks[i];
 	}
 	p->nif->udp_input = dpt_udp_input;
+	p->nif->udp6_input = dpt_udp_input6;
 	p->nif->udp_ctx = u;
 	return u;
 nomem:
@@ -221,6 +283,7 @@ dpt_udp_free(struct dpt_udp *u)
 			dpt_udp_close(&u->socks[i]);
 	if (u->nif->udp_ctx == u) {
 		u->nif->udp_input = NULL;
+		u->nif->udp6_input = NULL;
 		u->nif->udp_ctx = NULL;
 	}
 	rte_free(u->socks);
@@ -261,40 +324,92 @@ do_connect(struct dpt_udp_sock *s, uint32_t raddr, uint16_t rport,
 	return 0;
 }
 
+/* Connect @s (of IPv6) to @raddr:@rport. IPv6 steering is not there yet
+ * (dpt_steer.h hashes IPv4 only): no port is chosen for this worker. */
+static int
+do_connect6(struct dpt_udp_sock *s, const struct dpt_in6 *raddr,
+	    uint16_t rport, int lport_given)
+{
+	struct dpt_udp *u = s->u;
+	const struct dpt_in6 *first = dpt_netif_addr6(u->nif);
+
+	if (dpt_in6_is_unspec(&s->laddr6) && first == NULL)
+		return -EADDRNOTAVAIL; /* IPv6 off, or no address usable */
+	if (!lport_given) {
+		uint16_t p = ephemeral(u, 0, 0, 0);
+
+		if (p == 0)
+			return -EADDRNOTAVAIL;
+		s->lport = p;
+	}
+	if (dpt_in6_is_unspec(&s->laddr6))
+		s->laddr6 = *first;
+	s->family = AF_INET6;
+	s->raddr6 = *raddr;
+	s->rport = rport;
+	return 0;
+}
+
+/* The local endpoint @l may be bound: its family known, its address ours
+ * (or any). 0 or a negative errno. */
+static int
+local_ok(struct dpt_udp *u, const struct dpt_udp_addr *l)
+{
+	switch (l->family) {
+	case AF_UNSPEC:
+		return 0; /* any address of both; the address is ignored */
+	case AF_INET:
+		return l->v4 == 0 || dpt_netif_owns(u->nif, l->v4) ? 0 :
+		       -EADDRNOTAVAIL;
+	case AF_INET6:
+		return dpt_in6_is_unspec(&l->v6) ||
+		       dpt_netif_owns6(u->nif, &l->v6) ? 0 : -EADDRNOTAVAIL;
+	default:
+		return -EAFNOSUPPORT;
+	}
+}
+
 struct dpt_udp_sock *
 dpt_udp_open(struct dpt_udp *u, const struct dpt_udp_open_params *p)
 {
 	const struct dpt_udp_addr *l = &p->local, *r = &p->remote;
 	struct dpt_udp_sock *s = u->free;
-	int rc = 0;
+	uint16_t family = l->family;
+	int rc = local_ok(u, l);
 
-	if ((l->family != AF_INET && l->family != 0) ||
-	    (r->port != 0 && r->family != AF_INET)) {
-		rte_errno = EAFNOSUPPORT;
-		return NULL;
-	}
-	if (s == NULL) {
-		rte_errno = ENOMEM;
-		return NULL;
-	}
-	if (l->v4 != 0 && !dpt_netif_owns(u->nif, l->v4)) {
-		rte_errno = EADDRNOTAVAIL;
-		return NULL;
-	}
-	if (l->port != 0 && endpoint_taken(u, l->v4, l->port, NULL)) {
-		rte_errno = EADDRINUSE;
+	/* connected: the remote's family; bound to both, it takes it */
+	if (rc == 0 && r->port != 0 &&
+	    ((r->family != AF_INET && r->family != AF_INET6) ||
+	     (family != AF_UNSPEC && family != r->family)))
+		rc = -EAFNOSUPPORT;
+	if (r->port != 0)
+		family = r->family;
+	if (rc == 0 && s == NULL)
+		rc = -ENOMEM;
+	if (rc == 0 && l->port != 0 &&
+	    endpoint_taken(u, family, l->family == AF_INET ? l->v4 : 0,
+			   l->family == AF_INET6 ? &l->v6 : &any6, l->port))
+		rc = -EADDRINUSE;
+	if (rc != 0) {
+		rte_errno = -rc;
 		return NULL;
 	}
 	u->free = s->next;
 	memset((uint8_t *)s + offsetof(struct dpt_udp_sock, next), 0,
 	       sizeof(*s) - offsetof(struct dpt_udp_sock, next));
-	s->laddr = l->v4;
+	s->family = family;
+	if (l->family == AF_INET)
+		s->laddr = l->v4;
+	if (l->family == AF_INET6)
+		s->laddr6 = l->v6;
 	s->lport = l->port;
 	s->on_recv = p->on_recv;
 	s->on_readable = p->on_readable;
 	s->arg = p->arg;
 	s->q_max = p->rcvq ? p->rcvq : DEFAULT_RCVQ;
-	if (r->port != 0)
+	if (r->port != 0 && r->family == AF_INET6)
+		rc = do_connect6(s, &r->v6, r->port, l->port != 0);
+	else if (r->port != 0)
 		rc = do_connect(s, r->v4, r->port, l->port != 0);
 	else if (l->port == 0)
 		s->lport = ephemeral(u, s->laddr, 0, 0);
@@ -316,26 +431,29 @@ dpt_udp_open(struct dpt_udp *u, const struct dpt_udp_open_params *p)
 int
 dpt_udp_connect(struct dpt_udp_sock *s, const struct dpt_udp_addr *remote)
 {
-	uint32_t laddr = s->laddr, raddr = s->raddr;
-	uint16_t lport = s->lport, rport = s->rport;
+	struct dpt_udp_sock old = *s;
 	int rc;
 
 	if (remote->port == 0) { /* disconnect: any peer again */
 		s->rport = 0;
 		s->raddr = 0;
+		memset(&s->raddr6, 0, sizeof(s->raddr6));
 		return 0;
 	}
-	if (remote->family != AF_INET)
+	if ((remote->family != AF_INET && remote->family != AF_INET6) ||
+	    (s->family != AF_UNSPEC && s->family != remote->family))
 		return -EAFNOSUPPORT;
 	/* the port it has stays (Linux's connect() keeps a bound port);
 	 * its replies must come here */
-	rc = do_connect(s, remote->v4, remote->port, 1);
-	if (rc != 0) {
-		s->laddr = laddr;
-		s->raddr = raddr;
-		s->rport = rport;
-		s->lport = lport;
+	if (remote->family == AF_INET6) {
+		rc = do_connect6(s, &remote->v6, remote->port, 1);
+	} else {
+		rc = do_connect(s, remote->v4, remote->port, 1);
+		if (rc == 0)
+			s->family = AF_INET;
 	}
+	if (rc != 0)
+		*s = old;
 	return rc;
 }
 
@@ -365,7 +483,13 @@ dpt_udp_close(struct dpt_udp_sock *s)
 struct dpt_udp_addr
 dpt_udp_local(const struct dpt_udp_sock *s)
 {
-	return dpt_udp_addr4(s->laddr, s->lport);
+	struct dpt_udp_addr a;
+
+	if (s->family == AF_INET6)
+		return dpt_udp_addr6(&s->laddr6, s->lport);
+	a = dpt_udp_addr4(s->laddr, s->lport);
+	a.family = s->family;
+	return a;
 }
 
 /* ---- the receive queue ------------------------------------------------ */
@@ -422,8 +546,9 @@ dpt_udp_queued(const struct dpt_udp_sock *s)
 }
 
 /* The endpoints of a datagram @m (data at the payload) from the headers
- * still in front of it: m->hash.usr says how far back its IPv4 header
- * starts (input sets it; the RSS hash is not needed any more). */
+ * still in front of it: m->hash.usr says how far back its IP header
+ * starts (input sets it; the RSS hash is not needed any more), whose
+ * version says which. */
 static void
 endpoints(const struct rte_mbuf *m, struct dpt_udp_addr *from,
 	  struct dpt_udp_addr *to)
@@ -432,6 +557,21 @@ endpoints(const struct rte_mbuf *m, struct dpt_udp_addr *from,
 	const struct rte_ipv4_hdr *ip =
 		(const struct rte_ipv4_hdr *)(pl - m->hash.usr);
 	const struct rte_udp_hdr *h = (const struct rte_udp_hdr *)(pl - 8);
+
+	if ((ip->version_ihl >> 4) == 6) {
+		const struct rte_ipv6_hdr *ip6 =
+			(const struct rte_ipv6_hdr *)ip;
+
+		if (from != NULL)
+			*from = dpt_udp_addr6((const struct dpt_in6 *)
+					      ip6->src_addr,
+					      rte_be_to_cpu_16(h->src_port));
+		if (to != NULL)
+			*to = dpt_udp_addr6((const struct dpt_in6 *)
+					    ip6->dst_addr,
+					    rte_be_to_cpu_16(h->dst_port));
+		return;
+	}
 
 	if (from != NULL)
 		*from = dpt_udp_addr4(rte_be_to_cpu_32(ip->src_addr),
@@ -516,6 +656,30 @@ cksum_ok(const struct rte_mbuf *m, const struct dpt_ipv4 *ip, uint32_t len)
 	}
 }
 
+/* Datagram @m (data at its UDP header, @l3_len bytes of IP header in
+ * front) for socket @s: to its callback at once, else into its queue
+ * while there is room. */
+static void
+deliver(struct dpt_udp *u, struct dpt_udp_sock *s, struct rte_mbuf *m,
+	uint32_t l3_len, const struct dpt_udp_addr *from,
+	const struct dpt_udp_addr *to, uint64_t now)
+{
+	if (s->on_recv == NULL && s->q_n >= s->q_max)
+		return drop(u, m, DPT_STAT_udp_drop_rcvq_full);
+	u->st->c[DPT_STAT_udp_rx]++;
+	u->st->c[DPT_STAT_udp_rx_bytes] += m->pkt_len - 8;
+	rte_pktmbuf_adj(m, 8);
+	if (s->on_recv != NULL)
+		return s->on_recv(s, m, from, to, s->arg, now);
+	m->hash.usr = l3_len + 8; /* for endpoints() */
+	queue_push(s, m);
+	if (s->on_readable != NULL && !s->ready) {
+		s->ready = 1;
+		s->ready_next = u->ready;
+		u->ready = s;
+	}
+}
+
 /* A datagram to a closed port: RFC 1122 4.1.3.1, ICMP port unreachable
  * (a SHOULD; rate-limited with every error, RFC 1812 4.3.2.8), about the
  * datagram from its IPv4 header on, which is still in front of @m's
@@ -557,23 +721,48 @@ dpt_udp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 		   rte_be_to_cpu_16(h->src_port));
 	if (s == NULL)
 		return closed_port(u, m, ip, now);
-	if (s->on_recv == NULL && s->q_n >= s->q_max)
-		return drop(u, m, DPT_STAT_udp_drop_rcvq_full);
-	u->st->c[DPT_STAT_udp_rx]++;
-	u->st->c[DPT_STAT_udp_rx_bytes] += len - sizeof(*h);
-	rte_pktmbuf_adj(m, sizeof(*h));
-	if (s->on_recv != NULL) {
-		from = dpt_udp_addr4(ip->src, rte_be_to_cpu_16(h->src_port));
-		to = dpt_udp_addr4(ip->dst, rte_be_to_cpu_16(h->dst_port));
-		return s->on_recv(s, m, &from, &to, s->arg, now);
+	from = dpt_udp_addr4(ip->src, rte_be_to_cpu_16(h->src_port));
+	to = dpt_udp_addr4(ip->dst, rte_be_to_cpu_16(h->dst_port));
+	deliver(u, s, m, ip->hdr_len, &from, &to, now);
+}
+
+/* RFC 8200 8.1 and RFC 768 over IPv6, @m's data at the UDP header: the
+ * length as over IPv4; the checksum is mandatory: a zero one is dropped
+ * and counted; a wrong one silently (RFC 1122 4.1.3.4); a closed port
+ * gets ICMPv6 port unreachable (RFC 4443 3.1, code 4; rate-limited). */
+void
+dpt_udp_input6(void *ctx, struct rte_mbuf *m, const struct dpt_ipv6 *ip,
+	       uint64_t now)
+{
+	struct dpt_udp *u = ctx;
+	uint32_t len = sizeof(struct rte_ipv6_hdr) + ip->payload_len -
+		       ip->hdr_len;
+	struct rte_udp_hdr buf;
+	const struct rte_udp_hdr *h = rte_pktmbuf_read(m, 0, sizeof(buf), &buf);
+	struct dpt_udp_addr from, to;
+	struct dpt_udp_sock *s;
+
+	if (h == NULL || rte_be_to_cpu_16(h->dgram_len) != len)
+		return drop(u, m, DPT_STAT_udp_drop_len);
+	if (h->dgram_cksum == 0)
+		return drop(u, m, DPT_STAT_udp6_drop_no_cksum);
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+	    RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+	    ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
+	     RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+	     !dpt_ipv6_l4_cksum_ok(m, ip, 0, len)))
+		return drop(u, m, DPT_STAT_udp_drop_cksum);
+	s = lookup6(u, &ip->dst, rte_be_to_cpu_16(h->dst_port), &ip->src,
+		    rte_be_to_cpu_16(h->src_port));
+	if (s == NULL) {
+		rte_pktmbuf_prepend(m, ip->hdr_len);
+		dpt_icmp6_send_error(u->nif, m, ip, ICMP6_DST_UNREACH,
+				     ICMP6_DST_UNREACH_NOPORT, 0, now);
+		return drop(u, m, DPT_STAT_udp_drop_no_port);
 	}
-	m->hash.usr = ip->hdr_len + sizeof(*h); /* for endpoints() */
-	queue_push(s, m);
-	if (s->on_readable != NULL && !s->ready) {
-		s->ready = 1;
-		s->ready_next = u->ready;
-		u->ready = s;
-	}
+	from = dpt_udp_addr6(&ip->src, rte_be_to_cpu_16(h->src_port));
+	to = dpt_udp_addr6(&ip->dst, rte_be_to_cpu_16(h->dst_port));
+	deliver(u, s, m, ip->hdr_len, &from, &to, now);
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -600,17 +789,18 @@ offload_ok(struct dpt_udp *u, uint32_t dst, uint32_t total, uint64_t now)
  * a direct mbuf nobody else references, else in a header mbuf chained in
  * front. NULL (and @m freed) when there is no header mbuf. */
 static struct rte_mbuf *
-with_headers(struct dpt_udp *u, struct rte_mbuf *m)
+with_headers(struct dpt_udp *u, struct rte_mbuf *m, uint16_t hdrs)
 {
 	struct rte_mbuf *h;
 
+	m->tx_offload = 0; /* a received mbuf's, or a queue link */
 	if (RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
-	    rte_pktmbuf_headroom(m) >= HDRS) {
-		rte_pktmbuf_prepend(m, HDRS);
+	    rte_pktmbuf_headroom(m) >= hdrs) {
+		rte_pktmbuf_prepend(m, hdrs);
 		return m;
 	}
 	h = rte_pktmbuf_alloc(u->hdr_pool);
-	if (h == NULL || rte_pktmbuf_append(h, HDRS) == NULL ||
+	if (h == NULL || rte_pktmbuf_append(h, hdrs) == NULL ||
 	    rte_pktmbuf_chain(h, m) != 0) {
 		u->st->c[DPT_STAT_mbuf_alloc_fail]++;
 		rte_pktmbuf_free(h);
@@ -627,6 +817,74 @@ refuse(struct dpt_udp *u, struct rte_mbuf *m, int err)
 	return err;
 }
 
+/* The UDP header at @off of @m, checksum 0 for now. */
+static struct rte_udp_hdr *
+write_udp(struct rte_mbuf *m, uint32_t off, uint16_t sport, uint16_t dport,
+	  uint32_t plen)
+{
+	struct rte_udp_hdr *h = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *,
+							off);
+
+	h->src_port = rte_cpu_to_be_16(sport);
+	h->dst_port = rte_cpu_to_be_16(dport);
+	h->dgram_len = rte_cpu_to_be_16((uint16_t)(plen + sizeof(*h)));
+	h->dgram_cksum = 0;
+	return h;
+}
+
+/* dpt_udp_sendto() over IPv6 (@to NULL: the connected peer). */
+static int
+send6(struct dpt_udp_sock *s, struct rte_mbuf *m,
+      const struct dpt_udp_addr *to, const struct dpt_udp_addr *from,
+      uint64_t now)
+{
+	struct dpt_udp *u = s->u;
+	const uint32_t l4 = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr);
+	uint32_t plen = m->pkt_len;
+	const struct dpt_in6 *dst = to != NULL ? &to->v6 : &s->raddr6;
+	const struct dpt_in6 *src = dpt_netif_addr6(u->nif);
+	struct dpt_pmtu_path path;
+	struct dpt_ipv6 ip;
+	struct rte_udp_hdr *h;
+
+	if (from != NULL && from->family == AF_INET6 &&
+	    !dpt_in6_is_unspec(&from->v6))
+		src = &from->v6;
+	else if (s->family == AF_INET6 && !dpt_in6_is_unspec(&s->laddr6))
+		src = &s->laddr6;
+	if (src == NULL || !dpt_netif_owns6(u->nif, src))
+		return refuse(u, m, -EADDRNOTAVAIL);
+	if (plen > MAX_PAYLOAD6)
+		return refuse(u, m, -EMSGSIZE);
+	m = with_headers(u, m, HDRS6);
+	if (m == NULL)
+		return -ENOBUFS;
+	h = write_udp(m, l4, s->lport, to != NULL ? to->port : s->rport, plen);
+	dpt_ipv6_fill_from(u->nif, m, src, dst, IPPROTO_UDP, 0, 0,
+			   (uint16_t)(sizeof(*h) + plen));
+	dpt_netif_path6(u->nif, dst, now, &path);
+	/* RFC 8200 8.1: mandatory, never 0 (computed 0 goes as all ones);
+	 * summed here when the datagram leaves in fragments (RFC 8200 4.5),
+	 * which each would get a sum of their own from the PMD */
+	if (u->tx_cksum && sizeof(struct rte_ipv6_hdr) + sizeof(*h) + plen <=
+	    RTE_MIN(path.mtu, (uint32_t)u->nif->mtu)) {
+		m->l4_len = sizeof(*h);
+		m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM;
+		h->dgram_cksum = rte_ipv6_phdr_cksum(rte_pktmbuf_mtod_offset(
+			m, struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN),
+			m->ol_flags);
+	} else {
+		ip = (struct dpt_ipv6){ .src = *src, .dst = *dst,
+					.proto = IPPROTO_UDP };
+		h->dgram_cksum = dpt_ipv6_l4_cksum(m, &ip, l4,
+						   sizeof(*h) + plen);
+	}
+	u->st->c[DPT_STAT_udp_tx]++;
+	u->st->c[DPT_STAT_udp_tx_bytes] += plen;
+	dpt_ipv6_output_frag(u->nif, m, dst, now);
+	return 0;
+}
+
 int
 dpt_udp_sendto(struct dpt_udp_sock *s, struct rte_mbuf *m,
 	       const struct dpt_udp_addr *to, const struct dpt_udp_addr *from,
@@ -634,32 +892,29 @@ dpt_udp_sendto(struct dpt_udp_sock *s, struct rte_mbuf *m,
 {
 	struct dpt_udp *u = s->u;
 	uint32_t plen = m->pkt_len, src, dst;
-	uint16_t dport;
+	uint16_t family = to != NULL ? to->family : s->family;
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *h;
 
 	if (to == NULL && s->rport == 0)
 		return refuse(u, m, -EDESTADDRREQ);
-	if (to != NULL && to->family != AF_INET)
+	if ((family != AF_INET && family != AF_INET6) ||
+	    (s->family != AF_UNSPEC && s->family != family))
 		return refuse(u, m, -EAFNOSUPPORT);
+	if (family == AF_INET6)
+		return send6(s, m, to, from, now);
 	dst = to != NULL ? to->v4 : s->raddr;
-	dport = to != NULL ? to->port : s->rport;
-	src = from != NULL && from->v4 != 0 ? from->v4 :
-	      s->laddr != 0 ? s->laddr : u->nif->addr;
+	src = from != NULL && from->family == AF_INET && from->v4 != 0 ?
+	      from->v4 : s->laddr != 0 ? s->laddr : u->nif->addr;
 	if (!dpt_netif_owns(u->nif, src))
 		return refuse(u, m, -EADDRNOTAVAIL);
 	if (plen > MAX_PAYLOAD)
 		return refuse(u, m, -EMSGSIZE);
-	m->tx_offload = 0; /* a received mbuf's, or a queue link */
-	m = with_headers(u, m);
+	m = with_headers(u, m, HDRS);
 	if (m == NULL)
 		return -ENOBUFS;
-	h = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *,
-				    RTE_ETHER_HDR_LEN + 20);
-	h->src_port = rte_cpu_to_be_16(s->lport);
-	h->dst_port = rte_cpu_to_be_16(dport);
-	h->dgram_len = rte_cpu_to_be_16((uint16_t)(plen + sizeof(*h)));
-	h->dgram_cksum = 0;
+	h = write_udp(m, RTE_ETHER_HDR_LEN + 20, s->lport,
+		      to != NULL ? to->port : s->rport, plen);
 	/* no DF: a datagram longer than its path is fragmented (RFC 791
 	 * 3.2; RFC 8085 3.2 leaves path MTU to the application) */
 	dpt_ipv4_fill_from(u->nif, m, src, dst, IPPROTO_UDP, 0,
@@ -691,7 +946,7 @@ dpt_udp_sendto_copy(struct dpt_udp_sock *s, const void *buf, uint32_t len,
 	struct rte_mbuf *head = NULL, *tail = NULL;
 	const uint8_t *p = buf;
 
-	if (len > MAX_PAYLOAD) {
+	if (len > MAX_PAYLOAD6) {
 		u->st->c[DPT_STAT_udp_drop_tx]++;
 		return -EMSGSIZE;
 	}

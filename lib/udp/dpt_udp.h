@@ -2,18 +2,20 @@
 /*
  * dpt_udp.h: UDP on one lcore, and its in-process API.
  *
- * Owns UDP as RFC 768 defines it for the sockets of one worker lcore: its
- * socket table (single writer, no locks), input (length and checksum
- * checked, every drop counted by reason, closed ports answered by a
- * rate-limited ICMP port unreachable, RFC 1122 4.1.3.1) and output
- * (checksum computed or offloaded; a datagram longer than its path is
- * fragmented by IPv4 output, RFC 791 3.2). The API is shaped like
- * sockets, zero-copy where asked:
+ * Owns UDP as RFC 768 defines it for the sockets of one worker lcore,
+ * over IPv4 and IPv6: its socket table (single writer, no locks), input
+ * (length and checksum checked, every drop counted by reason, closed
+ * ports answered by a rate-limited ICMP or ICMPv6 port unreachable, RFC
+ * 1122 4.1.3.1, RFC 4443 3.1) and output (checksum computed or offloaded,
+ * mandatory over IPv6, RFC 8200 8.1; a datagram longer than its path is
+ * fragmented by IP output, RFC 791 3.2, RFC 8200 4.5). The API is shaped
+ * like sockets, zero-copy where asked:
  *
  *   - dpt_udp_open() makes a socket, bound to a local port (0: an
- *     ephemeral one) and optionally connected to one remote endpoint,
- *     whose datagrams alone it then receives; dpt_udp_bind() and
- *     dpt_udp_connect() change that later;
+ *     ephemeral one) of one family, or of both (local family AF_UNSPEC,
+ *     address any: what services bind), and optionally connected to one
+ *     remote endpoint, whose datagrams alone it then receives;
+ *     dpt_udp_connect() connects later;
  *   - dpt_udp_sendto() sends an mbuf chain as it is (the headers go in
  *     its headroom, or in a header mbuf chained in front);
  *     dpt_udp_sendto_copy() copies bytes into mbufs once;
@@ -49,9 +51,10 @@
 struct dpt_udp;
 struct dpt_udp_sock;
 
-/** An endpoint: address and port. IPv4 now; IPv6 shares the type. */
+/** An endpoint: address and port. */
 struct dpt_udp_addr {
-	uint16_t family;          /**< AF_INET (AF_INET6 later) */
+	uint16_t family;          /**< AF_INET or AF_INET6 (AF_UNSPEC: a
+				    *  local endpoint of both families) */
 	uint16_t port;            /**< host order */
 	union {
 		uint32_t v4;      /**< host order; 0 = any */
@@ -66,6 +69,16 @@ dpt_udp_addr4(uint32_t addr, uint16_t port)
 	struct dpt_udp_addr a = { .family = AF_INET, .port = port };
 
 	a.v4 = addr;
+	return a;
+}
+
+/** An IPv6 endpoint, @p addr in network order, @p port in host order. */
+static inline struct dpt_udp_addr
+dpt_udp_addr6(const struct dpt_in6 *addr, uint16_t port)
+{
+	struct dpt_udp_addr a = { .family = AF_INET6, .port = port };
+
+	a.v6 = *addr;
 	return a;
 }
 
@@ -123,14 +136,19 @@ void dpt_udp_free(struct dpt_udp *u);
 void dpt_udp_input(void *u, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 		   uint64_t now);
 
+/** IPv6 input hook (a dpt_l4_input6_t): @p m's data at the UDP header. */
+void dpt_udp_input6(void *u, struct rte_mbuf *m, const struct dpt_ipv6 *ip,
+		    uint64_t now);
+
 /** Once per loop iteration: on_readable for the sockets that queued
  * datagrams since the last call. O(those sockets). */
 void dpt_udp_poll(struct dpt_udp *u, uint64_t now);
 
 /** Parameters of dpt_udp_open(). */
 struct dpt_udp_open_params {
-	struct dpt_udp_addr local;     /**< address (0: any of ours) and port
-					 *  (0: an ephemeral one) */
+	struct dpt_udp_addr local;     /**< address (0 or ::: any of ours) and
+					 *  port (0: an ephemeral one); family
+					 *  AF_UNSPEC: any address of both */
 	struct dpt_udp_addr remote;    /**< port 0: not connected */
 	dpt_udp_recv_t on_recv;        /**< each datagram at once, or NULL:
 					 *  the receive queue */
@@ -142,7 +160,9 @@ struct dpt_udp_open_params {
 
 /**
  * A socket: bound to p->local (bind()), and connected to p->remote when
- * its port is not 0 (connect()).
+ * its port is not 0 (connect()). Over IPv6 a connected socket's port is
+ * not chosen for its worker (IPv6 steering is not there yet): with
+ * several workers its replies may reach another.
  *
  * @return
  *   The socket, or NULL with rte_errno ENOMEM (no socket free),
@@ -174,14 +194,16 @@ struct dpt_udp_addr dpt_udp_local(const struct dpt_udp_sock *s);
 /**
  * Send the datagram @p m (an mbuf chain: the payload, which the stack now
  * owns; freed on failure too) to @p to (NULL: the connected remote), from
- * @p from's address (NULL or address 0: the socket's, else our first).
+ * @p from's address (NULL or address 0: the socket's, else our first of
+ * @p to's family).
  * The UDP and IPv4 headers go in the first segment's headroom when it is
  * a direct mbuf of its own with room, else in a header mbuf in front.
  *
  * @return
  *   0, or -EDESTADDRREQ (no @p to, not connected), -EMSGSIZE (longer than
- *   65507 bytes), -EADDRNOTAVAIL (@p from not ours), -ENOBUFS (no header
- *   mbuf), -EAFNOSUPPORT.
+ *   65507 bytes over IPv4, 65527 over IPv6), -EADDRNOTAVAIL (@p from not
+ *   ours, or no IPv6 address), -ENOBUFS (no header mbuf), -EAFNOSUPPORT
+ *   (@p to of a family the socket is not bound to).
  */
 int dpt_udp_sendto(struct dpt_udp_sock *s, struct rte_mbuf *m,
 		   const struct dpt_udp_addr *to,

@@ -5,7 +5,8 @@
  * port unreachable), bad and zero checksums, bad lengths, the receive
  * queue's bound, connected sockets' filtering, ephemeral ports, and the
  * exact bytes of output, zero-copy and copied, fragmented past the MTU;
- * the UDP echo and discard services (lib/svc).
+ * the UDP echo and discard services (lib/svc); the same over IPv6, where
+ * the checksum is mandatory (RFC 8200 8.1).
  */
 #include <errno.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "dpt_udp.h"
 #include "harness.h"
 #include "vectors.h"
+#include "vectors6.h"
 
 #define COPY(dst, src) uint8_t dst[sizeof(src)]; memcpy(dst, src, sizeof(src))
 #define T0 dpt_s(1000)
@@ -572,4 +574,202 @@ Test(udp_svc, stream_types_and_a_taken_port_are_refused)
 	cr_assert_not_null(udp_svc(DPT_SVC_ECHO, 7));
 	cr_assert_null(udp_svc(DPT_SVC_DISCARD, 7));
 	cr_assert_eq(rte_errno, EADDRINUSE);
+}
+
+/* ---- IPv6 ---- */
+
+/* udp6_closed (vectors6.h, scapy) answered from port 9, made by the same
+ * python3 struct code that reproduces udp6_closed byte for byte:
+ * Ether(dst=PEER, src=US)/IPv6(src=US6, dst=PEER6, hlim=64)/UDP(sport=9,
+ * dport=1234)/b'hello' */
+static const uint8_t udp6_reply_expected[] = {
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02,
+	0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x0d, 0x11, 0x40, 0x20, 0x01,
+	0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x01, 0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x09, 0x04, 0xd2, 0x00, 0x0d,
+	0x77, 0x1e, 0x68, 0x65, 0x6c, 0x6c, 0x6f,
+};
+
+static void
+setup6(void)
+{
+	th_eal_init();
+	th_if_init(&t);
+	th_if_enable6(&t, 0);
+	memset(&seen, 0, sizeof(seen));
+	make_udp(0, NULL);
+	IN(ns_from_peer, T0); /* the peer is known: output leaves at once */
+	IN(na_from_peer, T0);
+	th_clear_sent(&t);
+}
+
+static struct dpt_udp_sock *
+open6(uint16_t family, uint16_t lport, int queue)
+{
+	struct dpt_udp_sock *s = dpt_udp_open(u, &(struct dpt_udp_open_params){
+		.local = { .family = family, .port = lport },
+		.on_recv = queue ? NULL : on_recv,
+		.on_readable = queue ? on_readable : NULL, .rcvq = 2 });
+
+	cr_assert_not_null(s, "open: %s", rte_strerror(rte_errno));
+	return s;
+}
+
+static void
+assert_from_peer6(const struct dpt_udp_addr *from, uint16_t port)
+{
+	cr_assert_eq(from->family, AF_INET6);
+	cr_assert(dpt_in6_eq(&from->v6, &th_peer_ip6));
+	cr_assert_eq(from->port, port);
+}
+
+TestSuite(udp6, .init = setup6);
+
+Test(udp6, datagram_to_a_bound_port_is_delivered_at_its_payload)
+{
+	open6(AF_INET6, 9, 0);
+	IN(udp6_closed, T0 + 1);
+	cr_assert_eq(seen.n, 1);
+	cr_assert_eq(seen.m->pkt_len, 5);
+	cr_assert_eq(memcmp(rte_pktmbuf_mtod(seen.m, void *), "hello", 5), 0);
+	assert_from_peer6(&seen.from, 1234);
+	cr_assert_eq(seen.to.family, AF_INET6);
+	cr_assert(dpt_in6_eq(&seen.to.v6, &th_us_ip6));
+	cr_assert_eq(seen.to.port, 9);
+	TH_ASSERT_STAT(&t, udp_rx, 1);
+	th_assert_sent(&t, 0);
+	rte_pktmbuf_free(seen.m);
+}
+
+Test(udp6, closed_port_gets_the_exact_icmpv6_port_unreachable_rfc4443_3_1)
+{
+	open6(AF_INET, 9, 0); /* IPv4 only: not this datagram's */
+	IN(udp6_closed, T0 + 1);
+	TH_ASSERT_FRAME(th_sent(&t, 0), udp6_unreach_expected);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, udp_drop_no_port, 1);
+	TH_ASSERT_STAT(&t, icmp6_tx_error, 1);
+	cr_assert_eq(seen.n, 0);
+}
+
+Test(udp6, zero_checksum_is_dropped_and_counted_rfc8200_8_1)
+{
+	COPY(f, udp6_closed);
+
+	open6(AF_INET6, 9, 0);
+	f[60] = f[61] = 0;
+	IN(f, T0 + 1);
+	cr_assert_eq(seen.n, 0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, udp6_drop_no_cksum, 1);
+	TH_ASSERT_STAT(&t, udp_rx_no_cksum, 0);
+}
+
+Test(udp6, wrong_checksum_is_dropped_silently_rfc1122_4_1_3_4)
+{
+	COPY(f, udp6_closed);
+
+	f[61] ^= 1;
+	IN(f, T0 + 1); /* closed port: still no error */
+	open6(AF_INET6, 9, 0);
+	IN(f, T0 + 2);
+	cr_assert_eq(seen.n, 0);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, udp_drop_cksum, 2);
+}
+
+Test(udp6, length_other_than_the_payloads_is_udp_drop_len)
+{
+	COPY(f, udp6_closed);
+
+	open6(AF_INET6, 9, 0);
+	f[59] = 12; /* one byte short */
+	IN(f, T0 + 1);
+	f[59] = 7;  /* shorter than a header */
+	IN(f, T0 + 2);
+	cr_assert_eq(seen.n, 0);
+	TH_ASSERT_STAT(&t, udp_drop_len, 2);
+}
+
+Test(udp6, queue_mode_gives_the_ipv6_endpoints)
+{
+	struct dpt_udp_sock *s = open6(AF_UNSPEC, 9, 1);
+	struct dpt_udp_addr from, to;
+	struct rte_mbuf *m;
+
+	IN(udp6_closed, T0 + 1);
+	m = dpt_udp_recvfrom(s, &from, &to);
+	cr_assert_not_null(m);
+	cr_assert_eq(m->pkt_len, 5);
+	assert_from_peer6(&from, 1234);
+	cr_assert(dpt_in6_eq(&to.v6, &th_us_ip6));
+	cr_assert_eq(to.port, 9);
+	rte_pktmbuf_free(m);
+}
+
+Test(udp6, copied_bytes_are_the_exact_datagram_rfc8200_8_1)
+{
+	struct dpt_udp_sock *s = open6(AF_INET6, 9, 0);
+	struct dpt_udp_addr to = dpt_udp_addr6(&th_peer_ip6, 1234);
+
+	cr_assert_eq(dpt_udp_sendto_copy(s, "hello", 5, &to, T0 + 1), 0);
+	TH_ASSERT_FRAME(th_sent(&t, 0), udp6_reply_expected);
+	TH_ASSERT_STAT(&t, udp_tx, 1);
+}
+
+Test(udp6, socket_of_both_families_serves_each_and_echoes_zero_copy)
+{
+	struct dpt_svc *svc = udp_svc(DPT_SVC_ECHO, 9);
+	COPY(f, udp_dgram);
+
+	cr_assert_not_null(svc);
+	IN(udp6_closed, T0 + 1);
+	TH_ASSERT_FRAME(th_sent(&t, 0), udp6_reply_expected);
+	/* and IPv4: udp_dgram to port 9 (checksum without it: none) */
+	f[37] = 9;
+	f[40] = f[41] = 0;
+	IN(arp_req, T0 + 2);
+	th_clear_sent(&t);
+	IN(f, T0 + 3);
+	th_assert_sent(&t, 1);
+	TH_ASSERT_STAT(&t, udp_tx, 2);
+	TH_ASSERT_STAT(&t, mbuf_alloc_fail, 0);
+	dpt_svc_free(svc, T0 + 4);
+}
+
+Test(udp6, families_are_kept_apart)
+{
+	struct dpt_udp_sock *s4 = open6(AF_INET, 9, 0);
+	struct dpt_udp_addr to6 = dpt_udp_addr6(&th_peer_ip6, 1234);
+
+	/* IPv4 and IPv6 sockets share a port; both-family ones do not */
+	open6(AF_INET6, 9, 0);
+	cr_assert_null(dpt_udp_open(u, &(struct dpt_udp_open_params){
+		.local = { .family = AF_UNSPEC, .port = 9 } }));
+	cr_assert_eq(rte_errno, EADDRINUSE);
+	cr_assert_eq(dpt_udp_sendto_copy(s4, "x", 1, &to6, T0 + 1),
+		     -EAFNOSUPPORT);
+	TH_ASSERT_STAT(&t, udp_drop_tx, 1);
+}
+
+Test(udp6, connected_socket_takes_only_its_peers_datagrams)
+{
+	struct dpt_udp_sock *s = dpt_udp_open(u, &(struct dpt_udp_open_params){
+		.local = { .family = AF_INET6, .port = 9 },
+		.remote = dpt_udp_addr6(&th_peer_ip6, 1235), .on_recv = on_recv });
+	struct dpt_udp_addr l;
+
+	cr_assert_not_null(s);
+	l = dpt_udp_local(s);
+	cr_assert(dpt_in6_eq(&l.v6, &th_us_ip6),
+		  "connecting fixes the source address");
+	IN(udp6_closed, T0 + 1); /* from port 1234: not its peer */
+	cr_assert_eq(seen.n, 0);
+	TH_ASSERT_STAT(&t, udp_drop_no_port, 1);
+	cr_assert_eq(dpt_udp_connect(s, &(struct dpt_udp_addr){
+		.family = AF_INET6, .port = 1234, .v6 = th_peer_ip6 }), 0);
+	IN(udp6_closed, T0 + 2);
+	cr_assert_eq(seen.n, 1);
+	rte_pktmbuf_free(seen.m);
 }
