@@ -693,6 +693,23 @@ closed_port(struct dpt_udp *u, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	drop(u, m, DPT_STAT_udp_drop_no_port);
 }
 
+/* The UDP header of @m (data at it), whose IP payload is @len bytes;
+ * NULL, and @m dropped and counted, when its Length is not @len (RFC 768:
+ * Length counts header and data, so at least 8; one other than IP's
+ * payload is refused: no stack sends one, which of the two to believe is
+ * a guess, and RFC 8085 5.5 asks receivers to check it). */
+static const struct rte_udp_hdr *
+udp_hdr(struct dpt_udp *u, struct rte_mbuf *m, uint32_t len,
+	struct rte_udp_hdr *buf)
+{
+	const struct rte_udp_hdr *h = rte_pktmbuf_read(m, 0, sizeof(*buf), buf);
+
+	if (h != NULL && rte_be_to_cpu_16(h->dgram_len) == len)
+		return h;
+	drop(u, m, DPT_STAT_udp_drop_len);
+	return NULL;
+}
+
 void
 dpt_udp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	      uint64_t now)
@@ -700,16 +717,12 @@ dpt_udp_input(void *ctx, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	struct dpt_udp *u = ctx;
 	uint32_t len = ip->total_len - ip->hdr_len;
 	struct rte_udp_hdr buf;
-	const struct rte_udp_hdr *h = rte_pktmbuf_read(m, 0, sizeof(buf), &buf);
+	const struct rte_udp_hdr *h = udp_hdr(u, m, len, &buf);
 	struct dpt_udp_addr from, to;
 	struct dpt_udp_sock *s;
 
-	/* RFC 768: Length counts header and data, so at least 8; one other
-	 * than IP's payload is refused (no stack sends one, and which of
-	 * the two to believe is a guess; RFC 8085 5.5 asks receivers to
-	 * check it). */
-	if (h == NULL || rte_be_to_cpu_16(h->dgram_len) != len)
-		return drop(u, m, DPT_STAT_udp_drop_len);
+	if (h == NULL)
+		return;
 	/* RFC 768: an all-zero checksum means none was computed (allowed
 	 * over IPv4); RFC 1122 4.1.3.4: a wrong one MUST be discarded
 	 * silently. */
@@ -738,12 +751,12 @@ dpt_udp_input6(void *ctx, struct rte_mbuf *m, const struct dpt_ipv6 *ip,
 	uint32_t len = sizeof(struct rte_ipv6_hdr) + ip->payload_len -
 		       ip->hdr_len;
 	struct rte_udp_hdr buf;
-	const struct rte_udp_hdr *h = rte_pktmbuf_read(m, 0, sizeof(buf), &buf);
+	const struct rte_udp_hdr *h = udp_hdr(u, m, len, &buf);
 	struct dpt_udp_addr from, to;
 	struct dpt_udp_sock *s;
 
-	if (h == NULL || rte_be_to_cpu_16(h->dgram_len) != len)
-		return drop(u, m, DPT_STAT_udp_drop_len);
+	if (h == NULL)
+		return;
 	if (h->dgram_cksum == 0)
 		return drop(u, m, DPT_STAT_udp6_drop_no_cksum);
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
@@ -943,7 +956,7 @@ dpt_udp_sendto_copy(struct dpt_udp_sock *s, const void *buf, uint32_t len,
 		    const struct dpt_udp_addr *to, uint64_t now)
 {
 	struct dpt_udp *u = s->u;
-	struct rte_mbuf *head = NULL, *tail = NULL;
+	struct rte_mbuf *head = NULL;
 	const uint8_t *p = buf;
 
 	if (len > MAX_PAYLOAD6) {
@@ -964,14 +977,12 @@ dpt_udp_sendto_copy(struct dpt_udp_sock *s, const void *buf, uint32_t len,
 		memcpy(rte_pktmbuf_append(m, n), p, n);
 		p += n;
 		len -= n;
-		if (head == NULL) {
+		/* a few segments: the walk to the last is short (65527
+		 * bytes are 33 segments, far from the chain's limit) */
+		if (head == NULL)
 			head = m;
-		} else {
-			tail->next = m;
-			head->nb_segs++;
-			head->pkt_len += n;
-		}
-		tail = m;
+		else
+			rte_pktmbuf_chain(head, m);
 	} while (len > 0);
 	return dpt_udp_sendto(s, head, to, NULL, now);
 }
