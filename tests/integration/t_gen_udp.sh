@@ -3,7 +3,8 @@
 # dptcp-gen's UDP modes against a Linux UDP echo server in the namespace
 # (198.18.1.1), their counts checked against the server's: udp-rr (4
 # flows, 2 requests in flight each, 100 bytes) and the stateless udp
-# stream (3 sockets, 64 bytes at 2000 datagrams/s). Every datagram the
+# stream (3 sockets, 64 bytes at 2000 datagrams/s), and udp-rr again on
+# two workers (no reply may reach the wrong one). Every datagram the
 # generator says it sent reached the server, and what it says it received
 # is what the server echoed, less at most the replies still in flight when
 # its sockets closed.
@@ -62,6 +63,28 @@ it_wait "$IT_GEN_PID" 30
 it_log "$(grep '^dptcp-gen: load:' "$IT_GEN_OUT")"
 out=$(check 5007 "$IT_DIR/rr.json" 8) || it_fail "udp-rr: $out"
 it_log "udp-rr: $out"
+
+# Two workers: each flow's port is chosen so that the echo hashes back to
+# its worker (the software dispatcher steers UDP 4-tuples as TCP's): no
+# reply finds its port closed on the other.
+it_ns ip link del "$IT_GEN_IF" 2>/dev/null || true
+server 5009
+it_start_gen --set eal.lcores=0@0,1@0,2@0 --mode udp-rr \
+	--target "$IT_GEN_PEER:5009" --conns 8 --size 100 --duration 1 \
+	--json "$IT_DIR/rr2.json"
+it_wait "$IT_GEN_PID" 30
+[ "$IT_RC" -eq 0 ] || it_fail "udp-rr, two workers: exit status $IT_RC"
+out=$(check 5009 "$IT_DIR/rr2.json" 8) || it_fail "udp-rr, two workers: $out"
+# a reply on the wrong worker finds no socket: its request is lost (and
+# port unreachable goes back); only the replies in flight when the
+# sockets closed at the end (8 at most) may find them closed
+lost=$(/usr/bin/python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["datagrams_lost"])' "$IT_DIR/rr2.json")
+closed=$(awk '$1 == "udp_drop_no_port" { v = $2 } END { print v + 0 }' \
+	"$IT_GEN_OUT")
+[ "$lost" -eq 0 ] && [ "$closed" -le 8 ] ||
+	it_fail "udp-rr, two workers: $lost requests lost, $closed replies to closed ports"
+it_log "udp-rr, two workers: $out; $(awk '$1 == "rx_steer_out" { print $1 "=" $2 }' "$IT_GEN_OUT")"
 
 it_ns ip link del "$IT_GEN_IF" 2>/dev/null || true
 server 5008
