@@ -134,6 +134,12 @@ get_lcores(int fd, unsigned int *ids, char *buf)
 	return n;
 }
 
+static long long
+llmax(long long a, long long b)
+{
+	return a > b ? a : b;
+}
+
 static int
 cmd_stats(int fd)
 {
@@ -160,8 +166,10 @@ cmd_stats(int fd)
 		if (v <= 0)
 			continue;
 		printf("%-26s %14lld", dpt_stat_name(s), v);
+		/* telemetry leaves out counters at 0 */
 		for (int i = 0; i < n; i++)
-			printf(" %14lld", json_num(per[i], dpt_stat_name(s)));
+			printf(" %14lld", llmax(json_num(per[i],
+						     dpt_stat_name(s)), 0));
 		printf("  %s\n", dpt_stat_desc(s));
 	}
 	return 0;

@@ -154,6 +154,11 @@
 			       "(RFC 8200 4.4)")                           \
 	X(ip6_drop_fragment, D, "IPv6 fragments refused: malformed, or "     \
 				"reassembly off")                          \
+	X(ip6_frag_rx, C, "IPv6 fragments taken for reassembly (which "     \
+			  "counts its outcomes in ip_frag_*, both "         \
+			  "families)")                                     \
+	X(ip6_tx_frags, C, "IPv6 fragments sent (RFC 8200 4.5: datagrams "   \
+			   "longer than their path, not sized by TCP)")    \
 	X(ip6_drop_bad_src, D, "IPv6 from a multicast source or one of our " \
 			       "own addresses")                            \
 	X(ip6_drop_not_for_us, D, "IPv6 packets to an address not ours nor " \

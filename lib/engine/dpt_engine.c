@@ -145,7 +145,13 @@ worker_ip(struct dpt_engine *e, struct dpt_worker *w,
 		w->neigh6 = dpt_neigh_create(&(struct dpt_neigh_params){
 			.name = name, .socket_id = e->port.socket_id,
 			.conf = &conf->arp, .family = 6 });
-		if (w->neigh6 == NULL) {
+		w->pmtu6 = dpt_pmtu_create(&(struct dpt_pmtu_params){
+			.socket_id = e->port.socket_id,
+			.conf = &conf->netif.pmtu, .family = 6,
+			.mtu = (uint16_t)conf->netif.mtu, .stats = &w->stats });
+		if (w->neigh6 == NULL || w->pmtu6 == NULL) {
+			dpt_neigh_free(w->neigh6);
+			dpt_pmtu_free(w->pmtu6);
 			dpt_frag_free(w->frag);
 			dpt_pmtu_free(w->pmtu);
 			return -ENOMEM;
@@ -160,9 +166,11 @@ worker_ip_free(struct dpt_worker *w)
 	dpt_frag_free(w->frag);
 	dpt_pmtu_free(w->pmtu);
 	dpt_neigh_free(w->neigh6);
+	dpt_pmtu_free(w->pmtu6);
 	w->frag = NULL;
 	w->pmtu = NULL;
 	w->neigh6 = NULL;
+	w->pmtu6 = NULL;
 }
 
 static struct dpt_worker *
@@ -251,6 +259,7 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 		.pmtu = w->pmtu,
 		.hdr_pool = e->hdr_pool,
 		.neigh6 = w->neigh6,
+		.pmtu6 = w->pmtu6,
 		.nd_retrans_us = conf->arp.retrans_us,
 		.nd_lead = idx == 0,
 	});

@@ -4,7 +4,7 @@
  * and dptcp-ctl.
  *
  * Owns /dptcp/stats[,LCORE] (counters summed over the workers, or one
- * worker lcore's), /dptcp/lcores (the worker lcore ids), /dptcp/mem (mbufs
+ * worker lcore's; those at 0 left out), /dptcp/lcores (the worker lcore ids), /dptcp/mem (mbufs
  * and control blocks in use), /dptcp/port (the PMD's own counters) and
  * the registration of /dptcp/conns, whose reply dpt_conns.c builds. They
  * run on DPDK's telemetry thread and read the workers' counters without a
@@ -22,11 +22,15 @@
  * is kept here. Control path only; the data path never reads it. */
 static struct dpt_engine *tel_engine;
 
+/* Only the counters that are not 0: a telemetry dictionary holds at most
+ * RTE_TEL_MAX_DICT_ENTRIES (256) entries, fewer than dptcp has counters
+ * since IPv6's; a counter left out is 0 (readers default to it). */
 static void
 tel_add_stats(struct rte_tel_data *d, const struct dpt_stats *s)
 {
 	for (unsigned int i = 1; i < DPT_STAT__MAX; i++)
-		rte_tel_data_add_dict_u64(d, dpt_stat_name(i), s->c[i]);
+		if (s->c[i] != 0)
+			rte_tel_data_add_dict_u64(d, dpt_stat_name(i), s->c[i]);
 }
 
 int

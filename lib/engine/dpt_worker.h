@@ -91,6 +91,7 @@ struct dpt_worker {
 	struct dpt_netif nif;          /**< the interface as this lcore sees it */
 	struct dpt_neigh *neigh;       /**< this lcore's ARP cache */
 	struct dpt_neigh *neigh6;      /**< its ND cache, or NULL: no IPv6 */
+	struct dpt_pmtu *pmtu6;        /**< its IPv6 path MTU cache, or NULL */
 	struct dpt_frag *frag;         /**< its IPv4 reassembly, or NULL */
 	struct dpt_pmtu *pmtu;         /**< its path MTU cache */
 	struct dpt_tcp *tcp;           /**< this lcore's TCP */

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* dpt_frag.c: IPv4 reassembly; see dpt_frag.h. */
+/* dpt_frag.c: IPv4 and IPv6 reassembly; see dpt_frag.h. One table, one
+ * code: a fragment is first seen through a struct frag_view (where its
+ * payload goes, how long its headers are, which datagram it belongs to),
+ * and only the completion differs by family. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <string.h>
 #include <sys/queue.h>
 
 #include <rte_errno.h>
@@ -15,14 +19,31 @@
 #include "dpt_frag.h"
 #include "dpt_mbuf.h"
 
-/* What names a datagram's fragments (RFC 791 3.2): source, destination,
- * protocol and identification. */
+/* What names a datagram's fragments: source, destination, protocol and
+ * identification (RFC 791 3.2), or source, destination and
+ * identification (RFC 8200 4.5: protocol 0). IPv4 addresses in the first
+ * 4 bytes of src and dst. */
 struct frag_key {
-	uint32_t src, dst;
-	uint16_t id;
+	uint8_t src[16], dst[16];
+	uint32_t id;
 	uint8_t proto;
-	uint8_t pad;               /* 0 (key_of()): keys are hashed and
+	uint8_t family;            /* 4 or 6 */
+	uint8_t pad[2];            /* 0 (key_of()): keys are hashed and
 				    * compared as bytes */
+};
+
+/* A fragment as reassembly sees it, whichever its family. */
+struct frag_view {
+	struct frag_key k;
+	uint32_t off;              /* its payload's place in the datagram */
+	uint32_t len;              /* its payload bytes */
+	uint16_t hlen;             /* its headers (IPv6: up to the end of
+				    * the fragment header) */
+	uint16_t keep;             /* of which the datagram keeps (IPv6:
+				    * all but the fragment header) */
+	uint32_t cap;              /* the longest datagram, headers kept */
+	uint8_t more;              /* more fragments follow */
+	uint8_t proto;             /* the transport protocol */
 };
 
 /* One datagram in reassembly. */
@@ -49,7 +70,8 @@ struct frag_info {
 	struct rte_mbuf *next;     /* next fragment of the datagram */
 	uint16_t off;              /* where its payload starts in the datagram */
 	uint16_t len;              /* its payload bytes */
-	uint16_t hlen;             /* its IPv4 header's length */
+	uint16_t hlen;             /* its headers' length */
+	uint16_t keep;             /* of which the datagram keeps */
 };
 
 TAILQ_HEAD(dgram_list, dgram);
@@ -189,54 +211,90 @@ drop(struct dpt_frag *f, struct rte_mbuf *m, enum dpt_stat why)
 /* RFC 1858 3: a first fragment must hold the whole transport header the
  * stack reads (TCP's with its options, ICMP's 8 bytes), so no later
  * fragment can rewrite a port or a flag the first one was judged by; the
- * overlap rule then refuses any that tries. */
+ * overlap rule then refuses any that tries. Over IPv6, RFC 7112 5 asks
+ * for the whole header chain: UDP's 8 bytes too. */
 static int
-transport_header_whole(const struct rte_mbuf *m, const struct dpt_ipv4 *ip,
-		       uint32_t len)
+transport_header_whole(const struct rte_mbuf *m, const struct frag_view *v)
 {
 	uint8_t buf;
 	const uint8_t *doff;
 
-	if (ip->proto == IPPROTO_ICMP)
-		return len >= sizeof(struct rte_icmp_hdr);
-	if (ip->proto != IPPROTO_TCP)
+	if (v->proto == IPPROTO_ICMP || v->proto == IPPROTO_ICMPV6 ||
+	    (v->proto == IPPROTO_UDP && v->k.family == 6))
+		return v->len >= 8;
+	if (v->proto != IPPROTO_TCP)
 		return 1;
-	if (len < sizeof(struct rte_tcp_hdr))
+	if (v->len < sizeof(struct rte_tcp_hdr))
 		return 0;
-	doff = rte_pktmbuf_read(m, ip->hdr_len +
+	doff = rte_pktmbuf_read(m, v->hlen +
 				offsetof(struct rte_tcp_hdr, data_off), 1,
 				&buf);
-	return doff != NULL && len >= (uint32_t)(*doff >> 4) * 4;
+	return doff != NULL && v->len >= (uint32_t)(*doff >> 4) * 4;
 }
 
-/* What needs no state: RFC 791's 8-byte units, tiny fragments, and
- * datagrams that would be too long. DPT_STAT_OK or the drop reason. */
+/* What needs no state: the 8-byte units (RFC 791 3.2, RFC 8200 4.5),
+ * tiny fragments, and datagrams that would be too long. DPT_STAT_OK or
+ * the drop reason. */
 static enum dpt_stat
 check_fragment(const struct dpt_frag *f, const struct rte_mbuf *m,
-	       const struct dpt_ipv4 *ip, uint32_t off, uint32_t len)
+	       const struct frag_view *v)
 {
-	int more = (ip->frag & RTE_IPV4_HDR_MF_FLAG) != 0;
-
-	/* RFC 791 3.2: every fragment but the last carries a multiple of
-	 * 8 bytes; an empty one carries nothing to reassemble. */
-	if (len == 0 || (more && len % RTE_IPV4_HDR_OFFSET_UNITS != 0))
-		return DPT_STAT_ip_drop_fragment;
-	if (more && len < f->conf.min_frag)
+	/* every fragment but the last carries a multiple of 8 bytes; an
+	 * empty one carries nothing to reassemble */
+	if (v->len == 0 || (v->more && v->len % RTE_IPV4_HDR_OFFSET_UNITS))
+		return v->k.family == 6 ? DPT_STAT_ip6_drop_fragment :
+		       DPT_STAT_ip_drop_fragment;
+	if (v->more && v->len < f->conf.min_frag)
 		return DPT_STAT_ip_frag_drop_tiny;
-	/* the whole datagram, this fragment's header counted for the first
+	/* the whole datagram, this fragment's headers counted for the first
 	 * one's (checked again exactly on completion) */
-	if (ip->hdr_len + off + len > f->limit)
+	if (v->keep + v->off + v->len > v->cap)
 		return DPT_STAT_ip_frag_drop_oversize;
-	if (off == 0 && !transport_header_whole(m, ip, len))
+	if (v->off == 0 && !transport_header_whole(m, v))
 		return DPT_STAT_ip_frag_drop_tiny;
 	return DPT_STAT_OK;
 }
 
-static struct frag_key
-key_of(const struct dpt_ipv4 *ip)
+static void
+view4(const struct dpt_frag *f, const struct dpt_ipv4 *ip,
+      struct frag_view *v)
 {
-	return (struct frag_key){ .src = ip->src, .dst = ip->dst,
-				  .id = ip->id, .proto = ip->proto };
+	uint32_t src = rte_cpu_to_be_32(ip->src), dst = rte_cpu_to_be_32(ip->dst);
+
+	memset(v, 0, sizeof(*v));
+	memcpy(v->k.src, &src, sizeof(src));
+	memcpy(v->k.dst, &dst, sizeof(dst));
+	v->k.id = ip->id;
+	v->k.proto = ip->proto;
+	v->k.family = 4;
+	v->off = (uint32_t)(ip->frag & RTE_IPV4_HDR_OFFSET_MASK) *
+		 RTE_IPV4_HDR_OFFSET_UNITS;
+	v->len = (uint32_t)ip->total_len - ip->hdr_len;
+	v->hlen = v->keep = ip->hdr_len;
+	v->cap = f->limit;
+	v->more = (ip->frag & RTE_IPV4_HDR_MF_FLAG) != 0;
+	v->proto = ip->proto;
+}
+
+/* RFC 8200 4.5: the reassembled packet's payload length may not pass
+ * 65535: 40 bytes of fixed header more than IPv4's total length. */
+static void
+view6(const struct dpt_frag *f, const struct dpt_ipv6 *ip,
+      struct frag_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	memcpy(v->k.src, &ip->src, sizeof(ip->src));
+	memcpy(v->k.dst, &ip->dst, sizeof(ip->dst));
+	v->k.id = ip->frag_id;
+	v->k.family = 6;
+	v->off = ip->frag_off;
+	v->len = sizeof(struct rte_ipv6_hdr) + ip->payload_len - ip->hdr_len;
+	v->hlen = ip->hdr_len;
+	v->keep = (uint16_t)(ip->hdr_len - sizeof(struct rte_ipv6_fragment_ext));
+	v->cap = RTE_MIN(f->conf.max_size, (uint32_t)UINT16_MAX) +
+		 (uint32_t)sizeof(struct rte_ipv6_hdr);
+	v->more = ip->frag_more;
+	v->proto = ip->proto;
 }
 
 static struct dgram *
@@ -287,10 +345,11 @@ discard(struct dpt_frag *f, struct dgram *d, struct rte_mbuf *m,
  * offset. DPT_STAT_OK, or why it cannot be: a duplicate (drop it alone),
  * an overlap or an inconsistent end (discard the datagram). */
 static enum dpt_stat
-place(struct dpt_frag *f, struct dgram *d, struct rte_mbuf *m, uint32_t off,
-      uint32_t len, const struct dpt_ipv4 *ip)
+place(struct dpt_frag *f, struct dgram *d, struct rte_mbuf *m,
+      const struct frag_view *v)
 {
-	int last = !(ip->frag & RTE_IPV4_HDR_MF_FLAG);
+	int last = !v->more;
+	uint32_t off = v->off, len = v->len;
 	uint32_t end = off + len;
 	struct rte_mbuf **pp, *prev = d->tail;
 
@@ -320,7 +379,7 @@ place(struct dpt_frag *f, struct dgram *d, struct rte_mbuf *m, uint32_t off,
 	}
 	*info(f, m) = (struct frag_info){ .next = *pp, .off = (uint16_t)off,
 					  .len = (uint16_t)len,
-					  .hlen = ip->hdr_len };
+					  .hlen = v->hlen, .keep = v->keep };
 	*pp = m;
 	if (info(f, m)->next == NULL)
 		d->tail = m;
@@ -334,16 +393,15 @@ place(struct dpt_frag *f, struct dgram *d, struct rte_mbuf *m, uint32_t off,
 }
 
 /* Every byte of @d is held: chain the fragments behind the first one's
- * header (no copy), make that header the datagram's, and free the slot.
- * NULL if the first fragment's header makes it too long after all. */
+ * headers (no copy) and free the slot; the caller makes the headers the
+ * datagram's. NULL if the first fragment's headers make it longer than
+ * @cap after all. */
 static struct rte_mbuf *
-complete(struct dpt_frag *f, struct dgram *d, struct dpt_ipv4 *ip)
+chain(struct dpt_frag *f, struct dgram *d, uint32_t cap)
 {
 	struct rte_mbuf *h = d->head, *seg, *m, *next;
-	uint32_t total = info(f, h)->hlen + d->end;
-	struct rte_ipv4_hdr *hdr;
 
-	if (total > f->limit) {
+	if (info(f, h)->keep + d->end > cap) {
 		free_held(f, d, DPT_STAT_ip_frag_drop_oversize);
 		release(f, d);
 		return NULL;
@@ -362,59 +420,152 @@ complete(struct dpt_frag *f, struct dgram *d, struct dpt_ipv4 *ip)
 	d->head = d->tail = NULL;
 	d->n = 0;
 	release(f, d);
+	/* the PMD judged one fragment, not this datagram: checksums are
+	 * verified again, and the RSS hash was of addresses only */
+	h->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
+			 RTE_MBUF_F_RX_L4_CKSUM_MASK | RTE_MBUF_F_RX_RSS_HASH);
+	f->st->c[DPT_STAT_ip_frag_reassembled]++;
+	return h;
+}
+
+static struct rte_mbuf *
+complete(struct dpt_frag *f, struct dgram *d, struct dpt_ipv4 *ip)
+{
+	uint32_t total = info(f, d->head)->hlen + d->end;
+	struct rte_ipv4_hdr *hdr;
+	struct rte_mbuf *h = chain(f, d, f->limit);
+
+	if (h == NULL)
+		return NULL;
 	hdr = rte_pktmbuf_mtod(h, struct rte_ipv4_hdr *);
 	hdr->total_length = rte_cpu_to_be_16((uint16_t)total);
 	hdr->fragment_offset &= RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
 	hdr->hdr_checksum = 0;
 	hdr->hdr_checksum = rte_ipv4_cksum(hdr);
-	/* the PMD judged one fragment, not this datagram: checksums are
-	 * verified again, and the RSS hash was of addresses only */
-	h->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
-			 RTE_MBUF_F_RX_L4_CKSUM_MASK | RTE_MBUF_F_RX_RSS_HASH);
 	/* the datagram's header is the first fragment's (its options, TOS,
 	 * TTL), now whole: parsed again, it cannot fail */
 	dpt_ipv4_parse(h, 0, ip);
-	f->st->c[DPT_STAT_ip_frag_reassembled]++;
 	return h;
+}
+
+/* RFC 8200 4.5: the reassembled packet is the first fragment's
+ * unfragmentable part, its last next header field now naming what the
+ * fragment header named, and the payload length counting the whole;
+ * the fragment header goes (the unfragmentable part moves up 8 bytes
+ * over it, as they are in one segment). */
+static struct rte_mbuf *
+complete6(struct dpt_frag *f, struct dgram *d, struct dpt_ipv6 *ip)
+{
+	const uint32_t fh = sizeof(struct rte_ipv6_fragment_ext);
+	uint32_t keep = info(f, d->head)->keep, total = keep + d->end;
+	uint32_t cap = RTE_MIN(f->conf.max_size, (uint32_t)UINT16_MAX) +
+		       (uint32_t)sizeof(struct rte_ipv6_hdr);
+	struct rte_mbuf *h = chain(f, d, cap);
+	uint8_t *p, nh;
+	uint32_t nh_off = offsetof(struct rte_ipv6_hdr, proto), pos;
+
+	if (h == NULL)
+		return NULL;
+	if (h->data_len < keep + fh) { /* headers past one segment */
+		f->st->c[DPT_STAT_ip6_drop_fragment]++;
+		rte_pktmbuf_free(h);
+		return NULL;
+	}
+	p = rte_pktmbuf_mtod(h, uint8_t *);
+	nh = p[keep]; /* the fragment header's next header */
+	/* the unfragmentable part's headers, walked as input did */
+	for (pos = sizeof(struct rte_ipv6_hdr); pos < keep;
+	     pos += (p[pos + 1] + 1u) * 8)
+		nh_off = pos;
+	p[nh_off] = nh;
+	memmove(p + fh, p, keep);
+	rte_pktmbuf_adj(h, (uint16_t)fh);
+	p = rte_pktmbuf_mtod(h, uint8_t *);
+	((struct rte_ipv6_hdr *)p)->payload_len =
+		rte_cpu_to_be_16((uint16_t)(total - sizeof(struct rte_ipv6_hdr)));
+	/* whole now: parsed again (headers after the fragment header are
+	 * walked for the first time here) */
+	if (dpt_ipv6_parse(h, 0, ip) != DPT_STAT_OK) {
+		f->st->c[DPT_STAT_ip6_drop_fragment]++;
+		rte_pktmbuf_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* Take fragment @m seen as @v: NULL when held or dropped, else the
+ * datagram @d it completes (still to be finished by family), in *@dp. */
+static int
+take(struct dpt_frag *f, struct rte_mbuf *m, const struct frag_view *v,
+     uint64_t now, struct dgram **dp)
+{
+	struct dgram *d;
+	hash_sig_t sig;
+	enum dpt_stat r;
+
+	r = check_fragment(f, m, v);
+	if (r != DPT_STAT_OK) {
+		drop(f, m, r);
+		return 0;
+	}
+	/* one hash per fragment: a new datagram's add reuses it */
+	sig = rte_hash_hash(f->table, &v->k);
+	d = lookup(f, &v->k, sig);
+	if (d != NULL && d->dead)
+		{
+		drop(f, m, DPT_STAT_ip_frag_drop_discarded);
+		return 0;
+	}
+	/* bounded in mbufs, and never out of what reception needs */
+	if (f->held >= f->conf.mbufs ||
+	    dpt_mempool_below(f->rx_pool, f->rx_reserve))
+		{
+		drop(f, m, DPT_STAT_ip_frag_drop_mem);
+		return 0;
+	}
+	if (d == NULL && (d = start(f, &v->k, sig, now)) == NULL)
+		{
+		drop(f, m, DPT_STAT_ip_frag_drop_table_full);
+		return 0;
+	}
+	r = place(f, d, m, v);
+	if (r == DPT_STAT_ip_frag_drop_dup)
+		{
+		drop(f, m, r);
+		return 0;
+	}
+	if (r != DPT_STAT_OK) {
+		discard(f, d, m, r);
+		return 0;
+	}
+	if (d->end == 0 || d->got < d->end)
+		return 0;
+	*dp = d;
+	return 1;
 }
 
 struct rte_mbuf *
 dpt_frag_input(struct dpt_frag *f, struct rte_mbuf *m, struct dpt_ipv4 *ip,
 	       uint64_t now)
 {
-	uint32_t off = (uint32_t)(ip->frag & RTE_IPV4_HDR_OFFSET_MASK) *
-		       RTE_IPV4_HDR_OFFSET_UNITS;
-	uint32_t len = (uint32_t)ip->total_len - ip->hdr_len;
-	struct frag_key k = key_of(ip);
+	struct frag_view v;
 	struct dgram *d;
-	hash_sig_t sig;
-	enum dpt_stat r;
 
 	f->st->c[DPT_STAT_ip_frag_rx]++;
-	r = check_fragment(f, m, ip, off, len);
-	if (r != DPT_STAT_OK)
-		return drop(f, m, r);
-	/* one hash per fragment: a new datagram's add reuses it */
-	sig = rte_hash_hash(f->table, &k);
-	d = lookup(f, &k, sig);
-	if (d != NULL && d->dead)
-		return drop(f, m, DPT_STAT_ip_frag_drop_discarded);
-	/* bounded in mbufs, and never out of what reception needs */
-	if (f->held >= f->conf.mbufs ||
-	    dpt_mempool_below(f->rx_pool, f->rx_reserve))
-		return drop(f, m, DPT_STAT_ip_frag_drop_mem);
-	if (d == NULL && (d = start(f, &k, sig, now)) == NULL)
-		return drop(f, m, DPT_STAT_ip_frag_drop_table_full);
-	r = place(f, d, m, off, len, ip);
-	if (r == DPT_STAT_ip_frag_drop_dup)
-		return drop(f, m, r);
-	if (r != DPT_STAT_OK) {
-		discard(f, d, m, r);
-		return NULL;
-	}
-	if (d->end == 0 || d->got < d->end)
-		return NULL;
-	return complete(f, d, ip);
+	view4(f, ip, &v);
+	return take(f, m, &v, now, &d) ? complete(f, d, ip) : NULL;
+}
+
+struct rte_mbuf *
+dpt_frag_input6(struct dpt_frag *f, struct rte_mbuf *m, struct dpt_ipv6 *ip,
+		uint64_t now)
+{
+	struct frag_view v;
+	struct dgram *d;
+
+	f->st->c[DPT_STAT_ip6_frag_rx]++;
+	view6(f, ip, &v);
+	return take(f, m, &v, now, &d) ? complete6(f, d, ip) : NULL;
 }
 
 int

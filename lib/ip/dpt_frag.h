@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dpt_frag.h: IPv4 reassembly (RFC 791 3.2, RFC 1122 3.3.2) on one lcore.
+ * dpt_frag.h: IPv4 reassembly (RFC 791 3.2, RFC 1122 3.3.2) and IPv6
+ * reassembly (RFC 8200 4.5) on one lcore, in one table.
  *
  * Owns the datagrams in reassembly: at most `datagrams` of them and
  * `mbufs` fragments held per lcore (the pool is sized for them, and a
@@ -14,7 +15,15 @@
  * the protocols it answers (dpt_netif.c: TCP and ICMP, whose transport
  * headers the first-fragment rule knows, and UDP, whose whole datagram
  * gets its port unreachable). Every refusal is counted by
- * reason (ip_frag_drop_*).
+ * reason (ip_frag_drop_*, both families).
+ *
+ * IPv6 (dpt_frag_input6()): datagrams are named by source, destination
+ * and identification (RFC 8200 4.5); overlaps discard the datagram (RFC
+ * 5722); the first fragment must carry the whole header chain up to the
+ * transport header (RFC 7112 5); the reassembled packet's payload length
+ * may not pass 65535; the fragment header is removed and its next header
+ * put in the header before it. The same bounds and timeout as IPv4's
+ * ([ip] reass_*: RFC 8200's 60 s is a maximum).
  *
  * Why not DPDK's librte_ip_frag: in 22.11 (as Debian builds it) a
  * datagram holds at most RTE_LIBRTE_IP_FRAG_MAX_FRAG = 8 fragments, so
@@ -108,14 +117,34 @@ struct rte_mbuf *dpt_frag_input(struct dpt_frag *f, struct rte_mbuf *m,
 				struct dpt_ipv4 *ip, uint64_t now);
 
 /**
+ * Take one IPv6 fragment, as dpt_frag_input() does for IPv4.
+ *
+ * @param m
+ *   The fragment, data at its IPv6 header, trimmed to its payload length;
+ *   taken in every case.
+ * @param ip
+ *   Its parsed header (dpt_ipv6_parse() returned ip6_drop_fragment); when
+ *   a packet completes, updated to the reassembled one (parsed again: the
+ *   headers after the fragment header walked).
+ * @return
+ *   The reassembled packet: a chain of the fragments, data at the first
+ *   one's IPv6 header, without fragment header, payload length the
+ *   whole's; the PMD's verdicts cleared. NULL when @p m was held or
+ *   dropped (counted).
+ */
+struct rte_mbuf *dpt_frag_input6(struct dpt_frag *f, struct rte_mbuf *m,
+				 struct dpt_ipv6 *ip, uint64_t now);
+
+/**
  * Discard the oldest datagram whose time is up at @p now, if any: its
  * fragments are freed and counted (ip_frag_drop_timeout), except the
  * first fragment, which is handed to the caller for the ICMP time
  * exceeded RFC 1122 3.3.2 asks for.
  *
  * @param first
- *   Set to that first fragment (data at its IPv4 header; the caller frees
- *   it), or NULL if it never came or the datagram was already discarded.
+ *   Set to that first fragment (data at its IPv4 or IPv6 header: the
+ *   version says which; the caller frees it), or NULL if it never came or
+ *   the datagram was already discarded.
  * @return
  *   1 if a datagram was removed (call again), 0 if none is due.
  */

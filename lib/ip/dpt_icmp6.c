@@ -66,11 +66,30 @@ echo6_reply(struct dpt_netif *nif, struct rte_mbuf *m,
 	dpt_ipv6_output_frag(nif, m, &ip->src, now);
 }
 
+/* RFC 8201 4: a packet too big about a packet we sent to @dst lowers
+ * the path's estimate to the MTU it reports, never below 1280 (nor
+ * raises it: 5.1). The quote must be of a packet from one of our
+ * addresses; TCP checks more before it acts on it (RFC 5927). */
+static void
+lower_path(struct dpt_netif *nif, const struct dpt_in6 *dst, uint32_t mtu,
+	   uint64_t now)
+{
+	struct dpt_pmtu_path path;
+
+	mtu = RTE_MAX(mtu, (uint32_t)RTE_IPV6_MIN_MTU);
+	if (nif->pmtu6 == NULL)
+		return;
+	dpt_netif_path6(nif, dst, now, &path);
+	if (mtu < path.mtu)
+		dpt_pmtu6_set(nif->pmtu6, dst, (uint16_t)mtu, now);
+}
+
 /* An error goes to TCP when it quotes one of its segments (RFC 4443
  * 2.4(b)): the quoted IPv6 header (ours carry no extension headers)
  * from one of our addresses, then 8 bytes of TCP. The ports and the
- * sequence number are TCP's to check (RFC 5927). Packet too big: the MTU
- * raised to 1280 if below (RFC 8201 4). */
+ * sequence number are TCP's to check (RFC 5927). Packet too big: the
+ * path MTU cache lowered first, whatever the quoted protocol, and TCP
+ * told the MTU raised to 1280 if below (RFC 8201 4). */
 static void
 error6_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	     const struct dpt_ipv6 *ip, const uint8_t *hdr, uint64_t now)
@@ -84,10 +103,15 @@ error6_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	uint32_t param;
 
 	q = rte_pktmbuf_read(m, off, sizeof(*q), &qbuf);
-	if (q == NULL || nif->tcp_err == NULL ||
-	    (rte_be_to_cpu_32(q->vtc_flow) >> 28) != 6 ||
-	    q->proto != IPPROTO_TCP ||
+	if (q == NULL || (rte_be_to_cpu_32(q->vtc_flow) >> 28) != 6 ||
 	    !dpt_netif_owns6(nif, (const struct dpt_in6 *)q->src_addr))
+		return dpt_netif_drop(nif, m, DPT_STAT_icmp6_drop_quote);
+	param = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 |
+		(uint32_t)hdr[6] << 8 | hdr[7];
+	if (hdr[0] == ICMP6_PACKET_TOO_BIG)
+		lower_path(nif, (const struct dpt_in6 *)q->dst_addr, param,
+			   now);
+	if (nif->tcp_err == NULL || q->proto != IPPROTO_TCP)
 		return dpt_netif_drop(nif, m, DPT_STAT_icmp6_drop_quote);
 	t = rte_pktmbuf_read(m, off + sizeof(*q), sizeof(tbuf), tbuf);
 	if (t == NULL)
@@ -100,8 +124,6 @@ error6_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	memcpy(&e.dst6, q->dst_addr, sizeof(e.dst6));
 	e.len = (uint16_t)RTE_MIN(sizeof(*q) +
 				  rte_be_to_cpu_16(q->payload_len), 0xffffu);
-	param = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 |
-		(uint32_t)hdr[6] << 8 | hdr[7];
 	if (e.type == ICMP6_PACKET_TOO_BIG)
 		e.mtu = (uint16_t)RTE_MAX(RTE_MIN(param, 0xffffu),
 					  (uint32_t)RTE_IPV6_MIN_MTU);
@@ -174,7 +196,7 @@ error_allowed(const struct rte_mbuf *orig, const struct dpt_ipv6 *ip,
 	uint8_t buf;
 
 	/* (e.1) never about an error or a redirect */
-	if (ip->proto == IPPROTO_ICMPV6 && !ip->frag) {
+	if (ip->proto == IPPROTO_ICMPV6 && ip->frag_off == 0) {
 		const uint8_t *t = rte_pktmbuf_read(orig, ip->hdr_len, 1, &buf);
 
 		if (t == NULL || *t < ICMP6_ECHO_REQUEST || *t == ND_REDIRECT)

@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_random.h>
 #include <rte_udp.h>
 
 #include "dpt_nd.h"
@@ -142,6 +144,58 @@ ipv6_deliver(struct dpt_netif *nif, struct rte_mbuf *m,
 	dpt_netif_drop(nif, m, DPT_STAT_ip6_drop_proto);
 }
 
+/* A fragment, @m's data at its IPv6 header: reassembled (RFC 8200 4.5),
+ * then delivered (on the lcore owning it, when that is another). A
+ * protocol we serve nothing over is refused at once, the first fragment
+ * with a parameter problem (RFC 8200 4: unrecognised next header). */
+static void
+ipv6_fragment_in(struct dpt_netif *nif, struct rte_mbuf *m,
+		 struct dpt_ipv6 *ip, uint64_t now)
+{
+	uint32_t ptr;
+	uint8_t code;
+
+	if (nif->frag == NULL)
+		return dpt_netif_drop(nif, m, DPT_STAT_ip6_drop_fragment);
+	if (ip->proto != IPPROTO_ICMPV6 && ip->proto != IPPROTO_UDP &&
+	    ip->proto != IPPROTO_DSTOPTS &&
+	    (ip->proto != IPPROTO_TCP || nif->tcp6_input == NULL)) {
+		if (ip->frag_off == 0)
+			dpt_icmp6_send_error(nif, m, ip, ICMP6_PARAM_PROB,
+					     ICMP6_PARAMPROB_NEXTHEADER,
+					     ip->hdr_len - 8u, now);
+		return dpt_netif_drop(nif, m, DPT_STAT_ip6_drop_proto);
+	}
+	m = dpt_frag_input6(nif->frag, m, ip, now);
+	if (m == NULL)
+		return;
+	if (nif->handoff != NULL) {
+		/* the first fragment's Ethernet header is still there */
+		rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+		if (nif->handoff(nif->handoff_arg, m))
+			return;
+		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	}
+	/* where the next header naming the upper layer is, for errors */
+	dpt_ipv6_parse_ex(m, 0, ip, &ptr, &code);
+	ipv6_deliver(nif, m, ip, ptr, now);
+}
+
+void
+dpt_ipv6_frag_timeout(struct dpt_netif *nif, struct rte_mbuf *first,
+		      uint64_t now)
+{
+	struct dpt_ipv6 ip;
+
+	/* RFC 8200 4.5: the first fragment came, the rest did not in
+	 * time: time exceeded, code 1, to its source. It parses as it did
+	 * on arrival. */
+	if (dpt_ipv6_parse(first, 0, &ip) == DPT_STAT_ip6_drop_fragment)
+		dpt_icmp6_send_error(nif, first, &ip, ICMP6_TIME_EXCEEDED,
+				     ICMP6_TIME_EXCEED_REASSEMBLY, 0, now);
+	rte_pktmbuf_free(first);
+}
+
 /* RFC 4291 2.5.2, 2.7: neither :: (but from a node under DAD, whose
  * messages ND checks) nor multicast may be a source; nor one of our
  * usable addresses, but in an ND message (hop limit 255, RFC 4861 7.1):
@@ -196,7 +250,7 @@ dpt_ipv6_input(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t off,
 	if (r == DPT_STAT_OK)
 		return ipv6_deliver(nif, m, &ip, ptr, now);
 	if (r == DPT_STAT_ip6_drop_fragment)
-		return dpt_netif_drop(nif, m, r);
+		return ipv6_fragment_in(nif, m, &ip, now);
 	/* RFC 8200 4.2, 4.4: parameter problem about the option or
 	 * routing header, where the rules allow one */
 	if (code != 0xff)
@@ -231,9 +285,10 @@ void
 dpt_netif_path6(const struct dpt_netif *nif, const struct dpt_in6 *dst,
 		uint64_t now, struct dpt_pmtu_path *out)
 {
-	(void)dst;
-	(void)now;
-	/* [port0] mtu is at least 1280 when IPv6 is on (lib/cfg) */
+	/* [port0] mtu is at least 1280 when IPv6 is on (lib/cfg), and the
+	 * cache never holds less (RFC 8201 4) */
+	if (nif->pmtu6 != NULL)
+		return dpt_pmtu6_get(nif->pmtu6, dst, now, out);
 	out->mtu = nif->mtu;
 	out->nodf = 0;
 	out->until = UINT64_MAX;
@@ -278,16 +333,11 @@ too_big(const struct dpt_netif *nif, const struct rte_mbuf *m,
 	return len > path.mtu;
 }
 
-void
-dpt_ipv6_output(struct dpt_netif *nif, struct rte_mbuf *m,
-		const struct dpt_in6 *dst, uint64_t now)
+/* Send one finished frame (Ethernet room, then IPv6) to next hop @nh. */
+static void
+ipv6_xmit(struct dpt_netif *nif, struct rte_mbuf *m, const struct dpt_in6 *dst,
+	  const struct dpt_in6 *nh, uint64_t now)
 {
-	struct dpt_in6 nh;
-
-	if (dpt_route6_nexthop(nif, dst, &nh) != 0)
-		return dpt_netif_drop(nif, m, DPT_STAT_ip6_drop_no_route);
-	if (unlikely(too_big(nif, m, dst, now)))
-		return dpt_netif_drop(nif, m, DPT_STAT_ip6_drop_too_big);
 	nif->stats->c[DPT_STAT_ip6_tx]++;
 	if (dpt_in6_is_multicast(dst)) {
 		struct rte_ether_addr mac;
@@ -298,14 +348,70 @@ dpt_ipv6_output(struct dpt_netif *nif, struct rte_mbuf *m,
 		dpt_tx_push(nif->tx, m);
 		return;
 	}
-	dpt_neigh6_output(nif, m, &nh, now);
+	dpt_neigh6_output(nif, m, nh, now);
 }
+
+void
+dpt_ipv6_output(struct dpt_netif *nif, struct rte_mbuf *m,
+		const struct dpt_in6 *dst, uint64_t now)
+{
+	struct dpt_in6 nh;
+
+	if (dpt_route6_nexthop(nif, dst, &nh) != 0)
+		return dpt_netif_drop(nif, m, DPT_STAT_ip6_drop_no_route);
+	if (unlikely(too_big(nif, m, dst, now)))
+		return dpt_netif_drop(nif, m, DPT_STAT_ip6_drop_too_big);
+	ipv6_xmit(nif, m, dst, &nh, now);
+}
+
+/* Most fragments one packet we send becomes: 65535 bytes in the 1232 a
+ * 1280-byte path carries. */
+#define MAX_FRAGS6_OUT 56
 
 void
 dpt_ipv6_output_frag(struct dpt_netif *nif, struct rte_mbuf *m,
 		     const struct dpt_in6 *dst, uint64_t now)
 {
-	dpt_ipv6_output(nif, m, dst, now);
+	struct rte_mbuf *out[MAX_FRAGS6_OUT];
+	struct dpt_pmtu_path path;
+	struct dpt_in6 nh;
+	uint32_t id;
+	int32_t n;
+
+	if (m->pkt_len - RTE_ETHER_HDR_LEN <= RTE_IPV6_MIN_MTU)
+		return dpt_ipv6_output(nif, m, dst, now);
+	dpt_netif_path6(nif, dst, now, &path);
+	if (m->pkt_len - RTE_ETHER_HDR_LEN <= path.mtu)
+		return dpt_ipv6_output(nif, m, dst, now);
+	if (dpt_route6_nexthop(nif, dst, &nh) != 0)
+		return dpt_netif_drop(nif, m, DPT_STAT_ip6_drop_no_route);
+	/* RFC 8200 4.5: fragment headers after the fixed header (ours have
+	 * no extension headers), indirect mbufs: no copy of the data */
+	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	n = rte_ipv6_fragment_packet(m, out, RTE_DIM(out), path.mtu,
+				     nif->hdr_pool, nif->hdr_pool);
+	rte_pktmbuf_free(m); /* the fragments hold references to its data */
+	if (n < 0) {
+		nif->stats->c[DPT_STAT_ip_drop_frag_out]++;
+		return;
+	}
+	/* RFC 7739 3.1: an identification no one can predict */
+	id = (uint32_t)rte_rand();
+	for (int32_t i = 0; i < n; i++) {
+		struct rte_mbuf *f = out[i];
+		struct rte_ipv6_fragment_ext *fh;
+
+		rte_pktmbuf_prepend(f, RTE_ETHER_HDR_LEN);
+		fh = rte_pktmbuf_mtod_offset(f, struct rte_ipv6_fragment_ext *,
+					     RTE_ETHER_HDR_LEN +
+					     sizeof(struct rte_ipv6_hdr));
+		fh->id = rte_cpu_to_be_32(id);
+		f->l2_len = RTE_ETHER_HDR_LEN;
+		f->l3_len = sizeof(struct rte_ipv6_hdr) + sizeof(*fh);
+		f->ol_flags = RTE_MBUF_F_TX_IPV6;
+		nif->stats->c[DPT_STAT_ip6_tx_frags]++;
+		ipv6_xmit(nif, f, dst, &nh, now);
+	}
 }
 
 void

@@ -276,6 +276,10 @@ dpt_ipv4_tick(struct dpt_netif *nif, uint64_t now)
 
 		if (first == NULL)
 			continue;
+		if ((*rte_pktmbuf_mtod(first, const uint8_t *) >> 4) == 6) {
+			dpt_ipv6_frag_timeout(nif, first, now);
+			continue;
+		}
 		/* RFC 1122 3.3.2: a time exceeded (code 1) SHOULD go to the
 		 * source when fragment zero came; 3.2.2: never about an ICMP
 		 * error (only an echo request is worth one). The fragment

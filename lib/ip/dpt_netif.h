@@ -418,6 +418,14 @@ void dpt_icmp6_send_error(struct dpt_netif *nif, const struct rte_mbuf *orig,
 int dpt_icmp_rate_ok(struct dpt_netif *nif, uint64_t now);
 
 /**
+ * An IPv6 packet's reassembly timed out with its first fragment @p first
+ * held (data at its IPv6 header): time exceeded to its source (RFC 8200
+ * 4.5), rate-limited. Takes @p first.
+ */
+void dpt_ipv6_frag_timeout(struct dpt_netif *nif, struct rte_mbuf *first,
+			   uint64_t now);
+
+/**
  * Once per loop iteration: IPv6's timers: duplicate address detection of
  * our addresses at start (RFC 4862 5.4). O(1) but when a DAD step is due.
  */

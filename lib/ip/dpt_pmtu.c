@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* dpt_pmtu.c: the per-lcore path MTU cache; see dpt_pmtu.h. */
+/* dpt_pmtu.c: the per-lcore path MTU caches, of IPv4 and IPv6
+ * destinations; see dpt_pmtu.h. */
 #include <string.h>
 
 #include <rte_common.h>
@@ -7,6 +8,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
+#include "dpt_net.h"
 #include "dpt_pmtu.h"
 
 #define WAYS 8
@@ -23,6 +25,16 @@ dpt_pmtu_create(const struct dpt_pmtu_params *p)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	if (p->family == 6) {
+		c->dst6 = rte_zmalloc_socket("dpt_pmtu6", sizeof(c->dst6[0]) *
+					     sets * WAYS, RTE_CACHE_LINE_SIZE,
+					     p->socket_id);
+		if (c->dst6 == NULL) {
+			rte_free(c);
+			rte_errno = ENOMEM;
+			return NULL;
+		}
+	}
 	c->conf = *p->conf;
 	c->if_mtu = p->mtu;
 	c->mask = sets - 1;
@@ -33,6 +45,9 @@ dpt_pmtu_create(const struct dpt_pmtu_params *p)
 void
 dpt_pmtu_free(struct dpt_pmtu *p)
 {
+	if (p == NULL)
+		return;
+	rte_free(p->dst6);
 	rte_free(p);
 }
 
@@ -43,14 +58,23 @@ set_of(const struct dpt_pmtu *p, uint32_t dst)
 				     WAYS];
 }
 
-void
-dpt_pmtu_get(const struct dpt_pmtu *p, uint32_t dst, uint64_t now,
-	     struct dpt_pmtu_path *out)
+/* Whether entry @e holds @dst, and (an IPv6 cache) @dst6. */
+static int
+holds(const struct dpt_pmtu *p, const struct dpt_pmtu_entry *e, uint32_t dst,
+      const struct dpt_in6 *dst6)
+{
+	return e->dst == dst &&
+	       (dst6 == NULL || dpt_in6_eq(&p->dst6[e - p->e], dst6));
+}
+
+static void
+get(const struct dpt_pmtu *p, uint32_t dst, const struct dpt_in6 *dst6,
+    uint64_t now, struct dpt_pmtu_path *out)
 {
 	const struct dpt_pmtu_entry *s = set_of(p, dst);
 
 	for (unsigned int i = 0; i < WAYS; i++)
-		if (s[i].dst == dst && s[i].expire > now) {
+		if (holds(p, &s[i], dst, dst6) && s[i].expire > now) {
 			out->mtu = s[i].mtu;
 			out->nodf = s[i].nodf;
 			out->until = s[i].expire;
@@ -61,16 +85,16 @@ dpt_pmtu_get(const struct dpt_pmtu *p, uint32_t dst, uint64_t now,
 	out->until = UINT64_MAX;
 }
 
-void
-dpt_pmtu_set(struct dpt_pmtu *p, uint32_t dst, uint16_t mtu, int nodf,
-	     uint64_t now)
+static void
+set(struct dpt_pmtu *p, uint32_t dst, const struct dpt_in6 *dst6,
+    uint16_t mtu, int nodf, uint64_t now)
 {
 	struct dpt_pmtu_entry *s = set_of(p, dst), *e = NULL;
 
 	/* its own entry, else a free or aged-out one, else the one that
 	 * would age out first */
 	for (unsigned int i = 0; i < WAYS && e == NULL; i++)
-		if (s[i].dst == dst)
+		if (holds(p, &s[i], dst, dst6))
 			e = &s[i];
 	for (unsigned int i = 0; i < WAYS && e == NULL; i++)
 		if (s[i].dst == 0 || s[i].expire <= now)
@@ -83,8 +107,45 @@ dpt_pmtu_set(struct dpt_pmtu *p, uint32_t dst, uint16_t mtu, int nodf,
 		p->st->c[DPT_STAT_ip_pmtu_evicted]++;
 	}
 	e->dst = dst;
+	if (dst6 != NULL)
+		p->dst6[e - p->e] = *dst6;
 	e->mtu = mtu;
 	e->nodf = (uint8_t)(nodf != 0);
 	e->expire = now + p->conf.age_us;
 	p->gen++;
+}
+
+void
+dpt_pmtu_get(const struct dpt_pmtu *p, uint32_t dst, uint64_t now,
+	     struct dpt_pmtu_path *out)
+{
+	get(p, dst, NULL, now, out);
+}
+
+void
+dpt_pmtu_set(struct dpt_pmtu *p, uint32_t dst, uint16_t mtu, int nodf,
+	     uint64_t now)
+{
+	set(p, dst, NULL, mtu, nodf, now);
+}
+
+/* An IPv6 destination's tag: its CRC, never 0 (a free entry's). */
+static uint32_t
+tag6(const struct dpt_in6 *dst)
+{
+	return rte_hash_crc(dst, sizeof(*dst), 0) | 1;
+}
+
+void
+dpt_pmtu6_get(const struct dpt_pmtu *p, const struct dpt_in6 *dst,
+	      uint64_t now, struct dpt_pmtu_path *out)
+{
+	get(p, tag6(dst), dst, now, out);
+}
+
+void
+dpt_pmtu6_set(struct dpt_pmtu *p, const struct dpt_in6 *dst, uint16_t mtu,
+	      uint64_t now)
+{
+	set(p, tag6(dst), dst, mtu, 0, now);
 }

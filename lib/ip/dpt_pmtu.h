@@ -18,6 +18,11 @@
  *
  * Costs: a lookup or a write is O(8); nothing is swept, expiry is read
  * at lookup.
+ *
+ * An IPv6 cache (family 6, RFC 8201) is the same sets, keyed by a 32-bit
+ * tag of the address with the address itself kept beside each entry
+ * (dpt_pmtu6_*); IPv4 entries stay 16 bytes. Its estimates are never
+ * below 1280 (RFC 8201 4: the caller raises what it is told).
  */
 #ifndef DPT_PMTU_H
 #define DPT_PMTU_H
@@ -25,6 +30,8 @@
 #include <stdint.h>
 
 #include "dpt_stats.h"
+
+struct dpt_in6;
 
 /** Path MTU discovery as configured ([ip] pmtu_*; lib/cfg fills it). */
 struct dpt_pmtu_conf {
@@ -39,6 +46,7 @@ struct dpt_pmtu_params {
 	const struct dpt_pmtu_conf *conf;
 	uint16_t mtu;                     /**< the interface's MTU */
 	struct dpt_stats *stats;          /**< this lcore's counters */
+	int family;                       /**< 4 (or 0): IPv4, 6: IPv6 */
 };
 
 /** What the cache says of one destination. */
@@ -64,6 +72,8 @@ struct dpt_pmtu {
 	uint32_t mask;      /**< sets - 1 */
 	uint32_t gen;       /**< moves on at every write */
 	struct dpt_stats *st;
+	struct dpt_in6 *dst6; /**< IPv6: each entry's address (its dst is a
+			        *  tag); NULL in an IPv4 cache */
 	struct dpt_pmtu_entry e[]; /**< (mask + 1) sets of 8 */
 };
 
@@ -90,6 +100,15 @@ void dpt_pmtu_get(const struct dpt_pmtu *p, uint32_t dst, uint64_t now,
  */
 void dpt_pmtu_set(struct dpt_pmtu *p, uint32_t dst, uint16_t mtu, int nodf,
 		  uint64_t now);
+
+/** dpt_pmtu_get() of an IPv6 cache. */
+void dpt_pmtu6_get(const struct dpt_pmtu *p, const struct dpt_in6 *dst,
+		   uint64_t now, struct dpt_pmtu_path *out);
+
+/** dpt_pmtu_set() of an IPv6 cache (never "no DF": IPv6 routers never
+ * fragment, RFC 8200 5). */
+void dpt_pmtu6_set(struct dpt_pmtu *p, const struct dpt_in6 *dst,
+		   uint16_t mtu, uint64_t now);
 
 /** The generation: it changes whenever an estimate is written. */
 static inline uint32_t

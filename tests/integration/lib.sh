@@ -212,7 +212,7 @@ it_stop_dptcpd() {
 it_telemetry_counter() {
 	echo /dptcp/stats | timeout 10 dpdk-telemetry.py -f "$IT_PREFIX" |
 		/usr/bin/python3 -c 'import json, sys
-print(json.load(sys.stdin)["/dptcp/stats"][sys.argv[1]])' "$1"
+print(json.load(sys.stdin)["/dptcp/stats"].get(sys.argv[1], 0))' "$1"
 }
 
 # A counter's value from dptcpd's exit report (0 if not listed).
@@ -240,7 +240,7 @@ it_telemetry_fields() {
 	shift
 	it_telemetry "$cmd" | /usr/bin/python3 -c 'import json, sys
 d = json.load(sys.stdin)[sys.argv[1]]
-print(" ".join(str(d[k]) for k in sys.argv[2:]))' "$cmd" "$@"
+print(" ".join(str(d.get(k, 0)) for k in sys.argv[2:]))' "$cmd" "$@"
 }
 
 # With IT_PCAP=DIR in the environment, capture the test link's traffic

@@ -59,7 +59,7 @@ rows = [c for l in sys.stdin if l.strip()
         for c in json.loads(l)["/dptcp/conns"]["conns"]]
 print(sum(1 for c in rows if c.split()[0] == sys.argv[1]))' "$lc")
 	est=$(tel_json "/dptcp/stats,$lc" | /usr/bin/python3 -c '
-import json, sys; print(json.load(sys.stdin)["/dptcp/stats"]["tcp_state_established"])')
+import json, sys; print(json.load(sys.stdin)["/dptcp/stats"].get("tcp_state_established", 0))')
 	[ "$listed" -eq "$est" ] || it_fail "lcore $lc: $listed listed, tcp_state_established $est"
 	it_log "lcore $lc: $listed listed = tcp_state_established"
 done

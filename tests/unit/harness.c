@@ -188,6 +188,10 @@ th_if_enable6(struct th_if *t, uint32_t dad_transmits)
 	t->neigh6 = dpt_neigh_create(&(struct dpt_neigh_params){
 		.name = name, .socket_id = 0, .conf = &t->arp, .family = 6 });
 	cr_assert_not_null(t->neigh6);
+	t->pmtu6 = dpt_pmtu_create(&(struct dpt_pmtu_params){
+		.socket_id = 0, .conf = &t->nif_conf.pmtu, .mtu = 1500,
+		.stats = &t->stats, .family = 6 });
+	cr_assert_not_null(t->pmtu6);
 	t->nif_conf.addr6 = th_us_ip6;
 	t->nif_conf.prefix6_len = 64;
 	t->nif_conf.n_addrs6 = 1;
@@ -199,7 +203,7 @@ th_if_enable6(struct th_if *t, uint32_t dad_transmits)
 		.conf = &t->nif_conf, .mac = &th_us_mac,
 		.tx_ip_cksum = 0, .pool = th_pool, .stats = &t->stats,
 		.tx = &t->tx, .neigh = t->nif.neigh, .frag = t->frag,
-		.pmtu = t->pmtu, .neigh6 = t->neigh6,
+		.pmtu = t->pmtu, .neigh6 = t->neigh6, .pmtu6 = t->pmtu6,
 		.nd_retrans_us = t->arp.retrans_us, .nd_lead = 1 });
 }
 

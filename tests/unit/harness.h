@@ -70,6 +70,7 @@ struct th_if {
 	struct dpt_frag *frag;
 	struct dpt_pmtu *pmtu;
 	struct dpt_neigh *neigh6;   /* th_if_enable6()'s ND cache */
+	struct dpt_pmtu *pmtu6;     /* and IPv6 path MTU cache */
 };
 
 /** Build @p t with the defaults of the configuration schema. */
@@ -81,7 +82,7 @@ extern const struct dpt_in6 th_us_ip6, th_peer_ip6;
 /**
  * Turn IPv6 on in @p t (after th_if_init()): 2001:2::1/64 (MAC
  * th_us_mac), gateway6 2001:2::fe, an ND cache with @p t's [arp] sizes,
- * hop limit 64, and @p dad_transmits DAD probes (0: the address is usable
+ * an IPv6 path MTU cache, hop limit 64, and @p dad_transmits DAD probes (0: the address is usable
  * at once). The interface is made anew: counters and queues as fresh.
  */
 void th_if_enable6(struct th_if *t, uint32_t dad_transmits);

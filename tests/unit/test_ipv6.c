@@ -771,3 +771,271 @@ Test(icmp6, routes_on_link_via_gateway_or_none)
 	t.nif.gateway6 = (struct dpt_in6){ .b = { 0 } };
 	cr_assert_eq(dpt_route6_nexthop(&t.nif, &a, &nh), -ENETUNREACH);
 }
+
+/* ---- path MTU (RFC 8201) ---- */
+
+static struct dpt_icmp_err got_err;
+static int n_err;
+
+static void
+catch_err(void *ctx, const struct dpt_icmp_err *e, uint64_t now)
+{
+	(void)ctx;
+	(void)now;
+	got_err = *e;
+	n_err++;
+}
+
+static void
+setup_pmtu(void)
+{
+	setup();
+	t.nif.tcp_err = catch_err;
+	n_err = 0;
+}
+
+TestSuite(pmtu6, .init = setup_pmtu);
+
+static const struct dpt_in6 far6 = { .b = { 0x20, 0x01, 0, 0x03, 0, 0, 0, 0,
+					    0, 0, 0, 0, 0, 0, 0, 0x09 } };
+
+Test(pmtu6, packet_too_big_lowers_the_path_and_tells_tcp)
+{
+	struct dpt_pmtu_path path;
+
+	dpt_netif_path6(&t.nif, &far6, T0, &path);
+	cr_assert_eq(path.mtu, 1500);
+	IN(ptb_1400, T0);
+	dpt_netif_path6(&t.nif, &far6, T0 + 1, &path);
+	cr_assert_eq(path.mtu, 1400);
+	TH_ASSERT_STAT(&t, icmp6_rx_too_big, 1);
+	cr_assert_eq(n_err, 1);
+	cr_assert_eq(got_err.family, 6);
+	cr_assert_eq(got_err.type, ICMP6_PACKET_TOO_BIG);
+	cr_assert_eq(got_err.mtu, 1400);
+	cr_assert(dpt_in6_eq(&got_err.src6, &th_us_ip6));
+	cr_assert(dpt_in6_eq(&got_err.dst6, &far6));
+	cr_assert_eq(got_err.sport, 80);
+	cr_assert_eq(got_err.dport, 5555);
+	cr_assert_eq(got_err.seq, 1000);
+	cr_assert_eq(got_err.len, 40 + 20 + 32);
+	/* the path ages out ([ip] pmtu_age, 600 s) */
+	dpt_netif_path6(&t.nif, &far6, T0 + dpt_s(600), &path);
+	cr_assert_eq(path.mtu, 1500);
+}
+
+Test(pmtu6, never_below_1280_rfc8201_4)
+{
+	struct dpt_pmtu_path path;
+
+	IN(ptb_1000, T0);
+	dpt_netif_path6(&t.nif, &far6, T0 + 1, &path);
+	cr_assert_eq(path.mtu, 1280);
+	cr_assert_eq(got_err.mtu, 1280);
+}
+
+Test(pmtu6, a_larger_mtu_never_raises_the_estimate_rfc8201_5_1)
+{
+	struct dpt_pmtu_path path;
+
+	IN(ptb_1000, T0);
+	IN(ptb_1400, T0 + 1);
+	dpt_netif_path6(&t.nif, &far6, T0 + 2, &path);
+	cr_assert_eq(path.mtu, 1280);
+}
+
+Test(pmtu6, a_quote_not_from_us_is_refused)
+{
+	COPY(f, ptb_1400);
+	struct dpt_pmtu_path path;
+
+	f[14 + 40 + 8 + 8 + 15] = 7; /* quoted source 2001:2::7: not ours */
+	f[14 + 40 + 2] = f[14 + 40 + 3] = 0;
+	{
+		struct rte_mbuf *m = th_mbuf(f, sizeof(f), 0);
+		struct dpt_ipv6 ip;
+		uint16_t ck;
+
+		dpt_ipv6_parse(m, 14, &ip);
+		ck = dpt_ipv6_l4_cksum(m, &ip, 54, sizeof(f) - 54);
+		memcpy(&f[56], &ck, 2);
+		rte_pktmbuf_free(m);
+	}
+	IN(f, T0);
+	TH_ASSERT_STAT(&t, icmp6_drop_quote, 1);
+	dpt_netif_path6(&t.nif, &far6, T0 + 1, &path);
+	cr_assert_eq(path.mtu, 1500);
+	cr_assert_eq(n_err, 0);
+}
+
+Test(pmtu6, output_longer_than_the_path_is_refused)
+{
+	uint8_t big[14 + 40 + 1400] = { 0 };
+	struct rte_mbuf *m;
+
+	IN(ptb_1400, T0);
+	memcpy(big, echo6_req, 14 + 40);
+	big[14 + 4] = 1401 >> 8; /* payload 1400 + 1 too many */
+	big[14 + 5] = 1401 & 0xff;
+	m = th_mbuf(big, sizeof(big), 0);
+	rte_pktmbuf_append(m, 1);
+	dpt_ipv6_output(&t.nif, m, &far6, T0 + 1);
+	TH_ASSERT_STAT(&t, ip6_drop_too_big, 1);
+}
+
+/* ---- fragments (RFC 8200 4.5) ---- */
+
+TestSuite(frag6, .init = setup);
+
+/* The peer known (REACHABLE), what that sent forgotten. */
+static void
+know_peer(void)
+{
+	IN(ns_from_peer, T0);
+	IN(na_from_peer, T0);
+	th_clear_sent(&t);
+}
+
+/* th_assert_frame() for packets past 2 KB. */
+static void
+assert_big_frame(const struct rte_mbuf *m, const uint8_t *want, size_t len)
+{
+	static uint8_t got[65536];
+	const uint8_t *p;
+
+	cr_assert_eq(m->pkt_len, len, "%u bytes, expected %zu", m->pkt_len,
+		     len);
+	p = rte_pktmbuf_read(m, 0, m->pkt_len, got);
+	for (size_t i = 0; i < len; i++)
+		cr_assert_eq(p[i], want[i], "byte %zu: %02x, expected %02x",
+			     i, p[i], want[i]);
+}
+
+/* Reassemble the @n fragments sent from frame @first on with our own
+ * reassembly (checked against scapy's fragments below) and compare the
+ * packet with @want. */
+static void
+assert_sent_reassemble_to(uint16_t first, uint16_t n, const uint8_t *want,
+			  size_t len)
+{
+	struct rte_mbuf *whole = NULL;
+
+	th_assert_sent(&t, first + n);
+	for (uint16_t i = first; i < first + n; i++) {
+		struct rte_mbuf *f = th_sent(&t, i), *c;
+		struct dpt_ipv6 ip;
+
+		cr_assert_eq(f->pkt_len - 14 - 40 - 8, i + 1 < first + n ?
+			     1448u : f->pkt_len - 62u);
+		c = rte_pktmbuf_copy(f, th_pool, 14, UINT32_MAX);
+		cr_assert_eq(dpt_ipv6_parse(c, 0, &ip),
+			     DPT_STAT_ip6_drop_fragment);
+		cr_assert_leq(c->pkt_len, 1500, "each fits the MTU");
+		whole = dpt_frag_input6(t.frag, c, &ip, T0 + 2);
+	}
+	cr_assert_not_null(whole);
+	assert_big_frame(whole, want, len);
+	rte_pktmbuf_free(whole);
+}
+
+Test(frag6, fragmented_echo_is_reassembled_and_answered_in_fragments)
+{
+	know_peer();
+	IN(frag6_echo_0, T0 + 1);
+	IN(frag6_echo_1, T0 + 1);
+	th_assert_sent(&t, 0);
+	IN(frag6_echo_2, T0 + 1);
+	TH_ASSERT_STAT(&t, ip6_frag_rx, 3);
+	TH_ASSERT_STAT(&t, ip_frag_reassembled, 1);
+	TH_ASSERT_STAT(&t, icmp6_tx_echo_reply, 1);
+	TH_ASSERT_STAT(&t, ip6_tx_frags, 3);
+	assert_sent_reassemble_to(0, 3, echo6_big_reply_expected,
+				  sizeof(echo6_big_reply_expected));
+}
+
+Test(frag6, fragments_in_reverse_order)
+{
+	know_peer();
+	IN(frag6_echo_2, T0 + 1);
+	IN(frag6_echo_1, T0 + 1);
+	IN(frag6_echo_0, T0 + 1);
+	TH_ASSERT_STAT(&t, icmp6_tx_echo_reply, 1);
+	assert_sent_reassemble_to(0, 3, echo6_big_reply_expected,
+				  sizeof(echo6_big_reply_expected));
+}
+
+Test(frag6, overlapping_fragment_discards_the_packet_rfc5722)
+{
+	COPY(f, frag6_echo_1);
+
+	know_peer();
+	IN(frag6_echo_0, T0 + 1);
+	f[14 + 40 + 3] = (uint8_t)(f[14 + 40 + 3] - 8); /* 8 bytes earlier */
+	IN(f, T0 + 1);
+	IN(frag6_echo_2, T0 + 1);
+	th_assert_sent(&t, 0);
+	TH_ASSERT_STAT(&t, ip_frag_drop_overlap, 2);
+	TH_ASSERT_STAT(&t, ip_frag_drop_discarded, 1);
+}
+
+Test(frag6, timeout_sends_time_exceeded_code_1)
+{
+	const uint8_t *p;
+
+	know_peer();
+	IN(frag6_echo_0, T0 + 1);
+	dpt_ipv4_tick(&t.nif, T0 + 1 + dpt_s(30));
+	/* the neighbour went STALE meanwhile: its probe, then the error */
+	th_assert_sent(&t, 2);
+	p = rte_pktmbuf_mtod(th_sent(&t, 1), const uint8_t *);
+	cr_assert_eq(p[54], ICMP6_TIME_EXCEEDED);
+	cr_assert_eq(p[55], ICMP6_TIME_EXCEED_REASSEMBLY);
+	cr_assert_eq(memcmp(p + 62, frag6_echo_0 + 14, 40), 0,
+		     "quotes the first fragment");
+	TH_ASSERT_STAT(&t, ip_frag_drop_timeout, 1);
+}
+
+Test(frag6, non_last_fragment_not_a_multiple_of_8_is_refused)
+{
+	COPY(f, frag6_echo_0);
+
+	f[14 + 5] = (uint8_t)(f[14 + 5] - 1); /* a byte shorter */
+	IN(f, T0);
+	TH_ASSERT_STAT(&t, ip6_drop_fragment, 1);
+}
+
+Test(frag6, packet_past_65535_bytes_of_payload_is_refused)
+{
+	COPY(f, frag6_echo_2);
+
+	/* the last fragment at offset 65528: its end passes 65535 */
+	f[14 + 40 + 2] = 0xff;
+	f[14 + 40 + 3] = 0xf8;
+	IN(f, T0);
+	TH_ASSERT_STAT(&t, ip_frag_drop_oversize, 1);
+}
+
+Test(frag6, packet_longer_than_the_path_leaves_in_fragments)
+{
+	struct rte_mbuf *m;
+	struct dpt_ipv6 ip;
+
+	know_peer();
+	/* the big reply itself (two segments), room for Ethernet before */
+	m = th_mbuf(echo6_big_reply_expected, sizeof(echo6_big_reply_expected),
+		    1000);
+	cr_assert_not_null(rte_pktmbuf_prepend(m, 14));
+	dpt_ipv6_output_frag(&t.nif, m, &th_peer_ip6, T0 + 1);
+	assert_sent_reassemble_to(0, 3, echo6_big_reply_expected,
+				  sizeof(echo6_big_reply_expected));
+	/* one identification for the three (RFC 8200 4.5) */
+	cr_assert_eq(dpt_ipv6_parse(th_sent(&t, 0), 14, &ip),
+		     DPT_STAT_ip6_drop_fragment);
+	for (uint16_t i = 1; i < 3; i++) {
+		struct dpt_ipv6 o;
+
+		cr_assert_eq(dpt_ipv6_parse(th_sent(&t, i), 14, &o),
+			     DPT_STAT_ip6_drop_fragment);
+		cr_assert_eq(o.frag_id, ip.frag_id);
+	}
+}

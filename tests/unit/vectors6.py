@@ -7,9 +7,10 @@
 from scapy.all import (Ether, IPv6, ICMPv6ND_NS, ICMPv6ND_NA,
                        ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr,
                        ICMPv6EchoRequest, ICMPv6EchoReply, ICMPv6DestUnreach,
+                       ICMPv6PacketTooBig, TCP,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrRouting, IPv6ExtHdrFragment, PadN, HBHOptUnknown,
-                       UDP, raw)
+                       UDP, raw, fragment6)
 
 US, PEER = '02:00:00:00:00:02', '02:00:00:00:00:01'
 US6, PEER6 = '2001:2::1', '2001:2::2'
@@ -45,6 +46,10 @@ vec('udp6_closed',
     "Ether(dst=US, src=PEER)/IPv6(src=PEER6, dst=US6, hlim=64)/UDP(sport=1234, dport=9)/b'hello'")
 vec('udp6_unreach_expected',
     "Ether(dst=PEER, src=US)/IPv6(src=US6, dst=PEER6, hlim=64)/ICMPv6DestUnreach(code=4)/IPv6(src=PEER6, dst=US6, hlim=64)/UDP(sport=1234, dport=9)/b'hello'")
+vec('ptb_1400',
+    "Ether(dst=US, src=PEER)/IPv6(src='2001:2::fe', dst=US6, hlim=64)/ICMPv6PacketTooBig(mtu=1400)/IPv6(src=US6, dst='2001:3::9', hlim=64)/TCP(sport=80, dport=5555, seq=1000, ack=1, flags='A')/(b'd' * 32)")
+vec('ptb_1000',
+    "Ether(dst=US, src=PEER)/IPv6(src='2001:2::fe', dst=US6, hlim=64)/ICMPv6PacketTooBig(mtu=1000)/IPv6(src=US6, dst='2001:3::9', hlim=64)/TCP(sport=80, dport=5555, seq=1000, ack=1, flags='A')/(b'd' * 32)")
 vec('hbh_padn',
     "IPv6(src=PEER6, dst=US6)/IPv6ExtHdrHopByHop(options=[PadN(optdata=b'\\x00' * 4)])/UDP(sport=1, dport=9)/b'x'")
 vec('dst_opt_skip',
@@ -71,6 +76,17 @@ vec('dst_opts_nine',
     "IPv6(src=PEER6, dst=US6)/" + "IPv6ExtHdrDestOpt()/" * 9 + "UDP(sport=1, dport=9)/b'x'")
 vec('no_next',
     "IPv6(src=PEER6, dst=US6, nh=59)/b'zzzz'")
+
+BIG = "(bytes(range(256)) * 12)[:3000]"
+for i, f in enumerate(fragment6(IPv6(src=PEER6, dst=US6, hlim=64) /
+                                IPv6ExtHdrFragment(id=0xabcd) /
+                                ICMPv6EchoRequest(id=1, seq=1,
+                                                  data=eval(BIG)), 1280)):
+    V.append(('frag6_echo_%d' % i,
+              "Ether(dst=US, src=PEER)/fragment6(IPv6(src=PEER6, dst=US6, hlim=64)/IPv6ExtHdrFragment(id=0xabcd)/ICMPv6EchoRequest(id=1, seq=1, data=%s), 1280)[%d]" % (BIG, i),
+              raw(Ether(dst=US, src=PEER) / f)))
+vec('echo6_big_reply_expected',
+    "IPv6(src=US6, dst=PEER6, hlim=64)/ICMPv6EchoReply(id=1, seq=1, data=%s)" % BIG)
 
 print('''/* SPDX-License-Identifier: BSD-3-Clause */
 /*
