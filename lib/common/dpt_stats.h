@@ -238,6 +238,11 @@
 				 "checksum, which is mandatory there (RFC " \
 				 "8200 8.1)")                               \
 	X(udp_rx, C, "UDP datagrams delivered to a socket")                  \
+	X(udp_icmp_errors, C, "ICMP errors about our UDP datagrams kept "     \
+			      "for their connected socket (RFC 1122 "       \
+			      "4.1.3.3)")                                    \
+	X(udp_icmp_no_sock, D, "ICMP errors quoting a UDP datagram of no "    \
+			       "connected socket")                          \
 	X(udp_rx_bytes, C, "UDP payload bytes delivered to sockets")         \
 	X(udp_rx_no_cksum, C, "UDP datagrams received without a checksum "   \
 			      "(0: allowed over IPv4, RFC 768)")            \

@@ -125,8 +125,9 @@ dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m)
 }
 
 /* An ICMP error (destination unreachable, time exceeded, parameter
- * problem) whose quoted datagram is a TCP segment: the owner of that
- * segment's 4-tuple (symmetric: from our side as from the peer's). */
+ * problem) whose quoted datagram is a TCP segment or a UDP datagram
+ * (their ports at the same offsets): the owner of its 4-tuple
+ * (symmetric: from our side as from the peer's). */
 static int
 icmp_error_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 		 const struct rte_ipv4_hdr *ip, uint32_t ihl)
@@ -143,7 +144,8 @@ icmp_error_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 	     ic->icmp_type != ICMP_PARAMETERPROB))
 		return DPT_STEER_HERE;
 	qhl = rte_ipv4_hdr_len(q);
-	if (q->next_proto_id != IPPROTO_TCP || qhl < sizeof(*q) ||
+	if ((q->next_proto_id != IPPROTO_TCP &&
+	     q->next_proto_id != IPPROTO_UDP) || qhl < sizeof(*q) ||
 	    m->data_len < at + qhl + 4)
 		return DPT_STEER_HERE;
 	th = (const struct rte_tcp_hdr *)((const uint8_t *)q + qhl);

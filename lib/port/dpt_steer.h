@@ -21,8 +21,9 @@
  *     on the worker their address pair names (the same hash with ports
  *     0), which reassembles them and passes the whole datagram on to
  *     the worker its 4-tuple names;
- *   - ICMP errors about TCP segments go to the worker owning the quoted
- *     segment's 4-tuple, whose connection they concern.
+ *   - ICMP errors about TCP segments (and UDP datagrams) go to the
+ *     worker owning the quoted 4-tuple, whose connection (or connected
+ *     socket) they concern.
  *
  * The table is written once at start-up and only read afterwards, by
  * every worker.

@@ -49,6 +49,7 @@ struct dpt_udp_sock {
 	struct dpt_in6 raddr6;         /* IPv6: the peer, when connected */
 	uint8_t in_use;
 	uint8_t ready;                 /* in u->ready */
+	int err;                       /* an ICMP error's errno, until read */
 	dpt_udp_recv_t on_recv;
 	dpt_udp_readable_t on_readable;
 	void *arg;
@@ -261,6 +262,7 @@ dpt_udp_create(const struct dpt_udp_params *p)
 	}
 	p->nif->udp_input = dpt_udp_input;
 	p->nif->udp6_input = dpt_udp_input6;
+	p->nif->udp_err = dpt_udp_icmp_error;
 	p->nif->udp_ctx = u;
 	return u;
 nomem:
@@ -284,6 +286,7 @@ dpt_udp_free(struct dpt_udp *u)
 	if (u->nif->udp_ctx == u) {
 		u->nif->udp_input = NULL;
 		u->nif->udp6_input = NULL;
+		u->nif->udp_err = NULL;
 		u->nif->udp_ctx = NULL;
 	}
 	rte_free(u->socks);
@@ -656,6 +659,8 @@ cksum_ok(const struct rte_mbuf *m, const struct dpt_ipv4 *ip, uint32_t len)
 	}
 }
 
+static void mark_ready(struct dpt_udp *u, struct dpt_udp_sock *s);
+
 /* Datagram @m (data at its UDP header, @l3_len bytes of IP header in
  * front) for socket @s: to its callback at once, else into its queue
  * while there is room. */
@@ -673,11 +678,7 @@ deliver(struct dpt_udp *u, struct dpt_udp_sock *s, struct rte_mbuf *m,
 		return s->on_recv(s, m, from, to, s->arg, now);
 	m->hash.usr = l3_len + 8; /* for endpoints() */
 	queue_push(s, m);
-	if (s->on_readable != NULL && !s->ready) {
-		s->ready = 1;
-		s->ready_next = u->ready;
-		u->ready = s;
-	}
+	mark_ready(u, s);
 }
 
 /* A datagram to a closed port: RFC 1122 4.1.3.1, ICMP port unreachable
@@ -776,6 +777,65 @@ dpt_udp_input6(void *ctx, struct rte_mbuf *m, const struct dpt_ipv6 *ip,
 	from = dpt_udp_addr6(&ip->src, rte_be_to_cpu_16(h->src_port));
 	to = dpt_udp_addr6(&ip->dst, rte_be_to_cpu_16(h->dst_port));
 	deliver(u, s, m, ip->hdr_len, &from, &to, now);
+}
+
+/* @s has something for its application: once per poll. */
+static void
+mark_ready(struct dpt_udp *u, struct dpt_udp_sock *s)
+{
+	if (s->on_readable != NULL && !s->ready) {
+		s->ready = 1;
+		s->ready_next = u->ready;
+		u->ready = s;
+	}
+}
+
+/* The errno an ICMP error means to a connected socket, as Linux's
+ * icmp_err_convert[] (RFC 1122 4.1.3.3 leaves the mapping to us). */
+static int
+icmp_errno(uint8_t type, uint8_t code)
+{
+	if (type != ICMP_DEST_UNREACH)
+		return EHOSTUNREACH; /* time exceeded, parameter problem */
+	switch (code) {
+	case ICMP_NET_UNREACH:
+	case ICMP_NET_UNKNOWN:
+		return ENETUNREACH;
+	case ICMP_PROT_UNREACH:
+		return ENOPROTOOPT;
+	case ICMP_PORT_UNREACH:
+		return ECONNREFUSED;
+	case ICMP_FRAG_NEEDED:
+		return EMSGSIZE;
+	default:
+		return EHOSTUNREACH;
+	}
+}
+
+void
+dpt_udp_icmp_error(void *ctx, const struct dpt_icmp_err *e, uint64_t now)
+{
+	struct dpt_udp *u = ctx;
+	/* the quoted datagram went from us (src, sport) to the peer */
+	struct dpt_udp_sock *s = lookup(u, e->src, e->sport, e->dst, e->dport);
+
+	(void)now;
+	if (e->family == 6 || s == NULL || s->rport == 0) {
+		u->st->c[DPT_STAT_udp_icmp_no_sock]++;
+		return;
+	}
+	u->st->c[DPT_STAT_udp_icmp_errors]++;
+	s->err = icmp_errno(e->type, e->code);
+	mark_ready(u, s);
+}
+
+int
+dpt_udp_error(struct dpt_udp_sock *s)
+{
+	int e = s->err;
+
+	s->err = 0;
+	return e;
 }
 
 /* ---- output ----------------------------------------------------------- */

@@ -140,6 +140,23 @@ void dpt_udp_input(void *u, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 void dpt_udp_input6(void *u, struct rte_mbuf *m, const struct dpt_ipv6 *ip,
 		    uint64_t now);
 
+/**
+ * ICMP error hook (a dpt_l4_err_t): an error quoting one of our IPv4
+ * datagrams is kept for the connected socket of its 4-tuple (RFC 1122
+ * 4.1.3.3), read by dpt_udp_error(); its on_readable is called as for a
+ * datagram, so that a waiting application learns it. An error for no
+ * connected socket is counted (udp_icmp_no_sock) and dropped, as Linux
+ * does without IP_RECVERR.
+ */
+void dpt_udp_icmp_error(void *u, const struct dpt_icmp_err *e, uint64_t now);
+
+/**
+ * The socket's pending error, cleared (SO_ERROR): ECONNREFUSED after a
+ * port unreachable, EHOSTUNREACH, ENETUNREACH, EMSGSIZE (fragmentation
+ * needed), ENOPROTOOPT, or 0.
+ */
+int dpt_udp_error(struct dpt_udp_sock *s);
+
 /** Once per loop iteration: on_readable for the sockets that queued
  * datagrams since the last call. O(those sockets). */
 void dpt_udp_poll(struct dpt_udp *u, uint64_t now);

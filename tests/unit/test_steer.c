@@ -194,9 +194,12 @@ Test(steer, icmp_error_goes_to_the_owner_of_the_segment_it_quotes)
 	/* quoting 198.18.0.2:80 -> 198.18.0.1:FRAG_TCP_SPORT, whatever the
 	 * router's address */
 	cr_assert_eq(RX_OWNER(&s, icmp_frag_needed), TUPLE_OWNER);
+	/* one quoting a UDP datagram (198.18.0.1:1000 -> 198.18.0.2:53)
+	 * goes to that 4-tuple's owner, whose connected socket it is for */
+	cr_assert_eq(RX_OWNER(&s, port_unreach_expected),
+		     dpt_steer_tuple(&s, TH_PEER_IP, TH_US_IP, 1000, 53));
 	/* other ICMP stays where it arrives */
 	cr_assert_eq(RX_OWNER(&s, echo_req), DPT_STEER_HERE);
-	cr_assert_eq(RX_OWNER(&s, port_unreach_expected), DPT_STEER_HERE);
 	cr_assert_eq(RX_OWNER(&s, arp_req), DPT_STEER_ALL);
 }
 

@@ -576,6 +576,57 @@ Test(udp_svc, stream_types_and_a_taken_port_are_refused)
 	cr_assert_eq(rte_errno, EADDRINUSE);
 }
 
+/* ---- ICMP errors about our datagrams ---- */
+
+/* The peer's port unreachable quoting udp_reply_expected (made by the same
+ * python3 struct code): Ether(dst=US, src=PEER)/IP(src='198.18.0.1',
+ * dst='198.18.0.2', id=7)/ICMP(type=3, code=3)/(udp_reply_expected's IP
+ * datagram, .2:53 to .1:1000) */
+static const uint8_t port_unreach_for_us[] = {
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x08, 0x00, 0x45, 0x00, 0x00, 0x3a, 0x00, 0x07, 0x00, 0x00, 0x40, 0x01,
+	0xee, 0x94, 0xc6, 0x12, 0x00, 0x01, 0xc6, 0x12, 0x00, 0x02, 0x03, 0x03,
+	0x89, 0x40, 0x00, 0x00, 0x00, 0x00, 0x45, 0x00, 0x00, 0x1e, 0x00, 0x00,
+	0x00, 0x00, 0x40, 0x11, 0xee, 0xa7, 0xc6, 0x12, 0x00, 0x02, 0xc6, 0x12,
+	0x00, 0x01, 0x00, 0x35, 0x03, 0xe8, 0x00, 0x0a, 0xf7, 0x1b, 0x78, 0x79,
+};
+
+TestSuite(udp_icmp, .init = setup);
+
+Test(udp_icmp, port_unreachable_is_econnrefused_on_the_connected_socket_rfc1122_4_1_3_3)
+{
+	struct dpt_udp_sock *s = open_sock(0, 53, TH_PEER_IP, 1000, 1);
+
+	cr_assert_eq(dpt_udp_sendto_copy(s, "xy", 2, NULL, T0 + 1), 0);
+	TH_ASSERT_FRAME(th_sent(&t, 0), udp_reply_expected);
+	IN(port_unreach_for_us, T0 + 2);
+	TH_ASSERT_STAT(&t, udp_icmp_errors, 1);
+	TH_ASSERT_STAT(&t, icmp_drop_quote, 0);
+	dpt_udp_poll(u, T0 + 3);
+	cr_assert_eq(seen.readable, 1, "the application learns it");
+	cr_assert_eq(dpt_udp_error(s), ECONNREFUSED);
+	cr_assert_eq(dpt_udp_error(s), 0, "read once, as SO_ERROR");
+	cr_assert_eq(dpt_udp_queued(s), 0);
+}
+
+Test(udp_icmp, error_for_an_unconnected_socket_is_counted_and_dropped)
+{
+	struct dpt_udp_sock *s = open_sock(0, 53, 0, 0, 1);
+
+	IN(port_unreach_for_us, T0 + 1);
+	TH_ASSERT_STAT(&t, udp_icmp_no_sock, 1);
+	TH_ASSERT_STAT(&t, udp_icmp_errors, 0);
+	cr_assert_eq(dpt_udp_error(s), 0);
+}
+
+Test(udp_icmp, without_lib_udp_an_error_quoting_udp_is_icmp_drop_quote)
+{
+	dpt_udp_free(u);
+	IN(port_unreach_for_us, T0 + 1);
+	TH_ASSERT_STAT(&t, icmp_drop_quote, 1);
+	TH_ASSERT_STAT(&t, udp_icmp_no_sock, 0);
+}
+
 /* ---- IPv6 ---- */
 
 /* udp6_closed (vectors6.h, scapy) answered from port 9, made by the same
