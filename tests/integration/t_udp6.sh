@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # UDP over IPv6 through dptcpd's default services, from Linux's sockets
 # (addresses from 2001:2::/48, RFC 5180): echo (port 7) returns datagrams
-# of 1 and 1452 bytes (the most a 1500-byte link carries unfragmented)
-# byte for byte, over dptcpd's Neighbor Discovery; discard (9) answers
+# of 1, 1452 (the most a 1500-byte link carries unfragmented) and 8000
+# bytes (fragmented both ways, RFC 8200 4.5) byte for byte, over
+# dptcpd's Neighbor Discovery; discard (9) answers
 # nothing; a datagram to a closed port gets ICMPv6 port unreachable (RFC
 # 4443 3.1), which a connected Linux socket reports as ECONNREFUSED.
 . "$(dirname "$0")/lib.sh"
@@ -29,15 +30,15 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 [ -n "$ok" ] || it_fail "ping -6 $ADDR6 not answered"
-out=$(client echo "$ADDR6" 7 2 1 1452) || it_fail "echo: $out"
+out=$(client echo "$ADDR6" 7 2 1 1452 8000) || it_fail "echo: $out"
 it_log "$(tr '\n' ';' <<<"$out")"
 out=$(client discard "$ADDR6" 9 5 1000) || it_fail "discard: $out"
 it_log "$out"
 out=$(client refused "$ADDR6" 4242) || it_fail "closed port: $out"
 it_log "$out"
 it_stop_dptcpd
-it_expect_counter udp_rx 9
-it_expect_counter udp_tx 4
+it_expect_counter udp_rx 11
+it_expect_counter udp_tx 6
 it_expect_counter udp_drop_no_port 1
 it_expect_counter udp6_drop_no_cksum 0
 it_expect_counter udp_drop_cksum 0
