@@ -914,7 +914,11 @@ send6(struct dpt_udp_sock *s, struct rte_mbuf *m,
 	struct dpt_udp *u = s->u;
 	const uint32_t l4 = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr);
 	uint32_t plen = m->pkt_len;
-	const struct dpt_in6 *dst = to != NULL ? &to->v6 : &s->raddr6;
+	/* a copy, 8-byte aligned: the caches below hash it in 64-bit words
+	 * (rte_hash_crc), and a struct dpt_udp_addr's is at offset 4 */
+	struct dpt_in6 dst_buf __rte_aligned(8) =
+		to != NULL ? to->v6 : s->raddr6;
+	const struct dpt_in6 *dst = &dst_buf;
 	const struct dpt_in6 *src = dpt_netif_addr6(u->nif);
 	struct dpt_pmtu_path path;
 	struct dpt_ipv6 ip;
@@ -1018,8 +1022,10 @@ dpt_udp_sendto_copy(struct dpt_udp_sock *s, const void *buf, uint32_t len,
 	struct dpt_udp *u = s->u;
 	struct rte_mbuf *head = NULL;
 	const uint8_t *p = buf;
+	uint16_t family = to != NULL ? to->family : s->family;
 
-	if (len > MAX_PAYLOAD6) {
+	/* refused before a byte is read: @buf may be shorter than @len */
+	if (len > (family == AF_INET6 ? MAX_PAYLOAD6 : MAX_PAYLOAD)) {
 		u->st->c[DPT_STAT_udp_drop_tx]++;
 		return -EMSGSIZE;
 	}
