@@ -309,9 +309,10 @@ print_svcs(const struct dpt_conf *conf, const char *lead)
 {
 	printf("%s", lead);
 	for (uint32_t i = 0; i < conf->n_svcs; i++)
-		printf(" %s=%s/%u", conf->svcs[i].name,
+		printf(" %s=%s/%u%s", conf->svcs[i].name,
 		       dpt_svc_type_name((enum dpt_svc_type)conf->svcs[i].type),
-		       conf->svcs[i].port);
+		       conf->svcs[i].port,
+		       conf->svcs[i].proto == DPT_SVC_UDP ? "/udp" : "");
 }
 
 static void

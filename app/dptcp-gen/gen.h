@@ -3,7 +3,7 @@
  * gen.h: what dptcp-gen's files share.
  *
  * The program (struct gen), its options, the table entry of a load pattern
- * (struct gen_mode: stream, rr, crr, http, idle, flood), one
+ * (struct gen_mode: stream, rr, crr, http, idle, flood, udp-rr, udp), one
  * worker's clients (struct gen_worker, written only by that worker's lcore,
  * its counters read by the main lcore) and one client connection (struct
  * gen_conn), with the bookkeeping every mode does alike (gen_worker.c);
@@ -58,6 +58,9 @@ struct gen_conn;
 
 #define GM_REQUESTS 0x1  /* sends requests: the request, stamps */
 #define GM_NO_CONNS 0x2  /* opens no connection (flood) */
+#define GM_UDP 0x4       /* UDP flows, not connections (gen_udp.c) */
+#define GM_PAYLOAD 0x8   /* sends the prepared request without awaiting
+			  * replies (udp) */
 
 /* A load pattern. Every hook runs on the worker's lcore. */
 struct gen_mode {
@@ -140,6 +143,9 @@ struct gen_counters {
 	uint64_t flood_pkts;      /* flood packets handed to the port */
 	uint64_t bad_replies;     /* http: status not 200, or no length */
 	uint64_t stray_bytes;     /* received with no request in flight */
+	uint64_t dgrams_tx;       /* UDP modes: datagrams sent */
+	uint64_t dgrams_rx;       /* ... received */
+	uint64_t dgrams_lost;     /* udp-rr: requests unanswered in time */
 };
 
 static inline void
@@ -165,6 +171,7 @@ enum conn_state {
 struct gen_conn {
 	struct gen_worker *gw;
 	struct dpt_tcb *c;        /* NULL unless CONNECTING or OPEN */
+	struct dpt_udp_sock *us;  /* UDP modes: the flow's socket, when OPEN */
 	uint8_t state;            /* enum conn_state */
 	uint8_t shut;             /* our FIN is queued */
 	uint8_t stopping;         /* the run is stopping: no new data */
@@ -215,6 +222,8 @@ struct gen_worker {
 	uint32_t n_hold;           /* conns[0..n_hold) are --hold ones */
 	uint32_t hold_made;        /* of them, made at least once */
 	uint32_t *ready;           /* crr: slots to reopen (a stack) */
+	uint32_t udp_next;         /* udp: the flow that sends next */
+	uint64_t udp_check;        /* udp-rr: when losses are looked for */
 	uint32_t n_ready;
 	enum gw_phase phase;
 	uint64_t t_ping;           /* next ARP prompt */
@@ -447,5 +456,7 @@ extern const struct gen_mode gen_mode_crr;    /* gen_rr.c */
 extern const struct gen_mode gen_mode_http;   /* gen_rr.c */
 extern const struct gen_mode gen_mode_idle;   /* gen_rr.c */
 extern const struct gen_mode gen_mode_flood;  /* gen_flood.c */
+extern const struct gen_mode gen_mode_udp_rr; /* gen_udp.c */
+extern const struct gen_mode gen_mode_udp;    /* gen_udp.c */
 
 #endif /* GEN_H */

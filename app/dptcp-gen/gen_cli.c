@@ -28,7 +28,7 @@ const char *const gen_flood_names[FLOOD__MAX] = {
 
 static const struct gen_mode *const modes[] = {
 	&gen_mode_stream, &gen_mode_rr, &gen_mode_crr, &gen_mode_http,
-	&gen_mode_idle, &gen_mode_flood,
+	&gen_mode_idle, &gen_mode_flood, &gen_mode_udp_rr, &gen_mode_udp,
 };
 
 /* ---- defaults and --help ---------------------------------------------- */
@@ -65,7 +65,10 @@ const char gen_options_help[] =
 	"HTTP/1.1 GET\n"
 	"                      --path, keep-alive; idle: open --conns "
 	"and hold them;\n"
-	"                      flood: only the --flood\n"
+	"                      flood: only the --flood; udp-rr: rr over "
+	"UDP flows;\n"
+	"                      udp: datagrams of --size at --rate, "
+	"stateless\n"
 	"      --target A.B.C.D:PORT  the server; [IPV6]:PORT over IPv6 "
 	"([port0] address6;\n"
 	"                      connection modes, one source address; its "
@@ -90,8 +93,9 @@ const char gen_options_help[] =
 	"next hop to\n"
 	"                      answer ARP before connecting (default "
 	"10; 0: don't)\n"
-	"      --size N        rr, crr: bytes per request and reply "
-	"(default 64)\n"
+	"      --size N        rr, crr, udp-rr, udp: bytes per request and "
+	"reply or\n"
+	"                      datagram (default 64)\n"
 	"      --pipeline P    rr, http: requests in flight per "
 	"connection (default 1)\n"
 	"      --path /P       http: the path to GET (default /)\n"
@@ -113,8 +117,9 @@ const char gen_options_help[] =
 	"unsent: the\n"
 	"                      generator's own cost of the flood, "
 	"without the peer's\n"
-	"      --rate PPS      flood packets per second in all "
-	"(default 0: flat out)\n"
+	"      --rate PPS      flood (udp: datagram) packets per second in "
+	"all (default\n"
+	"                      0: flat out)\n"
 	"      --flood-src A/N spoofed flood sources (default "
 	"198.19.0.0/16)\n"
 	"      --flood-burst N flood frames a loop iteration, at most "

@@ -42,13 +42,17 @@ write_json_load(const struct gen *g, const struct gen_result *r, FILE *f)
 		"  \"flood_rate\": %" PRIu64 ",\n"
 		"  \"flood_packets\": %" PRIu64 ",\n  \"flood_pps\": %.3f,\n"
 		"  \"tx_drop_full\": %" PRIu64 ",\n  \"rx_frames\": %" PRIu64
-		",\n  \"hold_conns\": %u,\n  \"hold_setup_s\": %.6f\n}\n",
+		",\n  \"hold_conns\": %u,\n  \"hold_setup_s\": %.6f,\n"
+		"  \"datagrams_sent\": %" PRIu64 ",\n"
+		"  \"datagrams_received\": %" PRIu64 ",\n"
+		"  \"datagrams_lost\": %" PRIu64 "\n}\n",
 		cyc_us(g, h->max), errors(n), n->failed, n->bad_replies,
 		n->stray_bytes, o->flood ? gen_flood_names[o->flood] : "none",
 		o->flood_dry, o->rate, n->flood_pkts,
 		per_s(n->flood_pkts, us), r->s.c[DPT_STAT_tx_drop_full],
 		r->s.c[DPT_STAT_rx_frames], o->hold,
-		g->hold_done ? g->hold_setup_us / 1e6 : 0.0);
+		g->hold_done ? g->hold_setup_us / 1e6 : 0.0, n->dgrams_tx,
+		n->dgrams_rx, n->dgrams_lost);
 }
 
 void

@@ -49,6 +49,9 @@ gen_sum(const struct gen *g, struct gen_totals *t)
 		t->n.flood_pkts += cnt_get(&n->flood_pkts);
 		t->n.bad_replies += cnt_get(&n->bad_replies);
 		t->n.stray_bytes += cnt_get(&n->stray_bytes);
+		t->n.dgrams_tx += cnt_get(&n->dgrams_tx);
+		t->n.dgrams_rx += cnt_get(&n->dgrams_rx);
+		t->n.dgrams_lost += cnt_get(&n->dgrams_lost);
 		if (g->workers[i].n_conns > 0)
 			t->setup = RTE_MAX(t->setup,
 					   cnt_get(&n->t_all_made));
@@ -114,6 +117,9 @@ gen_print_plan(const struct gen *g)
 	if (o->mode->flags & GM_REQUESTS)
 		printf("%u-byte requests, %u in flight each", o->mode ==
 		       &gen_mode_http ? g->req_len : o->size, o->pipeline);
+	else if (o->mode->flags & GM_PAYLOAD)
+		printf("%u-byte datagrams at %" PRIu64 "/s (0: flat out)",
+		       o->size, o->rate);
 	else if (o->mode != &gen_mode_stream)
 		printf("held idle");
 	else if (o->bytes)
@@ -162,6 +168,10 @@ gen_report_line(struct gen *g, const struct gen_totals *t, uint64_t now)
 	if (g->o.flood)
 		printf("; flood %.0f pkt/s",
 		       per_s(t->n.flood_pkts - g->rep_flood, dt));
+	if (mode->flags & GM_UDP)
+		printf("; datagrams out %" PRIu64 ", in %" PRIu64 ", lost %"
+		       PRIu64, t->n.dgrams_tx, t->n.dgrams_rx,
+		       t->n.dgrams_lost);
 	printf("; errors %" PRIu64 "\n", errors(&t->n));
 	g->t_report = now;
 	g->rep_tx = t->n.tx_bytes;
@@ -203,6 +213,11 @@ print_load(const struct gen *g, const struct gen_result *r)
 		printf("; flood %s: %" PRIu64 " packets (%.0f/s)",
 		       gen_flood_names[g->o.flood], n->flood_pkts,
 		       per_s(n->flood_pkts, us));
+	if (g->o.mode->flags & GM_UDP)
+		printf("; datagrams sent %" PRIu64 " (%.0f/s), received %"
+		       PRIu64 " (%.0f/s), lost %" PRIu64, n->dgrams_tx,
+		       per_s(n->dgrams_tx, us), n->dgrams_rx,
+		       per_s(n->dgrams_rx, us), n->dgrams_lost);
 	printf("\n");
 }
 

@@ -84,7 +84,7 @@ gen_setup_rr(struct gen *g)
 	char get[1200]; /* rr_check() bounds the path to 1024 bytes, the
 			 * host is at most an IPv6 address in brackets */
 
-	if (!(o->mode->flags & GM_REQUESTS))
+	if (!(o->mode->flags & (GM_REQUESTS | GM_PAYLOAD)))
 		return 0;
 	g->req_len = o->size;
 	if (o->mode == &gen_mode_http)

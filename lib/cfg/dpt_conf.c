@@ -335,8 +335,12 @@ static const struct key_def schema[] = {
 	  "(RFC 863), chargen (RFC 864), http, sink (reads and counts), "
 	  "source (sends a pattern, then closes)", dpt_svc_type_names },
 	{ SVC_FAMILY, "port", T_U32, SVC(port), 1, 65535, NULL,
-	  F_SERVICE | F_REQUIRED, "TCP port it listens on; one service "
-	  "per port" },
+	  F_SERVICE | F_REQUIRED, "port it listens on (TCP) or is bound to "
+	  "(UDP); one service per port and protocol" },
+	{ SVC_FAMILY, "proto", T_ENUM, SVC(proto), 0, 0, "tcp", F_SERVICE,
+	  "tcp or udp; over udp, echo answers each datagram with its data "
+	  "(RFC 862) and discard drops it (RFC 863): no other type",
+	  dpt_svc_proto_names },
 	{ SVC_FAMILY, "body", T_SIZE64, SVC(body), 0, (1ULL << 42) - 1, NULL,
 	  F_SERVICE, "http: body bytes answered to 'GET /' (no number); "
 	  "unset, 'GET /' is 404", NULL, 1u << DPT_SVC_HTTP },
@@ -390,11 +394,14 @@ static const struct {
 	const char *section;
 	enum dpt_svc_type type;
 	uint32_t port;
+	enum dpt_svc_proto proto;
 } default_svcs[] = {
-	{ DPT_CONF_SVC_PREFIX "echo", DPT_SVC_ECHO, 7 },
-	{ DPT_CONF_SVC_PREFIX "discard", DPT_SVC_DISCARD, 9 },
-	{ DPT_CONF_SVC_PREFIX "chargen", DPT_SVC_CHARGEN, 19 },
-	{ DPT_CONF_SVC_PREFIX "http", DPT_SVC_HTTP, 80 },
+	{ DPT_CONF_SVC_PREFIX "echo", DPT_SVC_ECHO, 7, DPT_SVC_TCP },
+	{ DPT_CONF_SVC_PREFIX "discard", DPT_SVC_DISCARD, 9, DPT_SVC_TCP },
+	{ DPT_CONF_SVC_PREFIX "chargen", DPT_SVC_CHARGEN, 19, DPT_SVC_TCP },
+	{ DPT_CONF_SVC_PREFIX "http", DPT_SVC_HTTP, 80, DPT_SVC_TCP },
+	{ DPT_CONF_SVC_PREFIX "udp-echo", DPT_SVC_ECHO, 7, DPT_SVC_UDP },
+	{ DPT_CONF_SVC_PREFIX "udp-discard", DPT_SVC_DISCARD, 9, DPT_SVC_UDP },
 };
 
 /* ---- value parsers: 0, or -EINVAL with a reason in why ---------------- */
@@ -1229,8 +1236,18 @@ finish_svc(struct dpt_conf *conf, uint32_t idx, struct dpt_conf_err *err)
 				    d->key, "%s", m);
 		}
 	}
+	/* RFC 862 and RFC 863 define echo and discard over UDP too; the
+	 * other types are streams */
+	if (sc->proto == DPT_SVC_UDP && sc->type != DPT_SVC_ECHO &&
+	    sc->type != DPT_SVC_DISCARD) {
+		snprintf(m, sizeof(m), "udp serves echo and discard only, "
+			 "not %s", dpt_svc_type_names[sc->type]);
+		return errf(err, conf, line_of(conf, sec, "proto"), sec,
+			    "proto", "%s", m);
+	}
 	for (uint32_t j = 0; j < idx; j++)
-		if (conf->svcs[j].port == sc->port) {
+		if (conf->svcs[j].port == sc->port &&
+		    conf->svcs[j].proto == sc->proto) {
 			snprintf(m, sizeof(m), "%u is already the port of "
 				 "[" DPT_CONF_SVC_PREFIX "%s]", sc->port,
 				 conf->svcs[j].name);
@@ -1250,6 +1267,7 @@ finish_svcs(struct dpt_conf *conf, struct dpt_conf_err *err)
 
 			sc->type = default_svcs[i].type;
 			sc->port = default_svcs[i].port;
+			sc->proto = default_svcs[i].proto;
 		}
 		return 0;
 	}

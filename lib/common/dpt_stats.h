@@ -229,10 +229,30 @@
 	X(icmp_drop_cksum, D, "ICMP checksum wrong")                          \
 	X(icmp_drop_type, D, "ICMP of a type dptcp does not act on")          \
 	X(icmp_drop_ratelimit, C, "ICMP errors not sent: rate limit")       \
-	X(udp_drop_no_port, D, "UDP datagrams: no UDP port is open "          \
-			       "(answered by port unreachable)")             \
+	X(udp_drop_no_port, D, "UDP datagrams to a port no socket is bound " \
+			       "to (answered by port unreachable, RFC "     \
+			       "1122 4.1.3.1)")                              \
 	X(udp_drop_len, D, "UDP datagrams whose length disagrees with IP's") \
 	X(udp_drop_cksum, D, "UDP checksum wrong (RFC 1122 4.1.3.4)")        \
+	X(udp6_drop_no_cksum, D, "UDP datagrams over IPv6 with a zero "      \
+				 "checksum, which is mandatory there (RFC " \
+				 "8200 8.1)")                               \
+	X(udp_rx, C, "UDP datagrams delivered to a socket")                  \
+	X(udp_icmp_errors, C, "ICMP errors about our UDP datagrams kept "     \
+			      "for their connected socket (RFC 1122 "       \
+			      "4.1.3.3)")                                    \
+	X(udp_icmp_no_sock, D, "ICMP errors quoting a UDP datagram of no "    \
+			       "connected socket")                          \
+	X(udp_rx_bytes, C, "UDP payload bytes delivered to sockets")         \
+	X(udp_rx_no_cksum, C, "UDP datagrams received without a checksum "   \
+			      "(0: allowed over IPv4, RFC 768)")            \
+	X(udp_tx, C, "UDP datagrams sent")                                   \
+	X(udp_tx_bytes, C, "UDP payload bytes sent")                         \
+	X(udp_drop_rcvq_full, D, "UDP datagrams dropped: the socket's "      \
+				 "receive queue was full")                  \
+	X(udp_drop_tx, D, "UDP datagrams an application's send refused: "  \
+			  "no destination, too long, a source address "     \
+			  "not ours")                                       \
 	X(tcp_rx_segs, C, "TCP segments received (valid)")                   \
 	X(tcp_tx_segs, C, "TCP segments sent")                                \
 	X(tcp_rx_bytes, C, "TCP payload bytes received in order")            \
@@ -440,6 +460,7 @@
 	X(tcp_tcbs, G, "control blocks in use (including closed ones not "   \
 		       "yet released)")                                      \
 	X(tcp_listeners, G, "listening ports")                                \
+	X(udp_socks, G, "UDP sockets open")                                   \
 	X(ip_frag_datagrams, G, "IPv4 datagrams in reassembly (discarded "   \
 				"ones too, until their timeout)")            \
 	X(ip_frag_held, G, "IPv4 fragments (mbufs) held for reassembly")

@@ -95,6 +95,27 @@ worker_tcp(struct dpt_engine *e, struct dpt_worker *w,
 	return 0;
 }
 
+/* A worker's UDP sockets (before its services, which bind theirs). */
+static int
+worker_udp(struct dpt_engine *e, struct dpt_worker *w,
+	   const struct dpt_engine_params *p, const uint8_t secret[16])
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "dpt_udp_%u", w->lcore_id);
+	w->udp = dpt_udp_create(&(struct dpt_udp_params){
+		.name = name, .socket_id = e->port.socket_id, .nif = &w->nif,
+		.hdr_pool = e->hdr_pool, .data_pool = e->port.pool,
+		.stats = &w->stats,
+		.port_ok = p->n_lcores > 1 ? dpt_dispatch_port_ok : NULL,
+		.port_ok_arg = w,
+		.tx_cksum_offload = !!(e->port.tx_offloads &
+				       RTE_ETH_TX_OFFLOAD_UDP_CKSUM),
+		.cksum_none = e->port.cksum_none,
+		.seed = (uint32_t)secret[0] << 8 ^ secret[1] ^ w->index });
+	return w->udp == NULL ? -rte_errno : 0;
+}
+
 /* A worker's reassembly table (unless [ip] reass_datagrams is 0) and
  * path MTU cache. */
 static int
@@ -270,6 +291,7 @@ worker_free(struct dpt_worker *w)
 		rte_pktmbuf_free(lateq_pop(&w->lateq_known));
 	dpt_life_worker_free(w, now);
 	dpt_tcp_free(w->tcp, now);
+	dpt_udp_free(w->udp);
 	dpt_tx_flush(&w->tx);
 	dpt_quiesce_offline(w->qsbr, w->index);
 	rte_rcu_qsbr_thread_unregister(w->qsbr, w->index);
@@ -348,6 +370,8 @@ create_workers(struct dpt_engine *e, const struct dpt_engine_params *p,
 		if (rc == 0)
 			rc = dpt_conns_init(w, p->conf->tcp.max_conns,
 					    e->port.socket_id);
+		if (rc == 0)
+			rc = worker_udp(e, w, p, secret);
 		if (rc == 0) {
 			size_t heap1 = dpt_heap_used(e->port.socket_id);
 
@@ -632,6 +656,8 @@ dpt_worker_loop(void *arg)
 			dpt_embed_worker_poll(w->embed, now);
 		/* TCP: timers, application events, output */
 		dpt_tcp_poll(w->tcp, now);
+		/* UDP sockets with new datagrams: O(those sockets) */
+		dpt_udp_poll(w->udp, now);
 		/* ... and their events, wake-ups: O(clients + events) */
 		if (w->embed != NULL)
 			dpt_embed_worker_flush(w->embed, now);

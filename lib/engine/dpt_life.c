@@ -28,6 +28,7 @@ dpt_life_svc_start(struct dpt_worker *w, const struct dpt_svc_conf *sc)
 		.socket_id = lw->socket_id, .tcp = w->tcp,
 		.clone_pool = lw->clone_pool, .data_pool = lw->data_pool,
 		.stats = &w->stats,
+		.proto = (enum dpt_svc_proto)sc->proto, .udp = w->udp,
 	};
 	struct dpt_svc *s;
 
@@ -74,7 +75,8 @@ svc_conf_eq(const struct dpt_svc_conf *a, const struct dpt_svc_conf *b)
 	       a->port == b->port && a->body == b->body &&
 	       a->bytes == b->bytes &&
 	       a->header_timeout_us == b->header_timeout_us &&
-	       a->idle_timeout_us == b->idle_timeout_us;
+	       a->idle_timeout_us == b->idle_timeout_us &&
+	       a->proto == b->proto;
 }
 
 static const struct dpt_svc_conf *

@@ -30,6 +30,7 @@
 #include "dpt_svc.h"
 #include "dpt_tcp.h"
 #include "dpt_tx.h"
+#include "dpt_udp.h"
 
 #define DPT_RX_BURST 32
 #define DPT_LATEQ_SIZE 1024 /* late frames waiting for their turn: a
@@ -94,6 +95,7 @@ struct dpt_worker {
 	struct dpt_frag *frag;         /**< its IPv4 reassembly, or NULL */
 	struct dpt_pmtu *pmtu;         /**< its path MTU cache */
 	struct dpt_tcp *tcp;           /**< this lcore's TCP */
+	struct dpt_udp *udp;           /**< this lcore's UDP */
 	struct dpt_impair *impair;     /**< [impair] between port and stack */
 	unsigned int n_svcs;
 	struct dpt_svc *svcs[DPT_ENGINE_MAX_SVCS]; /**< its services */

@@ -48,11 +48,27 @@ echo_reply(struct dpt_netif *nif, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	dpt_ipv4_output(nif, m, ip->src, now);
 }
 
+/* Who takes an error quoting a datagram of @proto: TCP's hook, or UDP's
+ * (RFC 1122 4.1.3.3: UDP MUST pass ICMP errors up); NULL for nobody. */
+static dpt_l4_err_t
+quote_owner(const struct dpt_netif *nif, uint8_t proto, void **ctx)
+{
+	if (proto == IPPROTO_TCP) {
+		*ctx = nif->tcp_ctx;
+		return nif->tcp_err;
+	}
+	if (proto == IPPROTO_UDP) {
+		*ctx = nif->udp_ctx;
+		return nif->udp_err;
+	}
+	return NULL;
+}
+
 /* An error goes to the transport protocol whose datagram it quotes (RFC
  * 1122 3.2.2; RFC 792: the IPv4 header and at least 64 bits of its data):
- * here only TCP, whose segments must have left from one of our
+ * TCP or UDP, whose datagrams must have left from one of our
  * addresses, whole (a later fragment has no ports). The ports and the
- * sequence number are TCP's to check (RFC 5927). */
+ * sequence number are the transport's to check (RFC 5927). */
 static void
 error_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	    const struct dpt_ipv4 *ip, const struct dpt_icmp *ic, uint64_t now)
@@ -63,12 +79,14 @@ error_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	const struct rte_ipv4_hdr *q;
 	const uint8_t *t;
 	struct dpt_icmp_err e;
+	dpt_l4_err_t owner = NULL;
+	void *ctx = NULL;
 
 	q = rte_pktmbuf_read(m, off, sizeof(*q), &qbuf);
-	if (q == NULL || nif->tcp_err == NULL ||
+	if (q == NULL ||
+	    (owner = quote_owner(nif, q->next_proto_id, &ctx)) == NULL ||
 	    (q->version_ihl >> 4) != IPVERSION ||
 	    (qhl = rte_ipv4_hdr_len(q)) < sizeof(*q) ||
-	    q->next_proto_id != IPPROTO_TCP ||
 	    (q->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ||
 	    !dpt_netif_owns(nif, rte_be_to_cpu_32(q->src_addr)))
 		return dpt_netif_drop(nif, m, DPT_STAT_icmp_drop_quote);
@@ -87,7 +105,7 @@ error_input(struct dpt_netif *nif, struct rte_mbuf *m,
 		return dpt_netif_drop(nif, m, DPT_STAT_icmp_drop_quote);
 	dpt_icmp_err_tcp(&e, t);
 	rte_pktmbuf_free(m);
-	nif->tcp_err(nif->tcp_ctx, &e, now);
+	owner(ctx, &e, now);
 }
 
 void

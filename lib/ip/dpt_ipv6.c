@@ -129,7 +129,10 @@ ipv6_deliver(struct dpt_netif *nif, struct rte_mbuf *m,
 		rte_pktmbuf_adj(m, ip->hdr_len);
 		return nif->tcp6_input(nif->tcp_ctx, m, ip, now);
 	case IPPROTO_UDP:
-		return udp6_closed(nif, m, ip, now);
+		if (nif->udp6_input == NULL)
+			return udp6_closed(nif, m, ip, now);
+		rte_pktmbuf_adj(m, ip->hdr_len);
+		return nif->udp6_input(nif->udp_ctx, m, ip, now);
 	case IPPROTO_NONE:
 		/* RFC 8200 4.7: nothing follows */
 		return dpt_netif_drop(nif, m, DPT_STAT_ip6_drop_no_next);

@@ -140,8 +140,8 @@ udp_cksum_ok(const struct rte_mbuf *m, uint32_t l4_off)
 	}
 }
 
-/* UDP, @p m's data at the IPv4 header: dptcp opens no UDP port, so every
- * datagram is for a closed one. RFC 1122 4.1.3.4: one whose non-zero
+/* UDP without lib/udp (nif->udp_input NULL), @p m's data at the IPv4
+ * header: no UDP port is open, so every datagram is for a closed one. RFC 1122 4.1.3.4: one whose non-zero
  * checksum is wrong MUST be discarded silently; else 4.1.3.1: ICMP port
  * unreachable (a SHOULD; rate-limited as every error). A length field
  * other than IP's payload (RFC 768) is refused: no stack sends one. */
@@ -172,6 +172,10 @@ ipv4_deliver(struct dpt_netif *nif, struct rte_mbuf *m,
 	if (ip->proto == IPPROTO_TCP && nif->tcp_input != NULL) {
 		rte_pktmbuf_adj(m, ip->hdr_len);
 		return nif->tcp_input(nif->tcp_ctx, m, ip, now);
+	}
+	if (ip->proto == IPPROTO_UDP && nif->udp_input != NULL) {
+		rte_pktmbuf_adj(m, ip->hdr_len);
+		return nif->udp_input(nif->udp_ctx, m, ip, now);
 	}
 	if (ip->proto == IPPROTO_UDP)
 		return udp_input(nif, m, ip, now);

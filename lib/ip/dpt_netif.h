@@ -45,8 +45,8 @@ typedef void (*dpt_l4_input6_t)(void *ctx, struct rte_mbuf *m,
 				const struct dpt_ipv6 *ip, uint64_t now);
 
 /** An ICMP error (destination unreachable, time exceeded, parameter
- * problem; over IPv6 also packet too big) about a TCP segment we sent,
- * as the message quotes it. */
+ * problem; over IPv6 also packet too big) about a TCP segment (or, over
+ * IPv4, a UDP datagram) we sent, as the message quotes it. */
 struct dpt_icmp_err {
 	uint8_t type;      /**< ICMP type (ICMPv6 type when family is 6) */
 	uint8_t code;      /**< ICMP code */
@@ -108,6 +108,12 @@ struct dpt_netif {
 	void *tcp_ctx;             /**< its argument */
 	dpt_l4_err_t tcp_err;      /**< ICMP errors about TCP segments, or
 				     *  NULL (tcp_ctx is its argument too) */
+	dpt_l4_input_t udp_input;  /**< UDP (lib/udp), or NULL: every
+				     *  datagram gets port unreachable */
+	dpt_l4_input6_t udp6_input; /**< UDP over IPv6, or NULL: the same */
+	dpt_l4_err_t udp_err;      /**< ICMP errors about UDP datagrams, or
+				     *  NULL (icmp_drop_quote) */
+	void *udp_ctx;             /**< their argument */
 	struct dpt_frag *frag;     /**< reassembly, or NULL: fragments are
 				     *  dropped (ip_drop_fragment) */
 	struct dpt_pmtu *pmtu;     /**< path MTU cache, or NULL */

@@ -137,6 +137,10 @@ choose_rss(struct dpt_port *p, const struct rte_eth_dev_info *di,
 	ec->rx_adv_conf.rss_conf.rss_hf = di->flow_type_rss_offloads &
 		(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP |
 		 RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP);
+	/* UDP 4-tuples as TCP's (dpt_steer.h), where the PMD can */
+	ec->rx_adv_conf.rss_conf.rss_hf |= di->flow_type_rss_offloads &
+					   (RTE_ETH_RSS_NONFRAG_IPV4_UDP |
+					    RTE_ETH_RSS_NONFRAG_IPV6_UDP);
 	p->rx_offloads |= di->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH;
 }
 
@@ -173,10 +177,12 @@ choose_offloads(struct dpt_port *p, const struct rte_eth_dev_info *di,
 		const struct dpt_port_conf *c, struct rte_eth_conf *ec)
 {
 	const uint64_t rx_want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
-				 RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+				 RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+				 RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
 	const uint64_t tx_want = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 				 RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
-				 RTE_ETH_TX_OFFLOAD_TCP_TSO;
+				 RTE_ETH_TX_OFFLOAD_TCP_TSO |
+				 RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	const uint64_t tso_needs = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 				   RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 
@@ -334,6 +340,9 @@ setup_steering(struct dpt_port *p)
 		return;
 	}
 	p->steer.hw_hash = !!(p->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH);
+	/* choose_rss() asked for UDP's 4-tuple where the PMD has it */
+	p->steer.hw_hash_udp = p->steer.hw_hash &&
+		(di.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_UDP);
 }
 
 int

@@ -117,8 +117,9 @@ frame_ipv4(const struct rte_mbuf *m, uint32_t *ihl, int *arp)
 	return *ihl >= sizeof(*ip) ? ip : NULL;
 }
 
-/* The owner of an unfragmented TCP segment (ports in the first segment),
- * else DPT_STEER_HERE. */
+/* The owner of an unfragmented TCP segment or UDP datagram (ports in
+ * the first segment, at the same offsets in both headers), else
+ * DPT_STEER_HERE. */
 static int
 tcp_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 	  const struct rte_ipv4_hdr *ip, uint32_t ihl)
@@ -127,13 +128,15 @@ tcp_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 
 	/* fragments and malformed headers: whoever received them drops and
 	 * counts them */
-	if (ip->next_proto_id != IPPROTO_TCP ||
+	if ((ip->next_proto_id != IPPROTO_TCP &&
+	     ip->next_proto_id != IPPROTO_UDP) ||
 	    rte_ipv4_frag_pkt_is_fragmented(ip) ||
 	    m->data_len < RTE_ETHER_HDR_LEN + ihl + 4)
 		return DPT_STEER_HERE;
 	if (s->n_workers == 1)
 		return 0;
-	if (s->hw_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+	if (s->hw_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) &&
+	    (ip->next_proto_id == IPPROTO_TCP || s->hw_hash_udp))
 		return s->reta[m->hash.rss % s->reta_size];
 	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
 	return dpt_steer_tuple(s, rte_be_to_cpu_32(ip->src_addr),
@@ -211,8 +214,9 @@ dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m)
 }
 
 /* An ICMP error (destination unreachable, time exceeded, parameter
- * problem) whose quoted datagram is a TCP segment: the owner of that
- * segment's 4-tuple (symmetric: from our side as from the peer's). */
+ * problem) whose quoted datagram is a TCP segment or a UDP datagram
+ * (their ports at the same offsets): the owner of its 4-tuple
+ * (symmetric: from our side as from the peer's). */
 static int
 icmp_error_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 		 const struct rte_ipv4_hdr *ip, uint32_t ihl)
@@ -229,7 +233,8 @@ icmp_error_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 	     ic->icmp_type != ICMP_PARAMETERPROB))
 		return DPT_STEER_HERE;
 	qhl = rte_ipv4_hdr_len(q);
-	if (q->next_proto_id != IPPROTO_TCP || qhl < sizeof(*q) ||
+	if ((q->next_proto_id != IPPROTO_TCP &&
+	     q->next_proto_id != IPPROTO_UDP) || qhl < sizeof(*q) ||
 	    m->data_len < at + qhl + 4)
 		return DPT_STEER_HERE;
 	th = (const struct rte_tcp_hdr *)((const uint8_t *)q + qhl);

@@ -3,7 +3,8 @@
  * dpt_steer.h: which worker lcore owns a frame.
  *
  * Every TCP 4-tuple belongs to one worker, whose connection table alone
- * holds it. The owner is the queue the port's RSS would pick: a Toeplitz
+ * holds it; every UDP 4-tuple too, hashed the same way, so a reply and its
+ * request meet on one worker (lib/udp). The owner is the queue the port's RSS would pick: a Toeplitz
  * hash with a symmetric key (0x6d5a repeated, so both directions of a
  * flow hash alike), then a redirection table, as programmed into the PMD
  * when it has RSS. The same function serves three purposes:
@@ -20,8 +21,9 @@
  *     on the worker their address pair names (the same hash with ports
  *     0), which reassembles them and passes the whole datagram on to
  *     the worker its 4-tuple names;
- *   - ICMP errors about TCP segments go to the worker owning the quoted
- *     segment's 4-tuple, whose connection they concern.
+ *   - ICMP errors about TCP segments (and UDP datagrams) go to the
+ *     worker owning the quoted 4-tuple, whose connection (or connected
+ *     socket) they concern.
  *
  * IPv6 TCP segments are steered by their IPv6 4-tuple alike (RSS's IPv6
  * TCP hash type, the same symmetric key), and ICMPv6 errors by the
@@ -42,7 +44,8 @@
 #define DPT_STEER_KEY_LEN 40    /**< bytes of the Toeplitz key */
 #define DPT_STEER_RETA_MAX 512  /**< redirection table entries, at most */
 
-/** dpt_steer_frame(): not a TCP frame; the receiving worker handles it. */
+/** dpt_steer_frame(): not a TCP or UDP frame; the receiving worker
+ * handles it. */
 #define DPT_STEER_HERE (-1)
 /** dpt_steer_frame(): an ARP frame; every worker's cache sees it. */
 #define DPT_STEER_ALL (-2)
@@ -51,6 +54,8 @@ struct dpt_steer {
 	uint16_t n_workers;             /**< 1 means no steering at all */
 	uint16_t reta_size;             /**< entries used in reta[] */
 	int hw_hash;                    /**< trust the PMD's RSS hash in mbufs */
+	int hw_hash_udp;                /**< ... for UDP too (its RSS hashes
+					  *  UDP 4-tuples) */
 	uint16_t reta[DPT_STEER_RETA_MAX]; /**< hash % reta_size -> worker */
 	uint8_t key[DPT_STEER_KEY_LEN]; /**< the symmetric key, as the PMD has it */
 };
@@ -68,7 +73,8 @@ void dpt_steer_init(struct dpt_steer *s, uint16_t n_workers,
 void dpt_steer_key(uint8_t *key, unsigned int len);
 
 /**
- * The worker owning a TCP 4-tuple, addresses and ports in host order.
+ * The worker owning a TCP or UDP 4-tuple, addresses and ports in host
+ * order.
  * Symmetric: swapping source and destination gives the same worker.
  */
 uint16_t dpt_steer_tuple(const struct dpt_steer *s, uint32_t saddr,
@@ -97,8 +103,9 @@ uint32_t dpt_steer_hash6(const struct dpt_steer *s,
 
 /**
  * Who handles a received Ethernet frame: a worker index for an
- * unfragmented IPv4 TCP segment or an IPv6 one (TCP right after the
- * fixed header), DPT_STEER_ALL for ARP, DPT_STEER_HERE for
+ * unfragmented IPv4 TCP segment or UDP datagram or an IPv6 one (TCP or
+ * UDP right after the fixed header), DPT_STEER_ALL for ARP,
+ * DPT_STEER_HERE for
  * anything else (the receiving worker handles and counts it).
  */
 int dpt_steer_frame(const struct dpt_steer *s, const struct rte_mbuf *m);

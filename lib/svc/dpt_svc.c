@@ -53,6 +53,7 @@ struct svc_conn {
 struct dpt_svc {
 	struct dpt_svc_params p;
 	struct dpt_tcp_listener *l;
+	struct dpt_udp_sock *us;       /* proto UDP: the bound socket */
 	struct rte_mempool *ctx_pool;  /* struct svc_conn, shared with the
 					* lcore's other services */
 	struct rte_mbuf *pattern;      /* http: PATTERN_LEN body bytes */
@@ -68,6 +69,11 @@ const char *const dpt_svc_type_names[DPT_SVC_TYPE_COUNT + 1] = {
 	[DPT_SVC_HTTP] = "http",
 	[DPT_SVC_SINK] = "sink",
 	[DPT_SVC_SOURCE] = "source",
+};
+
+const char *const dpt_svc_proto_names[DPT_SVC_PROTO_COUNT + 1] = {
+	[DPT_SVC_TCP] = "tcp",
+	[DPT_SVC_UDP] = "udp",
 };
 
 const char *
@@ -767,6 +773,9 @@ dpt_svc_unlisten(struct dpt_svc *s, uint64_t now)
 	if (s->l != NULL)
 		dpt_tcp_unlisten(s->l, now);
 	s->l = NULL;
+	if (s->us != NULL)
+		dpt_udp_close(s->us);
+	s->us = NULL;
 }
 
 /* The walk of dpt_svc_drain() and dpt_svc_abort() over TCP's connections:
@@ -915,11 +924,68 @@ dpt_svc_pool_create(const char *name, uint32_t n, int socket_id)
 				  RTE_MEMPOOL_F_NO_CACHE_ALIGN);
 }
 
+/* RFC 862 (UDP based echo service): the data of each datagram goes back
+ * in an answering datagram: the received mbuf itself, from the address
+ * and port it was sent to (RFC 1122 4.1.3.5). A failed send is counted
+ * by lib/udp. */
+static void
+udp_echo(struct dpt_udp_sock *us, struct rte_mbuf *m,
+	 const struct dpt_udp_addr *from, const struct dpt_udp_addr *to,
+	 void *arg, uint64_t now)
+{
+	(void)arg;
+	dpt_udp_sendto(us, m, from, to, now);
+}
+
+/* RFC 863 (UDP based discard service): each datagram thrown away. */
+static void
+udp_discard(struct dpt_udp_sock *us, struct rte_mbuf *m,
+	    const struct dpt_udp_addr *from, const struct dpt_udp_addr *to,
+	    void *arg, uint64_t now)
+{
+	(void)us, (void)from, (void)to, (void)arg, (void)now;
+	rte_pktmbuf_free(m);
+}
+
+/* A UDP service: echo or discard, its port bound on every address of
+ * both families. */
+static struct dpt_svc *
+udp_create(const struct dpt_svc_params *p)
+{
+	struct dpt_svc *s;
+	int e;
+
+	if ((p->type != DPT_SVC_ECHO && p->type != DPT_SVC_DISCARD) ||
+	    p->udp == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	s = rte_zmalloc_socket("dpt_svc", sizeof(*s), 0, p->socket_id);
+	if (s == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	s->p = *p;
+	/* any address of both families (IPv6 when the port has it) */
+	s->us = dpt_udp_open(p->udp, &(struct dpt_udp_open_params){
+		.local = { .family = AF_UNSPEC, .port = p->port },
+		.on_recv = p->type == DPT_SVC_ECHO ? udp_echo : udp_discard,
+		.arg = s });
+	if (s->us != NULL)
+		return s;
+	e = rte_errno;
+	rte_free(s);
+	rte_errno = e;
+	return NULL;
+}
+
 struct dpt_svc *
 dpt_svc_create(const struct dpt_svc_params *p)
 {
 	struct dpt_svc *s;
 
+	if (p->proto == DPT_SVC_UDP)
+		return udp_create(p);
 	if (p->ctx_pool == NULL) {
 		rte_errno = EINVAL;
 		return NULL;

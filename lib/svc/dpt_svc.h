@@ -21,6 +21,10 @@
  *                      zero-copy; 0 = until the peer closes), then FIN;
  *                      what arrives is discarded.
  *
+ * Over UDP (proto udp), echo answers each datagram with its data, the
+ * received mbuf itself sent back (RFC 862), and discard frees each (RFC
+ * 863); a UDP service has no connections: unlisten closes its socket.
+ *
  * Lifecycle: dpt_svc_unlisten() stops accepting while established
  * connections go on (a reload removing the service); dpt_svc_drain() also
  * ends each connection gracefully as soon as its current output is done
@@ -39,6 +43,7 @@
 #include <rte_mempool.h>
 
 #include "dpt_tcp.h"
+#include "dpt_udp.h"
 
 enum dpt_svc_type {
 	DPT_SVC_ECHO,
@@ -53,6 +58,19 @@ enum dpt_svc_type {
 /** Their names ("echo", ...), by enum dpt_svc_type; NULL after the last:
  * the values of [service.NAME] type. */
 extern const char *const dpt_svc_type_names[DPT_SVC_TYPE_COUNT + 1];
+
+/** The transport a service runs over ([service.NAME] proto). Over UDP only
+ * echo (RFC 862: each datagram answered by one with its data) and discard
+ * (RFC 863: each datagram thrown away) exist. */
+enum dpt_svc_proto {
+	DPT_SVC_TCP,
+	DPT_SVC_UDP,
+	DPT_SVC_PROTO_COUNT /**< how many there are */
+};
+
+/** Their names ("tcp", "udp"), by enum dpt_svc_proto; NULL after the
+ * last: the values of [service.NAME] proto. */
+extern const char *const dpt_svc_proto_names[DPT_SVC_PROTO_COUNT + 1];
 
 #define DPT_SVC_NAME_LEN 64        /**< a service's name, NUL included */
 #define DPT_SVC_NO_BODY UINT64_MAX /**< http without a "GET /" body: 404 */
@@ -74,6 +92,7 @@ struct dpt_svc_conf {
 	uint64_t idle_timeout_us;    /**< http: a connection with no request
 				       *  under way is closed after this;
 				       *  0 = never */
+	uint32_t proto;              /**< enum dpt_svc_proto */
 };
 
 /** The bytes of an HTTP body: byte i is dpt_svc_http_alphabet[i % 64]. */
@@ -100,6 +119,8 @@ struct dpt_svc_params {
 	uint64_t header_timeout_us;    /**< http: see struct dpt_svc_conf */
 	uint64_t idle_timeout_us;      /**< http: see struct dpt_svc_conf */
 	struct dpt_stats *stats;       /**< the lcore's counters (sink) */
+	enum dpt_svc_proto proto;      /**< TCP (0) or UDP */
+	struct dpt_udp *udp;           /**< the lcore's UDP (proto UDP) */
 };
 
 /**
@@ -118,10 +139,12 @@ struct rte_mempool *dpt_svc_pool_create(const char *name, uint32_t n,
 					int socket_id);
 
 /**
- * Start a service: listen on its port with its handlers.
+ * Start a service: listen on its port with its handlers (over UDP: bind
+ * the port on every address).
  *
  * @return
- *   The service, or NULL with rte_errno set (EADDRINUSE, ENOMEM).
+ *   The service, or NULL with rte_errno set (EADDRINUSE, ENOMEM; EINVAL
+ *   for a type UDP does not serve).
  */
 struct dpt_svc *dpt_svc_create(const struct dpt_svc_params *p);
 

@@ -242,6 +242,15 @@ static struct bad_file bad_files[] = {
 	  "t.conf:5: [port0] mtu: set twice (first on line 4)" },
 	{ GOOD "[arp]\n[port0]\n",
 	  "t.conf:5: [port0]: section repeated (first on line 1)" },
+	{ GOOD "[service.c]\ntype = chargen\nport = 19\nproto = udp\n",
+	  "t.conf:7: [service.c] proto: udp serves echo and discard only, "
+	  "not chargen" },
+	{ GOOD "[service.a]\ntype = echo\nport = 7\nproto = udp\n"
+	  "[service.b]\ntype = discard\nport = 7\nproto = udp\n",
+	  "t.conf:10: [service.b] port: 7 is already the port of "
+	  "[service.a]" },
+	{ GOOD "[service.a]\ntype = echo\nport = 7\nproto = sctp\n",
+	  "t.conf:7: [service.a] proto: 'sctp' is not one of tcp, udp" },
 	{ GOOD "hello\n",
 	  "t.conf:4: expected '[section]' or 'key = value', got 'hello'" },
 	{ "mtu = 1500\n", "t.conf:1: key before any [section]: 'mtu'" },
@@ -450,25 +459,45 @@ Test(conf, every_key_is_documented_in_the_readme)
 	assert_documents_every_key("README.md", "| `%s` |");
 }
 
-Test(conf, without_service_sections_the_four_default_services_run)
+Test(conf, without_service_sections_the_six_default_services_run)
 {
 	static struct dpt_conf c;
 	struct dpt_conf_err err;
-	static const struct { const char *name; uint32_t type, port; } want[] = {
-		{ "echo", DPT_SVC_ECHO, 7 },
-		{ "discard", DPT_SVC_DISCARD, 9 },
-		{ "chargen", DPT_SVC_CHARGEN, 19 },
-		{ "http", DPT_SVC_HTTP, 80 },
+	static const struct {
+		const char *name;
+		uint32_t type, port, proto;
+	} want[] = {
+		{ "echo", DPT_SVC_ECHO, 7, DPT_SVC_TCP },
+		{ "discard", DPT_SVC_DISCARD, 9, DPT_SVC_TCP },
+		{ "chargen", DPT_SVC_CHARGEN, 19, DPT_SVC_TCP },
+		{ "http", DPT_SVC_HTTP, 80, DPT_SVC_TCP },
+		{ "udp-echo", DPT_SVC_ECHO, 7, DPT_SVC_UDP },
+		{ "udp-discard", DPT_SVC_DISCARD, 9, DPT_SVC_UDP },
 	};
 
 	cr_assert_eq(load_text(&c, GOOD, &err), 0, "%s", err.msg);
-	cr_assert_eq(c.n_svcs, 4);
-	for (unsigned int i = 0; i < 4; i++) {
+	cr_assert_eq(c.n_svcs, 6);
+	for (unsigned int i = 0; i < 6; i++) {
 		cr_assert_str_eq(c.svcs[i].name, want[i].name);
 		cr_assert_eq(c.svcs[i].type, want[i].type);
 		cr_assert_eq(c.svcs[i].port, want[i].port);
+		cr_assert_eq(c.svcs[i].proto, want[i].proto);
 	}
 	cr_assert_eq(c.svcs[3].body, DPT_SVC_NO_BODY);
+}
+
+Test(conf, a_tcp_and_a_udp_service_may_share_a_port)
+{
+	static struct dpt_conf c;
+	struct dpt_conf_err err;
+
+	cr_assert_eq(load_text(&c, GOOD "[service.t]\ntype = echo\n"
+			       "port = 7\n[service.u]\ntype = echo\n"
+			       "port = 7\nproto = udp\n", &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(c.n_svcs, 2);
+	cr_assert_eq(c.svcs[0].proto, DPT_SVC_TCP);
+	cr_assert_eq(c.svcs[1].proto, DPT_SVC_UDP);
 }
 
 Test(conf, service_sections_replace_the_defaults_with_their_options)

@@ -159,7 +159,22 @@ Test(steer, tcp_frame_goes_to_the_owner_of_its_tuple)
 	rte_pktmbuf_free(m);
 }
 
-Test(steer, frames_other_than_whole_tcp_segments_stay_or_go_to_all)
+/* UDP 4-tuples are steered as TCP's, so that a datagram and its reply
+ * meet on one worker (lib/udp). */
+Test(steer, whole_udp_datagram_goes_to_its_tuples_owner)
+{
+	struct dpt_steer s;
+	struct rte_mbuf *m = th_mbuf(udp_dgram, sizeof(udp_dgram), 0);
+
+	dpt_steer_init(&s, 2, 0);
+	cr_assert_eq(dpt_steer_frame(&s, m),
+		     dpt_steer_tuple(&s, IP4(198, 18, 0, 1),
+				     IP4(198, 18, 0, 2), 1000, 53));
+	cr_assert_eq(dpt_steer_rx(&s, m), dpt_steer_frame(&s, m));
+	rte_pktmbuf_free(m);
+}
+
+Test(steer, frames_other_than_whole_tcp_segments_and_udp_datagrams_stay_or_go_to_all)
 {
 	struct dpt_steer s;
 	uint8_t frag[sizeof(tcp_syn)];
@@ -168,9 +183,6 @@ Test(steer, frames_other_than_whole_tcp_segments_stay_or_go_to_all)
 	dpt_steer_init(&s, 2, 0);
 	m = th_mbuf(arp_req, sizeof(arp_req), 0);
 	cr_assert_eq(dpt_steer_frame(&s, m), DPT_STEER_ALL);
-	rte_pktmbuf_free(m);
-	m = th_mbuf(udp_dgram, sizeof(udp_dgram), 0);
-	cr_assert_eq(dpt_steer_frame(&s, m), DPT_STEER_HERE);
 	rte_pktmbuf_free(m);
 	m = th_mbuf(echo_req, sizeof(echo_req), 0);
 	cr_assert_eq(dpt_steer_frame(&s, m), DPT_STEER_HERE);
@@ -299,9 +311,12 @@ Test(steer, icmp_error_goes_to_the_owner_of_the_segment_it_quotes)
 	/* quoting 198.18.0.2:80 -> 198.18.0.1:FRAG_TCP_SPORT, whatever the
 	 * router's address */
 	cr_assert_eq(RX_OWNER(&s, icmp_frag_needed), TUPLE_OWNER);
+	/* one quoting a UDP datagram (198.18.0.1:1000 -> 198.18.0.2:53)
+	 * goes to that 4-tuple's owner, whose connected socket it is for */
+	cr_assert_eq(RX_OWNER(&s, port_unreach_expected),
+		     dpt_steer_tuple(&s, TH_PEER_IP, TH_US_IP, 1000, 53));
 	/* other ICMP stays where it arrives */
 	cr_assert_eq(RX_OWNER(&s, echo_req), DPT_STEER_HERE);
-	cr_assert_eq(RX_OWNER(&s, port_unreach_expected), DPT_STEER_HERE);
 	cr_assert_eq(RX_OWNER(&s, arp_req), DPT_STEER_ALL);
 }
 
