@@ -211,8 +211,8 @@
 	X(icmp6_drop_cksum, D, "ICMPv6 checksum wrong")                      \
 	X(icmp6_drop_type, D, "ICMPv6 of a type dptcp does not act on "      \
 			      "(MLD among them)")                          \
-	X(icmp6_drop_quote, D, "ICMPv6 errors not about a TCP segment of "   \
-			       "ours")                                     \
+	X(icmp6_drop_quote, D, "ICMPv6 errors not about a TCP segment or "   \
+			       "UDP datagram of ours")                     \
 	X(icmp_rx_echo_request, C, "ICMP echo requests received")             \
 	X(icmp_rx_echo_reply, C, "ICMP echo replies received")                \
 	X(icmp_rx_dest_unreach, C, "ICMP destination-unreachable received")   \
@@ -238,9 +238,10 @@
 				 "checksum, which is mandatory there (RFC " \
 				 "8200 8.1)")                               \
 	X(udp_rx, C, "UDP datagrams delivered to a socket")                  \
-	X(udp_icmp_errors, C, "ICMP errors about our UDP datagrams kept "     \
-			      "for their connected socket (RFC 1122 "       \
-			      "4.1.3.3)")                                    \
+	X(udp_icmp_errors, C, "ICMP and ICMPv6 errors about our UDP "        \
+			      "datagrams to a connected socket (RFC 1122 "  \
+			      "4.1.3.3; a packet too big lowers the path "  \
+			      "MTU only)")                                   \
 	X(udp_icmp_no_sock, D, "ICMP errors quoting a UDP datagram of no "    \
 			       "connected socket")                          \
 	X(udp_rx_bytes, C, "UDP payload bytes delivered to sockets")         \

@@ -108,6 +108,7 @@ worker_udp(struct dpt_engine *e, struct dpt_worker *w,
 		.hdr_pool = e->hdr_pool, .data_pool = e->port.pool,
 		.stats = &w->stats,
 		.port_ok = p->n_lcores > 1 ? dpt_dispatch_port_ok : NULL,
+		.port_ok6 = p->n_lcores > 1 ? dpt_dispatch_port_ok6 : NULL,
 		.port_ok_arg = w,
 		.tx_cksum_offload = !!(e->port.tx_offloads &
 				       RTE_ETH_TX_OFFLOAD_UDP_CKSUM),

@@ -48,21 +48,6 @@ echo_reply(struct dpt_netif *nif, struct rte_mbuf *m, const struct dpt_ipv4 *ip,
 	dpt_ipv4_output(nif, m, ip->src, now);
 }
 
-/* Who takes an error quoting a datagram of @proto: TCP's hook, or UDP's
- * (RFC 1122 4.1.3.3: UDP MUST pass ICMP errors up); NULL for nobody. */
-static dpt_l4_err_t
-quote_owner(const struct dpt_netif *nif, uint8_t proto, void **ctx)
-{
-	if (proto == IPPROTO_TCP) {
-		*ctx = nif->tcp_ctx;
-		return nif->tcp_err;
-	}
-	if (proto == IPPROTO_UDP) {
-		*ctx = nif->udp_ctx;
-		return nif->udp_err;
-	}
-	return NULL;
-}
 
 /* An error goes to the transport protocol whose datagram it quotes (RFC
  * 1122 3.2.2; RFC 792: the IPv4 header and at least 64 bits of its data):
@@ -84,7 +69,7 @@ error_input(struct dpt_netif *nif, struct rte_mbuf *m,
 
 	q = rte_pktmbuf_read(m, off, sizeof(*q), &qbuf);
 	if (q == NULL ||
-	    (owner = quote_owner(nif, q->next_proto_id, &ctx)) == NULL ||
+	    (owner = dpt_netif_err_owner(nif, q->next_proto_id, &ctx)) == NULL ||
 	    (q->version_ihl >> 4) != IPVERSION ||
 	    (qhl = rte_ipv4_hdr_len(q)) < sizeof(*q) ||
 	    (q->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ||

@@ -84,12 +84,13 @@ lower_path(struct dpt_netif *nif, const struct dpt_in6 *dst, uint32_t mtu,
 		dpt_pmtu6_set(nif->pmtu6, dst, (uint16_t)mtu, now);
 }
 
-/* An error goes to TCP when it quotes one of its segments (RFC 4443
- * 2.4(b)): the quoted IPv6 header (ours carry no extension headers)
- * from one of our addresses, then 8 bytes of TCP. The ports and the
- * sequence number are TCP's to check (RFC 5927). Packet too big: the
- * path MTU cache lowered first, whatever the quoted protocol, and TCP
- * told the MTU raised to 1280 if below (RFC 8201 4). */
+/* An error goes to TCP or UDP when it quotes one of their datagrams (RFC
+ * 4443 2.4(b)): the quoted IPv6 header (ours carry no extension headers)
+ * from one of our addresses, then 8 bytes of TCP or UDP. The ports (and
+ * TCP's sequence number) are the transport's to check (RFC 5927).
+ * Packet too big: the path MTU cache lowered first, whatever the quoted
+ * protocol, and the transport told the MTU raised to 1280 if below (RFC
+ * 8201 4). */
 static void
 error6_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	     const struct dpt_ipv6 *ip, const uint8_t *hdr, uint64_t now)
@@ -101,6 +102,8 @@ error6_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	const uint8_t *t;
 	struct dpt_icmp_err e;
 	uint32_t param;
+	dpt_l4_err_t owner;
+	void *ctx;
 
 	q = rte_pktmbuf_read(m, off, sizeof(*q), &qbuf);
 	if (q == NULL || (rte_be_to_cpu_32(q->vtc_flow) >> 28) != 6 ||
@@ -111,7 +114,8 @@ error6_input(struct dpt_netif *nif, struct rte_mbuf *m,
 	if (hdr[0] == ICMP6_PACKET_TOO_BIG)
 		lower_path(nif, (const struct dpt_in6 *)q->dst_addr, param,
 			   now);
-	if (nif->tcp_err == NULL || q->proto != IPPROTO_TCP)
+	owner = dpt_netif_err_owner(nif, q->proto, &ctx);
+	if (owner == NULL)
 		return dpt_netif_drop(nif, m, DPT_STAT_icmp6_drop_quote);
 	t = rte_pktmbuf_read(m, off + sizeof(*q), sizeof(tbuf), tbuf);
 	if (t == NULL)
@@ -129,7 +133,7 @@ error6_input(struct dpt_netif *nif, struct rte_mbuf *m,
 					  (uint32_t)RTE_IPV6_MIN_MTU);
 	dpt_icmp_err_tcp(&e, t);
 	rte_pktmbuf_free(m);
-	nif->tcp_err(nif->tcp_ctx, &e, now);
+	owner(ctx, &e, now);
 }
 
 void

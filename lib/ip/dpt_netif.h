@@ -20,6 +20,7 @@
 #ifndef DPT_NETIF_H
 #define DPT_NETIF_H
 
+#include <netinet/in.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
@@ -150,6 +151,23 @@ struct dpt_netif {
 	int (*handoff)(void *arg, struct rte_mbuf *m);
 	void *handoff_arg;         /**< its argument */
 };
+
+/** Who takes an ICMP or ICMPv6 error quoting a datagram of @p proto:
+ * TCP's hook, or UDP's (RFC 1122 4.1.3.3, RFC 4443 2.4(c): UDP MUST pass
+ * ICMP errors up); NULL for nobody. @p ctx gets the hook's argument. */
+static inline dpt_l4_err_t
+dpt_netif_err_owner(const struct dpt_netif *nif, uint8_t proto, void **ctx)
+{
+	if (proto == IPPROTO_TCP) {
+		*ctx = nif->tcp_ctx;
+		return nif->tcp_err;
+	}
+	if (proto == IPPROTO_UDP) {
+		*ctx = nif->udp_ctx;
+		return nif->udp_err;
+	}
+	return NULL;
+}
 
 /** The interface as configured (lib/cfg fills it): its addresses, route
  * and MTU ([port0]), and what IPv4 and ICMP originate ([ip]). */

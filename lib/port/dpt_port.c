@@ -343,6 +343,8 @@ setup_steering(struct dpt_port *p)
 	/* choose_rss() asked for UDP's 4-tuple where the PMD has it */
 	p->steer.hw_hash_udp = p->steer.hw_hash &&
 		(di.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_UDP);
+	p->steer.hw_hash_udp6 = p->steer.hw_hash &&
+		(di.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV6_UDP);
 }
 
 int

@@ -145,7 +145,8 @@ tcp_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 			       rte_be_to_cpu_16(th->dst_port));
 }
 
-/* The ports of the TCP header at @th, for dpt_steer_tuple6(). */
+/* The owner of the IPv6 TCP segment or UDP datagram whose header (ports
+ * at the same offsets) is at @th. */
 static int
 tcp6_owner(const struct dpt_steer *s, const struct rte_ipv6_hdr *ip,
 	   const struct rte_tcp_hdr *th)
@@ -158,7 +159,8 @@ tcp6_owner(const struct dpt_steer *s, const struct rte_ipv6_hdr *ip,
 
 /* An ICMPv6 error (RFC 4443 3: destination unreachable, packet too big,
  * time exceeded, parameter problem: types 1 to 4) whose quoted packet is
- * a TCP segment right after its fixed header: that segment's owner. */
+ * a TCP segment or UDP datagram right after its fixed header: its
+ * 4-tuple's owner. */
 static int
 icmp6_error_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 		  const struct rte_ipv6_hdr *ip)
@@ -168,16 +170,17 @@ icmp6_error_owner(const struct dpt_steer *s, const struct rte_mbuf *m,
 	uint32_t at = RTE_ETHER_HDR_LEN + sizeof(*ip) + 8;
 
 	if (m->data_len < at + sizeof(*q) + 4 || ic[0] < 1 || ic[0] > 4 ||
-	    q->proto != IPPROTO_TCP)
+	    (q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP))
 		return DPT_STEER_HERE;
 	return tcp6_owner(s, q, (const struct rte_tcp_hdr *)(q + 1));
 }
 
-/* Who handles an IPv6 frame (@m not IPv4 nor ARP): a TCP segment right
- * after the fixed header (nearly every one: a segment behind extension
- * headers stays with the worker that received it, which parses it in
- * full), by the IPv6 4-tuple; in the dispatcher (@rx) also an ICMPv6
- * error quoting one. Anything else, Neighbor Discovery included (ip6's),
+/* Who handles an IPv6 frame (@m not IPv4 nor ARP): a TCP segment or UDP
+ * datagram right after the fixed header (nearly every one: one behind
+ * extension headers stays with the worker that received it, which
+ * parses it in full; a fragment is reassembled there and handed on), by
+ * the IPv6 4-tuple; in the dispatcher (@rx) also an ICMPv6 error quoting
+ * one. Anything else, Neighbor Discovery included (ip6's),
  * DPT_STEER_HERE. */
 static int
 ipv6_owner(const struct dpt_steer *s, const struct rte_mbuf *m, int rx)
@@ -189,14 +192,15 @@ ipv6_owner(const struct dpt_steer *s, const struct rte_mbuf *m, int rx)
 	if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip) + 4 ||
 	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6))
 		return DPT_STEER_HERE;
-	if (s->n_workers == 1)
-		return ip->proto == IPPROTO_TCP ? 0 : DPT_STEER_HERE;
-	if (ip->proto == IPPROTO_TCP) {
-		if (s->hw_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+	if (ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP) {
+		if (s->n_workers == 1)
+			return 0;
+		if (s->hw_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) &&
+		    (ip->proto == IPPROTO_TCP || s->hw_hash_udp6))
 			return s->reta[m->hash.rss % s->reta_size];
 		return tcp6_owner(s, ip, (const struct rte_tcp_hdr *)(ip + 1));
 	}
-	if (rx && ip->proto == IPPROTO_ICMPV6)
+	if (rx && ip->proto == IPPROTO_ICMPV6 && s->n_workers > 1)
 		return icmp6_error_owner(s, m, ip);
 	return DPT_STEER_HERE;
 }

@@ -25,9 +25,9 @@
  *     worker owning the quoted 4-tuple, whose connection (or connected
  *     socket) they concern.
  *
- * IPv6 TCP segments are steered by their IPv6 4-tuple alike (RSS's IPv6
- * TCP hash type, the same symmetric key), and ICMPv6 errors by the
- * segment they quote.
+ * IPv6 TCP segments and UDP datagrams are steered by their IPv6 4-tuple
+ * alike (RSS's IPv6 TCP and UDP hash types, the same symmetric key), and
+ * ICMPv6 errors by the segment or datagram they quote.
  *
  * The table is written once at start-up and only read afterwards, by
  * every worker.
@@ -56,6 +56,7 @@ struct dpt_steer {
 	int hw_hash;                    /**< trust the PMD's RSS hash in mbufs */
 	int hw_hash_udp;                /**< ... for UDP too (its RSS hashes
 					  *  UDP 4-tuples) */
+	int hw_hash_udp6;               /**< ... for UDP over IPv6 too */
 	uint16_t reta[DPT_STEER_RETA_MAX]; /**< hash % reta_size -> worker */
 	uint8_t key[DPT_STEER_KEY_LEN]; /**< the symmetric key, as the PMD has it */
 };

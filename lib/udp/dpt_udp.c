@@ -63,6 +63,8 @@ struct dpt_udp {
 	struct dpt_stats *st;
 	struct rte_mempool *hdr_pool, *data_pool;
 	int (*port_ok)(void *, uint32_t, uint16_t, uint32_t, uint16_t);
+	int (*port_ok6)(void *, const struct dpt_in6 *, uint16_t,
+			const struct dpt_in6 *, uint16_t);
 	void *port_ok_arg;
 	uint8_t tx_cksum, cksum_none;
 	uint16_t next_port;            /* where the ephemeral search goes on */
@@ -196,12 +198,29 @@ table_del(struct dpt_udp_sock *s)
 	*p = s->next;
 }
 
-/* A free ephemeral port for a socket from @laddr (RFC 6056 3.3.2: a
- * counter from a random start), no other socket of this lcore using it,
- * and, connecting to @raddr:@rport, one whose replies come to this lcore
- * (port_ok: with n lcores, about one port in n). 0 when none is. */
+/* Whether the replies to @s's datagrams from local port @lport come to
+ * this lcore: @s connected over @family, its local address and remote
+ * endpoint set (an unconnected socket: yes). */
+static int
+replies_here(const struct dpt_udp *u, const struct dpt_udp_sock *s,
+	     uint16_t family, uint16_t lport)
+{
+	if (s->rport == 0)
+		return 1;
+	if (family == AF_INET6)
+		return u->port_ok6 == NULL ||
+		       u->port_ok6(u->port_ok_arg, &s->raddr6, s->rport,
+				   &s->laddr6, lport);
+	return u->port_ok == NULL ||
+	       u->port_ok(u->port_ok_arg, s->raddr, s->rport, s->laddr, lport);
+}
+
+/* A free ephemeral port for @s (RFC 6056 3.3.2: a counter from a random
+ * start), no other socket of this lcore using it, and, @s connected over
+ * @family, one whose replies come to this lcore (port_ok: with n lcores,
+ * about one port in n). 0 when none is. */
 static uint16_t
-ephemeral(struct dpt_udp *u, uint32_t laddr, uint32_t raddr, uint16_t rport)
+ephemeral(struct dpt_udp *u, const struct dpt_udp_sock *s, uint16_t family)
 {
 	const uint32_t range = EPHEMERAL_HI - EPHEMERAL_LO + 1;
 
@@ -212,8 +231,7 @@ ephemeral(struct dpt_udp *u, uint32_t laddr, uint32_t raddr, uint16_t rport)
 			       (uint16_t)(p + 1);
 		if (endpoint_taken(u, AF_UNSPEC, 0, NULL, p))
 			continue;
-		if (rport == 0 || u->port_ok == NULL ||
-		    u->port_ok(u->port_ok_arg, raddr, rport, laddr, p))
+		if (replies_here(u, s, family, p))
 			return p;
 	}
 	return 0;
@@ -248,6 +266,7 @@ dpt_udp_create(const struct dpt_udp_params *p)
 	u->hdr_pool = p->hdr_pool;
 	u->data_pool = p->data_pool;
 	u->port_ok = p->port_ok;
+	u->port_ok6 = p->port_ok6;
 	u->port_ok_arg = p->port_ok_arg;
 	u->tx_cksum = p->tx_cksum_offload != 0;
 	u->cksum_none = p->cksum_none != 0;
@@ -300,57 +319,49 @@ dpt_udp_socks(const struct dpt_udp *u)
 	return u->n_socks;
 }
 
+/* The local port of @s, just connected over @family: an ephemeral one
+ * whose replies come here, or, @lport_given, the one it has, which must
+ * hash to this lcore (-EXDEV: the caller restores @s). */
+static int
+port_for(struct dpt_udp_sock *s, uint16_t family, int lport_given)
+{
+	if (lport_given)
+		return replies_here(s->u, s, family, s->lport) ? 0 : -EXDEV;
+	s->lport = ephemeral(s->u, s, family);
+	return s->lport == 0 ? -EADDRNOTAVAIL : 0;
+}
+
 /* Connect @s (bound or not) to @raddr:@rport, @lport_given saying whether
- * its port was asked for (then it must hash to this lcore). */
+ * its port was asked for (then it must hash to this lcore); on failure
+ * the caller restores @s. */
 static int
 do_connect(struct dpt_udp_sock *s, uint32_t raddr, uint16_t rport,
 	   int lport_given)
 {
-	struct dpt_udp *u = s->u;
 	/* the source address a connected socket's datagrams leave from, as
 	 * the 4-tuple its replies are steered by */
-	uint32_t laddr = s->laddr != 0 ? s->laddr : u->nif->addr;
-
-	if (!lport_given) {
-		uint16_t p = ephemeral(u, laddr, raddr, rport);
-
-		if (p == 0)
-			return -EADDRNOTAVAIL;
-		s->lport = p;
-	} else if (u->port_ok != NULL &&
-		   !u->port_ok(u->port_ok_arg, raddr, rport, laddr, s->lport)) {
-		return -EXDEV;
-	}
-	s->laddr = laddr;
+	if (s->laddr == 0)
+		s->laddr = s->u->nif->addr;
 	s->raddr = raddr;
 	s->rport = rport;
-	return 0;
+	return port_for(s, AF_INET, lport_given);
 }
 
-/* Connect @s (of IPv6) to @raddr:@rport. IPv6 steering is not there yet
- * (dpt_steer.h hashes IPv4 only): no port is chosen for this worker. */
+/* Connect @s to @raddr:@rport over IPv6, as do_connect(). */
 static int
 do_connect6(struct dpt_udp_sock *s, const struct dpt_in6 *raddr,
 	    uint16_t rport, int lport_given)
 {
-	struct dpt_udp *u = s->u;
-	const struct dpt_in6 *first = dpt_netif_addr6(u->nif);
+	const struct dpt_in6 *first = dpt_netif_addr6(s->u->nif);
 
 	if (dpt_in6_is_unspec(&s->laddr6) && first == NULL)
 		return -EADDRNOTAVAIL; /* IPv6 off, or no address usable */
-	if (!lport_given) {
-		uint16_t p = ephemeral(u, 0, 0, 0);
-
-		if (p == 0)
-			return -EADDRNOTAVAIL;
-		s->lport = p;
-	}
 	if (dpt_in6_is_unspec(&s->laddr6))
 		s->laddr6 = *first;
 	s->family = AF_INET6;
 	s->raddr6 = *raddr;
 	s->rport = rport;
-	return 0;
+	return port_for(s, AF_INET6, lport_given);
 }
 
 /* The local endpoint @l may be bound: its family known, its address ours
@@ -415,7 +426,7 @@ dpt_udp_open(struct dpt_udp *u, const struct dpt_udp_open_params *p)
 	else if (r->port != 0)
 		rc = do_connect(s, r->v4, r->port, l->port != 0);
 	else if (l->port == 0)
-		s->lport = ephemeral(u, s->laddr, 0, 0);
+		s->lport = ephemeral(u, s, family);
 	if (rc == 0 && s->lport == 0)
 		rc = -EADDRNOTAVAIL;
 	if (rc != 0) {
@@ -812,20 +823,49 @@ icmp_errno(uint8_t type, uint8_t code)
 	}
 }
 
+/* The errno an ICMPv6 error means to a connected socket, as Linux's
+ * icmpv6_err_convert() (RFC 4443 3.1 to 3.4). */
+static int
+icmp6_errno(uint8_t type, uint8_t code)
+{
+	static const int unreach[] = {
+		[ICMP6_DST_UNREACH_NOROUTE] = ENETUNREACH,
+		[ICMP6_DST_UNREACH_ADMIN] = EACCES,
+		[ICMP6_DST_UNREACH_BEYONDSCOPE] = EHOSTUNREACH,
+		[ICMP6_DST_UNREACH_ADDR] = EHOSTUNREACH,
+		[ICMP6_DST_UNREACH_NOPORT] = ECONNREFUSED,
+		[5] = EACCES, /* source address failed policy */
+		[6] = EACCES, /* reject route */
+	};
+
+	if (type == ICMP6_DST_UNREACH)
+		return code < RTE_DIM(unreach) ? unreach[code] : EHOSTUNREACH;
+	return type == ICMP6_PARAM_PROB ? EPROTO : EHOSTUNREACH;
+}
+
 void
 dpt_udp_icmp_error(void *ctx, const struct dpt_icmp_err *e, uint64_t now)
 {
 	struct dpt_udp *u = ctx;
 	/* the quoted datagram went from us (src, sport) to the peer */
-	struct dpt_udp_sock *s = lookup(u, e->src, e->sport, e->dst, e->dport);
+	struct dpt_udp_sock *s =
+		e->family == 6 ?
+			lookup6(u, &e->src6, e->sport, &e->dst6, e->dport) :
+			lookup(u, e->src, e->sport, e->dst, e->dport);
 
 	(void)now;
-	if (e->family == 6 || s == NULL || s->rport == 0) {
+	if (s == NULL || s->rport == 0) {
 		u->st->c[DPT_STAT_udp_icmp_no_sock]++;
 		return;
 	}
 	u->st->c[DPT_STAT_udp_icmp_errors]++;
-	s->err = icmp_errno(e->type, e->code);
+	/* a packet too big lowered the path MTU (lib/ip) and the next
+	 * datagrams are fragmented to it (RFC 8201 4): nothing for the
+	 * socket, as on Linux without IPV6_RECVERR */
+	if (e->family == 6 && e->type == ICMP6_PACKET_TOO_BIG)
+		return;
+	s->err = e->family == 6 ? icmp6_errno(e->type, e->code) :
+				  icmp_errno(e->type, e->code);
 	mark_ready(u, s);
 }
 

@@ -110,7 +110,11 @@ struct dpt_udp_params {
 	 *  peer's replies must reach this lcore. NULL = any port. */
 	int (*port_ok)(void *arg, uint32_t raddr, uint16_t rport,
 		       uint32_t laddr, uint16_t lport);
-	void *port_ok_arg;             /**< its first argument */
+	/** port_ok over IPv6 (addresses in network order). */
+	int (*port_ok6)(void *arg, const struct dpt_in6 *raddr,
+			uint16_t rport, const struct dpt_in6 *laddr,
+			uint16_t lport);
+	void *port_ok_arg;             /**< their first argument */
 	int tx_cksum_offload;          /**< the PMD fills UDP checksums */
 	int cksum_none;                /**< send checksum 0 ([port0] checksum
 					 *  = none; RFC 768 allows it over

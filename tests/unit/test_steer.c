@@ -261,6 +261,32 @@ Test(steer, ipv6_tcp_frame_goes_to_the_owner_of_its_tuple)
 	rte_pktmbuf_free(m);
 }
 
+Test(steer, ipv6_udp_datagram_and_errors_quoting_it_go_to_its_tuples_owner)
+{
+	struct dpt_in6 peer = IN6(0x2001, 2, 0, 0, 0, 0, 0, 1);
+	struct dpt_in6 us = IN6(0x2001, 2, 0, 0, 0, 0, 0, 2);
+	uint8_t udp[sizeof(tcp6_syn)], ptb[sizeof(icmp6_ptb)];
+	struct dpt_steer s;
+	int want;
+
+	/* the same 4-tuples, over UDP (ports at the same offsets) */
+	memcpy(udp, tcp6_syn, sizeof(udp));
+	udp[20] = IPPROTO_UDP;
+	memcpy(ptb, icmp6_ptb, sizeof(ptb));
+	ptb[68] = IPPROTO_UDP;
+	for (uint16_t n = 2; n <= 8; n++) {
+		dpt_steer_init(&s, n, 0);
+		want = dpt_steer_tuple6(&s, &peer, &us, 40000, 80);
+		cr_assert_eq(rx_owner(&s, udp, sizeof(udp)), want);
+		cr_assert_eq(RX_OWNER(&s, ptb), want);
+		ptb[54] = 1; /* destination unreachable */
+		cr_assert_eq(RX_OWNER(&s, ptb), want);
+		ptb[54] = 2;
+	}
+	dpt_steer_init(&s, 1, 0);
+	cr_assert_eq(rx_owner(&s, udp, sizeof(udp)), 0);
+}
+
 Test(steer, ipv6_other_than_tcp_stays_where_it_arrives)
 {
 	uint8_t f[sizeof(icmp6_ptb)];

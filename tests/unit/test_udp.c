@@ -824,3 +824,104 @@ Test(udp6, connected_socket_takes_only_its_peers_datagrams)
 	cr_assert_eq(seen.n, 1);
 	rte_pktmbuf_free(seen.m);
 }
+
+static int
+even_ports_only6(void *arg, const struct dpt_in6 *raddr, uint16_t rport,
+		 const struct dpt_in6 *laddr, uint16_t lport)
+{
+	(void)arg, (void)raddr, (void)rport, (void)laddr;
+	return lport % 2 == 0;
+}
+
+Test(udp6, connect_takes_an_ephemeral_port_whose_replies_come_here)
+{
+	struct dpt_udp_addr peer = dpt_udp_addr6(&th_peer_ip6, 7), l;
+	struct dpt_udp_sock *s;
+
+	dpt_udp_free(u);
+	u = dpt_udp_create(&(struct dpt_udp_params){
+		.name = "test_udp", .nif = &t.nif, .hdr_pool = th_pool,
+		.data_pool = th_pool, .stats = &t.stats, .max_socks = 8,
+		.port_ok6 = even_ports_only6, .seed = 7 });
+	cr_assert_not_null(u);
+	for (int i = 0; i < 4; i++) {
+		s = dpt_udp_open(u, &(struct dpt_udp_open_params){
+			.local = { .family = AF_INET6 }, .remote = peer });
+		cr_assert_not_null(s);
+		cr_assert_eq(dpt_udp_local(s).port % 2, 0);
+	}
+	/* a port given must hash here too; a failed connect changes
+	 * nothing */
+	s = open6(AF_INET6, 5001, 0);
+	cr_assert_eq(dpt_udp_connect(s, &peer), -EXDEV);
+	l = dpt_udp_local(s);
+	cr_assert_eq(l.port, 5001);
+	cr_assert(dpt_in6_is_unspec(&l.v6));
+}
+
+/* The socket 2001:2::1:9 connected to the peer's port 1234, which sent
+ * it "hello" (udp6_reply_expected). */
+static struct dpt_udp_sock *
+sent_hello6(void)
+{
+	struct dpt_udp_sock *s = dpt_udp_open(u, &(struct dpt_udp_open_params){
+		.local = { .family = AF_INET6, .port = 9 },
+		.remote = dpt_udp_addr6(&th_peer_ip6, 1234),
+		.on_readable = on_readable });
+
+	cr_assert_not_null(s);
+	cr_assert_eq(dpt_udp_sendto_copy(s, "hello", 5, NULL, T0 + 1), 0);
+	TH_ASSERT_FRAME(th_sent(&t, 0), udp6_reply_expected);
+	th_clear_sent(&t);
+	return s;
+}
+
+Test(udp6, port_unreachable_is_econnrefused_on_the_connected_socket_rfc4443_3_1)
+{
+	struct dpt_udp_sock *s = sent_hello6();
+
+	IN(udp6_unreach_for_us, T0 + 2);
+	TH_ASSERT_STAT(&t, udp_icmp_errors, 1);
+	TH_ASSERT_STAT(&t, icmp6_drop_quote, 0);
+	dpt_udp_poll(u, T0 + 3);
+	cr_assert_eq(seen.readable, 1, "the application learns it");
+	cr_assert_eq(dpt_udp_error(s), ECONNREFUSED);
+	cr_assert_eq(dpt_udp_error(s), 0, "read once, as SO_ERROR");
+	th_assert_sent(&t, 0);
+}
+
+Test(udp6, packet_too_big_fragments_the_next_datagrams_and_is_no_error_rfc8201_4)
+{
+	struct dpt_udp_sock *s = sent_hello6();
+	static char big[1400];
+
+	IN(udp6_ptb_for_us, T0 + 2);
+	TH_ASSERT_STAT(&t, udp_icmp_errors, 1);
+	cr_assert_eq(dpt_udp_error(s), 0);
+	cr_assert_eq(dpt_udp_sendto_copy(s, big, sizeof(big), NULL, T0 + 3),
+		     0);
+	/* 1300 bytes a packet: 40 + 8 (fragment header) + 1248 (a multiple
+	 * of 8, RFC 8200 4.5), then the other 160 of 1408 UDP bytes */
+	th_assert_sent(&t, 2);
+	cr_assert_eq(th_sent(&t, 0)->pkt_len, 14 + 40 + 8 + 1248);
+	cr_assert_eq(th_sent(&t, 1)->pkt_len, 14 + 40 + 8 + 1408 - 1248);
+}
+
+Test(udp6, error_for_an_unconnected_socket_is_counted_and_dropped)
+{
+	struct dpt_udp_sock *s = open6(AF_INET6, 9, 1);
+
+	IN(udp6_unreach_for_us, T0 + 1);
+	TH_ASSERT_STAT(&t, udp_icmp_no_sock, 1);
+	TH_ASSERT_STAT(&t, udp_icmp_errors, 0);
+	cr_assert_eq(dpt_udp_error(s), 0);
+}
+
+Test(udp6, without_lib_udp_an_error_quoting_udp_is_icmp6_drop_quote)
+{
+	dpt_udp_free(u);
+	u = NULL;
+	IN(udp6_unreach_for_us, T0 + 1);
+	TH_ASSERT_STAT(&t, icmp6_drop_quote, 1);
+	TH_ASSERT_STAT(&t, udp_icmp_no_sock, 0);
+}

@@ -46,6 +46,10 @@ vec('udp6_closed',
     "Ether(dst=US, src=PEER)/IPv6(src=PEER6, dst=US6, hlim=64)/UDP(sport=1234, dport=9)/b'hello'")
 vec('udp6_unreach_expected',
     "Ether(dst=PEER, src=US)/IPv6(src=US6, dst=PEER6, hlim=64)/ICMPv6DestUnreach(code=4)/IPv6(src=PEER6, dst=US6, hlim=64)/UDP(sport=1234, dport=9)/b'hello'")
+vec('udp6_unreach_for_us',
+    "Ether(dst=US, src=PEER)/IPv6(src=PEER6, dst=US6, hlim=64)/ICMPv6DestUnreach(code=4)/IPv6(src=US6, dst=PEER6, hlim=64)/UDP(sport=9, dport=1234)/b'hello'")
+vec('udp6_ptb_for_us',
+    "Ether(dst=US, src=PEER)/IPv6(src='2001:2::fe', dst=US6, hlim=64)/ICMPv6PacketTooBig(mtu=1300)/IPv6(src=US6, dst=PEER6, hlim=64)/UDP(sport=9, dport=1234)/b'hello'")
 vec('ptb_1400',
     "Ether(dst=US, src=PEER)/IPv6(src='2001:2::fe', dst=US6, hlim=64)/ICMPv6PacketTooBig(mtu=1400)/IPv6(src=US6, dst='2001:3::9', hlim=64)/TCP(sport=80, dport=5555, seq=1000, ack=1, flags='A')/(b'd' * 32)")
 vec('ptb_1000',
