@@ -216,6 +216,7 @@ struct gen_worker {
 	uint32_t n_connecting;     /* in SYN-SENT */
 	uint32_t next_stop;        /* conns[next_stop] is told next */
 	uint32_t nexthop;          /* of the target, host order */
+	struct dpt_in6 nexthop6;   /* of an IPv6 target */
 	uint16_t seg_room;         /* bytes we put in one mbuf */
 	uint16_t ping_seq;
 	uint32_t made_once;        /* conns made at least once (setup) */

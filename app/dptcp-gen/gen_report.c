@@ -229,7 +229,7 @@ gen_print_summary(const struct gen *g, const struct gen_result *r)
 
 	if (n->fail[FAIL_NO_PEER] > 0)
 		printf("dptcp-gen: %s: its next hop did not answer "
-		       "ARP within --wait-peer\n", o->target_str);
+		       "ARP (or ND) within --wait-peer\n", o->target_str);
 	printf("dptcp-gen: summary: %s%s%s, %" PRIu64 " of %u connection(s) "
 	       "completed (%" PRIu64 " made, %" PRIu64 " failed, %" PRIu64
 	       " incomplete); sent %" PRIu64 " B, received %" PRIu64

@@ -28,6 +28,8 @@
 #define LOSS_US (100 * DPT_US_PER_MS) /* udp-rr: a request is lost */
 #define CHECK_US (10 * DPT_US_PER_MS) /* udp-rr: losses looked for */
 #define MAX_DGRAM (65535 - 20 - 8)    /* RFC 768 over IPv4 */
+#define MAX_DGRAM6 (65535 - 8)        /* over IPv6, without jumbograms
+				       * (RFC 8200 3: payload length) */
 
 static int
 is_rr(const struct gen *g)
@@ -110,7 +112,8 @@ stream_recv(struct dpt_udp_sock *s, struct rte_mbuf *m,
 	keep(x->gw, m);
 }
 
-/* A flow's socket, from our address i mod --sources to the target. */
+/* A flow's socket, from our address i mod --sources to the target (over
+ * IPv6 from our first address: one source). */
 static void
 flow_open(struct gen_worker *gw, struct gen_conn *x, struct dpt_worker *w,
 	  uint64_t now)
@@ -118,11 +121,16 @@ flow_open(struct gen_worker *gw, struct gen_conn *x, struct dpt_worker *w,
 	const struct gen *g = gw->g;
 	uint32_t laddr = w->nif.addr +
 			 (uint32_t)((uint64_t)(x - g->conns) % g->o.sources);
-
-	x->us = dpt_udp_open(w->udp, &(struct dpt_udp_open_params){
+	struct dpt_udp_open_params p = {
 		.local = dpt_udp_addr4(laddr, 0),
 		.remote = dpt_udp_addr4(g->o.target, g->o.port),
-		.on_recv = is_rr(g) ? rr_recv : stream_recv, .arg = x });
+		.on_recv = is_rr(g) ? rr_recv : stream_recv, .arg = x };
+
+	if (g->o.v6) {
+		p.local = (struct dpt_udp_addr){ .family = AF_INET6 };
+		p.remote = dpt_udp_addr6(&g->o.target6, g->o.port);
+	}
+	x->us = dpt_udp_open(w->udp, &p);
 	if (x->us == NULL)
 		return gen_conn_failed(x, FAIL_LOCAL, now);
 	gen_conn_set(x, CONN_OPEN);
@@ -223,9 +231,10 @@ udp_check(const struct gen *g)
 {
 	const struct gen_opts *o = &g->o;
 
-	if (o->size > MAX_DGRAM) {
-		fprintf(stderr, "dptcp-gen: --size: a UDP datagram over IPv4 "
-			"carries at most %u bytes\n", MAX_DGRAM);
+	if (o->size > (o->v6 ? MAX_DGRAM6 : MAX_DGRAM)) {
+		fprintf(stderr, "dptcp-gen: --size: a UDP datagram over %s "
+			"carries at most %u bytes\n", o->v6 ? "IPv6" : "IPv4",
+			o->v6 ? MAX_DGRAM6 : MAX_DGRAM);
 		return -1;
 	}
 	if (o->flood || o->hold || o->verify) {

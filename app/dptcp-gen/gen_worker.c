@@ -154,21 +154,67 @@ gen_send_ping(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 	dpt_ipv4_output(&w->nif, m, gw->g->o.target, now);
 }
 
-/* Connecting before the next hop answers ARP would only lose SYNs to the
- * neighbour cache's give-up and wait out SYN back-off; so ask first. The
- * cache itself retries an unanswered request every [arp] retrans; a new
- * prompt goes out only once it has given up. */
+/* An ICMPv6 echo request (RFC 4443 4.1) to an IPv6 target, as
+ * gen_send_ping() over IPv4: Neighbor Discovery resolves the next hop for
+ * it. Nothing goes while our address is tentative (DAD). */
+static void
+send_ping6(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
+{
+	const uint32_t off = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr);
+	const struct dpt_in6 *src = dpt_netif_addr6(&w->nif);
+	const struct dpt_in6 *dst = &gw->g->o.target6;
+	struct rte_mbuf *m;
+	uint8_t *h;
+	uint32_t sum;
+
+	if (src == NULL)
+		return;
+	m = rte_pktmbuf_alloc(gw->pool);
+	if (m == NULL || rte_pktmbuf_append(m, off + 8) == NULL) {
+		w->stats.c[DPT_STAT_mbuf_alloc_fail]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	h = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
+	memset(h, 0, 8);
+	h[0] = 128; /* echo request */
+	h[4] = PING_IDENT >> 8;
+	h[5] = PING_IDENT & 0xff;
+	h[6] = (uint8_t)(gw->ping_seq >> 8);
+	h[7] = (uint8_t)gw->ping_seq++;
+	sum = dpt_ipv6_phdr_sum(src, dst, 8, IPPROTO_ICMPV6) +
+	      rte_raw_cksum(h, 8);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	*(uint16_t *)(h + 2) = (uint16_t)~sum;
+	dpt_ipv6_fill_from(&w->nif, m, src, dst, IPPROTO_ICMPV6, 0, 0, 8);
+	dpt_ipv6_output(&w->nif, m, dst, now);
+}
+
+/* The next hop's state in the neighbour cache of its family. */
+static enum dpt_neigh_state
+peer_state(const struct gen_worker *gw, const struct dpt_worker *w)
+{
+	struct rte_ether_addr mac;
+
+	return gw->g->o.v6 ?
+		dpt_neigh6_lookup(w->neigh6, &gw->nexthop6, &mac) :
+		dpt_neigh_lookup(w->neigh, gw->nexthop, &mac);
+}
+
+/* Connecting before the next hop answers ARP (or Neighbor Discovery)
+ * would only lose SYNs to the neighbour cache's give-up and wait out SYN
+ * back-off, and UDP's first datagrams with them; so ask first. The cache
+ * itself retries an unanswered request every [arp] retrans; a new prompt
+ * goes out only once it has given up. */
 static int
 peer_ready(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 {
-	struct rte_ether_addr mac;
 	enum dpt_neigh_state s;
 
-	/* IPv6: the first SYNs wait in the ND cache's queue while it asks
-	 * (ip6), which is what waiting would do */
-	if (gw->g->o.wait_peer_us == 0 || gw->g->o.v6)
+	if (gw->g->o.wait_peer_us == 0)
 		return 1;
-	s = dpt_neigh_lookup(w->neigh, gw->nexthop, &mac);
+	s = peer_state(gw, w);
 	if (s == DPT_NEIGH_REACHABLE || s == DPT_NEIGH_STALE)
 		return 1;
 	if (gw->t_wait_end == 0)
@@ -182,7 +228,10 @@ peer_ready(struct gen_worker *gw, struct dpt_worker *w, uint64_t now)
 		return 0;
 	}
 	if (s == DPT_NEIGH_FREE && now >= gw->t_ping) {
-		gen_send_ping(gw, w, now);
+		if (gw->g->o.v6)
+			send_ping6(gw, w, now);
+		else
+			gen_send_ping(gw, w, now);
 		gw->t_ping = now + PING_US;
 	}
 	return 0;

@@ -151,6 +151,9 @@ gen_setup(struct gen *g)
 					(uint64_t)o->hold * i / g->n_workers);
 		gw->n.load_left = gw->n_conns - gw->n_hold;
 		gw->nexthop = dpt_route_nexthop(&e->workers[i]->nif, o->target);
+		if (o->v6 && dpt_route6_nexthop(&e->workers[i]->nif,
+						&o->target6, &gw->nexthop6) != 0)
+			gw->nexthop6 = o->target6; /* gen_check() saw a route */
 		gw->seg_room = room;
 		gw->pool = e->port.pool;
 		gw->phase = gw->n_conns || o->flood ? PH_WAIT_PEER :

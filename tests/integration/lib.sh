@@ -198,6 +198,26 @@ it_start_gen() {
 	it_log "dptcp-gen ready (pid $IT_GEN_PID)"
 }
 
+# IPv6 on the Linux side of tap $1 (lib.sh turns it off in the namespace)
+# with address $2 (A::B/N), usable at once (no DAD of its own) and quiet:
+# no router solicitations, no router advertisements taken.
+it_peer6_up() {
+	it_ns sysctl -qw "net.ipv6.conf.$1.router_solicitations=0" \
+		"net.ipv6.conf.$1.accept_ra=0" "net.ipv6.conf.$1.disable_ipv6=0"
+	it_ns ip -6 addr add "$2" dev "$1" nodad
+}
+
+# Wait until dptcpd answers ping -6 $1 (its address is usable once its
+# duplicate address detection is done: [arp] retrans, 1 s, per probe).
+it_wait_ping6() {
+	local _
+	for _ in $(seq 1 50); do
+		it_ns ping -6 -c 1 -W 0.2 "$1" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	it_fail "ping -6 $1 not answered within 15 s"
+}
+
 # SIGTERM dptcpd, wait, require exit status 0; the counters are in $IT_OUT.
 it_stop_dptcpd() {
 	local rc=0

@@ -4,15 +4,17 @@
 # (198.18.1.1), their counts checked against the server's: udp-rr (4
 # flows, 2 requests in flight each, 100 bytes) and the stateless udp
 # stream (3 sockets, 64 bytes at 2000 datagrams/s), and udp-rr again on
-# two workers (no reply may reach the wrong one). Every datagram the
+# two workers (no reply may reach the wrong one), and once more on two
+# workers over IPv6 (2001:2:0:1::/64). Every datagram the
 # generator says it sent reached the server, and what it says it received
 # is what the server echoed, less at most the replies still in flight when
 # its sockets closed.
 . "$(dirname "$0")/lib.sh"
 
-# server PORT: the echo server's PID; its output in $IT_DIR/srv-PORT.out
+# server PORT [ADDR]: the echo server's PID; its output in
+# $IT_DIR/srv-PORT.out
 server() {
-	it_bg /usr/bin/python3 "$(dirname "$0")/udp_echo_server.py" "$1" \
+	it_bg /usr/bin/python3 "$(dirname "$0")/udp_echo_server.py" "$@" \
 		>"$IT_DIR/srv-$1.out"
 	SRV_PID=$!
 	it_wait_ready "$IT_DIR/srv-$1.out" '^listening' "$SRV_PID" \
@@ -55,6 +57,20 @@ PY
 		it_fail "$(cat "$IT_DIR/srv-$1.out")"
 }
 
+# no_wrong_worker JSON WHAT: a reply on the wrong worker finds no socket:
+# its request is lost (and port unreachable goes back); only the replies
+# in flight when the sockets closed at the end (8 at most) may find them
+# closed
+no_wrong_worker() {
+	local lost closed
+	lost=$(/usr/bin/python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["datagrams_lost"])' "$1")
+	closed=$(awk '$1 == "udp_drop_no_port" { v = $2 } END { print v + 0 }' \
+		"$IT_GEN_OUT")
+	[ "$lost" -eq 0 ] && [ "$closed" -le 8 ] ||
+		it_fail "$2: $lost requests lost, $closed replies to closed ports"
+}
+
 server 5007
 it_start_gen --mode udp-rr --target "$IT_GEN_PEER:5007" --conns 4 \
 	--pipeline 2 --size 100 --duration 2 --json "$IT_DIR/rr.json"
@@ -75,16 +91,23 @@ it_start_gen --set eal.lcores=0@0,1@0,2@0 --mode udp-rr \
 it_wait "$IT_GEN_PID" 30
 [ "$IT_RC" -eq 0 ] || it_fail "udp-rr, two workers: exit status $IT_RC"
 out=$(check 5009 "$IT_DIR/rr2.json" 8) || it_fail "udp-rr, two workers: $out"
-# a reply on the wrong worker finds no socket: its request is lost (and
-# port unreachable goes back); only the replies in flight when the
-# sockets closed at the end (8 at most) may find them closed
-lost=$(/usr/bin/python3 -c 'import json, sys
-print(json.load(open(sys.argv[1]))["datagrams_lost"])' "$IT_DIR/rr2.json")
-closed=$(awk '$1 == "udp_drop_no_port" { v = $2 } END { print v + 0 }' \
-	"$IT_GEN_OUT")
-[ "$lost" -eq 0 ] && [ "$closed" -le 8 ] ||
-	it_fail "udp-rr, two workers: $lost requests lost, $closed replies to closed ports"
+no_wrong_worker "$IT_DIR/rr2.json" "udp-rr, two workers"
 it_log "udp-rr, two workers: $out; $(awk '$1 == "rx_steer_out" { print $1 "=" $2 }' "$IT_GEN_OUT")"
+
+# IPv6 on two workers: the ports are chosen by the IPv6 4-tuple's hash;
+# dptcp-gen waits for Neighbor Discovery before its first datagram
+it_ns ip link del "$IT_GEN_IF" 2>/dev/null || true
+server 5010 ::
+it_start_gen --set eal.lcores=0@0,1@0,2@0 \
+	--set port0.address6=2001:2:0:1::2/64 --set ip.dad_transmits=0 \
+	--mode udp-rr --target "[2001:2:0:1::1]:5010" --conns 8 --size 100 \
+	--duration 1 --json "$IT_DIR/rr6.json"
+it_peer6_up "$IT_GEN_IF" 2001:2:0:1::1/64
+it_wait "$IT_GEN_PID" 30
+[ "$IT_RC" -eq 0 ] || it_fail "udp-rr over IPv6: exit status $IT_RC"
+out=$(check 5010 "$IT_DIR/rr6.json" 8) || it_fail "udp-rr over IPv6: $out"
+no_wrong_worker "$IT_DIR/rr6.json" "udp-rr over IPv6"
+it_log "udp-rr over IPv6, two workers: $out"
 
 it_ns ip link del "$IT_GEN_IF" 2>/dev/null || true
 server 5008

@@ -12,26 +12,13 @@
 ADDR6=2001:2::1
 PEER6=2001:2::2
 
-# The Linux side: IPv6 on, its address usable at once (no DAD of its own).
-peer6_up() {
-	it_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
-		"net.ipv6.conf.$IT_IF.disable_ipv6=0"
-	it_ns ip -6 addr add "$PEER6/64" dev "$IT_IF" nodad
-}
+peer6_up() { it_peer6_up "$IT_IF" "$PEER6/64"; }
 
 # dptcpd's DAD probes the address one [arp] retrans (1 s) before it
 # uses it: pings go unanswered until then.
 it_start_dptcpd --set "port0.address6=$ADDR6/64"
 peer6_up
-ok=
-for _ in $(seq 1 50); do
-	if it_ns ping -6 -c 1 -W 0.2 "$ADDR6" >/dev/null 2>&1; then
-		ok=1
-		break
-	fi
-	sleep 0.1
-done
-[ -n "$ok" ] || it_fail "ping -6 $ADDR6 not answered within 15 s"
+it_wait_ping6 "$ADDR6"
 out=$(it_ns ping -6 -c 3 -i 0.2 -s 100 -W 2 "$ADDR6" 2>&1) ||
 	it_fail "ping -6 -c 3: $out"
 grep -q '3 received' <<<"$out" || it_fail "ping -6 -c 3: $out"

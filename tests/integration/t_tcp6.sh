@@ -21,11 +21,7 @@ tstat() { it_telemetry_fields /dptcp/stats "$@"; }
 
 # DAD off (ip6's own test covers it): the address is usable at once.
 it_start_dptcpd --set "port0.address6=$A6/64" --set ip.dad_transmits=0
-# IPv6 on the tap only, quiet: no router solicitations, no DAD of ours
-it_ns sysctl -qw "net.ipv6.conf.$IT_IF.router_solicitations=0"
-it_ns sysctl -qw "net.ipv6.conf.$IT_IF.accept_ra=0"
-it_ns sysctl -qw "net.ipv6.conf.$IT_IF.disable_ipv6=0"
-it_ns ip -6 addr add "$P6/64" dev "$IT_IF" nodad
+it_peer6_up "$IT_IF" "$P6/64"
 it_pcap_start
 
 rm -f "$body"
@@ -69,10 +65,7 @@ it_wait_ready "$echo_out" '^listening' "$echo_pid" "the echo server"
 it_start_gen --set "port0.address6=$G6/64" --set ip.dad_transmits=0 \
 	--mode stream --target "[$GP6]:5001" --bytes 8M --direction both \
 	--verify --seed 7
-it_ns sysctl -qw "net.ipv6.conf.$IT_GEN_IF.router_solicitations=0"
-it_ns sysctl -qw "net.ipv6.conf.$IT_GEN_IF.accept_ra=0"
-it_ns sysctl -qw "net.ipv6.conf.$IT_GEN_IF.disable_ipv6=0"
-it_ns ip -6 addr add "$GP6/64" dev "$IT_GEN_IF" nodad
+it_peer6_up "$IT_GEN_IF" "$GP6/64"
 it_wait "$IT_GEN_PID" $((60 * IT_TIME_SCALE))
 [ "$IT_RC" -eq 0 ] || it_fail "dptcp-gen over IPv6 exited with $IT_RC"
 summary=$(grep '^dptcp-gen: summary:' "$IT_GEN_OUT") || it_fail "no summary"
