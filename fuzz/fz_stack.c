@@ -19,6 +19,7 @@
 #include "dpt_netif.h"
 #include "dpt_tcp_seg.h"
 #include "dpt_time.h"
+#include "dpt_udp.h"
 #include "fz_stack.h"
 
 #define US_IP DPT_IPV4(198, 18, 0, 2)
@@ -56,6 +57,7 @@ static struct {
 	struct dpt_neigh_conf arp;
 	struct dpt_tcp_conf tcp_conf;
 	struct dpt_tcp *tcp;
+	struct dpt_udp *udp;
 	uint64_t now;
 	unsigned int n_slots;
 	struct slot slots[FZ_SLOTS];
@@ -509,6 +511,42 @@ check_built(const struct fz_want *w, unsigned int n)
 	}
 }
 
+/* UDP echo's way: each datagram back where it came from, zero-copy. */
+static void
+udp_echo(struct dpt_udp_sock *s, struct rte_mbuf *m,
+	 const struct dpt_udp_addr *from, const struct dpt_udp_addr *to,
+	 void *arg, uint64_t now)
+{
+	(void)arg;
+	dpt_udp_sendto(s, m, from, to, now);
+}
+
+/* UDP beside TCP: echo on port 7 (a callback, both families), port 9
+ * queued and never read (a queue of 4: full soon), and a socket
+ * connected to the peer's port 1234 from port 9 over IPv6 (ICMPv6 errors
+ * quoting it find it: tests/unit/vectors6.h's udp6_unreach_for_us). */
+static void
+udp_begin(void)
+{
+	static const struct dpt_in6 peer6 = { .b = { 0x20, 0x01, 0, 0x02, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 } };
+
+	fz.udp = dpt_udp_create(&(struct dpt_udp_params){
+		.name = "fz_udp", .nif = &fz.nif, .hdr_pool = fz.hdr_pool,
+		.data_pool = fz.pool, .stats = &fz.stats, .max_socks = 8,
+		.seed = 1 });
+	if (fz.udp == NULL ||
+	    dpt_udp_open(fz.udp, &(struct dpt_udp_open_params){
+		.local = { .family = AF_UNSPEC, .port = 7 },
+		.on_recv = udp_echo }) == NULL ||
+	    dpt_udp_open(fz.udp, &(struct dpt_udp_open_params){
+		.local = dpt_udp_addr4(0, 9), .rcvq = 4 }) == NULL ||
+	    dpt_udp_open(fz.udp, &(struct dpt_udp_open_params){
+		.local = { .family = AF_INET6, .port = 9 },
+		.remote = dpt_udp_addr6(&peer6, 1234), .rcvq = 4 }) == NULL)
+		abort();
+}
+
 void
 fz_begin(const struct fz_want *w, unsigned int n)
 {
@@ -547,6 +585,7 @@ fz_begin(const struct fz_want *w, unsigned int n)
 	    &(struct dpt_tcp_listen_params){ .port = LISTEN_PORT,
 					     .on_accept = on_accept }) == NULL)
 		abort();
+	udp_begin();
 	input(arp_req, sizeof(arp_req), 0, 0); /* the peer is resolved */
 	for (unsigned int i = 0; i < n && i < FZ_SLOTS; i++)
 		build(&w[i], i);
@@ -561,6 +600,8 @@ fz_end(void)
 	advance(600 * DPT_US_PER_S);
 	dpt_tcp_free(fz.tcp, fz.now);
 	fz.tcp = NULL;
+	dpt_udp_free(fz.udp); /* its sockets closed, their queues freed */
+	fz.udp = NULL;
 	dpt_tx_flush(&fz.tx);
 	dpt_neigh_free(fz.nif.neigh);
 	dpt_neigh_free(fz.nif.neigh6);

@@ -7,7 +7,8 @@
  * input against it.
  *
  * The peer is 198.18.0.1 (MAC 02:00:00:00:00:01), resolved by ARP at the
- * start; we are 198.18.0.2/24, listening on port 80. Each "slot" is one of
+ * start; we are 198.18.0.2/24 (and 2001:2::1/64), listening on port 80,
+ * with UDP sockets on ports 7 (echo) and 9. Each "slot" is one of
  * the peer's endpoints: a 4-tuple with the peer's view of its sequence
  * numbers and timestamps, kept up to date from the segments we send, so a
  * fuzzed segment can be placed relative to what the connection expects.

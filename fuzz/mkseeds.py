@@ -112,6 +112,15 @@ def frame_seeds():
             continue
         write('frame', 'vec6_' + name,
               frame(b if b[12:14] == b'\x86\xdd' else eth6 + b))
+    # UDP to fz_stack's sockets: udp_dgram (to port 53, closed) to echo's
+    # port 7 and to port 9, without a checksum (0: none, over IPv4), and
+    # three of them to port 9, whose queue of 4 then has one place left
+    d = bytearray(v['udp_dgram'])
+    d[40:42] = b'\0\0'
+    for port in (7, 9):
+        d[36:38] = struct.pack('!H', port)
+        write('frame', 'udp_to_port_%d' % port, frame(bytes(d)))
+    write('frame', 'udp_three_to_port_9', frame(bytes(d)) * 3)
     # fuzz_frame.c's slots: 0 CLOSED, 1 LISTEN, 2 SYN-SENT, 3 SYN-RECEIVED,
     # 4 ESTABLISHED, 5 ESTABLISHED without options, 6 ESTABLISHED with
     # data in flight, 7 FIN-WAIT-1, 8 FIN-WAIT-2, 9 CLOSE-WAIT, 10 CLOSING,
