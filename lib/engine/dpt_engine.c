@@ -264,6 +264,8 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 		.pmtu6 = w->pmtu6,
 		.nd_retrans_us = conf->arp.retrans_us,
 		.nd_lead = idx == 0,
+		.lcore_index = (uint16_t)idx,
+		.n_lcores = (uint16_t)p->n_lcores,
 	});
 	/* reader idx of the grace periods a PMD's teardown waits for */
 	w->qsbr = dpt_quiesce_qsbr();

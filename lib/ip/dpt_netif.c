@@ -58,6 +58,8 @@ dpt_netif_init(struct dpt_netif *nif, const struct dpt_netif_params *p)
 	nif->gateway = p->conf->gateway;
 	nif->mtu = (uint16_t)p->conf->mtu;
 	nif->ttl = (uint8_t)p->conf->ttl;
+	nif->ip_id_step = p->n_lcores ? p->n_lcores : 1;
+	nif->ip_id = nif->ip_id_first = p->lcore_index;
 	nif->tx_ip_cksum = p->tx_ip_cksum != 0;
 	nif->cksum_none = p->cksum_none != 0;
 	nif->pool = p->pool;
@@ -376,15 +378,18 @@ dpt_ipv4_fill_from(struct dpt_netif *nif, struct rte_mbuf *m, uint32_t src,
 		.src = src,
 		.dst = dst,
 		.total_len = len,
-		/* RFC 6864 4.1: the ID of an atomic (DF) datagram has no
-		 * meaning; a per-lcore counter serves the rest. */
-		.id = nif->ip_id++,
+		.id = nif->ip_id,
 		.frag = df ? RTE_IPV4_HDR_DF_FLAG : 0,
 		.ttl = nif->ttl,
 		.proto = proto,
 		.tos = tos,
 	};
 
+	/* RFC 6864 4.1: the ID of an atomic (DF) datagram has no meaning;
+	 * the rest take a per-lcore counter that steps over the other
+	 * lcores' values, so none repeats an ID another just used towards
+	 * the same destination (4.2) */
+	dpt_netif_skip_ip_ids(nif, 1);
 	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = sizeof(struct rte_ipv4_hdr);

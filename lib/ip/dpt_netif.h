@@ -97,6 +97,10 @@ struct dpt_netif {
 	uint8_t cksum_none;        /**< [port0] checksum = none: checksums
 				     *  neither verified nor computed */
 	uint16_t ip_id;            /**< next IPv4 identification */
+	uint16_t ip_id_step;       /**< what it advances by: the lcores */
+	uint16_t ip_id_first;      /**< where it starts, and starts again
+				     *  past 65535: this lcore's index (each
+				     *  lcore's IDs its own, RFC 6864 4.2) */
 	struct rte_mempool *pool;  /**< for packets we originate */
 	struct dpt_stats *stats;   /**< this lcore's counters */
 	struct dpt_tx *tx;         /**< this lcore's TX burst */
@@ -151,6 +155,27 @@ struct dpt_netif {
 	int (*handoff)(void *arg, struct rte_mbuf *m);
 	void *handoff_arg;         /**< its argument */
 };
+
+/**
+ * Advance @p nif's IPv4 identification past @p n IDs of its own (the
+ * values lcore_index + k * n_lcores below 65536, then from the first
+ * again), so that no two lcores use one ID (RFC 6864 4.2).
+ */
+static inline void
+dpt_netif_skip_ip_ids(struct dpt_netif *nif, uint32_t n)
+{
+	uint32_t step = nif->ip_id_step, first = nif->ip_id_first;
+	uint32_t next = (uint32_t)nif->ip_id + step;
+
+	if (likely(n == 1 && next <= 0xffff)) {
+		nif->ip_id = (uint16_t)next;
+		return;
+	}
+	/* how many IDs this lcore has, and which one is next */
+	next = ((nif->ip_id - first) / step + n) %
+	       ((0x10000 - first + step - 1) / step);
+	nif->ip_id = (uint16_t)(first + next * step);
+}
 
 /** Who takes an ICMP or ICMPv6 error quoting a datagram of @p proto:
  * TCP's hook, or UDP's (RFC 1122 4.1.3.3, RFC 4443 2.4(c): UDP MUST pass
@@ -214,6 +239,8 @@ struct dpt_netif_params {
 	struct dpt_pmtu *pmtu6;            /**< or NULL: no cache */
 	uint64_t nd_retrans_us;            /**< RetransTimer (DAD probes) */
 	int nd_lead;                       /**< this lcore sends DAD probes */
+	uint16_t lcore_index;              /**< this lcore of n_lcores (IPv4 */
+	uint16_t n_lcores;                 /**< IDs apart), 0 = 1 */
 };
 
 /**

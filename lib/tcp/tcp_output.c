@@ -213,7 +213,10 @@ finish_and_send_large(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
 		frames = (tcp_len - hl + segsz - 1) / segsz;
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
 		m->tso_segsz = (uint16_t)segsz;
-		t->nif->ip_id = (uint16_t)(t->nif->ip_id + frames - 1);
+		/* the PMD numbers the frames on from the ID written (they
+		 * are atomic: DF, RFC 6864 4.1); the counter keeps its
+		 * residue among the lcores' (dpt_ipv4_fill_from()) */
+		dpt_netif_skip_ip_ids(t->nif, frames - 1);
 		/* IPv4 packets are counted as they leave: one a frame */
 		t->nif->stats->c[DPT_STAT_ip_tx] += frames - 1;
 	}

@@ -361,6 +361,37 @@ Test(udp_output, copied_bytes_are_the_exact_datagram)
 	TH_ASSERT_FRAME(th_sent(&t, 0), udp_reply_expected);
 }
 
+/* The IPv4 identification of frame @i sent. */
+static uint16_t
+sent_ip_id(unsigned int i)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(th_sent(&t, i), const uint8_t *);
+
+	return (uint16_t)(f[18] << 8 | f[19]);
+}
+
+Test(udp_output, ipv4_ids_of_one_lcore_are_its_own_among_the_lcores_rfc6864_4_2)
+{
+	struct dpt_udp_sock *s = open_sock(0, 53, 0, 0, 0);
+	struct dpt_udp_addr to = dpt_udp_addr4(TH_PEER_IP, 1000);
+
+	/* lcore 1 of 3 (dpt_netif_init()'s lcore_index, n_lcores), its
+	 * counter at its last ID: its IDs are 1 modulo 3, and so are they
+	 * after the wrap */
+	t.nif.ip_id = 65533;
+	t.nif.ip_id_first = 1;
+	t.nif.ip_id_step = 3;
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(dpt_udp_sendto_copy(s, "xy", 2, &to, T0 + 1), 0);
+	cr_assert_eq(sent_ip_id(0), 65533);
+	cr_assert_eq(sent_ip_id(1), 1);
+	cr_assert_eq(sent_ip_id(2), 4);
+	/* TSO's frames take IDs on from the first (dpt_netif_skip_ip_ids()
+	 * of a burst): 21845 IDs are lcore 1's, so 21845 on is 4 again */
+	dpt_netif_skip_ip_ids(&t.nif, 21845);
+	cr_assert_eq(t.nif.ip_id, 7);
+}
+
 Test(udp_output, chain_without_headroom_gets_a_header_mbuf_in_front)
 {
 	struct dpt_udp_sock *s = open_sock(0, 53, TH_PEER_IP, 1000, 0);
