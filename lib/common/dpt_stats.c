@@ -59,6 +59,17 @@ dpt_stats_add(struct dpt_stats *dst, const volatile struct dpt_stats *src)
 		dst->c[i] += src->c[i];
 }
 
+unsigned int
+dpt_stats_nonzero(const struct dpt_stats *s, uint16_t *ids, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 1; i < DPT_STAT__MAX; i++)
+		if (s->c[i] != 0 && n++ < max)
+			ids[n - 1] = (uint16_t)i;
+	return n;
+}
+
 uint64_t
 dpt_stats_drops(const struct dpt_stats *s)
 {

@@ -509,4 +509,15 @@ void dpt_stats_add(struct dpt_stats *dst, const volatile struct dpt_stats *src);
 /** Sum of all drop counters. */
 uint64_t dpt_stats_drops(const struct dpt_stats *s);
 
+/**
+ * The counters of @p s that are not 0, in id order: the first @p max ids
+ * into @p ids (for a reader that takes at most so many, as a telemetry
+ * dictionary does).
+ *
+ * @return
+ *   How many are not 0 in all (above @p max: the rest not listed).
+ */
+unsigned int dpt_stats_nonzero(const struct dpt_stats *s, uint16_t *ids,
+			       unsigned int max);
+
 #endif /* DPT_STATS_H */

@@ -24,13 +24,22 @@ static struct dpt_engine *tel_engine;
 
 /* Only the counters that are not 0: a telemetry dictionary holds at most
  * RTE_TEL_MAX_DICT_ENTRIES (256) entries, fewer than dptcp has counters
- * since IPv6's; a counter left out is 0 (readers default to it). */
+ * since IPv6's; a counter left out is 0 (readers default to it). Should
+ * more than 255 be non-zero at once, the last entry, stats_not_shown,
+ * says how many are missing (the counters at exit have them all). */
 static void
 tel_add_stats(struct rte_tel_data *d, const struct dpt_stats *s)
 {
-	for (unsigned int i = 1; i < DPT_STAT__MAX; i++)
-		if (s->c[i] != 0)
-			rte_tel_data_add_dict_u64(d, dpt_stat_name(i), s->c[i]);
+	uint16_t ids[RTE_TEL_MAX_DICT_ENTRIES - 1];
+	unsigned int n = dpt_stats_nonzero(s, ids, RTE_DIM(ids));
+
+	for (unsigned int i = 0; i < RTE_MIN(n, (unsigned int)RTE_DIM(ids));
+	     i++)
+		rte_tel_data_add_dict_u64(d, dpt_stat_name(ids[i]),
+					  s->c[ids[i]]);
+	if (n > RTE_DIM(ids))
+		rte_tel_data_add_dict_u64(d, "stats_not_shown",
+					  n - RTE_DIM(ids));
 }
 
 int

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_hist.c: the latency histogram (lib/common/dpt_hist.c): bucket
- * boundaries, relative precision at every magnitude, percentiles, merge.
+ * boundaries, relative precision at every magnitude, percentiles, merge;
+ * and the counters' listing of those not 0 (lib/common/dpt_stats.c), which
+ * telemetry's bounded dictionaries show.
  */
 #include <criterion/criterion.h>
 
 #include "dpt_hist.h"
+#include "dpt_stats.h"
 
 static struct dpt_hist h, h2;
 
@@ -151,4 +154,24 @@ Test(hist, delta_counts_only_what_came_since_the_copy)
 	dpt_hist_delta(&d, &h, &h);
 	cr_assert_eq(d.count, 0);
 	cr_assert_eq(dpt_hist_percentile(&d, 50), 0);
+}
+
+Test(stats, nonzero_lists_the_counters_not_0_in_order_and_counts_past_max)
+{
+	static struct dpt_stats s;
+	uint16_t ids[3];
+
+	cr_assert_eq(dpt_stats_nonzero(&s, ids, 3), 0);
+	s.c[DPT_STAT_udp_rx] = 5;
+	s.c[DPT_STAT_rx_steer_out] = 1;
+	cr_assert_eq(dpt_stats_nonzero(&s, ids, 3), 2);
+	cr_assert_eq(ids[0], DPT_STAT_rx_steer_out);
+	cr_assert_eq(ids[1], DPT_STAT_udp_rx);
+	for (unsigned int i = 1; i < DPT_STAT__MAX; i++)
+		s.c[i] = i;
+	ids[2] = 0;
+	cr_assert_eq(dpt_stats_nonzero(&s, ids, 3), DPT_STAT__MAX - 1,
+		     "all of them counted, however few are listed");
+	cr_assert_eq(ids[0], 1);
+	cr_assert_eq(ids[2], 3);
 }
