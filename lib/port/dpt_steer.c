@@ -70,11 +70,14 @@ dpt_steer_hash6(const struct dpt_steer *s, const struct dpt_in6 *saddr,
 	 * rte_thash_load_v6_addrs() loads them: the hash is then the one a
 	 * NIC computes over the wire's bytes (RSS's IPv6 TCP type) */
 	for (unsigned int i = 0; i < 16; i += 4) {
-		uint32_t a = rte_be_to_cpu_32(*(const unaligned_uint32_t *)
-					      &saddr->b[i]);
-		uint32_t b = rte_be_to_cpu_32(*(const unaligned_uint32_t *)
-					      &daddr->b[i]);
+		uint32_t a, b;
 
+		/* memcpy: the addresses may sit at any byte in a frame
+		 * (DPDK's unaligned_uint32_t is a plain uint32_t on x86) */
+		memcpy(&a, &saddr->b[i], 4);
+		memcpy(&b, &daddr->b[i], 4);
+		a = rte_be_to_cpu_32(a);
+		b = rte_be_to_cpu_32(b);
 		memcpy(&t.v6.src_addr[i], &a, 4);
 		memcpy(&t.v6.dst_addr[i], &b, 4);
 	}
