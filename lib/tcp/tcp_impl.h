@@ -43,7 +43,7 @@
 #define TCP_MAX_LISTENERS 256
 #define TCP_SB_MAX 6          /* SACK scoreboard ranges kept */
 #define TCP_MAX_TX_SEGS 8     /* mbufs per transmitted frame */
-#define TCP_TSO_MAX 65535     /* IPv4 bytes of a large send (its total
+#define TCP_TSO_MAX 65535     /* IP bytes of a large send (IPv4 total
 			       * length field's limit) */
 #define TCP_MAX_TSO_SEGS 64   /* mbufs per large send: a PMD with TSO
 			       * takes 64 or more (tx_desc_lim.nb_seg_max) */
