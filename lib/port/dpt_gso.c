@@ -70,12 +70,9 @@ move_data(struct rte_mempool *mp, struct rte_mbuf *f, struct rte_mbuf **tail,
 }
 
 /* The IPv4 header of frame @f: total length and the @i-th identification
- * after @id; its checksum unless the PMD computes it or @no_cksum. The
- * TCP checksum: the pseudo-header's part for a PMD that sums the rest,
- * else the whole (0 with @no_cksum). */
+ * after @id; its checksum unless the PMD computes it or @no_cksum. */
 static void
-patch_ipv4(struct rte_mbuf *f, struct rte_tcp_hdr *th, uint32_t i,
-	   uint16_t id, int no_cksum)
+patch_ipv4(struct rte_mbuf *f, uint32_t i, uint16_t id, int no_cksum)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(f,
 		struct rte_ipv4_hdr *, f->l2_len);
@@ -85,37 +82,32 @@ patch_ipv4(struct rte_mbuf *f, struct rte_tcp_hdr *th, uint32_t i,
 	ip->hdr_checksum = 0;
 	if (!(f->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) && !no_cksum)
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-	if ((f->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM) {
-		th->cksum = rte_ipv4_phdr_cksum(ip, f->ol_flags);
-	} else if (no_cksum) {
-		th->cksum = 0;
-	} else {
-		th->cksum = 0;
-		th->cksum = dpt_ipv4_l4_cksum(f, ip, f->l2_len + f->l3_len);
-	}
 }
 
-/* The IPv6 header of frame @f: its payload length (RFC 8200 3: what
- * follows the fixed header; no extension headers here). The TCP
- * checksum as patch_ipv4()'s, over RFC 8200 8.1's pseudo-header. */
+/* The TCP checksum of frame @f (@th its header): the pseudo-header's
+ * part for a PMD that sums the rest, else the whole over IPv4's or RFC
+ * 8200 8.1's pseudo-header (0 with @no_cksum). */
 static void
-patch_ipv6(struct rte_mbuf *f, struct rte_tcp_hdr *th, int no_cksum)
+tcp_cksum(struct rte_mbuf *f, struct rte_tcp_hdr *th, int no_cksum)
 {
-	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(f,
-		struct rte_ipv6_hdr *, f->l2_len);
 	uint32_t l4_off = f->l2_len + f->l3_len, l4_len = f->pkt_len - l4_off;
+	void *ip = rte_pktmbuf_mtod_offset(f, void *, f->l2_len);
+	const struct rte_ipv6_hdr *ip6 = ip;
+	int v6 = (f->ol_flags & RTE_MBUF_F_TX_IPV6) != 0;
 	uint16_t sum;
 
-	ip->payload_len = rte_cpu_to_be_16((uint16_t)l4_len);
-	if ((f->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM) {
-		th->cksum = rte_ipv6_phdr_cksum(ip, f->ol_flags);
-	} else if (no_cksum) {
-		th->cksum = 0;
-	} else {
-		th->cksum = 0;
+	th->cksum = 0;
+	if ((f->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM)
+		th->cksum = v6 ? rte_ipv6_phdr_cksum(ip, f->ol_flags) :
+			    rte_ipv4_phdr_cksum(ip, f->ol_flags);
+	else if (no_cksum)
+		return;
+	else if (!v6)
+		th->cksum = dpt_ipv4_l4_cksum(f, ip, l4_off);
+	else {
 		sum = dpt_cksum_fold(dpt_ipv6_phdr_sum(
-			(const struct dpt_in6 *)ip->src_addr,
-			(const struct dpt_in6 *)ip->dst_addr, l4_len,
+			(const struct dpt_in6 *)ip6->src_addr,
+			(const struct dpt_in6 *)ip6->dst_addr, l4_len,
 			IPPROTO_TCP));
 		sum = dpt_cksum_add(sum, dpt_cksum_mbuf(f, l4_off, l4_len), 0);
 		th->cksum = (uint16_t)~sum;
@@ -139,10 +131,18 @@ patch_frame(struct rte_mbuf *f, uint32_t i, uint32_t n, uint32_t seg,
 	 * 3.10.4: FIN follows all data. Both belong to the last frame. */
 	th->tcp_flags = i + 1 < n ? flags & ~(RTE_TCP_FIN_FLAG |
 					      RTE_TCP_PSH_FLAG) : flags;
-	if (f->ol_flags & RTE_MBUF_F_TX_IPV6)
-		patch_ipv6(f, th, no_cksum);
-	else
-		patch_ipv4(f, th, i, id, no_cksum);
+	if (f->ol_flags & RTE_MBUF_F_TX_IPV6) {
+		struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(f,
+			struct rte_ipv6_hdr *, f->l2_len);
+
+		/* RFC 8200 3: what follows the fixed header (no extension
+		 * headers here); no identification, no header checksum */
+		ip6->payload_len = rte_cpu_to_be_16(
+			(uint16_t)(f->pkt_len - f->l2_len - f->l3_len));
+	} else {
+		patch_ipv4(f, i, id, no_cksum);
+	}
+	tcp_cksum(f, th, no_cksum);
 }
 
 /* A new frame holding a copy of @m's @hl bytes of headers and its TX

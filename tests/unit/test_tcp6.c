@@ -51,6 +51,22 @@ fill(uint8_t *d, size_t n)
 		d[i] = (uint8_t)(i * 7 + 1);
 }
 
+/* The next three segments: the 3000 bytes of @d from @seq in two of
+ * @seg bytes and the rest with PSH, acknowledging @ack and echoing
+ * @tsecr. */
+static void
+expect_3000(uint32_t seq, uint32_t ack, uint32_t seg, uint32_t tsecr,
+	    const uint8_t *d)
+{
+	TT_OUT(.flags = ACK, .seq = seq, .ack = ack, .wnd = WND, .len = seg,
+	       .opt = TS_ECHO(tsecr), .data = d);
+	TT_OUT(.flags = ACK, .seq = seq + seg, .ack = ack, .wnd = WND,
+	       .len = seg, .opt = TS_ECHO(tsecr), .data = d + seg);
+	TT_OUT(.flags = ACK | PSH, .seq = seq + 2 * seg, .ack = ack,
+	       .wnd = WND, .len = 3000 - 2 * seg, .opt = TS_ECHO(tsecr),
+	       .data = d + 2 * seg);
+}
+
 TT_SUITE6(tcp6);
 
 /* The IPv4 control block is what it was (496 bytes: README "Memory per
@@ -138,13 +154,7 @@ Test(tcp6, data_in_is_acknowledged_and_data_out_is_cut_at_the_mss)
 	fill(d, sizeof(d));
 	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), (ssize_t)sizeof(d));
 	tt_poll();
-	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1101, .wnd = WND,
-	       .len = SEG6, .opt = TS_ECHO(102), .data = d);
-	TT_OUT(.flags = ACK, .seq = iss + 1 + SEG6, .ack = 1101, .wnd = WND,
-	       .len = SEG6, .opt = TS_ECHO(102), .data = d + SEG6);
-	TT_OUT(.flags = ACK | PSH, .seq = iss + 1 + 2 * SEG6, .ack = 1101,
-	       .wnd = WND, .len = 3000 - 2 * SEG6, .opt = TS_ECHO(102),
-	       .data = d + 2 * SEG6);
+	expect_3000(iss + 1, 1101, SEG6, 102, d);
 	TT_NONE();
 	/* one label for all the connection's packets */
 	cr_assert_eq(tt.flow, flow);
@@ -256,13 +266,7 @@ Test(tcp6, packet_too_big_lowers_the_mss_and_resends_at_the_new_size)
 	/* RFC 8201 4, 5.2: a path of 1280; what was sent goes again at
 	 * 1280 - 60 - 12 bytes a segment */
 	packet_too_big(1280, iss + 1);
-	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = WND,
-	       .len = seg, .opt = TS_ECHO(101), .data = d);
-	TT_OUT(.flags = ACK, .seq = iss + 1 + seg, .ack = 1001, .wnd = WND,
-	       .len = seg, .opt = TS_ECHO(101), .data = d + seg);
-	TT_OUT(.flags = ACK | PSH, .seq = iss + 1 + 2 * seg, .ack = 1001,
-	       .wnd = WND, .len = 3000 - 2 * seg, .opt = TS_ECHO(101),
-	       .data = d + 2 * seg);
+	expect_3000(iss + 1, 1001, seg, 101, d);
 	TT_NONE();
 	cr_assert_eq(tt_info(c).mss, seg);
 	TT_ASSERT_STAT(tcp_pmtu_lowered, 1);
@@ -325,13 +329,7 @@ Test(tcp6, packet_too_big_for_one_connection_lowers_the_mss_of_another)
 	/* b learns it from the cache at its next output */
 	cr_assert_eq(dpt_tcp_write(b, d, sizeof(d)), (ssize_t)sizeof(d));
 	tt_poll();
-	TT_OUT(.flags = ACK, .seq = iss_b + 1, .ack = 5001, .wnd = WND,
-	       .len = seg, .opt = TS_ECHO(201), .data = d);
-	TT_OUT(.flags = ACK, .seq = iss_b + 1 + seg, .ack = 5001, .wnd = WND,
-	       .len = seg, .opt = TS_ECHO(201), .data = d + seg);
-	TT_OUT(.flags = ACK | PSH, .seq = iss_b + 1 + 2 * seg, .ack = 5001,
-	       .wnd = WND, .len = 3000 - 2 * seg, .opt = TS_ECHO(201),
-	       .data = d + 2 * seg);
+	expect_3000(iss_b + 1, 5001, seg, 201, d);
 	TT_NONE();
 	cr_assert_eq(tt_info(b).mss, seg);
 	TT_ASSERT_STAT(tcp_pmtu_lowered, 1); /* no ICMP of its own */
