@@ -4,16 +4,19 @@
  * TCP would have built one MSS at a time.
  *
  * TCP output runs once for up to 64 KB (lib/tcp/tcp_output.c): one header
- * mbuf (Ethernet, IPv4, TCP and its options) chained to indirect mbufs
- * on the send queue's buffers, flagged RTE_MBUF_F_TX_TCP_SEG with
+ * mbuf (Ethernet, IPv4 or IPv6, TCP and its options) chained to indirect
+ * mbufs on the send queue's buffers, flagged RTE_MBUF_F_TX_TCP_SEG with
  * tso_segsz bytes of payload per frame. A PMD with TSO takes it whole;
  * otherwise it is cut here: the last frame keeps the header mbuf, each
  * other gets a copy of the headers with its sequence number, IPv4 total
  * length and identification (the sender's counter went up by one per
- * frame) patched, FIN and PSH only on the last frame (as RFC 9293 sends
- * them and as TSO NICs do), every option (timestamps, SACK blocks) on
- * each, and its checksums: left to the PMD when the frame is flagged for
- * it, else computed here by lib/net's functions, over the frame.
+ * frame) or IPv6 payload length patched (the flow label, one per flow,
+ * RFC 6437, is copied as it is), FIN and PSH only on the last frame (as
+ * RFC 9293 sends them and as TSO NICs do), every option (timestamps, SACK
+ * blocks) on each, and its checksums: left to the PMD when the frame is
+ * flagged for it, else computed here by lib/net's functions, over the
+ * frame. An IPv6 frame (RTE_MBUF_F_TX_IPV6) has no extension headers:
+ * l3_len is the fixed header's 40 bytes.
  *
  * Why not DPDK's librte_gso (rte_gso_segment()): it makes an indirect
  * mbuf of each input mbuf for every frame, on top of the indirect mbufs
@@ -66,6 +69,51 @@ move_data(struct rte_mempool *mp, struct rte_mbuf *f, struct rte_mbuf **tail,
 	return 0;
 }
 
+/* The IPv4 header of frame @f: total length and the @i-th identification
+ * after @id; its checksum unless the PMD computes it or @no_cksum. */
+static void
+patch_ipv4(struct rte_mbuf *f, uint32_t i, uint16_t id, int no_cksum)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(f,
+		struct rte_ipv4_hdr *, f->l2_len);
+
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(f->pkt_len - f->l2_len));
+	ip->packet_id = rte_cpu_to_be_16((uint16_t)(id + i));
+	ip->hdr_checksum = 0;
+	if (!(f->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) && !no_cksum)
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* The TCP checksum of frame @f (@th its header): the pseudo-header's
+ * part for a PMD that sums the rest, else the whole over IPv4's or RFC
+ * 8200 8.1's pseudo-header (0 with @no_cksum). */
+static void
+tcp_cksum(struct rte_mbuf *f, struct rte_tcp_hdr *th, int no_cksum)
+{
+	uint32_t l4_off = f->l2_len + f->l3_len, l4_len = f->pkt_len - l4_off;
+	void *ip = rte_pktmbuf_mtod_offset(f, void *, f->l2_len);
+	const struct rte_ipv6_hdr *ip6 = ip;
+	int v6 = (f->ol_flags & RTE_MBUF_F_TX_IPV6) != 0;
+	uint16_t sum;
+
+	th->cksum = 0;
+	if ((f->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM)
+		th->cksum = v6 ? rte_ipv6_phdr_cksum(ip, f->ol_flags) :
+			    rte_ipv4_phdr_cksum(ip, f->ol_flags);
+	else if (no_cksum)
+		return;
+	else if (!v6)
+		th->cksum = dpt_ipv4_l4_cksum(f, ip, l4_off);
+	else {
+		sum = dpt_cksum_fold(dpt_ipv6_phdr_sum(
+			(const struct dpt_in6 *)ip6->src_addr,
+			(const struct dpt_in6 *)ip6->dst_addr, l4_len,
+			IPPROTO_TCP));
+		sum = dpt_cksum_add(sum, dpt_cksum_mbuf(f, l4_off, l4_len), 0);
+		th->cksum = (uint16_t)~sum;
+	}
+}
+
 /* Patch frame @f, the @i-th of @n cut from a send whose first sequence
  * number, IPv4 id and flags were @seq, @id and @flags; @seg bytes each;
  * checksums left 0 when @no_cksum ([port0] checksum = none). */
@@ -73,32 +121,28 @@ static void
 patch_frame(struct rte_mbuf *f, uint32_t i, uint32_t n, uint32_t seg,
 	    uint32_t seq, uint16_t id, uint8_t flags, int no_cksum)
 {
-	uint32_t l4_off = f->l2_len + f->l3_len;
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(f,
-		struct rte_ipv4_hdr *, f->l2_len);
 	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(f,
-		struct rte_tcp_hdr *, l4_off);
+		struct rte_tcp_hdr *, f->l2_len + f->l3_len);
 
 	f->ol_flags &= ~RTE_MBUF_F_TX_TCP_SEG;
 	f->tso_segsz = 0;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(f->pkt_len - f->l2_len));
-	ip->packet_id = rte_cpu_to_be_16((uint16_t)(id + i));
-	ip->hdr_checksum = 0;
-	if (!(f->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) && !no_cksum)
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	th->sent_seq = rte_cpu_to_be_32(seq + i * seg);
 	/* RFC 9293 3.9.1.2: PSH marks the end of the data the send pushed;
 	 * 3.10.4: FIN follows all data. Both belong to the last frame. */
 	th->tcp_flags = i + 1 < n ? flags & ~(RTE_TCP_FIN_FLAG |
 					      RTE_TCP_PSH_FLAG) : flags;
-	if ((f->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM) {
-		th->cksum = rte_ipv4_phdr_cksum(ip, f->ol_flags);
-	} else if (no_cksum) {
-		th->cksum = 0;
+	if (f->ol_flags & RTE_MBUF_F_TX_IPV6) {
+		struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(f,
+			struct rte_ipv6_hdr *, f->l2_len);
+
+		/* RFC 8200 3: what follows the fixed header (no extension
+		 * headers here); no identification, no header checksum */
+		ip6->payload_len = rte_cpu_to_be_16(
+			(uint16_t)(f->pkt_len - f->l2_len - f->l3_len));
 	} else {
-		th->cksum = 0;
-		th->cksum = dpt_ipv4_l4_cksum(f, ip, l4_off);
+		patch_ipv4(f, i, id, no_cksum);
 	}
+	tcp_cksum(f, th, no_cksum);
 }
 
 /* A new frame holding a copy of @m's @hl bytes of headers and its TX
@@ -148,7 +192,8 @@ gso_push(struct dpt_tx *tx, struct rte_mbuf *m)
 				     m->l2_len + m->l3_len);
 	seq = rte_be_to_cpu_32(th->sent_seq);
 	flags = th->tcp_flags;
-	id = rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(m,
+	id = m->ol_flags & RTE_MBUF_F_TX_IPV6 ? 0 :
+	     rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(m,
 		const struct rte_ipv4_hdr *, m->l2_len)->packet_id);
 	rest = m->next;
 	m->next = NULL;

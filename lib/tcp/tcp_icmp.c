@@ -47,6 +47,7 @@ static void
 pmtu_read(struct dpt_tcb *c, uint64_t now)
 {
 	const struct dpt_netif *nif = c->tcp->nif;
+	const struct dpt_pmtu *p;
 	struct dpt_pmtu_path path;
 
 	if (c->flags & F_V6) /* ip6's cache (RFC 8201), >= 1280 */
@@ -56,7 +57,12 @@ pmtu_read(struct dpt_tcb *c, uint64_t now)
 	c->pmtu = path.mtu;
 	c->pmtu_nodf = path.nodf;
 	c->pmtu_until = path.until;
-	c->pmtu_gen = nif->pmtu != NULL ? dpt_pmtu_gen(nif->pmtu) : 0;
+	/* the generation of the cache read, so a lower estimate for any
+	 * destination of this family is noticed at the next output
+	 * (tcb_pmtu_check()): over IPv6, a Packet Too Big another
+	 * connection validated (RFC 8201 5.2: the PMTU is per path) */
+	p = tcb_pmtu_cache(c);
+	c->pmtu_gen = p != NULL ? dpt_pmtu_gen(p) : 0;
 }
 
 void

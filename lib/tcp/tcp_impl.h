@@ -43,7 +43,7 @@
 #define TCP_MAX_LISTENERS 256
 #define TCP_SB_MAX 6          /* SACK scoreboard ranges kept */
 #define TCP_MAX_TX_SEGS 8     /* mbufs per transmitted frame */
-#define TCP_TSO_MAX 65535     /* IPv4 bytes of a large send (its total
+#define TCP_TSO_MAX 65535     /* IP bytes of a large send (IPv4 total
 			       * length field's limit) */
 #define TCP_MAX_TSO_SEGS 64   /* mbufs per large send: a PMD with TSO
 			       * takes 64 or more (tx_desc_lim.nb_seg_max) */
@@ -560,13 +560,23 @@ void tcb_pmtu_init(struct dpt_tcb *c, uint64_t now);
 void tcb_pmtu_refresh(struct dpt_tcb *c, uint64_t now);
 void tcb_mss_update(struct dpt_tcb *c);
 
-/* The path MTU cache has news (a lower estimate for some destination) or
- * this connection's estimate aged out: look again. One compare or two
- * per output. */
+/* The path MTU cache of @c's family: IPv4's, or ip6's IPv6 one (RFC
+ * 8201), or NULL. */
+static inline const struct dpt_pmtu *
+tcb_pmtu_cache(const struct dpt_tcb *c)
+{
+	const struct dpt_netif *nif = c->tcp->nif;
+
+	return (c->flags & F_V6) ? nif->pmtu6 : nif->pmtu;
+}
+
+/* The path MTU cache of the connection's family has news (a lower
+ * estimate for some destination) or this connection's estimate aged out:
+ * look again. One compare or two per output. */
 static inline void
 tcb_pmtu_check(struct dpt_tcb *c, uint64_t now)
 {
-	const struct dpt_pmtu *p = c->tcp->nif->pmtu;
+	const struct dpt_pmtu *p = tcb_pmtu_cache(c);
 
 	if (now >= c->pmtu_until || (p != NULL && dpt_pmtu_gen(p) !=
 				     c->pmtu_gen))

@@ -257,14 +257,19 @@ finish_and_send(struct dpt_tcp *t, struct rte_mbuf *m, uint32_t laddr,
  * the header mbuf's bytes plus @psum (the sum of the data chained after
  * it) when not NULL, else the whole chain's. IPv6 routers never fragment
  * (RFC 8200 5): segments are sized to the path (c->pmtu), and no DF
- * flag exists to set. One frame: large sends stay IPv4's (large_len()).
- * Not inlined: IPv4's send_segment() stays as it was but for a test. */
+ * flag exists to set. A segment of @segsz-byte frames (0: one frame) is
+ * flagged RTE_MBUF_F_TX_TCP_SEG as IPv4's are (finish_and_send_large()):
+ * with checksum offload, the pseudo-header's sum without the length, as
+ * TSO wants (rte_ipv6_phdr_cksum() leaves it out for a TCP_SEG mbuf),
+ * else each frame's sum when dpt_gso.c cuts it. Not inlined: IPv4's
+ * send_segment() stays as it was but for a test. */
 static __rte_noinline void
 finish_and_send6(struct dpt_tcp *t, struct rte_mbuf *m,
 		 const struct dpt_in6 *laddr, const struct dpt_in6 *raddr,
-		 uint32_t flow, const uint16_t *psum, uint64_t now)
+		 uint32_t flow, uint32_t segsz, const uint16_t *psum,
+		 uint64_t now)
 {
-	uint32_t hl = (uint32_t)(m->data_len - HDRS_OFF);
+	uint32_t hl = (uint32_t)(m->data_len - HDRS_OFF), frames = 1;
 	uint32_t tcp_len = m->pkt_len - (uint32_t)HDRS_OFF;
 	struct rte_ipv6_hdr *ip;
 	struct rte_tcp_hdr *th;
@@ -277,12 +282,19 @@ finish_and_send6(struct dpt_tcp *t, struct rte_mbuf *m,
 				     RTE_ETHER_HDR_LEN);
 	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, HDRS6_OFF);
 	m->l4_len = (uint8_t)hl;
+	if (segsz != 0) {
+		frames = (tcp_len - hl + segsz - 1) / segsz;
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		m->tso_segsz = (uint16_t)segsz;
+		/* IPv6 packets are counted as they leave: one a frame */
+		t->nif->stats->c[DPT_STAT_ip6_tx] += frames - 1;
+	}
 	if (t->tx_cksum) {
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
 	} else if (t->cksum_none) {
 		th->cksum = 0;
-	} else {
+	} else if (frames == 1) {
 		sum = dpt_cksum_fold(dpt_ipv6_phdr_sum(laddr, raddr, tcp_len,
 						       IPPROTO_TCP));
 		if (psum != NULL) /* the header's length is a multiple of 4 */
@@ -292,8 +304,8 @@ finish_and_send6(struct dpt_tcp *t, struct rte_mbuf *m,
 			sum = dpt_cksum_add(sum, dpt_cksum_mbuf(m, HDRS6_OFF,
 								tcp_len), 0);
 		th->cksum = (uint16_t)~sum;
-	}
-	t->st->c[DPT_STAT_tcp_tx_segs]++;
+	} /* else each frame's, when it is cut (dpt_gso.c) */
+	t->st->c[DPT_STAT_tcp_tx_segs] += frames;
 	dpt_ipv6_output(t->nif, m, raddr, now);
 }
 
@@ -309,7 +321,7 @@ answer_send6(struct dpt_tcp *t, struct rte_mbuf *m,
 			      .rport = in->sport, .lport = in->dport };
 
 	finish_and_send6(t, m, &it->daddr6, &it->saddr6,
-			 tcp_flow_label(t, &k), NULL, now);
+			 tcp_flow_label(t, &k), 0, NULL, now);
 }
 
 /* No stored header template per connection (Ethernet, IPv4 and TCP,
@@ -375,18 +387,21 @@ opt_extra(const struct dpt_tcb *c, const struct rte_mbuf *m)
  * (the tail shorter than a frame is left to the next pass, which decides
  * it as a lone segment: Nagle, SWS), or 0: one frame only. Large when the
  * TX path segments (dpt_tx_segments()), the path takes DF (without it a
- * large datagram would be fragmented) and the header pool has the mbufs
- * of every frame beyond its reserve (a header and two pieces each: a
- * shortage midway only ends the send early, attach_frames()). */
+ * large datagram would be fragmented; IPv6 is never fragmented on the
+ * way, RFC 8200 5, and pmtu_nodf stays 0) and the header pool has the
+ * mbufs of every frame beyond its reserve (a header and two pieces each:
+ * a shortage midway only ends the send early, attach_frames()). At most
+ * 64 KB with the IP header, over IPv6 too, whose 16-bit payload length
+ * would allow 40 bytes more: what TSO NICs take either way. */
 static uint32_t
 large_len(const struct dpt_tcb *c, uint32_t len, uint32_t seg, uint32_t hl)
 {
 	const struct dpt_tcp *t = c->tcp;
-	uint32_t max = TCP_TSO_MAX - sizeof(struct rte_ipv4_hdr) - hl;
+	uint32_t max = TCP_TSO_MAX - (tcb_hdrs(c) -
+				      (uint32_t)sizeof(struct rte_tcp_hdr)) - hl;
 	uint32_t want = RTE_MIN(len, max) / seg * seg;
 
 	if (want < 2 * seg || c->pmtu_nodf || !dpt_tx_segments(t->nif->tx) ||
-	    (c->flags & F_V6) ||
 	    dpt_mempool_free(t->hdr_pool) < t->hdr_reserve +
 	    (want / seg) * 3)
 		return 0;
@@ -404,7 +419,10 @@ send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		.ack = (flags & DPT_TCP_ACK) ? c->rcv_nxt : 0, .flags = flags,
 	};
 	uint32_t wnd = tcp_rcv_window(c), sent = 0, seg = 0, frames = 1;
-	uint16_t psum = 0;
+	/* the data's sum, known when attach_data() summed it (one frame
+	 * built alone), not after attach_frames(), even when it got only
+	 * one frame: its checksum is then summed over the chain */
+	uint16_t psum = 0, *known = &psum;
 	struct rte_mbuf *m;
 
 	if (flags & DPT_TCP_SYN) {
@@ -438,6 +456,7 @@ send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 		if (big > 0) {
 			sent = attach_frames(c, m, seq, big, seg);
 			frames = (sent + seg - 1) / seg;
+			known = NULL;
 		} else {
 			struct rte_mbuf *tail = m;
 
@@ -467,12 +486,12 @@ send_segment(struct dpt_tcb *c, uint32_t seq, uint32_t len, uint8_t flags,
 	if (c->flags & F_V6)
 		finish_and_send6(t, m, &tcb_addr6(c)->laddr,
 				 &tcb_addr6(c)->raddr, c->key.laddr,
-				 sw_cksum(t) ? &psum : NULL, now);
+				 frames > 1 ? seg : 0,
+				 sw_cksum(t) ? known : NULL, now);
 	else
 		finish_and_send_large(t, m, c->key.laddr, c->key.raddr,
 				      m->pkt_len - HDRS_OFF, !c->pmtu_nodf,
-				      frames > 1 ? seg : 0,
-				      frames > 1 ? NULL : &psum, now);
+				      frames > 1 ? seg : 0, known, now);
 	return (int)sent;
 }
 
@@ -614,7 +633,8 @@ tcp_send_rst(struct dpt_tcb *c, uint64_t now)
 	tcb_count(c, DPT_STAT_tcp_rst_sent);
 	if (c->flags & F_V6)
 		finish_and_send6(c->tcp, m, &tcb_addr6(c)->laddr,
-				 &tcb_addr6(c)->raddr, c->key.laddr, NULL, now);
+				 &tcb_addr6(c)->raddr, c->key.laddr, 0, NULL,
+				 now);
 	else
 		finish_and_send(c->tcp, m, c->key.laddr, c->key.raddr,
 				m->pkt_len - HDRS_OFF, !c->pmtu_nodf, now);

@@ -51,6 +51,22 @@ fill(uint8_t *d, size_t n)
 		d[i] = (uint8_t)(i * 7 + 1);
 }
 
+/* The next three segments: the 3000 bytes of @d from @seq in two of
+ * @seg bytes and the rest with PSH, acknowledging @ack and echoing
+ * @tsecr. */
+static void
+expect_3000(uint32_t seq, uint32_t ack, uint32_t seg, uint32_t tsecr,
+	    const uint8_t *d)
+{
+	TT_OUT(.flags = ACK, .seq = seq, .ack = ack, .wnd = WND, .len = seg,
+	       .opt = TS_ECHO(tsecr), .data = d);
+	TT_OUT(.flags = ACK, .seq = seq + seg, .ack = ack, .wnd = WND,
+	       .len = seg, .opt = TS_ECHO(tsecr), .data = d + seg);
+	TT_OUT(.flags = ACK | PSH, .seq = seq + 2 * seg, .ack = ack,
+	       .wnd = WND, .len = 3000 - 2 * seg, .opt = TS_ECHO(tsecr),
+	       .data = d + 2 * seg);
+}
+
 TT_SUITE6(tcp6);
 
 /* The IPv4 control block is what it was (496 bytes: README "Memory per
@@ -138,13 +154,7 @@ Test(tcp6, data_in_is_acknowledged_and_data_out_is_cut_at_the_mss)
 	fill(d, sizeof(d));
 	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), (ssize_t)sizeof(d));
 	tt_poll();
-	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1101, .wnd = WND,
-	       .len = SEG6, .opt = TS_ECHO(102), .data = d);
-	TT_OUT(.flags = ACK, .seq = iss + 1 + SEG6, .ack = 1101, .wnd = WND,
-	       .len = SEG6, .opt = TS_ECHO(102), .data = d + SEG6);
-	TT_OUT(.flags = ACK | PSH, .seq = iss + 1 + 2 * SEG6, .ack = 1101,
-	       .wnd = WND, .len = 3000 - 2 * SEG6, .opt = TS_ECHO(102),
-	       .data = d + 2 * SEG6);
+	expect_3000(iss + 1, 1101, SEG6, 102, d);
 	TT_NONE();
 	/* one label for all the connection's packets */
 	cr_assert_eq(tt.flow, flow);
@@ -256,13 +266,7 @@ Test(tcp6, packet_too_big_lowers_the_mss_and_resends_at_the_new_size)
 	/* RFC 8201 4, 5.2: a path of 1280; what was sent goes again at
 	 * 1280 - 60 - 12 bytes a segment */
 	packet_too_big(1280, iss + 1);
-	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = WND,
-	       .len = seg, .opt = TS_ECHO(101), .data = d);
-	TT_OUT(.flags = ACK, .seq = iss + 1 + seg, .ack = 1001, .wnd = WND,
-	       .len = seg, .opt = TS_ECHO(101), .data = d + seg);
-	TT_OUT(.flags = ACK | PSH, .seq = iss + 1 + 2 * seg, .ack = 1001,
-	       .wnd = WND, .len = 3000 - 2 * seg, .opt = TS_ECHO(101),
-	       .data = d + 2 * seg);
+	expect_3000(iss + 1, 1001, seg, 101, d);
 	TT_NONE();
 	cr_assert_eq(tt_info(c).mss, seg);
 	TT_ASSERT_STAT(tcp_pmtu_lowered, 1);
@@ -276,6 +280,71 @@ Test(tcp6, packet_too_big_lowers_the_mss_and_resends_at_the_new_size)
 	packet_too_big(1280, iss + 5000);
 	TT_ASSERT_STAT(tcp_icmp_bad_seq, 1);
 	TT_NONE();
+}
+
+/* RFC 8201 5.2: the path MTU is the path's, not one connection's. A
+ * Packet Too Big validated against one connection lowers ip6's cache
+ * entry for the peer; another connection to the same peer notices the
+ * cache's generation move at its next output and sends at the new size,
+ * without a Packet Too Big of its own; an IPv4 connection to the peer's
+ * IPv4 address is another path and keeps its MSS. */
+Test(tcp6, packet_too_big_for_one_connection_lowers_the_mss_of_another)
+{
+	static uint8_t d[3000];
+	struct dpt_tcp_opts o = tt_syn_opts(100);
+	struct dpt_tcb *b, *v4;
+	struct dpt_tcp_seg s;
+	uint32_t seg = 1280 - 60 - 12, iss_b, iss4;
+
+	c = tt_accept(&o, &iss);
+	tt_skip_all();
+	/* a second connection from the peer's port P2 */
+	TT_IN(.flags = SYN, .seq = 5000, .sport = P2, .opt = tt_syn_opts(200));
+	tt_next(&s, NULL, 0);
+	iss_b = s.seq;
+	TT_IN(.flags = ACK, .seq = 5001, .ack = iss_b + 1, .sport = P2,
+	      .opt = tt_ts(201, s.opt.tsval));
+	b = tt.conn;
+	cr_assert_neq(b, c);
+	/* and one over IPv4 from the peer's P2 + 1 */
+	tt.v6 = 0;
+	TT_IN(.flags = SYN, .seq = 9000, .sport = P2 + 1,
+	      .opt = tt_syn_opts(300));
+	tt_next(&s, NULL, 0);
+	iss4 = s.seq;
+	TT_IN(.flags = ACK, .seq = 9001, .ack = iss4 + 1, .sport = P2 + 1,
+	      .opt = tt_ts(301, s.opt.tsval));
+	v4 = tt.conn;
+	tt.v6 = 1;
+	TT_NONE();
+	cr_assert_eq(tt_info(b).mss, SEG6);
+	fill(d, sizeof(d));
+	cr_assert_eq(dpt_tcp_write(c, d, sizeof(d)), (ssize_t)sizeof(d));
+	tt_poll();
+	tt_skip_all();
+	packet_too_big(1280, iss + 1);
+	tt_skip_all(); /* c sends again at the new size (as above) */
+	cr_assert_eq(tt_info(c).mss, seg);
+	TT_ASSERT_STAT(tcp_pmtu_lowered, 1);
+	/* b learns it from the cache at its next output */
+	cr_assert_eq(dpt_tcp_write(b, d, sizeof(d)), (ssize_t)sizeof(d));
+	tt_poll();
+	expect_3000(iss_b + 1, 5001, seg, 201, d);
+	TT_NONE();
+	cr_assert_eq(tt_info(b).mss, seg);
+	TT_ASSERT_STAT(tcp_pmtu_lowered, 1); /* no ICMP of its own */
+	/* the IPv4 path is another: 1460 - 12 */
+	tt.v6 = 0;
+	cr_assert_eq(dpt_tcp_write(v4, d, 2000), 2000);
+	tt_poll();
+	TT_OUT(.flags = ACK, .seq = iss4 + 1, .ack = 9001, .wnd = WND,
+	       .len = 1448, .opt = TS_ECHO(301), .data = d);
+	TT_OUT(.flags = ACK | PSH, .seq = iss4 + 1 + 1448, .ack = 9001,
+	       .wnd = WND, .len = 2000 - 1448, .opt = TS_ECHO(301),
+	       .data = d + 1448);
+	TT_NONE();
+	cr_assert_eq(tt_info(v4).mss, 1448);
+	tt.v6 = 1;
 }
 
 /* A listener is a port: IPv4 and IPv6 SYNs to it open one connection
