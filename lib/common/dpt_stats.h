@@ -448,6 +448,9 @@
 	X(embed_conns_reset, C, "connections of retired clients reset")      \
 	X(embed_listeners_closed, C, "listeners of retired clients closed")  \
 	X(embed_mbufs_reclaimed, C, "mbufs retired clients held, taken back") \
+	X(embed_accept_wrong_family, D, "accepted connections reset: of a "  \
+					"family the client's listener does " \
+					"not take (AF_INET, IPV6_V6ONLY)")   \
 	X(tcp_state_syn_sent, G, "connections in SYN-SENT")                   \
 	X(tcp_state_syn_received, G, "connections in SYN-RECEIVED")           \
 	X(tcp_state_established, G, "connections in ESTABLISHED")             \

@@ -135,7 +135,8 @@ enum dpt_embed_op {
 	/** Listen on every worker: a = laddr (0 = any of ours, network
 	 *  order; dptcpd listens on all its addresses whatever a says),
 	 *  port = lport, n = backlog, sock = the client's id for the
-	 *  listener, b = flags (DPT_EMBED_LISTEN_*). Answer: EVT_LISTEN (err
+	 *  listener, b = flags (DPT_EMBED_LISTEN_*), af = the socket's
+	 *  family (AF_INET6: both families unless DPT_EMBED_LISTEN_V6ONLY). Answer: EVT_LISTEN (err
 	 *  0 or EADDRINUSE) from each. Each worker's copy starts with n
 	 *  connections of accept credit. Options set before listen come
 	 *  first to each worker as SETOPTs with handle 0 and this sock: its
@@ -151,7 +152,8 @@ enum dpt_embed_op {
 	 *  Until then its events carry sock 0. */
 	DPT_EMBED_CMD_ADOPT,
 	/** Active open: a = raddr, port = rport, b = laddr (0: ours),
-	 *  lport (in n, 0: ephemeral), sock = the client's id. Options set
+	 *  lport (in n, 0: ephemeral), sock = the client's id; with af
+	 *  AF_INET6, addr6 = raddr and laddr6 = laddr (all zero: ours). Options set
 	 *  before connect go as SETOPTs with handle 0 and this sock BEFORE
 	 *  the CONNECT, which sets them, in their order, before the SYN is
 	 *  built (an option TCP refuses: EVT_RESET EINVAL). Answer:
@@ -199,21 +201,39 @@ enum dpt_embed_op {
 /** LISTEN flag: SO_REUSEADDR (the port may be taken while connections
  *  of an earlier listener on it are in TIME-WAIT). */
 #define DPT_EMBED_LISTEN_REUSEADDR 1u
+/** LISTEN flag (with af AF_INET6): IPV6_V6ONLY, IPv6 connections only.
+ *  Without it an AF_INET6 listener takes both families, as Linux's does;
+ *  an AF_INET one (af 0 or AF_INET) takes IPv4 only. A connection of a
+ *  family the listener does not take is reset once TCP completed it
+ *  (counted: embed_accept_wrong_family). */
+#define DPT_EMBED_LISTEN_V6ONLY 2u
 
 /** One command: 64 bytes. */
 struct dpt_embed_cmd {
 	uint8_t op;        /**< enum dpt_embed_op */
-	uint8_t pad[3];
+	uint8_t af;        /**< the addresses' family: 0 or AF_INET (a and
+			     *  b, network order) or AF_INET6 (addr6 and
+			     *  laddr6) */
+	uint8_t pad[2];
 	uint32_t sock;     /**< the client's socket id */
 	uint32_t handle;   /**< the worker's connection handle, 0 = none */
 	uint32_t len;      /**< bytes, where the op has a length */
 	uint32_t n;        /**< op-specific */
 	uint16_t port;     /**< op-specific (network order) */
 	uint16_t pad2;
-	uint64_t a, b;     /**< op-specific */
+	union {
+		struct {
+			uint64_t a, b; /**< op-specific */
+		};
+		/** With af AF_INET6: the local IPv6 address (CONNECT,
+		 *  UDP_BIND; all zero: ours), instead of b. */
+		uint8_t laddr6[16];
+	};
 	uint64_t seq;      /**< the client's count of this socket's commands:
 			     *  echoed in events that answer it */
-	uint8_t pad3[16];
+	/** With af AF_INET6: the remote IPv6 address (CONNECT, UDP_CONNECT,
+	 *  UDP_SEND), instead of a. */
+	uint8_t addr6[16];
 };
 
 /* ---- events (worker -> client) ---------------------------------------- */
@@ -249,24 +269,52 @@ enum dpt_embed_evt_type {
 	 *  Also after a reset or a close TCP finished: commands naming the
 	 *  handle then get EBADF. */
 	DPT_EMBED_EVT_CLOSED,
+	/** The IPv6 addresses of the next event on this ring, which names
+	 *  the same handle (ACCEPTED or CONNECTED of an IPv6 connection):
+	 *  laid out as struct dpt_embed_evt_addr6. Two IPv6 addresses do not
+	 *  fit in one slot beside the rest; the ring keeps the two in
+	 *  order. */
+	DPT_EMBED_EVT_ADDR6,
 	DPT_EMBED_EVT_COUNT
 };
 
-/** One event: 64 bytes. */
+/** One event: 64 bytes. An event with af AF_INET6 carries IPv6
+ *  addresses: a DGRAM its source in addr6; ACCEPTED and CONNECTED have
+ *  them in the EVT_ADDR6 just before (laddr and raddr are 0). */
 struct dpt_embed_evt {
 	uint8_t type;      /**< enum dpt_embed_evt_type */
-	uint8_t pad[3];
+	uint8_t af;        /**< 0 or AF_INET, or AF_INET6: see above */
+	uint8_t pad[2];
 	uint32_t sock;     /**< the client's id (0 before ADOPT) */
 	uint32_t handle;   /**< the worker's connection handle */
 	int32_t err;       /**< positive errno, or 0 */
 	uint32_t len;      /**< bytes (DATA) */
 	uint32_t n;        /**< type-specific */
-	uint32_t laddr, raddr; /**< network order (ACCEPTED, CONNECTED) */
-	uint16_t lport, rport; /**< network order */
-	uint32_t pad1;
+	union {
+		struct {
+			uint32_t laddr, raddr; /**< network order (ACCEPTED,
+						 *  CONNECTED; DGRAM: raddr
+						 *  its IPv4 source) */
+			uint16_t lport, rport; /**< network order */
+			uint32_t pad1;
+		};
+		uint8_t addr6[16]; /**< af AF_INET6: DGRAM's source */
+	};
 	uint64_t a;        /**< type-specific */
 	uint64_t seq;      /**< the command answered, if any */
 	uint8_t pad2[8];
+};
+
+/** EVT_ADDR6's layout: 64 bytes. */
+struct dpt_embed_evt_addr6 {
+	uint8_t type;      /**< DPT_EMBED_EVT_ADDR6 */
+	uint8_t pad[3];
+	uint32_t sock;     /**< as the next event's */
+	uint32_t handle;   /**< as the next event's */
+	uint32_t pad1;
+	uint8_t laddr[16]; /**< our IPv6 address */
+	uint8_t raddr[16]; /**< the peer's */
+	uint8_t pad2[16];
 };
 
 #ifdef __cplusplus
@@ -278,5 +326,7 @@ DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_cmd) == DPT_EMBED_SLOT,
 			"a command is one slot");
 DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt) == DPT_EMBED_SLOT,
 			"an event is one slot");
+DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt_addr6) ==
+			DPT_EMBED_SLOT, "EVT_ADDR6 is one slot");
 
 #endif /* DPT_EMBED_PROTO_H */

@@ -229,6 +229,11 @@ fill_addrs(struct hent *h)
 	h->raddr = rte_cpu_to_be_32(i.raddr);
 	h->lport = rte_cpu_to_be_16(i.lport);
 	h->rport = rte_cpu_to_be_16(i.rport);
+	h->v6 = i.peer.family == DPT_AF_INET6;
+	if (h->v6) {
+		memcpy(h->laddr6, &i.local.v6, 16);
+		memcpy(h->raddr6, &i.peer.v6, 16);
+	}
 }
 
 /* Every segment of @p m as a direct mbuf of the shared pool only this
@@ -339,6 +344,39 @@ post_simple(struct dpt_embed_worker *w, struct cw *c, struct hent *h,
 	return post(w, c, &ev);
 }
 
+/* ACCEPTED or CONNECTED, after its EVT_ADDR6 for an IPv6 connection
+ * (both or neither: room for two is checked first). 0: posted; 1: the
+ * ring is full; -1: broken. */
+static int
+post_open(struct dpt_embed_worker *w, struct cw *c, struct hent *h)
+{
+	struct dpt_embed_evt ev = {
+		.type = h->open, .handle = handle_of(c, h),
+		.sock = h->open == DPT_EMBED_EVT_ACCEPTED ? h->lsock : h->sock,
+		.laddr = h->laddr, .raddr = h->raddr,
+		.lport = h->lport, .rport = h->rport, .seq = h->seq,
+	};
+	int rc;
+
+	if (h->v6) {
+		union {
+			struct dpt_embed_evt ev;
+			struct dpt_embed_evt_addr6 a6;
+		} u = { .a6 = { .type = DPT_EMBED_EVT_ADDR6,
+				.sock = ev.sock, .handle = ev.handle } };
+
+		if (evt_room(w, c, 2) < 2)
+			return c->broken ? -1 : 1;
+		memcpy(u.a6.laddr, h->laddr6, 16);
+		memcpy(u.a6.raddr, h->raddr6, 16);
+		if (post(w, c, &u.ev) <= 0)
+			return -1; /* room was there: only a broken ring */
+		ev.af = AF_INET6;
+	}
+	rc = post(w, c, &ev);
+	return rc < 0 ? -1 : rc == 0;
+}
+
 /* Post what @p h has pending, in order. 0: all; 1: the ring filled;
  * -1: broken. */
 static int
@@ -348,16 +386,8 @@ flush_handle(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 	int rc;
 
 	if (h->pend & P_OPEN) {
-		struct dpt_embed_evt ev = {
-			.type = h->open, .handle = handle_of(c, h),
-			.sock = h->open == DPT_EMBED_EVT_ACCEPTED ? h->lsock :
-				h->sock,
-			.laddr = h->laddr, .raddr = h->raddr,
-			.lport = h->lport, .rport = h->rport, .seq = h->seq,
-		};
-
-		if ((rc = post(w, c, &ev)) <= 0)
-			return rc < 0 ? -1 : 1;
+		if ((rc = post_open(w, c, h)) != 0)
+			return rc;
 		h->pend &= (uint8_t)~P_OPEN;
 	}
 	if (h->pend & P_WRITABLE) {
@@ -644,7 +674,10 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	} else {
 		x->c->l[x->c->n_l++] = (struct lent){
 			.l = tl, .sock = cmd->sock, .credit = backlog,
-			.rcvbuf = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf) };
+			.rcvbuf = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf),
+			.fams = cmd->af != AF_INET6 ? LF_V4 :
+				cmd->b & DPT_EMBED_LISTEN_V6ONLY ? LF_V6 :
+				LF_V4 | LF_V6 };
 		x->c->n_socks++;
 	}
 	(void)post(x->w, x->c, &ev);
@@ -672,12 +705,14 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	struct dpt_tcp_optval opts[MAX_PREOPTS];
 	uint32_t n_opts = preopts_take(x->c, cmd->sock, opts);
 	struct hent *h = hent_alloc(x->c);
+	struct dpt_tcp_open_params op;
 	struct dpt_tcb *tc;
 
 	if (h == NULL)
 		return refuse(x->w, x->c, cmd, ENOBUFS,
 			      DPT_STAT_embed_cmd_no_slot);
-	if (cmd->sock == 0 || cmd->port == 0 || cmd->n > UINT16_MAX) {
+	if (cmd->sock == 0 || cmd->port == 0 || cmd->n > UINT16_MAX ||
+	    (cmd->af != 0 && cmd->af != AF_INET && cmd->af != AF_INET6)) {
 		hent_free(x->c, h);
 		return refuse(x->w, x->c, cmd, EINVAL,
 			      DPT_STAT_embed_cmd_bad_arg);
@@ -685,12 +720,24 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	/* the options set before connect, in their order, shape the SYN
 	 * (SO_RCVBUF its window scale, as on Linux); one TCP refuses
 	 * refuses the connect (EINVAL), before anything is sent */
-	tc = dpt_tcp_open(x->w->tcp, &(struct dpt_tcp_open_params){
-		.laddr = rte_be_to_cpu_32((uint32_t)cmd->b),
-		.raddr = rte_be_to_cpu_32((uint32_t)cmd->a),
+	op = (struct dpt_tcp_open_params){
 		.rport = rte_be_to_cpu_16(cmd->port),
 		.lport = (uint16_t)cmd->n, .handler = on_tcp, .arg = h,
-		.opts = opts, .n_opts = n_opts }, x->now);
+		.opts = opts, .n_opts = n_opts };
+	if (cmd->af == AF_INET6) {
+		static const uint8_t any6[16];
+
+		op.remote.family = DPT_AF_INET6;
+		memcpy(&op.remote.v6, cmd->addr6, 16);
+		if (memcmp(cmd->laddr6, any6, 16) != 0) {
+			op.local.family = DPT_AF_INET6;
+			memcpy(&op.local.v6, cmd->laddr6, 16);
+		}
+	} else {
+		op.laddr = rte_be_to_cpu_32((uint32_t)cmd->b);
+		op.raddr = rte_be_to_cpu_32((uint32_t)cmd->a);
+	}
+	tc = dpt_tcp_open(x->w->tcp, &op, x->now);
 	if (tc == NULL) {
 		hent_free(x->c, h);
 		return refuse(x->w, x->c, cmd, rte_errno ? rte_errno : ENOMEM,
@@ -1016,6 +1063,17 @@ serve_cmds(struct ctx *x)
 	}
 }
 
+/* The family of connection @p tc, as struct lent.fams counts it. */
+static uint8_t
+fam_of(const struct dpt_tcb *tc)
+{
+	struct dpt_ipaddr a;
+	uint16_t port;
+
+	dpt_tcp_peer_addr(tc, &a, &port);
+	return a.family == DPT_AF_INET6 ? LF_V6 : LF_V4;
+}
+
 /* Connections the client's listeners completed, while it takes them. */
 static void
 accept_all(struct ctx *x)
@@ -1026,8 +1084,16 @@ accept_all(struct ctx *x)
 
 		while (l->credit > 0 &&
 		       (tc = dpt_tcp_accept(l->l)) != NULL) {
-			struct hent *h = hent_alloc(x->c);
+			struct hent *h;
 
+			if (!(l->fams & fam_of(tc))) {
+				/* AF_INET, or IPV6_V6ONLY: Linux would have
+				 * no listener for it */
+				x->w->st->c[DPT_STAT_embed_accept_wrong_family]++;
+				dpt_tcp_abort(tc, x->now);
+				continue;
+			}
+			h = hent_alloc(x->c);
 			if (h == NULL) {
 				x->w->st->c[DPT_STAT_embed_accept_no_handle]++;
 				dpt_tcp_abort(tc, x->now);

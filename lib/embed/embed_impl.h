@@ -62,8 +62,10 @@ struct hent {
 	int64_t rcredit;       /* bytes the client will still take */
 	uint64_t taken;        /* bytes of SEND/SEND_MBUF taken */
 	uint64_t seq;          /* the opening command's */
-	uint32_t laddr, raddr; /* network order */
+	uint32_t laddr, raddr; /* network order (IPv4) */
 	uint16_t lport, rport;
+	uint8_t v6;            /* an IPv6 connection: laddr6, raddr6 */
+	uint8_t laddr6[16], raddr6[16];
 	uint32_t next_free;
 	uint32_t linger_next;  /* the linger list's link */
 	uint64_t linger_until; /* when the linger ends regardless */
@@ -76,7 +78,11 @@ struct lent {
 	uint32_t credit;            /* connections the client will take */
 	uint32_t rcvbuf;            /* receive credit its connections start
 				     * with (SO_RCVBUF before LISTEN) */
+	uint8_t fams;               /* families it takes: LF_V4 | LF_V6 */
 };
+
+#define LF_V4 1
+#define LF_V6 2
 
 /* A SETOPT for the next CONNECT of sock. */
 struct preopt {

@@ -109,15 +109,13 @@ inherit(struct chan *ch, struct sock *ns, uint32_t nid, const struct sock *l)
 
 /** @p s is connected: the handle and the names the event gives. */
 static void
-conn_up(struct sock *s, const struct dpt_embed_evt *ev)
+conn_up(struct chan *ch, uint32_t w, struct sock *s,
+	const struct dpt_embed_evt *ev)
 {
 	s->state = SS_CONN;
 	s->was_conn = 1;
 	s->handle = ev->handle;
-	s->laddr = ev->laddr;
-	s->raddr = ev->raddr;
-	s->lport = ev->lport;
-	s->rport = ev->rport;
+	sock_addr_from_evt(ch, w, s, ev);
 }
 
 static void
@@ -138,7 +136,8 @@ on_accepted(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	}
 	ns = &ch->socks[nid];
 	ns->w = (uint8_t)w;
-	conn_up(ns, ev);
+	ns->family = l->family;
+	conn_up(ch, w, ns, ev);
 	ns->listener = ev->sock;
 	memset(&c, 0, sizeof(c));
 	sock_cmd(ch, ns, nid, DPT_EMBED_CMD_ADOPT, &c);
@@ -168,7 +167,7 @@ on_connected(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	}
 	if (s->state != SS_CONNECTING)
 		return;
-	conn_up(s, ev);
+	conn_up(ch, w, s, ev);
 	ep_notify(ch, id);
 }
 
@@ -317,6 +316,11 @@ on_closed(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 void
 evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 {
+	if (ev->type == DPT_EMBED_EVT_ADDR6) {
+		/* for the next event (ACCEPTED or CONNECTED) */
+		memcpy(&ch->addr6[w], ev, sizeof(ch->addr6[w]));
+		return;
+	}
 	switch (ev->type) {
 	case DPT_EMBED_EVT_LISTEN: on_listen(ch, ev); break;
 	case DPT_EMBED_EVT_ACCEPTED: on_accepted(ch, w, ev); break;
@@ -329,4 +333,5 @@ evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	case DPT_EMBED_EVT_CLOSED: on_closed(ch, w, ev); break;
 	default: break; /* NOP, or newer than us */
 	}
+	ch->addr6[w].type = DPT_EMBED_EVT_NOP; /* it was for this one only */
 }

@@ -66,9 +66,14 @@ struct sock {
 	uint8_t lingering;    /**< CLOSE sent with DPT_EMBED_CLOSE_LINGER */
 	uint8_t was_conn;     /**< had a connection: EPIPE rather than ENOTCONN */
 	int so_error;         /**< pending error (SO_ERROR), positive errno */
+	uint8_t family;       /**< AF_INET or AF_INET6, as created */
+	uint8_t v6only;       /**< IPV6_V6ONLY */
+	uint8_t l6, r6;       /**< laddr6/raddr6 hold the address (an IPv6
+			       *  one), else laddr/raddr (IPv4) */
 	uint32_t handle;      /**< the worker's connection handle, 0 = none */
 	uint32_t laddr, raddr; /**< network order */
 	uint16_t lport, rport; /**< network order */
+	uint8_t laddr6[16], raddr6[16];
 	uint64_t seq;         /**< commands sent for this socket */
 	uint64_t wait_seq;    /**< the command whose answers we wait for */
 	uint32_t answers;     /**< answers to wait_seq still expected */
@@ -127,6 +132,8 @@ struct chan {
 	uint32_t free_head;   /**< free-list of ids */
 	uint32_t hi;          /**< highest id ever used */
 	uint32_t next_worker; /**< round-robin for connect */
+	/* the EVT_ADDR6 each worker posted last, for its next event */
+	struct dpt_embed_evt_addr6 addr6[DPT_EMBED_MAX_WORKERS];
 	unsigned int spin_us;
 	uint64_t next_probe_ns; /**< when to look at the Unix socket again */
 };
@@ -179,6 +186,23 @@ void rx_pop(struct chan *ch, struct sock *s);
 void tx_done(struct chan *ch, uint32_t n);
 void tx_send(struct chan *ch, struct sock *s, uint32_t id, uint32_t i,
 	     uint32_t len);
+
+/* sock_addr.c */
+/** An endpoint as a call gave it: af the family it goes over (AF_INET
+ *  for an IPv4-mapped address of an AF_INET6 socket). */
+struct sa_ep {
+	int af;
+	uint32_t v4;          /**< network order */
+	uint8_t v6[16];
+	uint16_t port;        /**< network order */
+};
+int sa_get(const struct sock *s, const struct sockaddr *addr, socklen_t len,
+	   struct sa_ep *ep);
+void sa_put(const struct sock *s, int v6, uint32_t v4, const uint8_t *a6,
+	    uint16_t port, struct sockaddr *out, socklen_t *len);
+int sa_any(const struct sa_ep *ep);
+void sock_addr_from_evt(struct chan *ch, uint32_t w, struct sock *s,
+			const struct dpt_embed_evt *ev);
 
 /* sock_epoll.c */
 void ep_notify(struct chan *ch, uint32_t id);

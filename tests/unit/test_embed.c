@@ -132,8 +132,16 @@ static struct {
 
 static uint32_t fc_rcvbuf = 256 * 1024; /* the client's receive credit */
 
+static void fc_setup_on(void (*tt_init)(void));
+
 static void
 fc_setup(void)
+{
+	fc_setup_on(tt_setup);
+}
+
+static void
+fc_setup_on(void (*tt_init)(void))
 {
 	static const struct dpt_embed_conf conf = {
 		.enabled = 1, .mode = 0600, .max_clients = 4,
@@ -144,7 +152,7 @@ fc_setup(void)
 				     .pid = 4242, .name = "fake" };
 	int chan_fd = -1;
 
-	tt_setup();
+	tt_init();
 	memset(&fc, 0, sizeof(fc));
 	cr_assert_eq(dpt_shm_pool_create(&fc.pool, "fc_pool", 1023, 0,
 					 RTE_MBUF_DEFAULT_BUF_SIZE, 0), 0);
@@ -1215,4 +1223,130 @@ Test(embed, the_backlog_bounds_the_connections_waiting_for_accept)
 	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED);
 	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT + 1));
 	fc_no_evt();
+}
+
+/* ---- IPv6 ---------------------------------------------------------------- */
+
+/* The peer's handshake after a LISTEN of sock 7 with @p af and @p flags
+ * (its EVT_LISTEN taken); our ISS in *iss. */
+static void
+fc_listen_handshake(uint8_t af, uint64_t flags, uint32_t *iss)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 7, .af = af, .b = flags,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_LISTEN);
+	cr_assert_eq(ev.err, 0);
+	TT_IN(.flags = SYN, .seq = 1000);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN | ACK);
+	*iss = s.seq;
+	TT_IN(.flags = ACK, .seq = 1001, .ack = *iss + 1);
+	fc_step();
+}
+
+static void
+fc_setup6(void)
+{
+	fc_setup_on(tt_setup6);
+}
+
+TestSuite(embed6, .init = fc_setup6, .fini = fc_teardown);
+
+/* Two IPv6 addresses do not fit in a slot beside the rest: ACCEPTED of
+ * an IPv6 connection comes right after its EVT_ADDR6. */
+Test(embed6, an_af_inet6_listener_gives_addr6_then_accepted)
+{
+	struct dpt_embed_evt_addr6 a6;
+	struct dpt_embed_evt ev;
+	uint32_t iss;
+
+	fc_listen_handshake(AF_INET6, 0, &iss);
+	ev = fc_evt(DPT_EMBED_EVT_ADDR6);
+	memcpy(&a6, &ev, sizeof(a6));
+	cr_assert_neq(a6.handle, 0);
+	cr_assert_eq(a6.sock, 7);
+	cr_assert_arr_eq(a6.laddr, th_us_ip6.b, 16);
+	cr_assert_arr_eq(a6.raddr, th_peer_ip6.b, 16);
+	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED);
+	cr_assert_eq(ev.af, AF_INET6);
+	cr_assert_eq(ev.handle, a6.handle);
+	cr_assert_eq(ev.sock, 7);
+	cr_assert_eq(ev.lport, rte_cpu_to_be_16(TT_PORT));
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_no_evt();
+}
+
+/* Linux's AF_INET listener takes no IPv6 connection: lib/tcp's listener
+ * takes both, so the one it completed is reset (RFC 9293 3.10.7.1 would
+ * have answered its SYN so) and counted. */
+Test(embed6, an_af_inet_listener_resets_an_ipv6_connection)
+{
+	struct dpt_tcp_seg s;
+	uint32_t iss;
+
+	fc_listen_handshake(0, 0, &iss);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags & RST, RST);
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_accept_wrong_family, 1);
+}
+
+Test(embed6, connect_over_ipv6_gives_addr6_then_connected)
+{
+	struct dpt_embed_evt_addr6 a6;
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+	struct dpt_embed_cmd c = { .op = DPT_EMBED_CMD_CONNECT, .sock = 5,
+				   .af = AF_INET6,
+				   .port = rte_cpu_to_be_16(TT_PEER_PORT) };
+
+	memcpy(c.addr6, th_peer_ip6.b, 16);
+	fc_put(c);
+	fc_step();
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN);
+	cr_assert_eq(s.dport, TT_PEER_PORT);
+	TT_IN(.flags = SYN | ACK, .seq = 5000, .ack = s.seq + 1,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_ADDR6);
+	memcpy(&a6, &ev, sizeof(a6));
+	cr_assert_arr_eq(a6.laddr, th_us_ip6.b, 16);
+	cr_assert_arr_eq(a6.raddr, th_peer_ip6.b, 16);
+	ev = fc_evt(DPT_EMBED_EVT_CONNECTED);
+	cr_assert_eq(ev.af, AF_INET6);
+	cr_assert_eq(ev.sock, 5);
+	cr_assert_eq(ev.handle, a6.handle);
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT));
+	cr_assert_eq(ev.lport, rte_cpu_to_be_16(s.sport));
+}
+
+/* Over IPv4: an AF_INET6 listener takes the connection (no EVT_ADDR6:
+ * the client maps the IPv4 names), one with IPV6_V6ONLY resets it. */
+Test(embed, an_af_inet6_listener_takes_ipv4_unless_v6only)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss;
+
+	fc_listen_handshake(AF_INET6, 0, &iss);
+	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED);
+	cr_assert_eq(ev.af, 0);
+	cr_assert_eq(ev.raddr, rte_cpu_to_be_32(TH_PEER_IP));
+	TT_ASSERT_STAT(embed_accept_wrong_family, 0);
+}
+
+Test(embed, a_v6only_listener_resets_an_ipv4_connection)
+{
+	struct dpt_tcp_seg s;
+	uint32_t iss;
+
+	fc_listen_handshake(AF_INET6, DPT_EMBED_LISTEN_V6ONLY, &iss);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags & RST, RST);
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_accept_wrong_family, 1);
 }

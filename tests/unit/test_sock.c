@@ -945,7 +945,8 @@ Test(errors, unknown_descriptors_are_ebadf)
 	cr_assert_eq(dpt_close(fd), 0);
 	cr_assert_eq(dpt_close(fd), -1);
 	cr_assert_eq(errno, EBADF);
-	cr_assert_eq(dpt_socket(AF_INET6, SOCK_STREAM, 0), -1);
+	/* AF_INET6 is supported now (suite inet6): another domain */
+	cr_assert_eq(dpt_socket(AF_PACKET, SOCK_STREAM, 0), -1);
 	cr_assert_eq(errno, EAFNOSUPPORT);
 }
 
@@ -1451,4 +1452,213 @@ Test(gone, socket_eof_wakes_a_blocking_recv)
 	cr_assert_lt(b.tv_sec - a.tv_sec, 2);
 	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1);
 	cr_assert_eq(errno, EPIPE);
+}
+
+/* ---- AF_INET6 streams ------------------------------------------------- */
+
+TestSuite(inet6, .init = setup, .fini = teardown);
+
+static struct sockaddr_in6
+sa6(const char *ip, uint16_t port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port) };
+
+	cr_assert_eq(inet_pton(AF_INET6, ip, &a.sin6_addr), 1);
+	return a;
+}
+
+/* The errors Linux gives: another domain is EAFNOSUPPORT; an address
+ * shorter than SIN6_LEN_RFC2133 (24 bytes) is EINVAL; a struct
+ * sockaddr_in to an AF_INET6 socket is EINVAL by its length, a
+ * struct sockaddr_in6 to an AF_INET one EAFNOSUPPORT by its family. */
+Test(inet6, wrong_domains_lengths_and_families_are_refused_as_linux_does)
+{
+	struct sockaddr_in6 a = sa6("2001:2::1", 80);
+	struct sockaddr_in a4 = sa("198.18.0.1", 80);
+	int fd6 = dpt_socket(AF_INET6, SOCK_STREAM, 0);
+	int fd4 = dpt_socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert_gt(fd6, 0);
+	cr_assert_eq(dpt_socket(AF_UNIX, SOCK_STREAM, 0), -1);
+	cr_assert_eq(errno, EAFNOSUPPORT);
+	cr_assert_eq(dpt_bind(fd6, (struct sockaddr *)&a, 23), -1);
+	cr_assert_eq(errno, EINVAL);
+	cr_assert_eq(dpt_bind(fd6, (struct sockaddr *)&a4, sizeof(a4)), -1);
+	cr_assert_eq(errno, EINVAL, "16 bytes: too short for AF_INET6");
+	a.sin6_family = AF_INET;
+	cr_assert_eq(dpt_bind(fd6, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EAFNOSUPPORT);
+	a.sin6_family = AF_INET6;
+	cr_assert_eq(dpt_connect(fd4, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EAFNOSUPPORT);
+	cr_assert_eq(dpt_bind(fd6, (struct sockaddr *)&a, 24), 0,
+		     "24 bytes suffice (no scope id)");
+}
+
+Test(inet6, an_unbound_socket_is_named_in6addr_any)
+{
+	struct sockaddr_in6 n;
+	socklen_t len = sizeof(n);
+	int fd = dpt_socket(AF_INET6, SOCK_STREAM, 0), v = 0;
+
+	memset(&n, 0xff, sizeof(n));
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(len, sizeof(n));
+	cr_assert_eq(n.sin6_family, AF_INET6);
+	cr_assert_eq(n.sin6_port, 0);
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&n.sin6_addr));
+	len = sizeof(v);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len), 0);
+	cr_assert_eq(v, AF_INET6);
+}
+
+Test(inet6, connect_sends_the_ipv6_addresses_and_names_come_back_as_in6)
+{
+	struct sockaddr_in6 a = sa6("2001:2::2", 8080), l = sa6("2001:2::1", 0);
+	struct sockaddr_in6 n;
+	socklen_t len = sizeof(n);
+	struct dpt_embed_cmd c;
+	int fd = dpt_socket(AF_INET6, SOCK_STREAM, 0), i;
+
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&l, sizeof(l)), 0);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_CONNECT, 0, 1000);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.af, AF_INET6);
+	cr_assert_arr_eq(c.addr6, a.sin6_addr.s6_addr, 16);
+	cr_assert_arr_eq(c.laddr6, l.sin6_addr.s6_addr, 16,
+			 "the bound address goes as the local one");
+	cr_assert_eq(c.port, htons(8080));
+	cr_assert_eq(dpt_getpeername(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(len, sizeof(n));
+	cr_assert_eq(n.sin6_family, AF_INET6);
+	cr_assert_eq(n.sin6_port, htons(8080));
+	cr_assert_arr_eq(n.sin6_addr.s6_addr, a.sin6_addr.s6_addr, 16);
+	/* the fake answers from 2001:2::1 port 40000, in its EVT_ADDR6 */
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(n.sin6_port, htons(40000));
+	cr_assert_arr_eq(n.sin6_addr.s6_addr, l.sin6_addr.s6_addr, 16);
+}
+
+/* RFC 4291 2.5.5.2: ::ffff:a.b.c.d through an AF_INET6 socket is IPv4;
+ * its names come back mapped. */
+Test(inet6, a_v4_mapped_peer_goes_over_ipv4_and_comes_back_mapped)
+{
+	struct sockaddr_in6 a = sa6("::ffff:198.18.0.2", 80), n;
+	socklen_t len = sizeof(n);
+	struct dpt_embed_cmd c;
+	int fd = dpt_socket(AF_INET6, SOCK_STREAM, 0);
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	c = fake_cmd(&fk, fake_find(&fk, DPT_EMBED_CMD_CONNECT, 0, 1000),
+		     NULL);
+	cr_assert_eq(c.af, 0, "IPv4 on the wire");
+	cr_assert_eq(c.a, htonl(0xc6120002));
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(len, sizeof(n));
+	cr_assert(IN6_IS_ADDR_V4MAPPED(&n.sin6_addr));
+	cr_assert_eq(memcmp(n.sin6_addr.s6_addr + 12,
+			    &(uint32_t){ htonl(0xc6120001) }, 4), 0);
+}
+
+Test(inet6, v6only_refuses_v4_mapped_and_is_fixed_once_bound)
+{
+	struct sockaddr_in6 a = sa6("::ffff:198.18.0.2", 80), any = sa6("::", 81);
+	int fd = dpt_socket(AF_INET6, SOCK_STREAM, 0), one = 1, v = 0;
+	int fd4 = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	socklen_t len = sizeof(v);
+
+	cr_assert_eq(dpt_setsockopt(fd4, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				    sizeof(one)), -1);
+	cr_assert_eq(errno, ENOPROTOOPT, "not on an AF_INET socket");
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				    sizeof(one)), 0);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v, &len),
+		     0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, ENETUNREACH);
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EINVAL);
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&any, sizeof(any)), 0);
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				    sizeof(one)), -1);
+	cr_assert_eq(errno, EINVAL);
+}
+
+/* Linux's bind conflicts across families: [::] without IPV6_V6ONLY
+ * covers IPv4's 0.0.0.0; with it, it does not. */
+Test(inet6, the_ipv6_wildcard_takes_the_ipv4_port_unless_v6only)
+{
+	struct sockaddr_in6 any6 = sa6("::", 9000);
+	struct sockaddr_in any4 = sa("0.0.0.0", 9000);
+	int f6 = dpt_socket(AF_INET6, SOCK_STREAM, 0);
+	int f4 = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	int g6 = dpt_socket(AF_INET6, SOCK_STREAM, 0), one = 1;
+
+	cr_assert_eq(dpt_bind(f6, (struct sockaddr *)&any6, sizeof(any6)), 0);
+	cr_assert_eq(dpt_bind(f4, (struct sockaddr *)&any4, sizeof(any4)), -1);
+	cr_assert_eq(errno, EADDRINUSE);
+	cr_assert_eq(dpt_close(f6), 0);
+	cr_assert_eq(dpt_setsockopt(g6, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				    sizeof(one)), 0);
+	cr_assert_eq(dpt_bind(g6, (struct sockaddr *)&any6, sizeof(any6)), 0);
+	cr_assert_eq(dpt_bind(f4, (struct sockaddr *)&any4, sizeof(any4)), 0);
+}
+
+/* An AF_INET6 listener: LISTEN carries af and IPV6_V6ONLY; an IPv6
+ * connection comes with its EVT_ADDR6, an IPv4 one as ::ffff:a.b.c.d. */
+Test(inet6, accept_gives_ipv6_peers_and_ipv4_ones_mapped)
+{
+	struct sockaddr_in6 any6 = sa6("::", 8443), peer;
+	socklen_t len = sizeof(peer);
+	struct dpt_embed_evt_addr6 a6 = { .type = DPT_EMBED_EVT_ADDR6,
+					  .handle = 91,
+					  .laddr = { 0x20, 0x01, 0, 2, [15] = 1 },
+					  .raddr = { 0x20, 0x01, 0, 2, [15] = 9 } };
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_ACCEPTED,
+				    .af = AF_INET6, .handle = 91,
+				    .lport = htons(8443), .rport = htons(7) };
+	struct dpt_embed_evt e6;
+	struct dpt_embed_cmd c;
+	int lfd = dpt_socket(AF_INET6, SOCK_STREAM, 0), fd;
+
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&any6, sizeof(any6)), 0);
+	cr_assert_eq(dpt_listen(lfd, 4), 0);
+	c = fake_cmd(&fk, fake_find(&fk, DPT_EMBED_CMD_LISTEN, 0, 1000), NULL);
+	cr_assert_eq(c.af, AF_INET6);
+	cr_assert_eq(c.b & DPT_EMBED_LISTEN_V6ONLY, 0u);
+	a6.sock = ev.sock = (uint32_t)lfd;
+	memcpy(&e6, &a6, sizeof(e6));
+	fake_post(&fk, 0, &e6);
+	fake_post(&fk, 0, &ev);
+	fd = dpt_accept(lfd, (struct sockaddr *)&peer, &len);
+	cr_assert_gt(fd, 0);
+	cr_assert_eq(len, sizeof(peer));
+	cr_assert_eq(peer.sin6_family, AF_INET6);
+	cr_assert_eq(peer.sin6_port, htons(7));
+	cr_assert_arr_eq(peer.sin6_addr.s6_addr, a6.raddr, 16);
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&peer, &len), 0);
+	cr_assert_arr_eq(peer.sin6_addr.s6_addr, a6.laddr, 16);
+	cr_assert_eq(peer.sin6_port, htons(8443));
+	/* then an IPv4 connection on the same listener */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = DPT_EMBED_EVT_ACCEPTED;
+	ev.sock = (uint32_t)lfd;
+	ev.handle = 92;
+	ev.laddr = htonl(0xc6120001);
+	ev.raddr = htonl(0xc6120002);
+	ev.lport = htons(8443);
+	ev.rport = htons(5555);
+	fake_post(&fk, 1, &ev);
+	len = sizeof(peer);
+	fd = dpt_accept(lfd, (struct sockaddr *)&peer, &len);
+	cr_assert_gt(fd, 0);
+	cr_assert_eq(len, sizeof(peer));
+	cr_assert(IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr));
+	cr_assert_eq(memcmp(peer.sin6_addr.s6_addr + 12,
+			    &(uint32_t){ htonl(0xc6120002) }, 4), 0);
+	cr_assert_eq(peer.sin6_port, htons(5555));
 }
