@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# libdptcp over IPv6 against Linux (addresses from 2001:2::/48, RFC 5180),
+# through tests/integration/embed_inet.c:
+#   - an AF_INET6 listener on [::] (no IPV6_V6ONLY) echoes a Linux client
+#     over IPv6 (4 MiB both ways, SHA-256) and one over IPv4, whom
+#     accept() names ::ffff:198.18.0.1, as Linux's dual-stack socket does;
+#   - with IPV6_V6ONLY it echoes IPv6 and resets an IPv4 connection;
+#   - an AF_INET6 client connects to a Linux echo (socat) at [2001:2::2]
+#     and at ::ffff:198.18.0.1: 4 MiB each, byte for byte.
+. "$(dirname "$0")/lib.sh"
+
+: "${DPTCP_INET:?}"
+A6=2001:2::1
+P6=2001:2::2
+tcpclient() { it_ns /usr/bin/python3 "$(dirname "$0")/tcpclient.py" "$@" 2>&1; }
+inet() { "$DPTCP_INET" -P "$IT_PREFIX" "$@"; }
+
+it_start_dptcpd --set "port0.address6=$A6/64" --set ip.dad_transmits=0
+it_ns sysctl -qw "net.ipv6.conf.$IT_IF.router_solicitations=0"
+it_ns sysctl -qw "net.ipv6.conf.$IT_IF.accept_ra=0"
+it_ns sysctl -qw "net.ipv6.conf.$IT_IF.disable_ipv6=0"
+it_ns ip -6 addr add "$P6/64" dev "$IT_IF" nodad
+
+# Start case $1 of embed_inet in the background (output in $IT_DIR/$2.out)
+start_inet() {
+	local name=$1
+	shift
+	it_bg "$DPTCP_INET" -P "$IT_PREFIX" "$@" >"$IT_DIR/$name.out" 2>&1
+	eval "PID_$name=$!"
+	it_wait_ready "$IT_DIR/$name.out" 'listening' "$!" "$name"
+}
+end_inet() {
+	local pid
+	eval "pid=\$PID_$1"
+	it_wait "$pid" $((20 * IT_TIME_SCALE))
+	[ "$IT_RC" -eq 0 ] || it_fail "$1 exited $IT_RC: $(tail -3 "$IT_DIR/$1.out")"
+	it_log "$1: $(tr '\n' ';' <"$IT_DIR/$1.out")"
+}
+
+# dual stack: one IPv6 client, one IPv4 client
+start_inet dual tcp6-echo 5060 2
+out=$(tcpclient echo "$A6" 5060 $((4 * 1024 * 1024)) 1) ||
+	it_fail "echo over IPv6 through the [::] listener: $out"
+out=$(tcpclient echo "$IT_ADDR" 5060 $((4 * 1024 * 1024)) 2) ||
+	it_fail "echo over IPv4 through the [::] listener: $out"
+end_inet dual
+grep -q "^peer $P6 " "$IT_DIR/dual.out" ||
+	it_fail "accept did not name the IPv6 peer $P6"
+grep -q "^peer ::ffff:$IT_PEER " "$IT_DIR/dual.out" ||
+	it_fail "accept did not name the IPv4 peer ::ffff:$IT_PEER"
+grep -q "^accepted: local ::ffff:$IT_ADDR 5060" "$IT_DIR/dual.out" ||
+	it_fail "getsockname of the IPv4 connection is not ::ffff:$IT_ADDR"
+
+# IPV6_V6ONLY: IPv4 is reset, IPv6 served
+start_inet v6only tcp6-echo 5061 1 v6only
+wrong0=$(it_telemetry_fields /dptcp/stats embed_accept_wrong_family)
+out=$(tcpclient echo "$IT_ADDR" 5061 1000 3) &&
+	it_fail "IPv4 through an IPV6_V6ONLY listener was served: $out"
+out=$(tcpclient echo "$A6" 5061 $((1024 * 1024)) 4) ||
+	it_fail "echo over IPv6 through the IPV6_V6ONLY listener: $out"
+end_inet v6only
+wrong1=$(it_telemetry_fields /dptcp/stats embed_accept_wrong_family)
+[ "$wrong1" -eq $((wrong0 + 1)) ] ||
+	it_fail "embed_accept_wrong_family $wrong0 -> $wrong1, expected one more"
+
+# the client side: to a Linux echo over IPv6 and to a mapped IPv4 address
+it_bg socat "TCP6-LISTEN:8007,bind=[$P6],reuseaddr,fork" EXEC:cat
+it_bg socat "TCP4-LISTEN:8007,bind=$IT_PEER,reuseaddr,fork" EXEC:cat
+for _ in $(seq 1 50); do
+	[ "$(it_ns ss -ltnH 'sport = :8007' | wc -l)" -ge 2 ] && break
+	sleep 0.1
+done
+out=$(inet tcp6-client "$P6" 8007 $((4 * 1024 * 1024))) ||
+	it_fail "AF_INET6 client to socat over IPv6: $out"
+it_log "$(tr '\n' ';' <<<"$out")"
+grep -q "^connected: local $A6 [0-9]* peer $P6 8007" <<<"$out" ||
+	it_fail "the IPv6 client's names: $out"
+out=$(inet tcp6-client "::ffff:$IT_PEER" 8007 $((4 * 1024 * 1024))) ||
+	it_fail "AF_INET6 client to socat at ::ffff:$IT_PEER: $out"
+it_log "$(tr '\n' ';' <<<"$out")"
+
+it_stop_dptcpd
+it_expect_counter tcp_drop_cksum 0
+it_log "PASS"
