@@ -192,6 +192,34 @@ enum dpt_embed_op {
 	 *  data after close), TCP ends the connection, or a microseconds
 	 *  pass; past the time the connection goes on closing on its own. */
 	DPT_EMBED_CMD_CLOSE,
+	/*
+	 * SOCK_DGRAM. A client's UDP socket is bound on every worker to one
+	 * port, as services are (a datagram reaches the worker its RSS hash
+	 * names); the client names it by sock on every ring (no handle).
+	 */
+	/** Bind sock: af (AF_INET: a = laddr; AF_INET6: laddr6, all zero
+	 *  for any), port (0: this worker chooses an ephemeral one: sent to
+	 *  one worker first, then with its port to the others), b = flags
+	 *  (DPT_EMBED_LISTEN_V6ONLY), n = receive credit, bytes (this
+	 *  worker's share of SO_RCVBUF). Answer: EVT_UDP (err, lport). */
+	DPT_EMBED_CMD_UDP_BIND,
+	/** Connect sock to af's a or addr6, port (port 0: disconnect).
+	 *  Answer: EVT_UDP, n = 1 if this worker owns the 4-tuple (its
+	 *  replies and ICMP errors come here: send through it), 0 if it only
+	 *  filters for the peer. */
+	DPT_EMBED_CMD_UDP_CONNECT,
+	/** Send transmit buffer n (len bytes from offset b) as one datagram
+	 *  from sock to af's a or addr6, port (port 0: the connected peer).
+	 *  The buffer comes back as EVT_TX_DONE; a refusal is EVT_RESET
+	 *  (handle 0, n = op). */
+	DPT_EMBED_CMD_UDP_SEND,
+	/** Send the received chain at b (dptcpd address) as one datagram,
+	 *  addressed as UDP_SEND. */
+	DPT_EMBED_CMD_UDP_SEND_MBUF,
+	/** len more bytes of receive credit for sock on this worker. */
+	DPT_EMBED_CMD_UDP_CREDIT,
+	/** Close sock. Answer: EVT_CLOSED(sock, handle 0). */
+	DPT_EMBED_CMD_UDP_CLOSE,
 	DPT_EMBED_CMD_COUNT
 };
 
@@ -275,6 +303,14 @@ enum dpt_embed_evt_type {
 	 *  fit in one slot beside the rest; the ring keeps the two in
 	 *  order. */
 	DPT_EMBED_EVT_ADDR6,
+	/** The answer to UDP_BIND or UDP_CONNECT of sock: err, lport (the
+	 *  port bound), n (UDP_CONNECT's). */
+	DPT_EMBED_EVT_UDP,
+	/** A datagram for sock: the mbuf chain at a (dptcpd address, data at
+	 *  the payload), len bytes; its source port in n (network order),
+	 *  address in raddr (af AF_INET) or addr6 (AF_INET6). The client
+	 *  now holds it; it gives back len bytes of credit when read. */
+	DPT_EMBED_EVT_DGRAM,
 	DPT_EMBED_EVT_COUNT
 };
 

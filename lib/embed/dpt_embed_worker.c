@@ -122,8 +122,8 @@ broke(struct dpt_embed_worker *w, struct cw *c)
 /* Free event slots, at least @p want if there are (0 when the client
  * broke the ring). The consumer's index is read only when the last view
  * shows too few: an idle client costs no load of its line. */
-static uint32_t
-evt_room(struct dpt_embed_worker *w, struct cw *c, uint32_t want)
+uint32_t
+embed_evt_room(struct dpt_embed_worker *w, struct cw *c, uint32_t want)
 {
 	int room = dpt_spsc_room_for(&c->evt, want);
 
@@ -135,8 +135,8 @@ evt_room(struct dpt_embed_worker *w, struct cw *c, uint32_t want)
 }
 
 /* 1: posted; 0: the ring is full; -1: the client broke it. */
-static int
-post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
+int
+embed_post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
 {
 	int rc = dpt_spsc_put(&c->evt, ev, 1);
 
@@ -154,8 +154,8 @@ post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
 
 /* Refuse @p cmd with @p err, counted in @p stat: EVT_RESET naming the
  * command's sock and handle, n = its op. */
-static void
-refuse(struct dpt_embed_worker *w, struct cw *c,
+void
+embed_refuse(struct dpt_embed_worker *w, struct cw *c,
        const struct dpt_embed_cmd *cmd, int err, unsigned int stat)
 {
 	struct dpt_embed_evt ev = {
@@ -166,7 +166,7 @@ refuse(struct dpt_embed_worker *w, struct cw *c,
 
 	c->n_refused++;
 	w->st->c[stat]++;
-	(void)post(w, c, &ev); /* room was checked before the command */
+	(void)embed_post(w, c, &ev); /* room was checked before the command */
 }
 
 static int
@@ -239,8 +239,8 @@ fill_addrs(struct hent *h)
 /* Every segment of @p m as a direct mbuf of the shared pool only this
  * chain holds (the client can read nothing else), copied where not.
  * @return the chain, or NULL (no mbuf to copy into; @p m untouched). */
-static struct rte_mbuf *
-shareable(struct dpt_embed_worker *w, struct rte_mbuf *m)
+struct rte_mbuf *
+embed_shareable(struct dpt_embed_worker *w, struct rte_mbuf *m)
 {
 	const struct dpt_shm_pool *sp = w->e->pool;
 	struct rte_mbuf *s, *cp;
@@ -260,8 +260,9 @@ shareable(struct dpt_embed_worker *w, struct rte_mbuf *m)
 }
 
 /* Record that client @p slot holds every segment of @p m. */
-static void
-give(struct dpt_embed_worker *w, struct cw *c, int slot, struct rte_mbuf *m)
+void
+embed_give(struct dpt_embed_worker *w, struct cw *c, int slot,
+	   struct rte_mbuf *m)
 {
 	for (struct rte_mbuf *s = m; s != NULL; s = s->next) {
 		int64_t i = dpt_shm_pool_index(w->e->pool,
@@ -275,8 +276,8 @@ give(struct dpt_embed_worker *w, struct cw *c, int slot, struct rte_mbuf *m)
 
 /* Mbufs client @p cl holds, over every worker (others' counts read as
  * they are: a bound, not an account). */
-static int64_t
-held_total(const struct dpt_embed *e, const struct client *cl)
+int64_t
+embed_held_total(const struct dpt_embed *e, const struct client *cl)
 {
 	int64_t n = 0;
 
@@ -301,7 +302,7 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 		/* receive credit counts bytes, and tiny segments take a
 		 * whole mbuf each: a client holds at most its share of the
 		 * pool, whatever its credit */
-		if (!h->shut_rd && held_total(w->e, cl) >=
+		if (!h->shut_rd && embed_held_total(w->e, cl) >=
 		    (int64_t)(w->e->pool->n / POOL_SHARE)) {
 			w->st->c[DPT_STAT_embed_rx_held_cap]++;
 			return 1;
@@ -315,8 +316,8 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 			continue;
 		}
 		/* no room, or no mbuf to copy into: it waits in rx_hold */
-		if (evt_room(w, c, 1) == 0 ||
-		    (sm = shareable(w, m)) == NULL) {
+		if (embed_evt_room(w, c, 1) == 0 ||
+		    (sm = embed_shareable(w, m)) == NULL) {
 			h->rx_hold = m;
 			return 1;
 		}
@@ -325,8 +326,8 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 		ev.handle = handle_of(c, h);
 		ev.len = m->pkt_len;
 		ev.a = (uint64_t)(uintptr_t)m;
-		give(w, c, slot, m);
-		rc = post(w, c, &ev);
+		embed_give(w, c, slot, m);
+		rc = embed_post(w, c, &ev);
 		if (rc <= 0)
 			return -1; /* room was there: only a broken ring */
 		h->rcredit -= ev.len;
@@ -341,7 +342,7 @@ post_simple(struct dpt_embed_worker *w, struct cw *c, struct hent *h,
 	struct dpt_embed_evt ev = { .type = type, .sock = h->sock,
 				    .handle = handle_of(c, h), .err = err };
 
-	return post(w, c, &ev);
+	return embed_post(w, c, &ev);
 }
 
 /* ACCEPTED or CONNECTED, after its EVT_ADDR6 for an IPv6 connection
@@ -365,15 +366,15 @@ post_open(struct dpt_embed_worker *w, struct cw *c, struct hent *h)
 		} u = { .a6 = { .type = DPT_EMBED_EVT_ADDR6,
 				.sock = ev.sock, .handle = ev.handle } };
 
-		if (evt_room(w, c, 2) < 2)
+		if (embed_evt_room(w, c, 2) < 2)
 			return c->broken ? -1 : 1;
 		memcpy(u.a6.laddr, h->laddr6, 16);
 		memcpy(u.a6.raddr, h->raddr6, 16);
-		if (post(w, c, &u.ev) <= 0)
+		if (embed_post(w, c, &u.ev) <= 0)
 			return -1; /* room was there: only a broken ring */
 		ev.af = AF_INET6;
 	}
-	rc = post(w, c, &ev);
+	rc = embed_post(w, c, &ev);
 	return rc < 0 ? -1 : rc == 0;
 }
 
@@ -398,7 +399,7 @@ flush_handle(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 				.n = dpt_tcp_sndbuf_free(h->c), .a = h->taken,
 			};
 
-			if ((rc = post(w, c, &ev)) <= 0)
+			if ((rc = embed_post(w, c, &ev)) <= 0)
 				return rc < 0 ? -1 : 1;
 		}
 		h->pend &= (uint8_t)~P_WRITABLE;
@@ -473,8 +474,8 @@ txb_ref(struct txb *t, unsigned int worker)
 
 /* An mbuf of dptcpd's own over transmit buffer cmd->n, bytes [b, b+len):
  * NULL with *err set when the command names no such bytes. */
-static struct rte_mbuf *
-txb_mbuf(struct dpt_embed_worker *w, struct client *cl,
+struct rte_mbuf *
+embed_txb_mbuf(struct dpt_embed_worker *w, struct client *cl,
 	 const struct dpt_embed_cmd *cmd, int *err)
 {
 	const struct dpt_embed_conf *cf = &w->e->conf;
@@ -524,8 +525,9 @@ reset_mbuf(const struct dpt_shm_pool *sp, struct rte_mbuf *m)
  * walking, so a loop or a segment held by another fails); the header
  * fields dptcpd relies on are set again from what it knows. @return the
  * chain, or NULL (segments taken before the bad one are freed). */
-static struct rte_mbuf *
-take_chain(struct dpt_embed_worker *w, struct cw *c, int slot, uint64_t addr)
+struct rte_mbuf *
+embed_take_chain(struct dpt_embed_worker *w, struct cw *c, int slot,
+		 uint64_t addr)
 {
 	const struct dpt_shm_pool *sp = w->e->pool;
 	struct rte_mbuf *head = NULL, *prev = NULL;
@@ -569,13 +571,6 @@ bad:
 
 /* ---- commands ---------------------------------------------------------- */
 
-struct ctx {
-	struct dpt_embed_worker *w;
-	struct client *cl;
-	struct cw *c;
-	int slot;
-	uint64_t now;
-};
 
 /*
  * Whether a connection of this worker with local port @p port is in
@@ -651,13 +646,13 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	uint32_t n_opts = preopts_take(x->c, cmd->sock, opts);
 
 	if (cmd->sock == 0 || cmd->port == 0 || lent_get(x->c, cmd->sock))
-		return refuse(x->w, x->c, cmd, EINVAL,
+		return embed_refuse(x->w, x->c, cmd, EINVAL,
 			      DPT_STAT_embed_cmd_bad_arg);
 	if (x->w->draining)
-		return refuse(x->w, x->c, cmd, ESHUTDOWN,
+		return embed_refuse(x->w, x->c, cmd, ESHUTDOWN,
 			      DPT_STAT_embed_cmd_failed);
 	if (x->c->n_l == MAX_LISTENERS)
-		return refuse(x->w, x->c, cmd, ENOBUFS,
+		return embed_refuse(x->w, x->c, cmd, ENOBUFS,
 			      DPT_STAT_embed_cmd_no_slot);
 	if (!(cmd->b & DPT_EMBED_LISTEN_REUSEADDR) &&
 	    port_in_timewait(x->w->tcp, rte_be_to_cpu_16(cmd->port)))
@@ -680,7 +675,7 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 				LF_V4 | LF_V6 };
 		x->c->n_socks++;
 	}
-	(void)post(x->w, x->c, &ev);
+	(void)embed_post(x->w, x->c, &ev);
 }
 
 static void
@@ -691,12 +686,12 @@ cmd_unlisten(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	struct lent *l = lent_get(x->c, cmd->sock);
 
 	if (l == NULL)
-		return refuse(x->w, x->c, cmd, EBADF,
+		return embed_refuse(x->w, x->c, cmd, EBADF,
 			      DPT_STAT_embed_cmd_bad_handle);
 	dpt_tcp_unlisten(l->l, x->now);
 	*l = x->c->l[--x->c->n_l]; /* the array stays dense */
 	x->c->n_socks--;
-	(void)post(x->w, x->c, &ev);
+	(void)embed_post(x->w, x->c, &ev);
 }
 
 static void
@@ -709,12 +704,12 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	struct dpt_tcb *tc;
 
 	if (h == NULL)
-		return refuse(x->w, x->c, cmd, ENOBUFS,
+		return embed_refuse(x->w, x->c, cmd, ENOBUFS,
 			      DPT_STAT_embed_cmd_no_slot);
 	if (cmd->sock == 0 || cmd->port == 0 || cmd->n > UINT16_MAX ||
 	    (cmd->af != 0 && cmd->af != AF_INET && cmd->af != AF_INET6)) {
 		hent_free(x->c, h);
-		return refuse(x->w, x->c, cmd, EINVAL,
+		return embed_refuse(x->w, x->c, cmd, EINVAL,
 			      DPT_STAT_embed_cmd_bad_arg);
 	}
 	/* the options set before connect, in their order, shape the SYN
@@ -740,7 +735,7 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	tc = dpt_tcp_open(x->w->tcp, &op, x->now);
 	if (tc == NULL) {
 		hent_free(x->c, h);
-		return refuse(x->w, x->c, cmd, rte_errno ? rte_errno : ENOMEM,
+		return embed_refuse(x->w, x->c, cmd, rte_errno ? rte_errno : ENOMEM,
 			      rte_errno == EINVAL ? DPT_STAT_embed_cmd_bad_arg :
 			      DPT_STAT_embed_cmd_failed);
 	}
@@ -757,11 +752,11 @@ static void
 cmd_setopt(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 {
 	if (cmd->n > DPT_TCP_CONGESTION)
-		return refuse(x->w, x->c, cmd, EINVAL,
+		return embed_refuse(x->w, x->c, cmd, EINVAL,
 			      DPT_STAT_embed_cmd_bad_arg);
 	if (h == NULL) { /* for the next CONNECT of cmd->sock */
 		if (x->c->n_pre == MAX_PREOPTS)
-			return refuse(x->w, x->c, cmd, ENOBUFS,
+			return embed_refuse(x->w, x->c, cmd, ENOBUFS,
 				      DPT_STAT_embed_cmd_no_slot);
 		x->c->pre[x->c->n_pre++] = (struct preopt){
 			.sock = cmd->sock, .opt = cmd->n, .value = cmd->a };
@@ -769,7 +764,7 @@ cmd_setopt(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 	}
 	if (h->c != NULL &&
 	    dpt_tcp_setopt(h->c, (enum dpt_tcp_opt)cmd->n, cmd->a, x->now))
-		refuse(x->w, x->c, cmd, EINVAL, DPT_STAT_embed_cmd_bad_arg);
+		embed_refuse(x->w, x->c, cmd, EINVAL, DPT_STAT_embed_cmd_bad_arg);
 }
 
 /* Queue @p m on @p h; a full send buffer stalls the ring (the client
@@ -796,7 +791,7 @@ send_chain(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h,
 		return;
 	}
 	rte_pktmbuf_free(m); /* a transmit buffer comes back as TX_DONE */
-	refuse(x->w, x->c, cmd, -rc, DPT_STAT_embed_cmd_failed);
+	embed_refuse(x->w, x->c, cmd, -rc, DPT_STAT_embed_cmd_failed);
 }
 
 static void
@@ -806,23 +801,23 @@ cmd_send(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 	int err;
 
 	if (cmd->op == DPT_EMBED_CMD_SEND) {
-		m = txb_mbuf(x->w, x->cl, cmd, &err);
+		m = embed_txb_mbuf(x->w, x->cl, cmd, &err);
 		if (m == NULL)
-			return refuse(x->w, x->c, cmd, err, err == EINVAL ?
+			return embed_refuse(x->w, x->c, cmd, err, err == EINVAL ?
 				      DPT_STAT_embed_cmd_bad_arg :
 				      DPT_STAT_mbuf_alloc_fail);
 		if (h == NULL) { /* the buffer comes back as TX_DONE */
 			rte_pktmbuf_free(m);
-			return refuse(x->w, x->c, cmd, EBADF,
+			return embed_refuse(x->w, x->c, cmd, EBADF,
 				      DPT_STAT_embed_cmd_bad_handle);
 		}
 	} else {
 		if (h == NULL)
-			return refuse(x->w, x->c, cmd, EBADF,
+			return embed_refuse(x->w, x->c, cmd, EBADF,
 				      DPT_STAT_embed_cmd_bad_handle);
-		m = take_chain(x->w, x->c, x->slot, cmd->a);
+		m = embed_take_chain(x->w, x->c, x->slot, cmd->a);
 		if (m == NULL)
-			return refuse(x->w, x->c, cmd, EINVAL,
+			return embed_refuse(x->w, x->c, cmd, EINVAL,
 				      DPT_STAT_embed_cmd_bad_mbuf);
 	}
 	send_chain(x, cmd, h, m);
@@ -925,14 +920,14 @@ static void
 cmd_shutdown(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 {
 	if (cmd->n > SHUT_RDWR)
-		return refuse(x->w, x->c, cmd, EINVAL,
+		return embed_refuse(x->w, x->c, cmd, EINVAL,
 			      DPT_STAT_embed_cmd_bad_arg);
 	if (cmd->n != SHUT_WR) {
 		h->shut_rd = 1;
 		mark(x->c, h, P_DATA);
 	}
 	if (cmd->n != SHUT_RD && h->c != NULL && dpt_tcp_shutdown(h->c) != 0)
-		refuse(x->w, x->c, cmd, ENOTCONN, DPT_STAT_embed_cmd_failed);
+		embed_refuse(x->w, x->c, cmd, ENOTCONN, DPT_STAT_embed_cmd_failed);
 }
 
 /* Commands that name a connection by handle. */
@@ -949,7 +944,7 @@ exec_handle(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	if (cmd->op == DPT_EMBED_CMD_SETOPT && cmd->handle == 0)
 		return cmd_setopt(x, cmd, NULL);
 	if (h == NULL)
-		return refuse(x->w, x->c, cmd, EBADF,
+		return embed_refuse(x->w, x->c, cmd, EBADF,
 			      DPT_STAT_embed_cmd_bad_handle);
 	switch (cmd->op) {
 	case DPT_EMBED_CMD_ADOPT:
@@ -986,7 +981,7 @@ exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	case DPT_EMBED_CMD_ACCEPT_CREDIT:
 		l = lent_get(x->c, cmd->sock);
 		if (l == NULL)
-			return refuse(x->w, x->c, cmd, EBADF,
+			return embed_refuse(x->w, x->c, cmd, EBADF,
 				      DPT_STAT_embed_cmd_bad_handle);
 		l->credit = (uint32_t)RTE_MIN((uint64_t)l->credit + cmd->n,
 					      (uint64_t)INT32_MAX);
@@ -994,12 +989,19 @@ exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	case DPT_EMBED_CMD_CONNECT:
 		return cmd_connect(x, cmd);
 	case DPT_EMBED_CMD_FREE:
-		m = take_chain(x->w, x->c, x->slot, cmd->a);
+		m = embed_take_chain(x->w, x->c, x->slot, cmd->a);
 		if (m == NULL)
-			return refuse(x->w, x->c, cmd, EINVAL,
+			return embed_refuse(x->w, x->c, cmd, EINVAL,
 				      DPT_STAT_embed_cmd_bad_mbuf);
 		rte_pktmbuf_free(m);
 		return;
+	case DPT_EMBED_CMD_UDP_BIND:
+	case DPT_EMBED_CMD_UDP_CONNECT:
+	case DPT_EMBED_CMD_UDP_SEND:
+	case DPT_EMBED_CMD_UDP_SEND_MBUF:
+	case DPT_EMBED_CMD_UDP_CREDIT:
+	case DPT_EMBED_CMD_UDP_CLOSE:
+		return embed_udp_cmd(x, cmd);
 	case DPT_EMBED_CMD_ADOPT:
 	case DPT_EMBED_CMD_SETOPT:
 	case DPT_EMBED_CMD_SEND:
@@ -1009,7 +1011,7 @@ exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	case DPT_EMBED_CMD_CLOSE:
 		return exec_handle(x, cmd);
 	default:
-		return refuse(x->w, x->c, cmd, EINVAL,
+		return embed_refuse(x->w, x->c, cmd, EINVAL,
 			      DPT_STAT_embed_cmd_bad_op);
 	}
 }
@@ -1025,7 +1027,7 @@ retry_stalled(struct ctx *x)
 	c->stall_m = NULL;
 	if (h == NULL) {
 		rte_pktmbuf_free(m);
-		refuse(x->w, c, &c->stall_cmd, EBADF,
+		embed_refuse(x->w, c, &c->stall_cmd, EBADF,
 		       DPT_STAT_embed_cmd_bad_handle);
 		return 0;
 	}
@@ -1039,14 +1041,14 @@ serve_cmds(struct ctx *x)
 	struct cw *c = x->c;
 	struct dpt_embed_cmd cmd;
 
-	if (c->stall_m != NULL && (evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN ||
+	if (c->stall_m != NULL && (embed_evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN ||
 			   retry_stalled(x)))
 		return;
 	for (unsigned int k = 0; k < CMD_BUDGET; k++) {
 		int n;
 
 		/* a command's answers must find room: else it waits */
-		if (evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN)
+		if (embed_evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN)
 			return;
 		n = dpt_spsc_get(&c->cmd, &cmd, 1);
 		if (n < 0) {
@@ -1169,6 +1171,7 @@ retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 		w->st->c[DPT_STAT_embed_listeners_closed]++;
 	}
 	c->n_l = 0;
+	embed_udp_retire(w, c);
 	rte_pktmbuf_free(c->stall_m);
 	c->stall_m = NULL;
 	while (rte_ring_sc_dequeue_burst(c->tx_done, junk, RTE_DIM(junk),
@@ -1231,6 +1234,12 @@ dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)
 }
 
 void
+dpt_embed_worker_set_udp(struct dpt_embed_worker *w, struct dpt_udp *udp)
+{
+	w->udp = udp;
+}
+
+void
 dpt_embed_worker_drain(struct dpt_embed_worker *w, uint64_t now)
 {
 	w->draining = 1;
@@ -1247,7 +1256,7 @@ dpt_embed_worker_drain(struct dpt_embed_worker *w, uint64_t now)
 			dpt_tcp_unlisten(c->l[i].l, now);
 			c->n_socks--;
 			if (!c->broken)
-				(void)post(w, c, &ev);
+				(void)embed_post(w, c, &ev);
 		}
 		c->n_l = 0;
 	}
@@ -1262,7 +1271,7 @@ post_tx_done(struct dpt_embed_worker *w, struct cw *c)
 
 	if (rte_ring_empty(c->tx_done))
 		return 0;
-	room = evt_room(w, c, RTE_DIM(idx));
+	room = embed_evt_room(w, c, RTE_DIM(idx));
 	if (c->broken)
 		return -1;
 	while (room > 0) {
@@ -1276,7 +1285,7 @@ post_tx_done(struct dpt_embed_worker *w, struct cw *c)
 				.type = DPT_EMBED_EVT_TX_DONE,
 				.n = (uint32_t)(uintptr_t)idx[i] };
 
-			if (post(w, c, &ev) < 0)
+			if (embed_post(w, c, &ev) < 0)
 				return -1;
 		}
 		room -= n;

@@ -45,9 +45,12 @@ dpt_socket(int domain, int type, int protocol)
 
 	if (domain != AF_INET && domain != AF_INET6)
 		return fail(EAFNOSUPPORT);
-	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
+	int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
 		return fail(EINVAL);
-	if (protocol != 0 && protocol != IPPROTO_TCP)
+	if (protocol != 0 && protocol != (kind == SOCK_STREAM ? IPPROTO_TCP :
+					  IPPROTO_UDP))
 		return fail(EPROTONOSUPPORT);
 	if (ch == NULL || !chan_alive(ch)) /* dptcpd stopped since */
 		return fail(ENOTCONN);
@@ -57,6 +60,7 @@ dpt_socket(int domain, int type, int protocol)
 	ch->socks[id].state = SS_NEW;
 	ch->socks[id].nonblock = (type & SOCK_NONBLOCK) != 0;
 	ch->socks[id].family = (uint8_t)domain;
+	ch->socks[id].type = (uint8_t)kind;
 	/* unbound: [::]:0 for an AF_INET6 socket */
 	ch->socks[id].l6 = ch->socks[id].r6 = domain == AF_INET6;
 	return (int)id;
@@ -98,7 +102,7 @@ port_taken(const struct sock *s, const struct sock *o)
 {
 	if (o == s || !o->bound || o->lport != s->lport ||
 	    o->state == SS_FREE || o->state == SS_CLOSING ||
-	    !addr_overlap(s, o))
+	    o->type != s->type || !addr_overlap(s, o))
 		return 0;
 	return o->state == SS_LISTEN || !(s->reuseaddr && o->reuseaddr);
 }
@@ -136,6 +140,11 @@ dpt_bind(int fd, const struct sockaddr *addr, socklen_t len)
 				return fail(EADDRINUSE);
 			}
 	s->bound = 1;
+	if (s->type == SOCK_DGRAM && dgram_bind(ch, s, (uint32_t)fd) < 0) {
+		s->bound = 0;
+		s->lport = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -180,6 +189,8 @@ dpt_listen(int fd, int backlog)
 
 	if (s == NULL)
 		return -1;
+	if (s->type == SOCK_DGRAM)
+		return fail(EOPNOTSUPP);
 	if (s->state == SS_LISTEN)
 		return 0;
 	if (s->state != SS_NEW || !s->bound || s->lport == 0)
@@ -244,6 +255,8 @@ dpt_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 
 	if (s == NULL)
 		return -1;
+	if (s->type == SOCK_DGRAM)
+		return fail(EOPNOTSUPP);
 	if (s->state != SS_LISTEN || (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)))
 		return fail(EINVAL);
 	/* Linux: the length is read only when there is an address to fill,
@@ -343,6 +356,8 @@ dpt_connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 	if (s == NULL)
 		return -1;
+	if (s->type == SOCK_DGRAM)
+		return dgram_connect(ch, s, (uint32_t)fd, addr, len);
 	switch (s->state) {
 	case SS_CONNECTING: return fail(EALREADY);
 	case SS_CONN: return fail(EISCONN);
@@ -482,6 +497,9 @@ dpt_send(int fd, const void *buf, size_t len, int flags)
 
 	if (s == NULL)
 		return -1;
+	if (s->type == SOCK_DGRAM)
+		return dgram_send(ch, s, (uint32_t)fd, buf, NULL, len, flags,
+				  NULL, 0);
 	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
 		return fail(EOPNOTSUPP);
 	if (len == 0 && s->state == SS_CONN)
@@ -514,6 +532,21 @@ ssize_t
 dpt_write(int fd, const void *buf, size_t len)
 {
 	return dpt_send(fd, buf, len, 0);
+}
+
+ssize_t
+dpt_sendto(int fd, const void *buf, size_t len, int flags,
+	   const struct sockaddr *to, socklen_t tolen)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+
+	if (s == NULL)
+		return -1;
+	if (s->type == SOCK_DGRAM)
+		return dgram_send(ch, s, (uint32_t)fd, buf, NULL, len, flags,
+				  to, tolen);
+	return dpt_send(fd, buf, len, flags); /* Linux's TCP ignores @to */
 }
 
 /* ---- recv ------------------------------------------------------------- */
@@ -651,6 +684,9 @@ dpt_recv(int fd, void *buf, size_t len, int flags)
 
 	if (s == NULL)
 		return -1;
+	if (s->type == SOCK_DGRAM)
+		return dgram_recv(ch, s, (uint32_t)fd, buf, len, flags, NULL,
+				  NULL);
 	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_NOSIGNAL | MSG_WAITALL))
 		return fail(EOPNOTSUPP); /* MSG_OOB: no urgent data (RFC 6093) */
 	r = sock_recv_wait(ch, s, flags);
@@ -689,6 +725,23 @@ dpt_read(int fd, void *buf, size_t len)
 	return dpt_recv(fd, buf, len, 0);
 }
 
+ssize_t
+dpt_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+	     socklen_t *fromlen)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+
+	if (s == NULL)
+		return -1;
+	if (s->type == SOCK_DGRAM)
+		return dgram_recv(ch, s, (uint32_t)fd, buf, len, flags, from,
+				  fromlen);
+	if (from != NULL && fromlen != NULL)
+		*fromlen = 0; /* Linux's TCP names no source */
+	return dpt_recv(fd, buf, len, flags);
+}
+
 /* ---- shutdown and close ----------------------------------------------- */
 
 int
@@ -702,6 +755,17 @@ dpt_shutdown(int fd, int how)
 		return -1;
 	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
 		return fail(EINVAL);
+	if (s->type == SOCK_DGRAM) {
+		/* Linux: a connected UDP socket's flags only */
+		if (!s->dconn)
+			return fail(ENOTCONN);
+		s->shut_rd |= how != SHUT_WR;
+		s->shut_wr |= how != SHUT_RD;
+		if (s->shut_rd)
+			sock_drop_rx(ch, s);
+		ep_notify(ch, (uint32_t)fd);
+		return 0;
+	}
 	if (s->state != SS_CONN || ch->gone)
 		return fail(ENOTCONN);
 	if (how != SHUT_WR) {
@@ -767,6 +831,8 @@ sock_close_now(struct chan *ch, uint32_t id)
 		sock_free(ch, id);
 		return;
 	}
+	if (s->type == SOCK_DGRAM)
+		return dgram_close(ch, s, id);
 	switch (s->state) {
 	case SS_LISTEN:
 		close_listener(ch, s, id);
@@ -942,7 +1008,7 @@ opt_get(const struct chan *ch, const struct sock *s, int level, int name,
 	if (level == SOL_SOCKET) {
 		switch (name) {
 		case SO_REUSEADDR: *v = s->reuseaddr; return 0;
-		case SO_TYPE: *v = SOCK_STREAM; return 0;
+		case SO_TYPE: *v = s->type; return 0;
 		case SO_DOMAIN: *v = s->family; return 0;
 		case SO_KEEPALIVE: *v = (int)s->opt_val[SOCK_OPT_KEEPALIVE]; return 0;
 		case SO_SNDBUF:
@@ -1021,7 +1087,7 @@ name_get(int fd, struct sockaddr *addr, socklen_t *len, int peer)
 		return -1;
 	if (len == NULL)
 		return fail(EINVAL);
-	if (peer && s->state != SS_CONN)
+	if (peer && (s->type == SOCK_DGRAM ? !s->dconn : s->state != SS_CONN))
 		return fail(ENOTCONN);
 	if (peer)
 		sa_put(s, s->r6, s->raddr, s->raddr6, s->rport, addr, len);

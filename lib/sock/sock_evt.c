@@ -171,9 +171,10 @@ on_connected(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	ep_notify(ch, id);
 }
 
-static void
-rxq_push(struct sock *s, uint64_t addr, uint32_t len)
+struct rxq_ent *
+rxq_push(struct sock *s, uint64_t addr, uint32_t len, uint32_t w)
 {
+	struct rxq_ent *e;
 	struct rxq_ent *q;
 	uint32_t cap, i;
 
@@ -189,9 +190,10 @@ rxq_push(struct sock *s, uint64_t addr, uint32_t len)
 		s->rxq_cap = cap;
 		s->rxq_head = 0;
 	}
-	s->rxq[(s->rxq_head + s->rxq_n) % s->rxq_cap] =
-		(struct rxq_ent){ .addr = addr, .len = len };
+	e = &s->rxq[(s->rxq_head + s->rxq_n) % s->rxq_cap];
+	*e = (struct rxq_ent){ .addr = addr, .len = len, .w = (uint8_t)w };
 	s->rxq_n++;
+	return e;
 }
 
 static void
@@ -203,7 +205,7 @@ on_data(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 
 	if (s != NULL && s->state == SS_CONN && !s->shut_rd &&
 	    chain_check(ch, ev->a, ev->len) == 0) {
-		rxq_push(s, ev->a, ev->len);
+		(void)rxq_push(s, ev->a, ev->len, w);
 		ep_notify(ch, id);
 		return;
 	}
@@ -321,6 +323,8 @@ evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 		memcpy(&ch->addr6[w], ev, sizeof(ch->addr6[w]));
 		return;
 	}
+	if (dgram_evt(ch, w, ev))
+		return;
 	switch (ev->type) {
 	case DPT_EMBED_EVT_LISTEN: on_listen(ch, ev); break;
 	case DPT_EMBED_EVT_ACCEPTED: on_accepted(ch, w, ev); break;

@@ -15,6 +15,8 @@
 #include "dpt_spsc.h"
 #include "dpt_sock.h"
 
+struct rte_mbuf;
+
 /** What a table slot is, and where a TCP socket is in its life. */
 enum sock_state {
 	SS_FREE = 0,   /**< unused */
@@ -25,12 +27,18 @@ enum sock_state {
 	SS_CONN,       /**< established (or half-closed) */
 	SS_DEAD,       /**< failed or reset: so_error says why */
 	SS_CLOSING,    /**< closed by the application, waiting for EVT_CLOSED */
+	SS_DGRAM,      /**< a datagram socket bound on every worker */
 };
 
 /** One received chain held by a socket. */
 struct rxq_ent {
 	uint64_t addr; /**< dptcpd's address of the first mbuf */
 	uint32_t len;  /**< its bytes */
+	uint8_t w;     /**< the worker that delivered it */
+	uint8_t af;    /**< a datagram's source: AF_INET (v4) or AF_INET6 */
+	uint16_t port; /**< network order */
+	uint32_t v4;   /**< network order */
+	uint8_t v6[16];
 };
 
 /*
@@ -67,6 +75,8 @@ struct sock {
 	uint8_t was_conn;     /**< had a connection: EPIPE rather than ENOTCONN */
 	int so_error;         /**< pending error (SO_ERROR), positive errno */
 	uint8_t family;       /**< AF_INET or AF_INET6, as created */
+	uint8_t type;         /**< SOCK_STREAM or SOCK_DGRAM */
+	uint8_t dconn;        /**< a datagram socket is connected */
 	uint8_t v6only;       /**< IPV6_V6ONLY */
 	uint8_t l6, r6;       /**< laddr6/raddr6 hold the address (an IPv6
 			       *  one), else laddr/raddr (IPv4) */
@@ -203,6 +213,30 @@ void sa_put(const struct sock *s, int v6, uint32_t v4, const uint8_t *a6,
 int sa_any(const struct sa_ep *ep);
 void sock_addr_from_evt(struct chan *ch, uint32_t w, struct sock *s,
 			const struct dpt_embed_evt *ev);
+
+/* sock_buf.c, handles */
+int is_rx(const struct chan *ch, const struct dpt_buf *b);
+uint64_t rx_addr(const struct chan *ch, const struct dpt_buf *b);
+struct dpt_buf *rx_handle(const struct rte_mbuf *m, uint32_t w);
+int64_t tx_index(const struct chan *ch, const struct dpt_buf *b);
+
+/* sock_dgram.c */
+int dgram_bind(struct chan *ch, struct sock *s, uint32_t id);
+int dgram_connect(struct chan *ch, struct sock *s, uint32_t id,
+		  const struct sockaddr *addr, socklen_t len);
+ssize_t dgram_recv(struct chan *ch, struct sock *s, uint32_t id, void *buf,
+		   size_t len, int flags, struct sockaddr *from,
+		   socklen_t *fromlen);
+ssize_t dgram_recv_mbuf(struct chan *ch, struct sock *s, uint32_t id,
+			struct dpt_buf **chain, struct sockaddr *from,
+			socklen_t *fromlen);
+ssize_t dgram_send(struct chan *ch, struct sock *s, uint32_t id,
+		   const void *buf, struct dpt_buf *b, size_t len, int flags,
+		   const struct sockaddr *to, socklen_t tolen);
+void dgram_close(struct chan *ch, struct sock *s, uint32_t id);
+int dgram_evt(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev);
+struct rxq_ent *rxq_push(struct sock *s, uint64_t addr, uint32_t len,
+			 uint32_t w);
 
 /* sock_epoll.c */
 void ep_notify(struct chan *ch, uint32_t id);

@@ -11,11 +11,25 @@
  *       an AF_INET6 socket connected to [ADDR]:PORT (an echo server;
  *       ADDR may be ::ffff:a.b.c.d) sends BYTES of a pattern in 64 KiB
  *       pieces, each read back and compared; prints its names
+ *   embed_inet -P PREFIX udp-echo FAMILY PORT N [z]
+ *       a SOCK_DGRAM socket of FAMILY (4 or 6) bound to any:PORT echoes
+ *       N datagrams to their senders (z: each as the very chain received,
+ *       dpt_recvfrom_mbuf + dpt_sendto_mbuf); "listening" once bound
+ *   embed_inet -P PREFIX udp-client ADDR PORT SIZE...
+ *       datagrams of each SIZE to a UDP echo at ADDR:PORT (AF_INET6 for
+ *       an address with ':'), unconnected (dpt_sendto/dpt_recvfrom: the
+ *       source checked) then connected (dpt_send/dpt_recv), each echo
+ *       byte for byte; then a short read of the largest: cut, MSG_TRUNC
+ *       gives its length
+ *   embed_inet -P PREFIX udp-refused ADDR PORT
+ *       a connected socket's datagram to a closed port: the next recv
+ *       fails with ECONNREFUSED (the ICMP port unreachable)
  *
  * Each check prints "ok: ..." or "FAIL: ..."; a failure exits 1.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +170,166 @@ tcp6_client(const char *addr, int port, uint64_t bytes)
 	return 0;
 }
 
+/* ---- datagrams ----------------------------------------------------------- */
+
+/* Any address of @p fam and @p port, as a sockaddr of that family. */
+static socklen_t
+any_addr(int fam, int port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (fam == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		return sizeof(*a);
+	}
+	((struct sockaddr_in *)ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	return sizeof(struct sockaddr_in);
+}
+
+static socklen_t
+parse_addr(const char *addr, int port, struct sockaddr_storage *ss, int *fam)
+{
+	socklen_t len;
+
+	*fam = strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
+	len = any_addr(*fam, port, ss);
+	if (inet_pton(*fam, addr, *fam == AF_INET6 ?
+		      (void *)&((struct sockaddr_in6 *)ss)->sin6_addr :
+		      (void *)&((struct sockaddr_in *)ss)->sin_addr) != 1)
+		FAIL("address %s", addr);
+	return len;
+}
+
+static int
+udp_echo(int fam, int port, int n, int zc)
+{
+	struct sockaddr_storage a, from;
+	socklen_t len = any_addr(fam, port, &a), flen;
+	int fd = dpt_socket(fam, SOCK_DGRAM, 0);
+	static char buf[65536];
+
+	if (fd < 0 || dpt_bind(fd, (struct sockaddr *)&a, len) < 0)
+		FAIL("socket/bind udp port %d", port);
+	printf("listening\n");
+	for (int i = 0; i < n; i++) {
+		ssize_t r, w;
+		struct dpt_buf *chain;
+
+		flen = sizeof(from);
+		if (zc) {
+			r = dpt_recvfrom_mbuf(fd, &chain,
+					      (struct sockaddr *)&from, &flen);
+			if (r < 0)
+				FAIL("recvfrom_mbuf");
+			w = dpt_sendto_mbuf(fd, chain, (struct sockaddr *)&from,
+					    flen);
+		} else {
+			r = dpt_recvfrom(fd, buf, sizeof(buf), 0,
+					 (struct sockaddr *)&from, &flen);
+			if (r < 0)
+				FAIL("recvfrom");
+			w = dpt_sendto(fd, buf, (size_t)r, 0,
+				       (struct sockaddr *)&from, flen);
+		}
+		if (w != r)
+			FAIL("sendto %zd of %zd", w, r);
+		printf("echoed %zd bytes (from a name of %u bytes)\n", r, flen);
+	}
+	/* the last echoes are out before the detach closes the socket */
+	poll(NULL, 0, 200);
+	dpt_close(fd);
+	printf("ok: %d datagrams echoed%s\n", n, zc ? " (zero-copy)" : "");
+	return 0;
+}
+
+static void
+fill(char *b, size_t n, unsigned int salt)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = (char)(i * 13 + salt);
+}
+
+static int
+udp_client(const char *addr, int port, int nsizes, char **sizes)
+{
+	struct sockaddr_storage to, from;
+	int fam, fd, max = 0;
+	socklen_t tlen = parse_addr(addr, port, &to, &fam), flen;
+	static char out[65536], in[65536];
+
+	fd = dpt_socket(fam, SOCK_DGRAM, 0);
+	if (fd < 0)
+		FAIL("socket");
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 &&
+		    dpt_connect(fd, (struct sockaddr *)&to, tlen) < 0)
+			FAIL("connect");
+		for (int k = 0; k < nsizes; k++) {
+			size_t n = strtoul(sizes[k], NULL, 0);
+			ssize_t r;
+
+			max = (int)n > max ? (int)n : max;
+			fill(out, n, (unsigned int)(k + pass * 7));
+			r = pass == 0 ? dpt_sendto(fd, out, n, 0,
+						   (struct sockaddr *)&to,
+						   tlen) :
+					dpt_send(fd, out, n, 0);
+			if (r != (ssize_t)n)
+				FAIL("send %zu: %zd", n, r);
+			flen = sizeof(from);
+			r = pass == 0 ? dpt_recvfrom(fd, in, sizeof(in), 0,
+						     (struct sockaddr *)&from,
+						     &flen) :
+					dpt_recv(fd, in, sizeof(in), 0);
+			if (r != (ssize_t)n || memcmp(in, out, n) != 0)
+				FAIL("echo of %zu bytes: %zd, %s", n, r,
+				     r == (ssize_t)n ? "other bytes" :
+				     "another length");
+			if (pass == 0 && (flen != tlen ||
+					  memcmp(&from, &to, tlen) != 0))
+				FAIL("the echo came from another name");
+			printf("ok: %zu bytes echoed byte for byte (%s)\n", n,
+			       pass ? "connected" : "sendto/recvfrom");
+		}
+	}
+	/* a short read: cut, and MSG_TRUNC says the whole length */
+	fill(out, (size_t)max, 99);
+	if (dpt_send(fd, out, (size_t)max, 0) != max)
+		FAIL("send %d", max);
+	if (dpt_recv(fd, in, 100, MSG_PEEK | MSG_TRUNC) != max ||
+	    dpt_recv(fd, in, 100, 0) != 100 || memcmp(in, out, 100) != 0)
+		FAIL("short read of %d bytes", max);
+	printf("ok: a 100-byte read of %d: cut, MSG_TRUNC gives %d\n", max,
+	       max);
+	dpt_close(fd);
+	return 0;
+}
+
+static int
+udp_refused(const char *addr, int port)
+{
+	struct sockaddr_storage to;
+	int fam, fd;
+	socklen_t tlen = parse_addr(addr, port, &to, &fam);
+	char b[16] = "knock";
+	ssize_t r;
+
+	fd = dpt_socket(fam, SOCK_DGRAM, 0);
+	if (fd < 0 || dpt_connect(fd, (struct sockaddr *)&to, tlen) < 0)
+		FAIL("socket/connect");
+	if (dpt_send(fd, b, 5, 0) != 5)
+		FAIL("send");
+	r = dpt_recv(fd, b, sizeof(b), 0);
+	if (r != -1 || errno != ECONNREFUSED)
+		FAIL("recv after a datagram to a closed port: %zd", r);
+	printf("ok: ECONNREFUSED after a datagram to closed port %d\n", port);
+	dpt_close(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -172,6 +346,14 @@ main(int argc, char **argv)
 	if (strcmp(argv[3], "tcp6-client") == 0 && argc >= 7)
 		return tcp6_client(argv[4], atoi(argv[5]),
 				   strtoull(argv[6], NULL, 0));
+	if (strcmp(argv[3], "udp-echo") == 0 && argc >= 7)
+		return udp_echo(atoi(argv[4]) == 6 ? AF_INET6 : AF_INET,
+				atoi(argv[5]), atoi(argv[6]),
+				argc > 7 && strcmp(argv[7], "z") == 0);
+	if (strcmp(argv[3], "udp-client") == 0 && argc >= 7)
+		return udp_client(argv[4], atoi(argv[5]), argc - 6, argv + 6);
+	if (strcmp(argv[3], "udp-refused") == 0 && argc >= 6)
+		return udp_refused(argv[4], atoi(argv[5]));
 	fprintf(stderr, "embed_inet: unknown case %s\n", argv[3]);
 	return 2;
 }

@@ -7,7 +7,14 @@
 #     accept() names ::ffff:198.18.0.1, as Linux's dual-stack socket does;
 #   - with IPV6_V6ONLY it echoes IPv6 and resets an IPv4 connection;
 #   - an AF_INET6 client connects to a Linux echo (socat) at [2001:2::2]
-#     and at ::ffff:198.18.0.1: 4 MiB each, byte for byte.
+#     and at ::ffff:198.18.0.1: 4 MiB each, byte for byte;
+#   - SOCK_DGRAM: an AF_INET and an AF_INET6 (dual-stack, zero-copy)
+#     echo answer Linux's sockets with datagrams of 1, 1472 and 8000
+#     bytes (fragmented) byte for byte over both families; a dptcp
+#     client sends the same to Linux's UDP echo (sendto/recvfrom, then
+#     connected; a short read cut, MSG_TRUNC), over IPv4, IPv6 and
+#     ::ffff:a.b.c.d; a connected socket's datagram to a closed port
+#     makes its next recv fail with ECONNREFUSED.
 . "$(dirname "$0")/lib.sh"
 
 : "${DPTCP_INET:?}"
@@ -80,6 +87,41 @@ out=$(inet tcp6-client "::ffff:$IT_PEER" 8007 $((4 * 1024 * 1024))) ||
 	it_fail "AF_INET6 client to socat at ::ffff:$IT_PEER: $out"
 it_log "$(tr '\n' ';' <<<"$out")"
 
+# UDP: libdptcp's datagram sockets as echo servers for Linux's sockets,
+# 1, 1472 and 8000 bytes (fragmented) byte for byte, both families
+uclient() { it_ns /usr/bin/python3 "$(dirname "$0")/udpclient.py" "$@" 2>&1; }
+start_inet u4 udp-echo 4 5070 6
+out=$(uclient echo "$IT_ADDR" 5070 2 1 1472 8000) ||
+	it_fail "UDP echo on an AF_INET dptcp socket: $out"
+end_inet u4
+start_inet u6 udp-echo 6 5071 6 z
+out=$(uclient echo "$A6" 5071 1 1 1472 8000) ||
+	it_fail "UDP echo over IPv6 on an AF_INET6 dptcp socket: $out"
+out=$(uclient echo "$IT_ADDR" 5071 1 1 1472 8000) ||
+	it_fail "UDP echo over IPv4 on an AF_INET6 dptcp socket: $out"
+end_inet u6
+grep -q "from a name of 28 bytes" "$IT_DIR/u6.out" ||
+	it_fail "AF_INET6 recvfrom did not name its peers as sockaddr_in6"
+
+# and as clients of Linux's UDP echo, then a closed port
+it_bg /usr/bin/python3 "$(dirname "$0")/udp_echo_server.py" 5080 "$IT_PEER" \
+	>"$IT_DIR/lecho4.out"
+it_wait_ready "$IT_DIR/lecho4.out" listening "$!" "udp echo (IPv4)"
+it_bg /usr/bin/python3 "$(dirname "$0")/udp_echo_server.py" 5081 "$P6" \
+	>"$IT_DIR/lecho6.out"
+it_wait_ready "$IT_DIR/lecho6.out" listening "$!" "udp echo (IPv6)"
+for dst in "$IT_PEER 5080" "$P6 5081" "::ffff:$IT_PEER 5080"; do
+	# shellcheck disable=SC2086 # address and port
+	out=$(inet udp-client $dst 1 1472 8000) ||
+		it_fail "dptcp UDP client to Linux's echo at $dst: $out"
+	it_log "udp client to $dst: $(tr '\n' ';' <<<"$out")"
+done
+out=$(inet udp-refused "$IT_PEER" 5099) || it_fail "closed port: $out"
+it_log "$out"
+
 it_stop_dptcpd
 it_expect_counter tcp_drop_cksum 0
+it_expect_counter udp_drop_cksum 0
+it_expect_counter embed_udp_drop_rcvbuf 0
+it_expect_counter embed_udp_drop_ring 0
 it_log "PASS"
