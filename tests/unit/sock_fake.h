@@ -6,7 +6,8 @@
  * pool at a "dptcpd address" that is not where this process maps it),
  * hands them over a socketpair, and plays the workers: a thread logs
  * every command and answers the ones that need an answer (but a CLOSE
- * with linger: the test posts its EVT_CLOSED).
+ * with linger: the test posts its EVT_CLOSED). UDP_BIND of port 0 binds
+ * 40001; worker 1 owns every UDP 4-tuple.
  */
 #ifndef SOCK_FAKE_H
 #define SOCK_FAKE_H

@@ -1662,3 +1662,230 @@ Test(inet6, accept_gives_ipv6_peers_and_ipv4_ones_mapped)
 			    &(uint32_t){ htonl(0xc6120002) }, 4), 0);
 	cr_assert_eq(peer.sin6_port, htons(5555));
 }
+
+/* ---- SOCK_DGRAM --------------------------------------------------------- */
+
+TestSuite(dgram, .init = setup, .fini = teardown);
+
+/* A datagram from @p w: @p text, from 198.18.0.9:@p port (or, with
+ * @p v6, from 2001:2::9). */
+static uint64_t
+post_dgram(uint32_t w, uint32_t sock, const char *text, uint16_t port, int v6)
+{
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_DGRAM, .sock = sock,
+				    .len = (uint32_t)strlen(text),
+				    .n = htons(port) };
+
+	if (v6) {
+		ev.af = AF_INET6;
+		inet_pton(AF_INET6, "2001:2::9", ev.addr6);
+	} else {
+		ev.af = AF_INET;
+		ev.raddr = htonl(0xc6120009);
+	}
+	ev.a = fake_chain(&fk, text, ev.len, 2);
+	fake_post(&fk, w, &ev);
+	return ev.a;
+}
+
+/* The next command of @p op at or after *@p from, on worker @p w. */
+static struct dpt_embed_cmd
+next_cmd(uint8_t op, int *from, uint32_t want_w)
+{
+	uint32_t w;
+	struct dpt_embed_cmd c;
+
+	*from = fake_find(&fk, op, *from, 1000);
+	cr_assert_geq(*from, 0, "no command %u", op);
+	c = fake_cmd(&fk, (*from)++, &w);
+	cr_assert_eq(w, want_w, "command %u went to worker %u, not %u", op, w,
+		     want_w);
+	return c;
+}
+
+/* A datagram socket is bound on every worker: worker 0 first (it chooses
+ * a port 0), then the others with its port. */
+Test(dgram, bind_of_port_0_asks_worker_0_then_binds_its_port_on_the_others)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 0), n;
+	socklen_t len = sizeof(n);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0), v = 0, i = 0;
+	struct dpt_embed_cmd c;
+
+	cr_assert_gt(fd, 0);
+	len = sizeof(v);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len), 0);
+	cr_assert_eq(v, SOCK_DGRAM);
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	c = next_cmd(DPT_EMBED_CMD_UDP_BIND, &i, 0);
+	cr_assert_eq(c.port, 0);
+	cr_assert_eq(c.af, AF_INET);
+	cr_assert_eq(c.n, FK_RCVBUF / FK_WORKERS,
+		     "each worker's credit: its share of SO_RCVBUF");
+	c = next_cmd(DPT_EMBED_CMD_UDP_BIND, &i, 1);
+	cr_assert_eq(c.port, htons(40001));
+	len = sizeof(n);
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(n.sin_port, htons(40001));
+	cr_assert_eq(dpt_listen(fd, 1), -1);
+	cr_assert_eq(errno, EOPNOTSUPP);
+}
+
+/* Datagrams come from any worker, each whole, with its source; each
+ * read gives its credit back to the worker that delivered it. A read
+ * shorter than the datagram cuts it; MSG_TRUNC says its length. */
+Test(dgram, recvfrom_keeps_boundaries_names_sources_and_returns_credit)
+{
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(5353) }, from;
+	socklen_t len = sizeof(from);
+	int fd = dpt_socket(AF_INET6, SOCK_DGRAM, 0), i = 0;
+	char buf[64];
+	uint64_t a1, a2;
+	struct dpt_embed_cmd c;
+
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&any, sizeof(any)), 0);
+	a1 = post_dgram(1, (uint32_t)fd, "first datagram", 1111, 0);
+	cr_assert_eq(dpt_recvfrom(fd, buf, 5, MSG_PEEK | MSG_TRUNC,
+				  (struct sockaddr *)&from, &len), 14,
+		     "MSG_TRUNC: the datagram's length");
+	cr_assert_eq(dpt_recvfrom(fd, buf, 5, 0, (struct sockaddr *)&from,
+				  &len), 5);
+	cr_assert_eq(memcmp(buf, "first", 5), 0);
+	cr_assert_eq(len, sizeof(from));
+	cr_assert(IN6_IS_ADDR_V4MAPPED(&from.sin6_addr),
+		  "an IPv4 source on an AF_INET6 socket is mapped");
+	cr_assert_eq(from.sin6_port, htons(1111));
+	c = next_cmd(DPT_EMBED_CMD_FREE, &i, 1);
+	cr_assert_eq(c.a, a1);
+	i = 0;
+	c = next_cmd(DPT_EMBED_CMD_UDP_CREDIT, &i, 1);
+	cr_assert_eq(c.len, 14, "the whole datagram's credit");
+	a2 = post_dgram(0, (uint32_t)fd, "second", 2222, 1);
+	len = sizeof(from);
+	cr_assert_eq(dpt_recvfrom(fd, buf, sizeof(buf), 0,
+				  (struct sockaddr *)&from, &len), 6,
+		     "the rest of the first was discarded");
+	cr_assert_eq(memcmp(buf, "second", 6), 0);
+	cr_assert_eq(from.sin6_port, htons(2222));
+	cr_assert_eq(from.sin6_addr.s6_addr[15], 9);
+	c = next_cmd(DPT_EMBED_CMD_FREE, &i, 0);
+	cr_assert_eq(c.a, a2);
+}
+
+Test(dgram, nonblocking_recv_is_eagain_and_epoll_says_in_and_out)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 5354);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT }, out[2];
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	int ep = dpt_epoll_create(0);
+	char b[8];
+
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_recv(fd, b, sizeof(b), 0), -1);
+	cr_assert_eq(errno, EAGAIN);
+	ev.data.fd = fd;
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+	cr_assert_eq(dpt_epoll_wait(ep, out, 2, 0), 1);
+	cr_assert_eq(out[0].events, EPOLLOUT, "writable, nothing to read");
+	post_dgram(0, (uint32_t)fd, "x", 1, 0);
+	cr_assert_eq(dpt_epoll_wait(ep, out, 2, 1000), 1);
+	cr_assert_eq(out[0].events, EPOLLIN | EPOLLOUT);
+	cr_assert_eq(dpt_recv(fd, b, sizeof(b), 0), 1);
+	cr_assert_eq(dpt_epoll_wait(ep, out, 2, 0), 1);
+	cr_assert_eq(out[0].events, EPOLLOUT);
+}
+
+/* sendto on an unbound socket binds it first (an ephemeral port, Linux's
+ * autobind) and sends through worker 0; connect makes the worker that
+ * owns the 4-tuple the one sends go through. */
+Test(dgram, sendto_autobinds_and_connect_sends_through_the_owner)
+{
+	struct sockaddr_in to = sa("198.18.0.1", 7), p;
+	socklen_t len = sizeof(p);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0), i = 0;
+	struct dpt_embed_cmd c;
+	char big[FK_TXSIZE + 1];
+
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1);
+	cr_assert_eq(errno, EDESTADDRREQ);
+	cr_assert_eq(dpt_sendto(fd, "hello", 5, 0, (struct sockaddr *)&to,
+				sizeof(to)), 5);
+	(void)next_cmd(DPT_EMBED_CMD_UDP_BIND, &i, 0);
+	c = next_cmd(DPT_EMBED_CMD_UDP_SEND, &i, 0);
+	cr_assert_eq(c.a, to.sin_addr.s_addr);
+	cr_assert_eq(c.port, htons(7));
+	cr_assert_eq(c.len, 5);
+	cr_assert_eq(memcmp(chan_cur()->cmap + chan_cur()->wel.tx_off +
+			    (uint64_t)c.n * FK_TXSIZE, "hello", 5), 0);
+	cr_assert_eq(dpt_getpeername(fd, (struct sockaddr *)&p, &len), -1);
+	cr_assert_eq(errno, ENOTCONN);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	cr_assert_eq(dpt_getpeername(fd, (struct sockaddr *)&p, &len), 0);
+	cr_assert_eq(p.sin_port, htons(7));
+	cr_assert_eq(dpt_send(fd, "again", 5, 0), 5);
+	c = next_cmd(DPT_EMBED_CMD_UDP_SEND, &i, 1);
+	cr_assert_eq(c.port, 0, "to the connected peer");
+	memset(big, 'b', sizeof(big));
+	cr_assert_eq(dpt_send(fd, big, sizeof(big), 0), -1);
+	cr_assert_eq(errno, EMSGSIZE, "past one transmit buffer");
+	/* AF_UNSPEC: not connected any more */
+	p.sin_family = AF_UNSPEC;
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&p, sizeof(p)), 0);
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1);
+	cr_assert_eq(errno, EDESTADDRREQ);
+}
+
+/* RFC 1122 4.1.3.3: an ICMP error for the connected peer fails the next
+ * call once (ECONNREFUSED), and SO_ERROR reads it. */
+Test(dgram, an_icmp_error_is_the_next_calls_error_once)
+{
+	struct sockaddr_in to = sa("198.18.0.1", 7);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0), v = -1;
+	socklen_t len = sizeof(v);
+	char b[4];
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	post(1, DPT_EMBED_EVT_RESET, (uint32_t)fd, 0, ECONNREFUSED);
+	usleep(20000);
+	cr_assert_eq(dpt_recv(fd, b, sizeof(b), 0), -1);
+	cr_assert_eq(errno, ECONNREFUSED);
+	cr_assert_eq(dpt_recv(fd, b, sizeof(b), 0), -1);
+	cr_assert_eq(errno, EAGAIN);
+	post(1, DPT_EMBED_EVT_RESET, (uint32_t)fd, 0, ECONNREFUSED);
+	usleep(20000);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_ERROR, &v, &len), 0);
+	cr_assert_eq(v, ECONNREFUSED);
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), 1, "read once");
+}
+
+Test(dgram, close_unbinds_on_every_worker_and_frees_the_id_once_answered)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 5355);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0), i = 0, fd2;
+
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	post_dgram(0, (uint32_t)fd, "unread", 9, 0);
+	usleep(20000);
+	chan_poll(chan_cur()); /* held, unread */
+	cr_assert_eq(chan_cur()->socks[fd].rxq_n, 1);
+	cr_assert_eq(dpt_close(fd), 0);
+	{
+		uint32_t w1, w2;
+		int k = fake_find(&fk, DPT_EMBED_CMD_UDP_CLOSE, 0, 1000);
+
+		cr_assert_geq(k, 0);
+		(void)fake_cmd(&fk, k, &w1);
+		k = fake_find(&fk, DPT_EMBED_CMD_UDP_CLOSE, k + 1, 1000);
+		cr_assert_geq(k, 0);
+		(void)fake_cmd(&fk, k, &w2);
+		cr_assert_eq(w1 + w2, 1u, "one to each worker");
+	}
+	(void)next_cmd(DPT_EMBED_CMD_FREE, &i, 0);
+	/* both CLOSED answers free the id, for the next socket */
+	usleep(20000);
+	fd2 = dpt_socket(AF_INET, SOCK_DGRAM, 0);
+	chan_poll(chan_cur());
+	cr_assert_eq(chan_cur()->socks[fd].state, SS_FREE);
+	cr_assert_gt(fd2, 0);
+}
