@@ -14,7 +14,10 @@
 #     client sends the same to Linux's UDP echo (sendto/recvfrom, then
 #     connected; a short read cut, MSG_TRUNC), over IPv4, IPv6 and
 #     ::ffff:a.b.c.d; a connected socket's datagram to a closed port
-#     makes its next recv fail with ECONNREFUSED.
+#     makes its next recv fail with ECONNREFUSED;
+#   - with two workers (IPv4), the echo answers 8 Linux sockets (their
+#     datagrams spread over both workers) and the client and the closed
+#     port work as with one.
 . "$(dirname "$0")/lib.sh"
 
 : "${DPTCP_INET:?}"
@@ -124,4 +127,26 @@ it_expect_counter tcp_drop_cksum 0
 it_expect_counter udp_drop_cksum 0
 it_expect_counter embed_udp_drop_rcvbuf 0
 it_expect_counter embed_udp_drop_ring 0
+
+# Two workers (IPv4): a datagram socket is bound on both, so datagrams
+# reach it from whichever worker RSS or the dispatcher gives them; a
+# connected socket sends through the worker owning its 4-tuple, where the
+# port unreachable arrives.
+it_ns ip link del "$IT_IF" 2>/dev/null || true
+it_start_dptcpd --set eal.lcores=0@0,1@0,2@0
+start_inet u2 udp-echo 4 5072 16
+out=$(uclient echo "$IT_ADDR" 5072 8 1 8000) ||
+	it_fail "two workers: UDP echo on a dptcp socket: $out"
+end_inet u2
+out=$(inet udp-client "$IT_PEER" 5080 1 1472 8000) ||
+	it_fail "two workers: dptcp UDP client: $out"
+out=$(inet udp-refused "$IT_PEER" 5099) ||
+	it_fail "two workers: closed port: $out"
+it_log "two workers: $out"
+it_stop_dptcpd
+it_expect_counter embed_udp_drop_rcvbuf 0
+it_expect_counter embed_udp_drop_ring 0
+[ "$(it_counter rx_steer_out)" -gt 0 ] ||
+	it_fail "two workers: no datagram was steered to the other worker"
+it_log "two workers: $(it_counter rx_steer_out) frames steered"
 it_log "PASS"
