@@ -453,17 +453,13 @@ sock_send_wait(struct chan *ch, struct sock *s, uint64_t need, int txbuf,
 	       int flags)
 {
 	struct send_want sw = { .s = s, .need = need, .txbuf = txbuf };
-	int e;
 
 	chan_poll(ch); /* a reset or more room may be waiting */
 	for (;;) {
 		if (ch->gone)
 			return -EP_GONE_SEND;
-		if (s->so_error) {
-			e = s->so_error;
-			s->so_error = 0;
-			return -e;
-		}
+		if (s->so_error)
+			return -so_error_take(s);
 		if (s->shut_wr || s->state == SS_DEAD)
 			return -EPIPE;
 		if (s->state != SS_CONN && s->state != SS_CONNECTING)
@@ -568,8 +564,6 @@ recv_ready(struct chan *ch, void *arg)
 int
 sock_recv_wait(struct chan *ch, struct sock *s, int flags)
 {
-	int e;
-
 	for (;;) {
 		if (ch->gone)
 			return -ENOTCONN;
@@ -577,11 +571,8 @@ sock_recv_wait(struct chan *ch, struct sock *s, int flags)
 			return -ENOTCONN;
 		if (s->rxq_n > 0)
 			return 1;
-		if (s->so_error) {
-			e = s->so_error;
-			s->so_error = 0;
-			return -e;
-		}
+		if (s->so_error)
+			return -so_error_take(s);
 		if (s->state == SS_DEAD && !s->was_conn)
 			return -ENOTCONN;
 		if (s->shut_rd || s->peer_fin || s->state == SS_DEAD)

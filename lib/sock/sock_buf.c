@@ -102,17 +102,28 @@ chain_copy(const struct chan *ch, uint64_t addr, uint32_t off, void *dst,
 	return done;
 }
 
-/** Hand the head chain of @p s's receive queue back to its worker. */
+/** Hand the chain at dptcpd address @p addr back to worker @p w (FREE,
+ *  naming @p sock and @p handle). */
 void
-rx_pop(struct chan *ch, struct sock *s)
+chain_free(struct chan *ch, uint32_t w, uint32_t sock, uint32_t handle,
+	   uint64_t addr)
 {
 	struct dpt_embed_cmd c;
 
 	memset(&c, 0, sizeof(c));
 	c.op = DPT_EMBED_CMD_FREE;
-	c.handle = s->handle;
-	c.a = s->rxq[s->rxq_head].addr;
-	chan_cmd(ch, s->rxq[s->rxq_head].w, &c);
+	c.sock = sock;
+	c.handle = handle;
+	c.a = addr;
+	chan_cmd(ch, w, &c);
+}
+
+/** Hand the head chain of @p s's receive queue back to its worker. */
+void
+rx_pop(struct chan *ch, struct sock *s)
+{
+	chain_free(ch, s->rxq[s->rxq_head].w, 0, s->handle,
+		   s->rxq[s->rxq_head].addr);
 	s->rxq_head = (s->rxq_head + 1) % s->rxq_cap;
 	s->rxq_n--;
 }
@@ -235,17 +246,13 @@ void
 dpt_buf_release(struct dpt_buf *b)
 {
 	struct chan *ch = chan_cur();
-	struct dpt_embed_cmd c;
 	int64_t i;
 
 	if (ch == NULL || b == NULL)
 		return;
 	if (is_rx(ch, b)) {
-		memset(&c, 0, sizeof(c));
-		c.op = DPT_EMBED_CMD_FREE;
-		c.a = rx_addr(ch, b);
-		chan_cmd(ch, (uint32_t)((uintptr_t)b & WTAG_MASK) %
-			 ch->wel.n_workers, &c);
+		chain_free(ch, (uint32_t)((uintptr_t)b & WTAG_MASK) %
+			   ch->wel.n_workers, 0, 0, rx_addr(ch, b));
 		return;
 	}
 	i = tx_index(ch, b);

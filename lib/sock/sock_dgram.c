@@ -230,11 +230,8 @@ dgram_send(struct chan *ch, struct sock *s, uint32_t id, const void *buf,
 		return fail(EOPNOTSUPP);
 	if (ch->gone)
 		return fail(EPIPE);
-	if (s->so_error) { /* an ICMP error of the connected peer */
-		e = s->so_error;
-		s->so_error = 0;
-		return fail(e);
-	}
+	if (s->so_error) /* an ICMP error of the connected peer */
+		return fail(so_error_take(s));
 	if (s->shut_wr)
 		return fail(EPIPE);
 	if (to != NULL) {
@@ -303,17 +300,12 @@ dgram_ready(struct chan *ch, void *arg)
 static int
 dgram_wait(struct chan *ch, struct sock *s, int flags)
 {
-	int e;
-
 	chan_poll(ch);
 	for (;;) {
 		if (s->rxq_n > 0)
 			return 1;
-		if (s->so_error) {
-			e = s->so_error;
-			s->so_error = 0;
-			return -e;
-		}
+		if (s->so_error)
+			return -so_error_take(s);
 		if (s->shut_rd)
 			return 0;
 		if (ch->gone)
@@ -444,11 +436,7 @@ on_dgram(struct chan *ch, uint32_t w, struct sock *s, uint32_t id,
 		ep_notify(ch, id);
 		return;
 	}
-	memset(&c, 0, sizeof(c));
-	c.op = DPT_EMBED_CMD_FREE;
-	c.sock = ev->sock;
-	c.a = ev->a;
-	chan_cmd(ch, w, &c);
+	chain_free(ch, w, ev->sock, 0, ev->a);
 	if (s != NULL && s->state == SS_DGRAM) {
 		/* not taken: its credit comes back at once */
 		memset(&c, 0, sizeof(c));
@@ -457,16 +445,6 @@ on_dgram(struct chan *ch, uint32_t w, struct sock *s, uint32_t id,
 		c.len = ev->len;
 		chan_cmd(ch, w, &c);
 	}
-}
-
-static void
-answer(struct sock *s, const struct dpt_embed_evt *ev)
-{
-	if (s->answers == 0 || ev->seq != s->wait_seq)
-		return;
-	s->answers--;
-	if (ev->err != 0 && s->answer_err == 0)
-		s->answer_err = ev->err;
 }
 
 /**
@@ -495,11 +473,11 @@ dgram_evt(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 			if (ev->err == 0 && ev->n == 1)
 				s->w = (uint8_t)w; /* owns the 4-tuple */
 		}
-		answer(s, ev);
+		sock_answer(s, ev);
 		break;
 	case DPT_EMBED_EVT_RESET:
 		if (ev->seq != 0 && ev->seq == s->wait_seq && s->answers > 0) {
-			answer(s, ev); /* a refused command of a round */
+			sock_answer(s, ev); /* a refused command of a round */
 			break;
 		}
 		/* an ICMP error (n 0), or a send dptcpd refused */

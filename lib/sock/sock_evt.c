@@ -54,8 +54,10 @@ evt_listener(struct chan *ch, const struct dpt_embed_evt *ev)
 	return s->state == SS_LISTEN || s->state == SS_CLOSING ? s : NULL;
 }
 
-static void
-answer(struct sock *s, const struct dpt_embed_evt *ev)
+/** One of the answers @p s waits for (its wait_seq): counted, the first
+ *  error kept. */
+void
+sock_answer(struct sock *s, const struct dpt_embed_evt *ev)
 {
 	if (s->answers == 0 || ev->seq != s->wait_seq)
 		return;
@@ -70,7 +72,7 @@ on_listen(struct chan *ch, const struct dpt_embed_evt *ev)
 	struct sock *s = evt_listener(ch, ev);
 
 	if (s != NULL && s->state == SS_LISTEN)
-		answer(s, ev);
+		sock_answer(s, ev);
 }
 
 /** Refuse a connection we cannot take: reset it, and give the worker
@@ -201,7 +203,6 @@ on_data(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 {
 	uint32_t id = 0;
 	struct sock *s = evt_conn(ch, w, ev, &id);
-	struct dpt_embed_cmd c;
 
 	if (s != NULL && s->state == SS_CONN && !s->shut_rd &&
 	    chain_check(ch, ev->a, ev->len) == 0) {
@@ -210,12 +211,7 @@ on_data(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 		return;
 	}
 	/* Nobody will read it: hand it straight back. */
-	memset(&c, 0, sizeof(c));
-	c.op = DPT_EMBED_CMD_FREE;
-	c.sock = ev->sock;
-	c.handle = ev->handle;
-	c.a = ev->a;
-	chan_cmd(ch, w, &c);
+	chain_free(ch, w, ev->sock, ev->handle, ev->a);
 }
 
 static void
@@ -253,7 +249,7 @@ on_reset(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	s = evt_listener(ch, ev);
 	if (s != NULL && ev->handle == 0 && s->answers > 0 &&
 	    ev->seq == s->wait_seq) {
-		answer(s, ev);
+		sock_answer(s, ev);
 		if (s->state == SS_CLOSING && s->answers == 0)
 			sock_free(ch, ev->sock);
 		return;

@@ -151,6 +151,17 @@ struct chan {
 /** Who holds a transmit buffer. */
 enum tx_owner { TXO_FREE = 0, TXO_APP, TXO_FLIGHT };
 
+/** The pending error of @p s (SO_ERROR), cleared: a call reports it
+ *  once. */
+static inline int
+so_error_take(struct sock *s)
+{
+	int e = s->so_error;
+
+	s->so_error = 0;
+	return e;
+}
+
 /* sock_chan.c */
 struct chan *chan_cur(void);
 void chan_set_error(const char *fmt, ...)
@@ -173,6 +184,7 @@ void sock_drop_rx(struct chan *ch, struct sock *s);
 
 /* sock_evt.c */
 void evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev);
+void sock_answer(struct sock *s, const struct dpt_embed_evt *ev);
 
 /* sock_api.c */
 void sock_close_now(struct chan *ch, uint32_t id);
@@ -192,6 +204,8 @@ const void *mb_local(const struct chan *ch, uint64_t addr);
 uint32_t chain_copy(const struct chan *ch, uint64_t addr, uint32_t off,
 		    void *dst, uint32_t len);
 int chain_check(const struct chan *ch, uint64_t addr, uint32_t len);
+void chain_free(struct chan *ch, uint32_t w, uint32_t sock, uint32_t handle,
+		uint64_t addr);
 void rx_pop(struct chan *ch, struct sock *s);
 void tx_done(struct chan *ch, uint32_t n);
 void tx_send(struct chan *ch, struct sock *s, uint32_t id, uint32_t i,
