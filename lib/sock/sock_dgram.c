@@ -104,7 +104,9 @@ dgram_bind(struct chan *ch, struct sock *s, uint32_t id)
 		c.sock = id;
 		c.seq = ++s->seq;
 		for (uint32_t w = 0; w < nw && !ch->gone; w++)
-			chan_cmd(ch, w, &c);
+			if (s->wmask & (1ull << w))
+				chan_cmd(ch, w, &c);
+		s->wmask = 0;
 		return fail(e);
 	}
 	s->state = SS_DGRAM;
@@ -468,6 +470,8 @@ dgram_evt(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	switch (ev->type) {
 	case DPT_EMBED_EVT_UDP:
 		if (ev->seq == s->wait_seq && s->answers > 0) {
+			if (ev->err == 0)
+				s->wmask |= 1ull << w;
 			if (ev->err == 0 && ev->lport != 0)
 				s->lport = ev->lport; /* the port bound */
 			if (ev->err == 0 && ev->n == 1)

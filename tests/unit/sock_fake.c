@@ -197,6 +197,7 @@ answer(struct fake *f, uint32_t w, const struct dpt_embed_cmd *c)
 	case DPT_EMBED_CMD_UDP_BIND: /* port 0: worker 0 chooses 40001 */
 		ev.type = DPT_EMBED_EVT_UDP;
 		ev.lport = c->port != 0 ? c->port : htons(40001);
+		ev.err = f->udp_bind_err[w];
 		break;
 	case DPT_EMBED_CMD_UDP_CONNECT: /* worker 1 owns every 4-tuple */
 		ev.type = DPT_EMBED_EVT_UDP;

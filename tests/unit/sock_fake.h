@@ -46,6 +46,7 @@ struct fake {
 	/* answers the worker thread gives */
 	int listen_err;            /**< EVT_LISTEN err */
 	int connect_err;           /**< 0: EVT_CONNECTED, else EVT_RESET */
+	int udp_bind_err[FK_WORKERS]; /**< EVT_UDP err of each UDP_BIND */
 	int wakes;                 /**< eventfd writes */
 	uint32_t next_handle;
 	uint32_t pool_next;        /**< next free 4 KiB slot of the pool */

@@ -1889,3 +1889,26 @@ Test(dgram, close_unbinds_on_every_worker_and_frees_the_id_once_answered)
 	cr_assert_eq(chan_cur()->socks[fd].state, SS_FREE);
 	cr_assert_gt(fd2, 0);
 }
+
+/* A port another process has on one worker: the bind fails there, and
+ * the workers that bound it let it go (no UDP_CLOSE to the others: they
+ * would refuse it). */
+Test(dgram, a_bind_refused_by_one_worker_is_undone_on_the_others)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 5356);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0), i, k;
+	uint32_t w;
+
+	fk.udp_bind_err[1] = EADDRINUSE;
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EADDRINUSE);
+	i = fake_find(&fk, DPT_EMBED_CMD_UDP_CLOSE, 0, 1000);
+	cr_assert_geq(i, 0);
+	(void)fake_cmd(&fk, i, &w);
+	cr_assert_eq(w, 0u, "to worker 0, which bound it");
+	k = fake_find(&fk, DPT_EMBED_CMD_UDP_CLOSE, i + 1, 100);
+	cr_assert_lt(k, 0, "not to worker 1, which refused");
+	fk.udp_bind_err[1] = 0;
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0,
+		     "a later bind of the socket may succeed");
+}
