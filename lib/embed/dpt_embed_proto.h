@@ -136,7 +136,8 @@ enum dpt_embed_op {
 	 *  order; dptcpd listens on all its addresses whatever a says),
 	 *  port = lport, n = backlog, sock = the client's id for the
 	 *  listener, b = flags (DPT_EMBED_LISTEN_*), af = the socket's
-	 *  family (AF_INET6: both families unless DPT_EMBED_LISTEN_V6ONLY). Answer: EVT_LISTEN (err
+	 *  family (AF_INET6: both families unless
+	 *  DPT_EMBED_LISTEN_V6ONLY). Answer: EVT_LISTEN (err
 	 *  0 or EADDRINUSE) from each. Each worker's copy starts with n
 	 *  connections of accept credit. Options set before listen come
 	 *  first to each worker as SETOPTs with handle 0 and this sock: its
@@ -153,7 +154,8 @@ enum dpt_embed_op {
 	DPT_EMBED_CMD_ADOPT,
 	/** Active open: a = raddr, port = rport, b = laddr (0: ours),
 	 *  lport (in n, 0: ephemeral), sock = the client's id; with af
-	 *  AF_INET6, addr6 = raddr and laddr6 = laddr (all zero: ours). Options set
+	 *  AF_INET6, addr6 = raddr and laddr6 = laddr (all zero:
+	 *  ours). Options set
 	 *  before connect go as SETOPTs with handle 0 and this sock BEFORE
 	 *  the CONNECT, which sets them, in their order, before the SYN is
 	 *  built (an option TCP refuses: EVT_RESET EINVAL). Answer:

@@ -156,7 +156,7 @@ embed_post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
  * command's sock and handle, n = its op. */
 void
 embed_refuse(struct dpt_embed_worker *w, struct cw *c,
-       const struct dpt_embed_cmd *cmd, int err, unsigned int stat)
+	     const struct dpt_embed_cmd *cmd, int err, unsigned int stat)
 {
 	struct dpt_embed_evt ev = {
 		.type = DPT_EMBED_EVT_RESET, .sock = cmd->sock,
@@ -476,7 +476,7 @@ txb_ref(struct txb *t, unsigned int worker)
  * NULL with *err set when the command names no such bytes. */
 struct rte_mbuf *
 embed_txb_mbuf(struct dpt_embed_worker *w, struct client *cl,
-	 const struct dpt_embed_cmd *cmd, int *err)
+	       const struct dpt_embed_cmd *cmd, int *err)
 {
 	const struct dpt_embed_conf *cf = &w->e->conf;
 	struct rte_mbuf *m;
@@ -647,13 +647,13 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 
 	if (cmd->sock == 0 || cmd->port == 0 || lent_get(x->c, cmd->sock))
 		return embed_refuse(x->w, x->c, cmd, EINVAL,
-			      DPT_STAT_embed_cmd_bad_arg);
+				    DPT_STAT_embed_cmd_bad_arg);
 	if (x->w->draining)
 		return embed_refuse(x->w, x->c, cmd, ESHUTDOWN,
-			      DPT_STAT_embed_cmd_failed);
+				    DPT_STAT_embed_cmd_failed);
 	if (x->c->n_l == MAX_LISTENERS)
 		return embed_refuse(x->w, x->c, cmd, ENOBUFS,
-			      DPT_STAT_embed_cmd_no_slot);
+				    DPT_STAT_embed_cmd_no_slot);
 	if (!(cmd->b & DPT_EMBED_LISTEN_REUSEADDR) &&
 	    port_in_timewait(x->w->tcp, rte_be_to_cpu_16(cmd->port)))
 		rte_errno = EADDRINUSE;
@@ -687,7 +687,7 @@ cmd_unlisten(struct ctx *x, const struct dpt_embed_cmd *cmd)
 
 	if (l == NULL)
 		return embed_refuse(x->w, x->c, cmd, EBADF,
-			      DPT_STAT_embed_cmd_bad_handle);
+				    DPT_STAT_embed_cmd_bad_handle);
 	dpt_tcp_unlisten(l->l, x->now);
 	*l = x->c->l[--x->c->n_l]; /* the array stays dense */
 	x->c->n_socks--;
@@ -705,12 +705,12 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 
 	if (h == NULL)
 		return embed_refuse(x->w, x->c, cmd, ENOBUFS,
-			      DPT_STAT_embed_cmd_no_slot);
+				    DPT_STAT_embed_cmd_no_slot);
 	if (cmd->sock == 0 || cmd->port == 0 || cmd->n > UINT16_MAX ||
 	    (cmd->af != 0 && cmd->af != AF_INET && cmd->af != AF_INET6)) {
 		hent_free(x->c, h);
 		return embed_refuse(x->w, x->c, cmd, EINVAL,
-			      DPT_STAT_embed_cmd_bad_arg);
+				    DPT_STAT_embed_cmd_bad_arg);
 	}
 	/* the options set before connect, in their order, shape the SYN
 	 * (SO_RCVBUF its window scale, as on Linux); one TCP refuses
@@ -735,9 +735,11 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	tc = dpt_tcp_open(x->w->tcp, &op, x->now);
 	if (tc == NULL) {
 		hent_free(x->c, h);
-		return embed_refuse(x->w, x->c, cmd, rte_errno ? rte_errno : ENOMEM,
-			      rte_errno == EINVAL ? DPT_STAT_embed_cmd_bad_arg :
-			      DPT_STAT_embed_cmd_failed);
+		return embed_refuse(x->w, x->c, cmd,
+				    rte_errno ? rte_errno : ENOMEM,
+				    rte_errno == EINVAL ?
+				    DPT_STAT_embed_cmd_bad_arg :
+				    DPT_STAT_embed_cmd_failed);
 	}
 	h->c = tc;
 	dpt_tcp_set_tag(tc, (uint32_t)x->cl->pid);
@@ -753,18 +755,19 @@ cmd_setopt(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 {
 	if (cmd->n > DPT_TCP_CONGESTION)
 		return embed_refuse(x->w, x->c, cmd, EINVAL,
-			      DPT_STAT_embed_cmd_bad_arg);
+				    DPT_STAT_embed_cmd_bad_arg);
 	if (h == NULL) { /* for the next CONNECT of cmd->sock */
 		if (x->c->n_pre == MAX_PREOPTS)
 			return embed_refuse(x->w, x->c, cmd, ENOBUFS,
-				      DPT_STAT_embed_cmd_no_slot);
+					    DPT_STAT_embed_cmd_no_slot);
 		x->c->pre[x->c->n_pre++] = (struct preopt){
 			.sock = cmd->sock, .opt = cmd->n, .value = cmd->a };
 		return;
 	}
 	if (h->c != NULL &&
 	    dpt_tcp_setopt(h->c, (enum dpt_tcp_opt)cmd->n, cmd->a, x->now))
-		embed_refuse(x->w, x->c, cmd, EINVAL, DPT_STAT_embed_cmd_bad_arg);
+		embed_refuse(x->w, x->c, cmd, EINVAL,
+			     DPT_STAT_embed_cmd_bad_arg);
 }
 
 /* Queue @p m on @p h; a full send buffer stalls the ring (the client
@@ -803,22 +806,23 @@ cmd_send(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 	if (cmd->op == DPT_EMBED_CMD_SEND) {
 		m = embed_txb_mbuf(x->w, x->cl, cmd, &err);
 		if (m == NULL)
-			return embed_refuse(x->w, x->c, cmd, err, err == EINVAL ?
-				      DPT_STAT_embed_cmd_bad_arg :
-				      DPT_STAT_mbuf_alloc_fail);
+			return embed_refuse(x->w, x->c, cmd, err,
+					    err == EINVAL ?
+					    DPT_STAT_embed_cmd_bad_arg :
+					    DPT_STAT_mbuf_alloc_fail);
 		if (h == NULL) { /* the buffer comes back as TX_DONE */
 			rte_pktmbuf_free(m);
 			return embed_refuse(x->w, x->c, cmd, EBADF,
-				      DPT_STAT_embed_cmd_bad_handle);
+					    DPT_STAT_embed_cmd_bad_handle);
 		}
 	} else {
 		if (h == NULL)
 			return embed_refuse(x->w, x->c, cmd, EBADF,
-				      DPT_STAT_embed_cmd_bad_handle);
+					    DPT_STAT_embed_cmd_bad_handle);
 		m = embed_take_chain(x->w, x->c, x->slot, cmd->a);
 		if (m == NULL)
 			return embed_refuse(x->w, x->c, cmd, EINVAL,
-				      DPT_STAT_embed_cmd_bad_mbuf);
+					    DPT_STAT_embed_cmd_bad_mbuf);
 	}
 	send_chain(x, cmd, h, m);
 }
@@ -921,13 +925,14 @@ cmd_shutdown(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 {
 	if (cmd->n > SHUT_RDWR)
 		return embed_refuse(x->w, x->c, cmd, EINVAL,
-			      DPT_STAT_embed_cmd_bad_arg);
+				    DPT_STAT_embed_cmd_bad_arg);
 	if (cmd->n != SHUT_WR) {
 		h->shut_rd = 1;
 		mark(x->c, h, P_DATA);
 	}
 	if (cmd->n != SHUT_RD && h->c != NULL && dpt_tcp_shutdown(h->c) != 0)
-		embed_refuse(x->w, x->c, cmd, ENOTCONN, DPT_STAT_embed_cmd_failed);
+		embed_refuse(x->w, x->c, cmd, ENOTCONN,
+			     DPT_STAT_embed_cmd_failed);
 }
 
 /* Commands that name a connection by handle. */
@@ -945,7 +950,7 @@ exec_handle(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		return cmd_setopt(x, cmd, NULL);
 	if (h == NULL)
 		return embed_refuse(x->w, x->c, cmd, EBADF,
-			      DPT_STAT_embed_cmd_bad_handle);
+				    DPT_STAT_embed_cmd_bad_handle);
 	switch (cmd->op) {
 	case DPT_EMBED_CMD_ADOPT:
 		h->sock = cmd->sock;
@@ -982,7 +987,7 @@ exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		l = lent_get(x->c, cmd->sock);
 		if (l == NULL)
 			return embed_refuse(x->w, x->c, cmd, EBADF,
-				      DPT_STAT_embed_cmd_bad_handle);
+					    DPT_STAT_embed_cmd_bad_handle);
 		l->credit = (uint32_t)RTE_MIN((uint64_t)l->credit + cmd->n,
 					      (uint64_t)INT32_MAX);
 		return;
@@ -992,7 +997,7 @@ exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		m = embed_take_chain(x->w, x->c, x->slot, cmd->a);
 		if (m == NULL)
 			return embed_refuse(x->w, x->c, cmd, EINVAL,
-				      DPT_STAT_embed_cmd_bad_mbuf);
+					    DPT_STAT_embed_cmd_bad_mbuf);
 		rte_pktmbuf_free(m);
 		return;
 	case DPT_EMBED_CMD_UDP_BIND:
@@ -1012,7 +1017,7 @@ exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		return exec_handle(x, cmd);
 	default:
 		return embed_refuse(x->w, x->c, cmd, EINVAL,
-			      DPT_STAT_embed_cmd_bad_op);
+				    DPT_STAT_embed_cmd_bad_op);
 	}
 }
 
@@ -1028,7 +1033,7 @@ retry_stalled(struct ctx *x)
 	if (h == NULL) {
 		rte_pktmbuf_free(m);
 		embed_refuse(x->w, c, &c->stall_cmd, EBADF,
-		       DPT_STAT_embed_cmd_bad_handle);
+			     DPT_STAT_embed_cmd_bad_handle);
 		return 0;
 	}
 	send_chain(x, &c->stall_cmd, h, m);
@@ -1041,8 +1046,9 @@ serve_cmds(struct ctx *x)
 	struct cw *c = x->c;
 	struct dpt_embed_cmd cmd;
 
-	if (c->stall_m != NULL && (embed_evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN ||
-			   retry_stalled(x)))
+	if (c->stall_m != NULL &&
+	    (embed_evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN ||
+	     retry_stalled(x)))
 		return;
 	for (unsigned int k = 0; k < CMD_BUDGET; k++) {
 		int n;
@@ -1091,7 +1097,8 @@ accept_all(struct ctx *x)
 			if (!(l->fams & fam_of(tc))) {
 				/* AF_INET, or IPV6_V6ONLY: Linux would have
 				 * no listener for it */
-				x->w->st->c[DPT_STAT_embed_accept_wrong_family]++;
+				x->w->st->c[
+				    DPT_STAT_embed_accept_wrong_family]++;
 				dpt_tcp_abort(tc, x->now);
 				continue;
 			}

@@ -1228,7 +1228,7 @@ Test(embed, the_backlog_bounds_the_connections_waiting_for_accept)
 	fc_no_evt();
 }
 
-/* ---- IPv6 ---------------------------------------------------------------- */
+/* ---- IPv6 -------------------------------------------------------------- */
 
 /* The peer's handshake after a LISTEN of sock 7 with @p af and @p flags
  * (its EVT_LISTEN taken); our ISS in *iss. */
@@ -1354,7 +1354,7 @@ Test(embed, a_v6only_listener_resets_an_ipv4_connection)
 	TT_ASSERT_STAT(embed_accept_wrong_family, 1);
 }
 
-/* ---- SOCK_DGRAM ------------------------------------------------------------ */
+/* ---- SOCK_DGRAM --------------------------------------------------------- */
 
 static struct dpt_udp *fc_udp;
 
@@ -1514,7 +1514,8 @@ static void
 icmp_error_in(const struct rte_mbuf *sent, uint8_t type, uint8_t code)
 {
 	uint8_t f[RTE_ETHER_HDR_LEN + 20 + 8 + 28];
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
+	struct rte_ipv4_hdr *ip =
+		(struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
 	uint8_t *icmp = (uint8_t *)(ip + 1);
 	uint16_t ck;
 

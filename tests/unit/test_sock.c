@@ -1565,7 +1565,8 @@ Test(inet6, a_v4_mapped_peer_goes_over_ipv4_and_comes_back_mapped)
 
 Test(inet6, v6only_refuses_v4_mapped_and_is_fixed_once_bound)
 {
-	struct sockaddr_in6 a = sa6("::ffff:198.18.0.2", 80), any = sa6("::", 81);
+	struct sockaddr_in6 a = sa6("::ffff:198.18.0.2", 80);
+	struct sockaddr_in6 any = sa6("::", 81);
 	int fd = dpt_socket(AF_INET6, SOCK_STREAM, 0), one = 1, v = 0;
 	int fd4 = dpt_socket(AF_INET, SOCK_STREAM, 0);
 	socklen_t len = sizeof(v);
@@ -1614,10 +1615,10 @@ Test(inet6, accept_gives_ipv6_peers_and_ipv4_ones_mapped)
 {
 	struct sockaddr_in6 any6 = sa6("::", 8443), peer;
 	socklen_t len = sizeof(peer);
-	struct dpt_embed_evt_addr6 a6 = { .type = DPT_EMBED_EVT_ADDR6,
-					  .handle = 91,
-					  .laddr = { 0x20, 0x01, 0, 2, [15] = 1 },
-					  .raddr = { 0x20, 0x01, 0, 2, [15] = 9 } };
+	struct dpt_embed_evt_addr6 a6 = {
+		.type = DPT_EMBED_EVT_ADDR6, .handle = 91,
+		.laddr = { 0x20, 0x01, 0, 2, [15] = 1 },   /* 2001:2::1 */
+		.raddr = { 0x20, 0x01, 0, 2, [15] = 9 } }; /* 2001:2::9 */
 	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_ACCEPTED,
 				    .af = AF_INET6, .handle = 91,
 				    .lport = htons(8443), .rport = htons(7) };
