@@ -212,8 +212,11 @@ enum dpt_embed_op {
 	DPT_EMBED_CMD_UDP_CONNECT,
 	/** Send transmit buffer n (len bytes from offset b) as one datagram
 	 *  from sock to af's a or addr6, port (port 0: the connected peer).
-	 *  The buffer comes back as EVT_TX_DONE; a refusal is EVT_RESET
-	 *  (handle 0, n = op). */
+	 *  With flags DPT_EMBED_UDP_MORE the buffer is the start of a longer
+	 *  datagram: it waits for the next UDP_SEND of sock, whose bytes
+	 *  follow it (a datagram longer than a transmit buffer). The buffer
+	 *  comes back as EVT_TX_DONE; a refusal is EVT_RESET (handle 0, n =
+	 *  op). */
 	DPT_EMBED_CMD_UDP_SEND,
 	/** Send the received chain at b (dptcpd address) as one datagram,
 	 *  addressed as UDP_SEND. */
@@ -231,6 +234,9 @@ enum dpt_embed_op {
 /** LISTEN flag: SO_REUSEADDR (the port may be taken while connections
  *  of an earlier listener on it are in TIME-WAIT). */
 #define DPT_EMBED_LISTEN_REUSEADDR 1u
+/** UDP_SEND flag: more of this datagram follows in the next UDP_SEND. */
+#define DPT_EMBED_UDP_MORE 1u
+
 /** LISTEN flag (with af AF_INET6): IPV6_V6ONLY, IPv6 connections only.
  *  Without it an AF_INET6 listener takes both families, as Linux's does;
  *  an AF_INET one (af 0 or AF_INET) takes IPv4 only. A connection of a
@@ -250,7 +256,7 @@ struct dpt_embed_cmd {
 	uint32_t len;      /**< bytes, where the op has a length */
 	uint32_t n;        /**< op-specific */
 	uint16_t port;     /**< op-specific (network order) */
-	uint16_t pad2;
+	uint16_t flags;    /**< op-specific (UDP_SEND: DPT_EMBED_UDP_MORE) */
 	union {
 		struct {
 			uint64_t a, b; /**< op-specific */

@@ -100,6 +100,8 @@ struct uent {
 	uint8_t filter;             /* connected elsewhere: deliver only
 				     * the peer's datagrams */
 	struct dpt_udp_addr peer;   /* with filter */
+	struct rte_mbuf *pend;      /* the start of a datagram whose next
+				     * UDP_SEND (DPT_EMBED_UDP_MORE) comes */
 };
 
 /* A SETOPT for the next CONNECT of sock. */

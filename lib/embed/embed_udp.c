@@ -211,7 +211,34 @@ udp_connect(struct ctx *x, const struct dpt_embed_cmd *cmd, struct uent *u)
 	udp_answer(x, cmd, -rc, 0, rc == 0 && r.port != 0);
 }
 
-/* UDP_SEND and UDP_SEND_MBUF: one datagram. */
+/* A datagram's first transmit buffers, waiting for the rest, freed. */
+static void
+pend_drop(struct uent *u)
+{
+	rte_pktmbuf_free(u->pend);
+	u->pend = NULL;
+}
+
+/* @p m after the pending start of @p u's datagram: the whole so far.
+ * NULL (both freed) past the chain's segment bound. */
+static struct rte_mbuf *
+pend_join(struct uent *u, struct rte_mbuf *m)
+{
+	struct rte_mbuf *head = u->pend;
+
+	u->pend = NULL;
+	if (head == NULL)
+		return m;
+	if (rte_pktmbuf_chain(head, m) != 0) {
+		rte_pktmbuf_free(head);
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	return head;
+}
+
+/* UDP_SEND and UDP_SEND_MBUF: one datagram (or, DPT_EMBED_UDP_MORE, the
+ * start of one). */
 static void
 udp_send(struct ctx *x, const struct dpt_embed_cmd *cmd, struct uent *u)
 {
@@ -234,9 +261,20 @@ udp_send(struct ctx *x, const struct dpt_embed_cmd *cmd, struct uent *u)
 	}
 	if (u == NULL || cmd_addr(cmd, 0, &to) < 0) {
 		rte_pktmbuf_free(m); /* a transmit buffer comes back */
+		if (u != NULL)
+			pend_drop(u);
 		return embed_refuse(x->w, x->c, cmd, u == NULL ? EBADF : EINVAL,
 				    u == NULL ? DPT_STAT_embed_cmd_bad_handle :
 				    DPT_STAT_embed_cmd_bad_arg);
+	}
+	m = pend_join(u, m);
+	if (m == NULL)
+		return embed_refuse(x->w, x->c, cmd, EMSGSIZE,
+				    DPT_STAT_embed_cmd_bad_arg);
+	if (cmd->op == DPT_EMBED_CMD_UDP_SEND &&
+	    (cmd->flags & DPT_EMBED_UDP_MORE)) {
+		u->pend = m; /* the rest comes in the next UDP_SEND */
+		return;
 	}
 	/* lib/udp frees @m on failure too */
 	rc = dpt_udp_sendto(u->s, m, cmd->port != 0 ? &to : NULL, NULL,
@@ -270,6 +308,7 @@ embed_udp_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		u->rcredit = RTE_MIN(u->rcredit + cmd->len, (int64_t)INT32_MAX);
 		return;
 	default: /* DPT_EMBED_CMD_UDP_CLOSE */
+		pend_drop(u);
 		dpt_udp_close(u->s);
 		u->s = NULL;
 		x->c->n_socks--;
@@ -283,6 +322,7 @@ embed_udp_retire(struct dpt_embed_worker *w, struct cw *c)
 	(void)w;
 	for (uint32_t i = 0; i < c->n_u; i++)
 		if (c->u[i].s != NULL) {
+			pend_drop(&c->u[i]);
 			dpt_udp_close(c->u[i].s);
 			c->u[i].s = NULL;
 		}

@@ -83,10 +83,10 @@ void dpt_set_spin_us(unsigned int us);
  * An AF_INET6 socket speaks both families unless IPV6_V6ONLY is set
  * before it is bound. A SOCK_DGRAM socket is bound on every dptcpd worker
  * (dpt_bind(), or the first dpt_connect()/dpt_sendto() on an ephemeral
- * port), keeps message boundaries, and sends at most one transmit buffer
- * ([embed] tx_buf_size, 16 KiB by default) per datagram with the copying
- * and dpt_sendto_buf() calls (EMSGSIZE past it; a received chain sent on
- * may be as long as UDP allows).
+ * port) and keeps message boundaries. The copying calls send a datagram
+ * as long as UDP allows through as many transmit buffers as it takes;
+ * dpt_sendto_buf() sends one buffer ([embed] tx_buf_size, 16 KiB by
+ * default).
  *
  * @param domain  AF_INET or AF_INET6
  * @param type    SOCK_STREAM or SOCK_DGRAM, optionally | SOCK_NONBLOCK
@@ -192,7 +192,8 @@ ssize_t dpt_read(int fd, void *buf, size_t len);
  *
  * @return
  *   @p len, or -1 with errno: EDESTADDRREQ (no @p to, not connected),
- *   EMSGSIZE (longer than UDP allows, or than a transmit buffer),
+ *   EMSGSIZE (longer than UDP allows: 65507 bytes over IPv4, 65527 over
+ *   IPv6, or than all the transmit buffers),
  *   EINVAL (port 0, a bad length), EAFNOSUPPORT, ENETUNREACH (IPv4 with
  *   IPV6_V6ONLY), EAGAIN (non-blocking, every transmit buffer in
  *   flight), ECONNREFUSED (once, after an ICMP port unreachable for the

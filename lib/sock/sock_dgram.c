@@ -204,17 +204,69 @@ dgram_connect(struct chan *ch, struct sock *s, uint32_t id,
 	return 0;
 }
 
+struct txb_want {
+	const struct sock *s;
+	uint32_t need;
+};
+
 static int
 txbuf_ready(struct chan *ch, void *arg)
 {
-	const struct sock *s = arg;
+	const struct txb_want *tw = arg;
 
-	return ch->gone || ch->tx_nfree > 0 || s->so_error;
+	return ch->gone || ch->tx_nfree >= tw->need || tw->s->so_error;
+}
+
+/*
+ * The datagram at @p buf copied into as many transmit buffers as it
+ * takes, each sent by a UDP_SEND (@p c addressed), all but the last with
+ * DPT_EMBED_UDP_MORE: dptcpd chains them into one datagram. The buffers
+ * are taken all at once, so that a datagram is never left half-sent.
+ */
+static ssize_t
+send_copied(struct chan *ch, struct sock *s, uint32_t id,
+	    struct dpt_embed_cmd *c, const void *buf, size_t len, int flags)
+{
+	uint32_t size = ch->wel.tx_buf_size, i;
+	struct txb_want tw = { .s = s,
+			       .need = len == 0 ? 1 :
+				       (uint32_t)((len + size - 1) / size) };
+	size_t off = 0, n;
+
+	if (tw.need > ch->wel.tx_bufs)
+		return fail(EMSGSIZE);
+	while (ch->tx_nfree < tw.need) {
+		chan_poll(ch);
+		if (ch->tx_nfree >= tw.need)
+			break;
+		if (s->so_error)
+			return fail(so_error_take(s));
+		ch->tx_starved = 1;
+		if (s->nonblock || (flags & MSG_DONTWAIT))
+			return fail(EAGAIN);
+		if (chan_wait(ch, txbuf_ready, &tw, -1) < 0 || ch->gone)
+			return fail(EPIPE);
+	}
+	do {
+		i = ch->tx_free[--ch->tx_nfree];
+		n = len - off < size ? len - off : size;
+		memcpy(ch->cmap + ch->wel.tx_off + (uint64_t)i * size,
+		       (const uint8_t *)buf + off, n);
+		ch->tx_owner[i] = TXO_FLIGHT;
+		off += n;
+		c->n = i;
+		c->len = (uint32_t)n;
+		c->flags = off < len ? DPT_EMBED_UDP_MORE : 0;
+		c->sock = id;
+		c->seq = ++s->seq;
+		chan_cmd(ch, s->w, c);
+	} while (off < len);
+	return (ssize_t)len;
 }
 
 /**
- * Send one datagram: @p len bytes at @p buf copied into a transmit
- * buffer, or transmit buffer @p b (dpt_buf_alloc()), or a received chain
+ * Send one datagram: @p len bytes at @p buf copied into transmit
+ * buffers, or transmit buffer @p b (dpt_buf_alloc()), or a received chain
  * @p b; to @p to, or the connected peer.
  */
 ssize_t
@@ -251,9 +303,8 @@ dgram_send(struct chan *ch, struct sock *s, uint32_t id, const void *buf,
 		c.op = DPT_EMBED_CMD_UDP_SEND_MBUF;
 		c.b = rx_addr(ch, b);
 	} else {
-		/* one datagram is one transmit buffer: [embed] tx_buf_size
-		 * bounds what the copying calls send */
-		if (len > ch->wel.tx_buf_size)
+		/* dpt_sendto_buf: one transmit buffer */
+		if (b != NULL && len > ch->wel.tx_buf_size)
 			return fail(EMSGSIZE);
 		if (b != NULL) {
 			i = tx_index(ch, b);
@@ -264,21 +315,8 @@ dgram_send(struct chan *ch, struct sock *s, uint32_t id, const void *buf,
 	}
 	if (autobind(ch, s, id) < 0)
 		return -1;
-	if (c.op == DPT_EMBED_CMD_UDP_SEND && b == NULL) {
-		while (ch->tx_nfree == 0) {
-			chan_poll(ch);
-			if (ch->tx_nfree > 0)
-				break;
-			ch->tx_starved = 1;
-			if (s->nonblock || (flags & MSG_DONTWAIT))
-				return fail(EAGAIN);
-			if (chan_wait(ch, txbuf_ready, s, -1) < 0 || ch->gone)
-				return fail(EPIPE);
-		}
-		i = ch->tx_free[--ch->tx_nfree];
-		memcpy(ch->cmap + ch->wel.tx_off +
-		       (uint64_t)i * ch->wel.tx_buf_size, buf, len);
-	}
+	if (c.op == DPT_EMBED_CMD_UDP_SEND && b == NULL)
+		return send_copied(ch, s, id, &c, buf, len, flags);
 	if (i >= 0) {
 		c.n = (uint32_t)i;
 		ch->tx_owner[i] = TXO_FLIGHT;

@@ -10,9 +10,11 @@
 #     and at ::ffff:198.18.0.1: 4 MiB each, byte for byte;
 #   - SOCK_DGRAM: an AF_INET and an AF_INET6 (dual-stack, zero-copy)
 #     echo answer Linux's sockets with datagrams of 1, 1472 and 8000
-#     bytes (fragmented) byte for byte over both families; a dptcp
+#     bytes (fragmented; and 30000 over IPv4 to the AF_INET one, two
+#     transmit buffers back) byte for byte over both families; a dptcp
 #     client sends the same to Linux's UDP echo (sendto/recvfrom, then
-#     connected; a short read cut, MSG_TRUNC), over IPv4, IPv6 and
+#     connected; a short read cut, MSG_TRUNC; 30000 bytes too, two
+#     transmit buffers), over IPv4, IPv6 and
 #     ::ffff:a.b.c.d; a connected socket's datagram to a closed port
 #     makes its next recv fail with ECONNREFUSED;
 #   - with two workers (IPv4), the echo answers 8 Linux sockets (their
@@ -91,10 +93,11 @@ out=$(inet tcp6-client "::ffff:$IT_PEER" 8007 $((4 * 1024 * 1024))) ||
 it_log "$(tr '\n' ';' <<<"$out")"
 
 # UDP: libdptcp's datagram sockets as echo servers for Linux's sockets,
-# 1, 1472 and 8000 bytes (fragmented) byte for byte, both families
+# 1, 1472 and 8000 bytes (fragmented) byte for byte, both families, and
+# 30000 (longer than a transmit buffer) over IPv4
 uclient() { it_ns /usr/bin/python3 "$(dirname "$0")/udpclient.py" "$@" 2>&1; }
-start_inet u4 udp-echo 4 5070 6
-out=$(uclient echo "$IT_ADDR" 5070 2 1 1472 8000) ||
+start_inet u4 udp-echo 4 5070 8
+out=$(uclient echo "$IT_ADDR" 5070 2 1 1472 8000 30000) ||
 	it_fail "UDP echo on an AF_INET dptcp socket: $out"
 end_inet u4
 start_inet u6 udp-echo 6 5071 6 z
@@ -115,7 +118,7 @@ it_bg /usr/bin/python3 "$(dirname "$0")/udp_echo_server.py" 5081 "$P6" \
 it_wait_ready "$IT_DIR/lecho6.out" listening "$!" "udp echo (IPv6)"
 for dst in "$IT_PEER 5080" "$P6 5081" "::ffff:$IT_PEER 5080"; do
 	# shellcheck disable=SC2086 # address and port
-	out=$(inet udp-client $dst 1 1472 8000) ||
+	out=$(inet udp-client $dst 1 1472 8000 30000) ||
 		it_fail "dptcp UDP client to Linux's echo at $dst: $out"
 	it_log "udp client to $dst: $(tr '\n' ';' <<<"$out")"
 done

@@ -1470,6 +1470,28 @@ Test(embed_udp, a_datagram_arrives_as_its_mbufs_and_a_transmit_buffer_goes_out)
 	TT_ASSERT_STAT(embed_udp_tx, 1);
 }
 
+/* A datagram longer than a transmit buffer: its first buffer waits
+ * (DPT_EMBED_UDP_MORE) for the next, and they go out as one. */
+Test(embed_udp, a_datagram_of_two_transmit_buffers_goes_out_as_one)
+{
+	fc_udp_bind(0);
+	memcpy(fc.chan + fc.wl.tx_off + 3 * TXSIZE, "hel", 3);
+	memcpy(fc.chan + fc.wl.tx_off + 5 * TXSIZE, "lo", 2);
+	th_clear_sent(&tt.i);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_SEND, .sock = 9, .af = AF_INET,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(1000), .n = 3, .len = 3,
+	       .flags = DPT_EMBED_UDP_MORE);
+	fc_step();
+	th_assert_sent(&tt.i, 0);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_SEND, .sock = 9, .af = AF_INET,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(1000), .n = 5, .len = 2);
+	fc_step();
+	assert_udp_out(53, 1000, "hello");
+	TT_ASSERT_STAT(embed_udp_tx, 1);
+}
+
 /* The received chain sent back as it is: not a byte copied. */
 Test(embed_udp, a_received_datagram_goes_back_without_a_copy)
 {

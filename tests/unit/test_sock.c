@@ -1806,7 +1806,7 @@ Test(dgram, sendto_autobinds_and_connect_sends_through_the_owner)
 	socklen_t len = sizeof(p);
 	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0), i = 0;
 	struct dpt_embed_cmd c;
-	char big[FK_TXSIZE + 1];
+	static char big[65508];
 
 	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1);
 	cr_assert_eq(errno, EDESTADDRREQ);
@@ -1827,9 +1827,17 @@ Test(dgram, sendto_autobinds_and_connect_sends_through_the_owner)
 	cr_assert_eq(dpt_send(fd, "again", 5, 0), 5);
 	c = next_cmd(DPT_EMBED_CMD_UDP_SEND, &i, 1);
 	cr_assert_eq(c.port, 0, "to the connected peer");
+	/* longer than a transmit buffer: two, the first with MORE */
 	memset(big, 'b', sizeof(big));
-	cr_assert_eq(dpt_send(fd, big, sizeof(big), 0), -1);
-	cr_assert_eq(errno, EMSGSIZE, "past one transmit buffer");
+	cr_assert_eq(dpt_send(fd, big, FK_TXSIZE + 1, 0), FK_TXSIZE + 1);
+	c = next_cmd(DPT_EMBED_CMD_UDP_SEND, &i, 1);
+	cr_assert_eq(c.len, FK_TXSIZE);
+	cr_assert_eq(c.flags, DPT_EMBED_UDP_MORE);
+	c = next_cmd(DPT_EMBED_CMD_UDP_SEND, &i, 1);
+	cr_assert_eq(c.len, 1);
+	cr_assert_eq(c.flags, 0);
+	cr_assert_eq(dpt_send(fd, big, 65508, 0), -1);
+	cr_assert_eq(errno, EMSGSIZE, "longer than UDP over IPv4 carries");
 	/* AF_UNSPEC: not connected any more */
 	p.sin_family = AF_UNSPEC;
 	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&p, sizeof(p)), 0);
