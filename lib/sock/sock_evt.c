@@ -51,6 +51,8 @@ evt_listener(struct chan *ch, const struct dpt_embed_evt *ev)
 	if (ev->sock == 0 || ev->sock >= ch->nsocks)
 		return NULL;
 	s = &ch->socks[ev->sock];
+	if (s->type == SOCK_DGRAM) /* the id was a listener's before */
+		return NULL;
 	return s->state == SS_LISTEN || s->state == SS_CLOSING ? s : NULL;
 }
 
@@ -292,7 +294,8 @@ on_closed(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 		s = evt_conn(ch, w, ev, &id);
 	else
 		id = ev->sock;
-	if (s == NULL)
+	if (s == NULL || s->type == SOCK_DGRAM) /* a late one: the id is
+						 * a datagram socket's now */
 		return;
 	if (s->state == SS_CLOSING) {
 		if (s->answers > 0 && --s->answers == 0)

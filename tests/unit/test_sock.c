@@ -1921,3 +1921,29 @@ Test(dgram, a_bind_refused_by_one_worker_is_undone_on_the_others)
 	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0,
 		     "a later bind of the socket may succeed");
 }
+
+/* A stream's late EVT_CLOSED (a handle) naming an id that is a datagram
+ * socket's now counts for nothing: only the workers' answers to its
+ * UDP_CLOSE free it. */
+Test(dgram, a_late_stream_event_does_not_count_as_a_close_answer)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 5357);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0);
+	struct sock *s;
+
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	fk.paused = 1;
+	cr_assert_eq(dpt_close(fd), 0);
+	s = &chan_cur()->socks[fd];
+	cr_assert_eq(s->state, SS_CLOSING);
+	post(0, DPT_EMBED_EVT_CLOSED, (uint32_t)fd, 77, 0);
+	post(1, DPT_EMBED_EVT_CLOSED, (uint32_t)fd, 78, 0);
+	usleep(20000);
+	chan_poll(chan_cur());
+	cr_assert_eq(s->state, SS_CLOSING);
+	cr_assert_eq(s->answers, FK_WORKERS);
+	fk.paused = 0;
+	usleep(50000);
+	chan_poll(chan_cur());
+	cr_assert_eq(s->state, SS_FREE);
+}
