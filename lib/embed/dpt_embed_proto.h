@@ -312,7 +312,8 @@ enum dpt_embed_evt_type {
 	 *  order. */
 	DPT_EMBED_EVT_ADDR6,
 	/** The answer to UDP_BIND or UDP_CONNECT of sock: err, lport (the
-	 *  port bound), n (UDP_CONNECT's). */
+	 *  port bound), n (UDP_CONNECT's; with n = 1, the source address
+	 *  chosen: laddr, or af AF_INET6 and addr6). */
 	DPT_EMBED_EVT_UDP,
 	/** A datagram for sock: the mbuf chain at a (dptcpd address, data at
 	 *  the payload), len bytes; its source port in n (network order),

@@ -158,6 +158,27 @@ udp_answer(struct ctx *x, const struct dpt_embed_cmd *cmd, int err,
 	(void)embed_post(x->w, x->c, &ev); /* room was checked */
 }
 
+/* UDP_CONNECT made here (this worker owns the 4-tuple): n = 1, and the
+ * source address lib/udp chose, which getsockname() then gives, as
+ * Linux's connect() sets it (laddr, or af AF_INET6 and addr6). */
+static void
+udp_connected(struct ctx *x, const struct dpt_embed_cmd *cmd, struct uent *u)
+{
+	struct dpt_udp_addr l = dpt_udp_local(u->s);
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_UDP,
+				    .sock = cmd->sock, .n = 1,
+				    .seq = cmd->seq };
+
+	if (l.family == AF_INET6) {
+		ev.af = AF_INET6;
+		memcpy(ev.addr6, &l.v6, 16);
+	} else {
+		ev.af = AF_INET;
+		ev.laddr = rte_cpu_to_be_32(l.v4);
+	}
+	(void)embed_post(x->w, x->c, &ev); /* room was checked */
+}
+
 static void
 udp_bind(struct ctx *x, const struct dpt_embed_cmd *cmd)
 {
@@ -208,7 +229,9 @@ udp_connect(struct ctx *x, const struct dpt_embed_cmd *cmd, struct uent *u)
 		u->peer = r;
 		return udp_answer(x, cmd, 0, 0, 0);
 	}
-	udp_answer(x, cmd, -rc, 0, rc == 0 && r.port != 0);
+	if (rc != 0 || r.port == 0)
+		return udp_answer(x, cmd, -rc, 0, 0);
+	udp_connected(x, cmd, u);
 }
 
 /* A datagram's first transmit buffers, waiting for the rest, freed. */

@@ -160,6 +160,34 @@ dest_put(struct dpt_embed_cmd *c, const struct sa_ep *ep)
 	}
 }
 
+/* The source address the owner of the connected 4-tuple chose, for
+ * getsockname(), when the socket was bound to the wildcard (Linux's
+ * connect() sets it; a disconnect puts the wildcard back). */
+static void
+conn_source(struct sock *s, const struct dpt_embed_evt *ev)
+{
+	static const uint8_t zero[16];
+
+	if (s->l6 ? memcmp(s->laddr6, zero, 16) != 0 : s->laddr != 0)
+		return; /* bound to an address: that one */
+	s->conn_laddr = (uint8_t)(1 + s->l6); /* the wildcard's family */
+	s->l6 = ev->af == AF_INET6;
+	s->laddr = s->l6 ? 0 : ev->laddr;
+	memcpy(s->laddr6, s->l6 ? ev->addr6 : zero, 16);
+}
+
+/* A disconnect: the wildcard again where the connect had set it. */
+static void
+conn_source_reset(struct sock *s)
+{
+	if (!s->conn_laddr)
+		return;
+	s->l6 = s->conn_laddr - 1;
+	s->conn_laddr = 0;
+	s->laddr = 0;
+	memset(s->laddr6, 0, 16);
+}
+
 int
 dgram_connect(struct chan *ch, struct sock *s, uint32_t id,
 	      const struct sockaddr *addr, socklen_t len)
@@ -180,6 +208,7 @@ dgram_connect(struct chan *ch, struct sock *s, uint32_t id,
 		}
 		s->dconn = 0;
 		s->w = 0;
+		conn_source_reset(s);
 		s->r6 = s->family == AF_INET6;
 		s->raddr = 0;
 		s->rport = 0;
@@ -192,6 +221,7 @@ dgram_connect(struct chan *ch, struct sock *s, uint32_t id,
 	if (autobind(ch, s, id) < 0)
 		return -1;
 	dest_put(&c, &ep);
+	conn_source_reset(s); /* a connect's source is the new peer's */
 	s->w = 0; /* unless a worker says it owns the 4-tuple */
 	e = round_trip(ch, s, id, &c, 0, ch->wel.n_workers);
 	if (e != 0)
@@ -512,8 +542,10 @@ dgram_evt(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 				s->wmask |= 1ull << w;
 			if (ev->err == 0 && ev->lport != 0)
 				s->lport = ev->lport; /* the port bound */
-			if (ev->err == 0 && ev->n == 1)
+			if (ev->err == 0 && ev->n == 1) {
 				s->w = (uint8_t)w; /* owns the 4-tuple */
+				conn_source(s, ev);
+			}
 		}
 		sock_answer(s, ev);
 		break;

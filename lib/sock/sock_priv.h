@@ -77,6 +77,8 @@ struct sock {
 	uint8_t family;       /**< AF_INET or AF_INET6, as created */
 	uint8_t type;         /**< SOCK_STREAM or SOCK_DGRAM */
 	uint8_t dconn;        /**< a datagram socket is connected */
+	uint8_t conn_laddr;   /**< its local address is the connect's: 1 +
+			       *  the wildcard's l6 it replaced, else 0 */
 	uint64_t wmask;       /**< workers a datagram socket is bound on */
 	uint8_t v6only;       /**< IPV6_V6ONLY */
 	uint8_t l6, r6;       /**< laddr6/raddr6 hold the address (an IPv6

@@ -264,9 +264,21 @@ udp_client(const char *addr, int port, int nsizes, char **sizes)
 	if (fd < 0)
 		FAIL("socket");
 	for (int pass = 0; pass < 2; pass++) {
-		if (pass == 1 &&
-		    dpt_connect(fd, (struct sockaddr *)&to, tlen) < 0)
-			FAIL("connect");
+		if (pass == 1) {
+			struct sockaddr_storage l;
+			socklen_t ll = sizeof(l);
+			char ip[INET6_ADDRSTRLEN];
+
+			if (dpt_connect(fd, (struct sockaddr *)&to, tlen) < 0 ||
+			    dpt_getsockname(fd, (struct sockaddr *)&l,
+					    &ll) < 0)
+				FAIL("connect");
+			inet_ntop(fam, fam == AF_INET6 ?
+				  (void *)&((struct sockaddr_in6 *)&l)->sin6_addr :
+				  (void *)&((struct sockaddr_in *)&l)->sin_addr,
+				  ip, sizeof(ip));
+			printf("connected from %s\n", ip);
+		}
 		for (int k = 0; k < nsizes; k++) {
 			size_t n = strtoul(sizes[k], NULL, 0);
 			ssize_t r;

@@ -121,6 +121,8 @@ for dst in "$IT_PEER 5080" "$P6 5081" "::ffff:$IT_PEER 5080"; do
 	out=$(inet udp-client $dst 1 1472 8000 30000) ||
 		it_fail "dptcp UDP client to Linux's echo at $dst: $out"
 	it_log "udp client to $dst: $(tr '\n' ';' <<<"$out")"
+	grep -Eq "^connected from ($IT_ADDR|$A6|::ffff:$IT_ADDR)\$" <<<"$out" ||
+		it_fail "getsockname after connect to $dst: not our address"
 done
 out=$(inet udp-refused "$IT_PEER" 5099) || it_fail "closed port: $out"
 it_log "$out"

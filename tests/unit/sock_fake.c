@@ -202,6 +202,16 @@ answer(struct fake *f, uint32_t w, const struct dpt_embed_cmd *c)
 	case DPT_EMBED_CMD_UDP_CONNECT: /* worker 1 owns every 4-tuple */
 		ev.type = DPT_EMBED_EVT_UDP;
 		ev.n = w == 1 && c->port != 0;
+		if (ev.n == 1 && c->af == AF_INET6) { /* from 2001:2::1 */
+			ev.af = AF_INET6;
+			ev.addr6[0] = 0x20;
+			ev.addr6[1] = 0x01;
+			ev.addr6[3] = 2;
+			ev.addr6[15] = 1;
+		} else if (ev.n == 1) {
+			ev.af = AF_INET;
+			ev.laddr = htonl(0xc6120002); /* 198.18.0.2 */
+		}
 		break;
 	default:
 		return;

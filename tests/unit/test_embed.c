@@ -1577,6 +1577,9 @@ Test(embed_udp, port_unreachable_for_a_connected_socket_is_econnrefused)
 	ev = fc_evt(DPT_EMBED_EVT_UDP);
 	cr_assert_eq(ev.err, 0);
 	cr_assert_eq(ev.n, 1, "one worker: it owns the 4-tuple");
+	cr_assert_eq(ev.af, AF_INET);
+	cr_assert_eq(ev.laddr, rte_cpu_to_be_32(TH_US_IP),
+		     "the source address chosen, for getsockname()");
 	memcpy(fc.chan + fc.wl.tx_off, "ping", 4);
 	th_clear_sent(&tt.i);
 	FC_CMD(.op = DPT_EMBED_CMD_UDP_SEND, .sock = 9, .n = 0, .len = 4);

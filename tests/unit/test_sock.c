@@ -1947,3 +1947,29 @@ Test(dgram, a_late_stream_event_does_not_count_as_a_close_answer)
 	chan_poll(chan_cur());
 	cr_assert_eq(s->state, SS_FREE);
 }
+
+/* Linux's connect() gives a wildcard-bound datagram socket the source
+ * address of its route; a disconnect (AF_UNSPEC) puts the wildcard back.
+ * The owner of the 4-tuple says which (the fake: 198.18.0.2, 2001:2::1). */
+Test(dgram, connect_sets_the_source_address_and_a_disconnect_clears_it)
+{
+	struct sockaddr_in6 to6 = sa6("2001:2::2", 7), n;
+	struct sockaddr_in6 to4 = sa6("::ffff:198.18.0.1", 7);
+	struct sockaddr un = { .sa_family = AF_UNSPEC };
+	socklen_t len = sizeof(n);
+	int fd = dpt_socket(AF_INET6, SOCK_DGRAM, 0);
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&to6, sizeof(to6)), 0);
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(n.sin6_addr.s6_addr[0], 0x20);
+	cr_assert_eq(n.sin6_addr.s6_addr[15], 1, "2001:2::1");
+	cr_assert_eq(n.sin6_port, htons(40001));
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&to4, sizeof(to4)), 0);
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert(IN6_IS_ADDR_V4MAPPED(&n.sin6_addr), "::ffff:198.18.0.2");
+	cr_assert_eq(n.sin6_addr.s6_addr[15], 2);
+	cr_assert_eq(dpt_connect(fd, &un, sizeof(un)), 0);
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&n.sin6_addr), "[::] again");
+	cr_assert_eq(n.sin6_port, htons(40001), "the port stays");
+}
