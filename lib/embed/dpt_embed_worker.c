@@ -797,32 +797,47 @@ send_chain(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h,
 	embed_refuse(x->w, x->c, cmd, -rc, DPT_STAT_embed_cmd_failed);
 }
 
-static void
-cmd_send(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
+/* The mbufs a send command names: transmit buffer cmd->n (@p txbuf),
+ * or the received chain at @p chain. NULL once the command is refused. */
+struct rte_mbuf *
+embed_send_mbuf(struct ctx *x, const struct dpt_embed_cmd *cmd, int txbuf,
+		uint64_t chain)
 {
 	struct rte_mbuf *m;
 	int err;
 
-	if (cmd->op == DPT_EMBED_CMD_SEND) {
+	if (txbuf) {
 		m = embed_txb_mbuf(x->w, x->cl, cmd, &err);
 		if (m == NULL)
-			return embed_refuse(x->w, x->c, cmd, err,
-					    err == EINVAL ?
-					    DPT_STAT_embed_cmd_bad_arg :
-					    DPT_STAT_mbuf_alloc_fail);
-		if (h == NULL) { /* the buffer comes back as TX_DONE */
-			rte_pktmbuf_free(m);
-			return embed_refuse(x->w, x->c, cmd, EBADF,
-					    DPT_STAT_embed_cmd_bad_handle);
-		}
-	} else {
-		if (h == NULL)
-			return embed_refuse(x->w, x->c, cmd, EBADF,
-					    DPT_STAT_embed_cmd_bad_handle);
-		m = embed_take_chain(x->w, x->c, x->slot, cmd->a);
-		if (m == NULL)
-			return embed_refuse(x->w, x->c, cmd, EINVAL,
-					    DPT_STAT_embed_cmd_bad_mbuf);
+			embed_refuse(x->w, x->c, cmd, err, err == EINVAL ?
+				     DPT_STAT_embed_cmd_bad_arg :
+				     DPT_STAT_mbuf_alloc_fail);
+		return m;
+	}
+	m = embed_take_chain(x->w, x->c, x->slot, chain);
+	if (m == NULL)
+		embed_refuse(x->w, x->c, cmd, EINVAL,
+			     DPT_STAT_embed_cmd_bad_mbuf);
+	return m;
+}
+
+static void
+cmd_send(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
+{
+	int txbuf = cmd->op == DPT_EMBED_CMD_SEND;
+	struct rte_mbuf *m;
+
+	/* a chain for no connection stays the client's */
+	if (!txbuf && h == NULL)
+		return embed_refuse(x->w, x->c, cmd, EBADF,
+				    DPT_STAT_embed_cmd_bad_handle);
+	m = embed_send_mbuf(x, cmd, txbuf, cmd->a);
+	if (m == NULL)
+		return;
+	if (h == NULL) { /* the buffer comes back as TX_DONE */
+		rte_pktmbuf_free(m);
+		return embed_refuse(x->w, x->c, cmd, EBADF,
+				    DPT_STAT_embed_cmd_bad_handle);
 	}
 	send_chain(x, cmd, h, m);
 }

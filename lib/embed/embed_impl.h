@@ -233,6 +233,8 @@ struct rte_mbuf *embed_txb_mbuf(struct dpt_embed_worker *w, struct client *cl,
 				const struct dpt_embed_cmd *cmd, int *err);
 struct rte_mbuf *embed_take_chain(struct dpt_embed_worker *w, struct cw *c,
 				  int slot, uint64_t addr);
+struct rte_mbuf *embed_send_mbuf(struct ctx *x, const struct dpt_embed_cmd *cmd,
+				 int txbuf, uint64_t chain);
 
 /* embed_udp.c: the UDP commands, and a dying client's UDP sockets. */
 void embed_udp_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd);

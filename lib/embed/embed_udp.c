@@ -267,21 +267,11 @@ udp_send(struct ctx *x, const struct dpt_embed_cmd *cmd, struct uent *u)
 {
 	struct dpt_udp_addr to;
 	struct rte_mbuf *m;
-	int rc, err;
+	int rc;
 
-	if (cmd->op == DPT_EMBED_CMD_UDP_SEND) {
-		m = embed_txb_mbuf(x->w, x->cl, cmd, &err);
-		if (m == NULL)
-			return embed_refuse(x->w, x->c, cmd, err,
-					    err == EINVAL ?
-					    DPT_STAT_embed_cmd_bad_arg :
-					    DPT_STAT_mbuf_alloc_fail);
-	} else {
-		m = embed_take_chain(x->w, x->c, x->slot, cmd->b);
-		if (m == NULL)
-			return embed_refuse(x->w, x->c, cmd, EINVAL,
-					    DPT_STAT_embed_cmd_bad_mbuf);
-	}
+	m = embed_send_mbuf(x, cmd, cmd->op == DPT_EMBED_CMD_UDP_SEND, cmd->b);
+	if (m == NULL)
+		return; /* refused */
 	if (u == NULL || cmd_addr(cmd, 0, &to) < 0) {
 		rte_pktmbuf_free(m); /* a transmit buffer comes back */
 		if (u != NULL)
