@@ -449,6 +449,20 @@
 	X(embed_conns_reset, C, "connections of retired clients reset")      \
 	X(embed_listeners_closed, C, "listeners of retired clients closed")  \
 	X(embed_mbufs_reclaimed, C, "mbufs retired clients held, taken back") \
+	X(embed_accept_wrong_family, D, "accepted connections reset: of a "  \
+					"family the client's listener does " \
+					"not take (AF_INET, IPV6_V6ONLY)")   \
+	X(embed_udp_rx, C, "datagrams posted to clients' UDP sockets")       \
+	X(embed_udp_tx, C, "datagrams clients' UDP sockets sent")             \
+	X(embed_udp_drop_rcvbuf, D, "datagrams for a client dropped: its "   \
+				    "socket's SO_RCVBUF share was used up, " \
+				    "or it held an eighth of the pool")      \
+	X(embed_udp_drop_ring, D, "datagrams for a client dropped: its "     \
+				  "event ring was full (or it is going)")    \
+	X(embed_udp_drop_not_peer, D, "datagrams for a connected client "    \
+				      "socket from another than its peer "   \
+				      "(on a worker that does not own the "  \
+				      "4-tuple)")                            \
 	X(tcp_state_syn_sent, G, "connections in SYN-SENT")                   \
 	X(tcp_state_syn_received, G, "connections in SYN-RECEIVED")           \
 	X(tcp_state_established, G, "connections in ESTABLISHED")             \

@@ -32,6 +32,7 @@
 #include "dpt_shm_pool.h"
 #include "dpt_stats.h"
 #include "dpt_tcp.h"
+#include "dpt_udp.h"
 
 #define DPT_EMBED_PATH_LEN 256 /**< as the configuration's values */
 
@@ -89,6 +90,13 @@ struct dpt_embed_worker *dpt_embed_worker_create(struct dpt_embed *e,
 						 struct dpt_tcp *tcp,
 						 struct dpt_stats *stats,
 						 struct rte_mempool *hdr_pool);
+
+/**
+ * Give worker @p w this lcore's UDP (its loop calls dpt_udp_poll()):
+ * clients' SOCK_DGRAM sockets are bound there. Without it they are
+ * refused (EPROTONOSUPPORT).
+ */
+void dpt_embed_worker_set_udp(struct dpt_embed_worker *w, struct dpt_udp *udp);
 
 /** Start the control thread (when there is a socket). @return 0 or a
  * negative errno. */

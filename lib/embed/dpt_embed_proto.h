@@ -135,7 +135,9 @@ enum dpt_embed_op {
 	/** Listen on every worker: a = laddr (0 = any of ours, network
 	 *  order; dptcpd listens on all its addresses whatever a says),
 	 *  port = lport, n = backlog, sock = the client's id for the
-	 *  listener, b = flags (DPT_EMBED_LISTEN_*). Answer: EVT_LISTEN (err
+	 *  listener, b = flags (DPT_EMBED_LISTEN_*), af = the socket's
+	 *  family (AF_INET6: both families unless
+	 *  DPT_EMBED_LISTEN_V6ONLY). Answer: EVT_LISTEN (err
 	 *  0 or EADDRINUSE) from each. Each worker's copy starts with n
 	 *  connections of accept credit. Options set before listen come
 	 *  first to each worker as SETOPTs with handle 0 and this sock: its
@@ -151,7 +153,9 @@ enum dpt_embed_op {
 	 *  Until then its events carry sock 0. */
 	DPT_EMBED_CMD_ADOPT,
 	/** Active open: a = raddr, port = rport, b = laddr (0: ours),
-	 *  lport (in n, 0: ephemeral), sock = the client's id. Options set
+	 *  lport (in n, 0: ephemeral), sock = the client's id; with af
+	 *  AF_INET6, addr6 = raddr and laddr6 = laddr (all zero:
+	 *  ours). Options set
 	 *  before connect go as SETOPTs with handle 0 and this sock BEFORE
 	 *  the CONNECT, which sets them, in their order, before the SYN is
 	 *  built (an option TCP refuses: EVT_RESET EINVAL). Answer:
@@ -190,6 +194,37 @@ enum dpt_embed_op {
 	 *  data after close), TCP ends the connection, or a microseconds
 	 *  pass; past the time the connection goes on closing on its own. */
 	DPT_EMBED_CMD_CLOSE,
+	/*
+	 * SOCK_DGRAM. A client's UDP socket is bound on every worker to one
+	 * port, as services are (a datagram reaches the worker its RSS hash
+	 * names); the client names it by sock on every ring (no handle).
+	 */
+	/** Bind sock: af (AF_INET: a = laddr; AF_INET6: laddr6, all zero
+	 *  for any), port (0: this worker chooses an ephemeral one: sent to
+	 *  one worker first, then with its port to the others), b = flags
+	 *  (DPT_EMBED_LISTEN_V6ONLY), n = receive credit, bytes (this
+	 *  worker's share of SO_RCVBUF). Answer: EVT_UDP (err, lport). */
+	DPT_EMBED_CMD_UDP_BIND,
+	/** Connect sock to af's a or addr6, port (port 0: disconnect).
+	 *  Answer: EVT_UDP, n = 1 if this worker owns the 4-tuple (its
+	 *  replies and ICMP errors come here: send through it), 0 if it only
+	 *  filters for the peer. */
+	DPT_EMBED_CMD_UDP_CONNECT,
+	/** Send transmit buffer n (len bytes from offset b) as one datagram
+	 *  from sock to af's a or addr6, port (port 0: the connected peer).
+	 *  With flags DPT_EMBED_UDP_MORE the buffer is the start of a longer
+	 *  datagram: it waits for the next UDP_SEND of sock, whose bytes
+	 *  follow it (a datagram longer than a transmit buffer). The buffer
+	 *  comes back as EVT_TX_DONE; a refusal is EVT_RESET (handle 0, n =
+	 *  op). */
+	DPT_EMBED_CMD_UDP_SEND,
+	/** Send the received chain at b (dptcpd address) as one datagram,
+	 *  addressed as UDP_SEND. */
+	DPT_EMBED_CMD_UDP_SEND_MBUF,
+	/** len more bytes of receive credit for sock on this worker. */
+	DPT_EMBED_CMD_UDP_CREDIT,
+	/** Close sock. Answer: EVT_CLOSED(sock, handle 0). */
+	DPT_EMBED_CMD_UDP_CLOSE,
 	DPT_EMBED_CMD_COUNT
 };
 
@@ -199,21 +234,42 @@ enum dpt_embed_op {
 /** LISTEN flag: SO_REUSEADDR (the port may be taken while connections
  *  of an earlier listener on it are in TIME-WAIT). */
 #define DPT_EMBED_LISTEN_REUSEADDR 1u
+/** UDP_SEND flag: more of this datagram follows in the next UDP_SEND. */
+#define DPT_EMBED_UDP_MORE 1u
+
+/** LISTEN flag (with af AF_INET6): IPV6_V6ONLY, IPv6 connections only.
+ *  Without it an AF_INET6 listener takes both families, as Linux's does;
+ *  an AF_INET one (af 0 or AF_INET) takes IPv4 only. A connection of a
+ *  family the listener does not take is reset once TCP completed it
+ *  (counted: embed_accept_wrong_family). */
+#define DPT_EMBED_LISTEN_V6ONLY 2u
 
 /** One command: 64 bytes. */
 struct dpt_embed_cmd {
 	uint8_t op;        /**< enum dpt_embed_op */
-	uint8_t pad[3];
+	uint8_t af;        /**< the addresses' family: 0 or AF_INET (a and
+			     *  b, network order) or AF_INET6 (addr6 and
+			     *  laddr6) */
+	uint8_t pad[2];
 	uint32_t sock;     /**< the client's socket id */
 	uint32_t handle;   /**< the worker's connection handle, 0 = none */
 	uint32_t len;      /**< bytes, where the op has a length */
 	uint32_t n;        /**< op-specific */
 	uint16_t port;     /**< op-specific (network order) */
-	uint16_t pad2;
-	uint64_t a, b;     /**< op-specific */
+	uint16_t flags;    /**< op-specific (UDP_SEND: DPT_EMBED_UDP_MORE) */
+	union {
+		struct {
+			uint64_t a, b; /**< op-specific */
+		};
+		/** With af AF_INET6: the local IPv6 address (CONNECT,
+		 *  UDP_BIND; all zero: ours), instead of b. */
+		uint8_t laddr6[16];
+	};
 	uint64_t seq;      /**< the client's count of this socket's commands:
 			     *  echoed in events that answer it */
-	uint8_t pad3[16];
+	/** With af AF_INET6: the remote IPv6 address (CONNECT, UDP_CONNECT,
+	 *  UDP_SEND), instead of a. */
+	uint8_t addr6[16];
 };
 
 /* ---- events (worker -> client) ---------------------------------------- */
@@ -249,24 +305,61 @@ enum dpt_embed_evt_type {
 	 *  Also after a reset or a close TCP finished: commands naming the
 	 *  handle then get EBADF. */
 	DPT_EMBED_EVT_CLOSED,
+	/** The IPv6 addresses of the next event on this ring, which names
+	 *  the same handle (ACCEPTED or CONNECTED of an IPv6 connection):
+	 *  laid out as struct dpt_embed_evt_addr6. Two IPv6 addresses do not
+	 *  fit in one slot beside the rest; the ring keeps the two in
+	 *  order. */
+	DPT_EMBED_EVT_ADDR6,
+	/** The answer to UDP_BIND or UDP_CONNECT of sock: err, lport (the
+	 *  port bound), n (UDP_CONNECT's; with n = 1, the source address
+	 *  chosen: laddr, or af AF_INET6 and addr6). */
+	DPT_EMBED_EVT_UDP,
+	/** A datagram for sock: the mbuf chain at a (dptcpd address, data at
+	 *  the payload), len bytes; its source port in n (network order),
+	 *  address in raddr (af AF_INET) or addr6 (AF_INET6). The client
+	 *  now holds it; it gives back len bytes of credit when read. */
+	DPT_EMBED_EVT_DGRAM,
 	DPT_EMBED_EVT_COUNT
 };
 
-/** One event: 64 bytes. */
+/** One event: 64 bytes. An event with af AF_INET6 carries IPv6
+ *  addresses: a DGRAM its source in addr6; ACCEPTED and CONNECTED have
+ *  them in the EVT_ADDR6 just before (laddr and raddr are 0). */
 struct dpt_embed_evt {
 	uint8_t type;      /**< enum dpt_embed_evt_type */
-	uint8_t pad[3];
+	uint8_t af;        /**< 0 or AF_INET, or AF_INET6: see above */
+	uint8_t pad[2];
 	uint32_t sock;     /**< the client's id (0 before ADOPT) */
 	uint32_t handle;   /**< the worker's connection handle */
 	int32_t err;       /**< positive errno, or 0 */
 	uint32_t len;      /**< bytes (DATA) */
 	uint32_t n;        /**< type-specific */
-	uint32_t laddr, raddr; /**< network order (ACCEPTED, CONNECTED) */
-	uint16_t lport, rport; /**< network order */
-	uint32_t pad1;
+	union {
+		struct {
+			uint32_t laddr, raddr; /**< network order (ACCEPTED,
+						 *  CONNECTED; DGRAM: raddr
+						 *  its IPv4 source) */
+			uint16_t lport, rport; /**< network order */
+			uint32_t pad1;
+		};
+		uint8_t addr6[16]; /**< af AF_INET6: DGRAM's source */
+	};
 	uint64_t a;        /**< type-specific */
 	uint64_t seq;      /**< the command answered, if any */
 	uint8_t pad2[8];
+};
+
+/** EVT_ADDR6's layout: 64 bytes. */
+struct dpt_embed_evt_addr6 {
+	uint8_t type;      /**< DPT_EMBED_EVT_ADDR6 */
+	uint8_t pad[3];
+	uint32_t sock;     /**< as the next event's */
+	uint32_t handle;   /**< as the next event's */
+	uint32_t pad1;
+	uint8_t laddr[16]; /**< our IPv6 address */
+	uint8_t raddr[16]; /**< the peer's */
+	uint8_t pad2[16];
 };
 
 #ifdef __cplusplus
@@ -278,5 +371,7 @@ DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_cmd) == DPT_EMBED_SLOT,
 			"a command is one slot");
 DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt) == DPT_EMBED_SLOT,
 			"an event is one slot");
+DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt_addr6) ==
+			DPT_EMBED_SLOT, "EVT_ADDR6 is one slot");
 
 #endif /* DPT_EMBED_PROTO_H */

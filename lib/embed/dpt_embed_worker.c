@@ -122,8 +122,8 @@ broke(struct dpt_embed_worker *w, struct cw *c)
 /* Free event slots, at least @p want if there are (0 when the client
  * broke the ring). The consumer's index is read only when the last view
  * shows too few: an idle client costs no load of its line. */
-static uint32_t
-evt_room(struct dpt_embed_worker *w, struct cw *c, uint32_t want)
+uint32_t
+embed_evt_room(struct dpt_embed_worker *w, struct cw *c, uint32_t want)
 {
 	int room = dpt_spsc_room_for(&c->evt, want);
 
@@ -135,8 +135,8 @@ evt_room(struct dpt_embed_worker *w, struct cw *c, uint32_t want)
 }
 
 /* 1: posted; 0: the ring is full; -1: the client broke it. */
-static int
-post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
+int
+embed_post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
 {
 	int rc = dpt_spsc_put(&c->evt, ev, 1);
 
@@ -154,9 +154,9 @@ post(struct dpt_embed_worker *w, struct cw *c, struct dpt_embed_evt *ev)
 
 /* Refuse @p cmd with @p err, counted in @p stat: EVT_RESET naming the
  * command's sock and handle, n = its op. */
-static void
-refuse(struct dpt_embed_worker *w, struct cw *c,
-       const struct dpt_embed_cmd *cmd, int err, unsigned int stat)
+void
+embed_refuse(struct dpt_embed_worker *w, struct cw *c,
+	     const struct dpt_embed_cmd *cmd, int err, unsigned int stat)
 {
 	struct dpt_embed_evt ev = {
 		.type = DPT_EMBED_EVT_RESET, .sock = cmd->sock,
@@ -166,7 +166,7 @@ refuse(struct dpt_embed_worker *w, struct cw *c,
 
 	c->n_refused++;
 	w->st->c[stat]++;
-	(void)post(w, c, &ev); /* room was checked before the command */
+	(void)embed_post(w, c, &ev); /* room was checked before the command */
 }
 
 static int
@@ -229,13 +229,18 @@ fill_addrs(struct hent *h)
 	h->raddr = rte_cpu_to_be_32(i.raddr);
 	h->lport = rte_cpu_to_be_16(i.lport);
 	h->rport = rte_cpu_to_be_16(i.rport);
+	h->v6 = i.peer.family == DPT_AF_INET6;
+	if (h->v6) {
+		memcpy(h->laddr6, &i.local.v6, 16);
+		memcpy(h->raddr6, &i.peer.v6, 16);
+	}
 }
 
 /* Every segment of @p m as a direct mbuf of the shared pool only this
  * chain holds (the client can read nothing else), copied where not.
  * @return the chain, or NULL (no mbuf to copy into; @p m untouched). */
-static struct rte_mbuf *
-shareable(struct dpt_embed_worker *w, struct rte_mbuf *m)
+struct rte_mbuf *
+embed_shareable(struct dpt_embed_worker *w, struct rte_mbuf *m)
 {
 	const struct dpt_shm_pool *sp = w->e->pool;
 	struct rte_mbuf *s, *cp;
@@ -255,8 +260,9 @@ shareable(struct dpt_embed_worker *w, struct rte_mbuf *m)
 }
 
 /* Record that client @p slot holds every segment of @p m. */
-static void
-give(struct dpt_embed_worker *w, struct cw *c, int slot, struct rte_mbuf *m)
+void
+embed_give(struct dpt_embed_worker *w, struct cw *c, int slot,
+	   struct rte_mbuf *m)
 {
 	for (struct rte_mbuf *s = m; s != NULL; s = s->next) {
 		int64_t i = dpt_shm_pool_index(w->e->pool,
@@ -270,8 +276,8 @@ give(struct dpt_embed_worker *w, struct cw *c, int slot, struct rte_mbuf *m)
 
 /* Mbufs client @p cl holds, over every worker (others' counts read as
  * they are: a bound, not an account). */
-static int64_t
-held_total(const struct dpt_embed *e, const struct client *cl)
+int64_t
+embed_held_total(const struct dpt_embed *e, const struct client *cl)
 {
 	int64_t n = 0;
 
@@ -296,7 +302,7 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 		/* receive credit counts bytes, and tiny segments take a
 		 * whole mbuf each: a client holds at most its share of the
 		 * pool, whatever its credit */
-		if (!h->shut_rd && held_total(w->e, cl) >=
+		if (!h->shut_rd && embed_held_total(w->e, cl) >=
 		    (int64_t)(w->e->pool->n / POOL_SHARE)) {
 			w->st->c[DPT_STAT_embed_rx_held_cap]++;
 			return 1;
@@ -310,8 +316,8 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 			continue;
 		}
 		/* no room, or no mbuf to copy into: it waits in rx_hold */
-		if (evt_room(w, c, 1) == 0 ||
-		    (sm = shareable(w, m)) == NULL) {
+		if (embed_evt_room(w, c, 1) == 0 ||
+		    (sm = embed_shareable(w, m)) == NULL) {
 			h->rx_hold = m;
 			return 1;
 		}
@@ -320,8 +326,8 @@ deliver_data(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 		ev.handle = handle_of(c, h);
 		ev.len = m->pkt_len;
 		ev.a = (uint64_t)(uintptr_t)m;
-		give(w, c, slot, m);
-		rc = post(w, c, &ev);
+		embed_give(w, c, slot, m);
+		rc = embed_post(w, c, &ev);
 		if (rc <= 0)
 			return -1; /* room was there: only a broken ring */
 		h->rcredit -= ev.len;
@@ -336,7 +342,40 @@ post_simple(struct dpt_embed_worker *w, struct cw *c, struct hent *h,
 	struct dpt_embed_evt ev = { .type = type, .sock = h->sock,
 				    .handle = handle_of(c, h), .err = err };
 
-	return post(w, c, &ev);
+	return embed_post(w, c, &ev);
+}
+
+/* ACCEPTED or CONNECTED, after its EVT_ADDR6 for an IPv6 connection
+ * (both or neither: room for two is checked first). 0: posted; 1: the
+ * ring is full; -1: broken. */
+static int
+post_open(struct dpt_embed_worker *w, struct cw *c, struct hent *h)
+{
+	struct dpt_embed_evt ev = {
+		.type = h->open, .handle = handle_of(c, h),
+		.sock = h->open == DPT_EMBED_EVT_ACCEPTED ? h->lsock : h->sock,
+		.laddr = h->laddr, .raddr = h->raddr,
+		.lport = h->lport, .rport = h->rport, .seq = h->seq,
+	};
+	int rc;
+
+	if (h->v6) {
+		union {
+			struct dpt_embed_evt ev;
+			struct dpt_embed_evt_addr6 a6;
+		} u = { .a6 = { .type = DPT_EMBED_EVT_ADDR6,
+				.sock = ev.sock, .handle = ev.handle } };
+
+		if (embed_evt_room(w, c, 2) < 2)
+			return c->broken ? -1 : 1;
+		memcpy(u.a6.laddr, h->laddr6, 16);
+		memcpy(u.a6.raddr, h->raddr6, 16);
+		if (embed_post(w, c, &u.ev) <= 0)
+			return -1; /* room was there: only a broken ring */
+		ev.af = AF_INET6;
+	}
+	rc = embed_post(w, c, &ev);
+	return rc < 0 ? -1 : rc == 0;
 }
 
 /* Post what @p h has pending, in order. 0: all; 1: the ring filled;
@@ -348,16 +387,8 @@ flush_handle(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 	int rc;
 
 	if (h->pend & P_OPEN) {
-		struct dpt_embed_evt ev = {
-			.type = h->open, .handle = handle_of(c, h),
-			.sock = h->open == DPT_EMBED_EVT_ACCEPTED ? h->lsock :
-				h->sock,
-			.laddr = h->laddr, .raddr = h->raddr,
-			.lport = h->lport, .rport = h->rport, .seq = h->seq,
-		};
-
-		if ((rc = post(w, c, &ev)) <= 0)
-			return rc < 0 ? -1 : 1;
+		if ((rc = post_open(w, c, h)) != 0)
+			return rc;
 		h->pend &= (uint8_t)~P_OPEN;
 	}
 	if (h->pend & P_WRITABLE) {
@@ -368,7 +399,7 @@ flush_handle(struct dpt_embed_worker *w, struct client *cl, struct cw *c,
 				.n = dpt_tcp_sndbuf_free(h->c), .a = h->taken,
 			};
 
-			if ((rc = post(w, c, &ev)) <= 0)
+			if ((rc = embed_post(w, c, &ev)) <= 0)
 				return rc < 0 ? -1 : 1;
 		}
 		h->pend &= (uint8_t)~P_WRITABLE;
@@ -443,9 +474,9 @@ txb_ref(struct txb *t, unsigned int worker)
 
 /* An mbuf of dptcpd's own over transmit buffer cmd->n, bytes [b, b+len):
  * NULL with *err set when the command names no such bytes. */
-static struct rte_mbuf *
-txb_mbuf(struct dpt_embed_worker *w, struct client *cl,
-	 const struct dpt_embed_cmd *cmd, int *err)
+struct rte_mbuf *
+embed_txb_mbuf(struct dpt_embed_worker *w, struct client *cl,
+	       const struct dpt_embed_cmd *cmd, int *err)
 {
 	const struct dpt_embed_conf *cf = &w->e->conf;
 	struct rte_mbuf *m;
@@ -494,8 +525,9 @@ reset_mbuf(const struct dpt_shm_pool *sp, struct rte_mbuf *m)
  * walking, so a loop or a segment held by another fails); the header
  * fields dptcpd relies on are set again from what it knows. @return the
  * chain, or NULL (segments taken before the bad one are freed). */
-static struct rte_mbuf *
-take_chain(struct dpt_embed_worker *w, struct cw *c, int slot, uint64_t addr)
+struct rte_mbuf *
+embed_take_chain(struct dpt_embed_worker *w, struct cw *c, int slot,
+		 uint64_t addr)
 {
 	const struct dpt_shm_pool *sp = w->e->pool;
 	struct rte_mbuf *head = NULL, *prev = NULL;
@@ -539,13 +571,6 @@ bad:
 
 /* ---- commands ---------------------------------------------------------- */
 
-struct ctx {
-	struct dpt_embed_worker *w;
-	struct client *cl;
-	struct cw *c;
-	int slot;
-	uint64_t now;
-};
 
 /*
  * Whether a connection of this worker with local port @p port is in
@@ -621,14 +646,14 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	uint32_t n_opts = preopts_take(x->c, cmd->sock, opts);
 
 	if (cmd->sock == 0 || cmd->port == 0 || lent_get(x->c, cmd->sock))
-		return refuse(x->w, x->c, cmd, EINVAL,
-			      DPT_STAT_embed_cmd_bad_arg);
+		return embed_refuse(x->w, x->c, cmd, EINVAL,
+				    DPT_STAT_embed_cmd_bad_arg);
 	if (x->w->draining)
-		return refuse(x->w, x->c, cmd, ESHUTDOWN,
-			      DPT_STAT_embed_cmd_failed);
+		return embed_refuse(x->w, x->c, cmd, ESHUTDOWN,
+				    DPT_STAT_embed_cmd_failed);
 	if (x->c->n_l == MAX_LISTENERS)
-		return refuse(x->w, x->c, cmd, ENOBUFS,
-			      DPT_STAT_embed_cmd_no_slot);
+		return embed_refuse(x->w, x->c, cmd, ENOBUFS,
+				    DPT_STAT_embed_cmd_no_slot);
 	if (!(cmd->b & DPT_EMBED_LISTEN_REUSEADDR) &&
 	    port_in_timewait(x->w->tcp, rte_be_to_cpu_16(cmd->port)))
 		rte_errno = EADDRINUSE;
@@ -644,10 +669,13 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	} else {
 		x->c->l[x->c->n_l++] = (struct lent){
 			.l = tl, .sock = cmd->sock, .credit = backlog,
-			.rcvbuf = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf) };
+			.rcvbuf = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf),
+			.fams = cmd->af != AF_INET6 ? LF_V4 :
+				cmd->b & DPT_EMBED_LISTEN_V6ONLY ? LF_V6 :
+				LF_V4 | LF_V6 };
 		x->c->n_socks++;
 	}
-	(void)post(x->w, x->c, &ev);
+	(void)embed_post(x->w, x->c, &ev);
 }
 
 static void
@@ -658,12 +686,12 @@ cmd_unlisten(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	struct lent *l = lent_get(x->c, cmd->sock);
 
 	if (l == NULL)
-		return refuse(x->w, x->c, cmd, EBADF,
-			      DPT_STAT_embed_cmd_bad_handle);
+		return embed_refuse(x->w, x->c, cmd, EBADF,
+				    DPT_STAT_embed_cmd_bad_handle);
 	dpt_tcp_unlisten(l->l, x->now);
 	*l = x->c->l[--x->c->n_l]; /* the array stays dense */
 	x->c->n_socks--;
-	(void)post(x->w, x->c, &ev);
+	(void)embed_post(x->w, x->c, &ev);
 }
 
 static void
@@ -672,30 +700,46 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	struct dpt_tcp_optval opts[MAX_PREOPTS];
 	uint32_t n_opts = preopts_take(x->c, cmd->sock, opts);
 	struct hent *h = hent_alloc(x->c);
+	struct dpt_tcp_open_params op;
 	struct dpt_tcb *tc;
 
 	if (h == NULL)
-		return refuse(x->w, x->c, cmd, ENOBUFS,
-			      DPT_STAT_embed_cmd_no_slot);
-	if (cmd->sock == 0 || cmd->port == 0 || cmd->n > UINT16_MAX) {
+		return embed_refuse(x->w, x->c, cmd, ENOBUFS,
+				    DPT_STAT_embed_cmd_no_slot);
+	if (cmd->sock == 0 || cmd->port == 0 || cmd->n > UINT16_MAX ||
+	    (cmd->af != 0 && cmd->af != AF_INET && cmd->af != AF_INET6)) {
 		hent_free(x->c, h);
-		return refuse(x->w, x->c, cmd, EINVAL,
-			      DPT_STAT_embed_cmd_bad_arg);
+		return embed_refuse(x->w, x->c, cmd, EINVAL,
+				    DPT_STAT_embed_cmd_bad_arg);
 	}
 	/* the options set before connect, in their order, shape the SYN
 	 * (SO_RCVBUF its window scale, as on Linux); one TCP refuses
 	 * refuses the connect (EINVAL), before anything is sent */
-	tc = dpt_tcp_open(x->w->tcp, &(struct dpt_tcp_open_params){
-		.laddr = rte_be_to_cpu_32((uint32_t)cmd->b),
-		.raddr = rte_be_to_cpu_32((uint32_t)cmd->a),
+	op = (struct dpt_tcp_open_params){
 		.rport = rte_be_to_cpu_16(cmd->port),
 		.lport = (uint16_t)cmd->n, .handler = on_tcp, .arg = h,
-		.opts = opts, .n_opts = n_opts }, x->now);
+		.opts = opts, .n_opts = n_opts };
+	if (cmd->af == AF_INET6) {
+		static const uint8_t any6[16];
+
+		op.remote.family = DPT_AF_INET6;
+		memcpy(&op.remote.v6, cmd->addr6, 16);
+		if (memcmp(cmd->laddr6, any6, 16) != 0) {
+			op.local.family = DPT_AF_INET6;
+			memcpy(&op.local.v6, cmd->laddr6, 16);
+		}
+	} else {
+		op.laddr = rte_be_to_cpu_32((uint32_t)cmd->b);
+		op.raddr = rte_be_to_cpu_32((uint32_t)cmd->a);
+	}
+	tc = dpt_tcp_open(x->w->tcp, &op, x->now);
 	if (tc == NULL) {
 		hent_free(x->c, h);
-		return refuse(x->w, x->c, cmd, rte_errno ? rte_errno : ENOMEM,
-			      rte_errno == EINVAL ? DPT_STAT_embed_cmd_bad_arg :
-			      DPT_STAT_embed_cmd_failed);
+		return embed_refuse(x->w, x->c, cmd,
+				    rte_errno ? rte_errno : ENOMEM,
+				    rte_errno == EINVAL ?
+				    DPT_STAT_embed_cmd_bad_arg :
+				    DPT_STAT_embed_cmd_failed);
 	}
 	h->c = tc;
 	dpt_tcp_set_tag(tc, (uint32_t)x->cl->pid);
@@ -710,19 +754,20 @@ static void
 cmd_setopt(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 {
 	if (cmd->n > DPT_TCP_CONGESTION)
-		return refuse(x->w, x->c, cmd, EINVAL,
-			      DPT_STAT_embed_cmd_bad_arg);
+		return embed_refuse(x->w, x->c, cmd, EINVAL,
+				    DPT_STAT_embed_cmd_bad_arg);
 	if (h == NULL) { /* for the next CONNECT of cmd->sock */
 		if (x->c->n_pre == MAX_PREOPTS)
-			return refuse(x->w, x->c, cmd, ENOBUFS,
-				      DPT_STAT_embed_cmd_no_slot);
+			return embed_refuse(x->w, x->c, cmd, ENOBUFS,
+					    DPT_STAT_embed_cmd_no_slot);
 		x->c->pre[x->c->n_pre++] = (struct preopt){
 			.sock = cmd->sock, .opt = cmd->n, .value = cmd->a };
 		return;
 	}
 	if (h->c != NULL &&
 	    dpt_tcp_setopt(h->c, (enum dpt_tcp_opt)cmd->n, cmd->a, x->now))
-		refuse(x->w, x->c, cmd, EINVAL, DPT_STAT_embed_cmd_bad_arg);
+		embed_refuse(x->w, x->c, cmd, EINVAL,
+			     DPT_STAT_embed_cmd_bad_arg);
 }
 
 /* Queue @p m on @p h; a full send buffer stalls the ring (the client
@@ -749,34 +794,50 @@ send_chain(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h,
 		return;
 	}
 	rte_pktmbuf_free(m); /* a transmit buffer comes back as TX_DONE */
-	refuse(x->w, x->c, cmd, -rc, DPT_STAT_embed_cmd_failed);
+	embed_refuse(x->w, x->c, cmd, -rc, DPT_STAT_embed_cmd_failed);
+}
+
+/* The mbufs a send command names: transmit buffer cmd->n (@p txbuf),
+ * or the received chain at @p chain. NULL once the command is refused. */
+struct rte_mbuf *
+embed_send_mbuf(struct ctx *x, const struct dpt_embed_cmd *cmd, int txbuf,
+		uint64_t chain)
+{
+	struct rte_mbuf *m;
+	int err;
+
+	if (txbuf) {
+		m = embed_txb_mbuf(x->w, x->cl, cmd, &err);
+		if (m == NULL)
+			embed_refuse(x->w, x->c, cmd, err, err == EINVAL ?
+				     DPT_STAT_embed_cmd_bad_arg :
+				     DPT_STAT_mbuf_alloc_fail);
+		return m;
+	}
+	m = embed_take_chain(x->w, x->c, x->slot, chain);
+	if (m == NULL)
+		embed_refuse(x->w, x->c, cmd, EINVAL,
+			     DPT_STAT_embed_cmd_bad_mbuf);
+	return m;
 }
 
 static void
 cmd_send(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 {
+	int txbuf = cmd->op == DPT_EMBED_CMD_SEND;
 	struct rte_mbuf *m;
-	int err;
 
-	if (cmd->op == DPT_EMBED_CMD_SEND) {
-		m = txb_mbuf(x->w, x->cl, cmd, &err);
-		if (m == NULL)
-			return refuse(x->w, x->c, cmd, err, err == EINVAL ?
-				      DPT_STAT_embed_cmd_bad_arg :
-				      DPT_STAT_mbuf_alloc_fail);
-		if (h == NULL) { /* the buffer comes back as TX_DONE */
-			rte_pktmbuf_free(m);
-			return refuse(x->w, x->c, cmd, EBADF,
-				      DPT_STAT_embed_cmd_bad_handle);
-		}
-	} else {
-		if (h == NULL)
-			return refuse(x->w, x->c, cmd, EBADF,
-				      DPT_STAT_embed_cmd_bad_handle);
-		m = take_chain(x->w, x->c, x->slot, cmd->a);
-		if (m == NULL)
-			return refuse(x->w, x->c, cmd, EINVAL,
-				      DPT_STAT_embed_cmd_bad_mbuf);
+	/* a chain for no connection stays the client's */
+	if (!txbuf && h == NULL)
+		return embed_refuse(x->w, x->c, cmd, EBADF,
+				    DPT_STAT_embed_cmd_bad_handle);
+	m = embed_send_mbuf(x, cmd, txbuf, cmd->a);
+	if (m == NULL)
+		return;
+	if (h == NULL) { /* the buffer comes back as TX_DONE */
+		rte_pktmbuf_free(m);
+		return embed_refuse(x->w, x->c, cmd, EBADF,
+				    DPT_STAT_embed_cmd_bad_handle);
 	}
 	send_chain(x, cmd, h, m);
 }
@@ -878,14 +939,15 @@ static void
 cmd_shutdown(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 {
 	if (cmd->n > SHUT_RDWR)
-		return refuse(x->w, x->c, cmd, EINVAL,
-			      DPT_STAT_embed_cmd_bad_arg);
+		return embed_refuse(x->w, x->c, cmd, EINVAL,
+				    DPT_STAT_embed_cmd_bad_arg);
 	if (cmd->n != SHUT_WR) {
 		h->shut_rd = 1;
 		mark(x->c, h, P_DATA);
 	}
 	if (cmd->n != SHUT_RD && h->c != NULL && dpt_tcp_shutdown(h->c) != 0)
-		refuse(x->w, x->c, cmd, ENOTCONN, DPT_STAT_embed_cmd_failed);
+		embed_refuse(x->w, x->c, cmd, ENOTCONN,
+			     DPT_STAT_embed_cmd_failed);
 }
 
 /* Commands that name a connection by handle. */
@@ -902,8 +964,8 @@ exec_handle(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	if (cmd->op == DPT_EMBED_CMD_SETOPT && cmd->handle == 0)
 		return cmd_setopt(x, cmd, NULL);
 	if (h == NULL)
-		return refuse(x->w, x->c, cmd, EBADF,
-			      DPT_STAT_embed_cmd_bad_handle);
+		return embed_refuse(x->w, x->c, cmd, EBADF,
+				    DPT_STAT_embed_cmd_bad_handle);
 	switch (cmd->op) {
 	case DPT_EMBED_CMD_ADOPT:
 		h->sock = cmd->sock;
@@ -939,20 +1001,27 @@ exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	case DPT_EMBED_CMD_ACCEPT_CREDIT:
 		l = lent_get(x->c, cmd->sock);
 		if (l == NULL)
-			return refuse(x->w, x->c, cmd, EBADF,
-				      DPT_STAT_embed_cmd_bad_handle);
+			return embed_refuse(x->w, x->c, cmd, EBADF,
+					    DPT_STAT_embed_cmd_bad_handle);
 		l->credit = (uint32_t)RTE_MIN((uint64_t)l->credit + cmd->n,
 					      (uint64_t)INT32_MAX);
 		return;
 	case DPT_EMBED_CMD_CONNECT:
 		return cmd_connect(x, cmd);
 	case DPT_EMBED_CMD_FREE:
-		m = take_chain(x->w, x->c, x->slot, cmd->a);
+		m = embed_take_chain(x->w, x->c, x->slot, cmd->a);
 		if (m == NULL)
-			return refuse(x->w, x->c, cmd, EINVAL,
-				      DPT_STAT_embed_cmd_bad_mbuf);
+			return embed_refuse(x->w, x->c, cmd, EINVAL,
+					    DPT_STAT_embed_cmd_bad_mbuf);
 		rte_pktmbuf_free(m);
 		return;
+	case DPT_EMBED_CMD_UDP_BIND:
+	case DPT_EMBED_CMD_UDP_CONNECT:
+	case DPT_EMBED_CMD_UDP_SEND:
+	case DPT_EMBED_CMD_UDP_SEND_MBUF:
+	case DPT_EMBED_CMD_UDP_CREDIT:
+	case DPT_EMBED_CMD_UDP_CLOSE:
+		return embed_udp_cmd(x, cmd);
 	case DPT_EMBED_CMD_ADOPT:
 	case DPT_EMBED_CMD_SETOPT:
 	case DPT_EMBED_CMD_SEND:
@@ -962,8 +1031,8 @@ exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	case DPT_EMBED_CMD_CLOSE:
 		return exec_handle(x, cmd);
 	default:
-		return refuse(x->w, x->c, cmd, EINVAL,
-			      DPT_STAT_embed_cmd_bad_op);
+		return embed_refuse(x->w, x->c, cmd, EINVAL,
+				    DPT_STAT_embed_cmd_bad_op);
 	}
 }
 
@@ -978,8 +1047,8 @@ retry_stalled(struct ctx *x)
 	c->stall_m = NULL;
 	if (h == NULL) {
 		rte_pktmbuf_free(m);
-		refuse(x->w, c, &c->stall_cmd, EBADF,
-		       DPT_STAT_embed_cmd_bad_handle);
+		embed_refuse(x->w, c, &c->stall_cmd, EBADF,
+			     DPT_STAT_embed_cmd_bad_handle);
 		return 0;
 	}
 	send_chain(x, &c->stall_cmd, h, m);
@@ -992,14 +1061,15 @@ serve_cmds(struct ctx *x)
 	struct cw *c = x->c;
 	struct dpt_embed_cmd cmd;
 
-	if (c->stall_m != NULL && (evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN ||
-			   retry_stalled(x)))
+	if (c->stall_m != NULL &&
+	    (embed_evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN ||
+	     retry_stalled(x)))
 		return;
 	for (unsigned int k = 0; k < CMD_BUDGET; k++) {
 		int n;
 
 		/* a command's answers must find room: else it waits */
-		if (evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN)
+		if (embed_evt_room(x->w, c, EVT_MARGIN) < EVT_MARGIN)
 			return;
 		n = dpt_spsc_get(&c->cmd, &cmd, 1);
 		if (n < 0) {
@@ -1016,6 +1086,17 @@ serve_cmds(struct ctx *x)
 	}
 }
 
+/* The family of connection @p tc, as struct lent.fams counts it. */
+static uint8_t
+fam_of(const struct dpt_tcb *tc)
+{
+	struct dpt_ipaddr a;
+	uint16_t port;
+
+	dpt_tcp_peer_addr(tc, &a, &port);
+	return a.family == DPT_AF_INET6 ? LF_V6 : LF_V4;
+}
+
 /* Connections the client's listeners completed, while it takes them. */
 static void
 accept_all(struct ctx *x)
@@ -1026,8 +1107,17 @@ accept_all(struct ctx *x)
 
 		while (l->credit > 0 &&
 		       (tc = dpt_tcp_accept(l->l)) != NULL) {
-			struct hent *h = hent_alloc(x->c);
+			struct hent *h;
 
+			if (!(l->fams & fam_of(tc))) {
+				/* AF_INET, or IPV6_V6ONLY: Linux would have
+				 * no listener for it */
+				x->w->st->c[
+				    DPT_STAT_embed_accept_wrong_family]++;
+				dpt_tcp_abort(tc, x->now);
+				continue;
+			}
+			h = hent_alloc(x->c);
 			if (h == NULL) {
 				x->w->st->c[DPT_STAT_embed_accept_no_handle]++;
 				dpt_tcp_abort(tc, x->now);
@@ -1103,6 +1193,7 @@ retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 		w->st->c[DPT_STAT_embed_listeners_closed]++;
 	}
 	c->n_l = 0;
+	embed_udp_retire(w, c);
 	rte_pktmbuf_free(c->stall_m);
 	c->stall_m = NULL;
 	while (rte_ring_sc_dequeue_burst(c->tx_done, junk, RTE_DIM(junk),
@@ -1165,6 +1256,12 @@ dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)
 }
 
 void
+dpt_embed_worker_set_udp(struct dpt_embed_worker *w, struct dpt_udp *udp)
+{
+	w->udp = udp;
+}
+
+void
 dpt_embed_worker_drain(struct dpt_embed_worker *w, uint64_t now)
 {
 	w->draining = 1;
@@ -1181,7 +1278,7 @@ dpt_embed_worker_drain(struct dpt_embed_worker *w, uint64_t now)
 			dpt_tcp_unlisten(c->l[i].l, now);
 			c->n_socks--;
 			if (!c->broken)
-				(void)post(w, c, &ev);
+				(void)embed_post(w, c, &ev);
 		}
 		c->n_l = 0;
 	}
@@ -1196,7 +1293,7 @@ post_tx_done(struct dpt_embed_worker *w, struct cw *c)
 
 	if (rte_ring_empty(c->tx_done))
 		return 0;
-	room = evt_room(w, c, RTE_DIM(idx));
+	room = embed_evt_room(w, c, RTE_DIM(idx));
 	if (c->broken)
 		return -1;
 	while (room > 0) {
@@ -1210,7 +1307,7 @@ post_tx_done(struct dpt_embed_worker *w, struct cw *c)
 				.type = DPT_EMBED_EVT_TX_DONE,
 				.n = (uint32_t)(uintptr_t)idx[i] };
 
-			if (post(w, c, &ev) < 0)
+			if (embed_post(w, c, &ev) < 0)
 				return -1;
 		}
 		room -= n;

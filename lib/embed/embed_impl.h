@@ -15,6 +15,7 @@
 
 #include "dpt_embed.h"
 #include "dpt_spsc.h"
+#include "dpt_udp.h"
 
 /* A client slot's life (struct client.state). */
 enum {
@@ -27,6 +28,7 @@ enum {
 
 #define MAX_LISTENERS 64   /* listening sockets per client */
 #define MAX_PREOPTS 16     /* SETOPTs waiting for a CONNECT */
+#define MAX_UDP 64         /* UDP sockets per client */
 #define CMD_BUDGET 64      /* commands per client per iteration */
 #define EVT_MARGIN 4       /* event slots a command's answers may take */
 #define POOL_SHARE 8 /* a client holds at most 1/8 of the
@@ -62,8 +64,10 @@ struct hent {
 	int64_t rcredit;       /* bytes the client will still take */
 	uint64_t taken;        /* bytes of SEND/SEND_MBUF taken */
 	uint64_t seq;          /* the opening command's */
-	uint32_t laddr, raddr; /* network order */
+	uint32_t laddr, raddr; /* network order (IPv4) */
 	uint16_t lport, rport;
+	uint8_t v6;            /* an IPv6 connection: laddr6, raddr6 */
+	uint8_t laddr6[16], raddr6[16];
 	uint32_t next_free;
 	uint32_t linger_next;  /* the linger list's link */
 	uint64_t linger_until; /* when the linger ends regardless */
@@ -76,6 +80,28 @@ struct lent {
 	uint32_t credit;            /* connections the client will take */
 	uint32_t rcvbuf;            /* receive credit its connections start
 				     * with (SO_RCVBUF before LISTEN) */
+	uint8_t fams;               /* families it takes: LF_V4 | LF_V6 */
+};
+
+#define LF_V4 1
+#define LF_V6 2
+
+/* A client's UDP socket on a worker (struct cw.u): bound on every
+ * worker to the same port, as services are. */
+struct uent {
+	struct dpt_udp_sock *s;     /* NULL: the slot is free */
+	struct dpt_embed_worker *w; /* back, for lib/udp's callbacks */
+	struct client *cl;
+	struct cw *c;
+	int slot;
+	uint32_t sock;              /* the client's id */
+	int64_t rcredit;            /* bytes of datagrams the client takes
+				     * (its SO_RCVBUF's share) */
+	uint8_t filter;             /* connected elsewhere: deliver only
+				     * the peer's datagrams */
+	struct dpt_udp_addr peer;   /* with filter */
+	struct rte_mbuf *pend;      /* the start of a datagram whose next
+				     * UDP_SEND (DPT_EMBED_UDP_MORE) comes */
 };
 
 /* A SETOPT for the next CONNECT of sock. */
@@ -114,6 +140,8 @@ struct cw {
 	uint32_t n_l;
 	struct preopt pre[MAX_PREOPTS];
 	uint32_t n_pre;
+	struct uent u[MAX_UDP];       /* UDP sockets; u[0..n_u) looked at */
+	uint32_t n_u;
 	struct rte_ring *tx_done;     /* MP (any thread's free callback),
 				       * SC (this worker) */
 	/* a SEND that TCP had no room for (stall_m != NULL): retried first,
@@ -171,6 +199,7 @@ struct dpt_embed_worker {
 	struct dpt_embed *e;
 	unsigned int index;
 	struct dpt_tcp *tcp;
+	struct dpt_udp *udp;           /* NULL: clients get no SOCK_DGRAM */
 	struct dpt_stats *st;
 	struct rte_mempool *hdr_pool;
 	int draining;                  /* dptcpd stops: no new listener */
@@ -178,5 +207,37 @@ struct dpt_embed_worker {
 
 /* The transmit buffer free callback (an rte_mbuf_extbuf_free_callback_t). */
 void embed_txb_free(void *addr, void *opaque);
+
+/* What a command executes in (dpt_embed_worker.c). */
+struct ctx {
+	struct dpt_embed_worker *w;
+	struct client *cl;
+	struct cw *c;
+	int slot;
+	uint64_t now;
+};
+
+/* dpt_embed_worker.c, for embed_udp.c: see there. */
+uint32_t embed_evt_room(struct dpt_embed_worker *w, struct cw *c,
+			uint32_t want);
+int embed_post(struct dpt_embed_worker *w, struct cw *c,
+	       struct dpt_embed_evt *ev);
+void embed_refuse(struct dpt_embed_worker *w, struct cw *c,
+		  const struct dpt_embed_cmd *cmd, int err, unsigned int stat);
+struct rte_mbuf *embed_shareable(struct dpt_embed_worker *w,
+				 struct rte_mbuf *m);
+void embed_give(struct dpt_embed_worker *w, struct cw *c, int slot,
+		struct rte_mbuf *m);
+int64_t embed_held_total(const struct dpt_embed *e, const struct client *cl);
+struct rte_mbuf *embed_txb_mbuf(struct dpt_embed_worker *w, struct client *cl,
+				const struct dpt_embed_cmd *cmd, int *err);
+struct rte_mbuf *embed_take_chain(struct dpt_embed_worker *w, struct cw *c,
+				  int slot, uint64_t addr);
+struct rte_mbuf *embed_send_mbuf(struct ctx *x, const struct dpt_embed_cmd *cmd,
+				 int txbuf, uint64_t chain);
+
+/* embed_udp.c: the UDP commands, and a dying client's UDP sockets. */
+void embed_udp_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd);
+void embed_udp_retire(struct dpt_embed_worker *w, struct cw *c);
 
 #endif /* DPT_EMBED_IMPL_H */

@@ -425,6 +425,7 @@ create_embed(struct dpt_engine *e, const struct dpt_engine_params *p,
 			snprintf(err, err_len, "out of memory for clients");
 			return -ENOMEM;
 		}
+		dpt_embed_worker_set_udp(w->embed, w->udp);
 	}
 	if (dpt_embed_start(e->embed) != 0) {
 		snprintf(err, err_len, "cannot start the clients' thread");

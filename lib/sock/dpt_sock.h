@@ -5,9 +5,12 @@
  * header and no EAL: `cc app.c $(pkg-config --cflags --libs dptcp)`.
  *
  * The calls are POSIX-shaped so that code ports by renaming: the Linux
- * constants (AF_INET, SOCK_STREAM, SOCK_NONBLOCK, SHUT_*, SOL_SOCKET,
- * SO_*, IPPROTO_TCP, TCP_*, O_NONBLOCK, F_GETFL/F_SETFL, MSG_*, EPOLL*),
- * struct sockaddr_in, and -1 with errno on failure.
+ * constants (AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, SOCK_NONBLOCK,
+ * SHUT_*, SOL_SOCKET, SO_*, IPPROTO_TCP, TCP_*, IPPROTO_IPV6,
+ * IPV6_V6ONLY, O_NONBLOCK, F_GETFL/F_SETFL, MSG_*, EPOLL*), struct
+ * sockaddr_in and sockaddr_in6 (an AF_INET6 socket takes IPv4 as
+ * ::ffff:a.b.c.d and names IPv4 peers so, RFC 4291 2.5.5.2), and -1 with
+ * errno on failure, as Linux gives them.
  *
  * Threads: dpt_attach() attaches the CALLING THREAD: it gets its own
  * channel (its own rings in every dptcpd worker), and every other call
@@ -75,12 +78,20 @@ void dpt_set_spin_us(unsigned int us);
 /* ---- sockets ---------------------------------------------------------- */
 
 /**
- * Create a TCP socket.
+ * Create a TCP or UDP socket.
  *
- * @param domain  AF_INET
- * @param type    SOCK_STREAM, optionally | SOCK_NONBLOCK (| SOCK_CLOEXEC,
- *                ignored)
- * @param protocol 0 or IPPROTO_TCP
+ * An AF_INET6 socket speaks both families unless IPV6_V6ONLY is set
+ * before it is bound. A SOCK_DGRAM socket is bound on every dptcpd worker
+ * (dpt_bind(), or the first dpt_connect()/dpt_sendto() on an ephemeral
+ * port) and keeps message boundaries. The copying calls send a datagram
+ * as long as UDP allows through as many transmit buffers as it takes;
+ * dpt_sendto_buf() sends one buffer ([embed] tx_buf_size, 16 KiB by
+ * default).
+ *
+ * @param domain  AF_INET or AF_INET6
+ * @param type    SOCK_STREAM or SOCK_DGRAM, optionally | SOCK_NONBLOCK
+ *                (| SOCK_CLOEXEC, ignored)
+ * @param protocol 0, IPPROTO_TCP (SOCK_STREAM) or IPPROTO_UDP (SOCK_DGRAM)
  * @return
  *   The socket, or -1 with errno: EAFNOSUPPORT, EPROTONOSUPPORT, EINVAL,
  *   EMFILE (the thread's table is full: DPTCP_MAX_SOCKETS), ENOTCONN (not
@@ -88,10 +99,14 @@ void dpt_set_spin_us(unsigned int us);
  */
 int dpt_socket(int domain, int type, int protocol);
 
-/** Bind to a local address and port (INADDR_ANY: any of dptcpd's).
- *  @return 0, or -1 with errno: EBADF, EINVAL (already bound, or a bad
- *  address), EADDRINUSE (another socket of this thread has the port,
- *  without SO_REUSEADDR on both). */
+/** Bind to a local address and port (INADDR_ANY or in6addr_any: any of
+ *  dptcpd's). A datagram socket is bound on every worker at once (port 0:
+ *  one dptcpd chooses).
+ *  @return 0, or -1 with errno: EBADF, EINVAL (already bound, a bad
+ *  length, or ::ffff:a.b.c.d with IPV6_V6ONLY), EAFNOSUPPORT (another
+ *  family than the socket's), EADDRINUSE (another socket of this thread
+ *  has the port, without SO_REUSEADDR on both; for a datagram socket,
+ *  also another process's on dptcpd), EADDRNOTAVAIL (not dptcpd's). */
 int dpt_bind(int fd, const struct sockaddr *addr, socklen_t len);
 
 /**
@@ -170,6 +185,38 @@ ssize_t dpt_recv(int fd, void *buf, size_t len, int flags);
 
 /** dpt_recv() without flags. */
 ssize_t dpt_read(int fd, void *buf, size_t len);
+
+/**
+ * Send one datagram to @p to (NULL: the connected peer). On a stream
+ * socket, dpt_send() (@p to ignored, as Linux's TCP does).
+ *
+ * @return
+ *   @p len, or -1 with errno: EDESTADDRREQ (no @p to, not connected),
+ *   EMSGSIZE (longer than UDP allows: 65507 bytes over IPv4, 65527 over
+ *   IPv6, or than all the transmit buffers),
+ *   EINVAL (port 0, a bad length), EAFNOSUPPORT, ENETUNREACH (IPv4 with
+ *   IPV6_V6ONLY), EAGAIN (non-blocking, every transmit buffer in
+ *   flight), ECONNREFUSED (once, after an ICMP port unreachable for the
+ *   connected peer; also EHOSTUNREACH, ENETUNREACH), EPIPE (SHUT_WR or
+ *   dptcpd gone), EBADF.
+ */
+ssize_t dpt_sendto(int fd, const void *buf, size_t len, int flags,
+		   const struct sockaddr *to, socklen_t tolen);
+
+/**
+ * Receive one datagram, its source in @p from. A datagram longer than
+ * @p len is cut and the rest discarded; with MSG_TRUNC the call returns
+ * its whole length. MSG_PEEK leaves it queued. On a stream socket,
+ * dpt_recv() (*@p fromlen set to 0).
+ *
+ * @return
+ *   The bytes copied (or the datagram's length, MSG_TRUNC), 0 after
+ *   SHUT_RD, or -1 with errno: EAGAIN (non-blocking, nothing queued),
+ *   ECONNREFUSED and the like (once: an ICMP error for the connected
+ *   peer), ENOTCONN (dptcpd gone), EBADF.
+ */
+ssize_t dpt_recvfrom(int fd, void *buf, size_t len, int flags,
+		     struct sockaddr *from, socklen_t *fromlen);
 
 /** Shut down reading (SHUT_RD: queued data dropped, recv returns 0),
  *  writing (SHUT_WR: FIN after the queued data) or both.
@@ -298,6 +345,29 @@ struct dpt_buf *dpt_buf_alloc(void);
  *   allocated transmit buffer, or @p len beyond its room).
  */
 ssize_t dpt_send_buf(int fd, struct dpt_buf *b, size_t len);
+
+/**
+ * Take the next datagram as its chain (dpt_recv_mbuf() for a datagram
+ * socket, with the source in @p from).
+ *
+ * @return
+ *   Its bytes, 0 after SHUT_RD, or -1 with errno as dpt_recvfrom(),
+ *   EOPNOTSUPP (a stream socket), EINVAL (no @p chain).
+ */
+ssize_t dpt_recvfrom_mbuf(int fd, struct dpt_buf **chain,
+			  struct sockaddr *from, socklen_t *fromlen);
+
+/** Send a received chain as one datagram to @p to (NULL: the connected
+ *  peer), without copying. @return its bytes, or -1 with errno as
+ *  dpt_sendto(), EOPNOTSUPP (a stream socket). */
+ssize_t dpt_sendto_mbuf(int fd, struct dpt_buf *chain,
+			const struct sockaddr *to, socklen_t tolen);
+
+/** Send the first @p len bytes of a transmit buffer (dpt_buf_alloc()) as
+ *  one datagram to @p to (NULL: the connected peer). @return @p len, or
+ *  -1 with errno as dpt_sendto(), EOPNOTSUPP (a stream socket). */
+ssize_t dpt_sendto_buf(int fd, struct dpt_buf *b, size_t len,
+		       const struct sockaddr *to, socklen_t tolen);
 
 /* ---- waiting ---------------------------------------------------------- */
 

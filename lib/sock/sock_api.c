@@ -43,11 +43,14 @@ dpt_socket(int domain, int type, int protocol)
 	struct chan *ch = chan_cur();
 	uint32_t id;
 
-	if (domain != AF_INET)
+	if (domain != AF_INET && domain != AF_INET6)
 		return fail(EAFNOSUPPORT);
-	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
+	int kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
 		return fail(EINVAL);
-	if (protocol != 0 && protocol != IPPROTO_TCP)
+	if (protocol != 0 && protocol != (kind == SOCK_STREAM ? IPPROTO_TCP :
+					  IPPROTO_UDP))
 		return fail(EPROTONOSUPPORT);
 	if (ch == NULL || !chan_alive(ch)) /* dptcpd stopped since */
 		return fail(ENOTCONN);
@@ -56,40 +59,50 @@ dpt_socket(int domain, int type, int protocol)
 		return fail(EMFILE);
 	ch->socks[id].state = SS_NEW;
 	ch->socks[id].nonblock = (type & SOCK_NONBLOCK) != 0;
+	ch->socks[id].family = (uint8_t)domain;
+	ch->socks[id].type = (uint8_t)kind;
+	/* unbound: [::]:0 for an AF_INET6 socket */
+	ch->socks[id].l6 = ch->socks[id].r6 = domain == AF_INET6;
 	return (int)id;
 }
 
+/** Whether the local address of @p s is the unspecified one. */
 static int
-sin_get(const struct sockaddr *addr, socklen_t len, struct sockaddr_in *out)
+local_any(const struct sock *s)
 {
-	if (addr == NULL || len < (socklen_t)sizeof(*out))
-		return -EINVAL;
-	memcpy(out, addr, sizeof(*out));
-	return out->sin_family == AF_INET ? 0 : -EAFNOSUPPORT;
+	static const uint8_t zero[16];
+
+	return s->l6 ? memcmp(s->laddr6, zero, 16) == 0 : s->laddr == 0;
 }
 
-static void
-sin_put(uint32_t addr, uint16_t port, struct sockaddr *out, socklen_t *len)
+/** Whether the local addresses of @p s and @p o overlap, as Linux's
+ *  bind conflict rule has it: equal, or one a wildcard covering the
+ *  other's family (an IPv6 wildcard covers IPv4 unless IPV6_V6ONLY). */
+static int
+addr_overlap(const struct sock *s, const struct sock *o)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = port,
-				 .sin_addr.s_addr = addr };
-	socklen_t n = *len < (socklen_t)sizeof(a) ? *len : (socklen_t)sizeof(a);
+	const struct sock *v6 = s->l6 ? s : o;
 
-	if (out != NULL)
-		memcpy(out, &a, n);
-	*len = sizeof(a);
+	if (s->l6 == o->l6) {
+		if (local_any(s) || local_any(o))
+			return 1;
+		return s->l6 ? memcmp(s->laddr6, o->laddr6, 16) == 0 :
+		       s->laddr == o->laddr;
+	}
+	/* an IPv4 address, wildcard or not, is in no IPv6 one's way but
+	 * the IPv6 wildcard's */
+	return local_any(v6) && !v6->v6only;
 }
 
-/** Whether socket @p o of the table keeps @p s off port @p port of
- *  @p addr: a listener always, another bound socket unless both have
- *  SO_REUSEADDR. */
+/** Whether socket @p o of the table keeps @p s (its address set, not
+ *  yet bound) off its port: a listener always, another bound socket
+ *  unless both have SO_REUSEADDR. */
 static int
-port_taken(const struct sock *s, const struct sock *o, uint32_t addr,
-	   uint16_t port)
+port_taken(const struct sock *s, const struct sock *o)
 {
-	if (o == s || !o->bound || o->lport != port ||
+	if (o == s || !o->bound || o->lport != s->lport ||
 	    o->state == SS_FREE || o->state == SS_CLOSING ||
-	    (o->laddr != addr && o->laddr != 0 && addr != 0))
+	    o->type != s->type || !addr_overlap(s, o))
 		return 0;
 	return o->state == SS_LISTEN || !(s->reuseaddr && o->reuseaddr);
 }
@@ -99,25 +112,39 @@ dpt_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct chan *ch = chan_cur();
 	struct sock *s = tcp_sock(ch, fd);
-	struct sockaddr_in a;
+	struct sa_ep a;
 	uint32_t id;
 	int r;
 
 	if (s == NULL)
 		return -1;
-	r = sin_get(addr, len, &a);
+	r = sa_get(s, addr, len, &a);
 	if (r < 0)
 		return fail(-r);
 	if (s->state != SS_NEW || s->bound)
 		return fail(EINVAL);
-	if (a.sin_port != 0)
+	/* an IPv4-mapped address where IPv4 is off (Linux's inet6_bind) */
+	if (a.af == AF_INET && s->family == AF_INET6 && s->v6only)
+		return fail(EINVAL);
+	s->l6 = a.af == AF_INET6;
+	s->laddr = a.v4;
+	memcpy(s->laddr6, a.v6, 16);
+	s->lport = a.port;
+	if (a.port != 0)
 		for (id = 1; id <= ch->hi; id++)
-			if (port_taken(s, &ch->socks[id], a.sin_addr.s_addr,
-				       a.sin_port))
+			if (port_taken(s, &ch->socks[id])) {
+				s->lport = 0;
+				s->laddr = 0;
+				memset(s->laddr6, 0, 16);
+				s->l6 = s->family == AF_INET6;
 				return fail(EADDRINUSE);
+			}
 	s->bound = 1;
-	s->laddr = a.sin_addr.s_addr;
-	s->lport = a.sin_port;
+	if (s->type == SOCK_DGRAM && dgram_bind(ch, s, (uint32_t)fd) < 0) {
+		s->bound = 0;
+		s->lport = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -162,6 +189,8 @@ dpt_listen(int fd, int backlog)
 
 	if (s == NULL)
 		return -1;
+	if (s->type == SOCK_DGRAM)
+		return fail(EOPNOTSUPP);
 	if (s->state == SS_LISTEN)
 		return 0;
 	if (s->state != SS_NEW || !s->bound || s->lport == 0)
@@ -181,7 +210,9 @@ dpt_listen(int fd, int backlog)
 	 * (dpt_embed_proto.h): the backlog shared among the workers */
 	s->acc_share = ((uint32_t)backlog + nw - 1) / nw;
 	c.n = s->acc_share;
-	c.b = s->reuseaddr ? DPT_EMBED_LISTEN_REUSEADDR : 0;
+	c.b = (s->reuseaddr ? DPT_EMBED_LISTEN_REUSEADDR : 0) |
+	      (s->v6only ? DPT_EMBED_LISTEN_V6ONLY : 0);
+	c.af = s->family;
 	s->state = SS_LISTEN;
 	/* the options set so far go to every worker's listener: its
 	 * connections take them before their SYN-ACK (SO_RCVBUF's window
@@ -224,6 +255,8 @@ dpt_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 
 	if (s == NULL)
 		return -1;
+	if (s->type == SOCK_DGRAM)
+		return fail(EOPNOTSUPP);
 	if (s->state != SS_LISTEN || (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)))
 		return fail(EINVAL);
 	/* Linux: the length is read only when there is an address to fill,
@@ -254,7 +287,7 @@ dpt_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 	c.seq = ++s->seq;
 	chan_cmd(ch, ns->w, &c);
 	if (addr != NULL)
-		sin_put(ns->raddr, ns->rport, addr, len);
+		sa_put(ns, ns->r6, ns->raddr, ns->raddr6, ns->rport, addr, len);
 	return (int)nid;
 }
 
@@ -318,11 +351,13 @@ dpt_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	struct chan *ch = chan_cur();
 	struct sock *s = tcp_sock(ch, fd);
 	struct dpt_embed_cmd c;
-	struct sockaddr_in a;
+	struct sa_ep a;
 	int r;
 
 	if (s == NULL)
 		return -1;
+	if (s->type == SOCK_DGRAM)
+		return dgram_connect(ch, s, (uint32_t)fd, addr, len);
 	switch (s->state) {
 	case SS_CONNECTING: return fail(EALREADY);
 	case SS_CONN: return fail(EISCONN);
@@ -330,25 +365,37 @@ dpt_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	case SS_DEAD: return s->so_error ? connect_result(s) : fail(EISCONN);
 	default: break;
 	}
-	r = sin_get(addr, len, &a);
+	r = sa_get(s, addr, len, &a);
 	if (r < 0)
 		return fail(-r);
-	if (a.sin_port == 0 || a.sin_addr.s_addr == 0)
+	if (a.port == 0 || sa_any(&a))
 		return fail(EINVAL);
+	/* IPv4 through an IPV6_V6ONLY socket (Linux's tcp_v6_connect) */
+	if (a.af == AF_INET && s->family == AF_INET6 && s->v6only)
+		return fail(ENETUNREACH);
 	if (ch->gone)
 		return fail(EPIPE);
 	s->w = (uint8_t)(ch->next_worker++ % ch->wel.n_workers);
 	sock_send_opts(ch, s, (uint32_t)fd, s->w, 0);
 	memset(&c, 0, sizeof(c));
-	c.a = a.sin_addr.s_addr;
-	c.port = a.sin_port;
-	c.b = s->bound ? s->laddr : 0;
+	c.port = a.port;
 	c.n = s->bound ? s->lport : 0;
+	if (a.af == AF_INET6) {
+		c.af = AF_INET6;
+		memcpy(c.addr6, a.v6, 16);
+		if (s->bound && s->l6)
+			memcpy(c.laddr6, s->laddr6, 16);
+	} else {
+		c.a = a.v4;
+		c.b = s->bound && !s->l6 ? s->laddr : 0;
+	}
 	sock_cmd(ch, s, (uint32_t)fd, DPT_EMBED_CMD_CONNECT, &c);
 	s->wait_seq = c.seq;
 	s->state = SS_CONNECTING;
-	s->raddr = a.sin_addr.s_addr;
-	s->rport = a.sin_port;
+	s->r6 = a.af == AF_INET6;
+	s->raddr = a.v4;
+	memcpy(s->raddr6, a.v6, 16);
+	s->rport = a.port;
 	if (s->nonblock)
 		return fail(EINPROGRESS);
 	if (chan_wait(ch, connect_done, s, -1) < 0 || ch->gone)
@@ -406,17 +453,13 @@ sock_send_wait(struct chan *ch, struct sock *s, uint64_t need, int txbuf,
 	       int flags)
 {
 	struct send_want sw = { .s = s, .need = need, .txbuf = txbuf };
-	int e;
 
 	chan_poll(ch); /* a reset or more room may be waiting */
 	for (;;) {
 		if (ch->gone)
 			return -EP_GONE_SEND;
-		if (s->so_error) {
-			e = s->so_error;
-			s->so_error = 0;
-			return -e;
-		}
+		if (s->so_error)
+			return -so_error_take(s);
 		if (s->shut_wr || s->state == SS_DEAD)
 			return -EPIPE;
 		if (s->state != SS_CONN && s->state != SS_CONNECTING)
@@ -450,6 +493,9 @@ dpt_send(int fd, const void *buf, size_t len, int flags)
 
 	if (s == NULL)
 		return -1;
+	if (s->type == SOCK_DGRAM)
+		return dgram_send(ch, s, (uint32_t)fd, buf, NULL, len, flags,
+				  NULL, 0);
 	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
 		return fail(EOPNOTSUPP);
 	if (len == 0 && s->state == SS_CONN)
@@ -484,6 +530,21 @@ dpt_write(int fd, const void *buf, size_t len)
 	return dpt_send(fd, buf, len, 0);
 }
 
+ssize_t
+dpt_sendto(int fd, const void *buf, size_t len, int flags,
+	   const struct sockaddr *to, socklen_t tolen)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+
+	if (s == NULL)
+		return -1;
+	if (s->type == SOCK_DGRAM)
+		return dgram_send(ch, s, (uint32_t)fd, buf, NULL, len, flags,
+				  to, tolen);
+	return dpt_send(fd, buf, len, flags); /* Linux's TCP ignores @to */
+}
+
 /* ---- recv ------------------------------------------------------------- */
 
 static int
@@ -503,8 +564,6 @@ recv_ready(struct chan *ch, void *arg)
 int
 sock_recv_wait(struct chan *ch, struct sock *s, int flags)
 {
-	int e;
-
 	for (;;) {
 		if (ch->gone)
 			return -ENOTCONN;
@@ -512,11 +571,8 @@ sock_recv_wait(struct chan *ch, struct sock *s, int flags)
 			return -ENOTCONN;
 		if (s->rxq_n > 0)
 			return 1;
-		if (s->so_error) {
-			e = s->so_error;
-			s->so_error = 0;
-			return -e;
-		}
+		if (s->so_error)
+			return -so_error_take(s);
 		if (s->state == SS_DEAD && !s->was_conn)
 			return -ENOTCONN;
 		if (s->shut_rd || s->peer_fin || s->state == SS_DEAD)
@@ -619,6 +675,9 @@ dpt_recv(int fd, void *buf, size_t len, int flags)
 
 	if (s == NULL)
 		return -1;
+	if (s->type == SOCK_DGRAM)
+		return dgram_recv(ch, s, (uint32_t)fd, buf, len, flags, NULL,
+				  NULL);
 	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_NOSIGNAL | MSG_WAITALL))
 		return fail(EOPNOTSUPP); /* MSG_OOB: no urgent data (RFC 6093) */
 	r = sock_recv_wait(ch, s, flags);
@@ -657,6 +716,23 @@ dpt_read(int fd, void *buf, size_t len)
 	return dpt_recv(fd, buf, len, 0);
 }
 
+ssize_t
+dpt_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+	     socklen_t *fromlen)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = tcp_sock(ch, fd);
+
+	if (s == NULL)
+		return -1;
+	if (s->type == SOCK_DGRAM)
+		return dgram_recv(ch, s, (uint32_t)fd, buf, len, flags, from,
+				  fromlen);
+	if (from != NULL && fromlen != NULL)
+		*fromlen = 0; /* Linux's TCP names no source */
+	return dpt_recv(fd, buf, len, flags);
+}
+
 /* ---- shutdown and close ----------------------------------------------- */
 
 int
@@ -670,6 +746,17 @@ dpt_shutdown(int fd, int how)
 		return -1;
 	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
 		return fail(EINVAL);
+	if (s->type == SOCK_DGRAM) {
+		/* Linux: a connected UDP socket's flags only */
+		if (!s->dconn)
+			return fail(ENOTCONN);
+		s->shut_rd |= how != SHUT_WR;
+		s->shut_wr |= how != SHUT_RD;
+		if (s->shut_rd)
+			sock_drop_rx(ch, s);
+		ep_notify(ch, (uint32_t)fd);
+		return 0;
+	}
 	if (s->state != SS_CONN || ch->gone)
 		return fail(ENOTCONN);
 	if (how != SHUT_WR) {
@@ -735,6 +822,8 @@ sock_close_now(struct chan *ch, uint32_t id)
 		sock_free(ch, id);
 		return;
 	}
+	if (s->type == SOCK_DGRAM)
+		return dgram_close(ch, s, id);
 	switch (s->state) {
 	case SS_LISTEN:
 		close_listener(ch, s, id);
@@ -890,6 +979,14 @@ dpt_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 		return sol_socket_set(ch, s, fd, name, val, len, v);
 	if (level == IPPROTO_TCP)
 		return tcp_set(ch, s, fd, name, v);
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY &&
+	    s->family == AF_INET6) {
+		/* Linux: fixed once the socket has a port */
+		if (s->bound || s->state != SS_NEW)
+			return fail(EINVAL);
+		s->v6only = v != 0;
+		return 0;
+	}
 	return fail(ENOPROTOOPT);
 }
 
@@ -902,7 +999,8 @@ opt_get(const struct chan *ch, const struct sock *s, int level, int name,
 	if (level == SOL_SOCKET) {
 		switch (name) {
 		case SO_REUSEADDR: *v = s->reuseaddr; return 0;
-		case SO_TYPE: *v = SOCK_STREAM; return 0;
+		case SO_TYPE: *v = s->type; return 0;
+		case SO_DOMAIN: *v = s->family; return 0;
 		case SO_KEEPALIVE: *v = (int)s->opt_val[SOCK_OPT_KEEPALIVE]; return 0;
 		case SO_SNDBUF:
 			*v = s->opt_set & (1u << SOCK_OPT_SNDBUF) ?
@@ -914,6 +1012,11 @@ opt_get(const struct chan *ch, const struct sock *s, int level, int name,
 			return 0;
 		default: return -ENOPROTOOPT;
 		}
+	}
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY &&
+	    s->family == AF_INET6) {
+		*v = s->v6only;
+		return 0;
 	}
 	if (level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
@@ -975,12 +1078,12 @@ name_get(int fd, struct sockaddr *addr, socklen_t *len, int peer)
 		return -1;
 	if (len == NULL)
 		return fail(EINVAL);
-	if (peer && s->state != SS_CONN)
+	if (peer && (s->type == SOCK_DGRAM ? !s->dconn : s->state != SS_CONN))
 		return fail(ENOTCONN);
 	if (peer)
-		sin_put(s->raddr, s->rport, addr, len);
+		sa_put(s, s->r6, s->raddr, s->raddr6, s->rport, addr, len);
 	else
-		sin_put(s->laddr, s->lport, addr, len);
+		sa_put(s, s->l6, s->laddr, s->laddr6, s->lport, addr, len);
 	return 0;
 }
 

@@ -102,17 +102,28 @@ chain_copy(const struct chan *ch, uint64_t addr, uint32_t off, void *dst,
 	return done;
 }
 
-/** Hand the head chain of @p s's receive queue back to its worker. */
+/** Hand the chain at dptcpd address @p addr back to worker @p w (FREE,
+ *  naming @p sock and @p handle). */
 void
-rx_pop(struct chan *ch, struct sock *s)
+chain_free(struct chan *ch, uint32_t w, uint32_t sock, uint32_t handle,
+	   uint64_t addr)
 {
 	struct dpt_embed_cmd c;
 
 	memset(&c, 0, sizeof(c));
 	c.op = DPT_EMBED_CMD_FREE;
-	c.handle = s->handle;
-	c.a = s->rxq[s->rxq_head].addr;
-	chan_cmd(ch, s->w, &c);
+	c.sock = sock;
+	c.handle = handle;
+	c.a = addr;
+	chan_cmd(ch, w, &c);
+}
+
+/** Hand the head chain of @p s's receive queue back to its worker. */
+void
+rx_pop(struct chan *ch, struct sock *s)
+{
+	chain_free(ch, s->rxq[s->rxq_head].w, 0, s->handle,
+		   s->rxq[s->rxq_head].addr);
 	s->rxq_head = (s->rxq_head + 1) % s->rxq_cap;
 	s->rxq_n--;
 }
@@ -127,7 +138,7 @@ sock_drop_rx(struct chan *ch, struct sock *s)
 
 /* ---- handles ---------------------------------------------------------- */
 
-static int
+int
 is_rx(const struct chan *ch, const struct dpt_buf *b)
 {
 	uintptr_t p = (uintptr_t)b;
@@ -142,20 +153,20 @@ rx_mbuf(const struct dpt_buf *b)
 	return (const struct rte_mbuf *)((uintptr_t)b & ~(uintptr_t)WTAG_MASK);
 }
 
-static uint64_t
+uint64_t
 rx_addr(const struct chan *ch, const struct dpt_buf *b)
 {
 	return (uint64_t)(uintptr_t)rx_mbuf(b) - (uint64_t)ch->delta;
 }
 
-static struct dpt_buf *
+struct dpt_buf *
 rx_handle(const struct rte_mbuf *m, uint32_t w)
 {
 	return m == NULL ? NULL : (struct dpt_buf *)((uintptr_t)m | w);
 }
 
 /** The transmit buffer index of @p b, or -1. */
-static int64_t
+int64_t
 tx_index(const struct chan *ch, const struct dpt_buf *b)
 {
 	uintptr_t base = (uintptr_t)ch->cmap + ch->wel.tx_off;
@@ -235,17 +246,13 @@ void
 dpt_buf_release(struct dpt_buf *b)
 {
 	struct chan *ch = chan_cur();
-	struct dpt_embed_cmd c;
 	int64_t i;
 
 	if (ch == NULL || b == NULL)
 		return;
 	if (is_rx(ch, b)) {
-		memset(&c, 0, sizeof(c));
-		c.op = DPT_EMBED_CMD_FREE;
-		c.a = rx_addr(ch, b);
-		chan_cmd(ch, (uint32_t)((uintptr_t)b & WTAG_MASK) %
-			 ch->wel.n_workers, &c);
+		chain_free(ch, (uint32_t)((uintptr_t)b & WTAG_MASK) %
+			   ch->wel.n_workers, 0, 0, rx_addr(ch, b));
 		return;
 	}
 	i = tx_index(ch, b);
@@ -272,6 +279,11 @@ dpt_recv_mbuf(int fd, struct dpt_buf **chain, size_t *skip)
 	if (chain == NULL) {
 		errno = EINVAL;
 		return -1;
+	}
+	if (s->type == SOCK_DGRAM) {
+		if (skip != NULL)
+			*skip = 0;
+		return dgram_recv_mbuf(ch, s, (uint32_t)fd, chain, NULL, NULL);
 	}
 	r = sock_recv_wait(ch, s, 0);
 	if (r <= 0) {
@@ -314,6 +326,9 @@ dpt_send_mbuf(int fd, struct dpt_buf *chain)
 		return -1;
 	}
 	len = rx_mbuf(chain)->pkt_len;
+	if (s->type == SOCK_DGRAM)
+		return dgram_send(ch, s, (uint32_t)fd, NULL, chain, len, 0,
+				  NULL, 0);
 	r = sock_send_wait(ch, s, len, 0, 0);
 	if (r < 0) {
 		errno = -r;
@@ -380,11 +395,15 @@ dpt_send_buf(int fd, struct dpt_buf *b, size_t len)
 		return -1;
 	}
 	i = b == NULL || is_rx(ch, b) ? -1 : tx_index(ch, b);
-	if (i < 0 || ch->tx_owner[i] != TXO_APP || len == 0 ||
+	if (i < 0 || ch->tx_owner[i] != TXO_APP ||
+	    (len == 0 && s->type != SOCK_DGRAM) ||
 	    len > ch->wel.tx_buf_size) {
 		errno = EINVAL;
 		return -1;
 	}
+	if (s->type == SOCK_DGRAM)
+		return dgram_send(ch, s, (uint32_t)fd, NULL, b, len, 0, NULL,
+				  0);
 	r = sock_send_wait(ch, s, len, 0, 0);
 	if (r < 0) {
 		errno = -r;
@@ -392,4 +411,68 @@ dpt_send_buf(int fd, struct dpt_buf *b, size_t len)
 	}
 	tx_send(ch, s, (uint32_t)fd, (uint32_t)i, (uint32_t)len);
 	return (ssize_t)len;
+}
+
+/* ---- datagrams with addresses ----------------------------------------- */
+
+/* A datagram socket of this thread, or NULL with errno. */
+static struct sock *
+dgram_sock(struct chan *ch, int fd)
+{
+	struct sock *s = sock_get(ch, fd);
+
+	if (s == NULL || s->state == SS_EPOLL) {
+		errno = EBADF;
+		return NULL;
+	}
+	if (s->type != SOCK_DGRAM) {
+		errno = EOPNOTSUPP;
+		return NULL;
+	}
+	return s;
+}
+
+ssize_t
+dpt_recvfrom_mbuf(int fd, struct dpt_buf **chain, struct sockaddr *from,
+		  socklen_t *fromlen)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = dgram_sock(ch, fd);
+
+	if (s == NULL)
+		return -1;
+	return dgram_recv_mbuf(ch, s, (uint32_t)fd, chain, from, fromlen);
+}
+
+ssize_t
+dpt_sendto_mbuf(int fd, struct dpt_buf *chain, const struct sockaddr *to,
+		socklen_t tolen)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = dgram_sock(ch, fd);
+
+	if (s == NULL)
+		return -1;
+	if (chain == NULL || !is_rx(ch, chain)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return dgram_send(ch, s, (uint32_t)fd, NULL, chain,
+			  rx_mbuf(chain)->pkt_len, 0, to, tolen);
+}
+
+ssize_t
+dpt_sendto_buf(int fd, struct dpt_buf *b, size_t len,
+	       const struct sockaddr *to, socklen_t tolen)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = dgram_sock(ch, fd);
+
+	if (s == NULL)
+		return -1;
+	if (b == NULL || is_rx(ch, b) || len > ch->wel.tx_buf_size) {
+		errno = EINVAL;
+		return -1;
+	}
+	return dgram_send(ch, s, (uint32_t)fd, NULL, b, len, 0, to, tolen);
 }

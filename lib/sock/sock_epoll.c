@@ -104,6 +104,15 @@ sock_mask(const struct chan *ch, const struct sock *s)
 
 	if (ch->gone)
 		return EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
+	if (s->type == SOCK_DGRAM) {
+		/* writable while a transmit buffer is free; EPOLLIN with a
+		 * datagram queued, or a pending error to read */
+		if (s->rxq_n > 0 || s->so_error || s->shut_rd)
+			m |= EPOLLIN;
+		if (ch->tx_nfree > 0)
+			m |= EPOLLOUT;
+		return m | (s->so_error ? EPOLLERR : 0);
+	}
 	switch (s->state) {
 	case SS_LISTEN:
 		return s->acc_head != 0 ? EPOLLIN : 0;

@@ -51,11 +51,15 @@ evt_listener(struct chan *ch, const struct dpt_embed_evt *ev)
 	if (ev->sock == 0 || ev->sock >= ch->nsocks)
 		return NULL;
 	s = &ch->socks[ev->sock];
+	if (s->type == SOCK_DGRAM) /* the id was a listener's before */
+		return NULL;
 	return s->state == SS_LISTEN || s->state == SS_CLOSING ? s : NULL;
 }
 
-static void
-answer(struct sock *s, const struct dpt_embed_evt *ev)
+/** One of the answers @p s waits for (its wait_seq): counted, the first
+ *  error kept. */
+void
+sock_answer(struct sock *s, const struct dpt_embed_evt *ev)
 {
 	if (s->answers == 0 || ev->seq != s->wait_seq)
 		return;
@@ -70,7 +74,7 @@ on_listen(struct chan *ch, const struct dpt_embed_evt *ev)
 	struct sock *s = evt_listener(ch, ev);
 
 	if (s != NULL && s->state == SS_LISTEN)
-		answer(s, ev);
+		sock_answer(s, ev);
 }
 
 /** Refuse a connection we cannot take: reset it, and give the worker
@@ -109,15 +113,13 @@ inherit(struct chan *ch, struct sock *ns, uint32_t nid, const struct sock *l)
 
 /** @p s is connected: the handle and the names the event gives. */
 static void
-conn_up(struct sock *s, const struct dpt_embed_evt *ev)
+conn_up(struct chan *ch, uint32_t w, struct sock *s,
+	const struct dpt_embed_evt *ev)
 {
 	s->state = SS_CONN;
 	s->was_conn = 1;
 	s->handle = ev->handle;
-	s->laddr = ev->laddr;
-	s->raddr = ev->raddr;
-	s->lport = ev->lport;
-	s->rport = ev->rport;
+	sock_addr_from_evt(ch, w, s, ev);
 }
 
 static void
@@ -138,7 +140,8 @@ on_accepted(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	}
 	ns = &ch->socks[nid];
 	ns->w = (uint8_t)w;
-	conn_up(ns, ev);
+	ns->family = l->family;
+	conn_up(ch, w, ns, ev);
 	ns->listener = ev->sock;
 	memset(&c, 0, sizeof(c));
 	sock_cmd(ch, ns, nid, DPT_EMBED_CMD_ADOPT, &c);
@@ -168,13 +171,14 @@ on_connected(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	}
 	if (s->state != SS_CONNECTING)
 		return;
-	conn_up(s, ev);
+	conn_up(ch, w, s, ev);
 	ep_notify(ch, id);
 }
 
-static void
-rxq_push(struct sock *s, uint64_t addr, uint32_t len)
+struct rxq_ent *
+rxq_push(struct sock *s, uint64_t addr, uint32_t len, uint32_t w)
 {
+	struct rxq_ent *e;
 	struct rxq_ent *q;
 	uint32_t cap, i;
 
@@ -190,9 +194,10 @@ rxq_push(struct sock *s, uint64_t addr, uint32_t len)
 		s->rxq_cap = cap;
 		s->rxq_head = 0;
 	}
-	s->rxq[(s->rxq_head + s->rxq_n) % s->rxq_cap] =
-		(struct rxq_ent){ .addr = addr, .len = len };
+	e = &s->rxq[(s->rxq_head + s->rxq_n) % s->rxq_cap];
+	*e = (struct rxq_ent){ .addr = addr, .len = len, .w = (uint8_t)w };
 	s->rxq_n++;
+	return e;
 }
 
 static void
@@ -200,21 +205,15 @@ on_data(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 {
 	uint32_t id = 0;
 	struct sock *s = evt_conn(ch, w, ev, &id);
-	struct dpt_embed_cmd c;
 
 	if (s != NULL && s->state == SS_CONN && !s->shut_rd &&
 	    chain_check(ch, ev->a, ev->len) == 0) {
-		rxq_push(s, ev->a, ev->len);
+		(void)rxq_push(s, ev->a, ev->len, w);
 		ep_notify(ch, id);
 		return;
 	}
 	/* Nobody will read it: hand it straight back. */
-	memset(&c, 0, sizeof(c));
-	c.op = DPT_EMBED_CMD_FREE;
-	c.sock = ev->sock;
-	c.handle = ev->handle;
-	c.a = ev->a;
-	chan_cmd(ch, w, &c);
+	chain_free(ch, w, ev->sock, ev->handle, ev->a);
 }
 
 static void
@@ -252,7 +251,7 @@ on_reset(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	s = evt_listener(ch, ev);
 	if (s != NULL && ev->handle == 0 && s->answers > 0 &&
 	    ev->seq == s->wait_seq) {
-		answer(s, ev);
+		sock_answer(s, ev);
 		if (s->state == SS_CLOSING && s->answers == 0)
 			sock_free(ch, ev->sock);
 		return;
@@ -295,7 +294,8 @@ on_closed(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 		s = evt_conn(ch, w, ev, &id);
 	else
 		id = ev->sock;
-	if (s == NULL)
+	if (s == NULL || s->type == SOCK_DGRAM) /* a late one: the id is
+						 * a datagram socket's now */
 		return;
 	if (s->state == SS_CLOSING) {
 		if (s->answers > 0 && --s->answers == 0)
@@ -317,6 +317,13 @@ on_closed(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 void
 evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 {
+	if (ev->type == DPT_EMBED_EVT_ADDR6) {
+		/* for the next event (ACCEPTED or CONNECTED) */
+		memcpy(&ch->addr6[w], ev, sizeof(ch->addr6[w]));
+		return;
+	}
+	if (dgram_evt(ch, w, ev))
+		return;
 	switch (ev->type) {
 	case DPT_EMBED_EVT_LISTEN: on_listen(ch, ev); break;
 	case DPT_EMBED_EVT_ACCEPTED: on_accepted(ch, w, ev); break;
@@ -329,4 +336,5 @@ evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	case DPT_EMBED_EVT_CLOSED: on_closed(ch, w, ev); break;
 	default: break; /* NOP, or newer than us */
 	}
+	ch->addr6[w].type = DPT_EMBED_EVT_NOP; /* it was for this one only */
 }

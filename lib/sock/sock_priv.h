@@ -15,6 +15,8 @@
 #include "dpt_spsc.h"
 #include "dpt_sock.h"
 
+struct rte_mbuf;
+
 /** What a table slot is, and where a TCP socket is in its life. */
 enum sock_state {
 	SS_FREE = 0,   /**< unused */
@@ -25,12 +27,18 @@ enum sock_state {
 	SS_CONN,       /**< established (or half-closed) */
 	SS_DEAD,       /**< failed or reset: so_error says why */
 	SS_CLOSING,    /**< closed by the application, waiting for EVT_CLOSED */
+	SS_DGRAM,      /**< a datagram socket bound on every worker */
 };
 
 /** One received chain held by a socket. */
 struct rxq_ent {
 	uint64_t addr; /**< dptcpd's address of the first mbuf */
 	uint32_t len;  /**< its bytes */
+	uint8_t w;     /**< the worker that delivered it */
+	uint8_t af;    /**< a datagram's source: AF_INET (v4) or AF_INET6 */
+	uint16_t port; /**< network order */
+	uint32_t v4;   /**< network order */
+	uint8_t v6[16];
 };
 
 /*
@@ -66,9 +74,19 @@ struct sock {
 	uint8_t lingering;    /**< CLOSE sent with DPT_EMBED_CLOSE_LINGER */
 	uint8_t was_conn;     /**< had a connection: EPIPE rather than ENOTCONN */
 	int so_error;         /**< pending error (SO_ERROR), positive errno */
+	uint8_t family;       /**< AF_INET or AF_INET6, as created */
+	uint8_t type;         /**< SOCK_STREAM or SOCK_DGRAM */
+	uint8_t dconn;        /**< a datagram socket is connected */
+	uint8_t conn_laddr;   /**< its local address is the connect's: 1 +
+			       *  the wildcard's l6 it replaced, else 0 */
+	uint64_t wmask;       /**< workers a datagram socket is bound on */
+	uint8_t v6only;       /**< IPV6_V6ONLY */
+	uint8_t l6, r6;       /**< laddr6/raddr6 hold the address (an IPv6
+			       *  one), else laddr/raddr (IPv4) */
 	uint32_t handle;      /**< the worker's connection handle, 0 = none */
 	uint32_t laddr, raddr; /**< network order */
 	uint16_t lport, rport; /**< network order */
+	uint8_t laddr6[16], raddr6[16];
 	uint64_t seq;         /**< commands sent for this socket */
 	uint64_t wait_seq;    /**< the command whose answers we wait for */
 	uint32_t answers;     /**< answers to wait_seq still expected */
@@ -127,12 +145,25 @@ struct chan {
 	uint32_t free_head;   /**< free-list of ids */
 	uint32_t hi;          /**< highest id ever used */
 	uint32_t next_worker; /**< round-robin for connect */
+	/* the EVT_ADDR6 each worker posted last, for its next event */
+	struct dpt_embed_evt_addr6 addr6[DPT_EMBED_MAX_WORKERS];
 	unsigned int spin_us;
 	uint64_t next_probe_ns; /**< when to look at the Unix socket again */
 };
 
 /** Who holds a transmit buffer. */
 enum tx_owner { TXO_FREE = 0, TXO_APP, TXO_FLIGHT };
+
+/** The pending error of @p s (SO_ERROR), cleared: a call reports it
+ *  once. */
+static inline int
+so_error_take(struct sock *s)
+{
+	int e = s->so_error;
+
+	s->so_error = 0;
+	return e;
+}
 
 /* sock_chan.c */
 struct chan *chan_cur(void);
@@ -156,6 +187,7 @@ void sock_drop_rx(struct chan *ch, struct sock *s);
 
 /* sock_evt.c */
 void evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev);
+void sock_answer(struct sock *s, const struct dpt_embed_evt *ev);
 
 /* sock_api.c */
 void sock_close_now(struct chan *ch, uint32_t id);
@@ -175,10 +207,53 @@ const void *mb_local(const struct chan *ch, uint64_t addr);
 uint32_t chain_copy(const struct chan *ch, uint64_t addr, uint32_t off,
 		    void *dst, uint32_t len);
 int chain_check(const struct chan *ch, uint64_t addr, uint32_t len);
+void chain_free(struct chan *ch, uint32_t w, uint32_t sock, uint32_t handle,
+		uint64_t addr);
 void rx_pop(struct chan *ch, struct sock *s);
 void tx_done(struct chan *ch, uint32_t n);
 void tx_send(struct chan *ch, struct sock *s, uint32_t id, uint32_t i,
 	     uint32_t len);
+
+/* sock_addr.c */
+/** An endpoint as a call gave it: af the family it goes over (AF_INET
+ *  for an IPv4-mapped address of an AF_INET6 socket). */
+struct sa_ep {
+	int af;
+	uint32_t v4;          /**< network order */
+	uint8_t v6[16];
+	uint16_t port;        /**< network order */
+};
+int sa_get(const struct sock *s, const struct sockaddr *addr, socklen_t len,
+	   struct sa_ep *ep);
+void sa_put(const struct sock *s, int v6, uint32_t v4, const uint8_t *a6,
+	    uint16_t port, struct sockaddr *out, socklen_t *len);
+int sa_any(const struct sa_ep *ep);
+void sock_addr_from_evt(struct chan *ch, uint32_t w, struct sock *s,
+			const struct dpt_embed_evt *ev);
+
+/* sock_buf.c, handles */
+int is_rx(const struct chan *ch, const struct dpt_buf *b);
+uint64_t rx_addr(const struct chan *ch, const struct dpt_buf *b);
+struct dpt_buf *rx_handle(const struct rte_mbuf *m, uint32_t w);
+int64_t tx_index(const struct chan *ch, const struct dpt_buf *b);
+
+/* sock_dgram.c */
+int dgram_bind(struct chan *ch, struct sock *s, uint32_t id);
+int dgram_connect(struct chan *ch, struct sock *s, uint32_t id,
+		  const struct sockaddr *addr, socklen_t len);
+ssize_t dgram_recv(struct chan *ch, struct sock *s, uint32_t id, void *buf,
+		   size_t len, int flags, struct sockaddr *from,
+		   socklen_t *fromlen);
+ssize_t dgram_recv_mbuf(struct chan *ch, struct sock *s, uint32_t id,
+			struct dpt_buf **chain, struct sockaddr *from,
+			socklen_t *fromlen);
+ssize_t dgram_send(struct chan *ch, struct sock *s, uint32_t id,
+		   const void *buf, struct dpt_buf *b, size_t len, int flags,
+		   const struct sockaddr *to, socklen_t tolen);
+void dgram_close(struct chan *ch, struct sock *s, uint32_t id);
+int dgram_evt(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev);
+struct rxq_ent *rxq_push(struct sock *s, uint64_t addr, uint32_t len,
+			 uint32_t w);
 
 /* sock_epoll.c */
 void ep_notify(struct chan *ch, uint32_t id);

@@ -166,10 +166,23 @@ answer(struct fake *f, uint32_t w, const struct dpt_embed_cmd *c)
 		ev.type = DPT_EMBED_EVT_CONNECTED;
 		ev.handle = __atomic_add_fetch(&f->next_handle, 1,
 					       __ATOMIC_RELAXED);
-		ev.laddr = htonl(0xc6120001); /* 198.18.0.1 */
 		ev.lport = htons(40000);
-		ev.raddr = (uint32_t)c->a;
 		ev.rport = c->port;
+		if (c->af == AF_INET6) { /* from 2001:2::1, ADDR6 first */
+			struct dpt_embed_evt_addr6 a = {
+				.type = DPT_EMBED_EVT_ADDR6, .sock = c->sock,
+				.handle = ev.handle,
+				.laddr = { 0x20, 0x01, 0, 2, [15] = 1 } };
+			struct dpt_embed_evt e6;
+
+			memcpy(a.raddr, c->addr6, 16);
+			memcpy(&e6, &a, sizeof(e6));
+			fake_post(f, w, &e6);
+			ev.af = AF_INET6;
+			break;
+		}
+		ev.laddr = htonl(0xc6120001); /* 198.18.0.1 */
+		ev.raddr = (uint32_t)c->a;
 		break;
 	case DPT_EMBED_CMD_CLOSE:
 		if (c->n == DPT_EMBED_CLOSE_LINGER)
@@ -178,7 +191,27 @@ answer(struct fake *f, uint32_t w, const struct dpt_embed_cmd *c)
 		ev.handle = c->handle;
 		break;
 	case DPT_EMBED_CMD_UNLISTEN:
+	case DPT_EMBED_CMD_UDP_CLOSE:
 		ev.type = DPT_EMBED_EVT_CLOSED;
+		break;
+	case DPT_EMBED_CMD_UDP_BIND: /* port 0: worker 0 chooses 40001 */
+		ev.type = DPT_EMBED_EVT_UDP;
+		ev.lport = c->port != 0 ? c->port : htons(40001);
+		ev.err = f->udp_bind_err[w];
+		break;
+	case DPT_EMBED_CMD_UDP_CONNECT: /* worker 1 owns every 4-tuple */
+		ev.type = DPT_EMBED_EVT_UDP;
+		ev.n = w == 1 && c->port != 0;
+		if (ev.n == 1 && c->af == AF_INET6) { /* from 2001:2::1 */
+			ev.af = AF_INET6;
+			ev.addr6[0] = 0x20;
+			ev.addr6[1] = 0x01;
+			ev.addr6[3] = 2;
+			ev.addr6[15] = 1;
+		} else if (ev.n == 1) {
+			ev.af = AF_INET;
+			ev.laddr = htonl(0xc6120002); /* 198.18.0.2 */
+		}
 		break;
 	default:
 		return;

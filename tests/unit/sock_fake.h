@@ -6,7 +6,8 @@
  * pool at a "dptcpd address" that is not where this process maps it),
  * hands them over a socketpair, and plays the workers: a thread logs
  * every command and answers the ones that need an answer (but a CLOSE
- * with linger: the test posts its EVT_CLOSED).
+ * with linger: the test posts its EVT_CLOSED). UDP_BIND of port 0 binds
+ * 40001; worker 1 owns every UDP 4-tuple.
  */
 #ifndef SOCK_FAKE_H
 #define SOCK_FAKE_H
@@ -45,6 +46,7 @@ struct fake {
 	/* answers the worker thread gives */
 	int listen_err;            /**< EVT_LISTEN err */
 	int connect_err;           /**< 0: EVT_CONNECTED, else EVT_RESET */
+	int udp_bind_err[FK_WORKERS]; /**< EVT_UDP err of each UDP_BIND */
 	int wakes;                 /**< eventfd writes */
 	uint32_t next_handle;
 	uint32_t pool_next;        /**< next free 4 KiB slot of the pool */

@@ -12,11 +12,14 @@
 #include <unistd.h>
 
 #include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
 
 #include "dpt_embed.h"
 #include "dpt_shm_pool.h"
 #include "dpt_spsc.h"
 #include "tcp_harness.h"
+#include "vectors.h"
 
 /* ---- the ring ---------------------------------------------------------- */
 
@@ -132,8 +135,16 @@ static struct {
 
 static uint32_t fc_rcvbuf = 256 * 1024; /* the client's receive credit */
 
+static void fc_setup_on(void (*tt_init)(void));
+
 static void
 fc_setup(void)
+{
+	fc_setup_on(tt_setup);
+}
+
+static void
+fc_setup_on(void (*tt_init)(void))
 {
 	static const struct dpt_embed_conf conf = {
 		.enabled = 1, .mode = 0600, .max_clients = 4,
@@ -144,7 +155,7 @@ fc_setup(void)
 				     .pid = 4242, .name = "fake" };
 	int chan_fd = -1;
 
-	tt_setup();
+	tt_init();
 	memset(&fc, 0, sizeof(fc));
 	cr_assert_eq(dpt_shm_pool_create(&fc.pool, "fc_pool", 1023, 0,
 					 RTE_MBUF_DEFAULT_BUF_SIZE, 0), 0);
@@ -1215,4 +1226,414 @@ Test(embed, the_backlog_bounds_the_connections_waiting_for_accept)
 	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED);
 	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT + 1));
 	fc_no_evt();
+}
+
+/* ---- IPv6 -------------------------------------------------------------- */
+
+/* The peer's handshake after a LISTEN of sock 7 with @p af and @p flags
+ * (its EVT_LISTEN taken); our ISS in *iss. */
+static void
+fc_listen_handshake(uint8_t af, uint64_t flags, uint32_t *iss)
+{
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+
+	FC_CMD(.op = DPT_EMBED_CMD_LISTEN, .sock = 7, .af = af, .b = flags,
+	       .port = rte_cpu_to_be_16(TT_PORT), .n = 4);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_LISTEN);
+	cr_assert_eq(ev.err, 0);
+	TT_IN(.flags = SYN, .seq = 1000);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN | ACK);
+	*iss = s.seq;
+	TT_IN(.flags = ACK, .seq = 1001, .ack = *iss + 1);
+	fc_step();
+}
+
+static void
+fc_setup6(void)
+{
+	fc_setup_on(tt_setup6);
+}
+
+TestSuite(embed6, .init = fc_setup6, .fini = fc_teardown);
+
+/* Two IPv6 addresses do not fit in a slot beside the rest: ACCEPTED of
+ * an IPv6 connection comes right after its EVT_ADDR6. */
+Test(embed6, an_af_inet6_listener_gives_addr6_then_accepted)
+{
+	struct dpt_embed_evt_addr6 a6;
+	struct dpt_embed_evt ev;
+	uint32_t iss;
+
+	fc_listen_handshake(AF_INET6, 0, &iss);
+	ev = fc_evt(DPT_EMBED_EVT_ADDR6);
+	memcpy(&a6, &ev, sizeof(a6));
+	cr_assert_neq(a6.handle, 0);
+	cr_assert_eq(a6.sock, 7);
+	cr_assert_arr_eq(a6.laddr, th_us_ip6.b, 16);
+	cr_assert_arr_eq(a6.raddr, th_peer_ip6.b, 16);
+	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED);
+	cr_assert_eq(ev.af, AF_INET6);
+	cr_assert_eq(ev.handle, a6.handle);
+	cr_assert_eq(ev.sock, 7);
+	cr_assert_eq(ev.lport, rte_cpu_to_be_16(TT_PORT));
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT));
+	fc_no_evt();
+}
+
+/* Linux's AF_INET listener takes no IPv6 connection: lib/tcp's listener
+ * takes both, so the one it completed is reset (RFC 9293 3.10.7.1 would
+ * have answered its SYN so) and counted. */
+Test(embed6, an_af_inet_listener_resets_an_ipv6_connection)
+{
+	struct dpt_tcp_seg s;
+	uint32_t iss;
+
+	fc_listen_handshake(0, 0, &iss);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags & RST, RST);
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_accept_wrong_family, 1);
+}
+
+Test(embed6, connect_over_ipv6_gives_addr6_then_connected)
+{
+	struct dpt_embed_evt_addr6 a6;
+	struct dpt_embed_evt ev;
+	struct dpt_tcp_seg s;
+	struct dpt_embed_cmd c = { .op = DPT_EMBED_CMD_CONNECT, .sock = 5,
+				   .af = AF_INET6,
+				   .port = rte_cpu_to_be_16(TT_PEER_PORT) };
+
+	memcpy(c.addr6, th_peer_ip6.b, 16);
+	fc_put(c);
+	fc_step();
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN);
+	cr_assert_eq(s.dport, TT_PEER_PORT);
+	TT_IN(.flags = SYN | ACK, .seq = 5000, .ack = s.seq + 1,
+	      .sport = TT_PEER_PORT, .dport = s.sport);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_ADDR6);
+	memcpy(&a6, &ev, sizeof(a6));
+	cr_assert_arr_eq(a6.laddr, th_us_ip6.b, 16);
+	cr_assert_arr_eq(a6.raddr, th_peer_ip6.b, 16);
+	ev = fc_evt(DPT_EMBED_EVT_CONNECTED);
+	cr_assert_eq(ev.af, AF_INET6);
+	cr_assert_eq(ev.sock, 5);
+	cr_assert_eq(ev.handle, a6.handle);
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(TT_PEER_PORT));
+	cr_assert_eq(ev.lport, rte_cpu_to_be_16(s.sport));
+}
+
+/* Over IPv4: an AF_INET6 listener takes the connection (no EVT_ADDR6:
+ * the client maps the IPv4 names), one with IPV6_V6ONLY resets it. */
+Test(embed, an_af_inet6_listener_takes_ipv4_unless_v6only)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss;
+
+	fc_listen_handshake(AF_INET6, 0, &iss);
+	ev = fc_evt(DPT_EMBED_EVT_ACCEPTED);
+	cr_assert_eq(ev.af, 0);
+	cr_assert_eq(ev.raddr, rte_cpu_to_be_32(TH_PEER_IP));
+	TT_ASSERT_STAT(embed_accept_wrong_family, 0);
+}
+
+Test(embed, a_v6only_listener_resets_an_ipv4_connection)
+{
+	struct dpt_tcp_seg s;
+	uint32_t iss;
+
+	fc_listen_handshake(AF_INET6, DPT_EMBED_LISTEN_V6ONLY, &iss);
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags & RST, RST);
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_accept_wrong_family, 1);
+}
+
+/* ---- SOCK_DGRAM --------------------------------------------------------- */
+
+static struct dpt_udp *fc_udp;
+
+static void
+fc_setup_udp(void)
+{
+	fc_setup();
+	fc_udp = dpt_udp_create(&(struct dpt_udp_params){
+		.name = "fc_udp", .nif = &tt.i.nif, .hdr_pool = tt.hdr_pool,
+		.data_pool = fc.pool.mp, .stats = &tt.i.stats, .max_socks = 8,
+		.seed = 7 });
+	cr_assert_not_null(fc_udp);
+	dpt_embed_worker_set_udp(fc.w, fc_udp);
+}
+
+static void
+fc_teardown_udp(void)
+{
+	dpt_udp_free(fc_udp);
+	fc_teardown();
+}
+
+TestSuite(embed_udp, .init = fc_setup_udp, .fini = fc_teardown_udp);
+
+/* UDP_BIND of sock 9 to port 53 with @p credit bytes of receive credit. */
+static void
+fc_udp_bind(uint32_t credit)
+{
+	struct dpt_embed_evt ev;
+
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_BIND, .sock = 9, .af = AF_INET,
+	       .port = rte_cpu_to_be_16(53), .n = credit);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_UDP);
+	cr_assert_eq(ev.err, 0);
+	cr_assert_eq(ev.sock, 9);
+	cr_assert_eq(ev.lport, rte_cpu_to_be_16(53));
+}
+
+/* udp_dgram (vectors.h: 198.18.0.1:1000 -> 198.18.0.2:53, "xy") in; its
+ * EVT_DGRAM, checked. */
+static struct dpt_embed_evt
+fc_dgram_in(void)
+{
+	struct dpt_embed_evt ev;
+	const struct rte_mbuf *m;
+
+	th_in(&tt.i, udp_dgram, sizeof(udp_dgram), tt.now);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_DGRAM);
+	cr_assert_eq(ev.sock, 9);
+	cr_assert_eq(ev.handle, 0);
+	cr_assert_eq(ev.len, 2);
+	cr_assert_eq(ev.af, AF_INET);
+	cr_assert_eq(ev.raddr, rte_cpu_to_be_32(TH_PEER_IP));
+	cr_assert_eq(ev.n, rte_cpu_to_be_16(1000));
+	m = (const struct rte_mbuf *)(uintptr_t)ev.a;
+	cr_assert_eq(m->pool, fc.pool.mp, "the very mbuf, in the shared pool");
+	cr_assert_eq(memcmp(rte_pktmbuf_mtod(m, void *), "xy", 2), 0,
+		     "data at the payload");
+	return ev;
+}
+
+/* The one frame we sent: UDP from 198.18.0.2:@p sport to 198.18.0.1:
+ * @p dport carrying @p data, its checksum right (RFC 768). */
+static void
+assert_udp_out(uint16_t sport, uint16_t dport, const char *data)
+{
+	struct rte_mbuf *m = th_sent(&tt.i, 0);
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *h;
+	size_t n = strlen(data);
+	uint8_t f[256];
+
+	th_assert_sent(&tt.i, 1);
+	cr_assert_eq(m->pkt_len, RTE_ETHER_HDR_LEN + 20 + 8 + n);
+	/* a header mbuf in front of a transmit buffer: read it whole */
+	cr_assert_lt(m->pkt_len, sizeof(f));
+	cr_assert_not_null(rte_pktmbuf_read(m, 0, m->pkt_len, f));
+	if (rte_pktmbuf_read(m, 0, m->pkt_len, f) != f)
+		memcpy(f, rte_pktmbuf_mtod(m, void *), m->pkt_len);
+	ip = (const struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
+	h = (const struct rte_udp_hdr *)(ip + 1);
+	cr_assert_eq(ip->next_proto_id, IPPROTO_UDP);
+	cr_assert_eq(ip->src_addr, rte_cpu_to_be_32(TH_US_IP));
+	cr_assert_eq(ip->dst_addr, rte_cpu_to_be_32(TH_PEER_IP));
+	cr_assert_eq(h->src_port, rte_cpu_to_be_16(sport));
+	cr_assert_eq(h->dst_port, rte_cpu_to_be_16(dport));
+	cr_assert_eq(h->dgram_len, rte_cpu_to_be_16((uint16_t)(8 + n)));
+	cr_assert_eq(rte_ipv4_udptcp_cksum_verify(ip, h), 0);
+	cr_assert_eq(memcmp(h + 1, data, n), 0);
+}
+
+Test(embed_udp, a_datagram_arrives_as_its_mbufs_and_a_transmit_buffer_goes_out)
+{
+	struct dpt_embed_evt ev;
+
+	fc_udp_bind(0);
+	fc_dgram_in();
+	/* the answer from a transmit buffer, to the sender */
+	memcpy(fc.chan + fc.wl.tx_off + 2 * TXSIZE, "hello", 5);
+	th_clear_sent(&tt.i);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_SEND, .sock = 9, .af = AF_INET,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(1000), .n = 2, .len = 5);
+	fc_step();
+	assert_udp_out(53, 1000, "hello");
+	th_clear_sent(&tt.i); /* the frame is gone: the buffer is free */
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_TX_DONE);
+	cr_assert_eq(ev.n, 2, "the buffer comes back once sent");
+	TT_ASSERT_STAT(embed_udp_rx, 1);
+	TT_ASSERT_STAT(embed_udp_tx, 1);
+}
+
+/* A datagram longer than a transmit buffer: its first buffer waits
+ * (DPT_EMBED_UDP_MORE) for the next, and they go out as one. */
+Test(embed_udp, a_datagram_of_two_transmit_buffers_goes_out_as_one)
+{
+	fc_udp_bind(0);
+	memcpy(fc.chan + fc.wl.tx_off + 3 * TXSIZE, "hel", 3);
+	memcpy(fc.chan + fc.wl.tx_off + 5 * TXSIZE, "lo", 2);
+	th_clear_sent(&tt.i);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_SEND, .sock = 9, .af = AF_INET,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(1000), .n = 3, .len = 3,
+	       .flags = DPT_EMBED_UDP_MORE);
+	fc_step();
+	th_assert_sent(&tt.i, 0);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_SEND, .sock = 9, .af = AF_INET,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(1000), .n = 5, .len = 2);
+	fc_step();
+	assert_udp_out(53, 1000, "hello");
+	TT_ASSERT_STAT(embed_udp_tx, 1);
+}
+
+/* The received chain sent back as it is: not a byte copied. */
+Test(embed_udp, a_received_datagram_goes_back_without_a_copy)
+{
+	struct dpt_embed_evt ev;
+
+	fc_udp_bind(0);
+	ev = fc_dgram_in();
+	th_clear_sent(&tt.i);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_SEND_MBUF, .sock = 9, .af = AF_INET,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(1000), .b = ev.a, .len = 2);
+	fc_step();
+	assert_udp_out(53, 1000, "xy");
+	cr_assert_eq((uintptr_t)th_sent(&tt.i, 0), (uintptr_t)ev.a,
+		     "the headers went into the received mbuf's headroom");
+	fc_no_evt();
+}
+
+/* SO_RCVBUF, as receive credit: delivered while above 0 (the last may
+ * pass it), dropped and counted after, delivered again once the client
+ * read some. */
+Test(embed_udp, past_the_receive_credit_datagrams_are_dropped_and_counted)
+{
+	struct dpt_embed_evt ev;
+
+	fc_udp_bind(3);
+	ev = fc_dgram_in();
+	(void)fc_dgram_in();  /* 3 - 2 = 1 > 0: taken, credit -1 */
+	th_in(&tt.i, udp_dgram, sizeof(udp_dgram), tt.now);
+	fc_step();
+	fc_no_evt();
+	TT_ASSERT_STAT(embed_udp_drop_rcvbuf, 1);
+	FC_CMD(.op = DPT_EMBED_CMD_FREE, .a = ev.a);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_CREDIT, .sock = 9, .len = 2);
+	fc_step();
+	fc_dgram_in();
+	TT_ASSERT_STAT(embed_udp_rx, 3);
+}
+
+/* An ICMP error quoting the frame @p sent (ours), from the peer. */
+static void
+icmp_error_in(const struct rte_mbuf *sent, uint8_t type, uint8_t code)
+{
+	uint8_t f[RTE_ETHER_HDR_LEN + 20 + 8 + 28];
+	struct rte_ipv4_hdr *ip =
+		(struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
+	uint8_t *icmp = (uint8_t *)(ip + 1);
+	uint16_t ck;
+
+	memset(f, 0, sizeof(f));
+	/* Ether(dst=US, src=PEER): the sent frame's addresses swapped */
+	memcpy(f, rte_pktmbuf_mtod_offset(sent, uint8_t *, 6), 6);
+	memcpy(f + 6, rte_pktmbuf_mtod(sent, uint8_t *), 6);
+	f[12] = 0x08;
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(20 + 8 + 28);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = rte_cpu_to_be_32(TH_PEER_IP);
+	ip->dst_addr = rte_cpu_to_be_32(TH_US_IP);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp[0] = type;
+	icmp[1] = code;
+	/* RFC 792: the datagram's IP header and its first 8 bytes */
+	memcpy(icmp + 8, rte_pktmbuf_mtod_offset(sent, uint8_t *,
+						 RTE_ETHER_HDR_LEN), 28);
+	ck = (uint16_t)~rte_raw_cksum(icmp, 8 + 28);
+	memcpy(icmp + 2, &ck, 2);
+	th_in(&tt.i, f, sizeof(f), tt.now);
+}
+
+/* RFC 1122 4.1.3.3: a port unreachable for a connected socket's datagram
+ * is its error; the client hears it as EVT_RESET, handle 0 (SO_ERROR). */
+Test(embed_udp, port_unreachable_for_a_connected_socket_is_econnrefused)
+{
+	struct dpt_embed_evt ev;
+
+	fc_udp_bind(0);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_CONNECT, .sock = 9, .af = AF_INET,
+	       .a = rte_cpu_to_be_32(TH_PEER_IP),
+	       .port = rte_cpu_to_be_16(1000));
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_UDP);
+	cr_assert_eq(ev.err, 0);
+	cr_assert_eq(ev.n, 1, "one worker: it owns the 4-tuple");
+	cr_assert_eq(ev.af, AF_INET);
+	cr_assert_eq(ev.laddr, rte_cpu_to_be_32(TH_US_IP),
+		     "the source address chosen, for getsockname()");
+	memcpy(fc.chan + fc.wl.tx_off, "ping", 4);
+	th_clear_sent(&tt.i);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_SEND, .sock = 9, .n = 0, .len = 4);
+	fc_step();
+	assert_udp_out(53, 1000, "ping");
+	icmp_error_in(th_sent(&tt.i, 0), 3, 3);
+	dpt_udp_poll(fc_udp, tt.now);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, ECONNREFUSED);
+	cr_assert_eq(ev.sock, 9);
+	cr_assert_eq(ev.handle, 0);
+	cr_assert_eq(ev.n, 0, "not a refused command");
+	fc_no_evt();
+}
+
+Test(embed_udp, bind_of_a_taken_port_is_eaddrinuse_and_close_frees_it)
+{
+	struct dpt_embed_evt ev;
+
+	fc_udp_bind(0);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_BIND, .sock = 10, .af = AF_INET,
+	       .port = rte_cpu_to_be_16(53));
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_UDP);
+	cr_assert_eq(ev.err, EADDRINUSE);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_CLOSE, .sock = 9);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_CLOSED);
+	cr_assert_eq(ev.sock, 9);
+	cr_assert_eq(dpt_udp_socks(fc_udp), 0);
+	/* a datagram to it now: port unreachable (RFC 1122 4.1.3.1) */
+	th_clear_sent(&tt.i);
+	th_in(&tt.i, udp_dgram, sizeof(udp_dgram), tt.now);
+	TH_ASSERT_FRAME(th_sent(&tt.i, 0), port_unreach_expected);
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_BIND, .sock = 10, .af = AF_INET,
+	       .port = rte_cpu_to_be_16(53));
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_UDP);
+	cr_assert_eq(ev.err, 0);
+}
+
+/* Bound to port 0: this worker chooses; a dead client's sockets close. */
+Test(embed_udp, port_0_is_chosen_and_a_dead_clients_sockets_close)
+{
+	struct dpt_embed_evt ev;
+
+	FC_CMD(.op = DPT_EMBED_CMD_UDP_BIND, .sock = 11, .af = AF_INET6);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_UDP);
+	cr_assert_eq(ev.err, 0);
+	cr_assert_neq(ev.lport, 0);
+	cr_assert_eq(dpt_udp_socks(fc_udp), 1);
+	dpt_embed_client_kill(fc.e, fc.slot);
+	fc_step();
+	cr_assert_eq(dpt_udp_socks(fc_udp), 0);
 }

@@ -945,7 +945,8 @@ Test(errors, unknown_descriptors_are_ebadf)
 	cr_assert_eq(dpt_close(fd), 0);
 	cr_assert_eq(dpt_close(fd), -1);
 	cr_assert_eq(errno, EBADF);
-	cr_assert_eq(dpt_socket(AF_INET6, SOCK_STREAM, 0), -1);
+	/* AF_INET6 is supported now (suite inet6): another domain */
+	cr_assert_eq(dpt_socket(AF_PACKET, SOCK_STREAM, 0), -1);
 	cr_assert_eq(errno, EAFNOSUPPORT);
 }
 
@@ -1451,4 +1452,524 @@ Test(gone, socket_eof_wakes_a_blocking_recv)
 	cr_assert_lt(b.tv_sec - a.tv_sec, 2);
 	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1);
 	cr_assert_eq(errno, EPIPE);
+}
+
+/* ---- AF_INET6 streams ------------------------------------------------- */
+
+TestSuite(inet6, .init = setup, .fini = teardown);
+
+static struct sockaddr_in6
+sa6(const char *ip, uint16_t port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port) };
+
+	cr_assert_eq(inet_pton(AF_INET6, ip, &a.sin6_addr), 1);
+	return a;
+}
+
+/* The errors Linux gives: another domain is EAFNOSUPPORT; an address
+ * shorter than SIN6_LEN_RFC2133 (24 bytes) is EINVAL; a struct
+ * sockaddr_in to an AF_INET6 socket is EINVAL by its length, a
+ * struct sockaddr_in6 to an AF_INET one EAFNOSUPPORT by its family. */
+Test(inet6, wrong_domains_lengths_and_families_are_refused_as_linux_does)
+{
+	struct sockaddr_in6 a = sa6("2001:2::1", 80);
+	struct sockaddr_in a4 = sa("198.18.0.1", 80);
+	int fd6 = dpt_socket(AF_INET6, SOCK_STREAM, 0);
+	int fd4 = dpt_socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert_gt(fd6, 0);
+	cr_assert_eq(dpt_socket(AF_UNIX, SOCK_STREAM, 0), -1);
+	cr_assert_eq(errno, EAFNOSUPPORT);
+	cr_assert_eq(dpt_bind(fd6, (struct sockaddr *)&a, 23), -1);
+	cr_assert_eq(errno, EINVAL);
+	cr_assert_eq(dpt_bind(fd6, (struct sockaddr *)&a4, sizeof(a4)), -1);
+	cr_assert_eq(errno, EINVAL, "16 bytes: too short for AF_INET6");
+	a.sin6_family = AF_INET;
+	cr_assert_eq(dpt_bind(fd6, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EAFNOSUPPORT);
+	a.sin6_family = AF_INET6;
+	cr_assert_eq(dpt_connect(fd4, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EAFNOSUPPORT);
+	cr_assert_eq(dpt_bind(fd6, (struct sockaddr *)&a, 24), 0,
+		     "24 bytes suffice (no scope id)");
+}
+
+Test(inet6, an_unbound_socket_is_named_in6addr_any)
+{
+	struct sockaddr_in6 n;
+	socklen_t len = sizeof(n);
+	int fd = dpt_socket(AF_INET6, SOCK_STREAM, 0), v = 0;
+
+	memset(&n, 0xff, sizeof(n));
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(len, sizeof(n));
+	cr_assert_eq(n.sin6_family, AF_INET6);
+	cr_assert_eq(n.sin6_port, 0);
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&n.sin6_addr));
+	len = sizeof(v);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len), 0);
+	cr_assert_eq(v, AF_INET6);
+}
+
+Test(inet6, connect_sends_the_ipv6_addresses_and_names_come_back_as_in6)
+{
+	struct sockaddr_in6 a = sa6("2001:2::2", 8080), l = sa6("2001:2::1", 0);
+	struct sockaddr_in6 n;
+	socklen_t len = sizeof(n);
+	struct dpt_embed_cmd c;
+	int fd = dpt_socket(AF_INET6, SOCK_STREAM, 0), i;
+
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&l, sizeof(l)), 0);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_CONNECT, 0, 1000);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.af, AF_INET6);
+	cr_assert_arr_eq(c.addr6, a.sin6_addr.s6_addr, 16);
+	cr_assert_arr_eq(c.laddr6, l.sin6_addr.s6_addr, 16,
+			 "the bound address goes as the local one");
+	cr_assert_eq(c.port, htons(8080));
+	cr_assert_eq(dpt_getpeername(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(len, sizeof(n));
+	cr_assert_eq(n.sin6_family, AF_INET6);
+	cr_assert_eq(n.sin6_port, htons(8080));
+	cr_assert_arr_eq(n.sin6_addr.s6_addr, a.sin6_addr.s6_addr, 16);
+	/* the fake answers from 2001:2::1 port 40000, in its EVT_ADDR6 */
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(n.sin6_port, htons(40000));
+	cr_assert_arr_eq(n.sin6_addr.s6_addr, l.sin6_addr.s6_addr, 16);
+}
+
+/* RFC 4291 2.5.5.2: ::ffff:a.b.c.d through an AF_INET6 socket is IPv4;
+ * its names come back mapped. */
+Test(inet6, a_v4_mapped_peer_goes_over_ipv4_and_comes_back_mapped)
+{
+	struct sockaddr_in6 a = sa6("::ffff:198.18.0.2", 80), n;
+	socklen_t len = sizeof(n);
+	struct dpt_embed_cmd c;
+	int fd = dpt_socket(AF_INET6, SOCK_STREAM, 0);
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	c = fake_cmd(&fk, fake_find(&fk, DPT_EMBED_CMD_CONNECT, 0, 1000),
+		     NULL);
+	cr_assert_eq(c.af, 0, "IPv4 on the wire");
+	cr_assert_eq(c.a, htonl(0xc6120002));
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(len, sizeof(n));
+	cr_assert(IN6_IS_ADDR_V4MAPPED(&n.sin6_addr));
+	cr_assert_eq(memcmp(n.sin6_addr.s6_addr + 12,
+			    &(uint32_t){ htonl(0xc6120001) }, 4), 0);
+}
+
+Test(inet6, v6only_refuses_v4_mapped_and_is_fixed_once_bound)
+{
+	struct sockaddr_in6 a = sa6("::ffff:198.18.0.2", 80);
+	struct sockaddr_in6 any = sa6("::", 81);
+	int fd = dpt_socket(AF_INET6, SOCK_STREAM, 0), one = 1, v = 0;
+	int fd4 = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	socklen_t len = sizeof(v);
+
+	cr_assert_eq(dpt_setsockopt(fd4, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				    sizeof(one)), -1);
+	cr_assert_eq(errno, ENOPROTOOPT, "not on an AF_INET socket");
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				    sizeof(one)), 0);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v, &len),
+		     0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, ENETUNREACH);
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EINVAL);
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&any, sizeof(any)), 0);
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				    sizeof(one)), -1);
+	cr_assert_eq(errno, EINVAL);
+}
+
+/* Linux's bind conflicts across families: [::] without IPV6_V6ONLY
+ * covers IPv4's 0.0.0.0; with it, it does not. */
+Test(inet6, the_ipv6_wildcard_takes_the_ipv4_port_unless_v6only)
+{
+	struct sockaddr_in6 any6 = sa6("::", 9000);
+	struct sockaddr_in any4 = sa("0.0.0.0", 9000);
+	int f6 = dpt_socket(AF_INET6, SOCK_STREAM, 0);
+	int f4 = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	int g6 = dpt_socket(AF_INET6, SOCK_STREAM, 0), one = 1;
+
+	cr_assert_eq(dpt_bind(f6, (struct sockaddr *)&any6, sizeof(any6)), 0);
+	cr_assert_eq(dpt_bind(f4, (struct sockaddr *)&any4, sizeof(any4)), -1);
+	cr_assert_eq(errno, EADDRINUSE);
+	cr_assert_eq(dpt_close(f6), 0);
+	cr_assert_eq(dpt_setsockopt(g6, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				    sizeof(one)), 0);
+	cr_assert_eq(dpt_bind(g6, (struct sockaddr *)&any6, sizeof(any6)), 0);
+	cr_assert_eq(dpt_bind(f4, (struct sockaddr *)&any4, sizeof(any4)), 0);
+}
+
+/* An AF_INET6 listener: LISTEN carries af and IPV6_V6ONLY; an IPv6
+ * connection comes with its EVT_ADDR6, an IPv4 one as ::ffff:a.b.c.d. */
+Test(inet6, accept_gives_ipv6_peers_and_ipv4_ones_mapped)
+{
+	struct sockaddr_in6 any6 = sa6("::", 8443), peer;
+	socklen_t len = sizeof(peer);
+	struct dpt_embed_evt_addr6 a6 = {
+		.type = DPT_EMBED_EVT_ADDR6, .handle = 91,
+		.laddr = { 0x20, 0x01, 0, 2, [15] = 1 },   /* 2001:2::1 */
+		.raddr = { 0x20, 0x01, 0, 2, [15] = 9 } }; /* 2001:2::9 */
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_ACCEPTED,
+				    .af = AF_INET6, .handle = 91,
+				    .lport = htons(8443), .rport = htons(7) };
+	struct dpt_embed_evt e6;
+	struct dpt_embed_cmd c;
+	int lfd = dpt_socket(AF_INET6, SOCK_STREAM, 0), fd;
+
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&any6, sizeof(any6)), 0);
+	cr_assert_eq(dpt_listen(lfd, 4), 0);
+	c = fake_cmd(&fk, fake_find(&fk, DPT_EMBED_CMD_LISTEN, 0, 1000), NULL);
+	cr_assert_eq(c.af, AF_INET6);
+	cr_assert_eq(c.b & DPT_EMBED_LISTEN_V6ONLY, 0u);
+	a6.sock = ev.sock = (uint32_t)lfd;
+	memcpy(&e6, &a6, sizeof(e6));
+	fake_post(&fk, 0, &e6);
+	fake_post(&fk, 0, &ev);
+	fd = dpt_accept(lfd, (struct sockaddr *)&peer, &len);
+	cr_assert_gt(fd, 0);
+	cr_assert_eq(len, sizeof(peer));
+	cr_assert_eq(peer.sin6_family, AF_INET6);
+	cr_assert_eq(peer.sin6_port, htons(7));
+	cr_assert_arr_eq(peer.sin6_addr.s6_addr, a6.raddr, 16);
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&peer, &len), 0);
+	cr_assert_arr_eq(peer.sin6_addr.s6_addr, a6.laddr, 16);
+	cr_assert_eq(peer.sin6_port, htons(8443));
+	/* then an IPv4 connection on the same listener */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = DPT_EMBED_EVT_ACCEPTED;
+	ev.sock = (uint32_t)lfd;
+	ev.handle = 92;
+	ev.laddr = htonl(0xc6120001);
+	ev.raddr = htonl(0xc6120002);
+	ev.lport = htons(8443);
+	ev.rport = htons(5555);
+	fake_post(&fk, 1, &ev);
+	len = sizeof(peer);
+	fd = dpt_accept(lfd, (struct sockaddr *)&peer, &len);
+	cr_assert_gt(fd, 0);
+	cr_assert_eq(len, sizeof(peer));
+	cr_assert(IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr));
+	cr_assert_eq(memcmp(peer.sin6_addr.s6_addr + 12,
+			    &(uint32_t){ htonl(0xc6120002) }, 4), 0);
+	cr_assert_eq(peer.sin6_port, htons(5555));
+}
+
+/* ---- SOCK_DGRAM --------------------------------------------------------- */
+
+TestSuite(dgram, .init = setup, .fini = teardown);
+
+/* A datagram from @p w: @p text, from 198.18.0.9:@p port (or, with
+ * @p v6, from 2001:2::9). */
+static uint64_t
+post_dgram(uint32_t w, uint32_t sock, const char *text, uint16_t port, int v6)
+{
+	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_DGRAM, .sock = sock,
+				    .len = (uint32_t)strlen(text),
+				    .n = htons(port) };
+
+	if (v6) {
+		ev.af = AF_INET6;
+		inet_pton(AF_INET6, "2001:2::9", ev.addr6);
+	} else {
+		ev.af = AF_INET;
+		ev.raddr = htonl(0xc6120009);
+	}
+	ev.a = fake_chain(&fk, text, ev.len, 2);
+	fake_post(&fk, w, &ev);
+	return ev.a;
+}
+
+/* The next command of @p op at or after *@p from, on worker @p w. */
+static struct dpt_embed_cmd
+next_cmd(uint8_t op, int *from, uint32_t want_w)
+{
+	uint32_t w;
+	struct dpt_embed_cmd c;
+
+	*from = fake_find(&fk, op, *from, 1000);
+	cr_assert_geq(*from, 0, "no command %u", op);
+	c = fake_cmd(&fk, (*from)++, &w);
+	cr_assert_eq(w, want_w, "command %u went to worker %u, not %u", op, w,
+		     want_w);
+	return c;
+}
+
+/* A datagram socket is bound on every worker: worker 0 first (it chooses
+ * a port 0), then the others with its port. */
+Test(dgram, bind_of_port_0_asks_worker_0_then_binds_its_port_on_the_others)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 0), n;
+	socklen_t len = sizeof(n);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0), v = 0, i = 0;
+	struct dpt_embed_cmd c;
+
+	cr_assert_gt(fd, 0);
+	len = sizeof(v);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len), 0);
+	cr_assert_eq(v, SOCK_DGRAM);
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	c = next_cmd(DPT_EMBED_CMD_UDP_BIND, &i, 0);
+	cr_assert_eq(c.port, 0);
+	cr_assert_eq(c.af, AF_INET);
+	cr_assert_eq(c.n, FK_RCVBUF / FK_WORKERS,
+		     "each worker's credit: its share of SO_RCVBUF");
+	c = next_cmd(DPT_EMBED_CMD_UDP_BIND, &i, 1);
+	cr_assert_eq(c.port, htons(40001));
+	len = sizeof(n);
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(n.sin_port, htons(40001));
+	cr_assert_eq(dpt_listen(fd, 1), -1);
+	cr_assert_eq(errno, EOPNOTSUPP);
+}
+
+/* Datagrams come from any worker, each whole, with its source; each
+ * read gives its credit back to the worker that delivered it. A read
+ * shorter than the datagram cuts it; MSG_TRUNC says its length. */
+Test(dgram, recvfrom_keeps_boundaries_names_sources_and_returns_credit)
+{
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(5353) }, from;
+	socklen_t len = sizeof(from);
+	int fd = dpt_socket(AF_INET6, SOCK_DGRAM, 0), i = 0;
+	char buf[64];
+	uint64_t a1, a2;
+	struct dpt_embed_cmd c;
+
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&any, sizeof(any)), 0);
+	a1 = post_dgram(1, (uint32_t)fd, "first datagram", 1111, 0);
+	cr_assert_eq(dpt_recvfrom(fd, buf, 5, MSG_PEEK | MSG_TRUNC,
+				  (struct sockaddr *)&from, &len), 14,
+		     "MSG_TRUNC: the datagram's length");
+	cr_assert_eq(dpt_recvfrom(fd, buf, 5, 0, (struct sockaddr *)&from,
+				  &len), 5);
+	cr_assert_eq(memcmp(buf, "first", 5), 0);
+	cr_assert_eq(len, sizeof(from));
+	cr_assert(IN6_IS_ADDR_V4MAPPED(&from.sin6_addr),
+		  "an IPv4 source on an AF_INET6 socket is mapped");
+	cr_assert_eq(from.sin6_port, htons(1111));
+	c = next_cmd(DPT_EMBED_CMD_FREE, &i, 1);
+	cr_assert_eq(c.a, a1);
+	i = 0;
+	c = next_cmd(DPT_EMBED_CMD_UDP_CREDIT, &i, 1);
+	cr_assert_eq(c.len, 14, "the whole datagram's credit");
+	a2 = post_dgram(0, (uint32_t)fd, "second", 2222, 1);
+	len = sizeof(from);
+	cr_assert_eq(dpt_recvfrom(fd, buf, sizeof(buf), 0,
+				  (struct sockaddr *)&from, &len), 6,
+		     "the rest of the first was discarded");
+	cr_assert_eq(memcmp(buf, "second", 6), 0);
+	cr_assert_eq(from.sin6_port, htons(2222));
+	cr_assert_eq(from.sin6_addr.s6_addr[15], 9);
+	c = next_cmd(DPT_EMBED_CMD_FREE, &i, 0);
+	cr_assert_eq(c.a, a2);
+}
+
+Test(dgram, nonblocking_recv_is_eagain_and_epoll_says_in_and_out)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 5354);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT }, out[2];
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	int ep = dpt_epoll_create(0);
+	char b[8];
+
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_recv(fd, b, sizeof(b), 0), -1);
+	cr_assert_eq(errno, EAGAIN);
+	ev.data.fd = fd;
+	cr_assert_eq(dpt_epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+	cr_assert_eq(dpt_epoll_wait(ep, out, 2, 0), 1);
+	cr_assert_eq(out[0].events, EPOLLOUT, "writable, nothing to read");
+	post_dgram(0, (uint32_t)fd, "x", 1, 0);
+	cr_assert_eq(dpt_epoll_wait(ep, out, 2, 1000), 1);
+	cr_assert_eq(out[0].events, EPOLLIN | EPOLLOUT);
+	cr_assert_eq(dpt_recv(fd, b, sizeof(b), 0), 1);
+	cr_assert_eq(dpt_epoll_wait(ep, out, 2, 0), 1);
+	cr_assert_eq(out[0].events, EPOLLOUT);
+}
+
+/* sendto on an unbound socket binds it first (an ephemeral port, Linux's
+ * autobind) and sends through worker 0; connect makes the worker that
+ * owns the 4-tuple the one sends go through. */
+Test(dgram, sendto_autobinds_and_connect_sends_through_the_owner)
+{
+	struct sockaddr_in to = sa("198.18.0.1", 7), p;
+	socklen_t len = sizeof(p);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0), i = 0;
+	struct dpt_embed_cmd c;
+	static char big[65508];
+
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1);
+	cr_assert_eq(errno, EDESTADDRREQ);
+	cr_assert_eq(dpt_sendto(fd, "hello", 5, 0, (struct sockaddr *)&to,
+				sizeof(to)), 5);
+	(void)next_cmd(DPT_EMBED_CMD_UDP_BIND, &i, 0);
+	c = next_cmd(DPT_EMBED_CMD_UDP_SEND, &i, 0);
+	cr_assert_eq(c.a, to.sin_addr.s_addr);
+	cr_assert_eq(c.port, htons(7));
+	cr_assert_eq(c.len, 5);
+	cr_assert_eq(memcmp(chan_cur()->cmap + chan_cur()->wel.tx_off +
+			    (uint64_t)c.n * FK_TXSIZE, "hello", 5), 0);
+	cr_assert_eq(dpt_getpeername(fd, (struct sockaddr *)&p, &len), -1);
+	cr_assert_eq(errno, ENOTCONN);
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	cr_assert_eq(dpt_getpeername(fd, (struct sockaddr *)&p, &len), 0);
+	cr_assert_eq(p.sin_port, htons(7));
+	cr_assert_eq(dpt_send(fd, "again", 5, 0), 5);
+	c = next_cmd(DPT_EMBED_CMD_UDP_SEND, &i, 1);
+	cr_assert_eq(c.port, 0, "to the connected peer");
+	/* longer than a transmit buffer: two, the first with MORE */
+	memset(big, 'b', sizeof(big));
+	cr_assert_eq(dpt_send(fd, big, FK_TXSIZE + 1, 0), FK_TXSIZE + 1);
+	c = next_cmd(DPT_EMBED_CMD_UDP_SEND, &i, 1);
+	cr_assert_eq(c.len, FK_TXSIZE);
+	cr_assert_eq(c.flags, DPT_EMBED_UDP_MORE);
+	c = next_cmd(DPT_EMBED_CMD_UDP_SEND, &i, 1);
+	cr_assert_eq(c.len, 1);
+	cr_assert_eq(c.flags, 0);
+	cr_assert_eq(dpt_send(fd, big, 65508, 0), -1);
+	cr_assert_eq(errno, EMSGSIZE, "longer than UDP over IPv4 carries");
+	/* AF_UNSPEC: not connected any more */
+	p.sin_family = AF_UNSPEC;
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&p, sizeof(p)), 0);
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), -1);
+	cr_assert_eq(errno, EDESTADDRREQ);
+}
+
+/* RFC 1122 4.1.3.3: an ICMP error for the connected peer fails the next
+ * call once (ECONNREFUSED), and SO_ERROR reads it. */
+Test(dgram, an_icmp_error_is_the_next_calls_error_once)
+{
+	struct sockaddr_in to = sa("198.18.0.1", 7);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0), v = -1;
+	socklen_t len = sizeof(v);
+	char b[4];
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	post(1, DPT_EMBED_EVT_RESET, (uint32_t)fd, 0, ECONNREFUSED);
+	usleep(20000);
+	cr_assert_eq(dpt_recv(fd, b, sizeof(b), 0), -1);
+	cr_assert_eq(errno, ECONNREFUSED);
+	cr_assert_eq(dpt_recv(fd, b, sizeof(b), 0), -1);
+	cr_assert_eq(errno, EAGAIN);
+	post(1, DPT_EMBED_EVT_RESET, (uint32_t)fd, 0, ECONNREFUSED);
+	usleep(20000);
+	cr_assert_eq(dpt_getsockopt(fd, SOL_SOCKET, SO_ERROR, &v, &len), 0);
+	cr_assert_eq(v, ECONNREFUSED);
+	cr_assert_eq(dpt_send(fd, "x", 1, 0), 1, "read once");
+}
+
+Test(dgram, close_unbinds_on_every_worker_and_frees_the_id_once_answered)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 5355);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0), i = 0, fd2;
+
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	post_dgram(0, (uint32_t)fd, "unread", 9, 0);
+	usleep(20000);
+	chan_poll(chan_cur()); /* held, unread */
+	cr_assert_eq(chan_cur()->socks[fd].rxq_n, 1);
+	cr_assert_eq(dpt_close(fd), 0);
+	{
+		uint32_t w1, w2;
+		int k = fake_find(&fk, DPT_EMBED_CMD_UDP_CLOSE, 0, 1000);
+
+		cr_assert_geq(k, 0);
+		(void)fake_cmd(&fk, k, &w1);
+		k = fake_find(&fk, DPT_EMBED_CMD_UDP_CLOSE, k + 1, 1000);
+		cr_assert_geq(k, 0);
+		(void)fake_cmd(&fk, k, &w2);
+		cr_assert_eq(w1 + w2, 1u, "one to each worker");
+	}
+	(void)next_cmd(DPT_EMBED_CMD_FREE, &i, 0);
+	/* both CLOSED answers free the id, for the next socket */
+	usleep(20000);
+	fd2 = dpt_socket(AF_INET, SOCK_DGRAM, 0);
+	chan_poll(chan_cur());
+	cr_assert_eq(chan_cur()->socks[fd].state, SS_FREE);
+	cr_assert_gt(fd2, 0);
+}
+
+/* A port another process has on one worker: the bind fails there, and
+ * the workers that bound it let it go (no UDP_CLOSE to the others: they
+ * would refuse it). */
+Test(dgram, a_bind_refused_by_one_worker_is_undone_on_the_others)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 5356);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0), i, k;
+	uint32_t w;
+
+	fk.udp_bind_err[1] = EADDRINUSE;
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), -1);
+	cr_assert_eq(errno, EADDRINUSE);
+	i = fake_find(&fk, DPT_EMBED_CMD_UDP_CLOSE, 0, 1000);
+	cr_assert_geq(i, 0);
+	(void)fake_cmd(&fk, i, &w);
+	cr_assert_eq(w, 0u, "to worker 0, which bound it");
+	k = fake_find(&fk, DPT_EMBED_CMD_UDP_CLOSE, i + 1, 100);
+	cr_assert_lt(k, 0, "not to worker 1, which refused");
+	fk.udp_bind_err[1] = 0;
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0,
+		     "a later bind of the socket may succeed");
+}
+
+/* A stream's late EVT_CLOSED (a handle) naming an id that is a datagram
+ * socket's now counts for nothing: only the workers' answers to its
+ * UDP_CLOSE free it. */
+Test(dgram, a_late_stream_event_does_not_count_as_a_close_answer)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 5357);
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0);
+	struct sock *s;
+
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	fk.paused = 1;
+	cr_assert_eq(dpt_close(fd), 0);
+	s = &chan_cur()->socks[fd];
+	cr_assert_eq(s->state, SS_CLOSING);
+	post(0, DPT_EMBED_EVT_CLOSED, (uint32_t)fd, 77, 0);
+	post(1, DPT_EMBED_EVT_CLOSED, (uint32_t)fd, 78, 0);
+	usleep(20000);
+	chan_poll(chan_cur());
+	cr_assert_eq(s->state, SS_CLOSING);
+	cr_assert_eq(s->answers, FK_WORKERS);
+	fk.paused = 0;
+	usleep(50000);
+	chan_poll(chan_cur());
+	cr_assert_eq(s->state, SS_FREE);
+}
+
+/* Linux's connect() gives a wildcard-bound datagram socket the source
+ * address of its route; a disconnect (AF_UNSPEC) puts the wildcard back.
+ * The owner of the 4-tuple says which (the fake: 198.18.0.2, 2001:2::1). */
+Test(dgram, connect_sets_the_source_address_and_a_disconnect_clears_it)
+{
+	struct sockaddr_in6 to6 = sa6("2001:2::2", 7), n;
+	struct sockaddr_in6 to4 = sa6("::ffff:198.18.0.1", 7);
+	struct sockaddr un = { .sa_family = AF_UNSPEC };
+	socklen_t len = sizeof(n);
+	int fd = dpt_socket(AF_INET6, SOCK_DGRAM, 0);
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&to6, sizeof(to6)), 0);
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert_eq(n.sin6_addr.s6_addr[0], 0x20);
+	cr_assert_eq(n.sin6_addr.s6_addr[15], 1, "2001:2::1");
+	cr_assert_eq(n.sin6_port, htons(40001));
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&to4, sizeof(to4)), 0);
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert(IN6_IS_ADDR_V4MAPPED(&n.sin6_addr), "::ffff:198.18.0.2");
+	cr_assert_eq(n.sin6_addr.s6_addr[15], 2);
+	cr_assert_eq(dpt_connect(fd, &un, sizeof(un)), 0);
+	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&n.sin6_addr), "[::] again");
+	cr_assert_eq(n.sin6_port, htons(40001), "the port stays");
 }
