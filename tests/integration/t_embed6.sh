@@ -126,6 +126,9 @@ for dst in "$IT_PEER 5080" "$P6 5081" "::ffff:$IT_PEER 5080"; do
 done
 out=$(inet udp-refused "$IT_PEER" 5099) || it_fail "closed port: $out"
 it_log "$out"
+# over IPv6: Linux's ICMPv6 port unreachable reaches the connected socket
+out=$(inet udp-refused "$P6" 5099) || it_fail "closed port over IPv6: $out"
+it_log "over IPv6: $out"
 
 it_stop_dptcpd
 it_expect_counter tcp_drop_cksum 0
