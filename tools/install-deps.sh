@@ -20,6 +20,8 @@ packages=(
 	python3-scapy tcpdump tshark hping3 nmap
 	# peers and plotting of the benchmarks
 	wrk apache2-utils nginx sockperf gnuplot-nox
+	# unmodified programs under the preload library (t_preload_*)
+	redis-server redis-tools
 )
 
 missing=()
