@@ -1121,3 +1121,24 @@ dpt_fcntl(int fd, int cmd, ...)
 		return fail(EINVAL);
 	}
 }
+
+/** For the preload library's FIONREAD: the bytes a stream socket holds
+ *  unread, or the length of a datagram socket's next datagram (Linux's
+ *  answers). @return 0, or -1 with errno EBADF. */
+int
+sock_rx_bytes(int fd, int *n)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = sock_get(ch, fd);
+	uint64_t v;
+
+	if (s == NULL || s->state == SS_EPOLL)
+		return fail(EBADF);
+	chan_poll(ch);
+	if (s->type == SOCK_DGRAM)
+		v = s->rxq_n > 0 ? s->rxq[s->rxq_head].len : 0;
+	else
+		v = rx_queued(s);
+	*n = v > INT32_MAX ? INT32_MAX : (int)v;
+	return 0;
+}

@@ -177,6 +177,10 @@ int chan_wait(struct chan *ch, int (*ready)(struct chan *, void *),
 void chan_disarm(struct chan *ch);
 void chan_arm(struct chan *ch);
 uint64_t chan_now_ns(void);
+struct chan *chan_use(struct chan *ch);
+void chan_unkey(void);
+void chan_forget(struct chan *ch);
+int chan_flush(struct chan *ch, int timeout_ms);
 struct sock *sock_get(struct chan *ch, int fd);
 uint32_t sock_alloc(struct chan *ch);
 void sock_free(struct chan *ch, uint32_t id);
@@ -201,6 +205,9 @@ int sock_credit_ok(const struct chan *ch, const struct sock *s,
 		   uint64_t need, int txbuf);
 void sock_recv_credit(struct chan *ch, struct sock *s, uint32_t id,
 		      uint64_t bytes);
+int sock_rx_bytes(int fd, int *n);
+int sock_listen_takeover(int fd, int backlog);
+void sock_set_group(uint64_t g);
 
 /* sock_buf.c */
 const void *mb_local(const struct chan *ch, uint64_t addr);
