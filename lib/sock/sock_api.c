@@ -211,7 +211,8 @@ dpt_listen(int fd, int backlog)
 	s->acc_share = ((uint32_t)backlog + nw - 1) / nw;
 	c.n = s->acc_share;
 	c.b = (s->reuseaddr ? DPT_EMBED_LISTEN_REUSEADDR : 0) |
-	      (s->v6only ? DPT_EMBED_LISTEN_V6ONLY : 0);
+	      (s->v6only ? DPT_EMBED_LISTEN_V6ONLY : 0) |
+	      (s->takeover ? DPT_EMBED_LISTEN_TAKEOVER : 0);
 	c.af = s->family;
 	s->state = SS_LISTEN;
 	/* the options set so far go to every worker's listener: its
@@ -235,6 +236,17 @@ dpt_listen(int fd, int backlog)
 		return fail(e);
 	}
 	return 0;
+}
+
+int
+sock_listen_takeover(int fd, int backlog)
+{
+	struct sock *s = tcp_sock(chan_cur(), fd);
+
+	if (s == NULL)
+		return -1;
+	s->takeover = 1;
+	return dpt_listen(fd, backlog);
 }
 
 static int

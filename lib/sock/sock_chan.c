@@ -39,6 +39,19 @@
 static __thread struct chan *tl_chan;
 static __thread char tl_err[256];
 
+/* The group sent in every thread's hello (dpt_embed_hello.group): the
+ * library's one piece of process-wide state beside the thread-locals
+ * (and the key below). A process sets it before it attaches; its
+ * threads, and the processes it forks, attach as clients of one group,
+ * which may take over each other's listeners (sock_listen_takeover). */
+static uint64_t proc_group;
+
+void
+sock_set_group(uint64_t g)
+{
+	__atomic_store_n(&proc_group, g, __ATOMIC_RELAXED);
+}
+
 /* A thread that ends attached is detached by this key's destructor, so
  * its channel (mappings, rings, socket table) is not leaked and dptcpd
  * sees its sockets closed, not a dead client. */
@@ -473,6 +486,7 @@ send_hello(int sock, int efd)
 	h.version = DPT_EMBED_VERSION;
 	h.pid = getpid();
 	snprintf(h.name, sizeof(h.name), "%s", program_invocation_short_name);
+	h.group = __atomic_load_n(&proc_group, __ATOMIC_RELAXED);
 	c = CMSG_FIRSTHDR(&m);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
