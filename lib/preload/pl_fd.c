@@ -496,16 +496,3 @@ pl_leave(struct pl_file *f, struct chan *prev)
 	pl_unlock(f->pc);
 	errno = e;
 }
-
-/* Until the listener takeover is in libdptcp (branch s22-takeover). */
-__attribute__((weak)) void
-sock_set_group(uint64_t g)
-{
-	(void)g;
-}
-
-__attribute__((weak)) int
-sock_listen_takeover(int fd, int backlog)
-{
-	return dpt_listen(fd, backlog);
-}

@@ -392,8 +392,9 @@ file_send(struct pl_file *f, int in, off_t *offset, size_t count)
 	return done;
 }
 
-EXPORT ssize_t
-sendfile(int out, int in, off_t *offset, size_t count)
+/* sendfile and sendfile64, as fcntl (pl_sock.c) */
+static ssize_t
+pl_sendfile(int out, int in, off_t *offset, size_t count)
 {
 	struct pl_file *f = pl_sock(out);
 
@@ -406,8 +407,15 @@ sendfile(int out, int in, off_t *offset, size_t count)
 	return PL_CALL(f, "sendfile", file_send(f, in, offset, count));
 }
 
-EXPORT ssize_t sendfile64(int out, int in, off_t *offset, size_t count)
-	__attribute__((alias("sendfile")));
+EXPORT ssize_t pl_sendfile_a(int out, int in, off_t *offset, size_t count)
+	__asm__("sendfile") __attribute__((alias("pl_sendfile")));
+EXPORT ssize_t pl_sendfile_b(int out, int in, off_t *offset, size_t count)
+	__asm__("sendfile64") __attribute__((alias("pl_sendfile")));
+
+ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen);
+ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen,
+		       int flags, struct sockaddr *from, socklen_t *fromlen);
 
 /* _FORTIFY_SOURCE's checked variants: the check, then the call. */
 EXPORT ssize_t

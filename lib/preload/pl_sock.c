@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -422,8 +423,11 @@ fcntl_ours(int fd, struct pl_file *f, int cmd, long arg)
 	}
 }
 
-EXPORT int
-fcntl(int fd, int cmd, ...)
+/* fcntl and fcntl64 are one function on 64-bit Linux; the C library's
+ * header renames fcntl to fcntl64 under _FILE_OFFSET_BITS=64, so both
+ * names are given by assembler name. */
+static int
+pl_fcntl(int fd, int cmd, ...)
 {
 	struct pl_file *f;
 	va_list ap;
@@ -439,7 +443,10 @@ fcntl(int fd, int cmd, ...)
 	return fcntl_ours(fd, f, cmd, arg);
 }
 
-EXPORT int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
+EXPORT int pl_fcntl_a(int fd, int cmd, ...) __asm__("fcntl")
+	__attribute__((alias("pl_fcntl")));
+EXPORT int pl_fcntl_b(int fd, int cmd, ...) __asm__("fcntl64")
+	__attribute__((alias("pl_fcntl")));
 
 EXPORT int
 ioctl(int fd, unsigned long req, ...)

@@ -256,6 +256,8 @@ ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t,
 	return pl_poll_mixed(fds, n, ts_ns(t), mask);
 }
 
+int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen);
+
 EXPORT int
 __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen)
 {
