@@ -41,6 +41,10 @@ static struct pl_file *pl_free;       /* files, kept for reuse: a stale
 static int pl_ph = -1;                /* the placeholder every dptcp
 				       * descriptor is a dup of */
 static uint64_t pl_group;             /* this process family's group */
+static char *pl_prefix;               /* DPTCP_PREFIX as the program
+				       * started: programs clear their
+				       * environment (nginx's workers) */
+static unsigned int pl_spin = 50;     /* DPTCP_SPIN_US, likewise */
 static __thread struct pl_chan *tl_pc;
 
 void *
@@ -146,6 +150,11 @@ init_once(void)
 
 	real_init();
 	pl_pid = getpid();
+	if (getenv("DPTCP_PREFIX") != NULL)
+		pl_prefix = strdup(getenv("DPTCP_PREFIX"));
+	if (getenv("DPTCP_SPIN_US") != NULL)
+		pl_spin = (unsigned int)strtoul(getenv("DPTCP_SPIN_US"),
+						NULL, 10);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < n)
 		n = rl.rlim_max;
 	/* untouched pages cost nothing: the table is as long as the
@@ -182,9 +191,7 @@ pl_unlock(struct pl_chan *pc)
 unsigned int
 pl_spin_us(void)
 {
-	const char *s = getenv("DPTCP_SPIN_US");
-
-	return s != NULL ? (unsigned int)strtoul(s, NULL, 10) : 50u;
+	return pl_spin;
 }
 
 /** The calling thread's channel, attached on first use: NULL with errno
@@ -207,7 +214,7 @@ pl_chan_self(void)
 	sock_set_group(pl_group | 1);
 	pthread_mutex_unlock(&pl_mu);
 	prev = chan_use(NULL);
-	if (dpt_attach(NULL) != 0) {
+	if (dpt_attach(pl_prefix) != 0) {
 		int e = errno;
 
 		chan_use(prev);
@@ -216,6 +223,7 @@ pl_chan_self(void)
 		return NULL;
 	}
 	chan_unkey();
+	dpt_set_spin_us(pl_spin);
 	pc->ch = chan_use(prev);
 	pthread_mutex_init(&pc->mu, NULL);
 	pc->pid = pl_pid;
