@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -46,6 +47,7 @@ static char *pl_prefix;               /* DPTCP_PREFIX as the program
 				       * environment (nginx's workers) */
 static unsigned int pl_spin = 50;     /* DPTCP_SPIN_US, likewise */
 static __thread struct pl_chan *tl_pc;
+static __thread int tl_wfd = -1;       /* the thread's own eventfd */
 
 void *
 pl_sym(const char *name)
@@ -102,6 +104,9 @@ fork_child(void)
 	pthread_mutex_init(&pl_mu, NULL);
 	pl_pid = getpid();
 	tl_pc = NULL;
+	if (tl_wfd >= 0) /* the parent's eventfd, shared: a new one */
+		pl_real.close(tl_wfd);
+	tl_wfd = -1;
 	for (struct pl_chan *pc = pl_chans; pc != NULL; pc = pc->next) {
 		pthread_mutex_init(&pc->mu, NULL);
 		if (pc->ch != NULL)
@@ -133,11 +138,9 @@ pl_exit(void)
 
 		if (pc->pid != pl_pid || pc->ch == NULL)
 			continue;
-		pl_lock(pc);
-		prev = chan_use(pc->ch);
+		prev = pl_in(pc);
 		chan_flush(pc->ch, PL_EXIT_FLUSH_MS);
-		chan_use(prev);
-		pl_unlock(pc);
+		pl_out(pc, prev);
 	}
 }
 
@@ -176,16 +179,115 @@ pl_init(void)
 	pthread_once(&pl_once, init_once);
 }
 
-void
-pl_lock(struct pl_chan *pc)
+/*
+ * Waiting. A thread that waits for a dptcp socket (a blocking call, poll,
+ * select, epoll) busy-polls, then sleeps in the kernel on its channel's
+ * eventfd, which dptcpd writes while the channel is armed, and on an
+ * eventfd of its own. Several threads may sleep on one channel: it stays
+ * armed while any does (waiters), and the wake-ups are passed on, since
+ * one thread's reading may consume the channel's eventfd or the events
+ * another sleeps for: the thread that drains the channel's eventfd, and
+ * any call that handled events, write every waiter's own eventfd. No
+ * wake-up is lost: a waiter is listed, then looks once more, then sleeps.
+ */
+static void
+wake_all(struct pl_chan *pc, const struct pl_waiter *self)
+{
+	uint64_t one = 1;
+
+	for (struct pl_waiter *w = pc->waiters; w != NULL; w = w->next)
+		if (w != self && pl_real.write(w->efd, &one, sizeof(one)) < 0)
+			pl_note_once("writing a waiter's eventfd failed");
+}
+
+static void
+settle(struct pl_chan *pc)
+{
+	if (pc->waiters == NULL)
+		return;
+	chan_arm(pc->ch); /* a libdptcp call may have cleared the flag */
+	if (pc->ch->n_evt != pc->seen_evt) {
+		pc->seen_evt = pc->ch->n_evt;
+		wake_all(pc, NULL);
+	}
+}
+
+/** The calling thread's own eventfd (made on first use). */
+int
+pl_waiter_fd(void)
+{
+	if (tl_wfd < 0)
+		tl_wfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return tl_wfd;
+}
+
+/** Lock channel @p pc and make it the calling thread's. @return the
+ *  thread's own, for pl_out(). */
+struct chan *
+pl_in(struct pl_chan *pc)
 {
 	pthread_mutex_lock(&pc->mu);
+	return chan_use(pc->ch);
 }
 
 void
-pl_unlock(struct pl_chan *pc)
+pl_out(struct pl_chan *pc, struct chan *prev)
 {
+	int e = errno;
+
+	settle(pc);
+	chan_use(prev);
 	pthread_mutex_unlock(&pc->mu);
+	errno = e;
+}
+
+/** The calling thread (waiter @p w) is about to sleep on @p pc. */
+void
+pl_arm(struct pl_chan *pc, struct pl_waiter *w)
+{
+	int e = errno;
+
+	pthread_mutex_lock(&pc->mu);
+	if (pc->waiters == NULL)
+		chan_arm(pc->ch);
+	w->next = pc->waiters;
+	pc->waiters = w;
+	pc->seen_evt = pc->ch->n_evt;
+	pthread_mutex_unlock(&pc->mu);
+	errno = e;
+}
+
+/** ... and woke up (or did not sleep). */
+void
+pl_disarm(struct pl_chan *pc, struct pl_waiter *w)
+{
+	struct pl_waiter **p;
+	int e = errno;
+
+	pthread_mutex_lock(&pc->mu);
+	for (p = &pc->waiters; *p != NULL && *p != w; p = &(*p)->next)
+		;
+	if (*p != NULL)
+		*p = w->next;
+	if (pc->waiters == NULL)
+		chan_disarm(pc->ch);
+	pthread_mutex_unlock(&pc->mu);
+	errno = e;
+}
+
+/** Waiter @p self woke on @p pc's eventfd: it drains it and passes the
+ *  wake-up on to the channel's other waiters. */
+void
+pl_woken(struct pl_chan *pc, const struct pl_waiter *self)
+{
+	uint64_t v;
+	int e = errno;
+
+	pthread_mutex_lock(&pc->mu);
+	if (pl_real.read(pc->ch->efd, &v, sizeof(v)) == sizeof(v))
+		wake_all(pc, self);
+	pthread_mutex_unlock(&pc->mu);
+	errno = e;
 }
 
 unsigned int
@@ -338,11 +440,9 @@ file_close(struct pl_file *f)
 	if (f->kind == PL_EPOLL) {
 		pl_epoll_drop(f);
 	} else if (f->pc != NULL && f->pc->pid == pl_pid && f->id >= 0) {
-		pl_lock(f->pc);
-		prev = chan_use(f->pc->ch);
+		prev = pl_in(f->pc);
 		dpt_close(f->id);
-		chan_use(prev);
-		pl_unlock(f->pc);
+		pl_out(f->pc, prev);
 	}
 	file_free(f);
 }
@@ -442,23 +542,21 @@ take_over(struct pl_file *f)
 
 	if (pc == NULL)
 		return -1;
-	pl_lock(pc);
-	prev = chan_use(pc->ch);
-	id = dpt_socket(f->domain, f->type, 0);
+	prev = pl_in(pc);
+	/* libdptcp's sockets never block: the wrappers wait (pl_io.c) */
+	id = dpt_socket(f->domain, f->type | SOCK_NONBLOCK, 0);
 	for (i = 0; id >= 0 && i < f->n_opts; i++)
 		(void)dpt_setsockopt(id, f->opts[i].level, f->opts[i].name,
 				     &f->opts[i].val, sizeof(int));
 	if (id < 0 ||
 	    dpt_bind(id, (const struct sockaddr *)&f->bound,
 		     f->bound_len) != 0 ||
-	    sock_listen_takeover(id, f->backlog) != 0 ||
-	    dpt_fcntl(id, F_SETFL, f->nonblock ? O_NONBLOCK : 0) != 0) {
+	    sock_listen_takeover(id, f->backlog) != 0) {
 		e = errno;
 		if (id >= 0)
 			dpt_close(id);
 	}
-	chan_use(prev);
-	pl_unlock(pc);
+	pl_out(pc, prev);
 	if (e != 0) {
 		errno = e;
 		return -1;
@@ -490,17 +588,12 @@ pl_enter(struct pl_file *f, const char *call, struct chan **prev)
 		if (take_over(f) != 0)
 			return -1;
 	}
-	pl_lock(f->pc);
-	*prev = chan_use(f->pc->ch);
+	*prev = pl_in(f->pc);
 	return 0;
 }
 
 void
 pl_leave(struct pl_file *f, struct chan *prev)
 {
-	int e = errno;
-
-	chan_use(prev);
-	pl_unlock(f->pc);
-	errno = e;
+	pl_out(f->pc, prev);
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
@@ -31,6 +32,20 @@
 	}							\
 	r_;							\
 })
+
+/*
+ * libdptcp's sockets never block; a call on a socket the program has not
+ * made non-blocking waits here, without the channel's lock (so other
+ * threads can use the channel meanwhile), and tries again.
+ */
+static int
+blocks(const struct pl_file *f, int flags)
+{
+	return !f->nonblock && !(flags & MSG_DONTWAIT);
+}
+
+#define PL_RETRY(fd, f, flags, ev, name, expr) __extension__({			long rr_;								for (;;) {									rr_ = PL_CALL((f), (name), (expr));					if (rr_ >= 0 || errno != EAGAIN || !blocks((f), (flags)) || \
+		    pl_wait_ready((fd), (ev)) != 0)						break;							}									rr_;								})
 
 #define EXPORT __attribute__((visibility("default")))
 #define GATHER (64u * 1024)       /* a stream's writev gathered up to */
@@ -78,6 +93,48 @@ scatter(const struct iovec *iov, int n, const char *src, size_t len)
 	}
 }
 
+/* A stream's send: a socket that blocks takes every byte (waiting for
+ * room as often as it takes), one that does not what there is room for. */
+static ssize_t
+send_all(int fd, struct pl_file *f, const void *buf, size_t len, int flags,
+	 const char *name)
+{
+	size_t done = 0;
+	long r;
+
+	for (;;) {
+		r = PL_CALL(f, name, dpt_send(f->id, (const char *)buf + done,
+					      len - done, flags));
+		if (r > 0)
+			done += (size_t)r;
+		if (r >= 0 && (done == len || !blocks(f, flags)))
+			return (ssize_t)done;
+		if (r < 0 && (errno != EAGAIN || !blocks(f, flags)))
+			return done > 0 ? (ssize_t)done : -1;
+		if (pl_wait_ready(fd, POLLOUT) != 0)
+			return done > 0 ? (ssize_t)done : -1;
+	}
+}
+
+/* MSG_WAITALL on a socket that blocks: until @p len bytes, the end of
+ * the stream or an error (reported next time if some bytes came). */
+static ssize_t
+recv_all(int fd, struct pl_file *f, void *buf, size_t len, int flags)
+{
+	size_t done = 0;
+	long r;
+
+	while (done < len) {
+		r = PL_RETRY(fd, f, flags, POLLIN, "recv",
+			     dpt_recv(f->id, (char *)buf + done, len - done,
+				      flags));
+		if (r <= 0)
+			return done > 0 ? (ssize_t)done : r;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
 EXPORT ssize_t
 read(int fd, void *buf, size_t len)
 {
@@ -85,7 +142,7 @@ read(int fd, void *buf, size_t len)
 
 	if (f == NULL)
 		return pl_real.read(fd, buf, len);
-	return PL_CALL(f, "read", dpt_recv(f->id, buf, len, 0));
+	return PL_RETRY(fd, f, 0, POLLIN, "read", dpt_recv(f->id, buf, len, 0));
 }
 
 EXPORT ssize_t
@@ -95,7 +152,7 @@ write(int fd, const void *buf, size_t len)
 
 	if (f == NULL)
 		return pl_real.write(fd, buf, len);
-	return PL_CALL(f, "write", dpt_send(f->id, buf, len, 0));
+	return send_all(fd, f, buf, len, 0, "write");
 }
 
 EXPORT ssize_t
@@ -105,7 +162,11 @@ recv(int fd, void *buf, size_t len, int flags)
 
 	if (f == NULL)
 		return pl_real.recv(fd, buf, len, flags);
-	return PL_CALL(f, "recv", dpt_recv(f->id, buf, len, flags));
+	if ((flags & MSG_WAITALL) && f->type == SOCK_STREAM &&
+	    blocks(f, flags) && !(flags & MSG_PEEK))
+		return recv_all(fd, f, buf, len, flags & ~MSG_WAITALL);
+	return PL_RETRY(fd, f, flags, POLLIN, "recv",
+			dpt_recv(f->id, buf, len, flags & ~MSG_WAITALL));
 }
 
 EXPORT ssize_t
@@ -115,7 +176,7 @@ send(int fd, const void *buf, size_t len, int flags)
 
 	if (f == NULL)
 		return pl_real.send(fd, buf, len, flags);
-	return PL_CALL(f, "send", dpt_sendto(f->id, buf, len, flags, NULL, 0));
+	return send_all(fd, f, buf, len, flags, "send");
 }
 
 EXPORT ssize_t
@@ -126,8 +187,10 @@ recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 
 	if (f == NULL)
 		return pl_real.recvfrom(fd, buf, len, flags, from, fromlen);
-	return PL_CALL(f, "recvfrom", dpt_recvfrom(f->id, buf, len, flags,
-						   from, fromlen));
+	if (f->type == SOCK_STREAM)
+		return recv(fd, buf, len, flags);
+	return PL_RETRY(fd, f, flags, POLLIN, "recvfrom",
+			dpt_recvfrom(f->id, buf, len, flags, from, fromlen));
 }
 
 EXPORT ssize_t
@@ -143,8 +206,10 @@ sendto(int fd, const void *buf, size_t len, int flags,
 			pl_real.sendto(fd, buf, len, flags, to, tolen);
 	if (to != NULL)
 		f->used = 1;
-	return PL_CALL(f, "sendto", dpt_sendto(f->id, buf, len, flags, to,
-					       tolen));
+	if (f->type == SOCK_STREAM)
+		return send_all(fd, f, buf, len, flags, "sendto");
+	return PL_RETRY(fd, f, flags, POLLOUT, "sendto",
+			dpt_sendto(f->id, buf, len, flags, to, tolen));
 }
 
 /* A stream's vector in: the first element as the call blocks, the rest
@@ -169,22 +234,25 @@ stream_readv(struct pl_file *f, const struct iovec *iov, int n, int flags)
 }
 
 static ssize_t
-stream_writev(struct pl_file *f, const struct iovec *iov, int n, int flags)
+stream_writev(int fd, struct pl_file *f, const struct iovec *iov, int n,
+	      int flags)
 {
 	size_t total = iov_total(iov, n);
 	ssize_t done = 0, r;
 	char *b;
 
 	if (n == 1)
-		return dpt_send(f->id, iov[0].iov_base, iov[0].iov_len, flags);
+		return send_all(fd, f, iov[0].iov_base, iov[0].iov_len, flags,
+				"writev");
 	if (total <= GATHER && (b = scratch()) != NULL) {
 		gather(b, iov, n);
-		return dpt_send(f->id, b, total, flags);
+		return send_all(fd, f, b, total, flags, "writev");
 	}
 	for (int i = 0; i < n; i++) {
 		if (iov[i].iov_len == 0)
 			continue;
-		r = dpt_send(f->id, iov[i].iov_base, iov[i].iov_len, flags);
+		r = send_all(fd, f, iov[i].iov_base, iov[i].iov_len, flags,
+			     "writev");
 		if (r < 0)
 			return done > 0 ? done : -1;
 		done += r;
@@ -254,15 +322,17 @@ vec_in(struct pl_file *f, struct msghdr *m, int flags)
 	return stream_readv(f, m->msg_iov, n, flags);
 }
 
+/* Called without the channel's lock: it takes it for each try. */
 static ssize_t
-vec_out(struct pl_file *f, const struct msghdr *m, int flags)
+vec_out(int fd, struct pl_file *f, const struct msghdr *m, int flags)
 {
 	int n = (int)m->msg_iovlen;
 
 	if (f->type == SOCK_DGRAM)
-		return dgram_writev(f, m->msg_iov, n, flags, m->msg_name,
-				    m->msg_namelen);
-	return stream_writev(f, m->msg_iov, n, flags);
+		return PL_RETRY(fd, f, flags, POLLOUT, "sendmsg",
+				dgram_writev(f, m->msg_iov, n, flags,
+					     m->msg_name, m->msg_namelen));
+	return stream_writev(fd, f, m->msg_iov, n, flags);
 }
 
 EXPORT ssize_t
@@ -274,7 +344,7 @@ readv(int fd, const struct iovec *iov, int n)
 
 	if (f == NULL)
 		return pl_real.readv(fd, iov, n);
-	return PL_CALL(f, "readv", vec_in(f, &m, 0));
+	return PL_RETRY(fd, f, 0, POLLIN, "readv", vec_in(f, &m, 0));
 }
 
 EXPORT ssize_t
@@ -286,7 +356,7 @@ writev(int fd, const struct iovec *iov, int n)
 
 	if (f == NULL)
 		return pl_real.writev(fd, iov, n);
-	return PL_CALL(f, "writev", vec_out(f, &m, 0));
+	return vec_out(fd, f, &m, 0);
 }
 
 EXPORT ssize_t
@@ -298,7 +368,7 @@ recvmsg(int fd, struct msghdr *m, int flags)
 		return pl_real.recvmsg(fd, m, flags);
 	if (flags & MSG_ERRQUEUE)
 		return pl_refuse("recvmsg(MSG_ERRQUEUE)");
-	return PL_CALL(f, "recvmsg", vec_in(f, m, flags));
+	return PL_RETRY(fd, f, flags, POLLIN, "recvmsg", vec_in(f, m, flags));
 }
 
 EXPORT ssize_t
@@ -316,7 +386,7 @@ sendmsg(int fd, const struct msghdr *m, int flags)
 			pl_real.sendmsg(fd, m, flags);
 	if (m->msg_name != NULL)
 		f->used = 1;
-	return PL_CALL(f, "sendmsg", vec_out(f, m, flags));
+	return vec_out(fd, f, m, flags);
 }
 
 EXPORT int
@@ -353,7 +423,7 @@ splice(int in, off_t *ioff, int out, off_t *ooff, size_t len,
  * to the socket; dptcp's send path copies into a transmit buffer).
  */
 static ssize_t
-file_send(struct pl_file *f, int in, off_t *offset, size_t count)
+file_send(int fd, struct pl_file *f, int in, off_t *offset, size_t count)
 {
 	off_t off = offset != NULL ? *offset : lseek(in, 0, SEEK_CUR);
 	char *b = scratch();
@@ -375,7 +445,7 @@ file_send(struct pl_file *f, int in, off_t *offset, size_t count)
 				return -1;
 			break;
 		}
-		s = dpt_send(f->id, b, (size_t)n, 0);
+		s = send_all(fd, f, b, (size_t)n, 0, "sendfile");
 		if (s < 0) {
 			if (done == 0)
 				return -1;
@@ -404,7 +474,7 @@ pl_sendfile(int out, int in, off_t *offset, size_t count)
 		errno = EINVAL; /* from a socket: Linux wants a file too */
 		return -1;
 	}
-	return PL_CALL(f, "sendfile", file_send(f, in, offset, count));
+	return file_send(out, f, in, offset, count);
 }
 
 EXPORT ssize_t pl_sendfile_a(int out, int in, off_t *offset, size_t count)

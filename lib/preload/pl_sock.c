@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,14 +78,15 @@ socket(int domain, int type, int protocol)
 	f->domain = domain;
 	f->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	f->nonblock = (type & SOCK_NONBLOCK) != 0;
-	pl_lock(pc);
-	prev = chan_use(pc->ch);
-	id = dpt_socket(domain, type & ~SOCK_CLOEXEC, protocol);
+	prev = pl_in(pc);
+	/* libdptcp's sockets never block: the wrappers wait, without the
+	 * channel's lock (pl_io.c), so that other threads may use it */
+	id = dpt_socket(domain, (type & ~SOCK_CLOEXEC) | SOCK_NONBLOCK,
+			protocol);
 	e = errno;
 	if (id >= 0)
 		f->id = id;
-	chan_use(prev);
-	pl_unlock(pc);
+	pl_out(pc, prev);
 	if (id < 0) {
 		pl_set_free(f);
 		errno = e;
@@ -237,8 +239,13 @@ accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		errno = ENOMEM;
 		return -1;
 	}
-	id = PL_CALL(f, "accept", dpt_accept4(f->id, addr, len,
-					      flags & SOCK_NONBLOCK));
+	for (;;) {
+		id = PL_CALL(f, "accept", dpt_accept4(f->id, addr, len,
+						      SOCK_NONBLOCK));
+		if (id >= 0 || errno != EAGAIN || f->nonblock ||
+		    pl_wait_ready(fd, POLLIN) != 0)
+			break;
+	}
 	if (id < 0) {
 		e = errno;
 		pl_set_free(nf);
@@ -267,6 +274,31 @@ accept(int fd, struct sockaddr *addr, socklen_t *len)
 	return accept4(fd, addr, len, 0);
 }
 
+/* A blocking connect: libdptcp's socket does not block; the wait is
+ * here, without the channel's lock, and SO_ERROR says how it ended. */
+static int
+connect_wait(int fd, struct pl_file *f, const struct sockaddr *addr,
+	     socklen_t len)
+{
+	socklen_t el = sizeof(int);
+	int err = 0;
+
+	if (PL_CALL(f, "connect", dpt_connect(f->id, addr, len)) == 0)
+		return 0;
+	if (errno != EINPROGRESS || f->nonblock)
+		return -1;
+	if (pl_wait_ready(fd, POLLOUT) != 0)
+		return -1;
+	if (PL_CALL(f, "connect", dpt_getsockopt(f->id, SOL_SOCKET, SO_ERROR,
+						 &err, &el)) != 0)
+		return -1;
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
 EXPORT int
 connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
@@ -278,7 +310,7 @@ connect(int fd, const struct sockaddr *addr, socklen_t len)
 		return pl_to_kernel(fd, f) != 0 ? -1 :
 			pl_real.connect(fd, addr, len);
 	f->used = 1;
-	return (int)PL_CALL(f, "connect", dpt_connect(f->id, addr, len));
+	return connect_wait(fd, f, addr, len);
 }
 
 EXPORT int
@@ -377,15 +409,12 @@ getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 }
 
 /* O_NONBLOCK, a file status flag: every descriptor of the file shares
- * it. A socket another process owns gets it when taken over. */
+ * it. Only the wrappers look at it (libdptcp's socket never blocks). */
 static int
 set_nonblock(struct pl_file *f, int on)
 {
 	f->nonblock = (uint8_t)on;
-	if (f->pc->pid != pl_pid)
-		return 0;
-	return (int)PL_CALL(f, "fcntl",
-			    dpt_fcntl(f->id, F_SETFL, on ? O_NONBLOCK : 0));
+	return 0;
 }
 
 static int

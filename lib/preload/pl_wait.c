@@ -10,11 +10,9 @@
  * on its next event) and sleeps in the kernel on the kernel descriptors
  * plus those eventfds and the channels' Unix sockets (dptcpd's death).
  *
- * epoll: the program's epoll descriptor is a kernel epoll; for each
- * channel with sockets in it, a libdptcp epoll instance keeps their
- * interest, and the channel's eventfd and Unix socket sit in the kernel
- * epoll under a tag (PL_TAG in the event's data), stripped from what the
- * program gets.
+ * epoll: the program's epoll descriptor is a kernel epoll, holding its
+ * kernel descriptors; for each channel with sockets in it, a libdptcp
+ * epoll instance keeps their interest and ready list.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,8 +25,6 @@
 #include "preload.h"
 
 #define EXPORT __attribute__((visibility("default")))
-#define PL_TAG 0xd97c000000000000ull /* no user-space pointer looks so */
-#define PL_TAG_MASK 0xffff000000000000ull
 #define MAX_CH 8 /* channels one poll() may involve */
 
 static int64_t
@@ -101,21 +97,71 @@ channels(const struct pollfd *fds, nfds_t n, struct pl_chan **pcs)
 	return k;
 }
 
-static void
-arm(struct pl_chan **pcs, int k, int on)
-{
-	for (int i = 0; i < k; i++) {
-		struct chan *prev;
+/* A thread's sleep on up to MAX_CH channels (on its stack). */
+struct pl_sleep {
+	struct pl_chan *pcs[MAX_CH];
+	struct pl_waiter w[MAX_CH];
+	int k;
+};
 
-		pl_lock(pcs[i]);
-		prev = chan_use(pcs[i]->ch);
-		if (on)
-			chan_arm(pcs[i]->ch);
-		else
-			chan_disarm(pcs[i]->ch);
-		chan_use(prev);
-		pl_unlock(pcs[i]);
+static void
+sleep_arm(struct pl_sleep *z, int on)
+{
+	for (int i = 0; i < z->k; i++) {
+		if (on) {
+			z->w[i].efd = pl_waiter_fd();
+			pl_arm(z->pcs[i], &z->w[i]);
+		} else {
+			pl_disarm(z->pcs[i], &z->w[i]);
+		}
 	}
+}
+
+/*
+ * Sleep in the kernel on kp[0..n) (the program's kernel descriptors),
+ * the channels' eventfds and Unix sockets, and the thread's own eventfd,
+ * until one is ready or @p deadline (ns, < 0: none). A channel's eventfd
+ * is drained and its wake-up passed on (pl_woken()). kp must have room
+ * for n + 2 * MAX_CH + 1 entries. @return the kernel entries ready
+ * (their revents set), or -1 with errno (EINTR).
+ */
+static int
+sleep_kernel(struct pl_sleep *z, struct pollfd *kp, nfds_t n,
+	     int64_t deadline, const sigset_t *mask)
+{
+	struct timespec ts, *tp = NULL;
+	nfds_t m = n;
+	uint64_t v;
+	int r, ready = 0;
+
+	for (int i = 0; i < z->k; i++) {
+		kp[m++] = (struct pollfd){ .fd = z->pcs[i]->ch->efd,
+					   .events = POLLIN };
+		kp[m++] = (struct pollfd){ .fd = z->pcs[i]->ch->sock,
+					   .events = POLLIN };
+	}
+	kp[m++] = (struct pollfd){ .fd = pl_waiter_fd(), .events = POLLIN };
+	if (deadline >= 0) {
+		int64_t left = deadline - now_ns();
+
+		if (left < 0)
+			left = 0;
+		ts.tv_sec = left / 1000000000;
+		ts.tv_nsec = left % 1000000000;
+		tp = &ts;
+	}
+	r = pl_real.ppoll(kp, m, tp, mask);
+	if (r < 0)
+		return -1;
+	for (int i = 0; i < z->k; i++)
+		if (kp[n + 2 * (nfds_t)i].revents)
+			pl_woken(z->pcs[i], &z->w[i]);
+	if (kp[m - 1].revents &&
+	    pl_real.read(kp[m - 1].fd, &v, sizeof(v)) < 0)
+		v = 0; /* raced with nothing: EAGAIN */
+	for (nfds_t i = 0; i < n; i++)
+		ready += kp[i].fd >= 0 && kp[i].revents != 0;
+	return ready;
 }
 
 /* The kernel's part, not waiting: kp[0..n) holds the program's kernel
@@ -134,42 +180,6 @@ kernel_now(struct pollfd *fds, struct pollfd *kp, nfds_t n)
 	return k;
 }
 
-/* Sleep in the kernel until a kernel entry, a channel or @p deadline.
- * @return the kernel entries ready, or -1 with errno (EINTR). */
-static int
-sleep_mixed(struct pollfd *fds, struct pollfd *kp, nfds_t n,
-	    struct pl_chan **pcs, int k, int64_t deadline,
-	    const sigset_t *mask)
-{
-	struct timespec ts, *tp = NULL;
-	int r, ready = 0;
-
-	for (int i = 0; i < k; i++) {
-		kp[n + 2 * i] = (struct pollfd){ .fd = pcs[i]->ch->efd,
-						 .events = POLLIN };
-		kp[n + 2 * i + 1] = (struct pollfd){ .fd = pcs[i]->ch->sock,
-						     .events = POLLIN };
-	}
-	if (deadline >= 0) {
-		int64_t left = deadline - now_ns();
-
-		if (left < 0)
-			left = 0;
-		ts.tv_sec = left / 1000000000;
-		ts.tv_nsec = left % 1000000000;
-		tp = &ts;
-	}
-	r = pl_real.ppoll(kp, n + 2 * (nfds_t)k, tp, mask);
-	if (r < 0)
-		return -1;
-	for (nfds_t i = 0; i < n; i++)
-		if (kp[i].fd >= 0 && kp[i].revents) {
-			fds[i].revents = kp[i].revents;
-			ready++;
-		}
-	return ready;
-}
-
 /**
  * poll() over a set with dptcp sockets in it. @p timeout_ns < 0 waits
  * for ever; @p mask as ppoll's. @return as poll().
@@ -178,12 +188,12 @@ int
 pl_poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns,
 	      const sigset_t *mask)
 {
-	struct pl_chan *pcs[MAX_CH];
-	struct pollfd *kp = malloc((n + 2 * MAX_CH) * sizeof(*kp));
+	struct pl_sleep z;
+	struct pollfd *kp = malloc((n + 2 * MAX_CH + 1) * sizeof(*kp));
 	int64_t start = now_ns(), spin = (int64_t)pl_spin_us() * 1000;
 	int64_t deadline = timeout_ns < 0 ? -1 : start + timeout_ns;
 	int64_t spin_end = start + spin;
-	int k, dr, kr;
+	int dr, kr, any_kernel = 0;
 
 	if (kp == NULL) {
 		errno = ENOMEM;
@@ -193,24 +203,30 @@ pl_poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns,
 		kp[i] = fds[i];
 		if (pl_sock(fds[i].fd) != NULL)
 			kp[i].fd = -1;
+		else if (fds[i].fd >= 0)
+			any_kernel = 1;
 		fds[i].revents = 0;
 	}
 	for (;;) {
 		dr = scan(fds, n);
-		kr = kernel_now(fds, kp, n);
+		kr = any_kernel ? kernel_now(fds, kp, n) : 0;
 		if (dr > 0 || kr != 0 || timeout_ns == 0)
 			break;
 		if (deadline >= 0 && now_ns() >= deadline)
 			break;
 		if (now_ns() < spin_end)
 			continue;
-		k = channels(fds, n, pcs);
-		arm(pcs, k, 1);
+		z.k = channels(fds, n, z.pcs);
+		sleep_arm(&z, 1);
 		dr = scan(fds, n); /* what came before the arming */
 		if (dr == 0)
-			kr = sleep_mixed(fds, kp, n, pcs, k, deadline, mask);
-		arm(pcs, k, 0);
+			kr = sleep_kernel(&z, kp, n, deadline, mask);
+		sleep_arm(&z, 0);
 		if (kr != 0 || dr > 0) {
+			if (kr > 0)
+				for (nfds_t i = 0; i < n; i++)
+					if (kp[i].fd >= 0)
+						fds[i].revents = kp[i].revents;
 			dr = scan(fds, n);
 			break;
 		}
@@ -218,6 +234,23 @@ pl_poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns,
 	}
 	free(kp);
 	return kr < 0 ? -1 : kr + dr;
+}
+
+/** Wait, without any channel's lock, until dptcp socket @p fd is ready
+ *  for @p events (or has an error). @return 0, or -1 with errno (EINTR,
+ *  EBADF). */
+int
+pl_wait_ready(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	if (pl_poll_mixed(&p, 1, -1, NULL) < 0)
+		return -1;
+	if (p.revents & POLLNVAL) {
+		errno = EBADF;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -406,22 +439,19 @@ pl_epoll_drop(struct pl_file *e)
 
 		if (s->pc == NULL || s->pc->pid != pl_pid)
 			continue;
-		pl_lock(s->pc);
-		prev = chan_use(s->pc->ch);
+		prev = pl_in(s->pc);
 		dpt_close(s->depfd);
-		chan_use(prev);
-		pl_unlock(s->pc);
+		pl_out(s->pc, prev);
 	}
 	e->n_subs = 0;
 }
 
 /* The sub of epoll @p e for channel @p pc (entered: locked, current),
- * made on first use: a libdptcp epoll instance, the channel's eventfd
- * and Unix socket in the kernel epoll. NULL with errno. */
+ * made on first use (@p make): a libdptcp epoll instance. A slot of the
+ * parent's (inherited across fork) is reused. NULL with errno. */
 static struct pl_sub *
-sub_of(int epfd, struct pl_file *e, struct pl_chan *pc, int make)
+sub_of(struct pl_file *e, struct pl_chan *pc, int make)
 {
-	struct epoll_event kev = { .events = EPOLLIN };
 	struct pl_sub *s = NULL;
 	int i;
 
@@ -430,7 +460,7 @@ sub_of(int epfd, struct pl_file *e, struct pl_chan *pc, int make)
 			return &e->subs[i];
 		if (s == NULL && (e->subs[i].pc == NULL ||
 				  e->subs[i].pc->pid != pl_pid))
-			s = &e->subs[i]; /* the parent's: reusable here */
+			s = &e->subs[i];
 	}
 	if (!make) {
 		errno = ENOENT;
@@ -442,23 +472,9 @@ sub_of(int epfd, struct pl_file *e, struct pl_chan *pc, int make)
 	}
 	if (s == NULL)
 		s = &e->subs[e->n_subs++];
-	s->pc = pc;
 	s->depfd = dpt_epoll_create(0);
-	if (s->depfd < 0)
-		goto fail;
-	kev.data.u64 = PL_TAG | 1;
-	if (pl_real.epoll_ctl(epfd, EPOLL_CTL_ADD, pc->ch->efd, &kev) != 0)
-		goto fail;
-	kev.data.u64 = PL_TAG | 2;
-	kev.events = EPOLLIN | EPOLLRDHUP;
-	if (pl_real.epoll_ctl(epfd, EPOLL_CTL_ADD, pc->ch->sock, &kev) != 0)
-		goto fail;
-	return s;
-fail:
-	s->pc = NULL;
-	if (s == &e->subs[e->n_subs - 1])
-		e->n_subs--;
-	return NULL;
+	s->pc = s->depfd < 0 ? NULL : pc;
+	return s->pc != NULL ? s : NULL;
 }
 
 EXPORT int
@@ -477,31 +493,14 @@ epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 	}
 	if (pl_enter(f, "epoll_ctl", &prev) != 0)
 		return -1;
-	s = sub_of(epfd, e, f->pc, op == EPOLL_CTL_ADD);
+	s = sub_of(e, f->pc, op == EPOLL_CTL_ADD);
 	if (s != NULL)
 		r = dpt_epoll_ctl(s->depfd, op, f->id, ev);
 	pl_leave(f, prev);
 	return r;
 }
 
-/* Drop the tagged events (a channel's eventfd or socket) from @p ev.
- * @return what is left; *@p tagged: whether there were any. */
-static int
-strip(struct epoll_event *ev, int n, int *tagged)
-{
-	int k = 0;
-
-	for (int i = 0; i < n; i++) {
-		if ((ev[i].data.u64 & PL_TAG_MASK) == PL_TAG) {
-			*tagged = 1;
-			continue;
-		}
-		ev[k++] = ev[i];
-	}
-	return k;
-}
-
-/* The channels' events, not waiting (each left armed if it had none). */
+/* The channels' events now (their instances' ready lists). */
 static int
 collect(struct pl_file *e, struct epoll_event *ev, int max)
 {
@@ -514,11 +513,9 @@ collect(struct pl_file *e, struct epoll_event *ev, int max)
 
 		if (s->pc == NULL || s->pc->pid != pl_pid)
 			continue;
-		pl_lock(s->pc);
-		prev = chan_use(s->pc->ch);
-		r = dpt_epoll_wait(s->depfd, ev + n, max - n, 0);
-		chan_use(prev);
-		pl_unlock(s->pc);
+		prev = pl_in(s->pc);
+		r = sock_epoll_now(s->depfd, ev + n, max - n);
+		pl_out(s->pc, prev);
 		if (r > 0)
 			n += r;
 	}
@@ -526,25 +523,30 @@ collect(struct pl_file *e, struct epoll_event *ev, int max)
 }
 
 static int
-own_subs(const struct pl_file *e)
+own_subs(const struct pl_file *e, struct pl_sleep *z)
 {
-	for (int i = 0; i < e->n_subs; i++)
+	z->k = 0;
+	for (int i = 0; i < e->n_subs && z->k < MAX_CH; i++)
 		if (e->subs[i].pc != NULL && e->subs[i].pc->pid == pl_pid)
-			return 1;
-	return 0;
+			z->pcs[z->k++] = e->subs[i].pc;
+	return z->k;
 }
 
+/* The kernel's events now, after @p n of the channels' in @p ev. */
 static int
-kernel_wait(int epfd, struct epoll_event *ev, int max, int ms,
-	    const sigset_t *mask, int *tagged)
+kernel_more(int epfd, struct epoll_event *ev, int n, int max)
 {
-	int k = mask != NULL ?
-		pl_real.epoll_pwait(epfd, ev, max, ms, mask) :
-		pl_real.epoll_wait(epfd, ev, max, ms);
+	int k = n < max ? pl_real.epoll_wait(epfd, ev + n, max - n, 0) : 0;
 
-	return k < 0 ? -1 : strip(ev, k, tagged);
+	return k > 0 ? n + k : n;
 }
 
+/*
+ * epoll_wait over a kernel epoll with dptcp sockets in it: the channels'
+ * ready lists and the kernel's, busy-polled for DPTCP_SPIN_US, then a
+ * sleep in ppoll() on the epoll descriptor itself (readable when it has
+ * events), the channels and the thread's eventfd.
+ */
 static int
 epoll_mixed(int epfd, struct pl_file *e, struct epoll_event *ev, int max,
 	    int timeout, const sigset_t *mask)
@@ -552,8 +554,10 @@ epoll_mixed(int epfd, struct pl_file *e, struct epoll_event *ev, int max,
 	int64_t start = now_ns(), spin = (int64_t)pl_spin_us() * 1000;
 	int64_t deadline = timeout < 0 ? -1 :
 		start + (int64_t)timeout * 1000000;
-	int64_t spin_end = start + spin, now;
-	int n, k, tagged = 0;
+	int64_t spin_end = start + spin;
+	struct pollfd kp[2 * MAX_CH + 2];
+	struct pl_sleep z;
+	int n, k;
 
 	if (max <= 0) {
 		errno = EINVAL;
@@ -562,39 +566,35 @@ epoll_mixed(int epfd, struct pl_file *e, struct epoll_event *ev, int max,
 	for (;;) {
 		n = collect(e, ev, max);
 		if (n > 0 || timeout == 0)
-			break;
-		now = now_ns();
-		if (now < spin_end ||
-		    (deadline >= 0 && now >= deadline)) {
-			n = kernel_wait(epfd, ev, max, 0, NULL, &tagged);
-			if (n != 0 || now >= spin_end)
-				return n;
+			return kernel_more(epfd, ev, n, max);
+		k = pl_real.epoll_wait(epfd, ev, max, 0);
+		if (k != 0)
+			return k;
+		if (deadline >= 0 && now_ns() >= deadline)
+			return 0;
+		if (now_ns() < spin_end)
 			continue;
-		}
-		/* collect() left every channel armed: sleep */
-		k = kernel_wait(epfd, ev, max, deadline < 0 ? -1 :
-				(int)((deadline - now + 999999) / 1000000),
-				mask, &tagged);
+		own_subs(e, &z);
+		sleep_arm(&z, 1);
+		n = collect(e, ev, max); /* what came before the arming */
+		kp[0] = (struct pollfd){ .fd = epfd, .events = POLLIN };
+		k = n > 0 ? 0 : sleep_kernel(&z, kp, 1, deadline, mask);
+		sleep_arm(&z, 0);
+		if (n > 0)
+			return kernel_more(epfd, ev, n, max);
 		if (k < 0)
 			return -1;
-		if (k > 0)
-			return k + collect(e, ev + k, max - k);
 		spin_end = now_ns() + spin;
 	}
-	if (n < max) {
-		k = kernel_wait(epfd, ev + n, max - n, 0, NULL, &tagged);
-		if (k > 0)
-			n += k;
-	}
-	return n;
 }
 
 EXPORT int
 epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 {
 	struct pl_file *e = pl_get(epfd);
+	struct pl_sleep z;
 
-	if (e == NULL || e->kind != PL_EPOLL || !own_subs(e))
+	if (e == NULL || e->kind != PL_EPOLL || !own_subs(e, &z))
 		return pl_real.epoll_wait(epfd, ev, max, timeout);
 	return epoll_mixed(epfd, e, ev, max, timeout, NULL);
 }
@@ -604,8 +604,9 @@ epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
 	    const sigset_t *mask)
 {
 	struct pl_file *e = pl_get(epfd);
+	struct pl_sleep z;
 
-	if (e == NULL || e->kind != PL_EPOLL || !own_subs(e))
+	if (e == NULL || e->kind != PL_EPOLL || !own_subs(e, &z))
 		return pl_real.epoll_pwait(epfd, ev, max, timeout, mask);
 	return epoll_mixed(epfd, e, ev, max, timeout, mask);
 }

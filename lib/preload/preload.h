@@ -32,11 +32,24 @@
 
 struct chan;
 
+/** A thread asleep on a channel (on its stack while it sleeps): the
+ *  thread's own eventfd, which whoever handles the channel's events
+ *  writes to wake it. */
+struct pl_waiter {
+	int efd;
+	struct pl_waiter *next;
+};
+
 /** A libdptcp channel: one thread's. */
 struct pl_chan {
 	struct chan *ch;
 	pthread_mutex_t mu;  /**< held for every call on the channel */
 	pid_t pid;           /**< the process it belongs to */
+	struct pl_waiter *waiters; /**< threads asleep on it (under mu):
+				    *  while any, the channel stays armed,
+				    *  and a call that handled events wakes
+				    *  them all */
+	uint64_t seen_evt;   /**< the channel's n_evt they were told of */
 	struct pl_chan *next; /**< all channels, for exit and fork */
 };
 
@@ -163,8 +176,12 @@ void pl_file_unref(struct pl_file *f);
 int pl_ph_forget(int fd);
 void *pl_sym(const char *name);
 int pl_release_fd(int fd);
-void pl_lock(struct pl_chan *pc);
-void pl_unlock(struct pl_chan *pc);
+struct chan *pl_in(struct pl_chan *pc);
+void pl_out(struct pl_chan *pc, struct chan *prev);
+void pl_arm(struct pl_chan *pc, struct pl_waiter *w);
+void pl_disarm(struct pl_chan *pc, struct pl_waiter *w);
+void pl_woken(struct pl_chan *pc, const struct pl_waiter *self);
+int pl_waiter_fd(void);
 int pl_enter(struct pl_file *f, const char *call, struct chan **prev);
 void pl_leave(struct pl_file *f, struct chan *prev);
 int pl_refuse(const char *call);
@@ -180,5 +197,6 @@ int pl_is_loopback(const struct sockaddr *a, socklen_t len);
 int pl_poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns,
 		  const sigset_t *mask);
 void pl_epoll_drop(struct pl_file *e);
+int pl_wait_ready(int fd, short events);
 
 #endif /* PRELOAD_H */

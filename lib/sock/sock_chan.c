@@ -178,6 +178,7 @@ chan_gone(struct chan *ch, const char *why)
 	if (ch->gone)
 		return;
 	ch->gone = 1;
+	ch->n_evt++;
 	chan_set_error("%s", why);
 	ep_notify_all(ch);
 }
@@ -291,6 +292,7 @@ chan_poll(struct chan *ch)
 				break;
 		}
 	}
+	ch->n_evt += (uint64_t)total;
 	return total;
 }
 

@@ -151,6 +151,10 @@ struct chan {
 	/* the EVT_ADDR6 each worker posted last, for its next event */
 	struct dpt_embed_evt_addr6 addr6[DPT_EMBED_MAX_WORKERS];
 	unsigned int spin_us;
+	uint64_t n_evt;       /**< events handled so far (and dptcpd's
+			       *  going): a change means sockets' states may
+			       *  have changed (the preload library wakes
+			       *  its other waiters on it) */
 	uint64_t next_probe_ns; /**< when to look at the Unix socket again */
 };
 
@@ -284,6 +288,7 @@ void ep_notify_all(struct chan *ch);
 void ep_remove(struct chan *ch, uint32_t id);
 void ep_destroy(struct chan *ch, uint32_t epid);
 uint32_t sock_mask(const struct chan *ch, const struct sock *s);
+int sock_epoll_now(int epfd, struct epoll_event *events, int maxevents);
 
 /** Internal entry point (tests): attach over an already connected Unix
  *  SOCK_SEQPACKET socket, which the channel then owns. */

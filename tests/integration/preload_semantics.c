@@ -312,11 +312,41 @@ thr_main(void *arg)
 	return NULL;
 }
 
+/* A thread blocked in read() on one socket of a channel while another
+ * thread uses another socket of that channel: neither waits for the
+ * other. */
+static void *
+reader_main(void *arg)
+{
+	char buf[4];
+
+	thr_rc = read_full(*(int *)arg, buf, 4) == 0 &&
+		 memcmp(buf, "late", 4) == 0 ? 0 : 1;
+	return NULL;
+}
+
 static int
 c_threads(void)
 {
-	pthread_t t[4];
+	pthread_t t[4], rd;
 	char buf[3];
+	int x, y;
+
+	x = tcp_to(peer, 7000);
+	y = tcp_to(peer, 7000);
+	CHECK(x >= 0 && y >= 0, "connect");
+	thr_rc = 2;
+	CHECK(pthread_create(&rd, NULL, reader_main, &x) == 0, "reader");
+	usleep(200000); /* the reader is asleep in read() */
+	for (int i = 0; i < 20; i++)
+		CHECK(write(y, "yy!", 3) == 3 && read_full(y, buf, 3) == 0,
+		      "another socket of the channel while a read blocks");
+	CHECK(thr_rc == 2, "the reader still waits");
+	CHECK(write(x, "late", 4) == 4, "wake the reader");
+	pthread_join(rd, NULL);
+	CHECK(thr_rc == 0, "the reader got its bytes");
+	close(x);
+	close(y);
 
 	thr_sock = tcp_to(peer, 7000);
 	CHECK(thr_sock >= 0, "connect");

@@ -32,7 +32,7 @@ check() {
 	it_log "$1: passed"
 }
 
-for c in numbers io nonblock sendfile udp loopback threads unsupported; do
+for c in ${PL_CASES:-numbers io nonblock sendfile udp loopback threads unsupported}; do
 	pl "$c" || true
 	check "$c"
 done
