@@ -15,10 +15,12 @@ check_json() {
 	/usr/bin/python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
 if j.get("error"):
-    sys.exit("error: %s" % j["error"])
+    print("error: %s" % j["error"])
+    sys.exit(1)
 r = j["end"]["sum_received"]
 if not r["bytes"] > 0:
-    sys.exit("no bytes received: %s" % r)
+    print("no bytes received: %s" % r)
+    sys.exit(1)
 print(r["bytes"], round(r["bits_per_second"] / 1e6))' "$1"
 }
 
@@ -36,7 +38,8 @@ pair() {
 	"$cli_by" iperf3 -c "$addr" -p "$port" -t $SECS -J \
 		>"$IT_DIR/c$port.json" 2>"$IT_DIR/c$port.err" || rc=$?
 	[ "$rc" -eq 0 ] || it_fail "$what: iperf3 -c exited $rc: $(cat "$IT_DIR/c$port.err"; head -c 600 "$IT_DIR/c$port.json")"
-	res=$(check_json "$IT_DIR/c$port.json") || it_fail "$what: iperf3 -c: $res"
+	res=$(check_json "$IT_DIR/c$port.json") ||
+		it_fail "$what: iperf3 -c: $res; its stderr: $(cat "$IT_DIR/c$port.err")"
 	it_wait "$srv" 10
 	[ "$IT_RC" -eq 0 ] || it_fail "$what: iperf3 -s exited $IT_RC: $(cat "$IT_DIR/s$port.out")"
 	it_log "$what, $SECS s: $res (bytes, Mbit/s received)"

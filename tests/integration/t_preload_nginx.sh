@@ -51,7 +51,7 @@ EOF
 
 # nginx's worker processes (the master's children)
 workers() {
-	ps -o pid= --ppid "$MASTER" | tr -d ' ' | sort
+	{ ps -o pid= --ppid "$MASTER" || true; } | tr -d ' ' | sort
 }
 # GET /$1 with curl from the namespace: 200 and the file's bytes
 fetch() {
@@ -70,8 +70,14 @@ it_start_dptcpd --set tcp.msl=1s
 pt_bg nginx -e "$ND/error.log" -c "$ND/nginx.conf" -p "$ND/" \
 	>"$IT_DIR/nginx.out" 2>&1
 MASTER=$!
+# on failure, nginx's own account
+IT_AFTER+=("[ \$rc -eq 0 ] || { echo '--- nginx error.log (last 20 lines) ---'; tail -n 20 '$ND/error.log'; } >&2")
 pt_wait_listen $PORT "$MASTER" nginx
-W1=$(workers)
+for _ in $(seq 1 50); do
+	W1=$(workers)
+	[ -n "$W1" ] && break
+	sleep 0.1
+done
 [ "$(wc -w <<<"$W1")" -eq 1 ] || it_fail "nginx workers: '$W1', expected one"
 it_log "nginx up: master $MASTER, worker $W1"
 

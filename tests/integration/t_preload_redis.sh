@@ -63,7 +63,7 @@ for t in $TESTS; do
 	grep -qE "^$t( \(.*\))?: [0-9.]+ requests per second" "$IT_DIR/bench.txt" ||
 		it_fail "redis-benchmark: no result for $t: $(grep -v 'rps=' "$IT_DIR/bench.txt" | tr '\n' '|')"
 done
-it_log "redis-benchmark -n $N: $(grep -c 'requests per second' "$IT_DIR/bench.txt") tests, no error; $(grep -E '^(SET|GET):' "$IT_DIR/bench.txt" | tr '\n' ' ')"
+it_log "redis-benchmark -n $N: $(grep -c 'requests per second' "$IT_DIR/bench.txt") tests, no error; $(grep -E '^(SET|GET): .*requests per second' "$IT_DIR/bench.txt" | tr '\n' ' ')"
 
 cli SHUTDOWN NOSAVE >/dev/null 2>&1 || true
 it_wait "$SRV" 10
