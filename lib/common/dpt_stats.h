@@ -452,6 +452,12 @@
 	X(embed_accept_wrong_family, D, "accepted connections reset: of a "  \
 					"family the client's listener does " \
 					"not take (AF_INET, IPV6_V6ONLY)")   \
+	X(embed_listen_takeover, C, "listeners a client took over from "    \
+				    "another of its group "                 \
+				    "(DPT_EMBED_LISTEN_TAKEOVER)")          \
+	X(embed_unlisten_gone, C, "UNLISTENs of a listener a worker no "     \
+				  "longer had (taken over, or its LISTEN "  \
+				  "failed there), answered EVT_CLOSED")     \
 	X(embed_udp_rx, C, "datagrams posted to clients' UDP sockets")       \
 	X(embed_udp_tx, C, "datagrams clients' UDP sockets sent")             \
 	X(embed_udp_drop_rcvbuf, D, "datagrams for a client dropped: its "   \

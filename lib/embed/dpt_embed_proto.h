@@ -52,7 +52,7 @@
 #include <stdint.h>
 
 #define DPT_EMBED_MAGIC 0x64707463u /* "dptc" */
-#define DPT_EMBED_VERSION 1u
+#define DPT_EMBED_VERSION 2u /* 2: hello.group, LISTEN_TAKEOVER */
 #define DPT_EMBED_MAX_WORKERS 64u
 
 /* ---- handshake -------------------------------------------------------- */
@@ -64,6 +64,11 @@ struct dpt_embed_hello {
 	int32_t pid;         /**< the client's pid (telemetry) */
 	uint32_t flags;      /**< 0 */
 	char name[32];       /**< program name, NUL-terminated (telemetry) */
+	/** A client's group: clients with the same non-zero group may
+	 *  take over each other's listeners (DPT_EMBED_LISTEN_TAKEOVER);
+	 *  0: none. (The processes of one program, e.g. nginx's master
+	 *  and the workers it forks, each attached on its own.) */
+	uint64_t group;
 };
 
 /** dptcpd -> client, with the pool and channel memfds (SCM_RIGHTS) when
@@ -141,9 +146,15 @@ enum dpt_embed_op {
 	 *  0 or EADDRINUSE) from each. Each worker's copy starts with n
 	 *  connections of accept credit. Options set before listen come
 	 *  first to each worker as SETOPTs with handle 0 and this sock: its
-	 *  connections take them before their SYN-ACK is built. */
+	 *  connections take them before their SYN-ACK is built. With
+	 *  DPT_EMBED_LISTEN_TAKEOVER, a listener another client of this
+	 *  one's group has on port on a worker becomes this one's there
+	 *  (see the flag). */
 	DPT_EMBED_CMD_LISTEN,
-	/** Stop listening: sock. Answer: EVT_CLOSED(sock, handle 0). */
+	/** Stop listening: sock. Answer: EVT_CLOSED(sock, handle 0), also
+	 *  from a worker where sock has no listener (another client took
+	 *  it over, or the LISTEN failed there; counted
+	 *  embed_unlisten_gone). */
 	DPT_EMBED_CMD_UNLISTEN,
 	/** Take n more accepted connections of listener sock (the client's
 	 *  backlog room) from the worker whose ring carries it. Accepted
@@ -243,6 +254,22 @@ enum dpt_embed_op {
  *  family the listener does not take is reset once TCP completed it
  *  (counted: embed_accept_wrong_family). */
 #define DPT_EMBED_LISTEN_V6ONLY 2u
+
+/** LISTEN flag: take the listener over. If another live client with
+ *  the same non-zero hello.group as this one has a listener on port on
+ *  this worker, that listener (lib/tcp's listener itself, with the
+ *  connections TCP holds for it that were not yet handed to that client
+ *  as EVT_ACCEPTED) becomes this client's, under this command's sock,
+ *  with accept credit n and the receive credit (SO_RCVBUF SETOPTs
+ *  before it) and families (af, DPT_EMBED_LISTEN_V6ONLY) this command
+ *  gives; its other options stay as its first LISTEN set them. The old
+ *  client gets nothing more from it (no event says so; its UNLISTEN is
+ *  answered EVT_CLOSED; its connections accepted before stay its own).
+ *  Counted: embed_listen_takeover. Else the LISTEN is a plain one (a
+ *  listener of a client of another group, or of none: EADDRINUSE).
+ *  Answer: EVT_LISTEN as usual. For a program that forks after
+ *  listen(): the child, a new client, takes the parent's listener. */
+#define DPT_EMBED_LISTEN_TAKEOVER 4u
 
 /** One command: 64 bytes. */
 struct dpt_embed_cmd {

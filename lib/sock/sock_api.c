@@ -211,7 +211,8 @@ dpt_listen(int fd, int backlog)
 	s->acc_share = ((uint32_t)backlog + nw - 1) / nw;
 	c.n = s->acc_share;
 	c.b = (s->reuseaddr ? DPT_EMBED_LISTEN_REUSEADDR : 0) |
-	      (s->v6only ? DPT_EMBED_LISTEN_V6ONLY : 0);
+	      (s->v6only ? DPT_EMBED_LISTEN_V6ONLY : 0) |
+	      (s->takeover ? DPT_EMBED_LISTEN_TAKEOVER : 0);
 	c.af = s->family;
 	s->state = SS_LISTEN;
 	/* the options set so far go to every worker's listener: its
@@ -235,6 +236,17 @@ dpt_listen(int fd, int backlog)
 		return fail(e);
 	}
 	return 0;
+}
+
+int
+sock_listen_takeover(int fd, int backlog)
+{
+	struct sock *s = tcp_sock(chan_cur(), fd);
+
+	if (s == NULL)
+		return -1;
+	s->takeover = 1;
+	return dpt_listen(fd, backlog);
 }
 
 static int
@@ -1120,4 +1132,25 @@ dpt_fcntl(int fd, int cmd, ...)
 	default:
 		return fail(EINVAL);
 	}
+}
+
+/** For the preload library's FIONREAD: the bytes a stream socket holds
+ *  unread, or the length of a datagram socket's next datagram (Linux's
+ *  answers). @return 0, or -1 with errno EBADF. */
+int
+sock_rx_bytes(int fd, int *n)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = sock_get(ch, fd);
+	uint64_t v;
+
+	if (s == NULL || s->state == SS_EPOLL)
+		return fail(EBADF);
+	chan_poll(ch);
+	if (s->type == SOCK_DGRAM)
+		v = s->rxq_n > 0 ? s->rxq[s->rxq_head].len : 0;
+	else
+		v = rx_queued(s);
+	*n = v > INT32_MAX ? INT32_MAX : (int)v;
+	return 0;
 }

@@ -81,6 +81,9 @@ struct sock {
 			       *  the wildcard's l6 it replaced, else 0 */
 	uint64_t wmask;       /**< workers a datagram socket is bound on */
 	uint8_t v6only;       /**< IPV6_V6ONLY */
+	uint8_t takeover;     /**< listen takes over the listener another
+			       *  client of our group has on the port
+			       *  (sock_listen_takeover) */
 	uint8_t l6, r6;       /**< laddr6/raddr6 hold the address (an IPv6
 			       *  one), else laddr/raddr (IPv4) */
 	uint32_t handle;      /**< the worker's connection handle, 0 = none */
@@ -166,6 +169,12 @@ so_error_take(struct sock *s)
 }
 
 /* sock_chan.c */
+/** Set the group every later hello of this process carries (0: none,
+ *  the default): clients of one non-zero group may take over each
+ *  other's listeners (DPT_EMBED_LISTEN_TAKEOVER). Internal: not in
+ *  dpt_sock.h nor exported by the shared library; the preload library,
+ *  which links dptcp_objs, calls it. */
+void sock_set_group(uint64_t g);
 struct chan *chan_cur(void);
 void chan_set_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -177,6 +186,10 @@ int chan_wait(struct chan *ch, int (*ready)(struct chan *, void *),
 void chan_disarm(struct chan *ch);
 void chan_arm(struct chan *ch);
 uint64_t chan_now_ns(void);
+struct chan *chan_use(struct chan *ch);
+void chan_unkey(void);
+void chan_forget(struct chan *ch);
+int chan_flush(struct chan *ch, int timeout_ms);
 struct sock *sock_get(struct chan *ch, int fd);
 uint32_t sock_alloc(struct chan *ch);
 void sock_free(struct chan *ch, uint32_t id);
@@ -190,6 +203,13 @@ void evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev);
 void sock_answer(struct sock *s, const struct dpt_embed_evt *ev);
 
 /* sock_api.c */
+/** listen() on the calling thread's socket @p fd that takes over the
+ *  listener another client of this process's group (sock_set_group)
+ *  has on its port, worker by worker, or listens anew where none has
+ *  (DPT_EMBED_LISTEN_TAKEOVER): for a process forked after its parent
+ *  listened, which attached as a client of its own. Internal, as
+ *  sock_set_group. @return as dpt_listen. */
+int sock_listen_takeover(int fd, int backlog);
 void sock_close_now(struct chan *ch, uint32_t id);
 void sock_close_send(struct chan *ch, struct sock *s, uint32_t id, int abort);
 int sock_send_wait(struct chan *ch, struct sock *s, uint64_t need,
@@ -201,6 +221,9 @@ int sock_credit_ok(const struct chan *ch, const struct sock *s,
 		   uint64_t need, int txbuf);
 void sock_recv_credit(struct chan *ch, struct sock *s, uint32_t id,
 		      uint64_t bytes);
+int sock_rx_bytes(int fd, int *n);
+int sock_listen_takeover(int fd, int backlog);
+void sock_set_group(uint64_t g);
 
 /* sock_buf.c */
 const void *mb_local(const struct chan *ch, uint64_t addr);

@@ -120,6 +120,7 @@ recv_hello(struct fake *f)
 	if (c == NULL || c->cmsg_type != SCM_RIGHTS)
 		return -1;
 	memcpy(&f->efd, CMSG_DATA(c), sizeof(int));
+	f->group = h.group;
 	return 0;
 }
 

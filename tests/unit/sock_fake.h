@@ -35,6 +35,7 @@ struct fake {
 	struct dpt_embed_chan_hdr *hdr;
 	struct dpt_spsc cmd[FK_WORKERS], evt[FK_WORKERS];
 	int efd;                   /**< the client's eventfd */
+	uint64_t group;            /**< the hello's group */
 	pthread_t thr;
 	int running;
 	volatile int stop;

@@ -400,6 +400,44 @@ Test(listen, bind_to_a_port_of_this_thread_is_eaddrinuse_without_reuseaddr)
 		     "SO_REUSEADDR reaches dptcpd");
 }
 
+/* A process that forks after listen() (nginx's master, then a worker):
+ * the child sets the group before it attaches; its hello carries it, and
+ * sock_listen_takeover's LISTENs ask each worker to take the listener
+ * over; a plain listen() does not. */
+Test(takeover, the_group_goes_in_the_hello_and_takeover_in_listen)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 8086), b = sa("0.0.0.0", 8087);
+	int lfd, pfd, i, k;
+
+	sock_set_group(0x5eed);
+	setup();
+	cr_assert_eq(fk.group, 0x5eed);
+	lfd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	pfd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_bind(pfd, (struct sockaddr *)&b, sizeof(b)), 0);
+	cr_assert_eq(sock_listen_takeover(lfd, 8), 0);
+	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
+		i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
+		cr_assert_geq(i, 0, "a LISTEN to every worker");
+		cr_assert_eq(fake_cmd(&fk, i, NULL).b,
+			     DPT_EMBED_LISTEN_TAKEOVER);
+	}
+	cr_assert_eq(dpt_listen(pfd, 8), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
+	cr_assert_geq(i, 0);
+	cr_assert_eq(fake_cmd(&fk, i, NULL).sock, (uint32_t)pfd);
+	cr_assert_eq(fake_cmd(&fk, i, NULL).b, 0, "no takeover");
+	teardown();
+}
+
+Test(takeover, a_process_without_a_group_says_0)
+{
+	setup();
+	cr_assert_eq(fk.group, 0);
+	teardown();
+}
+
 /* ---- connect ---------------------------------------------------------- */
 
 TestSuite(connect, .init = setup, .fini = teardown);
