@@ -48,6 +48,9 @@ static char *pl_prefix;               /* DPTCP_PREFIX as the program
 static unsigned int pl_spin = 50;     /* DPTCP_SPIN_US, likewise */
 static __thread struct pl_chan *tl_pc;
 static __thread int tl_wfd = -1;       /* the thread's own eventfd */
+static __thread char *tl_scratch;      /* and its scratch buffer */
+static pthread_key_t tl_key;           /* gives them back at its end */
+static void thread_end(void *unused);
 
 void *
 pl_sym(const char *name)
@@ -171,6 +174,7 @@ init_once(void)
 	pl_fds = p;
 	pl_nfds = (int)n;
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	pthread_key_create(&tl_key, thread_end);
 }
 
 void __attribute__((constructor))
@@ -212,13 +216,47 @@ settle(struct pl_chan *pc)
 	}
 }
 
+/* A thread's own resources, given back when it ends (a server with a
+ * thread per connection would otherwise leak a descriptor each). */
+
+static void
+thread_end(void *unused)
+{
+	(void)unused;
+	if (tl_wfd >= 0)
+		pl_real.close(tl_wfd);
+	tl_wfd = -1;
+	free(tl_scratch);
+	tl_scratch = NULL;
+}
+
+static void
+thread_mine(void)
+{
+	pthread_setspecific(tl_key, (void *)1); /* the destructor runs */
+}
+
 /** The calling thread's own eventfd (made on first use). */
 int
 pl_waiter_fd(void)
 {
-	if (tl_wfd < 0)
+	if (tl_wfd < 0) {
 		tl_wfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		thread_mine();
+	}
 	return tl_wfd;
+}
+
+/** The calling thread's scratch buffer, PL_SCRATCH bytes (gathering a
+ *  vector, a datagram, a file's chunk), or NULL. */
+char *
+pl_scratch(void)
+{
+	if (tl_scratch == NULL) {
+		tl_scratch = malloc(PL_SCRATCH);
+		thread_mine();
+	}
+	return tl_scratch;
 }
 
 /** Lock channel @p pc and make it the calling thread's. @return the

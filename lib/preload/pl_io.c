@@ -48,19 +48,10 @@ blocks(const struct pl_file *f, int flags)
 		    pl_wait_ready((fd), (ev)) != 0)						break;							}									rr_;								})
 
 #define EXPORT __attribute__((visibility("default")))
-#define GATHER (64u * 1024)       /* a stream's writev gathered up to */
-#define DGRAM_MAX (64u * 1024)    /* the longest datagram, rounded up */
-#define SENDFILE_CHUNK (64u * 1024)
-
-static __thread char *tl_scratch; /* GATHER (= DGRAM_MAX) bytes */
-
-static char *
-scratch(void)
-{
-	if (tl_scratch == NULL)
-		tl_scratch = malloc(GATHER);
-	return tl_scratch;
-}
+#define GATHER PL_SCRATCH         /* a stream's writev gathered up to */
+#define DGRAM_MAX PL_SCRATCH      /* the longest datagram, rounded up */
+#define SENDFILE_CHUNK PL_SCRATCH
+#define scratch pl_scratch
 
 static size_t
 iov_total(const struct iovec *iov, int n)

@@ -182,6 +182,8 @@ void pl_arm(struct pl_chan *pc, struct pl_waiter *w);
 void pl_disarm(struct pl_chan *pc, struct pl_waiter *w);
 void pl_woken(struct pl_chan *pc, const struct pl_waiter *self);
 int pl_waiter_fd(void);
+#define PL_SCRATCH (64u * 1024)
+char *pl_scratch(void);
 int pl_enter(struct pl_file *f, const char *call, struct chan **prev);
 void pl_leave(struct pl_file *f, struct chan *prev);
 int pl_refuse(const char *call);

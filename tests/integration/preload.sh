@@ -27,7 +27,7 @@ pt_run() {
 	if [ "$DPT_PRELOAD" = linux ]; then
 		ip netns exec "$IT_NS" "$@"
 	else
-		env LD_PRELOAD="$DPT_PRELOAD" DPTCP_PREFIX="$IT_PREFIX" "$@"
+		env LD_PRELOAD="${DPT_PRELOAD_FIRST:+$DPT_PRELOAD_FIRST }$DPT_PRELOAD" DPTCP_PREFIX="$IT_PREFIX" "$@"
 	fi
 }
 
@@ -37,7 +37,7 @@ pt_bg() {
 	if [ "$DPT_PRELOAD" = linux ]; then
 		ip netns exec "$IT_NS" "$@" &
 	else
-		env LD_PRELOAD="$DPT_PRELOAD" DPTCP_PREFIX="$IT_PREFIX" "$@" &
+		env LD_PRELOAD="${DPT_PRELOAD_FIRST:+$DPT_PRELOAD_FIRST }$DPT_PRELOAD" DPTCP_PREFIX="$IT_PREFIX" "$@" &
 	fi
 	IT_PIDS+=("$!")
 }

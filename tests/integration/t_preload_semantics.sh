@@ -22,7 +22,7 @@ it_wait_ready "$IT_DIR/uecho.out" listening "$!" udp-echo
 
 # run case $1 under the preload library; its output in $IT_DIR/$1.out
 pl() {
-	LD_PRELOAD="$DPT_PRELOAD" DPTCP_PREFIX="$IT_PREFIX" \
+	LD_PRELOAD="${DPT_PRELOAD_FIRST:+$DPT_PRELOAD_FIRST }$DPT_PRELOAD" DPTCP_PREFIX="$IT_PREFIX" \
 		"$PRELOAD_SEMANTICS" "$1" "$IT_PEER" "$IT_ADDR" \
 		>"$IT_DIR/$1.out" 2>"$IT_DIR/$1.err"
 }
