@@ -254,6 +254,30 @@ c_udp(void)
 	return 0;
 }
 
+/* An AF_INET6 socket reaches an IPv4 peer as ::ffff:a.b.c.d (dual
+ * stack, RFC 4291 2.5.5.2) and names it so. */
+static int
+c_inet6(void)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(7000) }, p;
+	socklen_t len = sizeof(p);
+	char mapped[64], buf[4];
+	int s = socket(AF_INET6, SOCK_STREAM, 0);
+
+	snprintf(mapped, sizeof(mapped), "::ffff:%s", peer);
+	inet_pton(AF_INET6, mapped, &a.sin6_addr);
+	CHECK(s >= 0, "socket");
+	CHECK(connect(s, (struct sockaddr *)&a, sizeof(a)) == 0, "connect");
+	CHECK(getpeername(s, (struct sockaddr *)&p, &len) == 0 &&
+	      p.sin6_family == AF_INET6 &&
+	      memcmp(&p.sin6_addr, &a.sin6_addr, 16) == 0, "getpeername");
+	CHECK(write(s, "six!", 4) == 4 && read_full(s, buf, 4) == 0 &&
+	      memcmp(buf, "six!", 4) == 0, "echo");
+	close(s);
+	return 0;
+}
+
 /* Loopback stays the kernel's: a listener and a client on 127.0.0.1 in
  * the same program as dptcp sockets. */
 static int
@@ -447,7 +471,7 @@ static const struct {
 	int (*fn)(void);
 } cases[] = {
 	{ "numbers", c_numbers }, { "io", c_io }, { "nonblock", c_nonblock },
-	{ "sendfile", c_sendfile }, { "udp", c_udp },
+	{ "sendfile", c_sendfile }, { "udp", c_udp }, { "inet6", c_inet6 },
 	{ "loopback", c_loopback }, { "threads", c_threads },
 	{ "fork", c_fork }, { "unsupported", c_unsupported },
 	{ "exit", c_exit },
