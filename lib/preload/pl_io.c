@@ -44,8 +44,37 @@ blocks(const struct pl_file *f, int flags)
 	return !f->nonblock && !(flags & MSG_DONTWAIT);
 }
 
-#define PL_RETRY(fd, f, flags, ev, name, expr) __extension__({			long rr_;								for (;;) {									rr_ = PL_CALL((f), (name), (expr));					if (rr_ >= 0 || errno != EAGAIN || !blocks((f), (flags)) || \
-		    pl_wait_ready((fd), (ev)) != 0)						break;							}									rr_;								})
+/* Wait for the next try of a call on @p f that started at *@p t0 (0:
+ * not yet waited), within SO_RCVTIMEO (POLLIN) or SO_SNDTIMEO (POLLOUT):
+ * -1 with EAGAIN once it has passed, as Linux. */
+static int
+wait_more(int fd, struct pl_file *f, short ev, int64_t *t0)
+{
+	int64_t limit = ev == POLLIN ? f->rcvtimeo_ns : f->sndtimeo_ns;
+	int64_t now = pl_now_ns();
+
+	if (limit <= 0)
+		return pl_wait_ready(fd, ev, -1);
+	if (*t0 == 0)
+		*t0 = now;
+	if (now - *t0 >= limit) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return pl_wait_ready(fd, ev, limit - (now - *t0));
+}
+
+#define PL_RETRY(fd, f, flags, ev, name, expr) __extension__({		\
+	int64_t t0_ = 0;						\
+	long rr_;							\
+	for (;;) {							\
+		rr_ = PL_CALL((f), (name), (expr));			\
+		if (rr_ >= 0 || errno != EAGAIN || !blocks((f), (flags)) || \
+		    wait_more((fd), (f), (ev), &t0_) != 0)		\
+			break;						\
+	}								\
+	rr_;								\
+})
 
 #define EXPORT __attribute__((visibility("default")))
 #define GATHER PL_SCRATCH         /* a stream's writev gathered up to */
@@ -91,6 +120,7 @@ send_all(int fd, struct pl_file *f, const void *buf, size_t len, int flags,
 	 const char *name)
 {
 	size_t done = 0;
+	int64_t t0 = 0;
 	long r;
 
 	for (;;) {
@@ -102,7 +132,7 @@ send_all(int fd, struct pl_file *f, const void *buf, size_t len, int flags,
 			return (ssize_t)done;
 		if (r < 0 && (errno != EAGAIN || !blocks(f, flags)))
 			return done > 0 ? (ssize_t)done : -1;
-		if (pl_wait_ready(fd, POLLOUT) != 0)
+		if (wait_more(fd, f, POLLOUT, &t0) != 0)
 			return done > 0 ? (ssize_t)done : -1;
 	}
 }

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "dpt_sock.h"
@@ -243,7 +244,8 @@ accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		id = PL_CALL(f, "accept", dpt_accept4(f->id, addr, len,
 						      SOCK_NONBLOCK));
 		if (id >= 0 || errno != EAGAIN || f->nonblock ||
-		    pl_wait_ready(fd, POLLIN) != 0)
+		    pl_wait_ready(fd, POLLIN, f->rcvtimeo_ns > 0 ?
+				  f->rcvtimeo_ns : -1) != 0)
 			break;
 	}
 	if (id < 0) {
@@ -287,8 +289,12 @@ connect_wait(int fd, struct pl_file *f, const struct sockaddr *addr,
 		return 0;
 	if (errno != EINPROGRESS || f->nonblock)
 		return -1;
-	if (pl_wait_ready(fd, POLLOUT) != 0)
+	if (pl_wait_ready(fd, POLLOUT, f->sndtimeo_ns > 0 ?
+			  f->sndtimeo_ns : -1) != 0) {
+		if (errno == EAGAIN)
+			errno = EINPROGRESS; /* SO_SNDTIMEO passed, as Linux */
 		return -1;
+	}
 	if (PL_CALL(f, "connect", dpt_getsockopt(f->id, SOL_SOCKET, SO_ERROR,
 						 &err, &el)) != 0)
 		return -1;
@@ -343,6 +349,45 @@ opt_keep(struct pl_file *f, int level, int name, const void *val,
 		f->n_opts++;
 }
 
+/* SO_RCVTIMEO and SO_SNDTIMEO are the wrappers' (they do the waiting):
+ * a struct timeval, 0 for none, as Linux. */
+static int
+timeo_set(struct pl_file *f, int name, const void *val, socklen_t len)
+{
+	const struct timeval *tv = val;
+	int64_t ns;
+
+	if (val == NULL || len < sizeof(*tv) || tv->tv_usec < 0 ||
+	    tv->tv_usec >= 1000000) {
+		errno = val == NULL ? EFAULT : EINVAL;
+		return -1;
+	}
+	ns = tv->tv_sec < 0 ? 0 :
+		(int64_t)tv->tv_sec * 1000000000 + tv->tv_usec * 1000;
+	if (name == SO_RCVTIMEO)
+		f->rcvtimeo_ns = ns;
+	else
+		f->sndtimeo_ns = ns;
+	return 0;
+}
+
+static int
+timeo_get(struct pl_file *f, int name, void *val, socklen_t *len)
+{
+	int64_t ns = name == SO_RCVTIMEO ? f->rcvtimeo_ns : f->sndtimeo_ns;
+	struct timeval tv = { .tv_sec = ns / 1000000000,
+			      .tv_usec = (ns % 1000000000) / 1000 };
+
+	if (val == NULL || len == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (*len > sizeof(tv))
+		*len = sizeof(tv);
+	memcpy(val, &tv, *len);
+	return 0;
+}
+
 EXPORT int
 setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
@@ -351,6 +396,8 @@ setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 
 	if (f == NULL)
 		return pl_real.setsockopt(fd, level, name, val, len);
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO))
+		return timeo_set(f, name, val, len);
 	opt_keep(f, level, name, val, len);
 	r = PL_CALL(f, "setsockopt",
 		    dpt_setsockopt(f->id, level, name, val, len));
@@ -369,6 +416,8 @@ getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 	if (f == NULL)
 		return pl_real.getsockopt(fd, level, name, val, len);
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO))
+		return timeo_get(f, name, val, len);
 	r = PL_CALL(f, "getsockopt",
 		    dpt_getsockopt(f->id, level, name, val, len));
 	if (r != 0 && errno == ENOPROTOOPT)

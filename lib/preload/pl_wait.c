@@ -27,8 +27,8 @@
 #define EXPORT __attribute__((visibility("default")))
 #define MAX_CH 8 /* channels one poll() may involve */
 
-static int64_t
-now_ns(void)
+int64_t
+pl_now_ns(void)
 {
 	struct timespec t;
 
@@ -142,7 +142,7 @@ sleep_kernel(struct pl_sleep *z, struct pollfd *kp, nfds_t n,
 	}
 	kp[m++] = (struct pollfd){ .fd = pl_waiter_fd(), .events = POLLIN };
 	if (deadline >= 0) {
-		int64_t left = deadline - now_ns();
+		int64_t left = deadline - pl_now_ns();
 
 		if (left < 0)
 			left = 0;
@@ -190,7 +190,7 @@ pl_poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns,
 {
 	struct pl_sleep z;
 	struct pollfd *kp = malloc((n + 2 * MAX_CH + 1) * sizeof(*kp));
-	int64_t start = now_ns(), spin = (int64_t)pl_spin_us() * 1000;
+	int64_t start = pl_now_ns(), spin = (int64_t)pl_spin_us() * 1000;
 	int64_t deadline = timeout_ns < 0 ? -1 : start + timeout_ns;
 	int64_t spin_end = start + spin;
 	int dr, kr, any_kernel = 0;
@@ -212,9 +212,9 @@ pl_poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns,
 		kr = any_kernel ? kernel_now(fds, kp, n) : 0;
 		if (dr > 0 || kr != 0 || timeout_ns == 0)
 			break;
-		if (deadline >= 0 && now_ns() >= deadline)
+		if (deadline >= 0 && pl_now_ns() >= deadline)
 			break;
-		if (now_ns() < spin_end)
+		if (pl_now_ns() < spin_end)
 			continue;
 		z.k = channels(fds, n, z.pcs);
 		sleep_arm(&z, 1);
@@ -230,22 +230,28 @@ pl_poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns,
 			dr = scan(fds, n);
 			break;
 		}
-		spin_end = now_ns() + spin;
+		spin_end = pl_now_ns() + spin;
 	}
 	free(kp);
 	return kr < 0 ? -1 : kr + dr;
 }
 
 /** Wait, without any channel's lock, until dptcp socket @p fd is ready
- *  for @p events (or has an error). @return 0, or -1 with errno (EINTR,
- *  EBADF). */
+ *  for @p events (or has an error), at most @p timeout_ns (< 0: no
+ *  limit). @return 0, or -1 with errno (EINTR, EBADF, EAGAIN: the time
+ *  passed). */
 int
-pl_wait_ready(int fd, short events)
+pl_wait_ready(int fd, short events, int64_t timeout_ns)
 {
 	struct pollfd p = { .fd = fd, .events = events };
+	int r = pl_poll_mixed(&p, 1, timeout_ns, NULL);
 
-	if (pl_poll_mixed(&p, 1, -1, NULL) < 0)
+	if (r < 0)
 		return -1;
+	if (r == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
 	if (p.revents & POLLNVAL) {
 		errno = EBADF;
 		return -1;
@@ -378,10 +384,10 @@ select(int nfds, fd_set *r, fd_set *w, fd_set *x, struct timeval *t)
 		return pl_real.select(nfds, r, w, x, t);
 	ns = t == NULL ? -1 :
 		(int64_t)t->tv_sec * 1000000000 + t->tv_usec * 1000;
-	start = now_ns();
+	start = pl_now_ns();
 	ret = select_mixed(nfds, r, w, x, ns, NULL);
 	if (t != NULL) { /* Linux leaves the time not slept */
-		int64_t left = ns - (now_ns() - start);
+		int64_t left = ns - (pl_now_ns() - start);
 
 		if (left < 0)
 			left = 0;
@@ -551,7 +557,7 @@ static int
 epoll_mixed(int epfd, struct pl_file *e, struct epoll_event *ev, int max,
 	    int timeout, const sigset_t *mask)
 {
-	int64_t start = now_ns(), spin = (int64_t)pl_spin_us() * 1000;
+	int64_t start = pl_now_ns(), spin = (int64_t)pl_spin_us() * 1000;
 	int64_t deadline = timeout < 0 ? -1 :
 		start + (int64_t)timeout * 1000000;
 	int64_t spin_end = start + spin;
@@ -570,9 +576,9 @@ epoll_mixed(int epfd, struct pl_file *e, struct epoll_event *ev, int max,
 		k = pl_real.epoll_wait(epfd, ev, max, 0);
 		if (k != 0)
 			return k;
-		if (deadline >= 0 && now_ns() >= deadline)
+		if (deadline >= 0 && pl_now_ns() >= deadline)
 			return 0;
-		if (now_ns() < spin_end)
+		if (pl_now_ns() < spin_end)
 			continue;
 		own_subs(e, &z);
 		sleep_arm(&z, 1);
@@ -584,7 +590,7 @@ epoll_mixed(int epfd, struct pl_file *e, struct epoll_event *ev, int max,
 			return kernel_more(epfd, ev, n, max);
 		if (k < 0)
 			return -1;
-		spin_end = now_ns() + spin;
+		spin_end = pl_now_ns() + spin;
 	}
 }
 

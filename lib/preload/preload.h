@@ -85,6 +85,8 @@ struct pl_file {
 	struct { int level, name, val; } opts[PL_MAX_OPTS]; /**< int options
 							      *  as set */
 	int n_opts;
+	int64_t rcvtimeo_ns, sndtimeo_ns; /**< SO_RCVTIMEO, SO_SNDTIMEO (0:
+					   *  none): the wrappers wait */
 	/* PL_EPOLL: the kernel epoll is the descriptor itself */
 	struct pl_sub subs[PL_MAX_SUBS];
 	int n_subs;
@@ -199,6 +201,7 @@ int pl_is_loopback(const struct sockaddr *a, socklen_t len);
 int pl_poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns,
 		  const sigset_t *mask);
 void pl_epoll_drop(struct pl_file *e);
-int pl_wait_ready(int fd, short events);
+int pl_wait_ready(int fd, short events, int64_t timeout_ns);
+int64_t pl_now_ns(void);
 
 #endif /* PRELOAD_H */

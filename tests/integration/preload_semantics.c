@@ -23,6 +23,8 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -187,6 +189,34 @@ c_nonblock(void)
 	CHECK(!(fcntl(s, F_GETFL) & O_NONBLOCK), "blocking again");
 	CHECK(write(s, "q", 1) == 1 && read(s, &c, 1) == 1 && c == 'q',
 	      "a blocking read waits for the echo");
+	close(s);
+	return 0;
+}
+
+/* SO_RCVTIMEO: a blocking read with nothing to read fails with EAGAIN
+ * once the time passed; getsockopt gives the time back. */
+static int
+c_timeo(void)
+{
+	struct timeval tv = { 0, 200000 }, got;
+	socklen_t len = sizeof(got);
+	struct timespec a, b;
+	int s = tcp_to(peer, 7000);
+	char c;
+	double el;
+
+	CHECK(s >= 0, "connect");
+	CHECK(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0,
+	      "SO_RCVTIMEO");
+	CHECK(getsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &got, &len) == 0 &&
+	      got.tv_sec == 0 && got.tv_usec == 200000, "read back");
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CHECK(read(s, &c, 1) < 0 && errno == EAGAIN, "EAGAIN");
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	el = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	CHECK(el >= 0.19, "it waited (%.3f s)", el);
+	CHECK(write(s, "t", 1) == 1 && read(s, &c, 1) == 1 && c == 't',
+	      "data within the time");
 	close(s);
 	return 0;
 }
@@ -472,6 +502,7 @@ static const struct {
 } cases[] = {
 	{ "numbers", c_numbers }, { "io", c_io }, { "nonblock", c_nonblock },
 	{ "sendfile", c_sendfile }, { "udp", c_udp }, { "inet6", c_inet6 },
+	{ "timeo", c_timeo },
 	{ "loopback", c_loopback }, { "threads", c_threads },
 	{ "fork", c_fork }, { "unsupported", c_unsupported },
 	{ "exit", c_exit },

@@ -5,7 +5,7 @@
 # namespace: descriptor numbers reserved in the kernel's table (dup,
 # dup2, close), the I/O calls (writev/readv, sendmsg/recvmsg, MSG_PEEK,
 # FIONREAD, shutdown), O_NONBLOCK by fcntl and FIONBIO, sendfile of
-# 1 MiB, UDP, an AF_INET6 socket to an IPv4 peer, loopback left to the kernel beside dptcp sockets, a socket
+# 1 MiB, SO_RCVTIMEO, UDP, an AF_INET6 socket to an IPv4 peer, loopback left to the kernel beside dptcp sockets, a socket
 # used by other threads than its creator, fork (the child accepts on the
 # listener it inherited; an inherited connection is refused and stays
 # the parent's), an unsupported call (EOPNOTSUPP, one message), and exit
@@ -32,7 +32,7 @@ check() {
 	it_log "$1: passed"
 }
 
-for c in ${PL_CASES:-numbers io nonblock sendfile udp inet6 loopback threads unsupported}; do
+for c in ${PL_CASES:-numbers io nonblock timeo sendfile udp inet6 loopback threads unsupported}; do
 	pl "$c" || true
 	check "$c"
 done
