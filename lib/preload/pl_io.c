@@ -23,15 +23,6 @@
 #include "sock_priv.h"
 #include "preload.h"
 
-#define PL_CALL(f, name, expr) __extension__({			\
-	struct chan *prev_;					\
-	long r_ = -1;						\
-	if (pl_enter((f), (name), &prev_) == 0) {		\
-		r_ = (long)(expr);				\
-		pl_leave((f), prev_);				\
-	}							\
-	r_;							\
-})
 
 /*
  * libdptcp's sockets never block; a call on a socket the program has not
@@ -76,7 +67,6 @@ wait_more(int fd, struct pl_file *f, short ev, int64_t *t0)
 	rr_;								\
 })
 
-#define EXPORT __attribute__((visibility("default")))
 #define GATHER PL_SCRATCH         /* a stream's writev gathered up to */
 #define DGRAM_MAX PL_SCRATCH      /* the longest datagram, rounded up */
 #define SENDFILE_CHUNK PL_SCRATCH

@@ -28,19 +28,7 @@
 #include "sock_priv.h"
 #include "preload.h"
 
-/* Run @p expr on socket @p f under its channel; -1 with errno if it
- * cannot be entered (pl_enter()). */
-#define PL_CALL(f, name, expr) __extension__({			\
-	struct chan *prev_;					\
-	long r_ = -1;						\
-	if (pl_enter((f), (name), &prev_) == 0) {		\
-		r_ = (long)(expr);				\
-		pl_leave((f), prev_);				\
-	}							\
-	r_;							\
-})
 
-#define EXPORT __attribute__((visibility("default")))
 
 static int
 ours(int domain, int type, int protocol)

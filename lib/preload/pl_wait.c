@@ -24,7 +24,6 @@
 #include "sock_priv.h"
 #include "preload.h"
 
-#define EXPORT __attribute__((visibility("default")))
 #define MAX_CH 8 /* channels one poll() may involve */
 
 int64_t

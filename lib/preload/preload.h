@@ -193,6 +193,21 @@ void pl_note_once(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 unsigned int pl_spin_us(void);
 
+/* Run @p expr on socket @p f under its channel; -1 with errno if it
+ * cannot be entered (pl_enter()). */
+#define PL_CALL(f, name, expr) __extension__({			\
+	struct chan *prev_;					\
+	long r_ = -1;						\
+	if (pl_enter((f), (name), &prev_) == 0) {		\
+		r_ = (long)(expr);				\
+		pl_leave((f), prev_);				\
+	}							\
+	r_;							\
+})
+
+/* The C library's names the wrappers define (preload.map lists them). */
+#define EXPORT __attribute__((visibility("default")))
+
 /* pl_sock.c */
 int pl_to_kernel(int fd, struct pl_file *f);
 int pl_is_loopback(const struct sockaddr *a, socklen_t len);
