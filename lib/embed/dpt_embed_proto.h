@@ -93,7 +93,9 @@ struct dpt_embed_welcome {
 	uint32_t mbuf_size;      /**< sizeof(struct rte_mbuf) in dptcpd: the
 				   *  client refuses a layout it was not
 				   *  built for */
-	uint32_t pad;
+	uint32_t cc;             /**< [tcp] cc, enum dpt_tcp_cc: the
+				   *  congestion control of a connection
+				   *  that sets none (DPT_TCP_CONGESTION) */
 };
 
 /* ---- channel header --------------------------------------------------- */

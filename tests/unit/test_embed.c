@@ -165,7 +165,7 @@ fc_setup_on(void (*tt_init)(void))
 	fc.e = dpt_embed_create(&(struct dpt_embed_params){
 		.conf = &conf, .n_workers = 1, .pool = &fc.pool,
 		.rcvbuf = fc_rcvbuf, .sndbuf = 256 * 1024,
-		.max_handles = 64 });
+		.cc = DPT_TCP_CC_CUBIC, .max_handles = 64 });
 	cr_assert_not_null(fc.e);
 	fc.w = dpt_embed_worker_create(fc.e, 0, tt.tcp, &tt.i.stats,
 				       tt.hdr_pool);
@@ -175,6 +175,7 @@ fc_setup_on(void (*tt_init)(void))
 	cr_assert_eq(fc.wl.status, 0);
 	cr_assert_eq(fc.wl.n_workers, 1);
 	cr_assert_eq(fc.wl.ring_slots, SLOTS);
+	cr_assert_eq(fc.wl.cc, DPT_TCP_CC_CUBIC, "[tcp] cc, for TCP_CONGESTION");
 	/* the client's own mapping of its channel */
 	fc.chan = mmap(NULL, fc.wl.chan_size, PROT_READ | PROT_WRITE,
 		       MAP_SHARED, chan_fd, 0);
