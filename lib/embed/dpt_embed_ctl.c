@@ -156,6 +156,7 @@ dpt_embed_create(const struct dpt_embed_params *p)
 	e->pool = p->pool;
 	e->rcvbuf = p->rcvbuf;
 	e->sndbuf = p->sndbuf;
+	e->cc = p->cc;
 	/* a handle keeps 20 bits for its slot */
 	e->max_handles = RTE_MIN(p->max_handles, 1u << 20);
 	e->lfd = e->epfd = -1;
@@ -349,6 +350,7 @@ dpt_embed_client_add(struct dpt_embed *e, const struct dpt_embed_hello *h,
 	wl->pool_size = e->pool->len;
 	wl->rcvbuf = e->rcvbuf;
 	wl->sndbuf = e->sndbuf;
+	wl->cc = e->cc;
 	wl->mbuf_size = sizeof(struct rte_mbuf);
 	*chan_fd = cl->chan_fd;
 	/* the workers see everything above once they see LIVE */

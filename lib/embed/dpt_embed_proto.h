@@ -93,7 +93,9 @@ struct dpt_embed_welcome {
 	uint32_t mbuf_size;      /**< sizeof(struct rte_mbuf) in dptcpd: the
 				   *  client refuses a layout it was not
 				   *  built for */
-	uint32_t pad;
+	uint32_t cc;             /**< [tcp] cc, enum dpt_tcp_cc: the
+				   *  congestion control of a connection
+				   *  that sets none (DPT_TCP_CONGESTION) */
 };
 
 /* ---- channel header --------------------------------------------------- */
@@ -236,6 +238,15 @@ enum dpt_embed_op {
 	DPT_EMBED_CMD_UDP_CREDIT,
 	/** Close sock. Answer: EVT_CLOSED(sock, handle 0). */
 	DPT_EMBED_CMD_UDP_CLOSE,
+	/** What TCP knows of connection handle now (getsockopt's TCP_INFO,
+	 *  TCP_MAXSEG). Answer: EVT_INFO (struct dpt_embed_evt_info) with
+	 *  sock, handle and seq of the command; a handle whose connection
+	 *  TCP already ended (the client has not closed it yet) is answered
+	 *  with state DPT_TCP_CLOSED and every other field 0. A handle that
+	 *  is not this client's on this worker, or that it closed: EVT_RESET
+	 *  EBADF, n = DPT_EMBED_CMD_INFO (counted embed_cmd_bad_handle);
+	 *  the connection itself is not affected. */
+	DPT_EMBED_CMD_INFO,
 	DPT_EMBED_CMD_COUNT
 };
 
@@ -347,6 +358,8 @@ enum dpt_embed_evt_type {
 	 *  address in raddr (af AF_INET) or addr6 (AF_INET6). The client
 	 *  now holds it; it gives back len bytes of credit when read. */
 	DPT_EMBED_EVT_DGRAM,
+	/** The answer to CMD_INFO: laid out as struct dpt_embed_evt_info. */
+	DPT_EMBED_EVT_INFO,
 	DPT_EMBED_EVT_COUNT
 };
 
@@ -389,6 +402,39 @@ struct dpt_embed_evt_addr6 {
 	uint8_t pad2[16];
 };
 
+/**
+ * EVT_INFO's layout: 64 bytes. A snapshot of lib/tcp's dpt_tcp_get_info()
+ * for one connection. type, sock and handle sit where struct
+ * dpt_embed_evt has them; seq does not. The numbers are dptcpd's:
+ * state and cc in lib/tcp's enums (the client library repeats their
+ * values), sizes in bytes. What does not fit in the slot is left out:
+ * the receive window and the two queues' byte counts (the client knows
+ * what it holds itself).
+ */
+struct dpt_embed_evt_info {
+	uint8_t type;          /**< DPT_EMBED_EVT_INFO */
+	uint8_t state;         /**< enum dpt_tcp_state (DPT_TCP_CLOSED = 0,
+				 *  ... DPT_TCP_TIME_WAIT = 10) */
+	uint8_t cc;            /**< enum dpt_tcp_cc (DPT_TCP_CC_NEWRENO = 0,
+				 *  DPT_TCP_CC_CUBIC = 1) */
+	uint8_t pad;
+	uint32_t sock;         /**< the command's */
+	uint32_t handle;       /**< the command's */
+	uint32_t mss;          /**< payload bytes per segment we send (the
+				 *  effective send MSS) */
+	uint64_t seq;          /**< the command's */
+	uint32_t cwnd;         /**< congestion window, bytes */
+	uint32_t ssthresh;     /**< slow-start threshold, bytes; UINT32_MAX
+				 *  until the first loss (RFC 5681 3.1) */
+	uint32_t srtt_us;      /**< smoothed RTT, us; 0 before a sample */
+	uint32_t rto_us;       /**< retransmission timeout, us */
+	uint32_t snd_wnd;      /**< the peer's window, bytes (scaled) */
+	uint32_t retransmits;  /**< segments retransmitted (UINT32_MAX past
+				 *  that) */
+	uint64_t bytes_acked;  /**< bytes of ours the peer acknowledged */
+	uint64_t bytes_received; /**< bytes received in order */
+};
+
 #ifdef __cplusplus
 #define DPT_EMBED_STATIC_ASSERT static_assert
 #else
@@ -400,5 +446,7 @@ DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt) == DPT_EMBED_SLOT,
 			"an event is one slot");
 DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt_addr6) ==
 			DPT_EMBED_SLOT, "EVT_ADDR6 is one slot");
+DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt_info) ==
+			DPT_EMBED_SLOT, "EVT_INFO is one slot");
 
 #endif /* DPT_EMBED_PROTO_H */

@@ -1032,6 +1032,37 @@ cmd_shutdown(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 			     DPT_STAT_embed_cmd_failed);
 }
 
+/* CMD_INFO: the connection's snapshot as EVT_INFO (state CLOSED and
+ * zeros once TCP ended it). O(1). */
+static void
+cmd_info(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
+{
+	union {
+		struct dpt_embed_evt ev;
+		struct dpt_embed_evt_info in;
+	} u = { .in = { .type = DPT_EMBED_EVT_INFO, .state = DPT_TCP_CLOSED,
+			.sock = cmd->sock, .handle = cmd->handle,
+			.seq = cmd->seq } };
+	struct dpt_tcp_info i;
+
+	if (h->c != NULL) {
+		dpt_tcp_get_info(h->c, &i);
+		u.in.state = (uint8_t)i.state;
+		u.in.cc = (uint8_t)i.cc;
+		u.in.mss = i.mss;
+		u.in.cwnd = i.cwnd;
+		u.in.ssthresh = i.ssthresh;
+		u.in.srtt_us = i.srtt_us;
+		u.in.rto_us = i.rto_us;
+		u.in.snd_wnd = i.snd_wnd;
+		u.in.retransmits = (uint32_t)RTE_MIN(i.retransmits,
+						     (uint64_t)UINT32_MAX);
+		u.in.bytes_acked = i.bytes_acked;
+		u.in.bytes_received = i.bytes_received;
+	}
+	(void)embed_post(x->w, x->c, &u.ev); /* room was checked before */
+}
+
 /* Commands that name a connection by handle. */
 static void
 exec_handle(struct ctx *x, const struct dpt_embed_cmd *cmd)
@@ -1061,6 +1092,9 @@ exec_handle(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		break;
 	case DPT_EMBED_CMD_SHUTDOWN:
 		cmd_shutdown(x, cmd, h);
+		break;
+	case DPT_EMBED_CMD_INFO:
+		cmd_info(x, cmd, h);
 		break;
 	default: /* DPT_EMBED_CMD_CLOSE */
 		cmd_close(x, cmd, h);
@@ -1111,6 +1145,7 @@ exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	case DPT_EMBED_CMD_RECV_CREDIT:
 	case DPT_EMBED_CMD_SHUTDOWN:
 	case DPT_EMBED_CMD_CLOSE:
+	case DPT_EMBED_CMD_INFO:
 		return exec_handle(x, cmd);
 	default:
 		return embed_refuse(x->w, x->c, cmd, EINVAL,

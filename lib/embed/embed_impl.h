@@ -186,6 +186,7 @@ struct dpt_embed {
 	unsigned int n_workers;
 	const struct dpt_shm_pool *pool;
 	uint32_t rcvbuf, sndbuf, max_handles;
+	uint32_t cc;                  /* [tcp] cc, for the welcome */
 	uint16_t *owner;              /* per pool mbuf: client slot + 1,
 				       * 0 = dptcpd's (atomic) */
 	struct client *cl;            /* max_clients slots */

@@ -409,7 +409,7 @@ create_embed(struct dpt_engine *e, const struct dpt_engine_params *p,
 	e->embed = dpt_embed_create(&(struct dpt_embed_params){
 		.conf = ec, .path = path, .n_workers = e->n_workers,
 		.pool = &e->port.shm, .rcvbuf = p->conf->tcp.rcvbuf,
-		.sndbuf = p->conf->tcp.sndbuf,
+		.sndbuf = p->conf->tcp.sndbuf, .cc = p->conf->tcp.cc,
 		.max_handles = p->conf->tcp.max_conns });
 	if (e->embed == NULL) {
 		snprintf(err, err_len, "cannot serve clients on %s: %s", path,

@@ -984,6 +984,15 @@ dpt_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 
 	if (s == NULL)
 		return -1;
+	if (level == IPPROTO_TCP && name == TCP_CONGESTION) {
+		/* a name, of any length from 1 (sock_info.c) */
+		v = s->type == SOCK_STREAM ? info_cc_parse(val, len) :
+					     -ENOPROTOOPT;
+		if (v < 0)
+			return fail(-v);
+		opt_set(ch, s, fd, SOCK_OPT_CONGESTION, (uint64_t)v);
+		return 0;
+	}
 	if (val == NULL || len < (socklen_t)sizeof(int))
 		return fail(EINVAL);
 	memcpy(&v, val, sizeof(v));
@@ -1053,6 +1062,8 @@ dpt_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		return -1;
 	if (val == NULL || len == NULL)
 		return fail(EINVAL);
+	if (level == IPPROTO_TCP && info_opt(name)) /* sock_info.c */
+		return info_get(ch, s, (uint32_t)fd, name, val, len);
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		if (*len < (socklen_t)sizeof(l))
 			return fail(EINVAL);

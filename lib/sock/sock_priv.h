@@ -55,6 +55,7 @@ enum sock_tcp_opt {
 	SOCK_OPT_KEEPCNT = 4,
 	SOCK_OPT_SNDBUF = 5,
 	SOCK_OPT_RCVBUF = 6,
+	SOCK_OPT_CONGESTION = 7, /* enum sock_tcp_cc */
 	SOCK_OPT_COUNT
 };
 
@@ -156,10 +157,31 @@ struct chan {
 			       *  have changed (the preload library wakes
 			       *  its other waiters on it) */
 	uint64_t next_probe_ns; /**< when to look at the Unix socket again */
+	/* the EVT_INFO a call waits for (one call at a time uses a channel:
+	 * its thread, or the preload library's lock) */
+	uint32_t info_id;     /**< its socket, 0 = none */
+	uint64_t info_seq;    /**< its CMD_INFO */
+	int info_err;         /**< -1 until answered, then 0 or the errno
+			       *  of the refusal */
+	struct dpt_embed_evt_info info; /**< the answer */
 };
 
 /** Who holds a transmit buffer. */
 enum tx_owner { TXO_FREE = 0, TXO_APP, TXO_FLIGHT };
+
+/*
+ * lib/tcp's enum dpt_tcp_state and enum dpt_tcp_cc, which EVT_INFO and
+ * the welcome carry, repeated as enum sock_tcp_opt is (test_sock.c checks
+ * that they agree).
+ */
+enum sock_tcp_state {
+	SOCK_TS_CLOSED = 0, SOCK_TS_LISTEN = 1, SOCK_TS_SYN_SENT = 2,
+	SOCK_TS_SYN_RECEIVED = 3, SOCK_TS_ESTABLISHED = 4,
+	SOCK_TS_FIN_WAIT_1 = 5, SOCK_TS_FIN_WAIT_2 = 6,
+	SOCK_TS_CLOSE_WAIT = 7, SOCK_TS_CLOSING = 8, SOCK_TS_LAST_ACK = 9,
+	SOCK_TS_TIME_WAIT = 10, SOCK_TS_COUNT
+};
+enum sock_tcp_cc { SOCK_CC_NEWRENO = 0, SOCK_CC_CUBIC = 1, SOCK_CC_COUNT };
 
 /** The pending error of @p s (SO_ERROR), cleared: a call reports it
  *  once. */
@@ -240,6 +262,14 @@ void rx_pop(struct chan *ch, struct sock *s);
 void tx_done(struct chan *ch, uint32_t n);
 void tx_send(struct chan *ch, struct sock *s, uint32_t id, uint32_t i,
 	     uint32_t len);
+
+/* sock_info.c */
+int info_opt(int name);
+int info_get(struct chan *ch, struct sock *s, uint32_t id, int name,
+	     void *val, socklen_t *len);
+int info_cc_parse(const void *val, socklen_t len);
+void info_evt(struct chan *ch, const struct dpt_embed_evt *ev);
+int info_refused(struct chan *ch, const struct dpt_embed_evt *ev);
 
 /* sock_addr.c */
 /** An endpoint as a call gave it: af the family it goes over (AF_INET

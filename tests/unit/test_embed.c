@@ -165,7 +165,7 @@ fc_setup_on(void (*tt_init)(void))
 	fc.e = dpt_embed_create(&(struct dpt_embed_params){
 		.conf = &conf, .n_workers = 1, .pool = &fc.pool,
 		.rcvbuf = fc_rcvbuf, .sndbuf = 256 * 1024,
-		.max_handles = 64 });
+		.cc = DPT_TCP_CC_CUBIC, .max_handles = 64 });
 	cr_assert_not_null(fc.e);
 	fc.w = dpt_embed_worker_create(fc.e, 0, tt.tcp, &tt.i.stats,
 				       tt.hdr_pool);
@@ -175,6 +175,7 @@ fc_setup_on(void (*tt_init)(void))
 	cr_assert_eq(fc.wl.status, 0);
 	cr_assert_eq(fc.wl.n_workers, 1);
 	cr_assert_eq(fc.wl.ring_slots, SLOTS);
+	cr_assert_eq(fc.wl.cc, DPT_TCP_CC_CUBIC, "[tcp] cc, for TCP_CONGESTION");
 	/* the client's own mapping of its channel */
 	fc.chan = mmap(NULL, fc.wl.chan_size, PROT_READ | PROT_WRITE,
 		       MAP_SHARED, chan_fd, 0);
@@ -425,6 +426,124 @@ Test(embed, a_handle_not_its_own_is_ebadf)
 	TT_ASSERT_STAT(embed_cmd_bad_handle, 2);
 	/* the connection itself is untouched: no RST, no event */
 	cr_assert_eq(tt_pending(), 0);
+	fc_no_evt();
+}
+
+static void
+one_conn(const struct dpt_tcb *c, void *arg)
+{
+	const struct dpt_tcb **out = arg;
+
+	cr_assert_null(*out, "more than one connection");
+	*out = c;
+}
+
+/* The worker's only connection. */
+static const struct dpt_tcb *
+fc_the_conn(void)
+{
+	const struct dpt_tcb *c = NULL;
+
+	dpt_tcp_foreach(tt.tcp, one_conn, &c);
+	cr_assert_not_null(c);
+	return c;
+}
+
+/* The next event, which must be EVT_INFO, in its own layout. */
+static struct dpt_embed_evt_info
+fc_info(void)
+{
+	union {
+		struct dpt_embed_evt ev;
+		struct dpt_embed_evt_info in;
+	} u;
+
+	u.ev = fc_evt(DPT_EMBED_EVT_INFO);
+	return u.in;
+}
+
+/* 300 bytes in, 200 of ours acknowledged 5 ms after they left: every
+ * field of the answer is the connection's own (dpt_tcp_get_info). */
+Test(embed, info_answers_with_the_connections_own_values)
+{
+	struct dpt_embed_evt_info in;
+	struct dpt_tcp_info i;
+	struct rte_mbuf *m;
+	uint32_t iss, h = fc_accept(&iss);
+
+	FC_CMD(.op = DPT_EMBED_CMD_SEND, .handle = h, .n = 1, .len = 200);
+	fc_step();
+	tt_skip_all();
+	th_clear_sent(&tt.i); /* the frames the sink kept, clones of it */
+	tt.seen = 0;
+	tt_advance(5000);
+	m = tt_frame(&(struct tt_spec){ .flags = ACK | PSH, .seq = 1001,
+					.ack = iss + 201, .len = 300 });
+	dpt_eth_input(&tt.i.nif, m, tt.now);
+	fc_step();
+	cr_assert_eq(fc_evt(DPT_EMBED_EVT_TX_DONE).n, 1);
+	cr_assert_eq(fc_evt(DPT_EMBED_EVT_DATA).len, 300);
+	FC_CMD(.op = DPT_EMBED_CMD_INFO, .sock = 11, .handle = h);
+	fc_step();
+	in = fc_info();
+	dpt_tcp_get_info(fc_the_conn(), &i);
+	cr_assert_eq(in.sock, 11);
+	cr_assert_eq(in.handle, h);
+	cr_assert_eq(in.seq, fc.seq);
+	cr_assert_eq(in.state, DPT_TCP_ESTABLISHED);
+	cr_assert_eq(in.cc, i.cc);
+	cr_assert_eq(in.mss, i.mss);
+	cr_assert_eq(in.cwnd, i.cwnd);
+	cr_assert_eq(in.ssthresh, i.ssthresh);
+	cr_assert_eq(in.srtt_us, i.srtt_us);
+	cr_assert_eq(in.rto_us, i.rto_us);
+	cr_assert_eq(in.snd_wnd, i.snd_wnd);
+	cr_assert_eq(in.retransmits, i.retransmits);
+	cr_assert_eq(in.bytes_acked, 200);
+	cr_assert_eq(in.bytes_received, 300);
+	/* the values themselves, so the test shows what was compared */
+	/* RFC 6298 2.3: the handshake's sample was 0 us, this one 5000 */
+	cr_assert_eq(in.srtt_us, 5000 / 8, "srtt %u", in.srtt_us);
+	cr_assert_eq(in.snd_wnd, 65535);
+	cr_assert_neq(in.mss, 0);
+	cr_assert_neq(in.cwnd, 0);
+	cr_assert_eq(in.retransmits, 0);
+	fc_no_evt();
+}
+
+Test(embed, info_on_a_handle_not_its_own_is_ebadf_and_counted)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	FC_CMD(.op = DPT_EMBED_CMD_INFO, .sock = 11, .handle = h + 1);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EBADF);
+	cr_assert_eq(ev.n, DPT_EMBED_CMD_INFO);
+	cr_assert_eq(ev.handle, h + 1);
+	cr_assert_eq(ev.seq, fc.seq);
+	TT_ASSERT_STAT(embed_cmd_bad_handle, 1);
+	/* the connection itself is untouched: no RST, no event */
+	cr_assert_eq(tt_pending(), 0);
+	fc_no_evt();
+}
+
+/* The peer's RST reaches TCP before the command: the answer says
+ * CLOSED, then the handle's end follows as usual. */
+Test(embed, info_after_the_peers_rst_says_closed)
+{
+	struct dpt_embed_evt_info in;
+	uint32_t iss, h = fc_accept(&iss);
+
+	TT_IN(.flags = RST, .seq = 1001);
+	FC_CMD(.op = DPT_EMBED_CMD_INFO, .sock = 11, .handle = h);
+	fc_step();
+	in = fc_info();
+	cr_assert_eq(in.handle, h);
+	cr_assert_eq(in.state, DPT_TCP_CLOSED);
+	cr_assert_eq(fc_evt(DPT_EMBED_EVT_RESET).err, ECONNRESET);
+	(void)fc_evt(DPT_EMBED_EVT_CLOSED);
 	fc_no_evt();
 }
 
