@@ -241,8 +241,11 @@ int dpt_close(int fd);
  * SO_RCVBUF (before connect or listen to matter), SO_LINGER (struct
  * linger: {1, 0} resets on close, {1, t} makes close wait, see
  * dpt_close()).
- * IPPROTO_TCP: TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL (seconds),
- * TCP_KEEPCNT. An accepted socket inherits the listener's options.
+ * IPPROTO_TCP: TCP_NODELAY, TCP_CORK (as Linux's, tcp(7): while set, a
+ * tail shorter than a segment waits for more data, for TCP_CORK 0, or
+ * 200 ms at most; close and shutdown send it), TCP_KEEPIDLE,
+ * TCP_KEEPINTVL (seconds), TCP_KEEPCNT. An accepted socket inherits the
+ * listener's options.
  *
  * @return 0, or -1 with errno: EBADF, EINVAL, ENOPROTOOPT.
  */

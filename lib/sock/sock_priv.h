@@ -55,6 +55,7 @@ enum sock_tcp_opt {
 	SOCK_OPT_KEEPCNT = 4,
 	SOCK_OPT_SNDBUF = 5,
 	SOCK_OPT_RCVBUF = 6,
+	SOCK_OPT_CORK = 8,      /* (7, DPT_TCP_CONGESTION, is not set here) */
 	SOCK_OPT_COUNT
 };
 
