@@ -835,7 +835,7 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 static void
 cmd_setopt(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 {
-	if (cmd->n > DPT_TCP_CONGESTION)
+	if (cmd->n >= DPT_TCP_OPT_COUNT)
 		return embed_refuse(x->w, x->c, cmd, EINVAL,
 				    DPT_STAT_embed_cmd_bad_arg);
 	if (h == NULL) { /* for the next CONNECT of cmd->sock */

@@ -241,8 +241,10 @@ int dpt_close(int fd);
  * SO_RCVBUF (before connect or listen to matter), SO_LINGER (struct
  * linger: {1, 0} resets on close, {1, t} makes close wait, see
  * dpt_close()).
- * IPPROTO_TCP: TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL (seconds),
- * TCP_KEEPCNT, TCP_CONGESTION (a name: "cubic", "newreno", or "reno",
+ * IPPROTO_TCP: TCP_NODELAY, TCP_CORK (as Linux's, tcp(7): while set, a
+ * tail shorter than a segment waits for more data, for TCP_CORK 0, or
+ * 200 ms at most; close and shutdown send it), TCP_KEEPIDLE,
+ * TCP_KEEPINTVL (seconds), TCP_KEEPCNT, TCP_CONGESTION (a name: "cubic", "newreno", or "reno",
  * Linux's name of its NewReno, which selects newreno; read as Linux
  * reads it: up to the first NUL of @p len bytes, at most 15; before
  * connect or listen it applies from the SYN, later at once). An

@@ -958,6 +958,7 @@ tcp_set(struct chan *ch, struct sock *s, int fd, int name, int v)
 {
 	switch (name) {
 	case TCP_NODELAY: opt_set(ch, s, fd, SOCK_OPT_NODELAY, v != 0); return 0;
+	case TCP_CORK: opt_set(ch, s, fd, SOCK_OPT_CORK, v != 0); return 0;
 	case TCP_KEEPIDLE:
 	case TCP_KEEPINTVL:
 		if (v < 1 || (unsigned int)v > KEEP_MAX_S)
@@ -1043,6 +1044,7 @@ opt_get(const struct chan *ch, const struct sock *s, int level, int name,
 		return -ENOPROTOOPT;
 	switch (name) {
 	case TCP_NODELAY: *v = (int)s->opt_val[SOCK_OPT_NODELAY]; return 0;
+	case TCP_CORK: *v = (int)s->opt_val[SOCK_OPT_CORK]; return 0;
 	case TCP_KEEPIDLE: *v = (int)(s->opt_val[SOCK_OPT_KEEPIDLE] / 1000000u); return 0;
 	case TCP_KEEPINTVL: *v = (int)(s->opt_val[SOCK_OPT_KEEPINTVL] / 1000000u); return 0;
 	case TCP_KEEPCNT: *v = (int)s->opt_val[SOCK_OPT_KEEPCNT]; return 0;

@@ -56,6 +56,7 @@ enum sock_tcp_opt {
 	SOCK_OPT_SNDBUF = 5,
 	SOCK_OPT_RCVBUF = 6,
 	SOCK_OPT_CONGESTION = 7, /* enum sock_tcp_cc */
+	SOCK_OPT_CORK = 8,
 	SOCK_OPT_COUNT
 };
 

@@ -391,6 +391,36 @@ Test(embed, send_of_a_transmit_buffer_sends_its_bytes_and_comes_back)
 	fc_no_evt();
 }
 
+/* nginx's tcp_nopush: TCP_CORK on, the response, TCP_CORK off. The
+ * option numbers are lib/tcp's, up to the last (DPT_TCP_CORK); one past
+ * it is refused. */
+Test(embed, setopt_cork_holds_a_short_send_until_uncorked)
+{
+	uint8_t *buf = fc.chan + fc.wl.tx_off + 3 * (uint64_t)TXSIZE;
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .handle = h, .n = DPT_TCP_CORK,
+	       .a = 1);
+	FC_CMD(.op = DPT_EMBED_CMD_SEND, .handle = h, .n = 3, .len = 200);
+	fc_step();
+	TT_NONE();
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .handle = h, .n = DPT_TCP_CORK,
+	       .a = 0);
+	fc_step();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 200, .data = buf);
+	TT_NONE();
+	fc_no_evt();
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .handle = h,
+	       .n = DPT_TCP_OPT_COUNT, .a = 1);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	cr_assert_eq(ev.n, DPT_EMBED_CMD_SETOPT);
+	TT_ASSERT_STAT(embed_cmd_bad_arg, 1);
+}
+
 Test(embed, a_bad_transmit_buffer_is_refused)
 {
 	struct dpt_embed_evt ev;

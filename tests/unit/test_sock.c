@@ -226,6 +226,7 @@ Test(attach, setopt_codes_are_dpt_tcp_opt)
 	cr_assert_eq(SOCK_OPT_KEEPCNT, DPT_TCP_KEEPCNT);
 	cr_assert_eq(SOCK_OPT_SNDBUF, DPT_TCP_SNDBUF);
 	cr_assert_eq(SOCK_OPT_RCVBUF, DPT_TCP_RCVBUF);
+	cr_assert_eq(SOCK_OPT_CORK, DPT_TCP_CORK);
 }
 
 /* ---- listen and accept ------------------------------------------------ */
@@ -498,6 +499,25 @@ Test(connect, a_buffer_past_tcps_bound_is_cut_to_it)
 	cr_assert_eq(c.a, 1u << 30);
 }
 
+/** The first SETOPT from command @p from on: for connected socket
+ *  @p fd (its handle), option @p opt = @p a. Returns its index. */
+static int
+setopt_sent(int fd, int from, uint32_t opt, uint64_t a)
+{
+	const struct sock *s = &chan_cur()->socks[fd];
+	int i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, from, 1000);
+	struct dpt_embed_cmd c;
+
+	cr_assert_geq(i, 0, "no SETOPT");
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.handle, s->handle);
+	cr_assert_eq(c.sock, (uint32_t)fd);
+	cr_assert_eq(c.n, opt, "SETOPT %u, want %u", c.n, opt);
+	cr_assert_eq(c.a, a, "value %lu, want %lu", (unsigned long)c.a,
+		     (unsigned long)a);
+	return i;
+}
+
 /* Every option of the table reaches dptcpd as its SETOPT: before
  * connect (handle 0, before the CONNECT) and after (the connection's
  * handle); getsockopt gives back what was set. */
@@ -512,12 +532,12 @@ Test(connect, every_option_goes_as_its_setopt_and_reads_back)
 		{ IPPROTO_TCP, TCP_KEEPCNT, 4, DPT_TCP_KEEPCNT, 4 },
 		{ SOL_SOCKET, SO_SNDBUF, 65536, DPT_TCP_SNDBUF, 65536 },
 		{ SOL_SOCKET, SO_RCVBUF, 32768, DPT_TCP_RCVBUF, 32768 },
+		{ IPPROTO_TCP, TCP_CORK, 1, DPT_TCP_CORK, 1 },
 	};
 	struct sockaddr_in a = sa("198.18.0.2", 80);
 	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0), v, i, j, k;
 	socklen_t len;
 	struct dpt_embed_cmd c;
-	struct sock *s;
 
 	for (k = 0; k < (int)RTE_DIM(o); k++)
 		cr_assert_eq(dpt_setsockopt(fd, o[k].level, o[k].name,
@@ -544,16 +564,36 @@ Test(connect, every_option_goes_as_its_setopt_and_reads_back)
 		cr_assert_eq(len, sizeof(int));
 	}
 	/* once connected, with the handle */
-	s = &chan_cur()->socks[fd];
 	v = 0;
 	cr_assert_eq(dpt_setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v,
 				    sizeof(v)), 0);
-	i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, j + 1, 1000);
-	cr_assert_geq(i, 0);
-	c = fake_cmd(&fk, i, NULL);
-	cr_assert_eq(c.handle, s->handle);
-	cr_assert_eq(c.n, (uint32_t)DPT_TCP_KEEPALIVE);
-	cr_assert_eq(c.a, 0u);
+	setopt_sent(fd, j + 1, DPT_TCP_KEEPALIVE, 0);
+}
+
+/* nginx's tcp_nopush: TCP_CORK 1 before a response, 0 after, on a
+ * connected socket: each a SETOPT DPT_TCP_CORK with the connection's
+ * handle, any non-zero value as 1 (as Linux), read back as set. */
+Test(connect, tcp_cork_on_a_connection_goes_as_setopt_cork)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 80);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0), v = 5, i;
+	socklen_t len = sizeof(v);
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, &len), 0);
+	cr_assert_eq(v, 0, "not corked by default");
+	v = 5;
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, sizeof(v)),
+		     0);
+	i = setopt_sent(fd, 0, DPT_TCP_CORK, 1);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, &len), 0);
+	cr_assert_eq(v, 1);
+	v = 0;
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, sizeof(v)),
+		     0);
+	setopt_sent(fd, i + 1, DPT_TCP_CORK, 0);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, &len), 0);
+	cr_assert_eq(v, 0);
 }
 
 /** A blocking connect that dptcpd answers with EVT_RESET(@p err). */
