@@ -244,8 +244,9 @@ int dpt_close(int fd);
  * IPPROTO_TCP: TCP_NODELAY, TCP_CORK (as Linux's, tcp(7): while set, a
  * tail shorter than a segment waits for more data, for TCP_CORK 0, or
  * 200 ms at most; close and shutdown send it), TCP_KEEPIDLE,
- * TCP_KEEPINTVL (seconds), TCP_KEEPCNT, TCP_CONGESTION (a name: "cubic", "newreno", or "reno",
- * Linux's name of its NewReno, which selects newreno; read as Linux
+ * TCP_KEEPINTVL (seconds), TCP_KEEPCNT, TCP_CONGESTION (a name:
+ * "cubic", "newreno", or "reno", Linux's name of its NewReno, which
+ * selects newreno; read as Linux
  * reads it: up to the first NUL of @p len bytes, at most 15; before
  * connect or listen it applies from the SYN, later at once). An
  * accepted socket inherits the listener's options.
