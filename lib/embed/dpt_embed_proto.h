@@ -281,6 +281,14 @@ enum dpt_embed_op {
  *  Answer: EVT_LISTEN as usual. For a program that forks after
  *  listen(): the child, a new client, takes the parent's listener. */
 #define DPT_EMBED_LISTEN_TAKEOVER 4u
+/** LISTEN flag: no accept credit to start with (n is TCP's backlog
+ *  alone): completed connections wait in TCP's accept queue until an
+ *  ACCEPT_CREDIT, which the client sends once it is ready to take them
+ *  (the preload library: at the program's first accept, poll or
+ *  epoll_ctl of the listener). A process that listens and forks before
+ *  it accepts (nginx's master) is then handed nothing: its child, which
+ *  takes the listener over, gets every connection. */
+#define DPT_EMBED_LISTEN_NOCREDIT 8u
 
 /** One command: 64 bytes. */
 struct dpt_embed_cmd {

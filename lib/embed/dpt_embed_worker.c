@@ -726,7 +726,8 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		return embed_refuse(x->w, x->c, cmd, ENOBUFS,
 				    DPT_STAT_embed_cmd_no_slot);
 	nl = (struct lent){
-		.sock = cmd->sock, .credit = backlog,
+		.sock = cmd->sock,
+		.credit = cmd->b & DPT_EMBED_LISTEN_NOCREDIT ? 0 : backlog,
 		.rcvbuf = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf),
 		.fams = cmd->af != AF_INET6 ? LF_V4 :
 			cmd->b & DPT_EMBED_LISTEN_V6ONLY ? LF_V6 :

@@ -589,7 +589,7 @@ take_over(struct pl_file *f)
 	if (id < 0 ||
 	    dpt_bind(id, (const struct sockaddr *)&f->bound,
 		     f->bound_len) != 0 ||
-	    sock_listen_takeover(id, f->backlog) != 0) {
+	    sock_listen_lazy(id, f->backlog, 1) != 0) {
 		e = errno;
 		if (id >= 0)
 			dpt_close(id);

@@ -180,10 +180,14 @@ bind(int fd, const struct sockaddr *addr, socklen_t len)
 	return (int)r;
 }
 
+/* With no accept credit until the program first accepts, polls or adds
+ * the listener to an epoll set (sock_accept_credit()): a process that
+ * listens and forks (nginx's master) is handed no connection, its child
+ * takes them all. */
 static int
 do_listen(struct pl_file *f, int backlog)
 {
-	int r = dpt_listen(f->id, backlog);
+	int r = sock_listen_lazy(f->id, backlog, 0);
 
 	if (r == 0)
 		note_bound(f); /* the port an unbound or port-0 bind got */
@@ -210,6 +214,13 @@ listen(int fd, int backlog)
 	return (int)r;
 }
 
+static int
+accept_now(struct pl_file *f, struct sockaddr *addr, socklen_t *len)
+{
+	sock_accept_credit(f->id);
+	return dpt_accept4(f->id, addr, len, SOCK_NONBLOCK);
+}
+
 EXPORT int
 accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
@@ -229,8 +240,7 @@ accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		return -1;
 	}
 	for (;;) {
-		id = PL_CALL(f, "accept", dpt_accept4(f->id, addr, len,
-						      SOCK_NONBLOCK));
+		id = PL_CALL(f, "accept", accept_now(f, addr, len));
 		if (id >= 0 || errno != EAGAIN || f->nonblock ||
 		    pl_wait_ready(fd, POLLIN, f->rcvtimeo_ns > 0 ?
 				  f->rcvtimeo_ns : -1) != 0)

@@ -47,6 +47,7 @@ sock_revents(struct pl_file *f, short want)
 
 	if (pl_enter(f, "poll", &prev) != 0)
 		return POLLNVAL;
+	sock_accept_credit(f->id); /* a listener polled is ready to accept */
 	chan_poll(f->pc->ch);
 	m = sock_mask(f->pc->ch, sock_get(f->pc->ch, f->id));
 	pl_leave(f, prev);
@@ -501,6 +502,8 @@ epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 	s = sub_of(e, f->pc, op == EPOLL_CTL_ADD);
 	if (s != NULL)
 		r = dpt_epoll_ctl(s->depfd, op, f->id, ev);
+	if (r == 0 && op != EPOLL_CTL_DEL)
+		sock_accept_credit(f->id); /* a listener: ready to accept */
 	pl_leave(f, prev);
 	return r;
 }

@@ -212,7 +212,8 @@ dpt_listen(int fd, int backlog)
 	c.n = s->acc_share;
 	c.b = (s->reuseaddr ? DPT_EMBED_LISTEN_REUSEADDR : 0) |
 	      (s->v6only ? DPT_EMBED_LISTEN_V6ONLY : 0) |
-	      (s->takeover ? DPT_EMBED_LISTEN_TAKEOVER : 0);
+	      (s->takeover ? DPT_EMBED_LISTEN_TAKEOVER : 0) |
+	      (s->lazy_credit ? DPT_EMBED_LISTEN_NOCREDIT : 0);
 	c.af = s->family;
 	s->state = SS_LISTEN;
 	/* the options set so far go to every worker's listener: its
@@ -247,6 +248,50 @@ sock_listen_takeover(int fd, int backlog)
 		return -1;
 	s->takeover = 1;
 	return dpt_listen(fd, backlog);
+}
+
+/**
+ * For the preload library: listen (taking the port over with
+ * @p takeover, as sock_listen_takeover()) with no accept credit
+ * (DPT_EMBED_LISTEN_NOCREDIT); sock_accept_credit() gives it once the
+ * program is ready to accept. @return as dpt_listen().
+ */
+int
+sock_listen_lazy(int fd, int backlog, int takeover)
+{
+	struct sock *s = tcp_sock(chan_cur(), fd);
+
+	if (s == NULL)
+		return -1;
+	s->takeover = takeover != 0;
+	s->lazy_credit = 1;
+	return dpt_listen(fd, backlog);
+}
+
+/** Give a listener of sock_listen_lazy() its accept credit, the
+ *  backlog's share on every worker; once (later calls, and calls on any
+ *  other socket, do nothing). @return 0, or -1 with errno EBADF. */
+int
+sock_accept_credit(int fd)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = sock_get(ch, fd);
+	struct dpt_embed_cmd c;
+
+	if (s == NULL)
+		return fail(EBADF);
+	if (s->state != SS_LISTEN || !s->lazy_credit || s->credit_given)
+		return 0;
+	s->credit_given = 1;
+	for (uint32_t w = 0; w < ch->wel.n_workers; w++) {
+		memset(&c, 0, sizeof(c));
+		c.op = DPT_EMBED_CMD_ACCEPT_CREDIT;
+		c.sock = (uint32_t)fd;
+		c.n = s->acc_share;
+		c.seq = ++s->seq;
+		chan_cmd(ch, w, &c);
+	}
+	return 0;
 }
 
 static int

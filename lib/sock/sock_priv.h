@@ -83,6 +83,9 @@ struct sock {
 			       *  the wildcard's l6 it replaced, else 0 */
 	uint64_t wmask;       /**< workers a datagram socket is bound on */
 	uint8_t v6only;       /**< IPV6_V6ONLY */
+	uint8_t lazy_credit;  /**< listen with no accept credit: given by
+			       *  sock_accept_credit() (credit_given) */
+	uint8_t credit_given;
 	uint8_t takeover;     /**< listen takes over the listener another
 			       *  client of our group has on the port
 			       *  (sock_listen_takeover) */
@@ -251,6 +254,8 @@ void sock_recv_credit(struct chan *ch, struct sock *s, uint32_t id,
 int sock_rx_bytes(int fd, int *n);
 int sock_listen_takeover(int fd, int backlog);
 void sock_set_group(uint64_t g);
+int sock_listen_lazy(int fd, int backlog, int takeover);
+int sock_accept_credit(int fd);
 
 /* sock_buf.c */
 const void *mb_local(const struct chan *ch, uint64_t addr);

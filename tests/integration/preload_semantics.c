@@ -419,9 +419,11 @@ c_threads(void)
 	return 0;
 }
 
-/* fork: the child accepts on the listener it inherited (the script
- * connects once "listening" is printed); a connection the child inherited
- * is refused with EOPNOTSUPP and stays the parent's. */
+/* fork: the child accepts on the listener it inherited, also the
+ * connection that came before the fork (the script connects once
+ * "listening" is printed; the parent forks 0.5 s later, having never
+ * accepted: nginx's master); a connection the child inherited is refused
+ * with EOPNOTSUPP and stays the parent's. */
 static int
 c_fork(void)
 {
@@ -435,6 +437,9 @@ c_fork(void)
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	CHECK(bind(l, (struct sockaddr *)&a, sizeof(a)) == 0, "bind");
 	CHECK(listen(l, 8) == 0, "listen");
+	printf("listening\n");
+	fflush(stdout);
+	usleep(500000);
 	pid = fork();
 	CHECK(pid >= 0, "fork");
 	if (pid == 0) {
@@ -443,8 +448,6 @@ c_fork(void)
 		if (write(c, "x", 1) != -1 || errno != EOPNOTSUPP)
 			_exit(3);
 		close(c); /* the parent's: closing it here changes nothing */
-		printf("listening\n");
-		fflush(stdout);
 		s = accept(l, NULL, NULL);
 		if (s < 0 || read_full(s, buf, 4) != 0 ||
 		    write(s, buf, 4) != 4)

@@ -2031,3 +2031,43 @@ Test(embed, the_old_client_dying_after_a_takeover_leaves_the_listener)
 	peer_connects(TT_PEER_PORT);
 	grp_accepted(&b, 3, TT_PEER_PORT);
 }
+
+/* DPT_EMBED_LISTEN_NOCREDIT: a completed connection waits in TCP's
+ * accept queue, nothing is handed over, until ACCEPT_CREDIT. */
+Test(embed, a_nocredit_listener_hands_nothing_until_credit)
+{
+	struct grp_client a;
+
+	grp_add(&a, 9);
+	cr_assert_eq(grp_listen(&a, 7, DPT_EMBED_LISTEN_NOCREDIT, 4), 0);
+	peer_connects(TT_PEER_PORT);
+	ring_no_evt(&a.evt);
+	TT_ASSERT_STAT(tcp_state_established, 1);
+	ring_put(&a.cmd, &a.seq, (struct dpt_embed_cmd){
+		.op = DPT_EMBED_CMD_ACCEPT_CREDIT, .sock = 7, .n = 4 });
+	fc_step();
+	grp_accepted(&a, 7, TT_PEER_PORT);
+}
+
+/* nginx's master listens (no credit) and forks; the connections that
+ * come before the worker takes the port over are the worker's, not
+ * handed to the master, which never accepts. */
+Test(embed, connections_before_a_takeover_wait_for_the_new_client)
+{
+	struct grp_client a, b;
+
+	grp_add(&a, 9);
+	grp_add(&b, 9);
+	cr_assert_eq(grp_listen(&a, 7, DPT_EMBED_LISTEN_NOCREDIT, 4), 0);
+	peer_connects(TT_PEER_PORT);
+	peer_connects(TT_PEER_PORT + 1);
+	ring_no_evt(&a.evt);
+	cr_assert_eq(grp_listen(&b, 3, DPT_EMBED_LISTEN_TAKEOVER |
+				DPT_EMBED_LISTEN_NOCREDIT, 4), 0);
+	ring_put(&b.cmd, &b.seq, (struct dpt_embed_cmd){
+		.op = DPT_EMBED_CMD_ACCEPT_CREDIT, .sock = 3, .n = 4 });
+	fc_step();
+	grp_accepted(&b, 3, TT_PEER_PORT);
+	grp_accepted(&b, 3, TT_PEER_PORT + 1);
+	ring_no_evt(&a.evt);
+}

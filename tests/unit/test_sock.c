@@ -433,6 +433,45 @@ Test(takeover, the_group_goes_in_the_hello_and_takeover_in_listen)
 	teardown();
 }
 
+/* The preload library's listen: no accept credit in the LISTENs
+ * (DPT_EMBED_LISTEN_NOCREDIT), then, at the program's first accept,
+ * the backlog's share to every worker once. */
+Test(takeover, a_lazy_listener_gives_its_credit_once)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 8088);
+	int lfd, i, k;
+	uint32_t w, seen = 0;
+
+	setup();
+	lfd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(sock_listen_lazy(lfd, 8, 0), 0);
+	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
+		i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
+		cr_assert_geq(i, 0, "a LISTEN to every worker");
+		cr_assert_eq(fake_cmd(&fk, i, NULL).b,
+			     DPT_EMBED_LISTEN_NOCREDIT);
+	}
+	cr_assert_lt(fake_find(&fk, DPT_EMBED_CMD_ACCEPT_CREDIT, 0, 50), 0,
+		     "no credit before the program accepts");
+	cr_assert_eq(sock_accept_credit(lfd), 0);
+	cr_assert_eq(sock_accept_credit(lfd), 0);
+	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
+		struct dpt_embed_cmd c;
+
+		i = fake_find(&fk, DPT_EMBED_CMD_ACCEPT_CREDIT, i + 1, 1000);
+		cr_assert_geq(i, 0, "credit to every worker");
+		c = fake_cmd(&fk, i, &w);
+		cr_assert_eq(c.sock, (uint32_t)lfd);
+		cr_assert_eq(c.n, (8 + FK_WORKERS - 1) / FK_WORKERS);
+		seen |= 1u << w;
+	}
+	cr_assert_eq(seen, (1u << FK_WORKERS) - 1);
+	cr_assert_lt(fake_find(&fk, DPT_EMBED_CMD_ACCEPT_CREDIT, i + 1, 50),
+		     0, "once");
+	teardown();
+}
+
 Test(takeover, a_process_without_a_group_says_0)
 {
 	setup();
