@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dpt_engine.c: port + workers + their loop; see dpt_engine.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -590,6 +592,15 @@ late_phase(struct dpt_worker *w, int behind, uint64_t now)
 	dpt_tx_flush(&w->tx);
 }
 
+void
+dpt_rx_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGIO);
+	for (int sig = SIGRTMIN + 1; sig <= SIGRTMAX; sig++)
+		sigaddset(set, sig);
+}
+
 /*
  * [lcores] idle: after idle_spins iterations in a row that received no
  * frame, took no client command and sent no frame, give the CPU away
@@ -635,7 +646,12 @@ dpt_worker_loop(void *arg)
 	const uint16_t port = w->txq.port_id, queue = w->txq.queue_id;
 	uint64_t last = dpt_clock_us(&w->clock);
 	uint16_t nrx = 0;
+	sigset_t io;
 
+	/* the tap PMD's signal (a frame came) for the threads that read
+	 * the port, not the others (dpt_app blocks it before EAL starts) */
+	dpt_rx_signals(&io);
+	pthread_sigmask(SIG_UNBLOCK, &io, NULL);
 	dpt_quiesce_online(w->qsbr, w->index);
 	/* a sleep of a few microseconds, not the default 50 us of slack */
 	if (w->idle == DPT_CONF_IDLE_SLEEP)
