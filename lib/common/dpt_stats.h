@@ -40,6 +40,9 @@
 			     "were waiting)")                               \
 	X(loop_us, C, "microseconds the worker loops ran")                    \
 	X(loop_busy_us, C, "... of which in iterations that received frames") \
+	X(idle_yields, C, "times the loop gave its CPU away after [lcores] " \
+			  "idle_spins empty iterations (idle = yield: "    \
+			  "sched_yield(); sleep: a sleep of idle_sleep)")   \
 	X(rx_steer_out, C, "frames passed to the worker owning their flow")  \
 	X(rx_steer_in, C, "frames another worker passed to this one")        \
 	X(rx_steer_drop_full, D, "frames for another worker whose inbox "   \
