@@ -98,11 +98,13 @@ for line in sys.stdin:
     if not line.strip():
         continue
     j = json.loads(line)
+    # (an empty list or dict may come back as null)
     if "/dptcp/clients" in j:
-        live = sum(1 for c in j["/dptcp/clients"] if c.endswith(" live"))
+        live = sum(1 for c in j["/dptcp/clients"] or [] if c.endswith(" live"))
     if "/dptcp/conns" in j:
-        c = j["/dptcp/conns"]
-        conns = c["total"] - sum(1 for r in c["conns"] if "TIME-WAIT" in r)
+        c = j["/dptcp/conns"] or {}
+        conns = c.get("total", 0) - sum(1 for r in c.get("conns") or []
+                                        if "TIME-WAIT" in r)
 print(live, conns)'
 }
 
