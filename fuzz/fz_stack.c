@@ -742,6 +742,7 @@ rec_app(struct rd *r)
 		break;
 	case 5:
 		dpt_tcp_setopt(s->c, DPT_TCP_NODELAY, h.arg & 1, fz.now);
+		dpt_tcp_setopt(s->c, DPT_TCP_CORK, (h.arg >> 1) & 1, fz.now);
 		break;
 	case 6:
 		dpt_tcp_setopt(s->c, DPT_TCP_KEEPIDLE,

@@ -30,7 +30,8 @@
  *   2 TICK   u16 ms: advance the clock, polling on the way.
  *   3 APP    u8 slot, u8 action, u16 arg: what the application does with
  *            the slot's connection (read, write arg bytes, shutdown,
- *            close, abort, no-delay, keepalive, stop or resume reading).
+ *            close, abort, no-delay (arg bit 0) and cork (bit 1),
+ *            keepalive, stop or resume reading).
  *   4 OPEN   u16 port: an active open to the peer's port.
  *
  * A truncated record ends the input. Invariants checked after every

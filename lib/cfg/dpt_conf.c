@@ -20,6 +20,12 @@
 #include "dpt_conf.h"
 #include "dpt_net.h"
 
+const char *const dpt_conf_idle_names[DPT_CONF_IDLE_COUNT + 1] = {
+	[DPT_CONF_IDLE_POLL] = "poll",
+	[DPT_CONF_IDLE_YIELD] = "yield",
+	[DPT_CONF_IDLE_SLEEP] = "sleep",
+};
+
 enum ktype {
 	T_STR,      /* text */
 	T_U32,      /* decimal integer in [min, max] */
@@ -137,6 +143,20 @@ static const struct key_def schema[] = {
 	  "under way; echo, discard, sink and idle http hold none; 0: "
 	  "max_conns / 4, at least 64); past it chargen and source refuse "
 	  "and http resets (svc_nostate)" },
+	{ "lcores", "idle", T_ENUM, offsetof(struct dpt_conf, lcores.idle),
+	  0, 0, "poll", 0, "what a worker does when its loop finds nothing "
+	  "to do (no frame in, no client command, no frame out): poll (at "
+	  "once, again: a core of its own), yield (sched_yield() after "
+	  "idle_spins empty iterations: a core it shares with the programs "
+	  "it serves, which then run at once) or sleep (idle_sleep after "
+	  "idle_spins); counted in idle_yields", dpt_conf_idle_names },
+	{ "lcores", "idle_spins", T_U32,
+	  offsetof(struct dpt_conf, lcores.idle_spins), 0, 1u << 30, "64", 0,
+	  "idle = yield or sleep: empty iterations in a row before the "
+	  "worker yields or sleeps (then again after each)" },
+	{ "lcores", "idle_sleep", T_DURATION,
+	  offsetof(struct dpt_conf, lcores.idle_sleep_us), 1, 1000000, "20us",
+	  0, "idle = sleep: how long the worker sleeps (timer slack 1 us)" },
 	{ "arp", "entries", T_U32, ARP(entries), 16, 1u << 20, "1024", 0,
 	  "neighbour cache entries per lcore" },
 	{ "arp", "queue", T_U32, ARP(queue), 0, 1u << 16, "256", 0,

@@ -49,6 +49,18 @@ struct dpt_conf_eal {
 
 /** [lcores]: which lcores run the workers, and how they stop (read by the
  * program's start-up and the engine, which sit above this library). */
+/** What a worker loop does when it finds nothing to do ([lcores] idle). */
+enum dpt_conf_idle {
+	DPT_CONF_IDLE_POLL,  /**< poll again at once (a core of its own) */
+	DPT_CONF_IDLE_YIELD, /**< sched_yield() after idle_spins empty
+			      *   iterations (a core shared with others) */
+	DPT_CONF_IDLE_SLEEP, /**< sleep idle_sleep after idle_spins */
+	DPT_CONF_IDLE_COUNT
+};
+
+/** Their names, as the file spells them; NULL-terminated. */
+extern const char *const dpt_conf_idle_names[DPT_CONF_IDLE_COUNT + 1];
+
 struct dpt_conf_lcores {
 	uint32_t n_workers;                       /**< 0 = every EAL worker */
 	uint32_t workers[DPT_CONF_MAX_WORKERS];   /**< worker lcore ids */
@@ -56,6 +68,10 @@ struct dpt_conf_lcores {
 					*  reset what is left */
 	uint32_t service_states; /**< service connections holding state at
 				   *  once, per worker; 0 = max_conns / 4 */
+	uint32_t idle;           /**< enum dpt_conf_idle */
+	uint32_t idle_spins;     /**< empty iterations in a row before the
+				   *  loop yields or sleeps */
+	uint64_t idle_sleep_us;  /**< idle = sleep: how long */
 };
 
 /** Where a setting came from, for messages after loading. */

@@ -40,6 +40,9 @@
 			     "were waiting)")                               \
 	X(loop_us, C, "microseconds the worker loops ran")                    \
 	X(loop_busy_us, C, "... of which in iterations that received frames") \
+	X(idle_yields, C, "times the loop gave its CPU away after [lcores] " \
+			  "idle_spins empty iterations (idle = yield: "    \
+			  "sched_yield(); sleep: a sleep of idle_sleep)")   \
 	X(rx_steer_out, C, "frames passed to the worker owning their flow")  \
 	X(rx_steer_in, C, "frames another worker passed to this one")        \
 	X(rx_steer_drop_full, D, "frames for another worker whose inbox "   \
@@ -452,6 +455,12 @@
 	X(embed_accept_wrong_family, D, "accepted connections reset: of a "  \
 					"family the client's listener does " \
 					"not take (AF_INET, IPV6_V6ONLY)")   \
+	X(embed_listen_takeover, C, "listeners a client took over from "    \
+				    "another of its group "                 \
+				    "(DPT_EMBED_LISTEN_TAKEOVER)")          \
+	X(embed_unlisten_gone, C, "UNLISTENs of a listener a worker no "     \
+				  "longer had (taken over, or its LISTEN "  \
+				  "failed there), answered EVT_CLOSED")     \
 	X(embed_udp_rx, C, "datagrams posted to clients' UDP sockets")       \
 	X(embed_udp_tx, C, "datagrams clients' UDP sockets sent")             \
 	X(embed_udp_drop_rcvbuf, D, "datagrams for a client dropped: its "   \

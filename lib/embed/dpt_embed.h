@@ -62,6 +62,7 @@ struct dpt_embed_params {
 	unsigned int n_workers;         /**< ring pairs per client */
 	const struct dpt_shm_pool *pool; /**< the packet pool clients map */
 	uint32_t rcvbuf, sndbuf;        /**< [tcp] defaults, for the welcome */
+	uint32_t cc;                    /**< [tcp] cc, for the welcome */
 	uint32_t max_handles;           /**< connections per client and
 					  *  worker ([tcp] max_conns) */
 };

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -155,6 +156,7 @@ dpt_embed_create(const struct dpt_embed_params *p)
 	e->pool = p->pool;
 	e->rcvbuf = p->rcvbuf;
 	e->sndbuf = p->sndbuf;
+	e->cc = p->cc;
 	/* a handle keeps 20 bits for its slot */
 	e->max_handles = RTE_MIN(p->max_handles, 1u << 20);
 	e->lfd = e->epfd = -1;
@@ -323,6 +325,7 @@ dpt_embed_client_add(struct dpt_embed *e, const struct dpt_embed_hello *h,
 	}
 	cl->id = ++e->next_id;
 	cl->pid = h->pid;
+	cl->group = h->group;
 	/* shown in telemetry's JSON, which escapes nothing: a name of
 	 * plain characters only */
 	for (size_t i = 0; i < sizeof(cl->name); i++) {
@@ -347,6 +350,7 @@ dpt_embed_client_add(struct dpt_embed *e, const struct dpt_embed_hello *h,
 	wl->pool_size = e->pool->len;
 	wl->rcvbuf = e->rcvbuf;
 	wl->sndbuf = e->sndbuf;
+	wl->cc = e->cc;
 	wl->mbuf_size = sizeof(struct rte_mbuf);
 	*chan_fd = cl->chan_fd;
 	/* the workers see everything above once they see LIVE */
@@ -450,7 +454,13 @@ read_hello(int fd, struct dpt_embed_hello *h, int *evfd)
 				close(fds[i]); /* one was asked for */
 		}
 	}
-	if (n != (ssize_t)sizeof(*h) || h->magic != DPT_EMBED_MAGIC) {
+	/* a version-1 hello is shorter (no group): read, so that its
+	 * client is told EPROTO rather than cut off */
+	if (n >= (ssize_t)offsetof(struct dpt_embed_hello, group) &&
+	    n < (ssize_t)sizeof(*h))
+		memset((char *)h + n, 0, sizeof(*h) - (size_t)n);
+	if (n < (ssize_t)offsetof(struct dpt_embed_hello, group) ||
+	    h->magic != DPT_EMBED_MAGIC) {
 		if (*evfd >= 0)
 			close(*evfd);
 		return -1;

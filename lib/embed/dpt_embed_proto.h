@@ -52,7 +52,7 @@
 #include <stdint.h>
 
 #define DPT_EMBED_MAGIC 0x64707463u /* "dptc" */
-#define DPT_EMBED_VERSION 1u
+#define DPT_EMBED_VERSION 2u /* 2: hello.group, LISTEN_TAKEOVER */
 #define DPT_EMBED_MAX_WORKERS 64u
 
 /* ---- handshake -------------------------------------------------------- */
@@ -64,6 +64,11 @@ struct dpt_embed_hello {
 	int32_t pid;         /**< the client's pid (telemetry) */
 	uint32_t flags;      /**< 0 */
 	char name[32];       /**< program name, NUL-terminated (telemetry) */
+	/** A client's group: clients with the same non-zero group may
+	 *  take over each other's listeners (DPT_EMBED_LISTEN_TAKEOVER);
+	 *  0: none. (The processes of one program, e.g. nginx's master
+	 *  and the workers it forks, each attached on its own.) */
+	uint64_t group;
 };
 
 /** dptcpd -> client, with the pool and channel memfds (SCM_RIGHTS) when
@@ -88,7 +93,9 @@ struct dpt_embed_welcome {
 	uint32_t mbuf_size;      /**< sizeof(struct rte_mbuf) in dptcpd: the
 				   *  client refuses a layout it was not
 				   *  built for */
-	uint32_t pad;
+	uint32_t cc;             /**< [tcp] cc, enum dpt_tcp_cc: the
+				   *  congestion control of a connection
+				   *  that sets none (DPT_TCP_CONGESTION) */
 };
 
 /* ---- channel header --------------------------------------------------- */
@@ -141,9 +148,15 @@ enum dpt_embed_op {
 	 *  0 or EADDRINUSE) from each. Each worker's copy starts with n
 	 *  connections of accept credit. Options set before listen come
 	 *  first to each worker as SETOPTs with handle 0 and this sock: its
-	 *  connections take them before their SYN-ACK is built. */
+	 *  connections take them before their SYN-ACK is built. With
+	 *  DPT_EMBED_LISTEN_TAKEOVER, a listener another client of this
+	 *  one's group has on port on a worker becomes this one's there
+	 *  (see the flag). */
 	DPT_EMBED_CMD_LISTEN,
-	/** Stop listening: sock. Answer: EVT_CLOSED(sock, handle 0). */
+	/** Stop listening: sock. Answer: EVT_CLOSED(sock, handle 0), also
+	 *  from a worker where sock has no listener (another client took
+	 *  it over, or the LISTEN failed there; counted
+	 *  embed_unlisten_gone). */
 	DPT_EMBED_CMD_UNLISTEN,
 	/** Take n more accepted connections of listener sock (the client's
 	 *  backlog room) from the worker whose ring carries it. Accepted
@@ -225,6 +238,15 @@ enum dpt_embed_op {
 	DPT_EMBED_CMD_UDP_CREDIT,
 	/** Close sock. Answer: EVT_CLOSED(sock, handle 0). */
 	DPT_EMBED_CMD_UDP_CLOSE,
+	/** What TCP knows of connection handle now (getsockopt's TCP_INFO,
+	 *  TCP_MAXSEG). Answer: EVT_INFO (struct dpt_embed_evt_info) with
+	 *  sock, handle and seq of the command; a handle whose connection
+	 *  TCP already ended (the client has not closed it yet) is answered
+	 *  with state DPT_TCP_CLOSED and every other field 0. A handle that
+	 *  is not this client's on this worker, or that it closed: EVT_RESET
+	 *  EBADF, n = DPT_EMBED_CMD_INFO (counted embed_cmd_bad_handle);
+	 *  the connection itself is not affected. */
+	DPT_EMBED_CMD_INFO,
 	DPT_EMBED_CMD_COUNT
 };
 
@@ -243,6 +265,30 @@ enum dpt_embed_op {
  *  family the listener does not take is reset once TCP completed it
  *  (counted: embed_accept_wrong_family). */
 #define DPT_EMBED_LISTEN_V6ONLY 2u
+
+/** LISTEN flag: take the listener over. If another live client with
+ *  the same non-zero hello.group as this one has a listener on port on
+ *  this worker, that listener (lib/tcp's listener itself, with the
+ *  connections TCP holds for it that were not yet handed to that client
+ *  as EVT_ACCEPTED) becomes this client's, under this command's sock,
+ *  with accept credit n and the receive credit (SO_RCVBUF SETOPTs
+ *  before it) and families (af, DPT_EMBED_LISTEN_V6ONLY) this command
+ *  gives; its other options stay as its first LISTEN set them. The old
+ *  client gets nothing more from it (no event says so; its UNLISTEN is
+ *  answered EVT_CLOSED; its connections accepted before stay its own).
+ *  Counted: embed_listen_takeover. Else the LISTEN is a plain one (a
+ *  listener of a client of another group, or of none: EADDRINUSE).
+ *  Answer: EVT_LISTEN as usual. For a program that forks after
+ *  listen(): the child, a new client, takes the parent's listener. */
+#define DPT_EMBED_LISTEN_TAKEOVER 4u
+/** LISTEN flag: no accept credit to start with (n is TCP's backlog
+ *  alone): completed connections wait in TCP's accept queue until an
+ *  ACCEPT_CREDIT, which the client sends once it is ready to take them
+ *  (the preload library: at the program's first accept, poll or
+ *  epoll_ctl of the listener). A process that listens and forks before
+ *  it accepts (nginx's master) is then handed nothing: its child, which
+ *  takes the listener over, gets every connection. */
+#define DPT_EMBED_LISTEN_NOCREDIT 8u
 
 /** One command: 64 bytes. */
 struct dpt_embed_cmd {
@@ -320,6 +366,8 @@ enum dpt_embed_evt_type {
 	 *  address in raddr (af AF_INET) or addr6 (AF_INET6). The client
 	 *  now holds it; it gives back len bytes of credit when read. */
 	DPT_EMBED_EVT_DGRAM,
+	/** The answer to CMD_INFO: laid out as struct dpt_embed_evt_info. */
+	DPT_EMBED_EVT_INFO,
 	DPT_EMBED_EVT_COUNT
 };
 
@@ -362,6 +410,39 @@ struct dpt_embed_evt_addr6 {
 	uint8_t pad2[16];
 };
 
+/**
+ * EVT_INFO's layout: 64 bytes. A snapshot of lib/tcp's dpt_tcp_get_info()
+ * for one connection. type, sock and handle sit where struct
+ * dpt_embed_evt has them; seq does not. The numbers are dptcpd's:
+ * state and cc in lib/tcp's enums (the client library repeats their
+ * values), sizes in bytes. What does not fit in the slot is left out:
+ * the receive window and the two queues' byte counts (the client knows
+ * what it holds itself).
+ */
+struct dpt_embed_evt_info {
+	uint8_t type;          /**< DPT_EMBED_EVT_INFO */
+	uint8_t state;         /**< enum dpt_tcp_state (DPT_TCP_CLOSED = 0,
+				 *  ... DPT_TCP_TIME_WAIT = 10) */
+	uint8_t cc;            /**< enum dpt_tcp_cc (DPT_TCP_CC_NEWRENO = 0,
+				 *  DPT_TCP_CC_CUBIC = 1) */
+	uint8_t pad;
+	uint32_t sock;         /**< the command's */
+	uint32_t handle;       /**< the command's */
+	uint32_t mss;          /**< payload bytes per segment we send (the
+				 *  effective send MSS) */
+	uint64_t seq;          /**< the command's */
+	uint32_t cwnd;         /**< congestion window, bytes */
+	uint32_t ssthresh;     /**< slow-start threshold, bytes; UINT32_MAX
+				 *  until the first loss (RFC 5681 3.1) */
+	uint32_t srtt_us;      /**< smoothed RTT, us; 0 before a sample */
+	uint32_t rto_us;       /**< retransmission timeout, us */
+	uint32_t snd_wnd;      /**< the peer's window, bytes (scaled) */
+	uint32_t retransmits;  /**< segments retransmitted (UINT32_MAX past
+				 *  that) */
+	uint64_t bytes_acked;  /**< bytes of ours the peer acknowledged */
+	uint64_t bytes_received; /**< bytes received in order */
+};
+
 #ifdef __cplusplus
 #define DPT_EMBED_STATIC_ASSERT static_assert
 #else
@@ -373,5 +454,7 @@ DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt) == DPT_EMBED_SLOT,
 			"an event is one slot");
 DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt_addr6) ==
 			DPT_EMBED_SLOT, "EVT_ADDR6 is one slot");
+DPT_EMBED_STATIC_ASSERT(sizeof(struct dpt_embed_evt_info) ==
+			DPT_EMBED_SLOT, "EVT_INFO is one slot");
 
 #endif /* DPT_EMBED_PROTO_H */

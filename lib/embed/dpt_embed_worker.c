@@ -569,8 +569,27 @@ bad:
 	return NULL;
 }
 
-/* ---- commands ---------------------------------------------------------- */
+/* ---- client slots ---------------------------------------------------- */
 
+/* Client slots ever used: the ones a worker looks at. */
+static uint32_t
+slots_used(const struct dpt_embed *e)
+{
+	return __atomic_load_n(&e->n_slots, __ATOMIC_ACQUIRE);
+}
+
+/* This worker's part of the client in slot @p s if it is live, or NULL. */
+static struct cw *
+live_cw(const struct dpt_embed_worker *w, uint32_t s)
+{
+	struct client *cl = &w->e->cl[s];
+
+	if (__atomic_load_n(&cl->state, __ATOMIC_ACQUIRE) != CL_LIVE)
+		return NULL;
+	return &cl->w[w->index];
+}
+
+/* ---- commands ---------------------------------------------------------- */
 
 /*
  * Whether a connection of this worker with local port @p port is in
@@ -635,15 +654,67 @@ rcvbuf_of(const struct dpt_tcp_optval *o, uint32_t n, uint32_t dflt)
 	return v;
 }
 
+/*
+ * The listener on @p port that another live client of this one's
+ * non-zero group has on this worker (DPT_EMBED_LISTEN_TAKEOVER), or NULL;
+ * *@p from its client's part. No lock: each worker alone writes its
+ * struct cw of every client (the control thread builds a cw before it
+ * publishes the client LIVE, and frees it only after every worker,
+ * this one included, retired it), so this worker moves a listener from
+ * one client's cw to another's as freely as within one. A dying client
+ * is passed over: its retirement closes its listeners.
+ * O(clients + their listeners), on a LISTEN with the flag only.
+ */
+static struct lent *
+takeover_find(const struct ctx *x, uint16_t port, struct cw **from)
+{
+	uint64_t group = x->cl->group;
+
+	if (group == 0)
+		return NULL;
+	for (uint32_t s = 0, n = slots_used(x->w->e); s < n; s++) {
+		struct cw *c = live_cw(x->w, s);
+
+		if (c == NULL || c == x->c || x->w->e->cl[s].group != group)
+			continue;
+		for (unsigned int i = 0; i < c->n_l; i++)
+			if (c->l[i].port == port) {
+				*from = c;
+				return &c->l[i];
+			}
+	}
+	return NULL;
+}
+
+/* A new lib/tcp listener for @p cmd, or NULL with rte_errno set. */
+static struct dpt_tcp_listener *
+listen_new(struct ctx *x, const struct dpt_embed_cmd *cmd, uint32_t backlog,
+	   const struct dpt_tcp_optval *opts, uint32_t n_opts)
+{
+	uint16_t port = rte_be_to_cpu_16(cmd->port);
+
+	if (!(cmd->b & DPT_EMBED_LISTEN_REUSEADDR) &&
+	    port_in_timewait(x->w->tcp, port)) {
+		rte_errno = EADDRINUSE;
+		return NULL;
+	}
+	/* the options set before listen(): the SYN-ACKs of its connections
+	 * follow them, as on Linux */
+	return dpt_tcp_listen(x->w->tcp, &(struct dpt_tcp_listen_params){
+		.port = port, .backlog = backlog, .opts = opts,
+		.n_opts = n_opts });
+}
+
 static void
 cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 {
 	struct dpt_embed_evt ev = { .type = DPT_EMBED_EVT_LISTEN,
 				    .sock = cmd->sock, .seq = cmd->seq };
 	uint32_t backlog = cmd->n ? cmd->n : 128;
-	struct dpt_tcp_listener *tl = NULL;
 	struct dpt_tcp_optval opts[MAX_PREOPTS];
 	uint32_t n_opts = preopts_take(x->c, cmd->sock, opts);
+	struct lent nl, *old = NULL;
+	struct cw *from = NULL;
 
 	if (cmd->sock == 0 || cmd->port == 0 || lent_get(x->c, cmd->sock))
 		return embed_refuse(x->w, x->c, cmd, EINVAL,
@@ -654,25 +725,32 @@ cmd_listen(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	if (x->c->n_l == MAX_LISTENERS)
 		return embed_refuse(x->w, x->c, cmd, ENOBUFS,
 				    DPT_STAT_embed_cmd_no_slot);
-	if (!(cmd->b & DPT_EMBED_LISTEN_REUSEADDR) &&
-	    port_in_timewait(x->w->tcp, rte_be_to_cpu_16(cmd->port)))
-		rte_errno = EADDRINUSE;
-	else
-		/* the options set before listen(): the SYN-ACKs of its
-		 * connections follow them, as on Linux */
-		tl = dpt_tcp_listen(x->w->tcp, &(struct dpt_tcp_listen_params){
-			.port = rte_be_to_cpu_16(cmd->port),
-			.backlog = backlog, .opts = opts, .n_opts = n_opts });
-	if (tl == NULL) {
+	nl = (struct lent){
+		.sock = cmd->sock,
+		.credit = cmd->b & DPT_EMBED_LISTEN_NOCREDIT ? 0 : backlog,
+		.rcvbuf = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf),
+		.fams = cmd->af != AF_INET6 ? LF_V4 :
+			cmd->b & DPT_EMBED_LISTEN_V6ONLY ? LF_V6 :
+			LF_V4 | LF_V6,
+		.port = rte_be_to_cpu_16(cmd->port) };
+	if (cmd->b & DPT_EMBED_LISTEN_TAKEOVER)
+		old = takeover_find(x, nl.port, &from);
+	if (old != NULL) {
+		/* lib/tcp's listener, with the connections it holds that
+		 * the old client was not handed yet, changes hands; the old
+		 * client's array stays dense */
+		nl.l = old->l;
+		*old = from->l[--from->n_l];
+		from->n_socks--;
+		x->w->st->c[DPT_STAT_embed_listen_takeover]++;
+	} else {
+		nl.l = listen_new(x, cmd, backlog, opts, n_opts);
+	}
+	if (nl.l == NULL) {
 		ev.err = rte_errno ? rte_errno : ENOMEM;
 		x->w->st->c[DPT_STAT_embed_cmd_failed]++;
 	} else {
-		x->c->l[x->c->n_l++] = (struct lent){
-			.l = tl, .sock = cmd->sock, .credit = backlog,
-			.rcvbuf = rcvbuf_of(opts, n_opts, x->w->e->rcvbuf),
-			.fams = cmd->af != AF_INET6 ? LF_V4 :
-				cmd->b & DPT_EMBED_LISTEN_V6ONLY ? LF_V6 :
-				LF_V4 | LF_V6 };
+		x->c->l[x->c->n_l++] = nl;
 		x->c->n_socks++;
 	}
 	(void)embed_post(x->w, x->c, &ev);
@@ -685,9 +763,14 @@ cmd_unlisten(struct ctx *x, const struct dpt_embed_cmd *cmd)
 				    .sock = cmd->sock, .seq = cmd->seq };
 	struct lent *l = lent_get(x->c, cmd->sock);
 
-	if (l == NULL)
-		return embed_refuse(x->w, x->c, cmd, EBADF,
-				    DPT_STAT_embed_cmd_bad_handle);
+	if (l == NULL) {
+		/* another client of its group took it over, or its LISTEN
+		 * failed here: the client's socket still waits for every
+		 * worker's answer before its id is free again */
+		x->w->st->c[DPT_STAT_embed_unlisten_gone]++;
+		(void)embed_post(x->w, x->c, &ev);
+		return;
+	}
 	dpt_tcp_unlisten(l->l, x->now);
 	*l = x->c->l[--x->c->n_l]; /* the array stays dense */
 	x->c->n_socks--;
@@ -753,7 +836,7 @@ cmd_connect(struct ctx *x, const struct dpt_embed_cmd *cmd)
 static void
 cmd_setopt(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 {
-	if (cmd->n > DPT_TCP_CONGESTION)
+	if (cmd->n >= DPT_TCP_OPT_COUNT)
 		return embed_refuse(x->w, x->c, cmd, EINVAL,
 				    DPT_STAT_embed_cmd_bad_arg);
 	if (h == NULL) { /* for the next CONNECT of cmd->sock */
@@ -950,6 +1033,37 @@ cmd_shutdown(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
 			     DPT_STAT_embed_cmd_failed);
 }
 
+/* CMD_INFO: the connection's snapshot as EVT_INFO (state CLOSED and
+ * zeros once TCP ended it). O(1). */
+static void
+cmd_info(struct ctx *x, const struct dpt_embed_cmd *cmd, struct hent *h)
+{
+	union {
+		struct dpt_embed_evt ev;
+		struct dpt_embed_evt_info in;
+	} u = { .in = { .type = DPT_EMBED_EVT_INFO, .state = DPT_TCP_CLOSED,
+			.sock = cmd->sock, .handle = cmd->handle,
+			.seq = cmd->seq } };
+	struct dpt_tcp_info i;
+
+	if (h->c != NULL) {
+		dpt_tcp_get_info(h->c, &i);
+		u.in.state = (uint8_t)i.state;
+		u.in.cc = (uint8_t)i.cc;
+		u.in.mss = i.mss;
+		u.in.cwnd = i.cwnd;
+		u.in.ssthresh = i.ssthresh;
+		u.in.srtt_us = i.srtt_us;
+		u.in.rto_us = i.rto_us;
+		u.in.snd_wnd = i.snd_wnd;
+		u.in.retransmits = (uint32_t)RTE_MIN(i.retransmits,
+						     (uint64_t)UINT32_MAX);
+		u.in.bytes_acked = i.bytes_acked;
+		u.in.bytes_received = i.bytes_received;
+	}
+	(void)embed_post(x->w, x->c, &u.ev); /* room was checked before */
+}
+
 /* Commands that name a connection by handle. */
 static void
 exec_handle(struct ctx *x, const struct dpt_embed_cmd *cmd)
@@ -979,6 +1093,9 @@ exec_handle(struct ctx *x, const struct dpt_embed_cmd *cmd)
 		break;
 	case DPT_EMBED_CMD_SHUTDOWN:
 		cmd_shutdown(x, cmd, h);
+		break;
+	case DPT_EMBED_CMD_INFO:
+		cmd_info(x, cmd, h);
 		break;
 	default: /* DPT_EMBED_CMD_CLOSE */
 		cmd_close(x, cmd, h);
@@ -1029,6 +1146,7 @@ exec_cmd(struct ctx *x, const struct dpt_embed_cmd *cmd)
 	case DPT_EMBED_CMD_RECV_CREDIT:
 	case DPT_EMBED_CMD_SHUTDOWN:
 	case DPT_EMBED_CMD_CLOSE:
+	case DPT_EMBED_CMD_INFO:
 		return exec_handle(x, cmd);
 	default:
 		return embed_refuse(x->w, x->c, cmd, EINVAL,
@@ -1209,24 +1327,6 @@ retire(struct dpt_embed_worker *w, struct client *cl, int slot,
 }
 
 /* ---- the loop's two calls ---------------------------------------------- */
-
-/* Client slots ever used: the ones a worker looks at. */
-static uint32_t
-slots_used(const struct dpt_embed *e)
-{
-	return __atomic_load_n(&e->n_slots, __ATOMIC_ACQUIRE);
-}
-
-/* This worker's part of the client in slot @p s if it is live, or NULL. */
-static struct cw *
-live_cw(const struct dpt_embed_worker *w, uint32_t s)
-{
-	struct client *cl = &w->e->cl[s];
-
-	if (__atomic_load_n(&cl->state, __ATOMIC_ACQUIRE) != CL_LIVE)
-		return NULL;
-	return &cl->w[w->index];
-}
 
 void
 dpt_embed_worker_poll(struct dpt_embed_worker *w, uint64_t now)

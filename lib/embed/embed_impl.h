@@ -81,6 +81,8 @@ struct lent {
 	uint32_t rcvbuf;            /* receive credit its connections start
 				     * with (SO_RCVBUF before LISTEN) */
 	uint8_t fams;               /* families it takes: LF_V4 | LF_V6 */
+	uint16_t port;              /* its port, host order (a takeover
+				     * looks for it) */
 };
 
 #define LF_V4 1
@@ -165,6 +167,9 @@ struct client {
 	uint32_t id;                  /* welcome.client_id */
 	int32_t pid;
 	char name[32];
+	uint64_t group;               /* hello.group: clients of one non-zero
+				       * group take over each other's
+				       * listeners (LISTEN_TAKEOVER) */
 	int sock, evfd, chan_fd;      /* -1 when none */
 	uint8_t *chan;                /* dptcpd's mapping */
 	size_t chan_size;
@@ -181,6 +186,7 @@ struct dpt_embed {
 	unsigned int n_workers;
 	const struct dpt_shm_pool *pool;
 	uint32_t rcvbuf, sndbuf, max_handles;
+	uint32_t cc;                  /* [tcp] cc, for the welcome */
 	uint16_t *owner;              /* per pool mbuf: client slot + 1,
 				       * 0 = dptcpd's (atomic) */
 	struct client *cl;            /* max_clients slots */

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dpt_engine.c: port + workers + their loop; see dpt_engine.h. */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -202,6 +207,9 @@ worker_create(struct dpt_engine *e, const struct dpt_engine_params *p,
 	w->index = idx;
 	w->quit = p->quit;
 	w->syn_budget = conf->tcp.syn_budget;
+	w->idle = conf->lcores.idle;
+	w->idle_spins = conf->lcores.idle_spins;
+	w->idle_sleep_ns = conf->lcores.idle_sleep_us * 1000;
 	w->lateq = (struct dpt_lateq){ .cap = DPT_LATEQ_SIZE,
 				       .m = w->lateq_m };
 	w->lateq_known = (struct dpt_lateq){ .cap = DPT_LATEQ_KNOWN,
@@ -409,7 +417,7 @@ create_embed(struct dpt_engine *e, const struct dpt_engine_params *p,
 	e->embed = dpt_embed_create(&(struct dpt_embed_params){
 		.conf = ec, .path = path, .n_workers = e->n_workers,
 		.pool = &e->port.shm, .rcvbuf = p->conf->tcp.rcvbuf,
-		.sndbuf = p->conf->tcp.sndbuf,
+		.sndbuf = p->conf->tcp.sndbuf, .cc = p->conf->tcp.cc,
 		.max_handles = p->conf->tcp.max_conns });
 	if (e->embed == NULL) {
 		snprintf(err, err_len, "cannot serve clients on %s: %s", path,
@@ -584,6 +592,51 @@ late_phase(struct dpt_worker *w, int behind, uint64_t now)
 	dpt_tx_flush(&w->tx);
 }
 
+void
+dpt_rx_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGIO);
+	for (int sig = SIGRTMIN + 1; sig <= SIGRTMAX; sig++)
+		sigaddset(set, sig);
+}
+
+/*
+ * [lcores] idle: after idle_spins iterations in a row that received no
+ * frame, took no client command and sent no frame, give the CPU away
+ * (sched_yield() or a short sleep), so that on a core shared with the
+ * programs dptcpd serves they run as soon as they are runnable. O(1);
+ * poll (the default) returns at once.
+ */
+static void
+idle_step(struct dpt_worker *w, uint16_t nrx)
+{
+	uint64_t mark = w->stats.c[DPT_STAT_tx_frames] +
+			w->stats.c[DPT_STAT_embed_cmd];
+
+	if (w->idle == DPT_CONF_IDLE_POLL)
+		return;
+	if (nrx > 0 || mark != w->work_mark) {
+		w->work_mark = mark;
+		w->idle_run = 0;
+		return;
+	}
+	if (++w->idle_run < w->idle_spins)
+		return;
+	w->idle_run = 0;
+	w->stats.c[DPT_STAT_idle_yields]++;
+	if (w->idle == DPT_CONF_IDLE_YIELD) {
+		sched_yield();
+	} else {
+		struct timespec t = {
+			.tv_sec = (time_t)(w->idle_sleep_ns / 1000000000),
+			.tv_nsec = (long)(w->idle_sleep_ns % 1000000000),
+		};
+
+		nanosleep(&t, NULL);
+	}
+}
+
 int
 dpt_worker_loop(void *arg)
 {
@@ -593,8 +646,16 @@ dpt_worker_loop(void *arg)
 	const uint16_t port = w->txq.port_id, queue = w->txq.queue_id;
 	uint64_t last = dpt_clock_us(&w->clock);
 	uint16_t nrx = 0;
+	sigset_t io;
 
+	/* the tap PMD's signal (a frame came) for the threads that read
+	 * the port, not the others (dpt_app blocks it before EAL starts) */
+	dpt_rx_signals(&io);
+	pthread_sigmask(SIG_UNBLOCK, &io, NULL);
 	dpt_quiesce_online(w->qsbr, w->index);
+	/* a sleep of a few microseconds, not the default 50 us of slack */
+	if (w->idle == DPT_CONF_IDLE_SLEEP)
+		prctl(PR_SET_TIMERSLACK, 1000UL);
 	while (!*w->quit) {
 		uint64_t now = dpt_clock_us(&w->clock);
 		uint16_t n, i;
@@ -683,6 +744,8 @@ dpt_worker_loop(void *arg)
 		/* late frames last, syn_budget of them: O(syn_budget) */
 		if (w->lateq.n + w->lateq_known.n > 0)
 			late_phase(w, nrx == DPT_RX_BURST, now);
+		/* nothing done: poll again, yield or sleep ([lcores] idle) */
+		idle_step(w, nrx);
 	}
 	dpt_quiesce_offline(w->qsbr, w->index);
 	return 0;

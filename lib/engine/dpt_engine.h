@@ -82,6 +82,18 @@ void dpt_engine_free(struct dpt_engine *e);
  */
 int dpt_worker_loop(void *arg);
 
+/**
+ * The signals a port's PMD may send for "a frame came": SIGIO and the
+ * real-time ones above SIGRTMIN (DPDK's tap takes the first free one of
+ * those for its Rx trigger, one signal per frame). Worker loops take
+ * them; an application blocks them in its other threads (dpt_app does,
+ * before EAL starts its own).
+ *
+ * @param set
+ *   Filled with those signals.
+ */
+void dpt_rx_signals(sigset_t *set);
+
 /** Sum every worker's counters into @p total (zeroed first). */
 void dpt_engine_stats(const struct dpt_engine *e, struct dpt_stats *total);
 

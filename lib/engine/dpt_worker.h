@@ -116,6 +116,12 @@ struct dpt_worker {
 					 *  states, as reader index
 					 *  (dpt_quiesce.h) */
 	const volatile sig_atomic_t *quit; /**< loop ends when non-zero */
+	uint32_t idle;                 /**< [lcores] idle (dpt_conf_idle) */
+	uint32_t idle_spins;           /**< ... idle_spins */
+	uint32_t idle_run;             /**< empty iterations in a row */
+	uint64_t idle_sleep_ns;        /**< ... idle_sleep */
+	uint64_t work_mark;            /**< frames out + client commands at
+					 *  the last iteration's end */
 	uint32_t syn_budget;           /**< [tcp] syn_budget: late frames
 					 *  handled per loop iteration */
 	struct dpt_lateq lateq;        /**< late frames (SYNs, segments for

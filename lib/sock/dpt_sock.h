@@ -241,19 +241,54 @@ int dpt_close(int fd);
  * SO_RCVBUF (before connect or listen to matter), SO_LINGER (struct
  * linger: {1, 0} resets on close, {1, t} makes close wait, see
  * dpt_close()).
- * IPPROTO_TCP: TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL (seconds),
- * TCP_KEEPCNT. An accepted socket inherits the listener's options.
+ * IPPROTO_TCP: TCP_NODELAY, TCP_CORK (as Linux's, tcp(7): while set, a
+ * tail shorter than a segment waits for more data, for TCP_CORK 0, or
+ * 200 ms at most; close and shutdown send it), TCP_KEEPIDLE,
+ * TCP_KEEPINTVL (seconds), TCP_KEEPCNT, TCP_CONGESTION (a name:
+ * "cubic", "newreno", or "reno", Linux's name of its NewReno, which
+ * selects newreno; read as Linux
+ * reads it: up to the first NUL of @p len bytes, at most 15; before
+ * connect or listen it applies from the SYN, later at once). An
+ * accepted socket inherits the listener's options.
  *
- * @return 0, or -1 with errno: EBADF, EINVAL, ENOPROTOOPT.
+ * @return 0, or -1 with errno: EBADF, EINVAL, ENOPROTOOPT (also
+ *   TCP_CONGESTION on a SOCK_DGRAM socket), ENOENT
+ *   (TCP_CONGESTION: an algorithm dptcpd does not have, as Linux).
  */
 int dpt_setsockopt(int fd, int level, int name, const void *val,
 		   socklen_t len);
 
 /**
  * Read an option: those of dpt_setsockopt(), and SO_ERROR (the pending
- * error, cleared by reading it) and SO_TYPE.
+ * error, cleared by reading it) and SO_TYPE, and these of IPPROTO_TCP,
+ * each *@p len bytes as Linux's (the first min(*@p len, the value's
+ * size), *@p len set to that):
  *
- * @return 0, or -1 with errno: EBADF, EINVAL, ENOPROTOOPT.
+ *  - TCP_CONGESTION: the algorithm's name, NUL-padded to 16 bytes: the
+ *    one set, else dptcpd's [tcp] cc. No round trip.
+ *  - TCP_INFO: Linux's struct tcp_info from a snapshot of the connection
+ *    that dptcpd's worker sends back (one round trip: the call waits
+ *    for it, whether the socket blocks or not). The struct is the
+ *    kernel's up to tcpi_snd_wnd (Linux 5.4 to 6.1: 232 bytes), of which
+ *    glibc's <netinet/tcp.h> struct tcp_info is the first 104. Filled:
+ *    tcpi_state (Linux's numbering: TCP_ESTABLISHED ...), tcpi_rto (us),
+ *    tcpi_snd_mss (the connection's MSS, the payload of a full segment
+ *    it sends), tcpi_rcv_mss (the same MSS: dptcpd keeps one for both
+ *    directions, where Linux estimates the peer's), tcpi_rtt (smoothed,
+ *    us), tcpi_snd_ssthresh and tcpi_snd_cwnd (segments, as Linux;
+ *    ssthresh 0x7fffffff before the first loss), tcpi_total_retrans,
+ *    and past glibc's part tcpi_bytes_acked, tcpi_bytes_received and
+ *    tcpi_snd_wnd. Every other field is 0 (tcpi_rttvar, tcpi_options,
+ *    the wscales, tcpi_unacked, ...: dptcpd does not report them).
+ *    Without a connection (not connected yet, or dptcpd ended it):
+ *    tcpi_state TCP_CLOSE (TCP_LISTEN for a listener, TCP_SYN_SENT
+ *    while connecting), tcpi_snd_mss 536, the rest 0.
+ *  - TCP_MAXSEG: the connection's MSS from the same snapshot (a round
+ *    trip); 536 without a connection, as Linux says (TCP_MSS_DEFAULT).
+ *
+ * @return 0, or -1 with errno: EBADF, EINVAL, ENOPROTOOPT (also
+ *   TCP_INFO, TCP_MAXSEG, TCP_CONGESTION of a SOCK_DGRAM socket), EPIPE
+ *   (TCP_INFO, TCP_MAXSEG: dptcpd gone).
  */
 int dpt_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 

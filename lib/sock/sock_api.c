@@ -211,7 +211,9 @@ dpt_listen(int fd, int backlog)
 	s->acc_share = ((uint32_t)backlog + nw - 1) / nw;
 	c.n = s->acc_share;
 	c.b = (s->reuseaddr ? DPT_EMBED_LISTEN_REUSEADDR : 0) |
-	      (s->v6only ? DPT_EMBED_LISTEN_V6ONLY : 0);
+	      (s->v6only ? DPT_EMBED_LISTEN_V6ONLY : 0) |
+	      (s->takeover ? DPT_EMBED_LISTEN_TAKEOVER : 0) |
+	      (s->lazy_credit ? DPT_EMBED_LISTEN_NOCREDIT : 0);
 	c.af = s->family;
 	s->state = SS_LISTEN;
 	/* the options set so far go to every worker's listener: its
@@ -233,6 +235,61 @@ dpt_listen(int fd, int backlog)
 		s->answers = 0; /* late EVT_CLOSED of a NEW socket are ignored */
 		s->state = SS_NEW;
 		return fail(e);
+	}
+	return 0;
+}
+
+int
+sock_listen_takeover(int fd, int backlog)
+{
+	struct sock *s = tcp_sock(chan_cur(), fd);
+
+	if (s == NULL)
+		return -1;
+	s->takeover = 1;
+	return dpt_listen(fd, backlog);
+}
+
+/**
+ * For the preload library: listen (taking the port over with
+ * @p takeover, as sock_listen_takeover()) with no accept credit
+ * (DPT_EMBED_LISTEN_NOCREDIT); sock_accept_credit() gives it once the
+ * program is ready to accept. @return as dpt_listen().
+ */
+int
+sock_listen_lazy(int fd, int backlog, int takeover)
+{
+	struct sock *s = tcp_sock(chan_cur(), fd);
+
+	if (s == NULL)
+		return -1;
+	s->takeover = takeover != 0;
+	s->lazy_credit = 1;
+	return dpt_listen(fd, backlog);
+}
+
+/** Give a listener of sock_listen_lazy() its accept credit, the
+ *  backlog's share on every worker; once (later calls, and calls on any
+ *  other socket, do nothing). @return 0, or -1 with errno EBADF. */
+int
+sock_accept_credit(int fd)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = sock_get(ch, fd);
+	struct dpt_embed_cmd c;
+
+	if (s == NULL)
+		return fail(EBADF);
+	if (s->state != SS_LISTEN || !s->lazy_credit || s->credit_given)
+		return 0;
+	s->credit_given = 1;
+	for (uint32_t w = 0; w < ch->wel.n_workers; w++) {
+		memset(&c, 0, sizeof(c));
+		c.op = DPT_EMBED_CMD_ACCEPT_CREDIT;
+		c.sock = (uint32_t)fd;
+		c.n = s->acc_share;
+		c.seq = ++s->seq;
+		chan_cmd(ch, w, &c);
 	}
 	return 0;
 }
@@ -946,6 +1003,7 @@ tcp_set(struct chan *ch, struct sock *s, int fd, int name, int v)
 {
 	switch (name) {
 	case TCP_NODELAY: opt_set(ch, s, fd, SOCK_OPT_NODELAY, v != 0); return 0;
+	case TCP_CORK: opt_set(ch, s, fd, SOCK_OPT_CORK, v != 0); return 0;
 	case TCP_KEEPIDLE:
 	case TCP_KEEPINTVL:
 		if (v < 1 || (unsigned int)v > KEEP_MAX_S)
@@ -972,6 +1030,15 @@ dpt_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 
 	if (s == NULL)
 		return -1;
+	if (level == IPPROTO_TCP && name == TCP_CONGESTION) {
+		/* a name, of any length from 1 (sock_info.c) */
+		v = s->type == SOCK_STREAM ? info_cc_parse(val, len) :
+					     -ENOPROTOOPT;
+		if (v < 0)
+			return fail(-v);
+		opt_set(ch, s, fd, SOCK_OPT_CONGESTION, (uint64_t)v);
+		return 0;
+	}
 	if (val == NULL || len < (socklen_t)sizeof(int))
 		return fail(EINVAL);
 	memcpy(&v, val, sizeof(v));
@@ -1022,6 +1089,7 @@ opt_get(const struct chan *ch, const struct sock *s, int level, int name,
 		return -ENOPROTOOPT;
 	switch (name) {
 	case TCP_NODELAY: *v = (int)s->opt_val[SOCK_OPT_NODELAY]; return 0;
+	case TCP_CORK: *v = (int)s->opt_val[SOCK_OPT_CORK]; return 0;
 	case TCP_KEEPIDLE: *v = (int)(s->opt_val[SOCK_OPT_KEEPIDLE] / 1000000u); return 0;
 	case TCP_KEEPINTVL: *v = (int)(s->opt_val[SOCK_OPT_KEEPINTVL] / 1000000u); return 0;
 	case TCP_KEEPCNT: *v = (int)s->opt_val[SOCK_OPT_KEEPCNT]; return 0;
@@ -1041,6 +1109,8 @@ dpt_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		return -1;
 	if (val == NULL || len == NULL)
 		return fail(EINVAL);
+	if (level == IPPROTO_TCP && info_opt(name)) /* sock_info.c */
+		return info_get(ch, s, (uint32_t)fd, name, val, len);
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		if (*len < (socklen_t)sizeof(l))
 			return fail(EINVAL);
@@ -1120,4 +1190,25 @@ dpt_fcntl(int fd, int cmd, ...)
 	default:
 		return fail(EINVAL);
 	}
+}
+
+/** For the preload library's FIONREAD: the bytes a stream socket holds
+ *  unread, or the length of a datagram socket's next datagram (Linux's
+ *  answers). @return 0, or -1 with errno EBADF. */
+int
+sock_rx_bytes(int fd, int *n)
+{
+	struct chan *ch = chan_cur();
+	struct sock *s = sock_get(ch, fd);
+	uint64_t v;
+
+	if (s == NULL || s->state == SS_EPOLL)
+		return fail(EBADF);
+	chan_poll(ch);
+	if (s->type == SOCK_DGRAM)
+		v = s->rxq_n > 0 ? s->rxq[s->rxq_head].len : 0;
+	else
+		v = rx_queued(s);
+	*n = v > INT32_MAX ? INT32_MAX : (int)v;
+	return 0;
 }

@@ -39,6 +39,19 @@
 static __thread struct chan *tl_chan;
 static __thread char tl_err[256];
 
+/* The group sent in every thread's hello (dpt_embed_hello.group): the
+ * library's one piece of process-wide state beside the thread-locals
+ * (and the key below). A process sets it before it attaches; its
+ * threads, and the processes it forks, attach as clients of one group,
+ * which may take over each other's listeners (sock_listen_takeover). */
+static uint64_t proc_group;
+
+void
+sock_set_group(uint64_t g)
+{
+	__atomic_store_n(&proc_group, g, __ATOMIC_RELAXED);
+}
+
 /* A thread that ends attached is detached by this key's destructor, so
  * its channel (mappings, rings, socket table) is not leaked and dptcpd
  * sees its sockets closed, not a dead client. */
@@ -165,6 +178,7 @@ chan_gone(struct chan *ch, const char *why)
 	if (ch->gone)
 		return;
 	ch->gone = 1;
+	ch->n_evt++;
 	chan_set_error("%s", why);
 	ep_notify_all(ch);
 }
@@ -278,6 +292,7 @@ chan_poll(struct chan *ch)
 				break;
 		}
 	}
+	ch->n_evt += (uint64_t)total;
 	return total;
 }
 
@@ -473,6 +488,7 @@ send_hello(int sock, int efd)
 	h.version = DPT_EMBED_VERSION;
 	h.pid = getpid();
 	snprintf(h.name, sizeof(h.name), "%s", program_invocation_short_name);
+	h.group = __atomic_load_n(&proc_group, __ATOMIC_RELAXED);
 	c = CMSG_FIRSTHDR(&m);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
@@ -809,4 +825,78 @@ dpt_detach(void)
 	tl_chan = NULL;
 	pthread_setspecific(chan_key, NULL);
 	chan_free(ch);
+}
+
+/* ---- for the preload library (lib/preload) ------------------------------ */
+/*
+ * The preload library serves unmodified programs, which pass descriptors
+ * between threads and across fork(): it keeps one channel per thread as
+ * this library does, and runs a call on a socket under the channel that
+ * owns it, holding that channel's mutex, by making it the calling
+ * thread's current channel for the call.
+ */
+
+/** Make @p ch the calling thread's channel (NULL: none). @return the one
+ *  it had. */
+struct chan *
+chan_use(struct chan *ch)
+{
+	struct chan *prev = tl_chan;
+
+	tl_chan = ch;
+	return prev;
+}
+
+/** The calling thread's channel outlives the thread (its sockets may be
+ *  another thread's now): no detach at thread exit. */
+void
+chan_unkey(void)
+{
+	pthread_setspecific(chan_key, NULL);
+}
+
+/** In a child after fork(): @p ch is the parent's. Its rings are the
+ *  parent's to use; the child drops its copies of the Unix socket and
+ *  the eventfd, so that dptcpd sees the parent's death when it comes,
+ *  and never touches the rings. The memory stays (the caller may read
+ *  the socket table). */
+void
+chan_forget(struct chan *ch)
+{
+	if (tl_chan == ch)
+		tl_chan = NULL;
+	if (ch->sock >= 0)
+		close(ch->sock);
+	if (ch->efd >= 0)
+		close(ch->efd);
+	ch->sock = ch->efd = -1;
+	ch->gone = 1;
+}
+
+static int
+cmds_taken(struct chan *ch, void *arg)
+{
+	uint32_t w;
+
+	(void)arg;
+	for (w = 0; w < ch->wel.n_workers; w++) {
+		backlog_flush(ch, w);
+		if (ch->bl_n[w] > 0 ||
+		    dpt_spsc_room_for(&ch->cmd[w], ch->cmd[w].size) !=
+		    (int)ch->cmd[w].size)
+			return 0;
+	}
+	return 1;
+}
+
+/** Wait (at most @p timeout_ms) until dptcpd took every command sent:
+ *  before a process exits, so that the closes and sends it made are
+ *  carried out rather than its sockets reset as a dead client's.
+ *  @return 0, or a negative errno. */
+int
+chan_flush(struct chan *ch, int timeout_ms)
+{
+	if (ch->gone)
+		return -EPIPE;
+	return chan_wait(ch, cmds_taken, NULL, timeout_ms);
 }

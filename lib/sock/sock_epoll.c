@@ -326,3 +326,28 @@ dpt_epoll_fd(int epfd)
 	}
 	return ch->efd;
 }
+
+/**
+ * For the preload library: the events of instance @p epfd now, without
+ * waiting and without touching the channel's arming (its own waiters
+ * keep the channel armed; dpt_epoll_wait() would disarm it, taking a
+ * wake-up another thread sleeps for). @return as dpt_epoll_wait().
+ */
+int
+sock_epoll_now(int epfd, struct epoll_event *events, int maxevents)
+{
+	struct chan *ch = chan_cur();
+	int n;
+
+	if (ep_get(ch, epfd) == NULL) {
+		errno = EBADF;
+		return -1;
+	}
+	chan_poll(ch);
+	n = collect(ch, (uint32_t)epfd, events, maxevents);
+	if (n == 0 && ch->gone) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	return n;
+}

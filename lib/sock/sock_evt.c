@@ -247,6 +247,8 @@ on_reset(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	uint32_t id = 0;
 	struct sock *s;
 
+	if (info_refused(ch, ev))
+		return;
 	/* A refused LISTEN or UNLISTEN answers for the listener. */
 	s = evt_listener(ch, ev);
 	if (s != NULL && ev->handle == 0 && s->answers > 0 &&
@@ -334,6 +336,7 @@ evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev)
 	case DPT_EMBED_EVT_TX_DONE: tx_done(ch, ev->n); break;
 	case DPT_EMBED_EVT_RESET: on_reset(ch, w, ev); break;
 	case DPT_EMBED_EVT_CLOSED: on_closed(ch, w, ev); break;
+	case DPT_EMBED_EVT_INFO: info_evt(ch, ev); break;
 	default: break; /* NOP, or newer than us */
 	}
 	ch->addr6[w].type = DPT_EMBED_EVT_NOP; /* it was for this one only */

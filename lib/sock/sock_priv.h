@@ -55,6 +55,8 @@ enum sock_tcp_opt {
 	SOCK_OPT_KEEPCNT = 4,
 	SOCK_OPT_SNDBUF = 5,
 	SOCK_OPT_RCVBUF = 6,
+	SOCK_OPT_CONGESTION = 7, /* enum sock_tcp_cc */
+	SOCK_OPT_CORK = 8,
 	SOCK_OPT_COUNT
 };
 
@@ -81,6 +83,12 @@ struct sock {
 			       *  the wildcard's l6 it replaced, else 0 */
 	uint64_t wmask;       /**< workers a datagram socket is bound on */
 	uint8_t v6only;       /**< IPV6_V6ONLY */
+	uint8_t lazy_credit;  /**< listen with no accept credit: given by
+			       *  sock_accept_credit() (credit_given) */
+	uint8_t credit_given;
+	uint8_t takeover;     /**< listen takes over the listener another
+			       *  client of our group has on the port
+			       *  (sock_listen_takeover) */
 	uint8_t l6, r6;       /**< laddr6/raddr6 hold the address (an IPv6
 			       *  one), else laddr/raddr (IPv4) */
 	uint32_t handle;      /**< the worker's connection handle, 0 = none */
@@ -148,11 +156,36 @@ struct chan {
 	/* the EVT_ADDR6 each worker posted last, for its next event */
 	struct dpt_embed_evt_addr6 addr6[DPT_EMBED_MAX_WORKERS];
 	unsigned int spin_us;
+	uint64_t n_evt;       /**< events handled so far (and dptcpd's
+			       *  going): a change means sockets' states may
+			       *  have changed (the preload library wakes
+			       *  its other waiters on it) */
 	uint64_t next_probe_ns; /**< when to look at the Unix socket again */
+	/* the EVT_INFO a call waits for (one call at a time uses a channel:
+	 * its thread, or the preload library's lock) */
+	uint32_t info_id;     /**< its socket, 0 = none */
+	uint64_t info_seq;    /**< its CMD_INFO */
+	int info_err;         /**< -1 until answered, then 0 or the errno
+			       *  of the refusal */
+	struct dpt_embed_evt_info info; /**< the answer */
 };
 
 /** Who holds a transmit buffer. */
 enum tx_owner { TXO_FREE = 0, TXO_APP, TXO_FLIGHT };
+
+/*
+ * lib/tcp's enum dpt_tcp_state and enum dpt_tcp_cc, which EVT_INFO and
+ * the welcome carry, repeated as enum sock_tcp_opt is (test_sock.c checks
+ * that they agree).
+ */
+enum sock_tcp_state {
+	SOCK_TS_CLOSED = 0, SOCK_TS_LISTEN = 1, SOCK_TS_SYN_SENT = 2,
+	SOCK_TS_SYN_RECEIVED = 3, SOCK_TS_ESTABLISHED = 4,
+	SOCK_TS_FIN_WAIT_1 = 5, SOCK_TS_FIN_WAIT_2 = 6,
+	SOCK_TS_CLOSE_WAIT = 7, SOCK_TS_CLOSING = 8, SOCK_TS_LAST_ACK = 9,
+	SOCK_TS_TIME_WAIT = 10, SOCK_TS_COUNT
+};
+enum sock_tcp_cc { SOCK_CC_NEWRENO = 0, SOCK_CC_CUBIC = 1, SOCK_CC_COUNT };
 
 /** The pending error of @p s (SO_ERROR), cleared: a call reports it
  *  once. */
@@ -166,6 +199,12 @@ so_error_take(struct sock *s)
 }
 
 /* sock_chan.c */
+/** Set the group every later hello of this process carries (0: none,
+ *  the default): clients of one non-zero group may take over each
+ *  other's listeners (DPT_EMBED_LISTEN_TAKEOVER). Internal: not in
+ *  dpt_sock.h nor exported by the shared library; the preload library,
+ *  which links dptcp_objs, calls it. */
+void sock_set_group(uint64_t g);
 struct chan *chan_cur(void);
 void chan_set_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -177,6 +216,10 @@ int chan_wait(struct chan *ch, int (*ready)(struct chan *, void *),
 void chan_disarm(struct chan *ch);
 void chan_arm(struct chan *ch);
 uint64_t chan_now_ns(void);
+struct chan *chan_use(struct chan *ch);
+void chan_unkey(void);
+void chan_forget(struct chan *ch);
+int chan_flush(struct chan *ch, int timeout_ms);
 struct sock *sock_get(struct chan *ch, int fd);
 uint32_t sock_alloc(struct chan *ch);
 void sock_free(struct chan *ch, uint32_t id);
@@ -190,6 +233,13 @@ void evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev);
 void sock_answer(struct sock *s, const struct dpt_embed_evt *ev);
 
 /* sock_api.c */
+/** listen() on the calling thread's socket @p fd that takes over the
+ *  listener another client of this process's group (sock_set_group)
+ *  has on its port, worker by worker, or listens anew where none has
+ *  (DPT_EMBED_LISTEN_TAKEOVER): for a process forked after its parent
+ *  listened, which attached as a client of its own. Internal, as
+ *  sock_set_group. @return as dpt_listen. */
+int sock_listen_takeover(int fd, int backlog);
 void sock_close_now(struct chan *ch, uint32_t id);
 void sock_close_send(struct chan *ch, struct sock *s, uint32_t id, int abort);
 int sock_send_wait(struct chan *ch, struct sock *s, uint64_t need,
@@ -201,6 +251,11 @@ int sock_credit_ok(const struct chan *ch, const struct sock *s,
 		   uint64_t need, int txbuf);
 void sock_recv_credit(struct chan *ch, struct sock *s, uint32_t id,
 		      uint64_t bytes);
+int sock_rx_bytes(int fd, int *n);
+int sock_listen_takeover(int fd, int backlog);
+void sock_set_group(uint64_t g);
+int sock_listen_lazy(int fd, int backlog, int takeover);
+int sock_accept_credit(int fd);
 
 /* sock_buf.c */
 const void *mb_local(const struct chan *ch, uint64_t addr);
@@ -213,6 +268,14 @@ void rx_pop(struct chan *ch, struct sock *s);
 void tx_done(struct chan *ch, uint32_t n);
 void tx_send(struct chan *ch, struct sock *s, uint32_t id, uint32_t i,
 	     uint32_t len);
+
+/* sock_info.c */
+int info_opt(int name);
+int info_get(struct chan *ch, struct sock *s, uint32_t id, int name,
+	     void *val, socklen_t *len);
+int info_cc_parse(const void *val, socklen_t len);
+void info_evt(struct chan *ch, const struct dpt_embed_evt *ev);
+int info_refused(struct chan *ch, const struct dpt_embed_evt *ev);
 
 /* sock_addr.c */
 /** An endpoint as a call gave it: af the family it goes over (AF_INET
@@ -261,6 +324,7 @@ void ep_notify_all(struct chan *ch);
 void ep_remove(struct chan *ch, uint32_t id);
 void ep_destroy(struct chan *ch, uint32_t epid);
 uint32_t sock_mask(const struct chan *ch, const struct sock *s);
+int sock_epoll_now(int epfd, struct epoll_event *events, int maxevents);
 
 /** Internal entry point (tests): attach over an already connected Unix
  *  SOCK_SEQPACKET socket, which the channel then owns. */

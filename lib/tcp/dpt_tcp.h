@@ -142,6 +142,12 @@ enum dpt_tcp_opt {
 				  *  (struct dpt_tcp_optval) it also
 				  *  chooses the window scale offered */
 	DPT_TCP_CONGESTION,     /**< enum dpt_tcp_cc */
+	DPT_TCP_CORK,           /**< 1 = hold a tail shorter than a segment
+				  *  (Linux's TCP_CORK, tcp(7)): full
+				  *  segments go, the tail waits for more
+				  *  data, for 0 (which sends it as Nagle
+				  *  or NODELAY allows) or 200 ms at most;
+				  *  it overrides NODELAY; a FIN sends it */
 	DPT_TCP_OPT_COUNT       /**< how many there are */
 };
 

@@ -564,6 +564,7 @@ opt_check(enum dpt_tcp_opt opt, uint64_t v)
 	switch (opt) {
 	case DPT_TCP_NODELAY:
 	case DPT_TCP_KEEPALIVE:
+	case DPT_TCP_CORK:
 		return 0;
 	case DPT_TCP_KEEPIDLE:
 	case DPT_TCP_KEEPINTVL:
@@ -627,6 +628,18 @@ opt_apply(struct dpt_tcb *c, enum dpt_tcp_opt opt, uint64_t v, uint64_t now)
 	case DPT_TCP_CONGESTION:
 		c->cc = (uint8_t)v;
 		memset(&c->cubic, 0, sizeof(c->cubic));
+		break;
+	case DPT_TCP_CORK:
+		if (v) {
+			c->flags |= F_CORK;
+			break;
+		}
+		/* tcp(7): uncorking sends what was held at once (as far
+		 * as Nagle, or NODELAY, and the windows allow) */
+		tcb_cork_stop(c);
+		c->flags &= ~F_CORK;
+		if (!before_syn)
+			tcb_want_output(c);
 		break;
 	default:
 		break;

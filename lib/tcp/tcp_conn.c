@@ -516,6 +516,8 @@ tcb_set_state(struct dpt_tcb *c, enum dpt_tcp_state s)
 		st->c[state_gauge[s]]++;
 	if (c->state == DPT_TCP_SYN_RECEIVED)
 		c->persist_since = 0; /* it was synack_dup_at */
+	if (tcb_cork_state(c->state) && !tcb_cork_state(s))
+		tcb_cork_stop(c); /* t_cork: t_close from here */
 	c->state = (uint8_t)s;
 }
 

@@ -56,6 +56,7 @@
  * segments of a fresh request or response always fit). */
 #define TCP_MEM_SHARE (64u * 1024)
 #define TCP_MEM_RETRY_US 10000 /* output again after an mbuf shortage */
+#define TCP_CORK_MAX_US 200000 /* tcp(7): Linux's ceiling on TCP_CORK */
 #define TCP_PAWS_IDLE (24ULL * 24 * 3600 * 1000000) /* RFC 7323 5.5 */
 /* Segments of one RX burst held until its end (dpt_tcp_rx_begin()): the
  * loop's burst with what [impair] adds (4 x DPT_RX_BURST); more are
@@ -92,6 +93,8 @@
 #define F_ACCEPTING 0x10000    /* handshake done, not yet accepted */
 #define F_RTT 0x20000          /* a segment is timed: rtt_start, rtt_seq */
 #define F_RTO_RECOVERY 0x40000 /* resending after an RTO up to recover */
+#define F_CORK 0x80000         /* TCP_CORK: a tail shorter than a segment
+				* waits (tcp_output.c's cork_holds()) */
 #define F_READ 0x100000        /* the application read: window update? */
 #define F_TLP_OUT 0x400000     /* a tail loss probe is outstanding */
 #define F_TLP_RXT 0x800000     /* ... and it was a retransmission */
@@ -99,6 +102,8 @@
 				* yet at once: the delayed-ACK timer if
 				* this poll sends none (tcp_ack_owed()) */
 #define F_V6 0x200000          /* an IPv6 connection: see struct tcp_key6 */
+#define F_CORK_DUE 0x2000000   /* the corked tail waited TCP_CORK_MAX_US:
+				* it goes (until the queue is all sent) */
 
 /* What the retransmission timer (t_rexmt) times: one deadline serves
  * three purposes, one at a time. Set only by tcp_timer.c. */
@@ -291,7 +296,14 @@ struct dpt_tcb {
 	uint64_t t_rexmt;            /* retransmission, persist or TLP */
 	uint64_t t_delack;           /* delayed ACK */
 	uint64_t t_keep;             /* keepalive */
-	uint64_t t_close;            /* TIME-WAIT or FIN-WAIT-2 end */
+	union {
+		uint64_t t_close;    /* TIME-WAIT or FIN-WAIT-2 end */
+		uint64_t t_cork;     /* ESTABLISHED or CLOSE-WAIT, which never
+				      * wait to close: when the tail TCP_CORK
+				      * holds goes anyway. Zeroed for t_close
+				      * as the state leaves them
+				      * (tcb_set_state()) */
+	};
 	uint64_t t_app;              /* the application's deadline */
 	uint64_t last_rcv;           /* last segment from the peer */
 	union {
@@ -539,6 +551,14 @@ tcb_count(struct dpt_tcb *c, enum dpt_stat id)
 	c->tcp->st->c[id]++;
 }
 
+/* The states whose t_close is t_cork: data may be written and wait for
+ * TCP_CORK's ceiling, and no close is timed. */
+static inline int
+tcb_cork_state(unsigned int state)
+{
+	return state == DPT_TCP_ESTABLISHED || state == DPT_TCP_CLOSE_WAIT;
+}
+
 /* An IPv6 connection's addresses (F_V6). */
 static inline const struct tcp_addr6 *
 tcb_addr6(const struct dpt_tcb *c)
@@ -653,6 +673,8 @@ void tcb_mem_retry_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_persist_end(struct dpt_tcb *c, uint64_t now);
 void tcb_delack_arm(struct dpt_tcb *c, uint64_t now);
 void tcb_delack_stop(struct dpt_tcb *c);
+void tcb_cork_arm(struct dpt_tcb *c, uint64_t now);
+void tcb_cork_stop(struct dpt_tcb *c);
 void tcb_keepalive_reset(struct dpt_tcb *c, uint64_t now);
 void tcb_keepalive_restart(struct dpt_tcb *c, uint64_t now);
 void tcb_finwait2_arm(struct dpt_tcb *c, uint64_t now);

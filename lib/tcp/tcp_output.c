@@ -726,6 +726,23 @@ small_segment_ok(const struct dpt_tcb *c, uint32_t len, uint32_t unsent)
 	       !seq_gt(c->snd_sml, c->snd_una);
 }
 
+/* TCP_CORK, which no RFC defines (tcp(7), as Linux's tcp_nagle_check()):
+ * while corked, the tail of the queue shorter than a segment waits for
+ * the data that fills it, for the uncork, or 200 ms from when it was
+ * first held (tcb_cork_arm()). It overrides NODELAY. Linux sends what
+ * is queued with the FIN even when corked (tcp_send_fin()): after a
+ * shutdown nothing is held. A segment cut short by the windows is not
+ * the tail: SWS avoidance decides it (small_segment_ok()). */
+static int
+cork_holds(struct dpt_tcb *c, uint32_t len, uint32_t unsent, uint64_t now)
+{
+	if (!(c->flags & F_CORK) || (c->flags & (F_SHUT_WR | F_CORK_DUE)) ||
+	    len < unsent || seq_lt(c->snd_nxt, c->snd_max))
+		return 0; /* (sent before: an RTO resends it as it was) */
+	tcb_cork_arm(c, now);
+	return 1;
+}
+
 /* Send new data (and FIN) as windows, Nagle and SWS allow; @pipe grows
  * by what is sent. *@blocked is set when no mbuf could be had for what
  * was due. */
@@ -758,7 +775,9 @@ send_new_data(struct dpt_tcb *c, uint32_t *pipe, int *blocked,
 			fin = 0; /* a lone FIN waits for the window too */
 		if (len == 0 && !fin)
 			break;
-		if (len < c->mss && !fin && !small_segment_ok(c, len, unsent))
+		if (len < c->mss && !fin &&
+		    (!small_segment_ok(c, len, unsent) ||
+		     cork_holds(c, len, unsent, now)))
 			break;
 		sent = send_segment(c, c->snd_nxt, len, DPT_TCP_ACK |
 				    (fin ? DPT_TCP_FIN : 0) |
@@ -788,6 +807,8 @@ send_new_data(struct dpt_tcb *c, uint32_t *pipe, int *blocked,
 		}
 		n++;
 	}
+	if ((c->flags & F_CORK) && !seq_lt(c->snd_nxt, fin_seq))
+		tcb_cork_stop(c); /* nothing held */
 	return n;
 }
 

@@ -3,10 +3,12 @@
  * tcp_timer.c: the per-lcore timing wheel and what happens when a
  * connection's timers expire.
  *
- * A connection has four deadlines (retransmission, delayed ACK, keepalive,
- * close) and one wheel node armed at the earliest of them; the handler
- * checks each. The retransmission deadline also serves the persist timer
- * and the tail loss probe, told apart by its kind (enum tcp_rexmt_kind).
+ * A connection has five deadlines (retransmission, delayed ACK, keepalive,
+ * close, the application's) and one wheel node armed at the earliest of
+ * them; the handler checks each. The retransmission deadline also serves
+ * the persist timer and the tail loss probe, told apart by its kind (enum
+ * tcp_rexmt_kind); the close deadline serves TCP_CORK's ceiling in the
+ * states that time no close (tcb_cork_state()).
  * Every deadline is set here and nowhere else. Arm and cancel are O(1); a
  * tick costs O(entries in its slot).
  */
@@ -274,6 +276,41 @@ tcb_delack_stop(struct dpt_tcb *c)
 	c->t_delack = 0;
 }
 
+/* tcp(7): TCP_CORK holds a tail at most 200 ms (Linux's ceiling), from
+ * when it was first held: the deadline is not moved while held bytes
+ * remain, however many join them. Output calls it in ESTABLISHED or
+ * CLOSE-WAIT only, before our FIN (cork_holds()). */
+void
+tcb_cork_arm(struct dpt_tcb *c, uint64_t now)
+{
+	if (c->t_cork != 0)
+		return;
+	c->t_cork = now + TCP_CORK_MAX_US;
+	tcb_timers_update(c);
+}
+
+/* Nothing is held any more (all sent, uncorked, or the state left those
+ * that cork). Elsewhere t_cork is t_close: left alone. The wheel node
+ * stays (see tcb_rexmt_stop()). */
+void
+tcb_cork_stop(struct dpt_tcb *c)
+{
+	c->flags &= ~F_CORK_DUE;
+	if (tcb_cork_state(c->state))
+		c->t_cork = 0;
+}
+
+/* The corked tail waited the ceiling: it goes, as Nagle (or NODELAY)
+ * and the windows allow, and whatever is written before all is sent goes
+ * with it (tcb_cork_stop() ends that). */
+static void
+cork_timeout(struct dpt_tcb *c, uint64_t now)
+{
+	c->t_cork = 0;
+	c->flags |= F_CORK_DUE;
+	tcp_output(c, now);
+}
+
 void
 tcb_keepalive_reset(struct dpt_tcb *c, uint64_t now)
 {
@@ -443,7 +480,10 @@ keepalive_timeout(struct dpt_tcb *c, uint64_t now)
 static void
 on_timer(struct dpt_tcb *c, uint64_t now)
 {
-	if (c->t_close != 0 && now >= c->t_close) {
+	if (tcb_cork_state(c->state)) {
+		if (c->t_cork != 0 && now >= c->t_cork)
+			cork_timeout(c, now);
+	} else if (c->t_close != 0 && now >= c->t_close) {
 		/* 2 MSL passed in TIME-WAIT, or FIN-WAIT-2 waited long
 		 * enough for a peer that will never send FIN. */
 		if (c->state == DPT_TCP_FIN_WAIT_2) {

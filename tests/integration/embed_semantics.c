@@ -25,6 +25,9 @@
  *   attach     attach, print the outcome (for dptcpd absent or back)
  *   garbage    random commands in our own command ring (refused and
  *              counted), then a corrupt ring index (we are cut off)
+ *   info       TCP_INFO, TCP_MAXSEG and TCP_CONGESTION of a connection
+ *              to the echo port 7007 after 64 KiB went there and back,
+ *              and TCP_INFO once the peer reset it
  *
  * Each check prints one line, "ok: ..." or "FAIL: ..."; the first failure
  * ends the program with status 1.
@@ -983,6 +986,99 @@ case_garbage(void)
 	return 0;
 }
 
+/* ---- TCP_INFO, TCP_MAXSEG, TCP_CONGESTION ------------------------- */
+
+/* The kernel's struct tcp_info past glibc's (<linux/tcp.h> of Linux 6.1),
+ * as dpt_getsockopt fills it. */
+struct tcp_info_k {
+	struct tcp_info g;
+	uint64_t pacing_rate, max_pacing_rate, bytes_acked, bytes_received;
+	uint8_t more[92];
+	uint32_t snd_wnd;
+};
+_Static_assert(sizeof(struct tcp_info_k) == 232, "Linux 6.1's tcp_info");
+
+static void
+info_of(int fd, struct tcp_info_k *k)
+{
+	socklen_t len = sizeof(*k);
+
+	CHECK(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, k, &len) == 0,
+	      "TCP_INFO: %s", strerror(errno));
+	CHECK(len == sizeof(*k), "TCP_INFO's length %u", (unsigned int)len);
+}
+
+static void
+cc_is(int fd, const char *want)
+{
+	char name[16];
+	socklen_t len = sizeof(name);
+
+	CHECK(dpt_getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) == 0 &&
+	      len == 16 && strcmp(name, want) == 0,
+	      "TCP_CONGESTION: '%.16s', want %s", name, want);
+}
+
+/* 64 KiB to Linux's echo and back: dptcpd's view of that connection, in
+ * Linux's struct tcp_info; then Linux resets it. */
+static int
+case_info(void)
+{
+	static char buf[64 * 1024], back[64 * 1024];
+	struct tcp_info_k k;
+	socklen_t len = sizeof(int);
+	int fd, mss = 0;
+
+	memset(buf, 'x', sizeof(buf));
+	fd = conn_to(PEER, 7007, 0);
+	CHECK(dpt_send(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf),
+	      "send 64 KiB");
+	for (size_t got = 0; got < sizeof(back);) {
+		ssize_t r = dpt_recv(fd, back + got, sizeof(back) - got, 0);
+
+		CHECK(r > 0, "echo: recv %zd after %zu bytes", r, got);
+		got += (size_t)r;
+	}
+	info_of(fd, &k);
+	CHECK(k.g.tcpi_state == TCP_ESTABLISHED, "state %u", k.g.tcpi_state);
+	/* Linux's MSS option 1460 on the tap, less our timestamps' 12 */
+	CHECK(k.g.tcpi_snd_mss == 1448 && k.g.tcpi_rcv_mss == 1448,
+	      "mss %u %u", k.g.tcpi_snd_mss, k.g.tcpi_rcv_mss);
+	CHECK(k.bytes_acked == sizeof(buf) && k.bytes_received == sizeof(buf),
+	      "bytes acked %lu, received %lu", (unsigned long)k.bytes_acked,
+	      (unsigned long)k.bytes_received);
+	CHECK(k.g.tcpi_rtt > 0 && k.g.tcpi_rtt < 1000000 &&
+	      k.g.tcpi_rto >= k.g.tcpi_rtt && k.g.tcpi_snd_cwnd >= 1 &&
+	      k.snd_wnd > 0, "rtt %u us, rto %u us, cwnd %u, snd_wnd %u",
+	      k.g.tcpi_rtt, k.g.tcpi_rto, k.g.tcpi_snd_cwnd, k.snd_wnd);
+	OK("TCP_INFO after 64 KiB echoed: ESTABLISHED, mss 1448, 65536 bytes "
+	   "acked and received, rtt %u us, rto %u us, cwnd %u, ssthresh %u, "
+	   "snd_wnd %u, %u retransmitted", k.g.tcpi_rtt, k.g.tcpi_rto,
+	   k.g.tcpi_snd_cwnd, k.g.tcpi_snd_ssthresh, k.snd_wnd,
+	   k.g.tcpi_total_retrans);
+	CHECK(dpt_getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len) == 0 &&
+	      mss == 1448, "TCP_MAXSEG %d", mss);
+	OK("TCP_MAXSEG 1448");
+	cc_is(fd, "cubic");
+	CHECK(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "newreno", 7) == 0,
+	      "set newreno");
+	cc_is(fd, "newreno");
+	CHECK(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3) == -1 &&
+	      errno == ENOENT, "set bbr: %s", strerror(errno));
+	/* dptcpd took the SETOPT: the connection carries on */
+	CHECK(dpt_send(fd, buf, 200, 0) == 200, "send after the switch");
+	recv_exact(fd, buf, 200, "echo after the switch");
+	OK("TCP_CONGESTION cubic, set newreno, bbr ENOENT; the echo goes on");
+	CHECK(dpt_send(fd, "RST\n", 4, 0) == 4, "send RST");
+	wait_events(fd, EPOLLIN, 2000);
+	info_of(fd, &k);
+	CHECK(k.g.tcpi_state == TCP_CLOSE, "after the reset: state %u",
+	      k.g.tcpi_state);
+	OK("TCP_INFO after Linux's reset: CLOSE");
+	dpt_close(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -993,7 +1089,7 @@ main(int argc, char **argv)
 		if (opt == 'P')
 			prefix = optarg;
 	if (optind >= argc) {
-		fprintf(stderr, "usage: %s -P PREFIX errno|linger|rcvbuf|deadlock PORT|wait|attach|garbage\n",
+		fprintf(stderr, "usage: %s -P PREFIX errno|linger|rcvbuf|info|deadlock PORT|wait|attach|garbage\n",
 			argv[0]);
 		return 2;
 	}
@@ -1007,12 +1103,15 @@ main(int argc, char **argv)
 		return case_deadlock(atoi(argv[optind + 1]));
 	if (strcmp(argv[optind], "errno") != 0 &&
 	    strcmp(argv[optind], "linger") != 0 &&
-	    strcmp(argv[optind], "rcvbuf") != 0)
+	    strcmp(argv[optind], "rcvbuf") != 0 &&
+	    strcmp(argv[optind], "info") != 0)
 		return 2;
 	CHECK(dpt_attach(prefix) == 0, "attach");
 	if (strcmp(argv[optind], "linger") == 0)
 		return case_linger();
 	if (strcmp(argv[optind], "rcvbuf") == 0)
 		return case_rcvbuf();
+	if (strcmp(argv[optind], "info") == 0)
+		return case_info();
 	return case_errno();
 }

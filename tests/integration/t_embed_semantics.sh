@@ -12,6 +12,9 @@
 #     edge-triggered, EPOLLOUT, EPOLLRDHUP, EPOLLHUP|EPOLLERR, a timeout.
 #   - SO_RCVBUF set before connect() and before listen(): the window
 #     scale Linux sees in our SYN and SYN-ACK follows it (TCP_INFO).
+#   - TCP_INFO (dptcpd's view in Linux's struct: 64 KiB echoed acked and
+#     received, MSS 1448), TCP_MAXSEG, TCP_CONGESTION get/set, and
+#     TCP_INFO's CLOSE after Linux's reset.
 #   - close with SO_LINGER {1, 2 s}: returns once the peer acknowledged
 #     everything, and after 2 s (not before, not much after) when the
 #     peer never reads.
@@ -50,6 +53,9 @@ it_log "Linux saw EOF after 5 bytes (SHUT_WR), 3 (SHUT_RD, then SHUT_WR), 0 (SHU
 
 # SO_RCVBUF before connect() and listen(): the window scale Linux saw
 run rcvbuf
+
+# TCP_INFO, TCP_MAXSEG, TCP_CONGESTION of a connection to Linux's echo
+run info
 
 # SO_LINGER {1, 2 s}: close waits for the peer's acknowledgment of
 # everything, or for the time when the peer never reads

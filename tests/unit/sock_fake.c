@@ -93,6 +93,7 @@ fake_init(struct fake *f, void (*edit)(struct dpt_embed_welcome *))
 	w->rcvbuf = FK_RCVBUF;
 	w->sndbuf = FK_SNDBUF;
 	w->mbuf_size = sizeof(struct rte_mbuf);
+	w->cc = SOCK_CC_CUBIC; /* dptcpd's [tcp] cc default */
 	if (edit != NULL)
 		edit(w);
 	r = send_welcome(f, pool_fd, chan_fd);
@@ -120,6 +121,7 @@ recv_hello(struct fake *f)
 	if (c == NULL || c->cmsg_type != SCM_RIGHTS)
 		return -1;
 	memcpy(&f->efd, CMSG_DATA(c), sizeof(int));
+	f->group = h.group;
 	return 0;
 }
 
@@ -140,6 +142,22 @@ fake_post(struct fake *f, uint32_t w, const struct dpt_embed_evt *ev)
 	    write(f->efd, &one, sizeof(one)) == sizeof(one))
 		f->wakes++;
 	pthread_mutex_unlock(&f->mu);
+}
+
+/** EVT_INFO for @p c: f->info, naming the command. */
+static void
+answer_info(struct fake *f, uint32_t w, const struct dpt_embed_cmd *c)
+{
+	union {
+		struct dpt_embed_evt ev;
+		struct dpt_embed_evt_info in;
+	} u = { .in = f->info };
+
+	u.in.type = DPT_EMBED_EVT_INFO;
+	u.in.sock = c->sock;
+	u.in.handle = c->handle;
+	u.in.seq = c->seq;
+	fake_post(f, w, &u.ev);
 }
 
 /** What a worker answers to @p c (nothing for most commands: the tests
@@ -212,6 +230,14 @@ answer(struct fake *f, uint32_t w, const struct dpt_embed_cmd *c)
 			ev.af = AF_INET;
 			ev.laddr = htonl(0xc6120002); /* 198.18.0.2 */
 		}
+		break;
+	case DPT_EMBED_CMD_INFO:
+		if (f->info_err == 0)
+			return answer_info(f, w, c);
+		ev.type = DPT_EMBED_EVT_RESET; /* refused, as dptcpd does */
+		ev.err = f->info_err;
+		ev.handle = c->handle;
+		ev.n = c->op;
 		break;
 	default:
 		return;

@@ -7,7 +7,8 @@
  * hands them over a socketpair, and plays the workers: a thread logs
  * every command and answers the ones that need an answer (but a CLOSE
  * with linger: the test posts its EVT_CLOSED). UDP_BIND of port 0 binds
- * 40001; worker 1 owns every UDP 4-tuple.
+ * 40001; worker 1 owns every UDP 4-tuple; INFO is answered with the
+ * values in info. The welcome's cc is cubic.
  */
 #ifndef SOCK_FAKE_H
 #define SOCK_FAKE_H
@@ -35,6 +36,7 @@ struct fake {
 	struct dpt_embed_chan_hdr *hdr;
 	struct dpt_spsc cmd[FK_WORKERS], evt[FK_WORKERS];
 	int efd;                   /**< the client's eventfd */
+	uint64_t group;            /**< the hello's group */
 	pthread_t thr;
 	int running;
 	volatile int stop;
@@ -47,6 +49,9 @@ struct fake {
 	int listen_err;            /**< EVT_LISTEN err */
 	int connect_err;           /**< 0: EVT_CONNECTED, else EVT_RESET */
 	int udp_bind_err[FK_WORKERS]; /**< EVT_UDP err of each UDP_BIND */
+	struct dpt_embed_evt_info info; /**< EVT_INFO's values (sock,
+					  *  handle, seq: the command's) */
+	int info_err;              /**< 0: EVT_INFO, else EVT_RESET */
 	int wakes;                 /**< eventfd writes */
 	uint32_t next_handle;
 	uint32_t pool_next;        /**< next free 4 KiB slot of the pool */

@@ -530,6 +530,19 @@ tt_accept(const struct dpt_tcp_opts *opts, uint32_t *iss)
 	return tt.conn;
 }
 
+uint32_t
+tt_handshake(uint16_t sport)
+{
+	struct dpt_tcp_seg s;
+
+	tt_in(&(struct tt_spec){ .flags = SYN, .seq = 1000, .sport = sport });
+	tt_next(&s, NULL, 0);
+	cr_assert_eq(s.flags, SYN | ACK);
+	tt_in(&(struct tt_spec){ .flags = ACK, .seq = 1001, .ack = s.seq + 1,
+				 .sport = sport });
+	return s.seq;
+}
+
 struct dpt_tcb *
 tt_connect(const struct dpt_tcp_opts *opts, uint32_t *iss)
 {

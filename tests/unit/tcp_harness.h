@@ -161,6 +161,11 @@ struct dpt_tcp_listener *tt_listen(void);
  * connection; *iss is our ISS. Peer ISN is 1000. */
 struct dpt_tcb *tt_accept(const struct dpt_tcp_opts *opts, uint32_t *iss);
 
+/** The peer's handshake from port @p sport to a listener already on
+ * TT_PORT: SYN (ISN 1000, no options), our SYN-ACK, its ACK. Returns our
+ * ISS. */
+uint32_t tt_handshake(uint16_t sport);
+
 /** Active open done: connect, SYN-ACK from the peer (ISN 5000, with
  * @p opts), our ACK. */
 struct dpt_tcb *tt_connect(const struct dpt_tcp_opts *opts, uint32_t *iss);

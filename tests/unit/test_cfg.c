@@ -129,6 +129,26 @@ Test(conf, sizes_take_binary_suffixes_and_enums_take_names)
 	cr_assert_eq(c.tcp.cc, DPT_TCP_CC_NEWRENO);
 }
 
+Test(conf, workers_poll_when_idle_unless_told_to_yield_or_sleep)
+{
+	static struct dpt_conf c;
+	struct dpt_conf_err err;
+
+	cr_assert_eq(load_text(&c, GOOD, &err), 0, "%s", err.msg);
+	cr_assert_eq(c.lcores.idle, DPT_CONF_IDLE_POLL);
+	cr_assert_eq(c.lcores.idle_spins, 64);
+	cr_assert_eq(c.lcores.idle_sleep_us, 20);
+	cr_assert_eq(load_text(&c, GOOD "[lcores]\nidle = yield\n"
+			       "idle_spins = 8\n", &err), 0, "%s", err.msg);
+	cr_assert_eq(c.lcores.idle, DPT_CONF_IDLE_YIELD);
+	cr_assert_eq(c.lcores.idle_spins, 8);
+	cr_assert_eq(dpt_conf_set(&c, "lcores.idle=sleep", &err), 0);
+	cr_assert_eq(dpt_conf_set(&c, "lcores.idle_sleep=5us", &err), 0);
+	cr_assert_eq(c.lcores.idle, DPT_CONF_IDLE_SLEEP);
+	cr_assert_eq(c.lcores.idle_sleep_us, 5);
+	cr_assert_neq(dpt_conf_set(&c, "lcores.idle=spin", &err), 0);
+}
+
 Test(conf, inline_comments_units_and_lists_are_parsed)
 {
 	static struct dpt_conf c;

@@ -5,6 +5,7 @@
  * and reading events, as lib/sock would) against one worker's embed state
  * and a real TCP driven by the harness (crafted segments, fake clock).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -164,7 +165,7 @@ fc_setup_on(void (*tt_init)(void))
 	fc.e = dpt_embed_create(&(struct dpt_embed_params){
 		.conf = &conf, .n_workers = 1, .pool = &fc.pool,
 		.rcvbuf = fc_rcvbuf, .sndbuf = 256 * 1024,
-		.max_handles = 64 });
+		.cc = DPT_TCP_CC_CUBIC, .max_handles = 64 });
 	cr_assert_not_null(fc.e);
 	fc.w = dpt_embed_worker_create(fc.e, 0, tt.tcp, &tt.i.stats,
 				       tt.hdr_pool);
@@ -174,6 +175,7 @@ fc_setup_on(void (*tt_init)(void))
 	cr_assert_eq(fc.wl.status, 0);
 	cr_assert_eq(fc.wl.n_workers, 1);
 	cr_assert_eq(fc.wl.ring_slots, SLOTS);
+	cr_assert_eq(fc.wl.cc, DPT_TCP_CC_CUBIC, "[tcp] cc, for TCP_CONGESTION");
 	/* the client's own mapping of its channel */
 	fc.chan = mmap(NULL, fc.wl.chan_size, PROT_READ | PROT_WRITE,
 		       MAP_SHARED, chan_fd, 0);
@@ -203,24 +205,31 @@ fc_step(void)
 	dpt_embed_worker_flush(fc.w, tt.now);
 }
 
+/* Put @p c on command ring @p r, numbered by *@p seq. */
+static void
+ring_put(struct dpt_spsc *r, uint64_t *seq, struct dpt_embed_cmd c)
+{
+	c.seq = ++*seq;
+	cr_assert_eq(dpt_spsc_put(r, &c, 1), 1);
+}
+
 static void
 fc_put(struct dpt_embed_cmd c)
 {
-	c.seq = ++fc.seq;
-	cr_assert_eq(dpt_spsc_put(&fc.cmd, &c, 1), 1);
+	ring_put(&fc.cmd, &fc.seq, c);
 }
 
 #define FC_CMD(...) fc_put((struct dpt_embed_cmd){ __VA_ARGS__ })
 
-/* The next event, which must be of @p type (WRITABLE ones skipped unless
- * asked for). */
+/* The next event on ring @p r, which must be of @p type (WRITABLE ones
+ * skipped unless asked for). */
 static struct dpt_embed_evt
-fc_evt(uint8_t type)
+ring_evt(struct dpt_spsc *r, uint8_t type)
 {
 	struct dpt_embed_evt ev;
 
 	do {
-		cr_assert_eq(dpt_spsc_get(&fc.evt, &ev, 1), 1,
+		cr_assert_eq(dpt_spsc_get(r, &ev, 1), 1,
 			     "no event (wanted type %u)", type);
 	} while (ev.type == DPT_EMBED_EVT_WRITABLE &&
 		 type != DPT_EMBED_EVT_WRITABLE);
@@ -229,15 +238,27 @@ fc_evt(uint8_t type)
 	return ev;
 }
 
-/* No event but WRITABLE ones waits. */
+static struct dpt_embed_evt
+fc_evt(uint8_t type)
+{
+	return ring_evt(&fc.evt, type);
+}
+
+/* No event but WRITABLE ones waits on ring @p r. */
 static void
-fc_no_evt(void)
+ring_no_evt(struct dpt_spsc *r)
 {
 	struct dpt_embed_evt ev;
 
-	while (dpt_spsc_get(&fc.evt, &ev, 1) == 1)
+	while (dpt_spsc_get(r, &ev, 1) == 1)
 		cr_assert_eq(ev.type, DPT_EMBED_EVT_WRITABLE,
 			     "unexpected event %u", ev.type);
+}
+
+static void
+fc_no_evt(void)
+{
+	ring_no_evt(&fc.evt);
 }
 
 /* LISTEN on TT_PORT as sock 7, then the peer's handshake: the client
@@ -370,6 +391,36 @@ Test(embed, send_of_a_transmit_buffer_sends_its_bytes_and_comes_back)
 	fc_no_evt();
 }
 
+/* nginx's tcp_nopush: TCP_CORK on, the response, TCP_CORK off. The
+ * option numbers are lib/tcp's, up to the last (DPT_TCP_CORK); one past
+ * it is refused. */
+Test(embed, setopt_cork_holds_a_short_send_until_uncorked)
+{
+	uint8_t *buf = fc.chan + fc.wl.tx_off + 3 * (uint64_t)TXSIZE;
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .handle = h, .n = DPT_TCP_CORK,
+	       .a = 1);
+	FC_CMD(.op = DPT_EMBED_CMD_SEND, .handle = h, .n = 3, .len = 200);
+	fc_step();
+	TT_NONE();
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .handle = h, .n = DPT_TCP_CORK,
+	       .a = 0);
+	fc_step();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 200, .data = buf);
+	TT_NONE();
+	fc_no_evt();
+	FC_CMD(.op = DPT_EMBED_CMD_SETOPT, .handle = h,
+	       .n = DPT_TCP_OPT_COUNT, .a = 1);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EINVAL);
+	cr_assert_eq(ev.n, DPT_EMBED_CMD_SETOPT);
+	TT_ASSERT_STAT(embed_cmd_bad_arg, 1);
+}
+
 Test(embed, a_bad_transmit_buffer_is_refused)
 {
 	struct dpt_embed_evt ev;
@@ -405,6 +456,124 @@ Test(embed, a_handle_not_its_own_is_ebadf)
 	TT_ASSERT_STAT(embed_cmd_bad_handle, 2);
 	/* the connection itself is untouched: no RST, no event */
 	cr_assert_eq(tt_pending(), 0);
+	fc_no_evt();
+}
+
+static void
+one_conn(const struct dpt_tcb *c, void *arg)
+{
+	const struct dpt_tcb **out = arg;
+
+	cr_assert_null(*out, "more than one connection");
+	*out = c;
+}
+
+/* The worker's only connection. */
+static const struct dpt_tcb *
+fc_the_conn(void)
+{
+	const struct dpt_tcb *c = NULL;
+
+	dpt_tcp_foreach(tt.tcp, one_conn, &c);
+	cr_assert_not_null(c);
+	return c;
+}
+
+/* The next event, which must be EVT_INFO, in its own layout. */
+static struct dpt_embed_evt_info
+fc_info(void)
+{
+	union {
+		struct dpt_embed_evt ev;
+		struct dpt_embed_evt_info in;
+	} u;
+
+	u.ev = fc_evt(DPT_EMBED_EVT_INFO);
+	return u.in;
+}
+
+/* 300 bytes in, 200 of ours acknowledged 5 ms after they left: every
+ * field of the answer is the connection's own (dpt_tcp_get_info). */
+Test(embed, info_answers_with_the_connections_own_values)
+{
+	struct dpt_embed_evt_info in;
+	struct dpt_tcp_info i;
+	struct rte_mbuf *m;
+	uint32_t iss, h = fc_accept(&iss);
+
+	FC_CMD(.op = DPT_EMBED_CMD_SEND, .handle = h, .n = 1, .len = 200);
+	fc_step();
+	tt_skip_all();
+	th_clear_sent(&tt.i); /* the frames the sink kept, clones of it */
+	tt.seen = 0;
+	tt_advance(5000);
+	m = tt_frame(&(struct tt_spec){ .flags = ACK | PSH, .seq = 1001,
+					.ack = iss + 201, .len = 300 });
+	dpt_eth_input(&tt.i.nif, m, tt.now);
+	fc_step();
+	cr_assert_eq(fc_evt(DPT_EMBED_EVT_TX_DONE).n, 1);
+	cr_assert_eq(fc_evt(DPT_EMBED_EVT_DATA).len, 300);
+	FC_CMD(.op = DPT_EMBED_CMD_INFO, .sock = 11, .handle = h);
+	fc_step();
+	in = fc_info();
+	dpt_tcp_get_info(fc_the_conn(), &i);
+	cr_assert_eq(in.sock, 11);
+	cr_assert_eq(in.handle, h);
+	cr_assert_eq(in.seq, fc.seq);
+	cr_assert_eq(in.state, DPT_TCP_ESTABLISHED);
+	cr_assert_eq(in.cc, i.cc);
+	cr_assert_eq(in.mss, i.mss);
+	cr_assert_eq(in.cwnd, i.cwnd);
+	cr_assert_eq(in.ssthresh, i.ssthresh);
+	cr_assert_eq(in.srtt_us, i.srtt_us);
+	cr_assert_eq(in.rto_us, i.rto_us);
+	cr_assert_eq(in.snd_wnd, i.snd_wnd);
+	cr_assert_eq(in.retransmits, i.retransmits);
+	cr_assert_eq(in.bytes_acked, 200);
+	cr_assert_eq(in.bytes_received, 300);
+	/* the values themselves, so the test shows what was compared */
+	/* RFC 6298 2.3: the handshake's sample was 0 us, this one 5000 */
+	cr_assert_eq(in.srtt_us, 5000 / 8, "srtt %u", in.srtt_us);
+	cr_assert_eq(in.snd_wnd, 65535);
+	cr_assert_neq(in.mss, 0);
+	cr_assert_neq(in.cwnd, 0);
+	cr_assert_eq(in.retransmits, 0);
+	fc_no_evt();
+}
+
+Test(embed, info_on_a_handle_not_its_own_is_ebadf_and_counted)
+{
+	struct dpt_embed_evt ev;
+	uint32_t iss, h = fc_accept(&iss);
+
+	FC_CMD(.op = DPT_EMBED_CMD_INFO, .sock = 11, .handle = h + 1);
+	fc_step();
+	ev = fc_evt(DPT_EMBED_EVT_RESET);
+	cr_assert_eq(ev.err, EBADF);
+	cr_assert_eq(ev.n, DPT_EMBED_CMD_INFO);
+	cr_assert_eq(ev.handle, h + 1);
+	cr_assert_eq(ev.seq, fc.seq);
+	TT_ASSERT_STAT(embed_cmd_bad_handle, 1);
+	/* the connection itself is untouched: no RST, no event */
+	cr_assert_eq(tt_pending(), 0);
+	fc_no_evt();
+}
+
+/* The peer's RST reaches TCP before the command: the answer says
+ * CLOSED, then the handle's end follows as usual. */
+Test(embed, info_after_the_peers_rst_says_closed)
+{
+	struct dpt_embed_evt_info in;
+	uint32_t iss, h = fc_accept(&iss);
+
+	TT_IN(.flags = RST, .seq = 1001);
+	FC_CMD(.op = DPT_EMBED_CMD_INFO, .sock = 11, .handle = h);
+	fc_step();
+	in = fc_info();
+	cr_assert_eq(in.handle, h);
+	cr_assert_eq(in.state, DPT_TCP_CLOSED);
+	cr_assert_eq(fc_evt(DPT_EMBED_EVT_RESET).err, ECONNRESET);
+	(void)fc_evt(DPT_EMBED_EVT_CLOSED);
 	fc_no_evt();
 }
 
@@ -455,9 +624,12 @@ Test(embed, random_bytes_in_the_command_ring_are_refused_and_counted)
 			;
 	}
 	TT_ASSERT_STAT(embed_cmd, 1000);
+	/* an UNLISTEN of no listener is not refused but answered
+	 * EVT_CLOSED, counted as well */
 	refused = TT_STAT(embed_cmd_bad_op) + TT_STAT(embed_cmd_bad_handle) +
 		  TT_STAT(embed_cmd_bad_mbuf) + TT_STAT(embed_cmd_bad_arg) +
-		  TT_STAT(embed_cmd_no_slot) + TT_STAT(embed_cmd_failed);
+		  TT_STAT(embed_cmd_no_slot) + TT_STAT(embed_cmd_failed) +
+		  TT_STAT(embed_unlisten_gone);
 	cr_assert_gt(TT_STAT(embed_cmd_bad_op), 900);
 	cr_assert_leq(refused, 1000);
 	cr_assert_geq(refused, 990);
@@ -580,23 +752,20 @@ sock_setup(void)
 
 TestSuite(embed_sock, .init = sock_setup, .fini = fc_teardown);
 
-/* Attach as lib/sock would: hello with an eventfd, welcome with two
- * memfds. Returns the socket. */
+/* Connect to dptcpd's socket and send the first @p len bytes of hello
+ * @p h with an eventfd, as lib/sock does. Returns the socket. */
 static int
-sock_attach(int *pool_fd, int *chan_fd)
+hello_send(const struct dpt_embed_hello *h, size_t len)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	struct dpt_embed_hello h = { .magic = DPT_EMBED_MAGIC,
-				     .version = DPT_EMBED_VERSION,
-				     .pid = getpid(), .name = "t" };
-	char cbuf[CMSG_SPACE(2 * sizeof(int))];
-	struct iovec iov = { .iov_base = &h, .iov_len = sizeof(h) };
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)h,
+			     .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = cbuf,
-			     .msg_controllen = CMSG_SPACE(sizeof(int)) };
+			     .msg_controllen = sizeof(cbuf) };
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), evfd = eventfd(0, 0);
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	int fds[2];
 
 	strcpy(a.sun_path, sock_path);
 	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
@@ -604,11 +773,28 @@ sock_attach(int *pool_fd, int *chan_fd)
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &evfd, sizeof(int));
-	cr_assert_eq(sendmsg(fd, &mh, 0), (ssize_t)sizeof(h));
+	cr_assert_eq(sendmsg(fd, &mh, 0), (ssize_t)len);
 	close(evfd);
-	iov.iov_base = &fc.wl;
-	iov.iov_len = sizeof(fc.wl);
-	mh.msg_controllen = sizeof(cbuf);
+	return fd;
+}
+
+/* Attach as lib/sock would: hello with an eventfd, welcome with two
+ * memfds. Returns the socket. */
+static int
+sock_attach(int *pool_fd, int *chan_fd)
+{
+	struct dpt_embed_hello h = { .magic = DPT_EMBED_MAGIC,
+				     .version = DPT_EMBED_VERSION,
+				     .pid = getpid(), .name = "t" };
+	char cbuf[CMSG_SPACE(2 * sizeof(int))];
+	struct iovec iov = { .iov_base = &fc.wl, .iov_len = sizeof(fc.wl) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	int fd = hello_send(&h, sizeof(h));
+	struct cmsghdr *c;
+	int fds[2];
+
 	cr_assert_eq(recvmsg(fd, &mh, 0), (ssize_t)sizeof(fc.wl));
 	cr_assert_eq(fc.wl.status, 0);
 	c = CMSG_FIRSTHDR(&mh);
@@ -618,6 +804,23 @@ sock_attach(int *pool_fd, int *chan_fd)
 	*pool_fd = fds[0];
 	*chan_fd = fds[1];
 	return fd;
+}
+
+/* A version-1 client's hello is shorter (no group): it is told EPROTO,
+ * so that it can say why, rather than cut off. */
+Test(embed_sock, a_version_1_hello_is_answered_eproto)
+{
+	struct dpt_embed_hello h = { .magic = DPT_EMBED_MAGIC, .version = 1,
+				     .pid = getpid(), .name = "old" };
+	struct dpt_embed_welcome wl;
+	int fd = hello_send(&h, offsetof(struct dpt_embed_hello, group));
+
+	cr_assert_eq(recv(fd, &wl, sizeof(wl), 0), (ssize_t)sizeof(wl));
+	cr_assert_eq(wl.magic, DPT_EMBED_MAGIC);
+	cr_assert_eq(wl.version, DPT_EMBED_VERSION);
+	cr_assert_eq(wl.status, EPROTO);
+	cr_assert_eq(dpt_embed_clients(fc.e), 0);
+	close(fd);
 }
 
 Test(embed_sock, a_client_attaches_and_its_eof_retires_it_within_a_second)
@@ -1636,4 +1839,235 @@ Test(embed_udp, port_0_is_chosen_and_a_dead_clients_sockets_close)
 	dpt_embed_client_kill(fc.e, fc.slot);
 	fc_step();
 	cr_assert_eq(dpt_udp_socks(fc_udp), 0);
+}
+
+/* ---- listeners taken over within a group (DPT_EMBED_LISTEN_TAKEOVER) ---- */
+
+/* Another client of the fake worker, attached with hello.group set: as a
+ * program's processes that fork after listen() attach each on its own. */
+struct grp_client {
+	int slot;
+	struct dpt_spsc cmd, evt;
+	uint64_t seq;
+};
+
+static void
+grp_add(struct grp_client *g, uint64_t group)
+{
+	struct dpt_embed_hello h = { .magic = DPT_EMBED_MAGIC,
+				     .version = DPT_EMBED_VERSION,
+				     .pid = 4300, .name = "grp",
+				     .group = group };
+	struct dpt_embed_welcome wl;
+	uint8_t *chan;
+	int fd = -1;
+
+	memset(g, 0, sizeof(*g));
+	g->slot = dpt_embed_client_add(fc.e, &h, -1, &wl, &fd);
+	cr_assert_geq(g->slot, 0);
+	chan = mmap(NULL, wl.chan_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    fd, 0);
+	cr_assert_neq(chan, MAP_FAILED);
+	dpt_spsc_attach(&g->cmd, (void *)(chan + wl.cmd_off[0]), SLOTS, 1);
+	dpt_spsc_attach(&g->evt, (void *)(chan + wl.evt_off[0]), SLOTS, 0);
+}
+
+/* LISTEN of @p sock on TT_PORT by @p g with @p flags and accept credit
+ * @p n, run: @return the EVT_LISTEN's err. */
+static int
+grp_listen(struct grp_client *g, uint32_t sock, uint64_t flags, uint32_t n)
+{
+	struct dpt_embed_evt ev;
+
+	ring_put(&g->cmd, &g->seq, (struct dpt_embed_cmd){
+		.op = DPT_EMBED_CMD_LISTEN, .sock = sock, .b = flags,
+		.port = rte_cpu_to_be_16(TT_PORT), .n = n });
+	fc_step();
+	ev = ring_evt(&g->evt, DPT_EMBED_EVT_LISTEN);
+	cr_assert_eq(ev.sock, sock);
+	return ev.err;
+}
+
+/* The peer's handshake from @p sport to TT_PORT, run. */
+static void
+peer_connects(uint16_t sport)
+{
+	(void)tt_handshake(sport);
+	fc_step();
+}
+
+/* The next event of @p g is the EVT_ACCEPTED of the connection from
+ * @p sport for listener @p sock. */
+static void
+grp_accepted(struct grp_client *g, uint32_t sock, uint16_t sport)
+{
+	struct dpt_embed_evt ev = ring_evt(&g->evt, DPT_EMBED_EVT_ACCEPTED);
+
+	cr_assert_eq(ev.sock, sock);
+	cr_assert_eq(ev.rport, rte_cpu_to_be_16(sport));
+	cr_assert_eq(ev.lport, rte_cpu_to_be_16(TT_PORT));
+	cr_assert_neq(ev.handle, 0);
+}
+
+/* nginx: the master listens, forks a worker, which attaches and takes
+ * the listener over; the master's later close of its copy must not take
+ * the worker's listener with it. */
+Test(embed, a_listener_taken_over_in_a_group_accepts_through_the_new_client)
+{
+	struct grp_client a, b;
+	struct dpt_embed_evt ev;
+
+	grp_add(&a, 9);
+	grp_add(&b, 9);
+	cr_assert_eq(grp_listen(&a, 7, 0, 4), 0);
+	cr_assert_eq(grp_listen(&b, 3, DPT_EMBED_LISTEN_TAKEOVER, 4), 0);
+	TT_ASSERT_STAT(embed_listen_takeover, 1);
+	TT_ASSERT_STAT(tcp_listeners, 1);
+	peer_connects(TT_PEER_PORT);
+	grp_accepted(&b, 3, TT_PEER_PORT);
+	ring_no_evt(&b.evt);
+	ring_no_evt(&a.evt);
+	/* the old owner's UNLISTEN: answered, the listener left alone */
+	ring_put(&a.cmd, &a.seq, (struct dpt_embed_cmd){
+		.op = DPT_EMBED_CMD_UNLISTEN, .sock = 7 });
+	fc_step();
+	ev = ring_evt(&a.evt, DPT_EMBED_EVT_CLOSED);
+	cr_assert_eq(ev.sock, 7);
+	cr_assert_eq(ev.handle, 0);
+	cr_assert_eq(ev.seq, a.seq);
+	TT_ASSERT_STAT(embed_unlisten_gone, 1);
+	TT_ASSERT_STAT(embed_cmd_bad_handle, 0);
+	TT_ASSERT_STAT(tcp_listeners, 1);
+	peer_connects(TT_PEER_PORT + 1);
+	grp_accepted(&b, 3, TT_PEER_PORT + 1);
+	ring_no_evt(&a.evt);
+}
+
+/* A connection TCP completed for the old client's listener but did not
+ * hand it (no accept credit left) goes with the listener: the new client
+ * gets it, with the credit its LISTEN gave. */
+Test(embed, a_connection_not_yet_handed_goes_with_the_listener)
+{
+	struct grp_client a, b;
+
+	grp_add(&a, 9);
+	grp_add(&b, 9);
+	cr_assert_eq(grp_listen(&a, 7, 0, 1), 0);
+	peer_connects(TT_PEER_PORT);
+	peer_connects(TT_PEER_PORT + 1);
+	grp_accepted(&a, 7, TT_PEER_PORT); /* its credit of 1 */
+	ring_no_evt(&a.evt);
+	cr_assert_eq(grp_listen(&b, 3, DPT_EMBED_LISTEN_TAKEOVER, 4), 0);
+	fc_step();
+	grp_accepted(&b, 3, TT_PEER_PORT + 1);
+	ring_no_evt(&a.evt);
+	TT_ASSERT_STAT(tcp_state_established, 2);
+}
+
+/* Client A of group @p ga listens; B of group @p gb asks LISTEN with
+ * @p flags on the same port: EADDRINUSE, and A keeps its listener. */
+static void
+no_takeover(uint64_t ga, uint64_t gb, uint64_t flags)
+{
+	struct grp_client a, b;
+
+	grp_add(&a, ga);
+	grp_add(&b, gb);
+	cr_assert_eq(grp_listen(&a, 7, 0, 4), 0);
+	cr_assert_eq(grp_listen(&b, 3, flags, 4), EADDRINUSE);
+	TT_ASSERT_STAT(embed_listen_takeover, 0);
+	peer_connects(TT_PEER_PORT);
+	grp_accepted(&a, 7, TT_PEER_PORT);
+	ring_no_evt(&b.evt);
+}
+
+Test(embed, a_takeover_by_a_client_of_another_group_is_eaddrinuse)
+{
+	no_takeover(9, 10, DPT_EMBED_LISTEN_TAKEOVER);
+}
+
+/* Group 0 is no group: its clients take over nothing, nor from each
+ * other. */
+Test(embed, group_0_never_takes_over)
+{
+	no_takeover(0, 0, DPT_EMBED_LISTEN_TAKEOVER);
+}
+
+Test(embed, without_the_flag_the_same_group_is_eaddrinuse)
+{
+	no_takeover(9, 9, 0);
+}
+
+/* With the flag and no listener of the group on the port: a plain
+ * LISTEN. */
+Test(embed, a_takeover_with_nothing_to_take_listens_anew)
+{
+	struct grp_client b;
+
+	grp_add(&b, 9);
+	cr_assert_eq(grp_listen(&b, 3, DPT_EMBED_LISTEN_TAKEOVER, 4), 0);
+	TT_ASSERT_STAT(embed_listen_takeover, 0);
+	TT_ASSERT_STAT(tcp_listeners, 1);
+	peer_connects(TT_PEER_PORT);
+	grp_accepted(&b, 3, TT_PEER_PORT);
+}
+
+/* The master dies after its worker took the listener: its retirement
+ * closes its own listeners only. */
+Test(embed, the_old_client_dying_after_a_takeover_leaves_the_listener)
+{
+	struct grp_client a, b;
+
+	grp_add(&a, 9);
+	grp_add(&b, 9);
+	cr_assert_eq(grp_listen(&a, 7, 0, 4), 0);
+	cr_assert_eq(grp_listen(&b, 3, DPT_EMBED_LISTEN_TAKEOVER, 4), 0);
+	dpt_embed_client_kill(fc.e, a.slot);
+	fc_step();
+	TT_ASSERT_STAT(embed_clients_reaped, 1);
+	TT_ASSERT_STAT(embed_listeners_closed, 0);
+	TT_ASSERT_STAT(tcp_listeners, 1);
+	cr_assert_eq(dpt_embed_reap(fc.e), 0);
+	peer_connects(TT_PEER_PORT);
+	grp_accepted(&b, 3, TT_PEER_PORT);
+}
+
+/* DPT_EMBED_LISTEN_NOCREDIT: a completed connection waits in TCP's
+ * accept queue, nothing is handed over, until ACCEPT_CREDIT. */
+Test(embed, a_nocredit_listener_hands_nothing_until_credit)
+{
+	struct grp_client a;
+
+	grp_add(&a, 9);
+	cr_assert_eq(grp_listen(&a, 7, DPT_EMBED_LISTEN_NOCREDIT, 4), 0);
+	peer_connects(TT_PEER_PORT);
+	ring_no_evt(&a.evt);
+	TT_ASSERT_STAT(tcp_state_established, 1);
+	ring_put(&a.cmd, &a.seq, (struct dpt_embed_cmd){
+		.op = DPT_EMBED_CMD_ACCEPT_CREDIT, .sock = 7, .n = 4 });
+	fc_step();
+	grp_accepted(&a, 7, TT_PEER_PORT);
+}
+
+/* nginx's master listens (no credit) and forks; the connections that
+ * come before the worker takes the port over are the worker's, not
+ * handed to the master, which never accepts. */
+Test(embed, connections_before_a_takeover_wait_for_the_new_client)
+{
+	struct grp_client a, b;
+
+	grp_add(&a, 9);
+	grp_add(&b, 9);
+	cr_assert_eq(grp_listen(&a, 7, DPT_EMBED_LISTEN_NOCREDIT, 4), 0);
+	peer_connects(TT_PEER_PORT);
+	peer_connects(TT_PEER_PORT + 1);
+	ring_no_evt(&a.evt);
+	cr_assert_eq(grp_listen(&b, 3, DPT_EMBED_LISTEN_TAKEOVER |
+				DPT_EMBED_LISTEN_NOCREDIT, 4), 0);
+	ring_put(&b.cmd, &b.seq, (struct dpt_embed_cmd){
+		.op = DPT_EMBED_CMD_ACCEPT_CREDIT, .sock = 3, .n = 4 });
+	fc_step();
+	grp_accepted(&b, 3, TT_PEER_PORT);
+	grp_accepted(&b, 3, TT_PEER_PORT + 1);
+	ring_no_evt(&a.evt);
 }

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -225,6 +226,7 @@ Test(attach, setopt_codes_are_dpt_tcp_opt)
 	cr_assert_eq(SOCK_OPT_KEEPCNT, DPT_TCP_KEEPCNT);
 	cr_assert_eq(SOCK_OPT_SNDBUF, DPT_TCP_SNDBUF);
 	cr_assert_eq(SOCK_OPT_RCVBUF, DPT_TCP_RCVBUF);
+	cr_assert_eq(SOCK_OPT_CORK, DPT_TCP_CORK);
 }
 
 /* ---- listen and accept ------------------------------------------------ */
@@ -400,6 +402,83 @@ Test(listen, bind_to_a_port_of_this_thread_is_eaddrinuse_without_reuseaddr)
 		     "SO_REUSEADDR reaches dptcpd");
 }
 
+/* A process that forks after listen() (nginx's master, then a worker):
+ * the child sets the group before it attaches; its hello carries it, and
+ * sock_listen_takeover's LISTENs ask each worker to take the listener
+ * over; a plain listen() does not. */
+Test(takeover, the_group_goes_in_the_hello_and_takeover_in_listen)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 8086), b = sa("0.0.0.0", 8087);
+	int lfd, pfd, i, k;
+
+	sock_set_group(0x5eed);
+	setup();
+	cr_assert_eq(fk.group, 0x5eed);
+	lfd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	pfd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_bind(pfd, (struct sockaddr *)&b, sizeof(b)), 0);
+	cr_assert_eq(sock_listen_takeover(lfd, 8), 0);
+	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
+		i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
+		cr_assert_geq(i, 0, "a LISTEN to every worker");
+		cr_assert_eq(fake_cmd(&fk, i, NULL).b,
+			     DPT_EMBED_LISTEN_TAKEOVER);
+	}
+	cr_assert_eq(dpt_listen(pfd, 8), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
+	cr_assert_geq(i, 0);
+	cr_assert_eq(fake_cmd(&fk, i, NULL).sock, (uint32_t)pfd);
+	cr_assert_eq(fake_cmd(&fk, i, NULL).b, 0, "no takeover");
+	teardown();
+}
+
+/* The preload library's listen: no accept credit in the LISTENs
+ * (DPT_EMBED_LISTEN_NOCREDIT), then, at the program's first accept,
+ * the backlog's share to every worker once. */
+Test(takeover, a_lazy_listener_gives_its_credit_once)
+{
+	struct sockaddr_in a = sa("0.0.0.0", 8088);
+	int lfd, i, k;
+	uint32_t w, seen = 0;
+
+	setup();
+	lfd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(sock_listen_lazy(lfd, 8, 0), 0);
+	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
+		i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
+		cr_assert_geq(i, 0, "a LISTEN to every worker");
+		cr_assert_eq(fake_cmd(&fk, i, NULL).b,
+			     DPT_EMBED_LISTEN_NOCREDIT);
+	}
+	cr_assert_lt(fake_find(&fk, DPT_EMBED_CMD_ACCEPT_CREDIT, 0, 50), 0,
+		     "no credit before the program accepts");
+	cr_assert_eq(sock_accept_credit(lfd), 0);
+	cr_assert_eq(sock_accept_credit(lfd), 0);
+	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
+		struct dpt_embed_cmd c;
+
+		i = fake_find(&fk, DPT_EMBED_CMD_ACCEPT_CREDIT, i + 1, 1000);
+		cr_assert_geq(i, 0, "credit to every worker");
+		c = fake_cmd(&fk, i, &w);
+		cr_assert_eq(c.sock, (uint32_t)lfd);
+		cr_assert_eq(c.n, (8 + FK_WORKERS - 1) / FK_WORKERS);
+		seen |= 1u << w;
+	}
+	cr_assert_eq(seen, (1u << FK_WORKERS) - 1);
+	cr_assert_lt(fake_find(&fk, DPT_EMBED_CMD_ACCEPT_CREDIT, i + 1, 50),
+		     0, "once");
+	teardown();
+}
+
+Test(takeover, a_process_without_a_group_says_0)
+{
+	setup();
+	cr_assert_eq(fk.group, 0);
+	teardown();
+}
+
 /* ---- connect ---------------------------------------------------------- */
 
 TestSuite(connect, .init = setup, .fini = teardown);
@@ -459,6 +538,25 @@ Test(connect, a_buffer_past_tcps_bound_is_cut_to_it)
 	cr_assert_eq(c.a, 1u << 30);
 }
 
+/** The first SETOPT from command @p from on: for connected socket
+ *  @p fd (its handle), option @p opt = @p a. Returns its index. */
+static int
+setopt_sent(int fd, int from, uint32_t opt, uint64_t a)
+{
+	const struct sock *s = &chan_cur()->socks[fd];
+	int i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, from, 1000);
+	struct dpt_embed_cmd c;
+
+	cr_assert_geq(i, 0, "no SETOPT");
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.handle, s->handle);
+	cr_assert_eq(c.sock, (uint32_t)fd);
+	cr_assert_eq(c.n, opt, "SETOPT %u, want %u", c.n, opt);
+	cr_assert_eq(c.a, a, "value %lu, want %lu", (unsigned long)c.a,
+		     (unsigned long)a);
+	return i;
+}
+
 /* Every option of the table reaches dptcpd as its SETOPT: before
  * connect (handle 0, before the CONNECT) and after (the connection's
  * handle); getsockopt gives back what was set. */
@@ -473,12 +571,12 @@ Test(connect, every_option_goes_as_its_setopt_and_reads_back)
 		{ IPPROTO_TCP, TCP_KEEPCNT, 4, DPT_TCP_KEEPCNT, 4 },
 		{ SOL_SOCKET, SO_SNDBUF, 65536, DPT_TCP_SNDBUF, 65536 },
 		{ SOL_SOCKET, SO_RCVBUF, 32768, DPT_TCP_RCVBUF, 32768 },
+		{ IPPROTO_TCP, TCP_CORK, 1, DPT_TCP_CORK, 1 },
 	};
 	struct sockaddr_in a = sa("198.18.0.2", 80);
 	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0), v, i, j, k;
 	socklen_t len;
 	struct dpt_embed_cmd c;
-	struct sock *s;
 
 	for (k = 0; k < (int)RTE_DIM(o); k++)
 		cr_assert_eq(dpt_setsockopt(fd, o[k].level, o[k].name,
@@ -505,16 +603,36 @@ Test(connect, every_option_goes_as_its_setopt_and_reads_back)
 		cr_assert_eq(len, sizeof(int));
 	}
 	/* once connected, with the handle */
-	s = &chan_cur()->socks[fd];
 	v = 0;
 	cr_assert_eq(dpt_setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v,
 				    sizeof(v)), 0);
-	i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, j + 1, 1000);
-	cr_assert_geq(i, 0);
-	c = fake_cmd(&fk, i, NULL);
-	cr_assert_eq(c.handle, s->handle);
-	cr_assert_eq(c.n, (uint32_t)DPT_TCP_KEEPALIVE);
-	cr_assert_eq(c.a, 0u);
+	setopt_sent(fd, j + 1, DPT_TCP_KEEPALIVE, 0);
+}
+
+/* nginx's tcp_nopush: TCP_CORK 1 before a response, 0 after, on a
+ * connected socket: each a SETOPT DPT_TCP_CORK with the connection's
+ * handle, any non-zero value as 1 (as Linux), read back as set. */
+Test(connect, tcp_cork_on_a_connection_goes_as_setopt_cork)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 80);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0), v = 5, i;
+	socklen_t len = sizeof(v);
+
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, &len), 0);
+	cr_assert_eq(v, 0, "not corked by default");
+	v = 5;
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, sizeof(v)),
+		     0);
+	i = setopt_sent(fd, 0, DPT_TCP_CORK, 1);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, &len), 0);
+	cr_assert_eq(v, 1);
+	v = 0;
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, sizeof(v)),
+		     0);
+	setopt_sent(fd, i + 1, DPT_TCP_CORK, 0);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, &len), 0);
+	cr_assert_eq(v, 0);
 }
 
 /** A blocking connect that dptcpd answers with EVT_RESET(@p err). */
@@ -1972,4 +2090,338 @@ Test(dgram, connect_sets_the_source_address_and_a_disconnect_clears_it)
 	cr_assert_eq(dpt_getsockname(fd, (struct sockaddr *)&n, &len), 0);
 	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&n.sin6_addr), "[::] again");
 	cr_assert_eq(n.sin6_port, htons(40001), "the port stays");
+}
+
+/* ---- TCP_INFO, TCP_MAXSEG, TCP_CONGESTION ----------------------------- */
+
+TestSuite(info, .init = setup, .fini = teardown);
+
+/* The kernel's struct tcp_info past glibc's (<linux/tcp.h> of Linux 6.1:
+ * these offsets), which sock_info.c fills as far as a buffer goes. */
+#define K_BYTES_ACKED 120
+#define K_BYTES_RECEIVED 128
+#define K_SND_WND 228
+#define K_SIZE 232
+
+Test(info, repeated_codes_are_lib_tcps)
+{
+	cr_assert_eq(SOCK_OPT_CONGESTION, DPT_TCP_CONGESTION);
+	cr_assert_eq(SOCK_CC_NEWRENO, DPT_TCP_CC_NEWRENO);
+	cr_assert_eq(SOCK_CC_CUBIC, DPT_TCP_CC_CUBIC);
+	cr_assert_eq(SOCK_CC_COUNT, DPT_TCP_CC_COUNT);
+	cr_assert_eq(SOCK_TS_CLOSED, DPT_TCP_CLOSED);
+	cr_assert_eq(SOCK_TS_LISTEN, DPT_TCP_LISTEN);
+	cr_assert_eq(SOCK_TS_SYN_SENT, DPT_TCP_SYN_SENT);
+	cr_assert_eq(SOCK_TS_SYN_RECEIVED, DPT_TCP_SYN_RECEIVED);
+	cr_assert_eq(SOCK_TS_ESTABLISHED, DPT_TCP_ESTABLISHED);
+	cr_assert_eq(SOCK_TS_FIN_WAIT_1, DPT_TCP_FIN_WAIT_1);
+	cr_assert_eq(SOCK_TS_FIN_WAIT_2, DPT_TCP_FIN_WAIT_2);
+	cr_assert_eq(SOCK_TS_CLOSE_WAIT, DPT_TCP_CLOSE_WAIT);
+	cr_assert_eq(SOCK_TS_CLOSING, DPT_TCP_CLOSING);
+	cr_assert_eq(SOCK_TS_LAST_ACK, DPT_TCP_LAST_ACK);
+	cr_assert_eq(SOCK_TS_TIME_WAIT, DPT_TCP_TIME_WAIT);
+	cr_assert_eq(SOCK_TS_COUNT, DPT_TCP_NSTATES);
+}
+
+/* What dptcpd answers in these tests: an established connection. */
+static void
+fk_info_established(void)
+{
+	fk.info = (struct dpt_embed_evt_info){
+		.state = DPT_TCP_ESTABLISHED, .cc = DPT_TCP_CC_CUBIC,
+		.mss = 1448, .cwnd = 10 * 1448 + 700,
+		.ssthresh = 20 * 1448 + 1, .srtt_us = 1234, .rto_us = 201000,
+		.snd_wnd = 65535, .retransmits = 3,
+		.bytes_acked = 5000000000ull, .bytes_received = 2000,
+	};
+}
+
+/* The INFO that went for socket @p fd, checked: to worker @p w, naming
+ * handle @p h. */
+static void
+assert_info_sent(int fd, uint32_t w, uint32_t h)
+{
+	struct dpt_embed_cmd c;
+	uint32_t cw;
+	int i = fake_find(&fk, DPT_EMBED_CMD_INFO, 0, 1000);
+
+	cr_assert_geq(i, 0, "an INFO went");
+	c = fake_cmd(&fk, i, &cw);
+	cr_assert_eq(c.sock, (uint32_t)fd);
+	cr_assert_eq(c.handle, h);
+	cr_assert_eq(cw, w);
+}
+
+Test(info, tcp_info_of_a_connection_is_dptcpds_answer_in_linuxs_units)
+{
+	struct tcp_info t, want;
+	socklen_t len = sizeof(t);
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+
+	fk_info_established();
+	memset(&t, 0xa5, sizeof(t));
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &t, &len), 0);
+	cr_assert_eq(len, sizeof(t), "glibc's struct, 104 bytes");
+	assert_info_sent(fd, w, h);
+	memset(&want, 0, sizeof(want));
+	want.tcpi_state = TCP_ESTABLISHED;
+	want.tcpi_rto = 201000;
+	want.tcpi_snd_mss = 1448;
+	want.tcpi_rcv_mss = 1448;
+	want.tcpi_rtt = 1234;
+	want.tcpi_snd_ssthresh = 20;  /* segments, as Linux */
+	want.tcpi_snd_cwnd = 10;
+	want.tcpi_total_retrans = 3;
+	cr_assert_arr_eq(&t, &want, sizeof(t), "every other field 0");
+	/* the socket is as it was */
+	cr_assert_eq(chan_cur()->socks[fd].state, SS_CONN);
+}
+
+/* A buffer as large as the kernel's struct gets its later fields too:
+ * 232 bytes, the rest of a larger buffer untouched. */
+Test(info, a_kernel_sized_buffer_gets_bytes_acked_received_and_snd_wnd)
+{
+	uint8_t b[300], want[300];
+	socklen_t len = sizeof(b);
+	uint64_t v64;
+	uint32_t v32, w, h;
+	int fd = connected(&w, &h);
+
+	fk_info_established();
+	memset(b, 0xa5, sizeof(b));
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, b, &len), 0);
+	cr_assert_eq(len, K_SIZE);
+	memcpy(want, b, sizeof(struct tcp_info)); /* checked above */
+	memset(want + sizeof(struct tcp_info), 0,
+	       K_SIZE - sizeof(struct tcp_info));
+	v64 = 5000000000ull;
+	memcpy(want + K_BYTES_ACKED, &v64, 8);
+	v64 = 2000;
+	memcpy(want + K_BYTES_RECEIVED, &v64, 8);
+	v32 = 65535;
+	memcpy(want + K_SND_WND, &v32, 4);
+	memset(want + K_SIZE, 0xa5, sizeof(want) - K_SIZE);
+	cr_assert_arr_eq(b, want, sizeof(b));
+}
+
+/* Linux copies min(its length, the struct's): 3 bytes, the state first. */
+Test(info, a_short_buffer_gets_the_first_bytes)
+{
+	uint8_t b[4] = { 0xa5, 0xa5, 0xa5, 0xa5 };
+	socklen_t len = 3;
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+
+	fk_info_established();
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, b, &len), 0);
+	cr_assert_eq(len, 3);
+	cr_assert_eq(b[0], TCP_ESTABLISHED);
+	cr_assert_eq(b[1], 0);
+	cr_assert_eq(b[3], 0xa5);
+}
+
+/* Every state of RFC 9293 in Linux's numbering (<netinet/tcp.h>). */
+Test(info, each_state_is_linuxs_number)
+{
+	static const struct { uint8_t ours, lx; } m[] = {
+		{ DPT_TCP_CLOSED, TCP_CLOSE },
+		{ DPT_TCP_LISTEN, TCP_LISTEN },
+		{ DPT_TCP_SYN_SENT, TCP_SYN_SENT },
+		{ DPT_TCP_SYN_RECEIVED, TCP_SYN_RECV },
+		{ DPT_TCP_ESTABLISHED, TCP_ESTABLISHED },
+		{ DPT_TCP_FIN_WAIT_1, TCP_FIN_WAIT1 },
+		{ DPT_TCP_FIN_WAIT_2, TCP_FIN_WAIT2 },
+		{ DPT_TCP_CLOSE_WAIT, TCP_CLOSE_WAIT },
+		{ DPT_TCP_CLOSING, TCP_CLOSING },
+		{ DPT_TCP_LAST_ACK, TCP_LAST_ACK },
+		{ DPT_TCP_TIME_WAIT, TCP_TIME_WAIT },
+	};
+	struct tcp_info t;
+	socklen_t len;
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+
+	cr_assert_eq(RTE_DIM(m), DPT_TCP_NSTATES);
+	fk_info_established();
+	for (unsigned int i = 0; i < RTE_DIM(m); i++) {
+		fk.info.state = m[i].ours;
+		len = sizeof(t);
+		cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &t,
+					    &len), 0);
+		cr_assert_eq(t.tcpi_state, m[i].lx, "state %u: %u",
+			     m[i].ours, t.tcpi_state);
+	}
+}
+
+/* Before a connection Linux says CLOSE (LISTEN for a listener, SYN_SENT
+ * while connecting) and an MSS of 536; nothing is asked of dptcpd. */
+Test(info, without_a_connection_it_is_closed_or_listen_with_mss_536)
+{
+	struct sockaddr_in a = sa("198.18.0.1", 8080);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0), mss = 0;
+	struct tcp_info t, want;
+	socklen_t len = sizeof(t);
+
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &t, &len), 0);
+	memset(&want, 0, sizeof(want));
+	want.tcpi_state = TCP_CLOSE;
+	want.tcpi_snd_mss = 536;
+	cr_assert_arr_eq(&t, &want, sizeof(t));
+	len = sizeof(mss);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len),
+		     0);
+	cr_assert_eq(mss, 536);
+	cr_assert_eq(len, sizeof(int));
+	cr_assert_eq(dpt_bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(dpt_listen(fd, 4), 0);
+	len = sizeof(t);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &t, &len), 0);
+	cr_assert_eq(t.tcpi_state, TCP_LISTEN);
+	cr_assert_eq(fake_find(&fk, DPT_EMBED_CMD_INFO, 0, 50), -1);
+}
+
+Test(info, maxseg_of_a_connection_is_its_mss)
+{
+	int mss = 0;
+	socklen_t len = sizeof(mss);
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+
+	fk_info_established();
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len),
+		     0);
+	cr_assert_eq(mss, 1448);
+	cr_assert_eq(len, sizeof(int));
+	assert_info_sent(fd, w, h);
+}
+
+/* dptcpd let the handle go before the INFO came (EBADF): the socket has
+ * no connection any more, as Linux's TCP_CLOSE says; the refusal does
+ * not end the socket. Another refusal is the call's error. */
+Test(info, a_refused_info_is_closed_or_the_calls_error)
+{
+	struct tcp_info t;
+	socklen_t len = sizeof(t);
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+
+	fk.info_err = EBADF;
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &t, &len), 0);
+	cr_assert_eq(t.tcpi_state, TCP_CLOSE);
+	cr_assert_eq(t.tcpi_snd_mss, 536);
+	cr_assert_eq(chan_cur()->socks[fd].state, SS_CONN);
+	cr_assert_eq(chan_cur()->socks[fd].so_error, 0);
+	fk.info_err = EINVAL;
+	len = sizeof(t);
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &t, &len), -1);
+	cr_assert_eq(errno, EINVAL);
+	cr_assert_eq(chan_cur()->socks[fd].state, SS_CONN);
+}
+
+/* An answer that ended with the connection (state CLOSED, all 0). */
+Test(info, the_answer_of_an_ended_connection_is_closed)
+{
+	struct tcp_info t;
+	socklen_t len = sizeof(t);
+	uint32_t w, h;
+	int fd = connected(&w, &h);
+
+	memset(&fk.info, 0, sizeof(fk.info));
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &t, &len), 0);
+	cr_assert_eq(t.tcpi_state, TCP_CLOSE);
+	cr_assert_eq(t.tcpi_snd_mss, 536);
+	cr_assert_eq(t.tcpi_snd_cwnd, 0);
+}
+
+static void
+assert_cc(int fd, const char *name)
+{
+	char b[40], want[40];
+	socklen_t len = sizeof(b);
+
+	memset(b, 0xa5, sizeof(b));
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, b,
+				    &len), 0);
+	/* Linux's: the name in 16 bytes, NUL-padded */
+	cr_assert_eq(len, 16);
+	memset(want, 0xa5, sizeof(want));
+	memset(want, 0, 16);
+	memcpy(want, name, strlen(name));
+	cr_assert_arr_eq(b, want, sizeof(b), "%s", b);
+}
+
+/* dptcpd's default ([tcp] cc, from the welcome), then what was set:
+ * before connect as a SETOPT ahead of the CONNECT, after it on the
+ * handle. */
+Test(info, congestion_reads_the_default_then_what_was_set)
+{
+	struct sockaddr_in a = sa("198.18.0.2", 80);
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0), i, j;
+	struct dpt_embed_cmd c;
+
+	assert_cc(fd, "cubic");
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION,
+				    "newreno", 7), 0);
+	assert_cc(fd, "newreno");
+	cr_assert_eq(dpt_connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, 0, 1000);
+	j = fake_find(&fk, DPT_EMBED_CMD_CONNECT, 0, 1000);
+	cr_assert(i >= 0 && j > i);
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.handle, 0u);
+	cr_assert_eq(c.n, (uint32_t)DPT_TCP_CONGESTION);
+	cr_assert_eq(c.a, (uint64_t)DPT_TCP_CC_NEWRENO);
+	/* NUL-terminated, within a longer buffer: Linux reads to the NUL */
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION,
+				    "cubic\0junk", 10), 0);
+	i = fake_find(&fk, DPT_EMBED_CMD_SETOPT, j + 1, 1000);
+	cr_assert_geq(i, 0);
+	c = fake_cmd(&fk, i, NULL);
+	cr_assert_eq(c.handle, chan_cur()->socks[fd].handle);
+	cr_assert_eq(c.n, (uint32_t)DPT_TCP_CONGESTION);
+	cr_assert_eq(c.a, (uint64_t)DPT_TCP_CC_CUBIC);
+	assert_cc(fd, "cubic");
+}
+
+/* Linux: ENOENT for an algorithm it does not have, EINVAL for no name;
+ * "reno" is Linux's name of its NewReno. */
+Test(info, congestion_unknown_is_enoent_and_reno_is_newreno)
+{
+	int fd = dpt_socket(AF_INET, SOCK_STREAM, 0);
+	char b[4];
+	socklen_t len = sizeof(b);
+
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "bbr",
+				    3), -1);
+	cr_assert_eq(errno, ENOENT);
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION,
+				    "cubicle", 7), -1);
+	cr_assert_eq(errno, ENOENT);
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "", 0),
+		     -1);
+	cr_assert_eq(errno, EINVAL);
+	assert_cc(fd, "cubic"); /* unchanged */
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "reno",
+				    4), 0);
+	assert_cc(fd, "newreno");
+	/* a short buffer: its bytes of the name, as Linux */
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, b,
+				    &len), 0);
+	cr_assert_eq(len, 4);
+	cr_assert_arr_eq(b, "newr", 4);
+}
+
+/* A datagram socket has no TCP options (ENOPROTOOPT, as Linux). */
+Test(info, a_datagram_socket_has_no_tcp_info)
+{
+	int fd = dpt_socket(AF_INET, SOCK_DGRAM, 0);
+	struct tcp_info t;
+	socklen_t len = sizeof(t);
+
+	cr_assert_eq(dpt_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &t, &len), -1);
+	cr_assert_eq(errno, ENOPROTOOPT);
+	cr_assert_eq(dpt_setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "cubic",
+				    5), -1);
+	cr_assert_eq(errno, ENOPROTOOPT);
 }

@@ -45,26 +45,12 @@ svc_stop(struct dpt_svc *s)
 	rte_mempool_free(pool);
 }
 
-/* SYN from @sport, SYN-ACK, ACK: returns our ISS. No options, so our
- * segments carry none. */
-static uint32_t
-handshake(uint16_t sport)
-{
-	struct dpt_tcp_seg s;
-
-	TT_IN(.flags = SYN, .seq = 1000, .sport = sport);
-	tt_next(&s, NULL, 0);
-	cr_assert_eq(s.flags, SYN | ACK);
-	TT_IN(.flags = ACK, .seq = 1001, .ack = s.seq + 1, .sport = sport);
-	return s.seq;
-}
-
 TestSuite(svc_state, .init = tt_setup, .fini = tt_teardown);
 
 Test(svc_state, echo_holds_no_state)
 {
 	struct dpt_svc *s = svc_start(DPT_SVC_ECHO);
-	uint32_t iss = handshake(TT_PEER_PORT);
+	uint32_t iss = tt_handshake(TT_PEER_PORT);
 
 	cr_assert_eq(dpt_svc_active(s), 1);
 	cr_assert_eq(rte_mempool_avail_count(pool), 1);
@@ -102,7 +88,7 @@ readable_is_536(const struct dpt_tcb *c, void *arg)
 Test(svc_state_small, echo_rest_waits_in_the_receive_queue)
 {
 	struct dpt_svc *s = svc_start(DPT_SVC_ECHO);
-	uint32_t iss = handshake(TT_PEER_PORT);
+	uint32_t iss = tt_handshake(TT_PEER_PORT);
 	uint8_t want[536];
 
 	TT_BURST({ .flags = ACK, .seq = 1001, .ack = iss + 1, .len = 536 },
@@ -131,7 +117,7 @@ http_state_held(uint32_t *iss)
 {
 	struct dpt_svc *s = svc_start(DPT_SVC_HTTP);
 
-	*iss = handshake(TT_PEER_PORT);
+	*iss = tt_handshake(TT_PEER_PORT);
 	cr_assert_eq(rte_mempool_avail_count(pool), 1, "idle: no state");
 	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = *iss + 1,
 	      .data = head_part, .len = sizeof(head_part) - 1);
@@ -145,7 +131,7 @@ http_state_held(uint32_t *iss)
 static uint32_t
 second_request(const char *req, uint32_t len)
 {
-	uint32_t iss2 = handshake(TT_PEER_PORT + 1);
+	uint32_t iss2 = tt_handshake(TT_PEER_PORT + 1);
 
 	TT_IN(.flags = ACK | PSH, .seq = 1001, .ack = iss2 + 1, .data = req,
 	      .len = len, .sport = TT_PEER_PORT + 1);
@@ -207,7 +193,7 @@ Test(svc_state, chargen_is_refused_when_no_state_is_left)
 	struct dpt_svc *s = svc_start(DPT_SVC_CHARGEN);
 	struct dpt_tcp_seg seg;
 
-	handshake(TT_PEER_PORT);
+	tt_handshake(TT_PEER_PORT);
 	cr_assert_eq(rte_mempool_avail_count(pool), 0, "chargen: state");
 	tt_skip_all();
 	TT_IN(.flags = SYN, .seq = 1000, .sport = TT_PEER_PORT + 1);

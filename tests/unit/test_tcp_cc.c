@@ -749,6 +749,15 @@ Test(tcp_cc_select, setopt_congestion_switches_and_get_info_reports_it)
 	cr_assert_eq(info().cwnd, 7 * MSS / 2 + 3 * MSS);
 }
 
+/* libdptcp's TCP_CONGESTION speaks these names without lib/tcp
+ * (lib/sock/sock_info.c repeats them): they must stay as they are. */
+Test(tcp_cc_select, names_are_the_ones_tcp_congestion_speaks)
+{
+	cr_assert_str_eq(dpt_tcp_cc_names[DPT_TCP_CC_NEWRENO], "newreno");
+	cr_assert_str_eq(dpt_tcp_cc_names[DPT_TCP_CC_CUBIC], "cubic");
+	cr_assert_null(dpt_tcp_cc_names[DPT_TCP_CC_COUNT]);
+}
+
 Test(tcp_cc_select, setopt_congestion_refuses_an_unknown_algorithm)
 {
 	tt_setup_with(conf_newreno);

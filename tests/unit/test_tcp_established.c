@@ -2,7 +2,8 @@
 /*
  * test_tcp_established.c: ESTABLISHED (RFC 9293 3.10.7.4): receiving in
  * and out of order, ACK policy (RFC 5681 4.2, RFC 1122 4.2.3.2), SACK
- * blocks (RFC 2018), sending, Nagle (RFC 896), retransmission (RFC 6298);
+ * blocks (RFC 2018), sending, Nagle (RFC 896), TCP_CORK (tcp(7)),
+ * retransmission (RFC 6298);
  * and input a burst at a time (dpt_tcp_rx_begin(), dpt_tcp_rx_end()):
  * one lookup per burst, receive coalescing of a connection's consecutive
  * in-order segments, one ACK per connection per burst, while what must
@@ -252,6 +253,180 @@ Test(tcp_established, application_timer_fires_once_at_its_deadline)
 	tt_advance(dpt_ms(200));
 	cr_assert_eq(tt.events & DPT_TCP_EV_TIMER, 0);
 	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_ESTABLISHED);
+}
+
+/* ---- TCP_CORK (tcp(7); no RFC defines it) ----------------------------- */
+
+/* A corked connection (MSS 536 as above) with @n bytes written at the
+ * current time. */
+static void
+cork_and_write(uint32_t n)
+{
+	static uint8_t d[4096];
+
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CORK, 1, tt.now), 0);
+	cr_assert_eq(dpt_tcp_write(c, d, n), (ssize_t)n);
+	tt_poll();
+}
+
+TestSuite(tcp_cork, .init = setup_plain, .fini = tt_teardown);
+
+Test(tcp_cork, corked_short_write_sends_no_segment)
+{
+	cork_and_write(100);
+	TT_NONE(); /* nothing in flight: Nagle alone would send it */
+	tt_advance(dpt_ms(199));
+	TT_NONE();
+}
+
+Test(tcp_cork, corked_write_reaching_the_mss_sends_one_full_segment_and_holds_the_rest)
+{
+	static uint8_t d[500];
+
+	cork_and_write(100);
+	TT_NONE();
+	dpt_tcp_write(c, d, sizeof(d)); /* 600 queued: one MSS and 64 */
+	tt_poll();
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 536);
+	TT_NONE();
+	/* its ACK lets nothing more go: the tail is still short */
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 537);
+	TT_NONE();
+}
+
+Test(tcp_cork, corked_writes_of_many_segments_send_the_full_ones_only)
+{
+	cork_and_write(3 * 536 + 10);
+	TT_OUT(.flags = ACK, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 536);
+	TT_OUT(.flags = ACK, .seq = iss + 537, .ack = 1001, .wnd = 65535,
+	       .len = 536);
+	TT_OUT(.flags = ACK, .seq = iss + 1073, .ack = 1001, .wnd = 65535,
+	       .len = 536);
+	TT_NONE();
+}
+
+Test(tcp_cork, uncork_sends_the_held_bytes_at_once)
+{
+	cork_and_write(100);
+	tt_advance(dpt_ms(50));
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CORK, 0, tt.now), 0);
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 100);
+	TT_NONE();
+	/* uncorked, short writes go as Nagle lets them: this one waits
+	 * behind the short segment in flight (RFC 896) */
+	dpt_tcp_write(c, "abc", 3);
+	tt_poll();
+	TT_NONE();
+}
+
+/* The deadline is exact; the wheel runs it on its first tick (1024 us)
+ * at or after it, as every timer. */
+Test(tcp_cork, held_tail_goes_200ms_after_its_first_byte_was_held)
+{
+	static uint8_t d[50];
+	uint64_t t0 = tt.now;
+
+	cork_and_write(100);
+	cr_assert_eq(c->t_cork, t0 + dpt_ms(200));
+	tt_advance(dpt_ms(100));
+	dpt_tcp_write(c, d, sizeof(d)); /* joins the held tail: no new
+					  * 200 ms for it */
+	tt_poll();
+	cr_assert_eq(c->t_cork, t0 + dpt_ms(200));
+	tt_advance(dpt_ms(99));
+	TT_NONE();
+	tt_advance(dpt_ms(2));
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 150);
+	TT_NONE();
+	cr_assert_eq(c->t_cork, 0);
+}
+
+Test(tcp_cork, tail_written_after_the_ceiling_sent_all_waits_its_own_200ms)
+{
+	uint64_t t1;
+
+	cork_and_write(100);
+	tt_advance(dpt_ms(201));
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 100);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 101);
+	t1 = tt.now;
+	dpt_tcp_write(c, "abc", 3); /* still corked: held anew */
+	tt_poll();
+	TT_NONE();
+	cr_assert_eq(c->t_cork, t1 + dpt_ms(200));
+	tt_advance(dpt_ms(199));
+	TT_NONE();
+	tt_advance(dpt_ms(2));
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 101, .ack = 1001,
+	       .wnd = 65535, .len = 3);
+}
+
+Test(tcp_cork, close_while_corked_sends_the_held_data_then_fin)
+{
+	cork_and_write(100);
+	TT_NONE();
+	dpt_tcp_close(c, tt.now);
+	tt_poll();
+	/* Linux's tcp_send_fin(): the FIN rides on the held data */
+	TT_OUT(.flags = ACK | PSH | FIN, .seq = iss + 1, .ack = 1001,
+	       .wnd = 65535, .len = 100);
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_FIN_WAIT_1);
+}
+
+Test(tcp_cork, shutdown_while_held_leaves_no_deadline_to_end_fin_wait_2)
+{
+	cork_and_write(100);
+	cr_assert_eq(dpt_tcp_shutdown(c), 0);
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH | FIN, .seq = iss + 1, .ack = 1001,
+	       .wnd = 65535, .len = 100);
+	TT_IN(.flags = ACK, .seq = 1001, .ack = iss + 102);
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_FIN_WAIT_2);
+	/* the cork's deadline shares its word with FIN-WAIT-2's: past
+	 * it, the half-closed connection (no close() timed) lives on */
+	tt_advance(dpt_ms(300));
+	cr_assert_eq(dpt_tcp_state(c), DPT_TCP_FIN_WAIT_2);
+	TT_NONE();
+}
+
+Test(tcp_cork, cork_overrides_nodelay)
+{
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_NODELAY, 1, tt.now), 0);
+	cork_and_write(100);
+	TT_NONE();
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CORK, 0, tt.now), 0);
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 100);
+	/* uncorked, NODELAY sends the next short write at once */
+	dpt_tcp_write(c, "abc", 3);
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 101, .ack = 1001,
+	       .wnd = 65535, .len = 3);
+}
+
+Test(tcp_cork, corked_rto_resends_a_short_segment_sent_before)
+{
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_NODELAY, 1, tt.now), 0);
+	dpt_tcp_write(c, "abc", 3);
+	tt_poll();
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 3);
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CORK, 1, tt.now), 0);
+	/* the RTO (rto_min 200 ms) resends it: the cork holds new data
+	 * only */
+	tt_advance(dpt_ms(201));
+	TT_OUT(.flags = ACK | PSH, .seq = iss + 1, .ack = 1001, .wnd = 65535,
+	       .len = 3);
+	TT_ASSERT_STAT(tcp_rto, 1);
 }
 
 /* ---- a burst at a time ------------------------------------------------ */

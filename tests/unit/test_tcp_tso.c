@@ -8,6 +8,9 @@
  * Cut in software (dpt_gso.c, the harness's TX path), or left whole for
  * a PMD with TSO.
  *
+ * A corked connection (TCP_CORK) sends the whole frames of a large send
+ * and holds its tail.
+ *
  * The connection is passive and Linux-like (MSS 1460, SACK, timestamps,
  * scale 7): our frames carry 1448 bytes, the initial window is ten.
  *
@@ -188,6 +191,24 @@ Test(tcp_tso, tail_shorter_than_a_frame_follows_with_psh_and_fin)
 Test(tcp_tso6, tail_shorter_than_a_frame_follows_with_psh_and_fin)
 {
 	tail_follows_with_psh_and_fin();
+}
+
+/* TCP_CORK (tcp(7)): the whole frames go in one large send, the tail
+ * shorter than a frame waits for the uncork. */
+Test(tcp_tso, corked_large_send_goes_whole_frames_and_holds_the_tail)
+{
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CORK, 1, tt.now), 0);
+	cr_assert_eq(dpt_tcp_write(c, d, 3 * seg + 656), 3 * seg + 656);
+	tt_poll();
+	expect_data(0, seg, ACK);
+	expect_data(seg, seg, ACK);
+	expect_data(2 * seg, seg, ACK);
+	TT_NONE();
+	TT_ASSERT_STAT(tx_gso_frames, 3);
+	cr_assert_eq(dpt_tcp_setopt(c, DPT_TCP_CORK, 0, tt.now), 0);
+	tt_poll();
+	expect_data(3 * seg, 656, ACK | PSH);
+	TT_NONE();
 }
 
 Test(tcp_tso, sack_blocks_are_on_every_frame_and_take_room_from_each)
