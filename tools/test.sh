@@ -7,13 +7,13 @@
 #                   suites, LeakSanitizer checking every program at exit
 #                   (the benchmarks only in the plain build);
 #   3. build-fuzz/  the libFuzzer targets (clang) from their seed
-#                   corpora, all five at once for DPT_FUZZ_SECONDS (60):
-#                   about 24 s of a CPU each on two CPUs.
+#                   corpora, all five at once for DPT_FUZZ_SECONDS (45):
+#                   about 18 s of a CPU each on two CPUs.
 # Needs root (network namespaces, tap devices). Prints each part's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-fuzz_seconds=${DPT_FUZZ_SECONDS:-60}
+fuzz_seconds=${DPT_FUZZ_SECONDS:-45}
 t0=$SECONDS
 times=()
 lap() {
