@@ -49,8 +49,11 @@ lap "build-asan/: build"
 meson test -C build-asan --no-suite bench --print-errorlogs
 lap "build-asan/: unit, integration"
 
+# (meson wraps a compiler it finds in ccache, but not one given in CC)
+fuzz_cc=clang-14
+command -v ccache >/dev/null && fuzz_cc="ccache clang-14"
 [ -f build-fuzz/build.ninja ] ||
-	CC=clang-14 meson setup build-fuzz -Dfuzz=true -Dtests=false \
+	CC="$fuzz_cc" meson setup build-fuzz -Dfuzz=true -Dtests=false \
 		-Db_sanitize=address,undefined -Db_lundef=false
 [ "$(option build-fuzz fuzz_seconds)" = "$fuzz_seconds" ] ||
 	meson configure build-fuzz -Dfuzz_seconds="$fuzz_seconds"
