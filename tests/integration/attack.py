@@ -107,6 +107,26 @@ def cmd_noread(a):
     out(connected=a.conns - failed, alive_at_end=alive)
 
 
+def answers(poll, by_fd, ms):
+    """The connections among by_fd that ended (a 408 and FIN, or a
+    reset) by @p ms milliseconds: taken out and closed. Returns (how
+    many, how many of them were answered 408)."""
+    closed = got408 = 0
+    for fd, _ in poll.poll(ms):
+        s = by_fd.pop(fd, None)
+        if s is None:
+            continue
+        try:
+            d = s.recv(4096)
+        except OSError:
+            d = b''
+        got408 += d.startswith(b'HTTP/1.1 408')
+        poll.unregister(fd)
+        s.close()
+        closed += 1
+    return closed, got408
+
+
 def cmd_slowloris(a):
     """CONNS connections each send the start of a request head, then one
     more byte of it every INTERVAL ms, never finishing it."""
@@ -131,20 +151,17 @@ def cmd_slowloris(a):
                 s.close()
                 closed += 1
         pos += 1
-        # answers: a 408 and FIN (or a reset) end a connection
-        for fd, _ in poll.poll(0):
-            s = by_fd.pop(fd, None)
-            if s is None:
-                continue
-            try:
-                d = s.recv(4096)
-            except OSError:
-                d = b''
-            got408 += d.startswith(b'HTTP/1.1 408')
-            poll.unregister(fd)
-            s.close()
-            closed += 1
+        n, k = answers(poll, by_fd, 0)
+        closed, got408 = closed + n, got408 + k
         time.sleep(max(0.0, a.interval / 1000 - (time.monotonic() - t)))
+    # what dptcpd closed since the last look (the loop looks once an
+    # interval): up to 2 s more, until a look finds nothing
+    end = time.monotonic() + 2
+    while by_fd and time.monotonic() < end:
+        n, k = answers(poll, by_fd, 100)
+        closed, got408 = closed + n, got408 + k
+        if n == 0:
+            break
     socks = list(by_fd.values())
     for s in socks:
         s.close()
