@@ -21,6 +21,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -444,6 +446,11 @@ c_fork(void)
 	CHECK(pid >= 0, "fork");
 	if (pid == 0) {
 		int s;
+
+		/* ends with its parent, whom the test's clean-up ends by PID */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(5);
 
 		if (write(c, "x", 1) != -1 || errno != EOPNOTSUPP)
 			_exit(3);

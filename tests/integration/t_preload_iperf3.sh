@@ -25,8 +25,8 @@ print(r["bytes"], round(r["bits_per_second"] / 1e6))' "$1"
 }
 
 # One test: the server started by $1 (pt_bg: under test; it_bg: Linux)
-# on $3:$4, the client run by $2 (it_ns or pt_run) in the background; $5
-# names the pair. The two pairs run at once (the suite's time: 10 s, not
+# on $3:$4, the client started by $2 (the other of the two; both track
+# the program's own PID for the clean-up); $5 names the pair. The two pairs run at once (the suite's time: 10 s, not
 # 20), each checked by pair_end.
 pair() {
 	local srv_by=$1 cli_by=$2 addr=$3 port=$4 what=$5
@@ -38,9 +38,8 @@ pair() {
 	it_wait_ready "$IT_DIR/s$port.out" 'Server listening' "$!" \
 		"iperf3 -s ($what)"
 	"$cli_by" iperf3 -c "$addr" -p "$port" -t $SECS -J \
-		>"$IT_DIR/c$port.json" 2>"$IT_DIR/c$port.err" &
+		>"$IT_DIR/c$port.json" 2>"$IT_DIR/c$port.err"
 	eval "CLI_$port=$!"
-	IT_PIDS+=("$!")
 }
 pair_end() {
 	local port=$1 what=$2 srv cli res
@@ -55,8 +54,8 @@ pair_end() {
 }
 
 it_start_dptcpd --set tcp.msl=1s
-pair pt_bg it_ns "$PT_ADDR" 5201 "iperf3 -s under test, Linux client"
-pair it_bg pt_run "$IT_PEER" 5202 "iperf3 -c under test, Linux server"
+pair pt_bg it_bg "$PT_ADDR" 5201 "iperf3 -s under test, Linux client"
+pair it_bg pt_bg "$IT_PEER" 5202 "iperf3 -c under test, Linux server"
 pair_end 5201 "iperf3 -s under test, Linux client"
 pair_end 5202 "iperf3 -c under test, Linux server"
 pt_expect_gone 5201

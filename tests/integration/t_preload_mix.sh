@@ -23,7 +23,8 @@ MIX=$!
 for phase in epoll poll select; do
 	it_wait_ready "$IT_DIR/mix.out" "^ready $phase" "$MIX" preload_mix
 	# the connection first; while it waits, the FIFO and the datagram
-	it_ns /usr/bin/python3 -c 'import socket, sys, time
+	# (ip netns exec, not the function it_ns: $! is then the client)
+	ip netns exec "$IT_NS" /usr/bin/python3 -c 'import socket, sys, time
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
 want = ("mix-%s\n" % sys.argv[3]).encode()
 got = b""

@@ -21,8 +21,11 @@ it_bg /usr/bin/python3 "$(dirname "$0")/udp_echo_server.py" 7001 >"$IT_DIR/uecho
 it_wait_ready "$IT_DIR/uecho.out" listening "$!" udp-echo
 
 # run case $1 under the preload library; its output in $IT_DIR/$1.out
+# (env execs the program: in the background, $! is the program itself,
+# which the clean-up can end by its PID)
 pl() {
-	LD_PRELOAD="${DPT_PRELOAD_FIRST:+$DPT_PRELOAD_FIRST }$DPT_PRELOAD" DPTCP_PREFIX="$IT_PREFIX" \
+	env LD_PRELOAD="${DPT_PRELOAD_FIRST:+$DPT_PRELOAD_FIRST }$DPT_PRELOAD" \
+		DPTCP_PREFIX="$IT_PREFIX" \
 		"$PRELOAD_SEMANTICS" "$1" "$IT_PEER" "$IT_ADDR" \
 		>"$IT_DIR/$1.out" 2>"$IT_DIR/$1.err"
 }
@@ -43,11 +46,14 @@ grep -q 'fcntl(cmd 8) on a dptcp socket is not supported' \
 	"$IT_DIR/unsupported.err" || it_fail "no message for F_SETOWN"
 
 # fork: the child accepts what this connection brings
-pl fork &
+env LD_PRELOAD="${DPT_PRELOAD_FIRST:+$DPT_PRELOAD_FIRST }$DPT_PRELOAD" \
+	DPTCP_PREFIX="$IT_PREFIX" \
+	"$PRELOAD_SEMANTICS" fork "$IT_PEER" "$IT_ADDR" \
+	>"$IT_DIR/fork.out" 2>"$IT_DIR/fork.err" &
 fpid=$!
 IT_PIDS+=("$fpid")
 it_wait_ready "$IT_DIR/fork.out" listening "$fpid" preload_semantics
-reply=$(printf 'ping' | it_ns timeout 10 ncat "$IT_ADDR" 7100)
+reply=$(printf 'ping' | it_ns timeout 10 ncat "$IT_ADDR" 7100) || true
 [ "$reply" = ping ] || it_fail "fork: the child answered '$reply'"
 it_wait "$fpid" 20
 check fork
