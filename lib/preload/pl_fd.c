@@ -420,6 +420,27 @@ pl_set(int fd, struct pl_file *f)
 	__atomic_store_n(&pl_fds[fd], f, __ATOMIC_RELEASE);
 }
 
+/* The placeholder (under pl_mu): an unconnected Unix socket, so a call
+ * that reaches the kernel with a dptcp number fails rather than acts on
+ * something else, kept at the top of the range, out of programs' way.
+ * close(), dup2(), dup3() and close_range() of it make it forgotten
+ * (pl_ph_forget()). */
+static void
+ph_make(void)
+{
+	struct rlimit rl;
+	int s = pl_real.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 64 &&
+		  rl.rlim_cur <= (rlim_t)pl_nfds ? (int)rl.rlim_cur - 1 : 0;
+	int hi = s >= 0 && top > s ? pl_real.fcntl(s, F_DUPFD_CLOEXEC, top) : -1;
+
+	if (hi >= 0) {
+		pl_real.close(s);
+		s = hi;
+	}
+	pl_ph = s;
+}
+
 /**
  * A descriptor number for a new dptcp socket @p f, reserved in the
  * kernel's table by a dup of the placeholder: the lowest free number, as
@@ -428,31 +449,18 @@ pl_set(int fd, struct pl_file *f)
 int
 pl_install(struct pl_file *f, int cloexec, int *err)
 {
-	int fd;
+	int cmd = cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, fd;
 
 	pthread_mutex_lock(&pl_mu);
-	if (pl_ph < 0 || pl_real.fcntl(pl_ph, F_GETFD) < 0) {
-		/* an unconnected Unix socket: a call that reaches the kernel
-		 * with this number fails rather than acts on something else;
-		 * kept at the top of the range, out of programs' way */
-		struct rlimit rl;
-		int s = pl_real.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-			  rl.rlim_cur > 64 && rl.rlim_cur <= (rlim_t)pl_nfds ?
-			  (int)rl.rlim_cur - 1 : 0;
-
-		pl_ph = s;
-		if (s >= 0 && top > s) {
-			int hi = pl_real.fcntl(s, F_DUPFD_CLOEXEC, top);
-
-			if (hi >= 0) {
-				pl_real.close(s);
-				pl_ph = hi;
-			}
-		}
+	if (pl_ph < 0)
+		ph_make();
+	fd = pl_ph < 0 ? -1 : pl_real.fcntl(pl_ph, cmd, 0);
+	if (fd < 0 && errno == EBADF) {
+		/* closed behind the wrappers (closefrom() is a system call
+		 * in the C library): a new one */
+		ph_make();
+		fd = pl_ph < 0 ? -1 : pl_real.fcntl(pl_ph, cmd, 0);
 	}
-	fd = pl_ph < 0 ? -1 : pl_real.fcntl(pl_ph, cloexec ? F_DUPFD_CLOEXEC :
-					    F_DUPFD, 0);
 	pthread_mutex_unlock(&pl_mu);
 	if (fd < 0) {
 		*err = errno;

@@ -25,6 +25,7 @@
 #include "preload.h"
 
 #define MAX_CH 8 /* channels one poll() may involve */
+#define STACK_FDS 64 /* a set this small needs no allocation */
 
 int64_t
 pl_now_ns(void)
@@ -189,7 +190,9 @@ pl_poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns,
 	      const sigset_t *mask)
 {
 	struct pl_sleep z;
-	struct pollfd *kp = malloc((n + 2 * MAX_CH + 1) * sizeof(*kp));
+	struct pollfd stack_kp[STACK_FDS + 2 * MAX_CH + 1];
+	struct pollfd *kp = n <= STACK_FDS ? stack_kp :
+		malloc((n + 2 * MAX_CH + 1) * sizeof(*kp));
 	int64_t start = pl_now_ns(), spin = (int64_t)pl_spin_us() * 1000;
 	int64_t deadline = timeout_ns < 0 ? -1 : start + timeout_ns;
 	int64_t spin_end = start + spin;
@@ -232,7 +235,8 @@ pl_poll_mixed(struct pollfd *fds, nfds_t n, int64_t timeout_ns,
 		}
 		spin_end = pl_now_ns() + spin;
 	}
-	free(kp);
+	if (kp != stack_kp)
+		free(kp);
 	return kr < 0 ? -1 : kr + dr;
 }
 
@@ -314,7 +318,9 @@ static int
 select_mixed(int nfds, fd_set *r, fd_set *w, fd_set *x, int64_t timeout_ns,
 	     const sigset_t *mask)
 {
-	struct pollfd *p = malloc((size_t)nfds * sizeof(*p) + 1);
+	struct pollfd stack_p[STACK_FDS];
+	struct pollfd *p = nfds <= STACK_FDS ? stack_p :
+		malloc((size_t)nfds * sizeof(*p));
 	nfds_t n = 0;
 	int ret, count = 0;
 
@@ -339,9 +345,9 @@ select_mixed(int nfds, fd_set *r, fd_set *w, fd_set *x, int64_t timeout_ns,
 			short re = p[i].revents;
 
 			if (re & POLLNVAL) {
-				free(p);
+				count = -1; /* Linux's select: EBADF */
 				errno = EBADF;
-				return -1;
+				break;
 			}
 			if (r && (p[i].events & POLLIN) && (re & SEL_IN)) {
 				FD_SET(p[i].fd, r);
@@ -358,7 +364,8 @@ select_mixed(int nfds, fd_set *r, fd_set *w, fd_set *x, int64_t timeout_ns,
 		}
 		ret = count;
 	}
-	free(p);
+	if (p != stack_p)
+		free(p);
 	return ret;
 }
 

@@ -239,23 +239,10 @@ dpt_listen(int fd, int backlog)
 	return 0;
 }
 
-int
-sock_listen_takeover(int fd, int backlog)
-{
-	struct sock *s = tcp_sock(chan_cur(), fd);
-
-	if (s == NULL)
-		return -1;
-	s->takeover = 1;
-	return dpt_listen(fd, backlog);
-}
-
-/**
- * For the preload library: listen (taking the port over with
- * @p takeover, as sock_listen_takeover()) with no accept credit
- * (DPT_EMBED_LISTEN_NOCREDIT); sock_accept_credit() gives it once the
- * program is ready to accept. @return as dpt_listen().
- */
+/* For the preload library (sock_priv.h): a process's listener is handed
+ * nothing until the program is ready to accept, so that one which
+ * listens and forks (nginx's master) leaves every connection to the
+ * child that takes the port over. */
 int
 sock_listen_lazy(int fd, int backlog, int takeover)
 {

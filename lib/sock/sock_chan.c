@@ -7,8 +7,10 @@
  * The channel is thread-local: the POSIX-shaped calls take no context
  * argument, and one channel per thread is what makes the library
  * lock-free (each ring has one producer and one consumer because each
- * channel has one thread). This is the only mutable state outside a
- * channel.
+ * channel has one thread). The thread-locals and the process's group
+ * (proc_group) are the only mutable state outside a channel. The
+ * preload library (lib/preload) lends a channel to other threads under
+ * its own lock (chan_use(), at the end of this file).
  */
 #define _GNU_SOURCE /* program_invocation_short_name */
 #include <errno.h>
@@ -43,7 +45,7 @@ static __thread char tl_err[256];
  * library's one piece of process-wide state beside the thread-locals
  * (and the key below). A process sets it before it attaches; its
  * threads, and the processes it forks, attach as clients of one group,
- * which may take over each other's listeners (sock_listen_takeover). */
+ * which may take over each other's listeners (sock_listen_lazy). */
 static uint64_t proc_group;
 
 void

@@ -88,7 +88,7 @@ struct sock {
 	uint8_t credit_given;
 	uint8_t takeover;     /**< listen takes over the listener another
 			       *  client of our group has on the port
-			       *  (sock_listen_takeover) */
+			       *  (sock_listen_lazy) */
 	uint8_t l6, r6;       /**< laddr6/raddr6 hold the address (an IPv6
 			       *  one), else laddr/raddr (IPv4) */
 	uint32_t handle;      /**< the worker's connection handle, 0 = none */
@@ -233,13 +233,15 @@ void evt_handle(struct chan *ch, uint32_t w, const struct dpt_embed_evt *ev);
 void sock_answer(struct sock *s, const struct dpt_embed_evt *ev);
 
 /* sock_api.c */
-/** listen() on the calling thread's socket @p fd that takes over the
- *  listener another client of this process's group (sock_set_group)
- *  has on its port, worker by worker, or listens anew where none has
- *  (DPT_EMBED_LISTEN_TAKEOVER): for a process forked after its parent
- *  listened, which attached as a client of its own. Internal, as
- *  sock_set_group. @return as dpt_listen. */
-int sock_listen_takeover(int fd, int backlog);
+/** listen() on the calling thread's socket @p fd with no accept credit
+ *  (DPT_EMBED_LISTEN_NOCREDIT) until sock_accept_credit(); with
+ *  @p takeover, taking over the listener another client of this
+ *  process's group (sock_set_group) has on its port, worker by worker,
+ *  or listening anew where none has (DPT_EMBED_LISTEN_TAKEOVER): for a
+ *  process forked after its parent listened, which attached as a client
+ *  of its own. Internal, as sock_set_group. @return as dpt_listen. */
+int sock_listen_lazy(int fd, int backlog, int takeover);
+int sock_accept_credit(int fd);
 void sock_close_now(struct chan *ch, uint32_t id);
 void sock_close_send(struct chan *ch, struct sock *s, uint32_t id, int abort);
 int sock_send_wait(struct chan *ch, struct sock *s, uint64_t need,
@@ -252,10 +254,6 @@ int sock_credit_ok(const struct chan *ch, const struct sock *s,
 void sock_recv_credit(struct chan *ch, struct sock *s, uint32_t id,
 		      uint64_t bytes);
 int sock_rx_bytes(int fd, int *n);
-int sock_listen_takeover(int fd, int backlog);
-void sock_set_group(uint64_t g);
-int sock_listen_lazy(int fd, int backlog, int takeover);
-int sock_accept_credit(int fd);
 
 /* sock_buf.c */
 const void *mb_local(const struct chan *ch, uint64_t addr);

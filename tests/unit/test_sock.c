@@ -404,8 +404,8 @@ Test(listen, bind_to_a_port_of_this_thread_is_eaddrinuse_without_reuseaddr)
 
 /* A process that forks after listen() (nginx's master, then a worker):
  * the child sets the group before it attaches; its hello carries it, and
- * sock_listen_takeover's LISTENs ask each worker to take the listener
- * over; a plain listen() does not. */
+ * sock_listen_lazy's LISTENs with takeover ask each worker to take the
+ * listener over, with no credit yet; a plain listen() does neither. */
 Test(takeover, the_group_goes_in_the_hello_and_takeover_in_listen)
 {
 	struct sockaddr_in a = sa("0.0.0.0", 8086), b = sa("0.0.0.0", 8087);
@@ -418,12 +418,13 @@ Test(takeover, the_group_goes_in_the_hello_and_takeover_in_listen)
 	pfd = dpt_socket(AF_INET, SOCK_STREAM, 0);
 	cr_assert_eq(dpt_bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
 	cr_assert_eq(dpt_bind(pfd, (struct sockaddr *)&b, sizeof(b)), 0);
-	cr_assert_eq(sock_listen_takeover(lfd, 8), 0);
+	cr_assert_eq(sock_listen_lazy(lfd, 8, 1), 0);
 	for (k = 0, i = -1; k < (int)FK_WORKERS; k++) {
 		i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
 		cr_assert_geq(i, 0, "a LISTEN to every worker");
 		cr_assert_eq(fake_cmd(&fk, i, NULL).b,
-			     DPT_EMBED_LISTEN_TAKEOVER);
+			     DPT_EMBED_LISTEN_TAKEOVER |
+			     DPT_EMBED_LISTEN_NOCREDIT);
 	}
 	cr_assert_eq(dpt_listen(pfd, 8), 0);
 	i = fake_find(&fk, DPT_EMBED_CMD_LISTEN, i + 1, 1000);
